@@ -1,0 +1,171 @@
+package io.toykv.core;
+
+import java.util.Objects;
+
+/**
+ * Settings for {@link Store#open(java.nio.file.Path, StoreOptions)}. Setters return {@code this} so
+ * they chain; the store copies the options at open, so changing them later has no effect on it.
+ *
+ * <p>Each setter checks its argument and throws {@link IllegalArgumentException} naming the setting.
+ * Settings that must agree with each other (a record must fit in the buffer, the buffer in a segment)
+ * are checked at open.
+ */
+public final class StoreOptions {
+    public static final int DEFAULT_SHARDS = 4;
+    public static final int DEFAULT_MAX_KEY_SIZE = 1024;
+    public static final int DEFAULT_MAX_VALUE_SIZE = 1 << 20;
+    public static final int DEFAULT_BUFFER_SIZE = 16 << 20;
+    public static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
+    public static final int DEFAULT_KEYS_FILE_SIZE = 16 << 20;
+
+    /** Largest key the on-disk records can describe (the key length is an unsigned 16-bit field). */
+    public static final int MAX_KEY_SIZE_LIMIT = 0xFFFF;
+    public static final int MAX_SHARDS = 256;
+
+    private Integer shards;
+    private SyncMode syncMode = SyncMode.EVERY_SECOND;
+    private int maxKeySize = DEFAULT_MAX_KEY_SIZE;
+    private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
+    private int bufferSize = DEFAULT_BUFFER_SIZE;
+    private long segmentSize = DEFAULT_SEGMENT_SIZE;
+    private int keysFileSize = DEFAULT_KEYS_FILE_SIZE;
+    private boolean directIo = true;
+
+    /** Options with every default. */
+    public static StoreOptions defaults() {
+        return new StoreOptions();
+    }
+
+    public StoreOptions copy() {
+        StoreOptions c = new StoreOptions();
+        c.shards = shards;
+        c.syncMode = syncMode;
+        c.maxKeySize = maxKeySize;
+        c.maxValueSize = maxValueSize;
+        c.bufferSize = bufferSize;
+        c.segmentSize = segmentSize;
+        c.keysFileSize = keysFileSize;
+        c.directIo = directIo;
+        return c;
+    }
+
+    /**
+     * Number of independent shards (1 to 256) for a new store; default 4. An existing store keeps the
+     * count it was created with; asking for a different one fails the open.
+     */
+    public StoreOptions shards(int shards) {
+        if (shards < 1 || shards > MAX_SHARDS) {
+            throw new IllegalArgumentException("shards must be between 1 and " + MAX_SHARDS + ", was " + shards);
+        }
+        this.shards = shards;
+        return this;
+    }
+
+    public StoreOptions syncMode(SyncMode syncMode) {
+        this.syncMode = Objects.requireNonNull(syncMode, "syncMode");
+        return this;
+    }
+
+    /** Largest accepted key in bytes (1 to 65535); default 1024. */
+    public StoreOptions maxKeySize(int maxKeySize) {
+        if (maxKeySize < 1 || maxKeySize > MAX_KEY_SIZE_LIMIT) {
+            throw new IllegalArgumentException(
+                    "maxKeySize must be between 1 and " + MAX_KEY_SIZE_LIMIT + ", was " + maxKeySize);
+        }
+        this.maxKeySize = maxKeySize;
+        return this;
+    }
+
+    /** Largest accepted value in bytes; default 1 MiB. A record must fit in the buffer. */
+    public StoreOptions maxValueSize(int maxValueSize) {
+        if (maxValueSize < 0) {
+            throw new IllegalArgumentException("maxValueSize must not be negative, was " + maxValueSize);
+        }
+        this.maxValueSize = maxValueSize;
+        return this;
+    }
+
+    /** Size of the memory-mapped staging buffer per shard, a multiple of 4096; default 16 MiB. */
+    public StoreOptions bufferSize(int bufferSize) {
+        if (bufferSize < 64 * 1024 || bufferSize % 4096 != 0) {
+            throw new IllegalArgumentException(
+                    "bufferSize must be a multiple of 4096 and at least 65536, was " + bufferSize);
+        }
+        this.bufferSize = bufferSize;
+        return this;
+    }
+
+    /** Size of one values-log segment file, a multiple of 4096; default 64 MiB. */
+    public StoreOptions segmentSize(long segmentSize) {
+        if (segmentSize < 64 * 1024 || segmentSize % 4096 != 0 || segmentSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("segmentSize must be a multiple of 4096 between 65536 and "
+                    + Integer.MAX_VALUE + ", was " + segmentSize);
+        }
+        this.segmentSize = segmentSize;
+        return this;
+    }
+
+    /** Size of one keys-log file, a multiple of 4096; default 16 MiB. */
+    public StoreOptions keysFileSize(int keysFileSize) {
+        if (keysFileSize < 64 * 1024 || keysFileSize % 4096 != 0) {
+            throw new IllegalArgumentException(
+                    "keysFileSize must be a multiple of 4096 and at least 65536, was " + keysFileSize);
+        }
+        this.keysFileSize = keysFileSize;
+        return this;
+    }
+
+    /**
+     * Whether values-log writes use O_DIRECT where the file system allows it; default true. Where it
+     * refuses (tmpfs), the store falls back to buffered writes and logs one warning.
+     */
+    public StoreOptions directIo(boolean directIo) {
+        this.directIo = directIo;
+        return this;
+    }
+
+    /** The requested shard count, or the default when none was set. */
+    public int shards() {
+        return shards == null ? DEFAULT_SHARDS : shards;
+    }
+
+    /** Whether {@link #shards(int)} was called. */
+    public boolean shardsSet() {
+        return shards != null;
+    }
+
+    public SyncMode syncMode() {
+        return syncMode;
+    }
+
+    public int maxKeySize() {
+        return maxKeySize;
+    }
+
+    public int maxValueSize() {
+        return maxValueSize;
+    }
+
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    public long segmentSize() {
+        return segmentSize;
+    }
+
+    public int keysFileSize() {
+        return keysFileSize;
+    }
+
+    public boolean directIo() {
+        return directIo;
+    }
+
+    @Override
+    public String toString() {
+        return "StoreOptions[shards=" + shards() + ", syncMode=" + syncMode + ", maxKeySize=" + maxKeySize
+                + ", maxValueSize=" + maxValueSize + ", bufferSize=" + bufferSize + ", segmentSize="
+                + segmentSize + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + "]";
+    }
+}

@@ -1,0 +1,96 @@
+package io.toykv.core;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A snapshot of a store's counters, taken by {@link Store#stats()}. Byte counts are bytes in use
+ * (written), not the preallocated size of the files.
+ */
+public final class StoreStats {
+    private final int shards;
+    private final long liveKeys;
+    private final long keysLogBytes;
+    private final long valuesLogBytes;
+    private final long bufferBytes;
+    private final long indexBytes;
+    private final int segments;
+    private final SyncMode syncMode;
+    private final boolean directIo;
+
+    StoreStats(int shards, long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes,
+            long indexBytes, int segments, SyncMode syncMode, boolean directIo) {
+        this.shards = shards;
+        this.liveKeys = liveKeys;
+        this.keysLogBytes = keysLogBytes;
+        this.valuesLogBytes = valuesLogBytes;
+        this.bufferBytes = bufferBytes;
+        this.indexBytes = indexBytes;
+        this.segments = segments;
+        this.syncMode = syncMode;
+        this.directIo = directIo;
+    }
+
+    public int shards() {
+        return shards;
+    }
+
+    /** Keys present now. */
+    public long liveKeys() {
+        return liveKeys;
+    }
+
+    /** Bytes of records in the keys logs ({@code .k}), live and dead. */
+    public long keysLogBytes() {
+        return keysLogBytes;
+    }
+
+    /** Bytes written to values-log segments ({@code .v}), live and dead, padding included. */
+    public long valuesLogBytes() {
+        return valuesLogBytes;
+    }
+
+    /** Bytes staged in the buffers ({@code .b}) and not yet flushed to a segment. */
+    public long bufferBytes() {
+        return bufferBytes;
+    }
+
+    /** Estimated heap bytes held by the in-memory index. */
+    public long indexBytes() {
+        return indexBytes;
+    }
+
+    /** Values-log segment files. */
+    public int segments() {
+        return segments;
+    }
+
+    public SyncMode syncMode() {
+        return syncMode;
+    }
+
+    /** Whether values-log writes use O_DIRECT (false after a fallback to buffered I/O). */
+    public boolean directIo() {
+        return directIo;
+    }
+
+    /** Every counter by a stable snake_case name, in a fixed order (the server's INFO uses it). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("shards", shards);
+        m.put("live_keys", liveKeys);
+        m.put("keys_log_bytes", keysLogBytes);
+        m.put("values_log_bytes", valuesLogBytes);
+        m.put("buffer_bytes", bufferBytes);
+        m.put("index_bytes", indexBytes);
+        m.put("segments", segments);
+        m.put("sync_mode", syncMode.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("direct_io", directIo ? 1 : 0);
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return "StoreStats" + toMap();
+    }
+}

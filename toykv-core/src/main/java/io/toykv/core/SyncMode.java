@@ -1,0 +1,23 @@
+package io.toykv.core;
+
+/**
+ * When the store forces written data to the device.
+ *
+ * <p>Every mode survives a kill -9 of the process: a put or delete has reached the page cache (through
+ * the memory-mapped buffer and keys log) before it returns. The modes differ in what survives a power
+ * loss or a kernel crash.
+ */
+public enum SyncMode {
+    /**
+     * Each put and delete is on the device before it returns. Concurrent writers to a shard share one
+     * force (group commit).
+     */
+    ALWAYS,
+    /**
+     * A background thread forces every shard once a second, like Redis's {@code appendfsync everysec}:
+     * a power loss can lose up to about a second of writes. The default.
+     */
+    EVERY_SECOND,
+    /** Forcing is left to the operating system, and to {@link Store#sync()} and {@link Store#close()}. */
+    NEVER
+}
