@@ -1,0 +1,287 @@
+package io.toykv.core;
+
+import io.toykv.core.index.SortedIndex;
+import io.toykv.core.io.FileAllocator;
+import io.toykv.core.log.Address;
+import io.toykv.core.log.DirectIo;
+import io.toykv.core.log.KeyRecord;
+import io.toykv.core.log.KeysLog;
+import io.toykv.core.log.ValueRecord;
+import io.toykv.core.log.ValuesLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One shard: its own keys log, values log and index, and its own write lock. Keys are routed to shards
+ * by {@link ShardRouter}, so writers to different shards never wait for each other.
+ *
+ * <p>A put appends the value to the buffer, then the key record that points at it to the keys log, then
+ * updates the index: values before the key record that points at them, so a crash can leave an
+ * unreferenced value (garbage) but never a key whose value is missing. Room in both logs is made
+ * before either is written, so a failed allocation (a full disk) writes nothing.
+ */
+final class Shard {
+    private final int id;
+    private final Path dir;
+    private final SyncMode syncMode;
+    private final SortedIndex index;
+    private final ValuesLog values;
+    private final KeysLog keys;
+
+    /** Guards appends to both logs, index changes, {@link #appendSequence} and {@link #liveBytes}. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Serialises forces (group commit). Taken before {@link #writeLock}, never while holding it. */
+    private final Object syncMonitor = new Object();
+
+    private long appendSequence;
+    private volatile long durableSequence;
+    /** Bytes of live value records per segment id: what garbage collection will weigh. */
+    private final Map<Long, long[]> liveBytes;
+    private volatile boolean closed;
+
+    private Shard(int id, Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
+            Map<Long, long[]> liveBytes) {
+        this.id = id;
+        this.dir = dir;
+        this.syncMode = syncMode;
+        this.index = index;
+        this.values = values;
+        this.keys = keys;
+        this.liveBytes = liveBytes;
+    }
+
+    static Shard open(int id, Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
+            throws IOException {
+        Files.createDirectories(dir);
+        ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(), io, allocator);
+        try {
+            IndexRecovery recovery = new IndexRecovery(values);
+            KeysLog keys = KeysLog.recover(dir, options.keysFileSize(), allocator, recovery);
+            SortedIndex index = new SortedIndex();
+            Map<Long, long[]> live = recovery.loadInto(index);
+            return new Shard(id, dir, options.syncMode(), index, values, keys, live);
+        } catch (IOException | RuntimeException e) {
+            values.close();
+            throw e;
+        }
+    }
+
+    int id() {
+        return id;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    long size() {
+        return index.size();
+    }
+
+    void put(byte[] key, byte[] value) throws IOException {
+        int recordSize = ValueRecord.size(key.length, value.length);
+        int[] previousLength = new int[1];
+        long sequence;
+        writeLock.lock();
+        try {
+            ensureOpen();
+            keys.ensureRoom(KeyRecord.size(key.length));
+            long address = values.append(key, value);
+            keys.append(KeyRecord.PUT, key, recordSize, address);
+            long previous = index.put(key, address, recordSize, previousLength);
+            addLive(address, recordSize);
+            if (previous >= 0) {
+                addLive(previous, -previousLength[0]);
+            }
+            sequence = ++appendSequence;
+        } finally {
+            writeLock.unlock();
+        }
+        if (syncMode == SyncMode.ALWAYS) {
+            syncTo(sequence);
+        }
+    }
+
+    boolean delete(byte[] key) throws IOException {
+        int[] length = new int[1];
+        long sequence;
+        writeLock.lock();
+        try {
+            ensureOpen();
+            if (index.get(key, length) < 0) {
+                return false;
+            }
+            keys.ensureRoom(KeyRecord.size(key.length));
+            keys.append(KeyRecord.DELETE, key, 0, 0);
+            long address = index.remove(key, length);
+            addLive(address, -length[0]);
+            sequence = ++appendSequence;
+        } finally {
+            writeLock.unlock();
+        }
+        if (syncMode == SyncMode.ALWAYS) {
+            syncTo(sequence);
+        }
+        return true;
+    }
+
+    /** Removes every key with one CLEAR record. */
+    void clear() throws IOException {
+        long sequence;
+        writeLock.lock();
+        try {
+            ensureOpen();
+            keys.ensureRoom(KeyRecord.size(0));
+            keys.append(KeyRecord.CLEAR, new byte[0], 0, 0);
+            index.clear();
+            liveBytes.clear();
+            sequence = ++appendSequence;
+        } finally {
+            writeLock.unlock();
+        }
+        if (syncMode == SyncMode.ALWAYS) {
+            syncTo(sequence);
+        }
+    }
+
+    byte[] get(byte[] key) throws IOException {
+        int[] length = new int[1];
+        while (true) {
+            long address = index.get(key, length);
+            if (address < 0) {
+                return null;
+            }
+            byte[] value = values.read(key, address, length[0]);
+            if (value != null) {
+                return value;
+            }
+            ensureOpen(); // the segment was retired: by garbage collection (look again) or by close
+        }
+    }
+
+    /** Reads the value at a position a scan found; falls back to a fresh lookup if it moved. */
+    byte[] read(byte[] key, long address, int length) throws IOException {
+        byte[] value = values.read(key, address, length);
+        return value != null ? value : get(key);
+    }
+
+    SortedIndex.Cursor cursor(byte[] from) {
+        return index.cursor(from);
+    }
+
+    private void addLive(long address, long delta) {
+        long[] cell = liveBytes.computeIfAbsent(Address.segment(address), k -> new long[1]);
+        cell[0] += delta;
+    }
+
+    /** Forces everything appended so far. */
+    void sync() {
+        long target;
+        writeLock.lock();
+        try {
+            target = appendSequence;
+        } finally {
+            writeLock.unlock();
+        }
+        syncTo(target);
+    }
+
+    /**
+     * Returns once every append up to {@code sequence} is on the device. Concurrent callers share one
+     * force: whoever gets the monitor forces everything appended so far, and the others find their
+     * sequence already durable.
+     */
+    private void syncTo(long sequence) {
+        if (durableSequence >= sequence) {
+            return;
+        }
+        synchronized (syncMonitor) {
+            if (durableSequence >= sequence || closed) {
+                return;
+            }
+            long target;
+            KeysLog.SyncPoint point;
+            writeLock.lock();
+            try {
+                target = appendSequence;
+                point = keys.syncPoint();
+            } finally {
+                writeLock.unlock();
+            }
+            // Values first: a key record forced before its value could outlive it in a power loss.
+            values.force();
+            point.force();
+            writeLock.lock();
+            try {
+                point.file().markSynced(point.end());
+            } finally {
+                writeLock.unlock();
+            }
+            durableSequence = target;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("store is closed");
+        }
+    }
+
+    ShardStats stats() {
+        writeLock.lock();
+        try {
+            return new ShardStats(index.size(), keys.recordBytes(), values.segmentBytes(), values.bufferBytes(),
+                    index.heapBytes(), values.segmentCount(), values.directIo());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Flushes the buffer to its segment, forces both logs and releases the files. A second call does nothing. */
+    void close() throws IOException {
+        synchronized (syncMonitor) {
+            writeLock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                try {
+                    values.flushAndForce();
+                } finally {
+                    keys.forceAndClose();
+                    values.close();
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /** Releases the files without flushing or forcing, as a killed process would. For crash tests. */
+    void abandon() {
+        synchronized (syncMonitor) {
+            writeLock.lock();
+            try {
+                closed = true;
+                keys.close();
+                values.close();
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    record ShardStats(long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes, long indexBytes,
+            int segments, boolean directIo) {
+    }
+
+    static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e.getMessage(), e);
+    }
+}
