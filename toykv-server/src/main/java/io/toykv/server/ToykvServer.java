@@ -56,6 +56,7 @@ public final class ToykvServer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch shutdownRequested = new CountDownLatch(1);
     private final Thread acceptor;
+    private final Thread watchdog;
 
     private ToykvServer(ServerConfig config, Keyspace keyspace, AutoCloseable store, PrintStream logStream)
             throws IOException {
@@ -79,6 +80,8 @@ public final class ToykvServer implements AutoCloseable {
             throw new IOException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         this.acceptor = new Thread(this::acceptLoop, "toykv-accept");
+        this.watchdog = new Thread(this::watchLoop, "toykv-watchdog");
+        this.watchdog.setDaemon(true);
     }
 
     /** Opens the store in {@link ServerConfig#dir()} and starts serving. */
@@ -103,6 +106,7 @@ public final class ToykvServer implements AutoCloseable {
         ToykvServer server = new ToykvServer(config, keyspace, store, logStream);
         server.announce();
         server.acceptor.start();
+        server.watchdog.start();
         return server;
     }
 
@@ -178,6 +182,17 @@ public final class ToykvServer implements AutoCloseable {
         }
     }
 
+    /** Every few milliseconds, gives a new reader to each connection whose writer is stuck. */
+    private void watchLoop() {
+        while (stopped.getCount() > 0) {
+            long now = System.nanoTime();
+            for (Connection c : connections.values()) {
+                c.checkStalled(now);
+            }
+            sleepQuietly(5);
+        }
+    }
+
     private void accept(Socket socket) throws IOException {
         totalConnections.increment();
         if (connections.size() >= config.maxClients()) {
@@ -198,13 +213,13 @@ public final class ToykvServer implements AutoCloseable {
         String address = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
         Session session = new Session(id, address, config.requirePass() == null);
         Connection connection = new Connection(this, socket, session, dispatcher, config.limits(),
-                config.maxOutputBuffer());
+                config.maxOutputBuffer(), connectionThreads);
         connections.put(id, connection);
         log.info("client(" + id + ") connected from " + address);
         if (stopping.get()) {
             connection.stopReading();
         }
-        connection.start(connectionThreads);
+        connection.start();
     }
 
     void connectionClosed(Connection connection, String reason) {
@@ -242,13 +257,13 @@ public final class ToykvServer implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ServerConfig.SHUTDOWN_GRACE_MILLIS);
             for (Connection c : connections.values()) {
                 try {
-                    if (!c.await(deadline)) {
+                    if (!c.awaitClosed(deadline)) {
                         log.warn("client(" + c.session().id() + ") did not finish in time; closing it");
-                        c.forceClose();
+                        c.forceClose("server shut down");
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    c.forceClose();
+                    c.forceClose("server shut down");
                 }
             }
             try {

@@ -1,6 +1,5 @@
 package io.toykv.server.command;
 
-import io.toykv.core.Entry;
 import io.toykv.core.ScanIterator;
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
@@ -57,22 +56,7 @@ public final class StoreKeyspace implements Keyspace {
 
     @Override
     public void clear() {
-        // Until the engine has clear(): delete what a scan finds, in batches so the iterator is short-lived.
-        while (true) {
-            java.util.List<byte[]> batch = new java.util.ArrayList<>(1024);
-            try (ScanIterator it = store.scan(null, null)) {
-                while (it.hasNext() && batch.size() < 1024) {
-                    Entry e = it.next();
-                    batch.add(e.key());
-                }
-            }
-            if (batch.isEmpty()) {
-                return;
-            }
-            for (byte[] key : batch) {
-                store.delete(key);
-            }
-        }
+        store.clear();
     }
 
     @Override
