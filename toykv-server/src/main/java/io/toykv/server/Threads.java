@@ -53,11 +53,10 @@ final class Threads {
             MethodHandle withBuilder = MethodHandles.foldArguments(named, create); // (String) -> OfVirtual
             MethodHandle asBuilder = withBuilder.asType(MethodType.methodType(builder, String.class));
             MethodHandle result = MethodHandles.filterReturnValue(asBuilder, factory);
-            // Start one to be sure the JVM allows it (a preview-only JDK 19/20 would throw).
+            // Create (not start: its code would wait for this class's initialisation) one thread, to be sure
+            // the JVM allows it: a preview-only JDK 19/20 throws here.
             ThreadFactory probe = (ThreadFactory) result.invoke("toykv-probe-");
-            Thread t = probe.newThread(() -> { });
-            t.start();
-            t.join();
+            probe.newThread(Thread::yield);
             return result;
         } catch (Throwable e) {
             return null;
