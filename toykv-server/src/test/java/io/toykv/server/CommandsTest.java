@@ -238,11 +238,9 @@ class CommandsTest {
 
     @Test
     void badKeyIsAnErrorAndTheConnectionCarriesOn() throws IOException {
-        String reply = c.call("SET", "", "v");
-        assertTrue(reply.startsWith("-ERR ") && reply.contains("key"), reply);
-        reply = c.call("SET", "k".repeat(1025), "v");
-        assertTrue(reply.startsWith("-ERR ") && reply.contains("1024"), reply);
-        assertTrue(c.call("MSET", "ok", "1", "", "2").startsWith("-ERR "));
+        assertEquals("-ERR key must not be empty\r\n", c.call("SET", "", "v"));
+        assertEquals("-ERR key of 1025 bytes exceeds maxKeySize 1024\r\n", c.call("SET", "k".repeat(1025), "v"));
+        assertEquals("-ERR key must not be empty\r\n", c.call("MSET", "ok", "1", "", "2"));
         assertEquals("$-1\r\n", c.call("GET", "ok"), "MSET with a bad pair writes nothing");
         assertEquals("+PONG\r\n", c.call("PING"));
     }

@@ -21,11 +21,16 @@ public final class StoreKeyspace implements Keyspace {
 
     @Override
     public void check(byte[] key, byte[] value) {
-        if (key.length < 1 || key.length > maxKeySize) {
-            throw new IllegalArgumentException("key length must be between 1 and " + maxKeySize + ", was " + key.length);
+        // The store's own wording, so MSET refuses a pair exactly as SET would.
+        if (key.length == 0) {
+            throw new IllegalArgumentException("key must not be empty");
+        }
+        if (key.length > maxKeySize) {
+            throw new IllegalArgumentException("key of " + key.length + " bytes exceeds maxKeySize " + maxKeySize);
         }
         if (value.length > maxValueSize) {
-            throw new IllegalArgumentException("value length must be at most " + maxValueSize + ", was " + value.length);
+            throw new IllegalArgumentException(
+                    "value of " + value.length + " bytes exceeds maxValueSize " + maxValueSize);
         }
     }
 
