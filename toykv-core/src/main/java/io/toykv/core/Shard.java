@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -40,12 +38,12 @@ final class Shard {
 
     private long appendSequence;
     private volatile long durableSequence;
-    /** Bytes of live value records per segment id: what garbage collection will weigh. */
-    private final Map<Long, long[]> liveBytes;
+    /** Bytes of live value records by segment id: what garbage collection will weigh. */
+    private long[] liveBytes;
     private volatile boolean closed;
 
     private Shard(int id, Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
-            Map<Long, long[]> liveBytes) {
+            long[] liveBytes) {
         this.id = id;
         this.dir = dir;
         this.syncMode = syncMode;
@@ -63,7 +61,7 @@ final class Shard {
             IndexRecovery recovery = new IndexRecovery(values);
             KeysLog keys = KeysLog.recover(dir, options.keysFileSize(), allocator, recovery);
             SortedIndex index = new SortedIndex();
-            Map<Long, long[]> live = recovery.loadInto(index);
+            long[] live = recovery.loadInto(index);
             return new Shard(id, dir, options.syncMode(), index, values, keys, live);
         } catch (IOException | RuntimeException e) {
             values.close();
@@ -139,7 +137,7 @@ final class Shard {
             keys.ensureRoom(KeyRecord.size(0));
             keys.append(KeyRecord.CLEAR, new byte[0], 0, 0);
             index.clear();
-            liveBytes.clear();
+            java.util.Arrays.fill(liveBytes, 0);
             sequence = ++appendSequence;
         } finally {
             writeLock.unlock();
@@ -175,8 +173,7 @@ final class Shard {
     }
 
     private void addLive(long address, long delta) {
-        long[] cell = liveBytes.computeIfAbsent(Address.segment(address), k -> new long[1]);
-        cell[0] += delta;
+        liveBytes = LiveBytes.add(liveBytes, Address.segment(address), delta);
     }
 
     /** Forces everything appended so far. */

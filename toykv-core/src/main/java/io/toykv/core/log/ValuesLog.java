@@ -7,8 +7,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -27,7 +28,8 @@ public final class ValuesLog {
     private final DirectIo io;
     private final FileAllocator allocator;
     private final ValueBuffer buffer;
-    private final Map<Long, Segment> segments = new ConcurrentHashMap<>();
+    /** Segments by id (null where none); replaced, never changed in place, so readers need no lock. */
+    private volatile Segment[] segmentsById = new Segment[16];
     private Segment head;
     private boolean directInUse;
 
@@ -48,12 +50,12 @@ public final class ValuesLog {
                 for (Path p : (Iterable<Path>) s::iterator) {
                     long id = FileNames.parseSegment(p.getFileName().toString());
                     if (id > 0) {
-                        log.segments.put(id, Segment.open(p, id));
+                        log.addSegment(Segment.open(p, id));
                     }
                 }
             }
             long headId = Address.segment(buffer.base());
-            Segment h = log.segments.get(headId);
+            Segment h = log.segment(headId);
             if (h == null) {
                 if (Address.offset(buffer.base()) != 0) {
                     throw new CorruptionException(buffer.path(), 0,
@@ -75,8 +77,39 @@ public final class ValuesLog {
         Path p = FileNames.segment(dir, id);
         allocator.allocate(p, segmentSize);
         Segment s = Segment.open(p, id);
-        segments.put(id, s);
+        addSegment(s);
         return s;
+    }
+
+    /** The segment with {@code id}, or null. Lock-free. */
+    public Segment segment(long id) {
+        Segment[] t = segmentsById;
+        return id < t.length ? t[(int) id] : null;
+    }
+
+    private void addSegment(Segment s) {
+        Segment[] t = segmentsById;
+        int need = (int) s.id() + 1;
+        Segment[] copy = Arrays.copyOf(t, Math.max(t.length, Integer.highestOneBit(need) * 2));
+        copy[(int) s.id()] = s;
+        segmentsById = copy;
+    }
+
+    private void removeSegment(long id) {
+        Segment[] copy = segmentsById.clone();
+        copy[(int) id] = null;
+        segmentsById = copy;
+    }
+
+    /** Every segment, in id order. */
+    public List<Segment> segments() {
+        List<Segment> list = new ArrayList<>();
+        for (Segment s : segmentsById) {
+            if (s != null) {
+                list.add(s);
+            }
+        }
+        return list;
     }
 
     private int chunkCapacity() {
@@ -116,7 +149,7 @@ public final class ValuesLog {
         try {
             directInUse = next.openForWrite(io);
         } catch (IOException e) {
-            segments.remove(next.id());
+            removeSegment(next.id());
             next.retire();
             Files.deleteIfExists(next.path());
             throw e;
@@ -138,7 +171,7 @@ public final class ValuesLog {
         if (buffer.read(address, rec)) {
             offset = ValueBuffer.HEADER_SIZE + (address - buffer.base());
         } else {
-            Segment s = segments.get(Address.segment(address));
+            Segment s = segment(Address.segment(address));
             if (s == null || !s.acquire()) {
                 return null;
             }
@@ -172,7 +205,7 @@ public final class ValuesLog {
             }
             return null;
         }
-        Segment s = segments.get(Address.segment(address));
+        Segment s = segment(Address.segment(address));
         if (s == null) {
             return "its value at " + Address.describe(address) + " is in a missing segment";
         }
@@ -192,13 +225,13 @@ public final class ValuesLog {
     }
 
     public int segmentCount() {
-        return segments.size();
+        return segments().size();
     }
 
     /** Bytes of segment space used: whole sealed segments plus the head up to the buffer's base. */
     public long segmentBytes() {
         long total = 0;
-        for (Segment s : segments.values()) {
+        for (Segment s : segments()) {
             total += s == head ? Address.offset(buffer.base()) : s.size();
         }
         return total;
@@ -216,13 +249,13 @@ public final class ValuesLog {
 
     /** Releases every segment; the buffer's mapping is left to the garbage collector (readers may race). */
     public void close() {
-        for (Segment s : segments.values()) {
+        for (Segment s : segments()) {
             try {
                 s.retire();
             } catch (IOException ignored) {
                 // closing a write channel after its data was forced: nothing is lost
             }
         }
-        segments.clear();
+        segmentsById = new Segment[0];
     }
 }
