@@ -6,6 +6,7 @@ import io.toykv.core.log.KeyRecord;
 import io.toykv.core.log.KeysFile;
 import io.toykv.core.log.ValuesLog;
 import java.nio.file.Path;
+
 import java.util.Arrays;
 
 /**
@@ -15,9 +16,10 @@ import java.util.Arrays;
  * The survivors go into the index in one bulk load. Sorting once is much cheaper than a hash map or a
  * million single inserts; comparing eight-byte key prefixes as longs first keeps the sort in cache.
  *
- * <p>Each PUT is checked against the values log first: a record whose value did not survive (it was
- * past the buffer's valid records after a power loss) is rejected, and the keys log treats it like a
- * record with a bad checksum.
+ * <p>A PUT whose value should be in the buffer is checked as it is replayed: if the value did not
+ * survive (it was past the buffer's valid records after a power loss) the record is rejected, and the
+ * keys log treats it like a record with a bad checksum. Records pointing into segments are checked only
+ * if they survive: a superseded one may point at a segment garbage collection has since deleted.
  */
 final class IndexRecovery implements KeysFile.RecordSink {
     private final ValuesLog values;
@@ -26,7 +28,11 @@ final class IndexRecovery implements KeysFile.RecordSink {
     private long[] addresses = new long[1024];
     private int[] lengths = new int[1024];
     private boolean[] deleted = new boolean[1024];
+    private long[] offsets = new long[1024];
+    private int[] fileIndexes = new int[1024];
+    private final java.util.List<Path> files = new java.util.ArrayList<>();
     private int count;
+    private long liveKeyRecordBytes;
 
     IndexRecovery(ValuesLog values) {
         this.values = values;
@@ -36,15 +42,15 @@ final class IndexRecovery implements KeysFile.RecordSink {
     public String accept(KeyRecord record, Path file, long offset) {
         switch (record.kind()) {
             case KeyRecord.PUT: {
-                String problem = values.checkRecovered(record.address(), record.valueLength());
+                String problem = values.checkBuffered(record.address(), record.valueLength());
                 if (problem != null) {
                     return problem;
                 }
-                add(record.key(), record.address(), record.valueLength(), false);
+                add(record.key(), record.address(), record.valueLength(), false, file, offset);
                 return null;
             }
             case KeyRecord.DELETE:
-                add(record.key(), 0, 0, true);
+                add(record.key(), 0, 0, true, file, offset);
                 return null;
             default:
                 count = 0;
@@ -52,7 +58,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
         }
     }
 
-    private void add(byte[] key, long address, int length, boolean isDelete) {
+    private void add(byte[] key, long address, int length, boolean isDelete, Path file, long offset) {
         if (count == keys.length) {
             int n = count * 2;
             keys = Arrays.copyOf(keys, n);
@@ -60,7 +66,14 @@ final class IndexRecovery implements KeysFile.RecordSink {
             addresses = Arrays.copyOf(addresses, n);
             lengths = Arrays.copyOf(lengths, n);
             deleted = Arrays.copyOf(deleted, n);
+            offsets = Arrays.copyOf(offsets, n);
+            fileIndexes = Arrays.copyOf(fileIndexes, n);
         }
+        if (files.isEmpty() || !files.get(files.size() - 1).equals(file)) {
+            files.add(file);
+        }
+        offsets[count] = offset;
+        fileIndexes[count] = files.size() - 1;
         keys[count] = key;
         prefixes[count] = prefix(key);
         addresses[count] = address;
@@ -69,8 +82,12 @@ final class IndexRecovery implements KeysFile.RecordSink {
         count++;
     }
 
-    /** Loads the survivors into {@code index}; returns the live value bytes per segment id. */
-    long[] loadInto(SortedIndex index) {
+    /**
+     * Loads the survivors into {@code index}; returns the live value bytes per segment id.
+     *
+     * @throws CorruptionException a live key's value is in no segment
+     */
+    long[] loadInto(SortedIndex index) throws CorruptionException {
         int[] order = new int[count];
         for (int i = 0; i < count; i++) {
             order[i] = i;
@@ -85,6 +102,11 @@ final class IndexRecovery implements KeysFile.RecordSink {
             int r = order[i];
             boolean lastOfKey = i + 1 == count || compare(r, order[i + 1]) != 0;
             if (lastOfKey && !deleted[r]) {
+                String problem = values.checkLive(addresses[r], lengths[r]);
+                if (problem != null) {
+                    throw new CorruptionException(files.get(fileIndexes[r]), offsets[r], "live key record: " + problem);
+                }
+                liveKeyRecordBytes += KeyRecord.size(keys[r].length);
                 liveKeys[n] = keys[r];
                 liveAddresses[n] = addresses[r];
                 liveLengths[n] = lengths[r];
@@ -95,6 +117,11 @@ final class IndexRecovery implements KeysFile.RecordSink {
         keys = null;
         index.load(liveKeys, liveAddresses, liveLengths, n);
         return live;
+    }
+
+    /** Bytes the live keys' records take in the keys log (known after {@link #loadInto}). */
+    long liveKeyRecordBytes() {
+        return liveKeyRecordBytes;
     }
 
     private int compare(int a, int b) {

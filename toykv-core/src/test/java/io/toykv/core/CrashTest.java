@@ -27,24 +27,48 @@ class CrashTest {
     @TempDir
     Path dir;
 
+    static StoreOptions options(String mode) {
+        switch (mode) {
+            case "small":
+                return StoreModelTest.smallFiles();
+            case "gc":
+                return StoreModelTest.smallFiles().gcGarbageRatio(0.3);
+            default:
+                return StoreOptions.defaults().shards(3).syncMode(SyncMode.NEVER);
+        }
+    }
+
     @Test
     void everyAcknowledgedWriteSurvivesKillNine() throws Exception {
-        runRounds(dir.resolve("default"), false, 3);
+        runRounds(dir.resolve("default"), "default", 3);
     }
 
     @Test
     void everyAcknowledgedWriteSurvivesKillNineWithTinyFilesThatFlushAndRollOften() throws Exception {
-        runRounds(dir.resolve("small"), true, 4);
+        runRounds(dir.resolve("small"), "small", 3);
     }
 
-    private void runRounds(Path store, boolean small, int rounds) throws Exception {
+    @Test
+    void everyAcknowledgedWriteSurvivesKillNineDuringGarbageCollection() throws Exception {
+        Path store = dir.resolve("gc");
+        runRounds(store, "gc", 4);
+        // Whatever the interrupted collections left behind, the next one reclaims.
+        try (Store s = Store.open(store, options("gc").autoCompaction(false))) {
+            s.compact();
+            for (Map.Entry<String, Long> e : s.stats().garbageBytesBySegment().entrySet()) {
+                assertTrue(e.getValue() < 0.3 * 256 * 1024, e.getKey() + " kept " + e.getValue() + " garbage bytes");
+            }
+        }
+    }
+
+    private void runRounds(Path store, String mode, int rounds) throws Exception {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         Map<Integer, Long> model = new HashMap<>(); // key -> operation number of its value; -1 = deleted
         long nextOp = 1;
         for (int round = 0; round < rounds; round++) {
             String ctx = "seed " + seed + " round " + round;
-            List<String> lines = runAndKill(store, random.nextLong(), nextOp, small, 300 + random.nextInt(1500), ctx);
+            List<String> lines = runAndKill(store, random.nextLong(), nextOp, mode, 300 + random.nextInt(1500), ctx);
             Integer doubtfulKey = null;
             Long doubtfulOp = null;
             for (int i = 0; i < lines.size(); i++) {
@@ -65,7 +89,7 @@ class CrashTest {
                     doubtfulOp = op;
                 }
             }
-            try (Store s = Store.open(store, small ? StoreModelTest.smallFiles() : StoreOptions.defaults())) {
+            try (Store s = Store.open(store, options(mode).autoCompaction(false))) {
                 int checked = 0;
                 for (Map.Entry<Integer, Long> e : model.entrySet()) {
                     byte[] actual = s.get(CrashWriter.key(e.getKey()));
@@ -97,14 +121,11 @@ class CrashTest {
         }
     }
 
-    private static List<String> runAndKill(Path store, long seed, long firstOp, boolean small, int killAfterMillis,
+    private static List<String> runAndKill(Path store, long seed, long firstOp, String mode, int killAfterMillis,
             String ctx) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                CrashWriter.class.getName(), store.toString(), Long.toString(seed), Long.toString(firstOp)));
-        if (small) {
-            cmd.add("small");
-        }
+                CrashWriter.class.getName(), store.toString(), Long.toString(seed), Long.toString(firstOp), mode));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {

@@ -31,12 +31,21 @@ public final class CrashWriter {
         Path dir = Path.of(args[0]);
         long seed = Long.parseLong(args[1]);
         long firstOp = Long.parseLong(args[2]);
-        boolean small = args.length > 3 && args[3].equals("small");
-        StoreOptions options = small ? StoreModelTest.smallFiles() : StoreOptions.defaults().shards(3);
-        options.syncMode(SyncMode.NEVER);
+        String mode = args.length > 3 ? args[3] : "default";
+        StoreOptions options = CrashTest.options(mode);
         BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.US_ASCII));
         Random r = new Random(seed);
         try (Store store = Store.open(dir, options)) {
+            if (mode.equals("gc")) {
+                // Collect all the time, so the kill lands in the middle of a collection more often than not.
+                Thread gc = new Thread(() -> {
+                    while (true) {
+                        store.compact();
+                    }
+                });
+                gc.setDaemon(true);
+                gc.start();
+            }
             out.write("READY\n");
             out.flush();
             for (long n = firstOp; ; n++) {

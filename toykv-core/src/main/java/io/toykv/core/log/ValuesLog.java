@@ -1,6 +1,7 @@
 package io.toykv.core.log;
 
 import io.toykv.core.CorruptionException;
+import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
@@ -194,16 +195,25 @@ public final class ValuesLog {
     }
 
     /**
-     * Why a keys-log record pointing at {@code address} cannot be trusted at open, or null if it can:
-     * its value must lie in an existing segment, or within the buffer's valid records.
+     * Why a keys-log record pointing into the buffer cannot be trusted at open (its value is past the
+     * buffer's valid records: lost in a power loss), or null if it can or points into a segment.
      */
-    public String checkRecovered(long address, int length) {
+    public String checkBuffered(long address, int length) {
         long base = buffer.base();
-        if (address >= base) {
-            if (address + length > base + buffer.writePosition()) {
-                return "its value at " + Address.describe(address) + " is not in the buffer";
-            }
-            return null;
+        if (address >= base && address + length > base + buffer.writePosition()) {
+            return "its value at " + Address.describe(address) + " is not in the buffer";
+        }
+        return null;
+    }
+
+    /**
+     * Why a live key's value at {@code address} cannot be where the index says, or null: it must lie
+     * in the buffer or in an existing segment. (Superseded records may point at segments that garbage
+     * collection has deleted; only live ones are checked.)
+     */
+    public String checkLive(long address, int length) {
+        if (address >= buffer.base()) {
+            return checkBuffered(address, length);
         }
         Segment s = segment(Address.segment(address));
         if (s == null) {
@@ -213,6 +223,27 @@ public final class ValuesLog {
             return "its value at " + Address.describe(address) + " runs past the segment end";
         }
         return null;
+    }
+
+    /** Id of the head segment, which garbage collection must not touch. Writer only. */
+    public long headId() {
+        return head.id();
+    }
+
+    /**
+     * Removes a segment no live key points at: readers that still hold it finish first (it is unmapped
+     * when the last one lets go), new readers no longer find it. Returns the bytes freed. Writer only.
+     */
+    public long dropSegment(long id) throws IOException {
+        Segment s = segment(id);
+        if (s == null || s == head) {
+            return 0;
+        }
+        removeSegment(id);
+        s.retire();
+        Files.deleteIfExists(s.path());
+        Directories.force(dir);
+        return s.size();
     }
 
     /** Forces the buffer (header and records). Safe outside the write lock. */
