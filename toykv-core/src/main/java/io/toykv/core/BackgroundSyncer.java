@@ -1,5 +1,6 @@
 package io.toykv.core;
 
+import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +29,7 @@ final class BackgroundSyncer implements AutoCloseable {
                     }
                     try {
                         shard.sync();
-                    } catch (RuntimeException e) {
+                    } catch (IOException | RuntimeException e) {
                         onFailure.accept(e);
                     }
                 }

@@ -49,6 +49,14 @@ class FaultInjectionTest {
             }
             super.allocate(file, size);
         }
+
+        @Override
+        public void createSparse(Path file, long size) throws IOException {
+            if (calls.incrementAndGet() >= failFrom && full.get()) {
+                throw new IOException(file + ": cannot create: No space left on device");
+            }
+            super.createSparse(file, size);
+        }
     }
 
     @Test

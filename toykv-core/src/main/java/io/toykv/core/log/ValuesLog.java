@@ -76,7 +76,7 @@ public final class ValuesLog {
 
     private Segment createSegment(long id) throws IOException {
         Path p = FileNames.segment(dir, id);
-        allocator.allocate(p, segmentSize);
+        allocator.createSparse(p, segmentSize);
         Segment s = Segment.open(p, id);
         addSegment(s);
         return s;
