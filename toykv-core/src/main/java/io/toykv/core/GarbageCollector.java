@@ -33,6 +33,7 @@ final class GarbageCollector implements AutoCloseable {
     private final long keysLogMinimum;
     private final ReentrantLock running = new ReentrantLock();
     private final Thread thread;
+    private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
 
     final AtomicLong runs = new AtomicLong();
@@ -58,12 +59,8 @@ final class GarbageCollector implements AutoCloseable {
 
     private void loop() {
         while (!stopping) {
-            try {
-                Thread.sleep(INTERVAL_MILLIS);
-            } catch (InterruptedException e) {
-                if (stopping) {
-                    return;
-                }
+            if (Sleep.until(stop, INTERVAL_MILLIS)) {
+                return;
             }
             try {
                 collect(false);
@@ -116,7 +113,7 @@ final class GarbageCollector implements AutoCloseable {
             for (Shard.SegmentUsage u : victims) {
                 ids.add(u.id());
             }
-            Runnable pause = manual ? () -> { } : GarbageCollector::pause;
+            Runnable pause = manual ? () -> { } : () -> Sleep.until(stop, 1);
             bytesWritten.addAndGet(shard.evacuate(ids, BATCH, pause, () -> stopping));
             for (long id : ids) {
                 reclaim(shard, id);
@@ -136,20 +133,15 @@ final class GarbageCollector implements AutoCloseable {
         }
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Stops the background thread and waits for a collection in progress to stop. */
+    /**
+     * Stops the background thread and waits for a collection in progress to stop at its next batch. The
+     * thread is woken, never interrupted: an interrupt during a write would close the segment's channel.
+     */
     @Override
     public void close() {
         stopping = true;
+        stop.countDown();
         if (thread != null) {
-            thread.interrupt();
             boolean interrupted = false;
             while (thread.isAlive()) {
                 try {

@@ -55,7 +55,14 @@ public final class KeysFile {
 
     public static KeysFile create(Path path, long number, int size, FileAllocator allocator) throws IOException {
         allocator.allocate(path, size);
-        KeysFile f = new KeysFile(path, number, map(path, size), HEADER_SIZE);
+        MappedByteBuffer map;
+        try {
+            map = map(path, size);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(path);
+            throw e;
+        }
+        KeysFile f = new KeysFile(path, number, map, HEADER_SIZE);
         f.writeHeader();
         f.map.force(0, HEADER_SIZE);
         return f;

@@ -77,7 +77,13 @@ public final class ValuesLog {
     private Segment createSegment(long id) throws IOException {
         Path p = FileNames.segment(dir, id);
         allocator.createSparse(p, segmentSize);
-        Segment s = Segment.open(p, id);
+        Segment s;
+        try {
+            s = Segment.open(p, id);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(p); // e.g. an interrupt during map: leave no half-made segment behind
+            throw e;
+        }
         addSegment(s);
         return s;
     }
