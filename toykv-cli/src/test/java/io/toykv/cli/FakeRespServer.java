@@ -81,6 +81,7 @@ final class FakeRespServer implements AutoCloseable {
                 String name = new String(cmd.get(0), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
                 commandsSeen.add(name);
                 if (name.equals("CLOSE")) {
+                    out.flush();
                     return;
                 }
                 if (!authed && !name.equals("AUTH")) {
