@@ -8,8 +8,10 @@ import java.util.List;
 /**
  * Everything this client assumes about the server's ordered range command, kept in one place.
  *
- * <p>Request: {@code RANGE start end limit}. {@code start} is inclusive, {@code end} exclusive; an
- * empty string means unbounded on that side; {@code limit} caps the pairs in one reply.
+ * <p>Request: {@code RANGE start end LIMIT n}. {@code start} is inclusive, {@code end} exclusive; an
+ * empty string means unbounded on that side; {@code n} caps the pairs in one reply (the server may send
+ * fewer, e.g. when the values are large, and then still names the next start). The server allows
+ * {@link #MAX_LIMIT} at most.
  *
  * <p>Reply: a two-item array {@code [next, pairs]}: {@code next} is the start of the following page
  * (a bulk string) or nil when the range is exhausted; {@code pairs} is a flat array key, value, key,
@@ -17,6 +19,9 @@ import java.util.List;
  */
 final class RangeCommand {
     static final byte[] NAME = "RANGE".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] LIMIT = "LIMIT".getBytes(StandardCharsets.US_ASCII);
+    /** The largest page the server accepts. */
+    static final int MAX_LIMIT = 10_000;
 
     /** One reply's worth of a scan. */
     record Page(byte[] next, List<byte[]> keysAndValues) {
@@ -37,7 +42,10 @@ final class RangeCommand {
     private RangeCommand() {}
 
     static List<byte[]> request(byte[] start, byte[] end, int limit) {
-        return List.of(NAME, start == null ? new byte[0] : start, end == null ? new byte[0] : end,
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ", got " + limit);
+        }
+        return List.of(NAME, start == null ? new byte[0] : start, end == null ? new byte[0] : end, LIMIT,
                 Integer.toString(limit).getBytes(StandardCharsets.US_ASCII));
     }
 

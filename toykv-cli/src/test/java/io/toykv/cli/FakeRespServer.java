@@ -21,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A stand-in for toykv-server in tests: a loopback socket on an ephemeral port that speaks enough RESP
- * for the client (GET SET DEL PING DBSIZE INFO ECHO AUTH and the assumed {@code RANGE start end limit}),
+ * for the client (GET SET DEL PING DBSIZE INFO ECHO AUTH and {@code RANGE start end LIMIT n} as the server's branch defines it),
  * keeping keys in memory in byte order. Two test hooks: {@code CLOSE} drops the connection and
  * {@code SLEEP ms} answers late. Everything else is {@code -ERR unknown command}.
  */
@@ -181,13 +181,13 @@ final class FakeRespServer implements AutoCloseable {
     }
 
     private void range(OutputStream out, List<byte[]> cmd) throws IOException {
-        if (cmd.size() != 4) {
-            arity(out, "RANGE");
+        if (cmd.size() != 5 || !new String(cmd.get(3), StandardCharsets.US_ASCII).equalsIgnoreCase("LIMIT")) {
+            error(out, "ERR syntax error");
             return;
         }
         String start = key(cmd.get(1));
         String end = key(cmd.get(2));
-        int limit = Integer.parseInt(new String(cmd.get(3), StandardCharsets.US_ASCII));
+        int limit = Integer.parseInt(new String(cmd.get(4), StandardCharsets.US_ASCII));
         NavigableMap<String, byte[]> view = end.isEmpty() ? data.tailMap(start, true) : data.subMap(start, true, end, false);
         List<Map.Entry<String, byte[]>> page = new ArrayList<>();
         String next = null;
