@@ -94,6 +94,11 @@ final class Repl {
         } finally {
             terminal.handle(Terminal.Signal.INT, previous);
         }
+        if (session.wasInterrupted()) {
+            // The terminal echoed ^C; the next prompt starts on a line of its own.
+            terminal.writer().println();
+            terminal.writer().flush();
+        }
         return true;
     }
 }

@@ -218,6 +218,11 @@ final class Session implements AutoCloseable {
         }
     }
 
+    /** Whether the last command was stopped by {@link #interrupt()}. */
+    boolean wasInterrupted() {
+        return interrupted;
+    }
+
     /** Called from another thread on Ctrl-C while a command runs. */
     void interrupt() {
         interrupted = true;

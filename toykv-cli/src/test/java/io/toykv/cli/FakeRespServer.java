@@ -30,7 +30,8 @@ final class FakeRespServer implements AutoCloseable {
     private final String password;
     /** Keys as ISO-8859-1 strings, so that String order is unsigned byte order. */
     final NavigableMap<String, byte[]> data = new ConcurrentSkipListMap<>();
-    final List<String> commandsSeen = new CopyOnWriteArrayList<>();
+    /** How many times each command name arrived. */
+    final Map<String, java.util.concurrent.atomic.LongAdder> commandCounts = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Socket> clients = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
@@ -79,7 +80,7 @@ final class FakeRespServer implements AutoCloseable {
                     return;
                 }
                 String name = new String(cmd.get(0), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
-                commandsSeen.add(name);
+                commandCounts.computeIfAbsent(name, n -> new java.util.concurrent.atomic.LongAdder()).increment();
                 if (name.equals("CLOSE")) {
                     out.flush();
                     return;
