@@ -148,8 +148,19 @@ final class Session implements AutoCloseable {
             writeError(printer.format(reply));
             return false;
         }
+        if (spec == CommandSpec.INFO && reply instanceof Reply.Bulk report) {
+            // As redis-cli does: the report is text meant to be read as it is, not a quoted string.
+            write(asText(report.bytes()));
+            return true;
+        }
         write(printer.format(reply));
         return true;
+    }
+
+    /** The report with CRLF line ends made LF, ending in exactly one newline. */
+    static byte[] asText(byte[] report) {
+        String text = new String(report, StandardCharsets.UTF_8).replace("\r\n", "\n");
+        return (text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Our names become the server's: {@code put} is SET; other words are sent as typed. */

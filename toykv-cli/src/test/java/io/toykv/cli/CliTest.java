@@ -110,6 +110,12 @@ class CliTest {
     }
 
     @Test
+    void infoIsShownAsTextInEveryStyle() {
+        assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", "--no-raw", server.address(), "info"));
+        assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", server.address(), "info"));
+    }
+
+    @Test
     void oneShotFailureIsStatusOne() {
         assertEquals(new Run(1, "", "ERR unknown command 'nope'\n"), run("", server.address(), "nope"));
     }
