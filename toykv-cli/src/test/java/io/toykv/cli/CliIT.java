@@ -20,10 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shaded jar run as a process with piped stdin: exact stdout, exact stderr, exit status.
- * The server is {@link FakeRespServer} in this JVM.
+ * The server runs in this JVM: the real toykv-server when it is on the classpath, else the fake
+ * ({@link TestServer}).
  */
 class CliIT {
-    private static FakeRespServer server;
+    private static TestServer server;
+    private static Path data;
 
     @TempDir
     Path home;
@@ -31,13 +33,17 @@ class CliIT {
     record Run(int status, String out, String err) {}
 
     @BeforeAll
-    static void start() throws IOException {
-        server = new FakeRespServer();
+    static void start() throws Exception {
+        data = Files.createTempDirectory("toykv-cli-it");
+        server = TestServer.start(data.resolve("db"));
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() throws Exception {
         server.close();
+        try (var paths = Files.walk(data)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private Run run(String stdin, String... args) throws Exception {
@@ -90,14 +96,14 @@ class CliIT {
     @Test
     void scriptFailureExitsOne() throws Exception {
         Run r = run("put f:1 v\nnosuchcommand\nget f:1\nput f:2 'open\n", server.address());
-        assertEquals(new Run(1, "OK\nv\n", "line 2: ERR unknown command 'nosuchcommand'\nline 4: Invalid argument(s)\n"), r);
+        assertEquals(new Run(1, "OK\nv\n", "line 2: ERR unknown command 'nosuchcommand', with args beginning with: \nline 4: Invalid argument(s)\n"), r);
     }
 
     @Test
     void stopOnErrorStopsThere() throws Exception {
         Run r = run("put e:1 v\nnosuchcommand\nput e:2 v\n", "-e", server.address());
-        assertEquals(new Run(1, "OK\n", "line 2: ERR unknown command 'nosuchcommand'\n"), r);
-        assertEquals(null, server.data.get("e:2"));
+        assertEquals(new Run(1, "OK\n", "line 2: ERR unknown command 'nosuchcommand', with args beginning with: \n"), r);
+        assertEquals(new Run(0, "\n", ""), run("", server.address(), "get", "e:2"));
     }
 
     @Test
@@ -109,6 +115,14 @@ class CliIT {
     @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
+    }
+
+    @Test
+    void infoComesFromTheServerUnderTest() throws Exception {
+        Run r = run("", server.address(), "info");
+        System.out.println("server under test: " + (server.real ? "toykv-server" : "FakeRespServer"));
+        assertEquals(0, r.status());
+        assertEquals(true, r.out().contains(server.real ? "toykv_version:" : "fake_server:1"), r.out());
     }
 
     @Test

@@ -48,7 +48,7 @@ class CliTest {
     void scriptFailureSetsStatusAndReportsTheLine() {
         Run r = run("put k1 v1\nfrobnicate\nget k1\nput k \"open\nget\n", server.address());
         assertEquals(new Run(1, "OK\nv1\n",
-                "line 2: ERR unknown command 'frobnicate'\n"
+                "line 2: ERR unknown command 'frobnicate', with args beginning with: \n"
                         + "line 4: Invalid argument(s)\n"
                         + "line 5: wrong number of arguments for 'get', usage: get key\n"), r);
     }
@@ -56,7 +56,7 @@ class CliTest {
     @Test
     void stopOnErrorStopsAtTheFirstFailure() {
         Run r = run("put k1 v1\nfrobnicate\nput k2 v2\n", "-e", server.address());
-        assertEquals(new Run(1, "OK\n", "line 2: ERR unknown command 'frobnicate'\n"), r);
+        assertEquals(new Run(1, "OK\n", "line 2: ERR unknown command 'frobnicate', with args beginning with: \n"), r);
         assertEquals(null, server.data.get("k2"));
     }
 
@@ -97,7 +97,7 @@ class CliTest {
     @Test
     void noRawGivesTerminalStyleOnAPipe() {
         Run r = run("put k1 v1\nget k1\nget none\ndel k1\nnope\n", "--no-raw", server.address());
-        assertEquals(new Run(1, "OK\n\"v1\"\n(nil)\n(integer) 1\n", "line 5: ERR unknown command 'nope'\n"), r);
+        assertEquals(new Run(1, "OK\n\"v1\"\n(nil)\n(integer) 1\n", "line 5: ERR unknown command 'nope', with args beginning with: \n"), r);
     }
 
     @Test
@@ -117,7 +117,7 @@ class CliTest {
 
     @Test
     void oneShotFailureIsStatusOne() {
-        assertEquals(new Run(1, "", "ERR unknown command 'nope'\n"), run("", server.address(), "nope"));
+        assertEquals(new Run(1, "", "ERR unknown command 'nope', with args beginning with: \n"), run("", server.address(), "nope"));
     }
 
     @Test

@@ -176,8 +176,14 @@ final class FakeRespServer implements AutoCloseable {
             case "RANGE":
                 range(out, cmd);
                 break;
-            default:
-                error(out, "ERR unknown command '" + new String(cmd.get(0), StandardCharsets.UTF_8) + "'");
+            default: {
+                StringBuilder list = new StringBuilder();
+                for (int i = 1; i < cmd.size(); i++) {
+                    list.append('\'').append(new String(cmd.get(i), StandardCharsets.UTF_8)).append("' ");
+                }
+                error(out, "ERR unknown command '" + new String(cmd.get(0), StandardCharsets.UTF_8)
+                        + "', with args beginning with: " + list);
+            }
         }
     }
 
