@@ -45,10 +45,14 @@ final class ScriptRunner {
     private final boolean stopOnError;
 
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(MAX_IN_FLIGHT);
-    private final Object progress = new Object();
-    /** Guarded by {@link #progress}: lines queued and lines the reader thread has finished. */
+    /** Lines queued; only the parsing thread touches it. */
     private long queued;
-    private long finished;
+    /** Lines the reader thread has finished. */
+    private final java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
+    /** The parsing thread waits on this for the reader thread; set while it does, so that a pipelined
+     *  run costs no lock per reply. */
+    private final Object progress = new Object();
+    private volatile boolean waiting;
     private volatile boolean failed;
     private volatile IOException broken;
 
@@ -194,9 +198,7 @@ final class ScriptRunner {
     /** Queues one line's outcome for the reader thread; END is not counted as a line. */
     private void enqueue(Pending pending) {
         if (pending != Pending.END) {
-            synchronized (progress) {
-                queued++;
-            }
+            queued++;
         }
         if (queue.offer(pending)) {
             return;
@@ -218,13 +220,17 @@ final class ScriptRunner {
     /** Waits until the reader thread has finished every queued line. */
     private void awaitQuiet() {
         synchronized (progress) {
-            while (finished < queued && broken == null) {
-                try {
+            waiting = true;
+            try {
+                // The reader counts first and reads the flag second; this thread sets the flag first and
+                // reads the count second, so one of the two always sees the other.
+                while (finished.get() < queued && broken == null) {
                     progress.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                waiting = false;
             }
         }
     }
@@ -266,9 +272,11 @@ final class ScriptRunner {
             } catch (IOException e) {
                 recordBroken(e);
             }
-            synchronized (progress) {
-                finished++;
-                progress.notifyAll();
+            finished.incrementAndGet();
+            if (waiting) {
+                synchronized (progress) {
+                    progress.notifyAll();
+                }
             }
         }
     }
