@@ -19,8 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * pointing at them), force them, and only then delete the old segment. A crash before the delete leaves
  * a segment with nothing live in it, which the next collection deletes first thing.
  *
- * <p>Pacing: values move in small batches under the shard's write lock, and the background thread
- * sleeps a millisecond between batches, so foreground puts and gets wait at most one batch. A failure
+ * <p>Pacing: values move in batches of {@value #BATCH} under the shard's write lock, and the background
+ * thread yields between batches, so a foreground put waits at most one batch; gets never wait. The
+ * thread sleeps a second between rounds only when a round found nothing to do. A failure
  * (a full disk) is logged, counted in the stats, and the next round tries again.
  */
 final class GarbageCollector implements AutoCloseable {
@@ -58,13 +59,17 @@ final class GarbageCollector implements AutoCloseable {
     }
 
     private void loop() {
+        boolean busy = false;
         while (!stopping) {
-            if (Sleep.until(stop, INTERVAL_MILLIS)) {
+            // Idle: look again in a second. After a round that found work, go on at once, so the
+            // collector keeps up with a heavy overwrite load instead of lagging a second per round.
+            if (!busy && Sleep.until(stop, INTERVAL_MILLIS)) {
                 return;
             }
             try {
-                collect(false);
+                busy = collect(false);
             } catch (IOException | RuntimeException e) {
+                busy = false;
                 if (!stopping) {
                     failed(e);
                 }
@@ -82,23 +87,29 @@ final class GarbageCollector implements AutoCloseable {
         return lastError;
     }
 
-    /** One collection over every shard. {@code manual}: on the caller's thread, without pauses. */
-    void collect(boolean manual) throws IOException {
+    /**
+     * One collection over every shard. {@code manual}: on the caller's thread, without yielding.
+     * Returns whether it reclaimed or moved anything.
+     */
+    boolean collect(boolean manual) throws IOException {
         running.lock();
         try {
+            boolean worked = false;
             for (Shard shard : shards) {
                 if (stopping) {
-                    return;
+                    return false;
                 }
-                collect(shard, manual);
+                worked |= collect(shard, manual);
             }
             runs.incrementAndGet();
+            return worked;
         } finally {
             running.unlock();
         }
     }
 
-    private void collect(Shard shard, boolean manual) throws IOException {
+    private boolean collect(Shard shard, boolean manual) throws IOException {
+        long before = segmentsReclaimed.get() + keysLogCompactions.get();
         List<Shard.SegmentUsage> victims = new ArrayList<>();
         for (Shard.SegmentUsage u : shard.sealedSegments()) {
             if (u.live() == 0) {
@@ -113,7 +124,9 @@ final class GarbageCollector implements AutoCloseable {
             for (Shard.SegmentUsage u : victims) {
                 ids.add(u.id());
             }
-            Runnable pause = manual ? () -> { } : () -> Sleep.until(stop, 1);
+            // Between batches the background collector yields the CPU; the write lock is only held for
+            // one batch, so a foreground put waits at most that long.
+            Runnable pause = manual ? () -> { } : Thread::yield;
             bytesWritten.addAndGet(shard.evacuate(ids, BATCH, pause, () -> stopping));
             for (long id : ids) {
                 reclaim(shard, id);
@@ -123,6 +136,7 @@ final class GarbageCollector implements AutoCloseable {
             shard.compactKeysLog();
             keysLogCompactions.incrementAndGet();
         }
+        return segmentsReclaimed.get() + keysLogCompactions.get() != before;
     }
 
     private void reclaim(Shard shard, long id) throws IOException {

@@ -56,6 +56,14 @@ public final class ValuesLog {
                 }
             }
             long headId = Address.segment(buffer.base());
+            for (Segment s : log.segments()) {
+                if (s.id() > headId) {
+                    // Made by a roll that a crash cut short, before the buffer moved to it: never written.
+                    log.removeSegment(s.id());
+                    s.retire();
+                    Files.delete(s.path());
+                }
+            }
             Segment h = log.segment(headId);
             if (h == null) {
                 if (Address.offset(buffer.base()) != 0) {
