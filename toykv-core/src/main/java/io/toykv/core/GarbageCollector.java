@@ -19,15 +19,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * pointing at them), force them, and only then delete the old segment. A crash before the delete leaves
  * a segment with nothing live in it, which the next collection deletes first thing.
  *
- * <p>Pacing: values move in batches of {@value #BATCH} under the shard's write lock, and the background
- * thread yields between batches, so a foreground put waits at most one batch; gets never wait. The
- * thread sleeps a second between rounds only when a round found nothing to do. A failure
+ * <p>Pacing: values move in batches of {@value #BATCH} under the shard's write lock, and after each batch
+ * the background thread pauses for as long as it held the lock, so it takes at most about half of the
+ * lock and a foreground put waits at most one batch; gets never wait. The thread sleeps a second
+ * between rounds only when a round found nothing to do. A failure
  * (a full disk) is logged, counted in the stats, and the next round tries again.
  */
 final class GarbageCollector implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GarbageCollector.class.getName());
     private static final long INTERVAL_MILLIS = 1000;
     static final int BATCH = 256;
+    private static final long MIN_PAUSE_NANOS = 50_000;
 
     private final Shard[] shards;
     private final double garbageRatio;
@@ -124,9 +126,11 @@ final class GarbageCollector implements AutoCloseable {
             for (Shard.SegmentUsage u : victims) {
                 ids.add(u.id());
             }
-            // Between batches the background collector yields the CPU; the write lock is only held for
-            // one batch, so a foreground put waits at most that long.
-            Runnable pause = manual ? () -> { } : Thread::yield;
+            // Between batches the background collector parks for as long as it held the lock: it takes
+            // at most about half of the shard's write lock, and a waiting put always gets its turn (the
+            // lock is not fair, so without a pause the collector would take it straight back).
+            java.util.function.LongConsumer pause = manual ? held -> { }
+                    : held -> java.util.concurrent.locks.LockSupport.parkNanos(Math.max(held, MIN_PAUSE_NANOS));
             bytesWritten.addAndGet(shard.evacuate(ids, BATCH, pause, () -> stopping));
             for (long id : ids) {
                 reclaim(shard, id);

@@ -16,7 +16,7 @@ public final class StoreOptions {
     public static final int DEFAULT_MAX_VALUE_SIZE = 1 << 20;
     /** 4 MiB a shard: with the default four shards, the original's 16 MiB of staging buffer. */
     public static final int DEFAULT_BUFFER_SIZE = 4 << 20;
-    public static final long DEFAULT_SEGMENT_SIZE = 32L << 20;
+    public static final long DEFAULT_SEGMENT_SIZE = 16L << 20;
     public static final int DEFAULT_KEYS_FILE_SIZE = 4 << 20;
     public static final double DEFAULT_GC_GARBAGE_RATIO = 0.5;
 
@@ -101,7 +101,7 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of one values-log segment file, a multiple of 4096; default 32 MiB. */
+    /** Size of one values-log segment file, a multiple of 4096; default 16 MiB. */
     public StoreOptions segmentSize(long segmentSize) {
         if (segmentSize < 64 * 1024 || segmentSize % 4096 != 0 || segmentSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("segmentSize must be a multiple of 4096 between 65536 and "
