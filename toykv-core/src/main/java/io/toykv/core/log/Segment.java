@@ -1,6 +1,7 @@
 package io.toykv.core.log;
 
 import io.toykv.core.io.Mappings;
+import io.toykv.core.io.Readahead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -92,6 +93,7 @@ public final class Segment {
                         pos += writeChannel.write(src, pos);
                     }
                     writeChannel.force(false);
+                    Readahead.willNeed(map, offset, chunk.remaining());
                     return;
                 } catch (ClosedByInterruptException e) {
                     // An interrupt of the writing thread closes a FileChannel. The store must not lose its
