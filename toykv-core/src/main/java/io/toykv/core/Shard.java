@@ -6,15 +6,18 @@ import io.toykv.core.log.Address;
 import io.toykv.core.log.DirectIo;
 import io.toykv.core.log.KeyRecord;
 import io.toykv.core.log.KeysLog;
+import io.toykv.core.log.Segment;
 import io.toykv.core.log.ValueRecord;
 import io.toykv.core.log.ValuesLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * One shard: its own keys log, values log and index, and its own write lock. Keys are routed to shards
@@ -39,13 +42,15 @@ final class Shard {
     private final Object syncMonitor = new Object();
 
     private long appendSequence;
+    /** Bytes the live keys' records would take in the keys log: the size of a compacted keys log. */
+    private long liveKeyRecordBytes;
     private volatile long durableSequence;
-    /** Bytes of live value records per segment id: what garbage collection will weigh. */
-    private final Map<Long, long[]> liveBytes;
+    /** Bytes of live value records by segment id: what garbage collection will weigh. */
+    private long[] liveBytes;
     private volatile boolean closed;
 
     private Shard(int id, Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
-            Map<Long, long[]> liveBytes) {
+            long[] liveBytes) {
         this.id = id;
         this.dir = dir;
         this.syncMode = syncMode;
@@ -63,8 +68,10 @@ final class Shard {
             IndexRecovery recovery = new IndexRecovery(values);
             KeysLog keys = KeysLog.recover(dir, options.keysFileSize(), allocator, recovery);
             SortedIndex index = new SortedIndex();
-            Map<Long, long[]> live = recovery.loadInto(index);
-            return new Shard(id, dir, options.syncMode(), index, values, keys, live);
+            long[] live = recovery.loadInto(index);
+            Shard shard = new Shard(id, dir, options.syncMode(), index, values, keys, live);
+            shard.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
+            return shard;
         } catch (IOException | RuntimeException e) {
             values.close();
             throw e;
@@ -97,6 +104,8 @@ final class Shard {
             addLive(address, recordSize);
             if (previous >= 0) {
                 addLive(previous, -previousLength[0]);
+            } else {
+                liveKeyRecordBytes += KeyRecord.size(key.length);
             }
             sequence = ++appendSequence;
         } finally {
@@ -120,6 +129,7 @@ final class Shard {
             keys.append(KeyRecord.DELETE, key, 0, 0);
             long address = index.remove(key, length);
             addLive(address, -length[0]);
+            liveKeyRecordBytes -= KeyRecord.size(key.length);
             sequence = ++appendSequence;
         } finally {
             writeLock.unlock();
@@ -139,7 +149,8 @@ final class Shard {
             keys.ensureRoom(KeyRecord.size(0));
             keys.append(KeyRecord.CLEAR, new byte[0], 0, 0);
             index.clear();
-            liveBytes.clear();
+            java.util.Arrays.fill(liveBytes, 0);
+            liveKeyRecordBytes = 0;
             sequence = ++appendSequence;
         } finally {
             writeLock.unlock();
@@ -175,15 +186,23 @@ final class Shard {
     }
 
     private void addLive(long address, long delta) {
-        long[] cell = liveBytes.computeIfAbsent(Address.segment(address), k -> new long[1]);
-        cell[0] += delta;
+        liveBytes = LiveBytes.add(liveBytes, Address.segment(address), delta);
     }
 
-    /** Forces everything appended so far. */
-    void sync() {
+    /**
+     * Forces everything appended so far: writes the buffered values to their segment (O_DIRECT, then
+     * fdatasync), then forces the keys log. Flushing rather than forcing the buffer mapping means each
+     * value reaches the device once, in its segment; the price is up to 4 KiB of padding per call.
+     * Used by the once-a-second sync, {@link Store#sync()} and garbage collection.
+     */
+    void sync() throws IOException {
         long target;
         writeLock.lock();
         try {
+            if (closed) {
+                return;
+            }
+            values.flush();
             target = appendSequence;
         } finally {
             writeLock.unlock();
@@ -229,6 +248,129 @@ final class Shard {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("store is closed");
+        }
+    }
+
+    // ---- garbage collection (driven by GarbageCollector) ----
+
+    /** A sealed segment and how much of it is live. */
+    record SegmentUsage(long id, String name, long size, long live) {
+        long garbage() {
+            return size - live;
+        }
+    }
+
+    /** Every segment except the head (which is still being written), with its live bytes. */
+    List<SegmentUsage> sealedSegments() {
+        writeLock.lock();
+        try {
+            List<SegmentUsage> out = new ArrayList<>();
+            long head = values.headId();
+            for (Segment s : values.segments()) {
+                if (s.id() != head) {
+                    long live = s.id() < liveBytes.length ? liveBytes[(int) s.id()] : 0;
+                    out.add(new SegmentUsage(s.id(), dir.getFileName() + "/" + s.path().getFileName(), s.size(), live));
+                }
+            }
+            return out;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** A live value found in a victim segment, to be moved. */
+    private record Candidate(byte[] key, long address, int length) {
+    }
+
+    /**
+     * Moves every live value out of the {@code victims} segments to the head of the log, in batches of
+     * {@code batch} under the write lock, calling {@code pause} with the nanoseconds the lock was held
+     * after each batch. A value is moved only
+     * if its key still points at it when the batch runs. Forces the moved records before returning.
+     * Returns the bytes of value records written.
+     */
+    long evacuate(Set<Long> victims, int batch, java.util.function.LongConsumer pause, BooleanSupplier stop)
+            throws IOException {
+        List<Candidate> candidates = new ArrayList<>();
+        SortedIndex.Cursor c = index.cursor(null);
+        while (c.next()) {
+            if (victims.contains(Address.segment(c.address()))) {
+                candidates.add(new Candidate(c.key(), c.address(), c.length()));
+            }
+        }
+        long written = 0;
+        int[] length = new int[1];
+        for (int from = 0; from < candidates.size() && !stop.getAsBoolean(); from += batch) {
+            List<Candidate> slice = candidates.subList(from, Math.min(candidates.size(), from + batch));
+            List<byte[]> read = new ArrayList<>(slice.size());
+            for (Candidate k : slice) {
+                read.add(values.read(k.key(), k.address(), k.length())); // null if moved meanwhile
+            }
+            long locked;
+            writeLock.lock();
+            try {
+                locked = System.nanoTime();
+                ensureOpen();
+                for (int i = 0; i < slice.size(); i++) {
+                    Candidate k = slice.get(i);
+                    byte[] value = read.get(i);
+                    if (value == null || index.get(k.key(), length) != k.address()) {
+                        continue; // overwritten or deleted since: nothing to move
+                    }
+                    keys.ensureRoom(KeyRecord.size(k.key().length));
+                    long address = values.append(k.key(), value);
+                    keys.append(KeyRecord.PUT, k.key(), k.length(), address);
+                    index.put(k.key(), address, k.length(), length);
+                    addLive(address, k.length());
+                    addLive(k.address(), -k.length());
+                    written += k.length();
+                }
+                appendSequence++;
+                locked = System.nanoTime() - locked;
+            } finally {
+                writeLock.unlock();
+            }
+            pause.accept(locked);
+        }
+        // The moved copies must be durable before any segment they came from is deleted.
+        sync();
+        return written;
+    }
+
+    /** Deletes a sealed segment that holds no live value. Returns the bytes freed (0 if not deleted). */
+    long dropIfDead(long segmentId) throws IOException {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            boolean dead = segmentId >= liveBytes.length || liveBytes[(int) segmentId] == 0;
+            if (!dead || segmentId == values.headId()) {
+                return 0;
+            }
+            return values.dropSegment(segmentId);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Whether the keys log holds more dead records than live ones, and more than {@code minimum} of them. */
+    boolean keysLogCompactionDue(long minimum) {
+        writeLock.lock();
+        try {
+            long dead = keys.recordBytes() - liveKeyRecordBytes;
+            return dead > minimum && dead > liveKeyRecordBytes;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Rewrites the keys log with only the live records (see {@link KeysLog#rewrite}); returns bytes dropped. */
+    long compactKeysLog() throws IOException {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            return keys.rewrite(index);
+        } finally {
+            writeLock.unlock();
         }
     }
 

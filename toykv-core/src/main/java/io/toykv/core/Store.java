@@ -31,6 +31,7 @@ public final class Store implements AutoCloseable {
     private final DirectoryLock lock;
     private final Shard[] shards;
     private final BackgroundSyncer syncer;
+    private final GarbageCollector gc;
     private final AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
     private volatile boolean closed;
 
@@ -42,6 +43,8 @@ public final class Store implements AutoCloseable {
         this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
                 ? new BackgroundSyncer(shards, this::backgroundFailed)
                 : null;
+        this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.keysFileSize(),
+                options.autoCompaction());
     }
 
     /** Opens (or creates) the store in {@code dir} with default options. */
@@ -217,6 +220,20 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Collects garbage now, on this thread: moves the live values out of every segment whose garbage
+     * passed {@link StoreOptions#gcGarbageRatio}, deletes those segments (and any with nothing live),
+     * and rewrites keys logs that hold dead records. Waits for a background collection in progress.
+     */
+    public void compact() {
+        ensureOpen();
+        try {
+            gc.collect(true);
+        } catch (IOException e) {
+            throw Shard.unchecked(e);
+        }
+    }
+
+    /**
      * Entries with {@code fromInclusive <= key < toExclusive} in unsigned lexicographic order; null
      * bounds are open. Close the iterator when done.
      */
@@ -239,8 +256,12 @@ public final class Store implements AutoCloseable {
     public void sync() {
         ensureOpen();
         rethrowBackgroundFailure();
-        for (Shard s : shards) {
-            s.sync();
+        try {
+            for (Shard s : shards) {
+                s.sync();
+            }
+        } catch (IOException e) {
+            throw Shard.unchecked(e);
         }
     }
 
@@ -253,7 +274,11 @@ public final class Store implements AutoCloseable {
         long index = 0;
         int segments = 0;
         boolean direct = true;
+        java.util.Map<String, Long> garbage = new java.util.HashMap<>();
         for (Shard s : shards) {
+            for (Shard.SegmentUsage u : s.sealedSegments()) {
+                garbage.put(u.name(), u.garbage());
+            }
             Shard.ShardStats st = s.stats();
             keys += st.liveKeys();
             keysLog += st.keysLogBytes();
@@ -263,8 +288,10 @@ public final class Store implements AutoCloseable {
             segments += st.segments();
             direct &= st.directIo();
         }
+        StoreStats.Gc gcStats = new StoreStats.Gc(gc.runs.get(), gc.segmentsReclaimed.get(), gc.bytesReclaimed.get(),
+                gc.bytesWritten.get(), gc.keysLogCompactions.get(), gc.failures.get(), gc.lastError());
         return new StoreStats(shards.length, keys, keysLog, valuesLog, buffer, index, segments, options.syncMode(),
-                direct);
+                direct, garbage, gcStats);
     }
 
     /** The store's directory. */
@@ -278,8 +305,8 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Stops the background sync, flushes each shard's buffer, forces and releases the files, and
-     * unlocks the directory. A second call does nothing.
+     * Stops garbage collection and the background sync, flushes each shard's buffer, forces and
+     * releases the files, and unlocks the directory. A second call does nothing.
      */
     @Override
     public void close() {
@@ -289,6 +316,7 @@ public final class Store implements AutoCloseable {
             }
             closed = true;
         }
+        gc.close();
         if (syncer != null) {
             syncer.close();
         }
@@ -317,6 +345,7 @@ public final class Store implements AutoCloseable {
     /** Drops everything without flushing or forcing, as a kill -9 would leave it. For crash tests. */
     void abandon() throws IOException {
         closed = true;
+        gc.close();
         if (syncer != null) {
             syncer.close();
         }

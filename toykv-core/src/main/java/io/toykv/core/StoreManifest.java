@@ -1,5 +1,6 @@
 package io.toykv.core;
 
+import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -77,12 +78,6 @@ final class StoreManifest {
             ch.force(true);
         }
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        forceDirectory(dir);
-    }
-
-    static void forceDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        Directories.force(dir);
     }
 }

@@ -14,9 +14,11 @@ public final class StoreOptions {
     public static final int DEFAULT_SHARDS = 4;
     public static final int DEFAULT_MAX_KEY_SIZE = 1024;
     public static final int DEFAULT_MAX_VALUE_SIZE = 1 << 20;
-    public static final int DEFAULT_BUFFER_SIZE = 16 << 20;
-    public static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
-    public static final int DEFAULT_KEYS_FILE_SIZE = 16 << 20;
+    /** 4 MiB a shard: with the default four shards, the original's 16 MiB of staging buffer. */
+    public static final int DEFAULT_BUFFER_SIZE = 4 << 20;
+    public static final long DEFAULT_SEGMENT_SIZE = 16L << 20;
+    public static final int DEFAULT_KEYS_FILE_SIZE = 4 << 20;
+    public static final double DEFAULT_GC_GARBAGE_RATIO = 0.5;
 
     /** Largest key the on-disk records can describe (the key length is an unsigned 16-bit field). */
     public static final int MAX_KEY_SIZE_LIMIT = 0xFFFF;
@@ -30,6 +32,8 @@ public final class StoreOptions {
     private long segmentSize = DEFAULT_SEGMENT_SIZE;
     private int keysFileSize = DEFAULT_KEYS_FILE_SIZE;
     private boolean directIo = true;
+    private boolean autoCompaction = true;
+    private double gcGarbageRatio = DEFAULT_GC_GARBAGE_RATIO;
 
     /** Options with every default. */
     public static StoreOptions defaults() {
@@ -46,6 +50,8 @@ public final class StoreOptions {
         c.segmentSize = segmentSize;
         c.keysFileSize = keysFileSize;
         c.directIo = directIo;
+        c.autoCompaction = autoCompaction;
+        c.gcGarbageRatio = gcGarbageRatio;
         return c;
     }
 
@@ -85,7 +91,7 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of the memory-mapped staging buffer per shard, a multiple of 4096; default 16 MiB. */
+    /** Size of the memory-mapped staging buffer per shard, a multiple of 4096; default 4 MiB. */
     public StoreOptions bufferSize(int bufferSize) {
         if (bufferSize < 64 * 1024 || bufferSize % 4096 != 0) {
             throw new IllegalArgumentException(
@@ -95,7 +101,7 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of one values-log segment file, a multiple of 4096; default 64 MiB. */
+    /** Size of one values-log segment file, a multiple of 4096; default 16 MiB. */
     public StoreOptions segmentSize(long segmentSize) {
         if (segmentSize < 64 * 1024 || segmentSize % 4096 != 0 || segmentSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("segmentSize must be a multiple of 4096 between 65536 and "
@@ -105,7 +111,7 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of one keys-log file, a multiple of 4096; default 16 MiB. */
+    /** Size of one keys-log file, a multiple of 4096; default 4 MiB. */
     public StoreOptions keysFileSize(int keysFileSize) {
         if (keysFileSize < 64 * 1024 || keysFileSize % 4096 != 0) {
             throw new IllegalArgumentException(
@@ -122,6 +128,36 @@ public final class StoreOptions {
     public StoreOptions directIo(boolean directIo) {
         this.directIo = directIo;
         return this;
+    }
+
+    /**
+     * Whether garbage collection runs by itself in the background (thread {@code toykv-gc}); default
+     * true. {@link Store#compact()} works either way.
+     */
+    public StoreOptions autoCompaction(boolean autoCompaction) {
+        this.autoCompaction = autoCompaction;
+        return this;
+    }
+
+    /**
+     * The share of a values-log segment that must be garbage before it is collected, above 0 and at
+     * most 1; default 0.5. Lower reclaims space sooner and rewrites more: collecting a segment that is
+     * a fraction g garbage writes (1 - g) / g bytes for each byte it frees.
+     */
+    public StoreOptions gcGarbageRatio(double gcGarbageRatio) {
+        if (!(gcGarbageRatio > 0 && gcGarbageRatio <= 1)) {
+            throw new IllegalArgumentException("gcGarbageRatio must be above 0 and at most 1, was " + gcGarbageRatio);
+        }
+        this.gcGarbageRatio = gcGarbageRatio;
+        return this;
+    }
+
+    public boolean autoCompaction() {
+        return autoCompaction;
+    }
+
+    public double gcGarbageRatio() {
+        return gcGarbageRatio;
     }
 
     /** The requested shard count, or the default when none was set. */
@@ -166,6 +202,7 @@ public final class StoreOptions {
     public String toString() {
         return "StoreOptions[shards=" + shards() + ", syncMode=" + syncMode + ", maxKeySize=" + maxKeySize
                 + ", maxValueSize=" + maxValueSize + ", bufferSize=" + bufferSize + ", segmentSize="
-                + segmentSize + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + "]";
+                + segmentSize + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + ", autoCompaction=" + autoCompaction
+                + ", gcGarbageRatio=" + gcGarbageRatio + "]";
     }
 }

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * here plus a share of the leaf's fixed overhead. Changes copy the leaf, so readers holding one never
  * see it change.
  */
-final class Leaf {
+final class Leaf extends Node {
     static final Leaf EMPTY = new Leaf(new byte[0], new int[0], new long[0], new int[0]);
 
     final byte[] keys;
@@ -138,7 +138,25 @@ final class Leaf {
         return new Leaf(k, ends, Arrays.copyOfRange(addresses, from, to), Arrays.copyOfRange(lengths, from, to));
     }
 
+    /** Entries [from, to) of sorted parallel arrays as a leaf. */
+    static Leaf of(byte[][] keys, long[] addresses, int[] lengths, int from, int to) {
+        int total = 0;
+        for (int i = from; i < to; i++) {
+            total += keys[i].length;
+        }
+        byte[] k = new byte[total];
+        int[] ends = new int[to - from];
+        int pos = 0;
+        for (int i = from; i < to; i++) {
+            System.arraycopy(keys[i], 0, k, pos, keys[i].length);
+            pos += keys[i].length;
+            ends[i - from] = pos;
+        }
+        return new Leaf(k, ends, Arrays.copyOfRange(addresses, from, to), Arrays.copyOfRange(lengths, from, to));
+    }
+
     /** Estimated heap bytes: four arrays and the leaf object, with compressed-oops headers. */
+    @Override
     long heapBytes() {
         return 16 + (16 + align8(keys.length)) + (16 + align8(4L * keyEnds.length))
                 + (16 + 8L * addresses.length) + (16 + align8(4L * lengths.length));

@@ -1,34 +1,41 @@
 package io.toykv.core.index;
 
-import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
-
 /**
  * A shard's in-memory index: key to (value address, value record length), sorted by unsigned
- * lexicographic key order. Leaves of up to {@value #MAX_LEAF} entries are immutable and hang in a
- * concurrent skip list under their lower bound; the first leaf's bound is the empty key, which sorts
- * before every real key, so every key has a leaf.
+ * lexicographic key order. A B+-tree: immutable {@link Leaf}s of up to {@value #MAX_LEAF} entries under
+ * {@link Inner} nodes of up to {@value #MAX_INNER} children. The leftmost bound of the tree is the
+ * empty key, which sorts before every real key, so every key has a leaf.
  *
- * <p>Concurrency: one writer at a time (the shard's write lock) replaces leaves; any number of readers
- * run without locks and see each leaf either before or after a change. During a split the new right
- * leaf is published before the shrunk left one, so a reader always finds a leaf that holds its key.
+ * <p>Concurrency: one writer at a time (the shard's write lock); readers take no lock. A put builds a
+ * new leaf and swaps it into its parent's slot. A split builds a new parent (and so on up) and swaps
+ * that in, or publishes a new root through a volatile field. Readers therefore always walk a complete
+ * tree, seeing each node before or after a change.
  */
 public final class SortedIndex {
     static final int MAX_LEAF = 64;
-    static final int BULK_FILL = 48;
+    static final int MAX_INNER = 128;
+    static final int BULK_LEAF_FILL = 48;
+    static final int BULK_INNER_FILL = 96;
     private static final byte[] LOWEST = new byte[0];
+    private static final int MAX_DEPTH = 16;
 
-    private final ConcurrentSkipListMap<byte[], Leaf> leaves = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+    private volatile Node root = Leaf.EMPTY;
     private volatile long size;
-
-    public SortedIndex() {
-        leaves.put(LOWEST, Leaf.EMPTY);
-    }
+    /** The writer's path, reused by every put and remove (one writer at a time). */
+    private final Path writerPath = new Path();
 
     /** Number of keys. */
     public long size() {
         return size;
+    }
+
+    private Leaf leafFor(byte[] key) {
+        Node n = root;
+        long p = Inner.prefix(key);
+        while (n instanceof Inner in) {
+            n = in.child(in.childIndex(key, p));
+        }
+        return (Leaf) n;
     }
 
     /**
@@ -36,7 +43,7 @@ public final class SortedIndex {
      * record length. Lock-free.
      */
     public long get(byte[] key, int[] lengthOut) {
-        Leaf leaf = leaves.floorEntry(key).getValue();
+        Leaf leaf = leafFor(key);
         int i = leaf.find(key);
         if (i < 0) {
             return -1;
@@ -45,28 +52,76 @@ public final class SortedIndex {
         return leaf.addresses[i];
     }
 
+    /** The path from the root to the leaf for a key: inner nodes and the child index taken in each. */
+    private static final class Path {
+        final Inner[] inners = new Inner[MAX_DEPTH];
+        final int[] indexes = new int[MAX_DEPTH];
+        int depth;
+        Leaf leaf;
+    }
+
+    private Path descend(byte[] key) {
+        Path path = writerPath;
+        path.depth = 0;
+        Node n = root;
+        long p = Inner.prefix(key);
+        while (n instanceof Inner in) {
+            int i = in.childIndex(key, p);
+            path.inners[path.depth] = in;
+            path.indexes[path.depth] = i;
+            path.depth++;
+            n = in.child(i);
+        }
+        path.leaf = (Leaf) n;
+        return path;
+    }
+
+    /** Puts {@code node} where the path's node at {@code level} was (level == depth: the leaf). */
+    private void replace(Path path, int level, Node node) {
+        if (level == 0) {
+            root = node;
+        } else {
+            path.inners[level - 1].setChild(path.indexes[level - 1], node);
+        }
+    }
+
+    /** Replaces the node at {@code level} by {@code left} and {@code right}, splitting upwards as needed. */
+    private void split(Path path, int level, Node left, byte[] rightBound, Node right) {
+        if (level == 0) {
+            root = new Inner(new byte[][] {LOWEST, rightBound}, new Node[] {left, right});
+            return;
+        }
+        Inner parent = path.inners[level - 1];
+        Inner grown = parent.withSplitChild(path.indexes[level - 1], left, rightBound, right);
+        if (grown.size() <= MAX_INNER) {
+            replace(path, level - 1, grown);
+        } else {
+            int half = grown.size() / 2;
+            split(path, level - 1, grown.range(0, half), grown.bounds[half], grown.range(half, grown.size()));
+        }
+    }
+
     /**
      * Sets {@code key}'s entry. Returns the previous address, or -1; {@code previousLength[0]} receives
      * the previous record length. Writer only.
      */
     public long put(byte[] key, long address, int length, int[] previousLength) {
-        Map.Entry<byte[], Leaf> e = leaves.floorEntry(key);
-        Leaf leaf = e.getValue();
+        Path path = descend(key);
+        Leaf leaf = path.leaf;
         int i = leaf.find(key);
         if (i >= 0) {
             previousLength[0] = leaf.lengths[i];
             long previous = leaf.addresses[i];
-            leaves.put(e.getKey(), leaf.withReplaced(i, address, length));
+            replace(path, path.depth, leaf.withReplaced(i, address, length));
             return previous;
         }
         Leaf grown = leaf.withInserted(-i - 1, key.clone(), address, length);
         if (grown.size() > MAX_LEAF) {
             int half = grown.size() / 2;
             Leaf right = grown.range(half, grown.size());
-            leaves.put(right.key(0), right);
-            leaves.put(e.getKey(), grown.range(0, half));
+            split(path, path.depth, grown.range(0, half), right.key(0), right);
         } else {
-            leaves.put(e.getKey(), grown);
+            replace(path, path.depth, grown);
         }
         size++;
         return -1;
@@ -74,80 +129,90 @@ public final class SortedIndex {
 
     /**
      * Removes {@code key}. Returns its address, or -1 when absent; {@code lengthOut[0]} receives its
-     * record length. Writer only.
+     * record length. Writer only. Leaves are not merged: an emptied leaf stays until a reload.
      */
     public long remove(byte[] key, int[] lengthOut) {
-        Map.Entry<byte[], Leaf> e = leaves.floorEntry(key);
-        Leaf leaf = e.getValue();
+        Path path = descend(key);
+        Leaf leaf = path.leaf;
         int i = leaf.find(key);
         if (i < 0) {
             return -1;
         }
         lengthOut[0] = leaf.lengths[i];
         long address = leaf.addresses[i];
-        Leaf shrunk = leaf.withRemoved(i);
-        if (shrunk.size() == 0 && e.getKey() != LOWEST) {
-            // Keys of this range now fall to the leaf before it, which is correct: the range is empty.
-            leaves.remove(e.getKey());
-        } else {
-            leaves.put(e.getKey(), shrunk);
-        }
+        replace(path, path.depth, leaf.withRemoved(i));
         size--;
         return address;
     }
 
     /** Removes every key. Writer only. */
     public void clear() {
-        leaves.put(LOWEST, Leaf.EMPTY);
-        leaves.tailMap(LOWEST, false).clear();
+        root = Leaf.EMPTY;
         size = 0;
     }
 
     /**
-     * Replaces the whole contents with sorted, distinct entries (at open, before any reader). Leaves
-     * are filled to {@value #BULK_FILL} so that later inserts do not split at once.
+     * Replaces the whole contents with sorted, distinct entries (at open, before any reader). Nodes are
+     * filled to about three quarters so that the first inserts after open do not split at once.
      */
     public void load(byte[][] sortedKeys, long[] addresses, int[] lengths, int count) {
-        leaves.clear();
-        leaves.put(LOWEST, Leaf.EMPTY);
-        for (int from = 0; from < count; from += BULK_FILL) {
-            int to = Math.min(count, from + BULK_FILL);
-            int total = 0;
-            for (int i = from; i < to; i++) {
-                total += sortedKeys[i].length;
-            }
-            byte[] k = new byte[total];
-            int[] ends = new int[to - from];
-            int pos = 0;
-            for (int i = from; i < to; i++) {
-                System.arraycopy(sortedKeys[i], 0, k, pos, sortedKeys[i].length);
-                pos += sortedKeys[i].length;
-                ends[i - from] = pos;
-            }
-            Leaf leaf = new Leaf(k, ends, Arrays.copyOfRange(addresses, from, to), Arrays.copyOfRange(lengths, from, to));
-            leaves.put(from == 0 ? LOWEST : sortedKeys[from], leaf);
+        if (count == 0) {
+            clear();
+            return;
         }
+        int leafCount = (count + BULK_LEAF_FILL - 1) / BULK_LEAF_FILL;
+        Node[] level = new Node[leafCount];
+        byte[][] bounds = new byte[leafCount][];
+        for (int l = 0; l < leafCount; l++) {
+            int from = l * BULK_LEAF_FILL;
+            int to = Math.min(count, from + BULK_LEAF_FILL);
+            level[l] = Leaf.of(sortedKeys, addresses, lengths, from, to);
+            bounds[l] = l == 0 ? LOWEST : sortedKeys[from];
+        }
+        while (level.length > 1) {
+            int parents = (level.length + BULK_INNER_FILL - 1) / BULK_INNER_FILL;
+            Node[] up = new Node[parents];
+            byte[][] upBounds = new byte[parents][];
+            for (int p = 0; p < parents; p++) {
+                int from = p * BULK_INNER_FILL;
+                int to = Math.min(level.length, from + BULK_INNER_FILL);
+                up[p] = new Inner(java.util.Arrays.copyOfRange(bounds, from, to), java.util.Arrays.copyOfRange(level, from, to));
+                upBounds[p] = bounds[from];
+            }
+            level = up;
+            bounds = upBounds;
+        }
+        root = level[0];
         size = count;
     }
 
-    /** Estimated heap bytes of the index: leaves plus skip-list nodes. */
+    /** Estimated heap bytes of the index. */
     public long heapBytes() {
-        long total = 0;
-        for (Leaf leaf : leaves.values()) {
-            // ~24 bytes of skip-list node and index node per leaf, plus the bound key array
-            total += leaf.heapBytes() + 48;
+        return heapBytes(root);
+    }
+
+    private static long heapBytes(Node n) {
+        long total = n.heapBytes();
+        if (n instanceof Inner in) {
+            for (int i = 0; i < in.size(); i++) {
+                total += heapBytes(in.child(i));
+            }
         }
         return total;
     }
 
-    /** A cursor positioned at the first key at least {@code from} (null: the first key). */
-    public Cursor cursor(byte[] from) {
-        return new Cursor(from);
-    }
-
     /** Calls {@code visitor} for every entry, in key order (a weakly consistent walk). */
     public void forEach(EntryVisitor visitor) {
-        for (Leaf leaf : leaves.values()) {
+        forEach(root, visitor);
+    }
+
+    private static void forEach(Node n, EntryVisitor visitor) {
+        if (n instanceof Inner in) {
+            for (int i = 0; i < in.size(); i++) {
+                forEach(in.child(i), visitor);
+            }
+        } else {
+            Leaf leaf = (Leaf) n;
             for (int i = 0; i < leaf.size(); i++) {
                 visitor.visit(leaf.keys, leaf.keyStart(i), leaf.keyEnds[i], leaf.addresses[i], leaf.lengths[i]);
             }
@@ -157,6 +222,52 @@ public final class SortedIndex {
     /** Receives index entries; the key is {@code keys[from, to)}, valid only during the call. */
     public interface EntryVisitor {
         void visit(byte[] keys, int from, int to, long address, int length);
+    }
+
+    /** A cursor positioned before the first key at least {@code from} (null: the first key). */
+    public Cursor cursor(byte[] from) {
+        return new Cursor(from);
+    }
+
+    /** A leaf and the bound it hangs under. */
+    private record LeafAt(Leaf leaf, byte[] bound) {
+    }
+
+    private LeafAt leafAt(byte[] key) {
+        Node n = root;
+        byte[] bound = LOWEST;
+        long p = Inner.prefix(key);
+        while (n instanceof Inner in) {
+            int i = in.childIndex(key, p);
+            if (i > 0) {
+                bound = in.bounds[i];
+            }
+            n = in.child(i);
+        }
+        return new LeafAt((Leaf) n, bound);
+    }
+
+    /** The first leaf whose bound is greater than {@code bound}, or null. */
+    private LeafAt leafAfter(byte[] bound) {
+        return leafAfter(root, LOWEST, bound, Inner.prefix(bound));
+    }
+
+    private static LeafAt leafAfter(Node n, byte[] nodeBound, byte[] bound, long prefix) {
+        if (n instanceof Leaf leaf) {
+            return java.util.Arrays.compareUnsigned(nodeBound, bound) > 0 ? new LeafAt(leaf, nodeBound) : null;
+        }
+        Inner in = (Inner) n;
+        int i = in.childIndex(bound, prefix);
+        LeafAt found = leafAfter(in.child(i), i == 0 ? nodeBound : in.bounds[i], bound, prefix);
+        if (found != null || i + 1 >= in.size()) {
+            return found;
+        }
+        Node c = in.child(i + 1);
+        byte[] b = in.bounds[i + 1];
+        while (c instanceof Inner ci) {
+            c = ci.child(0);
+        }
+        return new LeafAt((Leaf) c, b);
     }
 
     /**
@@ -175,21 +286,21 @@ public final class SortedIndex {
 
         private Cursor(byte[] from) {
             this.from = from;
-            Map.Entry<byte[], Leaf> e = leaves.floorEntry(from == null ? LOWEST : from);
-            leaf = e.getValue();
-            leafBound = e.getKey();
+            LeafAt at = leafAt(from == null ? LOWEST : from);
+            leaf = at.leaf();
+            leafBound = at.bound();
             pos = from == null ? 0 : leaf.lowerBound(from);
         }
 
         /** Moves to the next entry; false at the end. */
         public boolean next() {
             while (pos >= leaf.size()) {
-                Map.Entry<byte[], Leaf> e = leaves.higherEntry(leafBound);
-                if (e == null) {
+                LeafAt at = leafAfter(leafBound);
+                if (at == null) {
                     return false;
                 }
-                leaf = e.getValue();
-                leafBound = e.getKey();
+                leaf = at.leaf();
+                leafBound = at.bound();
                 if (key != null) {
                     pos = leaf.upperBound(key);
                 } else {

@@ -1,5 +1,7 @@
 package io.toykv.core.log;
 
+import io.toykv.core.index.SortedIndex;
+import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
@@ -32,13 +34,20 @@ public final class KeysLog {
             throws IOException {
         KeysLog log = new KeysLog(dir, fileSize, allocator);
         List<Long> numbers = new ArrayList<>();
+        List<Path> leftovers = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             s.forEach(p -> {
-                long n = FileNames.parseKeysFile(p.getFileName().toString());
+                String name = p.getFileName().toString();
+                long n = FileNames.parseKeysFile(name);
                 if (n > 0) {
                     numbers.add(n);
+                } else if (name.endsWith(FileNames.KEYS_SUFFIX + FileNames.TEMP_SUFFIX)) {
+                    leftovers.add(p);
                 }
             });
+        }
+        for (Path p : leftovers) {
+            Files.delete(p); // a keys file whose creation a crash interrupted: it was never in use
         }
         numbers.sort(null);
         try {
@@ -113,6 +122,59 @@ public final class KeysLog {
 
     public int fileCount() {
         return files.size();
+    }
+
+    /**
+     * Compaction: replaces every file by new ones holding one PUT per live key, numbered after the
+     * old ones. The new files are forced before the old ones are deleted. A crash before the deletions
+     * finish leaves old and new files side by side, which replay to the same state (the new records
+     * repeat what the old ones ended with), and a torn new file is the log's last file, so it is cut
+     * like any torn tail. Writer only. Returns the bytes of records dropped.
+     */
+    public long rewrite(SortedIndex index) throws IOException {
+        KeysFile last = current();
+        last.force(); // a file that stops being the last must hold nothing unforced
+        long before = recordBytes();
+        List<KeysFile> fresh = new ArrayList<>();
+        long number = last.number() + 1;
+        try {
+            fresh.add(KeysFile.create(FileNames.keysFile(dir, number), number, fileSize, allocator));
+            SortedIndex.Cursor c = index.cursor(null);
+            while (c.next()) {
+                KeysFile f = fresh.get(fresh.size() - 1);
+                int size = KeyRecord.size(c.key().length);
+                if (!f.fits(size)) {
+                    f.force();
+                    number++;
+                    int fileBytes = (Math.max(fileSize, KeysFile.HEADER_SIZE + size + 4096) + 4095) / 4096 * 4096;
+                    f = KeysFile.create(FileNames.keysFile(dir, number), number, fileBytes, allocator);
+                    fresh.add(f);
+                }
+                f.append(KeyRecord.PUT, c.key(), c.length(), c.address());
+            }
+            KeysFile f = fresh.get(fresh.size() - 1);
+            f.force();
+            f.force(); // makes the header's synced length durable too
+        } catch (IOException | RuntimeException e) {
+            for (KeysFile f : fresh) {
+                f.unmap();
+                Files.deleteIfExists(f.path());
+            }
+            throw e;
+        }
+        List<KeysFile> old = new ArrayList<>(files);
+        files.clear();
+        files.addAll(fresh);
+        sealedRecordBytes = 0;
+        for (int i = 0; i < files.size() - 1; i++) {
+            sealedRecordBytes += files.get(i).recordBytes();
+        }
+        for (KeysFile f : old) {
+            f.unmap();
+            Files.deleteIfExists(f.path());
+        }
+        Directories.force(dir);
+        return before - recordBytes();
     }
 
     /** Forces and unmaps every file. Writer only, with no appends after. */

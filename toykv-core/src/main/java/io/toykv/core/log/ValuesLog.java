@@ -1,14 +1,16 @@
 package io.toykv.core.log;
 
 import io.toykv.core.CorruptionException;
+import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -27,7 +29,8 @@ public final class ValuesLog {
     private final DirectIo io;
     private final FileAllocator allocator;
     private final ValueBuffer buffer;
-    private final Map<Long, Segment> segments = new ConcurrentHashMap<>();
+    /** Segments by id (null where none); replaced, never changed in place, so readers need no lock. */
+    private volatile Segment[] segmentsById = new Segment[16];
     private Segment head;
     private boolean directInUse;
 
@@ -48,12 +51,20 @@ public final class ValuesLog {
                 for (Path p : (Iterable<Path>) s::iterator) {
                     long id = FileNames.parseSegment(p.getFileName().toString());
                     if (id > 0) {
-                        log.segments.put(id, Segment.open(p, id));
+                        log.addSegment(Segment.open(p, id));
                     }
                 }
             }
             long headId = Address.segment(buffer.base());
-            Segment h = log.segments.get(headId);
+            for (Segment s : log.segments()) {
+                if (s.id() > headId) {
+                    // Made by a roll that a crash cut short, before the buffer moved to it: never written.
+                    log.removeSegment(s.id());
+                    s.retire();
+                    Files.delete(s.path());
+                }
+            }
+            Segment h = log.segment(headId);
             if (h == null) {
                 if (Address.offset(buffer.base()) != 0) {
                     throw new CorruptionException(buffer.path(), 0,
@@ -73,10 +84,47 @@ public final class ValuesLog {
 
     private Segment createSegment(long id) throws IOException {
         Path p = FileNames.segment(dir, id);
-        allocator.allocate(p, segmentSize);
-        Segment s = Segment.open(p, id);
-        segments.put(id, s);
+        allocator.createSparse(p, segmentSize);
+        Segment s;
+        try {
+            s = Segment.open(p, id);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(p); // e.g. an interrupt during map: leave no half-made segment behind
+            throw e;
+        }
+        addSegment(s);
         return s;
+    }
+
+    /** The segment with {@code id}, or null. Lock-free. */
+    public Segment segment(long id) {
+        Segment[] t = segmentsById;
+        return id < t.length ? t[(int) id] : null;
+    }
+
+    private void addSegment(Segment s) {
+        Segment[] t = segmentsById;
+        int need = (int) s.id() + 1;
+        Segment[] copy = Arrays.copyOf(t, Math.max(t.length, Integer.highestOneBit(need) * 2));
+        copy[(int) s.id()] = s;
+        segmentsById = copy;
+    }
+
+    private void removeSegment(long id) {
+        Segment[] copy = segmentsById.clone();
+        copy[(int) id] = null;
+        segmentsById = copy;
+    }
+
+    /** Every segment, in id order. */
+    public List<Segment> segments() {
+        List<Segment> list = new ArrayList<>();
+        for (Segment s : segmentsById) {
+            if (s != null) {
+                list.add(s);
+            }
+        }
+        return list;
     }
 
     private int chunkCapacity() {
@@ -116,7 +164,7 @@ public final class ValuesLog {
         try {
             directInUse = next.openForWrite(io);
         } catch (IOException e) {
-            segments.remove(next.id());
+            removeSegment(next.id());
             next.retire();
             Files.deleteIfExists(next.path());
             throw e;
@@ -138,7 +186,7 @@ public final class ValuesLog {
         if (buffer.read(address, rec)) {
             offset = ValueBuffer.HEADER_SIZE + (address - buffer.base());
         } else {
-            Segment s = segments.get(Address.segment(address));
+            Segment s = segment(Address.segment(address));
             if (s == null || !s.acquire()) {
                 return null;
             }
@@ -161,18 +209,27 @@ public final class ValuesLog {
     }
 
     /**
-     * Why a keys-log record pointing at {@code address} cannot be trusted at open, or null if it can:
-     * its value must lie in an existing segment, or within the buffer's valid records.
+     * Why a keys-log record pointing into the buffer cannot be trusted at open (its value is past the
+     * buffer's valid records: lost in a power loss), or null if it can or points into a segment.
      */
-    public String checkRecovered(long address, int length) {
+    public String checkBuffered(long address, int length) {
         long base = buffer.base();
-        if (address >= base) {
-            if (address + length > base + buffer.writePosition()) {
-                return "its value at " + Address.describe(address) + " is not in the buffer";
-            }
-            return null;
+        if (address >= base && address + length > base + buffer.writePosition()) {
+            return "its value at " + Address.describe(address) + " is not in the buffer";
         }
-        Segment s = segments.get(Address.segment(address));
+        return null;
+    }
+
+    /**
+     * Why a live key's value at {@code address} cannot be where the index says, or null: it must lie
+     * in the buffer or in an existing segment. (Superseded records may point at segments that garbage
+     * collection has deleted; only live ones are checked.)
+     */
+    public String checkLive(long address, int length) {
+        if (address >= buffer.base()) {
+            return checkBuffered(address, length);
+        }
+        Segment s = segment(Address.segment(address));
         if (s == null) {
             return "its value at " + Address.describe(address) + " is in a missing segment";
         }
@@ -180,6 +237,27 @@ public final class ValuesLog {
             return "its value at " + Address.describe(address) + " runs past the segment end";
         }
         return null;
+    }
+
+    /** Id of the head segment, which garbage collection must not touch. Writer only. */
+    public long headId() {
+        return head.id();
+    }
+
+    /**
+     * Removes a segment no live key points at: readers that still hold it finish first (it is unmapped
+     * when the last one lets go), new readers no longer find it. Returns the bytes freed. Writer only.
+     */
+    public long dropSegment(long id) throws IOException {
+        Segment s = segment(id);
+        if (s == null || s == head) {
+            return 0;
+        }
+        removeSegment(id);
+        s.retire();
+        Files.deleteIfExists(s.path());
+        Directories.force(dir);
+        return s.size();
     }
 
     /** Forces the buffer (header and records). Safe outside the write lock. */
@@ -192,13 +270,13 @@ public final class ValuesLog {
     }
 
     public int segmentCount() {
-        return segments.size();
+        return segments().size();
     }
 
     /** Bytes of segment space used: whole sealed segments plus the head up to the buffer's base. */
     public long segmentBytes() {
         long total = 0;
-        for (Segment s : segments.values()) {
+        for (Segment s : segments()) {
             total += s == head ? Address.offset(buffer.base()) : s.size();
         }
         return total;
@@ -216,13 +294,13 @@ public final class ValuesLog {
 
     /** Releases every segment; the buffer's mapping is left to the garbage collector (readers may race). */
     public void close() {
-        for (Segment s : segments.values()) {
+        for (Segment s : segments()) {
             try {
                 s.retire();
             } catch (IOException ignored) {
                 // closing a write channel after its data was forced: nothing is lost
             }
         }
-        segments.clear();
+        segmentsById = new Segment[0];
     }
 }
