@@ -130,7 +130,8 @@ final class Connection {
         Thread helper;
         lock.lock();
         try {
-            if (closed || readingDone || writer == null || reader != writer) {
+            if (closed || readingDone || writer == null || reader != writer || session.closeAfterReply()
+                    || server.stopping()) {
                 return;
             }
             helper = threads.newThread(this::readLoop);
@@ -168,6 +169,9 @@ final class Connection {
                     session.closeAfterReply(true);
                 }
                 stillReader = send(replies.size() > 0 ? replies.take() : null);
+                if (!stillReader) {
+                    return; // a newer thread reads now; this one was only finishing a write
+                }
                 if (session.closeAfterReply()) {
                     break;
                 }

@@ -24,7 +24,7 @@ public final class Dispatcher {
         new ConnectionCommands(server).register(table);
         new KeyCommands(keyspace, locks, stats).register(table);
         new ScanCommands(keyspace).register(table);
-        new ServerCommands(keyspace, server, table, stats, locks).register(table);
+        new ServerCommands(keyspace, server, table, stats).register(table);
     }
 
     /** Counters shared by the command groups (INFO stats). */

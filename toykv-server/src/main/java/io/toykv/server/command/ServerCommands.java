@@ -24,8 +24,7 @@ final class ServerCommands {
     private final CommandTable table;
     private final Dispatcher.Stats stats;
 
-    ServerCommands(Keyspace keyspace, ServerControl server, CommandTable table, Dispatcher.Stats stats,
-            KeyLocks locks) {
+    ServerCommands(Keyspace keyspace, ServerControl server, CommandTable table, Dispatcher.Stats stats) {
         this.keyspace = keyspace;
         this.server = server;
         this.table = table;
