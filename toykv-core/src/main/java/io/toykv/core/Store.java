@@ -1,52 +1,387 @@
 package io.toykv.core;
 
+import io.toykv.core.io.DirectoryLock;
+import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileNames;
+import io.toykv.core.log.DirectIo;
+import io.toykv.core.log.ValueRecord;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** API skeleton: the engine behind it lands in the next commits. */
+/**
+ * A toykv store: keys and values kept apart, in {@code N} independent shards under one directory.
+ * See the package documentation for the concurrency, durability and exception contract, and
+ * {@code docs/FORMAT.md} for the files.
+ */
 public final class Store implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Store.class.getName());
 
-    private Store() {
+    private final Path dir;
+    private final StoreOptions options;
+    private final DirectoryLock lock;
+    private final Shard[] shards;
+    private final BackgroundSyncer syncer;
+    private final GarbageCollector gc;
+    private final AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
+    private volatile boolean closed;
+
+    private Store(Path dir, StoreOptions options, DirectoryLock lock, Shard[] shards) {
+        this.dir = dir;
+        this.options = options;
+        this.lock = lock;
+        this.shards = shards;
+        this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
+                ? new BackgroundSyncer(shards, this::backgroundFailed)
+                : null;
+        this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.keysFileSize(),
+                options.autoCompaction());
     }
 
+    /** Opens (or creates) the store in {@code dir} with default options. */
     public static Store open(Path dir) throws IOException {
         return open(dir, StoreOptions.defaults());
     }
 
+    /**
+     * Opens (or creates) the store in {@code dir}. Recovers each shard: replays its keys log, cuts off
+     * a torn tail (logged with the bytes dropped), and rebuilds the index.
+     *
+     * @throws IOException the directory cannot be created or locked (another process has the store
+     *     open), or the files are damaged ({@link CorruptionException} names the file and offset)
+     * @throws IllegalArgumentException the options do not fit together or do not match the store
+     */
     public static Store open(Path dir, StoreOptions options) throws IOException {
-        throw new UnsupportedOperationException("engine not written yet");
+        return open(dir, options, FileAllocator.DEFAULT, new DirectIo(options.directIo()));
     }
 
+    static Store open(Path dir, StoreOptions options, FileAllocator allocator, DirectIo io) throws IOException {
+        Objects.requireNonNull(dir, "dir");
+        StoreOptions opts = Objects.requireNonNull(options, "options").copy();
+        checkOptions(opts);
+        Files.createDirectories(dir);
+        DirectoryLock lock = DirectoryLock.acquire(dir);
+        Shard[] shards = null;
+        try {
+            int stored = StoreManifest.readShards(dir);
+            if (stored < 0) {
+                StoreManifest.write(dir, opts.shards());
+            } else if (opts.shardsSet() && stored != opts.shards()) {
+                throw new IllegalArgumentException("store " + dir + " has " + stored + " shards; options ask for "
+                        + opts.shards() + " (changing the shard count is not supported)");
+            } else {
+                opts.shards(stored);
+            }
+            shards = openShards(dir, opts, allocator, io);
+            Store store = new Store(dir, opts, lock, shards);
+            LOG.log(System.Logger.Level.DEBUG, "opened " + dir + " with " + store.size() + " keys");
+            return store;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static void checkOptions(StoreOptions o) {
+        int largest = ValueRecord.size(o.maxKeySize(), o.maxValueSize());
+        if (largest > o.bufferSize()) {
+            throw new IllegalArgumentException("a record of the largest key (maxKeySize " + o.maxKeySize()
+                    + ") and value (maxValueSize " + o.maxValueSize() + ") takes " + largest
+                    + " bytes and must fit in bufferSize " + o.bufferSize());
+        }
+        if (o.bufferSize() > o.segmentSize()) {
+            throw new IllegalArgumentException(
+                    "bufferSize " + o.bufferSize() + " must not exceed segmentSize " + o.segmentSize());
+        }
+    }
+
+    /** Opens the shards in parallel; if any fails, closes the others and throws the first failure. */
+    private static Shard[] openShards(Path dir, StoreOptions opts, FileAllocator allocator, DirectIo io)
+            throws IOException {
+        int n = opts.shards();
+        Shard[] shards = new Shard[n];
+        int threads = Math.min(n, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "toykv-open");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Shard>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int id = i;
+                futures.add(pool.submit(() -> Shard.open(id, FileNames.shardDir(dir, id), opts, io, allocator)));
+            }
+            Throwable failure = null;
+            for (int i = 0; i < n; i++) {
+                try {
+                    shards[i] = futures.get(i).get();
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = failure == null ? new IOException("interrupted while opening " + dir) : failure;
+                }
+            }
+            if (failure != null) {
+                for (Shard s : shards) {
+                    if (s != null) {
+                        try {
+                            s.close();
+                        } catch (IOException | RuntimeException e) {
+                            failure.addSuppressed(e);
+                        }
+                    }
+                }
+                if (failure instanceof IOException io2) {
+                    throw io2;
+                }
+                if (failure instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (failure instanceof Error err) {
+                    throw err;
+                }
+                throw new IOException(failure);
+            }
+            return shards;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Sets {@code key} to {@code value}. When this returns the write survives a kill -9 of the process;
+     * with {@link SyncMode#ALWAYS} it also survives a power loss.
+     *
+     * @throws IllegalArgumentException the key is empty or longer than maxKeySize, or the value is
+     *     longer than maxValueSize
+     * @throws UncheckedIOException the write failed (a full disk, say); nothing was written
+     */
     public void put(byte[] key, byte[] value) {
-        throw new UnsupportedOperationException();
+        checkKey(key);
+        Objects.requireNonNull(value, "value");
+        if (value.length > options.maxValueSize()) {
+            throw new IllegalArgumentException(
+                    "value of " + value.length + " bytes exceeds maxValueSize " + options.maxValueSize());
+        }
+        ensureOpen();
+        rethrowBackgroundFailure();
+        try {
+            shardOf(key).put(key, value);
+        } catch (IOException e) {
+            throw Shard.unchecked(e);
+        }
     }
 
+    /** The value of {@code key}, or null when absent. */
     public byte[] get(byte[] key) {
-        throw new UnsupportedOperationException();
+        checkKey(key);
+        ensureOpen();
+        try {
+            return shardOf(key).get(key);
+        } catch (IOException e) {
+            throw Shard.unchecked(e);
+        }
     }
 
+    /** Removes {@code key}; returns whether it was present. */
     public boolean delete(byte[] key) {
-        throw new UnsupportedOperationException();
+        checkKey(key);
+        ensureOpen();
+        rethrowBackgroundFailure();
+        try {
+            return shardOf(key).delete(key);
+        } catch (IOException e) {
+            throw Shard.unchecked(e);
+        }
     }
 
+    /** Removes every key. Each shard writes one record; the space is reclaimed by garbage collection. */
+    public void clear() {
+        ensureOpen();
+        rethrowBackgroundFailure();
+        try {
+            for (Shard s : shards) {
+                s.clear();
+            }
+        } catch (IOException e) {
+            throw Shard.unchecked(e);
+        }
+    }
+
+    /**
+     * Collects garbage now, on this thread: moves the live values out of every segment whose garbage
+     * passed {@link StoreOptions#gcGarbageRatio}, deletes those segments (and any with nothing live),
+     * and rewrites keys logs that hold dead records. Waits for a background collection in progress.
+     */
+    public void compact() {
+        ensureOpen();
+        try {
+            gc.collect(true);
+        } catch (IOException e) {
+            throw Shard.unchecked(e);
+        }
+    }
+
+    /**
+     * Entries with {@code fromInclusive <= key < toExclusive} in unsigned lexicographic order; null
+     * bounds are open. Close the iterator when done.
+     */
     public ScanIterator scan(byte[] fromInclusive, byte[] toExclusive) {
-        throw new UnsupportedOperationException();
+        ensureOpen();
+        return new MergingScan(this, shards, fromInclusive, toExclusive);
     }
 
     /** Number of live keys, in constant time. */
     public long size() {
-        throw new UnsupportedOperationException();
+        ensureOpen();
+        long n = 0;
+        for (Shard s : shards) {
+            n += s.size();
+        }
+        return n;
     }
 
+    /** Forces every write made so far to the device, whatever the sync mode. */
     public void sync() {
-        throw new UnsupportedOperationException();
+        ensureOpen();
+        rethrowBackgroundFailure();
+        for (Shard s : shards) {
+            s.sync();
+        }
     }
 
     public StoreStats stats() {
-        throw new UnsupportedOperationException();
+        ensureOpen();
+        long keys = 0;
+        long keysLog = 0;
+        long valuesLog = 0;
+        long buffer = 0;
+        long index = 0;
+        int segments = 0;
+        boolean direct = true;
+        java.util.Map<String, Long> garbage = new java.util.HashMap<>();
+        for (Shard s : shards) {
+            for (Shard.SegmentUsage u : s.sealedSegments()) {
+                garbage.put(u.name(), u.garbage());
+            }
+            Shard.ShardStats st = s.stats();
+            keys += st.liveKeys();
+            keysLog += st.keysLogBytes();
+            valuesLog += st.valuesLogBytes();
+            buffer += st.bufferBytes();
+            index += st.indexBytes();
+            segments += st.segments();
+            direct &= st.directIo();
+        }
+        StoreStats.Gc gcStats = new StoreStats.Gc(gc.runs.get(), gc.segmentsReclaimed.get(), gc.bytesReclaimed.get(),
+                gc.bytesWritten.get(), gc.keysLogCompactions.get(), gc.failures.get(), gc.lastError());
+        return new StoreStats(shards.length, keys, keysLog, valuesLog, buffer, index, segments, options.syncMode(),
+                direct, garbage, gcStats);
     }
 
+    /** The store's directory. */
+    public Path directory() {
+        return dir;
+    }
+
+    /** The options in force (a copy). The shard count is the store's own. */
+    public StoreOptions options() {
+        return options.copy();
+    }
+
+    /**
+     * Stops garbage collection and the background sync, flushes each shard's buffer, forces and
+     * releases the files, and unlocks the directory. A second call does nothing.
+     */
     @Override
     public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        gc.close();
+        if (syncer != null) {
+            syncer.close();
+        }
+        IOException failure = null;
+        for (Shard s : shards) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        try {
+            lock.close();
+        } catch (IOException e) {
+            failure = failure == null ? e : failure;
+        }
+        if (failure != null) {
+            throw Shard.unchecked(failure);
+        }
+    }
+
+    /** Drops everything without flushing or forcing, as a kill -9 would leave it. For crash tests. */
+    void abandon() throws IOException {
+        closed = true;
+        gc.close();
+        if (syncer != null) {
+            syncer.close();
+        }
+        for (Shard s : shards) {
+            s.abandon();
+        }
+        lock.close();
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("store is closed");
+        }
+    }
+
+    private void checkKey(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        if (key.length == 0) {
+            throw new IllegalArgumentException("key must not be empty");
+        }
+        if (key.length > options.maxKeySize()) {
+            throw new IllegalArgumentException(
+                    "key of " + key.length + " bytes exceeds maxKeySize " + options.maxKeySize());
+        }
+    }
+
+    private Shard shardOf(byte[] key) {
+        return shards[ShardRouter.shardOf(key, shards.length)];
+    }
+
+    private void backgroundFailed(Throwable t) {
+        LOG.log(System.Logger.Level.ERROR, "background sync of " + dir + " failed", t);
+        backgroundFailure.compareAndSet(null, t);
+    }
+
+    private void rethrowBackgroundFailure() {
+        Throwable t = backgroundFailure.getAndSet(null);
+        if (t != null) {
+            throw new UncheckedIOException("a background sync failed: " + t.getMessage(),
+                    t instanceof IOException io ? io : new IOException(t));
+        }
     }
 }

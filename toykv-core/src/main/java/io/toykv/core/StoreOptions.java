@@ -17,6 +17,7 @@ public final class StoreOptions {
     public static final int DEFAULT_BUFFER_SIZE = 16 << 20;
     public static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
     public static final int DEFAULT_KEYS_FILE_SIZE = 16 << 20;
+    public static final double DEFAULT_GC_GARBAGE_RATIO = 0.5;
 
     /** Largest key the on-disk records can describe (the key length is an unsigned 16-bit field). */
     public static final int MAX_KEY_SIZE_LIMIT = 0xFFFF;
@@ -30,6 +31,8 @@ public final class StoreOptions {
     private long segmentSize = DEFAULT_SEGMENT_SIZE;
     private int keysFileSize = DEFAULT_KEYS_FILE_SIZE;
     private boolean directIo = true;
+    private boolean autoCompaction = true;
+    private double gcGarbageRatio = DEFAULT_GC_GARBAGE_RATIO;
 
     /** Options with every default. */
     public static StoreOptions defaults() {
@@ -46,6 +49,8 @@ public final class StoreOptions {
         c.segmentSize = segmentSize;
         c.keysFileSize = keysFileSize;
         c.directIo = directIo;
+        c.autoCompaction = autoCompaction;
+        c.gcGarbageRatio = gcGarbageRatio;
         return c;
     }
 
@@ -124,6 +129,36 @@ public final class StoreOptions {
         return this;
     }
 
+    /**
+     * Whether garbage collection runs by itself in the background (thread {@code toykv-gc}); default
+     * true. {@link Store#compact()} works either way.
+     */
+    public StoreOptions autoCompaction(boolean autoCompaction) {
+        this.autoCompaction = autoCompaction;
+        return this;
+    }
+
+    /**
+     * The share of a values-log segment that must be garbage before it is collected, above 0 and at
+     * most 1; default 0.5. Lower reclaims space sooner and rewrites more: collecting a segment that is
+     * a fraction g garbage writes (1 - g) / g bytes for each byte it frees.
+     */
+    public StoreOptions gcGarbageRatio(double gcGarbageRatio) {
+        if (!(gcGarbageRatio > 0 && gcGarbageRatio <= 1)) {
+            throw new IllegalArgumentException("gcGarbageRatio must be above 0 and at most 1, was " + gcGarbageRatio);
+        }
+        this.gcGarbageRatio = gcGarbageRatio;
+        return this;
+    }
+
+    public boolean autoCompaction() {
+        return autoCompaction;
+    }
+
+    public double gcGarbageRatio() {
+        return gcGarbageRatio;
+    }
+
     /** The requested shard count, or the default when none was set. */
     public int shards() {
         return shards == null ? DEFAULT_SHARDS : shards;
@@ -166,6 +201,7 @@ public final class StoreOptions {
     public String toString() {
         return "StoreOptions[shards=" + shards() + ", syncMode=" + syncMode + ", maxKeySize=" + maxKeySize
                 + ", maxValueSize=" + maxValueSize + ", bufferSize=" + bufferSize + ", segmentSize="
-                + segmentSize + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + "]";
+                + segmentSize + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + ", autoCompaction=" + autoCompaction
+                + ", gcGarbageRatio=" + gcGarbageRatio + "]";
     }
 }

@@ -17,9 +17,17 @@ public final class StoreStats {
     private final int segments;
     private final SyncMode syncMode;
     private final boolean directIo;
+    private final Map<String, Long> garbageBySegment;
+    private final Gc gc;
+
+    /** Garbage-collection counters since open. */
+    record Gc(long runs, long segmentsReclaimed, long bytesReclaimed, long bytesWritten, long keysLogCompactions,
+            long failures, String lastError) {
+    }
 
     StoreStats(int shards, long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes,
-            long indexBytes, int segments, SyncMode syncMode, boolean directIo) {
+            long indexBytes, int segments, SyncMode syncMode, boolean directIo, Map<String, Long> garbageBySegment,
+            Gc gc) {
         this.shards = shards;
         this.liveKeys = liveKeys;
         this.keysLogBytes = keysLogBytes;
@@ -29,6 +37,8 @@ public final class StoreStats {
         this.segments = segments;
         this.syncMode = syncMode;
         this.directIo = directIo;
+        this.garbageBySegment = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(garbageBySegment));
+        this.gc = gc;
     }
 
     public int shards() {
@@ -74,6 +84,58 @@ public final class StoreStats {
         return directIo;
     }
 
+    /**
+     * Garbage bytes of each sealed values-log segment ({@code shard-000/00000003.v}): its size minus the
+     * live values in it. The head segment, still being written, is not listed.
+     */
+    public Map<String, Long> garbageBytesBySegment() {
+        return garbageBySegment;
+    }
+
+    /** Garbage bytes over all sealed segments. */
+    public long garbageBytes() {
+        long total = 0;
+        for (long g : garbageBySegment.values()) {
+            total += g;
+        }
+        return total;
+    }
+
+    /** Garbage collections completed since open (background and {@link Store#compact()}). */
+    public long gcRuns() {
+        return gc.runs();
+    }
+
+    /** Segments deleted by garbage collection since open. */
+    public long gcSegmentsReclaimed() {
+        return gc.segmentsReclaimed();
+    }
+
+    /** Bytes of segment files deleted by garbage collection since open. */
+    public long gcBytesReclaimed() {
+        return gc.bytesReclaimed();
+    }
+
+    /** Bytes of value records rewritten by garbage collection since open. */
+    public long gcBytesWritten() {
+        return gc.bytesWritten();
+    }
+
+    /** Keys-log rewrites since open. */
+    public long keysLogCompactions() {
+        return gc.keysLogCompactions();
+    }
+
+    /** Failed background collections since open. */
+    public long gcFailures() {
+        return gc.failures();
+    }
+
+    /** The last background collection failure, or null. */
+    public String gcLastError() {
+        return gc.lastError();
+    }
+
     /** Every counter by a stable snake_case name, in a fixed order (the server's INFO uses it). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -86,6 +148,14 @@ public final class StoreStats {
         m.put("segments", segments);
         m.put("sync_mode", syncMode.name().toLowerCase(java.util.Locale.ROOT));
         m.put("direct_io", directIo ? 1 : 0);
+        m.put("garbage_bytes", garbageBytes());
+        m.put("gc_runs", gc.runs());
+        m.put("gc_segments_reclaimed", gc.segmentsReclaimed());
+        m.put("gc_bytes_reclaimed", gc.bytesReclaimed());
+        m.put("gc_bytes_written", gc.bytesWritten());
+        m.put("keys_log_compactions", gc.keysLogCompactions());
+        m.put("gc_failures", gc.failures());
+        m.put("gc_last_error", gc.lastError() == null ? "" : gc.lastError());
         return m;
     }
 

@@ -1,0 +1,58 @@
+package io.toykv.core;
+
+import java.util.function.Consumer;
+
+/**
+ * The {@link SyncMode#EVERY_SECOND} thread, named {@code toykv-sync}: forces every shard once a second.
+ * A failure is handed to the store, which rethrows it on the next foreground call; the thread goes on.
+ */
+final class BackgroundSyncer implements AutoCloseable {
+    private static final long INTERVAL_MILLIS = 1000;
+
+    private final Thread thread;
+    private volatile boolean stopping;
+
+    BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure) {
+        thread = new Thread(() -> {
+            while (!stopping) {
+                try {
+                    Thread.sleep(INTERVAL_MILLIS);
+                } catch (InterruptedException e) {
+                    if (stopping) {
+                        return;
+                    }
+                }
+                for (Shard shard : shards) {
+                    if (stopping) {
+                        return;
+                    }
+                    try {
+                        shard.sync();
+                    } catch (RuntimeException e) {
+                        onFailure.accept(e);
+                    }
+                }
+            }
+        }, "toykv-sync");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops the thread and waits for it, so no force runs during the store's close. */
+    @Override
+    public void close() {
+        stopping = true;
+        thread.interrupt();
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

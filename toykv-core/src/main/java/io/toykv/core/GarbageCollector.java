@@ -1,0 +1,168 @@
+package io.toykv.core;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Reclaims space: values-log segments whose garbage passed the threshold have their live values moved
+ * to the head of the log and are then deleted; keys logs holding more dead records than live ones are
+ * rewritten. Runs on its own thread, {@code toykv-gc}, once a second when automatic collection is on,
+ * and on the caller's thread for {@link Store#compact()}; one collection at a time.
+ *
+ * <p>Order, at every step crash-safe: move the live values (new value records, then key records
+ * pointing at them), force them, and only then delete the old segment. A crash before the delete leaves
+ * a segment with nothing live in it, which the next collection deletes first thing.
+ *
+ * <p>Pacing: values move in small batches under the shard's write lock, and the background thread
+ * sleeps a millisecond between batches, so foreground puts and gets wait at most one batch. A failure
+ * (a full disk) is logged, counted in the stats, and the next round tries again.
+ */
+final class GarbageCollector implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(GarbageCollector.class.getName());
+    private static final long INTERVAL_MILLIS = 1000;
+    static final int BATCH = 256;
+
+    private final Shard[] shards;
+    private final double garbageRatio;
+    private final long keysLogMinimum;
+    private final ReentrantLock running = new ReentrantLock();
+    private final Thread thread;
+    private volatile boolean stopping;
+
+    final AtomicLong runs = new AtomicLong();
+    final AtomicLong segmentsReclaimed = new AtomicLong();
+    final AtomicLong bytesReclaimed = new AtomicLong();
+    final AtomicLong bytesWritten = new AtomicLong();
+    final AtomicLong keysLogCompactions = new AtomicLong();
+    final AtomicLong failures = new AtomicLong();
+    private volatile String lastError;
+
+    GarbageCollector(Shard[] shards, double garbageRatio, long keysLogMinimum, boolean automatic) {
+        this.shards = shards;
+        this.garbageRatio = garbageRatio;
+        this.keysLogMinimum = keysLogMinimum;
+        if (automatic) {
+            thread = new Thread(this::loop, "toykv-gc");
+            thread.setDaemon(true);
+            thread.start();
+        } else {
+            thread = null;
+        }
+    }
+
+    private void loop() {
+        while (!stopping) {
+            try {
+                Thread.sleep(INTERVAL_MILLIS);
+            } catch (InterruptedException e) {
+                if (stopping) {
+                    return;
+                }
+            }
+            try {
+                collect(false);
+            } catch (IOException | RuntimeException e) {
+                if (!stopping) {
+                    failed(e);
+                }
+            }
+        }
+    }
+
+    private void failed(Exception e) {
+        failures.incrementAndGet();
+        lastError = e.toString();
+        LOG.log(System.Logger.Level.WARNING, "garbage collection failed; it will try again", e);
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    /** One collection over every shard. {@code manual}: on the caller's thread, without pauses. */
+    void collect(boolean manual) throws IOException {
+        running.lock();
+        try {
+            for (Shard shard : shards) {
+                if (stopping) {
+                    return;
+                }
+                collect(shard, manual);
+            }
+            runs.incrementAndGet();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private void collect(Shard shard, boolean manual) throws IOException {
+        List<Shard.SegmentUsage> victims = new ArrayList<>();
+        for (Shard.SegmentUsage u : shard.sealedSegments()) {
+            if (u.live() == 0) {
+                reclaim(shard, u.id());
+            } else if (u.garbage() >= garbageRatio * u.size()) {
+                victims.add(u);
+            }
+        }
+        if (!victims.isEmpty()) {
+            victims.sort(Comparator.comparingLong(Shard.SegmentUsage::garbage).reversed());
+            Set<Long> ids = new HashSet<>();
+            for (Shard.SegmentUsage u : victims) {
+                ids.add(u.id());
+            }
+            Runnable pause = manual ? () -> { } : GarbageCollector::pause;
+            bytesWritten.addAndGet(shard.evacuate(ids, BATCH, pause, () -> stopping));
+            for (long id : ids) {
+                reclaim(shard, id);
+            }
+        }
+        if (shard.keysLogCompactionDue(keysLogMinimum) || (manual && shard.keysLogCompactionDue(0))) {
+            shard.compactKeysLog();
+            keysLogCompactions.incrementAndGet();
+        }
+    }
+
+    private void reclaim(Shard shard, long id) throws IOException {
+        long freed = shard.dropIfDead(id);
+        if (freed > 0) {
+            segmentsReclaimed.incrementAndGet();
+            bytesReclaimed.addAndGet(freed);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the background thread and waits for a collection in progress to stop. */
+    @Override
+    public void close() {
+        stopping = true;
+        if (thread != null) {
+            thread.interrupt();
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        running.lock(); // a manual collection in progress on another thread finishes its batch first
+        running.unlock();
+    }
+}

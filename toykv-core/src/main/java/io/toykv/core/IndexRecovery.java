@@ -1,0 +1,173 @@
+package io.toykv.core;
+
+import io.toykv.core.index.SortedIndex;
+import io.toykv.core.log.Address;
+import io.toykv.core.log.KeyRecord;
+import io.toykv.core.log.KeysFile;
+import io.toykv.core.log.ValuesLog;
+import java.nio.file.Path;
+
+import java.util.Arrays;
+
+/**
+ * Rebuilds a shard's index from its keys log at open. Records are collected in log order into plain
+ * arrays (a CLEAR record empties them); then an index permutation is merge-sorted by key, stably, so
+ * the last record of each key in log order decides it: a PUT sets the key, a DELETE leaves it out.
+ * The survivors go into the index in one bulk load. Sorting once is much cheaper than a hash map or a
+ * million single inserts; comparing eight-byte key prefixes as longs first keeps the sort in cache.
+ *
+ * <p>A PUT whose value should be in the buffer is checked as it is replayed: if the value did not
+ * survive (it was past the buffer's valid records after a power loss) the record is rejected, and the
+ * keys log treats it like a record with a bad checksum. Records pointing into segments are checked only
+ * if they survive: a superseded one may point at a segment garbage collection has since deleted.
+ */
+final class IndexRecovery implements KeysFile.RecordSink {
+    private final ValuesLog values;
+    private byte[][] keys = new byte[1024][];
+    private long[] prefixes = new long[1024];
+    private long[] addresses = new long[1024];
+    private int[] lengths = new int[1024];
+    private boolean[] deleted = new boolean[1024];
+    private long[] offsets = new long[1024];
+    private int[] fileIndexes = new int[1024];
+    private final java.util.List<Path> files = new java.util.ArrayList<>();
+    private int count;
+    private long liveKeyRecordBytes;
+
+    IndexRecovery(ValuesLog values) {
+        this.values = values;
+    }
+
+    @Override
+    public String accept(KeyRecord record, Path file, long offset) {
+        switch (record.kind()) {
+            case KeyRecord.PUT: {
+                String problem = values.checkBuffered(record.address(), record.valueLength());
+                if (problem != null) {
+                    return problem;
+                }
+                add(record.key(), record.address(), record.valueLength(), false, file, offset);
+                return null;
+            }
+            case KeyRecord.DELETE:
+                add(record.key(), 0, 0, true, file, offset);
+                return null;
+            default:
+                count = 0;
+                return null;
+        }
+    }
+
+    private void add(byte[] key, long address, int length, boolean isDelete, Path file, long offset) {
+        if (count == keys.length) {
+            int n = count * 2;
+            keys = Arrays.copyOf(keys, n);
+            prefixes = Arrays.copyOf(prefixes, n);
+            addresses = Arrays.copyOf(addresses, n);
+            lengths = Arrays.copyOf(lengths, n);
+            deleted = Arrays.copyOf(deleted, n);
+            offsets = Arrays.copyOf(offsets, n);
+            fileIndexes = Arrays.copyOf(fileIndexes, n);
+        }
+        if (files.isEmpty() || !files.get(files.size() - 1).equals(file)) {
+            files.add(file);
+        }
+        offsets[count] = offset;
+        fileIndexes[count] = files.size() - 1;
+        keys[count] = key;
+        prefixes[count] = prefix(key);
+        addresses[count] = address;
+        lengths[count] = length;
+        deleted[count] = isDelete;
+        count++;
+    }
+
+    /**
+     * Loads the survivors into {@code index}; returns the live value bytes per segment id.
+     *
+     * @throws CorruptionException a live key's value is in no segment
+     */
+    long[] loadInto(SortedIndex index) throws CorruptionException {
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        mergeSort(order, new int[count], 0, count);
+        byte[][] liveKeys = new byte[count][];
+        long[] liveAddresses = new long[count];
+        int[] liveLengths = new int[count];
+        long[] live = new long[16];
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            int r = order[i];
+            boolean lastOfKey = i + 1 == count || compare(r, order[i + 1]) != 0;
+            if (lastOfKey && !deleted[r]) {
+                String problem = values.checkLive(addresses[r], lengths[r]);
+                if (problem != null) {
+                    throw new CorruptionException(files.get(fileIndexes[r]), offsets[r], "live key record: " + problem);
+                }
+                liveKeyRecordBytes += KeyRecord.size(keys[r].length);
+                liveKeys[n] = keys[r];
+                liveAddresses[n] = addresses[r];
+                liveLengths[n] = lengths[r];
+                live = LiveBytes.add(live, Address.segment(addresses[r]), lengths[r]);
+                n++;
+            }
+        }
+        keys = null;
+        index.load(liveKeys, liveAddresses, liveLengths, n);
+        return live;
+    }
+
+    /** Bytes the live keys' records take in the keys log (known after {@link #loadInto}). */
+    long liveKeyRecordBytes() {
+        return liveKeyRecordBytes;
+    }
+
+    private int compare(int a, int b) {
+        int c = Long.compareUnsigned(prefixes[a], prefixes[b]);
+        return c != 0 ? c : Arrays.compareUnsigned(keys[a], keys[b]);
+    }
+
+    /** Stable top-down merge sort of {@code a[from, to)} by key; equal keys keep log order. */
+    private void mergeSort(int[] a, int[] tmp, int from, int to) {
+        if (to - from < 24) {
+            for (int i = from + 1; i < to; i++) {
+                int x = a[i];
+                int j = i - 1;
+                while (j >= from && compare(a[j], x) > 0) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = x;
+            }
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        mergeSort(a, tmp, from, mid);
+        mergeSort(a, tmp, mid, to);
+        if (compare(a[mid - 1], a[mid]) <= 0) {
+            return;
+        }
+        System.arraycopy(a, from, tmp, from, to - from);
+        int i = from;
+        int j = mid;
+        for (int k = from; k < to; k++) {
+            if (j >= to || (i < mid && compare(tmp[i], tmp[j]) <= 0)) {
+                a[k] = tmp[i++];
+            } else {
+                a[k] = tmp[j++];
+            }
+        }
+    }
+
+    /** The first eight bytes of {@code key}, zero-padded, as an unsigned big-endian long. */
+    private static long prefix(byte[] key) {
+        long p = 0;
+        int n = Math.min(8, key.length);
+        for (int i = 0; i < n; i++) {
+            p |= (key[i] & 0xFFL) << (56 - 8 * i);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,415 @@
+package io.toykv.core;
+
+import io.toykv.core.index.SortedIndex;
+import io.toykv.core.io.FileAllocator;
+import io.toykv.core.log.Address;
+import io.toykv.core.log.DirectIo;
+import io.toykv.core.log.KeyRecord;
+import io.toykv.core.log.KeysLog;
+import io.toykv.core.log.Segment;
+import io.toykv.core.log.ValueRecord;
+import io.toykv.core.log.ValuesLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One shard: its own keys log, values log and index, and its own write lock. Keys are routed to shards
+ * by {@link ShardRouter}, so writers to different shards never wait for each other.
+ *
+ * <p>A put appends the value to the buffer, then the key record that points at it to the keys log, then
+ * updates the index: values before the key record that points at them, so a crash can leave an
+ * unreferenced value (garbage) but never a key whose value is missing. Room in both logs is made
+ * before either is written, so a failed allocation (a full disk) writes nothing.
+ */
+final class Shard {
+    private final int id;
+    private final Path dir;
+    private final SyncMode syncMode;
+    private final SortedIndex index;
+    private final ValuesLog values;
+    private final KeysLog keys;
+
+    /** Guards appends to both logs, index changes, {@link #appendSequence} and {@link #liveBytes}. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Serialises forces (group commit). Taken before {@link #writeLock}, never while holding it. */
+    private final Object syncMonitor = new Object();
+
+    private long appendSequence;
+    /** Bytes the live keys' records would take in the keys log: the size of a compacted keys log. */
+    private long liveKeyRecordBytes;
+    private volatile long durableSequence;
+    /** Bytes of live value records by segment id: what garbage collection will weigh. */
+    private long[] liveBytes;
+    private volatile boolean closed;
+
+    private Shard(int id, Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
+            long[] liveBytes) {
+        this.id = id;
+        this.dir = dir;
+        this.syncMode = syncMode;
+        this.index = index;
+        this.values = values;
+        this.keys = keys;
+        this.liveBytes = liveBytes;
+    }
+
+    static Shard open(int id, Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
+            throws IOException {
+        Files.createDirectories(dir);
+        ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(), io, allocator);
+        try {
+            IndexRecovery recovery = new IndexRecovery(values);
+            KeysLog keys = KeysLog.recover(dir, options.keysFileSize(), allocator, recovery);
+            SortedIndex index = new SortedIndex();
+            long[] live = recovery.loadInto(index);
+            Shard shard = new Shard(id, dir, options.syncMode(), index, values, keys, live);
+            shard.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
+            return shard;
+        } catch (IOException | RuntimeException e) {
+            values.close();
+            throw e;
+        }
+    }
+
+    int id() {
+        return id;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    long size() {
+        return index.size();
+    }
+
+    void put(byte[] key, byte[] value) throws IOException {
+        int recordSize = ValueRecord.size(key.length, value.length);
+        int[] previousLength = new int[1];
+        long sequence;
+        writeLock.lock();
+        try {
+            ensureOpen();
+            keys.ensureRoom(KeyRecord.size(key.length));
+            long address = values.append(key, value);
+            keys.append(KeyRecord.PUT, key, recordSize, address);
+            long previous = index.put(key, address, recordSize, previousLength);
+            addLive(address, recordSize);
+            if (previous >= 0) {
+                addLive(previous, -previousLength[0]);
+            } else {
+                liveKeyRecordBytes += KeyRecord.size(key.length);
+            }
+            sequence = ++appendSequence;
+        } finally {
+            writeLock.unlock();
+        }
+        if (syncMode == SyncMode.ALWAYS) {
+            syncTo(sequence);
+        }
+    }
+
+    boolean delete(byte[] key) throws IOException {
+        int[] length = new int[1];
+        long sequence;
+        writeLock.lock();
+        try {
+            ensureOpen();
+            if (index.get(key, length) < 0) {
+                return false;
+            }
+            keys.ensureRoom(KeyRecord.size(key.length));
+            keys.append(KeyRecord.DELETE, key, 0, 0);
+            long address = index.remove(key, length);
+            addLive(address, -length[0]);
+            liveKeyRecordBytes -= KeyRecord.size(key.length);
+            sequence = ++appendSequence;
+        } finally {
+            writeLock.unlock();
+        }
+        if (syncMode == SyncMode.ALWAYS) {
+            syncTo(sequence);
+        }
+        return true;
+    }
+
+    /** Removes every key with one CLEAR record. */
+    void clear() throws IOException {
+        long sequence;
+        writeLock.lock();
+        try {
+            ensureOpen();
+            keys.ensureRoom(KeyRecord.size(0));
+            keys.append(KeyRecord.CLEAR, new byte[0], 0, 0);
+            index.clear();
+            java.util.Arrays.fill(liveBytes, 0);
+            liveKeyRecordBytes = 0;
+            sequence = ++appendSequence;
+        } finally {
+            writeLock.unlock();
+        }
+        if (syncMode == SyncMode.ALWAYS) {
+            syncTo(sequence);
+        }
+    }
+
+    byte[] get(byte[] key) throws IOException {
+        int[] length = new int[1];
+        while (true) {
+            long address = index.get(key, length);
+            if (address < 0) {
+                return null;
+            }
+            byte[] value = values.read(key, address, length[0]);
+            if (value != null) {
+                return value;
+            }
+            ensureOpen(); // the segment was retired: by garbage collection (look again) or by close
+        }
+    }
+
+    /** Reads the value at a position a scan found; falls back to a fresh lookup if it moved. */
+    byte[] read(byte[] key, long address, int length) throws IOException {
+        byte[] value = values.read(key, address, length);
+        return value != null ? value : get(key);
+    }
+
+    SortedIndex.Cursor cursor(byte[] from) {
+        return index.cursor(from);
+    }
+
+    private void addLive(long address, long delta) {
+        liveBytes = LiveBytes.add(liveBytes, Address.segment(address), delta);
+    }
+
+    /** Forces everything appended so far. */
+    void sync() {
+        long target;
+        writeLock.lock();
+        try {
+            target = appendSequence;
+        } finally {
+            writeLock.unlock();
+        }
+        syncTo(target);
+    }
+
+    /**
+     * Returns once every append up to {@code sequence} is on the device. Concurrent callers share one
+     * force: whoever gets the monitor forces everything appended so far, and the others find their
+     * sequence already durable.
+     */
+    private void syncTo(long sequence) {
+        if (durableSequence >= sequence) {
+            return;
+        }
+        synchronized (syncMonitor) {
+            if (durableSequence >= sequence || closed) {
+                return;
+            }
+            long target;
+            KeysLog.SyncPoint point;
+            writeLock.lock();
+            try {
+                target = appendSequence;
+                point = keys.syncPoint();
+            } finally {
+                writeLock.unlock();
+            }
+            // Values first: a key record forced before its value could outlive it in a power loss.
+            values.force();
+            point.force();
+            writeLock.lock();
+            try {
+                point.file().markSynced(point.end());
+            } finally {
+                writeLock.unlock();
+            }
+            durableSequence = target;
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("store is closed");
+        }
+    }
+
+    // ---- garbage collection (driven by GarbageCollector) ----
+
+    /** A sealed segment and how much of it is live. */
+    record SegmentUsage(long id, String name, long size, long live) {
+        long garbage() {
+            return size - live;
+        }
+    }
+
+    /** Every segment except the head (which is still being written), with its live bytes. */
+    List<SegmentUsage> sealedSegments() {
+        writeLock.lock();
+        try {
+            List<SegmentUsage> out = new ArrayList<>();
+            long head = values.headId();
+            for (Segment s : values.segments()) {
+                if (s.id() != head) {
+                    long live = s.id() < liveBytes.length ? liveBytes[(int) s.id()] : 0;
+                    out.add(new SegmentUsage(s.id(), dir.getFileName() + "/" + s.path().getFileName(), s.size(), live));
+                }
+            }
+            return out;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** A live value found in a victim segment, to be moved. */
+    private record Candidate(byte[] key, long address, int length) {
+    }
+
+    /**
+     * Moves every live value out of the {@code victims} segments to the head of the log, in batches of
+     * {@code batch} under the write lock, calling {@code pause} between batches. A value is moved only
+     * if its key still points at it when the batch runs. Forces the moved records before returning.
+     * Returns the bytes of value records written.
+     */
+    long evacuate(Set<Long> victims, int batch, Runnable pause, BooleanSupplier stop) throws IOException {
+        List<Candidate> candidates = new ArrayList<>();
+        SortedIndex.Cursor c = index.cursor(null);
+        while (c.next()) {
+            if (victims.contains(Address.segment(c.address()))) {
+                candidates.add(new Candidate(c.key(), c.address(), c.length()));
+            }
+        }
+        long written = 0;
+        int[] length = new int[1];
+        for (int from = 0; from < candidates.size() && !stop.getAsBoolean(); from += batch) {
+            List<Candidate> slice = candidates.subList(from, Math.min(candidates.size(), from + batch));
+            List<byte[]> read = new ArrayList<>(slice.size());
+            for (Candidate k : slice) {
+                read.add(values.read(k.key(), k.address(), k.length())); // null if moved meanwhile
+            }
+            writeLock.lock();
+            try {
+                ensureOpen();
+                for (int i = 0; i < slice.size(); i++) {
+                    Candidate k = slice.get(i);
+                    byte[] value = read.get(i);
+                    if (value == null || index.get(k.key(), length) != k.address()) {
+                        continue; // overwritten or deleted since: nothing to move
+                    }
+                    keys.ensureRoom(KeyRecord.size(k.key().length));
+                    long address = values.append(k.key(), value);
+                    keys.append(KeyRecord.PUT, k.key(), k.length(), address);
+                    index.put(k.key(), address, k.length(), length);
+                    addLive(address, k.length());
+                    addLive(k.address(), -k.length());
+                    written += k.length();
+                }
+                appendSequence++;
+            } finally {
+                writeLock.unlock();
+            }
+            pause.run();
+        }
+        // The moved copies must be durable before any segment they came from is deleted.
+        sync();
+        return written;
+    }
+
+    /** Deletes a sealed segment that holds no live value. Returns the bytes freed (0 if not deleted). */
+    long dropIfDead(long segmentId) throws IOException {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            boolean dead = segmentId >= liveBytes.length || liveBytes[(int) segmentId] == 0;
+            if (!dead || segmentId == values.headId()) {
+                return 0;
+            }
+            return values.dropSegment(segmentId);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Whether the keys log holds more dead records than live ones, and more than {@code minimum} of them. */
+    boolean keysLogCompactionDue(long minimum) {
+        writeLock.lock();
+        try {
+            long dead = keys.recordBytes() - liveKeyRecordBytes;
+            return dead > minimum && dead > liveKeyRecordBytes;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Rewrites the keys log with only the live records (see {@link KeysLog#rewrite}); returns bytes dropped. */
+    long compactKeysLog() throws IOException {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            return keys.rewrite(index);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    ShardStats stats() {
+        writeLock.lock();
+        try {
+            return new ShardStats(index.size(), keys.recordBytes(), values.segmentBytes(), values.bufferBytes(),
+                    index.heapBytes(), values.segmentCount(), values.directIo());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Flushes the buffer to its segment, forces both logs and releases the files. A second call does nothing. */
+    void close() throws IOException {
+        synchronized (syncMonitor) {
+            writeLock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                try {
+                    values.flushAndForce();
+                } finally {
+                    keys.forceAndClose();
+                    values.close();
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /** Releases the files without flushing or forcing, as a killed process would. For crash tests. */
+    void abandon() {
+        synchronized (syncMonitor) {
+            writeLock.lock();
+            try {
+                closed = true;
+                keys.close();
+                values.close();
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    record ShardStats(long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes, long indexBytes,
+            int segments, boolean directIo) {
+    }
+
+    static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e.getMessage(), e);
+    }
+}

@@ -1,0 +1,326 @@
+package io.toykv.core.index;
+
+/**
+ * A shard's in-memory index: key to (value address, value record length), sorted by unsigned
+ * lexicographic key order. A B+-tree: immutable {@link Leaf}s of up to {@value #MAX_LEAF} entries under
+ * {@link Inner} nodes of up to {@value #MAX_INNER} children. The leftmost bound of the tree is the
+ * empty key, which sorts before every real key, so every key has a leaf.
+ *
+ * <p>Concurrency: one writer at a time (the shard's write lock); readers take no lock. A put builds a
+ * new leaf and swaps it into its parent's slot. A split builds a new parent (and so on up) and swaps
+ * that in, or publishes a new root through a volatile field. Readers therefore always walk a complete
+ * tree, seeing each node before or after a change.
+ */
+public final class SortedIndex {
+    static final int MAX_LEAF = 64;
+    static final int MAX_INNER = 128;
+    static final int BULK_LEAF_FILL = 48;
+    static final int BULK_INNER_FILL = 96;
+    private static final byte[] LOWEST = new byte[0];
+    private static final int MAX_DEPTH = 16;
+
+    private volatile Node root = Leaf.EMPTY;
+    private volatile long size;
+
+    /** Number of keys. */
+    public long size() {
+        return size;
+    }
+
+    private Leaf leafFor(byte[] key) {
+        Node n = root;
+        long p = Inner.prefix(key);
+        while (n instanceof Inner in) {
+            n = in.child(in.childIndex(key, p));
+        }
+        return (Leaf) n;
+    }
+
+    /**
+     * Looks {@code key} up. Returns its address, or -1 when absent; {@code lengthOut[0]} receives the
+     * record length. Lock-free.
+     */
+    public long get(byte[] key, int[] lengthOut) {
+        Leaf leaf = leafFor(key);
+        int i = leaf.find(key);
+        if (i < 0) {
+            return -1;
+        }
+        lengthOut[0] = leaf.lengths[i];
+        return leaf.addresses[i];
+    }
+
+    /** The path from the root to the leaf for a key: inner nodes and the child index taken in each. */
+    private static final class Path {
+        final Inner[] inners = new Inner[MAX_DEPTH];
+        final int[] indexes = new int[MAX_DEPTH];
+        int depth;
+        Leaf leaf;
+    }
+
+    private Path descend(byte[] key) {
+        Path path = new Path();
+        Node n = root;
+        long p = Inner.prefix(key);
+        while (n instanceof Inner in) {
+            int i = in.childIndex(key, p);
+            path.inners[path.depth] = in;
+            path.indexes[path.depth] = i;
+            path.depth++;
+            n = in.child(i);
+        }
+        path.leaf = (Leaf) n;
+        return path;
+    }
+
+    /** Puts {@code node} where the path's node at {@code level} was (level == depth: the leaf). */
+    private void replace(Path path, int level, Node node) {
+        if (level == 0) {
+            root = node;
+        } else {
+            path.inners[level - 1].setChild(path.indexes[level - 1], node);
+        }
+    }
+
+    /** Replaces the node at {@code level} by {@code left} and {@code right}, splitting upwards as needed. */
+    private void split(Path path, int level, Node left, byte[] rightBound, Node right) {
+        if (level == 0) {
+            root = new Inner(new byte[][] {LOWEST, rightBound}, new Node[] {left, right});
+            return;
+        }
+        Inner parent = path.inners[level - 1];
+        Inner grown = parent.withSplitChild(path.indexes[level - 1], left, rightBound, right);
+        if (grown.size() <= MAX_INNER) {
+            replace(path, level - 1, grown);
+        } else {
+            int half = grown.size() / 2;
+            split(path, level - 1, grown.range(0, half), grown.bounds[half], grown.range(half, grown.size()));
+        }
+    }
+
+    /**
+     * Sets {@code key}'s entry. Returns the previous address, or -1; {@code previousLength[0]} receives
+     * the previous record length. Writer only.
+     */
+    public long put(byte[] key, long address, int length, int[] previousLength) {
+        Path path = descend(key);
+        Leaf leaf = path.leaf;
+        int i = leaf.find(key);
+        if (i >= 0) {
+            previousLength[0] = leaf.lengths[i];
+            long previous = leaf.addresses[i];
+            replace(path, path.depth, leaf.withReplaced(i, address, length));
+            return previous;
+        }
+        Leaf grown = leaf.withInserted(-i - 1, key.clone(), address, length);
+        if (grown.size() > MAX_LEAF) {
+            int half = grown.size() / 2;
+            Leaf right = grown.range(half, grown.size());
+            split(path, path.depth, grown.range(0, half), right.key(0), right);
+        } else {
+            replace(path, path.depth, grown);
+        }
+        size++;
+        return -1;
+    }
+
+    /**
+     * Removes {@code key}. Returns its address, or -1 when absent; {@code lengthOut[0]} receives its
+     * record length. Writer only. Leaves are not merged: an emptied leaf stays until a reload.
+     */
+    public long remove(byte[] key, int[] lengthOut) {
+        Path path = descend(key);
+        Leaf leaf = path.leaf;
+        int i = leaf.find(key);
+        if (i < 0) {
+            return -1;
+        }
+        lengthOut[0] = leaf.lengths[i];
+        long address = leaf.addresses[i];
+        replace(path, path.depth, leaf.withRemoved(i));
+        size--;
+        return address;
+    }
+
+    /** Removes every key. Writer only. */
+    public void clear() {
+        root = Leaf.EMPTY;
+        size = 0;
+    }
+
+    /**
+     * Replaces the whole contents with sorted, distinct entries (at open, before any reader). Nodes are
+     * filled to about three quarters so that the first inserts after open do not split at once.
+     */
+    public void load(byte[][] sortedKeys, long[] addresses, int[] lengths, int count) {
+        if (count == 0) {
+            clear();
+            return;
+        }
+        int leafCount = (count + BULK_LEAF_FILL - 1) / BULK_LEAF_FILL;
+        Node[] level = new Node[leafCount];
+        byte[][] bounds = new byte[leafCount][];
+        for (int l = 0; l < leafCount; l++) {
+            int from = l * BULK_LEAF_FILL;
+            int to = Math.min(count, from + BULK_LEAF_FILL);
+            level[l] = Leaf.of(sortedKeys, addresses, lengths, from, to);
+            bounds[l] = l == 0 ? LOWEST : sortedKeys[from];
+        }
+        while (level.length > 1) {
+            int parents = (level.length + BULK_INNER_FILL - 1) / BULK_INNER_FILL;
+            Node[] up = new Node[parents];
+            byte[][] upBounds = new byte[parents][];
+            for (int p = 0; p < parents; p++) {
+                int from = p * BULK_INNER_FILL;
+                int to = Math.min(level.length, from + BULK_INNER_FILL);
+                up[p] = new Inner(java.util.Arrays.copyOfRange(bounds, from, to), java.util.Arrays.copyOfRange(level, from, to));
+                upBounds[p] = bounds[from];
+            }
+            level = up;
+            bounds = upBounds;
+        }
+        root = level[0];
+        size = count;
+    }
+
+    /** Estimated heap bytes of the index. */
+    public long heapBytes() {
+        return heapBytes(root);
+    }
+
+    private static long heapBytes(Node n) {
+        long total = n.heapBytes();
+        if (n instanceof Inner in) {
+            for (int i = 0; i < in.size(); i++) {
+                total += heapBytes(in.child(i));
+            }
+        }
+        return total;
+    }
+
+    /** Calls {@code visitor} for every entry, in key order (a weakly consistent walk). */
+    public void forEach(EntryVisitor visitor) {
+        forEach(root, visitor);
+    }
+
+    private static void forEach(Node n, EntryVisitor visitor) {
+        if (n instanceof Inner in) {
+            for (int i = 0; i < in.size(); i++) {
+                forEach(in.child(i), visitor);
+            }
+        } else {
+            Leaf leaf = (Leaf) n;
+            for (int i = 0; i < leaf.size(); i++) {
+                visitor.visit(leaf.keys, leaf.keyStart(i), leaf.keyEnds[i], leaf.addresses[i], leaf.lengths[i]);
+            }
+        }
+    }
+
+    /** Receives index entries; the key is {@code keys[from, to)}, valid only during the call. */
+    public interface EntryVisitor {
+        void visit(byte[] keys, int from, int to, long address, int length);
+    }
+
+    /** A cursor positioned before the first key at least {@code from} (null: the first key). */
+    public Cursor cursor(byte[] from) {
+        return new Cursor(from);
+    }
+
+    /** A leaf and the bound it hangs under. */
+    private record LeafAt(Leaf leaf, byte[] bound) {
+    }
+
+    private LeafAt leafAt(byte[] key) {
+        Node n = root;
+        byte[] bound = LOWEST;
+        long p = Inner.prefix(key);
+        while (n instanceof Inner in) {
+            int i = in.childIndex(key, p);
+            if (i > 0) {
+                bound = in.bounds[i];
+            }
+            n = in.child(i);
+        }
+        return new LeafAt((Leaf) n, bound);
+    }
+
+    /** The first leaf whose bound is greater than {@code bound}, or null. */
+    private LeafAt leafAfter(byte[] bound) {
+        return leafAfter(root, LOWEST, bound, Inner.prefix(bound));
+    }
+
+    private static LeafAt leafAfter(Node n, byte[] nodeBound, byte[] bound, long prefix) {
+        if (n instanceof Leaf leaf) {
+            return java.util.Arrays.compareUnsigned(nodeBound, bound) > 0 ? new LeafAt(leaf, nodeBound) : null;
+        }
+        Inner in = (Inner) n;
+        int i = in.childIndex(bound, prefix);
+        LeafAt found = leafAfter(in.child(i), i == 0 ? nodeBound : in.bounds[i], bound, prefix);
+        if (found != null || i + 1 >= in.size()) {
+            return found;
+        }
+        Node c = in.child(i + 1);
+        byte[] b = in.bounds[i + 1];
+        while (c instanceof Inner ci) {
+            c = ci.child(0);
+        }
+        return new LeafAt((Leaf) c, b);
+    }
+
+    /**
+     * Walks keys in order from a start key. Robust to concurrent changes: in each next leaf it skips
+     * to the first key after the last one it returned, so a split cannot make it repeat a key, and it
+     * cannot skip a key that was present throughout.
+     */
+    public final class Cursor {
+        private final byte[] from;
+        private Leaf leaf;
+        private byte[] leafBound;
+        private int pos;
+        private byte[] key;
+        private long address;
+        private int length;
+
+        private Cursor(byte[] from) {
+            this.from = from;
+            LeafAt at = leafAt(from == null ? LOWEST : from);
+            leaf = at.leaf();
+            leafBound = at.bound();
+            pos = from == null ? 0 : leaf.lowerBound(from);
+        }
+
+        /** Moves to the next entry; false at the end. */
+        public boolean next() {
+            while (pos >= leaf.size()) {
+                LeafAt at = leafAfter(leafBound);
+                if (at == null) {
+                    return false;
+                }
+                leaf = at.leaf();
+                leafBound = at.bound();
+                if (key != null) {
+                    pos = leaf.upperBound(key);
+                } else {
+                    pos = from == null ? 0 : leaf.lowerBound(from);
+                }
+            }
+            key = leaf.key(pos);
+            address = leaf.addresses[pos];
+            length = leaf.lengths[pos];
+            pos++;
+            return true;
+        }
+
+        public byte[] key() {
+            return key;
+        }
+
+        public long address() {
+            return address;
+        }
+
+        public int length() {
+            return length;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.toykv.core.io;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Every file name the store uses, in one place. The layout is described in {@code docs/FORMAT.md}:
+ *
+ * <pre>
+ * dir/LOCK                      held with an OS file lock while a process has the store open
+ * dir/toykv.meta                store manifest: format version and shard count
+ * dir/shard-000/values.b        the staging buffer (memory-mapped)
+ * dir/shard-000/00000001.k      keys-log files, replayed in number order at open
+ * dir/shard-000/00000001.v      values-log segments, numbered from 1
+ * </pre>
+ */
+public final class FileNames {
+    public static final String LOCK = "LOCK";
+    public static final String MANIFEST = "toykv.meta";
+    public static final String BUFFER = "values.b";
+    public static final String KEYS_SUFFIX = ".k";
+    public static final String SEGMENT_SUFFIX = ".v";
+    public static final String TEMP_SUFFIX = ".tmp";
+
+    private FileNames() {
+    }
+
+    public static Path shardDir(Path storeDir, int shard) {
+        return storeDir.resolve(String.format(Locale.ROOT, "shard-%03d", shard));
+    }
+
+    public static Path buffer(Path shardDir) {
+        return shardDir.resolve(BUFFER);
+    }
+
+    public static Path keysFile(Path shardDir, long number) {
+        return shardDir.resolve(String.format(Locale.ROOT, "%08d%s", number, KEYS_SUFFIX));
+    }
+
+    public static Path segment(Path shardDir, long id) {
+        return shardDir.resolve(String.format(Locale.ROOT, "%08d%s", id, SEGMENT_SUFFIX));
+    }
+
+    public static Path temp(Path file) {
+        return file.resolveSibling(file.getFileName() + TEMP_SUFFIX);
+    }
+
+    /** The number in a keys-log file name, or -1 when the name is not one. */
+    public static long parseKeysFile(String name) {
+        return parseNumbered(name, KEYS_SUFFIX);
+    }
+
+    /** The id in a segment file name, or -1 when the name is not one. */
+    public static long parseSegment(String name) {
+        return parseNumbered(name, SEGMENT_SUFFIX);
+    }
+
+    private static long parseNumbered(String name, String suffix) {
+        if (!name.endsWith(suffix) || name.length() != 8 + suffix.length()) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < 8; i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+}

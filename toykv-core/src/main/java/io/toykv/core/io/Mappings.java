@@ -1,0 +1,47 @@
+package io.toykv.core.io;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.MappedByteBuffer;
+
+/**
+ * Unmaps memory mappings at once instead of waiting for the garbage collector. Only ever call it on a
+ * mapping no thread can touch again: an access after unmapping crashes the JVM. Uses
+ * {@code sun.misc.Unsafe.invokeCleaner} (module jdk.unsupported) where present, and otherwise leaves the
+ * mapping to the garbage collector.
+ */
+public final class Mappings {
+    private static final Object UNSAFE;
+    private static final Method INVOKE_CLEANER;
+
+    static {
+        Object unsafe = null;
+        Method invoke = null;
+        try {
+            Class<?> c = Class.forName("sun.misc.Unsafe");
+            Field f = c.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            unsafe = f.get(null);
+            invoke = c.getMethod("invokeCleaner", java.nio.ByteBuffer.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            unsafe = null;
+            invoke = null;
+        }
+        UNSAFE = unsafe;
+        INVOKE_CLEANER = invoke;
+    }
+
+    private Mappings() {
+    }
+
+    public static void unmap(MappedByteBuffer buffer) {
+        if (buffer == null || INVOKE_CLEANER == null) {
+            return;
+        }
+        try {
+            INVOKE_CLEANER.invoke(UNSAFE, buffer);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // leave it to the garbage collector
+        }
+    }
+}

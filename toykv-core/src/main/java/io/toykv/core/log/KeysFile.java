@@ -1,0 +1,252 @@
+package io.toykv.core.log;
+
+import io.toykv.core.CorruptionException;
+import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.Mappings;
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * One keys-log file ({@code NNNNNNNN.k}), allocated zero-filled at its full size and memory-mapped, so
+ * an appended record is in the page cache (and survives a kill -9) as soon as it is copied in.
+ *
+ * <pre>
+ * header page (4096 bytes):
+ *   0  4  magic 0x4B4B5654 ("TVKK" little-endian)
+ *   4  4  format version (1)
+ *   8  8  file number (the same as in the file name)
+ *   16 8  synced length: records below this offset were forced to the device
+ *   24 4  crc32c of bytes 0..24
+ * records ({@link KeyRecord}) from offset 4096, packed; zeros after the last one
+ * </pre>
+ *
+ * The synced length tells a torn tail from corruption at open: a bad record past it was never
+ * promised to be durable and is cut off; a bad record before it is corruption and fails the open. It
+ * is written after each force without a force of its own, so it lags one sync behind the truth and
+ * never claims more than was forced.
+ */
+public final class KeysFile {
+    public static final int HEADER_SIZE = 4096;
+    static final int MAGIC = 0x4B4B5654;
+    static final int VERSION = 1;
+
+    private static final System.Logger LOG = System.getLogger(KeysFile.class.getName());
+
+    private final Path path;
+    private final long number;
+    private final MappedByteBuffer map;
+    private final int size;
+    private int writePosition = HEADER_SIZE;
+    private long syncedLength;
+
+    private KeysFile(Path path, long number, MappedByteBuffer map, long syncedLength) {
+        this.path = path;
+        this.number = number;
+        this.map = map;
+        this.size = map.capacity();
+        this.syncedLength = syncedLength;
+    }
+
+    public static KeysFile create(Path path, long number, int size, FileAllocator allocator) throws IOException {
+        allocator.allocate(path, size);
+        KeysFile f = new KeysFile(path, number, map(path, size), HEADER_SIZE);
+        f.writeHeader();
+        f.map.force(0, HEADER_SIZE);
+        return f;
+    }
+
+    public static KeysFile open(Path path, long number) throws IOException {
+        long size = Files.size(path);
+        if (size < HEADER_SIZE || size > Integer.MAX_VALUE) {
+            throw new CorruptionException(path, 0, "keys file has an impossible size " + size);
+        }
+        MappedByteBuffer map = map(path, (int) size);
+        CRC32C crc = new CRC32C();
+        crc.update(map.slice(0, 24));
+        if (map.getInt(0) != MAGIC) {
+            throw new CorruptionException(path, 0, "not a keys file (bad magic)");
+        }
+        if (map.getInt(4) != VERSION) {
+            throw new CorruptionException(path, 4, "unsupported keys file version " + map.getInt(4));
+        }
+        if ((int) crc.getValue() != map.getInt(24) || map.getLong(8) != number) {
+            throw new CorruptionException(path, 0, "keys file header checksum or number mismatch");
+        }
+        long synced = map.getLong(16);
+        if (synced < HEADER_SIZE || synced > size) {
+            throw new CorruptionException(path, 16, "synced length " + synced + " out of range");
+        }
+        return new KeysFile(path, number, map, synced);
+    }
+
+    private static MappedByteBuffer map(Path path, int size) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            m.order(ByteOrder.LITTLE_ENDIAN);
+            return m;
+        }
+    }
+
+    private void writeHeader() {
+        map.putInt(0, MAGIC);
+        map.putInt(4, VERSION);
+        map.putLong(8, number);
+        map.putLong(16, syncedLength);
+        CRC32C crc = new CRC32C();
+        crc.update(map.slice(0, 24));
+        map.putInt(24, (int) crc.getValue());
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long number() {
+        return number;
+    }
+
+    /** Bytes of records in this file. */
+    public long recordBytes() {
+        return writePosition - HEADER_SIZE;
+    }
+
+    public boolean fits(int recordSize) {
+        return writePosition + recordSize <= size;
+    }
+
+    /** Appends a record; the caller checked that it fits. Writer only. */
+    public void append(byte kind, byte[] key, int valueLength, long address) {
+        int pos = writePosition;
+        map.put(pos + KeyRecord.KIND_OFFSET, kind);
+        map.putShort(pos + KeyRecord.KEY_LENGTH_OFFSET, (short) key.length);
+        map.putInt(pos + KeyRecord.VALUE_LENGTH_OFFSET, valueLength);
+        map.putLong(pos + KeyRecord.ADDRESS_OFFSET, address);
+        map.put(pos + KeyRecord.HEADER_SIZE, key);
+        CRC32C crc = new CRC32C();
+        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + key.length));
+        map.putInt(pos, (int) crc.getValue());
+        writePosition = pos + KeyRecord.HEADER_SIZE + key.length;
+    }
+
+    public int writePosition() {
+        return writePosition;
+    }
+
+    /** Forces bytes [0, end) to the device. Safe outside the write lock while the file is mapped. */
+    public void forceTo(int end) {
+        map.force(0, end);
+    }
+
+    /** Records in the header that [0, end) was forced; the header itself goes with the next force. */
+    public void markSynced(int end) {
+        if (end > syncedLength) {
+            syncedLength = end;
+            writeHeader();
+        }
+    }
+
+    /** Forces the records written so far and marks them synced. Writer only. */
+    public void force() {
+        int end = writePosition;
+        forceTo(end);
+        markSynced(end);
+    }
+
+    /** What recovery does with each record; returning a reason rejects it as if its checksum failed. */
+    public interface RecordSink {
+        /** Returns null to accept the record, or why it cannot be (e.g. its value did not survive). */
+        String accept(KeyRecord record, Path file, long offset) throws CorruptionException;
+    }
+
+    /**
+     * Replays the records in order and sets the write position after the last good one. A bad record
+     * past the synced length is a torn tail: it and everything after it are zeroed and logged. A bad
+     * record before it is corruption. Returns the bytes dropped.
+     */
+    public long recover(RecordSink sink, boolean isLast) throws IOException {
+        int pos = HEADER_SIZE;
+        while (true) {
+            if (size - pos < KeyRecord.HEADER_SIZE || isZero(pos, KeyRecord.HEADER_SIZE)) {
+                writePosition = pos;
+                return 0;
+            }
+            String problem = checkRecord(pos);
+            KeyRecord rec = null;
+            if (problem == null) {
+                rec = decode(pos);
+                problem = sink.accept(rec, path, pos);
+            }
+            if (problem != null) {
+                if (pos < syncedLength || !isLast) {
+                    throw new CorruptionException(path, pos, problem);
+                }
+                long dropped = cutTail(pos);
+                LOG.log(System.Logger.Level.WARNING, "keys log " + path + ": torn tail at offset " + pos + " ("
+                        + problem + "), dropped " + dropped + " bytes");
+                writePosition = pos;
+                return dropped;
+            }
+            pos += rec.size();
+        }
+    }
+
+    private String checkRecord(int pos) {
+        byte kind = map.get(pos + KeyRecord.KIND_OFFSET);
+        int keyLength = map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF;
+        if (kind != KeyRecord.PUT && kind != KeyRecord.DELETE && kind != KeyRecord.CLEAR) {
+            return "bad record kind " + kind;
+        }
+        if ((kind == KeyRecord.CLEAR) != (keyLength == 0)) {
+            return "bad key length " + keyLength + " for record kind " + kind;
+        }
+        if (pos + KeyRecord.HEADER_SIZE + keyLength > size) {
+            return "record of key length " + keyLength + " runs past the end of the file";
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + keyLength));
+        if ((int) crc.getValue() != map.getInt(pos)) {
+            return "record checksum mismatch";
+        }
+        return null;
+    }
+
+    private KeyRecord decode(int pos) {
+        int keyLength = map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF;
+        byte[] key = new byte[keyLength];
+        map.get(pos + KeyRecord.HEADER_SIZE, key);
+        return new KeyRecord(map.get(pos + KeyRecord.KIND_OFFSET), key,
+                map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET), map.getLong(pos + KeyRecord.ADDRESS_OFFSET));
+    }
+
+    private boolean isZero(int pos, int len) {
+        for (int i = pos; i < pos + len; i++) {
+            if (map.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Zeroes from {@code pos} to the last non-zero byte; returns how many bytes that was. */
+    private long cutTail(int pos) {
+        int last = size - 1;
+        while (last >= pos && map.get(last) == 0) {
+            last--;
+        }
+        for (int i = pos; i <= last; i++) {
+            map.put(i, (byte) 0);
+        }
+        map.force(0, size);
+        return last + 1 - pos;
+    }
+
+    public void unmap() {
+        Mappings.unmap(map);
+    }
+}

@@ -1,0 +1,123 @@
+package io.toykv.core.log;
+
+import io.toykv.core.io.Mappings;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One values-log segment file ({@code NNNNNNNN.v}): chunks of value records written at aligned offsets,
+ * zero padding between them. It is allocated at its full size when created, written through a
+ * {@link DirectIo} channel, and read through a read-only mapping of the whole file.
+ *
+ * <p>Lifetime: the segment starts with one reference, the owner's. A reader {@link #acquire()}s it
+ * around each copy out of the mapping; {@link #retire()} drops the owner's reference, and whoever drops
+ * the last one unmaps the file. So a segment being read is never unmapped under its reader, and a
+ * reader that fails to acquire knows the segment was retired and looks the key up again.
+ */
+public final class Segment {
+    private final long id;
+    private final Path path;
+    private final long size;
+    private final MappedByteBuffer map;
+    private final AtomicInteger references = new AtomicInteger(1);
+    /** Write channel of the head segment, or null for a sealed one. Writer only. */
+    private FileChannel writeChannel;
+
+    private Segment(long id, Path path, long size, MappedByteBuffer map) {
+        this.id = id;
+        this.path = path;
+        this.size = size;
+        this.map = map;
+    }
+
+    /** Maps an existing segment file for reading. */
+    public static Segment open(Path path, long id) throws IOException {
+        long size = Files.size(path);
+        if (size > Integer.MAX_VALUE) {
+            throw new IOException(path + ": segment larger than 2 GiB (" + size + " bytes)");
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return new Segment(id, path, size, ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
+        }
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    /** Opens the write channel (O_DIRECT when {@code direct}); returns whether O_DIRECT is in use. */
+    public boolean openForWrite(DirectIo io) throws IOException {
+        if (writeChannel == null) {
+            writeChannel = io.openForWrite(path);
+        }
+        return io.inUse();
+    }
+
+    /**
+     * Writes an aligned chunk at an aligned offset, then forces it (fdatasync): a chunk is durable
+     * before the buffer that held it is reused.
+     */
+    public void writeChunk(ByteBuffer chunk, long offset) throws IOException {
+        if (offset + chunk.remaining() > size) {
+            throw new IllegalStateException("chunk of " + chunk.remaining() + " bytes at " + offset
+                    + " does not fit in " + path + " (" + size + " bytes)");
+        }
+        ByteBuffer src = chunk.duplicate();
+        long pos = offset;
+        while (src.hasRemaining()) {
+            pos += writeChannel.write(src, pos);
+        }
+        writeChannel.force(false);
+    }
+
+    /** Closes the write channel; the segment stays readable. */
+    public void seal() throws IOException {
+        if (writeChannel != null) {
+            writeChannel.close();
+            writeChannel = null;
+        }
+    }
+
+    public boolean acquire() {
+        while (true) {
+            int n = references.get();
+            if (n <= 0) {
+                return false;
+            }
+            if (references.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    public void release() {
+        if (references.decrementAndGet() == 0) {
+            Mappings.unmap(map);
+        }
+    }
+
+    /** Drops the owner's reference; the mapping goes when the last reader is done. */
+    public void retire() throws IOException {
+        seal();
+        release();
+    }
+
+    /** Copies {@code dst.length} bytes at {@code offset}. The caller holds a reference. */
+    public void read(long offset, byte[] dst) {
+        map.get((int) offset, dst, 0, dst.length);
+    }
+}

@@ -1,0 +1,292 @@
+package io.toykv.core.log;
+
+import io.toykv.core.CorruptionException;
+import io.toykv.core.io.Directories;
+import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileNames;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A shard's values log: the staging {@link ValueBuffer} and the {@link Segment}s behind it. Values are
+ * appended to the buffer; when the next record does not fit in the current chunk, the chunk (rounded up
+ * to {@link DirectIo#ALIGNMENT}) is written to the head segment at the buffer's base offset and the
+ * buffer starts over after it. A chunk never crosses a segment's end: when the head segment is full a
+ * new one is allocated.
+ *
+ * <p>An address at or after the buffer's base is read from the buffer, an earlier one from its segment.
+ * Appends, flushes and rolls are writer-only (the shard's write lock); reads are lock-free.
+ */
+public final class ValuesLog {
+    private final Path dir;
+    private final long segmentSize;
+    private final DirectIo io;
+    private final FileAllocator allocator;
+    private final ValueBuffer buffer;
+    /** Segments by id (null where none); replaced, never changed in place, so readers need no lock. */
+    private volatile Segment[] segmentsById = new Segment[16];
+    private Segment head;
+    private boolean directInUse;
+
+    private ValuesLog(Path dir, long segmentSize, DirectIo io, FileAllocator allocator, ValueBuffer buffer) {
+        this.dir = dir;
+        this.segmentSize = segmentSize;
+        this.io = io;
+        this.allocator = allocator;
+        this.buffer = buffer;
+    }
+
+    public static ValuesLog open(Path dir, int bufferSize, long segmentSize, DirectIo io, FileAllocator allocator)
+            throws IOException {
+        ValueBuffer buffer = ValueBuffer.open(FileNames.buffer(dir), bufferSize, Address.of(1, 0), allocator);
+        ValuesLog log = new ValuesLog(dir, segmentSize, io, allocator, buffer);
+        try {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    long id = FileNames.parseSegment(p.getFileName().toString());
+                    if (id > 0) {
+                        log.addSegment(Segment.open(p, id));
+                    }
+                }
+            }
+            long headId = Address.segment(buffer.base());
+            Segment h = log.segment(headId);
+            if (h == null) {
+                if (Address.offset(buffer.base()) != 0) {
+                    throw new CorruptionException(buffer.path(), 0,
+                            "buffer base " + Address.describe(buffer.base()) + " names a missing segment");
+                }
+                h = log.createSegment(headId);
+            }
+            log.head = h;
+            log.directInUse = h.openForWrite(io);
+            buffer.recover();
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        return log;
+    }
+
+    private Segment createSegment(long id) throws IOException {
+        Path p = FileNames.segment(dir, id);
+        allocator.allocate(p, segmentSize);
+        Segment s = Segment.open(p, id);
+        addSegment(s);
+        return s;
+    }
+
+    /** The segment with {@code id}, or null. Lock-free. */
+    public Segment segment(long id) {
+        Segment[] t = segmentsById;
+        return id < t.length ? t[(int) id] : null;
+    }
+
+    private void addSegment(Segment s) {
+        Segment[] t = segmentsById;
+        int need = (int) s.id() + 1;
+        Segment[] copy = Arrays.copyOf(t, Math.max(t.length, Integer.highestOneBit(need) * 2));
+        copy[(int) s.id()] = s;
+        segmentsById = copy;
+    }
+
+    private void removeSegment(long id) {
+        Segment[] copy = segmentsById.clone();
+        copy[(int) id] = null;
+        segmentsById = copy;
+    }
+
+    /** Every segment, in id order. */
+    public List<Segment> segments() {
+        List<Segment> list = new ArrayList<>();
+        for (Segment s : segmentsById) {
+            if (s != null) {
+                list.add(s);
+            }
+        }
+        return list;
+    }
+
+    private int chunkCapacity() {
+        long room = head.size() - Address.offset(buffer.base());
+        return (int) Math.min(buffer.capacity(), room);
+    }
+
+    /**
+     * Appends a value record and returns its address. Flushes the buffer or rolls to a new segment
+     * first when needed; if that fails, nothing was appended.
+     */
+    public long append(byte[] key, byte[] value) throws IOException {
+        int size = ValueRecord.size(key.length, value.length);
+        if (buffer.writePosition() + size > chunkCapacity()) {
+            flush();
+            if (size > chunkCapacity()) {
+                roll();
+            }
+        }
+        return buffer.append(key, value);
+    }
+
+    /** Writes the buffered chunk to the head segment and restarts the buffer after it. */
+    public void flush() throws IOException {
+        if (buffer.writePosition() == 0) {
+            return;
+        }
+        ByteBuffer chunk = buffer.chunk(DirectIo.ALIGNMENT);
+        long base = buffer.base();
+        head.writeChunk(chunk, Address.offset(base));
+        buffer.reset(base + chunk.remaining());
+    }
+
+    /** Starts a new head segment. The buffer must be empty. */
+    private void roll() throws IOException {
+        Segment next = createSegment(head.id() + 1);
+        try {
+            directInUse = next.openForWrite(io);
+        } catch (IOException e) {
+            removeSegment(next.id());
+            next.retire();
+            Files.deleteIfExists(next.path());
+            throw e;
+        }
+        head.seal();
+        head = next;
+        buffer.reset(Address.of(next.id(), 0));
+    }
+
+    /**
+     * Reads the value stored for {@code key} at {@code address}. Returns null when the segment has been
+     * retired (garbage collection moved the value: look the key up again). Throws when the record fails
+     * its checks: a wrong value is never returned.
+     */
+    public byte[] read(byte[] key, long address, int length) throws CorruptionException {
+        byte[] rec = new byte[length];
+        Path file = buffer.path();
+        long offset;
+        if (buffer.read(address, rec)) {
+            offset = ValueBuffer.HEADER_SIZE + (address - buffer.base());
+        } else {
+            Segment s = segment(Address.segment(address));
+            if (s == null || !s.acquire()) {
+                return null;
+            }
+            try {
+                file = s.path();
+                offset = Address.offset(address);
+                if (offset + length > s.size()) {
+                    throw new CorruptionException(file, offset, "value record of " + length + " bytes runs past the segment end");
+                }
+                s.read(offset, rec);
+            } finally {
+                s.release();
+            }
+        }
+        byte[] value = ValueRecord.valueIfValid(rec, address, key);
+        if (value == null) {
+            throw new CorruptionException(file, offset, "value record checksum, length or key mismatch");
+        }
+        return value;
+    }
+
+    /**
+     * Why a keys-log record pointing into the buffer cannot be trusted at open (its value is past the
+     * buffer's valid records: lost in a power loss), or null if it can or points into a segment.
+     */
+    public String checkBuffered(long address, int length) {
+        long base = buffer.base();
+        if (address >= base && address + length > base + buffer.writePosition()) {
+            return "its value at " + Address.describe(address) + " is not in the buffer";
+        }
+        return null;
+    }
+
+    /**
+     * Why a live key's value at {@code address} cannot be where the index says, or null: it must lie
+     * in the buffer or in an existing segment. (Superseded records may point at segments that garbage
+     * collection has deleted; only live ones are checked.)
+     */
+    public String checkLive(long address, int length) {
+        if (address >= buffer.base()) {
+            return checkBuffered(address, length);
+        }
+        Segment s = segment(Address.segment(address));
+        if (s == null) {
+            return "its value at " + Address.describe(address) + " is in a missing segment";
+        }
+        if (Address.offset(address) + length > s.size()) {
+            return "its value at " + Address.describe(address) + " runs past the segment end";
+        }
+        return null;
+    }
+
+    /** Id of the head segment, which garbage collection must not touch. Writer only. */
+    public long headId() {
+        return head.id();
+    }
+
+    /**
+     * Removes a segment no live key points at: readers that still hold it finish first (it is unmapped
+     * when the last one lets go), new readers no longer find it. Returns the bytes freed. Writer only.
+     */
+    public long dropSegment(long id) throws IOException {
+        Segment s = segment(id);
+        if (s == null || s == head) {
+            return 0;
+        }
+        removeSegment(id);
+        s.retire();
+        Files.deleteIfExists(s.path());
+        Directories.force(dir);
+        return s.size();
+    }
+
+    /** Forces the buffer (header and records). Safe outside the write lock. */
+    public void force() {
+        buffer.force();
+    }
+
+    public boolean directIo() {
+        return directInUse;
+    }
+
+    public int segmentCount() {
+        return segments().size();
+    }
+
+    /** Bytes of segment space used: whole sealed segments plus the head up to the buffer's base. */
+    public long segmentBytes() {
+        long total = 0;
+        for (Segment s : segments()) {
+            total += s == head ? Address.offset(buffer.base()) : s.size();
+        }
+        return total;
+    }
+
+    public long bufferBytes() {
+        return buffer.writePosition();
+    }
+
+    /** Flushes the buffer and forces everything; used by a clean close. */
+    public void flushAndForce() throws IOException {
+        flush();
+        buffer.force();
+    }
+
+    /** Releases every segment; the buffer's mapping is left to the garbage collector (readers may race). */
+    public void close() {
+        for (Segment s : segments()) {
+            try {
+                s.retire();
+            } catch (IOException ignored) {
+                // closing a write channel after its data was forced: nothing is lost
+            }
+        }
+        segmentsById = new Segment[0];
+    }
+}

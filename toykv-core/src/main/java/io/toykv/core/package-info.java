@@ -1,0 +1,32 @@
+/**
+ * toykv's storage engine: keys and values kept apart (the WiscKey design), in independent shards.
+ *
+ * <p>The API is {@link io.toykv.core.Store} with {@link io.toykv.core.StoreOptions},
+ * {@link io.toykv.core.SyncMode}, {@link io.toykv.core.Entry}, {@link io.toykv.core.ScanIterator},
+ * {@link io.toykv.core.StoreStats} and {@link io.toykv.core.CorruptionException}. The subpackages are
+ * internal and may change.
+ *
+ * <h2>Concurrency</h2>
+ * A store is safe for any number of threads. Each shard has one write lock, taken by put, delete and
+ * clear on that shard only, so writers to different shards run in parallel. Get and scan take no lock:
+ * the index is a B+-tree whose leaves are immutable and swapped in whole, value reads from the staging
+ * buffer are validated with an optimistic stamp, and a segment being read holds a reference that keeps
+ * it mapped. Background threads: {@code toykv-sync} (once a second, in {@code EVERY_SECOND} mode only)
+ * and, briefly at open, {@code toykv-open} (shards are recovered in parallel).
+ *
+ * <h2>Durability</h2>
+ * When put or delete returns, the write is in the page cache through shared memory mappings and survives
+ * a kill -9 of the process. It survives a power loss once synced: at once in {@code ALWAYS} mode (group
+ * commit), within about a second in {@code EVERY_SECOND} mode (the default), at {@code sync()} or
+ * {@code close()} otherwise. See {@code docs/FORMAT.md} for the write order and recovery.
+ *
+ * <h2>Exceptions</h2>
+ * Misuse gets standard unchecked exceptions with a message: {@link java.lang.NullPointerException}
+ * naming the argument, {@link java.lang.IllegalArgumentException} naming the limit exceeded,
+ * {@link java.lang.IllegalStateException} ("store is closed") after close. {@code Store.open} throws
+ * {@link java.io.IOException} (a {@link io.toykv.core.CorruptionException} when data is damaged); the
+ * other methods wrap I/O failures in {@link java.io.UncheckedIOException} with the cause kept. A failed
+ * put or delete wrote nothing that is visible, and the store keeps working once the cause (a full disk)
+ * is gone. A failure of the background sync is logged and rethrown by the next put, delete or sync.
+ */
+package io.toykv.core;

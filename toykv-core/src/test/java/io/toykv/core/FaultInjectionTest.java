@@ -1,0 +1,288 @@
+package io.toykv.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.toykv.core.io.FileAllocator;
+import io.toykv.core.log.DirectIo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A full disk, played by seams that fail the Nth file allocation or the Nth chunk write: the failing
+ * put throws, nothing acknowledged is lost, and the store works again once space is back.
+ */
+class FaultInjectionTest {
+    @TempDir
+    Path dir;
+
+    /** Fails allocations from the Nth on while {@link #full} is set. */
+    static final class FullDiskAllocator extends FileAllocator {
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicBoolean full = new AtomicBoolean();
+        final int failFrom;
+
+        FullDiskAllocator(int failFrom) {
+            this.failFrom = failFrom;
+        }
+
+        @Override
+        public void allocate(Path file, long size) throws IOException {
+            if (calls.incrementAndGet() >= failFrom && full.get()) {
+                throw new IOException(file + ": cannot allocate " + size + " bytes: No space left on device");
+            }
+            super.allocate(file, size);
+        }
+    }
+
+    @Test
+    void fullDiskAtAllocationFailsThePutAndTheStoreRecoversWhenSpaceIsBack() throws Exception {
+        FullDiskAllocator allocator = new FullDiskAllocator(8);
+        StoreOptions options = StoreModelTest.smallFiles().shards(1);
+        Map<String, byte[]> acked = new HashMap<>();
+        int failures = 0;
+        try (Store s = Store.open(dir, options, allocator, new DirectIo(true))) {
+            allocator.full.set(true);
+            Random r = new Random(5);
+            for (int i = 0; i < 3000; i++) {
+                byte[] v = new byte[r.nextInt(2000)];
+                r.nextBytes(v);
+                String k = "key" + r.nextInt(500);
+                try {
+                    s.put(k.getBytes(), v);
+                    acked.put(k, v);
+                } catch (UncheckedIOException e) {
+                    failures++;
+                    assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+                }
+                if (i == 2000) {
+                    allocator.full.set(false); // space is back
+                }
+            }
+            assertTrue(failures > 0, "the disk never filled up");
+            for (Map.Entry<String, byte[]> e : acked.entrySet()) {
+                assertArrayEquals(e.getValue(), s.get(e.getKey().getBytes()));
+            }
+            s.put("after".getBytes(), new byte[10]);
+        }
+        try (Store s = Store.open(dir, options)) {
+            for (Map.Entry<String, byte[]> e : acked.entrySet()) {
+                assertArrayEquals(e.getValue(), s.get(e.getKey().getBytes()), e.getKey());
+            }
+            assertEquals(acked.size() + 1, s.size());
+        }
+    }
+
+    /** A DirectIo whose channels fail the Nth write while {@link #failing} is set. */
+    static final class FailingWrites extends DirectIo {
+        final AtomicInteger writes = new AtomicInteger();
+        final AtomicBoolean failing = new AtomicBoolean();
+        final boolean refuseDirect;
+
+        FailingWrites(boolean refuseDirect) {
+            super(true);
+            this.refuseDirect = refuseDirect;
+        }
+
+        @Override
+        protected FileChannel openDirect(Path path) throws IOException {
+            if (refuseDirect) {
+                throw new IOException(path + ": Invalid argument");
+            }
+            return super.openDirect(path);
+        }
+
+        @Override
+        public FileChannel openForWrite(Path path) throws IOException {
+            return new FaultyChannel(super.openForWrite(path), this);
+        }
+    }
+
+    @Test
+    void failedChunkWriteFailsThePutAndALaterPutRetriesIt() throws Exception {
+        FailingWrites io = new FailingWrites(false);
+        StoreOptions options = StoreModelTest.smallFiles().shards(1);
+        Map<String, byte[]> acked = new HashMap<>();
+        int failures = 0;
+        try (Store s = Store.open(dir, options, FileAllocator.DEFAULT, io)) {
+            Random r = new Random(9);
+            for (int i = 0; i < 2000; i++) {
+                io.failing.set(i > 300 && i < 900 && i % 7 != 0);
+                byte[] v = new byte[r.nextInt(2000)];
+                r.nextBytes(v);
+                String k = "key" + r.nextInt(400);
+                try {
+                    s.put(k.getBytes(), v);
+                    acked.put(k, v);
+                } catch (UncheckedIOException e) {
+                    failures++;
+                }
+            }
+            io.failing.set(false);
+            assertTrue(failures > 0, "no write failed");
+        }
+        try (Store s = Store.open(dir, options)) {
+            for (Map.Entry<String, byte[]> e : acked.entrySet()) {
+                assertArrayEquals(e.getValue(), s.get(e.getKey().getBytes()), e.getKey());
+            }
+            assertEquals(acked.size(), s.size());
+        }
+    }
+
+    @Test
+    void fileSystemWithoutDirectIoFallsBackToBufferedWrites() throws Exception {
+        FailingWrites io = new FailingWrites(true);
+        StoreOptions options = StoreModelTest.smallFiles().shards(1);
+        try (Store s = Store.open(dir, options, FileAllocator.DEFAULT, io)) {
+            for (int i = 0; i < 500; i++) {
+                s.put(("k" + i).getBytes(), new byte[i]);
+            }
+            assertFalse(s.stats().directIo());
+        }
+        try (Store s = Store.open(dir, options)) {
+            for (int i = 0; i < 500; i++) {
+                assertEquals(i, s.get(("k" + i).getBytes()).length);
+            }
+            assertTrue(s.stats().directIo(), "a fresh open on this file system uses O_DIRECT again");
+        }
+    }
+
+    @Test
+    void storeOnTmpfsWorksWithOrWithoutDirectIo() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isWritable(shm), "no /dev/shm");
+        Path d = java.nio.file.Files.createTempDirectory(shm, "toykv-test");
+        try {
+            try (Store s = Store.open(d, StoreModelTest.smallFiles())) {
+                for (int i = 0; i < 2000; i++) {
+                    s.put(("k" + i).getBytes(), new byte[100]);
+                }
+            }
+            try (Store s = Store.open(d, StoreModelTest.smallFiles())) {
+                assertEquals(2000, s.size());
+            }
+        } finally {
+            try (var files = java.nio.file.Files.walk(d)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** Delegates to a real channel, failing positional writes while the owner says so. */
+    static final class FaultyChannel extends FileChannel {
+        private final FileChannel real;
+        private final FailingWrites owner;
+
+        FaultyChannel(FileChannel real, FailingWrites owner) {
+            this.real = real;
+            this.owner = owner;
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) throws IOException {
+            owner.writes.incrementAndGet();
+            if (owner.failing.get()) {
+                throw new IOException("No space left on device");
+            }
+            return real.write(src, position);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return real.read(dst);
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+            return real.read(dsts, offset, length);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            return real.write(src);
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+            return real.write(srcs, offset, length);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return real.position();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) throws IOException {
+            real.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return real.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            real.truncate(size);
+            return this;
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            real.force(metaData);
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+            return real.transferTo(position, count, target);
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+            return real.transferFrom(src, position, count);
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            return real.read(dst, position);
+        }
+
+        @Override
+        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+            return real.map(mode, position, size);
+        }
+
+        @Override
+        public FileLock lock(long position, long size, boolean shared) throws IOException {
+            return real.lock(position, size, shared);
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            return real.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            real.close();
+        }
+    }
+}

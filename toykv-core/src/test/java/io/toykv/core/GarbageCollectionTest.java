@@ -1,0 +1,231 @@
+package io.toykv.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GarbageCollectionTest {
+    @TempDir
+    Path dir;
+
+    private static final int KEYS = 1000;
+    private static final int VALUE = 400;
+
+    static StoreOptions tiny() {
+        return StoreModelTest.smallFiles().shards(2);
+    }
+
+    private static byte[] key(int k) {
+        return ("key-" + k).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] value(int k, long version) {
+        byte[] v = new byte[VALUE];
+        new Random(k * 1_000_003L + version).nextBytes(v);
+        return v;
+    }
+
+    static long bytesOnDisk(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    /**
+     * The fixed part of a store's files plus a generous multiple of the live data: 2 shards of one
+     * 64 KiB buffer, one head segment, up to two 64 KiB keys files, plus live data at most half garbage
+     * in sealed segments (rounded up by one segment a shard).
+     */
+    private static long bound(long liveBytes) {
+        long perShard = (4096 + 64 * 1024) + 256 * 1024 + 2 * 64 * 1024 + 256 * 1024;
+        return 2 * perShard + 2 * liveBytes + 256 * 1024;
+    }
+
+    @Test
+    void manualCompactionKeepsDiskUsageBoundedUnderAnOverwriteLoop() throws IOException {
+        long written = 0;
+        try (Store s = Store.open(dir, tiny().autoCompaction(false))) {
+            for (int round = 0; round < 40; round++) {
+                for (int k = 0; k < KEYS; k++) {
+                    s.put(key(k), value(k, round));
+                    written += VALUE;
+                }
+                s.compact();
+                long onDisk = bytesOnDisk(dir);
+                long live = (long) KEYS * VALUE;
+                assertTrue(onDisk <= bound(live), "round " + round + ": " + onDisk + " bytes on disk for " + live
+                        + " live (bound " + bound(live) + ")");
+            }
+            StoreStats st = s.stats();
+            assertTrue(st.gcSegmentsReclaimed() > 10, st.toString());
+            assertTrue(st.gcBytesReclaimed() > written / 2, st.toString());
+            assertTrue(st.keysLogCompactions() > 0, st.toString());
+            for (int k = 0; k < KEYS; k++) {
+                assertArrayEquals(value(k, 39), s.get(key(k)));
+            }
+        }
+        try (Store s = Store.open(dir, tiny())) {
+            assertEquals(KEYS, s.size());
+            for (int k = 0; k < KEYS; k++) {
+                assertArrayEquals(value(k, 39), s.get(key(k)), "after reopen, key " + k);
+            }
+        }
+    }
+
+    @Test
+    void backgroundCollectionReclaimsSpaceByItself() throws Exception {
+        try (Store s = Store.open(dir, tiny())) {
+            for (int round = 0; round < 20; round++) {
+                for (int k = 0; k < KEYS; k++) {
+                    s.put(key(k), value(k, round));
+                }
+            }
+            long live = (long) KEYS * VALUE;
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (bytesOnDisk(dir) > bound(live) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(bytesOnDisk(dir) <= bound(live), "background collection did not catch up: " + s.stats());
+            assertTrue(s.stats().gcRuns() > 0);
+            for (int k = 0; k < KEYS; k++) {
+                assertArrayEquals(value(k, 19), s.get(key(k)));
+            }
+        }
+    }
+
+    @Test
+    void deletedAndClearedDataIsReclaimed() throws IOException {
+        try (Store s = Store.open(dir, tiny().autoCompaction(false))) {
+            for (int k = 0; k < 5 * KEYS; k++) {
+                s.put(key(k), value(k, 0));
+            }
+            long full = bytesOnDisk(dir);
+            s.clear();
+            s.put(key(1), value(1, 1));
+            s.compact();
+            assertTrue(bytesOnDisk(dir) < full / 2, bytesOnDisk(dir) + " vs " + full);
+            assertEquals(1, s.size());
+        }
+        try (Store s = Store.open(dir, tiny())) {
+            assertEquals(1, s.size());
+            assertArrayEquals(value(1, 1), s.get(key(1)));
+        }
+    }
+
+    @Test
+    void collectionUnderConcurrentWritersAndReadersMatchesTheModel() throws Exception {
+        int writers = 3;
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        AtomicBoolean done = new AtomicBoolean();
+        long[][] last = new long[writers][KEYS]; // version of each writer's own keys, -1 = deleted
+        try (Store s = Store.open(dir, tiny().autoCompaction(false).gcGarbageRatio(0.2))) {
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                Arrays.fill(last[id], -1);
+                threads.add(new Thread(() -> {
+                    try {
+                        Random r = new Random(id);
+                        for (int i = 0; i < 6000; i++) {
+                            int k = r.nextInt(KEYS / writers) * writers + id; // disjoint keys per writer
+                            if (r.nextInt(10) == 0) {
+                                s.delete(key(k));
+                                last[id][k] = -1;
+                            } else {
+                                s.put(key(k), value(k, i));
+                                last[id][k] = i;
+                            }
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }));
+            }
+            Thread collector = new Thread(() -> {
+                try {
+                    while (!done.get()) {
+                        s.compact();
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            Thread reader = new Thread(() -> {
+                Random r = new Random(99);
+                try {
+                    while (!done.get()) {
+                        int k = r.nextInt(KEYS);
+                        byte[] v = s.get(key(k));
+                        if (v != null && v.length != VALUE) {
+                            failures.add(new AssertionError("wrong value length for key " + k));
+                        }
+                        if (r.nextInt(100) == 0) {
+                            try (ScanIterator it = s.scan(null, null)) {
+                                it.forEachRemaining(e -> { });
+                            }
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            collector.start();
+            reader.start();
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            done.set(true);
+            collector.join();
+            reader.join();
+            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            assertTrue(s.stats().gcBytesWritten() > 0, "the collector moved nothing: " + s.stats());
+            assertModel(s, last, writers);
+        }
+        try (Store s = Store.open(dir, tiny())) {
+            assertModel(s, last, writers);
+        }
+    }
+
+    private static void assertModel(Store s, long[][] last, int writers) {
+        long live = 0;
+        for (int w = 0; w < writers; w++) {
+            for (int k = w; k < KEYS; k += writers) {
+                long version = last[w][k];
+                assertArrayEquals(version < 0 ? null : value(k, version), s.get(key(k)), "key " + k);
+                live += version < 0 ? 0 : 1;
+            }
+        }
+        assertEquals(live, s.size());
+    }
+
+    @Test
+    void sealedSegmentsAboveTheRatioAreGoneAfterCompact() throws IOException {
+        try (Store s = Store.open(dir, tiny().autoCompaction(false).gcGarbageRatio(0.4))) {
+            Random r = new Random(1);
+            for (int i = 0; i < 20_000; i++) {
+                int k = r.nextInt(KEYS);
+                s.put(key(k), value(k, i));
+            }
+            s.compact();
+            for (Map.Entry<String, Long> e : s.stats().garbageBytesBySegment().entrySet()) {
+                assertTrue(e.getValue() < 0.4 * 256 * 1024, e.getKey() + " still has " + e.getValue() + " garbage bytes");
+            }
+        }
+    }
+}

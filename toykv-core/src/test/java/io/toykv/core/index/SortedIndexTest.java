@@ -1,0 +1,141 @@
+package io.toykv.core.index;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class SortedIndexTest {
+
+    private static byte[] key(Random r) {
+        byte[] k = new byte[1 + r.nextInt(12)];
+        r.nextBytes(k);
+        // Shared prefixes make the eight-byte prefix comparison tie often.
+        if (r.nextBoolean()) {
+            Arrays.fill(k, 0, Math.min(k.length, 9), (byte) 7);
+        }
+        return k;
+    }
+
+    @Test
+    void manyRandomPutsAndRemovesMatchTreeMapIncludingInnerSplits() {
+        long seed = 7;
+        Random r = new Random(seed);
+        SortedIndex index = new SortedIndex();
+        TreeMap<byte[], Long> model = new TreeMap<>(Arrays::compareUnsigned);
+        int[] len = new int[1];
+        for (int i = 0; i < 200_000; i++) {
+            byte[] k = key(r);
+            if (r.nextInt(4) == 0) {
+                Long expected = model.remove(k);
+                assertEquals(expected == null ? -1 : expected, index.remove(k, len), "seed " + seed + " op " + i);
+            } else {
+                Long previous = model.put(k, (long) i);
+                assertEquals(previous == null ? -1 : previous, index.put(k, i, i % 1000, len), "seed " + seed + " op " + i);
+            }
+        }
+        assertEquals(model.size(), index.size());
+        for (Map.Entry<byte[], Long> e : model.entrySet()) {
+            assertEquals(e.getValue(), index.get(e.getKey(), len));
+            assertEquals(e.getValue() % 1000, len[0]);
+        }
+        assertCursorMatches(index, model, null);
+        for (int i = 0; i < 200; i++) {
+            assertCursorMatches(index, model, key(r));
+        }
+    }
+
+    private static void assertCursorMatches(SortedIndex index, TreeMap<byte[], Long> model, byte[] from) {
+        SortedIndex.Cursor c = index.cursor(from);
+        for (Map.Entry<byte[], Long> e : (from == null ? model : model.tailMap(from, true)).entrySet()) {
+            assertTrue(c.next());
+            assertArrayEquals(e.getKey(), c.key());
+            assertEquals(e.getValue(), c.address());
+        }
+        assertFalse(c.next());
+    }
+
+    @Test
+    void bulkLoadThenUpdatesMatchTreeMap() {
+        Random r = new Random(3);
+        TreeMap<byte[], Long> model = new TreeMap<>(Arrays::compareUnsigned);
+        for (int i = 0; i < 50_000; i++) {
+            model.put(key(r), (long) i);
+        }
+        byte[][] keys = model.keySet().toArray(new byte[0][]);
+        long[] addresses = model.values().stream().mapToLong(Long::longValue).toArray();
+        SortedIndex index = new SortedIndex();
+        index.load(keys, addresses, new int[keys.length], keys.length);
+        int[] len = new int[1];
+        for (int i = 0; i < 50_000; i++) {
+            byte[] k = key(r);
+            model.put(k, (long) -i - 2);
+            index.put(k, -i - 2, 0, len);
+        }
+        assertEquals(model.size(), index.size());
+        assertCursorMatches(index, model, null);
+    }
+
+    @Test
+    void cursorNeverRepeatsOrSkipsStableKeysWhileTheWriterSplitsLeaves() throws Exception {
+        SortedIndex index = new SortedIndex();
+        int[] len = new int[1];
+        // Stable keys (even numbers) stay throughout; the writer churns odd keys around them.
+        List<byte[]> stable = new ArrayList<>();
+        for (int i = 0; i < 20_000; i += 2) {
+            byte[] k = String.format("%08d", i).getBytes();
+            stable.add(k);
+            index.put(k, i, 0, len);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            Random r = new Random(11);
+            int[] l = new int[1];
+            while (!stop.get()) {
+                byte[] k = String.format("%08d", r.nextInt(10_000) * 2 + 1).getBytes();
+                if (r.nextBoolean()) {
+                    index.put(k, 1, 0, l);
+                } else {
+                    index.remove(k, l);
+                }
+            }
+        });
+        writer.start();
+        try {
+            for (int pass = 0; pass < 30; pass++) {
+                SortedIndex.Cursor c = index.cursor(null);
+                byte[] last = null;
+                int stableSeen = 0;
+                while (c.next()) {
+                    if (last != null) {
+                        assertTrue(Arrays.compareUnsigned(last, c.key()) < 0, "keys out of order or repeated");
+                    }
+                    last = c.key();
+                    if ((last[7] - '0') % 2 == 0) {
+                        stableSeen++;
+                    }
+                }
+                assertEquals(stable.size(), stableSeen, "pass " + pass);
+            }
+        } catch (Throwable t) {
+            failure.set(t);
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+    }
+}
