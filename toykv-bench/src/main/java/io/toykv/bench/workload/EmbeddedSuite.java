@@ -125,7 +125,7 @@ public final class EmbeddedSuite {
                 report(seekRandom(engine, kind, shape, threads, rep), results);
             }
             if (todo.contains(Workload.FULLSCAN)) {
-                report(fullScan(engine, kind, shape, rep), results);
+                report(fullScan(engine, kind, shape, threads, rep), results);
             }
             if (todo.contains(Workload.REOPEN)) {
                 double heapPerKey = (double) Math.max(0, HeapProbe.settledHeapUsed() - heap0) / num;
@@ -251,7 +251,8 @@ public final class EmbeddedSuite {
                 o.seconds(), o.latencies());
     }
 
-    private Result fullScan(Engine engine, EngineKind kind, Shape shape, int rep) throws IOException {
+    /** One scan on one thread; the row carries the run's thread count so that it groups with its run. */
+    private Result fullScan(Engine engine, EngineKind kind, Shape shape, int threads, int rep) throws IOException {
         long[] bytes = new long[1];
         long t0 = System.nanoTime();
         long n = engine.scanAll((k, v) -> bytes[0] += k.length + v.length);
@@ -260,7 +261,7 @@ public final class EmbeddedSuite {
         if (n != num) {
             throw new IllegalStateException(kind.label() + " full scan returned " + n + " entries, expected " + num);
         }
-        return Result.timed(SUITE, rep, kind.label(), shape.name(), 1, Workload.FULLSCAN.label(), n, seconds,
+        return Result.timed(SUITE, rep, kind.label(), shape.name(), threads, Workload.FULLSCAN.label(), n, seconds,
                 new Latencies());
     }
 

@@ -17,7 +17,7 @@ public enum Workload {
     READMISSING("readmissing"),
     /** N/10 seeks to a random existing key, each reading the next 10 entries. */
     SEEKRANDOM("seekrandom"),
-    /** One ordered scan of the whole store by one thread; throughput is entries per second. */
+    /** One ordered scan of the whole store by one thread (whatever the run's thread count); entries per second. */
     FULLSCAN("fullscan"),
     /** Close and open again; the figure is the open time. */
     REOPEN("reopen"),
