@@ -1,5 +1,6 @@
 package io.toykv.core;
 
+import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
@@ -10,17 +11,14 @@ final class BackgroundSyncer implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 1000;
 
     private final Thread thread;
+    private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
 
     BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure) {
         thread = new Thread(() -> {
             while (!stopping) {
-                try {
-                    Thread.sleep(INTERVAL_MILLIS);
-                } catch (InterruptedException e) {
-                    if (stopping) {
-                        return;
-                    }
+                if (Sleep.until(stop, INTERVAL_MILLIS)) {
+                    return;
                 }
                 for (Shard shard : shards) {
                     if (stopping) {
@@ -28,7 +26,7 @@ final class BackgroundSyncer implements AutoCloseable {
                     }
                     try {
                         shard.sync();
-                    } catch (RuntimeException e) {
+                    } catch (IOException | RuntimeException e) {
                         onFailure.accept(e);
                     }
                 }
@@ -38,11 +36,14 @@ final class BackgroundSyncer implements AutoCloseable {
         thread.start();
     }
 
-    /** Stops the thread and waits for it, so no force runs during the store's close. */
+    /**
+     * Stops the thread and waits for it, so no force runs during the store's close. The thread is woken,
+     * never interrupted: an interrupt during a write would close the segment's channel.
+     */
     @Override
     public void close() {
         stopping = true;
-        thread.interrupt();
+        stop.countDown();
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {

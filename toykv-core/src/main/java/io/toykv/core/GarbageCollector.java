@@ -19,20 +19,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * pointing at them), force them, and only then delete the old segment. A crash before the delete leaves
  * a segment with nothing live in it, which the next collection deletes first thing.
  *
- * <p>Pacing: values move in small batches under the shard's write lock, and the background thread
- * sleeps a millisecond between batches, so foreground puts and gets wait at most one batch. A failure
+ * <p>Pacing: values move in batches of {@value #BATCH} under the shard's write lock, and after each batch
+ * the background thread pauses for as long as it held the lock, so it takes at most about half of the
+ * lock and a foreground put waits at most one batch; gets never wait. The thread sleeps a second
+ * between rounds only when a round found nothing to do. A failure
  * (a full disk) is logged, counted in the stats, and the next round tries again.
  */
 final class GarbageCollector implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GarbageCollector.class.getName());
     private static final long INTERVAL_MILLIS = 1000;
     static final int BATCH = 256;
+    private static final long MIN_PAUSE_NANOS = 50_000;
 
     private final Shard[] shards;
     private final double garbageRatio;
     private final long keysLogMinimum;
     private final ReentrantLock running = new ReentrantLock();
     private final Thread thread;
+    private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
 
     final AtomicLong runs = new AtomicLong();
@@ -57,17 +61,17 @@ final class GarbageCollector implements AutoCloseable {
     }
 
     private void loop() {
+        boolean busy = false;
         while (!stopping) {
-            try {
-                Thread.sleep(INTERVAL_MILLIS);
-            } catch (InterruptedException e) {
-                if (stopping) {
-                    return;
-                }
+            // Idle: look again in a second. After a round that found work, go on at once, so the
+            // collector keeps up with a heavy overwrite load instead of lagging a second per round.
+            if (!busy && Sleep.until(stop, INTERVAL_MILLIS)) {
+                return;
             }
             try {
-                collect(false);
+                busy = collect(false);
             } catch (IOException | RuntimeException e) {
+                busy = false;
                 if (!stopping) {
                     failed(e);
                 }
@@ -85,23 +89,29 @@ final class GarbageCollector implements AutoCloseable {
         return lastError;
     }
 
-    /** One collection over every shard. {@code manual}: on the caller's thread, without pauses. */
-    void collect(boolean manual) throws IOException {
+    /**
+     * One collection over every shard. {@code manual}: on the caller's thread, without yielding.
+     * Returns whether it reclaimed or moved anything.
+     */
+    boolean collect(boolean manual) throws IOException {
         running.lock();
         try {
+            boolean worked = false;
             for (Shard shard : shards) {
                 if (stopping) {
-                    return;
+                    return false;
                 }
-                collect(shard, manual);
+                worked |= collect(shard, manual);
             }
             runs.incrementAndGet();
+            return worked;
         } finally {
             running.unlock();
         }
     }
 
-    private void collect(Shard shard, boolean manual) throws IOException {
+    private boolean collect(Shard shard, boolean manual) throws IOException {
+        long before = segmentsReclaimed.get() + keysLogCompactions.get();
         List<Shard.SegmentUsage> victims = new ArrayList<>();
         for (Shard.SegmentUsage u : shard.sealedSegments()) {
             if (u.live() == 0) {
@@ -116,7 +126,11 @@ final class GarbageCollector implements AutoCloseable {
             for (Shard.SegmentUsage u : victims) {
                 ids.add(u.id());
             }
-            Runnable pause = manual ? () -> { } : GarbageCollector::pause;
+            // Between batches the background collector parks for as long as it held the lock: it takes
+            // at most about half of the shard's write lock, and a waiting put always gets its turn (the
+            // lock is not fair, so without a pause the collector would take it straight back).
+            java.util.function.LongConsumer pause = manual ? held -> { }
+                    : held -> java.util.concurrent.locks.LockSupport.parkNanos(Math.max(held, MIN_PAUSE_NANOS));
             bytesWritten.addAndGet(shard.evacuate(ids, BATCH, pause, () -> stopping));
             for (long id : ids) {
                 reclaim(shard, id);
@@ -126,6 +140,7 @@ final class GarbageCollector implements AutoCloseable {
             shard.compactKeysLog();
             keysLogCompactions.incrementAndGet();
         }
+        return segmentsReclaimed.get() + keysLogCompactions.get() != before;
     }
 
     private void reclaim(Shard shard, long id) throws IOException {
@@ -136,20 +151,15 @@ final class GarbageCollector implements AutoCloseable {
         }
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Stops the background thread and waits for a collection in progress to stop. */
+    /**
+     * Stops the background thread and waits for a collection in progress to stop at its next batch. The
+     * thread is woken, never interrupted: an interrupt during a write would close the segment's channel.
+     */
     @Override
     public void close() {
         stopping = true;
+        stop.countDown();
         if (thread != null) {
-            thread.interrupt();
             boolean interrupted = false;
             while (thread.isAlive()) {
                 try {

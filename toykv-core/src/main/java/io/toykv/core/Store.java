@@ -256,8 +256,12 @@ public final class Store implements AutoCloseable {
     public void sync() {
         ensureOpen();
         rethrowBackgroundFailure();
-        for (Shard s : shards) {
-            s.sync();
+        try {
+            for (Shard s : shards) {
+                s.sync();
+            }
+        } catch (IOException e) {
+            throw Shard.unchecked(e);
         }
     }
 

@@ -14,9 +14,10 @@ public final class StoreOptions {
     public static final int DEFAULT_SHARDS = 4;
     public static final int DEFAULT_MAX_KEY_SIZE = 1024;
     public static final int DEFAULT_MAX_VALUE_SIZE = 1 << 20;
-    public static final int DEFAULT_BUFFER_SIZE = 16 << 20;
-    public static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
-    public static final int DEFAULT_KEYS_FILE_SIZE = 16 << 20;
+    /** 4 MiB a shard: with the default four shards, the original's 16 MiB of staging buffer. */
+    public static final int DEFAULT_BUFFER_SIZE = 4 << 20;
+    public static final long DEFAULT_SEGMENT_SIZE = 16L << 20;
+    public static final int DEFAULT_KEYS_FILE_SIZE = 4 << 20;
     public static final double DEFAULT_GC_GARBAGE_RATIO = 0.5;
 
     /** Largest key the on-disk records can describe (the key length is an unsigned 16-bit field). */
@@ -90,7 +91,7 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of the memory-mapped staging buffer per shard, a multiple of 4096; default 16 MiB. */
+    /** Size of the memory-mapped staging buffer per shard, a multiple of 4096; default 4 MiB. */
     public StoreOptions bufferSize(int bufferSize) {
         if (bufferSize < 64 * 1024 || bufferSize % 4096 != 0) {
             throw new IllegalArgumentException(
@@ -100,7 +101,7 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of one values-log segment file, a multiple of 4096; default 64 MiB. */
+    /** Size of one values-log segment file, a multiple of 4096; default 16 MiB. */
     public StoreOptions segmentSize(long segmentSize) {
         if (segmentSize < 64 * 1024 || segmentSize % 4096 != 0 || segmentSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("segmentSize must be a multiple of 4096 between 65536 and "
@@ -110,7 +111,7 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of one keys-log file, a multiple of 4096; default 16 MiB. */
+    /** Size of one keys-log file, a multiple of 4096; default 4 MiB. */
     public StoreOptions keysFileSize(int keysFileSize) {
         if (keysFileSize < 64 * 1024 || keysFileSize % 4096 != 0) {
             throw new IllegalArgumentException(

@@ -195,6 +195,28 @@ class DamagedFilesTest {
     }
 
     @Test
+    void leftoversOfFileCreationsACrashCutShortAreRemovedAtOpen() throws IOException {
+        writeAndClose(oneShard());
+        // What a kill leaves mid-creation: temp files, and a segment made by a roll the buffer never reached.
+        java.nio.file.Files.write(shardDir().resolve("00000002.k.tmp"), new byte[8192]);
+        java.nio.file.Files.write(shardDir().resolve("values.b.tmp"), new byte[8192]);
+        java.nio.file.Files.write(FileNames.segment(shardDir(), 2), new byte[0]);
+        try (Store s = Store.open(dir, oneShard().segmentSize(64 * 1024).bufferSize(64 * 1024))) {
+            for (int i = 0; i < N; i++) {
+                assertArrayEquals(value(i), s.get(key(i)));
+            }
+            for (int i = 0; i < 2000; i++) {
+                s.put(key(i), new byte[300]); // rolls to new segments, past the removed one's id
+            }
+        }
+        assertTrue(!java.nio.file.Files.exists(shardDir().resolve("00000002.k.tmp")));
+        assertTrue(!java.nio.file.Files.exists(shardDir().resolve("values.b.tmp")));
+        try (Store s = Store.open(dir, oneShard())) {
+            assertEquals(2000, s.size());
+        }
+    }
+
+    @Test
     void damagedManifestFailsTheOpen() throws IOException {
         writeAndClose(oneShard());
         flipBit(dir.resolve(FileNames.MANIFEST), 8);

@@ -49,6 +49,14 @@ class FaultInjectionTest {
             }
             super.allocate(file, size);
         }
+
+        @Override
+        public void createSparse(Path file, long size) throws IOException {
+            if (calls.incrementAndGet() >= failFrom && full.get()) {
+                throw new IOException(file + ": cannot create: No space left on device");
+            }
+            super.createSparse(file, size);
+        }
     }
 
     @Test
@@ -142,6 +150,55 @@ class FaultInjectionTest {
                 assertArrayEquals(e.getValue(), s.get(e.getKey().getBytes()), e.getKey());
             }
             assertEquals(acked.size(), s.size());
+        }
+    }
+
+    /** A put whose thread is interrupted may fail; the store must stay whole and working. */
+    @Test
+    void interruptingAWriterDoesNotBreakTheStore() throws Exception {
+        StoreOptions options = StoreModelTest.smallFiles().shards(1);
+        Map<String, byte[]> acked = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        try (Store s = Store.open(dir, options)) {
+            Thread writer = new Thread(() -> {
+                Random r = new Random(3);
+                for (int i = 0; i < 20_000; i++) {
+                    String k = "key" + r.nextInt(300);
+                    byte[] v = new byte[r.nextInt(1500)];
+                    r.nextBytes(v);
+                    try {
+                        s.put(k.getBytes(), v);
+                        acked.put(k, v);
+                    } catch (UncheckedIOException e) {
+                        if (!(e.getCause() instanceof java.nio.channels.ClosedByInterruptException)) {
+                            failure.compareAndSet(null, e);
+                            return;
+                        }
+                        acked.remove(k); // failed: its old value may or may not remain, so stop checking it
+                        Thread.interrupted();
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e);
+                        return;
+                    }
+                }
+            });
+            writer.start();
+            while (writer.isAlive()) {
+                writer.interrupt(); // lands in chunk writes too: the buffer is 64 KiB
+                Thread.sleep(0, 200_000);
+            }
+            writer.join();
+            if (failure.get() != null) {
+                throw new AssertionError("a put failed for another reason than its interrupt", failure.get());
+            }
+            for (int i = 0; i < 2000; i++) {
+                s.put(("after" + i).getBytes(), new byte[1000]); // enough to flush: the channel works again
+            }
+        }
+        try (Store s = Store.open(dir, options)) {
+            for (Map.Entry<String, byte[]> e : acked.entrySet()) {
+                assertArrayEquals(e.getValue(), s.get(e.getKey().getBytes()), e.getKey());
+            }
         }
     }
 

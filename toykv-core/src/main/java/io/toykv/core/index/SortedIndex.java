@@ -21,6 +21,8 @@ public final class SortedIndex {
 
     private volatile Node root = Leaf.EMPTY;
     private volatile long size;
+    /** The writer's path, reused by every put and remove (one writer at a time). */
+    private final Path writerPath = new Path();
 
     /** Number of keys. */
     public long size() {
@@ -59,7 +61,8 @@ public final class SortedIndex {
     }
 
     private Path descend(byte[] key) {
-        Path path = new Path();
+        Path path = writerPath;
+        path.depth = 0;
         Node n = root;
         long p = Inner.prefix(key);
         while (n instanceof Inner in) {

@@ -9,9 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Creates files with their blocks really allocated. Every file the store memory-maps for writing is
- * made this way, so that writing through the mapping never needs a new block: a full disk then shows up
- * as an {@link IOException} here, at allocation, instead of a SIGBUS in the middle of a put.
+ * Creates the store's files. Every file the store memory-maps for writing is allocated in full, so
+ * that writing through the mapping never needs a new block: a full disk then shows up as an
+ * {@link IOException} here, at allocation, instead of a SIGBUS in the middle of a put. Segments, written
+ * only with write(2), are sparse and take blocks as chunks land in them.
  *
  * <p>Uses fallocate(2) through JNA; where that is missing or refused it writes zeros.
  */
@@ -39,6 +40,22 @@ public class FileAllocator {
             if (!ok) {
                 java.nio.file.Files.deleteIfExists(file);
             }
+        }
+    }
+
+    /**
+     * Creates {@code file} (which must not exist) as a sparse file of {@code size} bytes: no blocks are
+     * allocated until written. For files written only with write(2), where a full disk is an error
+     * return, not a signal.
+     */
+    public void createSparse(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            if (size > 0) {
+                ch.write(ByteBuffer.allocate(1), size - 1);
+            }
+        } catch (IOException | RuntimeException e) {
+            java.nio.file.Files.deleteIfExists(file);
+            throw e;
         }
     }
 

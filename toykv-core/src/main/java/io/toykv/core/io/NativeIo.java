@@ -18,6 +18,7 @@ final class NativeIo {
     static final int ENOSPC = 28;
     static final int EOPNOTSUPP = 95;
     static final int ENOSYS = 38;
+    static final int MADV_WILLNEED = 3;
 
     /** Direct JNA mapping of libc. Calls declared {@code throws LastErrorException} turn -1 plus errno into it. */
     interface LibC extends Library {
@@ -29,6 +30,9 @@ final class NativeIo {
 
         /** fallocate(2): returns 0, or -1 and errno (ENOSPC, EOPNOTSUPP on file systems without it). */
         int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
+        /** madvise(2): returns 0, or -1 and errno; advice only, so callers ignore failures. */
+        int madvise(com.sun.jna.Pointer address, long length, int advice) throws LastErrorException;
     }
 
     private static final LibC LIBC = load();

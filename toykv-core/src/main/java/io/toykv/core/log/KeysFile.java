@@ -1,7 +1,9 @@
 package io.toykv.core.log;
 
 import io.toykv.core.CorruptionException;
+import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileNames;
 import io.toykv.core.io.Mappings;
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -9,6 +11,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
@@ -53,11 +56,33 @@ public final class KeysFile {
         this.syncedLength = syncedLength;
     }
 
+    /**
+     * Creates a keys file whole: allocated and given its header under a temp name, forced, then renamed
+     * into place and the directory forced. A crash part-way leaves only a temp file, which the next
+     * open deletes; never a keys file without a header.
+     */
     public static KeysFile create(Path path, long number, int size, FileAllocator allocator) throws IOException {
-        allocator.allocate(path, size);
-        KeysFile f = new KeysFile(path, number, map(path, size), HEADER_SIZE);
+        Path temp = FileNames.temp(path);
+        Files.deleteIfExists(temp);
+        allocator.allocate(temp, size);
+        MappedByteBuffer map;
+        try {
+            map = map(temp, size);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        KeysFile f = new KeysFile(path, number, map, HEADER_SIZE);
         f.writeHeader();
         f.map.force(0, HEADER_SIZE);
+        try {
+            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            Directories.force(path.getParent());
+        } catch (IOException | RuntimeException e) {
+            f.unmap();
+            Files.deleteIfExists(temp);
+            throw e;
+        }
         return f;
     }
 

@@ -34,13 +34,20 @@ public final class KeysLog {
             throws IOException {
         KeysLog log = new KeysLog(dir, fileSize, allocator);
         List<Long> numbers = new ArrayList<>();
+        List<Path> leftovers = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             s.forEach(p -> {
-                long n = FileNames.parseKeysFile(p.getFileName().toString());
+                String name = p.getFileName().toString();
+                long n = FileNames.parseKeysFile(name);
                 if (n > 0) {
                     numbers.add(n);
+                } else if (name.endsWith(FileNames.KEYS_SUFFIX + FileNames.TEMP_SUFFIX)) {
+                    leftovers.add(p);
                 }
             });
+        }
+        for (Path p : leftovers) {
+            Files.delete(p); // a keys file whose creation a crash interrupted: it was never in use
         }
         numbers.sort(null);
         try {

@@ -1,9 +1,11 @@
 package io.toykv.core.log;
 
 import io.toykv.core.io.Mappings;
+import io.toykv.core.io.Readahead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,7 @@ public final class Segment {
     private final AtomicInteger references = new AtomicInteger(1);
     /** Write channel of the head segment, or null for a sealed one. Writer only. */
     private FileChannel writeChannel;
+    private DirectIo io;
 
     private Segment(long id, Path path, long size, MappedByteBuffer map) {
         this.id = id;
@@ -63,6 +66,7 @@ public final class Segment {
     public boolean openForWrite(DirectIo io) throws IOException {
         if (writeChannel == null) {
             writeChannel = io.openForWrite(path);
+            this.io = io;
         }
         return io.inUse();
     }
@@ -76,12 +80,38 @@ public final class Segment {
             throw new IllegalStateException("chunk of " + chunk.remaining() + " bytes at " + offset
                     + " does not fit in " + path + " (" + size + " bytes)");
         }
-        ByteBuffer src = chunk.duplicate();
-        long pos = offset;
-        while (src.hasRemaining()) {
-            pos += writeChannel.write(src, pos);
+        if (!writeChannel.isOpen()) {
+            writeChannel = io.openForWrite(path); // closed by an interrupt during an earlier attempt
         }
-        writeChannel.force(false);
+        boolean interrupted = false;
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    ByteBuffer src = chunk.duplicate();
+                    long pos = offset;
+                    while (src.hasRemaining()) {
+                        pos += writeChannel.write(src, pos);
+                    }
+                    writeChannel.force(false);
+                    Readahead.willNeed(map, offset, chunk.remaining());
+                    return;
+                } catch (ClosedByInterruptException e) {
+                    // An interrupt of the writing thread closes a FileChannel. The store must not lose its
+                    // head segment to that: reopen and write the whole chunk again (same bytes, same place).
+                    // A thread interrupted again and again gets the exception; the next write reopens.
+                    interrupted = true;
+                    Thread.interrupted();
+                    writeChannel = io.openForWrite(path);
+                    if (attempt == 5) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Closes the write channel; the segment stays readable. */

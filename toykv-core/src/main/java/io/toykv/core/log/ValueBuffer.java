@@ -1,7 +1,10 @@
 package io.toykv.core.log;
 
 import io.toykv.core.CorruptionException;
+import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileNames;
+import io.toykv.core.io.Mappings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,6 +12,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.StampedLock;
 import java.util.zip.CRC32C;
@@ -56,9 +60,13 @@ public final class ValueBuffer {
     private long headerSequence;
 
     private ValueBuffer(Path path, MappedByteBuffer map, long base, long headerSequence) {
+        this(path, map, base, headerSequence, map.capacity() - HEADER_SIZE);
+    }
+
+    private ValueBuffer(Path path, MappedByteBuffer map, long base, long headerSequence, int capacity) {
         this.path = path;
         this.map = map;
-        this.capacity = map.capacity() - HEADER_SIZE;
+        this.capacity = capacity;
         this.data = map.slice(HEADER_SIZE, capacity).order(ByteOrder.LITTLE_ENDIAN);
         this.base = base;
         this.headerSequence = headerSequence;
@@ -67,10 +75,9 @@ public final class ValueBuffer {
     /** Opens the buffer, creating it with {@code initialBase} when the file does not exist. */
     public static ValueBuffer open(Path path, int bufferSize, long initialBase, FileAllocator allocator)
             throws IOException {
-        boolean created = false;
+        Files.deleteIfExists(FileNames.temp(path)); // left by a crash during creation
         if (!Files.exists(path)) {
-            allocator.allocate(path, (long) HEADER_SIZE + bufferSize);
-            created = true;
+            create(path, bufferSize, initialBase, allocator);
         }
         long fileSize = Files.size(path);
         if (fileSize < HEADER_SIZE + 65536L || (fileSize - HEADER_SIZE) % 4096 != 0 || fileSize > Integer.MAX_VALUE) {
@@ -81,12 +88,6 @@ public final class ValueBuffer {
             map = ch.map(FileChannel.MapMode.READ_WRITE, 0, fileSize);
         }
         map.order(ByteOrder.LITTLE_ENDIAN);
-        if (created) {
-            ValueBuffer b = new ValueBuffer(path, map, initialBase, 0);
-            b.writeHeader(initialBase);
-            map.force(0, HEADER_SIZE);
-            return b;
-        }
         long[] best = null;
         for (int slot : SLOT_OFFSETS) {
             long[] h = readSlot(map, slot);
@@ -98,6 +99,29 @@ public final class ValueBuffer {
             throw new CorruptionException(path, 0, "no valid buffer header (bad magic, version or checksum)");
         }
         return new ValueBuffer(path, map, best[1], best[0]);
+    }
+
+    /**
+     * Creates the buffer file whole: allocated and given its first header under a temp name, forced,
+     * renamed into place, directory forced. A crash part-way leaves only the temp file.
+     */
+    private static void create(Path path, int bufferSize, long initialBase, FileAllocator allocator) throws IOException {
+        Path temp = FileNames.temp(path);
+        allocator.allocate(temp, (long) HEADER_SIZE + bufferSize);
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_SIZE);
+                map.order(ByteOrder.LITTLE_ENDIAN);
+                new ValueBuffer(path, map, initialBase, 0, 0).writeHeader(initialBase);
+                map.force();
+                Mappings.unmap(map);
+            }
+            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            Directories.force(path.getParent());
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
     }
 
     /** Returns {sequence, base} of a valid slot, or null. */

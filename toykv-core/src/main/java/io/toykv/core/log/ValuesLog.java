@@ -56,6 +56,14 @@ public final class ValuesLog {
                 }
             }
             long headId = Address.segment(buffer.base());
+            for (Segment s : log.segments()) {
+                if (s.id() > headId) {
+                    // Made by a roll that a crash cut short, before the buffer moved to it: never written.
+                    log.removeSegment(s.id());
+                    s.retire();
+                    Files.delete(s.path());
+                }
+            }
             Segment h = log.segment(headId);
             if (h == null) {
                 if (Address.offset(buffer.base()) != 0) {
@@ -76,8 +84,14 @@ public final class ValuesLog {
 
     private Segment createSegment(long id) throws IOException {
         Path p = FileNames.segment(dir, id);
-        allocator.allocate(p, segmentSize);
-        Segment s = Segment.open(p, id);
+        allocator.createSparse(p, segmentSize);
+        Segment s;
+        try {
+            s = Segment.open(p, id);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(p); // e.g. an interrupt during map: leave no half-made segment behind
+            throw e;
+        }
         addSegment(s);
         return s;
     }

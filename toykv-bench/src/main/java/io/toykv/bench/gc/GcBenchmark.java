@@ -1,0 +1,127 @@
+package io.toykv.bench.gc;
+
+import io.toykv.core.Store;
+import io.toykv.core.StoreOptions;
+import io.toykv.core.StoreStats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * The garbage-collection benchmark of issue 3: load N keys of the original's shape (8-byte keys,
+ * 256-byte values), then M random overwrites (uniform, then Zipfian), with garbage collection on and
+ * off, in one process run so the figures sit side by side. Reports overwrite throughput, write
+ * amplification (bytes the process sent to the device, {@code write_bytes} in /proc/self/io, per byte
+ * of user data), and space amplification (bytes on disk per live byte) at the end and at the peak.
+ *
+ * <pre>java -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.GcBenchmark [keys] [overwrites] [dir]</pre>
+ */
+public final class GcBenchmark {
+    private static final int VALUE_SIZE = 256;
+
+    private GcBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int m = args.length > 1 ? Integer.parseInt(args[1]) : 3 * n;
+        Path base = Path.of(args.length > 2 ? args[2] : "/tmp/toykv-gc-bench");
+        double ratio = args.length > 3 ? Double.parseDouble(args[3]) : StoreOptions.DEFAULT_GC_GARBAGE_RATIO;
+        long segment = args.length > 4 ? Long.parseLong(args[4]) << 20 : StoreOptions.DEFAULT_SEGMENT_SIZE;
+        String only = args.length > 5 ? args[5] : "all";
+        System.out.printf(Locale.ROOT, "# gc benchmark: %d keys, %d overwrites, %d-byte values; %d cpus, max heap %d MiB, java %s%n",
+                n, m, VALUE_SIZE, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.version"));
+        boolean assertions = false;
+        assert assertions = true;
+        if (assertions) {
+            System.out.println("# WARNING: assertions are enabled; figures are not representative");
+        }
+        System.out.printf(Locale.ROOT, "# gcGarbageRatio %.2f, segmentSize %d MiB, other options default%n", ratio, segment >> 20);
+        System.out.println("distribution | gc | overwrites/s | write amp | space amp end | space amp after compact() | space amp peak | gc MiB written | segments reclaimed");
+        System.out.println("---|---|---|---|---|---|---|---|---");
+        for (String dist : new String[] {"uniform", "zipfian"}) {
+            if (!only.equals("all") && !only.equals(dist)) {
+                continue;
+            }
+            for (boolean gc : new boolean[] {true, false}) {
+                Path dir = base.resolve(dist + (gc ? "-gc" : "-nogc"));
+                deleteTree(dir);
+                System.out.println(run(dir, n, m, dist, gc, ratio, segment));
+                deleteTree(dir);
+            }
+        }
+    }
+
+    static String run(Path dir, int n, int m, String dist, boolean gc, double ratio, long segment) throws IOException {
+        byte[][] keys = SeedKeys.shuffled(n);
+        byte[] value = new byte[VALUE_SIZE];
+        Random r = new Random(7);
+        long liveBytes = (long) n * (keys[0].length + VALUE_SIZE);
+        StoreOptions options = StoreOptions.defaults().autoCompaction(gc).gcGarbageRatio(ratio).segmentSize(segment);
+        try (Store s = Store.open(dir, options)) {
+            for (byte[] k : keys) {
+                r.nextBytes(value);
+                s.put(k, value);
+            }
+            long written0 = ProcIo.writeBytes();
+            long peak = bytesOnDisk(dir);
+            KeyChooser chooser = dist.equals("uniform") ? new KeyChooser.Uniform(n, 11) : new KeyChooser.Zipfian(n, 11);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < m; i++) {
+                r.nextBytes(value);
+                s.put(keys[chooser.next()], value);
+                if (i % 100_000 == 0) {
+                    peak = Math.max(peak, bytesOnDisk(dir));
+                }
+            }
+            long nanos = System.nanoTime() - t0;
+            s.sync();
+            long written = ProcIo.writeBytes() - written0;
+            long end = bytesOnDisk(dir);
+            peak = Math.max(peak, end);
+            if (gc) {
+                s.compact(); // what is left once collection has caught up
+            }
+            long settled = bytesOnDisk(dir);
+            StoreStats st = s.stats();
+            long userBytes = (long) m * (keys[0].length + VALUE_SIZE);
+            return String.format(Locale.ROOT, "%s | %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f | %d", dist, gc ? "on" : "off",
+                    m / (nanos / 1e9), written / (double) userBytes, end / (double) liveBytes, settled / (double) liveBytes,
+                    peak / (double) liveBytes, st.gcBytesWritten() / 1048576.0, st.gcSegmentsReclaimed());
+        }
+    }
+
+    /** Blocks allocated under {@code dir}, in bytes ({@code du -sB1}): segments are sparse, so sizes overstate. */
+    static long bytesOnDisk(Path dir) throws IOException {
+        Process p = new ProcessBuilder("du", "-sB1", dir.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IOException("du failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        return Long.parseLong(out.trim().split("\\s+")[0]);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.forEach(all::add);
+        }
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Files.delete(all.get(i));
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.toykv.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The greyed text shown after the cursor while a command is typed: the arguments still to come.
+ * {@code put } shows {@code key value}, {@code put k1 } shows {@code value}, and the bare command name
+ * {@code put} shows {@code  key value}. Nothing is shown in the middle of a word or for commands this
+ * client does not know.
+ */
+final class ArgumentHints {
+    private ArgumentHints() {}
+
+    /** The hint for a line whose cursor is at its end, or "" for none. */
+    static String hint(String line) {
+        List<String> words = words(line);
+        if (words.isEmpty()) {
+            return "";
+        }
+        CommandSpec spec = CommandSpec.lookup(words.get(0));
+        if (spec == null || spec.arguments().isEmpty()) {
+            return "";
+        }
+        boolean atNewWord = Character.isWhitespace(line.charAt(line.length() - 1));
+        if (!atNewWord) {
+            return words.size() == 1 ? " " + spec.arguments() : "";
+        }
+        List<String> args = words.subList(1, words.size());
+        return spec == CommandSpec.SCAN ? scanHint(args) : remaining(spec.arguments(), args.size());
+    }
+
+    /** Drops the first {@code typed} argument names; a repeating tail ({@code [key ...]}) stays. */
+    private static String remaining(String arguments, int typed) {
+        List<String> slots = slots(arguments);
+        if (typed < slots.size()) {
+            return String.join(" ", slots.subList(typed, slots.size()));
+        }
+        String last = slots.get(slots.size() - 1);
+        return last.endsWith("...]") ? last : "";
+    }
+
+    private static String scanHint(List<String> args) {
+        int n = args.size();
+        if (n > 0 && args.get(n - 1).toLowerCase(Locale.ROOT).equals("limit")) {
+            return "n";
+        }
+        if (n >= 2 && args.get(n - 2).toLowerCase(Locale.ROOT).equals("limit")) {
+            return "";
+        }
+        switch (n) {
+            case 0: return "[start [end]] [LIMIT n]";
+            case 1: return "[end] [LIMIT n]";
+            case 2: return "[LIMIT n]";
+            default: return "";
+        }
+    }
+
+    /** Splits {@code key [key ...]} into {@code key}, {@code [key ...]}: brackets keep their spaces. */
+    private static List<String> slots(String arguments) {
+        List<String> slots = new ArrayList<>();
+        int depth = 0;
+        StringBuilder slot = new StringBuilder();
+        for (char c : arguments.toCharArray()) {
+            if (c == ' ' && depth == 0) {
+                slots.add(slot.toString());
+                slot.setLength(0);
+                continue;
+            }
+            depth += c == '[' ? 1 : c == ']' ? -1 : 0;
+            slot.append(c);
+        }
+        slots.add(slot.toString());
+        return slots;
+    }
+
+    /** Words as the parser sees them; an unclosed quote makes one last word. */
+    private static List<String> words(String line) {
+        return new LineParser().parse(line, line.length(), null).words().stream()
+                .filter(w -> !w.isEmpty()).collect(java.util.stream.Collectors.toList());
+    }
+}

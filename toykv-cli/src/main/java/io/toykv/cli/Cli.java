@@ -1,0 +1,203 @@
+package io.toykv.cli;
+
+import io.toykv.cli.resp.Connection;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The process arguments (picocli's only job) and the choice of mode: one command from the arguments,
+ * an interactive session when stdin is a terminal, a script otherwise.
+ */
+@Command(name = "toykv-cli", sortOptions = false, versionProvider = Cli.Version.class,
+        description = {"A client for toykv-server: interactive on a terminal, a script runner on a pipe.", ""},
+        footer = {"", "Examples:",
+                "  toykv-cli                              interactive session with 127.0.0.1:8888",
+                "  toykv-cli 10.0.0.5:8888 get k1         run one command and exit",
+                "  toykv-cli -e < commands.txt            run a script, stop at the first failure",
+                "", "Environment: TOYKV_CLI_AUTH (password), TOYKV_CLI_HISTFILE (history file, default ~/"
+                        + Cli.DEFAULT_HISTORY_NAME + ")."})
+final class Cli implements Callable<Integer> {
+    static final String PASSWORD_ENV = "TOYKV_CLI_AUTH";
+    static final String HISTORY_ENV = "TOYKV_CLI_HISTFILE";
+    static final String DEFAULT_HISTORY_NAME = ".toykv_cli_history";
+
+    @Parameters(paramLabel = "HOST:PORT | COMMAND", arity = "0..*",
+            description = {"The server address (default 127.0.0.1:8888), then optionally one command and its",
+                    "arguments, taken literally (no quoting, '-x' and '@file' are plain words)."})
+    List<String> words = new ArrayList<>();
+
+    @Option(names = "-h", paramLabel = "HOST", description = "Server host (default 127.0.0.1).")
+    String host;
+
+    @Option(names = "-p", paramLabel = "PORT", description = "Server port (default 8888).")
+    Integer port;
+
+    @Option(names = "-a", paramLabel = "PASSWORD", defaultValue = "${env:" + PASSWORD_ENV + "}",
+            description = "Password sent with AUTH after connecting; also read from $" + PASSWORD_ENV + ".")
+    String password;
+
+    @Option(names = "--raw", negatable = true,
+            description = {"Raw replies (one item a line, no quotes) even on a terminal; --no-raw gives the",
+                    "terminal style even on a pipe. Default: terminal style on a terminal, raw otherwise."})
+    Boolean raw;
+
+    @Option(names = "-e", description = "Stop at the first command that fails (scripts run unpipelined then).")
+    boolean stopOnError;
+
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "Show the version and exit.")
+    boolean version;
+
+    private final InputStream in;
+    private final OutputStream out;
+    private final PrintStream err;
+    private final Boolean terminalOverride;
+
+    Cli() {
+        this(System.in, new FileOutputStream(FileDescriptor.out), System.err, null);
+    }
+
+    /** For tests: explicit streams, and whether to behave as on a terminal (null: detect). */
+    Cli(InputStream in, OutputStream out, PrintStream err, Boolean terminalOverride) {
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.terminalOverride = terminalOverride;
+    }
+
+    static CommandLine commandLine() {
+        return commandLine(new Cli());
+    }
+
+    static CommandLine commandLine(Cli cli) {
+        return new CommandLine(cli)
+                .setStopAtPositional(true)
+                .setExpandAtFiles(false)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setErr(new java.io.PrintWriter(cli.err, true))
+                .setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(cli.out, StandardCharsets.UTF_8), true));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        Address address = Address.DEFAULT;
+        List<String> command = words;
+        Address given = words.isEmpty() ? null : Address.parse(words.get(0));
+        if (given != null) {
+            address = given;
+            command = words.subList(1, words.size());
+        } else if (host != null || port != null) {
+            try {
+                address = new Address(host != null ? host : Address.DEFAULT.host(),
+                        port != null ? port : Address.DEFAULT.port());
+            } catch (IllegalArgumentException e) {
+                err.println(e.getMessage());
+                return 2;
+            }
+        }
+        boolean onTerminal = terminalOverride != null ? terminalOverride : stdinAndStdoutAreTerminals();
+        ReplyPrinter printer = (raw != null ? raw : !onTerminal) ? new RawPrinter() : new TerminalPrinter();
+        if (!command.isEmpty()) {
+            return runOne(address, command, printer);
+        }
+        if (onTerminal && terminalOverride == null) {
+            return interactive(address, printer);
+        }
+        return script(address, printer);
+    }
+
+    private int runOne(Address address, List<String> command, ReplyPrinter printer) {
+        List<byte[]> commandWords = new ArrayList<>();
+        command.forEach(w -> commandWords.add(w.getBytes(StandardCharsets.UTF_8)));
+        OutputStream buffered = new BufferedOutputStream(out);
+        try (Session session = new Session(address, password, printer, buffered, err, new KnownKeys())) {
+            CommandSpec spec = CommandSpec.lookup(command.get(0));
+            boolean local = spec == CommandSpec.HELP || spec == CommandSpec.QUIT || spec == CommandSpec.EXIT
+                    || spec == CommandSpec.CLEAR;
+            if (!local && !session.connect()) {
+                return 1;
+            }
+            return session.execute(commandWords) ? 0 : 1;
+        }
+    }
+
+    private int script(Address address, ReplyPrinter printer) throws IOException {
+        Connection connection;
+        try {
+            connection = Session.open(address, password, err);
+        } catch (IOException e) {
+            err.println("Could not connect to " + address + ": " + Session.reason(e));
+            return 1;
+        }
+        try (connection) {
+            OutputStream buffered = new BufferedOutputStream(out, 64 * 1024);
+            BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 64 * 1024);
+            return new ScriptRunner(connection, printer, buffered, err, stopOnError).run(lines);
+        }
+    }
+
+    private int interactive(Address address, ReplyPrinter printer) throws IOException {
+        KnownKeys keys = new KnownKeys();
+        try (Terminal terminal = TerminalBuilder.builder().system(true).nativeSignals(true)
+                .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
+             Session session = new Session(address, password, printer, terminal.output(), err, keys)) {
+            return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys).run();
+        }
+    }
+
+    static Path historyFile() {
+        String configured = System.getenv(HISTORY_ENV);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String home = System.getProperty("user.home");
+        return home == null ? null : Path.of(home, DEFAULT_HISTORY_NAME);
+    }
+
+    /**
+     * Whether stdin and stdout are both terminals. Before JDK 22 that is what a non-null
+     * {@link System#console()} means; from 22 on there is always a console and {@code isTerminal()} tells.
+     */
+    static boolean stdinAndStdoutAreTerminals() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Cli.class.getPackage().getImplementationVersion();
+            return new String[] {"toykv-cli " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.toykv.cli;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The commands this client knows by name: their arguments as help shows them, a one-line summary, and
+ * how many arguments they take. Any other word goes to the server untouched.
+ */
+enum CommandSpec {
+    GET("key", "Get the value stored under a key", 1, 1),
+    PUT("key value", "Store a value under a key (sent as SET)", 2, 2),
+    DEL("key [key ...]", "Delete keys; replies with how many existed", 1, Integer.MAX_VALUE),
+    SCAN("[start [end]] [LIMIT n]", "List keys and values in key order, start inclusive, end exclusive", 0, 4),
+    PING("[message]", "Check that the server answers", 0, 1),
+    DBSIZE("", "Count the keys", 0, 0),
+    INFO("[section]", "Show what the server reports about itself", 0, 1),
+    HELP("[command]", "Show this help, or one command's", 0, 1),
+    CLEAR("", "Clear the screen", 0, 0),
+    QUIT("", "End the session", 0, 0),
+    EXIT("", "End the session", 0, 0);
+
+    private static final Map<String, CommandSpec> BY_NAME = java.util.Arrays.stream(values())
+            .collect(Collectors.toUnmodifiableMap(CommandSpec::commandName, Function.identity()));
+
+    private final String arguments;
+    private final String summary;
+    private final int minArguments;
+    private final int maxArguments;
+
+    CommandSpec(String arguments, String summary, int minArguments, int maxArguments) {
+        this.arguments = arguments;
+        this.summary = summary;
+        this.minArguments = minArguments;
+        this.maxArguments = maxArguments;
+    }
+
+    /** The name as typed, lower case. */
+    String commandName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    String arguments() {
+        return arguments;
+    }
+
+    String summary() {
+        return summary;
+    }
+
+    String usage() {
+        return arguments.isEmpty() ? commandName() : commandName() + " " + arguments;
+    }
+
+    boolean acceptsArgumentCount(int n) {
+        return n >= minArguments && n <= maxArguments;
+    }
+
+    /** The command a word names, ignoring case, or null for a word that goes to the server as it is. */
+    static CommandSpec lookup(String word) {
+        return BY_NAME.get(word.toLowerCase(Locale.ROOT));
+    }
+
+    static List<String> names() {
+        return java.util.Arrays.stream(values()).map(CommandSpec::commandName).sorted().collect(Collectors.toList());
+    }
+
+    /** The text of {@code help}, or of {@code help NAME}. */
+    static String helpText(String name) {
+        if (name != null) {
+            CommandSpec spec = lookup(name);
+            if (spec == null) {
+                return name + " is not a toykv-cli command; it is sent to the server as it is.\n";
+            }
+            return spec.usage() + "\n  " + spec.summary() + "\n";
+        }
+        int width = java.util.Arrays.stream(values()).mapToInt(s -> s.usage().length()).max().orElse(0);
+        StringBuilder out = new StringBuilder();
+        for (CommandSpec spec : values()) {
+            out.append(spec.usage()).append(" ".repeat(width - spec.usage().length() + 2)).append(spec.summary()).append('\n');
+        }
+        out.append("Command names ignore case. Any other command is sent to the server as typed.\n");
+        out.append("Quote with \"...\" (escapes \\n \\t \\\" \\\\ \\xHH) or '...'.\n");
+        return out.toString();
+    }
+}

@@ -1,0 +1,104 @@
+package io.toykv.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.utils.InfoCmp.Capability;
+
+/**
+ * The interactive loop. Ctrl-C clears the line being edited, or interrupts the running command, and
+ * never ends the session; Ctrl-D on an empty line, {@code quit} and {@code exit} end it with status 0.
+ * A pasted block of several lines runs line by line, each line its own history entry.
+ */
+final class Repl {
+    private final Terminal terminal;
+    private final Session session;
+    private final SessionHistory history;
+    private final LineReader reader;
+
+    Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys) {
+        this.terminal = terminal;
+        this.session = session;
+        this.history = history;
+        this.reader = newReader(terminal, history, knownKeys);
+    }
+
+    /** The line reader with our parser, completer, hints and history; separate so tests can drive it. */
+    static LineReader newReader(Terminal terminal, SessionHistory history, KnownKeys knownKeys) {
+        Map<String, Object> variables = new HashMap<>();
+        variables.put(LineReader.HISTORY_SIZE, SessionHistory.MAX_ENTRIES);
+        HintingLineReader reader = new HintingLineReader(terminal, variables);
+        reader.setParser(new LineParser());
+        reader.setCompleter(new CommandCompleter(knownKeys));
+        reader.option(LineReader.Option.DISABLE_EVENT_EXPANSION, true);
+        reader.option(LineReader.Option.HISTORY_INCREMENTAL, false);
+        reader.option(LineReader.Option.CASE_INSENSITIVE, true);
+        reader.option(LineReader.Option.AUTO_FRESH_LINE, true);
+        reader.setHistory(history);
+        history.attach(reader);
+        history.loadFile();
+        return reader;
+    }
+
+    /** Runs until the user leaves; returns the exit status. */
+    int run() {
+        session.connect();
+        while (true) {
+            String line;
+            try {
+                line = reader.readLine(session.prompt());
+            } catch (UserInterruptException e) {
+                continue;
+            } catch (EndOfFileException e) {
+                return 0;
+            }
+            for (String command : line.split("\\R")) {
+                if (!runLine(command)) {
+                    return 0;
+                }
+            }
+        }
+    }
+
+    /** Runs one line; false when it asked to leave. */
+    private boolean runLine(String line) {
+        if (line.isBlank()) {
+            return true;
+        }
+        history.record(line);
+        List<byte[]> words;
+        try {
+            words = ArgumentSplitter.split(line);
+        } catch (ArgumentSplitter.InvalidArgumentsException e) {
+            terminal.writer().println(e.getMessage());
+            terminal.writer().flush();
+            return true;
+        }
+        CommandSpec spec = CommandSpec.lookup(new String(words.get(0), StandardCharsets.UTF_8));
+        if ((spec == CommandSpec.QUIT || spec == CommandSpec.EXIT) && words.size() == 1) {
+            return false;
+        }
+        if (spec == CommandSpec.CLEAR && words.size() == 1) {
+            terminal.puts(Capability.clear_screen);
+            terminal.flush();
+            return true;
+        }
+        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> session.interrupt());
+        try {
+            session.execute(words);
+        } finally {
+            terminal.handle(Terminal.Signal.INT, previous);
+        }
+        if (session.wasInterrupted()) {
+            // The terminal echoed ^C; the next prompt starts on a line of its own.
+            terminal.writer().println();
+            terminal.writer().flush();
+        }
+        return true;
+    }
+}

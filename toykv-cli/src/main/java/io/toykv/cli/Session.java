@@ -1,0 +1,308 @@
+package io.toykv.cli;
+
+import io.toykv.cli.resp.Connection;
+import io.toykv.cli.resp.Reply;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs commands one at a time, each waiting for its reply: the interactive session and the one-shot
+ * command line. Owns the connection, reconnects lazily after it is lost, and prints through one
+ * {@link ReplyPrinter}. Connection trouble goes to {@code err}, and so do error replies in raw style;
+ * everything else goes to {@code out}.
+ *
+ * <p>{@link #interrupt()} may be called from a signal handler thread while a command runs: a scan
+ * stops after its current page; any other command has its connection closed under it (the reply
+ * would arrive out of step otherwise) and a fresh one is made quietly.
+ */
+final class Session implements AutoCloseable {
+    /** Pairs asked for in one range request. */
+    static final int SCAN_PAGE_SIZE = 1000;
+
+    private final Address address;
+    private final String password;
+    private final ReplyPrinter printer;
+    private final OutputStream out;
+    private final PrintStream err;
+    private final KnownKeys knownKeys;
+
+    private volatile Connection connection;
+    private volatile boolean interrupted;
+    private volatile boolean scanning;
+
+    Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
+            KnownKeys knownKeys) {
+        this.address = address;
+        this.password = password;
+        this.printer = printer;
+        this.out = out;
+        this.err = err;
+        this.knownKeys = knownKeys;
+    }
+
+    Address address() {
+        return address;
+    }
+
+    boolean isConnected() {
+        return connection != null;
+    }
+
+    String prompt() {
+        return isConnected() ? address + "> " : "not connected> ";
+    }
+
+    /** Connects (and authenticates) unless connected; on failure prints one line to err. */
+    boolean connect() {
+        if (connection != null) {
+            return true;
+        }
+        try {
+            connection = open(address, password, err);
+            return true;
+        } catch (IOException e) {
+            err.println("Could not connect to " + address + ": " + reason(e));
+            err.flush();
+            return false;
+        }
+    }
+
+    /** Opens a connection and sends AUTH when a password is set; a refused AUTH is reported, not fatal. */
+    static Connection open(Address address, String password, PrintStream err) throws IOException {
+        Connection c = Connection.open(address.host(), address.port());
+        if (password != null && !password.isEmpty()) {
+            try {
+                Reply reply = c.call(List.of("AUTH".getBytes(StandardCharsets.US_ASCII),
+                        password.getBytes(StandardCharsets.UTF_8)));
+                if (reply instanceof Reply.Error e) {
+                    err.println("AUTH failed: " + e.message());
+                }
+            } catch (IOException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
+    }
+
+    static String reason(IOException e) {
+        if (e instanceof UnknownHostException) {
+            return "unknown host " + e.getMessage();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /**
+     * Runs one command given as words. Returns true when it succeeded: false for an error reply, a
+     * usage error or a lost connection. {@code quit}, {@code exit} and {@code clear} are the caller's.
+     */
+    boolean execute(List<byte[]> words) {
+        interrupted = false;
+        try {
+            return dispatch(words);
+        } finally {
+            flushOut();
+        }
+    }
+
+    private boolean dispatch(List<byte[]> words) {
+        String name = new String(words.get(0), StandardCharsets.UTF_8);
+        CommandSpec spec = CommandSpec.lookup(name);
+        List<byte[]> args = words.subList(1, words.size());
+        if (spec != null && !spec.acceptsArgumentCount(args.size())) {
+            return clientError("wrong number of arguments for '" + spec.commandName() + "', usage: " + spec.usage());
+        }
+        if (spec == CommandSpec.HELP) {
+            write(CommandSpec.helpText(args.isEmpty() ? null : new String(args.get(0), StandardCharsets.UTF_8))
+                    .getBytes(StandardCharsets.UTF_8));
+            return true;
+        }
+        if (spec == CommandSpec.CLEAR || spec == CommandSpec.QUIT || spec == CommandSpec.EXIT) {
+            return true;
+        }
+        if (spec == CommandSpec.SCAN) {
+            ScanRequest request = ScanRequest.parse(args);
+            if (request == null) {
+                return clientError("syntax error, usage: " + spec.usage());
+            }
+            return connect() && scan(request);
+        }
+        if (!connect()) {
+            return false;
+        }
+        List<byte[]> command = translate(spec, words);
+        Reply reply;
+        try {
+            reply = connection.call(command);
+        } catch (IOException e) {
+            return lost(e);
+        }
+        remember(spec, args, reply);
+        if (reply instanceof Reply.Error) {
+            writeError(printer.format(reply));
+            return false;
+        }
+        if (spec == CommandSpec.INFO && reply instanceof Reply.Bulk report) {
+            // As redis-cli does: the report is text meant to be read as it is, not a quoted string.
+            write(asText(report.bytes()));
+            return true;
+        }
+        write(printer.format(reply));
+        return true;
+    }
+
+    /** The report with CRLF line ends made LF, ending in exactly one newline. */
+    static byte[] asText(byte[] report) {
+        String text = new String(report, StandardCharsets.UTF_8).replace("\r\n", "\n");
+        return (text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Our names become the server's: {@code put} is SET; other words are sent as typed. */
+    static List<byte[]> translate(CommandSpec spec, List<byte[]> words) {
+        if (spec == null) {
+            return words;
+        }
+        String serverName;
+        switch (spec) {
+            case GET: serverName = "GET"; break;
+            case PUT: serverName = "SET"; break;
+            case DEL: serverName = "DEL"; break;
+            default: return words;
+        }
+        List<byte[]> command = new ArrayList<>(words);
+        command.set(0, serverName.getBytes(StandardCharsets.US_ASCII));
+        return command;
+    }
+
+    private void remember(CommandSpec spec, List<byte[]> args, Reply reply) {
+        if (spec == CommandSpec.GET && reply instanceof Reply.Bulk) {
+            knownKeys.add(args.get(0));
+        } else if (spec == CommandSpec.PUT && reply instanceof Reply.Status) {
+            knownKeys.add(args.get(0));
+        } else if (spec == CommandSpec.DEL && reply instanceof Reply.Int) {
+            args.forEach(knownKeys::remove);
+        }
+    }
+
+    private boolean scan(ScanRequest request) {
+        scanning = true;
+        try {
+            byte[] start = request.start();
+            long remaining = request.limit();
+            long number = 1;
+            do {
+                int pageSize = (int) Math.min(SCAN_PAGE_SIZE, remaining);
+                Reply reply = connection.call(RangeCommand.request(start, request.end(), pageSize));
+                if (reply instanceof Reply.Error) {
+                    writeError(printer.format(reply));
+                    return false;
+                }
+                RangeCommand.Page page;
+                try {
+                    page = RangeCommand.parse(reply);
+                } catch (RangeCommand.UnexpectedReplyException e) {
+                    return clientError(e.getMessage());
+                }
+                for (int i = 0; i < page.keysAndValues().size(); i += 2) {
+                    knownKeys.add(page.keysAndValues().get(i));
+                }
+                write(printer.formatPairs(page.keysAndValues(), number));
+                flushOut();
+                number += page.pairs();
+                remaining -= page.pairs();
+                start = page.next();
+            } while (start != null && remaining > 0 && !interrupted);
+            if (number == 1) {
+                write(printer.formatEmptyScan());
+            }
+            return true;
+        } catch (IOException e) {
+            return lost(e);
+        } finally {
+            scanning = false;
+        }
+    }
+
+    /** Whether the last command was stopped by {@link #interrupt()}. */
+    boolean wasInterrupted() {
+        return interrupted;
+    }
+
+    /** Called from another thread on Ctrl-C while a command runs. */
+    void interrupt() {
+        interrupted = true;
+        if (!scanning) {
+            Connection c = connection;
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    private boolean lost(IOException e) {
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
+            c.close();
+        }
+        if (interrupted) {
+            // The user gave up on this reply; start afresh so the prompt stays usable.
+            try {
+                connection = open(address, password, err);
+            } catch (IOException again) {
+                err.println("Could not connect to " + address + ": " + reason(again));
+            }
+            return false;
+        }
+        err.println("Error: " + reason(e));
+        err.flush();
+        return false;
+    }
+
+    private boolean clientError(String message) {
+        writeError(printer.formatClientError(message));
+        return false;
+    }
+
+    /** Terminal style shows errors among the replies; raw style keeps stdout for data only. */
+    private void writeError(byte[] bytes) {
+        if (printer instanceof RawPrinter) {
+            flushOut();
+            err.write(bytes, 0, bytes.length);
+            err.flush();
+        } else {
+            write(bytes);
+        }
+    }
+
+    private void write(byte[] bytes) {
+        try {
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void flushOut() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+}

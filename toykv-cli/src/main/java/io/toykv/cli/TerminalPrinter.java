@@ -1,0 +1,158 @@
+package io.toykv.cli;
+
+import io.toykv.cli.resp.Reply;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * redis-cli's terminal style: {@code "v1"}, {@code (nil)}, {@code (integer) 1}, {@code OK},
+ * {@code (error) ERR ...}, numbered lists with aligned numbers and indented nesting,
+ * {@code (empty array)}. Strings are quoted; valid UTF-8 shows as text, other bytes as escapes.
+ */
+final class TerminalPrinter implements ReplyPrinter {
+
+    @Override
+    public byte[] format(Reply reply) {
+        StringBuilder out = new StringBuilder();
+        append(out, reply, "");
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] formatPairs(List<byte[]> keysAndValues, long firstNumber) {
+        int pairs = keysAndValues.size() / 2;
+        int width = Long.toString(firstNumber + pairs - 1).length();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < pairs; i++) {
+            String number = Long.toString(firstNumber + i);
+            out.append(" ".repeat(width - number.length())).append(number).append(") ");
+            appendQuoted(out, keysAndValues.get(2 * i));
+            out.append(" => ");
+            appendQuoted(out, keysAndValues.get(2 * i + 1));
+            out.append('\n');
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] formatEmptyScan() {
+        return "(empty range)\n".getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] formatClientError(String message) {
+        return ("(error) " + message + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void append(StringBuilder out, Reply reply, String prefix) {
+        if (reply instanceof Reply.Status s) {
+            out.append(s.text()).append('\n');
+        } else if (reply instanceof Reply.Error e) {
+            out.append("(error) ").append(e.message()).append('\n');
+        } else if (reply instanceof Reply.Int i) {
+            out.append("(integer) ").append(i.value()).append('\n');
+        } else if (reply instanceof Reply.Bulk b) {
+            appendQuoted(out, b.bytes());
+            out.append('\n');
+        } else if (reply instanceof Reply.Nil) {
+            out.append("(nil)\n");
+        } else if (reply instanceof Reply.Bool b) {
+            out.append(b.value() ? "(true)\n" : "(false)\n");
+        } else if (reply instanceof Reply.Number n) {
+            out.append(n.big() ? "(big number) " : "(double) ").append(n.text()).append('\n');
+        } else if (reply instanceof Reply.Array a) {
+            appendList(out, a.items(), prefix, false);
+        } else if (reply instanceof Reply.Map m) {
+            appendList(out, m.keysAndValues(), prefix, true);
+        } else {
+            throw new IllegalArgumentException("unknown reply " + reply);
+        }
+    }
+
+    /**
+     * Items numbered {@code 1)}, right-aligned to the widest number; nested lists continue on the same
+     * line and indent their later lines under their first. Maps number pairs {@code 1#} as redis-cli does.
+     */
+    private static void appendList(StringBuilder out, List<Reply> items, String prefix, boolean map) {
+        if (items.isEmpty()) {
+            out.append(map ? "(empty hash)\n" : "(empty array)\n");
+            return;
+        }
+        int entries = map ? items.size() / 2 : items.size();
+        int width = Integer.toString(entries).length();
+        String nested = prefix + " ".repeat(width + 2);
+        char separator = map ? '#' : ')';
+        for (int i = 0; i < entries; i++) {
+            String number = Integer.toString(i + 1);
+            // The first item's line already carries the caller's prefix (or number).
+            if (i > 0) {
+                out.append(prefix);
+            }
+            out.append(" ".repeat(width - number.length())).append(number).append(separator).append(' ');
+            if (map) {
+                append(out, items.get(2 * i), nested);
+                out.setLength(out.length() - 1); // the key's newline
+                out.append(" => ");
+                append(out, items.get(2 * i + 1), nested);
+            } else {
+                append(out, items.get(i), nested);
+            }
+        }
+    }
+
+    static void appendQuoted(StringBuilder out, byte[] bytes) {
+        out.append('"');
+        int i = 0;
+        while (i < bytes.length) {
+            int b = bytes[i] & 0xff;
+            if (b < 0x80) {
+                switch (b) {
+                    case '\\': out.append("\\\\"); break;
+                    case '"': out.append("\\\""); break;
+                    case '\n': out.append("\\n"); break;
+                    case '\r': out.append("\\r"); break;
+                    case '\t': out.append("\\t"); break;
+                    case 7: out.append("\\a"); break;
+                    case '\b': out.append("\\b"); break;
+                    default:
+                        if (b >= 0x20 && b < 0x7f) {
+                            out.append((char) b);
+                        } else {
+                            appendHex(out, b);
+                        }
+                }
+                i++;
+                continue;
+            }
+            int length = Utf8.sequenceLength(bytes, i);
+            int codePoint = length > 0 ? Utf8.decode(bytes, i, length) : -1;
+            if (codePoint >= 0 && isPrintable(codePoint)) {
+                out.appendCodePoint(codePoint);
+                i += length;
+            } else {
+                appendHex(out, b);
+                i++;
+            }
+        }
+        out.append('"');
+    }
+
+    private static boolean isPrintable(int codePoint) {
+        switch (Character.getType(codePoint)) {
+            case Character.CONTROL:
+            case Character.FORMAT:
+            case Character.SURROGATE:
+            case Character.PRIVATE_USE:
+            case Character.UNASSIGNED:
+            case Character.LINE_SEPARATOR:
+            case Character.PARAGRAPH_SEPARATOR:
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    private static void appendHex(StringBuilder out, int b) {
+        out.append("\\x").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xf, 16));
+    }
+}

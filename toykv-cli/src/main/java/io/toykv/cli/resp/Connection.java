@@ -1,0 +1,73 @@
+package io.toykv.cli.resp;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+
+/**
+ * One TCP connection to a RESP server. Requests may be pipelined: {@link #send} any number of commands,
+ * {@link #flush}, then {@link #read} one reply per command in order. Not thread-safe, except that one
+ * thread may send while another reads. {@link #close()} may be called from any thread (it is how a
+ * running command is interrupted) and a second call does nothing.
+ */
+public final class Connection implements AutoCloseable {
+    public static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final int OUTPUT_BUFFER = 64 * 1024;
+
+    private final Socket socket;
+    private final RespWriter writer;
+    private final RespReader reader;
+
+    private Connection(Socket socket) throws IOException {
+        this.socket = socket;
+        this.writer = new RespWriter(new BufferedOutputStream(socket.getOutputStream(), OUTPUT_BUFFER));
+        this.reader = new RespReader(socket.getInputStream());
+    }
+
+    /** Connects, or throws an IOException whose message says why (e.g. "Connection refused"). */
+    public static Connection open(String host, int port) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+            return new Connection(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    public void send(List<byte[]> command) throws IOException {
+        writer.write(command);
+    }
+
+    public void flush() throws IOException {
+        writer.flush();
+    }
+
+    public Reply read() throws IOException {
+        return reader.read();
+    }
+
+    /** Sends one command and waits for its reply. */
+    public Reply call(List<byte[]> command) throws IOException {
+        send(command);
+        flush();
+        return read();
+    }
+
+    public boolean isClosed() {
+        return socket.isClosed();
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing left to release: the socket is gone either way.
+        }
+    }
+}

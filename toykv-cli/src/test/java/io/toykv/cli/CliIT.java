@@ -1,0 +1,134 @@
+package io.toykv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jar run as a process with piped stdin: exact stdout, exact stderr, exit status.
+ * The server runs in this JVM: the real toykv-server when it is on the classpath, else the fake
+ * ({@link TestServer}).
+ */
+class CliIT {
+    private static TestServer server;
+    private static Path data;
+
+    @TempDir
+    Path home;
+
+    record Run(int status, String out, String err) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        data = Files.createTempDirectory("toykv-cli-it");
+        server = TestServer.start(data.resolve("db"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+        try (var paths = Files.walk(data)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private Run run(String stdin, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar"));
+        command.addAll(List.of(args));
+        return exec(command, stdin);
+    }
+
+    private Run exec(List<String> command, String stdin) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("HOME", home.toString());
+        pb.environment().put(Cli.HISTORY_ENV, home.resolve("history").toString());
+        pb.environment().remove(Cli.PASSWORD_ENV);
+        Process p = pb.start();
+        CompletableFuture<byte[]> out = drain(p.getInputStream());
+        CompletableFuture<byte[]> err = drain(p.getErrorStream());
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("client did not finish: " + command);
+        }
+        return new Run(p.exitValue(), new String(out.get(), StandardCharsets.UTF_8), new String(err.get(), StandardCharsets.UTF_8));
+    }
+
+    private static CompletableFuture<byte[]> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                ByteArrayOutputStream all = new ByteArrayOutputStream();
+                in.transferTo(all);
+                return all.toByteArray();
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
+    @Test
+    void scriptSucceeds() throws Exception {
+        Run r = run("# a script\nput it:1 one\nput it:2 \"two words\"\n\nget it:1\nget it:2\nget it:none\n"
+                + "scan it: it:~\ndel it:1 it:2 it:3\nping\n", server.address());
+        assertEquals(new Run(0, "OK\nOK\none\ntwo words\n\nit:1\none\nit:2\ntwo words\n2\nPONG\n", ""), r);
+        assertEquals(false, Files.exists(home.resolve("history")), "a script never touches the history file");
+    }
+
+    @Test
+    void scriptFailureExitsOne() throws Exception {
+        Run r = run("put f:1 v\nnosuchcommand\nget f:1\nput f:2 'open\n", server.address());
+        assertEquals(new Run(1, "OK\nv\n", "line 2: ERR unknown command 'nosuchcommand', with args beginning with: \nline 4: Invalid argument(s)\n"), r);
+    }
+
+    @Test
+    void stopOnErrorStopsThere() throws Exception {
+        Run r = run("put e:1 v\nnosuchcommand\nput e:2 v\n", "-e", server.address());
+        assertEquals(new Run(1, "OK\n", "line 2: ERR unknown command 'nosuchcommand', with args beginning with: \n"), r);
+        assertEquals(new Run(0, "\n", ""), run("", server.address(), "get", "e:2"));
+    }
+
+    @Test
+    void oneCommandFromTheArguments() throws Exception {
+        assertEquals(new Run(0, "OK\n", ""), run("", server.address(), "put", "o:1", "-x"));
+        assertEquals(new Run(0, "-x\n", ""), run("", server.address(), "get", "o:1"));
+    }
+
+    @Test
+    void unreachableServer() throws Exception {
+        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
+    }
+
+    @Test
+    void infoComesFromTheServerUnderTest() throws Exception {
+        Run r = run("", server.address(), "info");
+        System.out.println("server under test: " + (server.real ? "toykv-server" : "FakeRespServer"));
+        assertEquals(0, r.status());
+        assertEquals(true, r.out().contains(server.real ? "toykv_version:" : "fake_server:1"), r.out());
+    }
+
+    @Test
+    void launcherScriptRunsTheJarFromAnywhere() throws Exception {
+        String launcher = System.getProperty("toykv.cli.launcher", "../bin/toykv-cli");
+        List<String> command = List.of("bash", Path.of(launcher).toAbsolutePath().toString(), server.address(), "ping");
+        assertEquals(new Run(0, "PONG\n", ""), exec(command, ""));
+    }
+}

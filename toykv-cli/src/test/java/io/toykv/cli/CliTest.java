@@ -1,0 +1,172 @@
+package io.toykv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The whole client in this JVM, stdin piped, against {@link FakeRespServer}: exact output and status. */
+class CliTest {
+    private FakeRespServer server;
+
+    record Run(int status, String out, String err) {}
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new FakeRespServer();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    private Run run(String stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Cli cli = new Cli(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out, errStream, false);
+        int status = Cli.commandLine(cli).execute(args);
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void scriptPrintsRawRepliesOneALine() {
+        Run r = run("put k1 v1\nget k1\nget nope\n\n# a comment\n  # indented comment\ndel k1 k2\nping\ndbsize\nput k2 \"a b\"\nget k2",
+                server.address());
+        assertEquals(new Run(0, "OK\nv1\n\n1\nPONG\n0\nOK\na b\n", ""), r);
+    }
+
+    @Test
+    void scriptFailureSetsStatusAndReportsTheLine() {
+        Run r = run("put k1 v1\nfrobnicate\nget k1\nput k \"open\nget\n", server.address());
+        assertEquals(new Run(1, "OK\nv1\n",
+                "line 2: ERR unknown command 'frobnicate', with args beginning with: \n"
+                        + "line 4: Invalid argument(s)\n"
+                        + "line 5: wrong number of arguments for 'get', usage: get key\n"), r);
+    }
+
+    @Test
+    void stopOnErrorStopsAtTheFirstFailure() {
+        Run r = run("put k1 v1\nfrobnicate\nput k2 v2\n", "-e", server.address());
+        assertEquals(new Run(1, "OK\n", "line 2: ERR unknown command 'frobnicate', with args beginning with: \n"), r);
+        assertEquals(null, server.data.get("k2"));
+    }
+
+    @Test
+    void quitEndsTheScript() {
+        Run r = run("put k1 v1\nquit\nput k2 v2\n", server.address());
+        assertEquals(new Run(0, "OK\n", ""), r);
+        assertEquals(null, server.data.get("k2"));
+    }
+
+    @Test
+    void scanPagesThroughTheRangeInKeyOrder() {
+        StringBuilder script = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 2500; i++) {
+            script.append("put k").append(String.format("%05d", i)).append(" v").append(i).append('\n');
+            expected.append("OK\n");
+        }
+        script.append("scan k00998 k01002\nscan \"\" \"\" LIMIT 2\nscan k02498\nscan z\nget k00001\nscan\n");
+        expected.append("k00998\nv998\nk00999\nv999\nk01000\nv1000\nk01001\nv1001\n");
+        expected.append("k00000\nv0\nk00001\nv1\n");
+        expected.append("k02498\nv2498\nk02499\nv2499\n");
+        expected.append("v1\n");
+        for (int i = 0; i < 2500; i++) {
+            expected.append("k").append(String.format("%05d", i)).append("\nv").append(i).append('\n');
+        }
+        Run r = run(script.toString(), server.address());
+        assertEquals(new Run(0, expected.toString(), ""), r);
+        assertTrue(server.commandCounts.get("RANGE").sum() >= 3 + 3, "paged");
+    }
+
+    @Test
+    void scanInTerminalStyleNumbersPairs() {
+        Run r = run("put a 1\nput b 2\nscan\nscan x\n", "--no-raw", server.address());
+        assertEquals(new Run(0, "OK\nOK\n1) \"a\" => \"1\"\n2) \"b\" => \"2\"\n(empty range)\n", ""), r);
+    }
+
+    @Test
+    void noRawGivesTerminalStyleOnAPipe() {
+        Run r = run("put k1 v1\nget k1\nget none\ndel k1\nnope\n", "--no-raw", server.address());
+        assertEquals(new Run(1, "OK\n\"v1\"\n(nil)\n(integer) 1\n", "line 5: ERR unknown command 'nope', with args beginning with: \n"), r);
+    }
+
+    @Test
+    void oneShotCommandTakesArgumentsLiterally() {
+        assertEquals(new Run(0, "OK\n", ""), run("", server.address(), "put", "k", "-x"));
+        assertEquals(new Run(0, "OK\n", ""), run("", server.address(), "put", "k2", "@file"));
+        assertEquals(new Run(0, "-x\n", ""), run("", server.address(), "get", "k"));
+        assertEquals(new Run(0, "@file\n", ""), run("", server.address(), "GET", "k2"));
+        assertEquals(new Run(0, "\"-x\"\n", ""), run("", "--no-raw", server.address(), "get", "k"));
+    }
+
+    @Test
+    void infoIsShownAsTextInEveryStyle() {
+        assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", "--no-raw", server.address(), "info"));
+        assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", server.address(), "info"));
+    }
+
+    @Test
+    void oneShotFailureIsStatusOne() {
+        assertEquals(new Run(1, "", "ERR unknown command 'nope', with args beginning with: \n"), run("", server.address(), "nope"));
+    }
+
+    @Test
+    void hostAndPortOptions() {
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-h", "127.0.0.1", "-p", Integer.toString(server.port()), "ping"));
+    }
+
+    @Test
+    void unreachableServerIsOneLineAndStatusOne() {
+        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
+        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("", "127.0.0.1:1", "get", "k"));
+    }
+
+    @Test
+    void passwordIsSentWithAuth() throws IOException {
+        try (FakeRespServer locked = new FakeRespServer("s3cret")) {
+            assertEquals(new Run(0, "PONG\n", ""), run("ping\n", "-a", "s3cret", locked.address()));
+            assertEquals(new Run(1, "", "AUTH failed: WRONGPASS invalid username-password pair or user is disabled.\n"
+                    + "line 1: NOAUTH Authentication required.\n"), run("ping\n", "-a", "wrong", locked.address()));
+        }
+    }
+
+    @Test
+    void helpIsLocal() {
+        Run r = run("help put\n", "127.0.0.1:1", "help", "put");
+        assertEquals(new Run(0, "put key value\n  Store a value under a key (sent as SET)\n", ""), r);
+    }
+
+    @Test
+    void usageAndVersion() {
+        Run help = run("", "--help");
+        assertEquals(0, help.status());
+        assertTrue(help.out().startsWith("Usage: toykv-cli"), help.out());
+        Run version = run("", "--version");
+        assertEquals(0, version.status());
+        assertTrue(version.out().startsWith("toykv-cli "), version.out());
+        assertEquals(2, run("", "--bogus").status());
+    }
+
+    @Test
+    void lastLineWithoutNewlineAndCrlfLinesRun() {
+        assertEquals(new Run(0, "OK\nv\n", ""), run("put k v\r\nget k", server.address()));
+    }
+
+    @Test
+    void serverClosingMidScriptIsReported() {
+        Run r = run("put k v\nclose\nget k\n", server.address());
+        assertEquals(1, r.status());
+        assertEquals("OK\n", r.out());
+        assertEquals("Error: Server closed the connection\n", r.err());
+    }
+}

@@ -1,0 +1,129 @@
+package io.toykv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.jline.reader.Candidate;
+import org.jline.reader.LineReader;
+import org.jline.reader.Parser.ParseContext;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.Size;
+import org.jline.terminal.impl.DumbTerminal;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Completion and hints through JLine's own API, on a terminal over in-memory streams. */
+class CompletionAndHintsTest {
+    private final KnownKeys keys = new KnownKeys();
+    private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+
+    private Terminal terminal(String typed) throws IOException {
+        // JLine's own reader tests use this: a dumb terminal object whose type is a capable one.
+        Terminal terminal = new DumbTerminal("test", "ansi",
+                new ByteArrayInputStream(typed.getBytes(StandardCharsets.UTF_8)), screen, StandardCharsets.UTF_8);
+        terminal.setSize(new Size(160, 80));
+        return terminal;
+    }
+
+    private List<String> candidates(String line) throws IOException {
+        try (Terminal terminal = terminal("")) {
+            LineReader reader = Repl.newReader(terminal, new SessionHistory(null, null), keys);
+            List<Candidate> found = new ArrayList<>();
+            new CommandCompleter(keys).complete(reader, new LineParser().parse(line, line.length(), ParseContext.COMPLETE), found);
+            return found.stream().map(Candidate::value).sorted().collect(Collectors.toList());
+        }
+    }
+
+    private String typeAndAccept(String typed) throws IOException {
+        try (Terminal terminal = terminal(typed)) {
+            return Repl.newReader(terminal, new SessionHistory(null, null), keys).readLine("> ");
+        }
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void firstWordCompletesCommandNames() throws IOException {
+        assertEquals(List.of("dbsize", "del"), candidates("d"));
+        assertEquals(List.of("get"), candidates("GE"));
+        assertEquals(CommandSpec.names(), candidates(""));
+    }
+
+    @Test
+    void keyPositionsCompleteKeysSeenInReplies() throws IOException {
+        keys.add(b("user:1"));
+        keys.add(b("user:2"));
+        keys.add(b("with space"));
+        keys.add(new byte[] {(byte) 0xff}); // not UTF-8: cannot be typed back, so not offered
+        assertEquals(List.of("\"with space\"", "user:1", "user:2"), candidates("get "));
+        assertEquals(List.of("\"with space\"", "user:1", "user:2"), candidates("del user:1 "));
+        assertEquals(List.of(), candidates("put user:1 "));
+        assertEquals(List.of(), candidates("ping "));
+        assertEquals(List.of(), candidates("frobnicate "));
+    }
+
+    @Test
+    void tabCompletesInTheEditor() throws IOException {
+        keys.add(b("k1"));
+        assertEquals("get k1 ", typeAndAccept("ge\tk\t\n"));
+    }
+
+    @Test
+    void forgottenKeysAreNotOffered() throws IOException {
+        keys.add(b("gone"));
+        keys.remove(b("gone"));
+        assertEquals(List.of(), candidates("get "));
+    }
+
+    @ParameterizedTest(name = "[{0}] hints [{1}]")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "put             | ` key value`",
+            "`put `          | key value",
+            "`PUT `          | key value",
+            "`put k1 `       | value",
+            "`put k1 v1 `    | ``",
+            "`put k`         | ``",
+            "`get `          | key",
+            "`del `          | key [key ...]",
+            "`del a b `      | [key ...]",
+            "`scan `         | [start [end]] [LIMIT n]",
+            "`scan a `       | [end] [LIMIT n]",
+            "`scan a b `     | [LIMIT n]",
+            "`scan limit `   | n",
+            "`scan LIMIT 5 ` | ``",
+            "`dbsize `       | ``",
+            "`frobnicate `   | ``",
+            "`put \"a b\" `  | value",
+    })
+    void hintsShowTheArgumentsStillToCome(String line, String hint) {
+        assertEquals(hint == null ? "" : hint, ArgumentHints.hint(line));
+    }
+
+    @Test
+    void hintIsDrawnFaintWhileTyping() throws IOException {
+        assertEquals("put k v", typeAndAccept("put k v\n"));
+        String drawn = screen.toString(StandardCharsets.UTF_8);
+        assertTrue(drawn.contains("key value"), drawn);
+        assertTrue(drawn.contains("\u001b[2m"), "faint: " + drawn);
+    }
+
+    @Test
+    void unbalancedQuoteStillAcceptsTheLine() throws IOException {
+        assertEquals("put k \"open", typeAndAccept("put k \"open\n"));
+    }
+
+    @Test
+    void exclamationMarksAreNotHistoryExpansion() throws IOException {
+        assertEquals("put k hi!!", typeAndAccept("put k hi!!\n"));
+    }
+}

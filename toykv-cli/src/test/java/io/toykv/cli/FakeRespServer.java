@@ -1,0 +1,302 @@
+package io.toykv.cli;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A stand-in for toykv-server in tests: a loopback socket on an ephemeral port that speaks enough RESP
+ * for the client (GET SET DEL PING DBSIZE INFO ECHO AUTH and {@code RANGE start end LIMIT n} as the server's branch defines it),
+ * keeping keys in memory in byte order. Two test hooks: {@code CLOSE} drops the connection and
+ * {@code SLEEP ms} answers late. Everything else is {@code -ERR unknown command}.
+ */
+final class FakeRespServer implements AutoCloseable {
+    private final ServerSocket server;
+    private final String password;
+    /** Keys as ISO-8859-1 strings, so that String order is unsigned byte order. */
+    final NavigableMap<String, byte[]> data = new ConcurrentSkipListMap<>();
+    /** How many times each command name arrived. */
+    final Map<String, java.util.concurrent.atomic.LongAdder> commandCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Socket> clients = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+
+    FakeRespServer() throws IOException {
+        this(null);
+    }
+
+    FakeRespServer(String password) throws IOException {
+        this.password = password;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.acceptor = new Thread(this::acceptLoop, "fake-resp-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    String address() {
+        return "127.0.0.1:" + port();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                clients.add(s);
+                Thread t = new Thread(() -> serve(s), "fake-resp-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 65536);
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+            boolean authed = password == null;
+            while (true) {
+                List<byte[]> cmd = readCommand(in);
+                if (cmd == null) {
+                    return;
+                }
+                String name = new String(cmd.get(0), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+                commandCounts.computeIfAbsent(name, n -> new java.util.concurrent.atomic.LongAdder()).increment();
+                if (name.equals("CLOSE")) {
+                    out.flush();
+                    return;
+                }
+                if (!authed && !name.equals("AUTH")) {
+                    error(out, "NOAUTH Authentication required.");
+                } else {
+                    if (name.equals("AUTH")) {
+                        authed = cmd.size() == 2 && password != null
+                                && password.equals(new String(cmd.get(1), StandardCharsets.UTF_8));
+                    }
+                    reply(out, name, cmd);
+                }
+                if (in.available() == 0) {
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            // client went away
+        }
+    }
+
+    private void reply(OutputStream out, String name, List<byte[]> cmd) throws IOException {
+        int args = cmd.size() - 1;
+        switch (name) {
+            case "PING":
+                if (args == 0) {
+                    status(out, "PONG");
+                } else {
+                    bulk(out, cmd.get(1));
+                }
+                break;
+            case "ECHO":
+                bulk(out, cmd.get(1));
+                break;
+            case "AUTH":
+                if (password == null) {
+                    error(out, "ERR AUTH <password> called without any password configured for the default user.");
+                } else if (password.equals(new String(cmd.get(1), StandardCharsets.UTF_8))) {
+                    status(out, "OK");
+                } else {
+                    error(out, "WRONGPASS invalid username-password pair or user is disabled.");
+                }
+                break;
+            case "GET":
+                if (args != 1) {
+                    arity(out, name);
+                } else {
+                    byte[] v = data.get(key(cmd.get(1)));
+                    if (v == null) {
+                        out.write("$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } else {
+                        bulk(out, v);
+                    }
+                }
+                break;
+            case "SET":
+                if (args != 2) {
+                    arity(out, name);
+                } else {
+                    data.put(key(cmd.get(1)), cmd.get(2));
+                    status(out, "OK");
+                }
+                break;
+            case "DEL": {
+                if (args < 1) {
+                    arity(out, name);
+                    break;
+                }
+                long n = 0;
+                for (int i = 1; i < cmd.size(); i++) {
+                    if (data.remove(key(cmd.get(i))) != null) {
+                        n++;
+                    }
+                }
+                integer(out, n);
+                break;
+            }
+            case "DBSIZE":
+                integer(out, data.size());
+                break;
+            case "INFO":
+                bulk(out, ("# Server\r\nfake_server:1\r\nkeys:" + data.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                break;
+            case "SLEEP":
+                try {
+                    Thread.sleep(Long.parseLong(new String(cmd.get(1), StandardCharsets.US_ASCII)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                status(out, "OK");
+                break;
+            case "RANGE":
+                range(out, cmd);
+                break;
+            default: {
+                StringBuilder list = new StringBuilder();
+                for (int i = 1; i < cmd.size(); i++) {
+                    list.append('\'').append(new String(cmd.get(i), StandardCharsets.UTF_8)).append("' ");
+                }
+                error(out, "ERR unknown command '" + new String(cmd.get(0), StandardCharsets.UTF_8)
+                        + "', with args beginning with: " + list);
+            }
+        }
+    }
+
+    private void range(OutputStream out, List<byte[]> cmd) throws IOException {
+        if (cmd.size() != 5 || !new String(cmd.get(3), StandardCharsets.US_ASCII).equalsIgnoreCase("LIMIT")) {
+            error(out, "ERR syntax error");
+            return;
+        }
+        String start = key(cmd.get(1));
+        String end = key(cmd.get(2));
+        int limit = Integer.parseInt(new String(cmd.get(4), StandardCharsets.US_ASCII));
+        NavigableMap<String, byte[]> view = end.isEmpty() ? data.tailMap(start, true) : data.subMap(start, true, end, false);
+        List<Map.Entry<String, byte[]>> page = new ArrayList<>();
+        String next = null;
+        for (Map.Entry<String, byte[]> e : view.entrySet()) {
+            if (page.size() == limit) {
+                next = e.getKey();
+                break;
+            }
+            page.add(e);
+        }
+        out.write("*2\r\n".getBytes(StandardCharsets.US_ASCII));
+        if (next == null) {
+            out.write("$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+        } else {
+            bulk(out, next.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        out.write(("*" + page.size() * 2 + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (Map.Entry<String, byte[]> e : page) {
+            bulk(out, e.getKey().getBytes(StandardCharsets.ISO_8859_1));
+            bulk(out, e.getValue());
+        }
+    }
+
+    private static String key(byte[] k) {
+        return new String(k, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void arity(OutputStream out, String name) throws IOException {
+        error(out, "ERR wrong number of arguments for '" + name.toLowerCase(Locale.ROOT) + "' command");
+    }
+
+    private static void status(OutputStream out, String s) throws IOException {
+        out.write(("+" + s + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void error(OutputStream out, String s) throws IOException {
+        out.write(("-" + s + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void integer(OutputStream out, long n) throws IOException {
+        out.write((":" + n + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static void bulk(OutputStream out, byte[] b) throws IOException {
+        out.write(("$" + b.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(b);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Reads one array-of-bulk-strings command; null at a clean end of stream. */
+    private static List<byte[]> readCommand(InputStream in) throws IOException {
+        int first = in.read();
+        if (first < 0) {
+            return null;
+        }
+        if (first != '*') {
+            throw new IOException("fake server understands only arrays, got " + first);
+        }
+        int n = (int) readNumber(in);
+        List<byte[]> words = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (in.read() != '$') {
+                throw new IOException("expected a bulk string");
+            }
+            int len = (int) readNumber(in);
+            byte[] b = in.readNBytes(len);
+            if (b.length < len) {
+                throw new EOFException();
+            }
+            in.read();
+            in.read();
+            words.add(b);
+        }
+        return words;
+    }
+
+    private static long readNumber(InputStream in) throws IOException {
+        ByteArrayOutputStream digits = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != '\r') {
+            if (c < 0) {
+                throw new EOFException();
+            }
+            digits.write(c);
+        }
+        in.read();
+        return Long.parseLong(digits.toString(StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        for (Socket s : clients) {
+            s.close();
+        }
+    }
+
+    /** Runs a fake server by hand: {@code java -cp target/test-classes io.toykv.cli.FakeRespServer}. */
+    public static void main(String[] args) throws Exception {
+        try (FakeRespServer s = new FakeRespServer()) {
+            System.out.println("fake RESP server on " + s.address());
+            Thread.currentThread().join();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.toykv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The one-command-at-a-time session behind the interactive prompt. */
+class SessionTest {
+    private FakeRespServer server;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final KnownKeys keys = new KnownKeys();
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new FakeRespServer();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    private Session session(int port) {
+        return new Session(new Address("127.0.0.1", port), null, new TerminalPrinter(), out,
+                new PrintStream(err, true, StandardCharsets.UTF_8), keys);
+    }
+
+    private static List<byte[]> words(String... w) {
+        List<byte[]> list = new ArrayList<>();
+        for (String s : w) {
+            list.add(s.getBytes(StandardCharsets.UTF_8));
+        }
+        return list;
+    }
+
+    private String out() {
+        String s = out.toString(StandardCharsets.UTF_8);
+        out.reset();
+        return s;
+    }
+
+    @Test
+    void promptShowsTheAddressOrNotConnected() {
+        try (Session s = session(server.port())) {
+            assertEquals("not connected> ", s.prompt());
+            assertTrue(s.connect());
+            assertEquals("127.0.0.1:" + server.port() + "> ", s.prompt());
+        }
+    }
+
+    @Test
+    void unreachableServerLeavesTheSessionUsable() throws IOException {
+        int port = server.port();
+        server.close();
+        try (Session s = session(port)) {
+            assertFalse(s.execute(words("get", "k")));
+            assertEquals("not connected> ", s.prompt());
+            assertEquals("Could not connect to 127.0.0.1:" + port + ": Connection refused\n", err.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void lostConnectionIsReportedAndTheNextCommandReconnects() {
+        try (Session s = session(server.port())) {
+            assertTrue(s.execute(words("put", "k", "v")));
+            assertFalse(s.execute(words("close")));
+            assertEquals("Error: Server closed the connection\n", err.toString(StandardCharsets.UTF_8));
+            assertEquals("not connected> ", s.prompt());
+            assertTrue(s.execute(words("get", "k")));
+            assertEquals("OK\n\"v\"\n", out());
+        }
+    }
+
+    @Test
+    void interruptAbandonsASlowCommandAndKeepsTheSessionConnected() throws Exception {
+        try (Session s = session(server.port())) {
+            assertTrue(s.connect());
+            CompletableFuture<Boolean> slow = CompletableFuture.supplyAsync(() -> s.execute(words("sleep", "10000")));
+            Thread.sleep(200);
+            s.interrupt();
+            assertFalse(slow.get(5, TimeUnit.SECONDS));
+            assertTrue(s.wasInterrupted());
+            assertEquals("", err.toString(StandardCharsets.UTF_8));
+            assertTrue(s.execute(words("ping")));
+            assertEquals("PONG\n", out());
+        }
+    }
+
+    @Test
+    void keysSeenInRepliesBecomeCompletions() {
+        try (Session s = session(server.port())) {
+            s.execute(words("put", "a", "1"));
+            s.execute(words("put", "b", "2"));
+            s.execute(words("del", "a"));
+            server.data.put("c", "3".getBytes(StandardCharsets.UTF_8));
+            s.execute(words("scan"));
+            assertEquals(List.of("b", "c"), keys.snapshot().stream().sorted().toList());
+        }
+    }
+
+    @Test
+    void ourCommandsCheckTheirArgumentsBeforeSending() {
+        try (Session s = session(server.port())) {
+            assertFalse(s.execute(words("put", "k")));
+            assertFalse(s.execute(words("scan", "a", "b", "c")));
+            assertEquals("(error) wrong number of arguments for 'put', usage: put key value\n"
+                    + "(error) syntax error, usage: scan [start [end]] [LIMIT n]\n", out());
+            assertEquals(null, server.commandCounts.get("SET"));
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.toykv.core.tools;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * Prints what a store directory holds, read straight from the bytes as {@code docs/FORMAT.md} describes
+ * them, without the engine's classes: if the engine and the document drift apart, this tool (and its
+ * test) notices. Read-only; run it on a closed store.
+ *
+ * <pre>java -cp toykv-core.jar io.toykv.core.tools.FormatDump DIR [--records]</pre>
+ */
+public final class FormatDump {
+    private final PrintStream out;
+    private final boolean records;
+
+    FormatDump(PrintStream out, boolean records) {
+        this.out = out;
+        this.records = records;
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: FormatDump DIR [--records]");
+            System.exit(2);
+        }
+        new FormatDump(System.out, args.length > 1 && args[1].equals("--records")).dump(Path.of(args[0]));
+    }
+
+    void dump(Path dir) throws IOException {
+        ByteBuffer m = read(dir.resolve("toykv.meta"));
+        out.printf(Locale.ROOT, "manifest: magic %s version %d shards %d crc %s%n", hex(m.getInt(0)), m.getInt(4),
+                m.getInt(8), crc(m, 0, 12) == m.getInt(12) ? "ok" : "BAD");
+        for (Path shard : list(dir, "shard-")) {
+            out.println(shard.getFileName() + ":");
+            dumpBuffer(shard.resolve("values.b"));
+            for (Path k : list(shard, ".k")) {
+                dumpKeys(k);
+            }
+            for (Path v : list(shard, ".v")) {
+                out.printf(Locale.ROOT, "  %s: %d bytes%n", v.getFileName(), Files.size(v));
+            }
+        }
+    }
+
+    private void dumpBuffer(Path file) throws IOException {
+        ByteBuffer b = read(file);
+        long best = -1;
+        long base = 0;
+        for (int slot : new int[] {0, 64}) {
+            boolean ok = b.getInt(slot) == 0x42564B54 && crc(b, slot, 24) == b.getInt(slot + 24);
+            if (ok && b.getLong(slot + 8) > best) {
+                best = b.getLong(slot + 8);
+                base = b.getLong(slot + 16);
+            }
+        }
+        int pos = 4096;
+        int count = 0;
+        while (pos + 10 <= b.capacity()) {
+            int v = b.getInt(pos + 4);
+            int k = b.getShort(pos + 8) & 0xFFFF;
+            if (k == 0 || v < 0 || (long) pos + 10 + k + v > b.capacity()) {
+                break;
+            }
+            CRC32C c = new CRC32C();
+            c.update(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, base + pos - 4096));
+            c.update(b.slice(pos + 4, 6 + k + v));
+            if ((int) c.getValue() != b.getInt(pos)) {
+                break;
+            }
+            count++;
+            pos += 10 + k + v;
+        }
+        out.printf(Locale.ROOT, "  values.b: header seq %d base segment %d offset %d; %d buffered records, %d bytes%n",
+                best, base >>> 40, base & ((1L << 40) - 1), count, pos - 4096);
+    }
+
+    private void dumpKeys(Path file) throws IOException {
+        ByteBuffer b = read(file);
+        int pos = 4096;
+        int[] kinds = new int[4];
+        while (pos + 19 <= b.capacity()) {
+            byte kind = b.get(pos + 4);
+            int k = b.getShort(pos + 5) & 0xFFFF;
+            if (kind == 0 && k == 0 && b.getInt(pos) == 0) {
+                break;
+            }
+            boolean ok = kind >= 1 && kind <= 3 && pos + 19 + k <= b.capacity() && crc(b, pos + 4, 15 + k) == b.getInt(pos);
+            if (!ok) {
+                out.printf(Locale.ROOT, "  %s: BAD record at offset %d%n", file.getFileName(), pos);
+                break;
+            }
+            kinds[kind]++;
+            if (records) {
+                byte[] key = new byte[k];
+                b.get(pos + 19, key);
+                long a = b.getLong(pos + 11);
+                out.printf(Locale.ROOT, "    @%d %s %s -> segment %d offset %d length %d%n", pos,
+                        kind == 1 ? "PUT" : kind == 2 ? "DELETE" : "CLEAR", printable(key), a >>> 40,
+                        a & ((1L << 40) - 1), b.getInt(pos + 7));
+            }
+            pos += 19 + k;
+        }
+        out.printf(Locale.ROOT, "  %s: number %d synced %d; %d put, %d delete, %d clear; %d record bytes%n",
+                file.getFileName(), b.getLong(8), b.getLong(16), kinds[1], kinds[2], kinds[3], pos - 4096);
+    }
+
+    private static String printable(byte[] key) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (byte x : key) {
+            int c = x & 0xFF;
+            sb.append(c >= 0x20 && c < 0x7F && c != '"' && c != '\\' ? Character.toString(c) : String.format("\\x%02x", c));
+        }
+        return sb.append('"').toString();
+    }
+
+    private static List<Path> list(Path dir, String match) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(match) || p.getFileName().toString().endsWith(match))
+                    .sorted().collect(Collectors.toList());
+        }
+    }
+
+    private static ByteBuffer read(Path file) throws IOException {
+        return ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static int crc(ByteBuffer b, int from, int length) {
+        CRC32C c = new CRC32C();
+        c.update(b.slice(from, length));
+        return (int) c.getValue();
+    }
+
+    private static String hex(int v) {
+        return String.format(Locale.ROOT, "0x%08X", v);
+    }
+}

@@ -1,0 +1,28 @@
+package io.toykv.server;
+
+import java.io.PrintStream;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/** The server's log: one timestamped line per event on standard output, like the original demo. */
+final class Log {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
+    private final PrintStream out;
+    private final boolean quiet;
+
+    Log(PrintStream out, boolean quiet) {
+        this.out = out;
+        this.quiet = quiet;
+    }
+
+    void info(String line) {
+        if (!quiet) {
+            out.println(TIME.format(LocalDateTime.now()) + " " + line);
+        }
+    }
+
+    void warn(String line) {
+        out.println(TIME.format(LocalDateTime.now()) + " WARNING " + line);
+    }
+}

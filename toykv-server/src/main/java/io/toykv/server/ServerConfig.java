@@ -1,0 +1,170 @@
+package io.toykv.server;
+
+import io.toykv.core.StoreOptions;
+import io.toykv.server.resp.RespLimits;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Everything the server needs to start. Setters return {@code this}; {@link ServerMain} fills it from
+ * the command line, tests directly.
+ */
+public final class ServerConfig {
+    public static final int DEFAULT_PORT = 8888;
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final int DEFAULT_MAX_CLIENTS = 10_000;
+    /** Replies waiting for a client that does not read, past which it is disconnected. */
+    public static final long DEFAULT_MAX_OUTPUT_BUFFER = 256L << 20;
+    /** How long shutdown waits for connections to finish their command and flush their replies. */
+    public static final long SHUTDOWN_GRACE_MILLIS = 10_000;
+
+    public enum Threading { AUTO, VIRTUAL, PLATFORM }
+
+    private String bind = DEFAULT_BIND;
+    private int port = DEFAULT_PORT;
+    private Path dir = Path.of("toydb");
+    private StoreOptions storeOptions = StoreOptions.defaults();
+    private int maxClients = DEFAULT_MAX_CLIENTS;
+    private int timeoutSeconds;
+    private String requirePass;
+    private boolean verbose;
+    private boolean quiet;
+    private long maxOutputBuffer = DEFAULT_MAX_OUTPUT_BUFFER;
+    private Threading threading = Threading.AUTO;
+    private int maxInlineLength = RespLimits.DEFAULT_MAX_INLINE_LENGTH;
+    private int maxArgs = RespLimits.DEFAULT_MAX_ARGS;
+
+    public ServerConfig bind(String bind) {
+        this.bind = Objects.requireNonNull(bind, "bind");
+        return this;
+    }
+
+    public ServerConfig port(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+        }
+        this.port = port;
+        return this;
+    }
+
+    public ServerConfig dir(Path dir) {
+        this.dir = Objects.requireNonNull(dir, "dir");
+        return this;
+    }
+
+    public ServerConfig storeOptions(StoreOptions options) {
+        this.storeOptions = Objects.requireNonNull(options, "options").copy();
+        return this;
+    }
+
+    public ServerConfig maxClients(int maxClients) {
+        if (maxClients < 1) {
+            throw new IllegalArgumentException("maxClients must be positive, was " + maxClients);
+        }
+        this.maxClients = maxClients;
+        return this;
+    }
+
+    /** Seconds a client may stay idle before it is disconnected; 0 never. */
+    public ServerConfig timeoutSeconds(int seconds) {
+        if (seconds < 0) {
+            throw new IllegalArgumentException("timeout must not be negative, was " + seconds);
+        }
+        this.timeoutSeconds = seconds;
+        return this;
+    }
+
+    /** The password clients must AUTH with; null or empty for none. */
+    public ServerConfig requirePass(String password) {
+        this.requirePass = password == null || password.isEmpty() ? null : password;
+        return this;
+    }
+
+    public ServerConfig verbose(boolean verbose) {
+        this.verbose = verbose;
+        return this;
+    }
+
+    /** No informational log lines (tests); warnings still print. */
+    public ServerConfig quiet(boolean quiet) {
+        this.quiet = quiet;
+        return this;
+    }
+
+    public ServerConfig maxOutputBuffer(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxOutputBuffer must be positive, was " + bytes);
+        }
+        this.maxOutputBuffer = bytes;
+        return this;
+    }
+
+    public ServerConfig threading(Threading threading) {
+        this.threading = Objects.requireNonNull(threading, "threading");
+        return this;
+    }
+
+    public ServerConfig maxInlineLength(int bytes) {
+        this.maxInlineLength = bytes;
+        return this;
+    }
+
+    public ServerConfig maxArgs(int args) {
+        this.maxArgs = args;
+        return this;
+    }
+
+    public String bind() {
+        return bind;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public StoreOptions storeOptions() {
+        return storeOptions.copy();
+    }
+
+    public int maxClients() {
+        return maxClients;
+    }
+
+    public int timeoutSeconds() {
+        return timeoutSeconds;
+    }
+
+    public String requirePass() {
+        return requirePass;
+    }
+
+    public boolean verbose() {
+        return verbose;
+    }
+
+    public boolean quiet() {
+        return quiet;
+    }
+
+    public long maxOutputBuffer() {
+        return maxOutputBuffer;
+    }
+
+    public Threading threading() {
+        return threading;
+    }
+
+    /**
+     * The parser limits: the longest bulk string is the larger of the store's key and value limits,
+     * so any key or value the store accepts fits, and anything longer is refused before it is read.
+     */
+    public RespLimits limits() {
+        int maxBulk = Math.max(storeOptions.maxValueSize(), storeOptions.maxKeySize());
+        long maxRequest = Math.max(RespLimits.DEFAULT_MAX_REQUEST_BYTES, 2L * maxBulk + 1024);
+        return new RespLimits(maxArgs, maxBulk, maxInlineLength, maxRequest);
+    }
+}

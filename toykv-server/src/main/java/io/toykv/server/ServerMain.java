@@ -1,0 +1,137 @@
+package io.toykv.server;
+
+import io.toykv.core.StoreOptions;
+import io.toykv.core.SyncMode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code toykv-server}: the process's options, then start, wait for a stop, exit 0. */
+@Command(name = "toykv-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Serves a toykv store over the Redis protocol (RESP2/RESP3).",
+        footer = {"", "Environment: SERVER_PORT and DB_DIR set the port and directory; options win over them."})
+public final class ServerMain implements Callable<Integer> {
+
+    enum Sync { always, everysec, no }
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:SERVER_PORT:-8888}",
+            description = "TCP port (0: any free port). Default: $SERVER_PORT or 8888.")
+    int port;
+
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "${env:DB_DIR:-./toydb}",
+            description = "Data directory, created if missing. Default: $DB_DIR or ./toydb.")
+    Path dir;
+
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = ServerConfig.DEFAULT_BIND,
+            description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    String bind;
+
+    @Option(names = "--sync", paramLabel = "MODE", defaultValue = "everysec",
+            description = "When writes are forced to the device: always, everysec or no. Default: ${DEFAULT-VALUE}.")
+    Sync sync;
+
+    @Option(names = "--max-clients", paramLabel = "N", defaultValue = "10000",
+            description = "Most connected clients; past it new ones get an error. Default: ${DEFAULT-VALUE}.")
+    int maxClients;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Close clients idle this long; 0 never. Default: ${DEFAULT-VALUE}.")
+    int timeout;
+
+    @Option(names = "--requirepass", paramLabel = "PASSWORD",
+            description = "Require AUTH with this password (default user).")
+    String requirePass;
+
+    @Option(names = "--verbose", description = "Log every operation, e.g. client(7) put (k1, v1).")
+    boolean verbose;
+
+    @Option(names = "--shards", paramLabel = "N", description = "Shards of a new store (1-256). Default: 4.")
+    Integer shards;
+
+    @Option(names = "--max-key-size", paramLabel = "BYTES", defaultValue = "1024",
+            description = "Largest key. Default: ${DEFAULT-VALUE}.")
+    int maxKeySize;
+
+    @Option(names = "--max-value-size", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "Largest value; also the largest bulk string a request may carry. Default: ${DEFAULT-VALUE}.")
+    int maxValueSize;
+
+    @Option(names = "--no-direct-io", description = "Write values with buffered I/O instead of O_DIRECT.")
+    boolean noDirectIo;
+
+    @Option(names = "--threads", paramLabel = "KIND", defaultValue = "auto",
+            description = "Connection threads: auto (virtual when available), virtual or platform. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String threads;
+
+    @Option(names = "--max-output-buffer", paramLabel = "MIB", defaultValue = "256",
+            description = "Disconnect a client whose unread replies exceed this many MiB. Default: ${DEFAULT-VALUE}.")
+    long maxOutputMib;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        StoreOptions options = StoreOptions.defaults()
+                .syncMode(switch (sync) {
+                    case always -> SyncMode.ALWAYS;
+                    case everysec -> SyncMode.EVERY_SECOND;
+                    case no -> SyncMode.NEVER;
+                })
+                .maxKeySize(maxKeySize)
+                .maxValueSize(maxValueSize)
+                .directIo(!noDirectIo);
+        if (shards != null) {
+            options.shards(shards);
+        }
+        ServerConfig config = new ServerConfig().bind(bind).port(port).dir(dir).storeOptions(options)
+                .maxClients(maxClients).timeoutSeconds(timeout).requirePass(requirePass).verbose(verbose)
+                .maxOutputBuffer(maxOutputMib << 20)
+                .threading(ServerConfig.Threading.valueOf(threads.toUpperCase(java.util.Locale.ROOT)));
+        ToykvServer server;
+        try {
+            server = ToykvServer.start(config);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("toykv-server: " + e.getMessage());
+            return 1;
+        }
+        // SIGTERM/SIGINT: shut down and exit 0. The hook covers any other way out (System.exit, SIGHUP).
+        Signals.onTermination(() -> {
+            server.shutdown();
+            System.exit(0);
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "toykv-shutdown-hook"));
+        server.awaitShutdownRequest();
+        server.shutdown();
+        return 0;
+    }
+
+    /** The version from the jar's build, or "dev". */
+    static String version() {
+        try (InputStream in = ServerMain.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                return "dev";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "dev");
+        } catch (IOException e) {
+            return "dev";
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"toykv-server " + version(), "JVM " + System.getProperty("java.version")};
+        }
+    }
+}

@@ -1,0 +1,390 @@
+package io.toykv.server;
+
+import io.toykv.core.Store;
+import io.toykv.core.StoreOptions;
+import io.toykv.server.command.Dispatcher;
+import io.toykv.server.command.Keyspace;
+import io.toykv.server.command.ServerControl;
+import io.toykv.server.command.Session;
+import io.toykv.server.command.StoreKeyspace;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A running server: the listening socket, the accept loop, the connections and the store.
+ *
+ * <p>Close order ({@link #shutdown()}): close the listening socket; stop every reader after its
+ * current command; wait (up to {@link ServerConfig#SHUTDOWN_GRACE_MILLIS}) for the writers to flush;
+ * close what is left; close the store, which flushes and forces it. {@link #close()} is the same and a
+ * second call does nothing.
+ */
+public final class ToykvServer implements AutoCloseable {
+    private static final byte[] MAX_CLIENTS_REPLY = "-ERR max number of clients reached\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+
+    private final ServerConfig config;
+    private final Keyspace keyspace;
+    private final AutoCloseable store;
+    private final Log log;
+    private final Dispatcher dispatcher;
+    private final ServerSocket listener;
+    private final ThreadFactory connectionThreads;
+    private final boolean virtualThreads;
+    private final long startMillis = System.currentTimeMillis();
+
+    private final Map<Long, Connection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong nextClientId = new AtomicLong();
+    private final LongAdder totalConnections = new LongAdder();
+    private final LongAdder rejectedConnections = new LongAdder();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch shutdownRequested = new CountDownLatch(1);
+    private final Thread acceptor;
+    private final Thread watchdog;
+
+    private ToykvServer(ServerConfig config, Keyspace keyspace, AutoCloseable store, PrintStream logStream)
+            throws IOException {
+        this.config = config;
+        this.keyspace = keyspace;
+        this.store = store;
+        this.log = new Log(logStream, config.quiet());
+        this.dispatcher = new Dispatcher(keyspace, new Control());
+        boolean wantVirtual = config.threading() != ServerConfig.Threading.PLATFORM;
+        this.virtualThreads = wantVirtual && Threads.virtualAvailable();
+        if (config.threading() == ServerConfig.Threading.VIRTUAL && !virtualThreads) {
+            log.warn("virtual threads need Java 21 or newer; using platform threads");
+        }
+        this.connectionThreads = Threads.factory("toykv-client-", virtualThreads);
+        this.listener = new ServerSocket();
+        try {
+            listener.setReuseAddress(true);
+            listener.bind(new InetSocketAddress(InetAddress.getByName(config.bind()), config.port()), 511);
+        } catch (IOException e) {
+            listener.close();
+            throw new IOException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        this.acceptor = new Thread(this::acceptLoop, "toykv-accept");
+        this.watchdog = new Thread(this::watchLoop, "toykv-watchdog");
+        this.watchdog.setDaemon(true);
+    }
+
+    /** Opens the store in {@link ServerConfig#dir()} and starts serving. */
+    public static ToykvServer start(ServerConfig config) throws IOException {
+        return start(config, System.out);
+    }
+
+    public static ToykvServer start(ServerConfig config, PrintStream logStream) throws IOException {
+        StoreOptions options = config.storeOptions();
+        Store store = Store.open(config.dir(), options);
+        try {
+            return start(config, new StoreKeyspace(store, options), store, logStream);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Serves {@code keyspace}; {@code store} is closed at shutdown. For tests that inject faults. */
+    public static ToykvServer start(ServerConfig config, Keyspace keyspace, AutoCloseable store,
+            PrintStream logStream) throws IOException {
+        ToykvServer server = new ToykvServer(config, keyspace, store, logStream);
+        server.announce();
+        server.acceptor.start();
+        server.watchdog.start();
+        return server;
+    }
+
+    private void announce() {
+        String mode = switch (config.storeOptions().syncMode()) {
+            case ALWAYS -> "always";
+            case EVERY_SECOND -> "everysec";
+            case NEVER -> "no";
+        };
+        log.info("toykv-server " + ServerMain.version() + " listening on " + config.bind() + ":" + port()
+                + ", data in " + config.dir().toAbsolutePath().normalize() + " (" + keyspace.size() + " keys), sync "
+                + mode + ", " + (virtualThreads ? "virtual" : "platform") + " threads, pid "
+                + ProcessHandle.current().pid());
+        if (config.requirePass() == null && !isLoopback(config.bind())) {
+            log.warn("listening on " + config.bind() + " without --requirepass: anyone who can reach this address "
+                    + "can read and change every key");
+        }
+    }
+
+    private static boolean isLoopback(String bind) {
+        try {
+            return InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The port actually listened on (useful with port 0). */
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    Log log() {
+        return log;
+    }
+
+    boolean stopping() {
+        return stopping.get();
+    }
+
+    /** Number of connected clients. */
+    public int clients() {
+        return connections.size();
+    }
+
+    /** Blocks until a client sent SHUTDOWN or {@link #shutdown()} began. */
+    public void awaitShutdownRequest() throws InterruptedException {
+        shutdownRequested.await();
+    }
+
+    private void acceptLoop() {
+        while (!stopping.get()) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (!stopping.get()) {
+                    log.warn("accept failed: " + e.getMessage());
+                    sleepQuietly(100);
+                }
+                continue;
+            }
+            try {
+                accept(socket);
+            } catch (IOException | RuntimeException e) {
+                log.warn("could not set up a connection from " + socket.getRemoteSocketAddress() + ": " + e);
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    /** Every few milliseconds, gives a new reader to each connection whose writer is stuck. */
+    private void watchLoop() {
+        while (stopped.getCount() > 0) {
+            long now = System.nanoTime();
+            for (Connection c : connections.values()) {
+                c.checkStalled(now);
+            }
+            sleepQuietly(5);
+        }
+    }
+
+    private void accept(Socket socket) throws IOException {
+        totalConnections.increment();
+        if (connections.size() >= config.maxClients()) {
+            rejectedConnections.increment();
+            log.info("refused " + socket.getRemoteSocketAddress() + ": max number of clients reached");
+            socket.setSoLinger(true, 1);
+            try (OutputStream out = socket.getOutputStream()) {
+                out.write(MAX_CLIENTS_REPLY);
+            } finally {
+                closeQuietly(socket);
+            }
+            return;
+        }
+        socket.setTcpNoDelay(true);
+        socket.setKeepAlive(true);
+        socket.setSoTimeout(config.timeoutSeconds() * 1000);
+        long id = nextClientId.incrementAndGet();
+        String address = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
+        Session session = new Session(id, address, config.requirePass() == null);
+        Connection connection = new Connection(this, socket, session, dispatcher, config.limits(),
+                config.maxOutputBuffer(), connectionThreads);
+        connections.put(id, connection);
+        log.info("client(" + id + ") connected from " + address);
+        if (stopping.get()) {
+            connection.stopReading();
+        }
+        connection.start();
+    }
+
+    void connectionClosed(Connection connection, String reason) {
+        if (connections.remove(connection.session().id()) != null) {
+            log.info("client(" + connection.session().id() + ") disconnected: " + reason);
+        }
+    }
+
+    /** Starts {@link #shutdown()} on its own thread (for SHUTDOWN, which runs on a connection thread). */
+    void requestShutdown(String reason) {
+        if (shutdownRequested.getCount() == 0) {
+            return;
+        }
+        log.info("shutdown requested: " + reason);
+        Thread t = new Thread(this::shutdown, "toykv-shutdown");
+        t.start();
+    }
+
+    /** Stops the server and closes the store; returns when done. Idempotent and safe to call concurrently. */
+    public void shutdown() {
+        if (!stopping.compareAndSet(false, true)) {
+            try {
+                stopped.await(ServerConfig.SHUTDOWN_GRACE_MILLIS * 2, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        shutdownRequested.countDown();
+        try {
+            closeQuietly(listener);
+            for (Connection c : connections.values()) {
+                c.stopReading();
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ServerConfig.SHUTDOWN_GRACE_MILLIS);
+            for (Connection c : connections.values()) {
+                try {
+                    if (!c.awaitClosed(deadline)) {
+                        log.warn("client(" + c.session().id() + ") did not finish in time; closing it");
+                        c.forceClose("server shut down");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    c.forceClose("server shut down");
+                }
+            }
+            try {
+                acceptor.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            long keys = -1;
+            try {
+                keyspace.sync();
+                keys = keyspace.size();
+            } catch (RuntimeException e) {
+                log.warn("final sync failed: " + e);
+            }
+            try {
+                store.close();
+            } catch (Exception e) {
+                log.warn("closing the store failed: " + e);
+            }
+            log.info("server stopped; store closed" + (keys >= 0 ? " with " + keys + " keys" : ""));
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // Closing after a failure: nothing more to do.
+        }
+    }
+
+    /** What the commands may see of the server. */
+    private final class Control implements ServerControl {
+        @Override
+        public String requirePass() {
+            return config.requirePass();
+        }
+
+        @Override
+        public Map<String, String> config() {
+            Map<String, String> m = new LinkedHashMap<>();
+            StoreOptions o = config.storeOptions();
+            m.put("bind", config.bind());
+            m.put("port", Integer.toString(port()));
+            m.put("dir", config.dir().toAbsolutePath().normalize().toString());
+            m.put("maxclients", Integer.toString(config.maxClients()));
+            m.put("timeout", Integer.toString(config.timeoutSeconds()));
+            m.put("databases", "1");
+            m.put("save", "");
+            m.put("appendonly", "yes");
+            m.put("appendfsync", switch (o.syncMode()) {
+                case ALWAYS -> "always";
+                case EVERY_SECOND -> "everysec";
+                case NEVER -> "no";
+            });
+            m.put("proto-max-bulk-len", Integer.toString(config.limits().maxBulkLength()));
+            m.put("maxmemory", "0");
+            m.put("requirepass", config.requirePass() == null ? "" : "********");
+            return m;
+        }
+
+        @Override
+        public Map<String, Object> serverInfo() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("toykv_version", ServerMain.version());
+            m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                    + System.getProperty("os.arch"));
+            m.put("java_version", System.getProperty("java.version"));
+            m.put("thread_model", virtualThreads ? "virtual" : "platform");
+            m.put("process_id", ProcessHandle.current().pid());
+            m.put("tcp_port", port());
+            long uptime = (System.currentTimeMillis() - startMillis) / 1000;
+            m.put("uptime_in_seconds", uptime);
+            m.put("uptime_in_days", uptime / 86400);
+            return m;
+        }
+
+        @Override
+        public Map<String, Object> clientsInfo() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("connected_clients", connections.size());
+            m.put("maxclients", config.maxClients());
+            return m;
+        }
+
+        @Override
+        public Map<String, Object> statsInfo() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("total_connections_received", totalConnections.sum());
+            m.put("rejected_connections", rejectedConnections.sum());
+            return m;
+        }
+
+        @Override
+        public void requestShutdown(String reason) {
+            ToykvServer.this.requestShutdown(reason);
+        }
+
+        @Override
+        public boolean verbose() {
+            return config.verbose();
+        }
+
+        @Override
+        public void log(String line) {
+            log.info(line);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.toykv.server.command;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/** GET, SET (and its alias PUT), DEL, UNLINK, EXISTS, MGET, MSET, STRLEN and TYPE. */
+final class KeyCommands {
+    private final Keyspace keyspace;
+    private final KeyLocks locks;
+    private final Dispatcher.Stats stats;
+
+    KeyCommands(Keyspace keyspace, KeyLocks locks, Dispatcher.Stats stats) {
+        this.keyspace = keyspace;
+        this.locks = locks;
+        this.stats = stats;
+    }
+
+    void register(CommandTable t) {
+        t.add(new CommandSpec("get", 2, false, false, "string", "1.0.0", "Returns the value of a key.", this::get));
+        t.add(new CommandSpec("set", -3, false, true, "string", "1.0.0",
+                "Sets the value of a key; NX: only if absent, XX: only if present, GET: reply the old value.",
+                this::set));
+        t.add(new CommandSpec("put", -3, false, true, "string", "toykv", "Alias of SET.", this::set));
+        t.add(new CommandSpec("del", -2, false, true, "generic", "1.0.0",
+                "Deletes keys; replies how many existed.", this::del));
+        t.add(new CommandSpec("unlink", -2, false, true, "generic", "4.0.0",
+                "Deletes keys (same as DEL here); replies how many existed.", this::del));
+        t.add(new CommandSpec("exists", -2, false, false, "generic", "1.0.0",
+                "Counts how many of the given keys exist (a key given twice counts twice).", this::exists));
+        t.add(new CommandSpec("mget", -2, false, false, "string", "1.0.0", "Returns the values of keys.",
+                this::mget));
+        t.add(new CommandSpec("mset", -3, false, true, "string", "1.0.1", "Sets several keys.", this::mset));
+        t.add(new CommandSpec("strlen", 2, false, false, "string", "2.2.0",
+                "Returns the length of a key's value (0 if absent).", this::strlen));
+        t.add(new CommandSpec("type", 2, false, false, "generic", "1.0.0",
+                "Returns the type of a key: string or none.", this::type));
+    }
+
+    private void get(Call c) {
+        byte[] value = keyspace.get(c.arg(1));
+        (value == null ? stats.keyspaceMisses() : stats.keyspaceHits()).increment();
+        c.out().bulk(value);
+    }
+
+    private void set(Call c) {
+        boolean nx = false;
+        boolean xx = false;
+        boolean get = false;
+        for (int i = 3; i < c.argc(); i++) {
+            switch (c.upper(i)) {
+                case "NX" -> nx = true;
+                case "XX" -> xx = true;
+                case "GET" -> get = true;
+                default -> throw new ReplyException(Args.SYNTAX_ERROR);
+            }
+        }
+        if (nx && xx) {
+            throw new ReplyException(Args.SYNTAX_ERROR);
+        }
+        byte[] key = c.arg(1);
+        byte[] value = c.arg(2);
+        ReentrantLock lock = locks.forKey(key);
+        lock.lock();
+        try {
+            byte[] old = null;
+            if (nx || xx || get) {
+                old = keyspace.get(key);
+            }
+            boolean write = !(nx && old != null) && !(xx && old == null);
+            if (write) {
+                keyspace.put(key, value);
+            }
+            if (get) {
+                c.out().bulk(old);
+            } else if (write) {
+                c.out().ok();
+            } else {
+                c.out().nullBulk();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void del(Call c) {
+        long deleted = 0;
+        for (int i = 1; i < c.argc(); i++) {
+            byte[] key = c.arg(i);
+            ReentrantLock lock = locks.forKey(key);
+            lock.lock();
+            try {
+                if (keyspace.delete(key)) {
+                    deleted++;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        c.out().integer(deleted);
+    }
+
+    private void exists(Call c) {
+        long found = 0;
+        for (int i = 1; i < c.argc(); i++) {
+            if (keyspace.get(c.arg(i)) != null) {
+                found++;
+            }
+        }
+        c.out().integer(found);
+    }
+
+    private void mget(Call c) {
+        // Read everything first: an error half-way must not leave a half-written array in the reply.
+        byte[][] values = new byte[c.argc() - 1][];
+        for (int i = 1; i < c.argc(); i++) {
+            values[i - 1] = keyspace.get(c.arg(i));
+            (values[i - 1] == null ? stats.keyspaceMisses() : stats.keyspaceHits()).increment();
+        }
+        c.out().arrayHeader(values.length);
+        for (byte[] v : values) {
+            c.out().bulk(v);
+        }
+    }
+
+    private void mset(Call c) {
+        if (c.argc() % 2 == 0) {
+            throw new ReplyException(Dispatcher.wrongArity(c.spec().name()));
+        }
+        // Refuse the whole command before writing anything if one pair would be refused.
+        for (int i = 1; i < c.argc(); i += 2) {
+            keyspace.check(c.arg(i), c.arg(i + 1));
+        }
+        for (int i = 1; i < c.argc(); i += 2) {
+            byte[] key = c.arg(i);
+            ReentrantLock lock = locks.forKey(key);
+            lock.lock();
+            try {
+                keyspace.put(key, c.arg(i + 1));
+            } finally {
+                lock.unlock();
+            }
+        }
+        c.out().ok();
+    }
+
+    private void strlen(Call c) {
+        byte[] value = keyspace.get(c.arg(1));
+        c.out().integer(value == null ? 0 : value.length);
+    }
+
+    private void type(Call c) {
+        c.out().simple(keyspace.get(c.arg(1)) == null ? "none" : "string");
+    }
+}

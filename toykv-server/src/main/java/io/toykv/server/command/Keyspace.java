@@ -1,0 +1,39 @@
+package io.toykv.server.command;
+
+import io.toykv.core.ScanIterator;
+import java.util.Map;
+
+/**
+ * The store as the commands see it: the subset of {@link io.toykv.core.Store} they use, so a test can
+ * put a failing or instrumented store behind the server. Exceptions are the store's: bad key or value
+ * {@link IllegalArgumentException}, I/O failure {@link java.io.UncheckedIOException}, closed store
+ * {@link IllegalStateException}.
+ */
+public interface Keyspace {
+
+    void put(byte[] key, byte[] value);
+
+    /** Throws the {@link IllegalArgumentException} {@link #put} would throw for this pair, if any. */
+    void check(byte[] key, byte[] value);
+
+    /** The value, or null when the key is absent. */
+    byte[] get(byte[] key);
+
+    /** Whether the key was present. */
+    boolean delete(byte[] key);
+
+    /** Entries with {@code from <= key < to} in unsigned key order; null bounds are open. */
+    ScanIterator scan(byte[] fromInclusive, byte[] toExclusive);
+
+    /** Live keys, in constant time. */
+    long size();
+
+    /** Removes every key. */
+    void clear();
+
+    /** Forces written data to the device. */
+    void sync();
+
+    /** The store's counters by snake_case name, for INFO. */
+    Map<String, Object> stats();
+}

@@ -1,0 +1,71 @@
+package io.toykv.server.command;
+
+import io.toykv.core.ScanIterator;
+import io.toykv.core.Store;
+import io.toykv.core.StoreOptions;
+import java.util.Map;
+import java.util.Objects;
+
+/** {@link Keyspace} over a real {@link Store}. */
+public final class StoreKeyspace implements Keyspace {
+    private final Store store;
+    private final int maxKeySize;
+    private final int maxValueSize;
+
+    /** The options must be those the store was opened with: {@link #check} enforces their limits. */
+    public StoreKeyspace(Store store, StoreOptions options) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.maxKeySize = options.maxKeySize();
+        this.maxValueSize = options.maxValueSize();
+    }
+
+    @Override
+    public void check(byte[] key, byte[] value) {
+        if (key.length < 1 || key.length > maxKeySize) {
+            throw new IllegalArgumentException("key length must be between 1 and " + maxKeySize + ", was " + key.length);
+        }
+        if (value.length > maxValueSize) {
+            throw new IllegalArgumentException("value length must be at most " + maxValueSize + ", was " + value.length);
+        }
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+        store.put(key, value);
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        return store.get(key);
+    }
+
+    @Override
+    public boolean delete(byte[] key) {
+        return store.delete(key);
+    }
+
+    @Override
+    public ScanIterator scan(byte[] fromInclusive, byte[] toExclusive) {
+        return store.scan(fromInclusive, toExclusive);
+    }
+
+    @Override
+    public long size() {
+        return store.size();
+    }
+
+    @Override
+    public void clear() {
+        store.clear();
+    }
+
+    @Override
+    public void sync() {
+        store.sync();
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        return store.stats().toMap();
+    }
+}

@@ -1,0 +1,18 @@
+/**
+ * The commands: what each RESP request does to the store and what it replies.
+ *
+ * <p>{@link io.toykv.server.command.Dispatcher} looks a request's name up in the
+ * {@link io.toykv.server.command.CommandTable}, checks arity and authentication, runs the handler and
+ * turns every exception into an error reply: a bad key ({@link IllegalArgumentException}), an I/O
+ * failure of the store ({@link java.io.UncheckedIOException}, e.g. disk full) or a closed store
+ * ({@link IllegalStateException}) never reaches the connection as an exception. Handlers see the
+ * engine only through {@link io.toykv.server.command.Keyspace} and the server only through
+ * {@link io.toykv.server.command.ServerControl}.
+ *
+ * <p>Concurrency: handlers run on the connection threads, many at once. Per-connection state lives in
+ * {@link io.toykv.server.command.Session} and is touched only by its connection's thread. Writes to a
+ * key (SET, DEL, MSET, ...) hold that key's stripe of {@link io.toykv.server.command.KeyLocks}, so
+ * {@code SET NX}, {@code SET XX} and {@code SET GET} are atomic against every other write through the
+ * server. Reads take no lock. The stores's own thread-safety covers the rest.
+ */
+package io.toykv.server.command;

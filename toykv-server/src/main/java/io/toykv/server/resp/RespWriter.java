@@ -1,0 +1,183 @@
+package io.toykv.server.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Encodes replies into a growable buffer, in RESP2 or RESP3.
+ *
+ * <p>Types that RESP2 lacks fall back the way Redis does: a map becomes an array of 2n elements, null
+ * becomes {@code $-1} (or {@code *-1} for a null array), a verbatim string becomes a bulk string.
+ */
+public final class RespWriter {
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] NULL_BULK_2 = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_ARRAY_2 = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NULL_3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private byte[] buf;
+    private int size;
+    private int protocol = 2;
+
+    public RespWriter() {
+        this(256);
+    }
+
+    public RespWriter(int initialCapacity) {
+        buf = new byte[Math.max(16, initialCapacity)];
+    }
+
+    /** 2 or 3: the protocol replies are written in from now on. */
+    public void protocol(int protocol) {
+        if (protocol != 2 && protocol != 3) {
+            throw new IllegalArgumentException("protocol must be 2 or 3, was " + protocol);
+        }
+        this.protocol = protocol;
+    }
+
+    public int protocol() {
+        return protocol;
+    }
+
+    public RespWriter ok() {
+        return raw(OK);
+    }
+
+    /** {@code +text}; CR and LF in the text become spaces. */
+    public RespWriter simple(String text) {
+        put('+');
+        putSanitized(text);
+        return raw(CRLF);
+    }
+
+    /** {@code -text}, text starting with the error code ({@code ERR ...}); CR and LF become spaces. */
+    public RespWriter error(String text) {
+        put('-');
+        putSanitized(text);
+        return raw(CRLF);
+    }
+
+    public RespWriter integer(long value) {
+        put(':');
+        putDecimal(value);
+        return raw(CRLF);
+    }
+
+    /** A bulk string, or null for {@code value == null}. */
+    public RespWriter bulk(byte[] value) {
+        if (value == null) {
+            return nullBulk();
+        }
+        put('$');
+        putDecimal(value.length);
+        raw(CRLF);
+        raw(value);
+        return raw(CRLF);
+    }
+
+    public RespWriter bulk(String value) {
+        return bulk(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public RespWriter nullBulk() {
+        return raw(protocol == 3 ? NULL_3 : NULL_BULK_2);
+    }
+
+    public RespWriter nullArray() {
+        return raw(protocol == 3 ? NULL_3 : NULL_ARRAY_2);
+    }
+
+    public RespWriter arrayHeader(int count) {
+        put('*');
+        putDecimal(count);
+        return raw(CRLF);
+    }
+
+    /** A map of {@code pairs} key/value pairs follows: {@code %n} in RESP3, {@code *2n} in RESP2. */
+    public RespWriter mapHeader(int pairs) {
+        if (protocol == 3) {
+            put('%');
+            putDecimal(pairs);
+        } else {
+            put('*');
+            putDecimal(2L * pairs);
+        }
+        return raw(CRLF);
+    }
+
+    /** A text blob: RESP3 verbatim string with format {@code txt}, a bulk string in RESP2. */
+    public RespWriter verbatim(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (protocol == 2) {
+            return bulk(bytes);
+        }
+        put('=');
+        putDecimal(bytes.length + 4L);
+        raw(CRLF);
+        raw(new byte[] {'t', 'x', 't', ':'});
+        raw(bytes);
+        return raw(CRLF);
+    }
+
+    /** Bytes written and not yet taken. */
+    public int size() {
+        return size;
+    }
+
+    /** A copy of the bytes written so far, and an empty buffer. */
+    public byte[] take() {
+        byte[] out = Arrays.copyOf(buf, size);
+        size = 0;
+        if (buf.length > 1 << 20) {
+            buf = new byte[256]; // do not keep a large reply's buffer for the connection's lifetime
+        }
+        return out;
+    }
+
+    /** Drops the replies written after {@code mark} (a previous {@link #size()}). */
+    public void truncate(int mark) {
+        if (mark < 0 || mark > size) {
+            throw new IllegalArgumentException("mark " + mark + " outside 0.." + size);
+        }
+        size = mark;
+    }
+
+    private RespWriter raw(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, size, bytes.length);
+        size += bytes.length;
+        return this;
+    }
+
+    private void put(char c) {
+        ensure(1);
+        buf[size++] = (byte) c;
+    }
+
+    private void putSanitized(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ensure(bytes.length);
+        for (byte b : bytes) {
+            buf[size++] = b == '\r' || b == '\n' ? (byte) ' ' : b;
+        }
+    }
+
+    private void putDecimal(long value) {
+        if (value >= 0 && value < 10) {
+            put((char) ('0' + value));
+            return;
+        }
+        raw(Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private void ensure(int extra) {
+        long needed = (long) size + extra;
+        if (needed > buf.length) {
+            if (needed > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("reply buffer would exceed 2 GiB");
+            }
+            buf = Arrays.copyOf(buf, (int) Math.max(needed, Math.min((long) buf.length * 2, Integer.MAX_VALUE - 16)));
+        }
+    }
+}

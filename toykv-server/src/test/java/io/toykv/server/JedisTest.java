@@ -1,0 +1,84 @@
+package io.toykv.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/** A real client library from Maven Central against the server. */
+class JedisTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void stringCommandsScanAndPipeline() throws IOException {
+        try (ToykvServer server = TestServers.start(dir); Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            assertEquals("OK", jedis.set("a", "1"));
+            assertEquals("1", jedis.get("a"));
+            assertNull(jedis.get("missing"));
+            assertNull(jedis.set("a", "2", SetParams.setParams().nx()));
+            assertEquals("OK", jedis.mset("b", "2", "c", "3"));
+            assertEquals(List.of("1", "2", "3"), jedis.mget("a", "b", "c"));
+            assertEquals(2, jedis.del("a", "b"));
+            assertEquals(1, jedis.dbSize());
+            for (int i = 0; i < 250; i++) {
+                jedis.set("s" + i, "v");
+            }
+            Set<String> seen = new HashSet<>();
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<String> r = jedis.scan(cursor, new ScanParams().match("s*").count(40));
+                seen.addAll(r.getResult());
+                cursor = r.getCursor();
+            } while (!cursor.equals("0"));
+            assertEquals(250, seen.size());
+            Pipeline p = jedis.pipelined();
+            for (int i = 0; i < 100; i++) {
+                p.set("p" + i, "v" + i);
+                p.get("p" + i);
+            }
+            List<Object> replies = p.syncAndReturnAll();
+            assertEquals(200, replies.size());
+            assertEquals("v99", replies.get(199));
+            JedisDataException e = assertThrows(JedisDataException.class, () -> jedis.sendCommand(() ->
+                    "NOPE".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            assertTrue(e.getMessage().startsWith("ERR unknown command 'NOPE'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void authAndResp3Handshake() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).requirePass("pw"))) {
+            try (Jedis anonymous = new Jedis("127.0.0.1", server.port())) {
+                JedisDataException e = assertThrows(JedisDataException.class, () -> anonymous.get("k"));
+                assertTrue(e.getMessage().startsWith("NOAUTH"), e.getMessage());
+                assertEquals("OK", anonymous.auth("pw"));
+                assertEquals("OK", anonymous.set("k", "v"));
+            }
+            DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().password("pw")
+                    .protocol(RedisProtocol.RESP3).clientName("resp3-client").build();
+            try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", server.port()), config)) {
+                assertEquals("v", jedis.get("k"));
+                assertNull(jedis.get("absent"));
+                assertEquals("resp3-client", jedis.clientGetname());
+            }
+        }
+    }
+}

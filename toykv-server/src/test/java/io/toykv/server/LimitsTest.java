@@ -1,0 +1,117 @@
+package io.toykv.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One test per limit: what the client sees past it, and that the server carries on. */
+class LimitsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void clientPastMaxClientsGetsAnErrorAndIsClosed() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxClients(2));
+                RespClient a = new RespClient(server.port());
+                RespClient b = new RespClient(server.port())) {
+            assertEquals("+PONG\r\n", a.call("PING"));
+            assertEquals("+PONG\r\n", b.call("PING"));
+            try (RespClient c = new RespClient(server.port())) {
+                assertEquals("-ERR max number of clients reached\r\n", c.readReply());
+                assertTrue(c.closedByServer());
+            }
+            assertEquals("+PONG\r\n", a.call("PING"));
+        }
+    }
+
+    @Test
+    void idleClientIsClosedAfterTheTimeout() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).timeoutSeconds(1));
+                RespClient c = new RespClient(server.port(), 5_000)) {
+            assertEquals("+PONG\r\n", c.call("PING"));
+            long start = System.nanoTime();
+            assertTrue(c.closedByServer());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis >= 900 && millis < 4_000, "closed after " + millis + " ms");
+        }
+    }
+
+    @Test
+    void bulkLongerThanTheValueLimitIsAProtocolErrorThatCloses() throws IOException {
+        try (ToykvServer server = TestServers.start(dir); RespClient c = new RespClient(server.port())) {
+            int max = server.config().limits().maxBulkLength();
+            assertEquals(64 * 1024, max, "the bulk limit is the store's value limit");
+            assertEquals("+OK\r\n", c.call("SET", "k", "x".repeat(max)), "a value at the limit is accepted");
+            c.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (max + 1) + "\r\n");
+            assertEquals("-ERR Protocol error: invalid bulk length\r\n", c.readReply());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void argumentCountOverTheLimitIsAProtocolErrorThatCloses() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxArgs(10));
+                RespClient c = new RespClient(server.port())) {
+            assertEquals(":0\r\n", c.call("DEL", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
+            c.send("*11\r\n");
+            assertEquals("-ERR Protocol error: invalid multibulk length\r\n", c.readReply());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void inlineLineOverTheLimitIsAProtocolErrorThatCloses() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxInlineLength(100));
+                RespClient c = new RespClient(server.port())) {
+            c.send("ECHO " + "a".repeat(95) + "\r\n");
+            assertEquals("$95\r\n" + "a".repeat(95) + "\r\n", c.readReply());
+            c.send("ECHO " + "a".repeat(200));
+            assertEquals("-ERR Protocol error: too big inline request\r\n", c.readReply());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void unauthenticatedClientHasSmallLimits() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).requirePass("pw"));
+                RespClient c = new RespClient(server.port())) {
+            c.send("*1\r\n$20000\r\n");
+            assertEquals("-ERR Protocol error: invalid bulk length\r\n", c.readReply());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void clientThatNeverReadsIsClosedPastTheOutputLimit() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxOutputBuffer(1 << 20));
+                RespClient c = new RespClient(server.port(), 20_000)) {
+            c.socket().setReceiveBufferSize(4096);
+            assertEquals("+OK\r\n", c.call("SET", "big", "x".repeat(60_000)));
+            byte[] get = RespClient.encode("GET", "big");
+            boolean closed = false;
+            for (int i = 0; i < 2_000 && !closed; i++) {
+                try {
+                    c.out().write(get);
+                } catch (IOException e) {
+                    closed = true;
+                }
+            }
+            assertTrue(closed || c.closedByServer(), "the server gave up on a client that never reads");
+            try (RespClient other = new RespClient(server.port())) {
+                assertEquals("+PONG\r\n", other.call("PING"));
+            }
+        }
+    }
+
+    @Test
+    void limitsComeFromTheStoreOptions() {
+        ServerConfig config = TestServers.config(dir);
+        assertEquals(64 * 1024, config.limits().maxBulkLength());
+        assertFalse(config.limits().maxArgs() < 1024 * 1024);
+    }
+}

@@ -1,0 +1,212 @@
+package io.toykv.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged jar as a process: SIGTERM during writes exits 0 and loses no acknowledged write;
+ * kill -9 loses none either; SHUTDOWN exits 0; SERVER_PORT and DB_DIR work; the launcher script runs.
+ */
+class ServerProcessIT {
+    static final Pattern LISTENING = Pattern.compile("listening on [^ ]+:(\\d+)");
+    static final int WRITERS = 4;
+
+    @TempDir
+    Path dir;
+
+    final List<Process> started = new ArrayList<>();
+
+    /** A started server process and the port it reported. */
+    record Server(Process process, int port, Path logFile) {
+        String log() {
+            try {
+                return Files.readString(logFile);
+            } catch (IOException e) {
+                return "(no log: " + e + ")";
+            }
+        }
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        for (Process p : started) {
+            p.destroyForcibly();
+        }
+    }
+
+    static Path jar() {
+        return Path.of(System.getProperty("toykv.server.jar", "target/toykv-server.jar"));
+    }
+
+    Server start(List<String> command, java.util.Map<String, String> env) throws IOException, InterruptedException {
+        Path logFile = Files.createTempFile(dir, "server", ".log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(logFile.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        started.add(p);
+        Server server = new Server(p, 0, logFile);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            Matcher m = LISTENING.matcher(server.log());
+            if (m.find()) {
+                return new Server(p, Integer.parseInt(m.group(1)), logFile);
+            }
+            if (!p.isAlive()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("server did not start: " + server.log());
+    }
+
+    Server startJar(Path data, String... extra) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString(), "--port", "0", "--dir",
+                data.toString(), "--shards", "2"));
+        cmd.addAll(List.of(extra));
+        return start(cmd, java.util.Map.of());
+    }
+
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Writers that record each key whose SET was acknowledged, until the server goes away. */
+    static Set<String> writeUntilGone(int port, AtomicBoolean stop, List<Thread> threads) {
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        for (int w = 0; w < WRITERS; w++) {
+            int writer = w;
+            Thread t = new Thread(() -> {
+                try (RespClient c = new RespClient(port, 10_000)) {
+                    for (int i = 0; i < 5_000_000 && !stop.get(); i++) {
+                        String key = "w" + writer + ":" + i;
+                        if (!c.call("SET", key, "value-" + i).equals("+OK\r\n")) {
+                            return;
+                        }
+                        acked.add(key);
+                    }
+                } catch (IOException e) {
+                    // The server stopped: the last unacknowledged write may or may not be there.
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        return acked;
+    }
+
+    /** Whether the log shows the text within a few seconds (the pump thread may lag the exit). */
+    static boolean logShows(Server server, String text) throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            if (server.log().contains(text)) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    void assertAllPresent(Set<String> acked) throws IOException, InterruptedException {
+        Server again = startJar(dir);
+        try (RespClient c = new RespClient(again.port(), 30_000)) {
+            int checked = 0;
+            for (String key : acked) {
+                String i = key.substring(key.indexOf(':') + 1);
+                String want = "$" + ("value-" + i).length() + "\r\nvalue-" + i + "\r\n";
+                assertEquals(want, c.call("GET", key), key);
+                checked++;
+            }
+            assertTrue(checked > 100, "too few writes to be meaningful: " + checked);
+        }
+        again.process().destroy();
+        assertTrue(again.process().waitFor(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void sigtermDuringWritesExitsZeroAndLosesNothingAcknowledged() throws Exception {
+        Server server = startJar(dir);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> writers = new ArrayList<>();
+        Set<String> acked = writeUntilGone(server.port(), stop, writers);
+        Thread.sleep(1500);
+        server.process().destroy(); // SIGTERM
+        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS), "no exit after SIGTERM");
+        assertEquals(0, server.process().exitValue());
+        stop.set(true);
+        for (Thread t : writers) {
+            t.join(10_000);
+        }
+        assertTrue(logShows(server, "server stopped; store closed"), server.log());
+        assertAllPresent(acked);
+    }
+
+    @Test
+    void killNineDuringWritesLosesNothingAcknowledged() throws Exception {
+        Server server = startJar(dir);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> writers = new ArrayList<>();
+        Set<String> acked = writeUntilGone(server.port(), stop, writers);
+        Thread.sleep(1500);
+        server.process().destroyForcibly(); // SIGKILL
+        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+        stop.set(true);
+        for (Thread t : writers) {
+            t.join(10_000);
+        }
+        assertAllPresent(acked);
+    }
+
+    @Test
+    void shutdownCommandExitsZero() throws Exception {
+        Server server = startJar(dir);
+        try (RespClient c = new RespClient(server.port())) {
+            assertEquals("+OK\r\n", c.call("SET", "k", "v"));
+            c.send(RespClient.encode("SHUTDOWN"));
+            assertTrue(c.closedByServer());
+        }
+        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, server.process().exitValue());
+    }
+
+    @Test
+    void environmentGivesPortAndDirectoryAndOptionsWin() throws Exception {
+        Path envDir = dir.resolve("from-env");
+        Server server = start(List.of(javaBin(), "-jar", jar().toString(), "--shards", "2"),
+                java.util.Map.of("SERVER_PORT", "0", "DB_DIR", envDir.toString()));
+        assertTrue(Files.isDirectory(envDir), "DB_DIR used");
+        server.process().destroy();
+        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+        Path optionDir = dir.resolve("from-option");
+        Server second = start(List.of(javaBin(), "-jar", jar().toString(), "--shards", "2", "--dir",
+                optionDir.toString()), java.util.Map.of("SERVER_PORT", "0", "DB_DIR", envDir.resolve("no").toString()));
+        assertTrue(Files.isDirectory(optionDir), "--dir wins over DB_DIR");
+        second.process().destroy();
+        assertTrue(second.process().waitFor(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void launcherScriptRunsTheJar() throws Exception {
+        Path script = Path.of("..", "bin", "toykv-server").toAbsolutePath().normalize();
+        Process p = new ProcessBuilder(script.toString(), "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("toykv-server "), out);
+    }
+}

@@ -1,0 +1,117 @@
+package io.toykv.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.toykv.core.ScanIterator;
+import io.toykv.core.Store;
+import io.toykv.server.command.Keyspace;
+import io.toykv.server.command.StoreKeyspace;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A failing store (disk full, closed) gives error replies; the server and the connection live on. */
+class StoreFailureTest {
+    @TempDir
+    Path dir;
+
+    /** A keyspace whose writes fail with "No space left on device" while {@link #full} is set. */
+    static final class FullDisk implements Keyspace {
+        final Keyspace inner;
+        final AtomicBoolean full = new AtomicBoolean();
+
+        FullDisk(Keyspace inner) {
+            this.inner = inner;
+        }
+
+        private void maybeFail() {
+            if (full.get()) {
+                throw new UncheckedIOException(new IOException("No space left on device"));
+            }
+        }
+
+        @Override
+        public void put(byte[] key, byte[] value) {
+            maybeFail();
+            inner.put(key, value);
+        }
+
+        @Override
+        public void check(byte[] key, byte[] value) {
+            inner.check(key, value);
+        }
+
+        @Override
+        public byte[] get(byte[] key) {
+            return inner.get(key);
+        }
+
+        @Override
+        public boolean delete(byte[] key) {
+            maybeFail();
+            return inner.delete(key);
+        }
+
+        @Override
+        public ScanIterator scan(byte[] from, byte[] to) {
+            return inner.scan(from, to);
+        }
+
+        @Override
+        public long size() {
+            return inner.size();
+        }
+
+        @Override
+        public void clear() {
+            maybeFail();
+            inner.clear();
+        }
+
+        @Override
+        public void sync() {
+            inner.sync();
+        }
+
+        @Override
+        public Map<String, Object> stats() {
+            return inner.stats();
+        }
+    }
+
+    @Test
+    void diskFullBecomesAnErrorReply() throws IOException {
+        Store store = Store.open(dir, TestServers.smallStore());
+        FullDisk keyspace = new FullDisk(new StoreKeyspace(store, TestServers.smallStore()));
+        try (ToykvServer server = ToykvServer.start(TestServers.config(dir), keyspace, store,
+                new PrintStream(OutputStream.nullOutputStream()));
+                RespClient c = new RespClient(server.port())) {
+            assertEquals("+OK\r\n", c.call("SET", "a", "1"));
+            keyspace.full.set(true);
+            assertEquals("-ERR store I/O error: No space left on device\r\n", c.call("SET", "b", "2"));
+            assertEquals("-ERR store I/O error: No space left on device\r\n", c.call("DEL", "a"));
+            assertEquals("$1\r\n1\r\n", c.call("GET", "a"));
+            keyspace.full.set(false);
+            assertEquals("+OK\r\n", c.call("SET", "b", "2"));
+        }
+    }
+
+    @Test
+    void closedStoreBecomesAnErrorReply() throws IOException {
+        Store store = Store.open(dir, TestServers.smallStore());
+        try (ToykvServer server = ToykvServer.start(TestServers.config(dir),
+                new StoreKeyspace(store, TestServers.smallStore()), store, new PrintStream(OutputStream.nullOutputStream()));
+                RespClient c = new RespClient(server.port())) {
+            store.close();
+            String reply = c.call("GET", "a");
+            assertEquals("-ERR ", reply.substring(0, 5), reply);
+            assertEquals("+PONG\r\n", c.call("PING"));
+        }
+    }
+}
