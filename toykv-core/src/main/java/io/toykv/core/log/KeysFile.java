@@ -196,12 +196,14 @@ public final class KeysFile {
      */
     public long recover(RecordSink sink, boolean isLast) throws IOException {
         int pos = HEADER_SIZE;
+        java.nio.ByteBuffer window = map.duplicate(); // one view for every checksum: no slice per record
+        CRC32C crc = new CRC32C();
         while (true) {
-            if (size - pos < KeyRecord.HEADER_SIZE || isZero(pos, KeyRecord.HEADER_SIZE)) {
+            if (size - pos < KeyRecord.HEADER_SIZE || isEnd(pos)) {
                 writePosition = pos;
                 return 0;
             }
-            String problem = checkRecord(pos);
+            String problem = checkRecord(pos, window, crc);
             KeyRecord rec = null;
             if (problem == null) {
                 rec = decode(pos);
@@ -221,7 +223,7 @@ public final class KeysFile {
         }
     }
 
-    private String checkRecord(int pos) {
+    private String checkRecord(int pos, java.nio.ByteBuffer window, CRC32C crc) {
         byte kind = map.get(pos + KeyRecord.KIND_OFFSET);
         int keyLength = map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF;
         if (kind != KeyRecord.PUT && kind != KeyRecord.DELETE && kind != KeyRecord.CLEAR) {
@@ -233,12 +235,19 @@ public final class KeysFile {
         if (pos + KeyRecord.HEADER_SIZE + keyLength > size) {
             return "record of key length " + keyLength + " runs past the end of the file";
         }
-        CRC32C crc = new CRC32C();
-        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + keyLength));
+        crc.reset();
+        window.limit(pos + KeyRecord.HEADER_SIZE + keyLength).position(pos + KeyRecord.KIND_OFFSET);
+        crc.update(window);
         if ((int) crc.getValue() != map.getInt(pos)) {
             return "record checksum mismatch";
         }
         return null;
+    }
+
+    /** Whether the 19 bytes at {@code pos} are all zero: the end of the records. */
+    private boolean isEnd(int pos) {
+        return map.getLong(pos) == 0 && map.getLong(pos + 8) == 0 && map.getShort(pos + 16) == 0
+                && map.get(pos + 18) == 0;
     }
 
     private KeyRecord decode(int pos) {
@@ -247,15 +256,6 @@ public final class KeysFile {
         map.get(pos + KeyRecord.HEADER_SIZE, key);
         return new KeyRecord(map.get(pos + KeyRecord.KIND_OFFSET), key,
                 map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET), map.getLong(pos + KeyRecord.ADDRESS_OFFSET));
-    }
-
-    private boolean isZero(int pos, int len) {
-        for (int i = pos; i < pos + len; i++) {
-            if (map.get(i) != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Zeroes from {@code pos} to the last non-zero byte; returns how many bytes that was. */
