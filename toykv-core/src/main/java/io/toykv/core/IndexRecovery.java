@@ -69,7 +69,8 @@ final class IndexRecovery implements KeysFile.RecordSink {
             offsets = Arrays.copyOf(offsets, n);
             fileIndexes = Arrays.copyOf(fileIndexes, n);
         }
-        if (files.isEmpty() || !files.get(files.size() - 1).equals(file)) {
+        // The keys log passes one Path object for all records of a file: identity is enough, and cheap.
+        if (files.isEmpty() || files.get(files.size() - 1) != file) {
             files.add(file);
         }
         offsets[count] = offset;
