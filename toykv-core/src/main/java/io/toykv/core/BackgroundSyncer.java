@@ -44,16 +44,6 @@ final class BackgroundSyncer implements AutoCloseable {
     public void close() {
         stopping = true;
         stop.countDown();
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Sleep.join(thread);
     }
 }

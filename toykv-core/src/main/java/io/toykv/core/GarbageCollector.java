@@ -160,17 +160,7 @@ final class GarbageCollector implements AutoCloseable {
         stopping = true;
         stop.countDown();
         if (thread != null) {
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Sleep.join(thread);
         }
         running.lock(); // a manual collection in progress on another thread finishes its batch first
         running.unlock();

@@ -3,7 +3,10 @@ package io.toykv.core;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** Sleeping for background threads that are stopped by a latch, never by an interrupt. */
+/**
+ * Sleeping and stopping for background threads, which are stopped by a latch, never by an interrupt:
+ * an interrupt during a write would close the segment's channel.
+ */
 final class Sleep {
     private Sleep() {
     }
@@ -15,6 +18,21 @@ final class Sleep {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return true;
+        }
+    }
+
+    /** Waits for {@code thread} to end, even if interrupted meanwhile (the interrupt is kept). */
+    static void join(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,16 +1,15 @@
 package io.toykv.bench.gc;
 
+import io.toykv.bench.metrics.DiskUsage;
+import io.toykv.bench.metrics.ProcIo;
+import io.toykv.bench.workload.Keys;
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.StoreStats;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * The garbage-collection benchmark of issue 3: load N keys of the original's shape (8-byte keys,
@@ -59,7 +58,7 @@ public final class GcBenchmark {
     }
 
     static String run(Path dir, int n, int m, String dist, boolean gc, double ratio, long segment) throws IOException {
-        byte[][] keys = SeedKeys.shuffled(n);
+        byte[][] keys = seedKeys(n);
         byte[] value = new byte[VALUE_SIZE];
         Random r = new Random(7);
         long liveBytes = (long) n * (keys[0].length + VALUE_SIZE);
@@ -71,7 +70,7 @@ public final class GcBenchmark {
             }
             long written0 = ProcIo.writeBytes();
             long peak = bytesOnDisk(dir);
-            KeyChooser chooser = dist.equals("uniform") ? new KeyChooser.Uniform(n, 11) : new KeyChooser.Zipfian(n, 11);
+            KeyChooser chooser = dist.equals("uniform") ? KeyChooser.uniform(n, 11) : KeyChooser.zipfian(n);
             long t0 = System.nanoTime();
             for (int i = 0; i < m; i++) {
                 r.nextBytes(value);
@@ -97,31 +96,22 @@ public final class GcBenchmark {
         }
     }
 
-    /** Blocks allocated under {@code dir}, in bytes ({@code du -sB1}): segments are sparse, so sizes overstate. */
-    static long bytesOnDisk(Path dir) throws IOException {
-        Process p = new ProcessBuilder("du", "-sB1", dir.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-        try {
-            if (p.waitFor() != 0) {
-                throw new IOException("du failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+    /** Blocks allocated under {@code dir}, in bytes ({@code du}): segments are sparse, so sizes overstate. */
+    static long bytesOnDisk(Path dir) {
+        return DiskUsage.allocatedBytes(dir);
+    }
+
+    /** The engine issue's keys: ids 0..n-1 shuffled with {@code new Random(42)}, as {@code %08x}. */
+    static byte[][] seedKeys(int n) {
+        int[] ids = Keys.shuffled(n, Keys.FILL_SEED);
+        byte[][] keys = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            keys[i] = Keys.key(ids[i], 8);
         }
-        return Long.parseLong(out.trim().split("\\s+")[0]);
+        return keys;
     }
 
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        List<Path> all = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.forEach(all::add);
-        }
-        for (int i = all.size() - 1; i >= 0; i--) {
-            Files.delete(all.get(i));
-        }
+        DiskUsage.deleteTree(dir);
     }
 }

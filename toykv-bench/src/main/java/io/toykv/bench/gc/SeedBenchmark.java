@@ -27,7 +27,7 @@ public final class SeedBenchmark {
         SyncMode sync = args.length > 3 ? SyncMode.valueOf(args[3]) : SyncMode.EVERY_SECOND;
         System.out.printf(Locale.ROOT, "# seed workload: %d keys, 256-byte values, sync %s; %d cpus, java %s%n", n, sync,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-        byte[][] keys = SeedKeys.shuffled(n);
+        byte[][] keys = GcBenchmark.seedKeys(n);
         double[][] results = new double[5][runs];
         for (int run = 0; run < runs; run++) {
             Path dir = base.resolve("run" + run);
