@@ -63,7 +63,8 @@ final class Shard {
     static Shard open(int id, Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
             throws IOException {
         Files.createDirectories(dir);
-        ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(), io, allocator);
+        ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(),
+                ValueRecord.size(options.maxKeySize(), options.maxValueSize()), io, allocator);
         try {
             IndexRecovery recovery = new IndexRecovery(values);
             KeysLog keys = KeysLog.recover(dir, options.keysFileSize(), allocator, recovery);

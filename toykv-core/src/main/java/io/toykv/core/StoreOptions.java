@@ -28,8 +28,8 @@ public final class StoreOptions {
     private SyncMode syncMode = SyncMode.EVERY_SECOND;
     private int maxKeySize = DEFAULT_MAX_KEY_SIZE;
     private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
-    private int bufferSize = DEFAULT_BUFFER_SIZE;
-    private long segmentSize = DEFAULT_SEGMENT_SIZE;
+    private Integer bufferSize;
+    private Long segmentSize;
     private int keysFileSize = DEFAULT_KEYS_FILE_SIZE;
     private boolean directIo = true;
     private boolean autoCompaction = true;
@@ -91,7 +91,10 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of the memory-mapped staging buffer per shard, a multiple of 4096; default 4 MiB. */
+    /**
+     * Size of the memory-mapped staging buffer per shard, a multiple of 4096; default 4 MiB, or enough
+     * for the largest record (key + value + 10 bytes) when {@link #maxValueSize} asks for more.
+     */
     public StoreOptions bufferSize(int bufferSize) {
         if (bufferSize < 64 * 1024 || bufferSize % 4096 != 0) {
             throw new IllegalArgumentException(
@@ -101,7 +104,7 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of one values-log segment file, a multiple of 4096; default 16 MiB. */
+    /** Size of one values-log segment file, a multiple of 4096; default 16 MiB, or the buffer size if larger. */
     public StoreOptions segmentSize(long segmentSize) {
         if (segmentSize < 64 * 1024 || segmentSize % 4096 != 0 || segmentSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("segmentSize must be a multiple of 4096 between 65536 and "
@@ -183,11 +186,15 @@ public final class StoreOptions {
     }
 
     public int bufferSize() {
-        return bufferSize;
+        if (bufferSize != null) {
+            return bufferSize;
+        }
+        long largestRecord = 10L + maxKeySize + maxValueSize;
+        return (int) Math.min(Integer.MAX_VALUE - 4095, Math.max(DEFAULT_BUFFER_SIZE, (largestRecord + 4095) / 4096 * 4096));
     }
 
     public long segmentSize() {
-        return segmentSize;
+        return segmentSize != null ? segmentSize : Math.max(DEFAULT_SEGMENT_SIZE, bufferSize());
     }
 
     public int keysFileSize() {
@@ -201,8 +208,8 @@ public final class StoreOptions {
     @Override
     public String toString() {
         return "StoreOptions[shards=" + shards() + ", syncMode=" + syncMode + ", maxKeySize=" + maxKeySize
-                + ", maxValueSize=" + maxValueSize + ", bufferSize=" + bufferSize + ", segmentSize="
-                + segmentSize + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + ", autoCompaction=" + autoCompaction
+                + ", maxValueSize=" + maxValueSize + ", bufferSize=" + bufferSize() + ", segmentSize="
+                + segmentSize() + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + ", autoCompaction=" + autoCompaction
                 + ", gcGarbageRatio=" + gcGarbageRatio + "]";
     }
 }

@@ -71,6 +71,31 @@ class StoreApiTest {
     }
 
     @Test
+    void aLargerValueLimitSizesTheBufferToFit() throws IOException {
+        Path d = dir.resolve("big");
+        StoreOptions options = StoreOptions.defaults().shards(1).maxValueSize(6 << 20);
+        assertTrue(options.bufferSize() >= (6 << 20) + 1024 + 10 && options.segmentSize() >= options.bufferSize());
+        byte[] big = new byte[6 << 20];
+        big[big.length - 1] = 7;
+        try (Store s = Store.open(d, options)) {
+            s.put(b("big"), big);
+            assertArrayEquals(big, s.get(b("big")));
+        }
+        try (Store s = Store.open(d, options)) {
+            assertArrayEquals(big, s.get(b("big")));
+        }
+    }
+
+    @Test
+    void reopeningWithLimitsTheExistingBufferCannotHoldFailsClearly() throws IOException {
+        Store.open(dir, StoreOptions.defaults().shards(1)).close(); // a 4 MiB buffer
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Store.open(dir, StoreOptions.defaults().maxValueSize(6 << 20)));
+        assertTrue(e.getMessage().contains("holds 4194304 bytes"), e.getMessage());
+        Store.open(dir).close(); // the failed open released everything
+    }
+
+    @Test
     void emptyValueIsAValueNotAbsence() throws IOException {
         try (Store s = Store.open(dir)) {
             s.put(b("k"), new byte[0]);

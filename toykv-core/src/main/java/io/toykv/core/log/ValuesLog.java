@@ -42,9 +42,14 @@ public final class ValuesLog {
         this.buffer = buffer;
     }
 
-    public static ValuesLog open(Path dir, int bufferSize, long segmentSize, DirectIo io, FileAllocator allocator)
-            throws IOException {
+    public static ValuesLog open(Path dir, int bufferSize, long segmentSize, int largestRecord, DirectIo io,
+            FileAllocator allocator) throws IOException {
         ValueBuffer buffer = ValueBuffer.open(FileNames.buffer(dir), bufferSize, Address.of(1, 0), allocator);
+        if (buffer.capacity() < largestRecord) {
+            throw new IllegalArgumentException("the store's buffer " + buffer.path() + " holds " + buffer.capacity()
+                    + " bytes, but the largest record these limits allow takes " + largestRecord
+                    + " (lower maxValueSize, or copy the data into a new store)");
+        }
         ValuesLog log = new ValuesLog(dir, segmentSize, io, allocator, buffer);
         try {
             try (Stream<Path> s = Files.list(dir)) {
