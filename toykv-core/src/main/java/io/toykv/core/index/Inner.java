@@ -22,12 +22,22 @@ final class Inner extends Node {
     private final Node[] children;
 
     Inner(byte[][] bounds, Node[] children) {
+        this(bounds, prefixesOf(bounds), children);
+    }
+
+    /** With the prefixes already at hand: copies made by a split reuse them instead of re-reading every bound. */
+    private Inner(byte[][] bounds, long[] prefixes, Node[] children) {
         this.bounds = bounds;
+        this.prefixes = prefixes;
         this.children = children;
-        this.prefixes = new long[bounds.length];
+    }
+
+    private static long[] prefixesOf(byte[][] bounds) {
+        long[] p = new long[bounds.length];
         for (int i = 0; i < bounds.length; i++) {
-            prefixes[i] = prefix(bounds[i]);
+            p[i] = prefix(bounds[i]);
         }
+        return p;
     }
 
     int size() {
@@ -75,28 +85,26 @@ final class Inner extends Node {
     Inner withSplitChild(int i, Node left, byte[] rightBound, Node right) {
         int n = children.length;
         byte[][] b = new byte[n + 1][];
+        long[] p = new long[n + 1];
         Node[] c = new Node[n + 1];
-        for (int j = 0; j <= i; j++) {
-            b[j] = bounds[j];
-            c[j] = child(j);
-        }
+        System.arraycopy(bounds, 0, b, 0, i + 1);
+        System.arraycopy(prefixes, 0, p, 0, i + 1);
+        System.arraycopy(bounds, i + 1, b, i + 2, n - i - 1);
+        System.arraycopy(prefixes, i + 1, p, i + 2, n - i - 1);
+        // Only the writer changes child slots, and it is the caller: plain copies see its own stores.
+        System.arraycopy(children, 0, c, 0, i + 1);
+        System.arraycopy(children, i + 1, c, i + 2, n - i - 1);
         c[i] = left;
         b[i + 1] = rightBound;
+        p[i + 1] = prefix(rightBound);
         c[i + 1] = right;
-        for (int j = i + 1; j < n; j++) {
-            b[j + 1] = bounds[j];
-            c[j + 1] = child(j);
-        }
-        return new Inner(b, c);
+        return new Inner(b, p, c);
     }
 
     /** Children [from, to) as a new node. */
     Inner range(int from, int to) {
-        Node[] c = new Node[to - from];
-        for (int j = from; j < to; j++) {
-            c[j - from] = child(j);
-        }
-        return new Inner(Arrays.copyOfRange(bounds, from, to), c);
+        return new Inner(Arrays.copyOfRange(bounds, from, to), Arrays.copyOfRange(prefixes, from, to),
+                Arrays.copyOfRange(children, from, to));
     }
 
     @Override

@@ -12,9 +12,9 @@ package io.toykv.core.index;
  * tree, seeing each node before or after a change.
  */
 public final class SortedIndex {
-    static final int MAX_LEAF = 64;
+    static final int MAX_LEAF = 32;
     static final int MAX_INNER = 128;
-    static final int BULK_LEAF_FILL = 48;
+    static final int BULK_LEAF_FILL = 24;
     static final int BULK_INNER_FILL = 96;
     private static final byte[] LOWEST = new byte[0];
     private static final int MAX_DEPTH = 16;
