@@ -115,7 +115,7 @@ public final class SortedIndex {
             replace(path, path.depth, leaf.withReplaced(i, address, length));
             return previous;
         }
-        Leaf grown = leaf.withInserted(-i - 1, key.clone(), address, length);
+        Leaf grown = leaf.withInserted(-i - 1, key, address, length); // copies the key bytes into the leaf
         if (grown.size() > MAX_LEAF) {
             int half = grown.size() / 2;
             Leaf right = grown.range(half, grown.size());
