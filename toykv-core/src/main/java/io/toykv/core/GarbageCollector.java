@@ -136,7 +136,8 @@ final class GarbageCollector implements AutoCloseable {
                 reclaim(shard, id);
             }
         }
-        if (shard.keysLogCompactionDue(keysLogMinimum) || (manual && shard.keysLogCompactionDue(0))) {
+        // By hand, any dead records are worth a rewrite; in the background, only more than a file's worth.
+        if (shard.keysLogCompactionDue(manual ? 0 : keysLogMinimum)) {
             shard.compactKeysLog();
             keysLogCompactions.incrementAndGet();
         }

@@ -29,7 +29,6 @@ import java.util.function.BooleanSupplier;
  * before either is written, so a failed allocation (a full disk) writes nothing.
  */
 final class Shard {
-    private final int id;
     private final Path dir;
     private final SyncMode syncMode;
     private final SortedIndex index;
@@ -49,9 +48,8 @@ final class Shard {
     private long[] liveBytes;
     private volatile boolean closed;
 
-    private Shard(int id, Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
+    private Shard(Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
             long[] liveBytes) {
-        this.id = id;
         this.dir = dir;
         this.syncMode = syncMode;
         this.index = index;
@@ -60,31 +58,27 @@ final class Shard {
         this.liveBytes = liveBytes;
     }
 
-    static Shard open(int id, Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
+    static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
             throws IOException {
         Files.createDirectories(dir);
         ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(),
                 ValueRecord.size(options.maxKeySize(), options.maxValueSize()), io, allocator);
+        KeysLog keys = null;
         try {
             IndexRecovery recovery = new IndexRecovery(values);
-            KeysLog keys = KeysLog.recover(dir, options.keysFileSize(), allocator, recovery);
+            keys = KeysLog.recover(dir, options.keysFileSize(), allocator, recovery);
             SortedIndex index = new SortedIndex();
             long[] live = recovery.loadInto(index);
-            Shard shard = new Shard(id, dir, options.syncMode(), index, values, keys, live);
+            Shard shard = new Shard(dir, options.syncMode(), index, values, keys, live);
             shard.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
             return shard;
         } catch (IOException | RuntimeException e) {
+            if (keys != null) {
+                keys.close();
+            }
             values.close();
             throw e;
         }
-    }
-
-    int id() {
-        return id;
-    }
-
-    Path dir() {
-        return dir;
     }
 
     long size() {

@@ -119,7 +119,7 @@ public final class Store implements AutoCloseable {
             List<Future<Shard>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int id = i;
-                futures.add(pool.submit(() -> Shard.open(id, FileNames.shardDir(dir, id), opts, io, allocator)));
+                futures.add(pool.submit(() -> Shard.open(FileNames.shardDir(dir, id), opts, io, allocator)));
             }
             Throwable failure = null;
             for (int i = 0; i < n; i++) {

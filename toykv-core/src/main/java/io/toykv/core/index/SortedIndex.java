@@ -201,29 +201,6 @@ public final class SortedIndex {
         return total;
     }
 
-    /** Calls {@code visitor} for every entry, in key order (a weakly consistent walk). */
-    public void forEach(EntryVisitor visitor) {
-        forEach(root, visitor);
-    }
-
-    private static void forEach(Node n, EntryVisitor visitor) {
-        if (n instanceof Inner in) {
-            for (int i = 0; i < in.size(); i++) {
-                forEach(in.child(i), visitor);
-            }
-        } else {
-            Leaf leaf = (Leaf) n;
-            for (int i = 0; i < leaf.size(); i++) {
-                visitor.visit(leaf.keys, leaf.keyStart(i), leaf.keyEnds[i], leaf.addresses[i], leaf.lengths[i]);
-            }
-        }
-    }
-
-    /** Receives index entries; the key is {@code keys[from, to)}, valid only during the call. */
-    public interface EntryVisitor {
-        void visit(byte[] keys, int from, int to, long address, int length);
-    }
-
     /** A cursor positioned before the first key at least {@code from} (null: the first key). */
     public Cursor cursor(byte[] from) {
         return new Cursor(from);

@@ -111,17 +111,8 @@ public final class KeysLog {
         }
     }
 
-    /** Forces the records not yet forced (they can only be in the last file). */
-    public void force() {
-        current().force();
-    }
-
     public long recordBytes() {
         return sealedRecordBytes + current().recordBytes();
-    }
-
-    public int fileCount() {
-        return files.size();
     }
 
     /**
