@@ -28,7 +28,7 @@ public final class SeedBenchmark {
         System.out.printf(Locale.ROOT, "# seed workload: %d keys, 256-byte values, sync %s; %d cpus, java %s%n", n, sync,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         byte[][] keys = GcBenchmark.seedKeys(n);
-        double[][] results = new double[5][runs];
+        double[][] results = new double[6][runs];
         for (int run = 0; run < runs; run++) {
             Path dir = base.resolve("run" + run);
             GcBenchmark.deleteTree(dir);
@@ -36,12 +36,13 @@ public final class SeedBenchmark {
             for (int i = 0; i < r.length; i++) {
                 results[i][run] = r[i];
             }
-            System.out.printf(Locale.ROOT, "run %d: %.0f puts/s, %.0f gets/s, %.0f scanned/s, reopen %.0f ms, index %.1f B/key%n",
-                    run, r[0], r[1], r[2], r[3], r[4]);
+            System.out.printf(Locale.ROOT, "run %d: %.0f puts/s, %.0f gets/s, %.0f scanned/s, reopen %.0f ms, index %.1f B/key,"
+                    + " %.2f us CPU/put%n", run, r[0], r[1], r[2], r[3], r[4], r[5]);
             GcBenchmark.deleteTree(dir);
         }
-        System.out.printf(Locale.ROOT, "median: %.0f puts/s, %.0f gets/s, %.0f scanned/s, reopen %.0f ms, index %.1f B/key%n",
-                median(results[0]), median(results[1]), median(results[2]), median(results[3]), median(results[4]));
+        System.out.printf(Locale.ROOT, "median: %.0f puts/s, %.0f gets/s, %.0f scanned/s, reopen %.0f ms, index %.1f B/key,"
+                + " %.2f us CPU/put%n", median(results[0]), median(results[1]), median(results[2]), median(results[3]),
+                median(results[4]), median(results[5]));
     }
 
     private static double[] once(Path dir, byte[][] keys, StoreOptions options) throws Exception {
@@ -52,12 +53,15 @@ public final class SeedBenchmark {
         double gets;
         double scanned;
         double indexBytes;
+        double cpuPerPut;
         try (Store s = Store.open(dir, options)) {
+            long cpu = processCpuNanos();
             long t = System.nanoTime();
             for (byte[] k : keys) {
                 s.put(k, value);
             }
             puts = n / ((System.nanoTime() - t) / 1e9);
+            cpuPerPut = (processCpuNanos() - cpu) / 1e3 / n;
             t = System.nanoTime();
             long found = 0;
             for (byte[] k : keys) {
@@ -84,8 +88,17 @@ public final class SeedBenchmark {
             if (s.size() != n) {
                 throw new AssertionError("reopened with " + s.size() + " keys");
             }
-            return new double[] {puts, gets, scanned, reopen, indexBytes};
+            return new double[] {puts, gets, scanned, reopen, indexBytes, cpuPerPut};
         }
+    }
+
+    /**
+     * CPU time of the whole process (every thread, the collector's too): on a shared, noisy machine the
+     * CPU a put costs moves much less than wall-clock throughput does.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double median(double[] xs) {

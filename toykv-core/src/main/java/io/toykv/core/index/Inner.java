@@ -16,6 +16,10 @@ import java.util.Arrays;
  */
 final class Inner extends Node {
     private static final VarHandle CHILD = MethodHandles.arrayElementVarHandle(Node[].class);
+    /** Bytes of a key in its prefix. */
+    static final int PREFIX_BYTES = 8;
+    private static final VarHandle LONG_BIG_ENDIAN =
+            MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     final byte[][] bounds;
     final long[] prefixes;
@@ -54,9 +58,11 @@ final class Inner extends Node {
 
     /** The first eight bytes of {@code key}, zero-padded, as an unsigned big-endian long. */
     static long prefix(byte[] key) {
+        if (key.length >= PREFIX_BYTES) {
+            return (long) LONG_BIG_ENDIAN.get(key, 0);
+        }
         long p = 0;
-        int n = Math.min(8, key.length);
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < key.length; i++) {
             p |= (key[i] & 0xFFL) << (56 - 8 * i);
         }
         return p;

@@ -3,50 +3,111 @@ package io.toykv.core.index;
 import java.util.Arrays;
 
 /**
- * An immutable, sorted run of index entries packed in four arrays: the keys back to back in one byte
- * array, where each key ends, and each value's address and record length. An 8-byte key costs 24 bytes
- * here plus a share of the leaf's fixed overhead. Changes copy the leaf, so readers holding one never
- * see it change.
+ * An immutable, sorted run of index entries packed in one {@code long[]} of three regions, plus the
+ * key bytes past the eighth in a second array:
+ *
+ * <pre>
+ * slots[i]         the key's first eight bytes, zero-padded, as an unsigned big-endian long (its prefix)
+ * slots[n + i]     the value's address
+ * slots[2n + i]    meta: record length (high 32 bits) | tail end (bits 4-31) | short length (bits 0-3)
+ * tails            bytes 8.. of every key longer than eight bytes, back to back
+ * </pre>
+ *
+ * Short length is the key's length when it is at most eight bytes, else {@link #LONG_KEY}; then the key
+ * is its prefix followed by {@code tails[tail end of i - 1, tail end of i)}. A key of eight bytes or
+ * fewer is all in its prefix, so most comparisons are one unsigned long comparison, and an entry costs
+ * 24 bytes in a single array: one allocation and one copy per change. Changes copy the leaf, so
+ * readers holding one never see it change.
  */
 final class Leaf extends Node {
-    static final Leaf EMPTY = new Leaf(new byte[0], new int[0], new long[0], new int[0]);
+    private static final long[] NO_SLOTS = new long[0];
+    private static final byte[] NO_TAILS = new byte[0];
+    static final Leaf EMPTY = new Leaf(NO_SLOTS, NO_TAILS);
 
-    final byte[] keys;
-    /** keyEnds[i] is the end (exclusive) of key i in {@link #keys}; key i starts at keyEnds[i - 1] or 0. */
-    final int[] keyEnds;
-    final long[] addresses;
-    final int[] lengths;
+    /** Short-length code of a key longer than eight bytes. */
+    private static final int LONG_KEY = 0xF;
+    private static final int TAIL_END_SHIFT = 4;
+    private static final long TAIL_END_MASK = 0x0FFF_FFFFL;
 
-    Leaf(byte[] keys, int[] keyEnds, long[] addresses, int[] lengths) {
-        this.keys = keys;
-        this.keyEnds = keyEnds;
-        this.addresses = addresses;
-        this.lengths = lengths;
+    private final long[] slots;
+    private final byte[] tails;
+
+    private Leaf(long[] slots, byte[] tails) {
+        this.slots = slots;
+        this.tails = tails;
     }
 
     int size() {
-        return keyEnds.length;
+        return slots.length / 3;
     }
 
-    int keyStart(int i) {
-        return i == 0 ? 0 : keyEnds[i - 1];
+    long address(int i) {
+        return slots[size() + i];
+    }
+
+    /** The value record's length. */
+    int length(int i) {
+        return (int) (slots[2 * size() + i] >>> 32);
+    }
+
+    private long meta(int i) {
+        return slots[2 * size() + i];
+    }
+
+    private static long meta(int recordLength, int tailEnd, int shortLength) {
+        return ((long) recordLength << 32) | ((long) tailEnd << TAIL_END_SHIFT) | shortLength;
+    }
+
+    private static int tailEnd(long meta) {
+        return (int) ((meta >>> TAIL_END_SHIFT) & TAIL_END_MASK);
+    }
+
+    private int tailStart(int i) {
+        return i == 0 ? 0 : tailEnd(meta(i - 1));
+    }
+
+    private int keyLength(int i) {
+        long meta = meta(i);
+        int shortLength = (int) (meta & LONG_KEY);
+        return shortLength != LONG_KEY ? shortLength : Inner.PREFIX_BYTES + tailEnd(meta) - tailStart(i);
     }
 
     byte[] key(int i) {
-        return Arrays.copyOfRange(keys, keyStart(i), keyEnds[i]);
+        byte[] key = new byte[keyLength(i)];
+        long prefix = slots[i];
+        int head = Math.min(Inner.PREFIX_BYTES, key.length);
+        for (int b = 0; b < head; b++) {
+            key[b] = (byte) (prefix >>> (56 - 8 * b));
+        }
+        if (key.length > Inner.PREFIX_BYTES) {
+            System.arraycopy(tails, tailStart(i), key, Inner.PREFIX_BYTES, key.length - Inner.PREFIX_BYTES);
+        }
+        return key;
     }
 
-    int compareKey(int i, byte[] probe) {
-        return Arrays.compareUnsigned(keys, keyStart(i), keyEnds[i], probe, 0, probe.length);
+    /** Compares entry {@code i}'s key with {@code probe}, whose prefix is {@code probePrefix}. */
+    private int compareKey(int i, byte[] probe, long probePrefix) {
+        int c = Long.compareUnsigned(slots[i], probePrefix);
+        if (c != 0) {
+            return c;
+        }
+        // Equal zero-padded prefixes: a key of at most eight bytes is then a prefix of the other key.
+        int length = keyLength(i);
+        if (length <= Inner.PREFIX_BYTES || probe.length <= Inner.PREFIX_BYTES) {
+            return Integer.compare(length, probe.length);
+        }
+        int start = tailStart(i);
+        return Arrays.compareUnsigned(tails, start, start + length - Inner.PREFIX_BYTES,
+                probe, Inner.PREFIX_BYTES, probe.length);
     }
 
     /** Index of {@code key}, or {@code -(insertion point) - 1} as in {@link Arrays#binarySearch}. */
-    int find(byte[] key) {
+    int find(byte[] key, long keyPrefix) {
         int lo = 0;
-        int hi = keyEnds.length - 1;
+        int hi = size() - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int c = compareKey(mid, key);
+            int c = compareKey(mid, key, keyPrefix);
             if (c < 0) {
                 lo = mid + 1;
             } else if (c > 0) {
@@ -60,106 +121,122 @@ final class Leaf extends Node {
 
     /** First index whose key is greater than {@code key}. */
     int upperBound(byte[] key) {
-        int i = find(key);
+        int i = find(key, Inner.prefix(key));
         return i >= 0 ? i + 1 : -i - 1;
     }
 
     /** First index whose key is at least {@code key}. */
     int lowerBound(byte[] key) {
-        int i = find(key);
+        int i = find(key, Inner.prefix(key));
         return i >= 0 ? i : -i - 1;
     }
 
     /** A copy with entry {@code i} given a new address and length. */
     Leaf withReplaced(int i, long address, int length) {
-        long[] a = addresses.clone();
-        int[] l = lengths.clone();
-        a[i] = address;
-        l[i] = length;
-        return new Leaf(keys, keyEnds, a, l);
+        int n = size();
+        long[] s = slots.clone();
+        s[n + i] = address;
+        s[2 * n + i] = (slots[2 * n + i] & 0xFFFF_FFFFL) | ((long) length << 32);
+        return new Leaf(s, tails);
     }
 
-    /** A copy with {@code key} inserted at index {@code at}. */
-    Leaf withInserted(int at, byte[] key, long address, int length) {
+    /** A copy with {@code key} (prefix {@code keyPrefix}) inserted at index {@code at}; copies the key's bytes. */
+    Leaf withInserted(int at, byte[] key, long keyPrefix, long address, int length) {
         int n = size();
-        int split = keyStart(at);
-        byte[] k = new byte[keys.length + key.length];
-        System.arraycopy(keys, 0, k, 0, split);
-        System.arraycopy(key, 0, k, split, key.length);
-        System.arraycopy(keys, split, k, split + key.length, keys.length - split);
-        int[] ends = new int[n + 1];
-        System.arraycopy(keyEnds, 0, ends, 0, at);
-        ends[at] = split + key.length;
-        for (int i = at; i < n; i++) {
-            ends[i + 1] = keyEnds[i] + key.length;
+        int tail = Math.max(0, key.length - Inner.PREFIX_BYTES);
+        int tailAt = tailStart(at);
+        byte[] t = tails;
+        if (tail > 0) {
+            t = new byte[tails.length + tail];
+            System.arraycopy(tails, 0, t, 0, tailAt);
+            System.arraycopy(key, Inner.PREFIX_BYTES, t, tailAt, tail);
+            System.arraycopy(tails, tailAt, t, tailAt + tail, tails.length - tailAt);
         }
-        long[] a = new long[n + 1];
-        System.arraycopy(addresses, 0, a, 0, at);
-        a[at] = address;
-        System.arraycopy(addresses, at, a, at + 1, n - at);
-        int[] l = new int[n + 1];
-        System.arraycopy(lengths, 0, l, 0, at);
-        l[at] = length;
-        System.arraycopy(lengths, at, l, at + 1, n - at);
-        return new Leaf(k, ends, a, l);
+        int m = n + 1;
+        long[] s = new long[3 * m];
+        System.arraycopy(slots, 0, s, 0, at);
+        s[at] = keyPrefix;
+        System.arraycopy(slots, at, s, at + 1, n - at);
+        System.arraycopy(slots, n, s, m, at);
+        s[m + at] = address;
+        System.arraycopy(slots, n + at, s, m + at + 1, n - at);
+        System.arraycopy(slots, 2 * n, s, 2 * m, at);
+        s[2 * m + at] = meta(length, tailAt + tail, tail > 0 ? LONG_KEY : key.length);
+        System.arraycopy(slots, 2 * n + at, s, 2 * m + at + 1, n - at);
+        if (tail > 0) {
+            for (int i = at + 1; i < m; i++) {
+                s[2 * m + i] += (long) tail << TAIL_END_SHIFT;
+            }
+        }
+        return new Leaf(s, t);
     }
 
     /** A copy without entry {@code at}. */
     Leaf withRemoved(int at) {
         int n = size();
-        int start = keyStart(at);
-        int len = keyEnds[at] - start;
-        byte[] k = new byte[keys.length - len];
-        System.arraycopy(keys, 0, k, 0, start);
-        System.arraycopy(keys, keyEnds[at], k, start, keys.length - keyEnds[at]);
-        int[] ends = new int[n - 1];
-        System.arraycopy(keyEnds, 0, ends, 0, at);
-        for (int i = at + 1; i < n; i++) {
-            ends[i - 1] = keyEnds[i] - len;
+        int tailAt = tailStart(at);
+        int tail = tailEnd(meta(at)) - tailAt;
+        byte[] t = tails;
+        if (tail > 0) {
+            t = new byte[tails.length - tail];
+            System.arraycopy(tails, 0, t, 0, tailAt);
+            System.arraycopy(tails, tailAt + tail, t, tailAt, tails.length - tailAt - tail);
         }
-        long[] a = new long[n - 1];
-        System.arraycopy(addresses, 0, a, 0, at);
-        System.arraycopy(addresses, at + 1, a, at, n - at - 1);
-        int[] l = new int[n - 1];
-        System.arraycopy(lengths, 0, l, 0, at);
-        System.arraycopy(lengths, at + 1, l, at, n - at - 1);
-        return new Leaf(k, ends, a, l);
+        int m = n - 1;
+        long[] s = m == 0 ? NO_SLOTS : new long[3 * m];
+        for (int region = 0; region < 3; region++) {
+            System.arraycopy(slots, region * n, s, region * m, at);
+            System.arraycopy(slots, region * n + at + 1, s, region * m + at, n - at - 1);
+        }
+        for (int i = at; i < m; i++) {
+            s[2 * m + i] -= (long) tail << TAIL_END_SHIFT;
+        }
+        return new Leaf(s, t.length == 0 ? NO_TAILS : t);
     }
 
     /** Entries [from, to) as a new leaf. */
     Leaf range(int from, int to) {
-        int ks = keyStart(from);
-        int ke = to == 0 ? 0 : keyEnds[to - 1];
-        byte[] k = Arrays.copyOfRange(keys, ks, ke);
-        int[] ends = new int[to - from];
-        for (int i = from; i < to; i++) {
-            ends[i - from] = keyEnds[i] - ks;
+        int n = size();
+        int m = to - from;
+        int tailFrom = tailStart(from);
+        int tailTo = tailStart(to);
+        long[] s = new long[3 * m];
+        for (int region = 0; region < 3; region++) {
+            System.arraycopy(slots, region * n + from, s, region * m, m);
         }
-        return new Leaf(k, ends, Arrays.copyOfRange(addresses, from, to), Arrays.copyOfRange(lengths, from, to));
+        for (int i = 0; i < m; i++) {
+            s[2 * m + i] -= (long) tailFrom << TAIL_END_SHIFT;
+        }
+        byte[] t = tailTo == tailFrom ? NO_TAILS : Arrays.copyOfRange(tails, tailFrom, tailTo);
+        return new Leaf(s, t);
     }
 
     /** Entries [from, to) of sorted parallel arrays as a leaf. */
     static Leaf of(byte[][] keys, long[] addresses, int[] lengths, int from, int to) {
+        int m = to - from;
         int total = 0;
         for (int i = from; i < to; i++) {
-            total += keys[i].length;
+            total += Math.max(0, keys[i].length - Inner.PREFIX_BYTES);
         }
-        byte[] k = new byte[total];
-        int[] ends = new int[to - from];
-        int pos = 0;
-        for (int i = from; i < to; i++) {
-            System.arraycopy(keys[i], 0, k, pos, keys[i].length);
-            pos += keys[i].length;
-            ends[i - from] = pos;
+        byte[] t = total == 0 ? NO_TAILS : new byte[total];
+        long[] s = new long[3 * m];
+        int tailEnd = 0;
+        for (int i = 0; i < m; i++) {
+            byte[] key = keys[from + i];
+            int tail = Math.max(0, key.length - Inner.PREFIX_BYTES);
+            System.arraycopy(key, key.length - tail, t, tailEnd, tail);
+            tailEnd += tail;
+            s[i] = Inner.prefix(key);
+            s[m + i] = addresses[from + i];
+            s[2 * m + i] = meta(lengths[from + i], tailEnd, tail > 0 ? LONG_KEY : key.length);
         }
-        return new Leaf(k, ends, Arrays.copyOfRange(addresses, from, to), Arrays.copyOfRange(lengths, from, to));
+        return new Leaf(s, t);
     }
 
-    /** Estimated heap bytes: four arrays and the leaf object, with compressed-oops headers. */
+    /** Estimated heap bytes: the leaf object and its two arrays, with compressed-oops headers. */
     @Override
     long heapBytes() {
-        return 16 + (16 + align8(keys.length)) + (16 + align8(4L * keyEnds.length))
-                + (16 + 8L * addresses.length) + (16 + align8(4L * lengths.length));
+        return 16 + (16 + 8L * slots.length) + (tails.length == 0 ? 0 : 16 + align8(tails.length));
     }
 
     private static long align8(long n) {

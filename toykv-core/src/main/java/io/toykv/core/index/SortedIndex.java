@@ -2,7 +2,7 @@ package io.toykv.core.index;
 
 /**
  * A shard's in-memory index: key to (value address, value record length), sorted by unsigned
- * lexicographic key order. A B+-tree: immutable {@link Leaf}s of up to {@value #MAX_LEAF} entries under
+ * lexicographic key order. A B+-tree: immutable, packed {@link Leaf}s of up to {@value #MAX_LEAF} entries under
  * {@link Inner} nodes of up to {@value #MAX_INNER} children. The leftmost bound of the tree is the
  * empty key, which sorts before every real key, so every key has a leaf.
  *
@@ -29,27 +29,23 @@ public final class SortedIndex {
         return size;
     }
 
-    private Leaf leafFor(byte[] key) {
-        Node n = root;
-        long p = Inner.prefix(key);
-        while (n instanceof Inner in) {
-            n = in.child(in.childIndex(key, p));
-        }
-        return (Leaf) n;
-    }
-
     /**
      * Looks {@code key} up. Returns its address, or -1 when absent; {@code lengthOut[0]} receives the
      * record length. Lock-free.
      */
     public long get(byte[] key, int[] lengthOut) {
-        Leaf leaf = leafFor(key);
-        int i = leaf.find(key);
+        long p = Inner.prefix(key);
+        Node n = root;
+        while (n instanceof Inner in) {
+            n = in.child(in.childIndex(key, p));
+        }
+        Leaf leaf = (Leaf) n;
+        int i = leaf.find(key, p);
         if (i < 0) {
             return -1;
         }
-        lengthOut[0] = leaf.lengths[i];
-        return leaf.addresses[i];
+        lengthOut[0] = leaf.length(i);
+        return leaf.address(i);
     }
 
     /** The path from the root to the leaf for a key: inner nodes and the child index taken in each. */
@@ -58,6 +54,7 @@ public final class SortedIndex {
         final int[] indexes = new int[MAX_DEPTH];
         int depth;
         Leaf leaf;
+        long keyPrefix;
     }
 
     private Path descend(byte[] key) {
@@ -73,6 +70,7 @@ public final class SortedIndex {
             n = in.child(i);
         }
         path.leaf = (Leaf) n;
+        path.keyPrefix = p;
         return path;
     }
 
@@ -108,14 +106,14 @@ public final class SortedIndex {
     public long put(byte[] key, long address, int length, int[] previousLength) {
         Path path = descend(key);
         Leaf leaf = path.leaf;
-        int i = leaf.find(key);
+        int i = leaf.find(key, path.keyPrefix);
         if (i >= 0) {
-            previousLength[0] = leaf.lengths[i];
-            long previous = leaf.addresses[i];
+            previousLength[0] = leaf.length(i);
+            long previous = leaf.address(i);
             replace(path, path.depth, leaf.withReplaced(i, address, length));
             return previous;
         }
-        Leaf grown = leaf.withInserted(-i - 1, key, address, length); // copies the key bytes into the leaf
+        Leaf grown = leaf.withInserted(-i - 1, key, path.keyPrefix, address, length);
         if (grown.size() > MAX_LEAF) {
             int half = grown.size() / 2;
             Leaf right = grown.range(half, grown.size());
@@ -134,12 +132,12 @@ public final class SortedIndex {
     public long remove(byte[] key, int[] lengthOut) {
         Path path = descend(key);
         Leaf leaf = path.leaf;
-        int i = leaf.find(key);
+        int i = leaf.find(key, path.keyPrefix);
         if (i < 0) {
             return -1;
         }
-        lengthOut[0] = leaf.lengths[i];
-        long address = leaf.addresses[i];
+        lengthOut[0] = leaf.length(i);
+        long address = leaf.address(i);
         replace(path, path.depth, leaf.withRemoved(i));
         size--;
         return address;
@@ -285,8 +283,8 @@ public final class SortedIndex {
                 }
             }
             key = leaf.key(pos);
-            address = leaf.addresses[pos];
-            length = leaf.lengths[pos];
+            address = leaf.address(pos);
+            length = leaf.length(pos);
             pos++;
             return true;
         }

@@ -138,4 +138,80 @@ class SortedIndexTest {
             throw new AssertionError(failure.get());
         }
     }
+
+    /**
+     * Keys that only the packed leaf layout finds hard: keys of at most eight bytes whose zero-padded
+     * prefixes tie ("ab" and "ab\0"), long keys sharing their first eight bytes, and the longest key
+     * the key-length field allows. Every key's record length is checked too: it shares a slot with
+     * the tail offsets that inserts and removes shift.
+     */
+    @Test
+    void tiedPrefixesAndLongTailsMatchTreeMap() {
+        long seed = 19;
+        Random r = new Random(seed);
+        SortedIndex index = new SortedIndex();
+        TreeMap<byte[], Integer> model = new TreeMap<>(Arrays::compareUnsigned);
+        int[] len = new int[1];
+        for (int i = 0; i < 100_000; i++) {
+            byte[] k = trickyKey(r);
+            if (r.nextInt(3) == 0) {
+                Integer expected = model.remove(k);
+                long removed = index.remove(k, len);
+                assertEquals(expected == null, removed < 0, "seed " + seed + " op " + i);
+                if (expected != null) {
+                    assertEquals(expected.intValue(), len[0], "seed " + seed + " op " + i);
+                }
+            } else {
+                int length = r.nextInt(Integer.MAX_VALUE);
+                model.put(k, length);
+                index.put(k, i, length, len);
+            }
+        }
+        assertEquals(model.size(), index.size());
+        for (Map.Entry<byte[], Integer> e : model.entrySet()) {
+            assertTrue(index.get(e.getKey(), len) >= 0);
+            assertEquals(e.getValue().intValue(), len[0]);
+        }
+        SortedIndex.Cursor c = index.cursor(null);
+        for (Map.Entry<byte[], Integer> e : model.entrySet()) {
+            assertTrue(c.next());
+            assertArrayEquals(e.getKey(), c.key());
+            assertEquals(e.getValue().intValue(), c.length());
+        }
+        assertFalse(c.next());
+    }
+
+    private static byte[] trickyKey(Random r) {
+        switch (r.nextInt(10)) {
+            case 0:
+                return new byte[] {'a', 'b'};
+            case 1:
+                return new byte[] {'a', 'b', 0};
+            case 2:
+                return new byte[] {'a', 'b', 0, 0, 0, 0, 0, 0, 0};
+            case 3: {
+                byte[] k = new byte[1 + r.nextInt(8)]; // short, with zeros in it: ties on the padded prefix
+                for (int i = 0; i < k.length; i++) {
+                    k[i] = (byte) (r.nextInt(3) == 0 ? 0 : 'a' + r.nextInt(2));
+                }
+                return k;
+            }
+            case 4:
+                if (r.nextInt(200) == 0) {
+                    byte[] k = new byte[0xFFFF]; // the largest key length a record can hold
+                    Arrays.fill(k, (byte) 'a');
+                    k[k.length - 1] = (byte) r.nextInt(4);
+                    return k;
+                }
+                return new byte[] {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'};
+            default: {
+                byte[] k = new byte[9 + r.nextInt(24)]; // a shared eight-byte head, then a short random tail
+                Arrays.fill(k, 0, 8, (byte) 'a');
+                for (int i = 8; i < k.length; i++) {
+                    k[i] = (byte) (r.nextInt(3) == 0 ? 0 : 'a' + r.nextInt(3));
+                }
+                return k;
+            }
+        }
+    }
 }
