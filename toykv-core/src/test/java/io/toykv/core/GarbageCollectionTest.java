@@ -101,7 +101,9 @@ class GarbageCollectionTest {
                 Thread.sleep(100);
             }
             assertTrue(bytesOnDisk(dir) <= bound(live), "background collection did not catch up: " + s.stats());
-            assertTrue(s.stats().gcRuns() > 0);
+            // Reclaimed segments, not finished runs: a run counts when it has been through every shard,
+            // which may be just after this thread sees its deletions.
+            assertTrue(s.stats().gcSegmentsReclaimed() > 0, s.stats().toString());
             for (int k = 0; k < KEYS; k++) {
                 assertArrayEquals(value(k, 19), s.get(key(k)));
             }

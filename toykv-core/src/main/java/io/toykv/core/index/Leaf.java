@@ -1,57 +1,117 @@
 package io.toykv.core.index;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * An immutable, sorted run of index entries packed in one {@code long[]} of three regions, plus the
- * key bytes past the eighth in a second array:
+ * A sorted run of index entries packed in one {@code long[]} of three regions of {@link #capacity}
+ * slots each, plus the key bytes past the eighth in a second array:
  *
  * <pre>
- * slots[i]         the key's first eight bytes, zero-padded, as an unsigned big-endian long (its prefix)
- * slots[n + i]     the value's address
- * slots[2n + i]    meta: record length (high 32 bits) | tail end (bits 4-31) | short length (bits 0-3)
- * tails            bytes 8.. of every key longer than eight bytes, back to back
+ * slots[i]                the key's first eight bytes, zero-padded, as an unsigned big-endian long (its prefix)
+ * slots[capacity + i]     the value's address
+ * slots[2 capacity + i]   meta: record length (high 32 bits) | tail end (bits 4-31) | short length (bits 0-3)
+ * tails                   bytes 8.. of every key longer than eight bytes, back to back
  * </pre>
  *
  * Short length is the key's length when it is at most eight bytes, else {@link #LONG_KEY}; then the key
  * is its prefix followed by {@code tails[tail end of i - 1, tail end of i)}. A key of eight bytes or
- * fewer is all in its prefix, so most comparisons are one unsigned long comparison, and an entry costs
- * 24 bytes in a single array: one allocation and one copy per change. Changes copy the leaf, so
- * readers holding one never see it change.
+ * fewer is all in its prefix, so most comparisons are one unsigned long comparison.
+ *
+ * <p>Concurrency: the one writer (the shard's write lock) changes a leaf in place while it has room,
+ * which spares a put the copy and the allocation of a whole leaf. Readers take no lock: they read
+ * optimistically under a sequence lock ({@link #version} is odd while the writer is changing the
+ * leaf) and retry when the version moved, so they may see a half-changed leaf but never use one. What
+ * they read in between can be inconsistent, so an exception thrown by a torn read is a retry too. A
+ * full leaf is never changed in place: the writer builds a bigger copy or two halves and publishes
+ * them through the parent, and the old leaf stays as it was for readers still holding it.
  */
 final class Leaf extends Node {
-    private static final long[] NO_SLOTS = new long[0];
-    private static final byte[] NO_TAILS = new byte[0];
-    static final Leaf EMPTY = new Leaf(NO_SLOTS, NO_TAILS);
+    private static final VarHandle VERSION;
 
+    static {
+        try {
+            VERSION = MethodHandles.lookup().findVarHandle(Leaf.class, "version", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final byte[] NO_TAILS = new byte[0];
     /** Short-length code of a key longer than eight bytes. */
     private static final int LONG_KEY = 0xF;
     private static final int TAIL_END_SHIFT = 4;
     private static final long TAIL_END_MASK = 0x0FFF_FFFFL;
+    private static final int SPINS_BEFORE_YIELD = 100;
 
     private final long[] slots;
-    private final byte[] tails;
+    private final int capacity;
+    // Written by the writer inside a write section; readers read them only between beginRead and validate.
+    private byte[] tails;
+    private int size;
+    @SuppressWarnings("unused") // through VERSION
+    private volatile int version;
 
-    private Leaf(long[] slots, byte[] tails) {
-        this.slots = slots;
+    private Leaf(int capacity, byte[] tails) {
+        this.capacity = capacity;
+        this.slots = new long[3 * capacity];
         this.tails = tails;
     }
 
+    /** An empty leaf with room for {@code capacity} entries. */
+    static Leaf empty(int capacity) {
+        return new Leaf(capacity, NO_TAILS);
+    }
+
+    // ---- sequence lock ------------------------------------------------------------------------------
+
+    /** Waits until no change is in progress; returns the version to {@link #validate} against. */
+    int beginRead() {
+        int spins = 0;
+        int v;
+        while (((v = (int) VERSION.getAcquire(this)) & 1) != 0) {
+            if (++spins < SPINS_BEFORE_YIELD) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // the writer was descheduled in the middle of a change
+            }
+        }
+        return v;
+    }
+
+    /** Whether everything read since {@link #beginRead} returned {@code v} came from one unchanged state. */
+    boolean validate(int v) {
+        VarHandle.loadLoadFence();
+        return (int) VERSION.getOpaque(this) == v;
+    }
+
+    private void beginWrite() {
+        VERSION.setOpaque(this, (int) VERSION.getOpaque(this) + 1);
+        VarHandle.storeStoreFence(); // the odd version is visible before any change
+    }
+
+    private void endWrite() {
+        VERSION.setRelease(this, (int) VERSION.getOpaque(this) + 1);
+    }
+
+    // ---- reading (the writer reads directly; readers between beginRead and validate) -----------------
+
     int size() {
-        return slots.length / 3;
+        return size;
     }
 
     long address(int i) {
-        return slots[size() + i];
+        return slots[capacity + i];
     }
 
     /** The value record's length. */
     int length(int i) {
-        return (int) (slots[2 * size() + i] >>> 32);
+        return (int) (slots[2 * capacity + i] >>> 32);
     }
 
     private long meta(int i) {
-        return slots[2 * size() + i];
+        return slots[2 * capacity + i];
     }
 
     private static long meta(int recordLength, int tailEnd, int shortLength) {
@@ -73,7 +133,12 @@ final class Leaf extends Node {
     }
 
     byte[] key(int i) {
-        byte[] key = new byte[keyLength(i)];
+        int length = keyLength(i);
+        if (length < 0 || length > Inner.PREFIX_BYTES + tails.length) {
+            // Only a reader's torn read gets here: refuse before allocating a length it made up.
+            throw new java.util.ConcurrentModificationException("leaf changed during the read");
+        }
+        byte[] key = new byte[length];
         long prefix = slots[i];
         int head = Math.min(Inner.PREFIX_BYTES, key.length);
         for (int b = 0; b < head; b++) {
@@ -104,7 +169,7 @@ final class Leaf extends Node {
     /** Index of {@code key}, or {@code -(insertion point) - 1} as in {@link Arrays#binarySearch}. */
     int find(byte[] key, long keyPrefix) {
         int lo = 0;
-        int hi = size() - 1;
+        int hi = Math.min(size, capacity) - 1; // a torn read of size must not index past the slots
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
             int c = compareKey(mid, key, keyPrefix);
@@ -131,112 +196,147 @@ final class Leaf extends Node {
         return i >= 0 ? i : -i - 1;
     }
 
-    /** A copy with entry {@code i} given a new address and length. */
-    Leaf withReplaced(int i, long address, int length) {
-        int n = size();
-        long[] s = slots.clone();
-        s[n + i] = address;
-        s[2 * n + i] = (slots[2 * n + i] & 0xFFFF_FFFFL) | ((long) length << 32);
-        return new Leaf(s, tails);
-    }
-
-    /** A copy with {@code key} (prefix {@code keyPrefix}) inserted at index {@code at}; copies the key's bytes. */
-    Leaf withInserted(int at, byte[] key, long keyPrefix, long address, int length) {
-        int n = size();
-        int tail = Math.max(0, key.length - Inner.PREFIX_BYTES);
-        int tailAt = tailStart(at);
-        byte[] t = tails;
-        if (tail > 0) {
-            t = new byte[tails.length + tail];
-            System.arraycopy(tails, 0, t, 0, tailAt);
-            System.arraycopy(key, Inner.PREFIX_BYTES, t, tailAt, tail);
-            System.arraycopy(tails, tailAt, t, tailAt + tail, tails.length - tailAt);
-        }
-        int m = n + 1;
-        long[] s = new long[3 * m];
-        System.arraycopy(slots, 0, s, 0, at);
-        s[at] = keyPrefix;
-        System.arraycopy(slots, at, s, at + 1, n - at);
-        System.arraycopy(slots, n, s, m, at);
-        s[m + at] = address;
-        System.arraycopy(slots, n + at, s, m + at + 1, n - at);
-        System.arraycopy(slots, 2 * n, s, 2 * m, at);
-        s[2 * m + at] = meta(length, tailAt + tail, tail > 0 ? LONG_KEY : key.length);
-        System.arraycopy(slots, 2 * n + at, s, 2 * m + at + 1, n - at);
-        if (tail > 0) {
-            for (int i = at + 1; i < m; i++) {
-                s[2 * m + i] += (long) tail << TAIL_END_SHIFT;
+    /**
+     * For readers: the address of {@code key} (prefix {@code keyPrefix}), or -1; {@code lengthOut[0]}
+     * receives its record length. Retries until it reads one unchanged state.
+     */
+    long lookup(byte[] key, long keyPrefix, int[] lengthOut) {
+        while (true) {
+            int v = beginRead();
+            long address = -1;
+            int length = 0;
+            try {
+                int i = find(key, keyPrefix);
+                if (i >= 0) {
+                    address = address(i);
+                    length = length(i);
+                }
+            } catch (RuntimeException torn) {
+                if (validate(v)) {
+                    throw torn; // not a torn read: a bug
+                }
+                continue;
+            }
+            if (validate(v)) {
+                if (address >= 0) {
+                    lengthOut[0] = length;
+                }
+                return address;
             }
         }
-        return new Leaf(s, t);
     }
 
-    /** A copy without entry {@code at}. */
-    Leaf withRemoved(int at) {
-        int n = size();
+    // ---- changes by the writer -------------------------------------------------------------------------
+
+    boolean hasRoom() {
+        return size < capacity;
+    }
+
+    /** Gives entry {@code i} a new address and length, in place. */
+    void replace(int i, long address, int length) {
+        beginWrite();
+        slots[capacity + i] = address;
+        slots[2 * capacity + i] = (slots[2 * capacity + i] & 0xFFFF_FFFFL) | ((long) length << 32);
+        endWrite();
+    }
+
+    /** Inserts {@code key} (prefix {@code keyPrefix}) at index {@code at}, in place; needs {@link #hasRoom}. */
+    void insert(int at, byte[] key, long keyPrefix, long address, int length) {
+        int n = size;
+        int tail = Math.max(0, key.length - Inner.PREFIX_BYTES);
+        int tailAt = tailStart(at);
+        int tailUsed = tailStart(n);
+        beginWrite();
+        if (tail > 0) {
+            byte[] t = tails;
+            if (tailUsed + tail > t.length) {
+                t = Arrays.copyOf(t, Math.max(tailUsed + tail, 2 * t.length));
+            }
+            System.arraycopy(t, tailAt, t, tailAt + tail, tailUsed - tailAt);
+            System.arraycopy(key, Inner.PREFIX_BYTES, t, tailAt, tail);
+            tails = t;
+        }
+        for (int region = 0; region < 3; region++) {
+            int base = region * capacity;
+            System.arraycopy(slots, base + at, slots, base + at + 1, n - at);
+        }
+        slots[at] = keyPrefix;
+        slots[capacity + at] = address;
+        slots[2 * capacity + at] = meta(length, tailAt + tail, tail > 0 ? LONG_KEY : key.length);
+        if (tail > 0) {
+            for (int i = at + 1; i <= n; i++) {
+                slots[2 * capacity + i] += (long) tail << TAIL_END_SHIFT;
+            }
+        }
+        size = n + 1;
+        endWrite();
+    }
+
+    /** Removes entry {@code at}, in place. */
+    void remove(int at) {
+        int n = size;
         int tailAt = tailStart(at);
         int tail = tailEnd(meta(at)) - tailAt;
-        byte[] t = tails;
+        int tailUsed = tailStart(n);
+        beginWrite();
         if (tail > 0) {
-            t = new byte[tails.length - tail];
-            System.arraycopy(tails, 0, t, 0, tailAt);
-            System.arraycopy(tails, tailAt + tail, t, tailAt, tails.length - tailAt - tail);
+            System.arraycopy(tails, tailAt + tail, tails, tailAt, tailUsed - tailAt - tail);
         }
-        int m = n - 1;
-        long[] s = m == 0 ? NO_SLOTS : new long[3 * m];
         for (int region = 0; region < 3; region++) {
-            System.arraycopy(slots, region * n, s, region * m, at);
-            System.arraycopy(slots, region * n + at + 1, s, region * m + at, n - at - 1);
+            int base = region * capacity;
+            System.arraycopy(slots, base + at + 1, slots, base + at, n - at - 1);
         }
-        for (int i = at; i < m; i++) {
-            s[2 * m + i] -= (long) tail << TAIL_END_SHIFT;
+        for (int i = at; i < n - 1; i++) {
+            slots[2 * capacity + i] -= (long) tail << TAIL_END_SHIFT;
         }
-        return new Leaf(s, t.length == 0 ? NO_TAILS : t);
+        size = n - 1;
+        endWrite();
     }
 
-    /** Entries [from, to) as a new leaf. */
-    Leaf range(int from, int to) {
-        int n = size();
+    /** A new leaf with room for {@code newCapacity} entries holding entries [from, to) of this one. */
+    Leaf copy(int from, int to, int newCapacity) {
         int m = to - from;
         int tailFrom = tailStart(from);
         int tailTo = tailStart(to);
-        long[] s = new long[3 * m];
+        Leaf copy = new Leaf(newCapacity, tailTo == tailFrom ? NO_TAILS : Arrays.copyOfRange(tails, tailFrom, tailTo));
         for (int region = 0; region < 3; region++) {
-            System.arraycopy(slots, region * n + from, s, region * m, m);
+            System.arraycopy(slots, region * capacity + from, copy.slots, region * newCapacity, m);
         }
         for (int i = 0; i < m; i++) {
-            s[2 * m + i] -= (long) tailFrom << TAIL_END_SHIFT;
+            copy.slots[2 * newCapacity + i] -= (long) tailFrom << TAIL_END_SHIFT;
         }
-        byte[] t = tailTo == tailFrom ? NO_TAILS : Arrays.copyOfRange(tails, tailFrom, tailTo);
-        return new Leaf(s, t);
+        copy.size = m;
+        return copy;
     }
 
-    /** Entries [from, to) of sorted parallel arrays as a leaf. */
-    static Leaf of(byte[][] keys, long[] addresses, int[] lengths, int from, int to) {
+    /** Entries [from, to) of sorted parallel arrays as a leaf with room for {@code capacity}. */
+    static Leaf of(byte[][] keys, long[] addresses, int[] lengths, int from, int to, int capacity) {
         int m = to - from;
         int total = 0;
         for (int i = from; i < to; i++) {
             total += Math.max(0, keys[i].length - Inner.PREFIX_BYTES);
         }
-        byte[] t = total == 0 ? NO_TAILS : new byte[total];
-        long[] s = new long[3 * m];
+        Leaf leaf = new Leaf(capacity, total == 0 ? NO_TAILS : new byte[total]);
+        long[] s = leaf.slots;
         int tailEnd = 0;
         for (int i = 0; i < m; i++) {
             byte[] key = keys[from + i];
             int tail = Math.max(0, key.length - Inner.PREFIX_BYTES);
-            System.arraycopy(key, key.length - tail, t, tailEnd, tail);
+            System.arraycopy(key, key.length - tail, leaf.tails, tailEnd, tail);
             tailEnd += tail;
             s[i] = Inner.prefix(key);
-            s[m + i] = addresses[from + i];
-            s[2 * m + i] = meta(lengths[from + i], tailEnd, tail > 0 ? LONG_KEY : key.length);
+            s[capacity + i] = addresses[from + i];
+            s[2 * capacity + i] = meta(lengths[from + i], tailEnd, tail > 0 ? LONG_KEY : key.length);
         }
-        return new Leaf(s, t);
+        leaf.size = m;
+        return leaf;
     }
 
     /** Estimated heap bytes: the leaf object and its two arrays, with compressed-oops headers. */
     @Override
     long heapBytes() {
-        return 16 + (16 + 8L * slots.length) + (tails.length == 0 ? 0 : 16 + align8(tails.length));
+        byte[] t = tails;
+        return 32 + (16 + 8L * slots.length) + (t.length == 0 ? 0 : 16 + align8(t.length));
     }
 
     private static long align8(long n) {

@@ -2,24 +2,31 @@ package io.toykv.core.index;
 
 /**
  * A shard's in-memory index: key to (value address, value record length), sorted by unsigned
- * lexicographic key order. A B+-tree: immutable, packed {@link Leaf}s of up to {@value #MAX_LEAF} entries under
+ * lexicographic key order. A B+-tree: packed {@link Leaf}s of up to {@value #MAX_LEAF} entries under
  * {@link Inner} nodes of up to {@value #MAX_INNER} children. The leftmost bound of the tree is the
  * empty key, which sorts before every real key, so every key has a leaf.
  *
- * <p>Concurrency: one writer at a time (the shard's write lock); readers take no lock. A put builds a
- * new leaf and swaps it into its parent's slot. A split builds a new parent (and so on up) and swaps
- * that in, or publishes a new root through a volatile field. Readers therefore always walk a complete
+ * <p>Concurrency: one writer at a time (the shard's write lock); readers take no lock. A put changes
+ * its leaf in place while the leaf has room (readers of a leaf retry around a change: see
+ * {@link Leaf}). A full leaf is replaced by a bigger copy, or split in two: the writer builds the new
+ * leaves and swaps them into the parent's slot, building a new parent (and so on up) when the parent
+ * grows, or publishes a new root through a volatile field. Readers therefore always walk a complete
  * tree, seeing each node before or after a change.
+ *
+ * <p>Leaves start small and grow: halves of a split get room for {@value #SPLIT_CAPACITY} entries,
+ * a full leaf grows to {@value #MAX_LEAF}, and leaves loaded at open are exactly full. Room costs 24
+ * bytes an entry, so this keeps memory near the entries' own size while most puts change a leaf in place.
  */
 public final class SortedIndex {
     static final int MAX_LEAF = 32;
+    static final int SPLIT_CAPACITY = 24;
     static final int MAX_INNER = 128;
     static final int BULK_LEAF_FILL = 24;
     static final int BULK_INNER_FILL = 96;
     private static final byte[] LOWEST = new byte[0];
     private static final int MAX_DEPTH = 16;
 
-    private volatile Node root = Leaf.EMPTY;
+    private volatile Node root = Leaf.empty(MAX_LEAF);
     private volatile long size;
     /** The writer's path, reused by every put and remove (one writer at a time). */
     private final Path writerPath = new Path();
@@ -39,13 +46,7 @@ public final class SortedIndex {
         while (n instanceof Inner in) {
             n = in.child(in.childIndex(key, p));
         }
-        Leaf leaf = (Leaf) n;
-        int i = leaf.find(key, p);
-        if (i < 0) {
-            return -1;
-        }
-        lengthOut[0] = leaf.length(i);
-        return leaf.address(i);
+        return ((Leaf) n).lookup(key, p, lengthOut);
     }
 
     /** The path from the root to the leaf for a key: inner nodes and the child index taken in each. */
@@ -106,20 +107,42 @@ public final class SortedIndex {
     public long put(byte[] key, long address, int length, int[] previousLength) {
         Path path = descend(key);
         Leaf leaf = path.leaf;
-        int i = leaf.find(key, path.keyPrefix);
+        long prefix = path.keyPrefix;
+        int i = leaf.find(key, prefix);
         if (i >= 0) {
             previousLength[0] = leaf.length(i);
             long previous = leaf.address(i);
-            replace(path, path.depth, leaf.withReplaced(i, address, length));
+            leaf.replace(i, address, length);
             return previous;
         }
-        Leaf grown = leaf.withInserted(-i - 1, key, path.keyPrefix, address, length);
-        if (grown.size() > MAX_LEAF) {
-            int half = grown.size() / 2;
-            Leaf right = grown.range(half, grown.size());
-            split(path, path.depth, grown.range(0, half), right.key(0), right);
-        } else {
+        int at = -i - 1;
+        int n = leaf.size();
+        if (leaf.hasRoom()) {
+            leaf.insert(at, key, prefix, address, length);
+        } else if (n < MAX_LEAF) {
+            Leaf grown = leaf.copy(0, n, MAX_LEAF);
+            grown.insert(at, key, prefix, address, length);
             replace(path, path.depth, grown);
+        } else if (at == n || at == 0) {
+            // At an end (keys put in ascending or descending order): the full leaf stays as it is and
+            // the key starts a new one, so such fills leave full leaves instead of half-empty ones.
+            Leaf single = Leaf.empty(MAX_LEAF);
+            single.insert(0, key, prefix, address, length);
+            if (at == n) {
+                split(path, path.depth, leaf, key, single);
+            } else {
+                split(path, path.depth, single, leaf.key(0), leaf);
+            }
+        } else {
+            int half = (n + 1) / 2;
+            Leaf left = leaf.copy(0, half, SPLIT_CAPACITY);
+            Leaf right = leaf.copy(half, n, SPLIT_CAPACITY);
+            if (at <= half) {
+                left.insert(at, key, prefix, address, length);
+            } else {
+                right.insert(at - half, key, prefix, address, length);
+            }
+            split(path, path.depth, left, right.key(0), right);
         }
         size++;
         return -1;
@@ -138,20 +161,21 @@ public final class SortedIndex {
         }
         lengthOut[0] = leaf.length(i);
         long address = leaf.address(i);
-        replace(path, path.depth, leaf.withRemoved(i));
+        leaf.remove(i);
         size--;
         return address;
     }
 
     /** Removes every key. Writer only. */
     public void clear() {
-        root = Leaf.EMPTY;
+        root = Leaf.empty(MAX_LEAF);
         size = 0;
     }
 
     /**
-     * Replaces the whole contents with sorted, distinct entries (at open, before any reader). Nodes are
-     * filled to about three quarters so that the first inserts after open do not split at once.
+     * Replaces the whole contents with sorted, distinct entries (at open, before any reader). Leaves are
+     * filled to about three quarters, so that the first inserts after open grow them instead of
+     * splitting them, and have no spare room; inner nodes are filled to three quarters too.
      */
     public void load(byte[][] sortedKeys, long[] addresses, int[] lengths, int count) {
         if (count == 0) {
@@ -164,7 +188,7 @@ public final class SortedIndex {
         for (int l = 0; l < leafCount; l++) {
             int from = l * BULK_LEAF_FILL;
             int to = Math.min(count, from + BULK_LEAF_FILL);
-            level[l] = Leaf.of(sortedKeys, addresses, lengths, from, to);
+            level[l] = Leaf.of(sortedKeys, addresses, lengths, from, to, to - from);
             bounds[l] = l == 0 ? LOWEST : sortedKeys[from];
         }
         while (level.length > 1) {
@@ -246,14 +270,19 @@ public final class SortedIndex {
     }
 
     /**
-     * Walks keys in order from a start key. Robust to concurrent changes: in each next leaf it skips
-     * to the first key after the last one it returned, so a split cannot make it repeat a key, and it
-     * cannot skip a key that was present throughout.
+     * Walks keys in order from a start key. Robust to concurrent changes: whenever its leaf changed
+     * since it last read it, and in each next leaf, it finds the first key after the last one it
+     * returned, so neither a change in place nor a split can make it repeat a key, and it cannot skip a
+     * key that was present throughout.
      */
     public final class Cursor {
+        /** A version no leaf has when stable (odd): forces a fresh search in the leaf. */
+        private static final int UNPOSITIONED = -1;
+
         private final byte[] from;
         private Leaf leaf;
         private byte[] leafBound;
+        private int leafVersion = UNPOSITIONED;
         private int pos;
         private byte[] key;
         private long address;
@@ -264,29 +293,54 @@ public final class SortedIndex {
             LeafAt at = leafAt(from == null ? LOWEST : from);
             leaf = at.leaf();
             leafBound = at.bound();
-            pos = from == null ? 0 : leaf.lowerBound(from);
         }
 
         /** Moves to the next entry; false at the end. */
         public boolean next() {
-            while (pos >= leaf.size()) {
-                LeafAt at = leafAfter(leafBound);
-                if (at == null) {
+            while (true) {
+                Leaf l = leaf;
+                int v = l.beginRead();
+                int p = pos;
+                int n;
+                byte[] k = null;
+                long a = 0;
+                int len = 0;
+                try {
+                    if (v != leafVersion) {
+                        p = key != null ? l.upperBound(key) : from == null ? 0 : l.lowerBound(from);
+                    }
+                    n = l.size();
+                    if (p < n) {
+                        k = l.key(p);
+                        a = l.address(p);
+                        len = l.length(p);
+                    }
+                } catch (RuntimeException torn) {
+                    if (l.validate(v)) {
+                        throw torn; // not a torn read: a bug
+                    }
+                    continue;
+                }
+                if (!l.validate(v)) {
+                    continue;
+                }
+                leafVersion = v;
+                if (p < n) {
+                    key = k;
+                    address = a;
+                    length = len;
+                    pos = p + 1;
+                    return true;
+                }
+                pos = p;
+                LeafAt next = leafAfter(leafBound);
+                if (next == null) {
                     return false;
                 }
-                leaf = at.leaf();
-                leafBound = at.bound();
-                if (key != null) {
-                    pos = leaf.upperBound(key);
-                } else {
-                    pos = from == null ? 0 : leaf.lowerBound(from);
-                }
+                leaf = next.leaf();
+                leafBound = next.bound();
+                leafVersion = UNPOSITIONED;
             }
-            key = leaf.key(pos);
-            address = leaf.address(pos);
-            length = leaf.length(pos);
-            pos++;
-            return true;
         }
 
         public byte[] key() {

@@ -214,4 +214,68 @@ class SortedIndexTest {
             }
         }
     }
+
+    /**
+     * Readers against a writer that changes leaves in place: every get of a stable key finds it, with
+     * an address and record length from the same put (the writer keeps length == address % 1000), and
+     * no get ever finds a key that was never put.
+     */
+    @Test
+    void getsSeeWholeEntriesWhileTheWriterChangesLeavesInPlace() throws Exception {
+        SortedIndex index = new SortedIndex();
+        int[] len = new int[1];
+        List<byte[]> stable = new ArrayList<>();
+        for (int i = 0; i < 20_000; i += 2) {
+            byte[] k = String.format("%08d", i).getBytes();
+            stable.add(k);
+            index.put(k, i, i % 1000, len);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            Random r = new Random(23);
+            int[] l = new int[1];
+            while (!stop.get()) {
+                int id = r.nextInt(10_000) * 2;
+                long address = r.nextInt(1 << 30);
+                if (r.nextBoolean()) {
+                    index.put(stable.get(id / 2), address, (int) (address % 1000), l); // replace in place
+                }
+                byte[] odd = String.format("%08d", id + 1).getBytes();
+                if (r.nextBoolean()) {
+                    index.put(odd, address, (int) (address % 1000), l); // shifts the stable keys after it
+                } else {
+                    index.remove(odd, l);
+                }
+            }
+        });
+        writer.start();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable reading = () -> {
+            Random r = new Random(Thread.currentThread().getId());
+            int[] l = new int[1];
+            try {
+                for (int i = 0; i < 2_000_000; i++) {
+                    byte[] k = stable.get(r.nextInt(stable.size()));
+                    long address = index.get(k, l);
+                    assertTrue(address >= 0, "stable key missing");
+                    assertEquals(address % 1000, l[0], "address and length from different puts");
+                    assertEquals(-1, index.get(String.format("%08dx", r.nextInt(20_000)).getBytes(), l));
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        };
+        Thread[] readers = {new Thread(reading), new Thread(reading)};
+        for (Thread t : readers) {
+            t.start();
+        }
+        for (Thread t : readers) {
+            t.join();
+        }
+        stop.set(true);
+        writer.join();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+    }
 }
