@@ -9,8 +9,8 @@
 # so the benchmark gets the launcher's JVM options and scheduling policy. Environment: N (requests per run,
 # also the key range -r), CLIENTS (-c, default 50), REDIS_PORT (6390), TOYKV_PORT (6391), JAVA_HOME (the
 # JDK, as for the launcher), TOYKV_JAVA_OPTS (extra JVM options, default none), TOYKV_SERVER_SCHED (batch
-# or normal, as for the launcher), OUT (CSV file to write, default bench-results/server-<time>.csv). Data
-# lives in a temporary directory deleted on exit.
+# or normal, as for the launcher), RUNS (option sets, see below), OUT (CSV file to write, default
+# bench-results/server-<time>.csv). Data lives in a temporary directory deleted on exit.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -96,7 +96,8 @@ echo "toykv:   bin/toykv-server --sync everysec, java $("$java" -version 2>&1 | 
 echo "runs:    redis-benchmark -t set,get -n $N -r $N -c $CLIENTS, with the options below; servers alternate"
 echo
 
-runs=("-d 256 -P 1" "-d 256 -P 16" "-d 1024 -P 1")
+# RUNS (';'-separated option sets) replaces the default three, e.g. RUNS='-d 256 -P 1;-d 256 -P 16'.
+IFS=';' read -r -a runs <<<"${RUNS:--d 256 -P 1;-d 256 -P 16;-d 1024 -P 1}"
 mkdir -p "$(dirname "$OUT")"
 echo "run,server,test,rps,avg_ms,p50_ms,p99_ms" >"$OUT"
 i=0
