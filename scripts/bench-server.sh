@@ -5,9 +5,12 @@
 #   ./mvnw -q -B -pl toykv-server -am package -DskipTests   # builds toykv-server/target/toykv-server.jar
 #   scripts/bench-server.sh                                 # N=1000000 by default; N=100000 for a smoke run
 #
-# It installs nothing. Environment: N (requests per run, also the key range -r), CLIENTS (-c, default 50),
-# REDIS_PORT (6390), TOYKV_PORT (6391), TOYKV_JAVA_OPTS (default -Xms2g -Xmx2g), OUT (CSV file to write,
-# default bench-results/server-<time>.csv). Data lives in a temporary directory deleted on exit.
+# It installs nothing. toykv-server runs through bin/toykv-server, the launcher the README starts it with,
+# so the benchmark gets the launcher's JVM options and scheduling policy. Environment: N (requests per run,
+# also the key range -r), CLIENTS (-c, default 50), REDIS_PORT (6390), TOYKV_PORT (6391), JAVA_HOME (the
+# JDK, as for the launcher), TOYKV_JAVA_OPTS (extra JVM options, default none), TOYKV_SERVER_SCHED (batch
+# or normal, as for the launcher), RUNS (option sets, see below), OUT (CSV file to write, default
+# bench-results/server-<time>.csv). Data lives in a temporary directory deleted on exit.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -15,12 +18,16 @@ N="${N:-1000000}"
 CLIENTS="${CLIENTS:-50}"
 REDIS_PORT="${REDIS_PORT:-6390}"
 TOYKV_PORT="${TOYKV_PORT:-6391}"
-TOYKV_JAVA_OPTS="${TOYKV_JAVA_OPTS:--Xms2g -Xmx2g}"
+TOYKV_JAVA_OPTS="${TOYKV_JAVA_OPTS:-}"
 OUT="${OUT:-$root/bench-results/server-$(date +%Y%m%d-%H%M%S).csv}"
 jar="$root/toykv-server/target/toykv-server.jar"
+java="java"
+if [[ -n "${JAVA_HOME:-}" ]]; then
+  java="$JAVA_HOME/bin/java"
+fi
 
 missing=()
-for cmd in redis-server redis-benchmark redis-cli java; do
+for cmd in redis-server redis-benchmark redis-cli "$java"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
 if ((${#missing[@]})); then
@@ -74,20 +81,23 @@ mkdir -p "$work/redis" "$work/toykv"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes \
   --appendfsync everysec --save '' --daemonize no --logfile "$work/redis.log" &
 redis_pid=$!
-# shellcheck disable=SC2086
-java $TOYKV_JAVA_OPTS -jar "$jar" --port "$TOYKV_PORT" --bind 127.0.0.1 --dir "$work/toykv" \
-  --sync everysec >"$work/toykv.log" 2>&1 &
+# The launcher execs java, so $! is the server's JVM.
+TOYKV_SERVER_JAVA_OPTS="$TOYKV_JAVA_OPTS" "$root/bin/toykv-server" --port "$TOYKV_PORT" --bind 127.0.0.1 \
+  --dir "$work/toykv" --sync everysec >"$work/toykv.log" 2>&1 &
 toykv_pid=$!
 wait_for redis-server "$REDIS_PORT" "$redis_pid" "$work/redis.log"
 wait_for toykv-server "$TOYKV_PORT" "$toykv_pid" "$work/toykv.log"
 
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB"
 echo "redis:   $(redis-server --version | cut -d' ' -f3) appendonly yes, appendfsync everysec"
-echo "toykv:   $jar, --sync everysec, java $(java -version 2>&1 | head -1 | cut -d'"' -f2) $TOYKV_JAVA_OPTS"
+echo "toykv:   bin/toykv-server --sync everysec, java $("$java" -version 2>&1 | head -1 | cut -d'"' -f2)" \
+  "${TOYKV_JAVA_OPTS:-(no extra JVM options)}, $(grep -o '[a-z]* threads' "$work/toykv.log" | head -1)," \
+  "$(chrt -p "$toykv_pid" 2>/dev/null | awk -F': ' '/policy/ {print $2}' || echo 'scheduling policy unknown')"
 echo "runs:    redis-benchmark -t set,get -n $N -r $N -c $CLIENTS, with the options below; servers alternate"
 echo
 
-runs=("-d 256 -P 1" "-d 256 -P 16" "-d 1024 -P 1")
+# RUNS (';'-separated option sets) replaces the default three, e.g. RUNS='-d 256 -P 1;-d 256 -P 16'.
+IFS=';' read -r -a runs <<<"${RUNS:--d 256 -P 1;-d 256 -P 16;-d 1024 -P 1}"
 mkdir -p "$(dirname "$OUT")"
 echo "run,server,test,rps,avg_ms,p50_ms,p99_ms" >"$OUT"
 i=0

@@ -31,6 +31,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread to take over reading and executing; the stuck thread stays the writer, drains the replies
  * queued meanwhile and then ends. Exactly one thread is the reader at any time ({@link #reader}), so
  * requests run in order, and replies leave in order through one queue.
+ *
+ * <p>The common case costs two uncontended lock round trips per read and no copy: a reader that finds
+ * no writer and nothing queued becomes the writer and writes its reply buffer as it is ({@link #send}).
+ * Each reader thread has its own reply buffer, so a reader started by the watchdog never writes into
+ * the buffer the stuck thread is still sending from.
  */
 final class Connection {
     /** Bytes read per system call. */
@@ -51,7 +56,6 @@ final class Connection {
 
     // Used by the reader thread only; handed to a new reader under the lock.
     private final RespParser parser;
-    private final RespWriter replies = new RespWriter(1024);
 
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
@@ -144,6 +148,9 @@ final class Connection {
 
     private void readLoop() {
         byte[] buf = new byte[READ_BUFFER];
+        RespWriter replies = new RespWriter(1024);
+        replies.protocol(session.protocol());
+        RespParser.RequestHandler handler = args -> onRequest(args, replies);
         boolean stillReader = true;
         try {
             while (stillReader) {
@@ -162,13 +169,13 @@ final class Connection {
                     break;
                 }
                 try {
-                    parser.feed(buf, 0, n, this::onRequest);
+                    parser.feed(buf, 0, n, handler);
                 } catch (ProtocolException e) {
                     replies.error(e.replyText());
                     closeReason = "protocol error: " + e.getMessage();
                     session.closeAfterReply(true);
                 }
-                stillReader = send(replies.size() > 0 ? replies.take() : null);
+                stillReader = send(replies);
                 if (!stillReader) {
                     return; // a newer thread reads now; this one was only finishing a write
                 }
@@ -200,7 +207,7 @@ final class Connection {
     }
 
     /** Runs one parsed request; false stops parsing the rest of the read. */
-    private boolean onRequest(List<byte[]> args) {
+    private boolean onRequest(List<byte[]> args, RespWriter replies) {
         if (server.stopping()) {
             return false;
         }
@@ -222,40 +229,88 @@ final class Connection {
         return true;
     }
 
+    private static final byte[] POST = "post".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HOST = "host:".getBytes(StandardCharsets.US_ASCII);
+
     private static boolean isCrossProtocol(byte[] name) {
-        String n = new String(name, 0, Math.min(name.length, 8), StandardCharsets.ISO_8859_1);
-        return n.equalsIgnoreCase("post") || n.equalsIgnoreCase("host:");
+        return equalsIgnoreAsciiCase(name, POST) || equalsIgnoreAsciiCase(name, HOST);
+    }
+
+    /** {@code lower} is lower-case ASCII. */
+    private static boolean equalsIgnoreAsciiCase(byte[] b, byte[] lower) {
+        if (b.length != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < b.length; i++) {
+            int c = b[i];
+            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != lower[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
-     * Queues a batch of replies; if no thread is writing, the caller becomes the writer and writes
-     * until the queue is empty. Returns whether the caller is still the reader afterwards.
+     * Sends the replies of one read (emptying {@code replies}): if no thread is writing and nothing is
+     * queued, the caller becomes the writer and writes them straight from the buffer; otherwise they
+     * are copied onto the queue. A writer writes until the queue is empty. Returns whether the caller
+     * is still the reader afterwards.
      */
-    private boolean send(byte[] batch) {
+    private boolean send(RespWriter replies) {
         Thread me = Thread.currentThread();
+        int size = replies.size();
+        boolean direct = false;
         lock.lock();
         try {
-            if (batch != null && !closed) {
-                queue.add(batch);
-                pendingBytes += batch.length;
+            if (size > 0 && !closed) {
+                if (writer == null && queue.isEmpty()) {
+                    writer = me;
+                    direct = true;
+                } else {
+                    queue.add(replies.take());
+                }
+                pendingBytes += size;
             }
-            if (writer != null || queue.isEmpty()) {
-                return reader == me;
+            if (!direct) {
+                replies.clear();
+                if (writer != null || queue.isEmpty()) {
+                    return reader == me;
+                }
+                writer = me;
             }
-            writer = me;
         } finally {
             lock.unlock();
         }
-        return drain(me);
+        long written = 0;
+        if (direct) {
+            writingSince = System.nanoTime();
+            try {
+                replies.writeTo(out);
+                written = size;
+            } catch (IOException e) {
+                replies.clear();
+                closeReason = "write failed: " + e.getMessage();
+                forceClose(closeReason);
+            }
+        }
+        return drain(me, written);
     }
 
-    /** Writes until the queue is empty, as the writer; closes the socket if reading is done. */
-    private boolean drain(Thread me) {
-        List<byte[]> batches = new ArrayList<>();
+    /**
+     * Writes until the queue is empty, as the writer; closes the socket if reading is done.
+     * {@code written}: bytes the caller wrote just before, still counted in {@link #pendingBytes}.
+     */
+    private boolean drain(Thread me, long written) {
+        List<byte[]> batches = null;
+        long bytes = written;
         while (true) {
             boolean close = false;
             lock.lock();
             try {
+                if (bytes > 0) {
+                    pendingBytes = Math.max(0, pendingBytes - bytes);
+                    bytes = 0;
+                }
                 if (queue.isEmpty() || closed) {
                     writer = null;
                     writingSince = 0;
@@ -264,6 +319,9 @@ final class Connection {
                         return reader == me;
                     }
                 } else {
+                    if (batches == null) {
+                        batches = new ArrayList<>();
+                    }
                     batches.addAll(queue);
                     queue.clear();
                 }
@@ -275,7 +333,6 @@ final class Connection {
                 return false;
             }
             writingSince = System.nanoTime();
-            long bytes = 0;
             try {
                 for (byte[] b : batches) {
                     out.write(b);
@@ -286,12 +343,6 @@ final class Connection {
                 forceClose(closeReason);
             }
             batches.clear();
-            lock.lock();
-            try {
-                pendingBytes = Math.max(0, pendingBytes - bytes);
-            } finally {
-                lock.unlock();
-            }
         }
     }
 

@@ -1,13 +1,13 @@
 /**
  * The server: accepts connections and serves each with blocking sockets.
  *
- * <p>Threads: one {@code toykv-accept} thread runs the accept loop. Each connection has a reader
- * thread that reads, parses and executes requests, and a writer thread that writes the replies, so a
- * client that pipelines a million commands before reading a reply never makes the two wait on each
- * other. They are virtual threads when the JVM has them (JDK 21+), platform threads otherwise.
- * Replies pass from reader to writer through the connection's {@link io.toykv.server.OutputQueue} in
- * batches (all the replies to one read, or 64 KiB), so a pipeline costs a few system calls, not one
- * per reply.
+ * <p>Threads: one {@code toykv-accept} thread runs the accept loop. Each connection has one thread
+ * that reads, parses and executes requests and writes the replies of each read in one batch (one
+ * system call per read, not one per reply); if such a write stays blocked (a client that pipelines a
+ * million commands before it reads a reply), the {@code toykv-watchdog} thread starts a second thread
+ * for the connection that takes over reading while the first finishes writing (see
+ * {@link io.toykv.server.Connection}). They are virtual threads when the JVM has them (JDK 21+),
+ * platform threads otherwise.
  *
  * <p>Shutdown (SIGTERM, SIGINT, SHUTDOWN): stop accepting; each reader stops before its next command;
  * the writers flush the replies of every command that ran; then the store is closed (flushed and

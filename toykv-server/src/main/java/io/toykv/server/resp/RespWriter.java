@@ -1,5 +1,7 @@
 package io.toykv.server.resp;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -128,11 +130,22 @@ public final class RespWriter {
     /** A copy of the bytes written so far, and an empty buffer. */
     public byte[] take() {
         byte[] out = Arrays.copyOf(buf, size);
+        clear();
+        return out;
+    }
+
+    /** Writes the bytes written so far to {@code out} without copying them, and empties the buffer. */
+    public void writeTo(OutputStream out) throws IOException {
+        out.write(buf, 0, size);
+        clear();
+    }
+
+    /** Empties the buffer, dropping what was written. */
+    public void clear() {
         size = 0;
         if (buf.length > 1 << 20) {
             buf = new byte[256]; // do not keep a large reply's buffer for the connection's lifetime
         }
-        return out;
     }
 
     /** Drops the replies written after {@code mark} (a previous {@link #size()}). */
