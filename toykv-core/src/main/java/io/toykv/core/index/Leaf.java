@@ -162,8 +162,15 @@ final class Leaf extends Node {
             return Integer.compare(length, probe.length);
         }
         int start = tailStart(i);
-        return Arrays.compareUnsigned(tails, start, start + length - Inner.PREFIX_BYTES,
-                probe, Inner.PREFIX_BYTES, probe.length);
+        int tailLength = length - Inner.PREFIX_BYTES;
+        if (tailLength >= Inner.PREFIX_BYTES && probe.length >= 2 * Inner.PREFIX_BYTES) {
+            // Keys sharing their first eight bytes (user:0000123 and the like): compare the next eight as longs.
+            c = Long.compareUnsigned(Inner.longAt(tails, start), Inner.longAt(probe, Inner.PREFIX_BYTES));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Arrays.compareUnsigned(tails, start, start + tailLength, probe, Inner.PREFIX_BYTES, probe.length);
     }
 
     /** Index of {@code key}, or {@code -(insertion point) - 1} as in {@link Arrays#binarySearch}. */

@@ -152,7 +152,7 @@ class SortedIndexTest {
         SortedIndex index = new SortedIndex();
         TreeMap<byte[], Integer> model = new TreeMap<>(Arrays::compareUnsigned);
         int[] len = new int[1];
-        for (int i = 0; i < 100_000; i++) {
+        for (int i = 0; i < 300_000; i++) {
             byte[] k = trickyKey(r);
             if (r.nextInt(3) == 0) {
                 Integer expected = model.remove(k);
@@ -179,6 +179,15 @@ class SortedIndexTest {
             assertEquals(e.getValue().intValue(), c.length());
         }
         assertFalse(c.next());
+        for (int i = 0; i < 300; i++) {
+            byte[] from = trickyKey(r);
+            SortedIndex.Cursor fromCursor = index.cursor(from);
+            for (byte[] k : model.tailMap(from, true).keySet()) {
+                assertTrue(fromCursor.next());
+                assertArrayEquals(k, fromCursor.key(), "seed " + seed + ", scan from " + Arrays.toString(from));
+            }
+            assertFalse(fromCursor.next());
+        }
     }
 
     private static byte[] trickyKey(Random r) {
@@ -204,6 +213,14 @@ class SortedIndexTest {
                     return k;
                 }
                 return new byte[] {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'};
+            case 5: // redis-benchmark's shape: a long shared head, the differences at the end
+                return String.format("key:%012d", r.nextInt(5_000)).getBytes();
+            case 6: { // a shared head of random length, so inner nodes share differing numbers of bytes
+                byte[] k = new byte[1 + r.nextInt(24)];
+                Arrays.fill(k, (byte) 'u');
+                k[r.nextInt(k.length)] = (byte) ('a' + r.nextInt(3));
+                return k;
+            }
             default: {
                 byte[] k = new byte[9 + r.nextInt(24)]; // a shared eight-byte head, then a short random tail
                 Arrays.fill(k, 0, 8, (byte) 'a');
