@@ -3,23 +3,25 @@ package io.toykv.core;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Reclaims space: values-log segments whose garbage passed the threshold have their live values moved
- * to the head of the log and are then deleted; keys logs holding more dead records than live ones are
- * rewritten. Runs on its own thread, {@code toykv-gc}, once a second when automatic collection is on,
- * and on the caller's thread for {@link Store#compact()}; one collection at a time.
+ * into a new segment of their own ({@link io.toykv.core.log.SegmentBuilder}, not the head: moved values
+ * are colder than fresh writes, and mixing the two leaves segments half live) and are then deleted;
+ * keys logs holding more dead records than live ones are rewritten. Runs on its own thread,
+ * {@code toykv-gc}, once a second when automatic collection is on, and on the caller's thread for
+ * {@link Store#compact()}; one collection at a time.
  *
- * <p>Order, at every step crash-safe: move the live values (new value records, then key records
- * pointing at them), force them, and only then delete the old segment. A crash before the delete leaves
- * a segment with nothing live in it, which the next collection deletes first thing.
+ * <p>Order, at every step crash-safe: write the new segment whole (temp file, force, rename, directory
+ * force), then the key records pointing at its values, force them, and only then delete the old
+ * segments. A crash before the delete leaves segments with nothing live in them, which the next
+ * collection deletes first thing.
  *
- * <p>Pacing: values move in batches of {@value #BATCH} under the shard's write lock, and after each batch
+ * <p>Pacing: finding, reading and writing the moved values takes no lock; keys are pointed at the
+ * copies in batches of {@value #BATCH} under the shard's write lock, and after each batch
  * the background thread pauses for as long as it held the lock, so it takes at most about half of the
  * lock and a foreground put waits at most one batch; gets never wait. The thread sleeps a second
  * between rounds only when a round found nothing to do. A failure
@@ -30,10 +32,13 @@ final class GarbageCollector implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 1000;
     static final int BATCH = 256;
     private static final long MIN_PAUSE_NANOS = 50_000;
+    /** Bound on the rounds of one {@link Store#compact()} per shard, in case writers keep making garbage. */
+    private static final int MAX_MANUAL_ROUNDS = 10_000;
 
     private final Shard[] shards;
     private final double garbageRatio;
     private final long keysLogMinimum;
+    private final long segmentSize;
     private final ReentrantLock running = new ReentrantLock();
     private final Thread thread;
     private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
@@ -47,8 +52,9 @@ final class GarbageCollector implements AutoCloseable {
     final AtomicLong failures = new AtomicLong();
     private volatile String lastError;
 
-    GarbageCollector(Shard[] shards, double garbageRatio, long keysLogMinimum, boolean automatic) {
+    GarbageCollector(Shard[] shards, double garbageRatio, long keysLogMinimum, long segmentSize, boolean automatic) {
         this.shards = shards;
+        this.segmentSize = segmentSize;
         this.garbageRatio = garbageRatio;
         this.keysLogMinimum = keysLogMinimum;
         if (automatic) {
@@ -112,36 +118,74 @@ final class GarbageCollector implements AutoCloseable {
 
     private boolean collect(Shard shard, boolean manual) throws IOException {
         long before = segmentsReclaimed.get() + keysLogCompactions.get();
-        List<Shard.SegmentUsage> victims = new ArrayList<>();
-        for (Shard.SegmentUsage u : shard.sealedSegments()) {
-            if (u.live() == 0) {
-                reclaim(shard, u.id());
-            } else if (u.garbage() >= garbageRatio * u.size()) {
-                victims.add(u);
+        // By hand, go on until no segment passes the ratio: one round moves at most a segment's worth.
+        for (int round = 0; !stopping; round++) {
+            long reclaimed = segmentsReclaimed.get();
+            collectSegments(shard, manual);
+            if (!manual || segmentsReclaimed.get() == reclaimed || round > MAX_MANUAL_ROUNDS) {
+                break;
             }
         }
-        if (!victims.isEmpty()) {
-            victims.sort(Comparator.comparingLong(Shard.SegmentUsage::garbage).reversed());
-            Set<Long> ids = new HashSet<>();
-            for (Shard.SegmentUsage u : victims) {
-                ids.add(u.id());
-            }
-            // Between batches the background collector parks for as long as it held the lock: it takes
-            // at most about half of the shard's write lock, and a waiting put always gets its turn (the
-            // lock is not fair, so without a pause the collector would take it straight back).
-            java.util.function.LongConsumer pause = manual ? held -> { }
-                    : held -> java.util.concurrent.locks.LockSupport.parkNanos(Math.max(held, MIN_PAUSE_NANOS));
-            bytesWritten.addAndGet(shard.evacuate(ids, BATCH, pause, () -> stopping));
-            for (long id : ids) {
-                reclaim(shard, id);
-            }
-        }
-        // By hand, any dead records are worth a rewrite; in the background, only more than a file's worth.
-        if (shard.keysLogCompactionDue(manual ? 0 : keysLogMinimum)) {
+        if (keysLogCompactionDue(shard, manual)) {
             shard.compactKeysLog();
             keysLogCompactions.incrementAndGet();
         }
         return segmentsReclaimed.get() + keysLogCompactions.get() != before;
+    }
+
+    /**
+     * By hand, any dead record is worth a rewrite. In the background, only more than a keys file's worth
+     * and more than the live records: a rewrite writes every live record, so letting the dead ones grow
+     * to the live ones' size costs one record written per record appended.
+     */
+    private boolean keysLogCompactionDue(Shard shard, boolean manual) {
+        long dead = shard.keysLogDeadBytes();
+        if (manual) {
+            return dead > 0;
+        }
+        return dead > keysLogMinimum && dead > shard.keysLogLiveBytes();
+    }
+
+    /**
+     * One round on one shard: deletes the sealed segments with nothing live, and moves the live values
+     * of those whose garbage passed the ratio, most garbage first, into one new segment of at most
+     * {@link #segmentSize} bytes, then deletes them.
+     */
+    private void collectSegments(Shard shard, boolean manual) throws IOException {
+        List<Shard.SegmentUsage> candidates = new ArrayList<>();
+        for (Shard.SegmentUsage u : shard.sealedSegments()) {
+            if (u.live() == 0) {
+                reclaim(shard, u.id());
+            } else if (u.garbage() >= garbageRatio * u.size()) {
+                candidates.add(u);
+            }
+        }
+        candidates.sort(Comparator.comparingDouble(GarbageCollector::liveShare));
+        List<Shard.SegmentUsage> victims = new ArrayList<>();
+        long live = 0;
+        for (Shard.SegmentUsage u : candidates) {
+            if (!victims.isEmpty() && live + u.live() > segmentSize) {
+                break;
+            }
+            victims.add(u);
+            live += u.live();
+        }
+        if (victims.isEmpty()) {
+            return;
+        }
+        // Between batches the background collector parks for as long as it held the lock: it takes
+        // at most about half of the shard's write lock, and a waiting put always gets its turn (the
+        // lock is not fair, so without a pause the collector would take it straight back).
+        java.util.function.LongConsumer pause = manual ? held -> { }
+                : held -> java.util.concurrent.locks.LockSupport.parkNanos(Math.max(held, MIN_PAUSE_NANOS));
+        bytesWritten.addAndGet(shard.evacuate(victims, BATCH, pause, () -> stopping));
+        for (Shard.SegmentUsage u : victims) {
+            reclaim(shard, u.id());
+        }
+    }
+
+    private static double liveShare(Shard.SegmentUsage u) {
+        return u.live() / (double) u.size();
     }
 
     private void reclaim(Shard shard, long id) throws IOException {

@@ -7,6 +7,7 @@ import io.toykv.core.log.DirectIo;
 import io.toykv.core.log.KeyRecord;
 import io.toykv.core.log.KeysLog;
 import io.toykv.core.log.Segment;
+import io.toykv.core.log.SegmentBuilder;
 import io.toykv.core.log.ValueRecord;
 import io.toykv.core.log.ValuesLog;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
@@ -273,52 +273,65 @@ final class Shard {
         }
     }
 
-    /** A live value found in a victim segment, to be moved. */
-    private record Candidate(byte[] key, long address, int length) {
+    /** A live value found in a victim segment, and where its copy went. */
+    private record Move(byte[] key, long from, int length, long to) {
     }
 
     /**
-     * Moves every live value out of the {@code victims} segments to the head of the log, in batches of
-     * {@code batch} under the write lock, calling {@code pause} with the nanoseconds the lock was held
-     * after each batch. A value is moved only
-     * if its key still points at it when the batch runs. Forces the moved records before returning.
-     * Returns the bytes of value records written.
+     * Moves every live value out of the {@code victims} segments into one new segment written whole
+     * ({@link SegmentBuilder}), then points the keys at the copies, in batches of {@code batch} under
+     * the write lock, calling {@code pause} with the nanoseconds the lock was held after each batch.
+     * Finding, reading and writing the values takes no lock: a victim is sealed, its records are
+     * walked ({@link Segment#scan}) and each is checked against the index. A key is pointed at its copy
+     * only if it still points at the old value when its batch runs; a copy whose key moved on meanwhile
+     * is garbage in the new segment. Forces the key records before returning, so the caller may then
+     * delete the victims. Returns the bytes of value records moved.
      */
-    long evacuate(Set<Long> victims, int batch, java.util.function.LongConsumer pause, BooleanSupplier stop)
+    long evacuate(List<SegmentUsage> victims, int batch, java.util.function.LongConsumer pause, BooleanSupplier stop)
             throws IOException {
-        List<Candidate> candidates = new ArrayList<>();
-        SortedIndex.Cursor c = index.cursor(null);
-        while (c.next()) {
-            if (victims.contains(Address.segment(c.address()))) {
-                candidates.add(new Candidate(c.key(), c.address(), c.length()));
-            }
+        long liveBytes = 0;
+        for (SegmentUsage u : victims) {
+            liveBytes += u.live();
         }
-        long written = 0;
+        SegmentBuilder out;
+        writeLock.lock();
+        try {
+            ensureOpen();
+            out = new SegmentBuilder(dir, values.reserveSegmentId(), (int) liveBytes);
+        } finally {
+            writeLock.unlock();
+        }
+        List<Move> moves = copyLiveValues(victims, out, stop);
+        if (moves.isEmpty() || stop.getAsBoolean()) {
+            return 0;
+        }
+        // The copies are durable under their final name before any key record points at them.
+        Path written = out.commit();
+        writeLock.lock();
+        try {
+            ensureOpen();
+            values.adopt(out.id(), written);
+        } finally {
+            writeLock.unlock();
+        }
+        long moved = 0;
         int[] length = new int[1];
-        for (int from = 0; from < candidates.size() && !stop.getAsBoolean(); from += batch) {
-            List<Candidate> slice = candidates.subList(from, Math.min(candidates.size(), from + batch));
-            List<byte[]> read = new ArrayList<>(slice.size());
-            for (Candidate k : slice) {
-                read.add(values.read(k.key(), k.address(), k.length())); // null if moved meanwhile
-            }
+        for (int from = 0; from < moves.size() && !stop.getAsBoolean(); from += batch) {
             long locked;
             writeLock.lock();
             try {
                 locked = System.nanoTime();
                 ensureOpen();
-                for (int i = 0; i < slice.size(); i++) {
-                    Candidate k = slice.get(i);
-                    byte[] value = read.get(i);
-                    if (value == null || index.get(k.key(), length) != k.address()) {
-                        continue; // overwritten or deleted since: nothing to move
+                for (Move m : moves.subList(from, Math.min(moves.size(), from + batch))) {
+                    if (index.get(m.key(), length) != m.from()) {
+                        continue; // overwritten or deleted since: its copy is garbage
                     }
-                    keys.ensureRoom(KeyRecord.size(k.key().length));
-                    long address = values.append(k.key(), value);
-                    keys.append(KeyRecord.PUT, k.key(), k.length(), address);
-                    index.put(k.key(), address, k.length(), length);
-                    addLive(address, k.length());
-                    addLive(k.address(), -k.length());
-                    written += k.length();
+                    keys.ensureRoom(KeyRecord.size(m.key().length));
+                    keys.append(KeyRecord.PUT, m.key(), m.length(), m.to());
+                    index.put(m.key(), m.to(), m.length(), length);
+                    addLive(m.to(), m.length());
+                    addLive(m.from(), -m.length());
+                    moved += m.length();
                 }
                 appendSequence++;
                 locked = System.nanoTime() - locked;
@@ -327,9 +340,39 @@ final class Shard {
             }
             pause.accept(locked);
         }
-        // The moved copies must be durable before any segment they came from is deleted.
+        // The key records pointing at the copies must be durable before any victim is deleted.
         sync();
-        return written;
+        return moved;
+    }
+
+    /** Copies the values the index still points at in {@code victims} into {@code out}. Takes no lock. */
+    private List<Move> copyLiveValues(List<SegmentUsage> victims, SegmentBuilder out, BooleanSupplier stop)
+            throws IOException {
+        List<Move> moves = new ArrayList<>();
+        int[] length = new int[1];
+        for (SegmentUsage u : victims) {
+            Segment s = values.segment(u.id());
+            if (s == null || stop.getAsBoolean() || !s.acquire()) {
+                continue;
+            }
+            List<Move> found = new ArrayList<>();
+            try {
+                s.scan((key, address, size) -> {
+                    if (index.get(key, length) == address && length[0] == size) {
+                        found.add(new Move(key, address, size, -1));
+                    }
+                });
+            } finally {
+                s.release();
+            }
+            for (Move m : found) {
+                byte[] value = values.read(m.key(), m.from(), m.length()); // checks the record
+                if (value != null && out.fits(m.length())) {
+                    moves.add(new Move(m.key(), m.from(), m.length(), out.append(m.key(), value)));
+                }
+            }
+        }
+        return moves;
     }
 
     /** Deletes a sealed segment that holds no live value. Returns the bytes freed (0 if not deleted). */
@@ -347,12 +390,21 @@ final class Shard {
         }
     }
 
-    /** Whether the keys log holds more dead records than live ones, and more than {@code minimum} of them. */
-    boolean keysLogCompactionDue(long minimum) {
+    /** Bytes of dead records in the keys log: what a rewrite ({@link #compactKeysLog}) would drop. */
+    long keysLogDeadBytes() {
         writeLock.lock();
         try {
-            long dead = keys.recordBytes() - liveKeyRecordBytes;
-            return dead > minimum && dead > liveKeyRecordBytes;
+            return keys.recordBytes() - liveKeyRecordBytes;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Bytes the live keys' records take: the size of a rewritten keys log. */
+    long keysLogLiveBytes() {
+        writeLock.lock();
+        try {
+            return liveKeyRecordBytes;
         } finally {
             writeLock.unlock();
         }

@@ -44,7 +44,7 @@ public final class Store implements AutoCloseable {
                 ? new BackgroundSyncer(shards, this::backgroundFailed)
                 : null;
         this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.keysFileSize(),
-                options.autoCompaction());
+                options.segmentSize(), options.autoCompaction());
     }
 
     /** Opens (or creates) the store in {@code dir} with default options. */

@@ -197,9 +197,11 @@ class DamagedFilesTest {
     @Test
     void leftoversOfFileCreationsACrashCutShortAreRemovedAtOpen() throws IOException {
         writeAndClose(oneShard());
-        // What a kill leaves mid-creation: temp files, and a segment made by a roll the buffer never reached.
+        // What a kill leaves mid-creation: temp files (a keys file, the buffer, a collection's segment),
+        // and a segment made by a roll the buffer never reached (kept, and deleted by a collection).
         java.nio.file.Files.write(shardDir().resolve("00000002.k.tmp"), new byte[8192]);
         java.nio.file.Files.write(shardDir().resolve("values.b.tmp"), new byte[8192]);
+        java.nio.file.Files.write(shardDir().resolve("00000009.v.tmp"), new byte[8192]);
         java.nio.file.Files.write(FileNames.segment(shardDir(), 2), new byte[0]);
         try (Store s = Store.open(dir, oneShard().segmentSize(64 * 1024).bufferSize(64 * 1024))) {
             for (int i = 0; i < N; i++) {
@@ -211,6 +213,7 @@ class DamagedFilesTest {
         }
         assertTrue(!java.nio.file.Files.exists(shardDir().resolve("00000002.k.tmp")));
         assertTrue(!java.nio.file.Files.exists(shardDir().resolve("values.b.tmp")));
+        assertTrue(!java.nio.file.Files.exists(shardDir().resolve("00000009.v.tmp")));
         try (Store s = Store.open(dir, oneShard())) {
             assertEquals(2000, s.size());
         }

@@ -1,5 +1,6 @@
 package io.toykv.bench.gc;
 
+import io.toykv.bench.metrics.DiskBreakdown;
 import io.toykv.bench.metrics.DiskUsage;
 import io.toykv.bench.metrics.ProcIo;
 import io.toykv.bench.workload.Keys;
@@ -84,8 +85,10 @@ public final class GcBenchmark {
             long written = ProcIo.writeBytes() - written0;
             long end = bytesOnDisk(dir);
             peak = Math.max(peak, end);
+            describe(dist + ", gc " + (gc ? "on" : "off") + ", at the end", dir, s.stats(), liveBytes, segment);
             if (gc) {
                 s.compact(); // what is left once collection has caught up
+                describe(dist + ", gc on, after compact()", dir, s.stats(), liveBytes, segment);
             }
             long settled = bytesOnDisk(dir);
             StoreStats st = s.stats();
@@ -94,6 +97,21 @@ public final class GcBenchmark {
                     m / (nanos / 1e9), written / (double) userBytes, end / (double) liveBytes, settled / (double) liveBytes,
                     peak / (double) liveBytes, st.gcBytesWritten() / 1048576.0, st.gcSegmentsReclaimed());
         }
+    }
+
+    /** Prints, as comment lines, where the bytes on disk go and how garbage spreads over the sealed segments. */
+    private static void describe(String when, Path dir, StoreStats st, long liveBytes, long segment) {
+        System.out.println("# " + when + ": keys-log records " + (st.keysLogBytes() >> 20) + " MiB, values log "
+                + (st.valuesLogBytes() >> 20) + " MiB in " + st.segments() + " segments, sealed garbage "
+                + (st.garbageBytes() >> 20) + " MiB");
+        for (String line : DiskBreakdown.describe(DiskBreakdown.of(dir), liveBytes).split("\n")) {
+            System.out.println("#   " + line);
+        }
+        int[] byTenth = new int[11];
+        for (long g : st.garbageBytesBySegment().values()) {
+            byTenth[(int) Math.min(10, Math.max(0, g * 10 / segment))]++;
+        }
+        System.out.println("#   sealed segments by garbage tenth (0-10%, 10-20%, ...): " + java.util.Arrays.toString(byTenth));
     }
 
     /** Blocks allocated under {@code dir}, in bytes ({@code du}): segments are sparse, so sizes overstate. */

@@ -2,8 +2,8 @@ package io.toykv.core.log;
 
 /**
  * A value's position in a shard's values log, packed in a long: the segment id in the high 24 bits and
- * the byte offset within the segment in the low 40. Addresses only grow as values are appended, so
- * comparing two addresses compares their age.
+ * the byte offset within the segment in the low 40. Segment ids are never reused while a store is open,
+ * but they do not order values by age: garbage collection writes segments numbered after the head.
  */
 public final class Address {
     static final int OFFSET_BITS = 40;

@@ -193,14 +193,14 @@ public final class ValueBuffer {
 
     /**
      * Copies the record at {@code address} into {@code dst} (its length is the record's) if the buffer
-     * still holds it. Returns false when the address lies before the buffer's base: the record has
-     * been flushed to its segment. Lock-free for readers.
+     * still holds it. Returns false when the address is not the buffer's (see {@link #holds}): the record
+     * has been flushed to its segment, or lies in another one. Lock-free for readers.
      */
     public boolean read(long address, byte[] dst) {
         long stamp = resetLock.tryOptimisticRead();
         if (stamp != 0) {
             long b = base;
-            if (address < b) {
+            if (!holds(b, address)) {
                 return false;
             }
             copy(address - b, dst);
@@ -211,7 +211,7 @@ public final class ValueBuffer {
         stamp = resetLock.readLock();
         try {
             long b = base;
-            if (address < b) {
+            if (!holds(b, address)) {
                 return false;
             }
             copy(address - b, dst);
@@ -219,6 +219,15 @@ public final class ValueBuffer {
         } finally {
             resetLock.unlockRead(stamp);
         }
+    }
+
+    /**
+     * Whether {@code address} lies at or after {@code base} in the base's segment: where the buffer's
+     * data belongs. Segments that garbage collection writes take ids above the head's, so an address
+     * past the base in another segment is not the buffer's.
+     */
+    static boolean holds(long base, long address) {
+        return address >= base && Address.segment(address) == Address.segment(base);
     }
 
     private void copy(long offset, byte[] dst) {

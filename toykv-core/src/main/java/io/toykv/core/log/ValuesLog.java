@@ -20,8 +20,13 @@ import java.util.stream.Stream;
  * buffer starts over after it. A chunk never crosses a segment's end: when the head segment is full a
  * new one is allocated.
  *
- * <p>An address at or after the buffer's base is read from the buffer, an earlier one from its segment.
- * Appends, flushes and rolls are writer-only (the shard's write lock); reads are lock-free.
+ * <p>Garbage collection adds whole segments of its own ({@link SegmentBuilder}), so segment ids are
+ * handed out by one counter, {@link #nextSegmentId}, shared by rolls and collections and never reused
+ * while the log is open.
+ *
+ * <p>An address the buffer holds ({@link ValueBuffer#holds}) is read from the buffer, any other from its
+ * segment. Appends, flushes, rolls and adoptions are writer-only (the shard's write lock); reads are
+ * lock-free.
  */
 public final class ValuesLog {
     private final Path dir;
@@ -32,6 +37,8 @@ public final class ValuesLog {
     /** Segments by id (null where none); replaced, never changed in place, so readers need no lock. */
     private volatile Segment[] segmentsById = new Segment[16];
     private Segment head;
+    /** The id the next new segment gets: above every id seen since open. Writer only. */
+    private long nextSegmentId;
     private boolean directInUse;
 
     private ValuesLog(Path dir, long segmentSize, DirectIo io, FileAllocator allocator, ValueBuffer buffer) {
@@ -54,20 +61,21 @@ public final class ValuesLog {
         try {
             try (Stream<Path> s = Files.list(dir)) {
                 for (Path p : (Iterable<Path>) s::iterator) {
-                    long id = FileNames.parseSegment(p.getFileName().toString());
+                    String name = p.getFileName().toString();
+                    long id = FileNames.parseSegment(name);
                     if (id > 0) {
                         log.addSegment(Segment.open(p, id));
+                    } else if (name.endsWith(FileNames.SEGMENT_SUFFIX + FileNames.TEMP_SUFFIX)) {
+                        Files.delete(p); // a collection's segment a crash cut short: nothing pointed at it yet
                     }
                 }
             }
             long headId = Address.segment(buffer.base());
+            // Segments numbered after the head are kept: written by garbage collection, or made by a roll
+            // that a crash cut short (never written). Whichever holds no live value, collection deletes.
+            log.nextSegmentId = headId + 1;
             for (Segment s : log.segments()) {
-                if (s.id() > headId) {
-                    // Made by a roll that a crash cut short, before the buffer moved to it: never written.
-                    log.removeSegment(s.id());
-                    s.retire();
-                    Files.delete(s.path());
-                }
+                log.nextSegmentId = Math.max(log.nextSegmentId, s.id() + 1);
             }
             Segment h = log.segment(headId);
             if (h == null) {
@@ -165,7 +173,7 @@ public final class ValuesLog {
 
     /** Starts a new head segment. The buffer must be empty. */
     private void roll() throws IOException {
-        Segment next = createSegment(head.id() + 1);
+        Segment next = createSegment(reserveSegmentId());
         try {
             directInUse = next.openForWrite(io);
         } catch (IOException e) {
@@ -219,7 +227,7 @@ public final class ValuesLog {
      */
     public String checkBuffered(long address, int length) {
         long base = buffer.base();
-        if (address >= base && address + length > base + buffer.writePosition()) {
+        if (ValueBuffer.holds(base, address) && address + length > base + buffer.writePosition()) {
             return "its value at " + Address.describe(address) + " is not in the buffer";
         }
         return null;
@@ -231,7 +239,7 @@ public final class ValuesLog {
      * collection has deleted; only live ones are checked.)
      */
     public String checkLive(long address, int length) {
-        if (address >= buffer.base()) {
+        if (ValueBuffer.holds(buffer.base(), address)) {
             return checkBuffered(address, length);
         }
         Segment s = segment(Address.segment(address));
@@ -242,6 +250,24 @@ public final class ValuesLog {
             return "its value at " + Address.describe(address) + " runs past the segment end";
         }
         return null;
+    }
+
+    /** Takes the id for a new segment. Writer only. */
+    public long reserveSegmentId() {
+        if (nextSegmentId > Address.MAX_SEGMENT) {
+            throw new IllegalStateException("segment ids exhausted in " + dir);
+        }
+        return nextSegmentId++;
+    }
+
+    /**
+     * Makes a segment that garbage collection wrote whole ({@link SegmentBuilder#commit}) readable, under
+     * the id it reserved. Writer only.
+     */
+    public Segment adopt(long id, Path path) throws IOException {
+        Segment s = Segment.open(path, id);
+        addSegment(s);
+        return s;
     }
 
     /** Id of the head segment, which garbage collection must not touch. Writer only. */

@@ -1,0 +1,87 @@
+package io.toykv.core.log;
+
+import io.toykv.core.io.Directories;
+import io.toykv.core.io.FileNames;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A segment that garbage collection writes whole, away from the head: the live values it moves out of
+ * its victims, as ordinary value records packed from offset 0, the file's length rounded up to
+ * {@link DirectIo#ALIGNMENT} with zeros. Keeping moved values out of the head keeps values that
+ * survived a collection (cold) apart from fresh writes (hot), so later collections find segments that
+ * are mostly garbage or mostly live instead of a mix.
+ *
+ * <p>The records are built in memory and {@link #commit}ted as temp file, force, atomic rename, force of
+ * the directory; only after that may a key record point at them. Used by one thread, off the write lock.
+ */
+public final class SegmentBuilder {
+    private final Path dir;
+    private final long id;
+    private final ByteBuffer data;
+
+    /** A builder for segment {@code id} (reserved with {@link ValuesLog#reserveSegmentId}) of at most {@code capacity} bytes of records. */
+    public SegmentBuilder(Path dir, long id, int capacity) {
+        this.dir = dir;
+        this.id = id;
+        int aligned = (capacity + DirectIo.ALIGNMENT - 1) / DirectIo.ALIGNMENT * DirectIo.ALIGNMENT;
+        this.data = ByteBuffer.allocate(aligned).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public boolean fits(int recordSize) {
+        return data.position() + recordSize <= data.capacity();
+    }
+
+    public boolean isEmpty() {
+        return data.position() == 0;
+    }
+
+    /** Appends a value record (the caller checked that it {@link #fits}) and returns its address. */
+    public long append(byte[] key, byte[] value) {
+        int pos = data.position();
+        long address = Address.of(id, pos);
+        ValueRecord.write(data, pos, address, key, value);
+        data.position(pos + ValueRecord.size(key.length, value.length));
+        return address;
+    }
+
+    /**
+     * Writes the segment durably under its final name and returns its path: temp file, force, atomic
+     * rename, force of the directory. A crash before the rename leaves a temp file, which the next open
+     * deletes; after it, a segment nothing points at yet, which the next collection deletes.
+     */
+    public Path commit() throws IOException {
+        Path path = FileNames.segment(dir, id);
+        Path temp = FileNames.temp(path);
+        int length = (data.position() + DirectIo.ALIGNMENT - 1) / DirectIo.ALIGNMENT * DirectIo.ALIGNMENT;
+        ByteBuffer src = data.duplicate().position(0).limit(length);
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            while (src.hasRemaining()) {
+                ch.write(src);
+            }
+            ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        try {
+            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            Directories.force(dir);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            Files.deleteIfExists(path); // nothing points at it yet
+            throw e;
+        }
+        return path;
+    }
+}
