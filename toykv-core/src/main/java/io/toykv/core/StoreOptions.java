@@ -147,8 +147,8 @@ public final class StoreOptions {
      * most 1; default 0.5. Lower reclaims space sooner and rewrites more: collecting a segment that is
      * a fraction g garbage writes (1 - g) / g bytes for each byte it frees. Measured on the GC benchmark
      * (1M keys, 3M overwrites of 256-byte values, README "Performance"): 0.35 leaves 1.37 bytes on disk
-     * per live byte after {@link Store#compact()} against 1.55 for 0.5, but when the collector keeps up
-     * it costs write amplification 2.49 against about 1.9, at the limit the default is chosen to respect.
+     * per live byte after {@link Store#compact()} against 1.55 for 0.5, but with a collector that keeps
+     * up (as the earlier one did) it cost write amplification 2.49 against 1.93, at the GC issue's limit.
      */
     public StoreOptions gcGarbageRatio(double gcGarbageRatio) {
         if (!(gcGarbageRatio > 0 && gcGarbageRatio <= 1)) {
