@@ -315,7 +315,6 @@ final class Shard {
             writeLock.unlock();
         }
         long moved = 0;
-        int[] length = new int[1];
         for (int from = 0; from < moves.size() && !stop.getAsBoolean(); from += batch) {
             long locked;
             writeLock.lock();
@@ -323,12 +322,14 @@ final class Shard {
                 locked = System.nanoTime();
                 ensureOpen();
                 for (Move m : moves.subList(from, Math.min(moves.size(), from + batch))) {
-                    if (index.get(m.key(), length) != m.from()) {
+                    // Room first, so a full disk changes nothing. After it the append cannot fail, so
+                    // the index may point at the copy first: one descent instead of a get and a put.
+                    // Readers may see the copy at once: it is durable (committed above).
+                    keys.ensureRoom(KeyRecord.size(m.key().length));
+                    if (!index.replaceIf(m.key(), m.from(), m.to(), m.length())) {
                         continue; // overwritten or deleted since: its copy is garbage
                     }
-                    keys.ensureRoom(KeyRecord.size(m.key().length));
                     keys.append(KeyRecord.PUT, m.key(), m.length(), m.to());
-                    index.put(m.key(), m.to(), m.length(), length);
                     addLive(m.to(), m.length());
                     addLive(m.from(), -m.length());
                     moved += m.length();

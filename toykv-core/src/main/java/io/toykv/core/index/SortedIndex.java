@@ -149,6 +149,22 @@ public final class SortedIndex {
     }
 
     /**
+     * Points {@code key} at {@code address} (record length {@code length}) if it is present and still at
+     * {@code expected}; one descent where a get and a put would take two. Returns whether it did.
+     * Writer only (garbage collection moving a value).
+     */
+    public boolean replaceIf(byte[] key, long expected, long address, int length) {
+        Path path = descend(key);
+        Leaf leaf = path.leaf;
+        int i = leaf.find(key, path.keyPrefix);
+        if (i < 0 || leaf.address(i) != expected) {
+            return false;
+        }
+        leaf.replace(i, address, length);
+        return true;
+    }
+
+    /**
      * Removes {@code key}. Returns its address, or -1 when absent; {@code lengthOut[0]} receives its
      * record length. Writer only. Leaves are not merged: an emptied leaf stays until a reload.
      */

@@ -295,4 +295,20 @@ class SortedIndexTest {
             throw new AssertionError(failure.get());
         }
     }
+
+    @Test
+    void replaceIfMovesOnlyAnEntryStillAtTheExpectedAddress() {
+        SortedIndex index = new SortedIndex();
+        int[] len = new int[1];
+        byte[] k = "key:000000000042".getBytes();
+        index.put(k, 100, 7, len);
+        assertFalse(index.replaceIf(k, 99, 200, 8), "a stale expected address must not move the entry");
+        assertEquals(100, index.get(k, len));
+        assertEquals(7, len[0]);
+        assertTrue(index.replaceIf(k, 100, 200, 8));
+        assertEquals(200, index.get(k, len));
+        assertEquals(8, len[0]);
+        assertFalse(index.replaceIf("key:000000000043".getBytes(), 100, 300, 9), "an absent key is not added");
+        assertEquals(1, index.size());
+    }
 }
