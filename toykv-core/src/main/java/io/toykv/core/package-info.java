@@ -9,10 +9,12 @@
  * <h2>Concurrency</h2>
  * A store is safe for any number of threads. Each shard has one write lock, taken by put, delete and
  * clear on that shard only, so writers to different shards run in parallel. Get and scan take no lock:
- * the index is a B+-tree whose leaves are immutable and swapped in whole, value reads from the staging
+ * the index is a B+-tree whose leaves readers validate with a per-leaf sequence lock (the writer changes
+ * a leaf in place and publishes new leaves through their parent), value reads from the staging
  * buffer are validated with an optimistic stamp, and a segment being read holds a reference that keeps
- * it mapped. Background threads: {@code toykv-sync} (once a second, in {@code EVERY_SECOND} mode only)
- * and, briefly at open, {@code toykv-open} (shards are recovered in parallel).
+ * it mapped. Background threads: {@code toykv-sync} (once a second, in {@code EVERY_SECOND} mode only),
+ * {@code toykv-gc} (garbage collection, unless {@code autoCompaction} is off) and, briefly at open,
+ * {@code toykv-open} (shards are recovered in parallel).
  *
  * <h2>Durability</h2>
  * When put or delete returns, the write is in the page cache through shared memory mappings and survives
