@@ -37,8 +37,11 @@ final class Shard {
 
     /** Guards appends to both logs, index changes, {@link #appendSequence} and {@link #liveBytes}. */
     private final ReentrantLock writeLock = new ReentrantLock();
-    /** Serialises forces (group commit). Taken before {@link #writeLock}, never while holding it. */
-    private final Object syncMonitor = new Object();
+    /**
+     * Serialises forces (group commit). Taken before {@link #writeLock}, never while holding it. A lock
+     * rather than a monitor: on Java 21-23 a virtual thread waiting for a monitor pins its carrier.
+     */
+    private final ReentrantLock syncLock = new ReentrantLock();
 
     private long appendSequence;
     /** Bytes the live keys' records would take in the keys log: the size of a compacted keys log. */
@@ -207,14 +210,15 @@ final class Shard {
 
     /**
      * Returns once every append up to {@code sequence} is on the device. Concurrent callers share one
-     * force: whoever gets the monitor forces everything appended so far, and the others find their
+     * force: whoever gets the lock forces everything appended so far, and the others find their
      * sequence already durable.
      */
     private void syncTo(long sequence) {
         if (durableSequence >= sequence) {
             return;
         }
-        synchronized (syncMonitor) {
+        syncLock.lock();
+        try {
             if (durableSequence >= sequence || closed) {
                 return;
             }
@@ -237,6 +241,8 @@ final class Shard {
                 writeLock.unlock();
             }
             durableSequence = target;
+        } finally {
+            syncLock.unlock();
         }
     }
 
@@ -434,7 +440,8 @@ final class Shard {
 
     /** Flushes the buffer to its segment, forces both logs and releases the files. A second call does nothing. */
     void close() throws IOException {
-        synchronized (syncMonitor) {
+        syncLock.lock();
+        try {
             writeLock.lock();
             try {
                 if (closed) {
@@ -450,12 +457,15 @@ final class Shard {
             } finally {
                 writeLock.unlock();
             }
+        } finally {
+            syncLock.unlock();
         }
     }
 
     /** Releases the files without flushing or forcing, as a killed process would. For crash tests. */
     void abandon() {
-        synchronized (syncMonitor) {
+        syncLock.lock();
+        try {
             writeLock.lock();
             try {
                 closed = true;
@@ -464,6 +474,8 @@ final class Shard {
             } finally {
                 writeLock.unlock();
             }
+        } finally {
+            syncLock.unlock();
         }
     }
 

@@ -70,6 +70,11 @@ public final class ServerMain implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     String threads;
 
+    @Option(names = "--carrier-threads", paramLabel = "N",
+            description = "Virtual threads only: how many platform threads run them. Default: one fewer than "
+                    + "the CPUs, at least 1 (or -Djdk.virtualThreadScheduler.parallelism if the JVM has it).")
+    Integer carrierThreads;
+
     @Option(names = "--max-output-buffer", paramLabel = "MIB", defaultValue = "256",
             description = "Disconnect a client whose unread replies exceed this many MiB. Default: ${DEFAULT-VALUE}.")
     long maxOutputMib;
@@ -80,6 +85,12 @@ public final class ServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        try {
+            Threads.configureCarriers(carrierThreads); // before any virtual thread exists
+        } catch (IllegalArgumentException e) {
+            System.err.println("toykv-server: " + e.getMessage());
+            return 2;
+        }
         StoreOptions options = StoreOptions.defaults()
                 .syncMode(switch (sync) {
                     case always -> SyncMode.ALWAYS;

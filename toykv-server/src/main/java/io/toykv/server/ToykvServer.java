@@ -118,7 +118,8 @@ public final class ToykvServer implements AutoCloseable {
         };
         log.info("toykv-server " + ServerMain.version() + " listening on " + config.bind() + ":" + port()
                 + ", data in " + config.dir().toAbsolutePath().normalize() + " (" + keyspace.size() + " keys), sync "
-                + mode + ", " + (virtualThreads ? "virtual" : "platform") + " threads, pid "
+                + mode + ", " + (virtualThreads ? "virtual threads (carriers: " + Threads.carriers() + ")" : "platform threads")
+                + ", pid "
                 + ProcessHandle.current().pid());
         if (config.requirePass() == null && !isLoopback(config.bind())) {
             log.warn("listening on " + config.bind() + " without --requirepass: anyone who can reach this address "

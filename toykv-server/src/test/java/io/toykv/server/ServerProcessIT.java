@@ -209,4 +209,24 @@ class ServerProcessIT {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.startsWith("toykv-server "), out);
     }
+
+    @Test
+    void carrierThreadsBelowOneIsRefusedBeforeStarting() throws Exception {
+        Process p = new ProcessBuilder(javaBin(), "-jar", jar().toString(), "--port", "0", "--dir",
+                dir.resolve("never").toString(), "--carrier-threads", "0").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("--carrier-threads must be at least 1, was 0"), out);
+        assertTrue(Files.notExists(dir.resolve("never")), "no store is opened");
+    }
+
+    @Test
+    void startLineNamesTheThreadModelAndCarrierCount() throws Exception {
+        Server server = startJar(dir.resolve("carriers"), "--carrier-threads", "1");
+        String expected = Runtime.version().feature() >= 21 ? "virtual threads (carriers: 1)" : "platform threads";
+        assertTrue(server.log().contains(expected), server.log());
+        server.process().destroy();
+        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+    }
 }
