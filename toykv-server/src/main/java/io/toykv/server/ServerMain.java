@@ -71,8 +71,8 @@ public final class ServerMain implements Callable<Integer> {
     String threads;
 
     @Option(names = "--carrier-threads", paramLabel = "N",
-            description = "Virtual threads only: how many platform threads run them. Default: one fewer than "
-                    + "the CPUs, at least 1 (or -Djdk.virtualThreadScheduler.parallelism if the JVM has it).")
+            description = "Virtual threads only: how many platform threads run them. Default: the JVM's "
+                    + "(-Djdk.virtualThreadScheduler.parallelism, else one per CPU).")
     Integer carrierThreads;
 
     @Option(names = "--max-output-buffer", paramLabel = "MIB", defaultValue = "256",

@@ -28,16 +28,14 @@ final class Threads {
     }
 
     /**
-     * Sets how many carrier threads run the virtual threads: {@code requested} if given; otherwise,
-     * unless the JVM was started with {@value #CARRIERS_PROPERTY}, one fewer than the CPUs (at least 1).
-     * Must run before the first virtual thread is created: the JDK reads the property once, when its
-     * scheduler starts. Returns the count now in effect.
+     * Sets how many carrier threads run the virtual threads, if {@code requested} is given; otherwise
+     * the JVM's own setting stands ({@value #CARRIERS_PROPERTY}, one per CPU by default). Must run
+     * before the first virtual thread is created: the JDK reads the property once, when its scheduler
+     * starts. Returns the count now in effect.
      *
-     * <p>Why not one per CPU (the JDK's default): connection threads spend most of a request in socket
-     * calls, and the kernel's network stack, the poller thread that wakes them, the store's flusher and
-     * the clients on the same machine need CPU too. With as many carriers as CPUs, a carrier that runs
-     * dry parks and must be woken for the next request; measured with redis-benchmark -P 1 on 2 CPUs,
-     * one carrier served 10-30% more requests per second than two (README, "The server", Speed).
+     * <p>Why the default stays one per CPU: with redis-benchmark on the same 2-CPU machine, one carrier
+     * served 5-25% more requests at -P 1 (fewer carrier wake-ups) but 20-40% fewer at -P 16, where one
+     * carrier is the bottleneck, and doubled the p99 at both (README, "The server", Speed).
      */
     static int configureCarriers(Integer requested) {
         if (requested != null) {
@@ -45,9 +43,6 @@ final class Threads {
                 throw new IllegalArgumentException("--carrier-threads must be at least 1, was " + requested);
             }
             System.setProperty(CARRIERS_PROPERTY, requested.toString());
-        } else if (System.getProperty(CARRIERS_PROPERTY) == null) {
-            int cpus = Runtime.getRuntime().availableProcessors();
-            System.setProperty(CARRIERS_PROPERTY, Integer.toString(Math.max(1, cpus - 1)));
         }
         return carriers();
     }

@@ -7,8 +7,9 @@
  * million commands before it reads a reply), the {@code toykv-watchdog} thread starts a second thread
  * for the connection that takes over reading while the first finishes writing (see
  * {@link io.toykv.server.Connection}). They are virtual threads when the JVM has them (JDK 21+),
- * run by CPUs - 1 carrier threads unless told otherwise ({@code Threads.configureCarriers}, called by
- * {@code ServerMain} before any virtual thread exists), platform threads otherwise.
+ * run by one carrier thread per CPU unless {@code --carrier-threads} says otherwise
+ * ({@code Threads.configureCarriers}, called by {@code ServerMain} before any virtual thread exists),
+ * platform threads otherwise.
  *
  * <p>Shutdown (SIGTERM, SIGINT, SHUTDOWN): stop accepting; each reader stops before its next command;
  * the writers flush the replies of every command that ran; then the store is closed (flushed and
