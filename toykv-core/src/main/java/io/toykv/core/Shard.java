@@ -35,7 +35,7 @@ final class Shard {
     private final ValuesLog values;
     private final KeysLog keys;
 
-    /** Guards appends to both logs, index changes, {@link #appendSequence} and {@link #liveBytes}. */
+    /** Guards appends to both logs, index changes, {@link #appendSequence}, {@link #liveBytes} and {@link #liveValueBytes}. */
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Serialises forces (group commit). Taken before {@link #writeLock}, never while holding it. */
     private final Object syncMonitor = new Object();
@@ -46,6 +46,8 @@ final class Shard {
     private volatile long durableSequence;
     /** Bytes of live value records by segment id: what garbage collection will weigh. */
     private long[] liveBytes;
+    /** The sum of {@link #liveBytes}. */
+    private long liveValueBytes;
     private volatile boolean closed;
 
     private Shard(Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
@@ -56,6 +58,9 @@ final class Shard {
         this.values = values;
         this.keys = keys;
         this.liveBytes = liveBytes;
+        for (long b : liveBytes) {
+            liveValueBytes += b;
+        }
     }
 
     static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
@@ -145,6 +150,7 @@ final class Shard {
             keys.append(KeyRecord.CLEAR, new byte[0], 0, 0);
             index.clear();
             java.util.Arrays.fill(liveBytes, 0);
+            liveValueBytes = 0;
             liveKeyRecordBytes = 0;
             sequence = ++appendSequence;
         } finally {
@@ -182,6 +188,7 @@ final class Shard {
 
     private void addLive(long address, long delta) {
         liveBytes = LiveBytes.add(liveBytes, Address.segment(address), delta);
+        liveValueBytes += delta;
     }
 
     /**
@@ -255,8 +262,19 @@ final class Shard {
         }
     }
 
+    /**
+     * The values log at one moment: its sealed segments, the bytes it takes (sealed segments, the head
+     * up to the buffer's base, and the buffered records) and the bytes of live value records in it.
+     */
+    record ValuesUsage(List<SegmentUsage> sealed, long bytes, long live) {
+    }
+
     /** Every segment except the head (which is still being written), with its live bytes. */
     List<SegmentUsage> sealedSegments() {
+        return valuesUsage().sealed();
+    }
+
+    ValuesUsage valuesUsage() {
         writeLock.lock();
         try {
             List<SegmentUsage> out = new ArrayList<>();
@@ -267,7 +285,7 @@ final class Shard {
                     out.add(new SegmentUsage(s.id(), dir.getFileName() + "/" + s.path().getFileName(), s.size(), live));
                 }
             }
-            return out;
+            return new ValuesUsage(out, values.segmentBytes() + values.bufferBytes(), liveValueBytes);
         } finally {
             writeLock.unlock();
         }
@@ -280,14 +298,14 @@ final class Shard {
     /**
      * Moves every live value out of the {@code victims} segments into one new segment written whole
      * ({@link SegmentBuilder}), then points the keys at the copies, in batches of {@code batch} under
-     * the write lock, calling {@code pause} with the nanoseconds the lock was held after each batch.
+     * the write lock, calling {@code yieldToWriters} after a batch when a writer is waiting for the lock.
      * Finding, reading and writing the values takes no lock: a victim is sealed, its records are
      * walked ({@link Segment#scan}) and each is checked against the index. A key is pointed at its copy
      * only if it still points at the old value when its batch runs; a copy whose key moved on meanwhile
      * is garbage in the new segment. Forces the key records before returning, so the caller may then
      * delete the victims. Returns the bytes of value records moved.
      */
-    long evacuate(List<SegmentUsage> victims, int batch, java.util.function.LongConsumer pause, BooleanSupplier stop)
+    long evacuate(List<SegmentUsage> victims, int batch, Runnable yieldToWriters, BooleanSupplier stop)
             throws IOException {
         long liveBytes = 0;
         for (SegmentUsage u : victims) {
@@ -315,13 +333,18 @@ final class Shard {
             writeLock.unlock();
         }
         long moved = 0;
+        int[] length = new int[1];
         for (int from = 0; from < moves.size() && !stop.getAsBoolean(); from += batch) {
-            long locked;
+            List<Move> slice = moves.subList(from, Math.min(moves.size(), from + batch));
+            // Look the keys up first, without the lock: the descents under it then find the index's
+            // nodes in the cache, and writers wait less for each batch.
+            for (Move m : slice) {
+                index.get(m.key(), length);
+            }
             writeLock.lock();
             try {
-                locked = System.nanoTime();
                 ensureOpen();
-                for (Move m : moves.subList(from, Math.min(moves.size(), from + batch))) {
+                for (Move m : slice) {
                     // Room first, so a full disk changes nothing. After it the append cannot fail, so
                     // the index may point at the copy first: one descent instead of a get and a put.
                     // Readers may see the copy at once: it is durable (committed above).
@@ -335,20 +358,23 @@ final class Shard {
                     moved += m.length();
                 }
                 appendSequence++;
-                locked = System.nanoTime() - locked;
             } finally {
                 writeLock.unlock();
             }
-            pause.accept(locked);
+            if (writeLock.hasQueuedThreads()) {
+                yieldToWriters.run();
+            }
         }
         // The key records pointing at the copies must be durable before any victim is deleted.
         sync();
         return moved;
     }
 
-    /** Copies the values the index still points at in {@code victims} into {@code out}. Takes no lock. */
-    private List<Move> copyLiveValues(List<SegmentUsage> victims, SegmentBuilder out, BooleanSupplier stop)
-            throws IOException {
+    /**
+     * Copies the records the index still points at in {@code victims} into {@code out}, each as the
+     * scan found and checked it (only the checksum changes, for the new address). Takes no lock.
+     */
+    private List<Move> copyLiveValues(List<SegmentUsage> victims, SegmentBuilder out, BooleanSupplier stop) {
         List<Move> moves = new ArrayList<>();
         int[] length = new int[1];
         for (SegmentUsage u : victims) {
@@ -356,21 +382,14 @@ final class Shard {
             if (s == null || stop.getAsBoolean() || !s.acquire()) {
                 continue;
             }
-            List<Move> found = new ArrayList<>();
             try {
                 s.scan((key, address, size) -> {
-                    if (index.get(key, length) == address && length[0] == size) {
-                        found.add(new Move(key, address, size, -1));
+                    if (index.get(key, length) == address && length[0] == size && out.fits(size)) {
+                        moves.add(new Move(key, address, size, out.copy(s, address, size)));
                     }
                 });
             } finally {
                 s.release();
-            }
-            for (Move m : found) {
-                byte[] value = values.read(m.key(), m.from(), m.length()); // checks the record
-                if (value != null && out.fits(m.length())) {
-                    moves.add(new Move(m.key(), m.from(), m.length(), out.append(m.key(), value)));
-                }
             }
         }
         return moves;

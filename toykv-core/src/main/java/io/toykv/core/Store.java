@@ -43,8 +43,8 @@ public final class Store implements AutoCloseable {
         this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
                 ? new BackgroundSyncer(shards, this::backgroundFailed)
                 : null;
-        this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.keysFileSize(),
-                options.segmentSize(), options.autoCompaction());
+        this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.gcSpaceTarget(),
+                options.keysFileSize(), options.segmentSize(), options.autoCompaction());
     }
 
     /** Opens (or creates) the store in {@code dir} with default options. */

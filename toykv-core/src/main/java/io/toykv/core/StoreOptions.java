@@ -19,6 +19,7 @@ public final class StoreOptions {
     public static final long DEFAULT_SEGMENT_SIZE = 16L << 20;
     public static final int DEFAULT_KEYS_FILE_SIZE = 4 << 20;
     public static final double DEFAULT_GC_GARBAGE_RATIO = 0.5;
+    public static final double DEFAULT_GC_SPACE_TARGET = 1.3;
 
     /** Largest key the on-disk records can describe (the key length is an unsigned 16-bit field). */
     public static final int MAX_KEY_SIZE_LIMIT = 0xFFFF;
@@ -34,6 +35,7 @@ public final class StoreOptions {
     private boolean directIo = true;
     private boolean autoCompaction = true;
     private double gcGarbageRatio = DEFAULT_GC_GARBAGE_RATIO;
+    private double gcSpaceTarget = DEFAULT_GC_SPACE_TARGET;
 
     /** Options with every default. */
     public static StoreOptions defaults() {
@@ -52,6 +54,7 @@ public final class StoreOptions {
         c.directIo = directIo;
         c.autoCompaction = autoCompaction;
         c.gcGarbageRatio = gcGarbageRatio;
+        c.gcSpaceTarget = gcSpaceTarget;
         return c;
     }
 
@@ -158,6 +161,26 @@ public final class StoreOptions {
         return this;
     }
 
+    /**
+     * The bytes a shard's values log may take per byte of live value records before garbage collection
+     * also takes segments whose garbage is below {@link #gcGarbageRatio}, most garbage first, until the
+     * log is back under it; at least 1, default 1.3; {@code Double.POSITIVE_INFINITY} turns it off (only
+     * the ratio counts). Lower keeps less garbage on disk and rewrites more. It bounds the values log
+     * only: the keys log, the buffers and the value records' headers come on top (README "Garbage
+     * collection" has the measured trade-off).
+     */
+    public StoreOptions gcSpaceTarget(double gcSpaceTarget) {
+        if (!(gcSpaceTarget >= 1)) {
+            throw new IllegalArgumentException("gcSpaceTarget must be at least 1, was " + gcSpaceTarget);
+        }
+        this.gcSpaceTarget = gcSpaceTarget;
+        return this;
+    }
+
+    public double gcSpaceTarget() {
+        return gcSpaceTarget;
+    }
+
     public boolean autoCompaction() {
         return autoCompaction;
     }
@@ -213,6 +236,6 @@ public final class StoreOptions {
         return "StoreOptions[shards=" + shards() + ", syncMode=" + syncMode + ", maxKeySize=" + maxKeySize
                 + ", maxValueSize=" + maxValueSize + ", bufferSize=" + bufferSize() + ", segmentSize="
                 + segmentSize() + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + ", autoCompaction=" + autoCompaction
-                + ", gcGarbageRatio=" + gcGarbageRatio + "]";
+                + ", gcGarbageRatio=" + gcGarbageRatio + ", gcSpaceTarget=" + gcSpaceTarget + "]";
     }
 }

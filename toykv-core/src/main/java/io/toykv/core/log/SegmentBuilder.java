@@ -46,13 +46,19 @@ public final class SegmentBuilder {
         return data.position() == 0;
     }
 
-    /** Appends a value record (the caller checked that it {@link #fits}) and returns its address. */
-    public long append(byte[] key, byte[] value) {
+    /**
+     * Appends the valid record of {@code size} bytes at {@code address} of {@code from} (a sealed
+     * segment the caller holds a reference to and has checked the record in, e.g. by
+     * {@link Segment#scan}), as it is but for the checksum, which covers the new address. The caller
+     * checked that it {@link #fits}. Returns the new address.
+     */
+    public long copy(Segment from, long address, int size) {
         int pos = data.position();
-        long address = Address.of(id, pos);
-        ValueRecord.write(data, pos, address, key, value);
-        data.position(pos + ValueRecord.size(key.length, value.length));
-        return address;
+        long to = Address.of(id, pos);
+        from.read(Address.offset(address), data.array(), data.arrayOffset() + pos, size);
+        ValueRecord.readdress(data, pos, size, to);
+        data.position(pos + size);
+        return to;
     }
 
     /**
