@@ -371,25 +371,82 @@ final class Shard {
     }
 
     /**
-     * Copies the records the index still points at in {@code victims} into {@code out}, each as the
-     * scan found and checked it (only the checksum changes, for the new address). Takes no lock.
+     * Copies the records the index points at in {@code victims} into {@code out} (checked as a read
+     * checks them; only the checksum changes, for the new address) and returns the moves in key
+     * order. Takes no lock.
+     *
+     * <p>The live records are found by one walk of the index that builds keys only for entries
+     * pointing into a victim, not by a lookup per record of the victims: the walk reads the leaves in
+     * order, where each lookup was a descent through cache misses. They are then copied in address
+     * order, so each victim is read front to back. The walk is weakly consistent, which is enough: no
+     * key starts pointing into a sealed segment while it runs (only this collector moves keys), and an
+     * entry it missed leaves its victim with live bytes, so the victim is not deleted.
      */
     private List<Move> copyLiveValues(List<SegmentUsage> victims, SegmentBuilder out, BooleanSupplier stop) {
-        List<Move> moves = new ArrayList<>();
-        int[] length = new int[1];
-        for (SegmentUsage u : victims) {
-            Segment s = values.segment(u.id());
-            if (s == null || stop.getAsBoolean() || !s.acquire()) {
-                continue;
+        long[] ids = new long[victims.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = victims.get(i).id();
+        }
+        java.util.function.LongPredicate inVictim = address -> {
+            long segment = Address.segment(address);
+            for (long id : ids) {
+                if (id == segment) {
+                    return true;
+                }
             }
-            try {
-                s.scan((key, address, size) -> {
-                    if (index.get(key, length) == address && length[0] == size && out.fits(size)) {
-                        moves.add(new Move(key, address, size, out.copy(s, address, size)));
+            return false;
+        };
+        List<byte[]> keys = new ArrayList<>();
+        long[] addresses = new long[1024];
+        int[] lengths = new int[1024];
+        SortedIndex.Cursor c = index.cursor(null);
+        while (c.next(inVictim)) {
+            int n = keys.size();
+            if (n == addresses.length) {
+                addresses = java.util.Arrays.copyOf(addresses, 2 * n);
+                lengths = java.util.Arrays.copyOf(lengths, 2 * n);
+            }
+            keys.add(c.key());
+            addresses[n] = c.address();
+            lengths[n] = c.length();
+        }
+        if (stop.getAsBoolean()) {
+            return List.of();
+        }
+        long[] found = addresses;
+        Integer[] byAddress = new Integer[keys.size()];
+        for (int i = 0; i < byAddress.length; i++) {
+            byAddress[i] = i;
+        }
+        java.util.Arrays.sort(byAddress, (a, b) -> Long.compare(found[a], found[b]));
+        long[] copies = new long[keys.size()];
+        java.util.Arrays.fill(copies, -1);
+        Segment s = null;
+        try {
+            for (int i : byAddress) {
+                long segment = Address.segment(found[i]);
+                if (s == null || s.id() != segment) {
+                    if (s != null) {
+                        s.release();
                     }
-                });
-            } finally {
+                    s = values.segment(segment);
+                    if (s != null && !s.acquire()) {
+                        s = null;
+                    }
+                }
+                if (s != null && out.fits(lengths[i])) {
+                    copies[i] = out.copy(s, found[i], keys.get(i), lengths[i]);
+                }
+            }
+        } finally {
+            if (s != null) {
                 s.release();
+            }
+        }
+        List<Move> moves = new ArrayList<>(keys.size());
+        for (int i = 0; i < copies.length; i++) {
+            if (copies[i] >= 0) {
+                moves.add(new Move(keys.get(i), found[i], lengths[i], copies[i]));
             }
         }
         return moves;
@@ -405,6 +462,16 @@ final class Shard {
                 return 0;
             }
             return values.dropSegment(segmentId);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Appends since open (every put, delete, clear and batch of moves counts one). */
+    long appendSequence() {
+        writeLock.lock();
+        try {
+            return appendSequence;
         } finally {
             writeLock.unlock();
         }
