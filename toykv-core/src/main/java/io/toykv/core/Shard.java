@@ -413,40 +413,51 @@ final class Shard {
         if (stop.getAsBoolean()) {
             return List.of();
         }
-        long[] found = addresses;
-        Integer[] byAddress = new Integer[keys.size()];
-        for (int i = 0; i < byAddress.length; i++) {
-            byAddress[i] = i;
-        }
-        java.util.Arrays.sort(byAddress, (a, b) -> Long.compare(found[a], found[b]));
-        long[] copies = new long[keys.size()];
-        java.util.Arrays.fill(copies, -1);
-        Segment s = null;
-        try {
-            for (int i : byAddress) {
-                long segment = Address.segment(found[i]);
-                if (s == null || s.id() != segment) {
-                    if (s != null) {
-                        s.release();
-                    }
-                    s = values.segment(segment);
-                    if (s != null && !s.acquire()) {
-                        s = null;
-                    }
-                }
-                if (s != null && out.fits(lengths[i])) {
-                    copies[i] = out.copy(s, found[i], keys.get(i), lengths[i]);
-                }
+        // Copy victim by victim, each front to back: sort each one's entries as (offset, entry) pairs.
+        int n = keys.size();
+        long[][] byVictim = new long[ids.length][];
+        int[] counts = new int[ids.length];
+        int[] victimOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            long segment = Address.segment(addresses[i]);
+            int v = 0;
+            while (ids[v] != segment) {
+                v++;
             }
-        } finally {
-            if (s != null) {
+            victimOf[i] = v;
+            counts[v]++;
+        }
+        for (int v = 0; v < ids.length; v++) {
+            byVictim[v] = new long[counts[v]];
+            counts[v] = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            int v = victimOf[i];
+            byVictim[v][counts[v]++] = Address.offset(addresses[i]) << 32 | i;
+        }
+        long[] copies = new long[n];
+        java.util.Arrays.fill(copies, -1);
+        for (int v = 0; v < ids.length; v++) {
+            Segment s = values.segment(ids[v]);
+            if (s == null || byVictim[v].length == 0 || !s.acquire()) {
+                continue;
+            }
+            try {
+                java.util.Arrays.sort(byVictim[v]);
+                for (long pair : byVictim[v]) {
+                    int i = (int) pair;
+                    if (out.fits(lengths[i])) {
+                        copies[i] = out.copy(s, addresses[i], keys.get(i), lengths[i]);
+                    }
+                }
+            } finally {
                 s.release();
             }
         }
         List<Move> moves = new ArrayList<>(keys.size());
         for (int i = 0; i < copies.length; i++) {
             if (copies[i] >= 0) {
-                moves.add(new Move(keys.get(i), found[i], lengths[i], copies[i]));
+                moves.add(new Move(keys.get(i), addresses[i], lengths[i], copies[i]));
             }
         }
         return moves;
@@ -497,14 +508,39 @@ final class Shard {
         }
     }
 
-    /** Rewrites the keys log with only the live records (see {@link KeysLog#rewrite}); returns bytes dropped. */
+    /**
+     * Rewrites the keys log with only the live records ({@link KeysLog.Rewrite}); returns bytes
+     * dropped. Puts wait only for the start and the end: the walk of the index and the writing and
+     * forcing of the new files take no lock. The end holds the sync monitor too, so that no sync is
+     * forcing an old file when it is unmapped.
+     */
     long compactKeysLog() throws IOException {
+        KeysLog.Rewrite r;
         writeLock.lock();
         try {
             ensureOpen();
-            return keys.rewrite(index);
+            r = keys.beginRewrite();
         } finally {
             writeLock.unlock();
+        }
+        boolean finished = false;
+        try {
+            keys.writeLive(r, index);
+            synchronized (syncMonitor) {
+                writeLock.lock();
+                try {
+                    ensureOpen();
+                    long dropped = keys.finishRewrite(r);
+                    finished = true;
+                    return dropped;
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+        } finally {
+            if (!finished) {
+                keys.abortRewrite(r);
+            }
         }
     }
 
