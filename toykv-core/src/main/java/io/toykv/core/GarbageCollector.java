@@ -8,11 +8,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Reclaims space: values-log segments whose garbage passed the threshold have their live values moved
+ * Reclaims space: values-log segments whose garbage passed the threshold, or, while a shard's values
+ * log takes more than the space target per live byte, those with the most garbage, have their live values moved
  * into a new segment of their own ({@link io.toykv.core.log.SegmentBuilder}, not the head: moved values
  * are colder than fresh writes, and mixing the two leaves segments half live) and are then deleted;
  * keys logs holding more dead records than live ones are rewritten. Runs on its own thread,
- * {@code toykv-gc}, once a second when automatic collection is on, and on the caller's thread for
+ * {@code toykv-gc}, when automatic collection is on (it looks every {@value #WRITING_INTERVAL_MILLIS}
+ * ms while the store is written to, once a second when it is not), and on the caller's thread for
  * {@link Store#compact()}; one collection at a time.
  *
  * <p>Order, at every step crash-safe: write the new segment whole (temp file, force, rename, directory
@@ -21,22 +23,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * collection deletes first thing.
  *
  * <p>Pacing: finding, reading and writing the moved values takes no lock; keys are pointed at the
- * copies in batches of {@value #BATCH} under the shard's write lock, and after each batch
- * the background thread pauses for as long as it held the lock, so it takes at most about half of the
- * lock and a foreground put waits at most one batch; gets never wait. The thread sleeps a second
- * between rounds only when a round found nothing to do. A failure
+ * copies in batches of {@value #BATCH} under the shard's write lock (their index entries looked up
+ * just before, without the lock, so the batch runs from the cache). After a batch that a put waited
+ * for, the background thread parks briefly so the put goes first: a put waits at most one batch, and
+ * gets never wait. It does not pause otherwise, so that it keeps up with the garbage a heavy overwrite
+ * load makes. It sleeps between rounds only when a round found nothing to do. A failure
  * (a full disk) is logged, counted in the stats, and the next round tries again.
  */
 final class GarbageCollector implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GarbageCollector.class.getName());
     private static final long INTERVAL_MILLIS = 1000;
+    private static final long WRITING_INTERVAL_MILLIS = 20;
     static final int BATCH = 256;
-    private static final long MIN_PAUSE_NANOS = 50_000;
+    private static final long YIELD_NANOS = 50_000;
+    /** Below this share of garbage a segment is not worth moving to meet the space target. */
+    static final double MIN_GARBAGE_SHARE = 0.1;
     /** Bound on the rounds of one {@link Store#compact()} per shard, in case writers keep making garbage. */
     private static final int MAX_MANUAL_ROUNDS = 10_000;
 
     private final Shard[] shards;
     private final double garbageRatio;
+    private final double spaceTarget;
     private final long keysLogMinimum;
     private final long segmentSize;
     private final ReentrantLock running = new ReentrantLock();
@@ -52,10 +59,12 @@ final class GarbageCollector implements AutoCloseable {
     final AtomicLong failures = new AtomicLong();
     private volatile String lastError;
 
-    GarbageCollector(Shard[] shards, double garbageRatio, long keysLogMinimum, long segmentSize, boolean automatic) {
+    GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
+            boolean automatic) {
         this.shards = shards;
         this.segmentSize = segmentSize;
         this.garbageRatio = garbageRatio;
+        this.spaceTarget = spaceTarget;
         this.keysLogMinimum = keysLogMinimum;
         if (automatic) {
             thread = new Thread(this::loop, "toykv-gc");
@@ -68,11 +77,19 @@ final class GarbageCollector implements AutoCloseable {
 
     private void loop() {
         boolean busy = false;
+        long appended = appended();
         while (!stopping) {
-            // Idle: look again in a second. After a round that found work, go on at once, so the
-            // collector keeps up with a heavy overwrite load instead of lagging a second per round.
-            if (!busy && Sleep.until(stop, INTERVAL_MILLIS)) {
-                return;
+            // After a round that found work, go on at once, so the collector keeps up with a heavy
+            // overwrite load. After one that found none, look again soon if anything was written
+            // since the last look (a second of overwrites is a third of the live data in garbage at
+            // the benchmark's rate), in a second if nothing was.
+            if (!busy) {
+                long now = appended();
+                long wait = now != appended ? WRITING_INTERVAL_MILLIS : INTERVAL_MILLIS;
+                appended = now;
+                if (Sleep.until(stop, wait)) {
+                    return;
+                }
             }
             try {
                 busy = collect(false);
@@ -83,6 +100,15 @@ final class GarbageCollector implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Appends (puts, deletes, clears, moves) to every shard since open: changes when anything is written. */
+    private long appended() {
+        long total = 0;
+        for (Shard s : shards) {
+            total += s.appendSequence();
+        }
+        return total;
     }
 
     private void failed(Exception e) {
@@ -148,37 +174,49 @@ final class GarbageCollector implements AutoCloseable {
 
     /**
      * One round on one shard: deletes the sealed segments with nothing live, and moves the live values
-     * of those whose garbage passed the ratio, most garbage first, into one new segment of at most
-     * {@link #segmentSize} bytes, then deletes them.
+     * of the victims, most garbage first, into one new segment of at most {@link #segmentSize} bytes,
+     * then deletes them. A segment is a victim when its garbage passed the ratio, or, while the values
+     * log takes more than {@link #spaceTarget} bytes per live byte, when it has any worth moving
+     * ({@value #MIN_GARBAGE_SHARE} of it or more): most garbage first is the cheapest way back under it.
      */
     private void collectSegments(Shard shard, boolean manual) throws IOException {
+        Shard.ValuesUsage usage = shard.valuesUsage();
         List<Shard.SegmentUsage> candidates = new ArrayList<>();
-        for (Shard.SegmentUsage u : shard.sealedSegments()) {
+        for (Shard.SegmentUsage u : usage.sealed()) {
             if (u.live() == 0) {
                 reclaim(shard, u.id());
-            } else if (u.garbage() >= garbageRatio * u.size()) {
+            } else if (u.garbage() >= Math.min(garbageRatio, MIN_GARBAGE_SHARE) * u.size()) {
                 candidates.add(u);
             }
         }
         candidates.sort(Comparator.comparingDouble(GarbageCollector::liveShare));
+        // Bytes over the target; dead segments deleted above count as already freed.
+        long excess = usage.bytes() - (long) Math.min(Long.MAX_VALUE, spaceTarget * usage.live());
+        for (Shard.SegmentUsage u : usage.sealed()) {
+            if (u.live() == 0) {
+                excess -= u.size();
+            }
+        }
         List<Shard.SegmentUsage> victims = new ArrayList<>();
         long live = 0;
         for (Shard.SegmentUsage u : candidates) {
-            if (!victims.isEmpty() && live + u.live() > segmentSize) {
+            boolean due = u.garbage() >= garbageRatio * u.size() || excess > 0;
+            if (!due || (!victims.isEmpty() && live + u.live() > segmentSize)) {
                 break;
             }
             victims.add(u);
             live += u.live();
+            excess -= u.garbage();
         }
         if (victims.isEmpty()) {
             return;
         }
-        // Between batches the background collector parks for as long as it held the lock: it takes
-        // at most about half of the shard's write lock, and a waiting put always gets its turn (the
-        // lock is not fair, so without a pause the collector would take it straight back).
-        java.util.function.LongConsumer pause = manual ? held -> { }
-                : held -> java.util.concurrent.locks.LockSupport.parkNanos(Math.max(held, MIN_PAUSE_NANOS));
-        bytesWritten.addAndGet(shard.evacuate(victims, BATCH, pause, () -> stopping));
+        // After a batch that a put waited for, the background collector parks briefly, so the put gets
+        // the lock (it is not fair: without a pause the collector would take it straight back). It
+        // does not pause otherwise: a pause nobody waits for only lets garbage pile up.
+        Runnable yieldToWriters = manual ? () -> { }
+                : () -> java.util.concurrent.locks.LockSupport.parkNanos(YIELD_NANOS);
+        bytesWritten.addAndGet(shard.evacuate(victims, BATCH, yieldToWriters, () -> stopping));
         for (Shard.SegmentUsage u : victims) {
             reclaim(shard, u.id());
         }

@@ -35,7 +35,7 @@ final class Shard {
     private final ValuesLog values;
     private final KeysLog keys;
 
-    /** Guards appends to both logs, index changes, {@link #appendSequence} and {@link #liveBytes}. */
+    /** Guards appends to both logs, index changes, {@link #appendSequence}, {@link #liveBytes} and {@link #liveValueBytes}. */
     private final ReentrantLock writeLock = new ReentrantLock();
     /**
      * Serialises forces (group commit). Taken before {@link #writeLock}, never while holding it. A lock
@@ -49,6 +49,8 @@ final class Shard {
     private volatile long durableSequence;
     /** Bytes of live value records by segment id: what garbage collection will weigh. */
     private long[] liveBytes;
+    /** The sum of {@link #liveBytes}. */
+    private long liveValueBytes;
     private volatile boolean closed;
 
     private Shard(Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
@@ -59,6 +61,9 @@ final class Shard {
         this.values = values;
         this.keys = keys;
         this.liveBytes = liveBytes;
+        for (long b : liveBytes) {
+            liveValueBytes += b;
+        }
     }
 
     static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
@@ -148,6 +153,7 @@ final class Shard {
             keys.append(KeyRecord.CLEAR, new byte[0], 0, 0);
             index.clear();
             java.util.Arrays.fill(liveBytes, 0);
+            liveValueBytes = 0;
             liveKeyRecordBytes = 0;
             sequence = ++appendSequence;
         } finally {
@@ -185,6 +191,7 @@ final class Shard {
 
     private void addLive(long address, long delta) {
         liveBytes = LiveBytes.add(liveBytes, Address.segment(address), delta);
+        liveValueBytes += delta;
     }
 
     /**
@@ -261,8 +268,19 @@ final class Shard {
         }
     }
 
+    /**
+     * The values log at one moment: its sealed segments, the bytes it takes (sealed segments, the head
+     * up to the buffer's base, and the buffered records) and the bytes of live value records in it.
+     */
+    record ValuesUsage(List<SegmentUsage> sealed, long bytes, long live) {
+    }
+
     /** Every segment except the head (which is still being written), with its live bytes. */
     List<SegmentUsage> sealedSegments() {
+        return valuesUsage().sealed();
+    }
+
+    ValuesUsage valuesUsage() {
         writeLock.lock();
         try {
             List<SegmentUsage> out = new ArrayList<>();
@@ -273,7 +291,7 @@ final class Shard {
                     out.add(new SegmentUsage(s.id(), dir.getFileName() + "/" + s.path().getFileName(), s.size(), live));
                 }
             }
-            return out;
+            return new ValuesUsage(out, values.segmentBytes() + values.bufferBytes(), liveValueBytes);
         } finally {
             writeLock.unlock();
         }
@@ -286,14 +304,14 @@ final class Shard {
     /**
      * Moves every live value out of the {@code victims} segments into one new segment written whole
      * ({@link SegmentBuilder}), then points the keys at the copies, in batches of {@code batch} under
-     * the write lock, calling {@code pause} with the nanoseconds the lock was held after each batch.
+     * the write lock, calling {@code yieldToWriters} after a batch when a writer is waiting for the lock.
      * Finding, reading and writing the values takes no lock: a victim is sealed, its records are
      * walked ({@link Segment#scan}) and each is checked against the index. A key is pointed at its copy
      * only if it still points at the old value when its batch runs; a copy whose key moved on meanwhile
      * is garbage in the new segment. Forces the key records before returning, so the caller may then
      * delete the victims. Returns the bytes of value records moved.
      */
-    long evacuate(List<SegmentUsage> victims, int batch, java.util.function.LongConsumer pause, BooleanSupplier stop)
+    long evacuate(List<SegmentUsage> victims, int batch, Runnable yieldToWriters, BooleanSupplier stop)
             throws IOException {
         long liveBytes = 0;
         for (SegmentUsage u : victims) {
@@ -321,13 +339,18 @@ final class Shard {
             writeLock.unlock();
         }
         long moved = 0;
+        int[] length = new int[1];
         for (int from = 0; from < moves.size() && !stop.getAsBoolean(); from += batch) {
-            long locked;
+            List<Move> slice = moves.subList(from, Math.min(moves.size(), from + batch));
+            // Look the keys up first, without the lock: the descents under it then find the index's
+            // nodes in the cache, and writers wait less for each batch.
+            for (Move m : slice) {
+                index.get(m.key(), length);
+            }
             writeLock.lock();
             try {
-                locked = System.nanoTime();
                 ensureOpen();
-                for (Move m : moves.subList(from, Math.min(moves.size(), from + batch))) {
+                for (Move m : slice) {
                     // Room first, so a full disk changes nothing. After it the append cannot fail, so
                     // the index may point at the copy first: one descent instead of a get and a put.
                     // Readers may see the copy at once: it is durable (committed above).
@@ -341,42 +364,106 @@ final class Shard {
                     moved += m.length();
                 }
                 appendSequence++;
-                locked = System.nanoTime() - locked;
             } finally {
                 writeLock.unlock();
             }
-            pause.accept(locked);
+            if (writeLock.hasQueuedThreads()) {
+                yieldToWriters.run();
+            }
         }
         // The key records pointing at the copies must be durable before any victim is deleted.
         sync();
         return moved;
     }
 
-    /** Copies the values the index still points at in {@code victims} into {@code out}. Takes no lock. */
-    private List<Move> copyLiveValues(List<SegmentUsage> victims, SegmentBuilder out, BooleanSupplier stop)
-            throws IOException {
-        List<Move> moves = new ArrayList<>();
-        int[] length = new int[1];
-        for (SegmentUsage u : victims) {
-            Segment s = values.segment(u.id());
-            if (s == null || stop.getAsBoolean() || !s.acquire()) {
+    /**
+     * Copies the records the index points at in {@code victims} into {@code out} (checked as a read
+     * checks them; only the checksum changes, for the new address) and returns the moves in key
+     * order. Takes no lock.
+     *
+     * <p>The live records are found by one walk of the index that builds keys only for entries
+     * pointing into a victim, not by a lookup per record of the victims: the walk reads the leaves in
+     * order, where each lookup was a descent through cache misses. They are then copied in address
+     * order, so each victim is read front to back. The walk is weakly consistent, which is enough: no
+     * key starts pointing into a sealed segment while it runs (only this collector moves keys), and an
+     * entry it missed leaves its victim with live bytes, so the victim is not deleted.
+     */
+    private List<Move> copyLiveValues(List<SegmentUsage> victims, SegmentBuilder out, BooleanSupplier stop) {
+        long[] ids = new long[victims.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = victims.get(i).id();
+        }
+        java.util.function.LongPredicate inVictim = address -> {
+            long segment = Address.segment(address);
+            for (long id : ids) {
+                if (id == segment) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        List<byte[]> keys = new ArrayList<>();
+        long[] addresses = new long[1024];
+        int[] lengths = new int[1024];
+        SortedIndex.Cursor c = index.cursor(null);
+        while (c.next(inVictim)) {
+            int n = keys.size();
+            if (n == addresses.length) {
+                addresses = java.util.Arrays.copyOf(addresses, 2 * n);
+                lengths = java.util.Arrays.copyOf(lengths, 2 * n);
+            }
+            keys.add(c.key());
+            addresses[n] = c.address();
+            lengths[n] = c.length();
+        }
+        if (stop.getAsBoolean()) {
+            return List.of();
+        }
+        // Copy victim by victim, each front to back: sort each one's entries as (offset, entry) pairs.
+        int n = keys.size();
+        long[][] byVictim = new long[ids.length][];
+        int[] counts = new int[ids.length];
+        int[] victimOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            long segment = Address.segment(addresses[i]);
+            int v = 0;
+            while (ids[v] != segment) {
+                v++;
+            }
+            victimOf[i] = v;
+            counts[v]++;
+        }
+        for (int v = 0; v < ids.length; v++) {
+            byVictim[v] = new long[counts[v]];
+            counts[v] = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            int v = victimOf[i];
+            byVictim[v][counts[v]++] = Address.offset(addresses[i]) << 32 | i;
+        }
+        long[] copies = new long[n];
+        java.util.Arrays.fill(copies, -1);
+        for (int v = 0; v < ids.length; v++) {
+            Segment s = values.segment(ids[v]);
+            if (s == null || byVictim[v].length == 0 || !s.acquire()) {
                 continue;
             }
-            List<Move> found = new ArrayList<>();
             try {
-                s.scan((key, address, size) -> {
-                    if (index.get(key, length) == address && length[0] == size) {
-                        found.add(new Move(key, address, size, -1));
+                java.util.Arrays.sort(byVictim[v]);
+                for (long pair : byVictim[v]) {
+                    int i = (int) pair;
+                    if (out.fits(lengths[i])) {
+                        copies[i] = out.copy(s, addresses[i], keys.get(i), lengths[i]);
                     }
-                });
+                }
             } finally {
                 s.release();
             }
-            for (Move m : found) {
-                byte[] value = values.read(m.key(), m.from(), m.length()); // checks the record
-                if (value != null && out.fits(m.length())) {
-                    moves.add(new Move(m.key(), m.from(), m.length(), out.append(m.key(), value)));
-                }
+        }
+        List<Move> moves = new ArrayList<>(keys.size());
+        for (int i = 0; i < copies.length; i++) {
+            if (copies[i] >= 0) {
+                moves.add(new Move(keys.get(i), addresses[i], lengths[i], copies[i]));
             }
         }
         return moves;
@@ -392,6 +479,16 @@ final class Shard {
                 return 0;
             }
             return values.dropSegment(segmentId);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Appends since open (every put, delete, clear and batch of moves counts one). */
+    long appendSequence() {
+        writeLock.lock();
+        try {
+            return appendSequence;
         } finally {
             writeLock.unlock();
         }
@@ -417,14 +514,39 @@ final class Shard {
         }
     }
 
-    /** Rewrites the keys log with only the live records (see {@link KeysLog#rewrite}); returns bytes dropped. */
+    /**
+     * Rewrites the keys log with only the live records ({@link KeysLog.Rewrite}); returns bytes
+     * dropped. Puts wait only for the start and the end: the walk of the index and the writing and
+     * forcing of the new files take no lock. The end holds the sync monitor too, so that no sync is
+     * forcing an old file when it is unmapped.
+     */
     long compactKeysLog() throws IOException {
+        KeysLog.Rewrite r;
         writeLock.lock();
         try {
             ensureOpen();
-            return keys.rewrite(index);
+            r = keys.beginRewrite();
         } finally {
             writeLock.unlock();
+        }
+        boolean finished = false;
+        try {
+            keys.writeLive(r, index);
+            synchronized (syncMonitor) {
+                writeLock.lock();
+                try {
+                    ensureOpen();
+                    long dropped = keys.finishRewrite(r);
+                    finished = true;
+                    return dropped;
+                } finally {
+                    writeLock.unlock();
+                }
+            }
+        } finally {
+            if (!finished) {
+                keys.abortRewrite(r);
+            }
         }
     }
 

@@ -43,8 +43,8 @@ public final class Store implements AutoCloseable {
         this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
                 ? new BackgroundSyncer(shards, this::backgroundFailed)
                 : null;
-        this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.keysFileSize(),
-                options.segmentSize(), options.autoCompaction());
+        this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.gcSpaceTarget(),
+                options.keysFileSize(), options.segmentSize(), options.autoCompaction());
     }
 
     /** Opens (or creates) the store in {@code dir} with default options. */
@@ -221,8 +221,9 @@ public final class Store implements AutoCloseable {
 
     /**
      * Collects garbage now, on this thread: moves the live values out of every segment whose garbage
-     * passed {@link StoreOptions#gcGarbageRatio}, deletes those segments (and any with nothing live),
-     * and rewrites keys logs that hold dead records. Waits for a background collection in progress.
+     * passed {@link StoreOptions#gcGarbageRatio}, and out of the segments with the most garbage while a
+     * shard's values log is over {@link StoreOptions#gcSpaceTarget}, deletes those segments (and any
+     * with nothing live), and rewrites keys logs that hold dead records. Waits for a background collection in progress.
      */
     public void compact() {
         ensureOpen();

@@ -89,6 +89,16 @@ class DamagedFilesTest {
         }
     }
 
+    /** Flips a bit in the value of key {@code i} as {@link #writeAndClose} left it in segment 1; returns its record's offset. */
+    private long damageValueInFirstSegment(int i) throws IOException {
+        long offset = 0;
+        for (int j = 0; j < i; j++) {
+            offset += ValueRecord.size(KEY_LENGTH, value(j).length);
+        }
+        flipBit(FileNames.segment(shardDir(), 1), offset + ValueRecord.HEADER_SIZE + KEY_LENGTH + 1);
+        return offset;
+    }
+
     private void assertExactlyFirst(int survivors) throws IOException {
         try (Store s = Store.open(dir, oneShard())) {
             assertEquals(survivors, s.size());
@@ -157,12 +167,8 @@ class DamagedFilesTest {
     void bitFlipInSegmentValueFailsThatGetAndNoOther() throws IOException {
         writeAndClose(oneShard());
         int victim = 77;
-        long offset = 0;
-        for (int i = 0; i < victim; i++) {
-            offset += ValueRecord.size(KEY_LENGTH, value(i).length);
-        }
+        long offset = damageValueInFirstSegment(victim);
         Path segment = FileNames.segment(shardDir(), 1);
-        flipBit(segment, offset + ValueRecord.HEADER_SIZE + KEY_LENGTH + 1);
         try (Store s = Store.open(dir, oneShard())) {
             UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> s.get(key(victim)));
             CorruptionException c = assertInstanceOf(CorruptionException.class, e.getCause());
@@ -178,6 +184,33 @@ class DamagedFilesTest {
                     it.forEachRemaining(e2 -> { });
                 }
             });
+        }
+    }
+
+    @Test
+    void collectionLeavesADamagedLiveValueWhereItIsAndKeepsItsSegment() throws IOException {
+        writeAndClose(oneShard());
+        int victim = 77;
+        damageValueInFirstSegment(victim);
+        Path segment = FileNames.segment(shardDir(), 1);
+        try (Store s = Store.open(dir, oneShard().autoCompaction(false))) {
+            // Overwrite every key but the victim and one other, then fill the buffer past a segment,
+            // so segment 1 is sealed, almost all garbage, and a victim of the next collection.
+            for (int i = 0; i < N; i++) {
+                if (i != victim && i != 5) {
+                    s.put(key(i), value(i + 1));
+                }
+            }
+            byte[] filler = new byte[3000];
+            for (int i = 0; s.stats().segments() < 3; i++) {
+                s.put(("f" + i % 10).getBytes(StandardCharsets.US_ASCII), filler); // garbage at once
+            }
+            s.compact();
+            assertTrue(s.stats().gcBytesWritten() > 0, s.stats().toString());
+            assertTrue(java.nio.file.Files.exists(segment), "the segment holding the damaged live value was deleted");
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> s.get(key(victim)));
+            assertInstanceOf(CorruptionException.class, e.getCause());
+            assertArrayEquals(value(5), s.get(key(5)));
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.Random;
  * amplification (bytes the process sent to the device, {@code write_bytes} in /proc/self/io, per byte
  * of user data), and space amplification (bytes on disk per live byte) at the end and at the peak.
  *
- * <pre>java -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.GcBenchmark [keys] [overwrites] [dir]</pre>
+ * <pre>java -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.GcBenchmark [keys] [overwrites] [dir]
+ *     [gcGarbageRatio] [segment MiB] [uniform|zipfian|all] [gcSpaceTarget]</pre>
  */
 public final class GcBenchmark {
     private static final int VALUE_SIZE = 256;
@@ -34,6 +35,7 @@ public final class GcBenchmark {
         double ratio = args.length > 3 ? Double.parseDouble(args[3]) : StoreOptions.DEFAULT_GC_GARBAGE_RATIO;
         long segment = args.length > 4 ? Long.parseLong(args[4]) << 20 : StoreOptions.DEFAULT_SEGMENT_SIZE;
         String only = args.length > 5 ? args[5] : "all";
+        double target = args.length > 6 ? Double.parseDouble(args[6]) : StoreOptions.DEFAULT_GC_SPACE_TARGET;
         System.out.printf(Locale.ROOT, "# gc benchmark: %d keys, %d overwrites, %d-byte values; %d cpus, max heap %d MiB, java %s%n",
                 n, m, VALUE_SIZE, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.version"));
@@ -42,7 +44,8 @@ public final class GcBenchmark {
         if (assertions) {
             System.out.println("# WARNING: assertions are enabled; figures are not representative");
         }
-        System.out.printf(Locale.ROOT, "# gcGarbageRatio %.2f, segmentSize %d MiB, other options default%n", ratio, segment >> 20);
+        System.out.printf(Locale.ROOT, "# gcGarbageRatio %.2f, gcSpaceTarget %.2f, segmentSize %d MiB, other options default%n",
+                ratio, target, segment >> 20);
         System.out.println("distribution | gc | overwrites/s | write amp | space amp end | space amp after compact() | space amp peak | gc MiB written | segments reclaimed");
         System.out.println("---|---|---|---|---|---|---|---|---");
         for (String dist : new String[] {"uniform", "zipfian"}) {
@@ -52,18 +55,20 @@ public final class GcBenchmark {
             for (boolean gc : new boolean[] {true, false}) {
                 Path dir = base.resolve(dist + (gc ? "-gc" : "-nogc"));
                 deleteTree(dir);
-                System.out.println(run(dir, n, m, dist, gc, ratio, segment));
+                System.out.println(run(dir, n, m, dist, gc, ratio, target, segment));
                 deleteTree(dir);
             }
         }
     }
 
-    static String run(Path dir, int n, int m, String dist, boolean gc, double ratio, long segment) throws IOException {
+    static String run(Path dir, int n, int m, String dist, boolean gc, double ratio, double target, long segment)
+            throws IOException {
         byte[][] keys = seedKeys(n);
         byte[] value = new byte[VALUE_SIZE];
         Random r = new Random(7);
         long liveBytes = (long) n * (keys[0].length + VALUE_SIZE);
-        StoreOptions options = StoreOptions.defaults().autoCompaction(gc).gcGarbageRatio(ratio).segmentSize(segment);
+        StoreOptions options = StoreOptions.defaults().autoCompaction(gc).gcGarbageRatio(ratio).gcSpaceTarget(target)
+                .segmentSize(segment);
         try (Store s = Store.open(dir, options)) {
             for (byte[] k : keys) {
                 r.nextBytes(value);

@@ -1,5 +1,7 @@
 package io.toykv.core.index;
 
+import java.util.function.LongPredicate;
+
 /**
  * A shard's in-memory index: key to (value address, value record length), sorted by unsigned
  * lexicographic key order. A B+-tree: packed {@link Leaf}s of up to {@value #MAX_LEAF} entries under
@@ -239,6 +241,8 @@ public final class SortedIndex {
         return total;
     }
 
+    private static final LongPredicate ANY_ADDRESS = a -> true;
+
     /** A cursor positioned before the first key at least {@code from} (null: the first key). */
     public Cursor cursor(byte[] from) {
         return new Cursor(from);
@@ -313,6 +317,15 @@ public final class SortedIndex {
 
         /** Moves to the next entry; false at the end. */
         public boolean next() {
+            return next(ANY_ADDRESS);
+        }
+
+        /**
+         * Moves to the next entry whose address passes {@code filter}; false at the end. Entries that
+         * fail it are skipped without building their keys, so a walk for a few addresses in a large
+         * index costs little more than reading the leaves.
+         */
+        public boolean next(LongPredicate filter) {
             while (true) {
                 Leaf l = leaf;
                 int v = l.beginRead();
@@ -326,6 +339,9 @@ public final class SortedIndex {
                         p = key != null ? l.upperBound(key) : from == null ? 0 : l.lowerBound(from);
                     }
                     n = l.size();
+                    while (p < n && !filter.test(l.address(p))) {
+                        p++;
+                    }
                     if (p < n) {
                         k = l.key(p);
                         a = l.address(p);

@@ -12,6 +12,7 @@ import java.util.Locale;
  * dir/shard-000/values.b        the staging buffer (memory-mapped)
  * dir/shard-000/00000001.k      keys-log files, replayed in number order at open
  * dir/shard-000/00000001.v      values-log segments, numbered from 1
+ * dir/shard-000/rewrite-0.k.tmp a keys-log rewrite's file before it is numbered (deleted at open)
  * </pre>
  */
 public final class FileNames {
@@ -39,6 +40,11 @@ public final class FileNames {
 
     public static Path segment(Path shardDir, long id) {
         return shardDir.resolve(String.format(Locale.ROOT, "%08d%s", id, SEGMENT_SUFFIX));
+    }
+
+    /** The {@code i}th file of a keys-log rewrite in progress, named only once it is complete. */
+    public static Path keysRewriteFile(Path shardDir, int i) {
+        return temp(shardDir.resolve("rewrite-" + i + KEYS_SUFFIX));
     }
 
     public static Path temp(Path file) {

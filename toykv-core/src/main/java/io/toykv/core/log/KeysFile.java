@@ -63,16 +63,7 @@ public final class KeysFile {
      */
     public static KeysFile create(Path path, long number, int size, FileAllocator allocator) throws IOException {
         Path temp = FileNames.temp(path);
-        Files.deleteIfExists(temp);
-        allocator.allocate(temp, size);
-        MappedByteBuffer map;
-        try {
-            map = map(temp, size);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
-        }
-        KeysFile f = new KeysFile(path, number, map, HEADER_SIZE);
+        KeysFile f = new KeysFile(path, number, allocateAndMap(temp, size, allocator), HEADER_SIZE);
         f.writeHeader();
         f.map.force(0, HEADER_SIZE);
         try {
@@ -84,6 +75,47 @@ public final class KeysFile {
             throw e;
         }
         return f;
+    }
+
+    /**
+     * Creates a file for a keys-log rewrite under a temp name ({@link FileNames#keysRewriteFile}),
+     * allocated and mapped, with a header numbered 0 that nothing forces: {@link #commitAs} gives it
+     * its number and name once its records are complete. A crash before that leaves a temp file, which
+     * the next open deletes.
+     */
+    public static KeysFile createTemp(Path temp, int size, FileAllocator allocator) throws IOException {
+        KeysFile f = new KeysFile(temp, 0, allocateAndMap(temp, size, allocator), HEADER_SIZE);
+        f.writeHeader();
+        return f;
+    }
+
+    /** Allocates {@code temp} (replacing any earlier one) and maps it; deletes it if the mapping fails. */
+    private static MappedByteBuffer allocateAndMap(Path temp, int size, FileAllocator allocator) throws IOException {
+        Files.deleteIfExists(temp);
+        allocator.allocate(temp, size);
+        try {
+            return map(temp, size);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+    }
+
+    /**
+     * Names a file made by {@link #createTemp}: forces its records, writes the header with
+     * {@code number} and the records as synced, forces it, and renames the file to {@code path}.
+     * Returns the file under its new name; this object must not be used after. The caller forces the
+     * directory.
+     */
+    public KeysFile commitAs(Path path, long number) throws IOException {
+        int end = writePosition;
+        forceTo(end);
+        KeysFile named = new KeysFile(path, number, map, end);
+        named.writePosition = end;
+        named.writeHeader();
+        named.map.force(0, HEADER_SIZE);
+        Files.move(this.path, path, StandardCopyOption.ATOMIC_MOVE);
+        return named;
     }
 
     public static KeysFile open(Path path, long number) throws IOException {
@@ -161,6 +193,20 @@ public final class KeysFile {
 
     public int writePosition() {
         return writePosition;
+    }
+
+    /** Size of the record at {@code pos}, which must be the start of a record below the write position. */
+    int recordSizeAt(int pos) {
+        return KeyRecord.HEADER_SIZE + (map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF);
+    }
+
+    /**
+     * Appends {@code length} bytes of whole records from {@code from} at {@code pos} as they are (a
+     * record's checksum does not depend on where it lies); the caller checked that they fit. Writer only.
+     */
+    void appendCopy(KeysFile from, int pos, int length) {
+        map.put(writePosition, from.map, pos, length);
+        writePosition += length;
     }
 
     /** Forces bytes [0, end) to the device. Safe outside the write lock while the file is mapped. */

@@ -116,46 +116,97 @@ public final class KeysLog {
     }
 
     /**
-     * Compaction: replaces every file by new ones holding one PUT per live key, numbered after the
-     * old ones. The new files are forced before the old ones are deleted. A crash before the deletions
-     * finish leaves old and new files side by side, which replay to the same state (the new records
-     * repeat what the old ones ended with), and a torn new file is the log's last file, so it is cut
-     * like any torn tail. Writer only. Returns the bytes of records dropped.
+     * A compaction in three steps, so that the long part holds no lock. {@link #beginRewrite} (writer,
+     * under the lock) marks where the log stands. {@link #writeLive} (no lock) walks the index and
+     * writes one PUT per key into new files under temp names, and forces them: the walk is weakly
+     * consistent, but every key not written since the mark is seen as it is, and every key written
+     * since is written again by the last step. {@link #finishRewrite} (writer, under the lock) copies
+     * the records appended since the mark after them, names the new files after the old ones and
+     * deletes the old ones; {@link #abortRewrite} deletes the new files instead.
+     *
+     * <p>Replay of the new files gives the index's state: the walk's records, then every change since
+     * the mark in order. The last new file (which holds those changes) is named first, and the old last
+     * file is forced before any, so after a crash at any point the files on disk are the old ones,
+     * possibly followed by some of the new ones ending with the last, and replay to the same state.
      */
-    public long rewrite(SortedIndex index) throws IOException {
-        KeysFile last = current();
-        last.force(); // a file that stops being the last must hold nothing unforced
-        long before = recordBytes();
-        List<KeysFile> fresh = new ArrayList<>();
-        long number = last.number() + 1;
-        try {
-            fresh.add(KeysFile.create(FileNames.keysFile(dir, number), number, fileSize, allocator));
-            SortedIndex.Cursor c = index.cursor(null);
-            while (c.next()) {
-                KeysFile f = fresh.get(fresh.size() - 1);
-                int size = KeyRecord.size(c.key().length);
-                if (!f.fits(size)) {
-                    f.force();
-                    number++;
-                    int fileBytes = (Math.max(fileSize, KeysFile.HEADER_SIZE + size + 4096) + 4095) / 4096 * 4096;
-                    f = KeysFile.create(FileNames.keysFile(dir, number), number, fileBytes, allocator);
-                    fresh.add(f);
-                }
-                f.append(KeyRecord.PUT, c.key(), c.length(), c.address());
-            }
-            KeysFile f = fresh.get(fresh.size() - 1);
-            f.force();
-            f.force(); // makes the header's synced length durable too
-        } catch (IOException | RuntimeException e) {
-            for (KeysFile f : fresh) {
-                f.unmap();
-                Files.deleteIfExists(f.path());
-            }
-            throw e;
+    public final class Rewrite {
+        private final KeysFile mark;
+        private final int markPosition;
+        private final List<KeysFile> fresh = new ArrayList<>();
+
+        private Rewrite(KeysFile mark, int markPosition) {
+            this.mark = mark;
+            this.markPosition = markPosition;
         }
+
+        /** The file a record of {@code size} bytes goes to, started when the last one is full. */
+        private KeysFile room(int size) throws IOException {
+            KeysFile f = fresh.isEmpty() ? null : fresh.get(fresh.size() - 1);
+            if (f == null || !f.fits(size)) {
+                int fileBytes = (Math.max(fileSize, KeysFile.HEADER_SIZE + size + 4096) + 4095) / 4096 * 4096;
+                f = KeysFile.createTemp(FileNames.keysRewriteFile(dir, fresh.size()), fileBytes, allocator);
+                fresh.add(f);
+            }
+            return f;
+        }
+    }
+
+    /** Starts a compaction ({@link Rewrite}) at the end of the log as it is now. Writer only. */
+    public Rewrite beginRewrite() {
+        KeysFile last = current();
+        return new Rewrite(last, last.writePosition());
+    }
+
+    /** Writes one PUT per entry of {@code index} into the rewrite's new files and forces them. Takes no lock. */
+    public void writeLive(Rewrite r, SortedIndex index) throws IOException {
+        r.room(0);
+        SortedIndex.Cursor c = index.cursor(null);
+        while (c.next()) {
+            r.room(KeyRecord.size(c.key().length)).append(KeyRecord.PUT, c.key(), c.length(), c.address());
+        }
+        for (KeysFile f : r.fresh) {
+            f.forceTo(f.writePosition());
+        }
+    }
+
+    /**
+     * Finishes a compaction: appends the records written since {@link #beginRewrite}, names the new
+     * files after the old ones and makes them the log, and deletes the old files. Writer only, and no
+     * force of the old files may be under way (the shard holds its sync monitor). Returns the bytes of
+     * records dropped.
+     */
+    public long finishRewrite(Rewrite r) throws IOException {
+        int from = files.indexOf(r.mark);
+        if (from < 0) {
+            throw new IllegalStateException("keys log rewrite began on a file the log no longer has: " + r.mark.path());
+        }
+        for (int i = from; i < files.size(); i++) {
+            KeysFile old = files.get(i);
+            int end = old.writePosition();
+            for (int pos = i == from ? r.markPosition : KeysFile.HEADER_SIZE; pos < end; ) {
+                int size = old.recordSizeAt(pos);
+                r.room(size).appendCopy(old, pos, size);
+                pos += size;
+            }
+        }
+        long before = recordBytes();
+        current().force(); // once the new files are named it is no longer the last: nothing unforced in it
+        long first = current().number() + 1;
+        int n = r.fresh.size();
+        List<KeysFile> named = new ArrayList<>(r.fresh);
+        // The last one first (it ends with the changes since the mark), then the others.
+        named.set(n - 1, r.fresh.get(n - 1).commitAs(FileNames.keysFile(dir, first + n - 1), first + n - 1));
+        r.fresh.set(n - 1, named.get(n - 1));
+        Directories.force(dir);
+        for (int i = 0; i < n - 1; i++) {
+            named.set(i, r.fresh.get(i).commitAs(FileNames.keysFile(dir, first + i), first + i));
+            r.fresh.set(i, named.get(i));
+        }
+        Directories.force(dir);
         List<KeysFile> old = new ArrayList<>(files);
         files.clear();
-        files.addAll(fresh);
+        files.addAll(named);
+        r.fresh.clear();
         sealedRecordBytes = 0;
         for (int i = 0; i < files.size() - 1; i++) {
             sealedRecordBytes += files.get(i).recordBytes();
@@ -166,6 +217,18 @@ public final class KeysLog {
         }
         Directories.force(dir);
         return before - recordBytes();
+    }
+
+    /**
+     * Drops a compaction that did not finish: unmaps and deletes its new files, named or not (the old
+     * files, still all there, hold everything). Safe outside the lock.
+     */
+    public void abortRewrite(Rewrite r) throws IOException {
+        for (KeysFile f : r.fresh) {
+            f.unmap();
+            Files.deleteIfExists(f.path());
+        }
+        r.fresh.clear();
     }
 
     /** Forces and unmaps every file. Writer only, with no appends after. */

@@ -181,6 +181,11 @@ public final class Segment {
 
     /** Copies {@code dst.length} bytes at {@code offset}. The caller holds a reference. */
     public void read(long offset, byte[] dst) {
-        map.get((int) offset, dst, 0, dst.length);
+        read(offset, dst, 0, dst.length);
+    }
+
+    /** Copies {@code length} bytes at {@code offset} into {@code dst} from {@code at}. The caller holds a reference. */
+    public void read(long offset, byte[] dst, int at, int length) {
+        map.get((int) offset, dst, at, length);
     }
 }

@@ -46,13 +46,28 @@ public final class SegmentBuilder {
         return data.position() == 0;
     }
 
-    /** Appends a value record (the caller checked that it {@link #fits}) and returns its address. */
-    public long append(byte[] key, byte[] value) {
+    /**
+     * Appends the record of {@code size} bytes for {@code key} at {@code address} of {@code from} (a
+     * segment the caller holds a reference to), as it is but for the checksum, which covers the new
+     * address. The record is checked first as a read checks it (checksum, lengths, key); the caller
+     * checked that it {@link #fits}. Returns the new address, or -1 when the record fails its check
+     * (then nothing is appended).
+     */
+    public long copy(Segment from, long address, byte[] key, int size) {
         int pos = data.position();
-        long address = Address.of(id, pos);
-        ValueRecord.write(data, pos, address, key, value);
-        data.position(pos + ValueRecord.size(key.length, value.length));
-        return address;
+        byte[] array = data.array();
+        int at = data.arrayOffset() + pos;
+        from.read(Address.offset(address), array, at, size);
+        if (ValueRecord.validLength(data, pos, pos + size, address) != size
+                || (data.getShort(pos + ValueRecord.KEY_LENGTH_OFFSET) & 0xFFFF) != key.length
+                || !java.util.Arrays.equals(array, at + ValueRecord.HEADER_SIZE, at + ValueRecord.HEADER_SIZE + key.length,
+                        key, 0, key.length)) {
+            return -1;
+        }
+        long to = Address.of(id, pos);
+        ValueRecord.readdress(data, pos, size, to);
+        data.position(pos + size);
+        return to;
     }
 
     /**

@@ -43,6 +43,16 @@ public final class ValueRecord {
         buf.putInt(pos, (int) crc.getValue());
     }
 
+    /**
+     * Gives the record of {@code size} bytes at absolute position {@code pos} of {@code buf}, copied
+     * whole from elsewhere, the checksum it has at {@code address}: the address is covered, not stored.
+     */
+    static void readdress(ByteBuffer buf, int pos, int size, long address) {
+        CRC32C crc = seeded(address);
+        crc.update(buf.slice(pos + VALUE_LENGTH_OFFSET, size - VALUE_LENGTH_OFFSET));
+        buf.putInt(pos, (int) crc.getValue());
+    }
+
     private static CRC32C seeded(long address) {
         CRC32C crc = new CRC32C();
         byte[] a = new byte[8];

@@ -28,6 +28,37 @@ class SortedIndexTest {
     }
 
     @Test
+    void cursorWithAnAddressFilterVisitsOnlyMatchingEntriesInKeyOrder() {
+        Random r = new Random(11);
+        SortedIndex index = new SortedIndex();
+        TreeMap<byte[], Long> model = new TreeMap<>(Arrays::compareUnsigned);
+        int[] len = new int[1];
+        for (int i = 0; i < 50_000; i++) {
+            byte[] k = key(r);
+            long address = r.nextInt(1000);
+            index.put(k, address, (int) address + 1, len);
+            model.put(k, address);
+        }
+        List<byte[]> expected = new ArrayList<>();
+        model.forEach((k, a) -> {
+            if (a % 7 == 3) {
+                expected.add(k);
+            }
+        });
+        SortedIndex.Cursor c = index.cursor(null);
+        List<byte[]> seen = new ArrayList<>();
+        while (c.next(a -> a % 7 == 3)) {
+            assertEquals(3, c.address() % 7);
+            assertEquals(c.address() + 1, c.length());
+            seen.add(c.key());
+        }
+        assertEquals(expected.size(), seen.size());
+        for (int i = 0; i < seen.size(); i++) {
+            assertArrayEquals(expected.get(i), seen.get(i), "entry " + i);
+        }
+    }
+
+    @Test
     void manyRandomPutsAndRemovesMatchTreeMapIncludingInnerSplits() {
         long seed = 7;
         Random r = new Random(seed);
