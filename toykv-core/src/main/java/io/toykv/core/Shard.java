@@ -517,7 +517,7 @@ final class Shard {
     /**
      * Rewrites the keys log with only the live records ({@link KeysLog.Rewrite}); returns bytes
      * dropped. Puts wait only for the start and the end: the walk of the index and the writing and
-     * forcing of the new files take no lock. The end holds the sync monitor too, so that no sync is
+     * forcing of the new files take no lock. The end holds the sync lock too, so that no sync is
      * forcing an old file when it is unmapped.
      */
     long compactKeysLog() throws IOException {
@@ -532,7 +532,8 @@ final class Shard {
         boolean finished = false;
         try {
             keys.writeLive(r, index);
-            synchronized (syncMonitor) {
+            syncLock.lock();
+            try {
                 writeLock.lock();
                 try {
                     ensureOpen();
@@ -542,6 +543,8 @@ final class Shard {
                 } finally {
                     writeLock.unlock();
                 }
+            } finally {
+                syncLock.unlock();
             }
         } finally {
             if (!finished) {

@@ -383,7 +383,8 @@ public final class Store implements AutoCloseable {
     }
 
     private void rethrowBackgroundFailure() {
-        Throwable t = backgroundFailure.getAndSet(null);
+        // A plain read first: the common case (no failure) then costs no atomic write on every put.
+        Throwable t = backgroundFailure.get() == null ? null : backgroundFailure.getAndSet(null);
         if (t != null) {
             throw new UncheckedIOException("a background sync failed: " + t.getMessage(),
                     t instanceof IOException io ? io : new IOException(t));

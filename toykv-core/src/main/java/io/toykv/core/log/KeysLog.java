@@ -172,7 +172,7 @@ public final class KeysLog {
     /**
      * Finishes a compaction: appends the records written since {@link #beginRewrite}, names the new
      * files after the old ones and makes them the log, and deletes the old files. Writer only, and no
-     * force of the old files may be under way (the shard holds its sync monitor). Returns the bytes of
+     * force of the old files may be under way (the shard holds its sync lock). Returns the bytes of
      * records dropped.
      */
     public long finishRewrite(Rewrite r) throws IOException {
