@@ -74,7 +74,7 @@ final class Shard {
         KeysLog keys = null;
         try {
             IndexRecovery recovery = new IndexRecovery(values);
-            keys = KeysLog.recover(dir, options.keysFileSize(), allocator, recovery);
+            keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery);
             SortedIndex index = new SortedIndex();
             long[] live = recovery.loadInto(index);
             Shard shard = new Shard(dir, options.syncMode(), index, values, keys, live);

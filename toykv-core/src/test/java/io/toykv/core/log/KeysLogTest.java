@@ -31,7 +31,7 @@ class KeysLogTest {
     }
 
     private static KeysLog open(Path dir, TreeMap<byte[], Long> replayed) throws IOException {
-        return KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, (rec, file, offset) -> {
+        return KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, () -> { }, (rec, file, offset) -> {
             switch (rec.kind()) {
                 case KeyRecord.PUT -> replayed.put(rec.key(), rec.address());
                 case KeyRecord.DELETE -> replayed.remove(rec.key());
