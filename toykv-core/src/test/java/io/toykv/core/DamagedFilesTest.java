@@ -296,7 +296,7 @@ class DamagedFilesTest {
 
     @Test
     void powerLossAfterAKeysFileRollOpensWithEverySyncedWrite() throws IOException {
-        StoreOptions options = oneShard().keysFileSize(64 * 1024);
+        StoreOptions options = oneShard().autoCompaction(false).keysFileSize(64 * 1024);
         Store s = Store.open(dir, options);
         for (int i = 0; i < N; i++) {
             s.put(key(i), value(i));
