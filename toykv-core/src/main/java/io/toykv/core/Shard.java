@@ -74,7 +74,7 @@ final class Shard {
         KeysLog keys = null;
         try {
             IndexRecovery recovery = new IndexRecovery(values);
-            keys = KeysLog.recover(dir, options.keysFileSize(), allocator, recovery);
+            keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery);
             SortedIndex index = new SortedIndex();
             long[] live = recovery.loadInto(index);
             Shard shard = new Shard(dir, options.syncMode(), index, values, keys, live);
@@ -305,8 +305,8 @@ final class Shard {
      * Moves every live value out of the {@code victims} segments into one new segment written whole
      * ({@link SegmentBuilder}), then points the keys at the copies, in batches of {@code batch} under
      * the write lock, calling {@code yieldToWriters} after a batch when a writer is waiting for the lock.
-     * Finding, reading and writing the values takes no lock: a victim is sealed, its records are
-     * walked ({@link Segment#scan}) and each is checked against the index. A key is pointed at its copy
+     * Finding, reading and writing the values takes no lock: a victim is sealed, and its live records
+     * are found by one walk of the index ({@link #copyLiveValues}). A key is pointed at its copy
      * only if it still points at the old value when its batch runs; a copy whose key moved on meanwhile
      * is garbage in the new segment. Forces the key records before returning, so the caller may then
      * delete the victims. Returns the bytes of value records moved.

@@ -15,24 +15,40 @@ import java.util.stream.Stream;
  * A shard's keys log: its {@link KeysFile}s in number order, appended to at the last one. When a record
  * does not fit, a new file is allocated and the full one is forced, so at any time only the last file
  * can hold records that were never forced. Writer only (the shard's write lock).
+ *
+ * <p>Every force this class makes on its own (the full file at a roll, a rewrite's files) is preceded
+ * by {@link ValuesFirst#makeDurable}: a key record forced before the value it points at could outlive
+ * it in a power loss, and a rejected record before the last file's synced length fails the open.
  */
 public final class KeysLog {
+    /** Makes every value appended so far durable (the shard flushes its buffer). */
+    @FunctionalInterface
+    public interface ValuesFirst {
+        void makeDurable() throws IOException;
+    }
+
     private final Path dir;
     private final int fileSize;
     private final FileAllocator allocator;
+    private final ValuesFirst valuesFirst;
     private final List<KeysFile> files = new ArrayList<>();
     private long sealedRecordBytes;
 
-    private KeysLog(Path dir, int fileSize, FileAllocator allocator) {
+    private KeysLog(Path dir, int fileSize, FileAllocator allocator, ValuesFirst valuesFirst) {
         this.dir = dir;
         this.fileSize = fileSize;
         this.allocator = allocator;
+        this.valuesFirst = valuesFirst;
     }
 
-    /** Opens every keys file in {@code dir} and replays them into {@code sink}; creates the first if none. */
-    public static KeysLog recover(Path dir, int fileSize, FileAllocator allocator, KeysFile.RecordSink sink)
-            throws IOException {
-        KeysLog log = new KeysLog(dir, fileSize, allocator);
+    /**
+     * Opens every keys file in {@code dir} and replays them into {@code sink}; creates the first if none.
+     * {@code valuesFirst} is called, under the writer's lock, before any force of records this log
+     * makes itself.
+     */
+    public static KeysLog recover(Path dir, int fileSize, FileAllocator allocator, ValuesFirst valuesFirst,
+            KeysFile.RecordSink sink) throws IOException {
+        KeysLog log = new KeysLog(dir, fileSize, allocator, valuesFirst);
         List<Long> numbers = new ArrayList<>();
         List<Path> leftovers = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
@@ -82,6 +98,8 @@ public final class KeysLog {
         if (cur.fits(recordSize)) {
             return;
         }
+        // The full file is forced below and stops being the last: its records' values go first.
+        valuesFirst.makeDurable();
         int size = Math.max(fileSize, KeysFile.HEADER_SIZE + recordSize + 4096);
         size = (size + 4095) / 4096 * 4096;
         KeysFile next = KeysFile.create(FileNames.keysFile(dir, cur.number() + 1), cur.number() + 1, size, allocator);
@@ -189,6 +207,9 @@ public final class KeysLog {
                 pos += size;
             }
         }
+        // Values first: the old last file and the new files (the walk's records and the copies) are
+        // forced below, and may point at values appended since the last sync.
+        valuesFirst.makeDurable();
         long before = recordBytes();
         current().force(); // once the new files are named it is no longer the last: nothing unforced in it
         long first = current().number() + 1;

@@ -31,7 +31,7 @@ class KeysLogTest {
     }
 
     private static KeysLog open(Path dir, TreeMap<byte[], Long> replayed) throws IOException {
-        return KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, (rec, file, offset) -> {
+        return KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, () -> { }, (rec, file, offset) -> {
             switch (rec.kind()) {
                 case KeyRecord.PUT -> replayed.put(rec.key(), rec.address());
                 case KeyRecord.DELETE -> replayed.remove(rec.key());
@@ -116,5 +116,99 @@ class KeysLogTest {
         TreeMap<byte[], Long> replayed = new TreeMap<>(Arrays::compareUnsigned);
         open(dir, replayed).close();
         assertEquals(indexContents(), replayed);
+    }
+
+    private void clear(KeysLog log) throws IOException {
+        log.ensureRoom(KeyRecord.size(0));
+        log.append(KeyRecord.CLEAR, new byte[0], 0, 0);
+        index.clear();
+    }
+
+    private static void copyFiles(Path from, Path to, List<String> names) throws IOException {
+        Files.createDirectories(to);
+        for (String n : names) {
+            Files.copy(from.resolve(n), to.resolve(n), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private TreeMap<byte[], Long> replay(Path at) throws IOException {
+        TreeMap<byte[], Long> replayed = new TreeMap<>(Arrays::compareUnsigned);
+        open(at, replayed).close();
+        return replayed;
+    }
+
+    /**
+     * Every directory a crash in {@link KeysLog#finishRewrite} can leave (the old files, possibly after
+     * a prefix of them was deleted, with the last new file and any of the others) replays to the state
+     * the rewrite ended at, with overwrites, deletes and a CLEAR written since the mark, some before
+     * the walk (so it sees them too) and some after.
+     */
+    @Test
+    void everyDirectoryACrashInTheRewriteCanLeaveReplaysToTheSameState() throws IOException {
+        Path live = dir.resolve("live");
+        Files.createDirectories(live);
+        KeysLog log = open(live, new TreeMap<>(Arrays::compareUnsigned));
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 6000; i++) {
+                put(log, key("k", i), round * 10_000L + i);
+            }
+        }
+        for (int i = 0; i < 300; i++) {
+            delete(log, key("k", i));
+        }
+        KeysLog.Rewrite r = log.beginRewrite();
+        for (int i = 300; i < 600; i++) {
+            put(log, key("k", i), 20_000L + i); // since the mark, seen by the walk too
+        }
+        log.writeLive(r, index);
+        for (int i = 600; i < 700; i++) {
+            delete(log, key("k", i));
+        }
+        clear(log);
+        for (int i = 0; i < 500; i++) {
+            put(log, key("k", i * 7), 30_000L + i); // after the CLEAR: the only live keys
+        }
+        delete(log, key("k", 14));
+        List<String> oldNames;
+        try (Stream<Path> s = Files.list(live)) {
+            oldNames = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".k")).sorted().toList();
+        }
+        Path old = dir.resolve("old");
+        copyFiles(live, old, oldNames); // the old files as the end of the rewrite finds them
+        log.finishRewrite(r);
+        List<String> newNames;
+        try (Stream<Path> s = Files.list(live)) {
+            newNames = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        log.forceAndClose();
+        TreeMap<byte[], Long> expected = indexContents();
+        assertEquals(499, expected.size());
+        assertTrue(newNames.size() >= 3, "want a rewrite of three files or more: " + newNames);
+        assertTrue(newNames.get(0).compareTo(oldNames.get(oldNames.size() - 1)) > 0, oldNames + " " + newNames);
+
+        int state = 0;
+        // The old files, all or from the jth on, with the last new file and then all new files.
+        for (int from = 0; from < oldNames.size(); from++) {
+            for (int named = 1; named <= newNames.size(); named++) {
+                if (from > 0 && named < newNames.size()) {
+                    continue; // old files are deleted only once every new one is named
+                }
+                Path at = dir.resolve("crash-" + state++);
+                copyFiles(old, at, oldNames.subList(from, oldNames.size()));
+                // The last new file is named first, then the others in order.
+                List<String> present = new java.util.ArrayList<>(newNames.subList(0, named - 1));
+                present.add(newNames.get(newNames.size() - 1));
+                copyFiles(live, at, present);
+                assertEquals(expected, replay(at), "old files from " + oldNames.get(from) + ", new " + present);
+            }
+        }
+        // Only a middle new file missing (its rename lost, or not yet done, while a later one's was).
+        Path at = dir.resolve("crash-middle");
+        copyFiles(old, at, oldNames);
+        List<String> present = new java.util.ArrayList<>(newNames);
+        present.remove(1);
+        copyFiles(live, at, present);
+        assertEquals(expected, replay(at), "new " + present);
+        assertEquals(expected, replay(live));
     }
 }
