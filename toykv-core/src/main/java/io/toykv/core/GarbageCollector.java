@@ -58,6 +58,12 @@ final class GarbageCollector implements AutoCloseable {
     final AtomicLong keysLogCompactions = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
     private volatile String lastError;
+    /**
+     * Victims a collection could not empty (a record that fails its check stays where it is), by name,
+     * with their live bytes afterwards. Skipped until those change, so that every round (every 20 ms
+     * under writes) does not spend a segment id and a walk of the index on them. Guarded by {@link #running}.
+     */
+    private final java.util.Map<String, Long> stuck = new java.util.HashMap<>();
 
     GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
             boolean automatic) {
@@ -185,7 +191,8 @@ final class GarbageCollector implements AutoCloseable {
         for (Shard.SegmentUsage u : usage.sealed()) {
             if (u.live() == 0) {
                 reclaim(shard, u.id());
-            } else if (u.garbage() >= Math.min(garbageRatio, MIN_GARBAGE_SHARE) * u.size()) {
+            } else if (u.garbage() >= Math.min(garbageRatio, MIN_GARBAGE_SHARE) * u.size()
+                    && !Long.valueOf(u.live()).equals(stuck.get(u.name()))) {
                 candidates.add(u);
             }
         }
@@ -218,7 +225,11 @@ final class GarbageCollector implements AutoCloseable {
                 : () -> java.util.concurrent.locks.LockSupport.parkNanos(YIELD_NANOS);
         bytesWritten.addAndGet(shard.evacuate(victims, BATCH, yieldToWriters, () -> stopping));
         for (Shard.SegmentUsage u : victims) {
-            reclaim(shard, u.id());
+            if (!reclaim(shard, u.id())) {
+                stuck.put(u.name(), shard.liveBytes(u.id()));
+            } else {
+                stuck.remove(u.name());
+            }
         }
     }
 
@@ -226,12 +237,14 @@ final class GarbageCollector implements AutoCloseable {
         return u.live() / (double) u.size();
     }
 
-    private void reclaim(Shard shard, long id) throws IOException {
+    /** Deletes the segment if nothing in it is live; returns whether it did. */
+    private boolean reclaim(Shard shard, long id) throws IOException {
         long freed = shard.dropIfDead(id);
         if (freed > 0) {
             segmentsReclaimed.incrementAndGet();
             bytesReclaimed.addAndGet(freed);
         }
+        return freed > 0;
     }
 
     /**

@@ -52,6 +52,8 @@ final class Shard {
     /** The sum of {@link #liveBytes}. */
     private long liveValueBytes;
     private volatile boolean closed;
+    /** Why writes are refused after a failure that left the logs unsafe to append to, or null. */
+    private volatile String broken;
 
     private Shard(Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
             long[] liveBytes) {
@@ -256,6 +258,9 @@ final class Shard {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("store is closed");
+        }
+        if (broken != null) {
+            throw new IllegalStateException(broken);
         }
     }
 
@@ -469,6 +474,16 @@ final class Shard {
         return moves;
     }
 
+    /** Bytes of live value records in segment {@code segmentId}. */
+    long liveBytes(long segmentId) {
+        writeLock.lock();
+        try {
+            return segmentId < liveBytes.length ? liveBytes[(int) segmentId] : 0;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** Deletes a sealed segment that holds no live value. Returns the bytes freed (0 if not deleted). */
     long dropIfDead(long segmentId) throws IOException {
         writeLock.lock();
@@ -529,27 +544,39 @@ final class Shard {
         } finally {
             writeLock.unlock();
         }
-        boolean finished = false;
         try {
             keys.writeLive(r, index);
-            syncLock.lock();
+        } catch (IOException | RuntimeException e) {
+            keys.abortRewrite(r); // nothing named yet: only temp files to delete
+            throw e;
+        }
+        syncLock.lock();
+        try {
+            writeLock.lock();
             try {
-                writeLock.lock();
-                try {
+                if (closed || broken != null) {
+                    keys.abortRewrite(r); // nothing named yet: only temp files to delete
                     ensureOpen();
-                    long dropped = keys.finishRewrite(r);
-                    finished = true;
-                    return dropped;
-                } finally {
-                    writeLock.unlock();
+                }
+                try {
+                    return keys.finishRewrite(r);
+                } catch (IOException | RuntimeException e) {
+                    // Undone before any other append: a named new file left behind would replay its
+                    // stale records after the newer ones appended to the old files.
+                    try {
+                        keys.abortRewrite(r);
+                    } catch (IOException | RuntimeException again) {
+                        e.addSuppressed(again);
+                        broken = "a keys-log rewrite in " + dir + " failed and could not be undone ("
+                                + again + "); writes are refused until the store is reopened";
+                    }
+                    throw e;
                 }
             } finally {
-                syncLock.unlock();
+                writeLock.unlock();
             }
         } finally {
-            if (!finished) {
-                keys.abortRewrite(r);
-            }
+            syncLock.unlock();
         }
     }
 

@@ -211,6 +211,25 @@ class DamagedFilesTest {
             UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> s.get(key(victim)));
             assertInstanceOf(CorruptionException.class, e.getCause());
             assertArrayEquals(value(5), s.get(key(5)));
+
+            // Later collections leave the segment alone rather than try again and again, each trial
+            // spending a segment id: the next segment a roll makes gets the next id or close to it.
+            long before = highestSegmentId();
+            for (int i = 0; i < 20; i++) {
+                s.compact();
+            }
+            int segments = s.stats().segments();
+            for (int i = 0; s.stats().segments() == segments; i++) {
+                s.put(("g" + i % 10).getBytes(StandardCharsets.US_ASCII), filler);
+            }
+            assertTrue(highestSegmentId() <= before + 3, "segment ids went from " + before + " to " + highestSegmentId());
+            assertTrue(java.nio.file.Files.exists(segment));
+        }
+    }
+
+    private long highestSegmentId() throws IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(shardDir())) {
+            return files.mapToLong(p -> FileNames.parseSegment(p.getFileName().toString())).max().orElse(0);
         }
     }
 

@@ -177,7 +177,9 @@ public final class KeysLog {
 
     /** Writes one PUT per entry of {@code index} into the rewrite's new files and forces them. Takes no lock. */
     public void writeLive(Rewrite r, SortedIndex index) throws IOException {
-        r.room(0);
+        // A CLEAR first: once the first new file is named (it is named last, see finishRewrite), replay
+        // ignores whatever old file a failed delete or a power loss left behind.
+        r.room(KeyRecord.size(0)).append(KeyRecord.CLEAR, new byte[0], 0, 0);
         SortedIndex.Cursor c = index.cursor(null);
         while (c.next()) {
             r.room(KeyRecord.size(c.key().length)).append(KeyRecord.PUT, c.key(), c.length(), c.address());
@@ -215,15 +217,15 @@ public final class KeysLog {
         long first = current().number() + 1;
         int n = r.fresh.size();
         List<KeysFile> named = new ArrayList<>(r.fresh);
-        // The last one first (it ends with the changes since the mark), then the others.
-        named.set(n - 1, r.fresh.get(n - 1).commitAs(FileNames.keysFile(dir, first + n - 1), first + n - 1));
-        r.fresh.set(n - 1, named.get(n - 1));
-        Directories.force(dir);
-        for (int i = 0; i < n - 1; i++) {
+        // Named from the last to the first, the directory forced after each: after a crash the directory
+        // holds the old files and a suffix of the new ones. Without the first (and its CLEAR) that
+        // replays to the same state (the old files hold it all; the walk's records are repeated by
+        // the copies since the mark where they are stale); with it, the new files alone count.
+        for (int i = n - 1; i >= 0; i--) {
             named.set(i, r.fresh.get(i).commitAs(FileNames.keysFile(dir, first + i), first + i));
             r.fresh.set(i, named.get(i));
+            Directories.force(dir);
         }
-        Directories.force(dir);
         List<KeysFile> old = new ArrayList<>(files);
         files.clear();
         files.addAll(named);
@@ -242,14 +244,22 @@ public final class KeysLog {
 
     /**
      * Drops a compaction that did not finish: unmaps and deletes its new files, named or not (the old
-     * files, still all there, hold everything). Safe outside the lock.
+     * files, still all there, hold everything), and forces the directory. A new file that has been
+     * named must be gone before the next append to the old files, or a replay would apply its stale
+     * records after newer ones: so after {@link #finishRewrite} failed, call this under the writer's
+     * lock, and append nothing more if it fails too.
      */
     public void abortRewrite(Rewrite r) throws IOException {
+        boolean named = false;
         for (KeysFile f : r.fresh) {
+            named |= !f.path().getFileName().toString().endsWith(FileNames.TEMP_SUFFIX);
             f.unmap();
             Files.deleteIfExists(f.path());
         }
         r.fresh.clear();
+        if (named) {
+            Directories.force(dir);
+        }
     }
 
     /** Forces and unmaps every file. Writer only, with no appends after. */

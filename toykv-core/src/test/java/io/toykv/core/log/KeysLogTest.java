@@ -138,10 +138,11 @@ class KeysLogTest {
     }
 
     /**
-     * Every directory a crash in {@link KeysLog#finishRewrite} can leave (the old files, possibly after
-     * a prefix of them was deleted, with the last new file and any of the others) replays to the state
-     * the rewrite ended at, with overwrites, deletes and a CLEAR written since the mark, some before
-     * the walk (so it sees them too) and some after.
+     * Every directory a crash in {@link KeysLog#finishRewrite} can leave replays to the state the
+     * rewrite ended at: the new files are named from the last to the first, so the directory holds
+     * the old files and a suffix of the new ones; once the first is named (it begins with a CLEAR),
+     * any old files a failed delete or a power loss left behind are ignored. Written since the mark:
+     * overwrites, deletes and a CLEAR, some before the walk (so it sees them too) and some after.
      */
     @Test
     void everyDirectoryACrashInTheRewriteCanLeaveReplaysToTheSameState() throws IOException {
@@ -187,28 +188,58 @@ class KeysLogTest {
         assertTrue(newNames.get(0).compareTo(oldNames.get(oldNames.size() - 1)) > 0, oldNames + " " + newNames);
 
         int state = 0;
-        // The old files, all or from the jth on, with the last new file and then all new files.
-        for (int from = 0; from < oldNames.size(); from++) {
-            for (int named = 1; named <= newNames.size(); named++) {
-                if (from > 0 && named < newNames.size()) {
-                    continue; // old files are deleted only once every new one is named
+        for (int first = newNames.size() - 1; first >= 0; first--) {
+            List<String> present = newNames.subList(first, newNames.size());
+            // Before the first new file is named every old file is still there; after, any of them may be.
+            List<List<String>> oldSets = new java.util.ArrayList<>(List.of(oldNames));
+            if (first == 0) {
+                oldSets.add(List.of());
+                for (int i = 0; i < oldNames.size(); i++) {
+                    oldSets.add(oldNames.subList(i, oldNames.size()));
+                    oldSets.add(List.of(oldNames.get(i)));
                 }
+            }
+            for (List<String> leftOld : oldSets) {
                 Path at = dir.resolve("crash-" + state++);
-                copyFiles(old, at, oldNames.subList(from, oldNames.size()));
-                // The last new file is named first, then the others in order.
-                List<String> present = new java.util.ArrayList<>(newNames.subList(0, named - 1));
-                present.add(newNames.get(newNames.size() - 1));
+                copyFiles(old, at, leftOld);
                 copyFiles(live, at, present);
-                assertEquals(expected, replay(at), "old files from " + oldNames.get(from) + ", new " + present);
+                assertEquals(expected, replay(at), "old " + leftOld + ", new " + present);
             }
         }
-        // Only a middle new file missing (its rename lost, or not yet done, while a later one's was).
-        Path at = dir.resolve("crash-middle");
-        copyFiles(old, at, oldNames);
-        List<String> present = new java.util.ArrayList<>(newNames);
-        present.remove(1);
-        copyFiles(live, at, present);
-        assertEquals(expected, replay(at), "new " + present);
+        assertTrue(state > 2 * oldNames.size(), "states tried: " + state);
+        assertEquals(expected, replay(live));
+    }
+
+    /**
+     * An old file that outlives a finished rewrite (its delete failed, or a power loss kept it while
+     * later deletes were kept) replays before the new files; the CLEAR that begins them keeps the keys
+     * deleted before the rewrite from coming back.
+     */
+    @Test
+    void anOldFileLeftBehindByARewriteDoesNotBringDeletedKeysBack() throws IOException {
+        Path live = dir.resolve("live");
+        Files.createDirectories(live);
+        KeysLog log = open(live, new TreeMap<>(Arrays::compareUnsigned));
+        for (int i = 0; i < 4000; i++) {
+            put(log, key("k", i), i);
+        }
+        for (int i = 0; i < 4000; i += 2) {
+            delete(log, key("k", i));
+        }
+        List<String> oldNames;
+        try (Stream<Path> s = Files.list(live)) {
+            oldNames = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".k")).sorted().toList();
+        }
+        assertTrue(oldNames.size() >= 2, "want several old files: " + oldNames);
+        Path old = dir.resolve("old");
+        copyFiles(live, old, oldNames);
+        KeysLog.Rewrite r = log.beginRewrite();
+        log.writeLive(r, index);
+        log.finishRewrite(r);
+        log.forceAndClose();
+        TreeMap<byte[], Long> expected = indexContents();
+        assertEquals(2000, expected.size());
+        copyFiles(old, live, List.of(oldNames.get(0))); // the first old file, with PUTs of deleted keys
         assertEquals(expected, replay(live));
     }
 }
