@@ -79,8 +79,8 @@ public final class KeysFile {
 
     /**
      * Creates a file for a keys-log rewrite under a temp name ({@link FileNames#keysRewriteFile}),
-     * allocated and mapped, with a header numbered 0 that nothing forces: {@link #commitAs} gives it
-     * its number and name once its records are complete. A crash before that leaves a temp file, which
+     * allocated and mapped, with a header numbered 0 (forced with the records, and meaningless until
+     * {@link #commitAs} gives the file its number and name once its records are complete). A crash before that leaves a temp file, which
      * the next open deletes.
      */
     public static KeysFile createTemp(Path temp, int size, FileAllocator allocator) throws IOException {

@@ -262,7 +262,7 @@ public final class KeysLog {
         }
     }
 
-    /** Forces and unmaps every file. Writer only, with no appends after. */
+    /** Unmaps every file without forcing it (see {@link #forceAndClose}). Writer only, with no appends after. */
     public void close() {
         for (KeysFile f : files) {
             f.unmap();

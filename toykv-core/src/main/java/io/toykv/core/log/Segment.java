@@ -4,7 +4,6 @@ import io.toykv.core.io.Mappings;
 import io.toykv.core.io.Readahead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
@@ -145,38 +144,6 @@ public final class Segment {
     public void retire() throws IOException {
         seal();
         release();
-    }
-
-    /** What {@link #scan} reports for each record. */
-    public interface RecordVisitor {
-        void visit(byte[] key, long address, int length);
-    }
-
-    /**
-     * Walks the records in offset order, each checked against its checksum (cheap next to moving it).
-     * Records are packed within a chunk and every chunk starts at an aligned offset, so where no valid
-     * record starts the walk goes on at the next aligned offset, and it ends at an aligned offset where
-     * none does (the unwritten rest; collection's own segments are one chunk from offset 0). The caller
-     * holds a reference.
-     */
-    public void scan(RecordVisitor visitor) {
-        ByteBuffer view = map.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        int limit = (int) size;
-        int pos = 0;
-        while (pos < limit) {
-            int length = ValueRecord.validLength(view, pos, limit, Address.of(id, pos));
-            if (length < 0) {
-                if (pos % DirectIo.ALIGNMENT == 0) {
-                    return;
-                }
-                pos = (pos / DirectIo.ALIGNMENT + 1) * DirectIo.ALIGNMENT;
-                continue;
-            }
-            byte[] key = new byte[view.getShort(pos + ValueRecord.KEY_LENGTH_OFFSET) & 0xFFFF];
-            view.get(pos + ValueRecord.HEADER_SIZE, key);
-            visitor.visit(key, Address.of(id, pos), length);
-            pos += length;
-        }
     }
 
     /** Copies {@code dst.length} bytes at {@code offset}. The caller holds a reference. */
