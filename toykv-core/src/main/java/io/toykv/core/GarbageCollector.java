@@ -187,23 +187,19 @@ final class GarbageCollector implements AutoCloseable {
      */
     private void collectSegments(Shard shard, boolean manual) throws IOException {
         Shard.ValuesUsage usage = shard.valuesUsage();
+        // Bytes over the target; dead segments, deleted below, count as already freed.
+        long excess = usage.bytes() - (long) Math.min(Long.MAX_VALUE, spaceTarget * usage.live());
         List<Shard.SegmentUsage> candidates = new ArrayList<>();
         for (Shard.SegmentUsage u : usage.sealed()) {
             if (u.live() == 0) {
                 reclaim(shard, u.id());
+                excess -= u.size();
             } else if (u.garbage() >= Math.min(garbageRatio, MIN_GARBAGE_SHARE) * u.size()
                     && !Long.valueOf(u.live()).equals(stuck.get(u.name()))) {
                 candidates.add(u);
             }
         }
         candidates.sort(Comparator.comparingDouble(GarbageCollector::liveShare));
-        // Bytes over the target; dead segments deleted above count as already freed.
-        long excess = usage.bytes() - (long) Math.min(Long.MAX_VALUE, spaceTarget * usage.live());
-        for (Shard.SegmentUsage u : usage.sealed()) {
-            if (u.live() == 0) {
-                excess -= u.size();
-            }
-        }
         List<Shard.SegmentUsage> victims = new ArrayList<>();
         long live = 0;
         for (Shard.SegmentUsage u : candidates) {

@@ -31,20 +31,19 @@ final class Threads {
      * Sets how many carrier threads run the virtual threads, if {@code requested} is given; otherwise
      * the JVM's own setting stands ({@value #CARRIERS_PROPERTY}, one per CPU by default). Must run
      * before the first virtual thread is created: the JDK reads the property once, when its scheduler
-     * starts. Returns the count now in effect.
+     * starts.
      *
      * <p>Why the default stays one per CPU: with redis-benchmark on the same 2-CPU machine, one carrier
      * served 5-25% more requests at -P 1 (fewer carrier wake-ups) but 20-40% fewer at -P 16, where one
      * carrier is the bottleneck, and doubled the p99 at both (README, "The server", Speed).
      */
-    static int configureCarriers(Integer requested) {
+    static void configureCarriers(Integer requested) {
         if (requested != null) {
             if (requested < 1) {
                 throw new IllegalArgumentException("--carrier-threads must be at least 1, was " + requested);
             }
             System.setProperty(CARRIERS_PROPERTY, requested.toString());
         }
-        return carriers();
     }
 
     /** The carrier count virtual threads get: the property if set and valid, else one per CPU. */

@@ -100,8 +100,7 @@ public final class KeysLog {
         }
         // The full file is forced below and stops being the last: its records' values go first.
         valuesFirst.makeDurable();
-        int size = Math.max(fileSize, KeysFile.HEADER_SIZE + recordSize + 4096);
-        size = (size + 4095) / 4096 * 4096;
+        int size = fileBytesFor(recordSize);
         KeysFile next = KeysFile.create(FileNames.keysFile(dir, cur.number() + 1), cur.number() + 1, size, allocator);
         cur.force();
         sealedRecordBytes += cur.recordBytes();
@@ -136,16 +135,16 @@ public final class KeysLog {
     /**
      * A compaction in three steps, so that the long part holds no lock. {@link #beginRewrite} (writer,
      * under the lock) marks where the log stands. {@link #writeLive} (no lock) walks the index and
-     * writes one PUT per key into new files under temp names, and forces them: the walk is weakly
+     * writes a CLEAR and then one PUT per key into new files under temp names, and forces them: the walk is weakly
      * consistent, but every key not written since the mark is seen as it is, and every key written
      * since is written again by the last step. {@link #finishRewrite} (writer, under the lock) copies
      * the records appended since the mark after them, names the new files after the old ones and
      * deletes the old ones; {@link #abortRewrite} deletes the new files instead.
      *
      * <p>Replay of the new files gives the index's state: the walk's records, then every change since
-     * the mark in order. The last new file (which holds those changes) is named first, and the old last
-     * file is forced before any, so after a crash at any point the files on disk are the old ones,
-     * possibly followed by some of the new ones ending with the last, and replay to the same state.
+     * the mark in order. The new files are named from the last (which holds those changes) to the
+     * first, and the old last file is forced before any, so after a crash at any point the files on
+     * disk are the old ones followed by a suffix of the new ones, and replay to the same state.
      */
     public final class Rewrite {
         private final KeysFile mark;
@@ -161,12 +160,16 @@ public final class KeysLog {
         private KeysFile room(int size) throws IOException {
             KeysFile f = fresh.isEmpty() ? null : fresh.get(fresh.size() - 1);
             if (f == null || !f.fits(size)) {
-                int fileBytes = (Math.max(fileSize, KeysFile.HEADER_SIZE + size + 4096) + 4095) / 4096 * 4096;
-                f = KeysFile.createTemp(FileNames.keysRewriteFile(dir, fresh.size()), fileBytes, allocator);
+                f = KeysFile.createTemp(FileNames.keysRewriteFile(dir, fresh.size()), fileBytesFor(size), allocator);
                 fresh.add(f);
             }
             return f;
         }
+    }
+
+    /** The size of a new keys file that must hold a record of {@code recordSize} bytes: whole pages. */
+    private int fileBytesFor(int recordSize) {
+        return (Math.max(fileSize, KeysFile.HEADER_SIZE + recordSize + 4096) + 4095) / 4096 * 4096;
     }
 
     /** Starts a compaction ({@link Rewrite}) at the end of the log as it is now. Writer only. */
@@ -216,19 +219,17 @@ public final class KeysLog {
         current().force(); // once the new files are named it is no longer the last: nothing unforced in it
         long first = current().number() + 1;
         int n = r.fresh.size();
-        List<KeysFile> named = new ArrayList<>(r.fresh);
         // Named from the last to the first, the directory forced after each: after a crash the directory
         // holds the old files and a suffix of the new ones. Without the first (and its CLEAR) that
         // replays to the same state (the old files hold it all; the walk's records are repeated by
         // the copies since the mark where they are stale); with it, the new files alone count.
         for (int i = n - 1; i >= 0; i--) {
-            named.set(i, r.fresh.get(i).commitAs(FileNames.keysFile(dir, first + i), first + i));
-            r.fresh.set(i, named.get(i));
+            r.fresh.set(i, r.fresh.get(i).commitAs(FileNames.keysFile(dir, first + i), first + i));
             Directories.force(dir);
         }
         List<KeysFile> old = new ArrayList<>(files);
         files.clear();
-        files.addAll(named);
+        files.addAll(r.fresh);
         r.fresh.clear();
         sealedRecordBytes = 0;
         for (int i = 0; i < files.size() - 1; i++) {

@@ -55,13 +55,8 @@ public final class SegmentBuilder {
      */
     public long copy(Segment from, long address, byte[] key, int size) {
         int pos = data.position();
-        byte[] array = data.array();
-        int at = data.arrayOffset() + pos;
-        from.read(Address.offset(address), array, at, size);
-        if (ValueRecord.validLength(data, pos, pos + size, address) != size
-                || (data.getShort(pos + ValueRecord.KEY_LENGTH_OFFSET) & 0xFFFF) != key.length
-                || !java.util.Arrays.equals(array, at + ValueRecord.HEADER_SIZE, at + ValueRecord.HEADER_SIZE + key.length,
-                        key, 0, key.length)) {
+        from.read(Address.offset(address), data.array(), data.arrayOffset() + pos, size);
+        if (!ValueRecord.isRecordOf(data, pos, size, address, key)) {
             return -1;
         }
         long to = Address.of(id, pos);

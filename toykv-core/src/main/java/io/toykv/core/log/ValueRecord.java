@@ -38,9 +38,7 @@ public final class ValueRecord {
         buf.putShort(pos + KEY_LENGTH_OFFSET, (short) key.length);
         buf.put(pos + HEADER_SIZE, key);
         buf.put(pos + HEADER_SIZE + key.length, value);
-        CRC32C crc = seeded(address);
-        crc.update(buf.slice(pos + VALUE_LENGTH_OFFSET, HEADER_SIZE - VALUE_LENGTH_OFFSET + key.length + value.length));
-        buf.putInt(pos, (int) crc.getValue());
+        readdress(buf, pos, size(key.length, value.length), address);
     }
 
     /**
@@ -102,6 +100,23 @@ public final class ValueRecord {
         CRC32C crc = seeded(address);
         crc.update(buf.slice(pos + VALUE_LENGTH_OFFSET, (int) size - VALUE_LENGTH_OFFSET));
         return (int) crc.getValue() == buf.getInt(pos) ? (int) size : -1;
+    }
+
+    /**
+     * Whether the {@code size} bytes at absolute position {@code pos} of {@code buf} are a valid record
+     * of {@code key} written at {@code address}: the checks a read makes ({@link #valueIfValid}).
+     */
+    static boolean isRecordOf(ByteBuffer buf, int pos, int size, long address, byte[] key) {
+        if (validLength(buf, pos, pos + size, address) != size
+                || (buf.getShort(pos + KEY_LENGTH_OFFSET) & 0xFFFF) != key.length) {
+            return false;
+        }
+        for (int i = 0; i < key.length; i++) {
+            if (buf.get(pos + HEADER_SIZE + i) != key[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int getInt(byte[] b, int i) {
