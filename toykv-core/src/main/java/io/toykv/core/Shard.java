@@ -407,53 +407,68 @@ final class Shard {
             }
             return false;
         };
-        List<Move> found = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
+        long[] addresses = new long[1024];
+        int[] lengths = new int[1024];
         SortedIndex.Cursor c = index.cursor(null);
         while (c.next(inVictim)) {
-            found.add(new Move(c.key(), c.address(), c.length(), -1));
+            int n = keys.size();
+            if (n == addresses.length) {
+                addresses = java.util.Arrays.copyOf(addresses, 2 * n);
+                lengths = java.util.Arrays.copyOf(lengths, 2 * n);
+            }
+            keys.add(c.key());
+            addresses[n] = c.address();
+            lengths[n] = c.length();
         }
         if (stop.getAsBoolean()) {
             return List.of();
         }
-        // Copy in address order (a segment's id is the high part of an address): victim by victim,
-        // each front to back. The moves stay in key order, so each batch's descents share leaves.
-        Integer[] byAddress = new Integer[found.size()];
-        for (int i = 0; i < byAddress.length; i++) {
-            byAddress[i] = i;
+        // Copy victim by victim, each front to back: sort each one's entries as (offset, entry) pairs.
+        int n = keys.size();
+        long[][] byVictim = new long[ids.length][];
+        int[] counts = new int[ids.length];
+        int[] victimOf = new int[n];
+        for (int i = 0; i < n; i++) {
+            long segment = Address.segment(addresses[i]);
+            int v = 0;
+            while (ids[v] != segment) {
+                v++;
+            }
+            victimOf[i] = v;
+            counts[v]++;
         }
-        java.util.Arrays.sort(byAddress, java.util.Comparator.comparingLong(i -> found.get(i).from()));
-        long[] copies = new long[found.size()];
+        for (int v = 0; v < ids.length; v++) {
+            byVictim[v] = new long[counts[v]];
+            counts[v] = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            int v = victimOf[i];
+            byVictim[v][counts[v]++] = Address.offset(addresses[i]) << 32 | i;
+        }
+        long[] copies = new long[n];
         java.util.Arrays.fill(copies, -1);
-        Segment open = null;
-        long openId = -1;
-        try {
-            for (int i : byAddress) {
-                Move m = found.get(i);
-                long id = Address.segment(m.from());
-                if (id != openId) {
-                    if (open != null) {
-                        open.release();
-                    }
-                    openId = id;
-                    open = values.segment(id);
-                    if (open != null && !open.acquire()) {
-                        open = null; // retired meanwhile: nothing of it to copy
-                    }
-                }
-                if (open != null && out.fits(m.length())) {
-                    copies[i] = out.copy(open, m.from(), m.key(), m.length());
-                }
+        for (int v = 0; v < ids.length; v++) {
+            Segment s = values.segment(ids[v]);
+            if (s == null || byVictim[v].length == 0 || !s.acquire()) {
+                continue;
             }
-        } finally {
-            if (open != null) {
-                open.release();
+            try {
+                java.util.Arrays.sort(byVictim[v]);
+                for (long pair : byVictim[v]) {
+                    int i = (int) pair;
+                    if (out.fits(lengths[i])) {
+                        copies[i] = out.copy(s, addresses[i], keys.get(i), lengths[i]);
+                    }
+                }
+            } finally {
+                s.release();
             }
         }
-        List<Move> moves = new ArrayList<>(found.size());
+        List<Move> moves = new ArrayList<>(keys.size());
         for (int i = 0; i < copies.length; i++) {
             if (copies[i] >= 0) {
-                Move m = found.get(i);
-                moves.add(new Move(m.key(), m.from(), m.length(), copies[i]));
+                moves.add(new Move(keys.get(i), addresses[i], lengths[i], copies[i]));
             }
         }
         return moves;
