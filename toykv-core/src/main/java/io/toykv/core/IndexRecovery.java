@@ -33,6 +33,8 @@ final class IndexRecovery implements KeysFile.RecordSink {
     private final java.util.List<Path> files = new java.util.ArrayList<>();
     private int count;
     private long liveKeyRecordBytes;
+    /** The highest segment id any PUT replayed names, superseded or not. */
+    private long maxSegment;
 
     IndexRecovery(ValuesLog values) {
         this.values = values;
@@ -47,6 +49,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
                     return problem;
                 }
                 add(record.key(), record.address(), record.valueLength(), false, file, offset);
+                maxSegment = Math.max(maxSegment, Address.segment(record.address()));
                 return null;
             }
             case KeyRecord.DELETE:
@@ -118,6 +121,14 @@ final class IndexRecovery implements KeysFile.RecordSink {
         keys = null;
         index.load(liveKeys, liveAddresses, liveLengths, n);
         return live;
+    }
+
+    /**
+     * The highest segment id a PUT record of the keys log names, live or superseded: new segments must
+     * be numbered above it, or a superseded record would seem to point into the new segment.
+     */
+    long maxSegment() {
+        return maxSegment;
     }
 
     /** Bytes the live keys' records take in the keys log (known after {@link #loadInto}). */

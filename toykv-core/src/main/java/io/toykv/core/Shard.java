@@ -79,6 +79,7 @@ final class Shard {
             keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery);
             SortedIndex index = new SortedIndex();
             long[] live = recovery.loadInto(index);
+            values.numberNewSegmentsAbove(recovery.maxSegment());
             Shard shard = new Shard(dir, options.syncMode(), index, values, keys, live);
             shard.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
             return shard;
@@ -494,6 +495,16 @@ final class Shard {
                 return 0;
             }
             return values.dropSegment(segmentId);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Id of the head segment, the one the buffer is flushed to. */
+    long headSegmentId() {
+        writeLock.lock();
+        try {
+            return values.headId();
         } finally {
             writeLock.unlock();
         }

@@ -252,6 +252,16 @@ public final class ValuesLog {
         return null;
     }
 
+    /**
+     * Numbers new segments above {@code id}. Called at open with the highest id the keys log names: a
+     * segment garbage collection freed can still be named by superseded key records, and a new segment
+     * under its id would make them seem to point into it (replay checks every record that points into
+     * the buffer's segment, so one past the buffered data would fail the open). Writer only.
+     */
+    public void numberNewSegmentsAbove(long id) {
+        nextSegmentId = Math.max(nextSegmentId, id + 1);
+    }
+
     /** Takes the id for a new segment. Writer only. */
     public long reserveSegmentId() {
         if (nextSegmentId > Address.MAX_SEGMENT) {
