@@ -12,7 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * log takes more than the space target per live byte, those with the most garbage, have their live values moved
  * into a new segment of their own ({@link io.toykv.core.log.SegmentBuilder}, not the head: moved values
  * are colder than fresh writes, and mixing the two leaves segments half live) and are then deleted;
- * keys logs holding more dead records than live ones are rewritten. Runs on its own thread,
+ * keys logs larger than twice their rewritten size are rewritten, the live keys packed into
+ * SNAPSHOT records. Runs on its own thread,
  * {@code toykv-gc}, when automatic collection is on (it looks every {@value #WRITING_INTERVAL_MILLIS}
  * ms while the store is written to, once a second when it is not), and on the caller's thread for
  * {@link Store#compact()}; one collection at a time.
@@ -166,16 +167,17 @@ final class GarbageCollector implements AutoCloseable {
     }
 
     /**
-     * By hand, any dead record is worth a rewrite. In the background, only more than a keys file's worth
-     * and more than the live records: a rewrite writes every live record, so letting the dead ones grow
-     * to the live ones' size costs one record written per record appended.
+     * By hand, whenever anything was appended since the last rewrite. In the background, once the log
+     * is larger than a keys file and than twice what a rewrite would write: so a rewrite writes about
+     * one byte per byte appended since the last one, and the log stays between one and two times its
+     * rewritten size (for 8-byte keys a rewritten log is about half of one PUT record per key).
      */
     private boolean keysLogCompactionDue(Shard shard, boolean manual) {
-        long dead = shard.keysLogDeadBytes();
         if (manual) {
-            return dead > 0;
+            return !shard.keysLogFreshlyRewritten() && shard.keysLogBytes() > 0;
         }
-        return dead > keysLogMinimum && dead > shard.keysLogLiveBytes();
+        long bytes = shard.keysLogBytes();
+        return bytes > keysLogMinimum && bytes > 2 * shard.keysLogRewriteBytes();
     }
 
     /**

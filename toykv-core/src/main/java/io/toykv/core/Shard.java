@@ -44,8 +44,10 @@ final class Shard {
     private final ReentrantLock syncLock = new ReentrantLock();
 
     private long appendSequence;
-    /** Bytes the live keys' records would take in the keys log: the size of a compacted keys log. */
+    /** Bytes the live keys would take as one ordinary PUT record each ({@link #keysLogLiveBytes}). */
     private long liveKeyRecordBytes;
+    /** Bytes the last keys-log rewrite's walk wrote per byte of {@link #liveKeyRecordBytes}; 1 until one ran. */
+    private double keysPacking = 1;
     private volatile long durableSequence;
     /** Bytes of live value records by segment id: what garbage collection will weigh. */
     private long[] liveBytes;
@@ -520,21 +522,35 @@ final class Shard {
         }
     }
 
-    /** Bytes of dead records in the keys log: what a rewrite ({@link #compactKeysLog}) would drop. */
-    long keysLogDeadBytes() {
+    /** Bytes of records in the keys log. */
+    long keysLogBytes() {
         writeLock.lock();
         try {
-            return keys.recordBytes() - liveKeyRecordBytes;
+            return keys.recordBytes();
         } finally {
             writeLock.unlock();
         }
     }
 
-    /** Bytes the live keys' records take: the size of a rewritten keys log. */
-    long keysLogLiveBytes() {
+    /** Whether nothing was appended to the keys log since its last rewrite ({@link KeysLog#freshlyRewritten}). */
+    boolean keysLogFreshlyRewritten() {
         writeLock.lock();
         try {
-            return liveKeyRecordBytes;
+            return keys.freshlyRewritten();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * About how many bytes a rewrite of the keys log would write now: the live keys at one ordinary PUT
+     * record each, times how tightly the last rewrite packed them into SNAPSHOT records (about half for
+     * 8-byte keys; taken as 1 until a rewrite has run).
+     */
+    long keysLogRewriteBytes() {
+        writeLock.lock();
+        try {
+            return (long) (liveKeyRecordBytes * keysPacking);
         } finally {
             writeLock.unlock();
         }
@@ -548,19 +564,23 @@ final class Shard {
      */
     long compactKeysLog() throws IOException {
         KeysLog.Rewrite r;
+        long liveAtBegin;
         writeLock.lock();
         try {
             ensureOpen();
             r = keys.beginRewrite();
+            liveAtBegin = liveKeyRecordBytes;
         } finally {
             writeLock.unlock();
         }
+        long written;
         try {
-            keys.writeLive(r, index);
+            written = keys.writeLive(r, index);
         } catch (IOException | RuntimeException e) {
             keys.abortRewrite(r); // nothing named yet: only temp files to delete
             throw e;
         }
+        double packing = liveAtBegin > 0 ? Math.min(1, (double) written / liveAtBegin) : 1;
         syncLock.lock();
         try {
             writeLock.lock();
@@ -570,7 +590,9 @@ final class Shard {
                     ensureOpen();
                 }
                 try {
-                    return keys.finishRewrite(r);
+                    long dropped = keys.finishRewrite(r);
+                    keysPacking = packing;
+                    return dropped;
                 } catch (IOException | RuntimeException e) {
                     // Undone before any other append: a named new file left behind would replay its
                     // stale records after the newer ones appended to the old files.

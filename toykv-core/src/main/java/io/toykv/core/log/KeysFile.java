@@ -22,7 +22,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * header page (4096 bytes):
  *   0  4  magic 0x4B4B5654 ("TVKK" little-endian)
- *   4  4  format version (1)
+ *   4  4  format version (2; 1 is read too)
  *   8  8  file number (the same as in the file name)
  *   16 8  synced length: records below this offset were forced to the device
  *   24 4  crc32c of bytes 0..24
@@ -37,7 +37,8 @@ import java.util.zip.CRC32C;
 public final class KeysFile {
     public static final int HEADER_SIZE = 4096;
     static final int MAGIC = 0x4B4B5654;
-    static final int VERSION = 1;
+    /** Version 2 added SNAPSHOT records; version 1 files (which have none) are still read. */
+    static final int VERSION = 2;
 
     private static final System.Logger LOG = System.getLogger(KeysFile.class.getName());
 
@@ -129,7 +130,7 @@ public final class KeysFile {
         if (map.getInt(0) != MAGIC) {
             throw new CorruptionException(path, 0, "not a keys file (bad magic)");
         }
-        if (map.getInt(4) != VERSION) {
+        if (map.getInt(4) != VERSION && map.getInt(4) != 1) {
             throw new CorruptionException(path, 4, "unsupported keys file version " + map.getInt(4));
         }
         if ((int) crc.getValue() != map.getInt(24) || map.getLong(8) != number) {
@@ -191,6 +192,23 @@ public final class KeysFile {
         writePosition = pos + KeyRecord.HEADER_SIZE + key.length;
     }
 
+    /**
+     * Appends {@code block} as one SNAPSHOT record; the caller checked that {@code KeyRecord.size(block.length())}
+     * fits and that the block holds at least one entry. Writer only.
+     */
+    public void appendSnapshot(SnapshotBlock block) {
+        int pos = writePosition;
+        map.put(pos + KeyRecord.KIND_OFFSET, KeyRecord.SNAPSHOT);
+        map.putShort(pos + KeyRecord.KEY_LENGTH_OFFSET, (short) block.length());
+        map.putInt(pos + KeyRecord.VALUE_LENGTH_OFFSET, block.count());
+        map.putLong(pos + KeyRecord.ADDRESS_OFFSET, 0);
+        map.put(pos + KeyRecord.HEADER_SIZE, block.body(), 0, block.length());
+        CRC32C crc = new CRC32C();
+        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + block.length()));
+        map.putInt(pos, (int) crc.getValue());
+        writePosition = pos + KeyRecord.HEADER_SIZE + block.length();
+    }
+
     public int writePosition() {
         return writePosition;
     }
@@ -250,10 +268,23 @@ public final class KeysFile {
                 return 0;
             }
             String problem = checkRecord(pos, window, crc);
-            KeyRecord rec = null;
-            if (problem == null) {
-                rec = decode(pos);
-                problem = sink.accept(rec, path, pos);
+            if (problem == null && map.get(pos + KeyRecord.KIND_OFFSET) == KeyRecord.SNAPSHOT) {
+                // Only a rewrite writes these, and it names its files with every record synced: so a
+                // snapshot that passes its checksum but cannot be replayed is never a torn tail.
+                int at = pos;
+                String bad = SnapshotBlock.decode(map, pos + KeyRecord.HEADER_SIZE, recordSizeAt(pos) - KeyRecord.HEADER_SIZE,
+                        map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET), (key, length, address) -> {
+                            try {
+                                return sink.accept(new KeyRecord(KeyRecord.PUT, key, length, address), path, at);
+                            } catch (CorruptionException e) {
+                                return e.getMessage();
+                            }
+                        });
+                if (bad != null) {
+                    throw new CorruptionException(path, pos, "snapshot record: " + bad);
+                }
+            } else if (problem == null) {
+                problem = sink.accept(decode(pos), path, pos);
             }
             if (problem != null) {
                 if (pos < syncedLength || !isLast) {
@@ -265,15 +296,18 @@ public final class KeysFile {
                 writePosition = pos;
                 return dropped;
             }
-            pos += rec.size();
+            pos += recordSizeAt(pos);
         }
     }
 
     private String checkRecord(int pos, java.nio.ByteBuffer window, CRC32C crc) {
         byte kind = map.get(pos + KeyRecord.KIND_OFFSET);
         int keyLength = map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF;
-        if (kind != KeyRecord.PUT && kind != KeyRecord.DELETE && kind != KeyRecord.CLEAR) {
+        if (kind != KeyRecord.PUT && kind != KeyRecord.DELETE && kind != KeyRecord.CLEAR && kind != KeyRecord.SNAPSHOT) {
             return "bad record kind " + kind;
+        }
+        if (kind == KeyRecord.SNAPSHOT && map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) < 1) {
+            return "snapshot record with " + map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) + " entries";
         }
         if ((kind == KeyRecord.CLEAR) != (keyLength == 0)) {
             return "bad key length " + keyLength + " for record kind " + kind;

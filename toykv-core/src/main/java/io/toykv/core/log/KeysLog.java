@@ -33,6 +33,8 @@ public final class KeysLog {
     private final ValuesFirst valuesFirst;
     private final List<KeysFile> files = new ArrayList<>();
     private long sealedRecordBytes;
+    /** True from the end of a rewrite to the next append: a rewrite now would write the same log. */
+    private boolean freshlyRewritten;
 
     private KeysLog(Path dir, int fileSize, FileAllocator allocator, ValuesFirst valuesFirst) {
         this.dir = dir;
@@ -110,6 +112,12 @@ public final class KeysLog {
     /** Appends a record; {@link #ensureRoom} was called for it. */
     public void append(byte kind, byte[] key, int valueLength, long address) {
         current().append(kind, key, valueLength, address);
+        freshlyRewritten = false;
+    }
+
+    /** Whether nothing was appended since the last rewrite finished (false until one has, since open). */
+    public boolean freshlyRewritten() {
+        return freshlyRewritten;
     }
 
     /** Where the log ends now: what a sync started at this moment must force. Writer only. */
@@ -135,7 +143,7 @@ public final class KeysLog {
     /**
      * A compaction in three steps, so that the long part holds no lock. {@link #beginRewrite} (writer,
      * under the lock) marks where the log stands. {@link #writeLive} (no lock) walks the index and
-     * writes a CLEAR and then one PUT per key into new files under temp names, and forces them: the walk is weakly
+     * writes a CLEAR and then every key's PUT, packed into SNAPSHOT records ({@link SnapshotBlock}), into new files under temp names, and forces them: the walk is weakly
      * consistent, but every key not written since the mark is seen as it is, and every key written
      * since is written again by the last step. {@link #finishRewrite} (writer, under the lock) copies
      * the records appended since the mark after them, names the new files after the old ones and
@@ -178,17 +186,41 @@ public final class KeysLog {
         return new Rewrite(last, last.writePosition());
     }
 
-    /** Writes one PUT per entry of {@code index} into the rewrite's new files and forces them. Takes no lock. */
-    public void writeLive(Rewrite r, SortedIndex index) throws IOException {
+    /**
+     * Writes every entry of {@code index}, in SNAPSHOT records after a CLEAR, into the rewrite's new
+     * files and forces them; returns the bytes of records written. Takes no lock.
+     */
+    public long writeLive(Rewrite r, SortedIndex index) throws IOException {
         // A CLEAR first: once the first new file is named (it is named last, see finishRewrite), replay
         // ignores whatever old file a failed delete or a power loss left behind.
         r.room(KeyRecord.size(0)).append(KeyRecord.CLEAR, new byte[0], 0, 0);
+        // Blocks of at most a quarter of a file, so a block that does not fit wastes little of the one before.
+        SnapshotBlock block = new SnapshotBlock(Math.min(SnapshotBlock.MAX_BODY, fileSize / 4));
         SortedIndex.Cursor c = index.cursor(null);
         while (c.next()) {
-            r.room(KeyRecord.size(c.key().length)).append(KeyRecord.PUT, c.key(), c.length(), c.address());
+            if (block.add(c.key(), c.length(), c.address())) {
+                continue;
+            }
+            writeBlock(r, block);
+            if (!block.add(c.key(), c.length(), c.address())) {
+                // A key too long to share a block with anything: an ordinary PUT holds it.
+                r.room(KeyRecord.size(c.key().length)).append(KeyRecord.PUT, c.key(), c.length(), c.address());
+            }
         }
+        writeBlock(r, block);
+        long written = 0;
         for (KeysFile f : r.fresh) {
             f.forceTo(f.writePosition());
+            written += f.recordBytes();
+        }
+        return written;
+    }
+
+    /** Appends the block, if it holds anything, as one SNAPSHOT record, and empties it. */
+    private void writeBlock(Rewrite r, SnapshotBlock block) throws IOException {
+        if (block.count() > 0) {
+            r.room(KeyRecord.size(block.length())).appendSnapshot(block);
+            block.reset();
         }
     }
 
@@ -240,6 +272,7 @@ public final class KeysLog {
             Files.deleteIfExists(f.path());
         }
         Directories.force(dir);
+        freshlyRewritten = true;
         return before - recordBytes();
     }
 

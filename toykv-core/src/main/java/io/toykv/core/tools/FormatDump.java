@@ -87,20 +87,23 @@ public final class FormatDump {
     private void dumpKeys(Path file) throws IOException {
         ByteBuffer b = read(file);
         int pos = 4096;
-        int[] kinds = new int[4];
+        int[] kinds = new int[5];
+        long entries = 0;
         while (pos + 19 <= b.capacity()) {
             byte kind = b.get(pos + 4);
             int k = b.getShort(pos + 5) & 0xFFFF;
             if (kind == 0 && k == 0 && b.getInt(pos) == 0) {
                 break;
             }
-            boolean ok = kind >= 1 && kind <= 3 && pos + 19 + k <= b.capacity() && crc(b, pos + 4, 15 + k) == b.getInt(pos);
+            boolean ok = kind >= 1 && kind <= 4 && pos + 19 + k <= b.capacity() && crc(b, pos + 4, 15 + k) == b.getInt(pos);
             if (!ok) {
                 out.printf(Locale.ROOT, "  %s: BAD record at offset %d%n", file.getFileName(), pos);
                 break;
             }
             kinds[kind]++;
-            if (records) {
+            if (kind == 4) {
+                entries += dumpSnapshot(b, pos, k, b.getInt(pos + 7));
+            } else if (records) {
                 byte[] key = new byte[k];
                 b.get(pos + 19, key);
                 long a = b.getLong(pos + 11);
@@ -110,8 +113,56 @@ public final class FormatDump {
             }
             pos += 19 + k;
         }
-        out.printf(Locale.ROOT, "  %s: number %d synced %d; %d put, %d delete, %d clear; %d record bytes%n",
-                file.getFileName(), b.getLong(8), b.getLong(16), kinds[1], kinds[2], kinds[3], pos - 4096);
+        out.printf(Locale.ROOT, "  %s: version %d number %d synced %d; %d put, %d delete, %d clear, %d snapshot (%d entries);"
+                + " %d record bytes%n", file.getFileName(), b.getInt(4), b.getLong(8), b.getLong(16), kinds[1], kinds[2],
+                kinds[3], kinds[4], entries, pos - 4096);
+    }
+
+    /**
+     * Reads the entries of the SNAPSHOT record at {@code pos} (body length {@code k}), printing them with
+     * {@code --records}; returns how many it read, or prints where the body stops making sense.
+     */
+    private long dumpSnapshot(ByteBuffer b, int pos, int k, int count) {
+        int[] at = {pos + 19};
+        int end = pos + 19 + k;
+        byte[] previous = new byte[0];
+        for (int i = 0; i < count; i++) {
+            long shared = varint(b, at, end);
+            long suffix = varint(b, at, end);
+            if (shared < 0 || suffix < 1 || shared > previous.length || at[0] + suffix > end) {
+                out.printf(Locale.ROOT, "  BAD snapshot entry %d at offset %d%n", i, at[0]);
+                return i;
+            }
+            byte[] key = java.util.Arrays.copyOf(previous, (int) (shared + suffix));
+            b.get(at[0], key, (int) shared, (int) suffix);
+            at[0] += (int) suffix;
+            long length = varint(b, at, end);
+            long segment = varint(b, at, end);
+            long offset = varint(b, at, end);
+            if (length < 0 || segment < 0 || offset < 0) {
+                out.printf(Locale.ROOT, "  BAD snapshot entry %d at offset %d%n", i, at[0]);
+                return i;
+            }
+            if (records) {
+                out.printf(Locale.ROOT, "    @%d SNAPSHOT[%d] %s -> segment %d offset %d length %d%n", pos, i,
+                        printable(key), segment, offset, length);
+            }
+            previous = key;
+        }
+        return count;
+    }
+
+    /** An unsigned LEB128 varint at {@code at[0]}, advancing it; -1 if it runs past {@code end} or 63 bits. */
+    private static long varint(ByteBuffer b, int[] at, int end) {
+        long v = 0;
+        for (int shift = 0; shift < 63 && at[0] < end; shift += 7) {
+            byte x = b.get(at[0]++);
+            v |= (long) (x & 0x7F) << shift;
+            if (x >= 0) {
+                return v;
+            }
+        }
+        return -1;
     }
 
     private static String printable(byte[] key) {

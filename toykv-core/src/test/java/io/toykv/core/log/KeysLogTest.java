@@ -150,7 +150,7 @@ class KeysLogTest {
         Files.createDirectories(live);
         KeysLog log = open(live, new TreeMap<>(Arrays::compareUnsigned));
         for (int round = 0; round < 2; round++) {
-            for (int i = 0; i < 6000; i++) {
+            for (int i = 0; i < 30_000; i++) {
                 put(log, key("k", i), round * 10_000L + i);
             }
         }
@@ -241,5 +241,75 @@ class KeysLogTest {
         assertEquals(2000, expected.size());
         copyFiles(old, live, List.of(oldNames.get(0))); // the first old file, with PUTs of deleted keys
         assertEquals(expected, replay(live));
+    }
+
+    @Test
+    void aRewriteWritesSnapshotRecordsThatReplayToTheIndex() throws IOException {
+        KeysLog log = open(dir, new TreeMap<>(Arrays::compareUnsigned));
+        for (int i = 0; i < 20_000; i++) {
+            put(log, String.format("%08x", i).getBytes(StandardCharsets.US_ASCII), i * 274L);
+        }
+        byte[] longKey = new byte[40_000]; // longer than a block of a 64 KiB file: written as a PUT record
+        Arrays.fill(longKey, (byte) 'z');
+        put(log, longKey, 1L << 40);
+        long before = log.recordBytes();
+        KeysLog.Rewrite r = log.beginRewrite();
+        long written = log.writeLive(r, index);
+        log.finishRewrite(r);
+        assertEquals(written, log.recordBytes());
+        // 20,000 8-byte keys: 27 bytes each as PUT records, about half that packed.
+        assertTrue(written < (before - KeyRecord.size(longKey.length)) * 0.6 + KeyRecord.size(longKey.length),
+                "rewrite wrote " + written + " of " + before);
+        log.forceAndClose();
+        assertEquals(indexContents(), replay(dir));
+    }
+
+    /** A SNAPSHOT record whose checksum holds but whose body does not parse is corruption, wherever it lies. */
+    @Test
+    void aSnapshotRecordThatDoesNotParseFailsTheOpen() throws IOException {
+        KeysLog log = open(dir, new TreeMap<>(Arrays::compareUnsigned));
+        for (int i = 0; i < 100; i++) {
+            put(log, key("k", i), i);
+        }
+        KeysLog.Rewrite r = log.beginRewrite();
+        log.writeLive(r, index);
+        log.finishRewrite(r);
+        log.forceAndClose();
+        Path file = dir.resolve(fileNames().get(0));
+        int snapshot = KeysFile.HEADER_SIZE + KeyRecord.size(0); // after the CLEAR
+        byte[] original = Files.readAllBytes(file);
+        assertEquals(KeyRecord.SNAPSHOT, original[snapshot + KeyRecord.KIND_OFFSET]);
+
+        byte[] badShare = original.clone();
+        badShare[snapshot + KeyRecord.HEADER_SIZE] = 5; // the first entry shares 5 bytes with no key
+        assertOpenFails(file, withChecksum(badShare, snapshot), "make no key");
+        byte[] noEntries = original.clone();
+        ByteBufferUtil.putInt(noEntries, snapshot + KeyRecord.VALUE_LENGTH_OFFSET, 0);
+        assertOpenFails(file, withChecksum(noEntries, snapshot), "0 entries");
+        byte[] tooMany = original.clone();
+        ByteBufferUtil.putInt(tooMany, snapshot + KeyRecord.VALUE_LENGTH_OFFSET, 101);
+        assertOpenFails(file, withChecksum(tooMany, snapshot), "entry 100");
+    }
+
+    private void assertOpenFails(Path file, byte[] bytes, String why) throws IOException {
+        Files.write(file, bytes);
+        io.toykv.core.CorruptionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.toykv.core.CorruptionException.class, () -> replay(dir));
+        assertTrue(e.getMessage().contains(why), e.getMessage());
+    }
+
+    /** Recomputes the checksum of the record at {@code pos}, as a writer of these bytes would have. */
+    private static byte[] withChecksum(byte[] file, int pos) {
+        int bodyLength = (file[pos + KeyRecord.KEY_LENGTH_OFFSET] & 0xFF) | (file[pos + KeyRecord.KEY_LENGTH_OFFSET + 1] & 0xFF) << 8;
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(file, pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + bodyLength);
+        ByteBufferUtil.putInt(file, pos, (int) crc.getValue());
+        return file;
+    }
+
+    private static final class ByteBufferUtil {
+        static void putInt(byte[] a, int pos, int v) {
+            java.nio.ByteBuffer.wrap(a).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(pos, v);
+        }
     }
 }
