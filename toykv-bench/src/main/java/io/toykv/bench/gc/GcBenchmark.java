@@ -20,7 +20,10 @@ import java.util.Random;
  * of user data), and space amplification (bytes on disk per live byte) at the end and at the peak.
  *
  * <pre>java -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.GcBenchmark [keys] [overwrites] [dir]
- *     [gcGarbageRatio] [segment MiB] [uniform|zipfian|all] [gcSpaceTarget]</pre>
+ *     [gcGarbageRatio] [segment MiB] [uniform|zipfian|all] [gcSpaceTarget] [buffer KiB] [keys file KiB] [on|off|both]</pre>
+ *
+ * The last three default to the store's defaults and both runs; {@code on} runs only the one with GC (for
+ * sweeps of the space options, where the run without GC is the same every time).
  */
 public final class GcBenchmark {
     private static final int VALUE_SIZE = 256;
@@ -36,6 +39,14 @@ public final class GcBenchmark {
         long segment = args.length > 4 ? Long.parseLong(args[4]) << 20 : StoreOptions.DEFAULT_SEGMENT_SIZE;
         String only = args.length > 5 ? args[5] : "all";
         double target = args.length > 6 ? Double.parseDouble(args[6]) : StoreOptions.DEFAULT_GC_SPACE_TARGET;
+        StoreOptions defaults = StoreOptions.defaults();
+        if (args.length > 7) {
+            defaults.bufferSize(Integer.parseInt(args[7]) << 10);
+        }
+        if (args.length > 8) {
+            defaults.keysFileSize(Integer.parseInt(args[8]) << 10);
+        }
+        String gcRuns = args.length > 9 ? args[9] : "both";
         System.out.printf(Locale.ROOT, "# gc benchmark: %d keys, %d overwrites, %d-byte values; %d cpus, max heap %d MiB, java %s%n",
                 n, m, VALUE_SIZE, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.version"));
@@ -44,8 +55,9 @@ public final class GcBenchmark {
         if (assertions) {
             System.out.println("# WARNING: assertions are enabled; figures are not representative");
         }
-        System.out.printf(Locale.ROOT, "# gcGarbageRatio %.2f, gcSpaceTarget %.2f, segmentSize %d MiB, other options default%n",
-                ratio, target, segment >> 20);
+        System.out.printf(Locale.ROOT, "# gcGarbageRatio %.2f, gcSpaceTarget %.2f, segmentSize %d MiB, bufferSize %d KiB,"
+                + " keysFileSize %d KiB, other options default%n", ratio, target, segment >> 20, defaults.bufferSize() >> 10,
+                defaults.keysFileSize() >> 10);
         System.out.println("distribution | gc | overwrites/s | write amp | space amp end | space amp after compact() | space amp peak | gc MiB written | segments reclaimed");
         System.out.println("---|---|---|---|---|---|---|---|---");
         for (String dist : new String[] {"uniform", "zipfian"}) {
@@ -53,22 +65,24 @@ public final class GcBenchmark {
                 continue;
             }
             for (boolean gc : new boolean[] {true, false}) {
+                if (!gcRuns.equals("both") && gcRuns.equals("on") != gc) {
+                    continue;
+                }
                 Path dir = base.resolve(dist + (gc ? "-gc" : "-nogc"));
                 deleteTree(dir);
-                System.out.println(run(dir, n, m, dist, gc, ratio, target, segment));
+                System.out.println(run(dir, n, m, dist, defaults.copy().autoCompaction(gc).gcGarbageRatio(ratio)
+                        .gcSpaceTarget(target).segmentSize(segment), segment));
                 deleteTree(dir);
             }
         }
     }
 
-    static String run(Path dir, int n, int m, String dist, boolean gc, double ratio, double target, long segment)
-            throws IOException {
+    static String run(Path dir, int n, int m, String dist, StoreOptions options, long segment) throws IOException {
+        boolean gc = options.autoCompaction();
         byte[][] keys = seedKeys(n);
         byte[] value = new byte[VALUE_SIZE];
         Random r = new Random(7);
         long liveBytes = (long) n * (keys[0].length + VALUE_SIZE);
-        StoreOptions options = StoreOptions.defaults().autoCompaction(gc).gcGarbageRatio(ratio).gcSpaceTarget(target)
-                .segmentSize(segment);
         try (Store s = Store.open(dir, options)) {
             for (byte[] k : keys) {
                 r.nextBytes(value);
