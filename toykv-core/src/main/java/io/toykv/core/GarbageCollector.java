@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * into a new segment of their own ({@link io.toykv.core.log.SegmentBuilder}, not the head: moved values
  * are colder than fresh writes, and mixing the two leaves segments half live) and are then deleted;
  * keys logs larger than twice their rewritten size are rewritten, the live keys packed into
- * SNAPSHOT records. Runs on its own thread,
+ * BATCH records. Runs on its own thread,
  * {@code toykv-gc}, when automatic collection is on (it looks every {@value #WRITING_INTERVAL_MILLIS}
  * ms while the store is written to, once a second when it is not), and on the caller's thread for
  * {@link Store#compact()}; one collection at a time.
@@ -36,6 +36,11 @@ final class GarbageCollector implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 1000;
     private static final long WRITING_INTERVAL_MILLIS = 20;
     static final int BATCH = 256;
+    /**
+     * Live data one round moves, in segments: each round also walks the shard's index and forces its
+     * keys log once, so moving several segments' worth a round spends that on more bytes.
+     */
+    static final int ROUND_SEGMENTS = 4;
     private static final long YIELD_NANOS = 50_000;
     /** Below this share of garbage a segment is not worth moving to meet the space target. */
     static final double MIN_GARBAGE_SHARE = 0.1;
@@ -151,7 +156,7 @@ final class GarbageCollector implements AutoCloseable {
 
     private boolean collect(Shard shard, boolean manual) throws IOException {
         long before = segmentsReclaimed.get() + keysLogCompactions.get();
-        // By hand, go on until no segment passes the ratio: one round moves at most a segment's worth.
+        // By hand, go on until no segment passes the ratio: one round moves at most a few segments' worth.
         for (int round = 0; !stopping; round++) {
             long reclaimed = segmentsReclaimed.get();
             collectSegments(shard, manual);
@@ -182,8 +187,8 @@ final class GarbageCollector implements AutoCloseable {
 
     /**
      * One round on one shard: deletes the sealed segments with nothing live, and moves the live values
-     * of the victims, most garbage first, into one new segment of at most {@link #segmentSize} bytes,
-     * then deletes them. A segment is a victim when its garbage passed the ratio, or, while the values
+     * of the victims, most garbage first, up to {@value #ROUND_SEGMENTS} segments' worth, into new
+     * segments of at most {@link #segmentSize} bytes, then deletes them. A segment is a victim when its garbage passed the ratio, or, while the values
      * log takes more than {@link #spaceTarget} bytes per live byte, when it has any worth moving
      * ({@value #MIN_GARBAGE_SHARE} of it or more): most garbage first is the cheapest way back under it.
      */
@@ -206,7 +211,7 @@ final class GarbageCollector implements AutoCloseable {
         long live = 0;
         for (Shard.SegmentUsage u : candidates) {
             boolean due = u.garbage() >= garbageRatio * u.size() || excess > 0;
-            if (!due || (!victims.isEmpty() && live + u.live() > segmentSize)) {
+            if (!due || (!victims.isEmpty() && live + u.live() > ROUND_SEGMENTS * segmentSize)) {
                 break;
             }
             victims.add(u);
@@ -221,7 +226,7 @@ final class GarbageCollector implements AutoCloseable {
         // does not pause otherwise: a pause nobody waits for only lets garbage pile up.
         Runnable yieldToWriters = manual ? () -> { }
                 : () -> java.util.concurrent.locks.LockSupport.parkNanos(YIELD_NANOS);
-        bytesWritten.addAndGet(shard.evacuate(victims, BATCH, yieldToWriters, () -> stopping));
+        bytesWritten.addAndGet(shard.evacuate(victims, segmentSize, BATCH, yieldToWriters, () -> stopping));
         for (Shard.SegmentUsage u : victims) {
             if (!reclaim(shard, u.id())) {
                 stuck.put(u.name(), shard.liveBytes(u.id()));

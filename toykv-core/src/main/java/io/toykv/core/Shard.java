@@ -6,6 +6,7 @@ import io.toykv.core.log.Address;
 import io.toykv.core.log.DirectIo;
 import io.toykv.core.log.KeyRecord;
 import io.toykv.core.log.KeysLog;
+import io.toykv.core.log.PutBatch;
 import io.toykv.core.log.Segment;
 import io.toykv.core.log.SegmentBuilder;
 import io.toykv.core.log.ValueRecord;
@@ -310,8 +311,8 @@ final class Shard {
     }
 
     /**
-     * Moves every live value out of the {@code victims} segments into one new segment written whole
-     * ({@link SegmentBuilder}), then points the keys at the copies, in batches of {@code batch} under
+     * Moves every live value out of the {@code victims} segments into new segments of at most
+     * {@code segmentSize} bytes, each written whole ({@link SegmentBuilder}), then points the keys at the copies, in batches of {@code batch} under
      * the write lock, calling {@code yieldToWriters} after a batch when a writer is waiting for the lock.
      * Finding, reading and writing the values takes no lock: a victim is sealed, and its live records
      * are found by one walk of the index ({@link #copyLiveValues}). A key is pointed at its copy
@@ -319,57 +320,72 @@ final class Shard {
      * is garbage in the new segment. Forces the key records before returning, so the caller may then
      * delete the victims. Returns the bytes of value records moved.
      */
-    long evacuate(List<SegmentUsage> victims, int batch, Runnable yieldToWriters, BooleanSupplier stop)
-            throws IOException {
+    long evacuate(List<SegmentUsage> victims, long segmentSize, int batch, Runnable yieldToWriters,
+            BooleanSupplier stop) throws IOException {
         long liveBytes = 0;
         for (SegmentUsage u : victims) {
             liveBytes += u.live();
         }
-        SegmentBuilder out;
-        writeLock.lock();
-        try {
-            ensureOpen();
-            out = new SegmentBuilder(dir, values.reserveSegmentId(), (int) liveBytes);
-        } finally {
-            writeLock.unlock();
-        }
+        CopyTarget out = new CopyTarget(segmentSize, liveBytes);
         List<Move> moves = copyLiveValues(victims, out, stop);
         if (moves.isEmpty() || stop.getAsBoolean()) {
             return 0;
         }
-        // The copies are durable under their final name before any key record points at them.
-        Path written = out.commit();
-        writeLock.lock();
-        try {
-            ensureOpen();
-            values.adopt(out.id(), written);
-        } finally {
-            writeLock.unlock();
+        // The copies are durable under their final names before any key record points at them. If one
+        // fails, those committed before it hold nothing live and the next round deletes them.
+        for (SegmentBuilder b : out.builders) {
+            Path written = b.commit();
+            writeLock.lock();
+            try {
+                ensureOpen();
+                values.adopt(b.id(), written);
+            } finally {
+                writeLock.unlock();
+            }
         }
         long moved = 0;
         int[] length = new int[1];
+        PutBatch packed = new PutBatch(PutBatch.MAX_BODY);
         for (int from = 0; from < moves.size() && !stop.getAsBoolean(); from += batch) {
             List<Move> slice = moves.subList(from, Math.min(moves.size(), from + batch));
             // Look the keys up first, without the lock: the descents under it then find the index's
             // nodes in the cache, and writers wait less for each batch.
+            int packedBound = 0;
             for (Move m : slice) {
                 index.get(m.key(), length);
+                packedBound += PutBatch.entryBound(m.key().length);
             }
+            // The moves of a batch go to the keys log as one BATCH record (about half the bytes of a
+            // PUT each; the moves are in key order), unless long keys would not fit in one.
+            boolean asBatch = packedBound <= PutBatch.MAX_BODY;
             writeLock.lock();
             try {
                 ensureOpen();
+                if (asBatch) {
+                    keys.ensureRoom(KeyRecord.size(packedBound));
+                    packed.reset();
+                }
                 for (Move m : slice) {
                     // Room first, so a full disk changes nothing. After it the append cannot fail, so
                     // the index may point at the copy first: one descent instead of a get and a put.
                     // Readers may see the copy at once: it is durable (committed above).
-                    keys.ensureRoom(KeyRecord.size(m.key().length));
+                    if (!asBatch) {
+                        keys.ensureRoom(KeyRecord.size(m.key().length));
+                    }
                     if (!index.replaceIf(m.key(), m.from(), m.to(), m.length())) {
                         continue; // overwritten or deleted since: its copy is garbage
                     }
-                    keys.append(KeyRecord.PUT, m.key(), m.length(), m.to());
+                    if (asBatch) {
+                        packed.add(m.key(), m.length(), m.to()); // fits: the bound was checked above
+                    } else {
+                        keys.append(KeyRecord.PUT, m.key(), m.length(), m.to());
+                    }
                     addLive(m.to(), m.length());
                     addLive(m.from(), -m.length());
                     moved += m.length();
+                }
+                if (asBatch && packed.count() > 0) {
+                    keys.appendBatch(packed);
                 }
                 appendSequence++;
             } finally {
@@ -396,7 +412,7 @@ final class Shard {
      * key starts pointing into a sealed segment while it runs (only this collector moves keys), and an
      * entry it missed leaves its victim with live bytes, so the victim is not deleted.
      */
-    private List<Move> copyLiveValues(List<SegmentUsage> victims, SegmentBuilder out, BooleanSupplier stop) {
+    private List<Move> copyLiveValues(List<SegmentUsage> victims, CopyTarget out, BooleanSupplier stop) throws IOException {
         long[] ids = new long[victims.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = victims.get(i).id();
@@ -460,9 +476,7 @@ final class Shard {
                 java.util.Arrays.sort(byVictim[v]);
                 for (long pair : byVictim[v]) {
                     int i = (int) pair;
-                    if (out.fits(lengths[i])) {
-                        copies[i] = out.copy(s, addresses[i], keys.get(i), lengths[i]);
-                    }
+                    copies[i] = out.copy(s, addresses[i], keys.get(i), lengths[i]);
                 }
             } finally {
                 s.release();
@@ -475,6 +489,39 @@ final class Shard {
             }
         }
         return moves;
+    }
+
+    /**
+     * Where one collection round copies to: a new segment of at most {@code segmentSize} bytes (or the
+     * live bytes still to come, if fewer), and another when it is full, each under an id reserved then.
+     */
+    private final class CopyTarget {
+        private final long segmentSize;
+        private long remaining;
+        final List<SegmentBuilder> builders = new ArrayList<>();
+
+        CopyTarget(long segmentSize, long liveBytes) {
+            this.segmentSize = segmentSize;
+            this.remaining = liveBytes;
+        }
+
+        /** Copies the record as {@link SegmentBuilder#copy} does; returns its new address, or -1. */
+        long copy(Segment from, long address, byte[] key, int length) throws IOException {
+            SegmentBuilder b = builders.isEmpty() ? null : builders.get(builders.size() - 1);
+            if (b == null || !b.fits(length)) {
+                writeLock.lock();
+                try {
+                    ensureOpen();
+                    // A record always fits in a segment: it fits in the buffer, which fits in a segment.
+                    b = new SegmentBuilder(dir, values.reserveSegmentId(), (int) Math.min(segmentSize, Math.max(remaining, length)));
+                } finally {
+                    writeLock.unlock();
+                }
+                builders.add(b);
+            }
+            remaining -= length;
+            return b.copy(from, address, key, length);
+        }
     }
 
     /** Bytes of live value records in segment {@code segmentId}. */
@@ -544,7 +591,7 @@ final class Shard {
 
     /**
      * About how many bytes a rewrite of the keys log would write now: the live keys at one ordinary PUT
-     * record each, times how tightly the last rewrite packed them into SNAPSHOT records (about half for
+     * record each, times how tightly the last rewrite packed them into BATCH records (about half for
      * 8-byte keys; taken as 1 until a rewrite has run).
      */
     long keysLogRewriteBytes() {

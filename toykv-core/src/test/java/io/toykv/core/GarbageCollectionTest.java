@@ -310,4 +310,68 @@ class GarbageCollectionTest {
             }
         }
     }
+
+    /**
+     * A round takes several segments' worth of live data (so its walk of the index and its force of the
+     * keys log serve more bytes) but still writes segments no larger than segmentSize.
+     */
+    @Test
+    void oneRoundMovesSeveralSegmentsIntoSegmentsNoLargerThanTheSegmentSize() throws Exception {
+        StoreOptions o = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
+        Shard s = Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
+        try {
+            int n = 4000; // 418-byte records, 624 to a 256 KiB segment: six sealed, the head the seventh
+            for (int k = 0; k < n; k++) {
+                s.put(key(k), value(k, 0));
+            }
+            for (int k = 0; k < n; k += 3) {
+                s.delete(key(k)); // a third of every segment is garbage
+            }
+            List<Shard.SegmentUsage> victims = s.sealedSegments();
+            assertTrue(victims.size() >= 5, victims.toString());
+            long live = victims.stream().mapToLong(Shard.SegmentUsage::live).sum();
+            assertTrue(live > 3 * o.segmentSize(), "live " + live);
+            assertEquals(live, s.evacuate(victims, o.segmentSize(), 64, () -> { }, () -> false));
+            for (Shard.SegmentUsage u : victims) {
+                assertTrue(s.dropIfDead(u.id()) > 0, "victim " + u + " still holds something live");
+            }
+            List<Shard.SegmentUsage> written = s.sealedSegments();
+            long fewest = (live + o.segmentSize() - 1) / o.segmentSize(); // records are not split: maybe one more
+            assertTrue(written.size() == fewest || written.size() == fewest + 1, fewest + " " + written);
+            for (Shard.SegmentUsage u : written) {
+                assertTrue(u.size() <= o.segmentSize() && u.id() > s.headSegmentId(), u.toString());
+            }
+            assertEquals(live, written.stream().mapToLong(Shard.SegmentUsage::live).sum());
+            for (int k = 0; k < n; k++) {
+                assertArrayEquals(k % 3 == 0 ? null : value(k, 0), s.get(key(k)), "key " + k);
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    /** Moves of keys too long for a batch record are logged as PUT records, and replay the same. */
+    @Test
+    void movesOfLongKeysSurviveAnAbandonedClose() throws IOException {
+        byte[][] keys = new byte[300][];
+        for (int k = 0; k < keys.length; k++) {
+            keys[k] = new byte[1000]; // 256 of them do not fit in one 64 KiB batch record
+            Arrays.fill(keys[k], (byte) 'k');
+            System.arraycopy(key(k), 0, keys[k], 0, key(k).length);
+        }
+        Store s = Store.open(dir, tiny().shards(1).autoCompaction(false).gcGarbageRatio(0.3));
+        for (int round = 0; round < 4; round++) {
+            for (int k = 0; k < keys.length; k += round == 0 ? 1 : 2) {
+                s.put(keys[k], value(k, round)); // odd keys keep their first value: it has to move
+            }
+        }
+        s.compact();
+        assertTrue(s.stats().gcBytesWritten() > 0, s.stats().toString());
+        s.abandon();
+        try (Store again = Store.open(dir, tiny().shards(1).autoCompaction(false))) {
+            for (int k = 0; k < keys.length; k++) {
+                assertArrayEquals(value(k, k % 2 == 0 ? 3 : 0), again.get(keys[k]), "key " + k);
+            }
+        }
+    }
 }

@@ -60,7 +60,7 @@ class SegmentIdReuseTest {
             keptBytes += 10 + key(i).length + 100;
         }
         assertEquals(keptBytes, s.liveBytes(1));
-        assertEquals(keptBytes, s.evacuate(s.sealedSegments(), 256, () -> { }, () -> false));
+        assertEquals(keptBytes, s.evacuate(s.sealedSegments(), OPTIONS.segmentSize(), 256, () -> { }, () -> false));
         assertTrue(s.dropIfDead(1) > 0);
         assertEquals(List.of(3L), s.sealedSegments().stream().map(Shard.SegmentUsage::id).toList());
         for (int i = 0; i < 2000; i += 200) {

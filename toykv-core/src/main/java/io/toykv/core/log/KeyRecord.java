@@ -6,11 +6,11 @@ package io.toykv.core.log;
  * <pre>
  * offset  size  field
  * 0       4     crc32c of bytes 4..end
- * 4       1     kind: 1 PUT, 2 DELETE, 3 CLEAR (drop every key before it), 4 SNAPSHOT (many PUTs)
- * 5       2     key length k (1..65535; 0 for CLEAR); for SNAPSHOT the body length (1..65535)
- * 7       4     length of the value record (PUT), entry count (SNAPSHOT, at least 1); 0 otherwise
+ * 4       1     kind: 1 PUT, 2 DELETE, 3 CLEAR (drop every key before it), 4 BATCH (many PUTs)
+ * 5       2     key length k (1..65535; 0 for CLEAR); for BATCH the body length (1..65535)
+ * 7       4     length of the value record (PUT), entry count (BATCH, at least 1); 0 otherwise
  * 11      8     address of the value record (PUT; 0 otherwise)
- * 19      k     key; for SNAPSHOT the body, {@link SnapshotBlock}'s entries
+ * 19      k     key; for BATCH the body, {@link PutBatch}'s entries
  * </pre>
  *
  * Nineteen zero bytes where a record would start mark the end of a keys file's records (files are
@@ -21,8 +21,8 @@ public record KeyRecord(byte kind, byte[] key, int valueLength, long address) {
     public static final byte PUT = 1;
     public static final byte DELETE = 2;
     public static final byte CLEAR = 3;
-    /** Written only by a keys-log rewrite: a {@link SnapshotBlock} of PUTs, replayed as those PUTs. */
-    public static final byte SNAPSHOT = 4;
+    /** A {@link PutBatch} of PUTs in key order (a keys-log rewrite, a batch of garbage-collection moves), replayed as those PUTs. */
+    public static final byte BATCH = 4;
 
     static final int KIND_OFFSET = 4;
     static final int KEY_LENGTH_OFFSET = 5;

@@ -37,7 +37,7 @@ import java.util.zip.CRC32C;
 public final class KeysFile {
     public static final int HEADER_SIZE = 4096;
     static final int MAGIC = 0x4B4B5654;
-    /** Version 2 added SNAPSHOT records; version 1 files (which have none) are still read. */
+    /** Version 2 added BATCH records; version 1 files (which have none) are still read. */
     static final int VERSION = 2;
 
     private static final System.Logger LOG = System.getLogger(KeysFile.class.getName());
@@ -193,20 +193,20 @@ public final class KeysFile {
     }
 
     /**
-     * Appends {@code block} as one SNAPSHOT record; the caller checked that {@code KeyRecord.size(block.length())}
-     * fits and that the block holds at least one entry. Writer only.
+     * Appends {@code batch} as one BATCH record; the caller checked that {@code KeyRecord.size(batch.length())}
+     * fits and that the batch holds at least one entry. Writer only.
      */
-    public void appendSnapshot(SnapshotBlock block) {
+    public void appendBatch(PutBatch batch) {
         int pos = writePosition;
-        map.put(pos + KeyRecord.KIND_OFFSET, KeyRecord.SNAPSHOT);
-        map.putShort(pos + KeyRecord.KEY_LENGTH_OFFSET, (short) block.length());
-        map.putInt(pos + KeyRecord.VALUE_LENGTH_OFFSET, block.count());
+        map.put(pos + KeyRecord.KIND_OFFSET, KeyRecord.BATCH);
+        map.putShort(pos + KeyRecord.KEY_LENGTH_OFFSET, (short) batch.length());
+        map.putInt(pos + KeyRecord.VALUE_LENGTH_OFFSET, batch.count());
         map.putLong(pos + KeyRecord.ADDRESS_OFFSET, 0);
-        map.put(pos + KeyRecord.HEADER_SIZE, block.body(), 0, block.length());
+        map.put(pos + KeyRecord.HEADER_SIZE, batch.body(), 0, batch.length());
         CRC32C crc = new CRC32C();
-        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + block.length()));
+        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + batch.length()));
         map.putInt(pos, (int) crc.getValue());
-        writePosition = pos + KeyRecord.HEADER_SIZE + block.length();
+        writePosition = pos + KeyRecord.HEADER_SIZE + batch.length();
     }
 
     public int writePosition() {
@@ -268,11 +268,12 @@ public final class KeysFile {
                 return 0;
             }
             String problem = checkRecord(pos, window, crc);
-            if (problem == null && map.get(pos + KeyRecord.KIND_OFFSET) == KeyRecord.SNAPSHOT) {
-                // Only a rewrite writes these, and it names its files with every record synced: so a
-                // snapshot that passes its checksum but cannot be replayed is never a torn tail.
+            if (problem == null && map.get(pos + KeyRecord.KIND_OFFSET) == KeyRecord.BATCH) {
+                // Every value a batch points at was durable before the batch was written (a collection's
+                // segments) or before its file was named (a rewrite): one that passes its checksum but
+                // cannot be replayed is corruption, never a torn tail.
                 int at = pos;
-                String bad = SnapshotBlock.decode(map, pos + KeyRecord.HEADER_SIZE, recordSizeAt(pos) - KeyRecord.HEADER_SIZE,
+                String bad = PutBatch.decode(map, pos + KeyRecord.HEADER_SIZE, recordSizeAt(pos) - KeyRecord.HEADER_SIZE,
                         map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET), (key, length, address) -> {
                             try {
                                 return sink.accept(new KeyRecord(KeyRecord.PUT, key, length, address), path, at);
@@ -281,7 +282,7 @@ public final class KeysFile {
                             }
                         });
                 if (bad != null) {
-                    throw new CorruptionException(path, pos, "snapshot record: " + bad);
+                    throw new CorruptionException(path, pos, "batch record: " + bad);
                 }
             } else if (problem == null) {
                 problem = sink.accept(decode(pos), path, pos);
@@ -303,11 +304,11 @@ public final class KeysFile {
     private String checkRecord(int pos, java.nio.ByteBuffer window, CRC32C crc) {
         byte kind = map.get(pos + KeyRecord.KIND_OFFSET);
         int keyLength = map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF;
-        if (kind != KeyRecord.PUT && kind != KeyRecord.DELETE && kind != KeyRecord.CLEAR && kind != KeyRecord.SNAPSHOT) {
+        if (kind != KeyRecord.PUT && kind != KeyRecord.DELETE && kind != KeyRecord.CLEAR && kind != KeyRecord.BATCH) {
             return "bad record kind " + kind;
         }
-        if (kind == KeyRecord.SNAPSHOT && map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) < 1) {
-            return "snapshot record with " + map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) + " entries";
+        if (kind == KeyRecord.BATCH && map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) < 1) {
+            return "batch record with " + map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) + " entries";
         }
         if ((kind == KeyRecord.CLEAR) != (keyLength == 0)) {
             return "bad key length " + keyLength + " for record kind " + kind;

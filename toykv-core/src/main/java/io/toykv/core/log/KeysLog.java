@@ -115,6 +115,15 @@ public final class KeysLog {
         freshlyRewritten = false;
     }
 
+    /**
+     * Appends {@code batch}, which holds at least one entry, as one BATCH record; {@link #ensureRoom}
+     * was called for {@code KeyRecord.size(batch.length())} or more.
+     */
+    public void appendBatch(PutBatch batch) {
+        current().appendBatch(batch);
+        freshlyRewritten = false;
+    }
+
     /** Whether nothing was appended since the last rewrite finished (false until one has, since open). */
     public boolean freshlyRewritten() {
         return freshlyRewritten;
@@ -143,7 +152,7 @@ public final class KeysLog {
     /**
      * A compaction in three steps, so that the long part holds no lock. {@link #beginRewrite} (writer,
      * under the lock) marks where the log stands. {@link #writeLive} (no lock) walks the index and
-     * writes a CLEAR and then every key's PUT, packed into SNAPSHOT records ({@link SnapshotBlock}), into new files under temp names, and forces them: the walk is weakly
+     * writes a CLEAR and then every key's PUT, packed into BATCH records ({@link PutBatch}), into new files under temp names, and forces them: the walk is weakly
      * consistent, but every key not written since the mark is seen as it is, and every key written
      * since is written again by the last step. {@link #finishRewrite} (writer, under the lock) copies
      * the records appended since the mark after them, names the new files after the old ones and
@@ -187,27 +196,27 @@ public final class KeysLog {
     }
 
     /**
-     * Writes every entry of {@code index}, in SNAPSHOT records after a CLEAR, into the rewrite's new
+     * Writes every entry of {@code index}, in BATCH records after a CLEAR, into the rewrite's new
      * files and forces them; returns the bytes of records written. Takes no lock.
      */
     public long writeLive(Rewrite r, SortedIndex index) throws IOException {
         // A CLEAR first: once the first new file is named (it is named last, see finishRewrite), replay
         // ignores whatever old file a failed delete or a power loss left behind.
         r.room(KeyRecord.size(0)).append(KeyRecord.CLEAR, new byte[0], 0, 0);
-        // Blocks of at most a quarter of a file, so a block that does not fit wastes little of the one before.
-        SnapshotBlock block = new SnapshotBlock(Math.min(SnapshotBlock.MAX_BODY, fileSize / 4));
+        // Batches of at most a quarter of a file, so a batch that does not fit wastes little of the one before.
+        PutBatch batch = new PutBatch(Math.min(PutBatch.MAX_BODY, fileSize / 4));
         SortedIndex.Cursor c = index.cursor(null);
         while (c.next()) {
-            if (block.add(c.key(), c.length(), c.address())) {
+            if (batch.add(c.key(), c.length(), c.address())) {
                 continue;
             }
-            writeBlock(r, block);
-            if (!block.add(c.key(), c.length(), c.address())) {
-                // A key too long to share a block with anything: an ordinary PUT holds it.
+            writeBatch(r, batch);
+            if (!batch.add(c.key(), c.length(), c.address())) {
+                // A key too long to share a batch with anything: an ordinary PUT holds it.
                 r.room(KeyRecord.size(c.key().length)).append(KeyRecord.PUT, c.key(), c.length(), c.address());
             }
         }
-        writeBlock(r, block);
+        writeBatch(r, batch);
         long written = 0;
         for (KeysFile f : r.fresh) {
             f.forceTo(f.writePosition());
@@ -216,11 +225,11 @@ public final class KeysLog {
         return written;
     }
 
-    /** Appends the block, if it holds anything, as one SNAPSHOT record, and empties it. */
-    private void writeBlock(Rewrite r, SnapshotBlock block) throws IOException {
-        if (block.count() > 0) {
-            r.room(KeyRecord.size(block.length())).appendSnapshot(block);
-            block.reset();
+    /** Appends the batch, if it holds anything, as one BATCH record, and empties it. */
+    private void writeBatch(Rewrite r, PutBatch batch) throws IOException {
+        if (batch.count() > 0) {
+            r.room(KeyRecord.size(batch.length())).appendBatch(batch);
+            batch.reset();
         }
     }
 

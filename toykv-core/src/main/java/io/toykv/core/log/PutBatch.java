@@ -4,14 +4,15 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * The body of a SNAPSHOT record ({@link KeyRecord#SNAPSHOT}): many PUTs of a keys-log rewrite packed
- * together, in key order. An ordinary PUT record takes 19 bytes of header per key; an entry here takes
- * about 9 besides the part of its key not shared with the key before it (8-byte keys: about 13 bytes
- * against 27), so a rewritten keys log is about half the size and half the writing.
+ * The body of a BATCH record ({@link KeyRecord#BATCH}): many PUTs packed together, in key order (the
+ * live keys of a keys-log rewrite, or the keys one batch of garbage-collection moves points at their
+ * copies). An ordinary PUT record takes 19 bytes of header per key; an entry here takes about 9 besides
+ * the part of its key not shared with the key before it (8-byte keys: about 13 bytes against 27), so a
+ * rewritten keys log is about half the size and half the writing.
  *
  * <pre>
  * entry (each field an unsigned LEB128 varint, except the suffix):
- *   shared     bytes the key shares with the previous entry's key (0 for the first entry of a block)
+ *   shared     bytes the key shares with the previous entry's key (0 for the first entry of a batch)
  *   suffix     length s of the rest of the key (shared + s is 1..65535)
  *   s bytes    the rest of the key
  *   length     length of the value record (1..2^31-1)
@@ -19,24 +20,29 @@ import java.util.Arrays;
  *   offset     offset of the value record in its segment (0..2^40-1)
  * </pre>
  *
- * Every block decodes on its own (the first entry shares nothing). Decoding checks every field, so bytes
+ * Every batch decodes on its own (the first entry shares nothing). Decoding checks every field, so bytes
  * that pass the record's checksum but do not follow this layout are reported, never misread.
  */
-public final class SnapshotBlock {
+public final class PutBatch {
     /** A body's length is kept in the record's 16-bit key-length field. */
     public static final int MAX_BODY = 65535;
     /** The most bytes one entry can take besides its suffix: five varints. */
     private static final int MAX_ENTRY_OVERHEAD = 3 + 3 + 5 + 4 + 6;
+
+    /** The most bytes the entry of a key of {@code keyLength} bytes can take in a body. */
+    public static int entryBound(int keyLength) {
+        return MAX_ENTRY_OVERHEAD + keyLength;
+    }
 
     private final byte[] body;
     private int length;
     private int count;
     private byte[] previous = new byte[0];
 
-    /** A block whose body holds at most {@code capacity} bytes (at most {@link #MAX_BODY}). */
-    public SnapshotBlock(int capacity) {
+    /** A batch whose body holds at most {@code capacity} bytes (at most {@link #MAX_BODY}). */
+    public PutBatch(int capacity) {
         if (capacity < 1 || capacity > MAX_BODY) {
-            throw new IllegalArgumentException("snapshot block capacity must be 1.." + MAX_BODY + ", was " + capacity);
+            throw new IllegalArgumentException("batch capacity must be 1.." + MAX_BODY + ", was " + capacity);
         }
         body = new byte[capacity];
     }
@@ -56,7 +62,7 @@ public final class SnapshotBlock {
         return body;
     }
 
-    /** Starts a new, empty block. */
+    /** Starts a new, empty batch. */
     public void reset() {
         length = 0;
         count = 0;
@@ -65,7 +71,7 @@ public final class SnapshotBlock {
 
     /**
      * Appends an entry if it fits; returns false, changing nothing, if it does not. Keys must come in
-     * ascending order within a block (any order decodes, but only sorted keys share prefixes).
+     * ascending order within a batch (any order decodes, but only sorted keys share prefixes).
      */
     public boolean add(byte[] key, int valueLength, long address) {
         int shared = count == 0 ? 0 : Arrays.mismatch(previous, key);
@@ -108,7 +114,7 @@ public final class SnapshotBlock {
 
     /**
      * Decodes the {@code count} entries of the body at {@code [from, from + bodyLength)} of {@code buf}
-     * (absolute positions, not moved). Returns null, or why the body is not a valid block or what the
+     * (absolute positions, not moved). Returns null, or why the body is not a valid batch or what the
      * sink refused.
      */
     public static String decode(ByteBuffer buf, int from, int bodyLength, int count, EntrySink sink) {
@@ -121,7 +127,7 @@ public final class SnapshotBlock {
                 r.problem = "shared " + shared + " and suffix " + suffix + " make no key";
             }
             if (r.problem == null && suffix > r.end - r.pos) {
-                r.problem = "key runs past the block";
+                r.problem = "key runs past the batch";
             }
             if (r.problem != null) {
                 return "entry " + i + ": " + r.problem;
@@ -170,7 +176,7 @@ public final class SnapshotBlock {
             long v = 0;
             for (int i = 0; i < maxBytes; i++) {
                 if (pos >= end) {
-                    problem = "varint runs past the block";
+                    problem = "varint runs past the batch";
                     return 0;
                 }
                 byte b = buf.get(pos++);

@@ -102,7 +102,7 @@ public final class FormatDump {
             }
             kinds[kind]++;
             if (kind == 4) {
-                entries += dumpSnapshot(b, pos, k, b.getInt(pos + 7));
+                entries += dumpBatch(b, pos, k, b.getInt(pos + 7));
             } else if (records) {
                 byte[] key = new byte[k];
                 b.get(pos + 19, key);
@@ -113,16 +113,16 @@ public final class FormatDump {
             }
             pos += 19 + k;
         }
-        out.printf(Locale.ROOT, "  %s: version %d number %d synced %d; %d put, %d delete, %d clear, %d snapshot (%d entries);"
+        out.printf(Locale.ROOT, "  %s: version %d number %d synced %d; %d put, %d delete, %d clear, %d batch (%d entries);"
                 + " %d record bytes%n", file.getFileName(), b.getInt(4), b.getLong(8), b.getLong(16), kinds[1], kinds[2],
                 kinds[3], kinds[4], entries, pos - 4096);
     }
 
     /**
-     * Reads the entries of the SNAPSHOT record at {@code pos} (body length {@code k}), printing them with
+     * Reads the entries of the BATCH record at {@code pos} (body length {@code k}), printing them with
      * {@code --records}; returns how many it read, or prints where the body stops making sense.
      */
-    private long dumpSnapshot(ByteBuffer b, int pos, int k, int count) {
+    private long dumpBatch(ByteBuffer b, int pos, int k, int count) {
         int[] at = {pos + 19};
         int end = pos + 19 + k;
         byte[] previous = new byte[0];
@@ -130,7 +130,7 @@ public final class FormatDump {
             long shared = varint(b, at, end);
             long suffix = varint(b, at, end);
             if (shared < 0 || suffix < 1 || shared > previous.length || at[0] + suffix > end) {
-                out.printf(Locale.ROOT, "  BAD snapshot entry %d at offset %d%n", i, at[0]);
+                out.printf(Locale.ROOT, "  BAD batch entry %d at offset %d%n", i, at[0]);
                 return i;
             }
             byte[] key = java.util.Arrays.copyOf(previous, (int) (shared + suffix));
@@ -140,11 +140,11 @@ public final class FormatDump {
             long segment = varint(b, at, end);
             long offset = varint(b, at, end);
             if (length < 0 || segment < 0 || offset < 0) {
-                out.printf(Locale.ROOT, "  BAD snapshot entry %d at offset %d%n", i, at[0]);
+                out.printf(Locale.ROOT, "  BAD batch entry %d at offset %d%n", i, at[0]);
                 return i;
             }
             if (records) {
-                out.printf(Locale.ROOT, "    @%d SNAPSHOT[%d] %s -> segment %d offset %d length %d%n", pos, i,
+                out.printf(Locale.ROOT, "    @%d BATCH[%d] %s -> segment %d offset %d length %d%n", pos, i,
                         printable(key), segment, offset, length);
             }
             previous = key;

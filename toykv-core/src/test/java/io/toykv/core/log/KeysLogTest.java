@@ -244,7 +244,7 @@ class KeysLogTest {
     }
 
     @Test
-    void aRewriteWritesSnapshotRecordsThatReplayToTheIndex() throws IOException {
+    void aRewriteWritesBatchRecordsThatReplayToTheIndex() throws IOException {
         KeysLog log = open(dir, new TreeMap<>(Arrays::compareUnsigned));
         for (int i = 0; i < 20_000; i++) {
             put(log, String.format("%08x", i).getBytes(StandardCharsets.US_ASCII), i * 274L);
@@ -264,9 +264,9 @@ class KeysLogTest {
         assertEquals(indexContents(), replay(dir));
     }
 
-    /** A SNAPSHOT record whose checksum holds but whose body does not parse is corruption, wherever it lies. */
+    /** A BATCH record whose checksum holds but whose body does not parse is corruption, wherever it lies. */
     @Test
-    void aSnapshotRecordThatDoesNotParseFailsTheOpen() throws IOException {
+    void aBatchRecordThatDoesNotParseFailsTheOpen() throws IOException {
         KeysLog log = open(dir, new TreeMap<>(Arrays::compareUnsigned));
         for (int i = 0; i < 100; i++) {
             put(log, key("k", i), i);
@@ -276,19 +276,19 @@ class KeysLogTest {
         log.finishRewrite(r);
         log.forceAndClose();
         Path file = dir.resolve(fileNames().get(0));
-        int snapshot = KeysFile.HEADER_SIZE + KeyRecord.size(0); // after the CLEAR
+        int batch = KeysFile.HEADER_SIZE + KeyRecord.size(0); // after the CLEAR
         byte[] original = Files.readAllBytes(file);
-        assertEquals(KeyRecord.SNAPSHOT, original[snapshot + KeyRecord.KIND_OFFSET]);
+        assertEquals(KeyRecord.BATCH, original[batch + KeyRecord.KIND_OFFSET]);
 
         byte[] badShare = original.clone();
-        badShare[snapshot + KeyRecord.HEADER_SIZE] = 5; // the first entry shares 5 bytes with no key
-        assertOpenFails(file, withChecksum(badShare, snapshot), "make no key");
+        badShare[batch + KeyRecord.HEADER_SIZE] = 5; // the first entry shares 5 bytes with no key
+        assertOpenFails(file, withChecksum(badShare, batch), "make no key");
         byte[] noEntries = original.clone();
-        ByteBufferUtil.putInt(noEntries, snapshot + KeyRecord.VALUE_LENGTH_OFFSET, 0);
-        assertOpenFails(file, withChecksum(noEntries, snapshot), "0 entries");
+        ByteBufferUtil.putInt(noEntries, batch + KeyRecord.VALUE_LENGTH_OFFSET, 0);
+        assertOpenFails(file, withChecksum(noEntries, batch), "0 entries");
         byte[] tooMany = original.clone();
-        ByteBufferUtil.putInt(tooMany, snapshot + KeyRecord.VALUE_LENGTH_OFFSET, 101);
-        assertOpenFails(file, withChecksum(tooMany, snapshot), "entry 100");
+        ByteBufferUtil.putInt(tooMany, batch + KeyRecord.VALUE_LENGTH_OFFSET, 101);
+        assertOpenFails(file, withChecksum(tooMany, batch), "entry 100");
     }
 
     private void assertOpenFails(Path file, byte[] bytes, String why) throws IOException {

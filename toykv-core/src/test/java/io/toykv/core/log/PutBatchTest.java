@@ -15,13 +15,13 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class SnapshotBlockTest {
+class PutBatchTest {
     private record Entry(byte[] key, int length, long address) {
     }
 
-    private static List<Entry> decodeAll(SnapshotBlock b) {
+    private static List<Entry> decodeAll(PutBatch b) {
         List<Entry> out = new ArrayList<>();
-        String problem = SnapshotBlock.decode(ByteBuffer.wrap(b.body()), 0, b.length(), b.count(), (k, l, a) -> {
+        String problem = PutBatch.decode(ByteBuffer.wrap(b.body()), 0, b.length(), b.count(), (k, l, a) -> {
             out.add(new Entry(k, l, a));
             return null;
         });
@@ -30,7 +30,7 @@ class SnapshotBlockTest {
     }
 
     private static String decode(byte[] body, int count) {
-        return SnapshotBlock.decode(ByteBuffer.wrap(body), 0, body.length, count, (k, l, a) -> null);
+        return PutBatch.decode(ByteBuffer.wrap(body), 0, body.length, count, (k, l, a) -> null);
     }
 
     @Test
@@ -44,7 +44,7 @@ class SnapshotBlockTest {
                 new Entry("a".getBytes(StandardCharsets.US_ASCII), Integer.MAX_VALUE, Address.of(3, 1L << 35)), // same key again
                 new Entry("ab".getBytes(StandardCharsets.US_ASCII), 300, Address.of(127, 128)),
                 new Entry(longKey, 5, Address.of(128, 16_383)));
-        SnapshotBlock b = new SnapshotBlock(SnapshotBlock.MAX_BODY);
+        PutBatch b = new PutBatch(PutBatch.MAX_BODY);
         for (Entry e : in) {
             assertTrue(b.add(e.key(), e.length(), e.address()));
         }
@@ -59,7 +59,7 @@ class SnapshotBlockTest {
 
     @Test
     void sortedShortKeysPackToAboutHalfOfOrdinaryRecords() {
-        SnapshotBlock b = new SnapshotBlock(SnapshotBlock.MAX_BODY);
+        PutBatch b = new PutBatch(PutBatch.MAX_BODY);
         int n = 0;
         while (b.add(String.format("%08x", n * 37).getBytes(StandardCharsets.US_ASCII), 274, Address.of(n / 1000 + 1, n * 274L))) {
             n++;
@@ -70,8 +70,8 @@ class SnapshotBlockTest {
     }
 
     @Test
-    void aFullBlockRefusesAndStaysAsItWas() {
-        SnapshotBlock b = new SnapshotBlock(64);
+    void aFullBatchRefusesAndStaysAsItWas() {
+        PutBatch b = new PutBatch(64);
         assertTrue(b.add(new byte[20], 1, 0));
         int length = b.length();
         assertFalse(b.add(new byte[40], 1, 0));
@@ -102,11 +102,11 @@ class SnapshotBlockTest {
 
     @Test
     void theSinkCanRefuseAnEntry() {
-        SnapshotBlock b = new SnapshotBlock(100);
+        PutBatch b = new PutBatch(100);
         b.add(new byte[] {1}, 1, 0);
         b.add(new byte[] {2}, 1, 0);
         int[] seen = {0};
-        String problem = SnapshotBlock.decode(ByteBuffer.wrap(b.body()), 0, b.length(), 2, (k, l, a) -> ++seen[0] == 2 ? "no" : null);
+        String problem = PutBatch.decode(ByteBuffer.wrap(b.body()), 0, b.length(), 2, (k, l, a) -> ++seen[0] == 2 ? "no" : null);
         assertEquals("no", problem);
         assertEquals(2, seen[0]);
     }
@@ -115,7 +115,7 @@ class SnapshotBlockTest {
     @Test
     void randomBytesNeverThrow() {
         Random r = new Random(3);
-        SnapshotBlock b = new SnapshotBlock(4096);
+        PutBatch b = new PutBatch(4096);
         for (int i = 0; b.add(("key" + i).getBytes(StandardCharsets.US_ASCII), 100 + i, Address.of(i, i)); i++) {
             // fill
         }
@@ -135,7 +135,7 @@ class SnapshotBlockTest {
             ByteBuffer window = ByteBuffer.allocate(body.length + 32);
             window.put(16, body);
             int count = 1 + r.nextInt(round % 2 == 0 ? 8 : b.count() + 2);
-            SnapshotBlock.decode(window.asReadOnlyBuffer(), 16, body.length, count, (k, l, a) -> {
+            PutBatch.decode(window.asReadOnlyBuffer(), 16, body.length, count, (k, l, a) -> {
                 assertTrue(k.length >= 1 && k.length <= 65535 && l >= 1);
                 return null;
             });

@@ -43,7 +43,7 @@ class FormatDumpTest {
         String out = dump(true);
         assertTrue(out.contains("manifest: magic 0x4D564B54 version 1 shards 1 crc ok"), out);
         // 10 puts and a delete: 10 * (19 + 4) + (19 + 4) = 253 record bytes, synced to the end at close.
-        assertTrue(out.contains("00000001.k: version 2 number 1 synced 4349; 10 put, 1 delete, 0 clear, 0 snapshot (0 entries); 253 record bytes"), out);
+        assertTrue(out.contains("00000001.k: version 2 number 1 synced 4349; 10 put, 1 delete, 0 clear, 0 batch (0 entries); 253 record bytes"), out);
         assertTrue(out.contains("@4096 PUT \"key0\" -> segment 1 offset 0 length 114"), out);
         assertTrue(out.contains("DELETE \"key3\""), out);
         // The clean close flushed the buffer: the header's base is past the one 4 KiB chunk, nothing is buffered.
@@ -51,15 +51,15 @@ class FormatDumpTest {
     }
 
     @Test
-    void dumpOfACompactedKeysLogShowsItsSnapshot() throws Exception {
+    void dumpOfACompactedKeysLogShowsItsBatch() throws Exception {
         writeTenAndDeleteOne(true);
         String out = dump(true);
-        // The rewrite's file follows the old one: a CLEAR, then the nine live keys in one SNAPSHOT record.
+        // The rewrite's file follows the old one: a CLEAR, then the nine live keys in one BATCH record.
         assertTrue(out.contains("00000002.k: version 2 number 2 synced "), out);
-        assertTrue(out.contains("0 put, 0 delete, 1 clear, 1 snapshot (9 entries)"), out);
-        assertTrue(out.contains("SNAPSHOT[0] \"key0\" -> segment "), out);
-        assertTrue(out.contains("SNAPSHOT[3] \"key4\" -> segment "), out);
-        assertTrue(out.contains("SNAPSHOT[8] \"key9\" -> segment "), out);
+        assertTrue(out.contains("0 put, 0 delete, 1 clear, 1 batch (9 entries)"), out);
+        assertTrue(out.contains("BATCH[0] \"key0\" -> segment "), out);
+        assertTrue(out.contains("BATCH[3] \"key4\" -> segment "), out);
+        assertTrue(out.contains("BATCH[8] \"key9\" -> segment "), out);
         assertTrue(!out.contains("00000001.k"), out);
     }
 
