@@ -534,19 +534,40 @@ final class Shard {
         }
     }
 
-    /** Deletes a sealed segment that holds no live value. Returns the bytes freed (0 if not deleted). */
+    /**
+     * Deletes a sealed segment that holds no live value. Returns the bytes freed (0 if not deleted). The
+     * key records that left it dead (deletes, overwrites, moves) are forced first: a power loss that
+     * took them would bring back older records pointing into it. A sealed segment, once dead, stays
+     * dead (only the collector points keys into sealed segments, and not into this one).
+     */
     long dropIfDead(long segmentId) throws IOException {
+        long sequence;
         writeLock.lock();
         try {
             ensureOpen();
-            boolean dead = segmentId >= liveBytes.length || liveBytes[(int) segmentId] == 0;
-            if (!dead || segmentId == values.headId()) {
+            if (!isDeadAndSealed(segmentId)) {
+                return 0;
+            }
+            sequence = appendSequence;
+        } finally {
+            writeLock.unlock();
+        }
+        syncTo(sequence);
+        writeLock.lock();
+        try {
+            ensureOpen();
+            if (!isDeadAndSealed(segmentId)) {
                 return 0;
             }
             return values.dropSegment(segmentId);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    private boolean isDeadAndSealed(long segmentId) {
+        boolean dead = segmentId >= liveBytes.length || liveBytes[(int) segmentId] == 0;
+        return dead && segmentId != values.headId();
     }
 
     /** Id of the head segment, the one the buffer is flushed to. */
