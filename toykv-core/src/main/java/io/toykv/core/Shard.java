@@ -512,8 +512,9 @@ final class Shard {
                 writeLock.lock();
                 try {
                     ensureOpen();
-                    // A record always fits in a segment: it fits in the buffer, which fits in a segment.
-                    b = new SegmentBuilder(dir, values.reserveSegmentId(), (int) Math.min(segmentSize, Math.max(remaining, length)));
+                    // Never smaller than the record: one written under an earlier open's larger
+                    // segmentSize (an option of each open) can be larger than a segment of this one.
+                    b = new SegmentBuilder(dir, values.reserveSegmentId(), (int) Math.max(length, Math.min(segmentSize, remaining)));
                 } finally {
                     writeLock.unlock();
                 }
