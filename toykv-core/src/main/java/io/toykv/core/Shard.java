@@ -512,8 +512,9 @@ final class Shard {
                 writeLock.lock();
                 try {
                     ensureOpen();
-                    // A record always fits in a segment: it fits in the buffer, which fits in a segment.
-                    b = new SegmentBuilder(dir, values.reserveSegmentId(), (int) Math.min(segmentSize, Math.max(remaining, length)));
+                    // Never smaller than the record: one written under an earlier open's larger
+                    // segmentSize (an option of each open) can be larger than a segment of this one.
+                    b = new SegmentBuilder(dir, values.reserveSegmentId(), (int) Math.max(length, Math.min(segmentSize, remaining)));
                 } finally {
                     writeLock.unlock();
                 }
@@ -534,19 +535,40 @@ final class Shard {
         }
     }
 
-    /** Deletes a sealed segment that holds no live value. Returns the bytes freed (0 if not deleted). */
+    /**
+     * Deletes a sealed segment that holds no live value. Returns the bytes freed (0 if not deleted). The
+     * key records that left it dead (deletes, overwrites, moves) are forced first: a power loss that
+     * took them would bring back older records pointing into it. A sealed segment, once dead, stays
+     * dead (only the collector points keys into sealed segments, and not into this one).
+     */
     long dropIfDead(long segmentId) throws IOException {
+        long sequence;
         writeLock.lock();
         try {
             ensureOpen();
-            boolean dead = segmentId >= liveBytes.length || liveBytes[(int) segmentId] == 0;
-            if (!dead || segmentId == values.headId()) {
+            if (!isDeadAndSealed(segmentId)) {
+                return 0;
+            }
+            sequence = appendSequence;
+        } finally {
+            writeLock.unlock();
+        }
+        syncTo(sequence);
+        writeLock.lock();
+        try {
+            ensureOpen();
+            if (!isDeadAndSealed(segmentId)) {
                 return 0;
             }
             return values.dropSegment(segmentId);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    private boolean isDeadAndSealed(long segmentId) {
+        boolean dead = segmentId >= liveBytes.length || liveBytes[(int) segmentId] == 0;
+        return dead && segmentId != values.headId();
     }
 
     /** Id of the head segment, the one the buffer is flushed to. */

@@ -374,4 +374,33 @@ class GarbageCollectionTest {
             }
         }
     }
+    /**
+     * segmentSize is an option of each open, not of the store: a store written with large segments and
+     * values, reopened with smaller ones, still holds records larger than the new segmentSize. A
+     * collection must still be able to move them.
+     */
+    @Test
+    void aRecordLargerThanTheSegmentSizeOfThisOpenIsStillMoved() throws IOException {
+        StoreOptions big = StoreOptions.defaults().shards(1).syncMode(SyncMode.NEVER).autoCompaction(false)
+                .bufferSize(1 << 20).segmentSize(1 << 20).maxValueSize(600_000);
+        byte[] large = new byte[500_000];
+        new Random(7).nextBytes(large);
+        try (Store s = Store.open(dir, big)) {
+            s.put(key(0), large);
+            for (int k = 1; k < 2000; k++) {
+                s.put(key(k), value(k, 0)); // fills segment 1 past its end: the head rolls to segment 2
+            }
+            for (int k = 1; k < 2000; k++) {
+                s.delete(key(k)); // segment 1 is mostly garbage; the large value is its one live record
+            }
+        }
+        try (Store s = Store.open(dir, tiny().shards(1).autoCompaction(false))) { // 256 KiB segments
+            s.compact();
+            assertTrue(s.stats().gcBytesWritten() >= large.length, s.stats().toString());
+            assertArrayEquals(large, s.get(key(0)));
+        }
+        try (Store s = Store.open(dir, tiny().shards(1).autoCompaction(false))) {
+            assertArrayEquals(large, s.get(key(0)));
+        }
+    }
 }
