@@ -197,15 +197,17 @@ final class GarbageCollector implements AutoCloseable {
         // Bytes over the target; dead segments, deleted below, count as already freed.
         long excess = usage.bytes() - (long) Math.min(Long.MAX_VALUE, spaceTarget * usage.live());
         List<Shard.SegmentUsage> candidates = new ArrayList<>();
+        List<Shard.SegmentUsage> dead = new ArrayList<>();
         for (Shard.SegmentUsage u : usage.sealed()) {
             if (u.live() == 0) {
-                reclaim(shard, u.id());
+                dead.add(u);
                 excess -= u.size();
             } else if (u.garbage() >= Math.min(garbageRatio, MIN_GARBAGE_SHARE) * u.size()
                     && !Long.valueOf(u.live()).equals(stuck.get(u.name()))) {
                 candidates.add(u);
             }
         }
+        reclaim(shard, dead);
         candidates.sort(Comparator.comparingDouble(GarbageCollector::liveShare));
         List<Shard.SegmentUsage> victims = new ArrayList<>();
         long live = 0;
@@ -227,8 +229,10 @@ final class GarbageCollector implements AutoCloseable {
         Runnable yieldToWriters = manual ? () -> { }
                 : () -> java.util.concurrent.locks.LockSupport.parkNanos(YIELD_NANOS);
         bytesWritten.addAndGet(shard.evacuate(victims, segmentSize, BATCH, yieldToWriters, () -> stopping));
-        for (Shard.SegmentUsage u : victims) {
-            if (!reclaim(shard, u.id())) {
+        boolean[] reclaimed = reclaim(shard, victims);
+        for (int i = 0; i < victims.size(); i++) {
+            Shard.SegmentUsage u = victims.get(i);
+            if (!reclaimed[i]) {
                 stuck.put(u.name(), shard.liveBytes(u.id()));
             } else {
                 stuck.remove(u.name());
@@ -240,14 +244,22 @@ final class GarbageCollector implements AutoCloseable {
         return u.live() / (double) u.size();
     }
 
-    /** Deletes the segment if nothing in it is live; returns whether it did. */
-    private boolean reclaim(Shard shard, long id) throws IOException {
-        long freed = shard.dropIfDead(id);
-        if (freed > 0) {
-            segmentsReclaimed.incrementAndGet();
-            bytesReclaimed.addAndGet(freed);
+    /** Deletes those of the segments with nothing live in them; returns which it deleted. */
+    private boolean[] reclaim(Shard shard, List<Shard.SegmentUsage> segments) throws IOException {
+        long[] ids = new long[segments.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = segments.get(i).id();
         }
-        return freed > 0;
+        long[] freed = shard.dropIfDead(ids);
+        boolean[] reclaimed = new boolean[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            if (freed[i] > 0) {
+                segmentsReclaimed.incrementAndGet();
+                bytesReclaimed.addAndGet(freed[i]);
+                reclaimed[i] = true;
+            }
+        }
+        return reclaimed;
     }
 
     /**

@@ -535,32 +535,49 @@ final class Shard {
         }
     }
 
-    /**
-     * Deletes a sealed segment that holds no live value. Returns the bytes freed (0 if not deleted). The
-     * key records that left it dead (deletes, overwrites, moves) are forced first: a power loss that
-     * took them would bring back older records pointing into it. A sealed segment, once dead, stays
-     * dead (only the collector points keys into sealed segments, and not into this one).
-     */
+    /** Deletes a sealed segment that holds no live value, as {@link #dropIfDead(long[])} does; returns the bytes freed. */
     long dropIfDead(long segmentId) throws IOException {
-        long sequence;
+        return dropIfDead(new long[] {segmentId})[0];
+    }
+
+    /**
+     * Deletes those of the sealed segments {@code ids} that hold no live value; returns the bytes freed
+     * for each (0 if not deleted). The key records that left them dead (deletes, overwrites, moves) are
+     * made durable first, for all of them at once, the way {@link #sync} does it (the buffer written to
+     * its segment, not forced through its mapping: each value then reaches the device once): a power
+     * loss that took those records would bring back older ones pointing into a deleted segment. A
+     * sealed segment, once dead, stays dead (only the collector points keys into sealed segments, and
+     * not into this one).
+     */
+    long[] dropIfDead(long[] ids) throws IOException {
+        long[] freed = new long[ids.length];
+        long sequence = -1;
         writeLock.lock();
         try {
             ensureOpen();
-            if (!isDeadAndSealed(segmentId)) {
-                return 0;
+            for (long id : ids) {
+                if (isDeadAndSealed(id)) {
+                    sequence = appendSequence;
+                }
             }
-            sequence = appendSequence;
         } finally {
             writeLock.unlock();
         }
-        syncTo(sequence);
+        if (sequence < 0) {
+            return freed;
+        }
+        if (durableSequence < sequence) {
+            sync();
+        }
         writeLock.lock();
         try {
             ensureOpen();
-            if (!isDeadAndSealed(segmentId)) {
-                return 0;
+            for (int i = 0; i < ids.length; i++) {
+                if (isDeadAndSealed(ids[i])) {
+                    freed[i] = values.dropSegment(ids[i]);
+                }
             }
-            return values.dropSegment(segmentId);
+            return freed;
         } finally {
             writeLock.unlock();
         }
