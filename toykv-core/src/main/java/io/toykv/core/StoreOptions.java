@@ -14,12 +14,21 @@ public final class StoreOptions {
     public static final int DEFAULT_SHARDS = 4;
     public static final int DEFAULT_MAX_KEY_SIZE = 1024;
     public static final int DEFAULT_MAX_VALUE_SIZE = 1 << 20;
-    /** 4 MiB a shard: with the default four shards, the original's 16 MiB of staging buffer. */
-    public static final int DEFAULT_BUFFER_SIZE = 4 << 20;
-    public static final long DEFAULT_SEGMENT_SIZE = 16L << 20;
-    public static final int DEFAULT_KEYS_FILE_SIZE = 4 << 20;
+    /**
+     * 2 MiB a shard (8 MiB over the default four shards, half the original's 16 MiB): enough for the
+     * largest record at the default limits, and the buffers are a fixed cost on disk (see the GC
+     * benchmark in the README, where 4 MiB a shard was 0.064 bytes per live byte).
+     */
+    public static final int DEFAULT_BUFFER_SIZE = 2 << 20;
+    /**
+     * 8 MiB: smaller segments give the collector a finer choice (less write amplification for the same
+     * space on the GC benchmark), larger ones mean fewer files, mappings and segment ids.
+     */
+    public static final long DEFAULT_SEGMENT_SIZE = 8L << 20;
+    /** 1 MiB: keys files are allocated whole, so the last one's unused part is on disk too. */
+    public static final int DEFAULT_KEYS_FILE_SIZE = 1 << 20;
     public static final double DEFAULT_GC_GARBAGE_RATIO = 0.5;
-    public static final double DEFAULT_GC_SPACE_TARGET = 1.4;
+    public static final double DEFAULT_GC_SPACE_TARGET = 1.3;
 
     /** Largest key the on-disk records can describe (the key length is an unsigned 16-bit field). */
     public static final int MAX_KEY_SIZE_LIMIT = 0xFFFF;
@@ -95,7 +104,7 @@ public final class StoreOptions {
     }
 
     /**
-     * Size of the memory-mapped staging buffer per shard, a multiple of 4096; default 4 MiB, or enough
+     * Size of the memory-mapped staging buffer per shard, a multiple of 4096; default 2 MiB, or enough
      * for the largest record (key + value + 10 bytes) when {@link #maxValueSize} asks for more.
      */
     public StoreOptions bufferSize(int bufferSize) {
@@ -107,7 +116,7 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of one values-log segment file, a multiple of 4096; default 16 MiB, or the buffer size if larger. */
+    /** Size of one values-log segment file, a multiple of 4096; default 8 MiB, or the buffer size if larger. */
     public StoreOptions segmentSize(long segmentSize) {
         if (segmentSize < 64 * 1024 || segmentSize % 4096 != 0 || segmentSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("segmentSize must be a multiple of 4096 between 65536 and "
@@ -117,7 +126,7 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Size of one keys-log file, a multiple of 4096; default 4 MiB. */
+    /** Size of one keys-log file, a multiple of 4096; default 1 MiB. */
     public StoreOptions keysFileSize(int keysFileSize) {
         if (keysFileSize < 64 * 1024 || keysFileSize % 4096 != 0) {
             throw new IllegalArgumentException(
@@ -164,13 +173,13 @@ public final class StoreOptions {
     /**
      * The bytes a shard's values log may take per byte of live value records before garbage collection
      * also takes segments whose garbage is below {@link #gcGarbageRatio}, most garbage first, until the
-     * log is back under it; at least 1, default 1.4; {@code Double.POSITIVE_INFINITY} turns it off (only
+     * log is back under it; at least 1, default 1.3; {@code Double.POSITIVE_INFINITY} turns it off (only
      * the ratio counts). Lower keeps less garbage on disk and rewrites more. It bounds the values log
-     * only: the keys log (0.13 to 0.2 of the live data), the buffers (0.06 at the defaults) and the value
-     * records' headers come on top. On the GC benchmark (1M keys, 3M overwrites of 256-byte values,
-     * README "Performance") 1.3 held the whole store at 1.6 to 1.7 bytes on disk per live byte at the end
-     * for write amplification 2.5 to 2.7; 1.4 at 1.65 to 1.75 for 2.35 to 2.4; 1.5 at 1.72 to 1.77 for
-     * 2.2 to 2.3.
+     * only: the keys log (about 0.05 of the live data for 8-byte keys and 256-byte values), the buffers
+     * (0.03 at the defaults) and the value records' headers come on top, and under a heavy overwrite
+     * load the collector runs a little behind it. On the GC benchmark (1M keys, 3M overwrites of 256-byte
+     * values, README "Performance"), at the defaults, the whole store took 1.45 to 1.5 bytes on disk per
+     * live byte at the end for write amplification about 2.5; 1.35 took 1.5 to 1.52 for 2.34 to 2.38.
      */
     public StoreOptions gcSpaceTarget(double gcSpaceTarget) {
         if (!(gcSpaceTarget >= 1)) {
