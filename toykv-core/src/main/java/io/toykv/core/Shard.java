@@ -52,6 +52,14 @@ final class Shard {
     private volatile long durableSequence;
     /** Bytes of live value records by segment id: what garbage collection will weigh. */
     private long[] liveBytes;
+    /**
+     * By segment id, the append that last left it with nothing live; with {@link #clearedAt}, what
+     * {@link #dropIfDead} must have made durable before it deletes the segment. 0 for what was dead at
+     * open (the open makes everything it replayed durable).
+     */
+    private long[] emptiedAt = new long[16];
+    /** The append of the last CLEAR, which left every segment with nothing live. */
+    private long clearedAt;
     /** The sum of {@link #liveBytes}. */
     private long liveValueBytes;
     private volatile boolean closed;
@@ -83,8 +91,20 @@ final class Shard {
             SortedIndex index = new SortedIndex();
             long[] live = recovery.loadInto(index);
             values.numberNewSegmentsAbove(recovery.maxSegment());
+            // A killed process leaves records and values in the page cache that replay sees but a power
+            // loss could still take: make them durable now, so nothing decided from them (a segment
+            // found dead and deleted) rests on them.
+            values.force();
+            KeysLog.SyncPoint replayed = keys.syncPoint();
+            replayed.force();
+            replayed.file().markSynced(replayed.end());
             Shard shard = new Shard(dir, options.syncMode(), index, values, keys, live);
             shard.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
+            // How tightly a rewrite would pack the keys, until one runs: the log as it is bounds it
+            // (exact right after a rewrite), so the first rewrite after a restart is not put off.
+            if (shard.liveKeyRecordBytes > 0) {
+                shard.keysPacking = Math.min(1, keys.recordBytes() / (double) shard.liveKeyRecordBytes);
+            }
             return shard;
         } catch (IOException | RuntimeException e) {
             if (keys != null) {
@@ -159,6 +179,7 @@ final class Shard {
             keys.append(KeyRecord.CLEAR, new byte[0], 0, 0);
             index.clear();
             java.util.Arrays.fill(liveBytes, 0);
+            clearedAt = appendSequence + 1;
             liveValueBytes = 0;
             liveKeyRecordBytes = 0;
             sequence = ++appendSequence;
@@ -196,8 +217,13 @@ final class Shard {
     }
 
     private void addLive(long address, long delta) {
-        liveBytes = LiveBytes.add(liveBytes, Address.segment(address), delta);
+        long segment = Address.segment(address);
+        liveBytes = LiveBytes.add(liveBytes, segment, delta);
         liveValueBytes += delta;
+        if (delta < 0 && liveBytes[(int) segment] == 0) {
+            emptiedAt = LiveBytes.add(emptiedAt, segment, 0);
+            emptiedAt[(int) segment] = appendSequence + 1; // the append under way: each caller counts it after
+        }
     }
 
     /**
@@ -543,31 +569,32 @@ final class Shard {
     /**
      * Deletes those of the sealed segments {@code ids} that hold no live value; returns the bytes freed
      * for each (0 if not deleted). The key records that left them dead (deletes, overwrites, moves) are
-     * made durable first, for all of them at once, the way {@link #sync} does it (the buffer written to
-     * its segment, not forced through its mapping: each value then reaches the device once): a power
-     * loss that took those records would bring back older ones pointing into a deleted segment. A
+     * made durable first, if they are not yet ({@link #emptiedAt}), for all of them at once and the way
+     * {@link #sync} does it (the buffer written to its segment, not forced through its mapping: each
+     * value then reaches the device once): a power loss that took those records would bring back older
+     * ones pointing into a deleted segment. A
      * sealed segment, once dead, stays dead (only the collector points keys into sealed segments, and
      * not into this one).
      */
     long[] dropIfDead(long[] ids) throws IOException {
         long[] freed = new long[ids.length];
-        long sequence = -1;
+        long needed = -1;
         writeLock.lock();
         try {
             ensureOpen();
             for (long id : ids) {
                 if (isDeadAndSealed(id)) {
-                    sequence = appendSequence;
+                    needed = Math.max(needed, Math.max(clearedAt, id < emptiedAt.length ? emptiedAt[(int) id] : 0));
                 }
             }
         } finally {
             writeLock.unlock();
         }
-        if (sequence < 0) {
+        if (needed < 0) {
             return freed;
         }
-        if (durableSequence < sequence) {
-            sync();
+        if (durableSequence < needed) {
+            sync(); // usually not needed for a round's victims: its own sync covered the moves that emptied them
         }
         writeLock.lock();
         try {

@@ -55,15 +55,68 @@ class DeadSegmentPowerLossTest {
             s.delete(key(i)); // not forced (sync mode NEVER)
         }
         assertEquals(0, s.liveBytes(1));
-        // One background round (no keys-log rewrite is due): it deletes segment 1, which holds nothing live.
+        oneBackgroundRoundDeletesSegmentOne(s);
+        s.abandon();
+
+        loseUnforcedKeyRecords();
+
+        // failed: "live key record: its value at segment 1 ... is in a missing segment"
+        opensWithEachKeyDeletedOrAtItsValue(n);
+    }
+
+    /**
+     * The same after a kill -9: the deletes were in the page cache only when the process died, the next
+     * open replayed them and found segment 1 dead at once. It must make them durable before anything
+     * is decided from them.
+     */
+    @Test
+    void recordsReplayedAfterAKillAreMadeDurableBeforeADeadSegmentGoes() throws Exception {
+        int n = 3000;
+        Shard s = open();
+        for (int i = 0; i < n; i++) {
+            s.put(key(i), value(i));
+        }
+        s.sync();
+        for (int i = 0; i < n; i++) {
+            s.delete(key(i));
+        }
+        s.abandon(); // a kill -9: the deletes are in the page cache, not on the device
+
+        s = open();
+        assertEquals(0, s.liveBytes(1));
+        oneBackgroundRoundDeletesSegmentOne(s);
+        s.abandon();
+        loseUnforcedKeyRecords();
+
+        opensWithEachKeyDeletedOrAtItsValue(n);
+    }
+
+    /** Deleted (if the deletes were durable before the segment went) or still at its value. */
+    private void opensWithEachKeyDeletedOrAtItsValue(int n) throws Exception {
+        Shard s = open();
+        try {
+            for (int i = 0; i < n; i++) {
+                byte[] v = s.get(key(i));
+                assertTrue(v == null || java.util.Arrays.equals(value(i), v), "key " + i);
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    /** One background round (no keys-log rewrite is due): it deletes segment 1, which holds nothing live. */
+    private static void oneBackgroundRoundDeletesSegmentOne(Shard s) throws Exception {
         GarbageCollector gc = new GarbageCollector(new Shard[] {s}, OPTIONS.gcGarbageRatio(), OPTIONS.gcSpaceTarget(),
                 OPTIONS.keysFileSize(), OPTIONS.segmentSize(), false);
         gc.collect(false);
         assertEquals(1, gc.segmentsReclaimed.get());
-        s.abandon();
+    }
 
-        // A power loss: the key records past the last force (the header's synced length, which the abandon
-        // left as it was in memory) are lost.
+    /**
+     * A power loss: the key records past the last force (the header's synced length, which the abandon
+     * left as it was in memory) are lost.
+     */
+    private void loseUnforcedKeyRecords() throws Exception {
         Path keysFile = FileNames.keysFile(dir, 1);
         try (FileChannel ch = FileChannel.open(keysFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer header = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -71,17 +124,6 @@ class DeadSegmentPowerLossTest {
             long durableEnd = header.getLong(0);
             assertTrue(durableEnd >= KeysFile.HEADER_SIZE && durableEnd <= Files.size(keysFile), "synced length " + durableEnd);
             ch.write(ByteBuffer.allocate((int) (Files.size(keysFile) - durableEnd)), durableEnd);
-        }
-
-        s = open(); // failed: "live key record: its value at segment 1 ... is in a missing segment"
-        try {
-            // Deleted (if the deletes were forced before the segment went) or still at its value.
-            for (int i = 0; i < n; i++) {
-                byte[] v = s.get(key(i));
-                assertTrue(v == null || java.util.Arrays.equals(value(i), v), "key " + i);
-            }
-        } finally {
-            s.close();
         }
     }
 }

@@ -403,4 +403,28 @@ class GarbageCollectionTest {
             assertArrayEquals(large, s.get(key(0)));
         }
     }
+
+    /** After a restart the rewrite trigger knows the log is packed, so the log is not let grow to twice a PUT a key. */
+    @Test
+    void aReopenedStoreKnowsHowTightlyItsKeysLogIsPacked() throws Exception {
+        StoreOptions o = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
+        Shard s = Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
+        int n = 5000;
+        for (int k = 0; k < n; k++) {
+            s.put(String.format("%08d", k).getBytes(StandardCharsets.US_ASCII), new byte[10]);
+        }
+        long unpacked = s.keysLogRewriteBytes(); // no rewrite yet: one PUT record a key
+        assertEquals((long) n * io.toykv.core.log.KeyRecord.size(8), unpacked);
+        s.compactKeysLog();
+        long packed = s.keysLogRewriteBytes();
+        assertTrue(packed < 0.6 * unpacked, packed + " of " + unpacked);
+        s.close();
+        s = Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
+        try {
+            long reopened = s.keysLogRewriteBytes();
+            assertTrue(reopened < 0.6 * unpacked && reopened >= packed, reopened + " after reopen, " + packed + " before");
+        } finally {
+            s.close();
+        }
+    }
 }

@@ -105,6 +105,9 @@ public final class ValuesLog {
             Files.deleteIfExists(p); // e.g. an interrupt during map: leave no half-made segment behind
             throw e;
         }
+        // Its name must survive a power loss before the buffer's header names it as the head (the
+        // chunks written to it are fdatasync'ed, which does not cover the directory entry).
+        Directories.force(dir);
         addSegment(s);
         return s;
     }
