@@ -360,6 +360,9 @@ final class Shard {
         // The copies are durable under their final names before any key record points at them. If one
         // fails, those committed before it hold nothing live and the next round deletes them.
         for (SegmentBuilder b : out.builders) {
+            if (b.isEmpty()) {
+                continue; // its only records failed their checks: nothing to write (its id stays unused)
+            }
             Path written = b.commit();
             writeLock.lock();
             try {
