@@ -50,6 +50,10 @@ final class Shard {
     /** Bytes the last keys-log rewrite's walk wrote per byte of {@link #liveKeyRecordBytes}; 1 until one ran. */
     private double keysPacking = 1;
     private volatile long durableSequence;
+    private static final long PACE_PARK_NANOS = 200_000;
+    /** See {@link #pace}. */
+    private volatile long paceNanos;
+    private final java.util.concurrent.atomic.AtomicLong paceDebt = new java.util.concurrent.atomic.AtomicLong();
     /** Bytes of live value records by segment id: what garbage collection will weigh. */
     private long[] liveBytes;
     /**
@@ -143,6 +147,25 @@ final class Shard {
         if (syncMode == SyncMode.ALWAYS) {
             syncTo(sequence);
         }
+        pace();
+    }
+
+    /**
+     * Slows puts down while garbage collection is behind ({@link #setPace}): each put adds the pace to a
+     * debt, and whoever brings it past a park's worth parks that long, so the writers on this shard lose
+     * about the pace per put on average (a single park cannot be much shorter than 50 us on Linux).
+     */
+    private void pace() {
+        long p = paceNanos;
+        if (p > 0 && paceDebt.addAndGet(p) >= PACE_PARK_NANOS) {
+            paceDebt.addAndGet(-PACE_PARK_NANOS);
+            java.util.concurrent.locks.LockSupport.parkNanos(PACE_PARK_NANOS);
+        }
+    }
+
+    /** Sets the delay each put on this shard should average (0: none); the collector sets it each round. */
+    void setPace(long nanosPerPut) {
+        paceNanos = nanosPerPut;
     }
 
     boolean delete(byte[] key) throws IOException {

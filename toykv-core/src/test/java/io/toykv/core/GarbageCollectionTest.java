@@ -427,4 +427,17 @@ class GarbageCollectionTest {
             s.close();
         }
     }
+
+    @Test
+    void putsArePacedOnlyWhileTheValuesLogIsWellOverItsTarget() {
+        long live = 100 << 20;
+        assertEquals(0, GarbageCollector.paceFor((long) (1.30 * live), live, 1.3));
+        assertEquals(0, GarbageCollector.paceFor((long) (1.39 * live), live, 1.3), "within the slack");
+        long a = GarbageCollector.paceFor((long) (1.45 * live), live, 1.3);
+        long b = GarbageCollector.paceFor((long) (1.60 * live), live, 1.3);
+        assertTrue(a > 0 && b > a, a + " " + b);
+        assertEquals(GarbageCollector.MAX_PACE_NANOS, GarbageCollector.paceFor(100L * live, live, 1.3));
+        assertEquals(0, GarbageCollector.paceFor(100L * live, live, Double.POSITIVE_INFINITY), "no target, no pacing");
+        assertEquals(0, GarbageCollector.paceFor(1 << 20, 0, 1.3), "nothing live");
+    }
 }
