@@ -200,9 +200,6 @@ final class GarbageCollector implements AutoCloseable {
      */
     private void collectSegments(Shard shard, boolean manual) throws IOException {
         Shard.ValuesUsage usage = shard.valuesUsage();
-        if (!manual) {
-            shard.setPace(paceFor(usage.bytes(), usage.live(), spaceTarget));
-        }
         // Bytes over the target; dead segments, deleted below, count as already freed.
         long excess = usage.bytes() - (long) Math.min(Long.MAX_VALUE, spaceTarget * usage.live());
         List<Shard.SegmentUsage> candidates = new ArrayList<>();
@@ -228,6 +225,11 @@ final class GarbageCollector implements AutoCloseable {
             victims.add(u);
             live += u.live();
             excess -= u.garbage();
+        }
+        if (!manual) {
+            // Puts wait for the collector only while it has something it can collect: when every
+            // candidate is stuck (a damaged record) no waiting would bring the values log down.
+            shard.setPace(victims.isEmpty() ? 0 : paceFor(usage.bytes(), usage.live(), spaceTarget));
         }
         if (victims.isEmpty()) {
             return;
