@@ -610,7 +610,7 @@ final class Shard {
             ensureOpen();
             for (long id : ids) {
                 if (isDeadAndSealed(id)) {
-                    needed = Math.max(needed, Math.max(clearedAt, id < emptiedAt.length ? emptiedAt[(int) id] : 0));
+                    needed = Math.max(needed, emptiedBy(id));
                 }
             }
         } finally {
@@ -625,8 +625,11 @@ final class Shard {
         writeLock.lock();
         try {
             ensureOpen();
+            long durable = durableSequence;
             for (int i = 0; i < ids.length; i++) {
-                if (isDeadAndSealed(ids[i])) {
+                // Dead and its emptying durable: one emptied since the look above (a delete after the
+                // sync's snapshot) waits for a later round.
+                if (isDeadAndSealed(ids[i]) && emptiedBy(ids[i]) <= durable) {
                     freed[i] = values.dropSegment(ids[i]);
                 }
             }
@@ -634,6 +637,11 @@ final class Shard {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** The append that must be durable before segment {@code id}, dead, may go. Under the write lock. */
+    private long emptiedBy(long id) {
+        return Math.max(clearedAt, id < emptiedAt.length ? emptiedAt[(int) id] : 0);
     }
 
     private boolean isDeadAndSealed(long segmentId) {
