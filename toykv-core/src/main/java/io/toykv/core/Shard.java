@@ -153,12 +153,17 @@ final class Shard {
     /**
      * Slows puts down while garbage collection is behind ({@link #setPace}): each put adds the pace to a
      * debt, and whoever brings it past a park's worth parks that long, so the writers on this shard lose
-     * about the pace per put on average (a single park cannot be much shorter than 50 us on Linux).
+     * about the pace per put on average (a single park cannot be much shorter than 50 us on Linux), and
+     * at most one park per put: a pace above {@value #PACE_PARK_NANOS} ns is paid as that.
      */
     private void pace() {
         long p = paceNanos;
-        if (p > 0 && paceDebt.addAndGet(p) >= PACE_PARK_NANOS) {
-            paceDebt.addAndGet(-PACE_PARK_NANOS);
+        long debt;
+        if (p > 0 && (debt = paceDebt.addAndGet(p)) >= PACE_PARK_NANOS) {
+            // One park a put, as the pacing was measured: of a pace above a park, the whole parks past
+            // the one paid are dropped, not left as debt for later puts (a later, gentle pace would
+            // otherwise park every put until it was paid off).
+            paceDebt.addAndGet(-(debt - debt % PACE_PARK_NANOS));
             java.util.concurrent.locks.LockSupport.parkNanos(PACE_PARK_NANOS);
         }
     }
