@@ -473,4 +473,25 @@ class GarbageCollectionTest {
             s.close();
         }
     }
+
+    /**
+     * A small store overwritten in place: its garbage is in the head segment, which the collector
+     * cannot touch, and in sealed segments with nothing live, which it deletes at once. Neither is the
+     * collector falling behind, and puts are not to be slowed down for it.
+     */
+    @Test
+    void garbageTheCollectorDeletesOrCannotReachDoesNotPacePuts() throws Exception {
+        StoreOptions o = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
+        Shard s = openShard(o);
+        try {
+            GarbageCollector gc = new GarbageCollector(new Shard[] {s}, o.gcGarbageRatio(), o.gcSpaceTarget(),
+                    o.keysFileSize(), o.segmentSize(), false);
+            millisFor(s, 3000); // 100 live keys, about 45 KiB of garbage in the head
+            gc.collect(false); // as the background collector does
+            long ms = millisFor(s, 2000);
+            assertTrue(ms < 150, "2000 puts took " + ms + " ms after a round over a small store");
+        } finally {
+            s.close();
+        }
+    }
 }
