@@ -93,6 +93,35 @@ class DeadSegmentPowerLossTest {
     }
 
     /**
+     * As above, with the process killed in KeysLog.ensureRoom after it created the next keys file and
+     * before it forced the full one: the deletes are in the page cache in a keys file that is no longer
+     * the last, and the open must make them durable too.
+     */
+    @Test
+    void recordsReplayedFromAnEarlierKeysFileAreMadeDurableBeforeADeadSegmentGoes() throws Exception {
+        int n = 3000;
+        Shard s = open();
+        for (int i = 0; i < n; i++) {
+            s.put(key(i), value(i));
+        }
+        s.sync();
+        for (int i = 0; i < n; i++) {
+            s.delete(key(i));
+        }
+        s.abandon(); // killed during a roll: the next file made, the full one not forced yet
+        KeysFile.create(FileNames.keysFile(dir, 2), 2, 64 * 1024, FileAllocator.DEFAULT).unmap();
+
+        s = open();
+        assertEquals(0, s.liveBytes(1));
+        oneBackgroundRoundDeletesSegmentOne(s);
+        s.abandon();
+        loseUnforcedKeyRecords(); // keys file 1's records past its synced length
+
+        // failed: "live key record: its value at segment 1 ... is in a missing segment"
+        opensWithEachKeyDeletedOrAtItsValue(n);
+    }
+
+    /**
      * dropIfDead decides whether to sync from the segments dead when it looks, then deletes those dead
      * when it deletes. A segment a delete emptied in between, after the sync's snapshot, must wait: here
      * another sync (the once-a-second one, Store.sync) has made everything durable but that delete, and
