@@ -99,9 +99,7 @@ final class Shard {
             // loss could still take: make them durable now, so nothing decided from them (a segment
             // found dead and deleted) rests on them.
             values.force();
-            KeysLog.SyncPoint replayed = keys.syncPoint();
-            replayed.force();
-            replayed.file().markSynced(replayed.end());
+            keys.forceAll();
             Shard shard = new Shard(dir, options.syncMode(), index, values, keys, live);
             shard.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
             // How tightly a rewrite would pack the keys, until one runs: the log as it is bounds it
