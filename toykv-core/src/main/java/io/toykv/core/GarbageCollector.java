@@ -213,6 +213,17 @@ final class GarbageCollector implements AutoCloseable {
                 candidates.add(u);
             }
         }
+        if (!manual) {
+            // Not counted against the collector: the dead segments (deleted just below) and the head
+            // and buffer (it cannot move them; in a small store they are most of the log).
+            long sealedBytes = 0;
+            long deadBytes = 0;
+            for (Shard.SegmentUsage u : usage.sealed()) {
+                sealedBytes += u.size();
+                deadBytes += u.live() == 0 ? u.size() : 0;
+            }
+            shard.setPace(paceFor(usage.bytes() - deadBytes, usage.live(), spaceTarget, usage.bytes() - sealedBytes));
+        }
         reclaim(shard, dead);
         candidates.sort(Comparator.comparingDouble(GarbageCollector::liveShare));
         List<Shard.SegmentUsage> victims = new ArrayList<>();
@@ -261,10 +272,19 @@ final class GarbageCollector implements AutoCloseable {
      * 1.72-1.73, for write amplification 2.47-2.50 against 2.26-2.27; uniform ones hardly reach it.
      */
     static long paceFor(long valuesLogBytes, long liveBytes, double spaceTarget) {
+        return paceFor(valuesLogBytes, liveBytes, spaceTarget, 0);
+    }
+
+    /**
+     * As {@link #paceFor(long, long, double)}, with a slack of at least {@code unreachableBytes}: what
+     * of the values log the collector cannot reclaim (the head segment and the buffer).
+     */
+    static long paceFor(long valuesLogBytes, long liveBytes, double spaceTarget, long unreachableBytes) {
         if (liveBytes == 0 || Double.isInfinite(spaceTarget)) {
             return 0;
         }
-        double over = valuesLogBytes / (double) liveBytes - spaceTarget - PACE_SLACK;
+        double slack = Math.max(PACE_SLACK, unreachableBytes / (double) liveBytes);
+        double over = valuesLogBytes / (double) liveBytes - spaceTarget - slack;
         return over <= 0 ? 0 : (long) Math.min(over * PACE_NANOS_PER_UNIT, MAX_PACE_NANOS);
     }
 

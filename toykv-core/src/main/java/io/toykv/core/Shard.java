@@ -99,9 +99,7 @@ final class Shard {
             // loss could still take: make them durable now, so nothing decided from them (a segment
             // found dead and deleted) rests on them.
             values.force();
-            KeysLog.SyncPoint replayed = keys.syncPoint();
-            replayed.force();
-            replayed.file().markSynced(replayed.end());
+            keys.forceAll();
             Shard shard = new Shard(dir, options.syncMode(), index, values, keys, live);
             shard.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
             // How tightly a rewrite would pack the keys, until one runs: the log as it is bounds it
@@ -153,12 +151,17 @@ final class Shard {
     /**
      * Slows puts down while garbage collection is behind ({@link #setPace}): each put adds the pace to a
      * debt, and whoever brings it past a park's worth parks that long, so the writers on this shard lose
-     * about the pace per put on average (a single park cannot be much shorter than 50 us on Linux).
+     * about the pace per put on average (a single park cannot be much shorter than 50 us on Linux), and
+     * at most one park per put: a pace above {@value #PACE_PARK_NANOS} ns is paid as that.
      */
     private void pace() {
         long p = paceNanos;
-        if (p > 0 && paceDebt.addAndGet(p) >= PACE_PARK_NANOS) {
-            paceDebt.addAndGet(-PACE_PARK_NANOS);
+        long debt;
+        if (p > 0 && (debt = paceDebt.addAndGet(p)) >= PACE_PARK_NANOS) {
+            // One park a put, as the pacing was measured: of a pace above a park, the whole parks past
+            // the one paid are dropped, not left as debt for later puts (a later, gentle pace would
+            // otherwise park every put until it was paid off).
+            paceDebt.addAndGet(-(debt - debt % PACE_PARK_NANOS));
             java.util.concurrent.locks.LockSupport.parkNanos(PACE_PARK_NANOS);
         }
     }
@@ -610,7 +613,7 @@ final class Shard {
             ensureOpen();
             for (long id : ids) {
                 if (isDeadAndSealed(id)) {
-                    needed = Math.max(needed, Math.max(clearedAt, id < emptiedAt.length ? emptiedAt[(int) id] : 0));
+                    needed = Math.max(needed, emptiedBy(id));
                 }
             }
         } finally {
@@ -625,8 +628,11 @@ final class Shard {
         writeLock.lock();
         try {
             ensureOpen();
+            long durable = durableSequence;
             for (int i = 0; i < ids.length; i++) {
-                if (isDeadAndSealed(ids[i])) {
+                // Dead and its emptying durable: one emptied since the look above (a delete after the
+                // sync's snapshot) waits for a later round.
+                if (isDeadAndSealed(ids[i]) && emptiedBy(ids[i]) <= durable) {
                     freed[i] = values.dropSegment(ids[i]);
                 }
             }
@@ -634,6 +640,11 @@ final class Shard {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** The append that must be durable before segment {@code id}, dead, may go. Under the write lock. */
+    private long emptiedBy(long id) {
+        return Math.max(clearedAt, id < emptiedAt.length ? emptiedAt[(int) id] : 0);
     }
 
     private boolean isDeadAndSealed(long segmentId) {

@@ -440,4 +440,58 @@ class GarbageCollectionTest {
         assertEquals(0, GarbageCollector.paceFor(100L * live, live, Double.POSITIVE_INFINITY), "no target, no pacing");
         assertEquals(0, GarbageCollector.paceFor(1 << 20, 0, 1.3), "nothing live");
     }
+
+    private Shard openShard(StoreOptions o) throws IOException {
+        return Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
+    }
+
+    private static long millisFor(Shard s, int puts) throws IOException {
+        long t0 = System.nanoTime();
+        for (int k = 0; k < puts; k++) {
+            s.put(key(k % 100), new byte[10]);
+        }
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /**
+     * A put parks at most one park's worth (200 us) however high the pace, so above that the rest
+     * piles up as debt, and a later, gentle pace is paid at 200 us a put until that debt is gone.
+     */
+    @Test
+    void aPaceOnceHighDoesNotSlowPutsLongAfterItWasLowered() throws Exception {
+        Shard s = openShard(StoreModelTest.smallFiles().shards(1).autoCompaction(false));
+        try {
+            millisFor(s, 2000); // warm up
+            s.setPace(GarbageCollector.MAX_PACE_NANOS);
+            millisFor(s, 200);
+            s.setPace(0); // the collector caught up
+            millisFor(s, 1000);
+            s.setPace(4_000); // a little behind again: about 4 ms over 1000 puts
+            long ms = millisFor(s, 1000);
+            assertTrue(ms < 80, "1000 puts at a pace of 4 us took " + ms + " ms");
+        } finally {
+            s.close();
+        }
+    }
+
+    /**
+     * A small store overwritten in place: its garbage is in the head segment, which the collector
+     * cannot touch, and in sealed segments with nothing live, which it deletes at once. Neither is the
+     * collector falling behind, and puts are not to be slowed down for it.
+     */
+    @Test
+    void garbageTheCollectorDeletesOrCannotReachDoesNotPacePuts() throws Exception {
+        StoreOptions o = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
+        Shard s = openShard(o);
+        try {
+            GarbageCollector gc = new GarbageCollector(new Shard[] {s}, o.gcGarbageRatio(), o.gcSpaceTarget(),
+                    o.keysFileSize(), o.segmentSize(), false);
+            millisFor(s, 3000); // 100 live keys, about 45 KiB of garbage in the head
+            gc.collect(false); // as the background collector does
+            long ms = millisFor(s, 2000);
+            assertTrue(ms < 150, "2000 puts took " + ms + " ms after a round over a small store");
+        } finally {
+            s.close();
+        }
+    }
 }

@@ -145,6 +145,17 @@ public final class KeysLog {
         }
     }
 
+    /**
+     * Forces every file and marks the last one's records synced: after a kill, records the replay read
+     * from the page cache can be in any file (one killed between a roll's new file and its force of
+     * the full one leaves them in the last but one). Writer only; for the open.
+     */
+    public void forceAll() {
+        for (KeysFile f : files) {
+            f.force();
+        }
+    }
+
     public long recordBytes() {
         return sealedRecordBytes + current().recordBytes();
     }
