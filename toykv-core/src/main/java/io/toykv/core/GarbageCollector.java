@@ -46,7 +46,7 @@ final class GarbageCollector implements AutoCloseable {
     /** How far over its space target a values log may get before puts are slowed ({@link #paceFor}). */
     static final double PACE_SLACK = 0.1;
     static final double PACE_NANOS_PER_UNIT = 40_000;
-    static final long MAX_PACE_NANOS = 1_000_000;
+    static final long MAX_PACE_NANOS = 200_000; // one park a put: see Shard#pace
     private static final long YIELD_NANOS = 50_000;
     /** Below this share of garbage a segment is not worth moving to meet the space target. */
     static final double MIN_GARBAGE_SHARE = 0.1;
@@ -213,17 +213,6 @@ final class GarbageCollector implements AutoCloseable {
                 candidates.add(u);
             }
         }
-        if (!manual) {
-            // Not counted against the collector: the dead segments (deleted just below) and the head
-            // and buffer (it cannot move them; in a small store they are most of the log).
-            long sealedBytes = 0;
-            long deadBytes = 0;
-            for (Shard.SegmentUsage u : usage.sealed()) {
-                sealedBytes += u.size();
-                deadBytes += u.live() == 0 ? u.size() : 0;
-            }
-            shard.setPace(paceFor(usage.bytes() - deadBytes, usage.live(), spaceTarget, usage.bytes() - sealedBytes));
-        }
         reclaim(shard, dead);
         candidates.sort(Comparator.comparingDouble(GarbageCollector::liveShare));
         List<Shard.SegmentUsage> victims = new ArrayList<>();
@@ -239,8 +228,17 @@ final class GarbageCollector implements AutoCloseable {
         }
         if (!manual) {
             // Puts wait for the collector only while it has something it can collect: when every
-            // candidate is stuck (a damaged record) no waiting would bring the values log down.
-            shard.setPace(victims.isEmpty() ? 0 : paceFor(usage.bytes(), usage.live(), spaceTarget));
+            // candidate is stuck (a damaged record) no waiting would bring the values log down. Not
+            // counted against it: the dead segments (deleted above) and the head and buffer (it cannot
+            // move them; in a small store they are most of the log).
+            long sealedBytes = 0;
+            long deadBytes = 0;
+            for (Shard.SegmentUsage u : usage.sealed()) {
+                sealedBytes += u.size();
+                deadBytes += u.live() == 0 ? u.size() : 0;
+            }
+            shard.setPace(victims.isEmpty() ? 0
+                    : paceFor(usage.bytes() - deadBytes, usage.live(), spaceTarget, usage.bytes() - sealedBytes));
         }
         if (victims.isEmpty()) {
             return;
