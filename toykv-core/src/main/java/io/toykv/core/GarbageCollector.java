@@ -184,11 +184,11 @@ final class GarbageCollector implements AutoCloseable {
      * rewritten size (for 8-byte keys a rewritten log is about half of one PUT record per key).
      */
     private boolean keysLogCompactionDue(Shard shard, boolean manual) {
+        Shard.KeysLogUsage usage = shard.keysLogUsage();
         if (manual) {
-            return !shard.keysLogFreshlyRewritten() && shard.keysLogBytes() > 0;
+            return !usage.freshlyRewritten() && usage.bytes() > 0;
         }
-        long bytes = shard.keysLogBytes();
-        return bytes > keysLogMinimum && bytes > 2 * shard.keysLogRewriteBytes();
+        return usage.bytes() > keysLogMinimum && usage.bytes() > 2 * usage.rewriteBytes();
     }
 
     /**
@@ -204,9 +204,13 @@ final class GarbageCollector implements AutoCloseable {
         long excess = usage.bytes() - (long) Math.min(Long.MAX_VALUE, spaceTarget * usage.live());
         List<Shard.SegmentUsage> candidates = new ArrayList<>();
         List<Shard.SegmentUsage> dead = new ArrayList<>();
+        long sealedBytes = 0;
+        long deadBytes = 0;
         for (Shard.SegmentUsage u : usage.sealed()) {
+            sealedBytes += u.size();
             if (u.live() == 0) {
                 dead.add(u);
+                deadBytes += u.size();
                 excess -= u.size();
             } else if (u.garbage() >= Math.min(garbageRatio, MIN_GARBAGE_SHARE) * u.size()
                     && !Long.valueOf(u.live()).equals(stuck.get(u.name()))) {
@@ -231,12 +235,6 @@ final class GarbageCollector implements AutoCloseable {
             // candidate is stuck (a damaged record) no waiting would bring the values log down. Not
             // counted against it: the dead segments (deleted above) and the head and buffer (it cannot
             // move them; in a small store they are most of the log).
-            long sealedBytes = 0;
-            long deadBytes = 0;
-            for (Shard.SegmentUsage u : usage.sealed()) {
-                sealedBytes += u.size();
-                deadBytes += u.live() == 0 ? u.size() : 0;
-            }
             shard.setPace(victims.isEmpty() ? 0
                     : paceFor(usage.bytes() - deadBytes, usage.live(), spaceTarget, usage.bytes() - sealedBytes));
         }
@@ -268,14 +266,8 @@ final class GarbageCollector implements AutoCloseable {
      * without bound; with it the values log stays near its target, and puts wait only while it is not.
      * On the GC benchmark's Zipfian overwrites (README) it held space at the end to 1.55-1.57 against
      * 1.72-1.73, for write amplification 2.47-2.50 against 2.26-2.27; uniform ones hardly reach it.
-     */
-    static long paceFor(long valuesLogBytes, long liveBytes, double spaceTarget) {
-        return paceFor(valuesLogBytes, liveBytes, spaceTarget, 0);
-    }
-
-    /**
-     * As {@link #paceFor(long, long, double)}, with a slack of at least {@code unreachableBytes}: what
-     * of the values log the collector cannot reclaim (the head segment and the buffer).
+     * The slack is at least {@code unreachableBytes} per live byte: what of the values log the collector
+     * cannot reclaim (the head segment and the buffer).
      */
     static long paceFor(long valuesLogBytes, long liveBytes, double spaceTarget, long unreachableBytes) {
         if (liveBytes == 0 || Double.isInfinite(spaceTarget)) {

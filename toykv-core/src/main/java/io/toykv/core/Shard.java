@@ -45,7 +45,7 @@ final class Shard {
     private final ReentrantLock syncLock = new ReentrantLock();
 
     private long appendSequence;
-    /** Bytes the live keys would take as one ordinary PUT record each ({@link #keysLogLiveBytes}). */
+    /** Bytes the live keys would take as one ordinary PUT record each (see {@link #keysLogUsage}). */
     private long liveKeyRecordBytes;
     /** Bytes the last keys-log rewrite's walk wrote per byte of {@link #liveKeyRecordBytes}; 1 until one ran. */
     private double keysPacking = 1;
@@ -364,8 +364,9 @@ final class Shard {
 
     /**
      * Moves every live value out of the {@code victims} segments into new segments of at most
-     * {@code segmentSize} bytes, each written whole ({@link SegmentBuilder}), then points the keys at the copies, in batches of {@code batch} under
-     * the write lock, calling {@code yieldToWriters} after a batch when a writer is waiting for the lock.
+     * {@code segmentSize} bytes, each written whole ({@link SegmentBuilder}), then points the keys at the
+     * copies, in batches of {@code batch} under the write lock, calling {@code yieldToWriters} after a
+     * batch when a writer is waiting for the lock.
      * Finding, reading and writing the values takes no lock: a victim is sealed, and its live records
      * are found by one walk of the index ({@link #copyLiveValues}). A key is pointed at its copy
      * only if it still points at the old value when its batch runs; a copy whose key moved on meanwhile
@@ -601,9 +602,8 @@ final class Shard {
      * made durable first, if they are not yet ({@link #emptiedAt}), for all of them at once and the way
      * {@link #sync} does it (the buffer written to its segment, not forced through its mapping: each
      * value then reaches the device once): a power loss that took those records would bring back older
-     * ones pointing into a deleted segment. A
-     * sealed segment, once dead, stays dead (only the collector points keys into sealed segments, and
-     * not into this one).
+     * ones pointing into a deleted segment. A sealed segment, once dead, stays dead (only the collector
+     * points keys into sealed segments, and not into this one).
      */
     long[] dropIfDead(long[] ids) throws IOException {
         long[] freed = new long[ids.length];
@@ -672,35 +672,19 @@ final class Shard {
         }
     }
 
-    /** Bytes of records in the keys log. */
-    long keysLogBytes() {
-        writeLock.lock();
-        try {
-            return keys.recordBytes();
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    /** Whether nothing was appended to the keys log since its last rewrite ({@link KeysLog#freshlyRewritten}). */
-    boolean keysLogFreshlyRewritten() {
-        writeLock.lock();
-        try {
-            return keys.freshlyRewritten();
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
     /**
-     * About how many bytes a rewrite of the keys log would write now: the live keys at one ordinary PUT
-     * record each, times how tightly the last rewrite packed them into BATCH records (about half for
-     * 8-byte keys; taken as 1 until a rewrite has run).
+     * The keys log at one moment: its bytes of records; about how many bytes a rewrite would write
+     * now (the live keys at one ordinary PUT record each, times how tightly the last rewrite packed them
+     * into BATCH records: about half for 8-byte keys, taken as 1 until a rewrite has run); and whether
+     * nothing was appended since the last rewrite ({@link KeysLog#freshlyRewritten}).
      */
-    long keysLogRewriteBytes() {
+    record KeysLogUsage(long bytes, long rewriteBytes, boolean freshlyRewritten) {
+    }
+
+    KeysLogUsage keysLogUsage() {
         writeLock.lock();
         try {
-            return (long) (liveKeyRecordBytes * keysPacking);
+            return new KeysLogUsage(keys.recordBytes(), (long) (liveKeyRecordBytes * keysPacking), keys.freshlyRewritten());
         } finally {
             writeLock.unlock();
         }

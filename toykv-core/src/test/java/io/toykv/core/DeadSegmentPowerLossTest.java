@@ -43,26 +43,33 @@ class DeadSegmentPowerLossTest {
         return Shard.open(dir, OPTIONS, new DirectIo(OPTIONS.directIo()), FileAllocator.DEFAULT);
     }
 
-    @Test
-    void aDeadSegmentIsNotDeletedBeforeTheRecordsThatKilledItAreDurable() throws Exception {
-        int n = 3000; // 118-byte records: fills segment 1 (256 KiB), the head rolls to 2
+    private static final int KEYS = 3000; // 118-byte records: fill segment 1 (256 KiB), the head rolls to 2
+
+    /** Writes {@link #KEYS} keys, syncs, and deletes them all without a sync: segment 1 is dead, and the deletes are not durable. */
+    private Shard openWithSegmentOneEmptiedByUnforcedDeletes() throws Exception {
         Shard s = open();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < KEYS; i++) {
             s.put(key(i), value(i));
         }
         assertEquals(1, s.sealedSegments().size());
         s.sync(); // everything so far is durable
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < KEYS; i++) {
             s.delete(key(i)); // not forced (sync mode NEVER)
         }
         assertEquals(0, s.liveBytes(1));
+        return s;
+    }
+
+    @Test
+    void aDeadSegmentIsNotDeletedBeforeTheRecordsThatKilledItAreDurable() throws Exception {
+        Shard s = openWithSegmentOneEmptiedByUnforcedDeletes();
         oneBackgroundRoundDeletesSegmentOne(s);
         s.abandon();
 
         loseUnforcedKeyRecords();
 
         // failed: "live key record: its value at segment 1 ... is in a missing segment"
-        opensWithEachKeyDeletedOrAtItsValue(n);
+        opensWithEachKeyDeletedOrAtItsValue(KEYS);
     }
 
     /**
@@ -72,15 +79,7 @@ class DeadSegmentPowerLossTest {
      */
     @Test
     void recordsReplayedAfterAKillAreMadeDurableBeforeADeadSegmentGoes() throws Exception {
-        int n = 3000;
-        Shard s = open();
-        for (int i = 0; i < n; i++) {
-            s.put(key(i), value(i));
-        }
-        s.sync();
-        for (int i = 0; i < n; i++) {
-            s.delete(key(i));
-        }
+        Shard s = openWithSegmentOneEmptiedByUnforcedDeletes();
         s.abandon(); // a kill -9: the deletes are in the page cache, not on the device
 
         s = open();
@@ -89,7 +88,7 @@ class DeadSegmentPowerLossTest {
         s.abandon();
         loseUnforcedKeyRecords();
 
-        opensWithEachKeyDeletedOrAtItsValue(n);
+        opensWithEachKeyDeletedOrAtItsValue(KEYS);
     }
 
     /**
@@ -99,15 +98,7 @@ class DeadSegmentPowerLossTest {
      */
     @Test
     void recordsReplayedFromAnEarlierKeysFileAreMadeDurableBeforeADeadSegmentGoes() throws Exception {
-        int n = 3000;
-        Shard s = open();
-        for (int i = 0; i < n; i++) {
-            s.put(key(i), value(i));
-        }
-        s.sync();
-        for (int i = 0; i < n; i++) {
-            s.delete(key(i));
-        }
+        Shard s = openWithSegmentOneEmptiedByUnforcedDeletes();
         s.abandon(); // killed during a roll: the next file made, the full one not forced yet
         KeysFile.create(FileNames.keysFile(dir, 2), 2, 64 * 1024, FileAllocator.DEFAULT).unmap();
 
@@ -118,7 +109,7 @@ class DeadSegmentPowerLossTest {
         loseUnforcedKeyRecords(); // keys file 1's records past its synced length
 
         // failed: "live key record: its value at segment 1 ... is in a missing segment"
-        opensWithEachKeyDeletedOrAtItsValue(n);
+        opensWithEachKeyDeletedOrAtItsValue(KEYS);
     }
 
     /**
@@ -186,7 +177,7 @@ class DeadSegmentPowerLossTest {
         loseUnforcedKeyRecords();
 
         // failed: "live key record: its value at segment 2 ... is in a missing segment"
-        opensWithEachKeyDeletedOrAtItsValue(n);
+        opensWithEachKeyDeletedOrAtItsValue(KEYS);
     }
 
     /** Deleted (if the deletes were durable before the segment went) or still at its value. */

@@ -413,15 +413,15 @@ class GarbageCollectionTest {
         for (int k = 0; k < n; k++) {
             s.put(String.format("%08d", k).getBytes(StandardCharsets.US_ASCII), new byte[10]);
         }
-        long unpacked = s.keysLogRewriteBytes(); // no rewrite yet: one PUT record a key
+        long unpacked = s.keysLogUsage().rewriteBytes(); // no rewrite yet: one PUT record a key
         assertEquals((long) n * io.toykv.core.log.KeyRecord.size(8), unpacked);
         s.compactKeysLog();
-        long packed = s.keysLogRewriteBytes();
+        long packed = s.keysLogUsage().rewriteBytes();
         assertTrue(packed < 0.6 * unpacked, packed + " of " + unpacked);
         s.close();
         s = Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
         try {
-            long reopened = s.keysLogRewriteBytes();
+            long reopened = s.keysLogUsage().rewriteBytes();
             assertTrue(reopened < 0.6 * unpacked && reopened >= packed, reopened + " after reopen, " + packed + " before");
         } finally {
             s.close();
@@ -431,14 +431,14 @@ class GarbageCollectionTest {
     @Test
     void putsArePacedOnlyWhileTheValuesLogIsWellOverItsTarget() {
         long live = 100 << 20;
-        assertEquals(0, GarbageCollector.paceFor((long) (1.30 * live), live, 1.3));
-        assertEquals(0, GarbageCollector.paceFor((long) (1.39 * live), live, 1.3), "within the slack");
-        long a = GarbageCollector.paceFor((long) (1.45 * live), live, 1.3);
-        long b = GarbageCollector.paceFor((long) (1.60 * live), live, 1.3);
+        assertEquals(0, GarbageCollector.paceFor((long) (1.30 * live), live, 1.3, 0));
+        assertEquals(0, GarbageCollector.paceFor((long) (1.39 * live), live, 1.3, 0), "within the slack");
+        long a = GarbageCollector.paceFor((long) (1.45 * live), live, 1.3, 0);
+        long b = GarbageCollector.paceFor((long) (1.60 * live), live, 1.3, 0);
         assertTrue(a > 0 && b > a, a + " " + b);
-        assertEquals(GarbageCollector.MAX_PACE_NANOS, GarbageCollector.paceFor(100L * live, live, 1.3));
-        assertEquals(0, GarbageCollector.paceFor(100L * live, live, Double.POSITIVE_INFINITY), "no target, no pacing");
-        assertEquals(0, GarbageCollector.paceFor(1 << 20, 0, 1.3), "nothing live");
+        assertEquals(GarbageCollector.MAX_PACE_NANOS, GarbageCollector.paceFor(100L * live, live, 1.3, 0));
+        assertEquals(0, GarbageCollector.paceFor(100L * live, live, Double.POSITIVE_INFINITY, 0), "no target, no pacing");
+        assertEquals(0, GarbageCollector.paceFor(1 << 20, 0, 1.3, 0), "nothing live");
     }
 
     private Shard openShard(StoreOptions o) throws IOException {

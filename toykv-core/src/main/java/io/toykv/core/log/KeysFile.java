@@ -180,16 +180,7 @@ public final class KeysFile {
 
     /** Appends a record; the caller checked that it fits. Writer only. */
     public void append(byte kind, byte[] key, int valueLength, long address) {
-        int pos = writePosition;
-        map.put(pos + KeyRecord.KIND_OFFSET, kind);
-        map.putShort(pos + KeyRecord.KEY_LENGTH_OFFSET, (short) key.length);
-        map.putInt(pos + KeyRecord.VALUE_LENGTH_OFFSET, valueLength);
-        map.putLong(pos + KeyRecord.ADDRESS_OFFSET, address);
-        map.put(pos + KeyRecord.HEADER_SIZE, key);
-        CRC32C crc = new CRC32C();
-        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + key.length));
-        map.putInt(pos, (int) crc.getValue());
-        writePosition = pos + KeyRecord.HEADER_SIZE + key.length;
+        appendRecord(kind, key, key.length, valueLength, address);
     }
 
     /**
@@ -197,16 +188,21 @@ public final class KeysFile {
      * fits and that the batch holds at least one entry. Writer only.
      */
     public void appendBatch(PutBatch batch) {
+        appendRecord(KeyRecord.BATCH, batch.body(), batch.length(), batch.count(), 0);
+    }
+
+    /** Writes the record's header and its first {@code length} bytes of {@code body}, then its checksum. */
+    private void appendRecord(byte kind, byte[] body, int length, int valueField, long address) {
         int pos = writePosition;
-        map.put(pos + KeyRecord.KIND_OFFSET, KeyRecord.BATCH);
-        map.putShort(pos + KeyRecord.KEY_LENGTH_OFFSET, (short) batch.length());
-        map.putInt(pos + KeyRecord.VALUE_LENGTH_OFFSET, batch.count());
-        map.putLong(pos + KeyRecord.ADDRESS_OFFSET, 0);
-        map.put(pos + KeyRecord.HEADER_SIZE, batch.body(), 0, batch.length());
+        map.put(pos + KeyRecord.KIND_OFFSET, kind);
+        map.putShort(pos + KeyRecord.KEY_LENGTH_OFFSET, (short) length);
+        map.putInt(pos + KeyRecord.VALUE_LENGTH_OFFSET, valueField);
+        map.putLong(pos + KeyRecord.ADDRESS_OFFSET, address);
+        map.put(pos + KeyRecord.HEADER_SIZE, body, 0, length);
         CRC32C crc = new CRC32C();
-        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + batch.length()));
+        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + length));
         map.putInt(pos, (int) crc.getValue());
-        writePosition = pos + KeyRecord.HEADER_SIZE + batch.length();
+        writePosition = pos + KeyRecord.HEADER_SIZE + length;
     }
 
     public int writePosition() {
