@@ -390,11 +390,18 @@ final class Shard {
             if (b.isEmpty()) {
                 continue; // its only records failed their checks: nothing to write (its id stays unused)
             }
-            Path written = b.commit();
+            Segment copy = Segment.open(b.commit(), b.id()); // mapped without the lock
             writeLock.lock();
             try {
                 ensureOpen();
-                values.adopt(b.id(), written);
+                values.adopt(copy);
+            } catch (RuntimeException e) {
+                try {
+                    copy.retire(); // unmapped; the file holds nothing live and the next round deletes it
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
             } finally {
                 writeLock.unlock();
             }
@@ -565,15 +572,18 @@ final class Shard {
         long copy(Segment from, long address, byte[] key, int length) throws IOException {
             SegmentBuilder b = builders.isEmpty() ? null : builders.get(builders.size() - 1);
             if (b == null || !b.fits(length)) {
+                long id;
                 writeLock.lock();
                 try {
                     ensureOpen();
-                    // Never smaller than the record: one written under an earlier open's larger
-                    // segmentSize (an option of each open) can be larger than a segment of this one.
-                    b = new SegmentBuilder(dir, values.reserveSegmentId(), (int) Math.max(length, Math.min(segmentSize, remaining)));
+                    id = values.reserveSegmentId();
                 } finally {
                     writeLock.unlock();
                 }
+                // Allocated without the lock: zeroing a segment's worth of heap takes about a millisecond.
+                // Never smaller than the record: one written under an earlier open's larger
+                // segmentSize (an option of each open) can be larger than a segment of this one.
+                b = new SegmentBuilder(dir, id, (int) Math.max(length, Math.min(segmentSize, remaining)));
                 builders.add(b);
             }
             remaining -= length;
@@ -625,6 +635,7 @@ final class Shard {
         if (durableSequence < needed) {
             sync(); // usually not needed for a round's victims: its own sync covered the moves that emptied them
         }
+        List<Segment> detached = new ArrayList<>();
         writeLock.lock();
         try {
             ensureOpen();
@@ -633,13 +644,18 @@ final class Shard {
                 // Dead and its emptying durable: one emptied since the look above (a delete after the
                 // sync's snapshot) waits for a later round.
                 if (isDeadAndSealed(ids[i]) && emptiedBy(ids[i]) <= durable) {
-                    freed[i] = values.dropSegment(ids[i]);
+                    Segment s = values.detachSegment(ids[i]);
+                    if (s != null) {
+                        detached.add(s);
+                        freed[i] = s.size();
+                    }
                 }
             }
-            return freed;
         } finally {
             writeLock.unlock();
         }
+        values.delete(detached); // the slow part (unmap, unlink, directory force), without the lock
+        return freed;
     }
 
     /** The append that must be durable before segment {@code id}, dead, may go. Under the write lock. */

@@ -274,13 +274,11 @@ public final class ValuesLog {
     }
 
     /**
-     * Makes a segment that garbage collection wrote whole ({@link SegmentBuilder#commit}) readable, under
-     * the id it reserved. Writer only.
+     * Makes a segment that garbage collection wrote whole ({@link SegmentBuilder#commit}) and opened
+     * ({@link Segment#open}) readable, under the id it reserved. Writer only.
      */
-    public Segment adopt(long id, Path path) throws IOException {
-        Segment s = Segment.open(path, id);
+    public void adopt(Segment s) {
         addSegment(s);
-        return s;
     }
 
     /** Id of the head segment, which garbage collection must not touch. Writer only. */
@@ -289,19 +287,46 @@ public final class ValuesLog {
     }
 
     /**
-     * Removes a segment no live key points at: readers that still hold it finish first (it is unmapped
-     * when the last one lets go), new readers no longer find it. Returns the bytes freed. Writer only.
+     * Takes a segment no live key points at out of the log: new readers no longer find it. Returns it,
+     * or null for the head or an unknown id. The caller deletes it with {@link #delete} once it has let
+     * go of the write lock: unmapping, unlinking and forcing the directory take milliseconds, which
+     * puts would otherwise wait for. Writer only.
      */
-    public long dropSegment(long id) throws IOException {
+    public Segment detachSegment(long id) {
         Segment s = segment(id);
         if (s == null || s == head) {
-            return 0;
+            return null;
         }
         removeSegment(id);
-        s.retire();
-        Files.deleteIfExists(s.path());
-        Directories.force(dir);
-        return s.size();
+        return s;
+    }
+
+    /**
+     * Deletes detached segments ({@link #detachSegment}): readers that still hold one finish first (it
+     * is unmapped when the last one lets go), then the files go and the directory is forced once.
+     * Needs no lock. A crash before the unlink leaves a segment nothing points at, which the next
+     * collection deletes.
+     */
+    public void delete(List<Segment> detached) throws IOException {
+        IOException failure = null;
+        for (Segment s : detached) {
+            try {
+                s.retire();
+                Files.deleteIfExists(s.path());
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (!detached.isEmpty()) {
+            Directories.force(dir);
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** Forces the buffer (header and records). Safe outside the write lock. */
