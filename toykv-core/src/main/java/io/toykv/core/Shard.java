@@ -731,6 +731,7 @@ final class Shard {
             throw e;
         }
         double packing = liveAtBegin > 0 ? Math.min(1, (double) written / liveAtBegin) : 1;
+        long dropped;
         syncLock.lock();
         try {
             writeLock.lock();
@@ -740,9 +741,8 @@ final class Shard {
                     ensureOpen();
                 }
                 try {
-                    long dropped = keys.finishRewrite(r);
+                    dropped = keys.switchToRewrite(r);
                     keysPacking = packing;
-                    return dropped;
                 } catch (IOException | RuntimeException e) {
                     // Undone before any other append: a named new file left behind would replay its
                     // stale records after the newer ones appended to the old files.
@@ -758,6 +758,9 @@ final class Shard {
             } finally {
                 writeLock.unlock();
             }
+            // Still under the sync lock: no sync is forcing an old file while it is unmapped.
+            keys.deleteReplaced(r);
+            return dropped;
         } finally {
             syncLock.unlock();
         }

@@ -404,6 +404,42 @@ class GarbageCollectionTest {
         }
     }
 
+    /** The files a keys-log rewrite replaced are deleted (after the shard let go of its write lock), and the rest replays. */
+    @Test
+    void aKeysLogRewriteDeletesTheFilesItReplaced() throws Exception {
+        StoreOptions o = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
+        Shard s = Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
+        int n = 5000;
+        try {
+            for (int round = 0; round < 3; round++) {
+                for (int k = 0; k < n; k++) {
+                    s.put(String.format("%08d", k).getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) round});
+                }
+            }
+            List<String> before = keysFiles();
+            assertTrue(before.size() > 2, before.toString());
+            s.compactKeysLog();
+            List<String> after = keysFiles();
+            assertTrue(after.stream().noneMatch(before::contains), before + " then " + after);
+            assertTrue(after.size() < before.size(), before + " then " + after);
+        } finally {
+            s.close();
+        }
+        s = Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
+        try {
+            assertEquals(n, s.size());
+            assertArrayEquals(new byte[] {2}, s.get("00004999".getBytes(StandardCharsets.US_ASCII)));
+        } finally {
+            s.close();
+        }
+    }
+
+    private List<String> keysFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(name -> name.endsWith(".k")).sorted().toList();
+        }
+    }
+
     /** After a restart the rewrite trigger knows the log is packed, so the log is not let grow to twice a PUT a key. */
     @Test
     void aReopenedStoreKnowsHowTightlyItsKeysLogIsPacked() throws Exception {

@@ -165,9 +165,10 @@ public final class KeysLog {
      * under the lock) marks where the log stands. {@link #writeLive} (no lock) walks the index and
      * writes a CLEAR and then every key's PUT, packed into BATCH records ({@link PutBatch}), into new files under temp names, and forces them: the walk is weakly
      * consistent, but every key not written since the mark is seen as it is, and every key written
-     * since is written again by the last step. {@link #finishRewrite} (writer, under the lock) copies
-     * the records appended since the mark after them, names the new files after the old ones and
-     * deletes the old ones; {@link #abortRewrite} deletes the new files instead.
+     * since is written again by the last step. {@link #switchToRewrite} (writer, under the lock) copies
+     * the records appended since the mark after them and names the new files after the old ones, and
+     * {@link #deleteReplaced} (no lock) deletes the old ones; {@link #abortRewrite} deletes the new
+     * files instead.
      *
      * <p>Replay of the new files gives the index's state: the walk's records, then every change since
      * the mark in order. The new files are named from the last (which holds those changes) to the
@@ -178,6 +179,8 @@ public final class KeysLog {
         private final KeysFile mark;
         private final int markPosition;
         private final List<KeysFile> fresh = new ArrayList<>();
+        /** The old files once {@link #switchToRewrite} replaced them, for {@link #deleteReplaced}. */
+        private final List<KeysFile> replaced = new ArrayList<>();
 
         private Rewrite(KeysFile mark, int markPosition) {
             this.mark = mark;
@@ -245,12 +248,22 @@ public final class KeysLog {
     }
 
     /**
-     * Finishes a compaction: appends the records written since {@link #beginRewrite}, names the new
-     * files after the old ones and makes them the log, and deletes the old files. Writer only, and no
-     * force of the old files may be under way (the shard holds its sync lock). Returns the bytes of
-     * records dropped.
+     * Finishes a compaction: {@link #switchToRewrite}, then {@link #deleteReplaced}. Writer only, and
+     * no force of the old files may be under way. Returns the bytes of records dropped.
      */
     public long finishRewrite(Rewrite r) throws IOException {
+        long dropped = switchToRewrite(r);
+        deleteReplaced(r);
+        return dropped;
+    }
+
+    /**
+     * Appends the records written since {@link #beginRewrite}, names the new files after the old ones
+     * and makes them the log; the old files stay on disk, mapped, until {@link #deleteReplaced}. Writer
+     * only, and no force of the old files may be under way (the shard holds its sync lock). Returns
+     * the bytes of records dropped.
+     */
+    public long switchToRewrite(Rewrite r) throws IOException {
         int from = files.indexOf(r.mark);
         if (from < 0) {
             throw new IllegalStateException("keys log rewrite began on a file the log no longer has: " + r.mark.path());
@@ -279,7 +292,7 @@ public final class KeysLog {
             r.fresh.set(i, r.fresh.get(i).commitAs(FileNames.keysFile(dir, first + i), first + i));
             Directories.force(dir);
         }
-        List<KeysFile> old = new ArrayList<>(files);
+        r.replaced.addAll(files);
         files.clear();
         files.addAll(r.fresh);
         r.fresh.clear();
@@ -287,13 +300,28 @@ public final class KeysLog {
         for (int i = 0; i < files.size() - 1; i++) {
             sealedRecordBytes += files.get(i).recordBytes();
         }
-        for (KeysFile f : old) {
-            f.unmap();
-            Files.deleteIfExists(f.path());
-        }
-        Directories.force(dir);
         freshlyRewritten = true;
         return before - recordBytes();
+    }
+
+    /**
+     * Unmaps and deletes the files a finished compaction replaced, then forces the directory. Needs
+     * no write lock (appends go to the new files), only that no force of an old file is under way. A
+     * crash before the deletes leaves old files in front of the new ones, which replay then ignores:
+     * the first new file starts with a CLEAR.
+     */
+    public void deleteReplaced(Rewrite r) throws IOException {
+        if (r.replaced.isEmpty()) {
+            return;
+        }
+        for (KeysFile f : r.replaced) {
+            f.unmap();
+        }
+        for (KeysFile f : r.replaced) {
+            Files.deleteIfExists(f.path());
+        }
+        r.replaced.clear();
+        Directories.force(dir);
     }
 
     /**
