@@ -397,7 +397,9 @@ final class Shard {
                 values.adopt(copy);
             } catch (RuntimeException e) {
                 try {
-                    copy.retire(); // unmapped; the file holds nothing live and the next round deletes it
+                    // Unmapped. The file holds nothing live; this open never listed it, so a
+                    // collection after the next open deletes it.
+                    copy.retire();
                 } catch (IOException again) {
                     e.addSuppressed(again);
                 }

@@ -214,7 +214,7 @@ public final class KeysLog {
      * files and forces them; returns the bytes of records written. Takes no lock.
      */
     public long writeLive(Rewrite r, SortedIndex index) throws IOException {
-        // A CLEAR first: once the first new file is named (it is named last, see finishRewrite), replay
+        // A CLEAR first: once the first new file is named (it is named last, see switchToRewrite), replay
         // ignores whatever old file a failed delete or a power loss left behind.
         r.room(KeyRecord.size(0)).append(KeyRecord.CLEAR, new byte[0], 0, 0);
         // Batches of at most a quarter of a file, so a batch that does not fit wastes little of the one before.
@@ -328,7 +328,7 @@ public final class KeysLog {
      * Drops a compaction that did not finish: unmaps and deletes its new files, named or not (the old
      * files, still all there, hold everything), and forces the directory. A new file that has been
      * named must be gone before the next append to the old files, or a replay would apply its stale
-     * records after newer ones: so after {@link #finishRewrite} failed, call this under the writer's
+     * records after newer ones: so after {@link #switchToRewrite} failed, call this under the writer's
      * lock, and append nothing more if it fails too.
      */
     public void abortRewrite(Rewrite r) throws IOException {
