@@ -9,7 +9,10 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code toykv-server}: the process's options, then start, wait for a stop, exit 0. */
 @Command(name = "toykv-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
@@ -68,7 +71,7 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "KIND", defaultValue = "auto",
             description = "Connection threads: auto (virtual when available), virtual or platform. "
                     + "Default: ${DEFAULT-VALUE}.")
-    String threads;
+    ServerConfig.Threading threads;
 
     @Option(names = "--carrier-threads", paramLabel = "N",
             description = "Virtual threads only: how many platform threads run them. Default: the JVM's "
@@ -79,34 +82,36 @@ public final class ServerMain implements Callable<Integer> {
             description = "Disconnect a client whose unread replies exceed this many MiB. Default: ${DEFAULT-VALUE}.")
     long maxOutputMib;
 
+    @Option(names = "--segment-size", paramLabel = "MIB",
+            description = "Size of a values-log segment, 1-2047 MiB. Default: 8. A store that will hold "
+                    + "terabytes wants larger ones (README, Limitations).")
+    Integer segmentMib;
+
+    @Option(names = "--gc-space-target", paramLabel = "RATIO",
+            description = "Garbage collection keeps the values log under this many bytes per live byte "
+                    + "(at least 1). Default: " + StoreOptions.DEFAULT_GC_SPACE_TARGET + ".")
+    Double gcSpaceTarget;
+
+    @Option(names = "--no-auto-gc",
+            description = "Turn background garbage collection off (for measurements): overwritten and "
+                    + "deleted values then keep their space.")
+    boolean noAutoGc;
+
+    @Spec
+    CommandSpec spec;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        try {
-            Threads.configureCarriers(carrierThreads); // before any virtual thread exists
-        } catch (IllegalArgumentException e) {
-            System.err.println("toykv-server: " + e.getMessage());
-            return 2;
-        }
-        StoreOptions options = StoreOptions.defaults()
-                .syncMode(switch (sync) {
-                    case always -> SyncMode.ALWAYS;
-                    case everysec -> SyncMode.EVERY_SECOND;
-                    case no -> SyncMode.NEVER;
-                })
-                .maxKeySize(maxKeySize)
-                .maxValueSize(maxValueSize)
-                .directIo(!noDirectIo);
-        if (shards != null) {
-            options.shards(shards);
-        }
-        ServerConfig config = new ServerConfig().bind(bind).port(port).dir(dir).storeOptions(options)
-                .maxClients(maxClients).timeoutSeconds(timeout).requirePass(requirePass).verbose(verbose)
-                .maxOutputBuffer(maxOutputMib << 20)
-                .threading(ServerConfig.Threading.valueOf(threads.toUpperCase(java.util.Locale.ROOT)));
+        ServerConfig config = config();
+        check("--carrier-threads", () -> Threads.configureCarriers(carrierThreads)); // before any virtual thread exists
         ToykvServer server;
         try {
             server = ToykvServer.start(config);
@@ -123,6 +128,56 @@ public final class ServerMain implements Callable<Integer> {
         server.awaitShutdownRequest();
         server.shutdown();
         return 0;
+    }
+
+    /**
+     * The server's configuration from the options. A value the store or server refuses is a usage
+     * error naming its option (exit code 2), not a stack trace.
+     */
+    ServerConfig config() {
+        StoreOptions options = StoreOptions.defaults()
+                .syncMode(switch (sync) {
+                    case always -> SyncMode.ALWAYS;
+                    case everysec -> SyncMode.EVERY_SECOND;
+                    case no -> SyncMode.NEVER;
+                })
+                .directIo(!noDirectIo)
+                .autoCompaction(!noAutoGc);
+        check("--max-key-size", () -> options.maxKeySize(maxKeySize));
+        check("--max-value-size", () -> options.maxValueSize(maxValueSize));
+        if (shards != null) {
+            check("--shards", () -> options.shards(shards));
+        }
+        if (segmentMib != null) {
+            check("--segment-size", () -> options.segmentSize(megabytes(segmentMib, 2047)));
+        }
+        if (gcSpaceTarget != null) {
+            check("--gc-space-target", () -> options.gcSpaceTarget(gcSpaceTarget));
+        }
+        ServerConfig config = new ServerConfig().storeOptions(options).bind(bind).dir(dir).requirePass(requirePass)
+                .verbose(verbose);
+        check("--port", () -> config.port(port));
+        check("--max-clients", () -> config.maxClients(maxClients));
+        check("--timeout", () -> config.timeoutSeconds(timeout));
+        check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
+        return config.threading(threads);
+    }
+
+    private void check(String option, Runnable apply) {
+        try {
+            apply.run();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': "
+                    + e.getMessage());
+        }
+    }
+
+    /** {@code mib} MiB in bytes; a count outside 1..max is refused before it can overflow. */
+    private static long megabytes(long mib, long max) {
+        if (mib < 1 || mib > max) {
+            throw new IllegalArgumentException("must be between 1 and " + max + " MiB, was " + mib);
+        }
+        return mib << 20;
     }
 
     /** The version from the jar's build, or "dev". */

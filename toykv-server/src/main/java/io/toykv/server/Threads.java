@@ -40,7 +40,7 @@ final class Threads {
     static void configureCarriers(Integer requested) {
         if (requested != null) {
             if (requested < 1) {
-                throw new IllegalArgumentException("--carrier-threads must be at least 1, was " + requested);
+                throw new IllegalArgumentException("must be at least 1, was " + requested);
             }
             System.setProperty(CARRIERS_PROPERTY, requested.toString());
         }

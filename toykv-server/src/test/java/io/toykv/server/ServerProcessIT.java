@@ -212,12 +212,23 @@ class ServerProcessIT {
 
     @Test
     void carrierThreadsBelowOneIsRefusedBeforeStarting() throws Exception {
+        refusedBeforeStarting("--carrier-threads", "0", "Invalid value for option '--carrier-threads': must be at least 1, was 0");
+    }
+
+    /** The jar as a user runs it: a bad store option is one line naming it (exit 2), no stack trace, no store. */
+    @Test
+    void aBadStoreOptionIsRefusedBeforeStarting() throws Exception {
+        refusedBeforeStarting("--shards", "0", "Invalid value for option '--shards': shards must be between 1 and 256, was 0");
+    }
+
+    private void refusedBeforeStarting(String option, String value, String message) throws Exception {
         Process p = new ProcessBuilder(javaBin(), "-jar", jar().toString(), "--port", "0", "--dir",
-                dir.resolve("never").toString(), "--carrier-threads", "0").redirectErrorStream(true).start();
+                dir.resolve("never").toString(), option, value).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, p.exitValue(), out);
-        assertTrue(out.contains("--carrier-threads must be at least 1, was 0"), out);
+        assertTrue(out.contains(message), out);
+        assertTrue(!out.contains("Exception") && !out.contains("\tat "), out);
         assertTrue(Files.notExists(dir.resolve("never")), "no store is opened");
     }
 
