@@ -15,16 +15,17 @@ record Address(String host, int port) {
         }
     }
 
-    /** Parses {@code HOST:PORT}; null if the text does not have that shape. */
+    /**
+     * Parses {@code HOST:PORT}; null if the text does not have that shape (it is then a command). A port
+     * out of range throws: {@code host:99999} is a mistyped address, and taking it for a command would
+     * send it to the default server instead.
+     */
     static Address parse(String text) {
         Matcher m = HOST_PORT.matcher(text);
         if (!m.matches()) {
             return null;
         }
         int port = Integer.parseInt(m.group(2));
-        if (port < 1 || port > 65535) {
-            return null;
-        }
         String host = m.group(1);
         if (host.startsWith("[")) {
             host = host.substring(1, host.length() - 1);

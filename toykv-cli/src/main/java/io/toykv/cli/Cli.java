@@ -103,7 +103,13 @@ final class Cli implements Callable<Integer> {
     public Integer call() throws IOException {
         Address address = Address.DEFAULT;
         List<String> command = words;
-        Address given = words.isEmpty() ? null : Address.parse(words.get(0));
+        Address given;
+        try {
+            given = words.isEmpty() ? null : Address.parse(words.get(0));
+        } catch (IllegalArgumentException e) {
+            err.println(words.get(0) + ": " + e.getMessage());
+            return 2;
+        }
         if (given != null) {
             address = given;
             command = words.subList(1, words.size());

@@ -131,6 +131,13 @@ class CliTest {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("", "127.0.0.1:1", "get", "k"));
     }
 
+    /** An address-shaped argument with a port out of range is a mistyped address, not a command for the default server. */
+    @Test
+    void aPortOutOfRangeIsAUsageError() {
+        assertEquals(new Run(2, "", "127.0.0.1:99999: port must be 1..65535, got 99999\n"), run("ping\n", "127.0.0.1:99999"));
+        assertEquals(new Run(2, "", "db:0: port must be 1..65535, got 0\n"), run("", "db:0", "get", "k"));
+    }
+
     @Test
     void passwordIsSentWithAuth() throws IOException {
         try (FakeRespServer locked = new FakeRespServer("s3cret")) {

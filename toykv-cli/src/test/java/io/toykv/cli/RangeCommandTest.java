@@ -75,8 +75,8 @@ class RangeCommandTest {
         assertEquals("[::1]:7000", Address.parse("[::1]:7000").toString());
         assertEquals(new Address("db.local", 1), Address.parse("db.local:1"));
         assertNull(Address.parse("get"));
-        assertNull(Address.parse("host:0"));
-        assertNull(Address.parse("host:99999"));
+        assertThrows(IllegalArgumentException.class, () -> Address.parse("host:0"));
+        assertThrows(IllegalArgumentException.class, () -> Address.parse("host:99999"));
         assertNull(Address.parse("a:b:1"));
     }
 
