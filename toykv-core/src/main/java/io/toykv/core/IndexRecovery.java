@@ -91,7 +91,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
      *
      * @throws CorruptionException a live key's value is in no segment
      */
-    long[] loadInto(SortedIndex index) throws CorruptionException {
+    LiveBytes loadInto(SortedIndex index) throws CorruptionException {
         int[] order = new int[count];
         for (int i = 0; i < count; i++) {
             order[i] = i;
@@ -100,7 +100,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
         byte[][] liveKeys = new byte[count][];
         long[] liveAddresses = new long[count];
         int[] liveLengths = new int[count];
-        long[] live = new long[16];
+        LiveBytes live = new LiveBytes();
         int n = 0;
         for (int i = 0; i < count; i++) {
             int r = order[i];
@@ -114,7 +114,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
                 liveKeys[n] = keys[r];
                 liveAddresses[n] = addresses[r];
                 liveLengths[n] = lengths[r];
-                live = LiveBytes.add(live, Address.segment(addresses[r]), lengths[r]);
+                live.add(Address.segment(addresses[r]), lengths[r]);
                 n++;
             }
         }

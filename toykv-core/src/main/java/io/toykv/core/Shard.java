@@ -55,13 +55,13 @@ final class Shard {
     private volatile long paceNanos;
     private final java.util.concurrent.atomic.AtomicLong paceDebt = new java.util.concurrent.atomic.AtomicLong();
     /** Bytes of live value records by segment id: what garbage collection will weigh. */
-    private long[] liveBytes;
+    private final LiveBytes liveBytes;
     /**
      * By segment id, the append that last left it with nothing live; with {@link #clearedAt}, what
      * {@link #dropIfDead} must have made durable before it deletes the segment. 0 for what was dead at
      * open (the open makes everything it replayed durable).
      */
-    private long[] emptiedAt = new long[16];
+    private final LiveBytes emptiedAt = new LiveBytes();
     /** The append of the last CLEAR, which left every segment with nothing live. */
     private long clearedAt;
     /** The sum of {@link #liveBytes}. */
@@ -71,16 +71,14 @@ final class Shard {
     private volatile String broken;
 
     private Shard(Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
-            long[] liveBytes) {
+            LiveBytes liveBytes) {
         this.dir = dir;
         this.syncMode = syncMode;
         this.index = index;
         this.values = values;
         this.keys = keys;
         this.liveBytes = liveBytes;
-        for (long b : liveBytes) {
-            liveValueBytes += b;
-        }
+        this.liveValueBytes = liveBytes.total();
     }
 
     static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
@@ -93,7 +91,7 @@ final class Shard {
             IndexRecovery recovery = new IndexRecovery(values);
             keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery);
             SortedIndex index = new SortedIndex();
-            long[] live = recovery.loadInto(index);
+            LiveBytes live = recovery.loadInto(index);
             values.numberNewSegmentsAbove(recovery.maxSegment());
             // A killed process leaves records and values in the page cache that replay sees but a power
             // loss could still take: make them durable now, so nothing decided from them (a segment
@@ -204,7 +202,7 @@ final class Shard {
             keys.ensureRoom(KeyRecord.size(0));
             keys.append(KeyRecord.CLEAR, new byte[0], 0, 0);
             index.clear();
-            java.util.Arrays.fill(liveBytes, 0);
+            liveBytes.clear();
             clearedAt = appendSequence + 1;
             liveValueBytes = 0;
             liveKeyRecordBytes = 0;
@@ -244,11 +242,10 @@ final class Shard {
 
     private void addLive(long address, long delta) {
         long segment = Address.segment(address);
-        liveBytes = LiveBytes.add(liveBytes, segment, delta);
+        long live = liveBytes.add(segment, delta);
         liveValueBytes += delta;
-        if (delta < 0 && liveBytes[(int) segment] == 0) {
-            emptiedAt = LiveBytes.add(emptiedAt, segment, 0);
-            emptiedAt[(int) segment] = appendSequence + 1; // the append under way: each caller counts it after
+        if (delta < 0 && live == 0) {
+            emptiedAt.set(segment, appendSequence + 1); // the append under way: each caller counts it after
         }
     }
 
@@ -348,7 +345,7 @@ final class Shard {
             long head = values.headId();
             for (Segment s : values.segments()) {
                 if (s.id() != head) {
-                    long live = s.id() < liveBytes.length ? liveBytes[(int) s.id()] : 0;
+                    long live = liveBytes.get(s.id());
                     out.add(new SegmentUsage(s.id(), dir.getFileName() + "/" + s.path().getFileName(), s.size(), live));
                 }
             }
@@ -597,7 +594,7 @@ final class Shard {
     long liveBytes(long segmentId) {
         writeLock.lock();
         try {
-            return segmentId < liveBytes.length ? liveBytes[(int) segmentId] : 0;
+            return liveBytes.get(segmentId);
         } finally {
             writeLock.unlock();
         }
@@ -650,6 +647,7 @@ final class Shard {
                     if (s != null) {
                         detached.add(s);
                         freed[i] = s.size();
+                        emptiedAt.set(ids[i], 0); // gone: the id is never used again while open
                     }
                 }
             }
@@ -662,11 +660,11 @@ final class Shard {
 
     /** The append that must be durable before segment {@code id}, dead, may go. Under the write lock. */
     private long emptiedBy(long id) {
-        return Math.max(clearedAt, id < emptiedAt.length ? emptiedAt[(int) id] : 0);
+        return Math.max(clearedAt, emptiedAt.get(id));
     }
 
     private boolean isDeadAndSealed(long segmentId) {
-        boolean dead = segmentId >= liveBytes.length || liveBytes[(int) segmentId] == 0;
+        boolean dead = liveBytes.get(segmentId) == 0;
         return dead && segmentId != values.headId();
     }
 

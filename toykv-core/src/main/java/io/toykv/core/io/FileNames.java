@@ -61,12 +61,17 @@ public final class FileNames {
         return parseNumbered(name, SEGMENT_SUFFIX);
     }
 
+    /**
+     * The number in {@code %08d} + suffix: eight digits, or up to ten without a leading zero (segment ids
+     * go to 2^32-1), so that each number has one name.
+     */
     private static long parseNumbered(String name, String suffix) {
-        if (!name.endsWith(suffix) || name.length() != 8 + suffix.length()) {
+        int digits = name.length() - suffix.length();
+        if (!name.endsWith(suffix) || digits < 8 || digits > 10 || (digits > 8 && name.charAt(0) == '0')) {
             return -1;
         }
         long n = 0;
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < digits; i++) {
             char c = name.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;

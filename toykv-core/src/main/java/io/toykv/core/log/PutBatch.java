@@ -16,8 +16,8 @@ import java.util.Arrays;
  *   suffix     length s of the rest of the key (shared + s is 1..65535)
  *   s bytes    the rest of the key
  *   length     length of the value record (1..2^31-1)
- *   segment    segment id of the value record's address (0..2^23-1)
- *   offset     offset of the value record in its segment (0..2^40-1)
+ *   segment    segment id of the value record's address (0..2^32-1)
+ *   offset     offset of the value record in its segment (0..2^31-1)
  * </pre>
  *
  * Every batch decodes on its own (the first entry shares nothing). Decoding checks every field, so bytes
@@ -27,7 +27,7 @@ public final class PutBatch {
     /** A body's length is kept in the record's 16-bit key-length field. */
     public static final int MAX_BODY = 65535;
     /** The most bytes one entry can take besides its suffix: five varints. */
-    private static final int MAX_ENTRY_OVERHEAD = 3 + 3 + 5 + 4 + 6;
+    private static final int MAX_ENTRY_OVERHEAD = 3 + 3 + 5 + 5 + 5;
 
     /** The most bytes the entry of a key of {@code keyLength} bytes can take in a body. */
     public static int entryBound(int keyLength) {
@@ -136,13 +136,13 @@ public final class PutBatch {
             buf.get(r.pos, key, (int) shared, (int) suffix);
             r.pos += (int) suffix;
             long valueLength = r.varint(5);
-            long segment = r.varint(4);
-            long offset = r.varint(6);
+            long segment = r.varint(5);
+            long offset = r.varint(5);
             if (r.problem != null) {
                 return "entry " + i + ": " + r.problem;
             }
             if (valueLength < 1 || valueLength > Integer.MAX_VALUE || segment > Address.MAX_SEGMENT
-                    || offset > Address.OFFSET_MASK) {
+                    || offset > Address.MAX_OFFSET) {
                 return "entry " + i + ": value length " + valueLength + " or segment " + segment + " offset "
                         + offset + " out of range";
             }

@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -34,8 +32,8 @@ public final class ValuesLog {
     private final DirectIo io;
     private final FileAllocator allocator;
     private final ValueBuffer buffer;
-    /** Segments by id (null where none); replaced, never changed in place, so readers need no lock. */
-    private volatile Segment[] segmentsById = new Segment[16];
+    /** Segments by id; replaced, never changed in place, so readers need no lock. */
+    private volatile SegmentTable segmentsById = SegmentTable.EMPTY;
     private Segment head;
     /** The id the next new segment gets: above every id seen since open. Writer only. */
     private long nextSegmentId;
@@ -114,33 +112,20 @@ public final class ValuesLog {
 
     /** The segment with {@code id}, or null. Lock-free. */
     public Segment segment(long id) {
-        Segment[] t = segmentsById;
-        return id < t.length ? t[(int) id] : null;
+        return segmentsById.get(id);
     }
 
     private void addSegment(Segment s) {
-        Segment[] t = segmentsById;
-        int need = (int) s.id() + 1;
-        Segment[] copy = Arrays.copyOf(t, Math.max(t.length, Integer.highestOneBit(need) * 2));
-        copy[(int) s.id()] = s;
-        segmentsById = copy;
+        segmentsById = segmentsById.with(s);
     }
 
     private void removeSegment(long id) {
-        Segment[] copy = segmentsById.clone();
-        copy[(int) id] = null;
-        segmentsById = copy;
+        segmentsById = segmentsById.without(id);
     }
 
     /** Every segment, in id order. */
     public List<Segment> segments() {
-        List<Segment> list = new ArrayList<>();
-        for (Segment s : segmentsById) {
-            if (s != null) {
-                list.add(s);
-            }
-        }
-        return list;
+        return segmentsById.all();
     }
 
     private int chunkCapacity() {
@@ -370,6 +355,6 @@ public final class ValuesLog {
                 // closing a write channel after its data was forced: nothing is lost
             }
         }
-        segmentsById = new Segment[0];
+        segmentsById = SegmentTable.EMPTY;
     }
 }

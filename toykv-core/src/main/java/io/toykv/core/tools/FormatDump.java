@@ -1,5 +1,6 @@
 package io.toykv.core.tools;
 
+import io.toykv.core.log.Address;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -81,7 +82,7 @@ public final class FormatDump {
             pos += 10 + k + v;
         }
         out.printf(Locale.ROOT, "  values.b: header seq %d base segment %d offset %d; %d buffered records, %d bytes%n",
-                best, base >>> 40, base & ((1L << 40) - 1), count, pos - 4096);
+                best, Address.segment(base), Address.offset(base), count, pos - 4096);
     }
 
     private void dumpKeys(Path file) throws IOException {
@@ -108,8 +109,8 @@ public final class FormatDump {
                 b.get(pos + 19, key);
                 long a = b.getLong(pos + 11);
                 out.printf(Locale.ROOT, "    @%d %s %s -> segment %d offset %d length %d%n", pos,
-                        kind == 1 ? "PUT" : kind == 2 ? "DELETE" : "CLEAR", printable(key), a >>> 40,
-                        a & ((1L << 40) - 1), b.getInt(pos + 7));
+                        kind == 1 ? "PUT" : kind == 2 ? "DELETE" : "CLEAR", printable(key), Address.segment(a),
+                        Address.offset(a), b.getInt(pos + 7));
             }
             pos += 19 + k;
         }

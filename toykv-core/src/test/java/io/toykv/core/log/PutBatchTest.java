@@ -40,8 +40,8 @@ class PutBatchTest {
         List<Entry> in = List.of(
                 new Entry(new byte[] {0}, 1, Address.of(0, 0)),
                 new Entry(new byte[] {0, 0}, 1, Address.of(1, 1)), // the previous key is its prefix
-                new Entry("a".getBytes(StandardCharsets.US_ASCII), 274, Address.of(Address.MAX_SEGMENT, Address.OFFSET_MASK)),
-                new Entry("a".getBytes(StandardCharsets.US_ASCII), Integer.MAX_VALUE, Address.of(3, 1L << 35)), // same key again
+                new Entry("a".getBytes(StandardCharsets.US_ASCII), 274, Address.of(Address.MAX_SEGMENT, Address.MAX_OFFSET)),
+                new Entry("a".getBytes(StandardCharsets.US_ASCII), Integer.MAX_VALUE, Address.of((1L << 31) + 3, 1L << 30)), // same key again
                 new Entry("ab".getBytes(StandardCharsets.US_ASCII), 300, Address.of(127, 128)),
                 new Entry(longKey, 5, Address.of(128, 16_383)));
         PutBatch b = new PutBatch(PutBatch.MAX_BODY);
@@ -93,8 +93,12 @@ class PutBatchTest {
         assertNotNull(decode(new byte[] {0, 1, 'k', 0, 1, 2}, 1), "a value length of 0");
         assertNotNull(decode(new byte[] {0, 1, 'k', (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10, 1, 2}, 1),
                 "a value length past 2^31-1");
-        assertNotNull(decode(new byte[] {0, 1, 'k', 10, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04, 2}, 1),
-                "a segment id past 2^23-1");
+        assertNull(decode(new byte[] {0, 1, 'k', 10, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04, 2}, 1),
+                "a segment id of 2^23 (ids go to 2^32-1)");
+        assertNotNull(decode(new byte[] {0, 1, 'k', 10, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10, 2}, 1),
+                "a segment id past 2^32-1");
+        assertNotNull(decode(new byte[] {0, 1, 'k', 10, 1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08}, 1),
+                "an offset past 2^31-1");
         assertNotNull(decode(new byte[] {0, 1, 'k', 10, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
                 (byte) 0xFF, (byte) 0xFF, 0x01}, 1), "a varint longer than its field allows");
         assertNotNull(decode(new byte[] {0, 1, 'k', 10, 1, (byte) 0x80}, 1), "a varint cut off by the end");
