@@ -2,6 +2,7 @@ package io.toykv.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -57,6 +58,31 @@ class LargeSegmentIdsTest {
             s.put(key(1), value(1, 6));
             assertArrayEquals(value(1, 6), s.get(key(1)));
         }
+    }
+
+    /**
+     * Ten digits name numbers past 2^32-1, which no segment can have: such a file (not one the store
+     * wrote) must fail the open naming it, not open a shard that numbers its next segments after it and
+     * then refuses every roll and collection with "segment ids exhausted".
+     */
+    @Test
+    void aSegmentFileNamedPastTheLargestIdFailsTheOpen() throws IOException {
+        StoreOptions o = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
+        try (Store s = Store.open(dir, o)) {
+            s.put(key(0), value(0, 0));
+        }
+        String name = (io.toykv.core.log.Address.MAX_SEGMENT + 1) + ".v";
+        Files.write(dir.resolve("shard-000").resolve(name), new byte[4096]);
+        CorruptionException e = assertThrows(CorruptionException.class, () -> {
+            try (Store s = Store.open(dir, o)) {
+                for (int round = 1; round <= 5; round++) {
+                    for (int k = 0; k < KEYS; k++) {
+                        s.put(key(k), value(k, round));
+                    }
+                }
+            }
+        });
+        assertTrue(e.getMessage().contains(name), e.getMessage());
     }
 
     private static List<String> segmentNames(Path shard) throws IOException {

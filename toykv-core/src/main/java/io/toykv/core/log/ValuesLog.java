@@ -61,6 +61,12 @@ public final class ValuesLog {
                 for (Path p : (Iterable<Path>) s::iterator) {
                     String name = p.getFileName().toString();
                     long id = FileNames.parseSegment(name);
+                    if (id > Address.MAX_SEGMENT) {
+                        // Ten digits go past the largest id: not a file the store wrote. Numbering new
+                        // segments after it would leave no id for the next roll.
+                        throw new CorruptionException(p, 0, "segment id " + id + " is past the largest, "
+                                + Address.MAX_SEGMENT);
+                    }
                     if (id > 0) {
                         log.addSegment(Segment.open(p, id));
                     } else if (name.endsWith(FileNames.SEGMENT_SUFFIX + FileNames.TEMP_SUFFIX)) {

@@ -1,12 +1,12 @@
 package io.toykv.core.tools;
 
-import io.toykv.core.log.Address;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -82,7 +82,7 @@ public final class FormatDump {
             pos += 10 + k + v;
         }
         out.printf(Locale.ROOT, "  values.b: header seq %d base segment %d offset %d; %d buffered records, %d bytes%n",
-                best, Address.segment(base), Address.offset(base), count, pos - 4096);
+                best, segment(base), offset(base), count, pos - 4096);
     }
 
     private void dumpKeys(Path file) throws IOException {
@@ -109,8 +109,8 @@ public final class FormatDump {
                 b.get(pos + 19, key);
                 long a = b.getLong(pos + 11);
                 out.printf(Locale.ROOT, "    @%d %s %s -> segment %d offset %d length %d%n", pos,
-                        kind == 1 ? "PUT" : kind == 2 ? "DELETE" : "CLEAR", printable(key), Address.segment(a),
-                        Address.offset(a), b.getInt(pos + 7));
+                        kind == 1 ? "PUT" : kind == 2 ? "DELETE" : "CLEAR", printable(key), segment(a),
+                        offset(a), b.getInt(pos + 7));
             }
             pos += 19 + k;
         }
@@ -175,10 +175,26 @@ public final class FormatDump {
         return sb.append('"').toString();
     }
 
+    /** The segment id of an address: its low 23 bits in bits 40-62, its high 9 in bits 31-39. */
+    private static long segment(long address) {
+        return (address >>> 40) | ((address >>> 31) & 0x1FF) << 23;
+    }
+
+    /** The offset of an address: bits 0-30. */
+    private static long offset(long address) {
+        return address & 0x7FFF_FFFFL;
+    }
+
+    /**
+     * The entries of {@code dir} whose names start or end with {@code match}, in number order: names are
+     * eight digits, or more without a leading zero, so shorter names come first.
+     */
     private static List<Path> list(Path dir, String match) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith(match) || p.getFileName().toString().endsWith(match))
-                    .sorted().collect(Collectors.toList());
+                    .sorted(Comparator.comparingInt((Path p) -> p.getFileName().toString().length())
+                            .thenComparing(p -> p.getFileName().toString()))
+                    .collect(Collectors.toList());
         }
     }
 

@@ -63,6 +63,19 @@ class FormatDumpTest {
         assertTrue(!out.contains("00000001.k"), out);
     }
 
+    /** Files are listed in number order, as the engine takes them, not in name order: "20000000.v" before "100000000.v". */
+    @Test
+    void numberedFilesAreListedByNumberNotByName() throws Exception {
+        writeTenAndDeleteOne(false);
+        Path shard = dir.resolve("shard-000");
+        java.nio.file.Files.write(shard.resolve("100000000.v"), new byte[4096]);
+        java.nio.file.Files.write(shard.resolve("20000000.v"), new byte[4096]);
+        String out = dump(false);
+        int small = out.indexOf("20000000.v: 4096 bytes");
+        int large = out.indexOf("100000000.v: 4096 bytes");
+        assertTrue(out.indexOf("00000001.v: ") < small && small >= 0 && small < large, out);
+    }
+
     @Test
     void dumpOfACrashedStoreShowsTheBufferedRecords() throws Exception {
         Store s = Store.open(dir, StoreOptions.defaults().shards(1).syncMode(SyncMode.NEVER));
