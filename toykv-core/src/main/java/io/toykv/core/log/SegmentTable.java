@@ -30,6 +30,13 @@ final class SegmentTable {
         }
     }
 
+    /** A table of {@code segments}, whose ids are distinct, in any order. */
+    static SegmentTable of(java.util.Collection<Segment> segments) {
+        Segment[] sorted = segments.toArray(new Segment[0]);
+        Arrays.sort(sorted, java.util.Comparator.comparingLong(Segment::id));
+        return new SegmentTable(sorted);
+    }
+
     Segment get(long id) {
         int mask = slots.length - 1;
         for (int i = slot(id); ; i = (i + 1) & mask) {

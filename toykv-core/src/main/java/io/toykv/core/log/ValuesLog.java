@@ -57,6 +57,9 @@ public final class ValuesLog {
         }
         ValuesLog log = new ValuesLog(dir, segmentSize, io, allocator, buffer);
         try {
+            List<Segment> found = new java.util.ArrayList<>();
+            // One table for them all (each addSegment rebuilds it), also when the listing fails midway:
+            // the clean-up below retires what the table holds.
             try (Stream<Path> s = Files.list(dir)) {
                 for (Path p : (Iterable<Path>) s::iterator) {
                     String name = p.getFileName().toString();
@@ -68,11 +71,13 @@ public final class ValuesLog {
                                 + Address.MAX_SEGMENT);
                     }
                     if (id > 0) {
-                        log.addSegment(Segment.open(p, id));
+                        found.add(Segment.open(p, id));
                     } else if (name.endsWith(FileNames.SEGMENT_SUFFIX + FileNames.TEMP_SUFFIX)) {
                         Files.delete(p); // a collection's segment a crash cut short: nothing pointed at it yet
                     }
                 }
+            } finally {
+                log.segmentsById = SegmentTable.of(found);
             }
             long headId = Address.segment(buffer.base());
             // Segments numbered after the head are kept: written by garbage collection, or made by a roll

@@ -53,6 +53,15 @@ class SegmentTableTest {
                 }
                 assertEquals(new ArrayList<>(model.values()), t.all());
                 assertEquals(model.size(), t.size());
+                if (step % 100 == 0) {
+                    List<Segment> shuffled = new ArrayList<>(model.values());
+                    java.util.Collections.shuffle(shuffled, r);
+                    SegmentTable bulk = SegmentTable.of(shuffled);
+                    assertEquals(t.all(), bulk.all(), "built at once, step " + step);
+                    for (long p : pool) {
+                        assertSame(t.get(p), bulk.get(p), "built at once, step " + step + ", id " + p);
+                    }
+                }
             }
         } finally {
             for (Segment s : opened) {
