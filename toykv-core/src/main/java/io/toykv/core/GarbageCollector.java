@@ -165,7 +165,7 @@ final class GarbageCollector implements AutoCloseable {
 
     private boolean collect(Shard shard, boolean manual) throws IOException {
         long before = segmentsReclaimed.get() + keysLogCompactions.get();
-        // By hand, go on until no segment passes the ratio: one round moves at most a few segments' worth.
+        // By hand, go on until no segment passes the ratio: one round moves at most ROUND_SEGMENTS' worth.
         for (int round = 0; !stopping; round++) {
             long reclaimed = segmentsReclaimed.get();
             collectSegments(shard, manual);

@@ -91,7 +91,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
      *
      * @throws CorruptionException a live key's value is in no segment
      */
-    LiveBytes loadInto(SortedIndex index) throws CorruptionException {
+    SegmentCounts loadInto(SortedIndex index) throws CorruptionException {
         int[] order = new int[count];
         for (int i = 0; i < count; i++) {
             order[i] = i;
@@ -100,7 +100,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
         byte[][] liveKeys = new byte[count][];
         long[] liveAddresses = new long[count];
         int[] liveLengths = new int[count];
-        LiveBytes live = new LiveBytes();
+        SegmentCounts live = new SegmentCounts();
         int n = 0;
         for (int i = 0; i < count; i++) {
             int r = order[i];

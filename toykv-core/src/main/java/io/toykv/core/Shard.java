@@ -55,13 +55,13 @@ final class Shard {
     private volatile long paceNanos;
     private final java.util.concurrent.atomic.AtomicLong paceDebt = new java.util.concurrent.atomic.AtomicLong();
     /** Bytes of live value records by segment id: what garbage collection will weigh. */
-    private final LiveBytes liveBytes;
+    private final SegmentCounts liveBytes;
     /**
      * By segment id, the append that last left it with nothing live; with {@link #clearedAt}, what
      * {@link #dropIfDead} must have made durable before it deletes the segment. 0 for what was dead at
      * open (the open makes everything it replayed durable).
      */
-    private final LiveBytes emptiedAt = new LiveBytes();
+    private final SegmentCounts emptiedAt = new SegmentCounts();
     /** The append of the last CLEAR, which left every segment with nothing live. */
     private long clearedAt;
     /** The sum of {@link #liveBytes}. */
@@ -71,7 +71,7 @@ final class Shard {
     private volatile String broken;
 
     private Shard(Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
-            LiveBytes liveBytes) {
+            SegmentCounts liveBytes) {
         this.dir = dir;
         this.syncMode = syncMode;
         this.index = index;
@@ -91,7 +91,7 @@ final class Shard {
             IndexRecovery recovery = new IndexRecovery(values);
             keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery);
             SortedIndex index = new SortedIndex();
-            LiveBytes live = recovery.loadInto(index);
+            SegmentCounts live = recovery.loadInto(index);
             values.numberNewSegmentsAbove(recovery.maxSegment());
             // A killed process leaves records and values in the page cache that replay sees but a power
             // loss could still take: make them durable now, so nothing decided from them (a segment

@@ -248,16 +248,6 @@ public final class KeysLog {
     }
 
     /**
-     * Finishes a compaction: {@link #switchToRewrite}, then {@link #deleteReplaced}. Writer only, and
-     * no force of the old files may be under way. Returns the bytes of records dropped.
-     */
-    public long finishRewrite(Rewrite r) throws IOException {
-        long dropped = switchToRewrite(r);
-        deleteReplaced(r);
-        return dropped;
-    }
-
-    /**
      * Appends the records written since {@link #beginRewrite}, names the new files after the old ones
      * and makes them the log; the old files stay on disk, mapped, until {@link #deleteReplaced}. Writer
      * only, and no force of the old files may be under way (the shard holds its sync lock). Returns

@@ -89,7 +89,7 @@ class KeysLogTest {
         for (int i = 0; i < 3000; i++) {
             put(log, key("new", i), 60_000L + i);
         }
-        long dropped = log.finishRewrite(r);
+        long dropped = finishRewrite(log, r);
         assertTrue(dropped > 0, "dropped " + dropped);
         put(log, key("after", 1), 70_000L); // the rewritten log takes appends
         log.forceAndClose();
@@ -138,7 +138,7 @@ class KeysLogTest {
     }
 
     /**
-     * Every directory a crash in {@link KeysLog#finishRewrite} can leave replays to the state the
+     * Every directory a crash in {@link KeysLog#switchToRewrite} can leave replays to the state the
      * rewrite ended at: the new files are named from the last to the first, so the directory holds
      * the old files and a suffix of the new ones; once the first is named (it begins with a CLEAR),
      * any old files a failed delete or a power loss left behind are ignored. Written since the mark:
@@ -176,7 +176,7 @@ class KeysLogTest {
         }
         Path old = dir.resolve("old");
         copyFiles(live, old, oldNames); // the old files as the end of the rewrite finds them
-        log.finishRewrite(r);
+        finishRewrite(log, r);
         List<String> newNames;
         try (Stream<Path> s = Files.list(live)) {
             newNames = s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -235,7 +235,7 @@ class KeysLogTest {
         copyFiles(live, old, oldNames);
         KeysLog.Rewrite r = log.beginRewrite();
         log.writeLive(r, index);
-        log.finishRewrite(r);
+        finishRewrite(log, r);
         log.forceAndClose();
         TreeMap<byte[], Long> expected = indexContents();
         assertEquals(2000, expected.size());
@@ -255,7 +255,7 @@ class KeysLogTest {
         long before = log.recordBytes();
         KeysLog.Rewrite r = log.beginRewrite();
         long written = log.writeLive(r, index);
-        log.finishRewrite(r);
+        finishRewrite(log, r);
         assertEquals(written, log.recordBytes());
         // 20,000 8-byte keys: 27 bytes each as PUT records, about half that packed.
         assertTrue(written < (before - KeyRecord.size(longKey.length)) * 0.6 + KeyRecord.size(longKey.length),
@@ -273,7 +273,7 @@ class KeysLogTest {
         }
         KeysLog.Rewrite r = log.beginRewrite();
         log.writeLive(r, index);
-        log.finishRewrite(r);
+        finishRewrite(log, r);
         log.forceAndClose();
         Path file = dir.resolve(fileNames().get(0));
         int batch = KeysFile.HEADER_SIZE + KeyRecord.size(0); // after the CLEAR
@@ -311,5 +311,12 @@ class KeysLogTest {
         static void putInt(byte[] a, int pos, int v) {
             java.nio.ByteBuffer.wrap(a).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(pos, v);
         }
+    }
+
+    /** The two ends of a compaction as the shard runs them (the delete after it lets go of the write lock). */
+    private static long finishRewrite(KeysLog log, KeysLog.Rewrite r) throws IOException {
+        long dropped = log.switchToRewrite(r);
+        log.deleteReplaced(r);
+        return dropped;
     }
 }

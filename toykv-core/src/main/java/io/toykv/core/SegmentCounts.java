@@ -8,13 +8,13 @@ import java.util.Arrays;
  * only grow, to 2^32-1). A count that reaches zero is removed. Not thread-safe: the shard's writer
  * uses it under its lock.
  */
-final class LiveBytes {
+final class SegmentCounts {
     private static final long EMPTY = -1;
     private long[] ids = new long[16];
     private long[] counts = new long[16];
     private int size;
 
-    LiveBytes() {
+    SegmentCounts() {
         Arrays.fill(ids, EMPTY);
     }
 
@@ -24,14 +24,19 @@ final class LiveBytes {
         return ids[i] == id ? counts[i] : 0;
     }
 
-    /** Adds {@code delta} to the count of {@code id}; returns the new count. */
+    /** Adds {@code delta} to the count of {@code id}; returns the new count. One probe: two per put. */
     long add(long id, long delta) {
-        return set(id, get(id) + delta);
+        int i = find(id);
+        return put(i, id, (ids[i] == id ? counts[i] : 0) + delta);
     }
 
     /** Sets the count of {@code id}; 0 removes it. Returns {@code value}. */
     long set(long id, long value) {
-        int i = find(id);
+        return put(find(id), id, value);
+    }
+
+    /** Stores {@code value} for {@code id} at slot {@code i}, its slot from {@link #find}. */
+    private long put(int i, long id, long value) {
         if (ids[i] == id) {
             if (value == 0) {
                 remove(i);

@@ -7,13 +7,13 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class LiveBytesTest {
+class SegmentCountsTest {
 
     /** Random adds, sets and removals (counts back to 0) over a few ids and far-apart ones, against a HashMap. */
     @Test
     void behavesAsAMapOfNonZeroCounts() {
         Random r = new Random(3);
-        LiveBytes live = new LiveBytes();
+        SegmentCounts live = new SegmentCounts();
         Map<Long, Long> model = new HashMap<>();
         long[] pool = new long[300];
         for (int i = 0; i < pool.length; i++) {
