@@ -24,9 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * collection deletes first thing.
  *
  * <p>Pacing: finding, reading and writing the moved values takes no lock; keys are pointed at the
- * copies in batches of {@value #BATCH} under the shard's write lock (their index entries looked up
- * just before, without the lock, so the batch runs from the cache). After a batch that a put waited
- * for, the background thread parks briefly so the put goes first: a put waits at most one batch, and
+ * copies in batches of {@value #BATCH} under the shard's write lock, each key in the leaf where the
+ * walk that found it saw it (no descent from the root unless that leaf changed shape since). After a
+ * batch that a put waited for, the background thread parks briefly so the put goes first: a put waits at most one batch, and
  * gets never wait. It does not pause otherwise, so that it keeps up with the garbage a heavy overwrite
  * load makes. It sleeps between rounds only when a round found nothing to do. When writers outrun it
  * anyway and a shard's values log gets well over its target, the background collector slows that

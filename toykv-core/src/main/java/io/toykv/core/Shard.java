@@ -356,7 +356,7 @@ final class Shard {
     }
 
     /** A live value found in a victim segment, and where its copy went. */
-    private record Move(byte[] key, long from, int length, long to) {
+    private record Move(byte[] key, long from, int length, long to, SortedIndex.Hint hint) {
     }
 
     /**
@@ -406,15 +406,11 @@ final class Shard {
             }
         }
         long moved = 0;
-        int[] length = new int[1];
         PutBatch packed = new PutBatch(PutBatch.MAX_BODY);
         for (int from = 0; from < moves.size() && !stop.getAsBoolean(); from += batch) {
             List<Move> slice = moves.subList(from, Math.min(moves.size(), from + batch));
-            // Look the keys up first, without the lock: the descents under it then find the index's
-            // nodes in the cache, and writers wait less for each batch.
             int packedBound = 0;
             for (Move m : slice) {
-                index.get(m.key(), length);
                 packedBound += PutBatch.entryBound(m.key().length);
             }
             // The moves of a batch go to the keys log as one BATCH record (about half the bytes of a
@@ -434,7 +430,8 @@ final class Shard {
                     if (!asBatch) {
                         keys.ensureRoom(KeyRecord.size(m.key().length));
                     }
-                    if (!index.replaceIf(m.key(), m.from(), m.to(), m.length())) {
+                    // From the leaf the walk found the key in: no descent, unless that leaf changed shape since.
+                    if (!index.replaceIf(m.hint(), m.key(), m.from(), m.to(), m.length())) {
                         continue; // overwritten or deleted since: its copy is garbage
                     }
                     if (asBatch) {
@@ -489,6 +486,7 @@ final class Shard {
             return false;
         };
         List<byte[]> keys = new ArrayList<>();
+        List<SortedIndex.Hint> hints = new ArrayList<>();
         long[] addresses = new long[1024];
         int[] lengths = new int[1024];
         SortedIndex.Cursor c = index.cursor(null);
@@ -499,6 +497,7 @@ final class Shard {
                 lengths = java.util.Arrays.copyOf(lengths, 2 * n);
             }
             keys.add(c.key());
+            hints.add(c.hint());
             addresses[n] = c.address();
             lengths[n] = c.length();
         }
@@ -547,7 +546,7 @@ final class Shard {
         List<Move> moves = new ArrayList<>(keys.size());
         for (int i = 0; i < copies.length; i++) {
             if (copies[i] >= 0) {
-                moves.add(new Move(keys.get(i), addresses[i], lengths[i], copies[i]));
+                moves.add(new Move(keys.get(i), addresses[i], lengths[i], copies[i], hints.get(i)));
             }
         }
         return moves;

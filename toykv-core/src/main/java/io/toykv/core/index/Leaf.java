@@ -60,6 +60,21 @@ final class Leaf extends Node {
     }
 
     /** An empty leaf with room for {@code capacity} entries. */
+    /**
+     * Set (by the writer) once the tree no longer holds this leaf: replaced by a bigger copy or split
+     * into halves. A {@link SortedIndex.Hint} to a retired leaf is ignored. Read and written under
+     * the shard's write lock only.
+     */
+    private boolean retired;
+
+    void retire() {
+        retired = true;
+    }
+
+    boolean retired() {
+        return retired;
+    }
+
     static Leaf empty(int capacity) {
         return new Leaf(capacity, NO_TAILS);
     }

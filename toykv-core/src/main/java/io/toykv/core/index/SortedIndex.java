@@ -29,6 +29,12 @@ public final class SortedIndex {
     private static final int MAX_DEPTH = 16;
 
     private volatile Node root = Leaf.empty(MAX_LEAF);
+    /**
+     * Times the whole tree was replaced ({@link #clear}, {@link #load}), each counted after the new root
+     * is published: a cursor reads it before it reads the root, so a hint to a leaf of an older tree
+     * always carries an older count and is not used.
+     */
+    private volatile long clears;
     private volatile long size;
     /** The writer's path, reused by every put and remove (one writer at a time). */
     private final Path writerPath = new Path();
@@ -125,6 +131,7 @@ public final class SortedIndex {
             Leaf grown = leaf.copy(0, n, MAX_LEAF);
             grown.insert(at, key, prefix, address, length);
             replace(path, path.depth, grown);
+            leaf.retire();
         } else if (at == n || at == 0) {
             // At an end (keys put in ascending or descending order): the full leaf stays as it is and
             // the key starts a new one, so such fills leave full leaves instead of half-empty ones.
@@ -145,6 +152,7 @@ public final class SortedIndex {
                 right.insert(at - half, key, prefix, address, length);
             }
             split(path, path.depth, left, right.key(0), right);
+            leaf.retire();
         }
         size++;
         return -1;
@@ -156,6 +164,28 @@ public final class SortedIndex {
      * Writer only (garbage collection moving a value).
      */
     public boolean replaceIf(byte[] key, long expected, long address, int length) {
+        return replaceIf(null, key, expected, address, length);
+    }
+
+    /**
+     * {@link #replaceIf(byte[], long, long, int)} starting from the leaf a {@link Cursor} found the key
+     * in ({@link Cursor#hint()}): no descent while that leaf is still in the tree, which is the common
+     * case for garbage collection, whose walk found the key moments before. A key the tree still holds
+     * is in the leaf it was in until that leaf is retired (copied or split), so a present key there is
+     * authoritative; otherwise (absent there, a retired leaf, a clear since) it descends as usual.
+     * Writer only.
+     */
+    public boolean replaceIf(Hint hint, byte[] key, long expected, long address, int length) {
+        if (hint != null && hint.clears == clears && !hint.leaf.retired()) {
+            int i = hint.leaf.find(key, Inner.prefix(key));
+            if (i >= 0) {
+                if (hint.leaf.address(i) != expected) {
+                    return false;
+                }
+                hint.leaf.replace(i, address, length);
+                return true;
+            }
+        }
         Path path = descend(key);
         Leaf leaf = path.leaf;
         int i = leaf.find(key, path.keyPrefix);
@@ -188,6 +218,7 @@ public final class SortedIndex {
     public void clear() {
         root = Leaf.empty(MAX_LEAF);
         size = 0;
+        clears++;
     }
 
     /**
@@ -224,6 +255,7 @@ public final class SortedIndex {
         }
         root = level[0];
         size = count;
+        clears++;
     }
 
     /** Estimated heap bytes of the index. */
@@ -246,6 +278,17 @@ public final class SortedIndex {
     /** A cursor positioned before the first key at least {@code from} (null: the first key). */
     public Cursor cursor(byte[] from) {
         return new Cursor(from);
+    }
+
+    /** The leaf a cursor found an entry in, as of the {@code clears}-th clear or load: see {@link Cursor#hint()}. */
+    public static final class Hint {
+        private final Leaf leaf;
+        private final long clears;
+
+        private Hint(Leaf leaf, long clears) {
+            this.leaf = leaf;
+            this.clears = clears;
+        }
     }
 
     /** A leaf and the bound it hangs under. */
@@ -300,6 +343,8 @@ public final class SortedIndex {
         private static final int UNPOSITIONED = -1;
 
         private final byte[] from;
+        private Hint hint;
+        private long leafClears;
         private Leaf leaf;
         private byte[] leafBound;
         private int leafVersion = UNPOSITIONED;
@@ -310,6 +355,7 @@ public final class SortedIndex {
 
         private Cursor(byte[] from) {
             this.from = from;
+            leafClears = clears;
             LeafAt at = leafAt(from == null ? LOWEST : from);
             leaf = at.leaf();
             leafBound = at.bound();
@@ -365,18 +411,31 @@ public final class SortedIndex {
                     return true;
                 }
                 pos = p;
+                long c = clears;
                 LeafAt next = leafAfter(leafBound);
                 if (next == null) {
                     return false;
                 }
                 leaf = next.leaf();
                 leafBound = next.bound();
+                leafClears = c;
                 leafVersion = UNPOSITIONED;
             }
         }
 
         public byte[] key() {
             return key;
+        }
+
+        /**
+         * Where the current entry was found, for {@link SortedIndex#replaceIf(Hint, byte[], long, long, int)}.
+         * One object per leaf the cursor visits.
+         */
+        public Hint hint() {
+            if (hint == null || hint.leaf != leaf || hint.clears != leafClears) {
+                hint = new Hint(leaf, leafClears);
+            }
+            return hint;
         }
 
         public long address() {

@@ -342,4 +342,73 @@ class SortedIndexTest {
         assertFalse(index.replaceIf("key:000000000043".getBytes(), 100, 300, 9), "an absent key is not added");
         assertEquals(1, index.size());
     }
+
+    /**
+     * Hints taken by a walk, then used after the tree changed under them: leaves grown, split, emptied,
+     * the whole index cleared and refilled. Every replaceIf through a hint must answer and act as one
+     * without it would (checked against a model), never write into a leaf the tree no longer holds.
+     */
+    @Test
+    void replaceIfThroughAHintActsAsWithoutOneAfterTheTreeChanged() {
+        for (long seed = 1; seed <= 20; seed++) {
+            Random r = new Random(seed);
+            SortedIndex index = new SortedIndex();
+            TreeMap<byte[], long[]> model = new TreeMap<>(Arrays::compareUnsigned);
+            int[] len = new int[1];
+            for (int i = 0; i < 3_000; i++) {
+                byte[] k = key(r);
+                long a = 1 + r.nextInt(1_000_000);
+                index.put(k, a, 5, len);
+                model.put(k, new long[] {a, 5});
+            }
+            List<byte[]> hintedKeys = new ArrayList<>();
+            List<Long> hintedAddresses = new ArrayList<>();
+            List<SortedIndex.Hint> hints = new ArrayList<>();
+            SortedIndex.Cursor c = index.cursor(null);
+            while (c.next()) {
+                if (r.nextInt(3) == 0) {
+                    hintedKeys.add(c.key());
+                    hintedAddresses.add(c.address());
+                    hints.add(c.hint());
+                }
+            }
+            boolean cleared = seed % 4 == 0;
+            if (cleared) {
+                index.clear();
+                model.clear();
+                for (int i = 0; i < hintedKeys.size(); i += 2) { // half come back at their old address
+                    index.put(hintedKeys.get(i), hintedAddresses.get(i), 5, len);
+                    model.put(hintedKeys.get(i), new long[] {hintedAddresses.get(i), 5});
+                }
+            }
+            for (int i = 0; i < 6_000; i++) { // inserts grow and split the hinted leaves; some keys change or go
+                int op = r.nextInt(10);
+                byte[] k = op < 7 || hintedKeys.isEmpty() ? key(r) : hintedKeys.get(r.nextInt(hintedKeys.size()));
+                if (op == 9) {
+                    index.remove(k, len);
+                    model.remove(k);
+                } else {
+                    long a = 1 + r.nextInt(1_000_000);
+                    index.put(k, a, 6, len);
+                    model.put(k, new long[] {a, 6});
+                }
+            }
+            for (int i = 0; i < hints.size(); i++) {
+                byte[] k = hintedKeys.get(i);
+                long expected = hintedAddresses.get(i);
+                long[] now = model.get(k);
+                boolean shouldMove = now != null && now[0] == expected;
+                assertEquals(shouldMove, index.replaceIf(hints.get(i), k, expected, 2_000_000 + i, 9),
+                        "seed " + seed + ", hinted key " + i + (cleared ? " (after a clear)" : ""));
+                if (shouldMove) {
+                    model.put(k, new long[] {2_000_000 + i, 9});
+                }
+            }
+            assertEquals(model.size(), index.size());
+            for (Map.Entry<byte[], long[]> e : model.entrySet()) {
+                assertEquals(e.getValue()[0], index.get(e.getKey(), len), "seed " + seed);
+                assertEquals(e.getValue()[1], len[0]);
+            }
+        }
+    }
 }
