@@ -411,4 +411,20 @@ class SortedIndexTest {
             }
         }
     }
+
+    /** A hint taken before a load() (a whole-tree replacement like clear) must not reach the old leaf. */
+    @Test
+    void replaceIfThroughAHintTakenBeforeALoadDescends() {
+        SortedIndex index = new SortedIndex();
+        int[] len = new int[1];
+        byte[] k = "key:000000000001".getBytes();
+        index.put(k, 100, 5, len);
+        SortedIndex.Cursor c = index.cursor(null);
+        assertTrue(c.next());
+        SortedIndex.Hint hint = c.hint();
+        index.load(new byte[][] {k}, new long[] {100}, new int[] {5}, 1); // same key, same address, new tree
+        assertTrue(index.replaceIf(hint, k, 100, 200, 9));
+        assertEquals(200, index.get(k, len), "the move must land in the loaded tree, not the old leaf");
+        assertEquals(9, len[0]);
+    }
 }
