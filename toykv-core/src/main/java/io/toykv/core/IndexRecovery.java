@@ -16,9 +16,10 @@ import java.util.Arrays;
  * The survivors go into the index in one bulk load. Sorting once is much cheaper than a hash map or a
  * million single inserts; comparing eight-byte key prefixes as longs first keeps the sort in cache.
  *
- * <p>A PUT whose value should be in the buffer is checked as it is replayed: if the value did not
- * survive (it was past the buffer's valid records after a power loss) the record is rejected, and the
- * keys log treats it like a record with a bad checksum. Records pointing into segments are checked only
+ * <p>A PUT whose value should be in the buffer is checked as it is replayed, against its key (a value
+ * record's checksum covers the key it does not store): if the value did not survive (a power loss) the
+ * record is rejected, and the keys log treats it like a record with a bad checksum. The buffer's
+ * appends then go on after the furthest value an accepted record names ({@link ValuesLog#finishRecovery}). Records pointing into segments are checked only
  * if they survive: a superseded one may point at a segment garbage collection has since deleted.
  */
 final class IndexRecovery implements KeysFile.RecordSink {
@@ -44,7 +45,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
     public String accept(KeyRecord record, Path file, long offset) {
         switch (record.kind()) {
             case KeyRecord.PUT: {
-                String problem = values.checkBuffered(record.address(), record.valueLength());
+                String problem = values.checkBuffered(record.key(), record.address(), record.valueLength());
                 if (problem != null) {
                     return problem;
                 }

@@ -85,11 +85,12 @@ final class Shard {
             throws IOException {
         Files.createDirectories(dir);
         ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(),
-                ValueRecord.size(options.maxKeySize(), options.maxValueSize()), io, allocator);
+                ValueRecord.size(options.maxValueSize()), io, allocator);
         KeysLog keys = null;
         try {
             IndexRecovery recovery = new IndexRecovery(values);
             keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery);
+            values.finishRecovery();
             SortedIndex index = new SortedIndex();
             SegmentCounts live = recovery.loadInto(index);
             values.numberNewSegmentsAbove(recovery.maxSegment());
@@ -120,7 +121,7 @@ final class Shard {
     }
 
     void put(byte[] key, byte[] value) throws IOException {
-        int recordSize = ValueRecord.size(key.length, value.length);
+        int recordSize = ValueRecord.size(value.length);
         int[] previousLength = new int[1];
         long sequence;
         writeLock.lock();

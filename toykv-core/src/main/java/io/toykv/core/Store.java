@@ -72,14 +72,21 @@ public final class Store implements AutoCloseable {
         DirectoryLock lock = DirectoryLock.acquire(dir);
         Shard[] shards = null;
         try {
-            int stored = StoreManifest.readShards(dir);
-            if (stored < 0) {
+            StoreManifest.Contents stored = StoreManifest.read(dir);
+            if (stored == null) {
                 StoreManifest.write(dir, opts.shards());
-            } else if (opts.shardsSet() && stored != opts.shards()) {
-                throw new IllegalArgumentException("store " + dir + " has " + stored + " shards; options ask for "
+            } else if (opts.shardsSet() && stored.shards() != opts.shards()) {
+                throw new IllegalArgumentException("store " + dir + " has " + stored.shards() + " shards; options ask for "
                         + opts.shards() + " (changing the shard count is not supported)");
             } else {
-                opts.shards(stored);
+                opts.shards(stored.shards());
+                if (stored.version() < StoreManifest.VERSION) {
+                    // Before any record of the new version is written: an older build then refuses the
+                    // store instead of failing on records it cannot read.
+                    StoreManifest.write(dir, stored.shards());
+                    LOG.log(System.Logger.Level.INFO, "upgraded " + dir + " from store format version "
+                            + stored.version() + " to " + StoreManifest.VERSION);
+                }
             }
             shards = openShards(dir, opts, allocator, io);
             Store store = new Store(dir, opts, lock, shards);
@@ -92,11 +99,10 @@ public final class Store implements AutoCloseable {
     }
 
     private static void checkOptions(StoreOptions o) {
-        int largest = ValueRecord.size(o.maxKeySize(), o.maxValueSize());
+        int largest = ValueRecord.size(o.maxValueSize());
         if (largest > o.bufferSize()) {
-            throw new IllegalArgumentException("a record of the largest key (maxKeySize " + o.maxKeySize()
-                    + ") and value (maxValueSize " + o.maxValueSize() + ") takes " + largest
-                    + " bytes and must fit in bufferSize " + o.bufferSize());
+            throw new IllegalArgumentException("a record of the largest value (maxValueSize " + o.maxValueSize()
+                    + ") takes " + largest + " bytes and must fit in bufferSize " + o.bufferSize());
         }
         if (o.bufferSize() > o.segmentSize()) {
             throw new IllegalArgumentException(

@@ -17,27 +17,37 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * 0  4  magic 0x4D564B54 ("TKVM" little-endian)
- * 4  4  format version (1)
+ * 4  4  format version (2; 1 is read and upgraded, below)
  * 8  4  shard count
  * 12 4  crc32c of bytes 0..12
  * </pre>
  *
- * Written once, as a temp file that is forced, renamed into place, and followed by a force of the
- * directory, so a crash leaves either no manifest (an empty new store) or a whole one.
+ * Written as a temp file that is forced, renamed into place, and followed by a force of the
+ * directory, so a crash leaves either no manifest (an empty new store) or a whole one: once at
+ * creation, and once more when a version 1 store is first opened. Version 2 value records do not
+ * store their keys ({@link io.toykv.core.log.ValueRecord}); a version 1 store's records all do, and
+ * are read as they are. Bumping the version on that first open is what makes an older build refuse
+ * the store instead of failing on the new records.
  */
 final class StoreManifest {
     static final int MAGIC = 0x4D564B54;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The oldest version this build opens (upgrading it to {@link #VERSION}). */
+    static final int OLDEST_READABLE = 1;
     static final int SIZE = 16;
 
     private StoreManifest() {
     }
 
-    /** The shard count of the store in {@code dir}, or -1 if it has no manifest yet. */
-    static int readShards(Path dir) throws IOException {
+    /** What a manifest says: the shard count and the format version. */
+    record Contents(int shards, int version) {
+    }
+
+    /** The manifest of the store in {@code dir}, or null if it has none yet. */
+    static Contents read(Path dir) throws IOException {
         Path file = dir.resolve(FileNames.MANIFEST);
         if (!Files.exists(file)) {
-            return -1;
+            return null;
         }
         byte[] bytes = Files.readAllBytes(file);
         if (bytes.length != SIZE) {
@@ -47,8 +57,10 @@ final class StoreManifest {
         if (b.getInt(0) != MAGIC) {
             throw new CorruptionException(file, 0, "not a toykv store manifest (bad magic)");
         }
-        if (b.getInt(4) != VERSION) {
-            throw new CorruptionException(file, 4, "unsupported store format version " + b.getInt(4));
+        int version = b.getInt(4);
+        if (version < OLDEST_READABLE || version > VERSION) {
+            throw new CorruptionException(file, 4, "unsupported store format version " + version
+                    + (version > VERSION ? " (written by a newer toykv)" : ""));
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, 12);
@@ -59,7 +71,7 @@ final class StoreManifest {
         if (shards < 1 || shards > StoreOptions.MAX_SHARDS) {
             throw new CorruptionException(file, 8, "impossible shard count " + shards);
         }
-        return shards;
+        return new Contents(shards, version);
     }
 
     static void write(Path dir, int shards) throws IOException {

@@ -105,7 +105,7 @@ public final class StoreOptions {
 
     /**
      * Size of the memory-mapped staging buffer per shard, a multiple of 4096; default 2 MiB, or enough
-     * for the largest record (key + value + 10 bytes) when {@link #maxValueSize} asks for more.
+     * for the largest record (value + 8 bytes: records do not store their keys) when {@link #maxValueSize} asks for more.
      */
     public StoreOptions bufferSize(int bufferSize) {
         if (bufferSize < 64 * 1024 || bufferSize % 4096 != 0) {
@@ -229,7 +229,7 @@ public final class StoreOptions {
         if (bufferSize != null) {
             return bufferSize;
         }
-        long largestRecord = 10L + maxKeySize + maxValueSize;
+        long largestRecord = (long) io.toykv.core.log.ValueRecord.HEADER_SIZE + maxValueSize;
         return (int) Math.min(Integer.MAX_VALUE - 4095, Math.max(DEFAULT_BUFFER_SIZE, (largestRecord + 4095) / 4096 * 4096));
     }
 

@@ -93,9 +93,9 @@ class DamagedFilesTest {
     private long damageValueInFirstSegment(int i) throws IOException {
         long offset = 0;
         for (int j = 0; j < i; j++) {
-            offset += ValueRecord.size(KEY_LENGTH, value(j).length);
+            offset += ValueRecord.size(value(j).length);
         }
-        flipBit(FileNames.segment(shardDir(), 1), offset + ValueRecord.HEADER_SIZE + KEY_LENGTH + 1);
+        flipBit(FileNames.segment(shardDir(), 1), offset + ValueRecord.HEADER_SIZE + 1);
         return offset;
     }
 
@@ -136,9 +136,9 @@ class DamagedFilesTest {
         int torn = r.nextInt(N);
         long offset = ValueBuffer.HEADER_SIZE;
         for (int i = 0; i < torn; i++) {
-            offset += ValueRecord.size(KEY_LENGTH, value(i).length);
+            offset += ValueRecord.size(value(i).length);
         }
-        long from = offset + r.nextInt(ValueRecord.HEADER_SIZE + KEY_LENGTH);
+        long from = offset + r.nextInt(ValueRecord.HEADER_SIZE);
         overwrite(FileNames.buffer(shardDir()), from, from + 100_000, r.nextLong());
         assertExactlyFirst(torn);
     }
@@ -239,7 +239,7 @@ class DamagedFilesTest {
         s.put(key(1), value(299));
         s.abandon();
         // The value is still in the buffer: damage it there.
-        flipBit(FileNames.buffer(shardDir()), ValueBuffer.HEADER_SIZE + ValueRecord.HEADER_SIZE + KEY_LENGTH + 5);
+        flipBit(FileNames.buffer(shardDir()), ValueBuffer.HEADER_SIZE + ValueRecord.HEADER_SIZE + 5);
         try (Store again = Store.open(dir, oneShard())) {
             // Unforced data: the damaged record is a torn tail, so the key is gone rather than wrong.
             assertNull(again.get(key(1)));
@@ -284,7 +284,7 @@ class DamagedFilesTest {
     private static long recordBytes(int from, int to) {
         long total = 0;
         for (int i = from; i < to; i++) {
-            total += ValueRecord.size(KEY_LENGTH, value(i).length);
+            total += ValueRecord.size(value(i).length);
         }
         return total;
     }
@@ -331,7 +331,7 @@ class DamagedFilesTest {
         s.abandon();
         long lost = 0;
         for (int i = N; i < N + round2; i++) {
-            lost += ValueRecord.size(KEY_LENGTH, value(i % 50).length);
+            lost += ValueRecord.size(value(i % 50).length);
         }
         loseBufferedRecords(lost);
         try (Store again = Store.open(dir, options)) {

@@ -40,7 +40,7 @@ class SegmentIdReuseTest {
 
     @Test
     void aFreedCollectionSegmentIdIsNotReusedWhileRecordsStillPointIntoIt() throws Exception {
-        int n = 3000; // 118-byte records: fills segment 1 (256 KiB), the head rolls to 2
+        int n = 3000; // 108-byte records: fills segment 1 (256 KiB), the head rolls to 2
         Shard s = open();
         for (int i = 0; i < n; i++) {
             s.put(key(i), value(i, 0));
@@ -57,7 +57,7 @@ class SegmentIdReuseTest {
         }
         long keptBytes = 0;
         for (int i = 0; i < 2000; i += 200) {
-            keptBytes += 10 + key(i).length + 100;
+            keptBytes += io.toykv.core.log.ValueRecord.size(100);
         }
         assertEquals(keptBytes, s.liveBytes(1));
         assertEquals(keptBytes, s.evacuate(s.sealedSegments(), OPTIONS.segmentSize(), 256, () -> { }, () -> false));

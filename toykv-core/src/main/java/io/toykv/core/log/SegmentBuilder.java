@@ -60,7 +60,7 @@ public final class SegmentBuilder {
             return -1;
         }
         long to = Address.of(id, pos);
-        ValueRecord.readdress(data, pos, size, to);
+        ValueRecord.readdress(data, pos, size, to, key);
         data.position(pos + size);
         return to;
     }

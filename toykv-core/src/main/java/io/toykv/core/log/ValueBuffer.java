@@ -150,20 +150,26 @@ public final class ValueBuffer {
     }
 
     /**
-     * At open: finds the end of the valid records from the base on, and makes it the write position.
-     * Whatever follows (a torn record, stale records of an earlier chunk) is overwritten by later puts.
+     * At open, before the write position is known: copies the record of {@code dst.length} bytes at
+     * {@code address} into {@code dst} if that lies in the data region under the current base. Whether
+     * it is a valid record only its key can tell ({@link ValueRecord#valueIfValid}). Writer only.
      */
-    public int recover() {
-        int pos = 0;
-        while (true) {
-            int len = ValueRecord.validLength(data, pos, capacity, base + pos);
-            if (len < 0) {
-                break;
-            }
-            pos += len;
+    public boolean readAtOpen(long address, byte[] dst) {
+        long offset = address - base;
+        if (!holds(base, address) || offset + dst.length > capacity) {
+            return false;
         }
-        writePosition = pos;
-        return pos;
+        data.get((int) offset, dst, 0, dst.length);
+        return true;
+    }
+
+    /**
+     * At open: the records end {@code end} bytes after the base (the end of the furthest record a key
+     * record points at, as the replay of the keys log found). Whatever follows (a record no key record
+     * names, a torn one, stale records of an earlier chunk) is overwritten by later puts.
+     */
+    public void recoverTo(int end) {
+        writePosition = end;
     }
 
     public Path path() {
@@ -187,7 +193,7 @@ public final class ValueBuffer {
         int pos = writePosition;
         long address = base + pos;
         ValueRecord.write(data, pos, address, key, value);
-        writePosition = pos + ValueRecord.size(key.length, value.length);
+        writePosition = pos + ValueRecord.size(value.length);
         return address;
     }
 

@@ -5,59 +5,82 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * One value in the values log (in the buffer first, then in a segment). Little-endian:
+ * One value in the values log (in the buffer first, then in a segment). Little-endian, in one of two
+ * layouts told apart by the top bit of the length field:
  *
  * <pre>
+ * keyless (every record written since store format version 2)
  * offset  size  field
- * 0       4     crc32c of the record's address (8 bytes, little-endian) followed by bytes 4..end
- * 4       4     value length v
+ * 0       4     crc32c of the record's address (8 bytes), the key's length (2 bytes), the key, bytes 4..end
+ * 4       4     value length v, with the top bit set
+ * 8       v     value
+ *
+ * keyed (format version 1: read, and moved by garbage collection, as they are)
+ * 0       4     crc32c of the record's address (8 bytes) followed by bytes 4..end
+ * 4       4     value length v (top bit clear)
  * 8       2     key length k (1..65535)
  * 10      k     key
  * 10+k    v     value
  * </pre>
  *
- * The address is not stored but covered by the checksum, so a record read from the wrong place, or a
- * stale record left in the buffer by an earlier chunk, fails the check. The key is stored so a read
- * can prove it found the value of the key it was asked for.
+ * Neither the address nor, in a keyless record, the key is stored, but both are covered by the
+ * checksum: a record read from the wrong place, a stale record left in the buffer by an earlier chunk,
+ * or the value of another key fails the check, so a read proves it found the value of the key it
+ * asked for. Storing the key would only repeat what the keys log holds (WiscKey stores it so that
+ * collection can scan the values log; here collection walks the index), and for the original's
+ * 8-byte keys and 256-byte values it made every record 3% larger.
  */
 public final class ValueRecord {
-    public static final int HEADER_SIZE = 10;
+    /** Header of a keyless record: checksum and value length. */
+    public static final int HEADER_SIZE = 8;
+    /** Header of a keyed (version 1) record: checksum, value length and key length. */
+    static final int KEYED_HEADER_SIZE = 10;
     static final int VALUE_LENGTH_OFFSET = 4;
     static final int KEY_LENGTH_OFFSET = 8;
+    /** Top bit of the length field: the record does not store its key. */
+    static final int KEYLESS = 0x80000000;
 
     private ValueRecord() {
     }
 
-    public static int size(int keyLength, int valueLength) {
-        return HEADER_SIZE + keyLength + valueLength;
+    /** Size of the record a put of a value of {@code valueLength} bytes writes. */
+    public static int size(int valueLength) {
+        return HEADER_SIZE + valueLength;
     }
 
-    /** Writes the record at absolute position {@code pos} of {@code buf} (little-endian order). */
+    /** Writes a keyless record at absolute position {@code pos} of {@code buf} (little-endian order). */
     static void write(ByteBuffer buf, int pos, long address, byte[] key, byte[] value) {
-        buf.putInt(pos + VALUE_LENGTH_OFFSET, value.length);
-        buf.putShort(pos + KEY_LENGTH_OFFSET, (short) key.length);
-        buf.put(pos + HEADER_SIZE, key);
-        buf.put(pos + HEADER_SIZE + key.length, value);
-        readdress(buf, pos, size(key.length, value.length), address);
+        buf.putInt(pos + VALUE_LENGTH_OFFSET, value.length | KEYLESS);
+        buf.put(pos + HEADER_SIZE, value);
+        readdress(buf, pos, size(value.length), address, key);
     }
 
     /**
      * Gives the record of {@code size} bytes at absolute position {@code pos} of {@code buf}, copied
      * whole from elsewhere, the checksum it has at {@code address}: the address is covered, not stored.
      */
-    static void readdress(ByteBuffer buf, int pos, int size, long address) {
-        CRC32C crc = seeded(address);
+    static void readdress(ByteBuffer buf, int pos, int size, long address, byte[] key) {
+        boolean keyless = (buf.getInt(pos + VALUE_LENGTH_OFFSET) & KEYLESS) != 0;
+        CRC32C crc = seeded(address, keyless ? key : null);
         crc.update(buf.slice(pos + VALUE_LENGTH_OFFSET, size - VALUE_LENGTH_OFFSET));
         buf.putInt(pos, (int) crc.getValue());
     }
 
-    private static CRC32C seeded(long address) {
+    /** A checksum started with the address and, for a keyless record ({@code key} not null), the key. */
+    private static CRC32C seeded(long address, byte[] key) {
         CRC32C crc = new CRC32C();
-        byte[] a = new byte[8];
+        byte[] a = new byte[10];
         for (int i = 0; i < 8; i++) {
             a[i] = (byte) (address >>> (8 * i));
         }
-        crc.update(a);
+        if (key == null) {
+            crc.update(a, 0, 8);
+        } else {
+            a[8] = (byte) key.length;
+            a[9] = (byte) (key.length >>> 8);
+            crc.update(a, 0, 10);
+            crc.update(key);
+        }
         return crc;
     }
 
@@ -69,37 +92,30 @@ public final class ValueRecord {
         if (rec.length < HEADER_SIZE) {
             return null;
         }
-        int valueLength = getInt(rec, VALUE_LENGTH_OFFSET);
-        int keyLength = (rec[KEY_LENGTH_OFFSET] & 0xFF) | (rec[KEY_LENGTH_OFFSET + 1] & 0xFF) << 8;
-        if (keyLength != key.length || valueLength < 0 || (long) HEADER_SIZE + keyLength + valueLength != rec.length) {
-            return null;
+        int field = getInt(rec, VALUE_LENGTH_OFFSET);
+        int valueAt;
+        if ((field & KEYLESS) != 0) {
+            if ((long) HEADER_SIZE + (field & ~KEYLESS) != rec.length) {
+                return null;
+            }
+            valueAt = HEADER_SIZE;
+        } else {
+            if (rec.length < KEYED_HEADER_SIZE) {
+                return null;
+            }
+            int keyLength = (rec[KEY_LENGTH_OFFSET] & 0xFF) | (rec[KEY_LENGTH_OFFSET + 1] & 0xFF) << 8;
+            if (keyLength != key.length || (long) KEYED_HEADER_SIZE + keyLength + field != rec.length
+                    || !Arrays.equals(rec, KEYED_HEADER_SIZE, KEYED_HEADER_SIZE + keyLength, key, 0, keyLength)) {
+                return null;
+            }
+            valueAt = KEYED_HEADER_SIZE + keyLength;
         }
-        CRC32C crc = seeded(address);
+        CRC32C crc = seeded(address, (field & KEYLESS) != 0 ? key : null);
         crc.update(rec, VALUE_LENGTH_OFFSET, rec.length - VALUE_LENGTH_OFFSET);
-        if ((int) crc.getValue() != getInt(rec, 0)
-                || !Arrays.equals(rec, HEADER_SIZE, HEADER_SIZE + keyLength, key, 0, keyLength)) {
+        if ((int) crc.getValue() != getInt(rec, 0)) {
             return null;
         }
-        return Arrays.copyOfRange(rec, HEADER_SIZE + keyLength, rec.length);
-    }
-
-    /**
-     * Length of the valid record at absolute position {@code pos} of {@code buf}, which was written at
-     * {@code address}, or -1 when there is none (bad checksum or lengths past {@code limit}).
-     */
-    static int validLength(ByteBuffer buf, int pos, int limit, long address) {
-        if (limit - pos < HEADER_SIZE) {
-            return -1;
-        }
-        int valueLength = buf.getInt(pos + VALUE_LENGTH_OFFSET);
-        int keyLength = buf.getShort(pos + KEY_LENGTH_OFFSET) & 0xFFFF;
-        long size = (long) HEADER_SIZE + keyLength + valueLength;
-        if (keyLength == 0 || valueLength < 0 || size > limit - pos) {
-            return -1;
-        }
-        CRC32C crc = seeded(address);
-        crc.update(buf.slice(pos + VALUE_LENGTH_OFFSET, (int) size - VALUE_LENGTH_OFFSET));
-        return (int) crc.getValue() == buf.getInt(pos) ? (int) size : -1;
+        return Arrays.copyOfRange(rec, valueAt, rec.length);
     }
 
     /**
@@ -107,16 +123,32 @@ public final class ValueRecord {
      * of {@code key} written at {@code address}: the checks a read makes ({@link #valueIfValid}).
      */
     static boolean isRecordOf(ByteBuffer buf, int pos, int size, long address, byte[] key) {
-        if (validLength(buf, pos, pos + size, address) != size
-                || (buf.getShort(pos + KEY_LENGTH_OFFSET) & 0xFFFF) != key.length) {
+        if (size < HEADER_SIZE) {
             return false;
         }
-        for (int i = 0; i < key.length; i++) {
-            if (buf.get(pos + HEADER_SIZE + i) != key[i]) {
+        int field = buf.getInt(pos + VALUE_LENGTH_OFFSET);
+        boolean keyless = (field & KEYLESS) != 0;
+        if (keyless) {
+            if ((long) HEADER_SIZE + (field & ~KEYLESS) != size) {
                 return false;
             }
+        } else {
+            if (size < KEYED_HEADER_SIZE) {
+                return false;
+            }
+            int keyLength = buf.getShort(pos + KEY_LENGTH_OFFSET) & 0xFFFF;
+            if (keyLength != key.length || (long) KEYED_HEADER_SIZE + keyLength + field != size) {
+                return false;
+            }
+            for (int i = 0; i < key.length; i++) {
+                if (buf.get(pos + KEYED_HEADER_SIZE + i) != key[i]) {
+                    return false;
+                }
+            }
         }
-        return true;
+        CRC32C crc = seeded(address, keyless ? key : null);
+        crc.update(buf.slice(pos + VALUE_LENGTH_OFFSET, size - VALUE_LENGTH_OFFSET));
+        return (int) crc.getValue() == buf.getInt(pos);
     }
 
     private static int getInt(byte[] b, int i) {

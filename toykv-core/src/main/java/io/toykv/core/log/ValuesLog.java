@@ -38,6 +38,8 @@ public final class ValuesLog {
     /** The id the next new segment gets: above every id seen since open. Writer only. */
     private long nextSegmentId;
     private boolean directInUse;
+    /** At open, until {@link #finishRecovery}: end of the furthest valid buffered record a key record names. */
+    private int recoveredEnd;
 
     private ValuesLog(Path dir, long segmentSize, DirectIo io, FileAllocator allocator, ValueBuffer buffer) {
         this.dir = dir;
@@ -96,7 +98,7 @@ public final class ValuesLog {
             }
             log.head = h;
             log.directInUse = h.openForWrite(io);
-            buffer.recover();
+            // The buffer's write position is set once the keys log has been replayed (finishRecovery).
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
@@ -149,7 +151,7 @@ public final class ValuesLog {
      * first when needed; if that fails, nothing was appended.
      */
     public long append(byte[] key, byte[] value) throws IOException {
-        int size = ValueRecord.size(key.length, value.length);
+        int size = ValueRecord.size(value.length);
         if (buffer.writePosition() + size > chunkCapacity()) {
             flush();
             if (size > chunkCapacity()) {
@@ -221,15 +223,30 @@ public final class ValuesLog {
     }
 
     /**
-     * Why a keys-log record pointing into the buffer cannot be trusted at open (its value is past the
-     * buffer's valid records: lost in a power loss), or null if it can or points into a segment.
+     * At open, for each key record the replay of the keys log reaches: why it cannot be trusted (it
+     * points into the buffer, and the record there is not a valid one of its key: lost in a power loss,
+     * or never written), or null if it can or points into a segment. The buffer's records end after the
+     * furthest one that passes ({@link #finishRecovery}).
      */
-    public String checkBuffered(long address, int length) {
+    public String checkBuffered(byte[] key, long address, int length) {
         long base = buffer.base();
-        if (ValueBuffer.holds(base, address) && address + length > base + buffer.writePosition()) {
+        if (!ValueBuffer.holds(base, address)) {
+            return null;
+        }
+        byte[] rec = new byte[length];
+        if (!buffer.readAtOpen(address, rec) || ValueRecord.valueIfValid(rec, address, key) == null) {
             return "its value at " + Address.describe(address) + " is not in the buffer";
         }
+        recoveredEnd = Math.max(recoveredEnd, (int) (address - base) + length);
         return null;
+    }
+
+    /**
+     * Ends the replay at open: appends go on after the furthest buffered record a key record points at.
+     * A record past it no key record names: it is dead (its put was never acknowledged), and is overwritten.
+     */
+    public void finishRecovery() {
+        buffer.recoverTo(recoveredEnd);
     }
 
     /**
@@ -239,7 +256,8 @@ public final class ValuesLog {
      */
     public String checkLive(long address, int length) {
         if (ValueBuffer.holds(buffer.base(), address)) {
-            return checkBuffered(address, length);
+            return address + length > buffer.base() + buffer.writePosition()
+                    ? "its value at " + Address.describe(address) + " is not in the buffer" : null;
         }
         Segment s = segment(Address.segment(address));
         if (s == null) {

@@ -23,6 +23,8 @@ import java.util.zip.CRC32C;
 public final class FormatDump {
     private final PrintStream out;
     private final boolean records;
+    /** The key each key record of the shard being dumped names, by the address it points at. */
+    private final java.util.Map<Long, byte[]> namedKeys = new java.util.HashMap<>();
 
     FormatDump(PrintStream out, boolean records) {
         this.out = out;
@@ -43,10 +45,12 @@ public final class FormatDump {
                 m.getInt(8), crc(m, 0, 12) == m.getInt(12) ? "ok" : "BAD");
         for (Path shard : list(dir, "shard-")) {
             out.println(shard.getFileName() + ":");
-            dumpBuffer(shard.resolve("values.b"));
+            // Keys first: a buffered record's checksum covers its key, which only a key record names.
+            namedKeys.clear();
             for (Path k : list(shard, ".k")) {
                 dumpKeys(k);
             }
+            dumpBuffer(shard.resolve("values.b"));
             for (Path v : list(shard, ".v")) {
                 out.printf(Locale.ROOT, "  %s: %d bytes%n", v.getFileName(), Files.size(v));
             }
@@ -64,25 +68,48 @@ public final class FormatDump {
                 base = b.getLong(slot + 16);
             }
         }
+        // Records from the base on: keyless ones (top bit of the length set) are checked with the key a
+        // key record names for their address, and skipped by their length when none does (dead, or
+        // stale); keyed ones (format version 1) carry their key. The buffered data ends after the last
+        // record that passes, as the engine's open finds it.
         int pos = 4096;
+        int end = pos;
         int count = 0;
-        while (pos + 10 <= b.capacity()) {
-            int v = b.getInt(pos + 4);
-            int k = b.getShort(pos + 8) & 0xFFFF;
-            if (k == 0 || v < 0 || (long) pos + 10 + k + v > b.capacity()) {
-                break;
-            }
+        while (pos + 8 <= b.capacity()) {
+            int field = b.getInt(pos + 4);
+            long address = base + pos - 4096;
             CRC32C c = new CRC32C();
-            c.update(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, base + pos - 4096));
-            c.update(b.slice(pos + 4, 6 + k + v));
+            c.update(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, address));
+            long size;
+            if (field < 0) {
+                size = 8L + (field & 0x7FFF_FFFF);
+                byte[] key = namedKeys.get(address);
+                if (pos + size > b.capacity()) {
+                    break;
+                }
+                if (key == null) {
+                    pos += (int) size;
+                    continue;
+                }
+                c.update(ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) key.length));
+                c.update(key);
+            } else {
+                int k = pos + 10 <= b.capacity() ? b.getShort(pos + 8) & 0xFFFF : 0;
+                size = 10L + k + field;
+                if (k == 0 || pos + size > b.capacity()) {
+                    break;
+                }
+            }
+            c.update(b.slice(pos + 4, (int) size - 4));
             if ((int) c.getValue() != b.getInt(pos)) {
                 break;
             }
             count++;
-            pos += 10 + k + v;
+            pos += (int) size;
+            end = pos;
         }
         out.printf(Locale.ROOT, "  values.b: header seq %d base segment %d offset %d; %d buffered records, %d bytes%n",
-                best, segment(base), offset(base), count, pos - 4096);
+                best, segment(base), offset(base), count, end - 4096);
     }
 
     private void dumpKeys(Path file) throws IOException {
@@ -104,10 +131,17 @@ public final class FormatDump {
             kinds[kind]++;
             if (kind == 4) {
                 entries += dumpBatch(b, pos, k, b.getInt(pos + 7));
-            } else if (records) {
+            } else {
                 byte[] key = new byte[k];
                 b.get(pos + 19, key);
                 long a = b.getLong(pos + 11);
+                if (kind == 1) {
+                    namedKeys.put(a, key);
+                }
+                if (!records) {
+                    pos += 19 + k;
+                    continue;
+                }
                 out.printf(Locale.ROOT, "    @%d %s %s -> segment %d offset %d length %d%n", pos,
                         kind == 1 ? "PUT" : kind == 2 ? "DELETE" : "CLEAR", printable(key), segment(a),
                         offset(a), b.getInt(pos + 7));
@@ -144,6 +178,7 @@ public final class FormatDump {
                 out.printf(Locale.ROOT, "  BAD batch entry %d at offset %d%n", i, at[0]);
                 return i;
             }
+            namedKeys.put((segment & 0x7F_FFFFL) << 40 | (segment >>> 23) << 31 | offset, key);
             if (records) {
                 out.printf(Locale.ROOT, "    @%d BATCH[%d] %s -> segment %d offset %d length %d%n", pos, i,
                         printable(key), segment, offset, length);

@@ -41,10 +41,10 @@ class FormatDumpTest {
     void dumpOfAClosedStoreMatchesWhatWasWritten() throws Exception {
         writeTenAndDeleteOne(false);
         String out = dump(true);
-        assertTrue(out.contains("manifest: magic 0x4D564B54 version 1 shards 1 crc ok"), out);
+        assertTrue(out.contains("manifest: magic 0x4D564B54 version 2 shards 1 crc ok"), out);
         // 10 puts and a delete: 10 * (19 + 4) + (19 + 4) = 253 record bytes, synced to the end at close.
         assertTrue(out.contains("00000001.k: version 2 number 1 synced 4349; 10 put, 1 delete, 0 clear, 0 batch (0 entries); 253 record bytes"), out);
-        assertTrue(out.contains("@4096 PUT \"key0\" -> segment 1 offset 0 length 114"), out);
+        assertTrue(out.contains("@4096 PUT \"key0\" -> segment 1 offset 0 length 108"), out);
         assertTrue(out.contains("DELETE \"key3\""), out);
         // The clean close flushed the buffer: the header's base is past the one 4 KiB chunk, nothing is buffered.
         assertTrue(out.contains("values.b: header seq 2 base segment 1 offset 4096; 0 buffered records"), out);
@@ -84,7 +84,7 @@ class FormatDumpTest {
         }
         Abandon.abandon(s);
         String out = dump(false);
-        assertTrue(out.contains("values.b: header seq 1 base segment 1 offset 0; 3 buffered records, 66 bytes"), out);
+        assertTrue(out.contains("values.b: header seq 1 base segment 1 offset 0; 3 buffered records, 54 bytes"), out);
         assertTrue(out.contains("synced 4096; 3 put"), out);
     }
 }
