@@ -19,7 +19,7 @@ import java.util.Random;
  * amplification (bytes the process sent to the device, {@code write_bytes} in /proc/self/io, per byte
  * of user data), and space amplification (bytes on disk per live byte) at the end and at the peak.
  *
- * <pre>java -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.GcBenchmark [keys] [overwrites] [dir]
+ * <pre>java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.GcBenchmark [keys] [overwrites] [dir]
  *     [gcGarbageRatio] [segment MiB] [uniform|zipfian|all] [gcSpaceTarget] [buffer KiB] [keys file KiB] [on|off|both]</pre>
  *
  * The last three default to the store's defaults and both runs; {@code on} runs only the one with GC (for
@@ -54,6 +54,11 @@ public final class GcBenchmark {
         assert assertions = true;
         if (assertions) {
             System.out.println("# WARNING: assertions are enabled; figures are not representative");
+        }
+        if (!preTouched()) {
+            // Without it, G1 may grow the young generation over heap never touched, and every 4 KiB of
+            // it costs a page fault on first use: that once made the collector twice as slow (README).
+            System.out.println("# WARNING: run with -XX:+AlwaysPreTouch (and -Xms = -Xmx); first-touch page faults skew the figures");
         }
         System.out.printf(Locale.ROOT, "# gcGarbageRatio %.2f, gcSpaceTarget %.2f, segmentSize %d MiB, bufferSize %d KiB,"
                 + " keysFileSize %d KiB, other options default%n", ratio, target, segment >> 20, defaults.bufferSize() >> 10,
@@ -115,6 +120,15 @@ public final class GcBenchmark {
             return String.format(Locale.ROOT, "%s | %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f | %d", dist, gc ? "on" : "off",
                     m / (nanos / 1e9), written / (double) userBytes, end / (double) liveBytes, settled / (double) liveBytes,
                     peak / (double) liveBytes, st.gcBytesWritten() / 1048576.0, st.gcSegmentsReclaimed());
+        }
+    }
+
+    private static boolean preTouched() {
+        try {
+            return Boolean.parseBoolean(java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("AlwaysPreTouch").getValue());
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
