@@ -80,19 +80,29 @@ public final class Store implements AutoCloseable {
                         + opts.shards() + " (changing the shard count is not supported)");
             } else {
                 opts.shards(stored.shards());
-                if (stored.version() < StoreManifest.VERSION) {
-                    // Before any record of the new version is written: an older build then refuses the
-                    // store instead of failing on records it cannot read.
-                    StoreManifest.write(dir, stored.shards());
-                    LOG.log(System.Logger.Level.INFO, "upgraded " + dir + " from store format version "
-                            + stored.version() + " to " + StoreManifest.VERSION);
-                }
             }
             shards = openShards(dir, opts, allocator, io);
+            if (stored != null && stored.version() < StoreManifest.VERSION) {
+                // After the shards opened (recovery writes nothing of the new version, so an open that
+                // fails leaves the store as an older build can still read it), and before the store
+                // starts: its collector and its puts write records an older build cannot read.
+                StoreManifest.write(dir, stored.shards());
+                LOG.log(System.Logger.Level.INFO, "upgraded " + dir + " from store format version "
+                        + stored.version() + " to " + StoreManifest.VERSION);
+            }
             Store store = new Store(dir, opts, lock, shards);
             LOG.log(System.Logger.Level.DEBUG, "opened " + dir + " with " + store.size() + " keys");
             return store;
         } catch (IOException | RuntimeException e) {
+            if (shards != null) {
+                for (Shard shard : shards) {
+                    try {
+                        shard.close();
+                    } catch (IOException | RuntimeException again) {
+                        e.addSuppressed(again);
+                    }
+                }
+            }
             lock.close();
             throw e;
         }

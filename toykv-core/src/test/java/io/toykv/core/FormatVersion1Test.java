@@ -142,19 +142,44 @@ class FormatVersion1Test {
         }
     }
 
-    @Test
-    void aStoreOfAFutureVersionIsRefusedByName() throws IOException {
-        unzipFixture();
+    private void setManifestVersion(int version) throws IOException {
         Path meta = dir.resolve("toykv.meta");
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(meta)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(4, StoreManifest.VERSION + 1);
+        b.putInt(4, version);
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(b.array(), 0, 12);
         b.putInt(12, (int) crc.getValue());
         Files.write(meta, b.array());
+    }
+
+    @Test
+    void aStoreOfAFutureVersionIsRefusedByName() throws IOException {
+        unzipFixture();
+        setManifestVersion(StoreManifest.VERSION + 1);
         CorruptionException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptionException.class,
                 () -> Store.open(dir, OPTIONS));
         assertTrue(e.getMessage().contains("unsupported store format version " + (StoreManifest.VERSION + 1)), e.getMessage());
         assertTrue(e.getMessage().contains("newer"), e.getMessage());
+    }
+
+    @Test
+    void aVersionBelowTheFirstIsRefused() throws IOException {
+        unzipFixture();
+        setManifestVersion(0);
+        CorruptionException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptionException.class,
+                () -> Store.open(dir, OPTIONS));
+        assertTrue(e.getMessage().contains("unsupported store format version 0"), e.getMessage());
+    }
+
+    /** An open that fails (here: a damaged keys file) leaves a version 1 store at version 1, for the build that wrote it. */
+    @Test
+    void anOpenThatFailsDoesNotUpgrade() throws IOException {
+        unzipFixture();
+        Path keys = dir.resolve("shard-000").resolve("00000001.k");
+        byte[] bytes = Files.readAllBytes(keys);
+        bytes[4096 + 20] ^= 0x40; // inside the first record, well before the synced end
+        Files.write(keys, bytes);
+        org.junit.jupiter.api.Assertions.assertThrows(CorruptionException.class, () -> Store.open(dir, OPTIONS));
+        assertEquals(1, manifestVersion());
     }
 }

@@ -233,6 +233,9 @@ public final class ValuesLog {
         if (!ValueBuffer.holds(base, address)) {
             return null;
         }
+        if (length < ValueRecord.HEADER_SIZE || length > buffer.capacity()) {
+            return "its value at " + Address.describe(address) + " has an impossible length " + length;
+        }
         byte[] rec = new byte[length];
         if (!buffer.readAtOpen(address, rec) || ValueRecord.valueIfValid(rec, address, key) == null) {
             return "its value at " + Address.describe(address) + " is not in the buffer";
@@ -255,6 +258,9 @@ public final class ValuesLog {
      * collection has deleted; only live ones are checked.)
      */
     public String checkLive(long address, int length) {
+        if (length < ValueRecord.HEADER_SIZE) {
+            return "its value at " + Address.describe(address) + " has an impossible length " + length;
+        }
         if (ValueBuffer.holds(buffer.base(), address)) {
             return address + length > buffer.base() + buffer.writePosition()
                     ? "its value at " + Address.describe(address) + " is not in the buffer" : null;
