@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review of the keyless-records change: a synced PUT whose (checksum-valid) length field is out of
- * range and whose address lies in the buffer must fail the open with a CorruptionException naming the
- * keys file, not with NegativeArraySizeException / OutOfMemoryError from ValuesLog.checkBuffered.
+ * A synced PUT whose (checksum-valid) length field is out of range and whose address lies in the
+ * buffer fails the open with a CorruptionException naming the keys file, not with
+ * NegativeArraySizeException or OutOfMemoryError from ValuesLog.checkBuffered.
  */
-class BufferedLengthReviewTest {
+class BufferedRecordLengthTest {
     @TempDir
     Path dir;
 
