@@ -185,7 +185,7 @@ public final class StoreOptions {
      * headers come on top, and under a heavy overwrite load the collector runs behind it. On the GC
      * benchmark (1M keys, 3M overwrites of 256-byte values, README "Performance"; uniform / Zipfian), the
      * whole store took at the end 1.43-1.48 / 1.46-1.51 bytes on disk per live byte for write
-     * amplification 2.27-2.29 / 2.32-2.33 at 1.34 (five runs), and 1.42-1.45 / 1.49-1.52 for 2.33-2.35 /
+     * amplification 2.27-2.29 / 2.32-2.36 at 1.34 (eight runs), and 1.42-1.45 / 1.49-1.52 for 2.33-2.35 /
      * 2.31-2.32 at 1.32 (three runs), where Zipfian overwrites ran at 0.66-0.68 of their speed without
      * collection against 0.69-0.73 at 1.34.
      */
