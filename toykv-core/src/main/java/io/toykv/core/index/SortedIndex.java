@@ -176,19 +176,17 @@ public final class SortedIndex {
      * Writer only.
      */
     public boolean replaceIf(Hint hint, byte[] key, long expected, long address, int length) {
+        Leaf leaf = null;
+        int i = -1;
         if (hint != null && hint.clears == clears && !hint.leaf.retired()) {
-            int i = hint.leaf.find(key, Inner.prefix(key));
-            if (i >= 0) {
-                if (hint.leaf.address(i) != expected) {
-                    return false;
-                }
-                hint.leaf.replace(i, address, length);
-                return true;
-            }
+            leaf = hint.leaf;
+            i = leaf.find(key, Inner.prefix(key));
         }
-        Path path = descend(key);
-        Leaf leaf = path.leaf;
-        int i = leaf.find(key, path.keyPrefix);
+        if (i < 0) {
+            Path path = descend(key);
+            leaf = path.leaf;
+            i = leaf.find(key, path.keyPrefix);
+        }
         if (i < 0 || leaf.address(i) != expected) {
             return false;
         }
