@@ -1,6 +1,7 @@
 package io.toykv.core.log;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -89,33 +90,8 @@ public final class ValueRecord {
      * when the checksum, the lengths or the key do not match.
      */
     static byte[] valueIfValid(byte[] rec, long address, byte[] key) {
-        if (rec.length < HEADER_SIZE) {
-            return null;
-        }
-        int field = getInt(rec, VALUE_LENGTH_OFFSET);
-        int valueAt;
-        if ((field & KEYLESS) != 0) {
-            if ((long) HEADER_SIZE + (field & ~KEYLESS) != rec.length) {
-                return null;
-            }
-            valueAt = HEADER_SIZE;
-        } else {
-            if (rec.length < KEYED_HEADER_SIZE) {
-                return null;
-            }
-            int keyLength = (rec[KEY_LENGTH_OFFSET] & 0xFF) | (rec[KEY_LENGTH_OFFSET + 1] & 0xFF) << 8;
-            if (keyLength != key.length || (long) KEYED_HEADER_SIZE + keyLength + field != rec.length
-                    || !Arrays.equals(rec, KEYED_HEADER_SIZE, KEYED_HEADER_SIZE + keyLength, key, 0, keyLength)) {
-                return null;
-            }
-            valueAt = KEYED_HEADER_SIZE + keyLength;
-        }
-        CRC32C crc = seeded(address, (field & KEYLESS) != 0 ? key : null);
-        crc.update(rec, VALUE_LENGTH_OFFSET, rec.length - VALUE_LENGTH_OFFSET);
-        if ((int) crc.getValue() != getInt(rec, 0)) {
-            return null;
-        }
-        return Arrays.copyOfRange(rec, valueAt, rec.length);
+        int at = valueOffset(ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN), 0, rec.length, address, key);
+        return at < 0 ? null : Arrays.copyOfRange(rec, at, rec.length);
     }
 
     /**
@@ -123,35 +99,42 @@ public final class ValueRecord {
      * of {@code key} written at {@code address}: the checks a read makes ({@link #valueIfValid}).
      */
     static boolean isRecordOf(ByteBuffer buf, int pos, int size, long address, byte[] key) {
+        return valueOffset(buf, pos, size, address, key) >= 0;
+    }
+
+    /**
+     * Where the value starts in the {@code size} bytes at absolute position {@code pos} of {@code buf}
+     * (little-endian), if they are a valid record of {@code key} written at {@code address}; else -1.
+     */
+    private static int valueOffset(ByteBuffer buf, int pos, int size, long address, byte[] key) {
         if (size < HEADER_SIZE) {
-            return false;
+            return -1;
         }
         int field = buf.getInt(pos + VALUE_LENGTH_OFFSET);
         boolean keyless = (field & KEYLESS) != 0;
+        int valueAt;
         if (keyless) {
             if ((long) HEADER_SIZE + (field & ~KEYLESS) != size) {
-                return false;
+                return -1;
             }
+            valueAt = HEADER_SIZE;
         } else {
             if (size < KEYED_HEADER_SIZE) {
-                return false;
+                return -1;
             }
             int keyLength = buf.getShort(pos + KEY_LENGTH_OFFSET) & 0xFFFF;
             if (keyLength != key.length || (long) KEYED_HEADER_SIZE + keyLength + field != size) {
-                return false;
+                return -1;
             }
             for (int i = 0; i < key.length; i++) {
                 if (buf.get(pos + KEYED_HEADER_SIZE + i) != key[i]) {
-                    return false;
+                    return -1;
                 }
             }
+            valueAt = KEYED_HEADER_SIZE + keyLength;
         }
         CRC32C crc = seeded(address, keyless ? key : null);
         crc.update(buf.slice(pos + VALUE_LENGTH_OFFSET, size - VALUE_LENGTH_OFFSET));
-        return (int) crc.getValue() == buf.getInt(pos);
-    }
-
-    private static int getInt(byte[] b, int i) {
-        return (b[i] & 0xFF) | (b[i + 1] & 0xFF) << 8 | (b[i + 2] & 0xFF) << 16 | (b[i + 3] & 0xFF) << 24;
+        return (int) crc.getValue() == buf.getInt(pos) ? valueAt : -1;
     }
 }
