@@ -54,6 +54,8 @@ final class Shard {
     /** See {@link #pace}. */
     private volatile long paceNanos;
     private final java.util.concurrent.atomic.AtomicLong paceDebt = new java.util.concurrent.atomic.AtomicLong();
+    /** Time puts spent parked by {@link #pace}, summed over writers: {@link StoreStats#gcPaceNanos}. */
+    private final java.util.concurrent.atomic.LongAdder pacedNanos = new java.util.concurrent.atomic.LongAdder();
     /** Bytes of live value records by segment id: what garbage collection will weigh. */
     private final SegmentCounts liveBytes;
     /**
@@ -161,8 +163,15 @@ final class Shard {
             // the one paid are dropped, not left as debt for later puts (a later, gentle pace would
             // otherwise park every put until it was paid off).
             paceDebt.addAndGet(-(debt - debt % PACE_PARK_NANOS));
+            long parked = System.nanoTime();
             java.util.concurrent.locks.LockSupport.parkNanos(PACE_PARK_NANOS);
+            pacedNanos.add(System.nanoTime() - parked);
         }
+    }
+
+    /** Time puts on this shard spent slowed down by {@link #pace} since open, summed over writers. */
+    long pacedNanos() {
+        return pacedNanos.sum();
     }
 
     /** Sets the delay each put on this shard should average (0: none); the collector sets it each round. */
@@ -357,7 +366,7 @@ final class Shard {
     }
 
     /** A live value found in a victim segment, and where its copy went. */
-    private record Move(byte[] key, long from, int length, long to, SortedIndex.Hint hint) {
+    private record Move(byte[] key, long from, int length, long to, SortedIndex.Hint hint, int slot) {
     }
 
     /**
@@ -409,10 +418,16 @@ final class Shard {
         long moved = 0;
         PutBatch packed = new PutBatch(PutBatch.MAX_BODY);
         for (int from = 0; from < moves.size() && !stop.getAsBoolean(); from += batch) {
-            List<Move> slice = moves.subList(from, Math.min(moves.size(), from + batch));
+            // Without the lock, drop the moves whose key was written since the walk, and bring the
+            // entries of the rest into the cache: the writers wait for the batch under the lock, which
+            // would otherwise spend most of its time waiting on memory.
+            List<Move> slice = new ArrayList<>(batch);
             int packedBound = 0;
-            for (Move m : slice) {
-                packedBound += PutBatch.entryBound(m.key().length);
+            for (Move m : moves.subList(from, Math.min(moves.size(), from + batch))) {
+                if (index.mayPointAt(m.hint(), m.slot(), m.key(), m.from())) {
+                    slice.add(m);
+                    packedBound += PutBatch.entryBound(m.key().length);
+                }
             }
             // The moves of a batch go to the keys log as one BATCH record (about half the bytes of a
             // PUT each; the moves are in key order), unless long keys would not fit in one.
@@ -432,7 +447,7 @@ final class Shard {
                         keys.ensureRoom(KeyRecord.size(m.key().length));
                     }
                     // From the leaf the walk found the key in: no descent, unless that leaf changed shape since.
-                    if (!index.replaceIf(m.hint(), m.key(), m.from(), m.to(), m.length())) {
+                    if (!index.replaceIf(m.hint(), m.slot(), m.key(), m.from(), m.to(), m.length())) {
                         continue; // overwritten or deleted since: its copy is garbage
                     }
                     if (asBatch) {
@@ -490,17 +505,20 @@ final class Shard {
         List<SortedIndex.Hint> hints = new ArrayList<>();
         long[] addresses = new long[1024];
         int[] lengths = new int[1024];
+        int[] slots = new int[1024];
         SortedIndex.Cursor c = index.cursor(null);
         while (c.next(inVictim)) {
             int n = keys.size();
             if (n == addresses.length) {
                 addresses = java.util.Arrays.copyOf(addresses, 2 * n);
                 lengths = java.util.Arrays.copyOf(lengths, 2 * n);
+                slots = java.util.Arrays.copyOf(slots, 2 * n);
             }
             keys.add(c.key());
             hints.add(c.hint());
             addresses[n] = c.address();
             lengths[n] = c.length();
+            slots[n] = c.slot();
         }
         if (stop.getAsBoolean()) {
             return List.of();
@@ -547,7 +565,7 @@ final class Shard {
         List<Move> moves = new ArrayList<>(keys.size());
         for (int i = 0; i < copies.length; i++) {
             if (copies[i] >= 0) {
-                moves.add(new Move(keys.get(i), addresses[i], lengths[i], copies[i], hints.get(i)));
+                moves.add(new Move(keys.get(i), addresses[i], lengths[i], copies[i], hints.get(i), slots[i]));
             }
         }
         return moves;

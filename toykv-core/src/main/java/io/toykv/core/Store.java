@@ -291,6 +291,7 @@ public final class Store implements AutoCloseable {
         long index = 0;
         int segments = 0;
         boolean direct = true;
+        long paced = 0;
         java.util.Map<String, Long> garbage = new java.util.HashMap<>();
         for (Shard s : shards) {
             for (Shard.SegmentUsage u : s.sealedSegments()) {
@@ -304,9 +305,10 @@ public final class Store implements AutoCloseable {
             index += st.indexBytes();
             segments += st.segments();
             direct &= st.directIo();
+            paced += s.pacedNanos();
         }
         StoreStats.Gc gcStats = new StoreStats.Gc(gc.runs.get(), gc.segmentsReclaimed.get(), gc.bytesReclaimed.get(),
-                gc.bytesWritten.get(), gc.keysLogCompactions.get(), gc.failures.get(), gc.lastError());
+                gc.bytesWritten.get(), gc.keysLogCompactions.get(), gc.failures.get(), gc.lastError(), paced);
         return new StoreStats(shards.length, keys, keysLog, valuesLog, buffer, index, segments, options.syncMode(),
                 direct, garbage, gcStats);
     }

@@ -22,7 +22,7 @@ public final class StoreStats {
 
     /** Garbage-collection counters since open. */
     record Gc(long runs, long segmentsReclaimed, long bytesReclaimed, long bytesWritten, long keysLogCompactions,
-            long failures, String lastError) {
+            long failures, String lastError, long paceNanos) {
     }
 
     StoreStats(int shards, long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes,
@@ -131,6 +131,15 @@ public final class StoreStats {
         return gc.failures();
     }
 
+    /**
+     * Time puts spent slowed down since open, summed over the writers, so that the background collector
+     * could catch up with the garbage they made (the values log well over its space target): the store's
+     * write stalls. 0 while collection keeps up, and always with automatic collection off.
+     */
+    public long gcPaceNanos() {
+        return gc.paceNanos();
+    }
+
     /** The last background collection failure, or null. */
     public String gcLastError() {
         return gc.lastError();
@@ -154,6 +163,7 @@ public final class StoreStats {
         m.put("gc_bytes_reclaimed", gc.bytesReclaimed());
         m.put("gc_bytes_written", gc.bytesWritten());
         m.put("keys_log_compactions", gc.keysLogCompactions());
+        m.put("gc_pace_micros", gc.paceNanos() / 1000);
         m.put("gc_failures", gc.failures());
         m.put("gc_last_error", gc.lastError() == null ? "" : gc.lastError());
         return m;

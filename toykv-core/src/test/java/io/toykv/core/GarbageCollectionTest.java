@@ -117,6 +117,39 @@ class GarbageCollectionTest {
         }
     }
 
+    /** The background collector yields the CPU to writers: its thread runs at a lower priority (nice). */
+    @Test
+    void theBackgroundCollectorRunsNiced() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux only");
+        int own = io.toykv.core.io.ThreadPriorityTest.niceOf(Path.of("/proc/thread-self/stat"));
+        try (Store s = Store.open(dir, tiny())) {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            Integer nice = null;
+            while ((nice == null || nice != GarbageCollector.THREAD_NICE) && System.nanoTime() < deadline) {
+                nice = niceOfThread("toykv-gc");
+                Thread.sleep(10);
+            }
+            assertEquals(GarbageCollector.THREAD_NICE, nice, "nice of toykv-gc (this thread's: " + own + ")");
+        }
+    }
+
+    /** The nice value of this process's thread named {@code name}, or null if it has none (the last one found). */
+    private static Integer niceOfThread(String name) throws IOException {
+        Integer found = null;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (Files.readString(task.resolve("comm")).strip().equals(name)) {
+                        found = io.toykv.core.io.ThreadPriorityTest.niceOf(task.resolve("stat"));
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // a thread that ended while listed
+                }
+            }
+        }
+        return found;
+    }
+
     @Test
     void deletedAndClearedDataIsReclaimed() throws IOException {
         try (Store s = Store.open(dir, tiny().autoCompaction(false))) {
@@ -499,12 +532,26 @@ class GarbageCollectionTest {
         return Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
     }
 
-    private static long millisFor(Shard s, int puts) throws IOException {
-        long t0 = System.nanoTime();
+    /** Makes {@code puts} puts; returns the milliseconds they spent slowed down by pacing (parked). */
+    private static long pacedMillisFor(Shard s, int puts) throws IOException {
+        long before = s.pacedNanos();
         for (int k = 0; k < puts; k++) {
             s.put(key(k % 100), new byte[10]);
         }
-        return (System.nanoTime() - t0) / 1_000_000;
+        return (s.pacedNanos() - before) / 1_000_000;
+    }
+
+    /** Pacing parks puts, and the time they spend parked is counted (the store's write stalls). */
+    @Test
+    void timeSpentPacedIsCounted() throws Exception {
+        Shard s = openShard(StoreModelTest.smallFiles().shards(1).autoCompaction(false));
+        try {
+            assertEquals(0, pacedMillisFor(s, 500), "no pace, no parks");
+            s.setPace(GarbageCollector.MAX_PACE_NANOS); // a 200 us park every put
+            assertTrue(pacedMillisFor(s, 100) >= 10, "100 puts at the highest pace");
+        } finally {
+            s.close();
+        }
     }
 
     /**
@@ -515,14 +562,13 @@ class GarbageCollectionTest {
     void aPaceOnceHighDoesNotSlowPutsLongAfterItWasLowered() throws Exception {
         Shard s = openShard(StoreModelTest.smallFiles().shards(1).autoCompaction(false));
         try {
-            millisFor(s, 2000); // warm up
             s.setPace(GarbageCollector.MAX_PACE_NANOS);
-            millisFor(s, 200);
+            pacedMillisFor(s, 200);
             s.setPace(0); // the collector caught up
-            millisFor(s, 1000);
-            s.setPace(4_000); // a little behind again: about 4 ms over 1000 puts
-            long ms = millisFor(s, 1000);
-            assertTrue(ms < 80, "1000 puts at a pace of 4 us took " + ms + " ms");
+            pacedMillisFor(s, 1000);
+            s.setPace(4_000); // a little behind again: 20 parks (4 ms) over 1000 puts, where debt would make 1000 (200 ms)
+            long ms = pacedMillisFor(s, 1000);
+            assertTrue(ms < 100, "1000 puts at a pace of 4 us were parked for " + ms + " ms");
         } finally {
             s.close();
         }
@@ -540,10 +586,11 @@ class GarbageCollectionTest {
         try {
             GarbageCollector gc = new GarbageCollector(new Shard[] {s}, o.gcGarbageRatio(), o.gcSpaceTarget(),
                     o.keysFileSize(), o.segmentSize(), false);
-            millisFor(s, 3000); // 100 live keys, about 45 KiB of garbage in the head
+            pacedMillisFor(s, 3000); // 100 live keys, about 45 KiB of garbage in the head
             gc.collect(false); // as the background collector does
-            long ms = millisFor(s, 2000);
-            assertTrue(ms < 150, "2000 puts took " + ms + " ms after a round over a small store");
+            assertEquals(0, s.pacedNanos(), "puts were parked after a round over a small store");
+            pacedMillisFor(s, 2000);
+            assertEquals(0, s.pacedNanos(), "puts were parked after a round over a small store");
         } finally {
             s.close();
         }

@@ -188,6 +188,17 @@ final class Leaf extends Node {
         return Arrays.compareUnsigned(tails, start, start + tailLength, probe, Inner.PREFIX_BYTES, probe.length);
     }
 
+    /**
+     * {@link #find}, trying index {@code guess} first: where a cursor saw the key, which holds unless
+     * entries were inserted or removed before it since. One entry read instead of a binary search.
+     */
+    int find(byte[] key, long keyPrefix, int guess) {
+        if (guess >= 0 && guess < Math.min(size, capacity) && compareKey(guess, key, keyPrefix) == 0) {
+            return guess;
+        }
+        return find(key, keyPrefix);
+    }
+
     /** Index of {@code key}, or {@code -(insertion point) - 1} as in {@link Arrays#binarySearch}. */
     int find(byte[] key, long keyPrefix) {
         int lo = 0;

@@ -176,11 +176,20 @@ public final class SortedIndex {
      * Writer only.
      */
     public boolean replaceIf(Hint hint, byte[] key, long expected, long address, int length) {
+        return replaceIf(hint, -1, key, expected, address, length);
+    }
+
+    /**
+     * {@link #replaceIf(Hint, byte[], long, long, int)} looking first at index {@code slot} of the hinted
+     * leaf ({@link Cursor#slot()}): one entry read instead of a binary search, unless entries before it
+     * were inserted or removed since. Writer only.
+     */
+    public boolean replaceIf(Hint hint, int slot, byte[] key, long expected, long address, int length) {
         Leaf leaf = null;
         int i = -1;
         if (hint != null && hint.clears == clears && !hint.leaf.retired()) {
             leaf = hint.leaf;
-            i = leaf.find(key, Inner.prefix(key));
+            i = leaf.find(key, Inner.prefix(key), slot);
         }
         if (i < 0) {
             Path path = descend(key);
@@ -210,6 +219,31 @@ public final class SortedIndex {
         leaf.remove(i);
         size--;
         return address;
+    }
+
+    /**
+     * Whether {@code key} may still point at {@code expected}, read without the lock as a reader reads:
+     * false only when entry {@code slot} of the hinted leaf was read whole holding {@code key} at another
+     * address (then a {@link #replaceIf} would refuse it). Any doubt (a leaf changed or retired since, a
+     * clear, a read that raced a change) answers true. Garbage collection calls it for a batch's keys
+     * before it takes the lock: it drops keys written meanwhile, and leaves the entries it read in the
+     * cache, so that the batch under the lock does not wait on memory.
+     */
+    public boolean mayPointAt(Hint hint, int slot, byte[] key, long expected) {
+        if (hint == null || hint.clears != clears || hint.leaf.retired()) {
+            return true;
+        }
+        Leaf leaf = hint.leaf;
+        int v = leaf.beginRead();
+        int i;
+        long address;
+        try {
+            i = leaf.find(key, Inner.prefix(key), slot);
+            address = i >= 0 ? leaf.address(i) : expected;
+        } catch (RuntimeException torn) {
+            return true;
+        }
+        return !leaf.validate(v) || address == expected;
     }
 
     /** Removes every key. Writer only. */
@@ -423,6 +457,11 @@ public final class SortedIndex {
 
         public byte[] key() {
             return key;
+        }
+
+        /** Index of the current entry in the leaf of {@link #hint()}, when the cursor read it. */
+        public int slot() {
+            return pos - 1;
         }
 
         /**

@@ -19,6 +19,7 @@ final class NativeIo {
     static final int EOPNOTSUPP = 95;
     static final int ENOSYS = 38;
     static final int MADV_WILLNEED = 3;
+    static final int PRIO_PROCESS = 0;
 
     /** Direct JNA mapping of libc. Calls declared {@code throws LastErrorException} turn -1 plus errno into it. */
     interface LibC extends Library {
@@ -33,6 +34,12 @@ final class NativeIo {
 
         /** madvise(2): returns 0, or -1 and errno; advice only, so callers ignore failures. */
         int madvise(com.sun.jna.Pointer address, long length, int advice) throws LastErrorException;
+
+        /** gettid(2) (glibc 2.30 and later): the calling thread's kernel id. */
+        int gettid();
+
+        /** setpriority(2): returns 0, or -1 and errno. On Linux, {@code PRIO_PROCESS} with a thread id sets that thread's nice value. */
+        int setpriority(int which, int who, int prio) throws LastErrorException;
     }
 
     private static final LibC LIBC = load();

@@ -346,10 +346,14 @@ class SortedIndexTest {
     /**
      * Hints taken by a walk, then used after the tree changed under them: leaves grown, split, emptied,
      * the whole index cleared and refilled. Every replaceIf through a hint must answer and act as one
-     * without it would (checked against a model), never write into a leaf the tree no longer holds.
+     * without it would (checked against a model), never write into a leaf the tree no longer holds,
+     * whether its slot guess is the cursor's (often stale by then) or wrong. mayPointAt, asked first,
+     * must never deny a key replaceIf would move, and must deny some of those it would not (keys
+     * overwritten in a leaf that kept its shape).
      */
     @Test
     void replaceIfThroughAHintActsAsWithoutOneAfterTheTreeChanged() {
+        int denied = 0;
         for (long seed = 1; seed <= 20; seed++) {
             Random r = new Random(seed);
             SortedIndex index = new SortedIndex();
@@ -364,12 +368,14 @@ class SortedIndexTest {
             List<byte[]> hintedKeys = new ArrayList<>();
             List<Long> hintedAddresses = new ArrayList<>();
             List<SortedIndex.Hint> hints = new ArrayList<>();
+            List<Integer> slots = new ArrayList<>();
             SortedIndex.Cursor c = index.cursor(null);
             while (c.next()) {
                 if (r.nextInt(3) == 0) {
                     hintedKeys.add(c.key());
                     hintedAddresses.add(c.address());
                     hints.add(c.hint());
+                    slots.add(c.slot());
                 }
             }
             boolean cleared = seed % 4 == 0;
@@ -398,8 +404,12 @@ class SortedIndexTest {
                 long expected = hintedAddresses.get(i);
                 long[] now = model.get(k);
                 boolean shouldMove = now != null && now[0] == expected;
-                assertEquals(shouldMove, index.replaceIf(hints.get(i), k, expected, 2_000_000 + i, 9),
-                        "seed " + seed + ", hinted key " + i + (cleared ? " (after a clear)" : ""));
+                int slot = r.nextInt(4) > 0 ? slots.get(i) : r.nextInt(SortedIndex.MAX_LEAF + 2) - 1;
+                String where = "seed " + seed + ", hinted key " + i + (cleared ? " (after a clear)" : "");
+                boolean may = index.mayPointAt(hints.get(i), slot, k, expected);
+                assertTrue(may || !shouldMove, where + ": mayPointAt denied a key that still points there");
+                denied += may ? 0 : 1;
+                assertEquals(shouldMove, index.replaceIf(hints.get(i), slot, k, expected, 2_000_000 + i, 9), where);
                 if (shouldMove) {
                     model.put(k, new long[] {2_000_000 + i, 9});
                 }
@@ -410,6 +420,29 @@ class SortedIndexTest {
                 assertEquals(e.getValue()[1], len[0]);
             }
         }
+        assertTrue(denied > 10, "mayPointAt denied only " + denied + " keys written since the walk");
+    }
+
+    /** A cursor's slot is where its entry is in its hinted leaf, as long as the leaf does not change. */
+    @Test
+    void aCursorsSlotFindsItsEntryWithoutASearch() {
+        SortedIndex index = new SortedIndex();
+        int[] len = new int[1];
+        for (int i = 0; i < 500; i++) {
+            index.put(String.format("key:%06d", i).getBytes(), 1000 + i, 5, len);
+        }
+        SortedIndex.Cursor c = index.cursor(null);
+        int seen = 0;
+        int lastSlot = -1;
+        while (c.next()) {
+            assertTrue(c.slot() >= 0 && c.slot() < SortedIndex.MAX_LEAF, "slot " + c.slot());
+            assertTrue(c.slot() == lastSlot + 1 || c.slot() == 0, "slots count up within a leaf, from 0 in the next");
+            lastSlot = c.slot();
+            assertTrue(index.mayPointAt(c.hint(), c.slot(), c.key(), c.address()));
+            assertFalse(index.mayPointAt(c.hint(), c.slot(), c.key(), c.address() + 1), "the entry read whole says otherwise");
+            seen++;
+        }
+        assertEquals(500, seen);
     }
 
     /** A hint taken before a load() (a whole-tree replacement like clear) must not reach the old leaf. */

@@ -1,0 +1,42 @@
+package io.toykv.core.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+public class ThreadPriorityTest {
+    /** The nice value of a thread, field 19 of its /proc stat line (counted after the command name's closing parenthesis). */
+    public static int niceOf(Path stat) throws IOException {
+        String line = Files.readString(stat);
+        String[] after = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(after[19 - 3]);
+    }
+
+    @Test
+    void lowersOnlyTheCallingThread() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/thread-self")), "Linux only");
+        int before = niceOf(Path.of("/proc/thread-self/stat"));
+        AtomicReference<Object> seen = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                boolean done = ThreadPriority.niceCurrentThread(before + 7);
+                seen.set(new int[] {done ? 1 : 0, niceOf(Path.of("/proc/thread-self/stat"))});
+            } catch (IOException | RuntimeException e) {
+                seen.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        assertTrue(seen.get() instanceof int[], () -> "failed: " + seen.get());
+        int[] result = (int[]) seen.get();
+        assertEquals(1, result[0], "setpriority refused");
+        assertEquals(before + 7, result[1], "the thread's nice value");
+        assertEquals(before, niceOf(Path.of("/proc/thread-self/stat")), "the caller's is unchanged");
+    }
+}
