@@ -20,10 +20,16 @@ import java.util.Random;
  * of user data), and space amplification (bytes on disk per live byte) at the end and at the peak.
  *
  * <pre>java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.GcBenchmark [keys] [overwrites] [dir]
- *     [gcGarbageRatio] [segment MiB] [uniform|zipfian|all] [gcSpaceTarget] [buffer KiB] [keys file KiB] [on|off|both]</pre>
+ *     [gcGarbageRatio] [segment MiB] [uniform|zipfian|all] [gcSpaceTarget] [buffer KiB] [keys file KiB] [on|off|both] [warm|cold]</pre>
  *
- * The last three default to the store's defaults and both runs; {@code on} runs only the one with GC (for
+ * The last four default to the store's defaults, both runs and a warm-up; {@code on} runs only the one with GC (for
  * sweeps of the space options, where the run without GC is the same every time).
+ *
+ * <p>Warm-up: before the measured runs, a fifth of the same work on a throwaway store, GC on then off,
+ * not measured, so that the JIT has compiled the collector as it has the put path (which the load
+ * compiles for both runs). Without it the first GC-on run shares the CPU with the compiler threads for
+ * its first seconds (README: about 0.4 of a core over 3 s of an 8 s run on this 2-core machine), a cost
+ * a long-running store pays once. {@code cold} skips it.
  */
 public final class GcBenchmark {
     private static final int VALUE_SIZE = 256;
@@ -47,6 +53,7 @@ public final class GcBenchmark {
             defaults.keysFileSize(Integer.parseInt(args[8]) << 10);
         }
         String gcRuns = args.length > 9 ? args[9] : "both";
+        boolean warm = args.length <= 10 || args[10].equals("warm");
         System.out.printf(Locale.ROOT, "# gc benchmark: %d keys, %d overwrites, %d-byte values; %d cpus, max heap %d MiB, java %s%n",
                 n, m, VALUE_SIZE, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.version"));
@@ -63,6 +70,18 @@ public final class GcBenchmark {
         System.out.printf(Locale.ROOT, "# gcGarbageRatio %.2f, gcSpaceTarget %.2f, segmentSize %d MiB, bufferSize %d KiB,"
                 + " keysFileSize %d KiB, other options default%n", ratio, target, segment >> 20, defaults.bufferSize() >> 10,
                 defaults.keysFileSize() >> 10);
+        if (warm) {
+            for (boolean gc : new boolean[] {true, false}) {
+                Path dir = base.resolve("warm-up");
+                deleteTree(dir);
+                System.out.println("# warm-up, not measured: " + run(dir, n / 5, m / 5, "uniform",
+                        defaults.copy().autoCompaction(gc).gcGarbageRatio(ratio).gcSpaceTarget(target).segmentSize(segment),
+                        segment, false));
+                deleteTree(dir);
+            }
+        } else {
+            System.out.println("# no warm-up: the first GC-on run shares the CPU with the JIT compiling the collector");
+        }
         System.out.println("distribution | gc | overwrites/s | write amp | space amp end | space amp after compact() | space amp peak | gc MiB written | segments reclaimed");
         System.out.println("---|---|---|---|---|---|---|---|---");
         for (String dist : new String[] {"uniform", "zipfian"}) {
@@ -76,13 +95,14 @@ public final class GcBenchmark {
                 Path dir = base.resolve(dist + (gc ? "-gc" : "-nogc"));
                 deleteTree(dir);
                 System.out.println(run(dir, n, m, dist, defaults.copy().autoCompaction(gc).gcGarbageRatio(ratio)
-                        .gcSpaceTarget(target).segmentSize(segment), segment));
+                        .gcSpaceTarget(target).segmentSize(segment), segment, true));
                 deleteTree(dir);
             }
         }
     }
 
-    static String run(Path dir, int n, int m, String dist, StoreOptions options, long segment) throws IOException {
+    static String run(Path dir, int n, int m, String dist, StoreOptions options, long segment, boolean describe)
+            throws IOException {
         boolean gc = options.autoCompaction();
         byte[][] keys = seedKeys(n);
         byte[] value = new byte[VALUE_SIZE];
@@ -109,10 +129,14 @@ public final class GcBenchmark {
             long written = ProcIo.writeBytes() - written0;
             long end = bytesOnDisk(dir);
             peak = Math.max(peak, end);
-            describe(dist + ", gc " + (gc ? "on" : "off") + ", at the end", dir, s.stats(), liveBytes, segment);
+            if (describe) {
+                describe(dist + ", gc " + (gc ? "on" : "off") + ", at the end", dir, s.stats(), liveBytes, segment);
+            }
             if (gc) {
                 s.compact(); // what is left once collection has caught up
-                describe(dist + ", gc on, after compact()", dir, s.stats(), liveBytes, segment);
+                if (describe) {
+                    describe(dist + ", gc on, after compact()", dir, s.stats(), liveBytes, segment);
+                }
             }
             long settled = bytesOnDisk(dir);
             StoreStats st = s.stats();
@@ -136,7 +160,7 @@ public final class GcBenchmark {
     private static void describe(String when, Path dir, StoreStats st, long liveBytes, long segment) {
         System.out.println("# " + when + ": keys-log records " + (st.keysLogBytes() >> 20) + " MiB, values log "
                 + (st.valuesLogBytes() >> 20) + " MiB in " + st.segments() + " segments, sealed garbage "
-                + (st.garbageBytes() >> 20) + " MiB");
+                + (st.garbageBytes() >> 20) + " MiB, puts paced " + st.gcPaceNanos() / 1_000_000 + " ms");
         for (String line : DiskBreakdown.describe(DiskBreakdown.of(dir), liveBytes).split("\n")) {
             System.out.println("#   " + line);
         }
