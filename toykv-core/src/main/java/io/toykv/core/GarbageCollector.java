@@ -71,8 +71,9 @@ final class GarbageCollector implements AutoCloseable {
     private final double spaceTarget;
     private final long keysLogMinimum;
     private final long segmentSize;
-    private final ReentrantLock running = new ReentrantLock();
-    private final Thread thread;
+    /** One collection at a time on each shard (background or {@link Store#compact()}); shards are collected in parallel. */
+    private final ReentrantLock[] running;
+    private final Thread[] threads;
     private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -85,38 +86,59 @@ final class GarbageCollector implements AutoCloseable {
     private volatile String lastError;
     /**
      * Victims a collection could not empty (a record that fails its check stays where it is), by name,
-     * with their live bytes afterwards. Skipped until those change, so that every round (every 20 ms
-     * under writes) does not spend a segment id and a walk of the index on them. Guarded by {@link #running}.
+     * with their live bytes afterwards, one map a shard. Skipped until those change, so that every round (every 20 ms
+     * under writes) does not spend a segment id and a walk of the index on them. Guarded by the shard's {@link #running}.
      */
-    private final java.util.Map<String, Long> stuck = new java.util.HashMap<>();
+    private final java.util.Map<String, Long>[] stuck;
 
     GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
             boolean automatic) {
+        this(shards, garbageRatio, spaceTarget, keysLogMinimum, segmentSize, automatic ? 1 : 0);
+    }
+
+    /**
+     * {@code threads} background threads (0: none), each collecting its own share of the shards (shard
+     * i is thread i mod threads'), so that one shard's round waiting on the device (forces, reads of
+     * its victims, unlinks) does not hold up another's.
+     */
+    @SuppressWarnings("unchecked")
+    GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
+            int threads) {
         this.shards = shards;
         this.segmentSize = segmentSize;
         this.garbageRatio = garbageRatio;
         this.spaceTarget = spaceTarget;
         this.keysLogMinimum = keysLogMinimum;
-        if (automatic) {
-            thread = new Thread(this::loop, "toykv-gc");
-            thread.setDaemon(true);
-            thread.start();
-        } else {
-            thread = null;
+        this.running = new ReentrantLock[shards.length];
+        this.stuck = new java.util.Map[shards.length];
+        for (int i = 0; i < shards.length; i++) {
+            running[i] = new ReentrantLock();
+            stuck[i] = new java.util.HashMap<>();
+        }
+        int n = Math.min(threads, shards.length);
+        this.threads = new Thread[n];
+        for (int t = 0; t < n; t++) {
+            int first = t;
+            int[] own = java.util.stream.IntStream.range(0, shards.length).filter(i -> i % n == first).toArray();
+            this.threads[t] = new Thread(() -> loop(own), n == 1 ? "toykv-gc" : "toykv-gc-" + t);
+            this.threads[t].setDaemon(true);
+        }
+        for (Thread t : this.threads) {
+            t.start();
         }
     }
 
-    private void loop() {
+    private void loop(int[] own) {
         ThreadPriority.niceCurrentThread(THREAD_NICE);
         boolean busy = false;
-        long appended = appended();
+        long appended = appended(own);
         while (!stopping) {
             // After a round that found work, go on at once, so the collector keeps up with a heavy
             // overwrite load. After one that found none, look again soon if anything was written
             // since the last look (a second of overwrites is a third of the live data in garbage at
             // the benchmark's rate), in a second if nothing was.
             if (!busy) {
-                long now = appended();
+                long now = appended(own);
                 long wait = now != appended ? WRITING_INTERVAL_MILLIS : INTERVAL_MILLIS;
                 appended = now;
                 if (Sleep.until(stop, wait)) {
@@ -124,7 +146,10 @@ final class GarbageCollector implements AutoCloseable {
                 }
             }
             try {
-                busy = collect(false);
+                busy = collect(own, false);
+                if (!stopping) {
+                    runs.incrementAndGet();
+                }
             } catch (IOException | RuntimeException e) {
                 busy = false;
                 if (!stopping) {
@@ -134,11 +159,11 @@ final class GarbageCollector implements AutoCloseable {
         }
     }
 
-    /** Appends (puts, deletes, clears, moves) to every shard since open: changes when anything is written. */
-    private long appended() {
+    /** Appends (puts, deletes, clears, moves) to the shards {@code own} since open: changes when anything is written. */
+    private long appended(int[] own) {
         long total = 0;
-        for (Shard s : shards) {
-            total += s.appendSequence();
+        for (int i : own) {
+            total += shards[i].appendSequence();
         }
         return total;
     }
@@ -154,32 +179,39 @@ final class GarbageCollector implements AutoCloseable {
     }
 
     /**
-     * One collection over every shard. {@code manual}: on the caller's thread, without yielding.
-     * Returns whether it reclaimed or moved anything.
+     * One collection over every shard, counted as a run. {@code manual}: on the caller's thread, without
+     * yielding. Returns whether it reclaimed or moved anything.
      */
     boolean collect(boolean manual) throws IOException {
-        running.lock();
-        try {
-            boolean worked = false;
-            for (Shard shard : shards) {
-                if (stopping) {
-                    return false;
-                }
-                worked |= collect(shard, manual);
-            }
-            runs.incrementAndGet();
-            return worked;
-        } finally {
-            running.unlock();
-        }
+        boolean worked = collect(java.util.stream.IntStream.range(0, shards.length).toArray(), manual);
+        runs.incrementAndGet();
+        return worked;
     }
 
-    private boolean collect(Shard shard, boolean manual) throws IOException {
+    /** One collection over the shards {@code own}, each under its {@link #running} lock. */
+    private boolean collect(int[] own, boolean manual) throws IOException {
+        boolean worked = false;
+        for (int i : own) {
+            if (stopping) {
+                return false;
+            }
+            running[i].lock();
+            try {
+                worked |= collect(i, manual);
+            } finally {
+                running[i].unlock();
+            }
+        }
+        return worked;
+    }
+
+    private boolean collect(int shardIndex, boolean manual) throws IOException {
+        Shard shard = shards[shardIndex];
         long before = segmentsReclaimed.get() + keysLogCompactions.get();
         // By hand, go on until no segment passes the ratio: one round moves at most ROUND_SEGMENTS' worth.
         for (int round = 0; !stopping; round++) {
             long reclaimed = segmentsReclaimed.get();
-            collectSegments(shard, manual);
+            collectSegments(shard, stuck[shardIndex], manual);
             if (!manual || segmentsReclaimed.get() == reclaimed || round > MAX_MANUAL_ROUNDS) {
                 break;
             }
@@ -212,7 +244,7 @@ final class GarbageCollector implements AutoCloseable {
      * log takes more than {@link #spaceTarget} bytes per live byte, when it has any worth moving
      * ({@value #MIN_GARBAGE_SHARE} of it or more): most garbage first is the cheapest way back under it.
      */
-    private void collectSegments(Shard shard, boolean manual) throws IOException {
+    private void collectSegments(Shard shard, java.util.Map<String, Long> stuck, boolean manual) throws IOException {
         Shard.ValuesUsage usage = shard.valuesUsage();
         // Bytes over the target; dead segments, deleted below, count as already freed.
         long excess = usage.bytes() - (long) Math.min(Long.MAX_VALUE, spaceTarget * usage.live());
@@ -315,17 +347,19 @@ final class GarbageCollector implements AutoCloseable {
     }
 
     /**
-     * Stops the background thread and waits for a collection in progress to stop at its next batch. The
-     * thread is woken, never interrupted: an interrupt during a write would close the segment's channel.
+     * Stops the background threads and waits for a collection in progress to stop at its next batch. The
+     * threads are woken, never interrupted: an interrupt during a write would close the segment's channel.
      */
     @Override
     public void close() {
         stopping = true;
         stop.countDown();
-        if (thread != null) {
-            Sleep.join(thread);
+        for (Thread t : threads) {
+            Sleep.join(t);
         }
-        running.lock(); // a manual collection in progress on another thread finishes its batch first
-        running.unlock();
+        for (ReentrantLock lock : running) {
+            lock.lock(); // a manual collection in progress on another thread finishes its batch first
+            lock.unlock();
+        }
     }
 }

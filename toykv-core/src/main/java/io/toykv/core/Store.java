@@ -44,7 +44,7 @@ public final class Store implements AutoCloseable {
                 ? new BackgroundSyncer(shards, this::backgroundFailed)
                 : null;
         this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.gcSpaceTarget(),
-                options.keysFileSize(), options.segmentSize(), options.autoCompaction());
+                options.keysFileSize(), options.segmentSize(), options.autoCompaction() ? options.gcThreads() : 0);
     }
 
     /** Opens (or creates) the store in {@code dir} with default options. */

@@ -117,30 +117,37 @@ class GarbageCollectionTest {
         }
     }
 
-    /** The background collector yields the CPU to writers: its thread runs at a lower priority (nice). */
+    /**
+     * The background collectors yield the CPU to writers: their threads run at a lower priority (nice),
+     * one a shard up to {@link StoreOptions#gcThreads}.
+     */
     @Test
-    void theBackgroundCollectorRunsNiced() throws Exception {
+    void theBackgroundCollectorsRunNiced() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux only");
-        int own = io.toykv.core.io.ThreadPriorityTest.niceOf(Path.of("/proc/thread-self/stat"));
-        try (Store s = Store.open(dir, tiny())) {
+        try (Store s = Store.open(dir, tiny().gcThreads(3))) { // two shards: two threads
             long deadline = System.nanoTime() + 30_000_000_000L;
-            Integer nice = null;
-            while ((nice == null || nice != GarbageCollector.THREAD_NICE) && System.nanoTime() < deadline) {
-                nice = niceOfThread("toykv-gc");
+            Map<String, Integer> nice = Map.of();
+            while (System.nanoTime() < deadline && !(nice.keySet().containsAll(List.of("toykv-gc-0", "toykv-gc-1"))
+                    && nice.values().stream().allMatch(n -> n == GarbageCollector.THREAD_NICE))) {
                 Thread.sleep(10);
+                nice = niceOfThreads("toykv-gc");
             }
-            assertEquals(GarbageCollector.THREAD_NICE, nice, "nice of toykv-gc (this thread's: " + own + ")");
+            assertEquals(Map.of("toykv-gc-0", GarbageCollector.THREAD_NICE, "toykv-gc-1", GarbageCollector.THREAD_NICE),
+                    Map.of("toykv-gc-0", nice.getOrDefault("toykv-gc-0", -100), "toykv-gc-1", nice.getOrDefault("toykv-gc-1", -100)),
+                    "nice of the collector threads: " + nice);
+            assertTrue(!nice.containsKey("toykv-gc-2"), "no more threads than shards: " + nice);
         }
     }
 
-    /** The nice value of this process's thread named {@code name}, or null if it has none (the last one found). */
-    private static Integer niceOfThread(String name) throws IOException {
-        Integer found = null;
+    /** The nice value of each of this process's threads whose name starts with {@code prefix}. */
+    private static Map<String, Integer> niceOfThreads(String prefix) throws IOException {
+        Map<String, Integer> found = new java.util.TreeMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
-                    if (Files.readString(task.resolve("comm")).strip().equals(name)) {
-                        found = io.toykv.core.io.ThreadPriorityTest.niceOf(task.resolve("stat"));
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    if (name.startsWith(prefix)) {
+                        found.put(name, io.toykv.core.io.ThreadPriorityTest.niceOf(task.resolve("stat")));
                     }
                 } catch (java.nio.file.NoSuchFileException gone) {
                     // a thread that ended while listed

@@ -92,6 +92,11 @@ public final class ServerMain implements Callable<Integer> {
                     + "(at least 1). Default: " + StoreOptions.DEFAULT_GC_SPACE_TARGET + ".")
     Double gcSpaceTarget;
 
+    @Option(names = "--gc-threads", paramLabel = "N",
+            description = "Background garbage-collection threads, 1-" + StoreOptions.MAX_SHARDS
+                    + " (at most one a shard runs). Default: " + StoreOptions.DEFAULT_GC_THREADS + ".")
+    Integer gcThreads;
+
     @Option(names = "--no-auto-gc",
             description = "Turn background garbage collection off (for measurements): overwritten and "
                     + "deleted values then keep their space.")
@@ -153,6 +158,9 @@ public final class ServerMain implements Callable<Integer> {
         }
         if (gcSpaceTarget != null) {
             check("--gc-space-target", () -> options.gcSpaceTarget(gcSpaceTarget));
+        }
+        if (gcThreads != null) {
+            check("--gc-threads", () -> options.gcThreads(gcThreads));
         }
         ServerConfig config = new ServerConfig().storeOptions(options).bind(bind).dir(dir).requirePass(requirePass)
                 .verbose(verbose);

@@ -35,6 +35,8 @@ class ServerMainTest {
                 List.of("--segment-size", "4096"),
                 List.of("--gc-space-target", "0.5"),
                 List.of("--gc-space-target", "many"),
+                List.of("--gc-threads", "0"),
+                List.of("--gc-threads", "257"),
                 List.of("--port", "70000"),
                 List.of("--max-clients", "0"),
                 List.of("--timeout", "-1"),
@@ -63,13 +65,14 @@ class ServerMainTest {
     @Test
     void storeOptionsComeFromTheCommandLine() {
         CommandLine cl = ServerMain.commandLine();
-        cl.parseArgs("--shards", "8", "--segment-size", "64", "--gc-space-target", "1.5", "--no-auto-gc",
+        cl.parseArgs("--shards", "8", "--segment-size", "64", "--gc-space-target", "1.5", "--gc-threads", "3", "--no-auto-gc",
                 "--max-key-size", "100", "--sync", "always", "--threads", "PLATFORM", "--port", "0");
         ServerConfig config = ((ServerMain) cl.getCommand()).config();
         StoreOptions o = config.storeOptions();
         assertEquals(8, o.shards());
         assertEquals(64L << 20, o.segmentSize());
         assertEquals(1.5, o.gcSpaceTarget());
+        assertEquals(3, o.gcThreads());
         assertFalse(o.autoCompaction());
         assertEquals(100, o.maxKeySize());
         assertEquals(io.toykv.core.SyncMode.ALWAYS, o.syncMode());
@@ -85,6 +88,7 @@ class ServerMainTest {
         StoreOptions defaults = StoreOptions.defaults();
         assertEquals(defaults.segmentSize(), o.segmentSize());
         assertEquals(defaults.gcSpaceTarget(), o.gcSpaceTarget());
+        assertEquals(defaults.gcThreads(), o.gcThreads());
         assertTrue(o.autoCompaction());
         assertEquals(io.toykv.core.SyncMode.EVERY_SECOND, o.syncMode());
     }
