@@ -50,7 +50,8 @@ final class GarbageCollector implements AutoCloseable {
      */
     static final int ROUND_SEGMENTS = 1;
     /**
-     * The background thread's nice value: below the writers', as RocksDB runs its compactions, so that
+     * How far the background threads lower their priority: their nice value goes this much above the
+     * one they started with (the process's; at most 19), below the writers', as RocksDB runs its compactions, so that
      * on a machine short of cores the scheduler runs a put before a round's copying (which pacing
      * still bounds: a collector starved of CPU slows puts down, {@link #paceFor}). On 2 cores it cut the
      * time the writer waited for a CPU from about 12% of the GC benchmark's run to 5% (README).
@@ -129,7 +130,7 @@ final class GarbageCollector implements AutoCloseable {
     }
 
     private void loop(int[] own) {
-        ThreadPriority.niceCurrentThread(THREAD_NICE);
+        ThreadPriority.lowerCurrentThread(THREAD_NICE);
         boolean busy = false;
         long appended = appended(own);
         while (!stopping) {
@@ -197,6 +198,9 @@ final class GarbageCollector implements AutoCloseable {
             }
             running[i].lock();
             try {
+                if (stopping) {
+                    return worked; // close() may already have passed this lock: the shards are closing
+                }
                 worked |= collect(i, manual);
             } finally {
                 running[i].unlock();
@@ -205,22 +209,31 @@ final class GarbageCollector implements AutoCloseable {
         return worked;
     }
 
+    /**
+     * Collects one shard, under its {@link #running} lock; returns whether it reclaimed a segment or
+     * rewrote the keys log. Counted from what this shard's rounds did, not from the store's counters,
+     * which the other threads (and a {@link Store#compact()}) change meanwhile.
+     */
     private boolean collect(int shardIndex, boolean manual) throws IOException {
         Shard shard = shards[shardIndex];
-        long before = segmentsReclaimed.get() + keysLogCompactions.get();
+        int reclaimedHere = 0;
         // By hand, go on until no segment passes the ratio: one round moves at most ROUND_SEGMENTS' worth.
         for (int round = 0; !stopping; round++) {
-            long reclaimed = segmentsReclaimed.get();
-            collectSegments(shard, stuck[shardIndex], manual);
-            if (!manual || segmentsReclaimed.get() == reclaimed || round > MAX_MANUAL_ROUNDS) {
+            int reclaimed = collectSegments(shard, stuck[shardIndex], manual);
+            reclaimedHere += reclaimed;
+            if (!manual || reclaimed == 0 || round > MAX_MANUAL_ROUNDS) {
                 break;
             }
+        }
+        if (stopping) {
+            return reclaimedHere > 0; // no keys-log rewrite while the store closes
         }
         if (keysLogCompactionDue(shard, manual)) {
             shard.compactKeysLog();
             keysLogCompactions.incrementAndGet();
+            return true;
         }
-        return segmentsReclaimed.get() + keysLogCompactions.get() != before;
+        return reclaimedHere > 0;
     }
 
     /**
@@ -243,8 +256,9 @@ final class GarbageCollector implements AutoCloseable {
      * segments of at most {@link #segmentSize} bytes, then deletes them. A segment is a victim when its garbage passed the ratio, or, while the values
      * log takes more than {@link #spaceTarget} bytes per live byte, when it has any worth moving
      * ({@value #MIN_GARBAGE_SHARE} of it or more): most garbage first is the cheapest way back under it.
+     * Returns how many segments it deleted.
      */
-    private void collectSegments(Shard shard, java.util.Map<String, Long> stuck, boolean manual) throws IOException {
+    private int collectSegments(Shard shard, java.util.Map<String, Long> stuck, boolean manual) throws IOException {
         Shard.ValuesUsage usage = shard.valuesUsage();
         // Bytes over the target; dead segments, deleted below, count as already freed.
         long excess = usage.bytes() - (long) Math.min(Long.MAX_VALUE, spaceTarget * usage.live());
@@ -263,7 +277,7 @@ final class GarbageCollector implements AutoCloseable {
                 candidates.add(u);
             }
         }
-        reclaim(shard, dead);
+        int reclaimedCount = count(reclaim(shard, dead));
         candidates.sort(Comparator.comparingDouble(GarbageCollector::liveShare));
         List<Shard.SegmentUsage> victims = new ArrayList<>();
         long live = 0;
@@ -285,7 +299,7 @@ final class GarbageCollector implements AutoCloseable {
                     : paceFor(usage.bytes() - deadBytes, usage.live(), spaceTarget, usage.bytes() - sealedBytes));
         }
         if (victims.isEmpty()) {
-            return;
+            return reclaimedCount;
         }
         // After a batch that a put waited for, the background collector parks briefly, so the put gets
         // the lock (it is not fair: without a pause the collector would take it straight back). It
@@ -302,6 +316,15 @@ final class GarbageCollector implements AutoCloseable {
                 stuck.remove(u.name());
             }
         }
+        return reclaimedCount + count(reclaimed);
+    }
+
+    private static int count(boolean[] flags) {
+        int n = 0;
+        for (boolean f : flags) {
+            n += f ? 1 : 0;
+        }
+        return n;
     }
 
     /**

@@ -101,7 +101,11 @@ public final class StoreStats {
         return total;
     }
 
-    /** Garbage collections completed since open (background and {@link Store#compact()}). */
+    /**
+     * Garbage-collection passes completed since open: one for each pass of a background thread over
+     * its share of the shards ({@link StoreOptions#gcThreads} threads share them), and one for each
+     * {@link Store#compact()}, which goes over them all.
+     */
     public long gcRuns() {
         return gc.runs();
     }

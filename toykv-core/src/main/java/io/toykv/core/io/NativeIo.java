@@ -38,6 +38,9 @@ final class NativeIo {
         /** gettid(2) (glibc 2.30 and later): the calling thread's kernel id. */
         int gettid();
 
+        /** getpriority(2): the nice value (-20 to 19; -1 is one, so failures show only as errno). */
+        int getpriority(int which, int who) throws LastErrorException;
+
         /** setpriority(2): returns 0, or -1 and errno. On Linux, {@code PRIO_PROCESS} with a thread id sets that thread's nice value. */
         int setpriority(int which, int who, int prio) throws LastErrorException;
     }

@@ -20,13 +20,15 @@ public class ThreadPriorityTest {
 
     @Test
     void lowersOnlyTheCallingThread() throws Exception {
-        assumeTrue(Files.isDirectory(Path.of("/proc/thread-self")), "Linux only");
+        assumeTrue(Files.isDirectory(Path.of("/proc/thread-self")) && ThreadPriority.supported(), "Linux with JNA only");
         int before = niceOf(Path.of("/proc/thread-self/stat"));
         AtomicReference<Object> seen = new AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
-                boolean done = ThreadPriority.niceCurrentThread(before + 7);
-                seen.set(new int[] {done ? 1 : 0, niceOf(Path.of("/proc/thread-self/stat"))});
+                boolean done = ThreadPriority.lowerCurrentThread(7);
+                int once = niceOf(Path.of("/proc/thread-self/stat"));
+                ThreadPriority.lowerCurrentThread(ThreadPriority.MAX_NICE); // never past the lowest priority
+                seen.set(new int[] {done ? 1 : 0, once, niceOf(Path.of("/proc/thread-self/stat"))});
             } catch (IOException | RuntimeException e) {
                 seen.set(e);
             }
@@ -36,7 +38,8 @@ public class ThreadPriorityTest {
         assertTrue(seen.get() instanceof int[], () -> "failed: " + seen.get());
         int[] result = (int[]) seen.get();
         assertEquals(1, result[0], "setpriority refused");
-        assertEquals(before + 7, result[1], "the thread's nice value");
+        assertEquals(Math.min(ThreadPriority.MAX_NICE, before + 7), result[1], "the thread's nice value, raised by 7");
+        assertEquals(ThreadPriority.MAX_NICE, result[2], "raised as far as it goes, and no further");
         assertEquals(before, niceOf(Path.of("/proc/thread-self/stat")), "the caller's is unchanged");
     }
 }
