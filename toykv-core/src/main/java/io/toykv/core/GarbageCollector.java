@@ -14,10 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * into a new segment of their own ({@link io.toykv.core.log.SegmentBuilder}, not the head: moved values
  * are colder than fresh writes, and mixing the two leaves segments half live) and are then deleted;
  * keys logs larger than twice their rewritten size are rewritten, the live keys packed into
- * BATCH records. Runs on its own thread,
- * {@code toykv-gc}, when automatic collection is on (it looks every {@value #WRITING_INTERVAL_MILLIS}
- * ms while the store is written to, once a second when it is not), and on the caller's thread for
- * {@link Store#compact()}; one collection at a time.
+ * BATCH records. Runs on its own threads, {@code toykv-gc-N} ({@code toykv-gc} when there is one),
+ * when automatic collection is on, each over its own share of the shards (it looks every
+ * {@value #WRITING_INTERVAL_MILLIS} ms while they are written to, once a second when they are not),
+ * and on the caller's thread for {@link Store#compact()}; one collection at a time on each shard.
  *
  * <p>Order, at every step crash-safe: write the new segment whole (temp file, force, rename, directory
  * force), then the key records pointing at its values, force them, and only then delete the old
