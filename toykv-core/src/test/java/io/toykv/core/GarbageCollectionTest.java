@@ -182,11 +182,21 @@ class GarbageCollectionTest {
 
     @Test
     void collectionUnderConcurrentWritersAndReadersMatchesTheModel() throws Exception {
+        collectUnderWritersAndReaders(tiny().autoCompaction(false).gcGarbageRatio(0.2));
+    }
+
+    /** The same with two background threads (one a shard) collecting too, alongside compact() on every shard. */
+    @Test
+    void backgroundThreadsAndCompactTogetherUnderWritersAndReadersMatchTheModel() throws Exception {
+        collectUnderWritersAndReaders(tiny().gcThreads(2).gcGarbageRatio(0.2));
+    }
+
+    private void collectUnderWritersAndReaders(StoreOptions options) throws Exception {
         int writers = 3;
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         AtomicBoolean done = new AtomicBoolean();
         long[][] last = new long[writers][KEYS]; // version of each writer's own keys, -1 = deleted
-        try (Store s = Store.open(dir, tiny().autoCompaction(false).gcGarbageRatio(0.2))) {
+        try (Store s = Store.open(dir, options)) {
             List<Thread> threads = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 int id = w;
