@@ -357,13 +357,18 @@ final class GarbageCollector implements AutoCloseable {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = segments.get(i).id();
         }
-        long[] freed = shard.dropIfDead(ids);
+        long[] freed = new long[ids.length];
         boolean[] reclaimed = new boolean[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            if (freed[i] > 0) {
-                segmentsReclaimed.incrementAndGet();
-                bytesReclaimed.addAndGet(freed[i]);
-                reclaimed[i] = true;
+        try {
+            shard.dropIfDead(ids, freed);
+        } finally {
+            // Out of the log, so reclaimed, even if an unlink failed (it is retried): counted either way.
+            for (int i = 0; i < ids.length; i++) {
+                if (freed[i] > 0) {
+                    segmentsReclaimed.incrementAndGet();
+                    bytesReclaimed.addAndGet(freed[i]);
+                    reclaimed[i] = true;
+                }
             }
         }
         return reclaimed;

@@ -623,17 +623,28 @@ final class Shard {
         return dropIfDead(new long[] {segmentId})[0];
     }
 
+    /** {@link #dropIfDead(long[], long[])}, returning what it freed. */
+    long[] dropIfDead(long[] ids) throws IOException {
+        long[] freed = new long[ids.length];
+        dropIfDead(ids, freed);
+        return freed;
+    }
+
     /**
-     * Deletes those of the sealed segments {@code ids} that hold no live value; returns the bytes freed
-     * for each (0 if not deleted). The key records that left them dead (deletes, overwrites, moves) are
+     * Deletes those of the sealed segments {@code ids} that hold no live value; sets in {@code freed}
+     * the bytes freed for each (0 if not deleted) as it takes them out of the log, so that the caller
+     * can count them even when an unlink then fails and this throws (the file is tried again by later
+     * calls, {@link ValuesLog#delete}). The key records that left them dead (deletes, overwrites, moves) are
      * made durable first, if they are not yet ({@link #emptiedAt}), for all of them at once and the way
      * {@link #sync} does it (the buffer written to its segment, not forced through its mapping: each
      * value then reaches the device once): a power loss that took those records would bring back older
      * ones pointing into a deleted segment. A sealed segment, once dead, stays dead (only the collector
      * points keys into sealed segments, and not into this one).
      */
-    long[] dropIfDead(long[] ids) throws IOException {
-        long[] freed = new long[ids.length];
+    void dropIfDead(long[] ids, long[] freed) throws IOException {
+        if (values.unlinkPending()) {
+            values.delete(List.of()); // files whose unlink failed before: try them again
+        }
         long needed = -1;
         writeLock.lock();
         try {
@@ -647,7 +658,7 @@ final class Shard {
             writeLock.unlock();
         }
         if (needed < 0) {
-            return freed;
+            return;
         }
         if (durableSequence < needed) {
             sync(); // usually not needed for a round's victims: its own sync covered the moves that emptied them
@@ -673,7 +684,6 @@ final class Shard {
             writeLock.unlock();
         }
         values.delete(detached); // the slow part (unmap, unlink, directory force), without the lock
-        return freed;
     }
 
     /** The append that must be durable before segment {@code id}, dead, may go. Under the write lock. */

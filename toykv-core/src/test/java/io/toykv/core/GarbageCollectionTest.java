@@ -161,6 +161,61 @@ class GarbageCollectionTest {
         return found;
     }
 
+    /**
+     * A dead segment whose file the OS refuses to unlink (made immutable with {@code chattr +i}, which
+     * binds root too): compact() reports the failure, the segment still counts as reclaimed (it is out
+     * of the log), and a later collection deletes the file once it can, not only the next open.
+     */
+    @Test
+    void aSegmentFileWhoseUnlinkFailedIsDeletedByALaterCollection() throws Exception {
+        try (Store s = Store.open(dir, tiny().shards(1).autoCompaction(false))) {
+            for (int round = 0; round < 6; round++) {
+                for (int k = 0; k < KEYS; k++) {
+                    s.put(key(k), value(k, round));
+                }
+            }
+            s.sync();
+            List<Path> segments = segmentFiles();
+            if (!chattr("+i", segments)) {
+                chattr("-i", segments); // any it did mark, or the temp directory could not be deleted
+                org.junit.jupiter.api.Assumptions.abort("needs chattr and a file system with attributes (and CAP_LINUX_IMMUTABLE)");
+            }
+            try {
+                RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, s::compact);
+                assertTrue(String.valueOf(e.getMessage()).contains("not permitted"), e.toString());
+                assertTrue(s.stats().gcSegmentsReclaimed() > 0, "out of the log, so reclaimed: " + s.stats());
+                assertEquals(segments, segmentFiles(), "the OS refused every unlink");
+                assertTrue(s.stats().segments() < segments.size(), s.stats().toString());
+            } finally {
+                chattr("-i", segments);
+            }
+            s.compact();
+            assertEquals(s.stats().segments(), segmentFiles().size(), "files left of segments no longer in the log");
+            for (int k = 0; k < KEYS; k++) {
+                assertArrayEquals(value(k, 5), s.get(key(k)));
+            }
+        }
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".v")).sorted().toList();
+        }
+    }
+
+    /** Runs chattr with {@code flag} on the files; whether it succeeded. */
+    private static boolean chattr(String flag, List<Path> files) throws InterruptedException {
+        List<String> command = new ArrayList<>(List.of("chattr", flag));
+        files.forEach(f -> command.add(f.toString()));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false; // no chattr here
+        }
+    }
+
     @Test
     void deletedAndClearedDataIsReclaimed() throws IOException {
         try (Store s = Store.open(dir, tiny().autoCompaction(false))) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -38,6 +39,12 @@ public final class ValuesLog {
     /** The id the next new segment gets: above every id seen since open. Writer only. */
     private long nextSegmentId;
     private boolean directInUse;
+    /**
+     * Files of detached segments whose unlink failed (retired already): tried again by every later
+     * {@link #delete}, so that a file the OS once refused to remove does not stay until the next open.
+     * Their ids are never used again while open. Guarded by itself.
+     */
+    private final List<Path> unlinkPending = new ArrayList<>();
     /** At open, until {@link #finishRecovery}: end of the furthest valid buffered record a key record names. */
     private int recoveredEnd;
 
@@ -325,28 +332,61 @@ public final class ValuesLog {
      * Deletes detached segments ({@link #detachSegment}): readers that still hold one finish first (it
      * is unmapped when the last one lets go), then the files go and the directory is forced once.
      * Needs no lock. A crash before the unlink leaves a segment nothing points at, which the next
-     * collection deletes.
+     * collection deletes. An unlink that fails is tried again by every later call (an empty list
+     * retries only those); the first failure of each file is thrown, after the others were deleted.
      */
     public void delete(List<Segment> detached) throws IOException {
         IOException failure = null;
+        List<Path> retries;
+        synchronized (unlinkPending) {
+            retries = new ArrayList<>(unlinkPending);
+            unlinkPending.clear();
+        }
+        List<Path> paths = new ArrayList<>();
         for (Segment s : detached) {
             try {
                 s.retire();
-                Files.deleteIfExists(s.path());
             } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
+                failure = firstOf(failure, e); // the file can go all the same: it is out of the log
+            }
+            paths.add(s.path());
+        }
+        paths.addAll(retries);
+        boolean deleted = false;
+        for (Path p : paths) {
+            try {
+                Files.deleteIfExists(p);
+                deleted = true;
+            } catch (IOException e) {
+                synchronized (unlinkPending) {
+                    unlinkPending.add(p);
+                }
+                if (!retries.contains(p)) {
+                    failure = firstOf(failure, e); // reported once, then retried quietly
                 }
             }
         }
-        if (!detached.isEmpty()) {
+        if (deleted) {
             Directories.force(dir);
         }
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** Whether a segment file's unlink failed and is waiting to be tried again ({@link #delete}). */
+    public boolean unlinkPending() {
+        synchronized (unlinkPending) {
+            return !unlinkPending.isEmpty();
+        }
+    }
+
+    private static IOException firstOf(IOException first, IOException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 
     /** Forces the buffer (header and records). Safe outside the write lock. */
