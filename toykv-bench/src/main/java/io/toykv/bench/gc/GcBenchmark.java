@@ -20,9 +20,9 @@ import java.util.Random;
  * of user data), and space amplification (bytes on disk per live byte) at the end and at the peak.
  *
  * <pre>java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.GcBenchmark [keys] [overwrites] [dir]
- *     [gcGarbageRatio] [segment MiB] [uniform|zipfian|all] [gcSpaceTarget] [buffer KiB] [keys file KiB] [on|off|both] [warm|cold]</pre>
+ *     [gcGarbageRatio] [segment MiB] [uniform|zipfian|all] [gcSpaceTarget] [buffer KiB] [keys file KiB] [on|off|both] [warm|cold] [gc threads]</pre>
  *
- * The last four default to the store's defaults, both runs and a warm-up; {@code on} runs only the one with GC (for
+ * The last five default to the store's defaults, both runs, a warm-up and the store's collector threads; {@code on} runs only the one with GC (for
  * sweeps of the space options, where the run without GC is the same every time).
  *
  * <p>Warm-up: before the measured runs, a fifth of the same work on a throwaway store, GC on then off,
@@ -54,6 +54,9 @@ public final class GcBenchmark {
         }
         String gcRuns = args.length > 9 ? args[9] : "both";
         boolean warm = args.length <= 10 || args[10].equals("warm");
+        if (args.length > 11) {
+            defaults.gcThreads(Integer.parseInt(args[11]));
+        }
         System.out.printf(Locale.ROOT, "# gc benchmark: %d keys, %d overwrites, %d-byte values; %d cpus, max heap %d MiB, java %s%n",
                 n, m, VALUE_SIZE, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.version"));
@@ -68,8 +71,8 @@ public final class GcBenchmark {
             System.out.println("# WARNING: run with -XX:+AlwaysPreTouch (and -Xms = -Xmx); first-touch page faults skew the figures");
         }
         System.out.printf(Locale.ROOT, "# gcGarbageRatio %.2f, gcSpaceTarget %.2f, segmentSize %d MiB, bufferSize %d KiB,"
-                + " keysFileSize %d KiB, other options default%n", ratio, target, segment >> 20, defaults.bufferSize() >> 10,
-                defaults.keysFileSize() >> 10);
+                + " keysFileSize %d KiB, gcThreads %d, other options default%n", ratio, target, segment >> 20,
+                defaults.bufferSize() >> 10, defaults.keysFileSize() >> 10, defaults.gcThreads());
         if (warm) {
             for (boolean gc : new boolean[] {true, false}) {
                 Path dir = base.resolve("warm-up");
