@@ -92,11 +92,6 @@ final class GarbageCollector implements AutoCloseable {
      */
     private final java.util.Map<String, Long>[] stuck;
 
-    GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
-            boolean automatic) {
-        this(shards, garbageRatio, spaceTarget, keysLogMinimum, segmentSize, automatic ? 1 : 0);
-    }
-
     /**
      * {@code threads} background threads (0: none), each collecting its own share of the shards (shard
      * i is thread i mod threads'), so that one shard's round waiting on the device (forces, reads of
@@ -193,9 +188,6 @@ final class GarbageCollector implements AutoCloseable {
     private boolean collect(int[] own, boolean manual) throws IOException {
         boolean worked = false;
         for (int i : own) {
-            if (stopping) {
-                return false;
-            }
             running[i].lock();
             try {
                 if (stopping) {

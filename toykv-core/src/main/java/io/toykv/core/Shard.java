@@ -642,9 +642,6 @@ final class Shard {
      * points keys into sealed segments, and not into this one).
      */
     void dropIfDead(long[] ids, long[] freed) throws IOException {
-        if (values.unlinkPending()) {
-            values.delete(List.of()); // files whose unlink failed before: try them again
-        }
         long needed = -1;
         writeLock.lock();
         try {
@@ -658,6 +655,9 @@ final class Shard {
             writeLock.unlock();
         }
         if (needed < 0) {
+            if (values.unlinkPending()) {
+                values.delete(List.of()); // files whose unlink failed before: try them again (delete below does too)
+            }
             return;
         }
         if (durableSequence < needed) {

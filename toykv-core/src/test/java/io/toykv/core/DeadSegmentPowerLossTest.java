@@ -196,7 +196,7 @@ class DeadSegmentPowerLossTest {
     /** One background round (no keys-log rewrite is due): it deletes segment 1, which holds nothing live. */
     private static void oneBackgroundRoundDeletesSegmentOne(Shard s) throws Exception {
         GarbageCollector gc = new GarbageCollector(new Shard[] {s}, OPTIONS.gcGarbageRatio(), OPTIONS.gcSpaceTarget(),
-                OPTIONS.keysFileSize(), OPTIONS.segmentSize(), false);
+                OPTIONS.keysFileSize(), OPTIONS.segmentSize(), 0);
         gc.collect(false);
         assertEquals(1, gc.segmentsReclaimed.get());
     }

@@ -661,7 +661,7 @@ class GarbageCollectionTest {
         Shard s = openShard(o);
         try {
             GarbageCollector gc = new GarbageCollector(new Shard[] {s}, o.gcGarbageRatio(), o.gcSpaceTarget(),
-                    o.keysFileSize(), o.segmentSize(), false);
+                    o.keysFileSize(), o.segmentSize(), 0);
             pacedMillisFor(s, 3000); // 100 live keys, about 45 KiB of garbage in the head
             gc.collect(false); // as the background collector does
             assertEquals(0, s.pacedNanos(), "puts were parked after a round over a small store");

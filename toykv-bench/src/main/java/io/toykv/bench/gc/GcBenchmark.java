@@ -57,6 +57,7 @@ public final class GcBenchmark {
         if (args.length > 11) {
             defaults.gcThreads(Integer.parseInt(args[11]));
         }
+        defaults.gcGarbageRatio(ratio).gcSpaceTarget(target).segmentSize(segment);
         System.out.printf(Locale.ROOT, "# gc benchmark: %d keys, %d overwrites, %d-byte values; %d cpus, max heap %d MiB, java %s%n",
                 n, m, VALUE_SIZE, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.version"));
@@ -77,9 +78,8 @@ public final class GcBenchmark {
             for (boolean gc : new boolean[] {true, false}) {
                 Path dir = base.resolve("warm-up");
                 deleteTree(dir);
-                System.out.println("# warm-up, not measured: " + run(dir, n / 5, m / 5, "uniform",
-                        defaults.copy().autoCompaction(gc).gcGarbageRatio(ratio).gcSpaceTarget(target).segmentSize(segment),
-                        segment, false));
+                System.out.println("# warm-up, not measured: "
+                        + run(dir, n / 5, m / 5, "uniform", defaults.copy().autoCompaction(gc), segment, false));
                 deleteTree(dir);
             }
         } else {
@@ -97,8 +97,7 @@ public final class GcBenchmark {
                 }
                 Path dir = base.resolve(dist + (gc ? "-gc" : "-nogc"));
                 deleteTree(dir);
-                System.out.println(run(dir, n, m, dist, defaults.copy().autoCompaction(gc).gcGarbageRatio(ratio)
-                        .gcSpaceTarget(target).segmentSize(segment), segment, true));
+                System.out.println(run(dir, n, m, dist, defaults.copy().autoCompaction(gc), segment, true));
                 deleteTree(dir);
             }
         }

@@ -164,7 +164,7 @@ public final class SortedIndex {
      * Writer only (garbage collection moving a value).
      */
     public boolean replaceIf(byte[] key, long expected, long address, int length) {
-        return replaceIf(null, key, expected, address, length);
+        return replaceIf(null, -1, key, expected, address, length);
     }
 
     /**
@@ -172,17 +172,10 @@ public final class SortedIndex {
      * in ({@link Cursor#hint()}): no descent while that leaf is still in the tree, which is the common
      * case for garbage collection, whose walk found the key moments before. A key the tree still holds
      * is in the leaf it was in until that leaf is retired (copied or split), so a present key there is
-     * authoritative; otherwise (absent there, a retired leaf, a clear since) it descends as usual.
+     * authoritative; otherwise (absent there, a retired leaf, a clear since) it descends as usual. In
+     * the leaf it looks first at index {@code slot} ({@link Cursor#slot()}, or -1 for none): one entry
+     * read instead of a binary search, unless entries before it were inserted or removed since.
      * Writer only.
-     */
-    public boolean replaceIf(Hint hint, byte[] key, long expected, long address, int length) {
-        return replaceIf(hint, -1, key, expected, address, length);
-    }
-
-    /**
-     * {@link #replaceIf(Hint, byte[], long, long, int)} looking first at index {@code slot} of the hinted
-     * leaf ({@link Cursor#slot()}): one entry read instead of a binary search, unless entries before it
-     * were inserted or removed since. Writer only.
      */
     public boolean replaceIf(Hint hint, int slot, byte[] key, long expected, long address, int length) {
         Leaf leaf = null;
@@ -465,7 +458,7 @@ public final class SortedIndex {
         }
 
         /**
-         * Where the current entry was found, for {@link SortedIndex#replaceIf(Hint, byte[], long, long, int)}.
+         * Where the current entry was found, for {@link SortedIndex#replaceIf(Hint, int, byte[], long, long, int)}.
          * One object per leaf the cursor visits.
          */
         public Hint hint() {

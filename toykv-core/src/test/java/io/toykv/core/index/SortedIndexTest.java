@@ -456,7 +456,7 @@ class SortedIndexTest {
         assertTrue(c.next());
         SortedIndex.Hint hint = c.hint();
         index.load(new byte[][] {k}, new long[] {100}, new int[] {5}, 1); // same key, same address, new tree
-        assertTrue(index.replaceIf(hint, k, 100, 200, 9));
+        assertTrue(index.replaceIf(hint, -1, k, 100, 200, 9));
         assertEquals(200, index.get(k, len), "the move must land in the loaded tree, not the old leaf");
         assertEquals(9, len[0]);
     }
