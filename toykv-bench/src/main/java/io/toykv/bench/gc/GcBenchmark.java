@@ -2,6 +2,7 @@ package io.toykv.bench.gc;
 
 import io.toykv.bench.metrics.DiskBreakdown;
 import io.toykv.bench.metrics.DiskUsage;
+import io.toykv.bench.metrics.Latencies;
 import io.toykv.bench.metrics.ProcIo;
 import io.toykv.bench.workload.Keys;
 import io.toykv.core.Store;
@@ -17,7 +18,9 @@ import java.util.Random;
  * 256-byte values), then M random overwrites (uniform, then Zipfian), with garbage collection on and
  * off, in one process run so the figures sit side by side. Reports overwrite throughput, write
  * amplification (bytes the process sent to the device, {@code write_bytes} in /proc/self/io, per byte
- * of user data), and space amplification (bytes on disk per live byte) at the end and at the peak.
+ * of user data), and space amplification (bytes on disk per live byte) at the end and at the peak,
+ * and, as a comment line, the latency of the put calls (the value's random bytes are made outside the
+ * timed call; the throughput includes them, over half of the writer's CPU by a JFR profile).
  *
  * <pre>java -Xms4g -Xmx4g -XX:+AlwaysPreTouch -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.GcBenchmark [keys] [overwrites] [dir]
  *     [gcGarbageRatio] [segment MiB] [uniform|zipfian|all] [gcSpaceTarget] [buffer KiB] [keys file KiB] [on|off|both] [warm|cold] [gc threads]</pre>
@@ -118,10 +121,14 @@ public final class GcBenchmark {
             long written0 = ProcIo.writeBytes();
             long peak = bytesOnDisk(dir);
             KeyChooser chooser = dist.equals("uniform") ? KeyChooser.uniform(n, 11) : KeyChooser.zipfian(n);
+            Latencies latencies = new Latencies();
             long t0 = System.nanoTime();
             for (int i = 0; i < m; i++) {
                 r.nextBytes(value);
-                s.put(keys[chooser.next()], value);
+                byte[] key = keys[chooser.next()];
+                long before = System.nanoTime();
+                s.put(key, value);
+                latencies.record(System.nanoTime() - before);
                 if (i % 100_000 == 0) {
                     peak = Math.max(peak, bytesOnDisk(dir));
                 }
@@ -132,6 +139,10 @@ public final class GcBenchmark {
             long end = bytesOnDisk(dir);
             peak = Math.max(peak, end);
             if (describe) {
+                System.out.printf(Locale.ROOT, "# %s, gc %s: put latency (the put call alone) p50 %.1f us, p99 %.1f us,"
+                        + " p99.9 %.0f us, p99.99 %.0f us, max %.0f us%n", dist, gc ? "on" : "off",
+                        latencies.percentileMicros(50), latencies.percentileMicros(99), latencies.percentileMicros(99.9),
+                        latencies.percentileMicros(99.99), latencies.percentileMicros(100));
                 describe(dist + ", gc " + (gc ? "on" : "off") + ", at the end", dir, s.stats(), liveBytes, segment);
             }
             if (gc) {
