@@ -266,17 +266,22 @@ final class Shard {
      * Used by the once-a-second sync, {@link Store#sync()} and garbage collection.
      */
     void sync() throws IOException {
+        // The buffered values go to their segment without the write lock held for the device: the
+        // write before them is waited for first, then theirs is handed to the flusher under the lock
+        // and waited for after it (puts go on into the buffer's other half meanwhile).
+        values.awaitInFlight();
         long target;
         writeLock.lock();
         try {
             if (closed) {
                 return;
             }
-            values.flush();
+            values.startFlush();
             target = appendSequence;
         } finally {
             writeLock.unlock();
         }
+        values.awaitWritten();
         syncTo(target);
     }
 
@@ -343,7 +348,7 @@ final class Shard {
     record ValuesUsage(List<SegmentUsage> sealed, long bytes, long live) {
     }
 
-    /** Every segment except the head (which is still being written), with its live bytes. */
+    /** Every segment but those still written to ({@link ValuesLog#writable}), with its live bytes. */
     List<SegmentUsage> sealedSegments() {
         return valuesUsage().sealed();
     }
@@ -352,9 +357,8 @@ final class Shard {
         writeLock.lock();
         try {
             List<SegmentUsage> out = new ArrayList<>();
-            long head = values.headId();
             for (Segment s : values.segments()) {
-                if (s.id() != head) {
+                if (!values.writable(s.id())) {
                     long live = liveBytes.get(s.id());
                     out.add(new SegmentUsage(s.id(), dir.getFileName() + "/" + s.path().getFileName(), s.size(), live));
                 }
@@ -693,7 +697,7 @@ final class Shard {
 
     private boolean isDeadAndSealed(long segmentId) {
         boolean dead = liveBytes.get(segmentId) == 0;
-        return dead && segmentId != values.headId();
+        return dead && !values.writable(segmentId);
     }
 
     /** Id of the head segment, the one the buffer is flushed to. */

@@ -49,7 +49,8 @@ class SegmentIdReuseTest {
         assertEquals(1, sealed.size(), sealed.toString());
         assertEquals(1, sealed.get(0).id());
         // Delete all but ten of segment 1's keys (deletes write no values: the head stays 2), collect it
-        // into a new segment, 3, then delete those ten too: segment 3 is freed, its records stay in the log.
+        // into a new segment (3, or 4 when 3 went to the next head, made ahead), then delete those ten
+        // too: the new segment is freed, its records stay in the log.
         for (int i = 0; i < 2600; i++) {
             if (i >= 2000 || i % 200 != 0) {
                 s.delete(key(i));
@@ -62,11 +63,14 @@ class SegmentIdReuseTest {
         assertEquals(keptBytes, s.liveBytes(1));
         assertEquals(keptBytes, s.evacuate(s.sealedSegments(), OPTIONS.segmentSize(), 256, () -> { }, () -> false));
         assertTrue(s.dropIfDead(1) > 0);
-        assertEquals(List.of(3L), s.sealedSegments().stream().map(Shard.SegmentUsage::id).toList());
+        List<Long> copies = s.sealedSegments().stream().map(Shard.SegmentUsage::id).toList();
+        assertEquals(1, copies.size(), copies.toString());
+        long copy = copies.get(0);
+        assertTrue(copy > 2, "the collection's segment took id " + copy);
         for (int i = 0; i < 2000; i += 200) {
             s.delete(key(i));
         }
-        assertTrue(s.dropIfDead(3) > 0, "segment 3 should hold nothing live");
+        assertTrue(s.dropIfDead(copy) > 0, "segment " + copy + " should hold nothing live");
         assertEquals(2, s.headSegmentId());
         s.close();
 
@@ -78,10 +82,10 @@ class SegmentIdReuseTest {
             s.put(key(i), value(i, 1));
             i++;
         }
-        assertTrue(s.headSegmentId() > 3, "the new head reused id " + s.headSegmentId());
+        assertTrue(s.headSegmentId() > copy, "the new head reused id " + s.headSegmentId());
         s.abandon();
 
-        s = open(); // failed here: a stale record pointing into the old segment 3 looked lost from the buffer
+        s = open(); // failed here: a stale record pointing into the freed segment looked lost from the buffer
         try {
             for (int k = 0; k < i; k++) {
                 assertArrayEquals(k < 2600 ? null : value(k, k < n ? 0 : 1), s.get(key(k)), "key " + k);

@@ -88,10 +88,10 @@ class StoreApiTest {
 
     @Test
     void reopeningWithLimitsTheExistingBufferCannotHoldFailsClearly() throws IOException {
-        Store.open(dir, StoreOptions.defaults().shards(1)).close(); // a 2 MiB buffer
+        Store.open(dir, StoreOptions.defaults().shards(1)).close(); // halves of 1 MiB and 4 KiB
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Store.open(dir, StoreOptions.defaults().maxValueSize(6 << 20)));
-        assertTrue(e.getMessage().contains("holds " + StoreOptions.DEFAULT_BUFFER_SIZE + " bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("holds " + StoreOptions.defaults().bufferSize() + " bytes"), e.getMessage());
         Store.open(dir).close(); // the failed open released everything
     }
 

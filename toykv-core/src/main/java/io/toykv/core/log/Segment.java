@@ -115,7 +115,7 @@ public final class Segment {
     }
 
     /** Closes the write channel; the segment stays readable. */
-    public void seal() throws IOException {
+    public synchronized void seal() throws IOException { // the writer and a collector's delete may race
         if (writeChannel != null) {
             writeChannel.close();
             writeChannel = null;

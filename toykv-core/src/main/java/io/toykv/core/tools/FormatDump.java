@@ -60,24 +60,56 @@ public final class FormatDump {
     private void dumpBuffer(Path file) throws IOException {
         ByteBuffer b = read(file);
         long best = -1;
+        int version = 0;
         long base = 0;
+        int active = 0;
+        int pendingLength = 0;
+        long pendingBase = 0;
         for (int slot : new int[] {0, 64}) {
-            boolean ok = b.getInt(slot) == 0x42564B54 && crc(b, slot, 24) == b.getInt(slot + 24);
+            int v = b.getInt(slot + 4);
+            int crcAt = v == 1 ? 24 : 40;
+            boolean ok = b.getInt(slot) == 0x42564B54 && (v == 1 || v == 2) && crc(b, slot, crcAt) == b.getInt(slot + crcAt);
             if (ok && b.getLong(slot + 8) > best) {
                 best = b.getLong(slot + 8);
+                version = v;
                 base = b.getLong(slot + 16);
+                active = v == 2 ? b.getInt(slot + 24) : 0;
+                pendingLength = v == 2 ? b.getInt(slot + 28) : 0;
+                pendingBase = v == 2 ? b.getLong(slot + 32) : 0;
             }
         }
-        // Records from the base on: keyless ones (top bit of the length set) are checked with the key a
-        // key record names for their address, and skipped by their length when none does (dead, or
-        // stale); keyed ones (format version 1) carry their key. The buffered data ends after the last
-        // record that passes, as the engine's open finds it.
-        int pos = 4096;
-        int end = pos;
+        if (best < 0 || active < 0 || active > 1) {
+            out.printf(Locale.ROOT, "  values.b: BAD header (no valid slot)%n");
+            return;
+        }
+        // Version 2: two halves after the header page, the active one's records from the base on;
+        // version 1: one data region.
+        int region = b.capacity() - 4096;
+        int half = version == 1 ? region : region / 2 / 4096 * 4096;
+        int start = 4096 + active * half;
+        int[] walked = walk(b.slice(start, half).order(ByteOrder.LITTLE_ENDIAN), base);
+        out.printf(Locale.ROOT, "  values.b: version %d header seq %d base segment %d offset %d; %d buffered records, %d bytes%n",
+                version, best, segment(base), offset(base), walked[0], walked[1]);
+        if (pendingLength > 0 && pendingLength <= half) {
+            int[] p = walk(b.slice(4096 + (active ^ 1) * half, pendingLength).order(ByteOrder.LITTLE_ENDIAN), pendingBase);
+            out.printf(Locale.ROOT, "  values.b: pending half (not known to be in its segment) at segment %d offset %d, %d bytes;"
+                    + " %d records a key record names%n", segment(pendingBase), offset(pendingBase), pendingLength, p[0]);
+        }
+    }
+
+    /**
+     * Walks the records of one half from {@code base} on: keyless ones (top bit of the length set) are
+     * checked with the key a key record names for their address, and skipped by their length when none
+     * does (dead, or stale); keyed ones (format version 1) carry their key. The buffered data ends
+     * after the last record that passes, as the engine's open finds it. Returns {records, bytes}.
+     */
+    private int[] walk(ByteBuffer b, long base) {
+        int pos = 0;
+        int end = 0;
         int count = 0;
         while (pos + 8 <= b.capacity()) {
             int field = b.getInt(pos + 4);
-            long address = base + pos - 4096;
+            long address = base + pos;
             CRC32C c = new CRC32C();
             c.update(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, address));
             long size;
@@ -108,8 +140,7 @@ public final class FormatDump {
             pos += (int) size;
             end = pos;
         }
-        out.printf(Locale.ROOT, "  values.b: header seq %d base segment %d offset %d; %d buffered records, %d bytes%n",
-                best, segment(base), offset(base), count, end - 4096);
+        return new int[] {count, end};
     }
 
     private void dumpKeys(Path file) throws IOException {

@@ -46,8 +46,10 @@ class FormatDumpTest {
         assertTrue(out.contains("00000001.k: version 2 number 1 synced 4349; 10 put, 1 delete, 0 clear, 0 batch (0 entries); 253 record bytes"), out);
         assertTrue(out.contains("@4096 PUT \"key0\" -> segment 1 offset 0 length 108"), out);
         assertTrue(out.contains("DELETE \"key3\""), out);
-        // The clean close flushed the buffer: the header's base is past the one 4 KiB chunk, nothing is buffered.
-        assertTrue(out.contains("values.b: header seq 2 base segment 1 offset 4096; 0 buffered records"), out);
+        // The clean close flushed the buffer: the header's base is past the one 4 KiB chunk, nothing is
+        // buffered, and the chunk is written (seq 2 named it pending, seq 3 no longer).
+        assertTrue(out.contains("values.b: version 2 header seq 3 base segment 1 offset 4096; 0 buffered records"), out);
+        assertTrue(!out.contains("pending half"), out);
     }
 
     @Test
@@ -84,7 +86,7 @@ class FormatDumpTest {
         }
         Abandon.abandon(s);
         String out = dump(false);
-        assertTrue(out.contains("values.b: header seq 1 base segment 1 offset 0; 3 buffered records, 54 bytes"), out);
+        assertTrue(out.contains("values.b: version 2 header seq 1 base segment 1 offset 0; 3 buffered records, 54 bytes"), out);
         assertTrue(out.contains("synced 4096; 3 put"), out);
     }
 }
