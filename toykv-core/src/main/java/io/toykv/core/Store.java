@@ -83,9 +83,10 @@ public final class Store implements AutoCloseable {
             }
             shards = openShards(dir, opts, allocator, io);
             if (stored != null && stored.version() < StoreManifest.VERSION) {
-                // After the shards opened (recovery writes nothing of the new version, so an open that
-                // fails leaves the store as an older build can still read it), and before the store
-                // starts: its collector and its puts write records an older build cannot read.
+                // After the shards opened, and before the store starts: its collector and its puts
+                // write records an older build cannot read. (An open that fails leaves the manifest as
+                // it was; the shards it opened may have replaced their version 1 buffers already,
+                // which this build reads and a build of version 2 or older refuses.)
                 StoreManifest.write(dir, stored.shards());
                 LOG.log(System.Logger.Level.INFO, "upgraded " + dir + " from store format version "
                         + stored.version() + " to " + StoreManifest.VERSION);

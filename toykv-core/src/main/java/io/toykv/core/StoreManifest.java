@@ -17,21 +17,22 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * 0  4  magic 0x4D564B54 ("TKVM" little-endian)
- * 4  4  format version (2; 1 is read and upgraded, below)
+ * 4  4  format version (3; 1 and 2 are read and upgraded, below)
  * 8  4  shard count
  * 12 4  crc32c of bytes 0..12
  * </pre>
  *
  * Written as a temp file that is forced, renamed into place, and followed by a force of the
  * directory, so a crash leaves either no manifest (an empty new store) or a whole one: once at
- * creation, and once more when a version 1 store is first opened. Version 2 value records do not
+ * creation, and once more when an older store is first opened. Version 2 value records do not
  * store their keys ({@link io.toykv.core.log.ValueRecord}); a version 1 store's records all do, and
- * are read as they are. Bumping the version on that first open is what makes an older build refuse
- * the store instead of failing on the new records.
+ * are read as they are. Version 3 buffers have two halves ({@link io.toykv.core.log.ValueBuffer}); an
+ * older one is written to its segment and replaced at open. Bumping the version on that first open is
+ * what makes an older build refuse the store instead of failing on the new records or buffer.
  */
 final class StoreManifest {
     static final int MAGIC = 0x4D564B54;
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** The oldest version this build opens (upgrading it to {@link #VERSION}). */
     static final int OLDEST_READABLE = 1;
     static final int SIZE = 16;

@@ -115,10 +115,17 @@ class FormatVersion1Test {
         unzipFixture();
         assertEquals(1, manifestVersion());
         Map<Integer, byte[]> model = fixtureContents();
+        Path buffer = dir.resolve("shard-000").resolve("values.b");
+        assertEquals(1, ByteBuffer.wrap(Files.readAllBytes(buffer)).order(ByteOrder.LITTLE_ENDIAN).getInt(4));
+        assertEquals(4096 + 64 * 1024, Files.size(buffer));
         Store s = Store.open(dir, OPTIONS);
         assertEquals(StoreManifest.VERSION, manifestVersion(), "upgraded on open");
-        assertContents(s, model); // keyed records in segments and in the buffer
-        // New keyless records after the keyed ones in the same buffer, and across segment rolls.
+        // The buffer too: its records written to their segment, the file replaced by one of two halves.
+        ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(buffer)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(2, Math.max(header.getInt(4), header.getInt(64 + 4)), "a slot of version 2"); // (the other may be empty)
+        assertEquals(4096 + 2 * 64 * 1024, Files.size(buffer));
+        assertContents(s, model); // keyed records in segments and in what the buffer held
+        // New keyless records after the keyed ones, and across segment rolls.
         for (int i = 0; i < KEYS + 100; i += 4) {
             s.put(key(i), value(i, 3));
             model.put(i, value(i, 3));
