@@ -401,7 +401,7 @@ final class Shard {
             if (b.isEmpty()) {
                 continue; // its only records failed their checks: nothing to write (its id stays unused)
             }
-            Segment copy = Segment.open(b.commit(), b.id()); // mapped without the lock
+            Segment copy = Segment.open(b.commit(values.io()), b.id()); // mapped without the lock
             writeLock.lock();
             try {
                 ensureOpen();

@@ -641,6 +641,11 @@ public final class ValuesLog {
         return directInUse;
     }
 
+    /** How segment files are opened for writing (O_DIRECT, or the fallback), for garbage collection's segments. */
+    public DirectIo io() {
+        return io;
+    }
+
     /** Segments in the log (not the next head made ahead, {@link #prepareNextHead}). */
     public int segmentCount() {
         return segments().size();
