@@ -339,6 +339,15 @@ final class Shard {
         long garbage() {
             return size - live;
         }
+
+        /**
+         * What moving its live values could free: a copy takes whole pages, so a segment whose garbage
+         * is all in the padding of its last page (a collection's copy of a few values) frees nothing.
+         */
+        long reclaimable() {
+            long pages = (live + DirectIo.ALIGNMENT - 1) / DirectIo.ALIGNMENT;
+            return size - pages * DirectIo.ALIGNMENT;
+        }
     }
 
     /**
