@@ -827,11 +827,31 @@ final class Shard {
                     return;
                 }
                 closed = true;
+                boolean valuesDurable = false;
                 try {
                     values.flushAndForce();
+                    valuesDurable = true;
+                } catch (IOException | RuntimeException e) {
+                    // The flush failed (a full disk): the values are still in the buffer, which must be
+                    // forced where it lies before the key records naming them are; if that fails too,
+                    // the keys log is left unforced (a power loss then takes the last records, whole).
+                    try {
+                        values.force();
+                        valuesDurable = true;
+                    } catch (RuntimeException again) {
+                        e.addSuppressed(again);
+                    }
+                    throw e;
                 } finally {
-                    keys.forceAndClose();
-                    values.close();
+                    try {
+                        if (valuesDurable) {
+                            keys.forceAndClose();
+                        } else {
+                            keys.close();
+                        }
+                    } finally {
+                        values.close();
+                    }
                 }
             } finally {
                 writeLock.unlock();

@@ -3,6 +3,7 @@ package io.toykv.core;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.io.FileAllocator;
@@ -228,6 +229,30 @@ class FaultInjectionTest {
                 assertArrayEquals(e.getValue(), again.get(("key" + e.getKey()).getBytes()), "key" + e.getKey());
             }
             assertEquals(acked.size(), again.size());
+        }
+    }
+
+    /**
+     * A close whose flush fails (a full disk) says so, and loses nothing: the next open writes what
+     * the buffer holds. (That the buffer is forced where it lies before the keys log is, so that a
+     * power loss could not leave key records without their values, this cannot see.)
+     */
+    @Test
+    void aCloseWhoseFlushFailsThrowsAndLosesNothing() throws Exception {
+        FailingWrites io = new FailingWrites(false);
+        StoreOptions options = StoreModelTest.smallFiles().shards(1);
+        Store s = Store.open(dir, options, FileAllocator.DEFAULT, io);
+        for (int i = 0; i < 100; i++) {
+            s.put(("key" + i).getBytes(), value(i));
+        }
+        io.failing.set(true);
+        assertThrows(UncheckedIOException.class, s::close);
+        io.failing.set(false);
+        try (Store again = Store.open(dir, options)) {
+            for (int i = 0; i < 100; i++) {
+                assertArrayEquals(value(i), again.get(("key" + i).getBytes()), "key" + i);
+            }
+            assertEquals(100, again.size());
         }
     }
 
