@@ -264,11 +264,11 @@ final class GarbageCollector implements AutoCloseable {
                 dead.add(u);
                 deadBytes += u.size();
                 excess -= u.size();
-            } else if (u.reclaimable() >= Math.max(io.toykv.core.log.DirectIo.ALIGNMENT,
-                            Math.min(garbageRatio, MIN_GARBAGE_SHARE) * u.size())
+            } else if (u.garbage() >= Math.min(garbageRatio, MIN_GARBAGE_SHARE) * u.size()
+                    && u.reclaimable() >= io.toykv.core.log.DirectIo.ALIGNMENT
                     && !Long.valueOf(u.live()).equals(stuck.get(u.name()))) {
-                // By what a move would free, not by garbage: a copy of a few values is one page with
-                // most of it padding, and moving it would make the same copy again, round after round.
+                // Only if a move frees a page: a copy of a few values is one page, most of it padding
+                // (garbage), and moving it would make the same copy again, round after round.
                 candidates.add(u);
             }
         }
@@ -277,13 +277,13 @@ final class GarbageCollector implements AutoCloseable {
         List<Shard.SegmentUsage> victims = new ArrayList<>();
         long live = 0;
         for (Shard.SegmentUsage u : candidates) {
-            boolean due = u.reclaimable() >= garbageRatio * u.size() || excess > 0;
+            boolean due = u.garbage() >= garbageRatio * u.size() || excess > 0;
             if (!due || (!victims.isEmpty() && live + u.live() > ROUND_SEGMENTS * segmentSize)) {
                 break;
             }
             victims.add(u);
             live += u.live();
-            excess -= u.reclaimable();
+            excess -= u.garbage();
         }
         if (!manual) {
             // Puts wait for the collector only while it has something it can collect: when every
