@@ -248,6 +248,7 @@ final class GarbageCollector implements AutoCloseable {
      * segments of at most {@link #segmentSize} bytes, then deletes them. A segment is a victim when its garbage passed the ratio, or, while the values
      * log takes more than {@link #spaceTarget} bytes per live byte, when it has any worth moving
      * ({@value #MIN_GARBAGE_SHARE} of it or more): most garbage first is the cheapest way back under it.
+     * Either way only if a move frees at least a page ({@link Shard.SegmentUsage#reclaimable}).
      * Returns how many segments it deleted.
      */
     private int collectSegments(Shard shard, java.util.Map<String, Long> stuck, boolean manual) throws IOException {
