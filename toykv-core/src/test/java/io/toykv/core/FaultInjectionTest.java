@@ -166,7 +166,8 @@ class FaultInjectionTest {
         StoreOptions options = StoreModelTest.smallFiles().shards(1); // halves of 64 KiB
         int count = 100; // 1008-byte records: the first half fills at the 66th, the second holds the rest
         try (Store s = Store.open(dir, options, FileAllocator.DEFAULT, io)) {
-            io.gate = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+            io.gate = gate;
             java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
             try {
                 writer.submit(() -> {
@@ -175,14 +176,18 @@ class FaultInjectionTest {
                     }
                     return null;
                 }).get(30, java.util.concurrent.TimeUnit.SECONDS); // a put waiting for the held-up write would time out here
+                // The flusher may not have reached the write yet: give it time (it then waits at the gate).
+                for (int wait = 0; wait < 1000 && io.writes.get() == 0; wait++) {
+                    Thread.sleep(10);
+                }
+                assertEquals(1, io.writes.get(), "the first half's write is under way, and held up");
+                for (int i = 0; i < count; i++) {
+                    assertArrayEquals(value(i), s.get(("key" + i).getBytes()), "key" + i);
+                }
             } finally {
+                gate.countDown(); // also when an assertion failed: the close waits for the write
                 writer.shutdown();
             }
-            assertEquals(1, io.writes.get(), "the first half's write is under way, and held up");
-            for (int i = 0; i < count; i++) {
-                assertArrayEquals(value(i), s.get(("key" + i).getBytes()), "key" + i);
-            }
-            io.gate.countDown();
         }
         try (Store s = Store.open(dir, options)) {
             for (int i = 0; i < count; i++) {

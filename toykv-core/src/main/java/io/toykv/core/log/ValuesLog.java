@@ -312,7 +312,7 @@ public final class ValuesLog {
         if (p != null) {
             try {
                 await(p.done);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // the writer tries it again, and reports it, when it next needs the half
             }
         }
