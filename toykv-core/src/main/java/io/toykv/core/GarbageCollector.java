@@ -266,7 +266,7 @@ final class GarbageCollector implements AutoCloseable {
                 deadBytes += u.size();
                 excess -= u.size();
             } else if (u.garbage() >= Math.min(garbageRatio, MIN_GARBAGE_SHARE) * u.size()
-                    && u.reclaimable() >= io.toykv.core.log.DirectIo.ALIGNMENT
+                    && u.reclaimable() > 0 // segment sizes are whole pages
                     && !Long.valueOf(u.live()).equals(stuck.get(u.name()))) {
                 // Only if a move frees a page: a copy of a few values is one page, most of it padding
                 // (garbage), and moving it would make the same copy again, round after round.

@@ -345,8 +345,7 @@ final class Shard {
          * is all in the padding of its last page (a collection's copy of a few values) frees nothing.
          */
         long reclaimable() {
-            long pages = (live + DirectIo.ALIGNMENT - 1) / DirectIo.ALIGNMENT;
-            return size - pages * DirectIo.ALIGNMENT;
+            return size - DirectIo.align(live);
         }
     }
 

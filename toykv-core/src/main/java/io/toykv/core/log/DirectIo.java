@@ -17,6 +17,11 @@ public class DirectIo {
     /** Alignment of O_DIRECT buffers, offsets and lengths: a page, which covers 512 and 4096-byte blocks. */
     public static final int ALIGNMENT = 4096;
 
+    /** {@code bytes} rounded up to a whole number of {@link #ALIGNMENT} pages. */
+    public static long align(long bytes) {
+        return (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+    }
+
     private static final System.Logger LOG = System.getLogger(DirectIo.class.getName());
 
     private final boolean wanted;

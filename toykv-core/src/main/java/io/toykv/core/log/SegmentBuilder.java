@@ -30,7 +30,7 @@ public final class SegmentBuilder {
     public SegmentBuilder(Path dir, long id, int capacity) {
         this.dir = dir;
         this.id = id;
-        int aligned = (capacity + DirectIo.ALIGNMENT - 1) / DirectIo.ALIGNMENT * DirectIo.ALIGNMENT;
+        int aligned = (int) DirectIo.align(capacity);
         this.data = ByteBuffer.allocate(aligned).order(ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -92,7 +92,7 @@ public final class SegmentBuilder {
     public Path commit(DirectIo io) throws IOException {
         Path path = FileNames.segment(dir, id);
         Path temp = FileNames.temp(path);
-        int length = (data.position() + DirectIo.ALIGNMENT - 1) / DirectIo.ALIGNMENT * DirectIo.ALIGNMENT;
+        int length = (int) DirectIo.align(data.position());
         ByteBuffer src = alignedCopy(data.duplicate().position(0).limit(length));
         Files.createFile(temp); // fails if it exists: ids are never reused while open
         try (FileChannel ch = io.openForWrite(temp)) {

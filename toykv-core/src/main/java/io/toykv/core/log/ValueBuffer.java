@@ -234,24 +234,11 @@ public final class ValueBuffer {
     /**
      * At open, before the write position is known: copies the record of {@code dst.length} bytes at
      * {@code address} into {@code dst} if that lies in the active half under its base, or in the
-     * pending half's range. Whether it is a valid record only its key can tell
-     * ({@link ValueRecord#valueIfValid}). Writer only.
+     * pending half's range (bytes past the half's end are left as they were). Whether it is a valid
+     * record only its key can tell ({@link ValueRecord#valueIfValid}). Writer only.
      */
     public boolean readAtOpen(long address, byte[] dst) {
-        if (inPending(address)) {
-            long offset = address - pendingBase;
-            if (offset + dst.length > pendingLength) {
-                return false;
-            }
-            halves[active ^ 1].get((int) offset, dst, 0, dst.length);
-            return true;
-        }
-        long offset = address - base;
-        if (!holds(base, address) || offset + dst.length > capacity) {
-            return false;
-        }
-        halves[active].get((int) offset, dst, 0, dst.length);
-        return true;
+        return copy(address, dst);
     }
 
     /** Whether {@code address} lies in the pending half's range (see {@link #pendingLength}). */

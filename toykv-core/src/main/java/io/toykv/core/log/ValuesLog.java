@@ -308,13 +308,10 @@ public final class ValuesLog {
 
     /** Waits, without the write lock, for the write of the pending half, if any; its failure is left to the writer. */
     public void awaitInFlight() {
-        PendingFlush p = pending;
-        if (p != null) {
-            try {
-                await(p.done);
-            } catch (IOException | RuntimeException e) {
-                // the writer tries it again, and reports it, when it next needs the half
-            }
+        try {
+            awaitWritten();
+        } catch (IOException | RuntimeException e) {
+            // the writer tries it again, and reports it, when it next needs the half
         }
     }
 
@@ -480,11 +477,10 @@ public final class ValuesLog {
                         + buffer.pendingLength() + " bytes at " + Address.describe(at) + " has no room in its segment");
             }
             s.openForWrite(io);
-            s.writeChunk(buffer.pendingChunk(), Address.offset(at));
+            write(buffer, new PendingFlush(s, Address.offset(at), buffer.pendingChunk()));
             if (s != head) {
                 s.seal();
             }
-            buffer.pendingWritten();
         }
     }
 
