@@ -83,8 +83,10 @@ public final class ServerMain implements Callable<Integer> {
     long maxOutputMib;
 
     @Option(names = "--segment-size", paramLabel = "MIB",
-            description = "Size of a values-log segment, 1-2047 MiB. Default: 8. A store that will hold "
-                    + "terabytes wants larger ones (README, Limitations).")
+            description = "Size of a values-log segment, 1-2047 MiB, and at least the staging buffer, which "
+                    + "holds the largest value: so 2 or more at the default --max-value-size; 1 needs "
+                    + "--max-value-size 1048568 or less. Default: 8. A store that will hold terabytes wants "
+                    + "larger ones (README, Limitations).")
     Integer segmentMib;
 
     @Option(names = "--gc-space-target", paramLabel = "RATIO",
@@ -155,6 +157,7 @@ public final class ServerMain implements Callable<Integer> {
         }
         if (segmentMib != null) {
             check("--segment-size", () -> options.segmentSize(megabytes(segmentMib, 2047)));
+            check("--segment-size", () -> checkSegmentHoldsBuffer(options));
         }
         if (gcSpaceTarget != null) {
             check("--gc-space-target", () -> options.gcSpaceTarget(gcSpaceTarget));
@@ -177,6 +180,16 @@ public final class ServerMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': "
                     + e.getMessage());
+        }
+    }
+
+    /** The store refuses a buffer larger than a segment at open; here it is a usage error naming the option. */
+    private static void checkSegmentHoldsBuffer(StoreOptions options) {
+        long buffer = options.bufferSize();
+        if (buffer > options.segmentSize()) {
+            throw new IllegalArgumentException((options.segmentSize() >> 20) + " MiB is smaller than the staging "
+                    + "buffer (" + buffer + " bytes, to hold a value of --max-value-size " + options.maxValueSize()
+                    + " bytes); use at least " + ((buffer + (1 << 20) - 1) >> 20) + " MiB or a smaller --max-value-size");
         }
     }
 

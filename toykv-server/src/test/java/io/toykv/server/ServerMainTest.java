@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +36,7 @@ class ServerMainTest {
                 List.of("--max-value-size", "-1"),
                 List.of("--segment-size", "0"),
                 List.of("--segment-size", "4096"),
+                List.of("--segment-size", "1"),
                 List.of("--gc-space-target", "0.5"),
                 List.of("--gc-space-target", "many"),
                 List.of("--gc-threads", "0"),
@@ -78,6 +82,25 @@ class ServerMainTest {
         assertEquals(io.toykv.core.SyncMode.ALWAYS, o.syncMode());
         assertEquals(ServerConfig.Threading.PLATFORM, config.threading());
         assertEquals(0, config.port());
+    }
+
+    @Test
+    void oneMibSegmentsNeedValuesThatFitInThem() throws IOException {
+        CommandLine cl = ServerMain.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("--port", "0", "--dir", dir.resolve("never").toString(), "--segment-size", "1"));
+        assertTrue(err.toString().contains("Invalid value for option '--segment-size': 1 MiB is smaller than the staging "
+                + "buffer (1052672 bytes, to hold a value of --max-value-size 1048576 bytes); use at least 2 MiB"),
+                err.toString());
+
+        cl.parseArgs("--segment-size", "1", "--max-value-size", "1048568");
+        StoreOptions o = ((ServerMain) cl.getCommand()).config().storeOptions();
+        assertEquals(1L << 20, o.segmentSize());
+        assertEquals(1 << 20, o.bufferSize());
+        try (Store store = Store.open(dir.resolve("small-segments"), o)) {
+            store.put("k".getBytes(StandardCharsets.UTF_8), new byte[1048568]);
+        }
     }
 
     @Test
