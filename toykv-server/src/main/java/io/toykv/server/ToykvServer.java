@@ -63,6 +63,7 @@ public final class ToykvServer implements AutoCloseable {
     private final Semaphore pendingRejections = new Semaphore(MAX_PENDING_REJECTIONS);
     private final ThreadFactory rejectionThreads;
     private final ThrottledLog refusedLog;
+    private final ThrottledLog wrongPasswordLog;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch shutdownRequested = new CountDownLatch(1);
@@ -84,6 +85,7 @@ public final class ToykvServer implements AutoCloseable {
         this.connectionThreads = Threads.factory("toykv-client-", virtualThreads);
         this.rejectionThreads = Threads.factory("toykv-reject-", virtualThreads);
         this.refusedLog = new ThrottledLog(log, 1, TimeUnit.SECONDS);
+        this.wrongPasswordLog = new ThrottledLog(log, 1, TimeUnit.SECONDS);
         this.listener = new ServerSocket();
         try {
             listener.setReuseAddress(true);
@@ -446,6 +448,12 @@ public final class ToykvServer implements AutoCloseable {
         @Override
         public boolean verbose() {
             return config.verbose();
+        }
+
+        @Override
+        public void wrongPassword(Session session, String command) {
+            wrongPasswordLog.warn("client(" + session.id() + ") from " + session.address() + ": wrong password ("
+                    + command + ")");
         }
 
         @Override
