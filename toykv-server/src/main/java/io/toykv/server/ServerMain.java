@@ -5,11 +5,19 @@ import io.toykv.core.SyncMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -18,10 +26,28 @@ import picocli.CommandLine.Spec;
 @Command(name = "toykv-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Serves a toykv store over the Redis protocol (RESP2/RESP3).",
-        footer = {"", "Environment: SERVER_PORT and DB_DIR set the port and directory; options win over them."})
+        footer = {"", "Environment: SERVER_PORT and DB_DIR set the port and directory, TOYKV_REQUIREPASS the password.",
+            "Precedence: options, then the environment, then the --config file, then the defaults. The password: "
+                    + "--requirepass or --requirepass-file (not both), else TOYKV_REQUIREPASS, else the file's "
+                    + "requirepass."})
 public final class ServerMain implements Callable<Integer> {
 
     enum Sync { always, everysec, no }
+
+    /** redis.conf's names for options that have one; any other option is named as here without the dashes. */
+    private static final Map<String, String> REDIS_NAMES = Map.of("maxclients", "--max-clients", "appendfsync", "--sync");
+    /** Options a configuration file cannot set. */
+    private static final Set<String> NOT_IN_FILE = Set.of("--config", "--requirepass-file", "--help", "--version");
+    /** Environment variables that set an option, and so win over the configuration file. */
+    private static final Map<String, String> ENVIRONMENT = Map.of("--port", "SERVER_PORT", "--dir", "DB_DIR");
+    static final String PASSWORD_VARIABLE = "TOYKV_REQUIREPASS";
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Read settings from FILE, in redis.conf's syntax (name value; # comments; \"quoted\" "
+                    + "values): port, bind, dir, maxclients, timeout, requirepass, appendfsync, and every option "
+                    + "below by its name without the dashes (segment-size 16, verbose yes). An unknown name is an "
+                    + "error. Options and the environment win over the file.")
+    Path configFile;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:SERVER_PORT:-8888}",
             description = "TCP port (0: any free port). Default: $SERVER_PORT or 8888.")
@@ -48,8 +74,13 @@ public final class ServerMain implements Callable<Integer> {
     int timeout;
 
     @Option(names = "--requirepass", paramLabel = "PASSWORD",
-            description = "Require AUTH with this password (default user).")
+            description = "Require AUTH with this password (default user). Other local users can see it (ps): "
+                    + "prefer --requirepass-file or $" + PASSWORD_VARIABLE + ".")
     String requirePass;
+
+    @Option(names = "--requirepass-file", paramLabel = "FILE",
+            description = "Require AUTH with the password on the first line of FILE (a warning if others may read it).")
+    Path requirePassFile;
 
     @Option(names = "--verbose", description = "Log every operation, e.g. client(7) put (k1, v1).")
     boolean verbose;
@@ -107,17 +138,29 @@ public final class ServerMain implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The environment (tests replace it). */
+    Function<String, String> env = System::getenv;
+    /** Warnings about the configuration, printed before the server starts. */
+    final List<String> warnings = new ArrayList<>();
+    /** The configuration file's settings by option name, read once {@link #config()} is first called. */
+    private final Map<String, ConfigFile.Directive> fromFile = new HashMap<>();
+    private boolean fileRead;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true);
+        ServerMain main = new ServerMain();
+        return new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true)
+                .setDefaultValueProvider(arg -> arg instanceof OptionSpec o ? main.valueFromFile(o.longestName()) : null);
     }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         ServerConfig config = config();
+        Log log = new Log(System.out, false);
+        warnings.forEach(log::warn);
         check("--carrier-threads", () -> Threads.configureCarriers(carrierThreads)); // before any virtual thread exists
         ToykvServer server;
         try {
@@ -142,6 +185,7 @@ public final class ServerMain implements Callable<Integer> {
      * error naming its option (exit code 2), not a stack trace.
      */
     ServerConfig config() {
+        readConfigFile();
         StoreOptions options = StoreOptions.defaults()
                 .syncMode(switch (sync) {
                     case always -> SyncMode.ALWAYS;
@@ -165,7 +209,7 @@ public final class ServerMain implements Callable<Integer> {
         if (gcThreads != null) {
             check("--gc-threads", () -> options.gcThreads(gcThreads));
         }
-        ServerConfig config = new ServerConfig().storeOptions(options).bind(bind).dir(dir).requirePass(requirePass)
+        ServerConfig config = new ServerConfig().storeOptions(options).bind(bind).dir(dir).requirePass(password())
                 .verbose(verbose);
         check("--port", () -> config.port(port));
         check("--max-clients", () -> config.maxClients(maxClients));
@@ -178,9 +222,109 @@ public final class ServerMain implements Callable<Integer> {
         try {
             apply.run();
         } catch (IllegalArgumentException e) {
+            ConfigFile.Directive d = matched(option) ? null : fileDirective(option);
             throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': "
-                    + e.getMessage());
+                    + e.getMessage() + (d == null ? "" : " (" + configFile + ", line " + d.line() + ")"));
         }
+    }
+
+    private boolean matched(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /**
+     * With --config, reads the file, checks each directive (its name, one argument, a value the option
+     * takes) and parses the command line again: the options it does not set now default to the file's.
+     */
+    private void readConfigFile() {
+        if (configFile == null || fileRead) {
+            return;
+        }
+        CommandLine cl = spec.commandLine();
+        List<ConfigFile.Directive> directives;
+        try {
+            directives = ConfigFile.read(configFile);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cl, "Invalid value for option '--config': " + e.getMessage());
+        }
+        for (ConfigFile.Directive d : directives) {
+            String option = REDIS_NAMES.getOrDefault(d.name(), "--" + d.name());
+            OptionSpec target = NOT_IN_FILE.contains(option) ? null : spec.optionsMap().get(option); // exact name
+            if (target == null) {
+                throw fileError(d, "unknown directive '" + d.name() + "'");
+            }
+            if (d.args().size() != 1) {
+                throw fileError(d, "'" + d.name() + "' takes one argument, not " + d.args().size());
+            }
+            String value = d.args().get(0);
+            if (target.arity().max() == 0) {
+                value = switch (value.toLowerCase(Locale.ROOT)) {
+                    case "yes" -> "true";
+                    case "no" -> "false";
+                    default -> throw fileError(d, "'" + d.name() + "' takes yes or no, not '" + value + "'");
+                };
+            } else {
+                try {
+                    commandLine().parseArgs(option + "=" + value);
+                } catch (ParameterException e) {
+                    throw fileError(d, e.getMessage());
+                }
+            }
+            fromFile.put(option, new ConfigFile.Directive(d.name(), List.of(value), d.line()));
+        }
+        fileRead = true;
+        if (fromFile.containsKey("--requirepass") && ConfigFile.readableByOthers(configFile)) {
+            warnings.add("the configuration file " + configFile + " holds the password and other users may read "
+                    + "it (chmod 600 it)");
+        }
+        cl.parseArgs(cl.getParseResult().originalArgs().toArray(String[]::new));
+    }
+
+    private ParameterException fileError(ConfigFile.Directive d, String message) {
+        return new ParameterException(spec.commandLine(), "Bad configuration file " + configFile + ", line " + d.line()
+                + ": " + message);
+    }
+
+    /** The configuration file's directive for {@code option}, unless an environment variable sets the option. */
+    private ConfigFile.Directive fileDirective(String option) {
+        String variable = ENVIRONMENT.get(option);
+        return variable != null && env.apply(variable) != null ? null : fromFile.get(option);
+    }
+
+    /** The default picocli asks for: the file's value, else null for the option's own default. */
+    private String valueFromFile(String option) {
+        ConfigFile.Directive d = fileDirective(option);
+        return d == null ? null : d.args().get(0).replace("${", "$${"); // picocli interpolates defaults: escape
+    }
+
+    /**
+     * The password, first found of: --requirepass, --requirepass-file (both is an error),
+     * $TOYKV_REQUIREPASS (unless empty), the configuration file's requirepass. Null for none.
+     */
+    private String password() {
+        boolean given = matched("--requirepass");
+        if (given && requirePassFile != null) {
+            throw new ParameterException(spec.commandLine(),
+                    "Give either --requirepass or --requirepass-file, not both");
+        }
+        if (given) {
+            return requirePass;
+        }
+        if (requirePassFile != null) {
+            String password;
+            try {
+                password = ConfigFile.readPassword(requirePassFile);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--requirepass-file': "
+                        + e.getMessage());
+            }
+            if (ConfigFile.readableByOthers(requirePassFile)) {
+                warnings.add("the password file " + requirePassFile + " may be read by other users (chmod 600 it)");
+            }
+            return password;
+        }
+        String fromEnvironment = env.apply(PASSWORD_VARIABLE);
+        return fromEnvironment != null && !fromEnvironment.isEmpty() ? fromEnvironment : requirePass;
     }
 
     /** The store refuses a buffer larger than a segment at open; here it is a usage error naming the option. */
