@@ -154,6 +154,15 @@ class ServerMainTest {
     }
 
     @Test
+    void theExampleConfigFileGivesTheDefaults() {
+        ServerConfig c = parse(Map.of(), "--config", Path.of("..", "deploy", "toykv.conf").toString()).config();
+        assertEquals(ServerConfig.DEFAULT_PORT, c.port());
+        assertEquals(Path.of("./toydb"), c.dir());
+        assertEquals(SyncMode.EVERY_SECOND, c.storeOptions().syncMode());
+        assertEquals(null, c.requirePass());
+    }
+
+    @Test
     void valuesFromTheFileAreTakenLiterally() throws IOException {
         Path conf = file("toykv.conf", "requirepass \"${env:HOME}$x\"\ndir '${DEFAULT-VALUE}'\n");
         ServerConfig c = parse(Map.of(), "--config", conf.toString()).config();
