@@ -6,18 +6,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -34,12 +29,6 @@ public final class ServerMain implements Callable<Integer> {
 
     enum Sync { always, everysec, no }
 
-    /** redis.conf's names for options that have one; any other option is named as here without the dashes. */
-    private static final Map<String, String> REDIS_NAMES = Map.of("maxclients", "--max-clients", "appendfsync", "--sync");
-    /** Options a configuration file cannot set. */
-    private static final Set<String> NOT_IN_FILE = Set.of("--config", "--requirepass-file", "--help", "--version");
-    /** Environment variables that set an option, and so win over the configuration file. */
-    private static final Map<String, String> ENVIRONMENT = Map.of("--port", "SERVER_PORT", "--dir", "DB_DIR");
     static final String PASSWORD_VARIABLE = "TOYKV_REQUIREPASS";
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -143,7 +132,7 @@ public final class ServerMain implements Callable<Integer> {
     /** Warnings about the configuration, printed before the server starts. */
     final List<String> warnings = new ArrayList<>();
     /** The configuration file's settings by option name, read once {@link #config()} is first called. */
-    private final Map<String, ConfigFile.Directive> fromFile = new HashMap<>();
+    private final ConfigDefaults fileDefaults = new ConfigDefaults(name -> env.apply(name), ServerMain::commandLine);
     private boolean fileRead;
 
     public static void main(String[] args) {
@@ -152,8 +141,7 @@ public final class ServerMain implements Callable<Integer> {
 
     static CommandLine commandLine() {
         ServerMain main = new ServerMain();
-        return new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true)
-                .setDefaultValueProvider(arg -> arg instanceof OptionSpec o ? main.valueFromFile(o.longestName()) : null);
+        return new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true).setDefaultValueProvider(main.fileDefaults);
     }
 
     @Override
@@ -222,9 +210,8 @@ public final class ServerMain implements Callable<Integer> {
         try {
             apply.run();
         } catch (IllegalArgumentException e) {
-            ConfigFile.Directive d = matched(option) ? null : fileDirective(option);
             throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': "
-                    + e.getMessage() + (d == null ? "" : " (" + configFile + ", line " + d.line() + ")"));
+                    + e.getMessage() + (matched(option) ? "" : fileDefaults.origin(option)));
         }
     }
 
@@ -232,69 +219,19 @@ public final class ServerMain implements Callable<Integer> {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
-    /**
-     * With --config, reads the file, checks each directive (its name, one argument, a value the option
-     * takes) and parses the command line again: the options it does not set now default to the file's.
-     */
+    /** With --config, reads the file, then parses the command line again: options it lacks now default to the file's. */
     private void readConfigFile() {
         if (configFile == null || fileRead) {
             return;
         }
-        CommandLine cl = spec.commandLine();
-        List<ConfigFile.Directive> directives;
-        try {
-            directives = ConfigFile.read(configFile);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(cl, "Invalid value for option '--config': " + e.getMessage());
-        }
-        for (ConfigFile.Directive d : directives) {
-            String option = REDIS_NAMES.getOrDefault(d.name(), "--" + d.name());
-            OptionSpec target = NOT_IN_FILE.contains(option) ? null : spec.optionsMap().get(option); // exact name
-            if (target == null) {
-                throw fileError(d, "unknown directive '" + d.name() + "'");
-            }
-            if (d.args().size() != 1) {
-                throw fileError(d, "'" + d.name() + "' takes one argument, not " + d.args().size());
-            }
-            String value = d.args().get(0);
-            if (target.arity().max() == 0) {
-                value = switch (value.toLowerCase(Locale.ROOT)) {
-                    case "yes" -> "true";
-                    case "no" -> "false";
-                    default -> throw fileError(d, "'" + d.name() + "' takes yes or no, not '" + value + "'");
-                };
-            } else {
-                try {
-                    commandLine().parseArgs(option + "=" + value);
-                } catch (ParameterException e) {
-                    throw fileError(d, e.getMessage());
-                }
-            }
-            fromFile.put(option, new ConfigFile.Directive(d.name(), List.of(value), d.line()));
-        }
+        fileDefaults.read(configFile, spec);
         fileRead = true;
-        if (fromFile.containsKey("--requirepass") && ConfigFile.readableByOthers(configFile)) {
+        if (fileDefaults.sets("--requirepass") && ConfigFile.readableByOthers(configFile)) {
             warnings.add("the configuration file " + configFile + " holds the password and other users may read "
                     + "it (chmod 600 it)");
         }
+        CommandLine cl = spec.commandLine();
         cl.parseArgs(cl.getParseResult().originalArgs().toArray(String[]::new));
-    }
-
-    private ParameterException fileError(ConfigFile.Directive d, String message) {
-        return new ParameterException(spec.commandLine(), "Bad configuration file " + configFile + ", line " + d.line()
-                + ": " + message);
-    }
-
-    /** The configuration file's directive for {@code option}, unless an environment variable sets the option. */
-    private ConfigFile.Directive fileDirective(String option) {
-        String variable = ENVIRONMENT.get(option);
-        return variable != null && env.apply(variable) != null ? null : fromFile.get(option);
-    }
-
-    /** The default picocli asks for: the file's value, else null for the option's own default. */
-    private String valueFromFile(String option) {
-        ConfigFile.Directive d = fileDirective(option);
-        return d == null ? null : d.args().get(0).replace("${", "$${"); // picocli interpolates defaults: escape
     }
 
     /**
