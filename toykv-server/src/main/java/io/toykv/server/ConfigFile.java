@@ -26,7 +26,9 @@ import java.util.Locale;
  * (returned in lower case). A line whose first non-blank character is {@code #} is a comment, as is a
  * blank line. An argument may be quoted as Redis's {@code sdssplitargs} does: {@code "..."} with the
  * escapes {@code \n \r \t \b \a \\ \"} and {@code \xHH}, or {@code '...'} where only {@code \'} is an
- * escape; a closing quote must be followed by a blank or the end of the line. Lines end with LF or CRLF.
+ * escape; a closing quote must be followed by a blank or the end of the line. Stricter than Redis: a
+ * quote may only open an argument (Redis also takes {@code ab"c d"} as {@code abc d}), and an unquoted
+ * control character is an error (Redis ends the argument at a NUL). Lines end with LF or CRLF.
  * The file must be UTF-8 text (so must each argument after its escapes are applied), at most
  * {@link #MAX_BYTES}; any other input is refused with the file and line.
  */
