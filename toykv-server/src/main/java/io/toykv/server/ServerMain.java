@@ -5,8 +5,11 @@ import io.toykv.core.SyncMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,10 +21,22 @@ import picocli.CommandLine.Spec;
 @Command(name = "toykv-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Serves a toykv store over the Redis protocol (RESP2/RESP3).",
-        footer = {"", "Environment: SERVER_PORT and DB_DIR set the port and directory; options win over them."})
+        footer = {"", "Environment: SERVER_PORT and DB_DIR set the port and directory, TOYKV_REQUIREPASS the password.",
+            "Precedence: options, then the environment, then the --config file, then the defaults. The password: "
+                    + "--requirepass or --requirepass-file (not both), else TOYKV_REQUIREPASS, else the file's "
+                    + "requirepass."})
 public final class ServerMain implements Callable<Integer> {
 
     enum Sync { always, everysec, no }
+
+    static final String PASSWORD_VARIABLE = "TOYKV_REQUIREPASS";
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Read settings from FILE, in redis.conf's syntax (name value; # comments; \"quoted\" "
+                    + "values): port, bind, dir, maxclients, timeout, requirepass, appendfsync, and every option "
+                    + "below by its name without the dashes (segment-size 16, verbose yes). An unknown name is an "
+                    + "error. Options and the environment win over the file.")
+    Path configFile;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:SERVER_PORT:-8888}",
             description = "TCP port (0: any free port). Default: $SERVER_PORT or 8888.")
@@ -48,8 +63,13 @@ public final class ServerMain implements Callable<Integer> {
     int timeout;
 
     @Option(names = "--requirepass", paramLabel = "PASSWORD",
-            description = "Require AUTH with this password (default user).")
+            description = "Require AUTH with this password (default user). Other local users can see it (ps): "
+                    + "prefer --requirepass-file or $" + PASSWORD_VARIABLE + ".")
     String requirePass;
+
+    @Option(names = "--requirepass-file", paramLabel = "FILE",
+            description = "Require AUTH with the password on the first line of FILE (a warning if others may read it).")
+    Path requirePassFile;
 
     @Option(names = "--verbose", description = "Log every operation, e.g. client(7) put (k1, v1).")
     boolean verbose;
@@ -83,8 +103,10 @@ public final class ServerMain implements Callable<Integer> {
     long maxOutputMib;
 
     @Option(names = "--segment-size", paramLabel = "MIB",
-            description = "Size of a values-log segment, 1-2047 MiB. Default: 8. A store that will hold "
-                    + "terabytes wants larger ones (README, Limitations).")
+            description = "Size of a values-log segment, 1-2047 MiB, and at least the staging buffer, which "
+                    + "holds the largest value: so 2 or more at the default --max-value-size; 1 needs "
+                    + "--max-value-size 1048568 or less. Default: 8. A store that will hold terabytes wants "
+                    + "larger ones (README, Limitations).")
     Integer segmentMib;
 
     @Option(names = "--gc-space-target", paramLabel = "RATIO",
@@ -105,17 +127,28 @@ public final class ServerMain implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The environment (tests replace it). */
+    Function<String, String> env = System::getenv;
+    /** Warnings about the configuration, printed before the server starts. */
+    final List<String> warnings = new ArrayList<>();
+    /** The configuration file's settings by option name, read once {@link #config()} is first called. */
+    private final ConfigDefaults fileDefaults = new ConfigDefaults(name -> env.apply(name), ServerMain::commandLine);
+    private boolean fileRead;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true);
+        ServerMain main = new ServerMain();
+        return new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true).setDefaultValueProvider(main.fileDefaults);
     }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         ServerConfig config = config();
+        Log log = new Log(System.out, false);
+        warnings.forEach(log::warn);
         check("--carrier-threads", () -> Threads.configureCarriers(carrierThreads)); // before any virtual thread exists
         ToykvServer server;
         try {
@@ -140,6 +173,7 @@ public final class ServerMain implements Callable<Integer> {
      * error naming its option (exit code 2), not a stack trace.
      */
     ServerConfig config() {
+        readConfigFile();
         StoreOptions options = StoreOptions.defaults()
                 .syncMode(switch (sync) {
                     case always -> SyncMode.ALWAYS;
@@ -155,6 +189,7 @@ public final class ServerMain implements Callable<Integer> {
         }
         if (segmentMib != null) {
             check("--segment-size", () -> options.segmentSize(megabytes(segmentMib, 2047)));
+            check("--segment-size", () -> checkSegmentHoldsBuffer(options));
         }
         if (gcSpaceTarget != null) {
             check("--gc-space-target", () -> options.gcSpaceTarget(gcSpaceTarget));
@@ -162,7 +197,7 @@ public final class ServerMain implements Callable<Integer> {
         if (gcThreads != null) {
             check("--gc-threads", () -> options.gcThreads(gcThreads));
         }
-        ServerConfig config = new ServerConfig().storeOptions(options).bind(bind).dir(dir).requirePass(requirePass)
+        ServerConfig config = new ServerConfig().storeOptions(options).bind(bind).dir(dir).requirePass(password())
                 .verbose(verbose);
         check("--port", () -> config.port(port));
         check("--max-clients", () -> config.maxClients(maxClients));
@@ -176,7 +211,66 @@ public final class ServerMain implements Callable<Integer> {
             apply.run();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': "
-                    + e.getMessage());
+                    + e.getMessage() + (matched(option) ? "" : fileDefaults.origin(option)));
+        }
+    }
+
+    private boolean matched(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** With --config, reads the file, then parses the command line again: options it lacks now default to the file's. */
+    private void readConfigFile() {
+        if (configFile == null || fileRead) {
+            return;
+        }
+        fileDefaults.read(configFile, spec);
+        fileRead = true;
+        if (fileDefaults.sets("--requirepass") && ConfigFile.readableByOthers(configFile)) {
+            warnings.add("the configuration file " + configFile + " holds the password and other users may read "
+                    + "it (chmod 600 it)");
+        }
+        CommandLine cl = spec.commandLine();
+        cl.parseArgs(cl.getParseResult().originalArgs().toArray(String[]::new));
+    }
+
+    /**
+     * The password, first found of: --requirepass, --requirepass-file (both is an error),
+     * $TOYKV_REQUIREPASS (unless empty), the configuration file's requirepass. Null for none.
+     */
+    private String password() {
+        boolean given = matched("--requirepass");
+        if (given && requirePassFile != null) {
+            throw new ParameterException(spec.commandLine(),
+                    "Give either --requirepass or --requirepass-file, not both");
+        }
+        if (given) {
+            return requirePass;
+        }
+        if (requirePassFile != null) {
+            String password;
+            try {
+                password = ConfigFile.readPassword(requirePassFile);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--requirepass-file': "
+                        + e.getMessage());
+            }
+            if (ConfigFile.readableByOthers(requirePassFile)) {
+                warnings.add("the password file " + requirePassFile + " may be read by other users (chmod 600 it)");
+            }
+            return password;
+        }
+        String fromEnvironment = env.apply(PASSWORD_VARIABLE);
+        return fromEnvironment != null && !fromEnvironment.isEmpty() ? fromEnvironment : requirePass;
+    }
+
+    /** The store refuses a buffer larger than a segment at open; here it is a usage error naming the option. */
+    private static void checkSegmentHoldsBuffer(StoreOptions options) {
+        long buffer = options.bufferSize();
+        if (buffer > options.segmentSize()) {
+            throw new IllegalArgumentException((options.segmentSize() >> 20) + " MiB is smaller than the staging "
+                    + "buffer (" + buffer + " bytes, to hold a value of --max-value-size " + options.maxValueSize()
+                    + " bytes); use at least " + ((buffer + (1 << 20) - 1) >> 20) + " MiB or a smaller --max-value-size");
         }
     }
 

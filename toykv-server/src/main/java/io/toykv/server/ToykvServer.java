@@ -8,7 +8,7 @@ import io.toykv.server.command.ServerControl;
 import io.toykv.server.command.Session;
 import io.toykv.server.command.StoreKeyspace;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +38,13 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ToykvServer implements AutoCloseable {
     private static final byte[] MAX_CLIENTS_REPLY = "-ERR max number of clients reached\r\n"
             .getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Rejections (past {@code --max-clients}) in progress at once, each on its own thread; past this a
+     * rejected client is closed at once without the error reply, so a flood costs bounded threads.
+     */
+    static final int MAX_PENDING_REJECTIONS = 64;
+    /** How long a rejection waits for the client to read the reply and close before closing it anyway. */
+    static final int REJECTION_LINGER_MILLIS = 200;
 
     private final ServerConfig config;
     private final Keyspace keyspace;
@@ -52,6 +60,10 @@ public final class ToykvServer implements AutoCloseable {
     private final AtomicLong nextClientId = new AtomicLong();
     private final LongAdder totalConnections = new LongAdder();
     private final LongAdder rejectedConnections = new LongAdder();
+    private final Semaphore pendingRejections = new Semaphore(MAX_PENDING_REJECTIONS);
+    private final ThreadFactory rejectionThreads;
+    private final ThrottledLog refusedLog;
+    private final ThrottledLog wrongPasswordLog;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch shutdownRequested = new CountDownLatch(1);
@@ -71,6 +83,9 @@ public final class ToykvServer implements AutoCloseable {
             log.warn("virtual threads need Java 21 or newer; using platform threads");
         }
         this.connectionThreads = Threads.factory("toykv-client-", virtualThreads);
+        this.rejectionThreads = Threads.factory("toykv-reject-", virtualThreads);
+        this.refusedLog = new ThrottledLog(log, 1, TimeUnit.SECONDS);
+        this.wrongPasswordLog = new ThrottledLog(log, 1, TimeUnit.SECONDS);
         this.listener = new ServerSocket();
         try {
             listener.setReuseAddress(true);
@@ -197,14 +212,7 @@ public final class ToykvServer implements AutoCloseable {
     private void accept(Socket socket) throws IOException {
         totalConnections.increment();
         if (connections.size() >= config.maxClients()) {
-            rejectedConnections.increment();
-            log.info("refused " + socket.getRemoteSocketAddress() + ": max number of clients reached");
-            socket.setSoLinger(true, 1);
-            try (OutputStream out = socket.getOutputStream()) {
-                out.write(MAX_CLIENTS_REPLY);
-            } finally {
-                closeQuietly(socket);
-            }
+            reject(socket);
             return;
         }
         socket.setTcpNoDelay(true);
@@ -221,6 +229,65 @@ public final class ToykvServer implements AutoCloseable {
             connection.stopReading();
         }
         connection.start();
+    }
+
+    /**
+     * Refuses a client past {@code --max-clients} without waiting on it: the reply is sent by a thread
+     * of its own, or, when {@link #MAX_PENDING_REJECTIONS} are already under way, the client is closed
+     * without it. The accept loop only counts, logs (throttled) and hands over.
+     */
+    private void reject(Socket socket) {
+        rejectedConnections.increment();
+        refusedLog.warn("refused " + socket.getRemoteSocketAddress() + ": max number of clients reached ("
+                + config.maxClients() + ")");
+        if (!pendingRejections.tryAcquire()) {
+            closeQuietly(socket);
+            return;
+        }
+        try {
+            rejectionThreads.newThread(() -> {
+                try {
+                    sendRejection(socket);
+                } finally {
+                    pendingRejections.release();
+                }
+            }).start();
+        } catch (RuntimeException | OutOfMemoryError e) { // no thread to be had: close without the reply
+            pendingRejections.release();
+            closeQuietly(socket);
+        }
+    }
+
+    /**
+     * Writes the error, then closes gracefully within {@link #REJECTION_LINGER_MILLIS}: end of stream
+     * after the reply, then read and drop what the client sent (its first command, typically) until it
+     * closes. Closing with unread input would reset the connection, and a reset can discard the reply
+     * before the client reads it. The socket is new, so its send buffer takes the few bytes at once.
+     */
+    private static void sendRejection(Socket socket) {
+        try {
+            socket.getOutputStream().write(MAX_CLIENTS_REPLY);
+            socket.shutdownOutput();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REJECTION_LINGER_MILLIS);
+            InputStream in = socket.getInputStream();
+            byte[] drain = new byte[4096];
+            for (int total = 0; total < 64 * 1024; ) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left < 1) {
+                    break;
+                }
+                socket.setSoTimeout((int) left);
+                int n = in.read(drain);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
+            }
+        } catch (IOException e) {
+            // Timed out, or the client reset: it had its chance to read the reply.
+        } finally {
+            closeQuietly(socket);
+        }
     }
 
     void connectionClosed(Connection connection, String reason) {
@@ -381,6 +448,12 @@ public final class ToykvServer implements AutoCloseable {
         @Override
         public boolean verbose() {
             return config.verbose();
+        }
+
+        @Override
+        public void wrongPassword(Session session, String command) {
+            wrongPasswordLog.warn("client(" + session.id() + ") from " + session.address() + ": wrong password ("
+                    + command + ")");
         }
 
         @Override

@@ -9,7 +9,9 @@
  * {@link io.toykv.server.Connection}). They are virtual threads when the JVM has them (JDK 21+),
  * run by one carrier thread per CPU unless {@code --carrier-threads} says otherwise
  * ({@code Threads.configureCarriers}, called by {@code ServerMain} before any virtual thread exists),
- * platform threads otherwise.
+ * platform threads otherwise. A client past {@code --max-clients} is refused on a short-lived
+ * {@code toykv-reject-N} thread (at most {@code ToykvServer.MAX_PENDING_REJECTIONS} at once, each done
+ * within {@code REJECTION_LINGER_MILLIS}), so the accept loop never waits on a client.
  *
  * <p>Shutdown (SIGTERM, SIGINT, SHUTDOWN): stop accepting; each reader stops before its next command;
  * the writers flush the replies of every command that ran; then the store is closed (flushed and

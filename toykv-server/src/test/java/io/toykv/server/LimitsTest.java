@@ -4,9 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One test per limit: what the client sees past it, and that the server carries on. */
@@ -27,6 +35,96 @@ class LimitsTest {
             }
             assertEquals("+PONG\r\n", a.call("PING"));
         }
+    }
+
+    @Test
+    void clientPastMaxClientsThatSentACommandFirstStillGetsTheError() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxClients(1));
+                RespClient a = new RespClient(server.port())) {
+            assertEquals("+PONG\r\n", a.call("PING"));
+            for (int i = 0; i < 20; i++) {
+                try (RespClient c = new RespClient(server.port())) {
+                    c.send(RespClient.encode("SET", "k", "v".repeat(10_000)));
+                    assertEquals("-ERR max number of clients reached\r\n", c.readReply(), "attempt " + i);
+                    assertTrue(c.closedByServer());
+                }
+            }
+        }
+    }
+
+    /**
+     * Hundreds of clients past the limit that never read (half of them send a command first) do not
+     * hold up the accept loop: a client that comes right after them is answered at once (with the
+     * error, or closed if too many rejections are under way), and once a slot is free a new client gets
+     * PONG at once. The target is a few ms; the bounds are loose for a loaded CI host.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aFloodOfRejectedClientsThatDoNotReadDoesNotDelayTheNextClient() throws Exception {
+        int max = 4;
+        int flood = 300;
+        List<AutoCloseable> open = new ArrayList<>();
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxClients(max))) {
+            RespClient first = null;
+            for (int i = 0; i < max; i++) {
+                RespClient c = new RespClient(server.port());
+                assertEquals("+PONG\r\n", c.call("PING"));
+                open.add(c);
+                first = first == null ? c : first;
+            }
+            byte[] ping = RespClient.encode("PING");
+            for (int i = 0; i < flood; i++) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                open.add(s);
+                if (i % 2 == 0) {
+                    s.getOutputStream().write(ping);
+                }
+            }
+            long t0 = System.nanoTime();
+            String answer;
+            try (RespClient next = new RespClient(server.port())) {
+                answer = next.call("PING");
+            } catch (EOFException | SocketException e) {
+                answer = "closed";
+            }
+            double nextMillis = (System.nanoTime() - t0) / 1e6;
+            assertTrue(answer.equals("-ERR max number of clients reached\r\n") || answer.equals("closed"), answer);
+            while (rejected(first) < flood + 1) {
+                Thread.sleep(1);
+            }
+            double floodMillis = (System.nanoTime() - t0) / 1e6;
+
+            long t1 = System.nanoTime();
+            open.remove(first);
+            first.close();
+            while (server.clients() >= max) {
+                Thread.sleep(1);
+            }
+            double freeMillis = (System.nanoTime() - t1) / 1e6;
+            long t2 = System.nanoTime();
+            try (RespClient c = new RespClient(server.port())) {
+                assertEquals("+PONG\r\n", c.call("PING"));
+            }
+            double pongMillis = (System.nanoTime() - t2) / 1e6;
+            System.out.printf("max-clients %d, %d rejected clients that do not read: the next client answered in "
+                    + "%.1f ms (%s), all rejected after %.1f ms; a closed client's slot free after %.1f ms, then "
+                    + "connect and PONG in %.1f ms%n", max, flood, nextMillis, answer.strip(), floodMillis,
+                    freeMillis, pongMillis);
+            assertTrue(nextMillis < 1000, "next client answered after " + nextMillis + " ms");
+            assertTrue(freeMillis + pongMillis < 1000, "slot free after " + freeMillis + " ms, PONG after "
+                    + pongMillis + " ms");
+        } finally {
+            for (AutoCloseable c : open) {
+                c.close();
+            }
+        }
+    }
+
+    /** rejected_connections from INFO stats, asked on {@code c}. */
+    private static long rejected(RespClient c) throws IOException {
+        String info = c.call("INFO", "stats");
+        int at = info.indexOf("rejected_connections:");
+        return Long.parseLong(info.substring(at + "rejected_connections:".length(), info.indexOf('\r', at)));
     }
 
     @Test

@@ -200,6 +200,31 @@ class ServerProcessIT {
         assertTrue(second.process().waitFor(30, TimeUnit.SECONDS));
     }
 
+    /** The password comes from a file, so the command line (ps) does not show it; the rest from --config. */
+    @Test
+    void configFileAndPasswordFileKeepThePasswordOffTheCommandLine() throws Exception {
+        Path pass = Files.writeString(dir.resolve("pass"), "from file\n");
+        Path conf = Files.writeString(dir.resolve("toykv.conf"), "# test\nport 0\ndir \"" + dir.resolve("conf data")
+                + "\"\nappendfsync always\nrequirepass \"from conf\"\nshards 2\n");
+        if (pass.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(pass, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        Server server = start(List.of(javaBin(), "-jar", jar().toString(), "--config", conf.toString(),
+                "--requirepass-file", pass.toString()), java.util.Map.of());
+        assertTrue(Files.isDirectory(dir.resolve("conf data")), server.log());
+        String commandLine = server.process().info().commandLine().orElse("");
+        assertTrue(!commandLine.contains("from file") && !commandLine.contains("from conf"), commandLine);
+        try (RespClient c = new RespClient(server.port())) {
+            assertTrue(c.call("AUTH", "from conf").startsWith("-WRONGPASS"), "--requirepass-file wins over the file");
+            assertEquals("+OK\r\n", c.call("AUTH", "from file"));
+            assertEquals("*2\r\n$11\r\nappendfsync\r\n$6\r\nalways\r\n", c.call("CONFIG", "GET", "appendfsync"));
+        }
+        assertTrue(logShows(server, "wrong password (AUTH)"), server.log());
+        assertTrue(!server.log().contains("WARNING the password file"), server.log());
+        server.process().destroy();
+        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+    }
+
     @Test
     void launcherScriptRunsTheJar() throws Exception {
         Path script = Path.of("..", "bin", "toykv-server").toAbsolutePath().normalize();

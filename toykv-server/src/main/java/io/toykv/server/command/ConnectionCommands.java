@@ -69,6 +69,7 @@ final class ConnectionCommands {
             throw new ReplyException(AUTH_WITHOUT_PASSWORD);
         }
         if (!checkPassword(user, pass)) {
+            server.wrongPassword(c.session(), "AUTH");
             throw new ReplyException(WRONGPASS);
         }
         c.session().authenticated(true);
@@ -106,6 +107,7 @@ final class ConnectionCommands {
             String option = c.upper(i);
             if (option.equals("AUTH") && i + 2 < c.argc()) {
                 if (!checkPassword(c.arg(i + 1), c.arg(i + 2))) {
+                    server.wrongPassword(c.session(), "HELLO AUTH");
                     throw new ReplyException(WRONGPASS);
                 }
                 authOk = true;

@@ -26,6 +26,9 @@ public interface ServerControl {
     /** Whether each operation is logged. */
     boolean verbose();
 
+    /** Logs (throttled) a wrong password given by AUTH or HELLO ... AUTH, with the client's address. */
+    void wrongPassword(Session session, String command);
+
     /** Writes one log line. */
     void log(String line);
 }
