@@ -75,6 +75,22 @@ class SessionHistoryTest {
         assertEquals(List.of("get k"), entries(history));
     }
 
+    /** Only the command position (and HELLO's AUTH, CONFIG SET of a password) decides, not any word "auth". */
+    @Test
+    void theWordAuthAsAnArgumentIsKept() throws IOException {
+        Path file = dir.resolve("history");
+        SessionHistory history = attached(file, null);
+        history.record("get Auth");
+        history.record("put auth:1 v");
+        history.record("del k auth");
+        history.record("\"auth\" pw");
+        history.record("HELLO 3 SETNAME x AUTH u pw");
+        history.record("config set requirepass pw");
+        history.record("acl setuser u on >pw");
+        history.record("scan 0 match auth*");
+        assertEquals(List.of("get Auth", "put auth:1 v", "del k auth", "scan 0 match auth*"), Files.readAllLines(file));
+    }
+
     @Test
     void consecutiveDuplicatesAndBlankLinesStayOut() throws IOException {
         Path file = dir.resolve("history");
