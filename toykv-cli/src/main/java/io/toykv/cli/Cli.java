@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
                 "  toykv-cli                              interactive session with 127.0.0.1:8888",
                 "  toykv-cli 10.0.0.5:8888 get k1         run one command and exit",
                 "  toykv-cli -e < commands.txt            run a script, stop at the first failure",
-                "", "Environment: TOYKV_CLI_AUTH (password), TOYKV_CLI_HISTFILE (history file, default ~/"
+                "", "Environment: TOYKV_CLI_AUTH (password), TOYKV_CLI_HISTFILE (history file, default $HOME/"
                         + Cli.DEFAULT_HISTORY_NAME + ")."})
 final class Cli implements Callable<Integer> {
     static final String PASSWORD_ENV = "TOYKV_CLI_AUTH";
@@ -173,11 +173,22 @@ final class Cli implements Callable<Integer> {
     }
 
     static Path historyFile() {
-        String configured = System.getenv(HISTORY_ENV);
+        return historyFile(System.getenv(), System.getProperty("user.home"));
+    }
+
+    /**
+     * {@code $TOYKV_CLI_HISTFILE}, else the default name in {@code $HOME}, else in {@code userHome} (the
+     * JVM's user.home, which comes from the password database and ignores $HOME); null if none is known.
+     */
+    static Path historyFile(java.util.Map<String, String> env, String userHome) {
+        String configured = env.get(HISTORY_ENV);
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
-        String home = System.getProperty("user.home");
+        String home = env.get("HOME");
+        if (home == null || home.isBlank()) {
+            home = userHome;
+        }
         return home == null ? null : Path.of(home, DEFAULT_HISTORY_NAME);
     }
 

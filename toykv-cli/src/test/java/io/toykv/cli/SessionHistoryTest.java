@@ -115,6 +115,18 @@ class SessionHistoryTest {
         assertEquals(SessionHistory.MAX_ENTRIES, entries(history).size());
     }
 
+    /** The JVM's user.home comes from /etc/passwd; a user (or a test run) with another $HOME gets that one. */
+    @Test
+    void fileIsInHomeFromTheEnvironmentFirst() {
+        assertEquals(Path.of("/env/home", Cli.DEFAULT_HISTORY_NAME),
+                Cli.historyFile(java.util.Map.of("HOME", "/env/home"), "/passwd/home"));
+        assertEquals(Path.of("/passwd/home", Cli.DEFAULT_HISTORY_NAME), Cli.historyFile(java.util.Map.of(), "/passwd/home"));
+        assertEquals(Path.of("/passwd/home", Cli.DEFAULT_HISTORY_NAME),
+                Cli.historyFile(java.util.Map.of("HOME", ""), "/passwd/home"));
+        assertEquals(Path.of("/x/h"), Cli.historyFile(java.util.Map.of("HOME", "/env/home", Cli.HISTORY_ENV, "/x/h"), "/p"));
+        assertEquals(null, Cli.historyFile(java.util.Map.of(), null));
+    }
+
     @Test
     void noFileMeansMemoryOnly() throws IOException {
         SessionHistory history = attached(null, null);
