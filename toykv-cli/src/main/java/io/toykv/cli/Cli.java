@@ -105,7 +105,7 @@ final class Cli implements Callable<Integer> {
         List<String> command = words;
         Address given;
         try {
-            given = words.isEmpty() ? null : Address.parse(words.get(0));
+            given = words.isEmpty() ? null : Address.parse(words.get(0), port != null ? port : Address.DEFAULT.port());
         } catch (IllegalArgumentException e) {
             err.println(words.get(0) + ": " + e.getMessage());
             return 2;

@@ -17,7 +17,7 @@ enum CommandSpec {
     SCAN("[start [end]] [LIMIT n]", "List keys and values in key order, start inclusive, end exclusive", 0, 4),
     PING("[message]", "Check that the server answers", 0, 1),
     DBSIZE("", "Count the keys", 0, 0),
-    INFO("[section]", "Show what the server reports about itself", 0, 1),
+    INFO("[section ...]", "Show what the server reports about itself", 0, Integer.MAX_VALUE),
     HELP("[command]", "Show this help, or one command's", 0, 1),
     CLEAR("", "Clear the screen", 0, 0),
     QUIT("", "End the session", 0, 0),

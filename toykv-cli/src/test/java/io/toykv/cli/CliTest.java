@@ -115,6 +115,29 @@ class CliTest {
         assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", server.address(), "info"));
     }
 
+    /** The server takes several sections; the client's own arity check must not refuse them. */
+    @Test
+    void infoTakesSeveralSections() {
+        assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", server.address(), "info", "server", "clients"));
+        Run script = run("info server clients\n", server.address());
+        assertEquals(0, script.status(), script.err());
+        assertEquals(1, server.commandCounts.get("INFO").sum() - 1, "both reached the server");
+    }
+
+    /** A host without a port is the server at the default port, never a command sent to 127.0.0.1:8888. */
+    @Test
+    void aHostWithoutAPortUsesTheDefaultPort() {
+        assertEquals(new Address("10.0.0.5", 8888), Address.parse("10.0.0.5"));
+        assertEquals(new Address("::1", 8888), Address.parse("[::1]"));
+        assertEquals(new Address("localhost", 8888), Address.parse("localhost"));
+        assertEquals(null, Address.parse("get"));
+        assertEquals(null, Address.parse("json.get"));
+        assertEquals(null, Address.parse("1.5"));
+        Run r = run("", "-p", Integer.toString(server.port()), "127.0.0.1", "ping");
+        assertEquals(new Run(0, "PONG\n", ""), r);
+        assertEquals(null, server.commandCounts.get("127.0.0.1"));
+    }
+
     @Test
     void oneShotFailureIsStatusOne() {
         assertEquals(new Run(1, "", "ERR unknown command 'nope', with args beginning with: \n"), run("", server.address(), "nope"));
