@@ -151,7 +151,7 @@ final class Cli implements Callable<Integer> {
     private int script(Address address, ReplyPrinter printer) throws IOException {
         Connection connection;
         try {
-            connection = Session.open(address, password, err);
+            connection = Session.open(address, Session.authCommand(password), err);
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + Session.reason(e));
             return 1;

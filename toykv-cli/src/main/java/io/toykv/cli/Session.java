@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * Runs commands one at a time, each waiting for its reply: the interactive session and the one-shot
  * command line. Owns the connection, reconnects lazily after it is lost, and prints through one
- * {@link ReplyPrinter}. Connection trouble goes to {@code err}, and so do error replies in raw style;
+ * {@link ReplyPrinter}; every new connection logs in as the last accepted AUTH did. Connection trouble goes to {@code err}, and so do error replies in raw style;
  * everything else goes to {@code out}.
  *
  * <p>{@link #interrupt()} may be called from a signal handler thread while a command runs: a scan
@@ -26,7 +26,9 @@ final class Session implements AutoCloseable {
     static final int SCAN_PAGE_SIZE = 1000;
 
     private final Address address;
-    private final String password;
+    /** The command that logs in on each new connection: -a's AUTH, then the last AUTH or HELLO ... AUTH
+     *  typed in this session that the server accepted (kept in memory only); null for none. */
+    private volatile List<byte[]> login;
     private final ReplyPrinter printer;
     private final OutputStream out;
     private final PrintStream err;
@@ -39,7 +41,7 @@ final class Session implements AutoCloseable {
     Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
             KnownKeys knownKeys) {
         this.address = address;
-        this.password = password;
+        this.login = authCommand(password);
         this.printer = printer;
         this.out = out;
         this.err = err;
@@ -64,7 +66,7 @@ final class Session implements AutoCloseable {
             return true;
         }
         try {
-            connection = open(address, password, err);
+            connection = open(address, login, err);
             return true;
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + reason(e));
@@ -73,13 +75,18 @@ final class Session implements AutoCloseable {
         }
     }
 
-    /** Opens a connection and sends AUTH when a password is set; a refused AUTH is reported, not fatal. */
-    static Connection open(Address address, String password, PrintStream err) throws IOException {
+    /** {@code AUTH password}, or null when there is no password. */
+    static List<byte[]> authCommand(String password) {
+        return password == null || password.isEmpty() ? null
+                : List.of("AUTH".getBytes(StandardCharsets.US_ASCII), password.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Opens a connection and sends {@code login} unless null; a refused login is reported, not fatal. */
+    static Connection open(Address address, List<byte[]> login, PrintStream err) throws IOException {
         Connection c = Connection.open(address.host(), address.port());
-        if (password != null && !password.isEmpty()) {
+        if (login != null) {
             try {
-                Reply reply = c.call(List.of("AUTH".getBytes(StandardCharsets.US_ASCII),
-                        password.getBytes(StandardCharsets.UTF_8)));
+                Reply reply = c.call(login);
                 if (reply instanceof Reply.Error e) {
                     err.println("AUTH failed: " + e.message());
                 }
@@ -144,6 +151,9 @@ final class Session implements AutoCloseable {
             return lost(e);
         }
         remember(spec, args, reply);
+        if (!(reply instanceof Reply.Error) && logsIn(words)) {
+            login = List.copyOf(words);
+        }
         if (reply instanceof Reply.Error) {
             writeError(printer.format(reply));
             return false;
@@ -178,6 +188,16 @@ final class Session implements AutoCloseable {
         List<byte[]> command = new ArrayList<>(words);
         command.set(0, serverName.getBytes(StandardCharsets.US_ASCII));
         return command;
+    }
+
+    /** Whether a command authenticates the connection: AUTH, or HELLO with an AUTH argument. */
+    static boolean logsIn(List<byte[]> words) {
+        String name = new String(words.get(0), StandardCharsets.UTF_8);
+        if (name.equalsIgnoreCase("AUTH")) {
+            return true;
+        }
+        return name.equalsIgnoreCase("HELLO")
+                && words.stream().skip(2).anyMatch(w -> new String(w, StandardCharsets.UTF_8).equalsIgnoreCase("AUTH"));
     }
 
     private void remember(CommandSpec spec, List<byte[]> args, Reply reply) {
@@ -254,7 +274,7 @@ final class Session implements AutoCloseable {
         if (interrupted) {
             // The user gave up on this reply; start afresh so the prompt stays usable.
             try {
-                connection = open(address, password, err);
+                connection = open(address, login, err);
             } catch (IOException again) {
                 err.println("Could not connect to " + address + ": " + reason(again));
             }
