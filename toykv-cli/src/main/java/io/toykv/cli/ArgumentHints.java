@@ -49,6 +49,9 @@ final class ArgumentHints {
         if (n >= 2 && args.get(n - 2).toLowerCase(Locale.ROOT).equals("limit")) {
             return "";
         }
+        if (ScanRequest.isServerScan(args.stream().map(a -> a.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList())) {
+            return n == 1 ? "[end] [LIMIT n] or [MATCH pattern] [COUNT n] [TYPE type]" : "";
+        }
         switch (n) {
             case 0: return "[start [end]] [LIMIT n]";
             case 1: return "[end] [LIMIT n]";

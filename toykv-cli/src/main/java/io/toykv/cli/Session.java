@@ -119,8 +119,7 @@ final class Session implements AutoCloseable {
     }
 
     private boolean dispatch(List<byte[]> words) {
-        String name = new String(words.get(0), StandardCharsets.UTF_8);
-        CommandSpec spec = CommandSpec.lookup(name);
+        CommandSpec spec = CommandSpec.of(words);
         List<byte[]> args = words.subList(1, words.size());
         if (spec != null && !spec.acceptsArgumentCount(args.size())) {
             return clientError("wrong number of arguments for '" + spec.commandName() + "', usage: " + spec.usage());

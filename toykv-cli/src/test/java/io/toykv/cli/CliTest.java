@@ -88,6 +88,19 @@ class CliTest {
         assertTrue(server.commandCounts.get("RANGE").sum() >= 3 + 3, "paged");
     }
 
+    /**
+     * A cursor alone, or followed by MATCH, COUNT or TYPE, is the server's SCAN (what a Redis user types
+     * first); anything else is the client's range scan, a numeric start included when an end follows.
+     */
+    @Test
+    void scanWithACursorIsTheServersScan() {
+        Run r = run("put 0 a\nput 1 b\nscan 0\nscan 0 match 'key:*' COUNT 10 type string\nscan 0 \"\"\nscan 0 1\nscan 1 LIMIT 1\n",
+                server.address());
+        assertEquals(new Run(0, "OK\nOK\n0\n0\n1\n0\n0\n1\n0\na\n1\nb\n0\na\n1\nb\n", ""), r);
+        assertEquals(2, server.commandCounts.get("SCAN").sum());
+        assertEquals(new Run(0, "1) \"0\"\n2) 1) \"0\"\n   2) \"1\"\n", ""), run("", "--no-raw", server.address(), "scan", "0"));
+    }
+
     @Test
     void scanInTerminalStyleNumbersPairs() {
         Run r = run("put a 1\nput b 2\nscan\nscan x\n", "--no-raw", server.address());

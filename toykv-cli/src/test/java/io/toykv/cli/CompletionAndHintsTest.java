@@ -99,6 +99,8 @@ class CompletionAndHintsTest {
             "`scan `         | [start [end]] [LIMIT n]",
             "`scan a `       | [end] [LIMIT n]",
             "`scan a b `     | [LIMIT n]",
+            "`scan 0 `       | [end] [LIMIT n] or [MATCH pattern] [COUNT n] [TYPE type]",
+            "`scan 0 match ` | ``",
             "`scan limit `   | n",
             "`scan LIMIT 5 ` | ``",
             "`dbsize `       | ``",

@@ -21,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A stand-in for toykv-server in tests: a loopback socket on an ephemeral port that speaks enough RESP
- * for the client (GET SET DEL PING DBSIZE INFO ECHO AUTH HELLO and {@code RANGE start end LIMIT n} as the server's branch defines it),
+ * for the client (GET SET DEL PING DBSIZE INFO ECHO AUTH HELLO SCAN and {@code RANGE start end LIMIT n} as the server's branch defines it),
  * keeping keys in memory in byte order. Two test hooks: {@code CLOSE} drops the connection and
  * {@code SLEEP ms} answers late. Everything else is {@code -ERR unknown command}.
  */
@@ -187,6 +187,13 @@ final class FakeRespServer implements AutoCloseable {
                 break;
             case "RANGE":
                 range(out, cmd);
+                break;
+            case "SCAN":
+                // One call walks everything: cursor 0 back, MATCH, COUNT and TYPE ignored.
+                out.write(("*2\r\n$1\r\n0\r\n*" + data.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                for (String k : data.keySet()) {
+                    bulk(out, k.getBytes(StandardCharsets.ISO_8859_1));
+                }
                 break;
             default: {
                 StringBuilder list = new StringBuilder();
