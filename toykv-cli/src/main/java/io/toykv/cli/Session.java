@@ -24,6 +24,9 @@ import java.util.List;
 final class Session implements AutoCloseable {
     /** Pairs asked for in one range request. */
     static final int SCAN_PAGE_SIZE = 1000;
+    /** Besides INFO, the commands whose string reply is a report to read as text (as redis-cli has them). */
+    private static final java.util.Set<String> TEXT_REPORTS = java.util.Set.of("client info", "client list",
+            "memory doctor", "latency doctor", "cluster info", "cluster nodes");
 
     private final Address address;
     /** The command that logs in on each new connection: -a's AUTH, then the last AUTH or HELLO ... AUTH
@@ -157,7 +160,7 @@ final class Session implements AutoCloseable {
             writeError(printer.format(reply));
             return false;
         }
-        if (spec == CommandSpec.INFO && reply instanceof Reply.Bulk report) {
+        if (isTextReport(words) && reply instanceof Reply.Bulk report) {
             // As redis-cli does: the report is text meant to be read as it is, not a quoted string.
             write(asText(report.bytes()));
             return true;
@@ -166,10 +169,23 @@ final class Session implements AutoCloseable {
         return true;
     }
 
-    /** The report with CRLF line ends made LF, ending in exactly one newline. */
+    /**
+     * Whether a command's string reply is a report meant to be read as text, as redis-cli treats it:
+     * INFO, CLIENT INFO and LIST, MEMORY DOCTOR, LATENCY DOCTOR, CLUSTER INFO and NODES.
+     */
+    static boolean isTextReport(List<byte[]> words) {
+        String name = new String(words.get(0), StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+        if (name.equals("info")) {
+            return true;
+        }
+        String sub = words.size() < 2 ? "" : new String(words.get(1), StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+        return TEXT_REPORTS.contains(name + " " + sub);
+    }
+
+    /** The report with CRLF line ends made LF, ending in exactly one newline; nothing for an empty one. */
     static byte[] asText(byte[] report) {
         String text = new String(report, StandardCharsets.UTF_8).replace("\r\n", "\n");
-        return (text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8);
+        return (text.isEmpty() || text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Our names become the server's: {@code put} is SET; other words are sent as typed. */

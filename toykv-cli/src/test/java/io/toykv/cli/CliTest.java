@@ -151,6 +151,16 @@ class CliTest {
         assertEquals(null, server.commandCounts.get("127.0.0.1"));
     }
 
+    /** As redis-cli: reports meant to be read (INFO, CLIENT INFO/LIST ...) print as text; an empty one prints nothing. */
+    @Test
+    void textReportsPrintAsTextAndAnEmptyOneAsNothing() {
+        assertEquals(new Run(0, "id=1 addr=127.0.0.1:1 name=\n", ""), run("", "--no-raw", server.address(), "client", "info"));
+        assertEquals(new Run(0, "id=1 addr=127.0.0.1:1 name=\nid=2 addr=127.0.0.1:2 name=\n", ""),
+                run("", "--no-raw", server.address(), "CLIENT", "list"));
+        assertEquals(new Run(0, "", ""), run("", "--no-raw", server.address(), "info", "nosuch"));
+        assertEquals(new Run(0, "", ""), run("", server.address(), "info", "nosuch"));
+    }
+
     @Test
     void oneShotFailureIsStatusOne() {
         assertEquals(new Run(1, "", "ERR unknown command 'nope', with args beginning with: \n"), run("", server.address(), "nope"));

@@ -172,8 +172,19 @@ final class FakeRespServer implements AutoCloseable {
                 integer(out, data.size());
                 break;
             case "INFO":
+                if (args == 1 && new String(cmd.get(1), StandardCharsets.US_ASCII).equalsIgnoreCase("nosuch")) {
+                    bulk(out, new byte[0]);
+                    break;
+                }
                 bulk(out, ("# Server\r\nfake_server:1\r\nkeys:" + data.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
                 break;
+            case "CLIENT": {
+                // INFO: this connection; LIST: two made-up connections, as the real server ends lines with \n.
+                boolean list = args == 1 && new String(cmd.get(1), StandardCharsets.US_ASCII).equalsIgnoreCase("list");
+                bulk(out, ("id=1 addr=127.0.0.1:1 name=\n" + (list ? "id=2 addr=127.0.0.1:2 name=\n" : ""))
+                        .getBytes(StandardCharsets.US_ASCII));
+                break;
+            }
             case "HELLO":
                 hello(out);
                 break;
