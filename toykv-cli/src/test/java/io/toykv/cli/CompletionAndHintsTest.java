@@ -64,12 +64,22 @@ class CompletionAndHintsTest {
         keys.add(b("user:1"));
         keys.add(b("user:2"));
         keys.add(b("with space"));
-        keys.add(new byte[] {(byte) 0xff}); // not UTF-8: cannot be typed back, so not offered
         assertEquals(List.of("\"with space\"", "user:1", "user:2"), candidates("get "));
         assertEquals(List.of("\"with space\"", "user:1", "user:2"), candidates("del user:1 "));
         assertEquals(List.of(), candidates("put user:1 "));
         assertEquals(List.of(), candidates("ping "));
         assertEquals(List.of(), candidates("frobnicate "));
+    }
+
+    /** A key that is not valid UTF-8 is offered as the splitter reads it back: invalid bytes as \\xHH. */
+    @Test
+    void keysThatAreNotUtf8CompleteWithEscapes() throws Exception {
+        byte[] odd = {'k', (byte) 0xff, ' ', (byte) 0xc3, (byte) 0xa9, '"'};
+        keys.add(odd);
+        assertEquals(List.of("\"k\\xff é\\\"\""), candidates("get "));
+        assertTrue(java.util.Arrays.equals(odd, ArgumentSplitter.split("get " + candidates("get ").get(0)).get(1)));
+        keys.remove(odd);
+        assertEquals(List.of(), candidates("get "));
     }
 
     @Test

@@ -133,7 +133,7 @@ class SessionTest {
             s.execute(words("del", "a"));
             server.data.put("c", "3".getBytes(StandardCharsets.UTF_8));
             s.execute(words("scan"));
-            assertEquals(List.of("b", "c"), keys.snapshot().stream().sorted().toList());
+            assertEquals(List.of("b", "c"), keys.snapshot().stream().map(k -> new String(k, StandardCharsets.UTF_8)).sorted().toList());
         }
     }
 
