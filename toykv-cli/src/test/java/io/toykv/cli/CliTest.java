@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The whole client in this JVM, stdin piped, against {@link FakeRespServer}: exact output and status. */
 class CliTest {
@@ -208,6 +210,36 @@ class CliTest {
         assertEquals(0, version.status());
         assertTrue(version.out().startsWith("toykv-cli "), version.out());
         assertEquals(2, run("", "--bogus").status());
+    }
+
+    /**
+     * picocli wraps descriptions to the width itself: a hard line break inside one leaves a short line
+     * whose next line's first word would have fitted. At no width may a line be short so, or too long.
+     */
+    private static final int DESCRIPTION_COLUMN = 19;
+
+    @ParameterizedTest
+    @ValueSource(ints = {55, 64, 80, 100, 120, 160, 200})
+    void usageWrapsEvenlyAtEveryWidth(int width) {
+        String usage = Cli.commandLine(new Cli()).setUsageHelpWidth(width).getUsageMessage();
+        String[] lines = usage.split("\n");
+        assertTrue(usage.endsWith("\n  toykv-cli -e < script.txt    script; stop on error\n\nEnvironment:\n"
+                + "  TOYKV_CLI_AUTH      the password, as -a\n  TOYKV_CLI_HISTFILE  the history file\n"
+                + "  HOME                where .toykv_cli_history is\n"), usage);
+        for (int i = 0; i < lines.length; i++) {
+            assertTrue(lines[i].length() <= width, width + ": too long: " + lines[i]);
+            // A description line (text from column 19 on, blank just before) followed by its continuation.
+            boolean continues = i + 1 < lines.length && lines[i].length() > DESCRIPTION_COLUMN
+                    && lines[i].substring(DESCRIPTION_COLUMN - 2, DESCRIPTION_COLUMN).isBlank()
+                    && lines[i + 1].length() > DESCRIPTION_COLUMN
+                    && lines[i + 1].substring(0, DESCRIPTION_COLUMN).isBlank();
+            if (continues) {
+                String next = lines[i + 1].strip().split(" ")[0];
+                // picocli keeps the last column free.
+                assertTrue(lines[i].length() + 1 + next.length() >= width,
+                        width + ": ragged: [" + lines[i] + "] then [" + lines[i + 1] + "]");
+            }
+        }
     }
 
     @Test
