@@ -13,8 +13,18 @@ import java.util.Locale;
 final class ArgumentHints {
     private ArgumentHints() {}
 
-    /** The hint for a line whose cursor is at its end, or "" for none. */
-    static String hint(String line) {
+    /**
+     * Lines longer than this get no hint, and no more of them is read: the hint is computed on every key
+     * press, so its cost must not grow with the line (typing a long value would be quadratic).
+     */
+    static final int MAX_LINE = 1024;
+
+    /** The hint for a line whose cursor is at its end, or "" for none; reads at most {@link #MAX_LINE} chars. */
+    static String hint(CharSequence text) {
+        if (text.length() > MAX_LINE) {
+            return "";
+        }
+        String line = text.toString();
         List<String> words = words(line);
         if (words.isEmpty()) {
             return "";

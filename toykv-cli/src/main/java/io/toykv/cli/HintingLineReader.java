@@ -9,7 +9,7 @@ import org.jline.utils.AttributedStringBuilder;
 import org.jline.utils.AttributedStyle;
 
 /**
- * JLine's line reader plus {@link ArgumentHints}: while the cursor is at the end of the line, the
+ * JLine's line reader plus {@link ArgumentHints}, redrawing only when no typed key is waiting: while the cursor is at the end of the line, the
  * arguments still to type are drawn faint after it. JLine decides when suggestions may show (not on
  * the final redraw of an accepted or interrupted line, not on dumb terminals), so the hint follows the
  * same flag; the cursor position is computed from the buffer alone, so the hint never moves it.
@@ -18,6 +18,35 @@ final class HintingLineReader extends LineReaderImpl {
 
     HintingLineReader(Terminal terminal, Map<String, Object> variables) {
         super(terminal, "toykv-cli", variables);
+    }
+
+    /** Keys typed ahead are looked for this long before a redraw; a redraw waits no longer than that. */
+    static final long TYPE_AHEAD_PEEK_MILLIS = 1;
+
+    /** Set while JLine draws an accepted line for the last time: that redraw must never be skipped. */
+    private boolean finishing;
+
+    /**
+     * Skips the redraw while more keys already wait to be read (typing faster than the screen, or a
+     * paste without bracketed paste): a redraw costs the whole line, so one per key makes typing a long
+     * line quadratic; the redraw after the last waiting key shows everything.
+     */
+    @Override
+    protected void redisplay(boolean flush) {
+        if (reading && !finishing && bindingReader.peekCharacter(TYPE_AHEAD_PEEK_MILLIS) >= 0) {
+            return;
+        }
+        super.redisplay(flush);
+    }
+
+    @Override
+    protected void doCleanup(boolean nl) {
+        finishing = true;
+        try {
+            super.doCleanup(nl);
+        } finally {
+            finishing = false;
+        }
     }
 
     private boolean isDumb() {
@@ -33,7 +62,8 @@ final class HintingLineReader extends LineReaderImpl {
         if (!showHint) {
             return shown;
         }
-        String hint = ArgumentHints.hint(buf.toString());
+        // Not buf.toString(): that copies the whole line on every key press.
+        String hint = buf.length() > ArgumentHints.MAX_LINE ? "" : ArgumentHints.hint(buf.toString());
         if (hint.isEmpty()) {
             return shown;
         }

@@ -48,6 +48,27 @@ class CompletionAndHintsTest {
         }
     }
 
+    /**
+     * Types each chunk once the reader has drawn the one before: keys that arrive together are typed
+     * ahead, and the reader draws only after the last of them.
+     */
+    private String typeSlowlyAndAccept(String... chunks) throws Exception {
+        java.io.PipedOutputStream keyboard = new java.io.PipedOutputStream();
+        java.io.PipedInputStream in = new java.io.PipedInputStream(keyboard);
+        try (Terminal terminal = new DumbTerminal("test", "ansi", in, screen, StandardCharsets.UTF_8)) {
+            terminal.setSize(new Size(160, 80));
+            LineReader reader = Repl.newReader(terminal, new SessionHistory(null, null), keys);
+            java.util.concurrent.CompletableFuture<String> line =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> reader.readLine("> "));
+            for (String chunk : chunks) {
+                Thread.sleep(300);
+                keyboard.write(chunk.getBytes(StandardCharsets.UTF_8));
+                keyboard.flush();
+            }
+            return line.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -121,9 +142,40 @@ class CompletionAndHintsTest {
         assertEquals(hint == null ? "" : hint, ArgumentHints.hint(line));
     }
 
+    /** The hint runs on every key press: on a long line it must not read the line (typing would be quadratic). */
     @Test
-    void hintIsDrawnFaintWhileTyping() throws IOException {
-        assertEquals("put k v", typeAndAccept("put k v\n"));
+    void hintWorkIsBoundedOnALongLine() {
+        CharSequence longLine = new CharSequence() {
+            @Override
+            public int length() {
+                return 100_000;
+            }
+
+            @Override
+            public char charAt(int index) {
+                if (index >= ArgumentHints.MAX_LINE) {
+                    throw new AssertionError("read char " + index);
+                }
+                return index < 4 ? "put ".charAt(index) : 'a';
+            }
+
+            @Override
+            public CharSequence subSequence(int start, int end) {
+                throw new AssertionError("copied " + start + ".." + end);
+            }
+
+            @Override
+            public String toString() {
+                throw new AssertionError("copied the whole line");
+            }
+        };
+        assertEquals("", ArgumentHints.hint(longLine));
+        assertEquals("value", ArgumentHints.hint("put k" + "a".repeat(ArgumentHints.MAX_LINE - 7) + " "));
+    }
+
+    @Test
+    void hintIsDrawnFaintWhileTyping() throws Exception {
+        assertEquals("put k v", typeSlowlyAndAccept("put ", "k v\n"));
         String drawn = screen.toString(StandardCharsets.UTF_8);
         assertTrue(drawn.contains("key value"), drawn);
         assertTrue(drawn.contains("\u001b[2m"), "faint: " + drawn);
