@@ -13,7 +13,8 @@ import org.jline.utils.InfoCmp.Capability;
 /**
  * The interactive loop. Ctrl-C clears the line being edited, or interrupts the running command, and
  * never ends the session; Ctrl-D on an empty line, {@code quit} and {@code exit} end it with status 0.
- * A pasted block of several lines runs line by line, each line its own history entry.
+ * A pasted block of several lines runs line by line, each line its own history entry, shown again with
+ * the prompt before its reply.
  */
 final class Repl {
     private final Terminal terminal;
@@ -57,7 +58,14 @@ final class Repl {
             } catch (EndOfFileException e) {
                 return 0;
             }
-            for (String command : line.split("\\R")) {
+            String[] commands = line.split("\\R");
+            for (String command : commands) {
+                if (commands.length > 1 && !command.isBlank()) {
+                    // A pasted block shows whole while it is edited; its replies would then all follow
+                    // together. Each command is shown again, as if typed, before its reply.
+                    terminal.writer().println(session.prompt() + command);
+                    terminal.writer().flush();
+                }
                 if (!runLine(command)) {
                     return 0;
                 }
