@@ -49,14 +49,10 @@ final class HintingLineReader extends LineReaderImpl {
         }
     }
 
-    private boolean isDumb() {
-        String type = getTerminal().getType();
-        return Terminal.TYPE_DUMB.equals(type) || Terminal.TYPE_DUMB_COLOR.equals(type);
-    }
 
     @Override
     public AttributedString getDisplayedBufferWithPrompts(List<AttributedString> secondaryPrompts) {
-        boolean showHint = doAutosuggestion && post == null && !isDumb()
+        boolean showHint = doAutosuggestion && post == null && !Repl.isDumb(getTerminal())
                 && buf.length() > 0 && buf.cursor() == buf.length();
         AttributedString shown = super.getDisplayedBufferWithPrompts(secondaryPrompts);
         if (!showHint) {
