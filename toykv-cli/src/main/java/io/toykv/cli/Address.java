@@ -9,7 +9,8 @@ record Address(String host, int port) {
 
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.%\\w]+]|[^\\s:\\[\\]]+):(\\d{1,5})");
     private static final Pattern HOST_ONLY = Pattern.compile("(?i)localhost|(?:(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}"
-            + "(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)|\\[[0-9a-f:.%\\w]+]|[0-9a-f]*:[0-9a-f]*:[0-9a-f:.]*");
+            + "(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)|\\[[0-9a-f:.%\\w]+]"
+            + "|(?=[0-9a-f:.]*::)[0-9a-f:.]+|(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}");
 
     Address {
         if (port < 1 || port > 65535) {

@@ -144,6 +144,8 @@ class CliTest {
     void aHostWithoutAPortUsesTheDefaultPort() {
         assertEquals(new Address("10.0.0.5", 8888), Address.parse("10.0.0.5"));
         assertEquals(new Address("::1", 8888), Address.parse("[::1]"));
+        assertEquals(new Address("::1", 8888), Address.parse("::1"));
+        assertEquals(new Address("fe80:0:0:0:0:0:0:1", 8888), Address.parse("fe80:0:0:0:0:0:0:1"));
         assertEquals(new Address("localhost", 8888), Address.parse("localhost"));
         assertEquals(null, Address.parse("get"));
         assertEquals(null, Address.parse("json.get"));
