@@ -201,6 +201,7 @@ class CliTest {
     void helpIsLocal() {
         Run r = run("help put\n", "127.0.0.1:1", "help", "put");
         assertEquals(new Run(0, "put key value\n  Store a value under a key (sent as SET)\n", ""), r);
+        assertTrue(run("", "help", "scan").out().contains("scan CURSOR [MATCH pattern] [COUNT n] [TYPE type] is the server's SCAN"));
     }
 
     @Test
