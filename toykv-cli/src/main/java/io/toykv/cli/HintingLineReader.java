@@ -2,6 +2,7 @@ package io.toykv.cli;
 
 import java.util.List;
 import java.util.Map;
+import org.jline.reader.MaskingCallback;
 import org.jline.reader.impl.LineReaderImpl;
 import org.jline.terminal.Terminal;
 import org.jline.utils.AttributedString;
@@ -25,6 +26,8 @@ final class HintingLineReader extends LineReaderImpl {
 
     /** Set while JLine draws an accepted line for the last time: that redraw must never be skipped. */
     private boolean finishing;
+    /** The thread in readLine: redraws from others (a resize, from the signal thread) are never skipped. */
+    private volatile Thread readingThread;
 
     /**
      * Skips the redraw while more keys already wait to be read (typing faster than the screen, or a
@@ -33,10 +36,21 @@ final class HintingLineReader extends LineReaderImpl {
      */
     @Override
     protected void redisplay(boolean flush) {
-        if (reading && !finishing && bindingReader.peekCharacter(TYPE_AHEAD_PEEK_MILLIS) >= 0) {
+        if (reading && !finishing && Thread.currentThread() == readingThread
+                && bindingReader.peekCharacter(TYPE_AHEAD_PEEK_MILLIS) >= 0) {
             return;
         }
         super.redisplay(flush);
+    }
+
+    @Override
+    public String readLine(String prompt, String rightPrompt, MaskingCallback maskingCallback, String buffer) {
+        readingThread = Thread.currentThread();
+        try {
+            return super.readLine(prompt, rightPrompt, maskingCallback, buffer);
+        } finally {
+            readingThread = null;
+        }
     }
 
     @Override
