@@ -1,5 +1,6 @@
 package io.toykv.cli;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +60,7 @@ final class ArgumentHints {
         if (n >= 2 && args.get(n - 2).toLowerCase(Locale.ROOT).equals("limit")) {
             return "";
         }
-        if (ScanRequest.isServerScan(args.stream().map(a -> a.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList())) {
+        if (ScanRequest.isServerScan(args.stream().map(a -> a.getBytes(StandardCharsets.UTF_8)).toList())) {
             return n == 1 ? "[end] [LIMIT n] or [MATCH pattern] [COUNT n] [TYPE type]" : "";
         }
         switch (n) {

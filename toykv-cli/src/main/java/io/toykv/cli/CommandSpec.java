@@ -28,7 +28,8 @@ enum CommandSpec {
             .collect(Collectors.toUnmodifiableMap(CommandSpec::commandName, Function.identity()));
 
     /** How the two scans are told apart, for help. */
-    private static final String SCAN_FORMS = "scan CURSOR [MATCH pattern] [COUNT n] [TYPE type] is the server's SCAN, sent as typed\n"
+    private static final String SCAN_FORMS =
+            "scan CURSOR [MATCH pattern] [COUNT n] [TYPE type] is the server's SCAN, sent as typed\n"
             + "  (a number alone, or followed by MATCH, COUNT or TYPE); a range from a numeric key names its end:\n"
             + "  scan 0 \"\" lists every pair from key \"0\" on.\n";
 

@@ -10,10 +10,11 @@ import org.jline.utils.AttributedStringBuilder;
 import org.jline.utils.AttributedStyle;
 
 /**
- * JLine's line reader plus {@link ArgumentHints}, redrawing only when no typed key is waiting: while the cursor is at the end of the line, the
+ * JLine's line reader plus {@link ArgumentHints}: while the cursor is at the end of the line, the
  * arguments still to type are drawn faint after it. JLine decides when suggestions may show (not on
  * the final redraw of an accepted or interrupted line, not on dumb terminals), so the hint follows the
- * same flag; the cursor position is computed from the buffer alone, so the hint never moves it.
+ * same flag; the cursor position is computed from the buffer alone, so the hint never moves it. While
+ * typed keys wait to be read, the line is not redrawn (see {@link #redisplay(boolean)}).
  */
 final class HintingLineReader extends LineReaderImpl {
 
@@ -62,7 +63,6 @@ final class HintingLineReader extends LineReaderImpl {
             finishing = false;
         }
     }
-
 
     @Override
     public AttributedString getDisplayedBufferWithPrompts(List<AttributedString> secondaryPrompts) {

@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * Runs commands one at a time, each waiting for its reply: the interactive session and the one-shot
- * command line. Owns the connection, reconnects lazily after it is lost, and prints through one
- * {@link ReplyPrinter}; every new connection logs in as the last accepted AUTH did. Connection trouble goes to {@code err}, and so do error replies in raw style;
- * everything else goes to {@code out}.
+ * command line. Owns the connection, reconnects lazily after it is lost (logging in again as the last
+ * accepted AUTH did), and prints through one {@link ReplyPrinter}. Connection trouble goes to
+ * {@code err}, and so do error replies in raw style; everything else goes to {@code out}.
  *
  * <p>{@link #interrupt()} may be called from a signal handler thread while a command runs: a scan
  * stops after its current page; any other command has its connection closed under it (the reply
