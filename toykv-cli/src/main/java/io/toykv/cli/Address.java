@@ -3,11 +3,14 @@ package io.toykv.cli;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A server address, {@code HOST:PORT} ({@code [::1]:8888} for IPv6). */
+/** A server address, {@code HOST:PORT} ({@code [::1]:8888} for IPv6), or a bare host at the default port. */
 record Address(String host, int port) {
     static final Address DEFAULT = new Address("127.0.0.1", 8888);
 
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.%\\w]+]|[^\\s:\\[\\]]+):(\\d{1,5})");
+    private static final Pattern HOST_ONLY = Pattern.compile("(?i)localhost|(?:(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}"
+            + "(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)|\\[[0-9a-f:.%\\w]+]"
+            + "|(?=[0-9a-f:.]*::)[0-9a-f:.]+|(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}");
 
     Address {
         if (port < 1 || port > 65535) {
@@ -15,22 +18,31 @@ record Address(String host, int port) {
         }
     }
 
-    /**
-     * Parses {@code HOST:PORT}; null if the text does not have that shape (it is then a command). A port
-     * out of range throws: {@code host:99999} is a mistyped address, and taking it for a command would
-     * send it to the default server instead.
-     */
+    /** As {@link #parse(String, int)} with the default port. */
     static Address parse(String text) {
+        return parse(text, DEFAULT.port());
+    }
+
+    /**
+     * Parses {@code HOST:PORT}, or a word that can only be a host ({@code localhost}, an IPv4 address,
+     * an IPv6 address bare or in brackets) with {@code defaultPort}; null if the text has neither shape
+     * (it is then a command: command names never look like that, though some have dots, e.g.
+     * {@code JSON.GET}). A port out of range throws: {@code host:99999} is a mistyped address, and
+     * taking it for a command would send it to the default server instead.
+     */
+    static Address parse(String text, int defaultPort) {
         Matcher m = HOST_PORT.matcher(text);
-        if (!m.matches()) {
-            return null;
+        if (m.matches()) {
+            return new Address(unbracket(m.group(1)), Integer.parseInt(m.group(2)));
         }
-        int port = Integer.parseInt(m.group(2));
-        String host = m.group(1);
-        if (host.startsWith("[")) {
-            host = host.substring(1, host.length() - 1);
+        if (HOST_ONLY.matcher(text).matches()) {
+            return new Address(unbracket(text), defaultPort);
         }
-        return new Address(host, port);
+        return null;
+    }
+
+    private static String unbracket(String host) {
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 
     @Override

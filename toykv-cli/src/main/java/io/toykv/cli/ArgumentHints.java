@@ -1,5 +1,6 @@
 package io.toykv.cli;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,8 +14,18 @@ import java.util.Locale;
 final class ArgumentHints {
     private ArgumentHints() {}
 
-    /** The hint for a line whose cursor is at its end, or "" for none. */
-    static String hint(String line) {
+    /**
+     * Lines longer than this get no hint, and no more of them is read: the hint is computed on every key
+     * press, so its cost must not grow with the line (typing a long value would be quadratic).
+     */
+    static final int MAX_LINE = 1024;
+
+    /** The hint for a line whose cursor is at its end, or "" for none; reads at most {@link #MAX_LINE} chars. */
+    static String hint(CharSequence text) {
+        if (text.length() > MAX_LINE) {
+            return "";
+        }
+        String line = text.toString();
         List<String> words = words(line);
         if (words.isEmpty()) {
             return "";
@@ -48,6 +59,9 @@ final class ArgumentHints {
         }
         if (n >= 2 && args.get(n - 2).toLowerCase(Locale.ROOT).equals("limit")) {
             return "";
+        }
+        if (ScanRequest.isServerScan(args.stream().map(a -> a.getBytes(StandardCharsets.UTF_8)).toList())) {
+            return n == 1 ? "[end] [LIMIT n] or [MATCH pattern] [COUNT n] [TYPE type]" : "";
         }
         switch (n) {
             case 0: return "[start [end]] [LIMIT n]";

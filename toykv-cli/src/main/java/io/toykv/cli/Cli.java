@@ -29,20 +29,25 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "toykv-cli", sortOptions = false, versionProvider = Cli.Version.class,
         description = {"A client for toykv-server: interactive on a terminal, a script runner on a pipe.", ""},
+        // One string per paragraph: picocli wraps each to the width, so no line breaks of our own; the
+        // examples are short enough for picocli's narrowest width (55).
         footer = {"", "Examples:",
-                "  toykv-cli                              interactive session with 127.0.0.1:8888",
-                "  toykv-cli 10.0.0.5:8888 get k1         run one command and exit",
-                "  toykv-cli -e < commands.txt            run a script, stop at the first failure",
-                "", "Environment: TOYKV_CLI_AUTH (password), TOYKV_CLI_HISTFILE (history file, default ~/"
-                        + Cli.DEFAULT_HISTORY_NAME + ")."})
+                "  toykv-cli                    a session with 127.0.0.1",
+                "  toykv-cli 10.0.0.5 get k1    one command at 10.0.0.5",
+                "  toykv-cli -e < script.txt    script; stop on error",
+                "", "Environment:",
+                "  " + Cli.PASSWORD_ENV + "      the password, as -a",
+                "  " + Cli.HISTORY_ENV + "  the history file",
+                "  HOME                where " + Cli.DEFAULT_HISTORY_NAME + " is"})
 final class Cli implements Callable<Integer> {
     static final String PASSWORD_ENV = "TOYKV_CLI_AUTH";
     static final String HISTORY_ENV = "TOYKV_CLI_HISTFILE";
     static final String DEFAULT_HISTORY_NAME = ".toykv_cli_history";
 
     @Parameters(paramLabel = "HOST:PORT | COMMAND", arity = "0..*",
-            description = {"The server address (default 127.0.0.1:8888), then optionally one command and its",
-                    "arguments, taken literally (no quoting, '-x' and '@file' are plain words)."})
+            description = "The server address (default 127.0.0.1:8888; a host alone takes port 8888), then "
+                    + "optionally one command and its arguments, taken literally (no quoting, '-x' and '@file' "
+                    + "are plain words).")
     List<String> words = new ArrayList<>();
 
     @Option(names = "-h", paramLabel = "HOST", description = "Server host (default 127.0.0.1).")
@@ -56,8 +61,8 @@ final class Cli implements Callable<Integer> {
     String password;
 
     @Option(names = "--raw", negatable = true,
-            description = {"Raw replies (one item a line, no quotes) even on a terminal; --no-raw gives the",
-                    "terminal style even on a pipe. Default: terminal style on a terminal, raw otherwise."})
+            description = "Raw replies (one item a line, no quotes) even on a terminal; --no-raw gives the "
+                    + "terminal style even on a pipe. Default: terminal style on a terminal, raw otherwise.")
     Boolean raw;
 
     @Option(names = "-e", description = "Stop at the first command that fails (scripts run unpipelined then).")
@@ -105,7 +110,7 @@ final class Cli implements Callable<Integer> {
         List<String> command = words;
         Address given;
         try {
-            given = words.isEmpty() ? null : Address.parse(words.get(0));
+            given = words.isEmpty() ? null : Address.parse(words.get(0), port != null ? port : Address.DEFAULT.port());
         } catch (IllegalArgumentException e) {
             err.println(words.get(0) + ": " + e.getMessage());
             return 2;
@@ -151,7 +156,7 @@ final class Cli implements Callable<Integer> {
     private int script(Address address, ReplyPrinter printer) throws IOException {
         Connection connection;
         try {
-            connection = Session.open(address, password, err);
+            connection = Session.open(address, Session.authCommand(password), err);
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + Session.reason(e));
             return 1;
@@ -173,11 +178,22 @@ final class Cli implements Callable<Integer> {
     }
 
     static Path historyFile() {
-        String configured = System.getenv(HISTORY_ENV);
+        return historyFile(System.getenv(), System.getProperty("user.home"));
+    }
+
+    /**
+     * {@code $TOYKV_CLI_HISTFILE}, else the default name in {@code $HOME}, else in {@code userHome} (the
+     * JVM's user.home, which comes from the password database and ignores $HOME); null if none is known.
+     */
+    static Path historyFile(java.util.Map<String, String> env, String userHome) {
+        String configured = env.get(HISTORY_ENV);
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
-        String home = System.getProperty("user.home");
+        String home = env.get("HOME");
+        if (home == null || home.isBlank()) {
+            home = userHome;
+        }
         return home == null ? null : Path.of(home, DEFAULT_HISTORY_NAME);
     }
 

@@ -1,5 +1,6 @@
 package io.toykv.cli;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import org.jline.reader.Candidate;
@@ -33,8 +34,8 @@ final class CommandCompleter implements Completer {
         if (!isKeyPosition(line.words().get(0), line.wordIndex())) {
             return;
         }
-        for (String key : knownKeys.snapshot()) {
-            String typed = quoteIfNeeded(key);
+        for (byte[] key : knownKeys.snapshot()) {
+            String typed = typedForm(key);
             candidates.add(new Candidate(typed, typed, null, null, null, null, true));
         }
     }
@@ -58,6 +59,29 @@ final class CommandCompleter implements Completer {
         }
     }
 
+    /**
+     * How a key must be typed so that {@link ArgumentSplitter} gives its bytes back unchanged: plain,
+     * or in double quotes with escapes, bytes that are not UTF-8 as {@code \xHH}.
+     */
+    static String typedForm(byte[] key) {
+        if (Utf8.isValid(key)) {
+            return quoteIfNeeded(new String(key, StandardCharsets.UTF_8));
+        }
+        StringBuilder out = new StringBuilder("\"");
+        int i = 0;
+        while (i < key.length) {
+            int length = Utf8.sequenceLength(key, i);
+            if (length == 0) {
+                out.append(String.format("\\x%02x", key[i] & 0xff));
+                i++;
+            } else {
+                appendEscaped(out, new String(key, i, length, StandardCharsets.UTF_8));
+                i += length;
+            }
+        }
+        return out.append('"').toString();
+    }
+
     /** How a key must be typed so that {@link ArgumentSplitter} gives it back unchanged. */
     static String quoteIfNeeded(String key) {
         boolean plain = !key.isEmpty() && key.chars().allMatch(c -> c > ' ' && c != '"' && c != '\'' && c != 0x7f);
@@ -65,6 +89,12 @@ final class CommandCompleter implements Completer {
             return key;
         }
         StringBuilder out = new StringBuilder("\"");
+        appendEscaped(out, key);
+        return out.append('"').toString();
+    }
+
+    /** Appends text as it is typed inside double quotes. */
+    private static void appendEscaped(StringBuilder out, String key) {
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             switch (c) {
@@ -81,6 +111,5 @@ final class CommandCompleter implements Completer {
                     }
             }
         }
-        return out.append('"').toString();
     }
 }

@@ -9,23 +9,28 @@ import org.jline.reader.LineReader;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.utils.InfoCmp.Capability;
+import org.jline.utils.Signals;
 
 /**
  * The interactive loop. Ctrl-C clears the line being edited, or interrupts the running command, and
  * never ends the session; Ctrl-D on an empty line, {@code quit} and {@code exit} end it with status 0.
- * A pasted block of several lines runs line by line, each line its own history entry.
+ * A pasted block of several lines runs line by line, each line its own history entry, shown again with
+ * the prompt before its reply. On a dumb terminal ({@code TERM=dumb}: the tty reads whole lines) Ctrl-C
+ * works the same, and a Tab sent with the line completes it ({@link DumbCompletion}).
  */
 final class Repl {
     private final Terminal terminal;
     private final Session session;
     private final SessionHistory history;
     private final LineReader reader;
+    private final CommandCompleter completer;
 
     Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys) {
         this.terminal = terminal;
         this.session = session;
         this.history = history;
         this.reader = newReader(terminal, history, knownKeys);
+        this.completer = new CommandCompleter(knownKeys);
     }
 
     /** The line reader with our parser, completer, hints and history; separate so tests can drive it. */
@@ -47,22 +52,62 @@ final class Repl {
 
     /** Runs until the user leaves; returns the exit status. */
     int run() {
+        // A dumb terminal leaves the tty in line mode, where Ctrl-C is a real SIGINT (the JVM would exit
+        // with 130): it becomes the terminal's INT, as a capable terminal's raw mode makes it.
+        Object previousInt = isDumb(terminal) ? Signals.register("INT", () -> terminal.raise(Terminal.Signal.INT)) : null;
+        try {
+            return loop();
+        } finally {
+            if (previousInt != null) {
+                Signals.unregister("INT", previousInt);
+            }
+        }
+    }
+
+    private int loop() {
         session.connect();
+        String start = null;
         while (true) {
             String line;
             try {
-                line = reader.readLine(session.prompt());
+                line = reader.readLine(session.prompt(), null, start);
             } catch (UserInterruptException e) {
+                start = null;
+                if (isDumb(terminal)) {
+                    // The tty echoed ^C and JLine cannot move the cursor: the prompt goes on a new line.
+                    terminal.writer().println();
+                }
                 continue;
             } catch (EndOfFileException e) {
                 return 0;
             }
-            for (String command : line.split("\\R")) {
+            start = null;
+            int tab = isDumb(terminal) ? line.indexOf('\t') : -1;
+            if (tab >= 0) {
+                DumbCompletion.Result completed = DumbCompletion.complete(reader, completer, line.substring(0, tab));
+                if (!completed.listed().isEmpty()) {
+                    terminal.writer().println(String.join("  ", completed.listed()));
+                }
+                start = completed.line();
+                continue;
+            }
+            String[] commands = line.split("\\R");
+            for (String command : commands) {
+                if (commands.length > 1 && !command.isBlank()) {
+                    // A pasted block shows whole while it is edited; its replies would then all follow
+                    // together. Each command is shown again, as if typed, before its reply.
+                    terminal.writer().println(session.prompt() + command);
+                    terminal.writer().flush();
+                }
                 if (!runLine(command)) {
                     return 0;
                 }
             }
         }
+    }
+
+    static boolean isDumb(Terminal terminal) {
+        return Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
     }
 
     /** Runs one line; false when it asked to leave. */

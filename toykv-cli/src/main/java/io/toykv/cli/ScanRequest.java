@@ -10,6 +10,28 @@ import java.util.List;
 record ScanRequest(byte[] start, byte[] end, long limit) {
     static final long NO_LIMIT = Long.MAX_VALUE;
 
+    /**
+     * Whether the words after {@code scan} are the server's {@code SCAN cursor [MATCH p] [COUNT n]
+     * [TYPE t]}: a decimal cursor alone, or followed by one of those option names. {@code scan 0} is
+     * what a Redis user types first; a range from key "0" is {@code scan 0 ""}.
+     */
+    static boolean isServerScan(List<byte[]> args) {
+        if (args.isEmpty() || !isCursor(text(args.get(0)))) {
+            return false;
+        }
+        if (args.size() == 1) {
+            return true;
+        }
+        String option = text(args.get(1));
+        return SERVER_OPTIONS.stream().anyMatch(option::equalsIgnoreCase);
+    }
+
+    private static final List<String> SERVER_OPTIONS = List.of("MATCH", "COUNT", "TYPE");
+
+    private static boolean isCursor(String s) {
+        return !s.isEmpty() && s.length() <= 20 && s.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
     /** Parses the words after {@code scan}; null when they do not fit the grammar. */
     static ScanRequest parse(List<byte[]> args) {
         long limit = NO_LIMIT;

@@ -121,8 +121,7 @@ final class ScriptRunner {
             enqueue(new Pending(number, null, e.getMessage()));
             return true;
         }
-        String name = new String(words.get(0), StandardCharsets.UTF_8);
-        CommandSpec spec = CommandSpec.lookup(name);
+        CommandSpec spec = CommandSpec.of(words);
         List<byte[]> args = words.subList(1, words.size());
         if (spec == CommandSpec.QUIT || spec == CommandSpec.EXIT) {
             return false;

@@ -13,9 +13,9 @@ import java.util.List;
 
 /**
  * Runs commands one at a time, each waiting for its reply: the interactive session and the one-shot
- * command line. Owns the connection, reconnects lazily after it is lost, and prints through one
- * {@link ReplyPrinter}. Connection trouble goes to {@code err}, and so do error replies in raw style;
- * everything else goes to {@code out}.
+ * command line. Owns the connection, reconnects lazily after it is lost (logging in again as the last
+ * accepted AUTH did), and prints through one {@link ReplyPrinter}. Connection trouble goes to
+ * {@code err}, and so do error replies in raw style; everything else goes to {@code out}.
  *
  * <p>{@link #interrupt()} may be called from a signal handler thread while a command runs: a scan
  * stops after its current page; any other command has its connection closed under it (the reply
@@ -24,9 +24,14 @@ import java.util.List;
 final class Session implements AutoCloseable {
     /** Pairs asked for in one range request. */
     static final int SCAN_PAGE_SIZE = 1000;
+    /** Besides INFO, the commands whose string reply is a report to read as text (as redis-cli has them). */
+    private static final java.util.Set<String> TEXT_REPORTS = java.util.Set.of("client info", "client list",
+            "memory doctor", "latency doctor", "cluster info", "cluster nodes");
 
     private final Address address;
-    private final String password;
+    /** The command that logs in on each new connection: -a's AUTH, then the last AUTH or HELLO ... AUTH
+     *  typed in this session that the server accepted (kept in memory only); null for none. */
+    private volatile List<byte[]> login;
     private final ReplyPrinter printer;
     private final OutputStream out;
     private final PrintStream err;
@@ -39,7 +44,7 @@ final class Session implements AutoCloseable {
     Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
             KnownKeys knownKeys) {
         this.address = address;
-        this.password = password;
+        this.login = authCommand(password);
         this.printer = printer;
         this.out = out;
         this.err = err;
@@ -64,7 +69,7 @@ final class Session implements AutoCloseable {
             return true;
         }
         try {
-            connection = open(address, password, err);
+            connection = open(address, login, err);
             return true;
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + reason(e));
@@ -73,13 +78,18 @@ final class Session implements AutoCloseable {
         }
     }
 
-    /** Opens a connection and sends AUTH when a password is set; a refused AUTH is reported, not fatal. */
-    static Connection open(Address address, String password, PrintStream err) throws IOException {
+    /** {@code AUTH password}, or null when there is no password. */
+    static List<byte[]> authCommand(String password) {
+        return password == null || password.isEmpty() ? null
+                : List.of("AUTH".getBytes(StandardCharsets.US_ASCII), password.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Opens a connection and sends {@code login} unless null; a refused login is reported, not fatal. */
+    static Connection open(Address address, List<byte[]> login, PrintStream err) throws IOException {
         Connection c = Connection.open(address.host(), address.port());
-        if (password != null && !password.isEmpty()) {
+        if (login != null) {
             try {
-                Reply reply = c.call(List.of("AUTH".getBytes(StandardCharsets.US_ASCII),
-                        password.getBytes(StandardCharsets.UTF_8)));
+                Reply reply = c.call(login);
                 if (reply instanceof Reply.Error e) {
                     err.println("AUTH failed: " + e.message());
                 }
@@ -112,8 +122,7 @@ final class Session implements AutoCloseable {
     }
 
     private boolean dispatch(List<byte[]> words) {
-        String name = new String(words.get(0), StandardCharsets.UTF_8);
-        CommandSpec spec = CommandSpec.lookup(name);
+        CommandSpec spec = CommandSpec.of(words);
         List<byte[]> args = words.subList(1, words.size());
         if (spec != null && !spec.acceptsArgumentCount(args.size())) {
             return clientError("wrong number of arguments for '" + spec.commandName() + "', usage: " + spec.usage());
@@ -144,11 +153,14 @@ final class Session implements AutoCloseable {
             return lost(e);
         }
         remember(spec, args, reply);
+        if (!(reply instanceof Reply.Error) && logsIn(words)) {
+            login = List.copyOf(words);
+        }
         if (reply instanceof Reply.Error) {
             writeError(printer.format(reply));
             return false;
         }
-        if (spec == CommandSpec.INFO && reply instanceof Reply.Bulk report) {
+        if (isTextReport(words) && reply instanceof Reply.Bulk report) {
             // As redis-cli does: the report is text meant to be read as it is, not a quoted string.
             write(asText(report.bytes()));
             return true;
@@ -157,10 +169,23 @@ final class Session implements AutoCloseable {
         return true;
     }
 
-    /** The report with CRLF line ends made LF, ending in exactly one newline. */
+    /**
+     * Whether a command's string reply is a report meant to be read as text, as redis-cli treats it:
+     * INFO, CLIENT INFO and LIST, MEMORY DOCTOR, LATENCY DOCTOR, CLUSTER INFO and NODES.
+     */
+    static boolean isTextReport(List<byte[]> words) {
+        String name = new String(words.get(0), StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+        if (name.equals("info")) {
+            return true;
+        }
+        String sub = words.size() < 2 ? "" : new String(words.get(1), StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+        return TEXT_REPORTS.contains(name + " " + sub);
+    }
+
+    /** The report with CRLF line ends made LF, ending in exactly one newline; nothing for an empty one. */
     static byte[] asText(byte[] report) {
         String text = new String(report, StandardCharsets.UTF_8).replace("\r\n", "\n");
-        return (text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8);
+        return (text.isEmpty() || text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Our names become the server's: {@code put} is SET; other words are sent as typed. */
@@ -178,6 +203,16 @@ final class Session implements AutoCloseable {
         List<byte[]> command = new ArrayList<>(words);
         command.set(0, serverName.getBytes(StandardCharsets.US_ASCII));
         return command;
+    }
+
+    /** Whether a command authenticates the connection: AUTH, or HELLO with an AUTH argument. */
+    static boolean logsIn(List<byte[]> words) {
+        String name = new String(words.get(0), StandardCharsets.UTF_8);
+        if (name.equalsIgnoreCase("AUTH")) {
+            return true;
+        }
+        return name.equalsIgnoreCase("HELLO")
+                && words.stream().skip(2).anyMatch(w -> new String(w, StandardCharsets.UTF_8).equalsIgnoreCase("AUTH"));
     }
 
     private void remember(CommandSpec spec, List<byte[]> args, Reply reply) {
@@ -254,7 +289,7 @@ final class Session implements AutoCloseable {
         if (interrupted) {
             // The user gave up on this reply; start afresh so the prompt stays usable.
             try {
-                connection = open(address, password, err);
+                connection = open(address, login, err);
             } catch (IOException again) {
                 err.println("Could not connect to " + address + ": " + reason(again));
             }

@@ -21,7 +21,7 @@ import org.jline.reader.impl.history.DefaultHistory;
  *
  * <p>JLine's own automatic add is switched off here ({@link #add} ignores it) because a line may hold
  * several pasted commands; {@link #record} adds each command, skipping repeats of the previous one and
- * anything carrying a password (AUTH, HELLO ... AUTH, the {@code -a} password itself).
+ * anything carrying a password ({@link #carriesPassword}).
  */
 final class SessionHistory extends DefaultHistory {
     static final int MAX_ENTRIES = 1000;
@@ -82,18 +82,32 @@ final class SessionHistory extends DefaultHistory {
         }
     }
 
+    /**
+     * Whether a line gives a password away: the {@code -a} password anywhere, or a command whose
+     * arguments carry one (AUTH; HELLO, MIGRATE with AUTH or AUTH2; CONFIG SET requirepass or
+     * masterauth; ACL SETUSER). Only a word's position makes it a keyword: {@code get auth} is kept.
+     */
     boolean carriesPassword(String command) {
         if (password != null && !password.isEmpty() && command.contains(password)) {
             return true;
         }
-        String[] words = command.toLowerCase(Locale.ROOT).split("\\s+");
-        for (String word : words) {
-            String w = word.replace("\"", "").replace("'", "");
-            if (w.equals("auth") || w.equals("auth2") || w.equals("requirepass") || w.equals("masterauth")) {
+        List<String> words = java.util.Arrays.stream(command.toLowerCase(Locale.ROOT).split("\\s+"))
+                .map(w -> w.replace("\"", "").replace("'", "")).toList();
+        List<String> args = words.subList(1, words.size());
+        switch (words.get(0)) {
+            case "auth":
                 return true;
-            }
+            case "hello":
+            case "migrate":
+                return args.contains("auth") || args.contains("auth2");
+            case "config":
+                return !args.isEmpty() && args.get(0).equals("set")
+                        && (args.contains("requirepass") || args.contains("masterauth"));
+            case "acl":
+                return !args.isEmpty() && args.get(0).equals("setuser");
+            default:
+                return false;
         }
-        return words.length >= 2 && words[0].equals("acl") && words[1].equals("setuser");
     }
 
     private void append(String command) throws IOException {

@@ -70,8 +70,9 @@ final class TerminalPrinter implements ReplyPrinter {
     }
 
     /**
-     * Items numbered {@code 1)}, right-aligned to the widest number; nested lists continue on the same
-     * line and indent their later lines under their first. Maps number pairs {@code 1#} as redis-cli does.
+     * Items numbered {@code 1)}, right-aligned to the widest number; a nested list continues on the
+     * line of its number and indents its later lines under its first. Maps number pairs {@code 1#} as
+     * redis-cli does; a non-empty list as a value starts on the line after its key's, indented.
      */
     private static void appendList(StringBuilder out, List<Reply> items, String prefix, boolean map) {
         if (items.isEmpty()) {
@@ -92,12 +93,23 @@ final class TerminalPrinter implements ReplyPrinter {
             if (map) {
                 append(out, items.get(2 * i), nested);
                 out.setLength(out.length() - 1); // the key's newline
-                out.append(" => ");
-                append(out, items.get(2 * i + 1), nested);
+                Reply value = items.get(2 * i + 1);
+                if (isNonEmptyList(value)) {
+                    // On the key's line its items would not line up under each other.
+                    out.append(" =>\n").append(nested);
+                } else {
+                    out.append(" => ");
+                }
+                append(out, value, nested);
             } else {
                 append(out, items.get(i), nested);
             }
         }
+    }
+
+    private static boolean isNonEmptyList(Reply reply) {
+        return reply instanceof Reply.Array a && !a.items().isEmpty()
+                || reply instanceof Reply.Map m && !m.keysAndValues().isEmpty();
     }
 
     static void appendQuoted(StringBuilder out, byte[] bytes) {

@@ -8,6 +8,7 @@
  * about the server's range command.
  *
  * <p>Threads: the main thread, plus {@code toykv-cli-replies} while a script runs, plus JLine's signal
- * thread, which may call {@code Session.interrupt()} during a command.
+ * thread (the JVM's, for SIGINT on a dumb terminal), which may call {@code Session.interrupt()} during a
+ * command.
  */
 package io.toykv.cli;

@@ -112,6 +112,17 @@ class CliIT {
         assertEquals(new Run(0, "-x\n", ""), run("", server.address(), "get", "o:1"));
     }
 
+    /** scan with a cursor is the server's SCAN: a Redis user's first call lists keys, not every pair. */
+    @Test
+    void scanWithACursorReachesTheServersScan() throws Exception {
+        assertEquals(new Run(0, "OK\n", ""), run("", server.address(), "put", "sc:1", "v"));
+        Run r = run("", server.address(), "scan", "0", "match", "sc:*", "count", "1000");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err());
+        assertEquals(true, r.out().matches("\\d+\n(.*\n)*") && r.out().contains("\nsc:1\n") && !r.out().contains("\nv\n"),
+                r.out());
+    }
+
     @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The whole client in this JVM, stdin piped, against {@link FakeRespServer}: exact output and status. */
 class CliTest {
@@ -88,6 +90,19 @@ class CliTest {
         assertTrue(server.commandCounts.get("RANGE").sum() >= 3 + 3, "paged");
     }
 
+    /**
+     * A cursor alone, or followed by MATCH, COUNT or TYPE, is the server's SCAN (what a Redis user types
+     * first); anything else is the client's range scan, a numeric start included when an end follows.
+     */
+    @Test
+    void scanWithACursorIsTheServersScan() {
+        Run r = run("put 0 a\nput 1 b\nscan 0\nscan 0 match 'key:*' COUNT 10 type string\nscan 0 \"\"\nscan 0 1\nscan 1 LIMIT 1\n",
+                server.address());
+        assertEquals(new Run(0, "OK\nOK\n0\n0\n1\n0\n0\n1\n0\na\n1\nb\n0\na\n1\nb\n", ""), r);
+        assertEquals(2, server.commandCounts.get("SCAN").sum());
+        assertEquals(new Run(0, "1) \"0\"\n2) 1) \"0\"\n   2) \"1\"\n", ""), run("", "--no-raw", server.address(), "scan", "0"));
+    }
+
     @Test
     void scanInTerminalStyleNumbersPairs() {
         Run r = run("put a 1\nput b 2\nscan\nscan x\n", "--no-raw", server.address());
@@ -113,6 +128,41 @@ class CliTest {
     void infoIsShownAsTextInEveryStyle() {
         assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", "--no-raw", server.address(), "info"));
         assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", server.address(), "info"));
+    }
+
+    /** The server takes several sections; the client's own arity check must not refuse them. */
+    @Test
+    void infoTakesSeveralSections() {
+        assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", server.address(), "info", "server", "clients"));
+        Run script = run("info server clients\n", server.address());
+        assertEquals(0, script.status(), script.err());
+        assertEquals(1, server.commandCounts.get("INFO").sum() - 1, "both reached the server");
+    }
+
+    /** A host without a port is the server at the default port, never a command sent to 127.0.0.1:8888. */
+    @Test
+    void aHostWithoutAPortUsesTheDefaultPort() {
+        assertEquals(new Address("10.0.0.5", 8888), Address.parse("10.0.0.5"));
+        assertEquals(new Address("::1", 8888), Address.parse("[::1]"));
+        assertEquals(new Address("::1", 8888), Address.parse("::1"));
+        assertEquals(new Address("fe80:0:0:0:0:0:0:1", 8888), Address.parse("fe80:0:0:0:0:0:0:1"));
+        assertEquals(new Address("localhost", 8888), Address.parse("localhost"));
+        assertEquals(null, Address.parse("get"));
+        assertEquals(null, Address.parse("json.get"));
+        assertEquals(null, Address.parse("1.5"));
+        Run r = run("", "-p", Integer.toString(server.port()), "127.0.0.1", "ping");
+        assertEquals(new Run(0, "PONG\n", ""), r);
+        assertEquals(null, server.commandCounts.get("127.0.0.1"));
+    }
+
+    /** As redis-cli: reports meant to be read (INFO, CLIENT INFO/LIST ...) print as text; an empty one prints nothing. */
+    @Test
+    void textReportsPrintAsTextAndAnEmptyOneAsNothing() {
+        assertEquals(new Run(0, "id=1 addr=127.0.0.1:1 name=\n", ""), run("", "--no-raw", server.address(), "client", "info"));
+        assertEquals(new Run(0, "id=1 addr=127.0.0.1:1 name=\nid=2 addr=127.0.0.1:2 name=\n", ""),
+                run("", "--no-raw", server.address(), "CLIENT", "list"));
+        assertEquals(new Run(0, "", ""), run("", "--no-raw", server.address(), "info", "nosuch"));
+        assertEquals(new Run(0, "", ""), run("", server.address(), "info", "nosuch"));
     }
 
     @Test
@@ -151,6 +201,7 @@ class CliTest {
     void helpIsLocal() {
         Run r = run("help put\n", "127.0.0.1:1", "help", "put");
         assertEquals(new Run(0, "put key value\n  Store a value under a key (sent as SET)\n", ""), r);
+        assertTrue(run("", "help", "scan").out().contains("scan CURSOR [MATCH pattern] [COUNT n] [TYPE type] is the server's SCAN"));
     }
 
     @Test
@@ -162,6 +213,36 @@ class CliTest {
         assertEquals(0, version.status());
         assertTrue(version.out().startsWith("toykv-cli "), version.out());
         assertEquals(2, run("", "--bogus").status());
+    }
+
+    /**
+     * picocli wraps descriptions to the width itself: a hard line break inside one leaves a short line
+     * whose next line's first word would have fitted. At no width may a line be short so, or too long.
+     */
+    private static final int DESCRIPTION_COLUMN = 19;
+
+    @ParameterizedTest
+    @ValueSource(ints = {55, 64, 80, 100, 120, 160, 200})
+    void usageWrapsEvenlyAtEveryWidth(int width) {
+        String usage = Cli.commandLine(new Cli()).setUsageHelpWidth(width).getUsageMessage();
+        String[] lines = usage.split("\n");
+        assertTrue(usage.endsWith("\n  toykv-cli -e < script.txt    script; stop on error\n\nEnvironment:\n"
+                + "  TOYKV_CLI_AUTH      the password, as -a\n  TOYKV_CLI_HISTFILE  the history file\n"
+                + "  HOME                where .toykv_cli_history is\n"), usage);
+        for (int i = 0; i < lines.length; i++) {
+            assertTrue(lines[i].length() <= width, width + ": too long: " + lines[i]);
+            // A description line (text from column 19 on, blank just before) followed by its continuation.
+            boolean continues = i + 1 < lines.length && lines[i].length() > DESCRIPTION_COLUMN
+                    && lines[i].substring(DESCRIPTION_COLUMN - 2, DESCRIPTION_COLUMN).isBlank()
+                    && lines[i + 1].length() > DESCRIPTION_COLUMN
+                    && lines[i + 1].substring(0, DESCRIPTION_COLUMN).isBlank();
+            if (continues) {
+                String next = lines[i + 1].strip().split(" ")[0];
+                // picocli keeps the last column free.
+                assertTrue(lines[i].length() + 1 + next.length() >= width,
+                        width + ": ragged: [" + lines[i] + "] then [" + lines[i + 1] + "]");
+            }
+        }
     }
 
     @Test

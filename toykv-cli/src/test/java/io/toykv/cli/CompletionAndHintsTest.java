@@ -48,6 +48,27 @@ class CompletionAndHintsTest {
         }
     }
 
+    /**
+     * Types each chunk once the reader has drawn the one before: keys that arrive together are typed
+     * ahead, and the reader draws only after the last of them.
+     */
+    private String typeSlowlyAndAccept(String... chunks) throws Exception {
+        java.io.PipedOutputStream keyboard = new java.io.PipedOutputStream();
+        java.io.PipedInputStream in = new java.io.PipedInputStream(keyboard);
+        try (Terminal terminal = new DumbTerminal("test", "ansi", in, screen, StandardCharsets.UTF_8)) {
+            terminal.setSize(new Size(160, 80));
+            LineReader reader = Repl.newReader(terminal, new SessionHistory(null, null), keys);
+            java.util.concurrent.CompletableFuture<String> line =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> reader.readLine("> "));
+            for (String chunk : chunks) {
+                Thread.sleep(300);
+                keyboard.write(chunk.getBytes(StandardCharsets.UTF_8));
+                keyboard.flush();
+            }
+            return line.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -64,12 +85,22 @@ class CompletionAndHintsTest {
         keys.add(b("user:1"));
         keys.add(b("user:2"));
         keys.add(b("with space"));
-        keys.add(new byte[] {(byte) 0xff}); // not UTF-8: cannot be typed back, so not offered
         assertEquals(List.of("\"with space\"", "user:1", "user:2"), candidates("get "));
         assertEquals(List.of("\"with space\"", "user:1", "user:2"), candidates("del user:1 "));
         assertEquals(List.of(), candidates("put user:1 "));
         assertEquals(List.of(), candidates("ping "));
         assertEquals(List.of(), candidates("frobnicate "));
+    }
+
+    /** A key that is not valid UTF-8 is offered as the splitter reads it back: invalid bytes as \\xHH. */
+    @Test
+    void keysThatAreNotUtf8CompleteWithEscapes() throws Exception {
+        byte[] odd = {'k', (byte) 0xff, ' ', (byte) 0xc3, (byte) 0xa9, '"'};
+        keys.add(odd);
+        assertEquals(List.of("\"k\\xff é\\\"\""), candidates("get "));
+        assertTrue(java.util.Arrays.equals(odd, ArgumentSplitter.split("get " + candidates("get ").get(0)).get(1)));
+        keys.remove(odd);
+        assertEquals(List.of(), candidates("get "));
     }
 
     @Test
@@ -99,6 +130,8 @@ class CompletionAndHintsTest {
             "`scan `         | [start [end]] [LIMIT n]",
             "`scan a `       | [end] [LIMIT n]",
             "`scan a b `     | [LIMIT n]",
+            "`scan 0 `       | [end] [LIMIT n] or [MATCH pattern] [COUNT n] [TYPE type]",
+            "`scan 0 match ` | ``",
             "`scan limit `   | n",
             "`scan LIMIT 5 ` | ``",
             "`dbsize `       | ``",
@@ -109,9 +142,40 @@ class CompletionAndHintsTest {
         assertEquals(hint == null ? "" : hint, ArgumentHints.hint(line));
     }
 
+    /** The hint runs on every key press: on a long line it must not read the line (typing would be quadratic). */
     @Test
-    void hintIsDrawnFaintWhileTyping() throws IOException {
-        assertEquals("put k v", typeAndAccept("put k v\n"));
+    void hintWorkIsBoundedOnALongLine() {
+        CharSequence longLine = new CharSequence() {
+            @Override
+            public int length() {
+                return 100_000;
+            }
+
+            @Override
+            public char charAt(int index) {
+                if (index >= ArgumentHints.MAX_LINE) {
+                    throw new AssertionError("read char " + index);
+                }
+                return index < 4 ? "put ".charAt(index) : 'a';
+            }
+
+            @Override
+            public CharSequence subSequence(int start, int end) {
+                throw new AssertionError("copied " + start + ".." + end);
+            }
+
+            @Override
+            public String toString() {
+                throw new AssertionError("copied the whole line");
+            }
+        };
+        assertEquals("", ArgumentHints.hint(longLine));
+        assertEquals("value", ArgumentHints.hint("put k" + "a".repeat(ArgumentHints.MAX_LINE - 7) + " "));
+    }
+
+    @Test
+    void hintIsDrawnFaintWhileTyping() throws Exception {
+        assertEquals("put k v", typeSlowlyAndAccept("put ", "k v\n"));
         String drawn = screen.toString(StandardCharsets.UTF_8);
         assertTrue(drawn.contains("key value"), drawn);
         assertTrue(drawn.contains("\u001b[2m"), "faint: " + drawn);

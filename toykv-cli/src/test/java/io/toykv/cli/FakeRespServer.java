@@ -21,7 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A stand-in for toykv-server in tests: a loopback socket on an ephemeral port that speaks enough RESP
- * for the client (GET SET DEL PING DBSIZE INFO ECHO AUTH and {@code RANGE start end LIMIT n} as the server's branch defines it),
+ * for the client (GET SET DEL PING DBSIZE INFO ECHO AUTH HELLO SCAN and {@code RANGE start end LIMIT n} as the server's branch defines it),
  * keeping keys in memory in byte order. Two test hooks: {@code CLOSE} drops the connection and
  * {@code SLEEP ms} answers late. Everything else is {@code -ERR unknown command}.
  */
@@ -85,12 +85,21 @@ final class FakeRespServer implements AutoCloseable {
                     out.flush();
                     return;
                 }
-                if (!authed && !name.equals("AUTH")) {
+                if (name.equals("HELLO") && cmd.size() == 5) {
+                    // HELLO 2 AUTH user password: the only form this server knows besides a bare HELLO.
+                    boolean good = password != null && password.equals(new String(cmd.get(4), StandardCharsets.UTF_8));
+                    authed |= good;
+                    if (!good) {
+                        error(out, "WRONGPASS invalid username-password pair or user is disabled.");
+                    } else {
+                        hello(out);
+                    }
+                } else if (!authed && !name.equals("AUTH") && !name.equals("HELLO")) {
                     error(out, "NOAUTH Authentication required.");
                 } else {
-                    if (name.equals("AUTH")) {
-                        authed = cmd.size() == 2 && password != null
-                                && password.equals(new String(cmd.get(1), StandardCharsets.UTF_8));
+                    if (name.equals("AUTH") && password != null
+                            && password.equals(new String(cmd.get(cmd.size() - 1), StandardCharsets.UTF_8))) {
+                        authed = true;
                     }
                     reply(out, name, cmd);
                 }
@@ -163,7 +172,21 @@ final class FakeRespServer implements AutoCloseable {
                 integer(out, data.size());
                 break;
             case "INFO":
+                if (args == 1 && new String(cmd.get(1), StandardCharsets.US_ASCII).equalsIgnoreCase("nosuch")) {
+                    bulk(out, new byte[0]);
+                    break;
+                }
                 bulk(out, ("# Server\r\nfake_server:1\r\nkeys:" + data.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                break;
+            case "CLIENT": {
+                // INFO: this connection; LIST: two made-up connections, as the real server ends lines with \n.
+                boolean list = args == 1 && new String(cmd.get(1), StandardCharsets.US_ASCII).equalsIgnoreCase("list");
+                bulk(out, ("id=1 addr=127.0.0.1:1 name=\n" + (list ? "id=2 addr=127.0.0.1:2 name=\n" : ""))
+                        .getBytes(StandardCharsets.US_ASCII));
+                break;
+            }
+            case "HELLO":
+                hello(out);
                 break;
             case "SLEEP":
                 try {
@@ -175,6 +198,13 @@ final class FakeRespServer implements AutoCloseable {
                 break;
             case "RANGE":
                 range(out, cmd);
+                break;
+            case "SCAN":
+                // One call walks everything: cursor 0 back, MATCH, COUNT and TYPE ignored.
+                out.write(("*2\r\n$1\r\n0\r\n*" + data.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                for (String k : data.keySet()) {
+                    bulk(out, k.getBytes(StandardCharsets.ISO_8859_1));
+                }
                 break;
             default: {
                 StringBuilder list = new StringBuilder();
@@ -216,6 +246,14 @@ final class FakeRespServer implements AutoCloseable {
             bulk(out, e.getKey().getBytes(StandardCharsets.ISO_8859_1));
             bulk(out, e.getValue());
         }
+    }
+
+    private static void hello(OutputStream out) throws IOException {
+        out.write("*4\r\n".getBytes(StandardCharsets.US_ASCII));
+        bulk(out, "server".getBytes(StandardCharsets.US_ASCII));
+        bulk(out, "fake".getBytes(StandardCharsets.US_ASCII));
+        bulk(out, "proto".getBytes(StandardCharsets.US_ASCII));
+        integer(out, 2);
     }
 
     private static String key(byte[] k) {

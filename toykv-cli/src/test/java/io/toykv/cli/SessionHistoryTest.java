@@ -75,6 +75,22 @@ class SessionHistoryTest {
         assertEquals(List.of("get k"), entries(history));
     }
 
+    /** Only the command position (and HELLO's AUTH, CONFIG SET of a password) decides, not any word "auth". */
+    @Test
+    void theWordAuthAsAnArgumentIsKept() throws IOException {
+        Path file = dir.resolve("history");
+        SessionHistory history = attached(file, null);
+        history.record("get Auth");
+        history.record("put auth:1 v");
+        history.record("del k auth");
+        history.record("\"auth\" pw");
+        history.record("HELLO 3 SETNAME x AUTH u pw");
+        history.record("config set requirepass pw");
+        history.record("acl setuser u on >pw");
+        history.record("scan 0 match auth*");
+        assertEquals(List.of("get Auth", "put auth:1 v", "del k auth", "scan 0 match auth*"), Files.readAllLines(file));
+    }
+
     @Test
     void consecutiveDuplicatesAndBlankLinesStayOut() throws IOException {
         Path file = dir.resolve("history");
@@ -97,6 +113,18 @@ class SessionHistoryTest {
         assertEquals(SessionHistory.MAX_ENTRIES, kept.size());
         assertEquals("get k50", kept.get(0));
         assertEquals(SessionHistory.MAX_ENTRIES, entries(history).size());
+    }
+
+    /** The JVM's user.home comes from /etc/passwd; a user (or a test run) with another $HOME gets that one. */
+    @Test
+    void fileIsInHomeFromTheEnvironmentFirst() {
+        assertEquals(Path.of("/env/home", Cli.DEFAULT_HISTORY_NAME),
+                Cli.historyFile(java.util.Map.of("HOME", "/env/home"), "/passwd/home"));
+        assertEquals(Path.of("/passwd/home", Cli.DEFAULT_HISTORY_NAME), Cli.historyFile(java.util.Map.of(), "/passwd/home"));
+        assertEquals(Path.of("/passwd/home", Cli.DEFAULT_HISTORY_NAME),
+                Cli.historyFile(java.util.Map.of("HOME", ""), "/passwd/home"));
+        assertEquals(Path.of("/x/h"), Cli.historyFile(java.util.Map.of("HOME", "/env/home", Cli.HISTORY_ENV, "/x/h"), "/p"));
+        assertEquals(null, Cli.historyFile(java.util.Map.of(), null));
     }
 
     @Test

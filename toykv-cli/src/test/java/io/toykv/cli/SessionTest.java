@@ -104,6 +104,27 @@ class SessionTest {
         }
     }
 
+    /** One Ctrl-C (or a dropped connection) must not log the user out silently. */
+    @Test
+    void anAuthTypedInTheSessionIsSentAgainOnReconnect() throws Exception {
+        try (FakeRespServer locked = new FakeRespServer("s3cret"); Session s = session(locked.port())) {
+            assertFalse(s.execute(words("auth", "wrong")));
+            assertTrue(s.execute(words("AUTH", "s3cret")));
+            assertFalse(s.execute(words("auth", "wrong-again")), "a refused AUTH does not replace the good one");
+            assertFalse(s.execute(words("close")));
+            assertTrue(s.execute(words("put", "k", "v")));
+            CompletableFuture<Boolean> slow = CompletableFuture.supplyAsync(() -> s.execute(words("sleep", "10000")));
+            Thread.sleep(200);
+            s.interrupt();
+            assertFalse(slow.get(5, TimeUnit.SECONDS));
+            assertTrue(s.execute(words("get", "k")));
+            assertTrue(s.execute(words("hello", "2", "auth", "default", "s3cret")), out.toString(StandardCharsets.UTF_8));
+            assertFalse(s.execute(words("close")));
+            assertTrue(s.execute(words("get", "k")));
+            assertTrue(out().endsWith("\"v\"\n"));
+        }
+    }
+
     @Test
     void keysSeenInRepliesBecomeCompletions() {
         try (Session s = session(server.port())) {
@@ -112,7 +133,7 @@ class SessionTest {
             s.execute(words("del", "a"));
             server.data.put("c", "3".getBytes(StandardCharsets.UTF_8));
             s.execute(words("scan"));
-            assertEquals(List.of("b", "c"), keys.snapshot().stream().sorted().toList());
+            assertEquals(List.of("b", "c"), keys.snapshot().stream().map(k -> new String(k, StandardCharsets.UTF_8)).sorted().toList());
         }
     }
 

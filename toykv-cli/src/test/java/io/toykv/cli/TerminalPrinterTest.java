@@ -110,9 +110,20 @@ class TerminalPrinterTest {
         assertEquals("(double) 1.5\n", print(new Reply.Number("1.5", false)));
         assertEquals("(big number) 123456789012345678901234567890\n",
                 print(new Reply.Number("123456789012345678901234567890", true)));
-        assertEquals("1# \"a\" => (integer) 1\n2# \"b\" => 1) \"x\"\n   2) \"y\"\n",
-                print(new Reply.Map(List.of(bulk("a"), new Reply.Int(1), bulk("b"), array(bulk("x"), bulk("y"))))));
         assertEquals("(empty hash)\n", print(new Reply.Map(List.of())));
+    }
+
+    /** A list or map as a map's value starts on a line of its own, its items aligned under each other. */
+    @Test
+    void nestedListsInAMapStartOnTheirOwnLine() {
+        assertEquals("1# \"a\" => (integer) 1\n2# \"b\" =>\n   1) \"x\"\n   2) \"y\"\n",
+                print(new Reply.Map(List.of(bulk("a"), new Reply.Int(1), bulk("b"), array(bulk("x"), bulk("y"))))));
+        Reply inner = new Reply.Map(List.of(bulk("since"), bulk("1.0"), bulk("flags"), array(bulk("r"))));
+        assertEquals("1# \"get\" =>\n   1# \"since\" => \"1.0\"\n   2# \"flags\" =>\n      1) \"r\"\n"
+                        + "2# \"none\" => (empty hash)\n",
+                print(new Reply.Map(List.of(bulk("get"), inner, bulk("none"), new Reply.Map(List.of())))));
+        assertEquals("1) 1# \"k\" => \"v\"\n   2# \"l\" =>\n      1) \"x\"\n",
+                print(array(new Reply.Map(List.of(bulk("k"), bulk("v"), bulk("l"), array(bulk("x")))))));
     }
 
     @Test
