@@ -6,24 +6,69 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An exclusive OS lock on {@code dir/LOCK}, held while the store is open, so a second process (or a
  * second open in this one) fails at once instead of corrupting the files. The lock file holds the pid
  * of the holder, for the error message only.
+ *
+ * <p>The OS lock is a POSIX record lock on Linux, and those belong to the process, not to the channel:
+ * closing <em>any</em> descriptor of {@code LOCK} in the process drops it, so a second process could
+ * then open the live store. A second open in this process must therefore fail before it opens the
+ * file at all: {@link #acquire} first claims the directory in a process-wide set, keyed by the
+ * directory's file key (device and inode, so another path to it, a symbolic link or a bind mount,
+ * counts as the same), and only the holder of that claim ever opens {@code LOCK}.
  */
 public final class DirectoryLock implements AutoCloseable {
+    /** The directories locked by this process, by {@link #identity}. */
+    private static final Set<Object> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Object identity;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private DirectoryLock(FileChannel channel, FileLock lock) {
+    private DirectoryLock(Object identity, FileChannel channel, FileLock lock) {
+        this.identity = identity;
         this.channel = channel;
         this.lock = lock;
     }
 
+    /**
+     * Locks {@code dir}, which must exist.
+     *
+     * @throws IOException the store is open in this process or another one (the message says which), or
+     *     the lock file cannot be opened
+     */
     public static DirectoryLock acquire(Path dir) throws IOException {
+        Object identity = identity(dir);
+        if (!HELD.add(identity)) {
+            throw new IOException("store " + dir + " is already open in this process");
+        }
+        try {
+            return lock(dir, identity);
+        } catch (IOException | RuntimeException | Error e) {
+            HELD.remove(identity);
+            throw e;
+        }
+    }
+
+    /** Whether this process holds the lock of {@code dir} (a tool reading a store's files checks first). */
+    public static boolean isHeldByThisProcess(Path dir) throws IOException {
+        return HELD.contains(identity(dir));
+    }
+
+    private static Object identity(Path dir) throws IOException {
+        Object key = Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
+        return key != null ? key : dir.toRealPath();
+    }
+
+    private static DirectoryLock lock(Path dir, Object identity) throws IOException {
         Path file = dir.resolve(FileNames.LOCK);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
@@ -31,8 +76,9 @@ public final class DirectoryLock implements AutoCloseable {
         try {
             lock = channel.tryLock();
         } catch (OverlappingFileLockException e) {
-            channel.close();
-            throw new IOException("store " + dir + " is already open in this process");
+            // Something in this process locked the file without going through acquire. Closing this
+            // channel would drop that lock (see the class comment): leave it open instead.
+            throw new IOException("store " + dir + " is already locked in this process (not by a toykv open)");
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -52,7 +98,7 @@ public final class DirectoryLock implements AutoCloseable {
             channel.close();
             throw e;
         }
-        return new DirectoryLock(channel, lock);
+        return new DirectoryLock(identity, channel, lock);
     }
 
     private static String readHolder(FileChannel channel) {
@@ -69,11 +115,19 @@ public final class DirectoryLock implements AutoCloseable {
     /** Releases the lock. A second call does nothing. */
     @Override
     public void close() throws IOException {
-        if (channel.isOpen()) {
+        synchronized (this) {
+            if (!channel.isOpen()) {
+                return;
+            }
             try {
                 lock.release();
             } finally {
-                channel.close();
+                try {
+                    channel.close();
+                } finally {
+                    // Only now may another open in this process open LOCK: this channel is closed.
+                    HELD.remove(identity);
+                }
             }
         }
     }
