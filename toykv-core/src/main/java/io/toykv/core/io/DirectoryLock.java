@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * An exclusive OS lock on {@code dir/LOCK}, held while the store is open, so a second process (or a
@@ -23,18 +23,40 @@ import java.util.concurrent.ConcurrentHashMap;
  * then open the live store. A second open in this process must therefore fail before it opens the
  * file at all: {@link #acquire} first claims the directory in a process-wide set, keyed by the
  * directory's file key (device and inode, so another path to it, a symbolic link or a bind mount,
- * counts as the same), and only the holder of that claim ever opens {@code LOCK}.
+ * counts as the same), and only the holder of that claim ever opens {@code LOCK}. A claim whose
+ * directory is gone (deleted while held, by a store never closed) no longer counts: the file system
+ * may give its inode number to a new directory.
  */
 public final class DirectoryLock implements AutoCloseable {
-    /** The directories locked by this process, by {@link #identity}. */
-    private static final Set<Object> HELD = ConcurrentHashMap.newKeySet();
+    /** The directories locked by this process, by {@link #identity}: each one's claim. Guarded by itself. */
+    private static final Map<Object, Claim> HELD = new HashMap<>();
+
+    /** A directory as this process locked it; compared by identity. */
+    private static final class Claim {
+        final Path dir;
+
+        Claim(Path dir) {
+            this.dir = dir;
+        }
+
+        /** Whether the claimed directory is still the one with {@code identity}. */
+        boolean stillHolds(Object identity) {
+            try {
+                return identity.equals(identity(dir));
+            } catch (IOException e) {
+                return false; // gone
+            }
+        }
+    }
 
     private final Object identity;
+    private final Claim claim;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private DirectoryLock(Object identity, FileChannel channel, FileLock lock) {
+    private DirectoryLock(Object identity, Claim claim, FileChannel channel, FileLock lock) {
         this.identity = identity;
+        this.claim = claim;
         this.channel = channel;
         this.lock = lock;
     }
@@ -47,20 +69,35 @@ public final class DirectoryLock implements AutoCloseable {
      */
     public static DirectoryLock acquire(Path dir) throws IOException {
         Object identity = identity(dir);
-        if (!HELD.add(identity)) {
-            throw new IOException("store " + dir + " is already open in this process");
+        Claim claim = new Claim(dir);
+        synchronized (HELD) {
+            Claim held = HELD.get(identity);
+            if (held != null && held.stillHolds(identity)) {
+                throw new IOException("store " + dir + " is already open in this process");
+            }
+            HELD.put(identity, claim);
         }
         try {
-            return lock(dir, identity);
+            return lock(dir, identity, claim);
         } catch (IOException | RuntimeException | Error e) {
-            HELD.remove(identity);
+            release(identity, claim);
             throw e;
+        }
+    }
+
+    private static void release(Object identity, Claim claim) {
+        synchronized (HELD) {
+            HELD.remove(identity, claim);
         }
     }
 
     /** Whether this process holds the lock of {@code dir} (a tool reading a store's files checks first). */
     public static boolean isHeldByThisProcess(Path dir) throws IOException {
-        return HELD.contains(identity(dir));
+        Object identity = identity(dir);
+        synchronized (HELD) {
+            Claim held = HELD.get(identity);
+            return held != null && held.stillHolds(identity);
+        }
     }
 
     private static Object identity(Path dir) throws IOException {
@@ -68,7 +105,7 @@ public final class DirectoryLock implements AutoCloseable {
         return key != null ? key : dir.toRealPath();
     }
 
-    private static DirectoryLock lock(Path dir, Object identity) throws IOException {
+    private static DirectoryLock lock(Path dir, Object identity, Claim claim) throws IOException {
         Path file = dir.resolve(FileNames.LOCK);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
@@ -98,7 +135,7 @@ public final class DirectoryLock implements AutoCloseable {
             channel.close();
             throw e;
         }
-        return new DirectoryLock(identity, channel, lock);
+        return new DirectoryLock(identity, claim, channel, lock);
     }
 
     private static String readHolder(FileChannel channel) {
@@ -126,7 +163,7 @@ public final class DirectoryLock implements AutoCloseable {
                     channel.close();
                 } finally {
                     // Only now may another open in this process open LOCK: this channel is closed.
-                    HELD.remove(identity);
+                    release(identity, claim);
                 }
             }
         }

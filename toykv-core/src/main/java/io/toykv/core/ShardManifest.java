@@ -1,0 +1,214 @@
+package io.toykv.core;
+
+import io.toykv.core.io.FileNames;
+import io.toykv.core.log.KeysLog;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * {@code shard-NNN/shard.meta}: which store and which shard a shard directory's files belong to, and
+ * which keys files its keys log is made of. Forty-four bytes, little-endian:
+ *
+ * <pre>
+ * 0  4  magic 0x53564B54 ("TKVS" little-endian)
+ * 4  4  format version (1)
+ * 8  8  store id, as in toykv.meta
+ * 16 4  shard index (the NNN of the directory it belongs in)
+ * 20 4  shard count of the store
+ * 24 8  number of the first keys file of the keys log
+ * 32 8  number of the last keys file of the keys log
+ * 40 4  crc32c of bytes 0..40
+ * </pre>
+ *
+ * <p>Every keys file numbered from the first to the last must exist: the open refuses the store if one
+ * is missing. Files past the last may exist after a crash (a roll's new file, made before this file
+ * was rewritten to name it; a keys-log rewrite's files, named before it was rewritten to name them:
+ * see {@link KeysLog}). Files before the first are the leftovers of a rewrite whose deletes a crash
+ * cut short; the first file starts with a CLEAR record, so replay ignores them.
+ *
+ * <p>Rewritten (temp file, force, atomic rename, force of the directory) when the shard is created,
+ * when the keys log rolls to a new file or finishes a rewrite, and at open when what the open found
+ * differs from what it says. Written under the shard's write lock, or during the open.
+ */
+final class ShardManifest implements KeysLog.Chain {
+    static final String NAME = "shard.meta";
+    static final int MAGIC = 0x53564B54;
+    static final int VERSION = 1;
+    static final int SIZE = 44;
+
+    /** What a shard manifest says. */
+    record Contents(long storeId, int shard, int shards, long firstKeysFile, long lastKeysFile) {
+    }
+
+    private final Path dir;
+    private final long storeId;
+    private final int shard;
+    private final int shards;
+    /** What the file said at open, or null when the shard had none (new, or upgraded from version 3). */
+    private final Contents recorded;
+
+    ShardManifest(Path dir, long storeId, int shard, int shards, Contents recorded) {
+        this.dir = dir;
+        this.storeId = storeId;
+        this.shard = shard;
+        this.shards = shards;
+        this.recorded = recorded;
+    }
+
+    /**
+     * The shard manifests of a store being created in {@code dir}, whose store manifest this writes
+     * (before any shard directory exists, so that a crash after it leaves a store that opens).
+     *
+     * @throws CorruptionException the directory holds shard directories: a store whose manifest is missing
+     */
+    static ShardManifest[] forNewStore(Path dir, int shards) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            Path found = s.filter(p -> p.getFileName().toString().startsWith("shard-")).findFirst().orElse(null);
+            if (found != null) {
+                throw new CorruptionException(dir.resolve(FileNames.MANIFEST), 0, "the store manifest is missing, but "
+                        + dir + " holds shard directories (" + found.getFileName() + ")");
+            }
+        }
+        long storeId = StoreManifest.newStoreId();
+        StoreManifest.write(dir, shards, storeId);
+        ShardManifest[] m = new ShardManifest[shards];
+        for (int i = 0; i < shards; i++) {
+            m[i] = new ShardManifest(FileNames.shardDir(dir, i), storeId, i, shards, null);
+        }
+        return m;
+    }
+
+    /**
+     * The shard manifests of the store in {@code dir}, as {@code stored} describes it, each checked: it
+     * must be there and name this store and its place. A store older than the shard manifests gets a new
+     * id (recorded in its manifest once the shards opened) and its shards' manifests at open; one an
+     * earlier, failed open left is checked for its place only.
+     *
+     * @throws CorruptionException a shard directory or its manifest is missing, damaged, or misplaced
+     */
+    static ShardManifest[] forExistingStore(Path dir, StoreManifest.Contents stored) throws IOException {
+        int shards = stored.shards();
+        boolean upgrade = stored.version() < StoreManifest.FIRST_WITH_ID;
+        long storeId = upgrade ? StoreManifest.newStoreId() : stored.storeId();
+        ShardManifest[] m = new ShardManifest[shards];
+        for (int i = 0; i < shards; i++) {
+            Path shardDir = FileNames.shardDir(dir, i);
+            Contents c;
+            if (upgrade) {
+                c = Files.isDirectory(shardDir) ? read(shardDir) : null;
+                if (c != null) {
+                    checkPlace(shardDir, c, i, shards);
+                }
+            } else if (!Files.isDirectory(shardDir)) {
+                throw new CorruptionException(shardDir, 0, "shard directory " + shardDir.getFileName()
+                        + " is missing (the store has " + shards + " shards)");
+            } else {
+                c = check(shardDir, storeId, i, shards);
+            }
+            m[i] = new ShardManifest(shardDir, storeId, i, shards, c);
+        }
+        return m;
+    }
+
+    long storeId() {
+        return storeId;
+    }
+
+    static Path file(Path shardDir) {
+        return shardDir.resolve(NAME);
+    }
+
+    /**
+     * The shard manifest in {@code shardDir}, or null if it has none.
+     *
+     * @throws CorruptionException it is truncated, not a shard manifest, of an unknown version, or fails its checksum
+     */
+    static Contents read(Path shardDir) throws IOException {
+        Path file = file(shardDir);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length < 4 || b.getInt(0) != MAGIC) {
+            throw new CorruptionException(file, 0, "not a toykv shard manifest (bad magic)");
+        }
+        if (bytes.length != SIZE) {
+            throw new CorruptionException(file, 0, "shard manifest has " + bytes.length + " bytes, expected " + SIZE);
+        }
+        if (b.getInt(4) != VERSION) {
+            throw new CorruptionException(file, 4, "unsupported shard manifest version " + b.getInt(4));
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, SIZE - 4);
+        if ((int) crc.getValue() != b.getInt(SIZE - 4)) {
+            throw new CorruptionException(file, SIZE - 4, "shard manifest checksum mismatch");
+        }
+        Contents c = new Contents(b.getLong(8), b.getInt(16), b.getInt(20), b.getLong(24), b.getLong(32));
+        if (c.shard() < 0 || c.shard() >= c.shards() || c.firstKeysFile() < 1 || c.lastKeysFile() < c.firstKeysFile()) {
+            throw new CorruptionException(file, 16, "impossible shard manifest " + c);
+        }
+        return c;
+    }
+
+    static void write(Path shardDir, Contents c) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, MAGIC).putInt(4, VERSION).putLong(8, c.storeId()).putInt(16, c.shard()).putInt(20, c.shards())
+                .putLong(24, c.firstKeysFile()).putLong(32, c.lastKeysFile());
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, SIZE - 4);
+        b.putInt(SIZE - 4, (int) crc.getValue());
+        StoreManifest.writeDurably(file(shardDir), b);
+    }
+
+    /**
+     * Checks that {@code shardDir}'s manifest says it is shard {@code shard} of {@code shards} in the
+     * store {@code storeId}; returns what it says.
+     *
+     * @throws CorruptionException it is missing, damaged, or belongs to another shard or store
+     */
+    static Contents check(Path shardDir, long storeId, int shard, int shards) throws IOException {
+        Contents c = read(shardDir);
+        if (c == null) {
+            throw new CorruptionException(file(shardDir), 0, "shard manifest is missing");
+        }
+        checkPlace(shardDir, c, shard, shards);
+        if (c.storeId() != storeId) {
+            throw new CorruptionException(file(shardDir), 8, "shard directory " + shardDir.getFileName()
+                    + " belongs to another store (store id " + Long.toHexString(c.storeId()) + ", this store's is "
+                    + Long.toHexString(storeId) + ")");
+        }
+        return c;
+    }
+
+    /** Checks that {@code c}, read from {@code shardDir}, is of shard {@code shard} of {@code shards}. */
+    static void checkPlace(Path shardDir, Contents c, int shard, int shards) throws CorruptionException {
+        if (c.shard() != shard) {
+            throw new CorruptionException(file(shardDir), 16, "shard directory " + shardDir.getFileName()
+                    + " holds the files of shard " + c.shard() + " (shard directories swapped or renamed?)");
+        }
+        if (c.shards() != shards) {
+            throw new CorruptionException(file(shardDir), 20, "shard directory " + shardDir.getFileName()
+                    + " belongs to a store of " + c.shards() + " shards, this one has " + shards);
+        }
+    }
+
+    @Override
+    public long recordedFirst() {
+        return recorded == null ? 0 : recorded.firstKeysFile();
+    }
+
+    @Override
+    public long recordedLast() {
+        return recorded == null ? 0 : recorded.lastKeysFile();
+    }
+
+    @Override
+    public void record(long first, long last) throws IOException {
+        write(dir, new Contents(storeId, shard, shards, first, last));
+    }
+}
