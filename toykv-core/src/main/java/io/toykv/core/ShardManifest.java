@@ -102,6 +102,10 @@ final class ShardManifest implements KeysLog.Chain {
                 c = Files.isDirectory(shardDir) ? read(shardDir) : null;
                 if (c != null) {
                     checkPlace(shardDir, c, i, shards);
+                    // Left by an earlier open that failed, with that open's id: the keys log records
+                    // only a change of its files, so the new id is written here.
+                    c = new Contents(storeId, i, shards, c.firstKeysFile(), c.lastKeysFile());
+                    write(shardDir, c);
                 }
             } else if (!Files.isDirectory(shardDir)) {
                 throw new CorruptionException(shardDir, 0, "shard directory " + shardDir.getFileName()

@@ -224,6 +224,57 @@ class MissingFilesTest {
         refused(2, "shard directory shard-000 holds the files of shard 1");
     }
 
+    @Test
+    void anUpgradeThatFailedAndIsRetriedGivesEveryShardTheNewId() throws IOException {
+        write(dir, 2);
+        downgradeToVersion3(dir, 2);
+        // What an upgrade that failed after shard 0 opened leaves: its manifest, with that open's id.
+        long files = files(shard(0), FileNames.KEYS_SUFFIX).size();
+        ShardManifest.write(shard(0), new ShardManifest.Contents(42, 0, 2, 1, files));
+        Store.open(dir, options(2)).close();
+        try (Store s = Store.open(dir, options(2))) {
+            assertEquals(KEYS, s.size());
+        }
+        assertEquals(StoreManifest.read(dir).storeId(), ShardManifest.read(shard(0)).storeId());
+    }
+
+    @Test
+    void keysFilesPastTheRecordedOnesAreARollsKeptOrARewritesDeleted() throws IOException {
+        write(dir, 1);
+        ShardManifest.Contents before = ShardManifest.read(shard(0));
+        long last = before.lastKeysFile();
+        // A crash in a roll, after the new file and before its record: kept, and recorded by the open.
+        io.toykv.core.log.KeysFile.create(FileNames.keysFile(shard(0), last + 1), last + 1, 64 * 1024,
+                io.toykv.core.io.FileAllocator.DEFAULT).unmap();
+        // A crash in a keys-log rewrite that named its last files but not its first (past a gap): the old
+        // files hold everything, so the open deletes them.
+        Files.copy(FileNames.keysFile(shard(0), last), FileNames.keysFile(shard(0), last + 3));
+        try (Store s = Store.open(dir, options(1))) {
+            assertEquals(KEYS, s.size());
+        }
+        assertTrue(Files.notExists(FileNames.keysFile(shard(0), last + 3)));
+        assertEquals(last + 1, ShardManifest.read(shard(0)).lastKeysFile());
+        assertEquals(before.firstKeysFile(), ShardManifest.read(shard(0)).firstKeysFile());
+    }
+
+    @Test
+    void aKeysLogRewriteRecordsItsFilesAndTheOldOnesMayGo() throws IOException {
+        write(dir, 1);
+        try (Store s = Store.open(dir, options(1))) {
+            for (int i = 0; i < KEYS; i += 2) {
+                s.delete(key(i));
+            }
+            s.compact();
+        }
+        ShardManifest.Contents c = ShardManifest.read(shard(0));
+        List<Path> keys = files(shard(0), FileNames.KEYS_SUFFIX);
+        assertEquals(FileNames.keysFile(shard(0), c.firstKeysFile()), keys.get(0), "old files deleted: " + keys);
+        assertEquals(FileNames.keysFile(shard(0), c.lastKeysFile()), keys.get(keys.size() - 1));
+        try (Store s = Store.open(dir, options(1))) {
+            assertEquals(KEYS / 2, s.size());
+        }
+    }
+
     private void writeShardManifest(byte[] bytes) throws IOException {
         Files.write(shard(0).resolve(ShardManifest.NAME), bytes);
     }
