@@ -208,7 +208,11 @@ public final class StoreRepair {
         try {
             Map<ByteBuffer, long[]> live = replayKeys(name, dir, scratch, values, identity);
             if (values != null) {
-                values.finishRecovery();
+                try {
+                    values.finishRecovery();
+                } catch (IOException | RuntimeException e) {
+                    note(name + ": its buffer could not be recovered (" + e.getMessage() + "); reading what it can");
+                }
             }
             copyLive(name, i, live, values, target);
         } finally {
