@@ -133,7 +133,7 @@ public final class StoreRepair {
 
     private void note(String line) {
         notes.add(line);
-        LOG.log(System.Logger.Level.INFO, line);
+        LOG.log(System.Logger.Level.DEBUG, line); // the report prints every note
     }
 
     /** The shard directories of the damaged store, by the index their name gives. */
