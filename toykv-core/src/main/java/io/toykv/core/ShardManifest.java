@@ -86,7 +86,7 @@ final class ShardManifest implements KeysLog.Chain {
      * The shard manifests of the store in {@code dir}, as {@code stored} describes it, each checked: it
      * must be there and name this store and its place. A store older than the shard manifests gets a new
      * id (recorded in its manifest once the shards opened) and its shards' manifests at open; one an
-     * earlier, failed open left is checked for its place only.
+     * earlier, failed open left is checked for its place only (its range of keys files is not trusted).
      *
      * @throws CorruptionException a shard directory or its manifest is missing, damaged, or misplaced
      */
@@ -99,14 +99,16 @@ final class ShardManifest implements KeysLog.Chain {
             Path shardDir = FileNames.shardDir(dir, i);
             Contents c;
             if (upgrade) {
-                c = Files.isDirectory(shardDir) ? read(shardDir) : null;
-                if (c != null) {
-                    checkPlace(shardDir, c, i, shards);
-                    // Left by an earlier open that failed, with that open's id: the keys log records
-                    // only a change of its files, so the new id is written here.
-                    c = new Contents(storeId, i, shards, c.firstKeysFile(), c.lastKeysFile());
-                    write(shardDir, c);
+                Contents left = Files.isDirectory(shardDir) ? read(shardDir) : null;
+                if (left != null) {
+                    checkPlace(shardDir, left, i, shards);
                 }
+                // Left by an earlier upgrade that failed, its range may be stale: an older build may
+                // have opened the store since and rewritten its keys log, and trusting the range would
+                // delete the rewrite's files as if a crash had cut it short. The open rebuilds the
+                // range from the files found, as for a store that never had one, and records it with
+                // the new id; it deletes no keys file.
+                c = null;
             } else if (!Files.isDirectory(shardDir)) {
                 throw new CorruptionException(shardDir, 0, "shard directory " + shardDir.getFileName()
                         + " is missing (the store has " + shards + " shards)");

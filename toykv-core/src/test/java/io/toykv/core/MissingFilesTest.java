@@ -239,6 +239,28 @@ class MissingFilesTest {
     }
 
     @Test
+    void anUpgradeRebuildsTheKeysFileRangeAndTrustsNoLeftoverShardManifest() throws IOException {
+        write(dir, 1);
+        // An upgrade that failed left this shard manifest; then an older build opened the store and
+        // rewrote its keys log (the compaction stands in for it), so the range it names is stale.
+        byte[] stale = Files.readAllBytes(shard(0).resolve(ShardManifest.NAME));
+        try (Store s = Store.open(dir, options(1))) {
+            s.compact();
+        }
+        List<Path> keys = files(shard(0), FileNames.KEYS_SUFFIX);
+        downgradeToVersion3(dir, 1);
+        Files.write(shard(0).resolve(ShardManifest.NAME), stale);
+        try (Store s = Store.open(dir, options(1))) {
+            assertEquals(KEYS, s.size());
+        }
+        assertEquals(keys, files(shard(0), FileNames.KEYS_SUFFIX), "the upgrade deleted no keys file");
+        ShardManifest.Contents c = ShardManifest.read(shard(0));
+        assertEquals(StoreManifest.read(dir).storeId(), c.storeId());
+        assertEquals(FileNames.keysFile(shard(0), c.firstKeysFile()), keys.get(0));
+        assertEquals(FileNames.keysFile(shard(0), c.lastKeysFile()), keys.get(keys.size() - 1));
+    }
+
+    @Test
     void keysFilesPastTheRecordedOnesAreARollsKeptOrARewritesDeleted() throws IOException {
         write(dir, 1);
         ShardManifest.Contents before = ShardManifest.read(shard(0));
