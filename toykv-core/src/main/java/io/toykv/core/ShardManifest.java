@@ -1,6 +1,8 @@
 package io.toykv.core;
 
+import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileNames;
+import io.toykv.core.log.KeysFile;
 import io.toykv.core.log.KeysLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -60,26 +62,100 @@ final class ShardManifest implements KeysLog.Chain {
     }
 
     /**
-     * The shard manifests of a store being created in {@code dir}, whose store manifest this writes
-     * (before any shard directory exists, so that a crash after it leaves a store that opens).
+     * The shard manifests of a store being created in {@code dir}: makes each shard directory and forces
+     * {@code dir}. The caller opens the shards (each makes its files and records its shard manifest,
+     * durably) and writes the store manifest last, so that a crash at any point of the creation leaves
+     * a directory without a store manifest whose shard directories hold no key record: the next open
+     * finishes the creation over them (with a new store id; their values files, which no key record
+     * points at, are reused as they are).
      *
-     * @throws CorruptionException the directory holds shard directories: a store whose manifest is missing
+     * @throws CorruptionException the directory holds a shard directory that is not such a leftover (it
+     *     holds key records, or files a creation does not make, or it is not one of the store's {@code
+     *     shards}): a store whose manifest is missing
      */
     static ShardManifest[] forNewStore(Path dir, int shards) throws IOException {
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-            Path found = s.filter(p -> p.getFileName().toString().startsWith("shard-")).findFirst().orElse(null);
-            if (found != null) {
-                throw new CorruptionException(dir.resolve(FileNames.MANIFEST), 0, "the store manifest is missing, but "
-                        + dir + " holds shard directories (" + found.getFileName() + ")");
+            for (Path p : (Iterable<Path>) s.sorted()::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith("shard-")) {
+                    continue;
+                }
+                String problem = notALeftoverOfCreation(dir, p, shards);
+                if (problem != null) {
+                    throw new CorruptionException(dir.resolve(FileNames.MANIFEST), 0, "the store manifest is missing, but "
+                            + dir + " holds shard directories (" + name + " " + problem + ")");
+                }
             }
         }
         long storeId = StoreManifest.newStoreId();
-        StoreManifest.write(dir, shards, storeId);
         ShardManifest[] m = new ShardManifest[shards];
         for (int i = 0; i < shards; i++) {
-            m[i] = new ShardManifest(FileNames.shardDir(dir, i), storeId, i, shards, null);
+            Path shardDir = FileNames.shardDir(dir, i);
+            Files.createDirectories(shardDir);
+            m[i] = new ShardManifest(shardDir, storeId, i, shards, null);
         }
+        // The shard directories before their files and the store manifest: a power loss must not keep
+        // the manifest of a store whose directories it lost.
+        Directories.force(dir);
         return m;
+    }
+
+    /**
+     * Why {@code p}, a {@code shard-*} entry of {@code dir}, which has no store manifest, is not what a
+     * creation of a store of {@code shards} shards cut short leaves; null if it is. Such a directory
+     * holds at most a buffer, segments, temp files, a shard manifest and keys file 1 with no record
+     * (nothing past its header but zeros): no key record, so nothing a put acknowledged.
+     */
+    private static String notALeftoverOfCreation(Path dir, Path p, int shards) throws IOException {
+        if (!Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return "is not a directory";
+        }
+        boolean ours = false;
+        for (int i = 0; i < shards && !ours; i++) {
+            ours = p.equals(FileNames.shardDir(dir, i));
+        }
+        if (!ours) {
+            return "is not one of the " + shards + " shard directories of a new store";
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(p)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                String name = f.getFileName().toString();
+                long keysFile = FileNames.parseKeysFile(name);
+                if (keysFile > 1) {
+                    return "holds keys file " + keysFile;
+                }
+                if (keysFile == 1) {
+                    if (!holdsNoRecord(f)) {
+                        return "holds key records";
+                    }
+                } else if (!name.equals(NAME) && !name.equals(FileNames.BUFFER) && FileNames.parseSegment(name) <= 0
+                        && !name.endsWith(FileNames.TEMP_SUFFIX)) {
+                    return "holds " + name;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether the keys file {@code f} is all zeros past its header: made, never appended to. */
+    private static boolean holdsNoRecord(Path f) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+            ByteBuffer b = ByteBuffer.allocate(64 * 1024);
+            long pos = KeysFile.HEADER_SIZE;
+            while (true) {
+                b.clear();
+                int n = ch.read(b, pos);
+                if (n < 0) {
+                    return true;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (b.get(i) != 0) {
+                        return false;
+                    }
+                }
+                pos += n;
+            }
+        }
     }
 
     /**

@@ -84,7 +84,12 @@ public final class Store implements AutoCloseable {
                 identities = ShardManifest.forExistingStore(dir, stored);
             }
             shards = openShards(dir, opts, allocator, io, identities);
-            if (stored != null && stored.version() < StoreManifest.VERSION) {
+            if (stored == null) {
+                // The last step of a creation: every shard directory holds its files and its shard
+                // manifest, durably. A crash before this leaves no store manifest and shard directories
+                // without a key record, which the next open takes for a creation to finish.
+                StoreManifest.write(dir, opts.shards(), identities[0].storeId());
+            } else if (stored.version() < StoreManifest.VERSION) {
                 // After the shards opened, and before the store starts: its collector and its puts
                 // write records an older build cannot read. (An open that fails leaves the manifest as
                 // it was; the shards it opened may have replaced their version 1 buffers already,

@@ -27,8 +27,8 @@ import java.util.zip.CRC32C;
  * Versions 1 to 3 have no store id: sixteen bytes, the checksum at 12, of bytes 0..12.
  *
  * Written as a temp file that is forced, renamed into place, and followed by a force of the
- * directory, so a crash leaves either no manifest (an empty new store) or a whole one: once at
- * creation, and once more when an older store is first opened. Version 2 value records do not
+ * directory, so a crash leaves either no manifest (a creation to finish) or a whole one: once, last, at
+ * creation (see {@link ShardManifest#forNewStore}), and once more when an older store is first opened. Version 2 value records do not
  * store their keys ({@link io.toykv.core.log.ValueRecord}); a version 1 store's records all do, and
  * are read as they are. Version 3 buffers have two halves ({@link io.toykv.core.log.ValueBuffer}); an
  * older one is written to its segment and replaced at open. Version 4 gave the store an id and each
