@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,43 +22,42 @@ import java.util.Map;
  *
  * <p>The OS lock is a POSIX record lock on Linux, and those belong to the process, not to the channel:
  * closing <em>any</em> descriptor of {@code LOCK} in the process drops it, so a second process could
- * then open the live store. A second open in this process must therefore fail before it opens the
- * file at all: {@link #acquire} first claims the directory in a process-wide set, keyed by the
- * directory's file key (device and inode, so another path to it, a symbolic link or a bind mount,
- * counts as the same), and only the holder of that claim ever opens {@code LOCK}. A claim whose
- * directory is gone (deleted while held, by a store never closed) no longer counts: the file system
- * may give its inode number to a new directory.
+ * then open the live store. So this class never closes a descriptor of a {@code LOCK} that something in
+ * the process may have locked:
+ *
+ * <ul>
+ *   <li>A second open in this process fails before it opens the file at all: {@link #acquire} looks
+ *       the file up in a process-wide registry of the open locks, keyed by the lock file's file key
+ *       (device and inode, so another path to it, a symbolic link, a bind mount or a renamed store
+ *       directory, finds it). While a lock is open its channel keeps the file's inode allocated, so the
+ *       key cannot be given to another file: a lock counts until it is closed, whatever happened to
+ *       its directory.
+ *   <li>When the file is locked in this process by something that is not a lock of this registry
+ *       (other code, or this class loaded by another class loader, whose registry is its own: the
+ *       JDK's record of the locks is per process, so the lock attempt fails), the channel opened for
+ *       the attempt is kept open for the life of the process, never closed: closing it, or leaving it
+ *       to be closed when collected, would drop that lock. Each such failed attempt costs a descriptor.
+ * </ul>
+ *
+ * The lock is on the file: deleting or replacing {@code LOCK} while the store is open lets another
+ * open, in this process or another one, lock the new file.
  */
 public final class DirectoryLock implements AutoCloseable {
-    /** The directories locked by this process, by {@link #identity}: each one's claim. Guarded by itself. */
-    private static final Map<Object, Claim> HELD = new HashMap<>();
-
-    /** A directory as this process locked it; compared by identity. */
-    private static final class Claim {
-        final Path dir;
-
-        Claim(Path dir) {
-            this.dir = dir;
-        }
-
-        /** Whether the claimed directory is still the one with {@code identity}. */
-        boolean stillHolds(Object identity) {
-            try {
-                return identity.equals(identity(dir));
-            } catch (IOException e) {
-                return false; // gone
-            }
-        }
-    }
+    /** The open locks of this class loader's copy of this class, by {@link #identity} of their lock file. Guarded by itself. */
+    private static final Map<Object, DirectoryLock> HELD = new HashMap<>();
+    /**
+     * Channels of failed attempts that must never be closed (see the class comment). Guarded by {@link
+     * #HELD}. Reachable from the JDK's registry of shutdown hooks once the first is kept ({@link #keep}),
+     * so that they outlive this class loader too.
+     */
+    private static final List<FileChannel> KEPT_OPEN = new ArrayList<>();
 
     private final Object identity;
-    private final Claim claim;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private DirectoryLock(Object identity, Claim claim, FileChannel channel, FileLock lock) {
+    private DirectoryLock(Object identity, FileChannel channel, FileLock lock) {
         this.identity = identity;
-        this.claim = claim;
         this.channel = channel;
         this.lock = lock;
     }
@@ -68,74 +69,80 @@ public final class DirectoryLock implements AutoCloseable {
      *     the lock file cannot be opened
      */
     public static DirectoryLock acquire(Path dir) throws IOException {
-        Object identity = identity(dir);
-        Claim claim = new Claim(dir);
+        Path file = dir.resolve(FileNames.LOCK);
         synchronized (HELD) {
-            Claim held = HELD.get(identity);
-            if (held != null && held.stillHolds(identity)) {
+            if (Files.exists(file) && HELD.containsKey(identity(file))) {
                 throw new IOException("store " + dir + " is already open in this process");
             }
-            HELD.put(identity, claim);
-        }
-        try {
-            return lock(dir, identity, claim);
-        } catch (IOException | RuntimeException | Error e) {
-            release(identity, claim);
-            throw e;
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            Object identity;
+            FileLock lock;
+            try {
+                identity = identity(file);
+                if (HELD.containsKey(identity)) {
+                    // Renamed into place since the check above: the file a lock of this registry holds.
+                    throw new IOException("store " + dir + " is already open in this process");
+                }
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                keep(channel);
+                throw new IOException("store " + dir + " is already locked in this process (not by a toykv open of"
+                        + " this class loader)");
+            } catch (IOException | RuntimeException | Error e) {
+                // Whether something in the process locks the file is unknown: keep the channel open.
+                keep(channel);
+                throw e;
+            }
+            if (lock == null) {
+                // Another process holds it; nothing in this one does (tryLock would have thrown), so
+                // closing drops no lock.
+                String holder = readHolder(channel);
+                channel.close();
+                throw new IOException("store " + dir + " is in use by another process" + holder + " (lock file "
+                        + file + " is held)");
+            }
+            try {
+                byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap(pid), 0);
+            } catch (IOException e) {
+                lock.release();
+                channel.close(); // this channel held the process's only lock on the file
+                throw e;
+            }
+            DirectoryLock held = new DirectoryLock(identity, channel, lock);
+            HELD.put(identity, held);
+            return held;
         }
     }
 
-    private static void release(Object identity, Claim claim) {
-        synchronized (HELD) {
-            HELD.remove(identity, claim);
+    /** Keeps {@code channel} open for the life of the process. Under {@link #HELD}. */
+    private static void keep(FileChannel channel) {
+        if (KEPT_OPEN.isEmpty()) {
+            // A hook that does nothing: the JDK holds it, it holds this class, and so the channels.
+            Thread hook = new Thread(() -> KEPT_OPEN.size(), "toykv-kept-lock-channels");
+            try {
+                Runtime.getRuntime().addShutdownHook(hook);
+            } catch (IllegalStateException exiting) {
+                // The process is exiting: its locks go with it.
+            }
         }
+        KEPT_OPEN.add(channel);
     }
 
     /** Whether this process holds the lock of {@code dir} (a tool reading a store's files checks first). */
     public static boolean isHeldByThisProcess(Path dir) throws IOException {
-        Object identity = identity(dir);
-        synchronized (HELD) {
-            Claim held = HELD.get(identity);
-            return held != null && held.stillHolds(identity);
-        }
-    }
-
-    private static Object identity(Path dir) throws IOException {
-        Object key = Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
-        return key != null ? key : dir.toRealPath();
-    }
-
-    private static DirectoryLock lock(Path dir, Object identity, Claim claim) throws IOException {
         Path file = dir.resolve(FileNames.LOCK);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            // Something in this process locked the file without going through acquire. Closing this
-            // channel would drop that lock (see the class comment): leave it open instead.
-            throw new IOException("store " + dir + " is already locked in this process (not by a toykv open)");
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
+        synchronized (HELD) {
+            return Files.exists(file) && HELD.containsKey(identity(file));
         }
-        if (lock == null) {
-            String holder = readHolder(channel);
-            channel.close();
-            throw new IOException("store " + dir + " is in use by another process" + holder + " (lock file "
-                    + file + " is held)");
-        }
-        try {
-            byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap(pid), 0);
-        } catch (IOException e) {
-            lock.release();
-            channel.close();
-            throw e;
-        }
-        return new DirectoryLock(identity, claim, channel, lock);
+    }
+
+    /** The lock file's file key, or its real path where the file system has none. */
+    private static Object identity(Path file) throws IOException {
+        Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        return key != null ? key : file.toRealPath();
     }
 
     private static String readHolder(FileChannel channel) {
@@ -152,7 +159,7 @@ public final class DirectoryLock implements AutoCloseable {
     /** Releases the lock. A second call does nothing. */
     @Override
     public void close() throws IOException {
-        synchronized (this) {
+        synchronized (HELD) {
             if (!channel.isOpen()) {
                 return;
             }
@@ -163,7 +170,7 @@ public final class DirectoryLock implements AutoCloseable {
                     channel.close();
                 } finally {
                     // Only now may another open in this process open LOCK: this channel is closed.
-                    release(identity, claim);
+                    HELD.remove(identity, this);
                 }
             }
         }

@@ -8,9 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.toykv.core.OpenProbe;
 import io.toykv.core.Store;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,5 +73,72 @@ class DirectoryLockTest {
         lock.close();
         lock.close();
         DirectoryLock.acquire(dir).close();
+    }
+
+    /** Collects garbage a few times, so that an unreferenced channel's cleaner would have run. */
+    private static void collectGarbage() throws InterruptedException {
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+    }
+
+    /** Asserts that a child process cannot open the store in {@code store}. */
+    private static void otherProcessesStayOut(Path store) throws Exception {
+        String[] child = probe(store);
+        assertEquals("1", child[0], "another process opened the store this one holds: " + child[1]);
+    }
+
+    @Test
+    void aRenamedStoreDirectoryStaysLockedAfterAFailedSecondOpen() throws Exception {
+        Path a = Files.createDirectory(dir.resolve("a"));
+        Path b = dir.resolve("b");
+        try (DirectoryLock first = DirectoryLock.acquire(a)) {
+            Files.move(a, b);
+            IOException e = assertThrows(IOException.class, () -> DirectoryLock.acquire(b));
+            assertEquals("store " + b + " is already open in this process", e.getMessage());
+            collectGarbage();
+            otherProcessesStayOut(b);
+            // The registry still knows the holder: a third try fails the same way.
+            assertThrows(IOException.class, () -> DirectoryLock.acquire(b));
+            assertTrue(DirectoryLock.isHeldByThisProcess(b));
+        }
+        assertFalse(DirectoryLock.isHeldByThisProcess(b));
+        DirectoryLock.acquire(b).close();
+    }
+
+    @Test
+    void aLockOtherCodeInTheProcessTookSurvivesAFailedAcquire() throws Exception {
+        try (FileChannel other = FileChannel.open(dir.resolve(FileNames.LOCK), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock held = other.lock()) {
+            IOException e = assertThrows(IOException.class, () -> DirectoryLock.acquire(dir));
+            assertTrue(e.getMessage().contains("already locked in this process"), e.getMessage());
+            collectGarbage();
+            otherProcessesStayOut(dir);
+        }
+    }
+
+    @Test
+    void aCopyOfTheClassInAnotherClassLoaderCannotDropTheLock() throws Exception {
+        try (DirectoryLock first = DirectoryLock.acquire(dir)) {
+            acquireFromACopyOfTheClass(dir);
+            // Nothing here refers to the copy, its loader or its registry now: the channel it opened
+            // must not be collected (and closed) with them.
+            collectGarbage();
+            otherProcessesStayOut(dir);
+        }
+    }
+
+    /** Tries {@link DirectoryLock#acquire} from a copy of the class in a new class loader, dropped on return. */
+    private static void acquireFromACopyOfTheClass(Path store) throws Exception {
+        URL classes = DirectoryLock.class.getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> copy = loader.loadClass(DirectoryLock.class.getName());
+            assertTrue(copy != DirectoryLock.class);
+            InvocationTargetException e = assertThrows(InvocationTargetException.class,
+                    () -> copy.getMethod("acquire", Path.class).invoke(null, store));
+            assertTrue(e.getCause() instanceof IOException, e.getCause().toString());
+            assertTrue(e.getCause().getMessage().contains("already locked in this process"), e.getCause().getMessage());
+        }
     }
 }
