@@ -195,8 +195,9 @@ public final class KeysLog {
     }
 
     /**
-     * Makes room for a record of {@code recordSize} bytes, allocating a new file if needed. Has no
-     * effect when it throws, so a full disk fails the put before anything is written.
+     * Makes room for a record of {@code recordSize} bytes, allocating a new file if needed. Writes no
+     * record when it throws, so a full disk fails the put before anything is written. (A roll whose
+     * record of the files fails, and whose undoing fails too, keeps the new file as the current one.)
      */
     public void ensureRoom(int recordSize) throws IOException {
         KeysFile cur = current();
@@ -210,13 +211,31 @@ public final class KeysLog {
         try {
             chain.record(chainFirst, next.number());
         } catch (IOException | RuntimeException e) {
+            // The record may have taken effect (its rename done, the force of the directory failed) and
+            // name the new file: record the old range again before the new file goes.
+            try {
+                chain.record(chainFirst, cur.number());
+            } catch (IOException | RuntimeException again) {
+                // Whether the record names the new file is unknown: keep it, as the current file, as
+                // the roll would have. Either range accepts it: one that names it finds it, and one that
+                // does not accepts a file right after it (a crash in a roll leaves the same). Appending
+                // to the full file instead could leave a torn tail in a file that is not the last.
+                e.addSuppressed(again);
+                adopt(cur, next);
+                throw e;
+            }
             next.unmap();
             Files.deleteIfExists(next.path());
             throw e;
         }
-        cur.force();
+        adopt(cur, next);
+    }
+
+    /** Makes {@code next} the file appended to, then forces {@code cur}, which stops being the last. */
+    private void adopt(KeysFile cur, KeysFile next) {
         sealedRecordBytes += cur.recordBytes();
         files.add(next);
+        cur.force();
     }
 
     /** Appends a record; {@link #ensureRoom} was called for it. */
