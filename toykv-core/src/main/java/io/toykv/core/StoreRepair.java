@@ -35,8 +35,13 @@ import java.util.stream.Stream;
  * is reported and skipped, a damaged record ends its file's replay, a live key whose value is in a
  * missing segment or fails its checksum is counted as lost. Every key that survives is put into the
  * new store, which routes it to its shard: keys found in the wrong shard directory (swapped or copied
- * directories) are re-routed, not dropped; when a key is live in two directories, the copy from the
- * directory it belongs in wins.
+ * directories) are re-routed, not dropped. Each shard's keys come from the directory that holds its
+ * files, when there is one: a key live only elsewhere (a stray copy) is reported and kept out, never
+ * brought back after its shard deleted it. A shard directory of another store is reported and not
+ * imported, unless asked for.
+ *
+ * <p>Taking the lock writes this process's pid into the damaged store's {@code LOCK}, as an open does;
+ * nothing else in the damaged store is written.
  */
 public final class StoreRepair {
     private static final System.Logger LOG = System.getLogger(StoreRepair.class.getName());
@@ -44,7 +49,16 @@ public final class StoreRepair {
     /** What a repair did and what it could not save. */
     public record Report(Path source, Path output, int shards, long keysCopied, long keysRerouted,
             long duplicatesDropped, long keysWithoutValue, int shardDirsMissing, int keysFilesMissing,
-            int keysFilesDamaged, int segmentsMissing, List<String> notes) {
+            int keysFilesDamaged, int segmentsMissing, List<String> notes, long keysNotRestored,
+            int foreignDirsNotImported) {
+        /** A report without the counts of keys kept out and of another store's directories: none. */
+        public Report(Path source, Path output, int shards, long keysCopied, long keysRerouted, long duplicatesDropped,
+                long keysWithoutValue, int shardDirsMissing, int keysFilesMissing, int keysFilesDamaged,
+                int segmentsMissing, List<String> notes) {
+            this(source, output, shards, keysCopied, keysRerouted, duplicatesDropped, keysWithoutValue, shardDirsMissing,
+                    keysFilesMissing, keysFilesDamaged, segmentsMissing, notes, 0, 0);
+        }
+
         /** Whether everything the damaged store's files name was saved. */
         public boolean lostNothing() {
             return keysWithoutValue == 0 && shardDirsMissing == 0 && keysFilesMissing == 0 && keysFilesDamaged == 0
@@ -58,7 +72,9 @@ public final class StoreRepair {
                     .append(" shards)\n");
             b.append("copied ").append(keysCopied).append(" keys; re-routed ").append(keysRerouted)
                     .append(" found in the wrong shard directory; dropped ").append(duplicatesDropped)
-                    .append(" duplicate copies\n");
+                    .append(" duplicate copies; kept out ").append(keysNotRestored)
+                    .append(" keys live only outside their shard's directory; did not import ")
+                    .append(foreignDirsNotImported).append(" directories of another store\n");
             b.append("lost: ").append(shardDirsMissing).append(" shard directories, ").append(keysFilesMissing)
                     .append(" keys files missing, ").append(keysFilesDamaged).append(" keys files damaged, ")
                     .append(segmentsMissing).append(" segments missing, ").append(keysWithoutValue)
@@ -71,6 +87,7 @@ public final class StoreRepair {
     }
 
     private final Path source;
+    private final boolean importForeign;
     private final List<String> notes = new ArrayList<>();
     private long storeId;
     private int shards;
@@ -82,9 +99,21 @@ public final class StoreRepair {
     private int keysFilesMissing;
     private int keysFilesDamaged;
     private int segmentsMissing;
+    private long notRestored;
+    private int foreignNotImported;
 
-    private StoreRepair(Path source) {
+    /**
+     * What one shard directory holds: its live keys ({address, length}, in log order) and its values
+     * (null when they cannot be read), and the shard whose files it holds: as its shard manifest says,
+     * else the shard most of its keys belong to, else the one its name gives.
+     */
+    private record Salvaged(int index, String name, boolean foreign, int held, ValuesLog values,
+            Map<ByteBuffer, long[]> live) {
+    }
+
+    private StoreRepair(Path source, boolean importForeign) {
         this.source = source;
+        this.importForeign = importForeign;
     }
 
     /** Repairs {@code source} into {@code output} (which must not exist, or be empty), with default options. */
@@ -100,6 +129,16 @@ public final class StoreRepair {
      * @throws IOException the store is open, {@code output} is not empty, or a file cannot be copied
      */
     public static Report repair(Path source, Path output, StoreOptions options) throws IOException {
+        return repair(source, output, options, false);
+    }
+
+    /**
+     * As {@link #repair(Path, Path, StoreOptions)}; with {@code importForeign}, the keys of shard
+     * directories of another store are copied too, where no directory of this store has them (a key
+     * this store deleted comes back if another store has it).
+     */
+    public static Report repair(Path source, Path output, StoreOptions options, boolean importForeign)
+            throws IOException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(output, "output");
         Path src = source.toAbsolutePath().normalize();
@@ -114,21 +153,32 @@ public final class StoreRepair {
             throw new IOException("the output " + out + " is not an empty directory: repair writes a new store");
         }
         Files.createDirectories(out);
-        StoreRepair r = new StoreRepair(src);
+        StoreRepair r = new StoreRepair(src, importForeign);
         try (DirectoryLock lock = DirectoryLock.acquire(src)) {
             TreeMap<Integer, Path> dirs = r.shardDirectories();
             r.readManifest(dirs);
             Path scratch = Files.createTempDirectory(out.getParent(), ".toykv-repair-");
+            List<Salvaged> found = new ArrayList<>();
             try (Store target = Store.open(out, options.copy().shards(r.shards))) {
                 for (int i = 0; i < Math.max(r.shards, dirs.isEmpty() ? 0 : dirs.lastKey() + 1); i++) {
-                    r.salvage(i, dirs.get(i), scratch.resolve("shard-" + i), target);
+                    Salvaged d = r.salvage(i, dirs.get(i), scratch.resolve("shard-" + i));
+                    if (d != null) {
+                        found.add(d);
+                    }
                 }
+                r.copyAll(found, target);
             } finally {
+                for (Salvaged d : found) {
+                    if (d.values() != null) {
+                        d.values().close();
+                    }
+                }
                 deleteTree(scratch);
             }
         }
         return new Report(src, out, r.shards, r.copied, r.rerouted, r.duplicates, r.withoutValue, r.shardDirsMissing,
-                r.keysFilesMissing, r.keysFilesDamaged, r.segmentsMissing, List.copyOf(r.notes));
+                r.keysFilesMissing, r.keysFilesDamaged, r.segmentsMissing, List.copyOf(r.notes), r.notRestored,
+                r.foreignNotImported);
     }
 
     private void note(String line) {
@@ -171,15 +221,15 @@ public final class StoreRepair {
         }
     }
 
-    /** Copies what shard directory {@code i} ({@code dir}, null when missing) holds into {@code target}. */
-    private void salvage(int i, Path dir, Path scratch, Store target) throws IOException {
+    /** Reads what shard directory {@code i} ({@code dir}, null when missing) holds; null when there is nothing to copy. */
+    private Salvaged salvage(int i, Path dir, Path scratch) throws IOException {
         String name = FileNames.shardDir(source, i).getFileName().toString();
         if (dir == null) {
             if (i < shards) {
                 shardDirsMissing++;
                 note(name + ": missing; the keys it held are lost");
             }
-            return;
+            return null;
         }
         if (i >= shards) {
             note(name + ": past the store's " + shards + " shards; its keys are re-routed");
@@ -193,9 +243,20 @@ public final class StoreRepair {
         if (identity != null && identity.shard() != i) {
             note(name + ": holds the files of shard " + identity.shard() + "; its keys are re-routed");
         }
-        if (identity != null && storeId != 0 && identity.storeId() != storeId) {
+        boolean foreign = identity != null && storeId != 0 && identity.storeId() != storeId;
+        if (foreign && !importForeign) {
+            foreignNotImported++;
+            if (i < shards) {
+                shardDirsMissing++;
+            }
+            note(name + ": belongs to another store (id " + Long.toHexString(identity.storeId()) + "); not imported"
+                    + (i < shards ? ", so the keys of this store's shard " + i + " are lost" : "")
+                    + " (the repair tool's --import-foreign copies what no directory of this store has)");
+            return null;
+        }
+        if (foreign) {
             note(name + ": belongs to another store (id " + Long.toHexString(identity.storeId())
-                    + "); its keys are copied too");
+                    + "); its keys are copied where no directory of this store has them");
         }
         copyFiles(dir, scratch);
         ValuesLog values = null;
@@ -214,10 +275,63 @@ public final class StoreRepair {
                     note(name + ": its buffer could not be recovered (" + e.getMessage() + "); reading what it can");
                 }
             }
-            copyLive(name, i, live, values, target);
-        } finally {
+            int held = identity != null ? identity.shard() : mostKeysBelongTo(live.keySet(), i);
+            if (identity == null && held != i) {
+                note(name + ": most of its keys belong to shard " + held + "; taken to hold that shard's files");
+            }
+            return new Salvaged(i, name, foreign, held, values, live);
+        } catch (IOException | RuntimeException e) {
             if (values != null) {
                 values.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The shard most of {@code keys} belong to, or {@code otherwise} when there are none. */
+    private int mostKeysBelongTo(Iterable<ByteBuffer> keys, int otherwise) {
+        Map<Integer, Integer> count = new java.util.HashMap<>();
+        int best = otherwise;
+        int bestCount = 0;
+        for (ByteBuffer k : keys) {
+            int shard = ShardRouter.shardOf(k.array(), shards);
+            int c = count.merge(shard, 1, Integer::sum);
+            if (c > bestCount) {
+                best = shard;
+                bestCount = c;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Copies the live keys of {@code found} into {@code target}. Each shard's keys come from the
+     * directory that holds its files (the one so named first, else the first found; never another
+     * store's): a key that directory does not hold live (deleted, or never written there) stays out,
+     * whatever other directories hold, so a stray copy cannot bring a deleted key back. A key whose
+     * shard has no such directory is copied from the first directory of this store that holds it, and
+     * then, with {@code importForeign}, from another store's.
+     */
+    private void copyAll(List<Salvaged> found, Store target) {
+        Map<Integer, Salvaged> home = new java.util.HashMap<>();
+        for (Salvaged d : found) {
+            if (!d.foreign() && d.values() != null && d.held() == d.index()) {
+                home.putIfAbsent(d.held(), d);
+            }
+        }
+        for (Salvaged d : found) {
+            if (!d.foreign() && d.values() != null) {
+                home.putIfAbsent(d.held(), d);
+            }
+        }
+        for (Salvaged d : found) {
+            if (!d.foreign()) {
+                copyLive(d, home, target);
+            }
+        }
+        for (Salvaged d : found) {
+            if (d.foreign()) {
+                copyLive(d, home, target);
             }
         }
     }
@@ -291,11 +405,24 @@ public final class StoreRepair {
         return live;
     }
 
-    private void copyLive(String name, int i, Map<ByteBuffer, long[]> live, ValuesLog values, Store target) {
+    private void copyLive(Salvaged d, Map<Integer, Salvaged> home, Store target) {
+        String name = d.name();
+        ValuesLog values = d.values();
         TreeMap<Long, Integer> lostBySegment = new TreeMap<>();
         long lostHere = 0;
-        for (Map.Entry<ByteBuffer, long[]> e : live.entrySet()) {
+        long notRestoredHere = 0;
+        for (Map.Entry<ByteBuffer, long[]> e : d.live().entrySet()) {
             byte[] key = e.getKey().array();
+            int shard = ShardRouter.shardOf(key, shards);
+            Salvaged decides = home.get(shard);
+            if (decides != null && decides != d) {
+                if (decides.live().containsKey(e.getKey())) {
+                    duplicates++;
+                } else {
+                    notRestoredHere++;
+                }
+                continue;
+            }
             long address = e.getValue()[0];
             int length = (int) e.getValue()[1];
             byte[] value = null;
@@ -312,13 +439,10 @@ public final class StoreRepair {
                 lostHere++;
                 continue;
             }
-            boolean home = ShardRouter.shardOf(key, shards) == i;
             boolean present = target.get(key) != null;
             if (present) {
                 duplicates++;
-                if (!home) {
-                    continue; // the copy from the directory the key belongs in, or the first one found, stays
-                }
+                continue; // no directory holds the shard's files: the first copy found stays
             }
             try {
                 target.put(key, value);
@@ -327,10 +451,13 @@ public final class StoreRepair {
                 note(name + ": a key or value exceeds the new store's limits: " + tooLarge.getMessage());
                 continue;
             }
-            if (!present) {
-                copied++;
-                rerouted += home ? 0 : 1;
-            }
+            copied++;
+            rerouted += shard == d.index() ? 0 : 1;
+        }
+        if (notRestoredHere > 0) {
+            notRestored += notRestoredHere;
+            note(name + ": " + notRestoredHere + " live keys not copied: the directory of their shard does not hold"
+                    + " them live (deleted there, or never written there), so they stay out");
         }
         segmentsMissing += lostBySegment.size();
         for (Map.Entry<Long, Integer> e : lostBySegment.entrySet()) {

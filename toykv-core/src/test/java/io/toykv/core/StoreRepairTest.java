@@ -136,16 +136,55 @@ class StoreRepairTest {
     }
 
     @Test
-    void shardDirectoryOfAnotherStoreIsReportedAndCopied() throws IOException {
+    void shardDirectoryOfAnotherStoreIsReportedAndImportedOnlyWhenAskedFor() throws IOException {
         MissingFilesTest.write(store(), 2);
         Path other = root.resolve("other");
         MissingFilesTest.write(other, 2);
         MissingFilesTest.deleteTree(FileNames.shardDir(store(), 1));
         MissingFilesTest.copyTree(FileNames.shardDir(other, 1), FileNames.shardDir(store(), 1));
+        long inShard0 = 0;
+        for (int i = 0; i < KEYS; i++) {
+            inShard0 += ShardRouter.shardOf(key(i), 2) == 0 ? 1 : 0;
+        }
 
         StoreRepair.Report r = repair();
         assertTrue(r.toString().contains("shard-001: belongs to another store"), r.toString());
+        assertTrue(r.toString().contains("not imported"), r.toString());
+        assertEquals(1, r.foreignDirsNotImported());
+        assertFalse(r.lostNothing(), "this store's shard 1 is lost");
+        assertEquals(inShard0, assertRepairedHoldsOnlyTrueValues(2));
+
+        MissingFilesTest.deleteTree(output());
+        r = StoreRepair.repair(store(), output(), StoreOptions.defaults(), true);
+        assertEquals(0, r.foreignDirsNotImported());
         assertEquals(KEYS, assertRepairedHoldsOnlyTrueValues(2));
+    }
+
+    @Test
+    void aKeyDeletedInItsShardIsNotBroughtBackByAStrayCopy() throws IOException {
+        MissingFilesTest.write(store(), 2);
+        Path stray = root.resolve("stray");
+        MissingFilesTest.copyTree(FileNames.shardDir(store(), 0), stray);
+        long deletedInShard0 = 0;
+        try (Store s = Store.open(store(), MissingFilesTest.options(2))) {
+            for (int i = 0; i < 100; i++) {
+                s.delete(key(i));
+                deletedInShard0 += ShardRouter.shardOf(key(i), 2) == 0 ? 1 : 0;
+            }
+        }
+        // A copy of shard 0 from before the deletes, left where the store does not look (past its shards).
+        Files.move(stray, FileNames.shardDir(store(), 2));
+
+        StoreRepair.Report r = repair();
+        assertEquals(deletedInShard0, r.keysNotRestored(), r.toString());
+        assertTrue(r.toString().contains("shard-002: " + deletedInShard0 + " live keys not copied"), r.toString());
+        assertTrue(r.lostNothing(), r.toString());
+        assertEquals(KEYS - 100, assertRepairedHoldsOnlyTrueValues(2));
+        try (Store s = Store.open(output())) {
+            for (int i = 0; i < 100; i++) {
+                assertNull(s.get(key(i)), "deleted key " + i + " came back");
+            }
+        }
     }
 
     @Test

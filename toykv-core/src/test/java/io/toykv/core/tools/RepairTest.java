@@ -34,12 +34,15 @@ class RepairTest {
         assertEquals(1, Repair.run(new String[] {store.toString(), "--output", dir.resolve("b").toString()}));
         // The output is not empty now: the repair cannot run.
         assertEquals(3, Repair.run(new String[] {store.toString(), "--output", dir.resolve("b").toString()}));
+        assertEquals(1, Repair.run(new String[] {store.toString(), "--output", dir.resolve("c").toString(),
+            "--import-foreign"}));
     }
 
     @Test
     void wrongArgumentsAreAUsageError() {
         assertEquals(2, Repair.run(new String[] {}));
         assertEquals(2, Repair.run(new String[] {"store", "out"}));
+        assertEquals(2, Repair.run(new String[] {"store", "--output", "out", "--import-everything"}));
         assertEquals(0, Repair.run(new String[] {"--help"}));
     }
 }
