@@ -9,11 +9,22 @@ public class CorruptionException extends IOException {
 
     private final transient Path file;
     private final long offset;
+    private final String problem;
 
     public CorruptionException(Path file, long offset, String problem) {
-        super(file + " at offset " + offset + ": " + problem);
+        this(file, offset, problem, null);
+    }
+
+    public CorruptionException(Path file, long offset, String problem, Throwable cause) {
+        super(file + " at offset " + offset + ": " + problem, cause);
         this.file = file;
         this.offset = offset;
+        this.problem = problem;
+    }
+
+    /** What is wrong, without the file and offset. */
+    public String problem() {
+        return problem;
     }
 
     /** The damaged file. */

@@ -85,13 +85,19 @@ final class Shard {
 
     static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
             throws IOException {
+        return open(dir, options, io, allocator, KeysLog.Chain.NONE);
+    }
+
+    /** Opens the shard in {@code dir}; {@code chain} records (and at open checks) its keys files. */
+    static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator, KeysLog.Chain chain)
+            throws IOException {
         Files.createDirectories(dir);
         ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(),
                 ValueRecord.size(options.maxValueSize()), io, allocator);
         KeysLog keys = null;
         try {
             IndexRecovery recovery = new IndexRecovery(values);
-            keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery);
+            keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery, chain);
             values.finishRecovery();
             SortedIndex index = new SortedIndex();
             SegmentCounts live = recovery.loadInto(index);

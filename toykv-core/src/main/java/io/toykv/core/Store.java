@@ -73,21 +73,28 @@ public final class Store implements AutoCloseable {
         Shard[] shards = null;
         try {
             StoreManifest.Contents stored = StoreManifest.read(dir);
+            ShardManifest[] identities;
             if (stored == null) {
-                StoreManifest.write(dir, opts.shards());
+                identities = ShardManifest.forNewStore(dir, opts.shards());
             } else if (opts.shardsSet() && stored.shards() != opts.shards()) {
                 throw new IllegalArgumentException("store " + dir + " has " + stored.shards() + " shards; options ask for "
                         + opts.shards() + " (changing the shard count is not supported)");
             } else {
                 opts.shards(stored.shards());
+                identities = ShardManifest.forExistingStore(dir, stored);
             }
-            shards = openShards(dir, opts, allocator, io);
-            if (stored != null && stored.version() < StoreManifest.VERSION) {
+            shards = openShards(dir, opts, allocator, io, identities);
+            if (stored == null) {
+                // The last step of a creation: every shard directory holds its files and its shard
+                // manifest, durably. A crash before this leaves no store manifest and shard directories
+                // without a key record, which the next open takes for a creation to finish.
+                StoreManifest.write(dir, opts.shards(), identities[0].storeId());
+            } else if (stored.version() < StoreManifest.VERSION) {
                 // After the shards opened, and before the store starts: its collector and its puts
                 // write records an older build cannot read. (An open that fails leaves the manifest as
                 // it was; the shards it opened may have replaced their version 1 buffers already,
                 // which this build reads and a build of version 2 or older refuses.)
-                StoreManifest.write(dir, stored.shards());
+                StoreManifest.write(dir, stored.shards(), identities[0].storeId());
                 LOG.log(System.Logger.Level.INFO, "upgraded " + dir + " from store format version "
                         + stored.version() + " to " + StoreManifest.VERSION);
             }
@@ -105,9 +112,16 @@ public final class Store implements AutoCloseable {
                 }
             }
             lock.close();
+            if (e instanceof CorruptionException c) {
+                throw new CorruptionException(c.file(), c.offset(), c.problem() + REPAIR_HINT, c);
+            }
             throw e;
         }
     }
+
+    /** Appended to the message of a {@link CorruptionException} that fails the open. */
+    static final String REPAIR_HINT = " (the store was not opened; the repair tool, bin/toykv-repair, copies what is"
+            + " readable into a new store and reports what was lost)";
 
     private static void checkOptions(StoreOptions o) {
         int largest = ValueRecord.size(o.maxValueSize());
@@ -122,8 +136,8 @@ public final class Store implements AutoCloseable {
     }
 
     /** Opens the shards in parallel; if any fails, closes the others and throws the first failure. */
-    private static Shard[] openShards(Path dir, StoreOptions opts, FileAllocator allocator, DirectIo io)
-            throws IOException {
+    private static Shard[] openShards(Path dir, StoreOptions opts, FileAllocator allocator, DirectIo io,
+            ShardManifest[] identities) throws IOException {
         int n = opts.shards();
         Shard[] shards = new Shard[n];
         int threads = Math.min(n, Runtime.getRuntime().availableProcessors());
@@ -136,7 +150,7 @@ public final class Store implements AutoCloseable {
             List<Future<Shard>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int id = i;
-                futures.add(pool.submit(() -> Shard.open(FileNames.shardDir(dir, id), opts, io, allocator)));
+                futures.add(pool.submit(() -> Shard.open(FileNames.shardDir(dir, id), opts, io, allocator, identities[id])));
             }
             Throwable failure = null;
             for (int i = 0; i < n; i++) {

@@ -10,38 +10,57 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.util.zip.CRC32C;
 
 /**
- * {@code toykv.meta}: what a store is, fixed at creation. Sixteen bytes, little-endian:
+ * {@code toykv.meta}: what a store is, fixed at creation. Twenty-four bytes, little-endian:
  *
  * <pre>
  * 0  4  magic 0x4D564B54 ("TKVM" little-endian)
- * 4  4  format version (3; 1 and 2 are read and upgraded, below)
+ * 4  4  format version (4; 1 to 3 are read and upgraded, below)
  * 8  4  shard count
- * 12 4  crc32c of bytes 0..12
+ * 12 8  store id: random, never 0; each shard's {@link ShardManifest} repeats it
+ * 20 4  crc32c of bytes 0..20
  * </pre>
  *
+ * Versions 1 to 3 have no store id: sixteen bytes, the checksum at 12, of bytes 0..12.
+ *
  * Written as a temp file that is forced, renamed into place, and followed by a force of the
- * directory, so a crash leaves either no manifest (an empty new store) or a whole one: once at
- * creation, and once more when an older store is first opened. Version 2 value records do not
+ * directory, so a crash leaves either no manifest (a creation to finish) or a whole one: once, last, at
+ * creation (see {@link ShardManifest#forNewStore}), and once more when an older store is first opened. Version 2 value records do not
  * store their keys ({@link io.toykv.core.log.ValueRecord}); a version 1 store's records all do, and
  * are read as they are. Version 3 buffers have two halves ({@link io.toykv.core.log.ValueBuffer}); an
- * older one is written to its segment and replaced at open. Bumping the version on that first open is
+ * older one is written to its segment and replaced at open. Version 4 gave the store an id and each
+ * shard a {@link ShardManifest}, written at the upgrade before the manifest. Bumping the version on that first open is
  * what makes an older build refuse the store instead of failing on the new records or buffer.
  */
 final class StoreManifest {
     static final int MAGIC = 0x4D564B54;
-    static final int VERSION = 3;
+    static final int VERSION = 4;
+    /** The first version with a store id and shard manifests. */
+    static final int FIRST_WITH_ID = 4;
     /** The oldest version this build opens (upgrading it to {@link #VERSION}). */
     static final int OLDEST_READABLE = 1;
-    static final int SIZE = 16;
+    static final int SIZE = 24;
+    /** The size of a manifest before {@link #FIRST_WITH_ID}. */
+    static final int OLD_SIZE = 16;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private StoreManifest() {
     }
 
-    /** What a manifest says: the shard count and the format version. */
-    record Contents(int shards, int version) {
+    /** What a manifest says: the shard count, the format version and the store id (0 before version 4). */
+    record Contents(int shards, int version, long storeId) {
+    }
+
+    /** A new store id: random, so that a shard directory of another store is told apart; never 0. */
+    static long newStoreId() {
+        long id;
+        do {
+            id = RANDOM.nextLong();
+        } while (id == 0);
+        return id;
     }
 
     /** The manifest of the store in {@code dir}, or null if it has none yet. */
@@ -51,11 +70,8 @@ final class StoreManifest {
             return null;
         }
         byte[] bytes = Files.readAllBytes(file);
-        if (bytes.length != SIZE) {
-            throw new CorruptionException(file, 0, "manifest has " + bytes.length + " bytes, expected " + SIZE);
-        }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getInt(0) != MAGIC) {
+        if (bytes.length < 8 || b.getInt(0) != MAGIC) {
             throw new CorruptionException(file, 0, "not a toykv store manifest (bad magic)");
         }
         int version = b.getInt(4);
@@ -63,34 +79,49 @@ final class StoreManifest {
             throw new CorruptionException(file, 4, "unsupported store format version " + version
                     + (version > VERSION ? " (written by a newer toykv)" : ""));
         }
+        int size = version >= FIRST_WITH_ID ? SIZE : OLD_SIZE;
+        if (bytes.length != size) {
+            throw new CorruptionException(file, 0, "manifest has " + bytes.length + " bytes, expected " + size);
+        }
         CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, 12);
-        if ((int) crc.getValue() != b.getInt(12)) {
-            throw new CorruptionException(file, 12, "manifest checksum mismatch");
+        crc.update(bytes, 0, size - 4);
+        if ((int) crc.getValue() != b.getInt(size - 4)) {
+            throw new CorruptionException(file, size - 4, "manifest checksum mismatch");
         }
         int shards = b.getInt(8);
         if (shards < 1 || shards > StoreOptions.MAX_SHARDS) {
             throw new CorruptionException(file, 8, "impossible shard count " + shards);
         }
-        return new Contents(shards, version);
+        long storeId = version >= FIRST_WITH_ID ? b.getLong(12) : 0;
+        if (version >= FIRST_WITH_ID && storeId == 0) {
+            throw new CorruptionException(file, 12, "store id 0");
+        }
+        return new Contents(shards, version, storeId);
     }
 
-    static void write(Path dir, int shards) throws IOException {
+    static void write(Path dir, int shards, long storeId) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, MAGIC).putInt(4, VERSION).putInt(8, shards);
+        b.putInt(0, MAGIC).putInt(4, VERSION).putInt(8, shards).putLong(12, storeId);
         CRC32C crc = new CRC32C();
-        crc.update(b.array(), 0, 12);
-        b.putInt(12, (int) crc.getValue());
-        Path file = dir.resolve(FileNames.MANIFEST);
+        crc.update(b.array(), 0, SIZE - 4);
+        b.putInt(SIZE - 4, (int) crc.getValue());
+        writeDurably(dir.resolve(FileNames.MANIFEST), b);
+    }
+
+    /**
+     * Replaces {@code file} with {@code contents}: a temp file that is forced, renamed into place, and
+     * the directory forced, so a crash leaves the old file or the new one, whole.
+     */
+    static void writeDurably(Path file, ByteBuffer contents) throws IOException {
         Path temp = FileNames.temp(file);
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            while (b.hasRemaining()) {
-                ch.write(b);
+            while (contents.hasRemaining()) {
+                ch.write(contents);
             }
             ch.force(true);
         }
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        Directories.force(dir);
+        Directories.force(file.getParent());
     }
 }

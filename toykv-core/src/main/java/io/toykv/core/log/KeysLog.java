@@ -1,5 +1,6 @@
 package io.toykv.core.log;
 
+import io.toykv.core.CorruptionException;
 import io.toykv.core.index.SortedIndex;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
@@ -27,20 +28,60 @@ public final class KeysLog {
         void makeDurable() throws IOException;
     }
 
+    /**
+     * Where the log records which keys files it is made of, so that the open can tell a missing file.
+     * The record names a range of file numbers; every file in it must exist. It is written (durably)
+     * after a roll made a new file, after a rewrite named its files and before it deletes the old ones,
+     * and at open when it differs from what the open found.
+     */
+    public interface Chain {
+        /** A log that records nothing and checks nothing. */
+        Chain NONE = new Chain() {
+            @Override
+            public long recordedFirst() {
+                return 0;
+            }
+
+            @Override
+            public long recordedLast() {
+                return 0;
+            }
+
+            @Override
+            public void record(long first, long last) {
+            }
+        };
+
+        /** The first file of the range recorded when the log was last open, or 0 when none was. */
+        long recordedFirst();
+
+        /** The last file of that range. */
+        long recordedLast();
+
+        /** Records that the log is made of the files numbered {@code first} to {@code last}. */
+        void record(long first, long last) throws IOException;
+    }
+
+    private static final System.Logger LOG = System.getLogger(KeysLog.class.getName());
+
     private final Path dir;
     private final int fileSize;
     private final FileAllocator allocator;
     private final ValuesFirst valuesFirst;
+    private final Chain chain;
+    /** The number of the first file of the log as {@link #chain} records it. Writer only. */
+    private long chainFirst;
     private final List<KeysFile> files = new ArrayList<>();
     private long sealedRecordBytes;
     /** True from the end of a rewrite to the next append: a rewrite now would write the same log. */
     private boolean freshlyRewritten;
 
-    private KeysLog(Path dir, int fileSize, FileAllocator allocator, ValuesFirst valuesFirst) {
+    private KeysLog(Path dir, int fileSize, FileAllocator allocator, ValuesFirst valuesFirst, Chain chain) {
         this.dir = dir;
         this.fileSize = fileSize;
         this.allocator = allocator;
         this.valuesFirst = valuesFirst;
+        this.chain = chain;
     }
 
     /**
@@ -50,15 +91,26 @@ public final class KeysLog {
      */
     public static KeysLog recover(Path dir, int fileSize, FileAllocator allocator, ValuesFirst valuesFirst,
             KeysFile.RecordSink sink) throws IOException {
-        KeysLog log = new KeysLog(dir, fileSize, allocator, valuesFirst);
-        List<Long> numbers = new ArrayList<>();
+        return recover(dir, fileSize, allocator, valuesFirst, sink, Chain.NONE);
+    }
+
+    /**
+     * As above, and checks the files against what {@code chain} recorded: every file in its range must
+     * exist ({@link CorruptionException} names the first missing one). Files past the range that do
+     * not follow it without a gap are the named files of a rewrite a crash cut short before it was
+     * recorded, which the old files make redundant: they are deleted.
+     */
+    public static KeysLog recover(Path dir, int fileSize, FileAllocator allocator, ValuesFirst valuesFirst,
+            KeysFile.RecordSink sink, Chain chain) throws IOException {
+        KeysLog log = new KeysLog(dir, fileSize, allocator, valuesFirst, chain);
+        List<Long> found = new ArrayList<>();
         List<Path> leftovers = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             s.forEach(p -> {
                 String name = p.getFileName().toString();
                 long n = FileNames.parseKeysFile(name);
                 if (n > 0) {
-                    numbers.add(n);
+                    found.add(n);
                 } else if (name.endsWith(FileNames.KEYS_SUFFIX + FileNames.TEMP_SUFFIX)) {
                     leftovers.add(p);
                 }
@@ -67,7 +119,8 @@ public final class KeysLog {
         for (Path p : leftovers) {
             Files.delete(p); // a keys file whose creation a crash interrupted: it was never in use
         }
-        numbers.sort(null);
+        found.sort(null);
+        List<Long> numbers = checkChain(dir, found, chain);
         try {
             for (int i = 0; i < numbers.size(); i++) {
                 KeysFile f = KeysFile.open(FileNames.keysFile(dir, numbers.get(i)), numbers.get(i));
@@ -80,6 +133,11 @@ public final class KeysLog {
             if (log.files.isEmpty()) {
                 log.files.add(KeysFile.create(FileNames.keysFile(dir, 1), 1, fileSize, allocator));
             }
+            long last = log.current().number();
+            log.chainFirst = chain.recordedFirst() > 0 ? chain.recordedFirst() : firstOfRun(numbers, last);
+            if (log.chainFirst != chain.recordedFirst() || last != chain.recordedLast()) {
+                chain.record(log.chainFirst, last);
+            }
         } catch (IOException | RuntimeException e) {
             log.close();
             throw e;
@@ -87,13 +145,59 @@ public final class KeysLog {
         return log;
     }
 
+    /**
+     * Checks {@code numbers}, the keys files found (sorted), against the range {@code chain} recorded;
+     * returns the numbers of the files to replay.
+     */
+    private static List<Long> checkChain(Path dir, List<Long> numbers, Chain chain) throws IOException {
+        long first = chain.recordedFirst();
+        long last = chain.recordedLast();
+        if (first == 0) {
+            return numbers;
+        }
+        for (long n = first; n <= last; n++) {
+            if (!numbers.contains(n)) {
+                throw new CorruptionException(FileNames.keysFile(dir, n), 0, "keys file " + n + " is missing (the keys"
+                        + " log is files " + first + " to " + last + "; " + numbers.size() + " keys files found)");
+            }
+        }
+        // Past the range: a roll's new file (last + 1, and on without a gap) is kept; anything after a
+        // gap was named by a rewrite that never recorded its files (it names them last to first).
+        List<Long> kept = new ArrayList<>();
+        long next = last + 1;
+        for (long n : numbers) {
+            if (n <= last || n == next) {
+                kept.add(n);
+                next = n == next ? n + 1 : next;
+            } else {
+                Path p = FileNames.keysFile(dir, n);
+                LOG.log(System.Logger.Level.INFO, "deleting " + p + ": named by a keys-log rewrite a crash cut short");
+                Files.delete(p);
+            }
+        }
+        if (kept.size() < numbers.size()) {
+            Directories.force(dir);
+        }
+        return kept;
+    }
+
+    /** The first number of the run of consecutive numbers in {@code numbers} (sorted) that ends at {@code last}. */
+    private static long firstOfRun(List<Long> numbers, long last) {
+        long first = last;
+        while (numbers.contains(first - 1)) {
+            first--;
+        }
+        return first;
+    }
+
     private KeysFile current() {
         return files.get(files.size() - 1);
     }
 
     /**
-     * Makes room for a record of {@code recordSize} bytes, allocating a new file if needed. Has no
-     * effect when it throws, so a full disk fails the put before anything is written.
+     * Makes room for a record of {@code recordSize} bytes, allocating a new file if needed. Writes no
+     * record when it throws, so a full disk fails the put before anything is written. (A roll whose
+     * record of the files fails, and whose undoing fails too, keeps the new file as the current one.)
      */
     public void ensureRoom(int recordSize) throws IOException {
         KeysFile cur = current();
@@ -104,9 +208,34 @@ public final class KeysLog {
         valuesFirst.makeDurable();
         int size = fileBytesFor(recordSize);
         KeysFile next = KeysFile.create(FileNames.keysFile(dir, cur.number() + 1), cur.number() + 1, size, allocator);
-        cur.force();
+        try {
+            chain.record(chainFirst, next.number());
+        } catch (IOException | RuntimeException e) {
+            // The record may have taken effect (its rename done, the force of the directory failed) and
+            // name the new file: record the old range again before the new file goes.
+            try {
+                chain.record(chainFirst, cur.number());
+            } catch (IOException | RuntimeException again) {
+                // Whether the record names the new file is unknown: keep it, as the current file, as
+                // the roll would have. Either range accepts it: one that names it finds it, and one that
+                // does not accepts a file right after it (a crash in a roll leaves the same). Appending
+                // to the full file instead could leave a torn tail in a file that is not the last.
+                e.addSuppressed(again);
+                adopt(cur, next);
+                throw e;
+            }
+            next.unmap();
+            Files.deleteIfExists(next.path());
+            throw e;
+        }
+        adopt(cur, next);
+    }
+
+    /** Makes {@code next} the file appended to, then forces {@code cur}, which stops being the last. */
+    private void adopt(KeysFile cur, KeysFile next) {
         sealedRecordBytes += cur.recordBytes();
         files.add(next);
+        cur.force();
     }
 
     /** Appends a record; {@link #ensureRoom} was called for it. */
@@ -181,6 +310,8 @@ public final class KeysLog {
         private final List<KeysFile> fresh = new ArrayList<>();
         /** The old files once {@link #switchToRewrite} replaced them, for {@link #deleteReplaced}. */
         private final List<KeysFile> replaced = new ArrayList<>();
+        /** The first of the old files once the new ones were recorded as the log, else 0. */
+        private long recordedOld;
 
         private Rewrite(KeysFile mark, int markPosition) {
             this.mark = mark;
@@ -282,6 +413,10 @@ public final class KeysLog {
             r.fresh.set(i, r.fresh.get(i).commitAs(FileNames.keysFile(dir, first + i), first + i));
             Directories.force(dir);
         }
+        // The commit: from here the new files alone are the log, and the old ones may go.
+        r.recordedOld = chainFirst;
+        chain.record(first, first + n - 1);
+        chainFirst = first;
         r.replaced.addAll(files);
         files.clear();
         files.addAll(r.fresh);
@@ -322,6 +457,11 @@ public final class KeysLog {
      * lock, and append nothing more if it fails too.
      */
     public void abortRewrite(Rewrite r) throws IOException {
+        if (r.recordedOld > 0 && r.replaced.isEmpty()) {
+            // The record of the new files failed, and may have been written: the old files are the log.
+            chainFirst = r.recordedOld;
+            chain.record(chainFirst, current().number());
+        }
         boolean named = false;
         for (KeysFile f : r.fresh) {
             named |= !f.path().getFileName().toString().endsWith(FileNames.TEMP_SUFFIX);

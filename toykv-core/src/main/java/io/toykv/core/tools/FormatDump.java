@@ -41,10 +41,16 @@ public final class FormatDump {
 
     void dump(Path dir) throws IOException {
         ByteBuffer m = read(dir.resolve("toykv.meta"));
-        out.printf(Locale.ROOT, "manifest: magic %s version %d shards %d crc %s%n", hex(m.getInt(0)), m.getInt(4),
-                m.getInt(8), crc(m, 0, 12) == m.getInt(12) ? "ok" : "BAD");
+        if (m.getInt(4) >= 4) {
+            out.printf(Locale.ROOT, "manifest: magic %s version %d shards %d store id %016x crc %s%n", hex(m.getInt(0)),
+                    m.getInt(4), m.getInt(8), m.getLong(12), crc(m, 0, 20) == m.getInt(20) ? "ok" : "BAD");
+        } else {
+            out.printf(Locale.ROOT, "manifest: magic %s version %d shards %d crc %s%n", hex(m.getInt(0)), m.getInt(4),
+                    m.getInt(8), crc(m, 0, 12) == m.getInt(12) ? "ok" : "BAD");
+        }
         for (Path shard : list(dir, "shard-")) {
             out.println(shard.getFileName() + ":");
+            dumpShardManifest(shard.resolve("shard.meta"));
             // Keys first: a buffered record's checksum covers its key, which only a key record names.
             namedKeys.clear();
             for (Path k : list(shard, ".k")) {
@@ -55,6 +61,21 @@ public final class FormatDump {
                 out.printf(Locale.ROOT, "  %s: %d bytes%n", v.getFileName(), Files.size(v));
             }
         }
+    }
+
+    private void dumpShardManifest(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            out.printf(Locale.ROOT, "  shard.meta: none (a store of format version 3 or older)%n");
+            return;
+        }
+        ByteBuffer s = read(file);
+        if (s.capacity() != 44) {
+            out.printf(Locale.ROOT, "  shard.meta: BAD (%d bytes, expected 44)%n", s.capacity());
+            return;
+        }
+        out.printf(Locale.ROOT, "  shard.meta: magic %s version %d store id %016x shard %d of %d keys files %d to %d crc %s%n",
+                hex(s.getInt(0)), s.getInt(4), s.getLong(8), s.getInt(16), s.getInt(20), s.getLong(24), s.getLong(32),
+                crc(s, 0, 40) == s.getInt(40) ? "ok" : "BAD");
     }
 
     private void dumpBuffer(Path file) throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.index.SortedIndex;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +52,101 @@ class KeysLogTest {
         log.ensureRoom(KeyRecord.size(key.length));
         log.append(KeyRecord.DELETE, key, 0, 0);
         index.remove(key, length);
+    }
+
+    /**
+     * A chain that keeps its range in memory, like the shard manifest on disk. Its next {@code
+     * failures} records fail: the first after taking effect (a rename done, the force of the directory
+     * failed), any later one before.
+     */
+    private static final class FlakyChain implements KeysLog.Chain {
+        long first;
+        long last;
+        int failures;
+        private boolean tookEffect;
+
+        @Override
+        public long recordedFirst() {
+            return first;
+        }
+
+        @Override
+        public long recordedLast() {
+            return last;
+        }
+
+        @Override
+        public void record(long first, long last) throws IOException {
+            if (failures > 0 && tookEffect) {
+                failures--;
+                throw new IOException("injected: record failed");
+            }
+            this.first = first;
+            this.last = last;
+            if (failures > 0) {
+                failures--;
+                tookEffect = failures > 0;
+                throw new IOException("injected: directory force failed after the rename");
+            }
+            tookEffect = false;
+        }
+    }
+
+    private KeysLog open(FlakyChain chain, TreeMap<byte[], Long> replayed) throws IOException {
+        return KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, () -> { }, (rec, file, offset) -> {
+            replayed.put(rec.key(), rec.address());
+            return null;
+        }, chain);
+    }
+
+    /** Puts keys until a roll fails; returns how many were put. */
+    private int putUntilARollFails(KeysLog log) {
+        for (int i = 0; ; i++) {
+            try {
+                put(log, key("roll-", i), i + 1);
+            } catch (IOException e) {
+                return i;
+            }
+        }
+    }
+
+    private void assertRangeExists(FlakyChain chain) {
+        for (long n = chain.first; n <= chain.last; n++) {
+            assertTrue(Files.exists(FileNames.keysFile(dir, n)), "keys file " + n + " is recorded but missing");
+        }
+    }
+
+    /** Replays the log in {@code dir} as {@code chain} records it and compares it with the index. */
+    private void assertReplaysToTheIndex(FlakyChain chain) throws IOException {
+        TreeMap<byte[], Long> replayed = new TreeMap<>(Arrays::compareUnsigned);
+        open(chain, replayed).close();
+        assertEquals(indexContents(), replayed);
+    }
+
+    @Test
+    void aRollWhoseRecordFailsAfterTakingEffectRecordsTheOldRangeAgain() throws IOException {
+        FlakyChain chain = new FlakyChain();
+        KeysLog log = open(chain, new TreeMap<>(Arrays::compareUnsigned));
+        chain.failures = 1;
+        assertTrue(putUntilARollFails(log) > 0);
+        assertEquals(1, chain.last, "the old range recorded again");
+        assertRangeExists(chain);
+        log.close();
+        assertReplaysToTheIndex(chain);
+    }
+
+    @Test
+    void aRollWhoseRecordAndItsUndoFailGoesOnInTheNewFile() throws IOException {
+        FlakyChain chain = new FlakyChain();
+        KeysLog log = open(chain, new TreeMap<>(Arrays::compareUnsigned));
+        chain.failures = 2;
+        int put = putUntilARollFails(log);
+        assertEquals(2, chain.last, "the failed record took effect");
+        assertRangeExists(chain);
+        put(log, key("roll-", put), put + 1);
+        assertEquals(2, log.syncPoint().file().number(), "appends go to the new file, the last at replay");
+        log.close();
+        assertReplaysToTheIndex(chain);
     }
 
     private TreeMap<byte[], Long> indexContents() {

@@ -41,7 +41,9 @@ class FormatDumpTest {
     void dumpOfAClosedStoreMatchesWhatWasWritten() throws Exception {
         writeTenAndDeleteOne(false);
         String out = dump(true);
-        assertTrue(out.contains("manifest: magic 0x4D564B54 version 3 shards 1 crc ok"), out);
+        assertTrue(out.matches("(?s)manifest: magic 0x4D564B54 version 4 shards 1 store id [0-9a-f]{16} crc ok\n.*"), out);
+        assertTrue(out.matches("(?s).*shard.meta: magic 0x53564B54 version 1 store id [0-9a-f]{16} shard 0 of 1 keys files 1 to 1"
+                + " crc ok\n.*"), out);
         // 10 puts and a delete: 10 * (19 + 4) + (19 + 4) = 253 record bytes, synced to the end at close.
         assertTrue(out.contains("00000001.k: version 2 number 1 synced 4349; 10 put, 1 delete, 0 clear, 0 batch (0 entries); 253 record bytes"), out);
         assertTrue(out.contains("@4096 PUT \"key0\" -> segment 1 offset 0 length 108"), out);

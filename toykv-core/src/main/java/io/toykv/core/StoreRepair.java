@@ -1,0 +1,500 @@
+package io.toykv.core;
+
+import io.toykv.core.io.DirectoryLock;
+import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileNames;
+import io.toykv.core.log.Address;
+import io.toykv.core.log.DirectIo;
+import io.toykv.core.log.KeyRecord;
+import io.toykv.core.log.KeysFile;
+import io.toykv.core.log.ValuesLog;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Salvages a store that {@link Store#open} refuses (a missing or misplaced file) into a new store in
+ * another directory, and reports what was lost. Never run by an open: the operator runs it
+ * ({@code bin/toykv-repair}), checks the report, and puts the new directory in the old one's place.
+ *
+ * <p>It locks the damaged store (so it refuses a store that is open), takes the shard count from its
+ * manifest or, without one, from the highest shard directory, and creates the new store with that
+ * count. Each shard directory is copied to a scratch directory (the damaged store is only read) and
+ * recovered there as an open would, but file by file and forgiving: a keys file that cannot be read
+ * is reported and skipped, a damaged record ends its file's replay, a live key whose value is in a
+ * missing segment or fails its checksum is counted as lost. Every key that survives is put into the
+ * new store, which routes it to its shard: keys found in the wrong shard directory (swapped or copied
+ * directories) are re-routed, not dropped. Each shard's keys come from the directory that holds its
+ * files, when there is one: a key live only elsewhere (a stray copy) is reported and kept out, never
+ * brought back after its shard deleted it. A shard directory of another store is reported and not
+ * imported, unless asked for.
+ *
+ * <p>Taking the lock writes this process's pid into the damaged store's {@code LOCK}, as an open does;
+ * nothing else in the damaged store is written.
+ */
+public final class StoreRepair {
+    private static final System.Logger LOG = System.getLogger(StoreRepair.class.getName());
+
+    /** What a repair did and what it could not save. */
+    public record Report(Path source, Path output, int shards, long keysCopied, long keysRerouted,
+            long duplicatesDropped, long keysWithoutValue, int shardDirsMissing, int keysFilesMissing,
+            int keysFilesDamaged, int segmentsMissing, List<String> notes, long keysNotRestored,
+            int foreignDirsNotImported) {
+        /** A report without the counts of keys kept out and of another store's directories: none. */
+        public Report(Path source, Path output, int shards, long keysCopied, long keysRerouted, long duplicatesDropped,
+                long keysWithoutValue, int shardDirsMissing, int keysFilesMissing, int keysFilesDamaged,
+                int segmentsMissing, List<String> notes) {
+            this(source, output, shards, keysCopied, keysRerouted, duplicatesDropped, keysWithoutValue, shardDirsMissing,
+                    keysFilesMissing, keysFilesDamaged, segmentsMissing, notes, 0, 0);
+        }
+
+        /** Whether everything the damaged store's files name was saved. */
+        public boolean lostNothing() {
+            return keysWithoutValue == 0 && shardDirsMissing == 0 && keysFilesMissing == 0 && keysFilesDamaged == 0
+                    && segmentsMissing == 0;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder();
+            b.append("repaired ").append(source).append(" into ").append(output).append(" (").append(shards)
+                    .append(" shards)\n");
+            b.append("copied ").append(keysCopied).append(" keys; re-routed ").append(keysRerouted)
+                    .append(" found in the wrong shard directory; dropped ").append(duplicatesDropped)
+                    .append(" duplicate copies; kept out ").append(keysNotRestored)
+                    .append(" keys live only outside their shard's directory; did not import ")
+                    .append(foreignDirsNotImported).append(" directories of another store\n");
+            b.append("lost: ").append(shardDirsMissing).append(" shard directories, ").append(keysFilesMissing)
+                    .append(" keys files missing, ").append(keysFilesDamaged).append(" keys files damaged, ")
+                    .append(segmentsMissing).append(" segments missing, ").append(keysWithoutValue)
+                    .append(" keys whose values are gone\n");
+            for (String n : notes) {
+                b.append("  ").append(n).append('\n');
+            }
+            return b.toString();
+        }
+    }
+
+    private final Path source;
+    private final boolean importForeign;
+    private final List<String> notes = new ArrayList<>();
+    private long storeId;
+    private int shards;
+    private long copied;
+    private long rerouted;
+    private long duplicates;
+    private long withoutValue;
+    private int shardDirsMissing;
+    private int keysFilesMissing;
+    private int keysFilesDamaged;
+    private int segmentsMissing;
+    private long notRestored;
+    private int foreignNotImported;
+
+    /**
+     * What one shard directory holds: its live keys ({address, length}, in log order) and its values
+     * (null when they cannot be read), and the shard whose files it holds: as its shard manifest says,
+     * else the shard most of its keys belong to, else the one its name gives.
+     */
+    private record Salvaged(int index, String name, boolean foreign, int held, ValuesLog values,
+            Map<ByteBuffer, long[]> live) {
+    }
+
+    private StoreRepair(Path source, boolean importForeign) {
+        this.source = source;
+        this.importForeign = importForeign;
+    }
+
+    /** Repairs {@code source} into {@code output} (which must not exist, or be empty), with default options. */
+    public static Report repair(Path source, Path output) throws IOException {
+        return repair(source, output, StoreOptions.defaults());
+    }
+
+    /**
+     * Repairs {@code source} into a new store in {@code output}, which must not exist or be empty and
+     * must not be inside {@code source}; {@code options} are those of the new store but its shard count,
+     * which is the damaged store's.
+     *
+     * @throws IOException the store is open, {@code output} is not empty, or a file cannot be copied
+     */
+    public static Report repair(Path source, Path output, StoreOptions options) throws IOException {
+        return repair(source, output, options, false);
+    }
+
+    /**
+     * As {@link #repair(Path, Path, StoreOptions)}; with {@code importForeign}, the keys of shard
+     * directories of another store are copied too, where no directory of this store has them (a key
+     * this store deleted comes back if another store has it).
+     */
+    public static Report repair(Path source, Path output, StoreOptions options, boolean importForeign)
+            throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(output, "output");
+        Path src = source.toAbsolutePath().normalize();
+        Path out = output.toAbsolutePath().normalize();
+        if (!Files.isDirectory(src)) {
+            throw new IOException("no store directory " + src);
+        }
+        if (out.startsWith(src) || src.startsWith(out)) {
+            throw new IllegalArgumentException("the output " + out + " must be outside the store " + src);
+        }
+        if (Files.exists(out) && !isEmptyDirectory(out)) {
+            throw new IOException("the output " + out + " is not an empty directory: repair writes a new store");
+        }
+        Files.createDirectories(out);
+        StoreRepair r = new StoreRepair(src, importForeign);
+        try (DirectoryLock lock = DirectoryLock.acquire(src)) {
+            TreeMap<Integer, Path> dirs = r.shardDirectories();
+            r.readManifest(dirs);
+            Path scratch = Files.createTempDirectory(out.getParent(), ".toykv-repair-");
+            List<Salvaged> found = new ArrayList<>();
+            try (Store target = Store.open(out, options.copy().shards(r.shards))) {
+                for (int i = 0; i < Math.max(r.shards, dirs.isEmpty() ? 0 : dirs.lastKey() + 1); i++) {
+                    Salvaged d = r.salvage(i, dirs.get(i), scratch.resolve("shard-" + i));
+                    if (d != null) {
+                        found.add(d);
+                    }
+                }
+                r.copyAll(found, target);
+            } finally {
+                for (Salvaged d : found) {
+                    if (d.values() != null) {
+                        d.values().close();
+                    }
+                }
+                deleteTree(scratch);
+            }
+        }
+        return new Report(src, out, r.shards, r.copied, r.rerouted, r.duplicates, r.withoutValue, r.shardDirsMissing,
+                r.keysFilesMissing, r.keysFilesDamaged, r.segmentsMissing, List.copyOf(r.notes), r.notRestored,
+                r.foreignNotImported);
+    }
+
+    private void note(String line) {
+        notes.add(line);
+        LOG.log(System.Logger.Level.DEBUG, line); // the report prints every note
+    }
+
+    /** The shard directories of the damaged store, by the index their name gives. */
+    private TreeMap<Integer, Path> shardDirectories() throws IOException {
+        TreeMap<Integer, Path> dirs = new TreeMap<>();
+        try (Stream<Path> s = Files.list(source)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                for (int i = 0; name.startsWith("shard-") && i < StoreOptions.MAX_SHARDS; i++) {
+                    if (FileNames.shardDir(source, i).getFileName().toString().equals(name) && Files.isDirectory(p)) {
+                        dirs.put(i, p);
+                    }
+                }
+            }
+        }
+        return dirs;
+    }
+
+    private void readManifest(TreeMap<Integer, Path> dirs) {
+        StoreManifest.Contents m = null;
+        try {
+            m = StoreManifest.read(source);
+        } catch (IOException e) {
+            note("store manifest: " + e.getMessage());
+        }
+        if (m != null) {
+            shards = m.shards();
+            storeId = m.storeId();
+        } else if (!dirs.isEmpty()) {
+            shards = dirs.lastKey() + 1;
+            note("store manifest missing or unreadable: " + shards + " shards, as the highest shard directory says");
+        } else {
+            shards = StoreOptions.defaults().shards();
+            note("store manifest missing or unreadable and no shard directories: an empty store of " + shards + " shards");
+        }
+    }
+
+    /** Reads what shard directory {@code i} ({@code dir}, null when missing) holds; null when there is nothing to copy. */
+    private Salvaged salvage(int i, Path dir, Path scratch) throws IOException {
+        String name = FileNames.shardDir(source, i).getFileName().toString();
+        if (dir == null) {
+            if (i < shards) {
+                shardDirsMissing++;
+                note(name + ": missing; the keys it held are lost");
+            }
+            return null;
+        }
+        if (i >= shards) {
+            note(name + ": past the store's " + shards + " shards; its keys are re-routed");
+        }
+        ShardManifest.Contents identity = null;
+        try {
+            identity = ShardManifest.read(dir);
+        } catch (IOException e) {
+            note(name + ": " + e.getMessage());
+        }
+        if (identity != null && identity.shard() != i) {
+            note(name + ": holds the files of shard " + identity.shard() + "; its keys are re-routed");
+        }
+        boolean foreign = identity != null && storeId != 0 && identity.storeId() != storeId;
+        if (foreign && !importForeign) {
+            foreignNotImported++;
+            if (i < shards) {
+                shardDirsMissing++;
+            }
+            note(name + ": belongs to another store (id " + Long.toHexString(identity.storeId()) + "); not imported"
+                    + (i < shards ? ", so the keys of this store's shard " + i + " are lost" : "")
+                    + " (the repair tool's --import-foreign copies what no directory of this store has)");
+            return null;
+        }
+        if (foreign) {
+            note(name + ": belongs to another store (id " + Long.toHexString(identity.storeId())
+                    + "); its keys are copied where no directory of this store has them");
+        }
+        copyFiles(dir, scratch);
+        ValuesLog values = null;
+        try {
+            values = ValuesLog.open(scratch, 64 * 1024, StoreOptions.defaults().segmentSize(), 0, new DirectIo(false),
+                    FileAllocator.DEFAULT);
+        } catch (IOException | RuntimeException e) {
+            note(name + ": its values cannot be read (" + e.getMessage() + "); its keys are lost");
+        }
+        try {
+            Map<ByteBuffer, long[]> live = replayKeys(name, dir, scratch, values, identity);
+            if (values != null) {
+                try {
+                    values.finishRecovery();
+                } catch (IOException | RuntimeException e) {
+                    note(name + ": its buffer could not be recovered (" + e.getMessage() + "); reading what it can");
+                }
+            }
+            int held = identity != null ? identity.shard() : mostKeysBelongTo(live.keySet(), i);
+            if (identity == null && held != i) {
+                note(name + ": most of its keys belong to shard " + held + "; taken to hold that shard's files");
+            }
+            return new Salvaged(i, name, foreign, held, values, live);
+        } catch (IOException | RuntimeException e) {
+            if (values != null) {
+                values.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The shard most of {@code keys} belong to, or {@code otherwise} when there are none. */
+    private int mostKeysBelongTo(Iterable<ByteBuffer> keys, int otherwise) {
+        Map<Integer, Integer> count = new java.util.HashMap<>();
+        int best = otherwise;
+        int bestCount = 0;
+        for (ByteBuffer k : keys) {
+            int shard = ShardRouter.shardOf(k.array(), shards);
+            int c = count.merge(shard, 1, Integer::sum);
+            if (c > bestCount) {
+                best = shard;
+                bestCount = c;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Copies the live keys of {@code found} into {@code target}. Each shard's keys come from the
+     * directory that holds its files (the one so named first, else the first found; never another
+     * store's): a key that directory does not hold live (deleted, or never written there) stays out,
+     * whatever other directories hold, so a stray copy cannot bring a deleted key back. A key whose
+     * shard has no such directory is copied from the first directory of this store that holds it, and
+     * then, with {@code importForeign}, from another store's.
+     */
+    private void copyAll(List<Salvaged> found, Store target) {
+        Map<Integer, Salvaged> home = new java.util.HashMap<>();
+        for (Salvaged d : found) {
+            if (!d.foreign() && d.values() != null && d.held() == d.index()) {
+                home.putIfAbsent(d.held(), d);
+            }
+        }
+        for (Salvaged d : found) {
+            if (!d.foreign() && d.values() != null) {
+                home.putIfAbsent(d.held(), d);
+            }
+        }
+        for (Salvaged d : found) {
+            if (!d.foreign()) {
+                copyLive(d, home, target);
+            }
+        }
+        for (Salvaged d : found) {
+            if (d.foreign()) {
+                copyLive(d, home, target);
+            }
+        }
+    }
+
+    /**
+     * Replays the keys files found, in number order, forgiving: returns each live key's {address,
+     * length}, in log order.
+     */
+    private Map<ByteBuffer, long[]> replayKeys(String name, Path dir, Path scratch, ValuesLog values,
+            ShardManifest.Contents identity) throws IOException {
+        TreeSet<Long> numbers = new TreeSet<>();
+        try (Stream<Path> s = Files.list(scratch)) {
+            s.forEach(p -> {
+                long n = FileNames.parseKeysFile(p.getFileName().toString());
+                if (n > 0) {
+                    numbers.add(n);
+                }
+            });
+        }
+        if (identity != null) {
+            for (long n = identity.firstKeysFile(); n <= identity.lastKeysFile(); n++) {
+                if (!numbers.contains(n)) {
+                    keysFilesMissing++;
+                    note(name + ": keys file " + FileNames.keysFile(dir, n).getFileName()
+                            + " is missing; the keys only it held are lost");
+                }
+            }
+        } else if (numbers.isEmpty()) {
+            keysFilesMissing++;
+            note(name + ": no keys file; the keys it held are lost");
+        }
+        Map<ByteBuffer, long[]> live = new LinkedHashMap<>();
+        KeysFile.RecordSink sink = (record, file, offset) -> {
+            switch (record.kind()) {
+                case KeyRecord.PUT: {
+                    String problem = values == null ? null
+                            : values.checkBuffered(record.key(), record.address(), record.valueLength());
+                    if (problem == null) {
+                        live.put(ByteBuffer.wrap(record.key()), new long[] {record.address(), record.valueLength()});
+                    }
+                    return problem;
+                }
+                case KeyRecord.DELETE:
+                    live.remove(ByteBuffer.wrap(record.key()));
+                    return null;
+                default:
+                    live.clear();
+                    return null;
+            }
+        };
+        for (long n : numbers) {
+            Path file = FileNames.keysFile(scratch, n);
+            KeysFile f;
+            try {
+                f = KeysFile.open(file, n);
+            } catch (IOException e) {
+                keysFilesDamaged++;
+                note(name + ": keys file " + file.getFileName() + " cannot be read (" + e.getMessage() + ")");
+                continue;
+            }
+            try {
+                f.recover(sink, n == numbers.last());
+            } catch (IOException e) {
+                keysFilesDamaged++;
+                note(name + ": keys file " + file.getFileName() + " is damaged; its records after the damage are lost ("
+                        + e.getMessage() + ")");
+            } finally {
+                f.unmap();
+            }
+        }
+        return live;
+    }
+
+    private void copyLive(Salvaged d, Map<Integer, Salvaged> home, Store target) {
+        String name = d.name();
+        ValuesLog values = d.values();
+        TreeMap<Long, Integer> lostBySegment = new TreeMap<>();
+        long lostHere = 0;
+        long notRestoredHere = 0;
+        for (Map.Entry<ByteBuffer, long[]> e : d.live().entrySet()) {
+            byte[] key = e.getKey().array();
+            int shard = ShardRouter.shardOf(key, shards);
+            Salvaged decides = home.get(shard);
+            if (decides != null && decides != d) {
+                if (decides.live().containsKey(e.getKey())) {
+                    duplicates++;
+                } else {
+                    notRestoredHere++;
+                }
+                continue;
+            }
+            long address = e.getValue()[0];
+            int length = (int) e.getValue()[1];
+            byte[] value = null;
+            if (values != null && values.checkLive(address, length) == null) {
+                try {
+                    value = values.read(key, address, length);
+                } catch (CorruptionException damaged) {
+                    value = null;
+                }
+            } else if (values != null && values.segment(Address.segment(address)) == null) {
+                lostBySegment.merge(Address.segment(address), 1, Integer::sum);
+            }
+            if (value == null) {
+                lostHere++;
+                continue;
+            }
+            boolean present = target.get(key) != null;
+            if (present) {
+                duplicates++;
+                continue; // no directory holds the shard's files: the first copy found stays
+            }
+            try {
+                target.put(key, value);
+            } catch (IllegalArgumentException tooLarge) {
+                lostHere++;
+                note(name + ": a key or value exceeds the new store's limits: " + tooLarge.getMessage());
+                continue;
+            }
+            copied++;
+            rerouted += shard == d.index() ? 0 : 1;
+        }
+        if (notRestoredHere > 0) {
+            notRestored += notRestoredHere;
+            note(name + ": " + notRestoredHere + " live keys not copied: the directory of their shard does not hold"
+                    + " them live (deleted there, or never written there), so they stay out");
+        }
+        segmentsMissing += lostBySegment.size();
+        for (Map.Entry<Long, Integer> e : lostBySegment.entrySet()) {
+            note(name + ": segment " + FileNames.segment(Path.of(""), e.getKey()) + " is missing; the values of "
+                    + e.getValue() + " live keys were in it");
+        }
+        if (lostHere > 0) {
+            withoutValue += lostHere;
+            note(name + ": " + lostHere + " live keys whose values are gone (dropped)");
+        }
+    }
+
+    private static void copyFiles(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> s = Files.list(from)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                if (Files.isRegularFile(f) && !f.getFileName().toString().endsWith(FileNames.TEMP_SUFFIX)) {
+                    Files.copy(f, to.resolve(f.getFileName()));
+                }
+            }
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.delete(f);
+            }
+        }
+    }
+}
