@@ -197,9 +197,13 @@ final class Connection {
             if (!socket.isClosed()) {
                 closeReason = "read failed: " + e.getMessage();
             }
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             closeReason = "internal error: " + e;
             server.log().warn("client(" + session.id() + ") " + closeReason);
+        } catch (Error e) {
+            // An OutOfMemoryError past the buffer budgets, say: the process state is unknown.
+            closeReason = "internal error: " + e;
+            server.fatal("client(" + session.id() + ") thread failed", e);
         }
         if (stillReader) {
             finishReading();

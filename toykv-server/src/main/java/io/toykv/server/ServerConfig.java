@@ -33,6 +33,7 @@ public final class ServerConfig {
     private Threading threading = Threading.AUTO;
     private int maxInlineLength = RespLimits.DEFAULT_MAX_INLINE_LENGTH;
     private int maxArgs = RespLimits.DEFAULT_MAX_ARGS;
+    private Runnable fatalAction;
 
     public ServerConfig bind(String bind) {
         this.bind = Objects.requireNonNull(bind, "bind");
@@ -156,6 +157,20 @@ public final class ServerConfig {
 
     public Threading threading() {
         return threading;
+    }
+
+    /**
+     * What runs after a fatal failure was logged (an Error in any server thread, a background failure
+     * of the store): {@link ServerMain} halts the process with {@link ServerMain#EXIT_FATAL}. Null (the
+     * default, for servers inside tests): the server shuts down.
+     */
+    public ServerConfig fatalAction(Runnable action) {
+        this.fatalAction = action;
+        return this;
+    }
+
+    public Runnable fatalAction() {
+        return fatalAction;
     }
 
     /**

@@ -105,6 +105,9 @@ public final class ServerMain implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Exit status after a fatal failure (EX_SOFTWARE): a supervisor restarts the server. */
+    public static final int EXIT_FATAL = 70;
+
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
@@ -115,7 +118,9 @@ public final class ServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        ServerConfig config = config();
+        ServerConfig config = config().fatalAction(() -> Runtime.getRuntime().halt(EXIT_FATAL));
+        // A thread that dies of anything uncaught takes the process with it: never half-dead.
+        Thread.setDefaultUncaughtExceptionHandler(ServerMain::uncaught);
         check("--carrier-threads", () -> Threads.configureCarriers(carrierThreads)); // before any virtual thread exists
         ToykvServer server;
         try {
@@ -133,6 +138,16 @@ public final class ServerMain implements Callable<Integer> {
         server.awaitShutdownRequest();
         server.shutdown();
         return 0;
+    }
+
+    private static void uncaught(Thread thread, Throwable t) {
+        try {
+            System.err.println("toykv-server: FATAL: thread " + thread.getName() + " died: " + t);
+            t.printStackTrace();
+            System.err.flush();
+        } finally {
+            Runtime.getRuntime().halt(EXIT_FATAL);
+        }
     }
 
     /**
