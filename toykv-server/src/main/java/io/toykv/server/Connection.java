@@ -53,6 +53,8 @@ final class Connection {
     private final long maxOutputBuffer;
     private final ThreadFactory threads;
     private final CountDownLatch closedLatch = new CountDownLatch(1);
+    /** This client's bytes in the server's {@link ClientMemory}; closed with the socket. */
+    private final ClientMemory.Account memory;
 
     // Used by the reader thread only; handed to a new reader under the lock.
     private final RespParser parser;
@@ -80,7 +82,9 @@ final class Connection {
         this.limits = limits;
         this.maxOutputBuffer = maxOutputBuffer;
         this.threads = threads;
-        this.parser = new RespParser(session.authenticated() ? limits : RespLimits.UNAUTHENTICATED);
+        this.memory = server.clientMemory().open(Long.toString(session.id()),
+                () -> forceClose("evicted: all clients' buffers past maxmemory-clients"));
+        this.parser = new RespParser(session.authenticated() ? limits : RespLimits.UNAUTHENTICATED, memory.query);
     }
 
     Session session() {
@@ -148,7 +152,7 @@ final class Connection {
 
     private void readLoop() {
         byte[] buf = new byte[READ_BUFFER];
-        RespWriter replies = new RespWriter(1024);
+        RespWriter replies = new RespWriter(1024, memory.output);
         replies.protocol(session.protocol());
         RespParser.RequestHandler handler = args -> onRequest(args, replies);
         boolean stillReader = true;
@@ -181,6 +185,15 @@ final class Connection {
                 }
                 if (session.closeAfterReply()) {
                     break;
+                }
+                String limitHit = memory.mustClose();
+                if (limitHit != null) {
+                    closeReason = limitHit;
+                    if (!memory.evicted()) {
+                        server.log().warn("client(" + session.id() + ") disconnected: " + closeReason);
+                    }
+                    forceClose(closeReason); // its error reply is out, unless it does not read: then drop it
+                    return;
                 }
                 if (server.stopping()) {
                     closeReason = "server shut down";
@@ -264,6 +277,7 @@ final class Connection {
         Thread me = Thread.currentThread();
         int size = replies.size();
         boolean direct = false;
+        long queued = 0;
         lock.lock();
         try {
             if (size > 0 && !closed) {
@@ -272,6 +286,7 @@ final class Connection {
                     direct = true;
                 } else {
                     queue.add(replies.take());
+                    queued = size;
                 }
                 pendingBytes += size;
             }
@@ -284,6 +299,9 @@ final class Connection {
             }
         } finally {
             lock.unlock();
+            if (queued > 0) {
+                memory.addOutput(queued); // outside the lock: it may evict (close) other connections
+            }
         }
         long written = 0;
         if (direct) {
@@ -337,14 +355,19 @@ final class Connection {
                 return false;
             }
             writingSince = System.nanoTime();
+            long sent = 0;
             try {
                 for (byte[] b : batches) {
                     out.write(b);
-                    bytes += b.length;
+                    sent += b.length;
                 }
             } catch (IOException e) {
                 closeReason = "write failed: " + e.getMessage();
                 forceClose(closeReason);
+            }
+            bytes += sent;
+            for (byte[] b : batches) {
+                memory.releaseOutput(b.length); // sent or dropped: no longer held
             }
             batches.clear();
         }
@@ -381,6 +404,7 @@ final class Connection {
         } catch (IOException e) {
             // Closing: nothing more to do with this socket.
         }
+        memory.close();
         server.connectionClosed(this, closeReason);
         closedLatch.countDown();
     }

@@ -82,6 +82,22 @@ public final class ServerMain implements Callable<Integer> {
             description = "Disconnect a client whose unread replies exceed this many MiB. Default: ${DEFAULT-VALUE}.")
     long maxOutputMib;
 
+    @Option(names = "--client-output-buffer-limit", paramLabel = "SIZE",
+            description = "Same as --max-output-buffer in Redis's units (bytes, 64mb, 1gb); wins over it. A reply "
+                    + "that would pass it gets an error instead.")
+    String clientOutputBufferLimit;
+
+    @Option(names = "--client-query-buffer-limit", paramLabel = "SIZE",
+            description = "Largest request in bytes (e.g. 256mb); past it the client gets a protocol error and "
+                    + "is closed. Default: 256mb.")
+    String clientQueryBufferLimit;
+
+    @Option(names = "--maxmemory-clients", paramLabel = "SIZE",
+            description = "Most memory all clients' query and reply buffers may hold together, as bytes (64mb) or "
+                    + "a share of the heap (25%); past it the clients with the largest buffers are disconnected. "
+                    + "Default: 25%.")
+    String maxMemoryClients;
+
     @Option(names = "--segment-size", paramLabel = "MIB",
             description = "Size of a values-log segment, 1-2047 MiB. Default: 8. A store that will hold "
                     + "terabytes wants larger ones (README, Limitations).")
@@ -183,6 +199,17 @@ public final class ServerMain implements Callable<Integer> {
         check("--max-clients", () -> config.maxClients(maxClients));
         check("--timeout", () -> config.timeoutSeconds(timeout));
         check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
+        if (clientOutputBufferLimit != null) {
+            check("--client-output-buffer-limit", () -> config.maxOutputBuffer(Sizes.parse(clientOutputBufferLimit, 0)));
+        }
+        if (clientQueryBufferLimit != null) {
+            check("--client-query-buffer-limit", () -> config.clientQueryBufferLimit(
+                    Sizes.parse(clientQueryBufferLimit, 0)));
+        }
+        if (maxMemoryClients != null) {
+            check("--maxmemory-clients", () -> config.maxMemoryClients(
+                    Sizes.parse(maxMemoryClients, Runtime.getRuntime().maxMemory())));
+        }
         return config.threading(threads);
     }
 

@@ -46,6 +46,7 @@ public final class ToykvServer implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final ServerSocket listener;
     private final ThreadFactory connectionThreads;
+    private final ClientMemory clientMemory;
     private final boolean virtualThreads;
     private final long startMillis = System.currentTimeMillis();
 
@@ -72,6 +73,7 @@ public final class ToykvServer implements AutoCloseable {
             log.warn("virtual threads need Java 21 or newer; using platform threads");
         }
         this.connectionThreads = Threads.factory("toykv-client-", virtualThreads);
+        this.clientMemory = new ClientMemory(config.maxMemoryClients(), config.maxOutputBuffer(), log);
         this.listener = new ServerSocket();
         try {
             listener.setReuseAddress(true);
@@ -159,6 +161,10 @@ public final class ToykvServer implements AutoCloseable {
 
     Log log() {
         return log;
+    }
+
+    ClientMemory clientMemory() {
+        return clientMemory;
     }
 
     boolean stopping() {
@@ -378,6 +384,9 @@ public final class ToykvServer implements AutoCloseable {
                 case NEVER -> "no";
             });
             m.put("proto-max-bulk-len", Integer.toString(config.limits().maxBulkLength()));
+            m.put("client-query-buffer-limit", Long.toString(config.limits().maxRequestBytes()));
+            m.put("client-output-buffer-limit", "normal " + config.maxOutputBuffer() + " 0 0");
+            m.put("maxmemory-clients", Long.toString(clientMemory.budget()));
             m.put("maxmemory", "0");
             m.put("requirepass", config.requirePass() == null ? "" : "********");
             return m;
@@ -404,6 +413,8 @@ public final class ToykvServer implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("connected_clients", connections.size());
             m.put("maxclients", config.maxClients());
+            m.put("client_buffers_bytes", clientMemory.used());
+            m.put("maxmemory_clients", clientMemory.budget());
             return m;
         }
 
@@ -412,6 +423,7 @@ public final class ToykvServer implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("total_connections_received", totalConnections.sum());
             m.put("rejected_connections", rejectedConnections.sum());
+            m.put("evicted_clients", clientMemory.evictedClients());
             return m;
         }
 
