@@ -92,4 +92,20 @@ class ServerMainTest {
         assertTrue(o.autoCompaction());
         assertEquals(io.toykv.core.SyncMode.EVERY_SECOND, o.syncMode());
     }
+
+    @Test
+    void bufferLimitsComeFromTheCommandLineInRedisUnits() {
+        CommandLine cl = ServerMain.commandLine();
+        cl.parseArgs("--client-query-buffer-limit", "64mb", "--client-output-buffer-limit", "8mb",
+                "--maxmemory-clients", "10%");
+        ServerConfig config = ((ServerMain) cl.getCommand()).config();
+        assertEquals(64L << 20, config.limits().maxRequestBytes());
+        assertEquals(8L << 20, config.maxOutputBuffer());
+        assertEquals((long) (Runtime.getRuntime().maxMemory() * 0.1), config.maxMemoryClients());
+        CommandLine defaults = ServerMain.commandLine();
+        defaults.parseArgs();
+        ServerConfig d = ((ServerMain) defaults.getCommand()).config();
+        assertEquals((long) (Runtime.getRuntime().maxMemory() * 0.25), d.maxMemoryClients());
+        assertEquals(256L << 20, d.maxOutputBuffer());
+    }
 }
