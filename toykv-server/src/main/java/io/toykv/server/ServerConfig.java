@@ -177,7 +177,7 @@ public final class ServerConfig {
 
     /**
      * Bytes all clients' query and reply buffers may hold together ({@code maxmemory-clients}); past it
-     * the clients with the largest buffers are evicted. Default: a quarter of the JVM's largest heap.
+     * the clients with the largest buffers are evicted. Default: an eighth of the JVM's largest heap.
      */
     public ServerConfig maxMemoryClients(long bytes) {
         if (bytes < 1) {

@@ -95,7 +95,7 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--maxmemory-clients", paramLabel = "SIZE",
             description = "Most memory all clients' query and reply buffers may hold together, as bytes (64mb) or "
                     + "a share of the heap (25%); past it the clients with the largest buffers are disconnected. "
-                    + "Default: 25%.")
+                    + "Default: an eighth of the heap (-Xmx).")
     String maxMemoryClients;
 
     @Option(names = "--segment-size", paramLabel = "MIB",
@@ -147,6 +147,7 @@ public final class ServerMain implements Callable<Integer> {
         }
         // SIGTERM/SIGINT: shut down and exit 0. The hook covers any other way out (System.exit, SIGHUP).
         Signals.onTermination(() -> {
+            haltIfStillRunningAfter(SHUTDOWN_DEADLINE_MILLIS);
             server.shutdown();
             System.exit(0);
         });
@@ -154,6 +155,26 @@ public final class ServerMain implements Callable<Integer> {
         server.awaitShutdownRequest();
         server.shutdown();
         return 0;
+    }
+
+    /**
+     * A shutdown that has not ended the process by then (a store that does not close, a JVM short of
+     * memory) ends in a halt with {@link #EXIT_FATAL}: SIGTERM always stops the server.
+     */
+    static final long SHUTDOWN_DEADLINE_MILLIS = 3 * ServerConfig.SHUTDOWN_GRACE_MILLIS;
+
+    private static void haltIfStillRunningAfter(long millis) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("toykv-server: FATAL: shutdown still running after " + millis + " ms; halting");
+            Runtime.getRuntime().halt(EXIT_FATAL);
+        }, "toykv-shutdown-deadline");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static void uncaught(Thread thread, Throwable t) {

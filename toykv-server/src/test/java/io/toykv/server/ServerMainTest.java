@@ -105,7 +105,7 @@ class ServerMainTest {
         CommandLine defaults = ServerMain.commandLine();
         defaults.parseArgs();
         ServerConfig d = ((ServerMain) defaults.getCommand()).config();
-        assertEquals((long) (Runtime.getRuntime().maxMemory() * 0.25), d.maxMemoryClients());
+        assertEquals((long) (Runtime.getRuntime().maxMemory() * 0.125), d.maxMemoryClients());
         assertEquals(256L << 20, d.maxOutputBuffer());
     }
 }
