@@ -217,6 +217,8 @@ final class Connection {
             // An OutOfMemoryError past the buffer budgets, say: the process state is unknown.
             closeReason = "internal error: " + e;
             server.fatal("client(" + session.id() + ") thread failed", e);
+        } finally {
+            replies.release(); // a reader that hands over to a newer one must not leave its buffer counted
         }
         if (stillReader) {
             finishReading();

@@ -179,6 +179,19 @@ class ClientMemoryTest {
     }
 
     @Test
+    void writerKeepsAModestBufferCountedUntilReleased() {
+        CountingBudget budget = new CountingBudget(1 << 20);
+        RespWriter w = new RespWriter(1024, budget);
+        w.bulk(new byte[60_000]);
+        w.clear();
+        assertTrue(budget.held.get() > 0, "a buffer under 1 MiB is kept for the next replies, and stays counted");
+        w.release();
+        assertEquals(0, budget.held.get());
+        w.bulk("still usable");
+        assertEquals(0, budget.held.get());
+    }
+
+    @Test
     void insertedHeaderAndCursorPrecedeTheElements() {
         RespWriter w = new RespWriter(16);
         w.arrayHeader(2);

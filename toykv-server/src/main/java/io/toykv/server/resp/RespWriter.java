@@ -169,6 +169,16 @@ public final class RespWriter {
         }
     }
 
+    /** Empties the buffer and gives all its memory back to the budget (its thread is done with it). */
+    public void release() {
+        size = 0;
+        if (charged > 0) {
+            buf = new byte[initialCapacity];
+            budget.release(charged);
+            charged = 0;
+        }
+    }
+
     /**
      * Inserts an array header for {@code count} elements at {@code mark} (a previous {@link #size()}),
      * before the elements written since: for replies whose length is known only once they are written
