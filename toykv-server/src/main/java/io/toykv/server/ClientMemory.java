@@ -161,13 +161,21 @@ final class ClientMemory {
         }
 
         /**
-         * Reply bytes already allocated (a queued batch): counted, and the budget made room for, but
-         * never refused; the caller checks {@link #outputBytes()} against the limit itself.
+         * Reply bytes already allocated (a queued batch): counted, never refused (the caller checks its
+         * queue against the limit itself). Only atomic adds: may be called under the connection's lock,
+         * so that the count is in before the batch can be sent and released. Then {@link #enforceBudget}.
          */
         void addOutput(long bytes) {
             add(outputBytes, bytes);
+        }
+
+        /**
+         * After {@link #addOutput}, without the connection's lock (it may close connections): evicts the
+         * largest clients, this one too if it is the largest, while the total is past the budget.
+         */
+        void enforceBudget() {
             if (used.get() > budget && !makeRoom(this)) {
-                evict(this, true); // the bytes are allocated already: only closing frees them
+                evict(this, true); // its bytes are allocated already: only closing frees them
             }
         }
 

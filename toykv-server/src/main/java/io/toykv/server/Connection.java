@@ -288,6 +288,7 @@ final class Connection {
                     direct = true;
                 } else {
                     queue.add(replies.take());
+                    memory.addOutput(size); // before a writer can send it and release it
                     queued = size;
                 }
                 pendingBytes += size;
@@ -302,7 +303,7 @@ final class Connection {
         } finally {
             lock.unlock();
             if (queued > 0) {
-                memory.addOutput(queued); // outside the lock: it may evict (close) other connections
+                memory.enforceBudget(); // outside the lock: it may evict (close) connections, this one too
             }
         }
         long written = 0;

@@ -89,6 +89,8 @@ class ClientMemoryTest {
         AtomicInteger disconnected = new AtomicInteger();
         ClientMemory.Account slow = m.open("slow", disconnected::incrementAndGet);
         slow.addOutput(1500);
+        assertEquals(1500, m.used(), "counted at once, evicted only when asked");
+        slow.enforceBudget();
         assertTrue(slow.evicted());
         assertEquals(1, disconnected.get());
         assertEquals(0, m.used());
