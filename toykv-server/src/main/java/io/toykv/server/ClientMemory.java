@@ -82,7 +82,8 @@ final class ClientMemory {
 
     /** Evicts the largest clients, other than {@code asking}, until the total is within the budget; false if {@code asking} is the largest. */
     private synchronized boolean makeRoom(Account asking) {
-        while (used.get() > budget) {
+        long total;
+        while ((total = used.get()) > budget) {
             Account largest = null;
             for (Account a : accounts) {
                 if (largest == null || a.bytes() > largest.bytes()) {
@@ -95,7 +96,7 @@ final class ClientMemory {
             if (largest == asking) {
                 return false;
             }
-            evict(largest, true);
+            evict(largest, total, true);
         }
         return true;
     }
@@ -104,12 +105,12 @@ final class ClientMemory {
      * Counts and logs the eviction, takes the client's bytes out of the total, and disconnects it if
      * {@code disconnect} (otherwise its own thread replies with the reason, then closes).
      */
-    private void evict(Account a, boolean disconnect) {
+    private void evict(Account a, long total, boolean disconnect) {
         if (!a.evicted) {
             a.evicted = true;
             evicted.increment();
             log.warn("client(" + a.name + ") evicted: its buffers hold " + a.bytes() + " bytes and all clients' "
-                    + used.get() + ", past maxmemory-clients " + budget);
+                    + total + ", past maxmemory-clients " + budget);
         }
         a.close();
         if (disconnect) {
@@ -174,8 +175,9 @@ final class ClientMemory {
          * largest clients, this one too if it is the largest, while the total is past the budget.
          */
         void enforceBudget() {
-            if (used.get() > budget && !makeRoom(this)) {
-                evict(this, true); // its bytes are allocated already: only closing frees them
+            long total = used.get();
+            if (total > budget && !makeRoom(this)) {
+                evict(this, total, true); // its bytes are allocated already: only closing frees them
             }
         }
 
@@ -225,9 +227,10 @@ final class ClientMemory {
                     throw new BufferLimitException(why);
                 }
                 add(side, bytes);
-                if (used.get() > budget && !makeRoom(Account.this)) {
+                long total = used.get();
+                if (total > budget && !makeRoom(Account.this)) {
                     Account.this.release(side, bytes);
-                    evict(Account.this, false);
+                    evict(Account.this, total, false);
                     throw new BufferLimitException("client evicted: all clients' buffers would pass "
                             + "maxmemory-clients (" + budget + " bytes) and this client's are the largest");
                 }
