@@ -227,8 +227,8 @@ final class Connection {
 
     /** Runs one parsed request; false stops parsing the rest of the read. */
     private boolean onRequest(List<byte[]> args, RespWriter replies) {
-        if (server.stopping()) {
-            return false;
+        if (server.stopping() || memory.mustClose() != null) {
+            return false; // an evicted client runs nothing more: its thread unwinds and its memory is freed
         }
         if (isCrossProtocol(args.get(0))) {
             // As Redis does: "POST" or "Host:" means a browser was made to talk to us. Close, no reply.

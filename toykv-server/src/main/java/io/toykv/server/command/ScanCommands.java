@@ -15,8 +15,9 @@ final class ScanCommands {
     /** RANGE stops early once its reply holds this many bytes of keys and values (at least one entry). */
     static final int RANGE_REPLY_BUDGET = 8 << 20;
     /**
-     * A walk yields its thread after this many keys: a virtual thread is not preempted, so forty KEYS
-     * over millions of keys would otherwise hold every carrier and keep a PING waiting for seconds.
+     * A walk yields its thread after this many keys (a virtual thread is not preempted, so forty KEYS
+     * over millions of keys would otherwise hold every carrier and keep a PING waiting for seconds),
+     * and stops if its client was evicted meanwhile ({@code RespWriter.checkBudget}).
      */
     static final int YIELD_EVERY_KEYS = 1024;
 
@@ -56,6 +57,7 @@ final class ScanCommands {
                     found++;
                 }
                 if (++examined % YIELD_EVERY_KEYS == 0) {
+                    c.out().checkBudget();
                     Thread.yield();
                 }
             }
@@ -120,6 +122,7 @@ final class ScanCommands {
                         found++;
                     }
                     if (examined % YIELD_EVERY_KEYS == 0) {
+                        c.out().checkBudget();
                         Thread.yield();
                     }
                 }

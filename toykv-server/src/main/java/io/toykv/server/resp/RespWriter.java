@@ -169,6 +169,14 @@ public final class RespWriter {
         }
     }
 
+    /**
+     * Throws {@link BufferLimitException} if the budget refuses anything now (the client was evicted or
+     * disconnected): long commands call it now and then, so that they stop when nobody will read them.
+     */
+    public void checkBudget() {
+        budget.reserve(0);
+    }
+
     /** Empties the buffer and gives all its memory back to the budget (its thread is done with it). */
     public void release() {
         size = 0;
