@@ -30,5 +30,9 @@
  * other methods wrap I/O failures in {@link java.io.UncheckedIOException} with the cause kept. A failed
  * put or delete wrote nothing that is visible, and the store keeps working once the cause (a full disk)
  * is gone. A failure of the background sync is logged and rethrown by the next put, delete or sync.
+ * A failure no background thread recovers from by itself (any failure of {@code toykv-sync}, an
+ * {@link java.lang.Error} in {@code toykv-flush-N} or {@code toykv-gc}) is also told at once, on that
+ * thread, to {@link io.toykv.core.StoreOptions#onBackgroundFailure} if set: a server ends the process
+ * there rather than go on with a promise (everysec) that silently stopped holding.
  */
 package io.toykv.core;

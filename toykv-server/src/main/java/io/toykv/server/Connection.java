@@ -53,6 +53,8 @@ final class Connection {
     private final long maxOutputBuffer;
     private final ThreadFactory threads;
     private final CountDownLatch closedLatch = new CountDownLatch(1);
+    /** This client's bytes in the server's {@link ClientMemory}; closed with the socket. */
+    private final ClientMemory.Account memory;
 
     // Used by the reader thread only; handed to a new reader under the lock.
     private final RespParser parser;
@@ -80,7 +82,9 @@ final class Connection {
         this.limits = limits;
         this.maxOutputBuffer = maxOutputBuffer;
         this.threads = threads;
-        this.parser = new RespParser(session.authenticated() ? limits : RespLimits.UNAUTHENTICATED);
+        this.memory = server.clientMemory().open(Long.toString(session.id()),
+                () -> forceClose("evicted: all clients' buffers past maxmemory-clients"));
+        this.parser = new RespParser(session.authenticated() ? limits : RespLimits.UNAUTHENTICATED, memory.query);
     }
 
     Session session() {
@@ -148,7 +152,7 @@ final class Connection {
 
     private void readLoop() {
         byte[] buf = new byte[READ_BUFFER];
-        RespWriter replies = new RespWriter(1024);
+        RespWriter replies = new RespWriter(1024, memory.output);
         replies.protocol(session.protocol());
         RespParser.RequestHandler handler = args -> onRequest(args, replies);
         boolean stillReader = true;
@@ -182,6 +186,15 @@ final class Connection {
                 if (session.closeAfterReply()) {
                     break;
                 }
+                String limitHit = memory.mustClose();
+                if (limitHit != null) {
+                    closeReason = limitHit;
+                    if (!memory.evicted()) {
+                        server.log().warn("client(" + session.id() + ") disconnected: " + closeReason);
+                    }
+                    forceClose(closeReason); // its error reply is out, unless it does not read: then drop it
+                    return;
+                }
                 if (server.stopping()) {
                     closeReason = "server shut down";
                     break;
@@ -197,9 +210,15 @@ final class Connection {
             if (!socket.isClosed()) {
                 closeReason = "read failed: " + e.getMessage();
             }
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
             closeReason = "internal error: " + e;
             server.log().warn("client(" + session.id() + ") " + closeReason);
+        } catch (Error e) {
+            // An OutOfMemoryError past the buffer budgets, say: the process state is unknown.
+            closeReason = "internal error: " + e;
+            server.fatal("client(" + session.id() + ") thread failed", e);
+        } finally {
+            replies.release(); // a reader that hands over to a newer one must not leave its buffer counted
         }
         if (stillReader) {
             finishReading();
@@ -208,8 +227,8 @@ final class Connection {
 
     /** Runs one parsed request; false stops parsing the rest of the read. */
     private boolean onRequest(List<byte[]> args, RespWriter replies) {
-        if (server.stopping()) {
-            return false;
+        if (server.stopping() || memory.mustClose() != null) {
+            return false; // an evicted client runs nothing more: its thread unwinds and its memory is freed
         }
         if (isCrossProtocol(args.get(0))) {
             // As Redis does: "POST" or "Host:" means a browser was made to talk to us. Close, no reply.
@@ -260,6 +279,7 @@ final class Connection {
         Thread me = Thread.currentThread();
         int size = replies.size();
         boolean direct = false;
+        long queued = 0;
         lock.lock();
         try {
             if (size > 0 && !closed) {
@@ -268,6 +288,8 @@ final class Connection {
                     direct = true;
                 } else {
                     queue.add(replies.take());
+                    memory.addOutput(size); // before a writer can send it and release it
+                    queued = size;
                 }
                 pendingBytes += size;
             }
@@ -280,6 +302,9 @@ final class Connection {
             }
         } finally {
             lock.unlock();
+            if (queued > 0) {
+                memory.enforceBudget(); // outside the lock: it may evict (close) connections, this one too
+            }
         }
         long written = 0;
         if (direct) {
@@ -333,14 +358,19 @@ final class Connection {
                 return false;
             }
             writingSince = System.nanoTime();
+            long sent = 0;
             try {
                 for (byte[] b : batches) {
                     out.write(b);
-                    bytes += b.length;
+                    sent += b.length;
                 }
             } catch (IOException e) {
                 closeReason = "write failed: " + e.getMessage();
                 forceClose(closeReason);
+            }
+            bytes += sent;
+            for (byte[] b : batches) {
+                memory.releaseOutput(b.length); // sent or dropped: no longer held
             }
             batches.clear();
         }
@@ -377,6 +407,7 @@ final class Connection {
         } catch (IOException e) {
             // Closing: nothing more to do with this socket.
         }
+        memory.close();
         server.connectionClosed(this, closeReason);
         closedLatch.countDown();
     }

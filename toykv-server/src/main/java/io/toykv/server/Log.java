@@ -25,4 +25,15 @@ final class Log {
     void warn(String line) {
         out.println(TIME.format(LocalDateTime.now()) + " WARNING " + line);
     }
+
+    /** A failure the process does not go on after: the line, then the stack trace. Never throws. */
+    void fatal(String line, Throwable t) {
+        try {
+            out.println(TIME.format(LocalDateTime.now()) + " FATAL " + line + ": " + t);
+            t.printStackTrace(out);
+            out.flush();
+        } catch (Throwable again) {
+            // Out of memory even for the log line: the exit that follows still says it (its status).
+        }
+    }
 }

@@ -33,6 +33,9 @@ public final class ServerConfig {
     private Threading threading = Threading.AUTO;
     private int maxInlineLength = RespLimits.DEFAULT_MAX_INLINE_LENGTH;
     private int maxArgs = RespLimits.DEFAULT_MAX_ARGS;
+    private Runnable fatalAction;
+    private long maxMemoryClients = ClientMemory.defaultBudget();
+    private long clientQueryBufferLimit = RespLimits.DEFAULT_MAX_REQUEST_BYTES;
 
     public ServerConfig bind(String bind) {
         this.bind = Objects.requireNonNull(bind, "bind");
@@ -159,12 +162,54 @@ public final class ServerConfig {
     }
 
     /**
+     * What runs after a fatal failure was logged (an Error in any server thread, a background failure
+     * of the store): {@link ServerMain} halts the process with {@link ServerMain#EXIT_FATAL}. Null (the
+     * default, for servers inside tests): the server shuts down.
+     */
+    public ServerConfig fatalAction(Runnable action) {
+        this.fatalAction = action;
+        return this;
+    }
+
+    public Runnable fatalAction() {
+        return fatalAction;
+    }
+
+    /**
+     * Bytes all clients' query and reply buffers may hold together ({@code maxmemory-clients}); past it
+     * the clients with the largest buffers are evicted. Default: an eighth of the JVM's largest heap.
+     */
+    public ServerConfig maxMemoryClients(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("maxmemory-clients must be positive, was " + bytes);
+        }
+        this.maxMemoryClients = bytes;
+        return this;
+    }
+
+    public long maxMemoryClients() {
+        return maxMemoryClients;
+    }
+
+    /**
+     * Most bytes one request may hold ({@code client-query-buffer-limit}); raised to fit two arguments of
+     * the largest value, so that any SET the store accepts fits. Default 256 MiB.
+     */
+    public ServerConfig clientQueryBufferLimit(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("client-query-buffer-limit must be positive, was " + bytes);
+        }
+        this.clientQueryBufferLimit = bytes;
+        return this;
+    }
+
+    /**
      * The parser limits: the longest bulk string is the larger of the store's key and value limits,
      * so any key or value the store accepts fits, and anything longer is refused before it is read.
      */
     public RespLimits limits() {
         int maxBulk = Math.max(storeOptions.maxValueSize(), storeOptions.maxKeySize());
-        long maxRequest = Math.max(RespLimits.DEFAULT_MAX_REQUEST_BYTES, 2L * maxBulk + 1024);
+        long maxRequest = Math.max(clientQueryBufferLimit, 2L * maxBulk + 1024);
         return new RespLimits(maxArgs, maxBulk, maxInlineLength, maxRequest);
     }
 }

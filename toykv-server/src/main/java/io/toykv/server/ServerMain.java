@@ -102,6 +102,22 @@ public final class ServerMain implements Callable<Integer> {
             description = "Disconnect a client whose unread replies exceed this many MiB. Default: ${DEFAULT-VALUE}.")
     long maxOutputMib;
 
+    @Option(names = "--client-output-buffer-limit", paramLabel = "SIZE",
+            description = "Same as --max-output-buffer in Redis's units (bytes, 64mb, 1gb); wins over it. A reply "
+                    + "that would pass it gets an error instead.")
+    String clientOutputBufferLimit;
+
+    @Option(names = "--client-query-buffer-limit", paramLabel = "SIZE",
+            description = "Largest request in bytes (e.g. 256mb); past it the client gets a protocol error and "
+                    + "is closed. Default: 256mb.")
+    String clientQueryBufferLimit;
+
+    @Option(names = "--maxmemory-clients", paramLabel = "SIZE",
+            description = "Most memory all clients' query and reply buffers may hold together, as bytes (64mb) or "
+                    + "a share of the heap (25%); past it the clients with the largest buffers are disconnected. "
+                    + "Default: an eighth of the heap (-Xmx).")
+    String maxMemoryClients;
+
     @Option(names = "--segment-size", paramLabel = "MIB",
             description = "Size of a values-log segment, 1-2047 MiB, and at least the staging buffer, which "
                     + "holds the largest value: so 2 or more at the default --max-value-size; 1 needs "
@@ -134,6 +150,8 @@ public final class ServerMain implements Callable<Integer> {
     /** The configuration file's settings by option name, read once {@link #config()} is first called. */
     private final ConfigDefaults fileDefaults = new ConfigDefaults(name -> env.apply(name), ServerMain::commandLine);
     private boolean fileRead;
+    /** Exit status after a fatal failure (EX_SOFTWARE): a supervisor restarts the server. */
+    public static final int EXIT_FATAL = 70;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -146,9 +164,11 @@ public final class ServerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        ServerConfig config = config();
+        ServerConfig config = config().fatalAction(() -> Runtime.getRuntime().halt(EXIT_FATAL));
         Log log = new Log(System.out, false);
         warnings.forEach(log::warn);
+        // A thread that dies of anything uncaught takes the process with it: never half-dead.
+        Thread.setDefaultUncaughtExceptionHandler(ServerMain::uncaught);
         check("--carrier-threads", () -> Threads.configureCarriers(carrierThreads)); // before any virtual thread exists
         ToykvServer server;
         try {
@@ -159,6 +179,7 @@ public final class ServerMain implements Callable<Integer> {
         }
         // SIGTERM/SIGINT: shut down and exit 0. The hook covers any other way out (System.exit, SIGHUP).
         Signals.onTermination(() -> {
+            haltIfStillRunningAfter(SHUTDOWN_DEADLINE_MILLIS);
             server.shutdown();
             System.exit(0);
         });
@@ -166,6 +187,36 @@ public final class ServerMain implements Callable<Integer> {
         server.awaitShutdownRequest();
         server.shutdown();
         return 0;
+    }
+
+    /**
+     * A shutdown that has not ended the process by then (a store that does not close, a JVM short of
+     * memory) ends in a halt with {@link #EXIT_FATAL}: SIGTERM always stops the server.
+     */
+    static final long SHUTDOWN_DEADLINE_MILLIS = 3 * ServerConfig.SHUTDOWN_GRACE_MILLIS;
+
+    private static void haltIfStillRunningAfter(long millis) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("toykv-server: FATAL: shutdown still running after " + millis + " ms; halting");
+            Runtime.getRuntime().halt(EXIT_FATAL);
+        }, "toykv-shutdown-deadline");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void uncaught(Thread thread, Throwable t) {
+        try {
+            System.err.println("toykv-server: FATAL: thread " + thread.getName() + " died: " + t);
+            t.printStackTrace();
+            System.err.flush();
+        } finally {
+            Runtime.getRuntime().halt(EXIT_FATAL);
+        }
     }
 
     /**
@@ -203,6 +254,17 @@ public final class ServerMain implements Callable<Integer> {
         check("--max-clients", () -> config.maxClients(maxClients));
         check("--timeout", () -> config.timeoutSeconds(timeout));
         check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
+        if (clientOutputBufferLimit != null) {
+            check("--client-output-buffer-limit", () -> config.maxOutputBuffer(Sizes.parse(clientOutputBufferLimit, 0)));
+        }
+        if (clientQueryBufferLimit != null) {
+            check("--client-query-buffer-limit", () -> config.clientQueryBufferLimit(
+                    Sizes.parse(clientQueryBufferLimit, 0)));
+        }
+        if (maxMemoryClients != null) {
+            check("--maxmemory-clients", () -> config.maxMemoryClients(
+                    Sizes.parse(maxMemoryClients, Runtime.getRuntime().maxMemory())));
+        }
         return config.threading(threads);
     }
 

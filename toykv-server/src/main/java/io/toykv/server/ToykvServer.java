@@ -25,6 +25,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -53,6 +54,7 @@ public final class ToykvServer implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final ServerSocket listener;
     private final ThreadFactory connectionThreads;
+    private final ClientMemory clientMemory;
     private final boolean virtualThreads;
     private final long startMillis = System.currentTimeMillis();
 
@@ -86,6 +88,7 @@ public final class ToykvServer implements AutoCloseable {
         this.rejectionThreads = Threads.factory("toykv-reject-", virtualThreads);
         this.refusedLog = new ThrottledLog(log, 1, TimeUnit.SECONDS);
         this.wrongPasswordLog = new ThrottledLog(log, 1, TimeUnit.SECONDS);
+        this.clientMemory = new ClientMemory(config.maxMemoryClients(), config.maxOutputBuffer(), log);
         this.listener = new ServerSocket();
         try {
             listener.setReuseAddress(true);
@@ -105,10 +108,22 @@ public final class ToykvServer implements AutoCloseable {
     }
 
     public static ToykvServer start(ServerConfig config, PrintStream logStream) throws IOException {
-        StoreOptions options = config.storeOptions();
+        // The store may fail in the background before the server exists: such a failure is fatal too.
+        AtomicReference<ToykvServer> started = new AtomicReference<>();
+        Log earlyLog = new Log(logStream, config.quiet());
+        StoreOptions options = config.storeOptions().onBackgroundFailure(t -> {
+            ToykvServer server = started.get();
+            if (server != null) {
+                server.fatal("store thread " + Thread.currentThread().getName() + " failed", t);
+            } else {
+                fatal(config, earlyLog, "store thread " + Thread.currentThread().getName() + " failed", t, null);
+            }
+        });
         Store store = Store.open(config.dir(), options);
         try {
-            return start(config, new StoreKeyspace(store, options), store, logStream);
+            ToykvServer server = start(config, new StoreKeyspace(store, options), store, logStream);
+            started.set(server);
+            return server;
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -163,6 +178,10 @@ public final class ToykvServer implements AutoCloseable {
         return log;
     }
 
+    ClientMemory clientMemory() {
+        return clientMemory;
+    }
+
     boolean stopping() {
         return stopping.get();
     }
@@ -177,35 +196,64 @@ public final class ToykvServer implements AutoCloseable {
         shutdownRequested.await();
     }
 
+    /** Accepts until shutdown; anything but a failed accept or set-up of one connection is fatal. */
     private void acceptLoop() {
-        while (!stopping.get()) {
-            Socket socket;
-            try {
-                socket = listener.accept();
-            } catch (IOException e) {
-                if (!stopping.get()) {
-                    log.warn("accept failed: " + e.getMessage());
-                    sleepQuietly(100);
+        try {
+            while (!stopping.get()) {
+                Socket socket;
+                try {
+                    socket = listener.accept();
+                } catch (IOException e) {
+                    if (!stopping.get()) {
+                        log.warn("accept failed: " + e.getMessage());
+                        sleepQuietly(100);
+                    }
+                    continue;
                 }
-                continue;
+                try {
+                    accept(socket);
+                } catch (IOException | RuntimeException e) {
+                    log.warn("could not set up a connection from " + socket.getRemoteSocketAddress() + ": " + e);
+                    closeQuietly(socket);
+                }
             }
-            try {
-                accept(socket);
-            } catch (IOException | RuntimeException e) {
-                log.warn("could not set up a connection from " + socket.getRemoteSocketAddress() + ": " + e);
-                closeQuietly(socket);
-            }
+        } catch (Throwable t) {
+            // A server whose port is open but accepts nothing is worse than none.
+            fatal("the accept thread failed", t);
         }
     }
 
     /** Every few milliseconds, gives a new reader to each connection whose writer is stuck. */
     private void watchLoop() {
-        while (stopped.getCount() > 0) {
-            long now = System.nanoTime();
-            for (Connection c : connections.values()) {
-                c.checkStalled(now);
+        try {
+            while (stopped.getCount() > 0) {
+                long now = System.nanoTime();
+                for (Connection c : connections.values()) {
+                    c.checkStalled(now);
+                }
+                sleepQuietly(5);
             }
-            sleepQuietly(5);
+        } catch (Throwable t) {
+            fatal("the watchdog thread failed", t);
+        }
+    }
+
+    /**
+     * A failure the server cannot go on after (an Error in one of its threads, a background failure of
+     * the store): logged, then {@link ServerConfig#fatalAction()} (the process: halt, exit status
+     * {@link ServerMain#EXIT_FATAL}), or a shutdown if there is none.
+     */
+    void fatal(String what, Throwable t) {
+        fatal(config, log, what, t, this);
+    }
+
+    private static void fatal(ServerConfig config, Log log, String what, Throwable t, ToykvServer server) {
+        log.fatal(what, t);
+        Runnable action = config.fatalAction();
+        if (action != null) {
+            action.run();
+        } else if (server != null && !server.stopping.get()) {
+            new Thread(server::shutdown, "toykv-shutdown").start();
         }
     }
 
@@ -403,6 +451,9 @@ public final class ToykvServer implements AutoCloseable {
                 case NEVER -> "no";
             });
             m.put("proto-max-bulk-len", Integer.toString(config.limits().maxBulkLength()));
+            m.put("client-query-buffer-limit", Long.toString(config.limits().maxRequestBytes()));
+            m.put("client-output-buffer-limit", "normal " + config.maxOutputBuffer() + " 0 0");
+            m.put("maxmemory-clients", Long.toString(clientMemory.budget()));
             m.put("maxmemory", "0");
             m.put("requirepass", config.requirePass() == null ? "" : "********");
             return m;
@@ -429,6 +480,8 @@ public final class ToykvServer implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("connected_clients", connections.size());
             m.put("maxclients", config.maxClients());
+            m.put("client_buffers_bytes", clientMemory.used());
+            m.put("maxmemory_clients", clientMemory.budget());
             return m;
         }
 
@@ -437,6 +490,7 @@ public final class ToykvServer implements AutoCloseable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("total_connections_received", totalConnections.sum());
             m.put("rejected_connections", rejectedConnections.sum());
+            m.put("evicted_clients", clientMemory.evictedClients());
             return m;
         }
 

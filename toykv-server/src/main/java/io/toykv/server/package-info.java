@@ -20,5 +20,13 @@
  *
  * <p>Nothing a client sends may stop the server: protocol errors close that connection, command
  * errors become error replies (see {@link io.toykv.server.command.Dispatcher}).
+ *
+ * <p>Memory: every connection's query and reply buffers are counted in one {@code ClientMemory}
+ * (reserved before they are allocated, with an atomic add); past {@code maxmemory-clients} the
+ * clients with the largest buffers are evicted, past {@code client-output-buffer-limit} a client is
+ * closed. Failure is loud: an {@link java.lang.Error} in any server thread, a failure of the accept loop
+ * or the watchdog, and the store's background failures ({@code StoreOptions.onBackgroundFailure}) are
+ * logged as FATAL and run {@code ServerConfig.fatalAction()}, which in the process is a halt with exit
+ * status 70 ({@code ServerMain} also installs a default uncaught-exception handler that does the same).
  */
 package io.toykv.server;

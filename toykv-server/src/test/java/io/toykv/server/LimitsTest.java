@@ -212,4 +212,60 @@ class LimitsTest {
         assertEquals(64 * 1024, config.limits().maxBulkLength());
         assertFalse(config.limits().maxArgs() < 1024 * 1024);
     }
+
+    @Test
+    void configGetShowsTheBufferLimits() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxMemoryClients(3 << 20)
+                .maxOutputBuffer(2 << 20).clientQueryBufferLimit(5 << 20));
+                RespClient c = new RespClient(server.port())) {
+            assertEquals("*2\r\n$17\r\nmaxmemory-clients\r\n$7\r\n3145728\r\n", c.call("CONFIG", "GET", "maxmemory-clients"));
+            assertEquals("*2\r\n$26\r\nclient-output-buffer-limit\r\n$18\r\nnormal 2097152 0 0\r\n",
+                    c.call("CONFIG", "GET", "client-output-buffer-limit"));
+            assertEquals("*2\r\n$25\r\nclient-query-buffer-limit\r\n$7\r\n5242880\r\n",
+                    c.call("CONFIG", "GET", "client-query-buffer-limit"));
+            String info = c.call("INFO", "clients", "stats");
+            assertTrue(info.contains("client_buffers_bytes:") && info.contains("maxmemory_clients:3145728")
+                    && info.contains("evicted_clients:0"), info);
+        }
+    }
+
+    @Test
+    void replyPastTheOutputLimitIsAnErrorThenTheClientIsClosed() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxOutputBuffer(16 * 1024));
+                RespClient c = new RespClient(server.port())) {
+            for (int i = 0; i < 2000; i += 100) {
+                java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("MSET"));
+                for (int k = i; k < i + 100; k++) {
+                    args.add("key:" + k);
+                    args.add("v");
+                }
+                assertEquals("+OK\r\n", c.call(args.toArray(new String[0])));
+            }
+            assertEquals("-ERR replies would pass client-output-buffer-limit (16384 bytes)\r\n", c.call("KEYS", "*"));
+            assertTrue(c.closedByServer());
+            try (RespClient other = new RespClient(server.port())) {
+                assertTrue(other.call("KEYS", "key:1?").startsWith("*10\r\n"), "a small KEYS still works");
+            }
+        }
+    }
+
+    @Test
+    void requestPastAllClientsBudgetEvictsTheClientWithAnError() throws IOException {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxMemoryClients(256 * 1024));
+                RespClient c = new RespClient(server.port())) {
+            StringBuilder sb = new StringBuilder("*41\r\n$4\r\nMSET\r\n");
+            for (int i = 0; i < 20; i++) {
+                sb.append("$2\r\nk").append(i % 10).append("\r\n$").append(60_000).append("\r\n")
+                        .append("x".repeat(60_000)).append("\r\n");
+            }
+            c.send(sb.toString());
+            String reply = c.readReply();
+            assertTrue(reply.startsWith("-ERR Protocol error: client evicted"), reply);
+            assertTrue(c.closedByServer());
+            try (RespClient other = new RespClient(server.port())) {
+                assertTrue(other.call("INFO", "stats").contains("evicted_clients:1"));
+                assertEquals("+PONG\r\n", other.call("PING"));
+            }
+        }
+    }
 }

@@ -257,4 +257,20 @@ class ServerMainTest {
         assertFalse(message.contains("Exception") || message.contains("\tat "), message);
         assertTrue(Files.notExists(dir.resolve("never")), "no store is opened");
     }
+
+    @Test
+    void bufferLimitsComeFromTheCommandLineInRedisUnits() {
+        CommandLine cl = ServerMain.commandLine();
+        cl.parseArgs("--client-query-buffer-limit", "64mb", "--client-output-buffer-limit", "8mb",
+                "--maxmemory-clients", "10%");
+        ServerConfig config = ((ServerMain) cl.getCommand()).config();
+        assertEquals(64L << 20, config.limits().maxRequestBytes());
+        assertEquals(8L << 20, config.maxOutputBuffer());
+        assertEquals((long) (Runtime.getRuntime().maxMemory() * 0.1), config.maxMemoryClients());
+        CommandLine defaults = ServerMain.commandLine();
+        defaults.parseArgs();
+        ServerConfig d = ((ServerMain) defaults.getCommand()).config();
+        assertEquals((long) (Runtime.getRuntime().maxMemory() * 0.125), d.maxMemoryClients());
+        assertEquals(256L << 20, d.maxOutputBuffer());
+    }
 }

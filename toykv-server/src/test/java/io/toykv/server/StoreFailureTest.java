@@ -25,12 +25,18 @@ class StoreFailureTest {
     static final class FullDisk implements Keyspace {
         final Keyspace inner;
         final AtomicBoolean full = new AtomicBoolean();
+        /** Thrown by writes while set: an Error such as an OutOfMemoryError. */
+        volatile Error error;
 
         FullDisk(Keyspace inner) {
             this.inner = inner;
         }
 
         private void maybeFail() {
+            Error e = error;
+            if (e != null) {
+                throw e;
+            }
             if (full.get()) {
                 throw new UncheckedIOException(new IOException("No space left on device"));
             }
@@ -111,6 +117,26 @@ class StoreFailureTest {
             store.close();
             assertEquals("-ERR store is closed\r\n", c.call("GET", "a"));
             assertEquals("+PONG\r\n", c.call("PING"));
+        }
+    }
+
+    /** An Error is not an error reply: the server logs it and runs its fatal action (the process halts). */
+    @Test
+    void errorInAConnectionThreadRunsTheFatalAction() throws Exception {
+        Store store = Store.open(dir, TestServers.smallStore());
+        FullDisk keyspace = new FullDisk(new StoreKeyspace(store, TestServers.smallStore()));
+        java.util.concurrent.CountDownLatch fatal = new java.util.concurrent.CountDownLatch(1);
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        try (ToykvServer server = ToykvServer.start(TestServers.config(dir).fatalAction(fatal::countDown), keyspace,
+                store, new PrintStream(log, true));
+                RespClient c = new RespClient(server.port())) {
+            assertEquals("+OK\r\n", c.call("SET", "a", "1"));
+            keyspace.error = new OutOfMemoryError("injected");
+            c.send(RespClient.encode("SET", "b", "2"));
+            org.junit.jupiter.api.Assertions.assertTrue(fatal.await(5, java.util.concurrent.TimeUnit.SECONDS),
+                    "no fatal action: " + log);
+            org.junit.jupiter.api.Assertions.assertTrue(log.toString().contains("FATAL client("), log.toString());
+            keyspace.error = null;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import io.toykv.server.resp.BufferLimitException;
 import io.toykv.server.resp.RespWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -72,6 +73,10 @@ public final class Dispatcher {
             out.truncate(mark);
             server.log("client(" + session.id() + ") " + spec.name() + " failed: " + e.getCause());
             error(out, "ERR store I/O error: " + e.getCause().getMessage());
+        } catch (BufferLimitException e) {
+            // The reply would pass a buffer limit: what it wrote is dropped (the buffer shrinks once sent).
+            out.truncate(mark);
+            error(out, "ERR " + e.getMessage());
         } catch (IllegalStateException e) {
             out.truncate(mark);
             error(out, "ERR " + e.getMessage());

@@ -108,16 +108,16 @@ final class KeyCommands {
         c.out().integer(found);
     }
 
+    /**
+     * Each value goes into the reply as it is read, so that only the reply buffer holds them (within
+     * the client's buffer limits); an error half-way drops the partial reply (the dispatcher truncates it).
+     */
     private void mget(Call c) {
-        // Read everything first: an error half-way must not leave a half-written array in the reply.
-        byte[][] values = new byte[c.argc() - 1][];
+        c.out().arrayHeader(c.argc() - 1);
         for (int i = 1; i < c.argc(); i++) {
-            values[i - 1] = keyspace.get(c.arg(i));
-            (values[i - 1] == null ? stats.keyspaceMisses() : stats.keyspaceHits()).increment();
-        }
-        c.out().arrayHeader(values.length);
-        for (byte[] v : values) {
-            c.out().bulk(v);
+            byte[] value = keyspace.get(c.arg(i));
+            (value == null ? stats.keyspaceMisses() : stats.keyspaceHits()).increment();
+            c.out().bulk(value);
         }
     }
 

@@ -14,6 +14,12 @@ final class ScanCommands {
     static final int MAX_RANGE_LIMIT = 10_000;
     /** RANGE stops early once its reply holds this many bytes of keys and values (at least one entry). */
     static final int RANGE_REPLY_BUDGET = 8 << 20;
+    /**
+     * A walk yields its thread after this many keys (a virtual thread is not preempted, so forty KEYS
+     * over millions of keys would otherwise hold every carrier and keep a PING waiting for seconds),
+     * and stops if its client was evicted meanwhile ({@code RespWriter.checkBudget}).
+     */
+    static final int YIELD_EVERY_KEYS = 1024;
 
     private final Keyspace keyspace;
     private final ScanCursors cursors = new ScanCursors();
@@ -32,22 +38,31 @@ final class ScanCommands {
                         + "[NOVALUES]; replies [next-start or nil, [key, value, ...]].", this::range));
     }
 
+    /**
+     * Writes the matching keys straight into the reply, then puts the count in front: no list of keys
+     * besides the reply buffer, which grows only as far as the client's buffer limits allow (a reply
+     * past them fails the command with an error, before the memory is taken).
+     */
     private void keys(Call c) {
         Glob glob = new Glob(c.arg(1));
         byte[] prefix = glob.literalPrefix();
-        List<byte[]> found = new ArrayList<>();
+        int mark = c.out().size();
+        long found = 0;
+        long examined = 0;
         try (ScanIterator it = keyspace.scan(prefix.length == 0 ? null : prefix, bounds(prefix))) {
             while (it.hasNext()) {
                 byte[] key = it.next().key();
                 if (glob.matches(key)) {
-                    found.add(key);
+                    c.out().bulk(key);
+                    found++;
+                }
+                if (++examined % YIELD_EVERY_KEYS == 0) {
+                    c.out().checkBudget();
+                    Thread.yield();
                 }
             }
         }
-        c.out().arrayHeader(found.size());
-        for (byte[] key : found) {
-            c.out().bulk(key);
-        }
+        c.out().insertArrayHeader(mark, found);
     }
 
     private void scan(Call c) {
@@ -86,7 +101,10 @@ final class ScanCommands {
                 throw new ReplyException("ERR invalid cursor");
             }
         }
-        List<byte[]> found = new ArrayList<>();
+        c.out().arrayHeader(2);
+        int cursorMark = c.out().size();
+        int mark = cursorMark;
+        long found = 0;
         long next = 0;
         if (!noType) {
             int budget = (int) Math.min(count, MAX_SCAN_COUNT);
@@ -100,17 +118,19 @@ final class ScanCommands {
                     }
                     examined++;
                     if (glob == null || glob.matches(key)) {
-                        found.add(key);
+                        c.out().bulk(key);
+                        found++;
+                    }
+                    if (examined % YIELD_EVERY_KEYS == 0) {
+                        c.out().checkBudget();
+                        Thread.yield();
                     }
                 }
             }
         }
-        c.out().arrayHeader(2);
-        c.out().bulk(Long.toString(next));
-        c.out().arrayHeader(found.size());
-        for (byte[] key : found) {
-            c.out().bulk(key);
-        }
+        // The keys were written first (no list of them): the count, then the cursor go in front.
+        c.out().insertArrayHeader(mark, found);
+        c.out().insertBulk(cursorMark, Long.toString(next));
     }
 
     private void range(Call c) {

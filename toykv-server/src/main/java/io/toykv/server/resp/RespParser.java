@@ -16,8 +16,10 @@ import java.util.Objects;
  *
  * <p>Each digit of a count or length is checked against its limit as it arrives, so a huge number is
  * refused before anything is allocated; a bulk string's array is allocated only once its length line is
- * complete and within {@link RespLimits#maxBulkLength()}. After a {@link ProtocolException} the parser
- * is broken and must not be fed again.
+ * complete and within {@link RespLimits#maxBulkLength()}, and once the {@link BufferBudget} has
+ * granted it: a request's bulk strings past its first {@link #UNCHARGED_REQUEST_BYTES} are reserved
+ * before they are allocated and released once the handler has run the request (or the parser broke).
+ * After a {@link ProtocolException} the parser is broken and must not be fed again.
  */
 public final class RespParser {
 
@@ -30,8 +32,17 @@ public final class RespParser {
     private enum State { START, INLINE, ARRAY_COUNT, ARRAY_COUNT_LF, BULK_PREFIX, BULK_LENGTH, BULK_LENGTH_LF,
         BULK_DATA, BULK_CR, BULK_LF, BROKEN }
 
+    /**
+     * Bytes of each request (counted as {@link RespLimits#maxRequestBytes()} counts them) that are not
+     * charged to the budget: small requests, nearly all of them, cost no accounting at all.
+     */
+    public static final int UNCHARGED_REQUEST_BYTES = 16 * 1024;
+
     private RespLimits limits;
+    private final BufferBudget budget;
     private State state = State.START;
+    /** Bytes of the current request reserved from the budget. */
+    private long charged;
 
     // Number being read (array count or bulk length); guarded by being used by one thread.
     private long number;
@@ -48,7 +59,31 @@ public final class RespParser {
     private int lineLength;
 
     public RespParser(RespLimits limits) {
+        this(limits, BufferBudget.UNLIMITED);
+    }
+
+    public RespParser(RespLimits limits, BufferBudget budget) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.budget = Objects.requireNonNull(budget, "budget");
+    }
+
+    /** Bytes of the request being read that are reserved from the budget. */
+    public long chargedBytes() {
+        return charged;
+    }
+
+    /** Drops the request being read, if any, and gives its bytes back to the budget. */
+    public void discard() {
+        args = null;
+        bulk = null;
+        releaseCharged();
+    }
+
+    private void releaseCharged() {
+        if (charged > 0) {
+            budget.release(charged);
+            charged = 0;
+        }
     }
 
     /** Replaces the limits; they apply from the next number or line read. */
@@ -166,7 +201,16 @@ public final class RespParser {
                     if (requestBytes > limits.maxRequestBytes()) {
                         throw broken("request larger than " + limits.maxRequestBytes() + " bytes");
                     }
-                    // The length is within maxBulkLength and the request budget: now allocate.
+                    long charge = requestBytes - UNCHARGED_REQUEST_BYTES - charged;
+                    if (charge > 0) {
+                        try {
+                            budget.reserve(charge);
+                        } catch (BufferLimitException e) {
+                            throw broken(e.getMessage());
+                        }
+                        charged += charge;
+                    }
+                    // The length is within maxBulkLength, the request limit and the budget: now allocate.
                     bulk = new byte[(int) number];
                     bulkFilled = 0;
                     state = bulk.length == 0 ? State.BULK_CR : State.BULK_DATA;
@@ -198,7 +242,13 @@ public final class RespParser {
                         List<byte[]> request = args;
                         args = null;
                         state = State.START;
-                        if (!handler.onRequest(request)) {
+                        boolean more;
+                        try {
+                            more = handler.onRequest(request);
+                        } finally {
+                            releaseCharged();
+                        }
+                        if (!more) {
                             return p - off;
                         }
                     }
@@ -239,8 +289,7 @@ public final class RespParser {
 
     private ProtocolException broken(String message) {
         state = State.BROKEN;
-        args = null;
-        bulk = null;
+        discard();
         return new ProtocolException(message);
     }
 

@@ -18,16 +18,35 @@ public final class RespWriter {
     private static final byte[] NULL_3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    private final BufferBudget budget;
+    private final int initialCapacity;
     private byte[] buf;
     private int size;
     private int protocol = 2;
+    /** Bytes of {@link #buf} reserved from the budget: its growth past the initial capacity. */
+    private long charged;
 
     public RespWriter() {
         this(256);
     }
 
     public RespWriter(int initialCapacity) {
-        buf = new byte[Math.max(16, initialCapacity)];
+        this(initialCapacity, BufferBudget.UNLIMITED);
+    }
+
+    /**
+     * A writer whose buffer, past {@code initialCapacity}, grows only as far as {@code budget} grants:
+     * a reply that would pass it throws {@link BufferLimitException} before the memory is allocated.
+     */
+    public RespWriter(int initialCapacity, BufferBudget budget) {
+        this.initialCapacity = Math.max(16, initialCapacity);
+        this.budget = java.util.Objects.requireNonNull(budget, "budget");
+        buf = new byte[this.initialCapacity];
+    }
+
+    /** Bytes of the buffer reserved from the budget. */
+    public long chargedBytes() {
+        return charged;
     }
 
     /** 2 or 3: the protocol replies are written in from now on. */
@@ -144,8 +163,54 @@ public final class RespWriter {
     public void clear() {
         size = 0;
         if (buf.length > 1 << 20) {
-            buf = new byte[256]; // do not keep a large reply's buffer for the connection's lifetime
+            buf = new byte[initialCapacity]; // do not keep a large reply's buffer for the connection's lifetime
+            budget.release(charged);
+            charged = 0;
         }
+    }
+
+    /**
+     * Throws {@link BufferLimitException} if the budget refuses anything now (the client was evicted or
+     * disconnected): long commands call it now and then, so that they stop when nobody will read them.
+     */
+    public void checkBudget() {
+        budget.reserve(0);
+    }
+
+    /** Empties the buffer and gives all its memory back to the budget (its thread is done with it). */
+    public void release() {
+        size = 0;
+        if (charged > 0) {
+            buf = new byte[initialCapacity];
+            budget.release(charged);
+            charged = 0;
+        }
+    }
+
+    /**
+     * Inserts an array header for {@code count} elements at {@code mark} (a previous {@link #size()}),
+     * before the elements written since: for replies whose length is known only once they are written
+     * (KEYS), so that they need no list besides the buffer.
+     */
+    public RespWriter insertArrayHeader(int mark, long count) {
+        return insert(mark, "*" + count + "\r\n");
+    }
+
+    /** Inserts a bulk string of ASCII {@code text} at {@code mark}, as {@link #insertArrayHeader} does a header. */
+    public RespWriter insertBulk(int mark, String text) {
+        return insert(mark, "$" + text.length() + "\r\n" + text + "\r\n");
+    }
+
+    private RespWriter insert(int mark, String ascii) {
+        if (mark < 0 || mark > size) {
+            throw new IllegalArgumentException("mark " + mark + " outside 0.." + size);
+        }
+        byte[] bytes = ascii.getBytes(StandardCharsets.US_ASCII);
+        ensure(bytes.length);
+        System.arraycopy(buf, mark, buf, mark + bytes.length, size - mark);
+        System.arraycopy(bytes, 0, buf, mark, bytes.length);
+        size += bytes.length;
+        return this;
     }
 
     /** Drops the replies written after {@code mark} (a previous {@link #size()}). */
@@ -190,7 +255,11 @@ public final class RespWriter {
             if (needed > Integer.MAX_VALUE - 16) {
                 throw new IllegalStateException("reply buffer would exceed 2 GiB");
             }
-            buf = Arrays.copyOf(buf, (int) Math.max(needed, Math.min((long) buf.length * 2, Integer.MAX_VALUE - 16)));
+            int capacity = (int) Math.max(needed, Math.min((long) buf.length * 2, Integer.MAX_VALUE - 16));
+            long growth = (long) capacity - Math.max(buf.length, initialCapacity);
+            budget.reserve(growth); // before the allocation: throws if the budget refuses it
+            charged += growth;
+            buf = Arrays.copyOf(buf, capacity);
         }
     }
 }

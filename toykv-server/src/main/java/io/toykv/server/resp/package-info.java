@@ -10,6 +10,10 @@
  *
  * <p>{@link io.toykv.server.resp.RespWriter} encodes replies in RESP2 or RESP3 into a growable buffer.
  *
+ * <p>Both may be given a {@link io.toykv.server.resp.BufferBudget}: the parser reserves a large
+ * request's bulk strings before allocating them, the writer its buffer's growth; a refusal is a
+ * {@link io.toykv.server.resp.BufferLimitException} (a protocol error in the parser).
+ *
  * <p>Concurrency: a parser and a writer belong to one connection and are used by one thread at a time;
  * neither is thread-safe. {@link io.toykv.server.resp.RespLimits} is immutable.
  */

@@ -1,0 +1,219 @@
+package io.toykv.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.toykv.server.resp.BufferBudget;
+import io.toykv.server.resp.BufferLimitException;
+import io.toykv.server.resp.ProtocolException;
+import io.toykv.server.resp.RespLimits;
+import io.toykv.server.resp.RespParser;
+import io.toykv.server.resp.RespWriter;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The accounting of client buffers: per client, in total, eviction of the largest, and the parser's and writer's use of it. */
+class ClientMemoryTest {
+    static final Log QUIET = new Log(new PrintStream(OutputStream.nullOutputStream()), true);
+
+    @Test
+    void reserveAndReleaseKeepTheTotal() {
+        ClientMemory m = new ClientMemory(1000, 1000, QUIET);
+        ClientMemory.Account a = m.open("1", () -> { });
+        a.query.reserve(300);
+        a.output.reserve(200);
+        assertEquals(500, m.used());
+        assertEquals(500, a.bytes());
+        a.query.release(300);
+        a.output.release(200);
+        assertEquals(0, m.used());
+    }
+
+    @Test
+    void outputPastThePerClientLimitIsRefusedAndClosesTheClient() {
+        ClientMemory m = new ClientMemory(10_000, 1000, QUIET);
+        ClientMemory.Account a = m.open("1", () -> { });
+        a.output.reserve(900);
+        assertThrows(BufferLimitException.class, () -> a.output.reserve(200));
+        assertEquals(900, m.used(), "a refused reservation is not counted");
+        assertTrue(a.mustClose().contains("client-output-buffer-limit"), a.mustClose());
+        assertFalse(a.evicted());
+    }
+
+    @Test
+    void pastTheBudgetTheLargestOtherClientIsEvicted() {
+        ClientMemory m = new ClientMemory(1000, 10_000, QUIET);
+        AtomicInteger disconnected = new AtomicInteger();
+        ClientMemory.Account big = m.open("big", disconnected::incrementAndGet);
+        ClientMemory.Account small = m.open("small", () -> { });
+        big.query.reserve(700);
+        small.query.reserve(200);
+        small.query.reserve(200); // 1100 > 1000: big goes
+        assertEquals(1, disconnected.get());
+        assertTrue(big.evicted());
+        assertNull(small.mustClose());
+        assertEquals(400, m.used());
+        assertEquals(1, m.evictedClients());
+        big.query.release(700); // its thread unwinds later: gives back nothing twice
+        assertEquals(400, m.used());
+        assertThrows(BufferLimitException.class, () -> big.query.reserve(1));
+    }
+
+    @Test
+    void askingClientThatIsTheLargestIsRefusedAndEvicted() {
+        ClientMemory m = new ClientMemory(1000, 10_000, QUIET);
+        AtomicInteger disconnected = new AtomicInteger();
+        ClientMemory.Account a = m.open("a", disconnected::incrementAndGet);
+        ClientMemory.Account b = m.open("b", () -> { });
+        b.query.reserve(100);
+        a.query.reserve(800);
+        assertThrows(BufferLimitException.class, () -> a.query.reserve(300));
+        assertTrue(a.evicted());
+        assertEquals(0, disconnected.get(), "the asking client replies with the reason, then closes itself");
+        assertEquals(100, m.used());
+        assertFalse(b.evicted());
+    }
+
+    @Test
+    void queuedRepliesCountAndCanEvictButAreNeverRefused() {
+        ClientMemory m = new ClientMemory(1000, 10_000, QUIET);
+        AtomicInteger disconnected = new AtomicInteger();
+        ClientMemory.Account slow = m.open("slow", disconnected::incrementAndGet);
+        slow.addOutput(1500);
+        assertEquals(1500, m.used(), "counted at once, evicted only when asked");
+        slow.enforceBudget();
+        assertTrue(slow.evicted());
+        assertEquals(1, disconnected.get());
+        assertEquals(0, m.used());
+    }
+
+    @Test
+    void closeTakesTheClientOutOfTheTotal() {
+        ClientMemory m = new ClientMemory(1000, 1000, QUIET);
+        ClientMemory.Account a = m.open("1", () -> { });
+        a.query.reserve(100);
+        a.addOutput(50);
+        a.close();
+        assertEquals(0, m.used());
+        a.releaseOutput(50);
+        a.query.release(100);
+        assertEquals(0, m.used());
+    }
+
+    /** Counts what is reserved and released, refusing past {@code limit}. */
+    static final class CountingBudget implements BufferBudget {
+        final AtomicLong held = new AtomicLong();
+        final AtomicLong peak = new AtomicLong();
+        final long limit;
+
+        CountingBudget(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void reserve(long bytes) {
+            if (held.get() + bytes > limit) {
+                throw new BufferLimitException("over " + limit);
+            }
+            peak.accumulateAndGet(held.addAndGet(bytes), Math::max);
+        }
+
+        @Override
+        public void release(long bytes) {
+            held.addAndGet(-bytes);
+        }
+    }
+
+    @Test
+    void parserChargesLargeRequestsBeforeAllocatingAndReleasesAfterTheRequestRan() throws ProtocolException {
+        CountingBudget budget = new CountingBudget(Long.MAX_VALUE);
+        RespParser parser = new RespParser(RespLimits.defaults(), budget);
+        List<Long> heldDuringRequest = new ArrayList<>();
+        byte[] small = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n".getBytes(StandardCharsets.US_ASCII);
+        parser.feed(small, 0, small.length, args -> heldDuringRequest.add(budget.held.get()));
+        assertEquals(List.of(0L), heldDuringRequest, "a small request costs no accounting");
+        String value = "x".repeat(100_000);
+        byte[] big = ("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n" + value + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        parser.feed(big, 0, 40, args -> true); // the length line is read: the bulk is reserved already
+        assertTrue(budget.held.get() > 100_000 - RespParser.UNCHARGED_REQUEST_BYTES, "held " + budget.held.get());
+        parser.feed(big, 40, big.length - 40, args -> heldDuringRequest.add(budget.held.get()));
+        assertTrue(heldDuringRequest.get(1) > 0, "held while the request runs");
+        assertEquals(0, budget.held.get(), "released once it ran");
+    }
+
+    @Test
+    void parserRefusedByTheBudgetIsAProtocolErrorAndHoldsNothing() {
+        CountingBudget budget = new CountingBudget(50_000);
+        RespParser parser = new RespParser(RespLimits.defaults(), budget);
+        StringBuilder sb = new StringBuilder("*10\r\n");
+        for (int i = 0; i < 10; i++) {
+            sb.append("$10000\r\n").append("y".repeat(10_000)).append("\r\n");
+        }
+        byte[] b = sb.toString().getBytes(StandardCharsets.US_ASCII);
+        ProtocolException e = assertThrows(ProtocolException.class, () -> parser.feed(b, 0, b.length, args -> true));
+        assertTrue(e.getMessage().contains("over 50000"), e.getMessage());
+        assertEquals(0, budget.held.get());
+    }
+
+    @Test
+    void writerChargesGrowthBeforeAllocatingAndReleasesWhenItShrinks() {
+        CountingBudget budget = new CountingBudget(10 << 20);
+        RespWriter w = new RespWriter(1024, budget);
+        w.bulk(new byte[100]);
+        assertEquals(0, budget.held.get(), "within the initial capacity: no accounting");
+        w.bulk(new byte[3 << 20]);
+        assertEquals(w.chargedBytes(), budget.held.get());
+        assertTrue(budget.held.get() >= 3 << 20);
+        int before = w.size();
+        assertThrows(BufferLimitException.class, () -> w.bulk(new byte[6 << 20]));
+        assertTrue(w.size() >= before, "what was written stays until the caller truncates it");
+        w.clear();
+        assertEquals(0, budget.held.get());
+    }
+
+    @Test
+    void writerKeepsAModestBufferCountedUntilReleased() {
+        CountingBudget budget = new CountingBudget(1 << 20);
+        RespWriter w = new RespWriter(1024, budget);
+        w.bulk(new byte[60_000]);
+        w.clear();
+        assertTrue(budget.held.get() > 0, "a buffer under 1 MiB is kept for the next replies, and stays counted");
+        w.release();
+        assertEquals(0, budget.held.get());
+        w.bulk("still usable");
+        assertEquals(0, budget.held.get());
+    }
+
+    @Test
+    void insertedHeaderAndCursorPrecedeTheElements() {
+        RespWriter w = new RespWriter(16);
+        w.arrayHeader(2);
+        int mark = w.size();
+        w.bulk("a").bulk("bc");
+        w.insertArrayHeader(mark, 2);
+        w.insertBulk(mark, "17");
+        assertEquals("*2\r\n$2\r\n17\r\n*2\r\n$1\r\na\r\n$2\r\nbc\r\n",
+                new String(w.take(), StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void sizesReadRedisUnits() {
+        assertEquals(1000, Sizes.parse("1k", 0));
+        assertEquals(1024, Sizes.parse("1kb", 0));
+        assertEquals(64L << 20, Sizes.parse("64MB", 0));
+        assertEquals(1L << 30, Sizes.parse("1gb", 0));
+        assertEquals(12345, Sizes.parse("12345", 0));
+        assertEquals(250, Sizes.parse("25%", 1000));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("25%", 0));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("lots", 0));
+    }
+}
