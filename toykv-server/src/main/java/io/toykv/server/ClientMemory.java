@@ -84,7 +84,9 @@ final class ClientMemory {
     private synchronized boolean makeRoom(Account asking) {
         long total;
         while ((total = used.get()) > budget) {
-            Account largest = null;
+            // On a tie the asking client is the one refused: a new connection's base cost does not
+            // evict an older client of the same size.
+            Account largest = asking != null && !asking.closed ? asking : null;
             for (Account a : accounts) {
                 if (largest == null || a.bytes() > largest.bytes()) {
                     largest = a;

@@ -84,6 +84,45 @@ class ClientMemoryTest {
     }
 
     @Test
+    void onATieTheAskingClientIsRefused() {
+        ClientMemory m = new ClientMemory(1000, 10_000, QUIET);
+        AtomicInteger disconnected = new AtomicInteger();
+        ClientMemory.Account old = m.open("old", disconnected::incrementAndGet);
+        ClientMemory.Account young = m.open("young", () -> { });
+        old.query.reserve(600);
+        assertThrows(BufferLimitException.class, () -> young.query.reserve(600));
+        assertFalse(old.evicted());
+        assertTrue(young.evicted());
+        assertEquals(0, disconnected.get());
+    }
+
+    @Test
+    void parserChargesInlineLineGrowthAndReleasesItWhenTheLineIsDone() throws ProtocolException {
+        CountingBudget budget = new CountingBudget(Long.MAX_VALUE);
+        RespParser parser = new RespParser(RespLimits.defaults(), budget);
+        byte[] line = ("SET k " + "x".repeat(40_000)).getBytes(StandardCharsets.US_ASCII);
+        parser.feed(line, 0, line.length, args -> true);
+        assertTrue(budget.held.get() >= 40_006 - 64, "an unfinished line is charged past its first 64 bytes: " + budget.held.get());
+        assertEquals(budget.held.get(), parser.chargedBytes());
+        List<Long> heldDuringRequest = new ArrayList<>();
+        parser.feed(new byte[] {'\r', '\n'}, 0, 2, args -> heldDuringRequest.add(budget.held.get()));
+        assertEquals(1, heldDuringRequest.size());
+        assertEquals(0, budget.held.get(), "released once the line is done");
+        byte[] small = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
+        parser.feed(small, 0, small.length, args -> true);
+        assertEquals(0, budget.held.get(), "a short line costs no accounting");
+    }
+
+    @Test
+    void parserRefusedAnInlineLineByTheBudgetIsAProtocolErrorAndHoldsNothing() {
+        CountingBudget budget = new CountingBudget(10_000);
+        RespParser parser = new RespParser(RespLimits.defaults(), budget);
+        byte[] line = ("SET k " + "x".repeat(40_000)).getBytes(StandardCharsets.US_ASCII);
+        assertThrows(ProtocolException.class, () -> parser.feed(line, 0, line.length, args -> true));
+        assertEquals(0, budget.held.get());
+    }
+
+    @Test
     void queuedRepliesCountAndCanEvictButAreNeverRefused() {
         ClientMemory m = new ClientMemory(1000, 10_000, QUIET);
         AtomicInteger disconnected = new AtomicInteger();

@@ -268,4 +268,54 @@ class LimitsTest {
             }
         }
     }
+
+    /**
+     * Connections cost their base (read and reply buffers) and their unfinished inline lines (up to
+     * 64 KiB each, without a newline): 20 of them pass a 1 MiB budget, so the largest are evicted.
+     */
+    @Test
+    void manyConnectionsWithUnfinishedInlineLinesAreCountedAndEvicted() throws Exception {
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxMemoryClients(1 << 20));
+                RespClient info = new RespClient(server.port())) {
+            List<RespClient> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    clients.add(new RespClient(server.port()));
+                }
+                long idle = 0;
+                for (int i = 0; i < 100 && idle < 21L * Connection.READER_BYTES; i++) {
+                    idle = bufferBytes(info.call("INFO", "clients"));
+                    Thread.sleep(20);
+                }
+                assertTrue(idle >= 21L * Connection.READER_BYTES, "idle connections count: " + idle);
+                byte[] partial = "SET k ".concat("x".repeat(40_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                for (RespClient c : clients) {
+                    try {
+                        c.send(partial); // no newline: the line stays in the server's buffer
+                    } catch (IOException e) {
+                        // evicted already
+                    }
+                }
+                String stats = "";
+                for (int i = 0; i < 250; i++) {
+                    stats = info.call("INFO", "stats");
+                    if (!stats.contains("evicted_clients:0")) {
+                        break;
+                    }
+                    Thread.sleep(20);
+                }
+                assertFalse(stats.contains("evicted_clients:0\r"), stats);
+                assertTrue(bufferBytes(info.call("INFO", "clients")) <= 1 << 20);
+                assertEquals("+PONG\r\n", info.call("PING"));
+            } finally {
+                clients.forEach(RespClient::close);
+            }
+        }
+    }
+
+    private static long bufferBytes(String info) {
+        int at = info.indexOf("client_buffers_bytes:") + "client_buffers_bytes:".length();
+        int end = info.indexOf('\r', at);
+        return Long.parseLong(info.substring(at, end));
+    }
 }
