@@ -195,6 +195,17 @@ final class Connection {
                     closeReason = "protocol error: " + e.getMessage();
                     session.closeAfterReply(true);
                 }
+                if (session.closeWithoutReply() != null) {
+                    // A reply would have passed a buffer limit: as Redis does, the client's pending
+                    // replies are dropped and it is closed without an error for a command that ran.
+                    replies.clear();
+                    closeReason = session.closeWithoutReply();
+                    if (!memory.evicted()) {
+                        server.log().warn("client(" + session.id() + ") disconnected: " + closeReason);
+                    }
+                    forceClose(closeReason);
+                    return;
+                }
                 stillReader = send(replies);
                 if (!stillReader) {
                     return; // a newer thread reads now; this one was only finishing a write
@@ -226,6 +237,11 @@ final class Connection {
             if (!socket.isClosed()) {
                 closeReason = "read failed: " + e.getMessage();
             }
+        } catch (BufferLimitException e) {
+            // The protocol error's reply found no room (the client was evicted meanwhile): just close.
+            closeReason = e.getMessage();
+            forceClose(closeReason);
+            return;
         } catch (RuntimeException e) {
             closeReason = "internal error: " + e;
             server.log().warn("client(" + session.id() + ") " + closeReason);
@@ -257,6 +273,10 @@ final class Connection {
         dispatcher.execute(session, args, replies);
         if (session.authenticated() && parser.limits() != limits) {
             parser.limits(limits);
+        }
+        if (session.closeWithoutReply() != null) {
+            closeReason = session.closeWithoutReply();
+            return false;
         }
         if (session.closeAfterReply()) {
             closeReason = "client asked to close";

@@ -230,7 +230,7 @@ class LimitsTest {
     }
 
     @Test
-    void replyPastTheOutputLimitIsAnErrorThenTheClientIsClosed() throws IOException {
+    void replyPastTheOutputLimitClosesTheClientWithoutAReply() throws IOException {
         try (ToykvServer server = TestServers.start(TestServers.config(dir).maxOutputBuffer(16 * 1024));
                 RespClient c = new RespClient(server.port())) {
             for (int i = 0; i < 2000; i += 100) {
@@ -241,8 +241,14 @@ class LimitsTest {
                 }
                 assertEquals("+OK\r\n", c.call(args.toArray(new String[0])));
             }
-            assertEquals("-ERR replies would pass client-output-buffer-limit (16384 bytes)\r\n", c.call("KEYS", "*"));
-            assertTrue(c.closedByServer());
+            c.send(RespClient.encode("KEYS", "*"));
+            int first;
+            try {
+                first = c.in().read();
+            } catch (SocketException e) {
+                first = -1; // reset by the server
+            }
+            assertEquals(-1, first, "closed, as Redis does, without an error reply");
             try (RespClient other = new RespClient(server.port())) {
                 assertTrue(other.call("KEYS", "key:1?").startsWith("*10\r\n"), "a small KEYS still works");
             }
