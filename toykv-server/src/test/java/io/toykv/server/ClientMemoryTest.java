@@ -223,12 +223,25 @@ class ClientMemoryTest {
     void writerKeepsAModestBufferCountedUntilReleased() {
         CountingBudget budget = new CountingBudget(1 << 20);
         RespWriter w = new RespWriter(1024, budget);
-        w.bulk(new byte[60_000]);
+        w.bulk(new byte[30_000]); // grows to 30,008 bytes, then to 60,016 for the CRLF
         w.clear();
-        assertTrue(budget.held.get() > 0, "a buffer under 1 MiB is kept for the next replies, and stays counted");
+        assertTrue(budget.held.get() > 0, "a buffer of 64 KiB or less is kept for the next replies, and stays counted");
         w.release();
         assertEquals(0, budget.held.get());
         w.bulk("still usable");
+        assertEquals(0, budget.held.get());
+    }
+
+    @Test
+    void writerShrinksAfterAReplyPast64KiBSoAnIdleClientIsNotChargedForIt() throws java.io.IOException {
+        CountingBudget budget = new CountingBudget(10 << 20);
+        RespWriter w = new RespWriter(1024, budget);
+        w.bulk(new byte[900_000]);
+        assertTrue(budget.held.get() >= 900_000);
+        w.writeTo(OutputStream.nullOutputStream());
+        assertEquals(0, budget.held.get(), "sent: the buffer is back to its initial size");
+        w.bulk(new byte[100_000]);
+        w.clear();
         assertEquals(0, budget.held.get());
     }
 
