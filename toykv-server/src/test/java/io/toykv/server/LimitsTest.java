@@ -324,4 +324,28 @@ class LimitsTest {
         int end = info.indexOf('\r', at);
         return Long.parseLong(info.substring(at, end));
     }
+
+    /**
+     * A connection whose thread cannot be started (platform threads past the OS's limit) is refused:
+     * the server goes on, and the failed connection does not count towards max-clients.
+     */
+    @Test
+    void aClientWhoseThreadCannotStartIsRefusedAndDoesNotCount() throws IOException {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadFactory failingFirst = r -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+            }
+            return new Thread(r);
+        };
+        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxClients(1).connectionThreads(failingFirst))) {
+            try (RespClient refused = new RespClient(server.port())) {
+                assertTrue(refused.closedByServer());
+            }
+            try (RespClient c = new RespClient(server.port())) {
+                assertEquals("+PONG\r\n", c.call("PING"), "the failed connection is not counted");
+                assertTrue(c.call("INFO", "clients").contains("connected_clients:1"));
+            }
+        }
+    }
 }
