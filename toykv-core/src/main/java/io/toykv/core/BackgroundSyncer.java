@@ -5,8 +5,9 @@ import java.util.function.Consumer;
 
 /**
  * The {@link SyncMode#EVERY_SECOND} thread, named {@code toykv-sync}: forces every shard once a second.
- * A failure of any kind, an {@link Error} too, is handed to the store at once (which tells
- * {@link StoreOptions#onBackgroundFailure} and rethrows it on the next foreground call); the thread goes on.
+ * A failure of any kind, an {@link Error} too, is handed to the store at once, which decides (see
+ * {@code Store.syncFailed}): a failed write is counted and retried by the next sync, a failed force or an
+ * Error goes to {@link StoreOptions#onBackgroundFailure}. The thread goes on.
  */
 final class BackgroundSyncer implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 1000;
@@ -15,12 +16,14 @@ final class BackgroundSyncer implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
 
-    BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure) {
+    /** {@code onSynced} runs after each round in which every shard's sync succeeded. */
+    BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure, Runnable onSynced) {
         thread = new Thread(() -> {
             while (!stopping) {
                 if (Sleep.until(stop, INTERVAL_MILLIS)) {
                     return;
                 }
+                boolean allSynced = true;
                 for (Shard shard : shards) {
                     if (stopping) {
                         return;
@@ -28,8 +31,12 @@ final class BackgroundSyncer implements AutoCloseable {
                     try {
                         shard.sync();
                     } catch (IOException | RuntimeException | Error e) {
+                        allSynced = false;
                         onFailure.accept(e);
                     }
+                }
+                if (allSynced) {
+                    onSynced.run();
                 }
             }
         }, "toykv-sync");

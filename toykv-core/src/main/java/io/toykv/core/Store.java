@@ -3,6 +3,7 @@ package io.toykv.core;
 import io.toykv.core.io.DirectoryLock;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.FileNames;
+import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.log.DirectIo;
 import io.toykv.core.log.ValueRecord;
 import java.io.IOException;
@@ -34,6 +35,12 @@ public final class Store implements AutoCloseable {
     private final BackgroundSyncer syncer;
     private final GarbageCollector gc;
     private final AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
+    /** Failures of the {@code toykv-sync} thread that were not fatal (a full disk, say), since open. */
+    private final java.util.concurrent.atomic.AtomicLong syncFailures = new java.util.concurrent.atomic.AtomicLong();
+    /** The last of them, or null. */
+    private volatile String lastSyncError;
+    /** Whether the last round of the {@code toykv-sync} thread failed (false once a round succeeds). */
+    private volatile boolean lastSyncFailed;
     private volatile boolean closed;
 
     private Store(Path dir, StoreOptions options, DirectoryLock lock, Shard[] shards) {
@@ -42,7 +49,7 @@ public final class Store implements AutoCloseable {
         this.lock = lock;
         this.shards = shards;
         this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
-                ? new BackgroundSyncer(shards, this::backgroundFailed)
+                ? new BackgroundSyncer(shards, this::syncFailed, () -> lastSyncFailed = false)
                 : null;
         this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.gcSpaceTarget(),
                 options.keysFileSize(), options.segmentSize(), options.autoCompaction() ? options.gcThreads() : 0,
@@ -327,7 +334,7 @@ public final class Store implements AutoCloseable {
         StoreStats.Gc gcStats = new StoreStats.Gc(gc.runs.get(), gc.segmentsReclaimed.get(), gc.bytesReclaimed.get(),
                 gc.bytesWritten.get(), gc.keysLogCompactions.get(), gc.failures.get(), gc.lastError(), paced);
         return new StoreStats(shards.length, keys, keysLog, valuesLog, buffer, index, segments, options.syncMode(),
-                direct, garbage, gcStats);
+                direct, garbage, gcStats, new StoreStats.Sync(syncFailures.get(), lastSyncError, !lastSyncFailed));
     }
 
     /** The store's directory. */
@@ -410,6 +417,26 @@ public final class Store implements AutoCloseable {
 
     private Shard shardOf(byte[] key) {
         return shards[ShardRouter.shardOf(key, shards.length)];
+    }
+
+    /**
+     * A failure of the {@code toykv-sync} thread. A failed write (a full disk: the segments are sparse,
+     * so a chunk's write can get ENOSPC) changed nothing durable: the pending half stays in the buffer
+     * and the next sync or write tries it again, so it is counted, logged, kept for the next foreground
+     * write (which fails with it, as a write of its own would), and not fatal. A failed force
+     * ({@link ForceFailedException}) cannot be retried safely, and an Error leaves the thread's state
+     * unknown: those go to {@link StoreOptions#onBackgroundFailure} as well.
+     */
+    private void syncFailed(Throwable t) {
+        if (t instanceof Error || ForceFailedException.isIn(t)) {
+            backgroundFailed(t);
+            return;
+        }
+        syncFailures.incrementAndGet();
+        lastSyncError = t.toString();
+        lastSyncFailed = true;
+        LOG.log(System.Logger.Level.WARNING, "background sync of " + dir + " failed; the next one tries again", t);
+        backgroundFailure.compareAndSet(null, t);
     }
 
     /** A background thread's failure: kept for the next foreground call, and told to the options' handler now. */

@@ -239,9 +239,12 @@ public final class StoreOptions {
 
     /**
      * Told at once, on the failing thread, of a failure a background thread cannot recover from itself:
-     * any failure of the once-a-second sync ({@code toykv-sync}), and any {@link Error} (an
-     * {@code OutOfMemoryError}, say) in a flusher ({@code toykv-flush-N}) or collector ({@code toykv-gc})
-     * thread. Default none: the store then keeps the failure and rethrows it on the next foreground call,
+     * a failed force (fsync, fdatasync, msync: a {@link io.toykv.core.io.ForceFailedException}, which
+     * cannot be retried safely) or an {@link Error} in the once-a-second sync ({@code toykv-sync}), and
+     * any {@link Error} (an {@code OutOfMemoryError}, say) in a flusher ({@code toykv-flush-N}) or
+     * collector ({@code toykv-gc}) thread. A write of the sync that fails (a full disk) is not told: it
+     * is counted ({@link StoreStats#syncFailures}), rethrown on the next write and retried by the next
+     * sync. Default none: the store then keeps the failure and rethrows it on the next foreground call,
      * as it does in any case. A server passes a handler that logs and ends the process, so that a
      * promise such as everysec never silently stops holding. The handler must not block for long.
      * (Exceptions of a collection are retried by the collector and counted in {@link StoreStats}; an

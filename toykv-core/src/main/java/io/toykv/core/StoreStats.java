@@ -19,15 +19,20 @@ public final class StoreStats {
     private final boolean directIo;
     private final Map<String, Long> garbageBySegment;
     private final Gc gc;
+    private final Sync sync;
 
     /** Garbage-collection counters since open. */
     record Gc(long runs, long segmentsReclaimed, long bytesReclaimed, long bytesWritten, long keysLogCompactions,
             long failures, String lastError, long paceNanos) {
     }
 
+    /** Counters of the {@link SyncMode#EVERY_SECOND} thread's failures that were not fatal, since open. */
+    record Sync(long failures, String lastError, boolean lastOk) {
+    }
+
     StoreStats(int shards, long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes,
             long indexBytes, int segments, SyncMode syncMode, boolean directIo, Map<String, Long> garbageBySegment,
-            Gc gc) {
+            Gc gc, Sync sync) {
         this.shards = shards;
         this.liveKeys = liveKeys;
         this.keysLogBytes = keysLogBytes;
@@ -39,6 +44,7 @@ public final class StoreStats {
         this.directIo = directIo;
         this.garbageBySegment = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(garbageBySegment));
         this.gc = gc;
+        this.sync = sync;
     }
 
     public int shards() {
@@ -149,6 +155,25 @@ public final class StoreStats {
         return gc.lastError();
     }
 
+    /**
+     * Background syncs ({@link SyncMode#EVERY_SECOND}) that failed since open without ending the store:
+     * a write that failed (a full disk, say), which the next sync tries again. A failed force is not
+     * counted here: it goes to {@link StoreOptions#onBackgroundFailure}.
+     */
+    public long syncFailures() {
+        return sync.failures();
+    }
+
+    /** The last background sync failure counted by {@link #syncFailures}, or null. */
+    public String lastSyncError() {
+        return sync.lastError();
+    }
+
+    /** Whether the last background sync succeeded (true when none has failed, or one succeeded since). */
+    public boolean lastSyncOk() {
+        return sync.lastOk();
+    }
+
     /** Every counter by a stable snake_case name, in a fixed order (the server's INFO uses it). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -170,6 +195,9 @@ public final class StoreStats {
         m.put("gc_pace_micros", gc.paceNanos() / 1000);
         m.put("gc_failures", gc.failures());
         m.put("gc_last_error", gc.lastError() == null ? "" : gc.lastError());
+        m.put("sync_last_status", sync.lastOk() ? "ok" : "err");
+        m.put("sync_failures", sync.failures());
+        m.put("sync_last_error", sync.lastError() == null ? "" : sync.lastError());
         return m;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.log.DirectIo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,6 +103,8 @@ class FaultInjectionTest {
     static final class FailingWrites extends DirectIo {
         final AtomicInteger writes = new AtomicInteger();
         final AtomicBoolean failing = new AtomicBoolean();
+        /** Fails every force (fdatasync) of a segment's write channel while set, as an EIO from the device. */
+        final AtomicBoolean failingForce = new AtomicBoolean();
         /** Thrown by every write while set: an Error such as an OutOfMemoryError. */
         volatile Error error;
         volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
@@ -154,6 +157,77 @@ class FaultInjectionTest {
                 assertArrayEquals(e.getValue(), s.get(e.getKey().getBytes()), e.getKey());
             }
             assertEquals(acked.size(), s.size());
+        }
+    }
+
+    /**
+     * A full disk under {@link SyncMode#EVERY_SECOND}: the sync thread's chunk write fails, which is
+     * counted and kept for the next write, not handed to the fatal hook; once writes succeed again the
+     * next sync writes the chunk and everything acknowledged is there after a reopen.
+     */
+    @Test
+    void fullDiskInTheSyncThreadIsCountedAndRetriedNotFatal() throws Exception {
+        FailingWrites io = new FailingWrites(false);
+        java.util.List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StoreOptions options = StoreModelTest.smallFiles().shards(1).syncMode(SyncMode.EVERY_SECOND)
+                .onBackgroundFailure(fatal::add);
+        try (Store s = Store.open(dir, options, FileAllocator.DEFAULT, io)) {
+            s.put("a".getBytes(), "1".getBytes());
+            io.failing.set(true);
+            s.put("b".getBytes(), "2".getBytes()); // acknowledged: in the buffer only
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (s.stats().syncFailures() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            StoreStats failed = s.stats();
+            assertTrue(failed.syncFailures() > 0, "no sync failure counted");
+            assertFalse(failed.lastSyncOk());
+            assertTrue(failed.lastSyncError().contains("No space left on device"), failed.lastSyncError());
+            assertEquals("err", failed.toMap().get("sync_last_status"));
+            assertEquals(java.util.List.of(), fatal, "a failed write is not fatal");
+            assertArrayEquals("2".getBytes(), s.get("b".getBytes()), "reads go on");
+
+            io.failing.set(false);
+            try {
+                s.put("c".getBytes(), "3".getBytes());
+            } catch (UncheckedIOException e) {
+                s.put("c".getBytes(), "3".getBytes()); // the first write after got the kept failure
+            }
+            s.sync();
+            deadline = System.nanoTime() + 10_000_000_000L;
+            while (!s.stats().lastSyncOk() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(s.stats().lastSyncOk(), "a background sync succeeds again");
+            assertEquals(java.util.List.of(), fatal);
+            s.abandon(); // as kill -9: only what the syncs made durable counts
+        }
+        try (Store s = Store.open(dir, options)) {
+            assertArrayEquals("1".getBytes(), s.get("a".getBytes()));
+            assertArrayEquals("2".getBytes(), s.get("b".getBytes()));
+            assertArrayEquals("3".getBytes(), s.get("c".getBytes()));
+        }
+    }
+
+    /** A failed force (fdatasync) in the sync thread cannot be retried safely: it goes to the fatal hook. */
+    @Test
+    void failedForceInTheSyncThreadGoesToTheHook() throws Exception {
+        FailingWrites io = new FailingWrites(false);
+        java.util.List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StoreOptions options = StoreModelTest.smallFiles().shards(1).syncMode(SyncMode.EVERY_SECOND)
+                .onBackgroundFailure(fatal::add);
+        try (Store s = Store.open(dir, options, FileAllocator.DEFAULT, io)) {
+            io.failingForce.set(true);
+            s.put("a".getBytes(), "1".getBytes());
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (fatal.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertFalse(fatal.isEmpty(), "the hook was not told");
+            assertTrue(ForceFailedException.isIn(fatal.get(0)), fatal.get(0).toString());
+            assertEquals(0, s.stats().syncFailures());
+            io.failingForce.set(false);
+            s.abandon();
         }
     }
 
@@ -424,6 +498,9 @@ class FaultInjectionTest {
 
         @Override
         public void force(boolean metaData) throws IOException {
+            if (owner.failingForce.get()) {
+                throw new IOException("Input/output error");
+            }
             real.force(metaData);
         }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  * reservation is refused instead ({@link BufferLimitException}) and it is evicted.
  *
  * <p>Each account also holds its client's reply bytes under {@code client-output-buffer-limit}: a
- * reservation past it is refused (the command gets an error reply). The query side's per-client limit is
+ * reservation past it is refused (the reply is dropped and the client closed without one, as Redis does). The query side's per-client limit is
  * the parser's request limit ({@code client-query-buffer-limit}).
  *
  * <p>Cost: a reservation is two atomic adds (the account's, the total's) and a compare; eviction
@@ -84,7 +84,9 @@ final class ClientMemory {
     private synchronized boolean makeRoom(Account asking) {
         long total;
         while ((total = used.get()) > budget) {
-            Account largest = null;
+            // On a tie the asking client is the one refused: a new connection's base cost does not
+            // evict an older client of the same size.
+            Account largest = asking != null && !asking.closed ? asking : null;
             for (Account a : accounts) {
                 if (largest == null || a.bytes() > largest.bytes()) {
                     largest = a;

@@ -2,6 +2,7 @@ package io.toykv.server;
 
 import io.toykv.server.command.Dispatcher;
 import io.toykv.server.command.Session;
+import io.toykv.server.resp.BufferLimitException;
 import io.toykv.server.resp.ProtocolException;
 import io.toykv.server.resp.RespLimits;
 import io.toykv.server.resp.RespParser;
@@ -40,6 +41,14 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Connection {
     /** Bytes read per system call. */
     static final int READ_BUFFER = 16 * 1024;
+    /** Initial capacity of each reader's reply buffer. */
+    static final int REPLY_BUFFER = 1024;
+    /**
+     * What each reader thread costs for as long as it runs, charged to its client's query side when it
+     * starts: its read buffer, its reply buffer, the parser's line buffer and about 1 KiB of objects.
+     * So many idle connections count towards maxmemory-clients too.
+     */
+    static final int READER_BYTES = READ_BUFFER + REPLY_BUFFER + 64 + 1024;
     /** A write blocked this long gets a new reader thread. */
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -151,8 +160,15 @@ final class Connection {
     }
 
     private void readLoop() {
+        try {
+            memory.query.reserve(READER_BYTES); // before its buffers are allocated
+        } catch (BufferLimitException e) {
+            closeReason = memory.mustClose() != null ? memory.mustClose() : e.getMessage();
+            forceClose(closeReason);
+            return;
+        }
         byte[] buf = new byte[READ_BUFFER];
-        RespWriter replies = new RespWriter(1024, memory.output);
+        RespWriter replies = new RespWriter(REPLY_BUFFER, memory.output);
         replies.protocol(session.protocol());
         RespParser.RequestHandler handler = args -> onRequest(args, replies);
         boolean stillReader = true;
@@ -178,6 +194,17 @@ final class Connection {
                     replies.error(e.replyText());
                     closeReason = "protocol error: " + e.getMessage();
                     session.closeAfterReply(true);
+                }
+                if (session.closeWithoutReply() != null) {
+                    // A reply would have passed a buffer limit: as Redis does, the client's pending
+                    // replies are dropped and it is closed without an error for a command that ran.
+                    replies.clear();
+                    closeReason = session.closeWithoutReply();
+                    if (!memory.evicted()) {
+                        server.log().warn("client(" + session.id() + ") disconnected: " + closeReason);
+                    }
+                    forceClose(closeReason);
+                    return;
                 }
                 stillReader = send(replies);
                 if (!stillReader) {
@@ -210,6 +237,11 @@ final class Connection {
             if (!socket.isClosed()) {
                 closeReason = "read failed: " + e.getMessage();
             }
+        } catch (BufferLimitException e) {
+            // The protocol error's reply found no room (the client was evicted meanwhile): just close.
+            closeReason = e.getMessage();
+            forceClose(closeReason);
+            return;
         } catch (RuntimeException e) {
             closeReason = "internal error: " + e;
             server.log().warn("client(" + session.id() + ") " + closeReason);
@@ -219,6 +251,7 @@ final class Connection {
             server.fatal("client(" + session.id() + ") thread failed", e);
         } finally {
             replies.release(); // a reader that hands over to a newer one must not leave its buffer counted
+            memory.query.release(READER_BYTES);
         }
         if (stillReader) {
             finishReading();
@@ -240,6 +273,10 @@ final class Connection {
         dispatcher.execute(session, args, replies);
         if (session.authenticated() && parser.limits() != limits) {
             parser.limits(limits);
+        }
+        if (session.closeWithoutReply() != null) {
+            closeReason = session.closeWithoutReply();
+            return false;
         }
         if (session.closeAfterReply()) {
             closeReason = "client asked to close";

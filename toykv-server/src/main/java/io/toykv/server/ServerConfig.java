@@ -34,6 +34,7 @@ public final class ServerConfig {
     private int maxInlineLength = RespLimits.DEFAULT_MAX_INLINE_LENGTH;
     private int maxArgs = RespLimits.DEFAULT_MAX_ARGS;
     private Runnable fatalAction;
+    private java.util.concurrent.ThreadFactory connectionThreads;
     private long maxMemoryClients = ClientMemory.defaultBudget();
     private long clientQueryBufferLimit = RespLimits.DEFAULT_MAX_REQUEST_BYTES;
 
@@ -173,6 +174,16 @@ public final class ServerConfig {
 
     public Runnable fatalAction() {
         return fatalAction;
+    }
+
+    /** Makes the connections' threads instead of the {@link #threading()} default; for tests. */
+    ServerConfig connectionThreads(java.util.concurrent.ThreadFactory factory) {
+        this.connectionThreads = factory;
+        return this;
+    }
+
+    java.util.concurrent.ThreadFactory connectionThreads() {
+        return connectionThreads;
     }
 
     /**

@@ -103,8 +103,8 @@ public final class ServerMain implements Callable<Integer> {
     long maxOutputMib;
 
     @Option(names = "--client-output-buffer-limit", paramLabel = "SIZE",
-            description = "Same as --max-output-buffer in Redis's units (bytes, 64mb, 1gb); wins over it. A reply "
-                    + "that would pass it gets an error instead.")
+            description = "Same as --max-output-buffer in Redis's units (bytes, 64mb, 1gb); wins over it, unless "
+                    + "only this comes from the config file. A reply that would pass it closes the client.")
     String clientOutputBufferLimit;
 
     @Option(names = "--client-query-buffer-limit", paramLabel = "SIZE",
@@ -254,7 +254,10 @@ public final class ServerMain implements Callable<Integer> {
         check("--max-clients", () -> config.maxClients(maxClients));
         check("--timeout", () -> config.timeoutSeconds(timeout));
         check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
-        if (clientOutputBufferLimit != null) {
+        // Both name one limit. Options win over the file: a file's client-output-buffer-limit gives way
+        // to --max-output-buffer on the command line; given both ways alike, client-output-buffer-limit wins.
+        if (clientOutputBufferLimit != null
+                && (matched("--client-output-buffer-limit") || !matched("--max-output-buffer"))) {
             check("--client-output-buffer-limit", () -> config.maxOutputBuffer(Sizes.parse(clientOutputBufferLimit, 0)));
         }
         if (clientQueryBufferLimit != null) {

@@ -84,7 +84,8 @@ public final class ToykvServer implements AutoCloseable {
         if (config.threading() == ServerConfig.Threading.VIRTUAL && !virtualThreads) {
             log.warn("virtual threads need Java 21 or newer; using platform threads");
         }
-        this.connectionThreads = Threads.factory("toykv-client-", virtualThreads);
+        this.connectionThreads = config.connectionThreads() != null ? config.connectionThreads()
+                : Threads.factory("toykv-client-", virtualThreads);
         this.rejectionThreads = Threads.factory("toykv-reject-", virtualThreads);
         this.refusedLog = new ThrottledLog(log, 1, TimeUnit.SECONDS);
         this.wrongPasswordLog = new ThrottledLog(log, 1, TimeUnit.SECONDS);
@@ -276,7 +277,15 @@ public final class ToykvServer implements AutoCloseable {
         if (stopping.get()) {
             connection.stopReading();
         }
-        connection.start();
+        try {
+            connection.start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // No thread for it (platform threads past the OS's limit: "unable to create native thread"):
+            // this client is refused, not the server ended. The close takes it out of the connections
+            // (and max-clients) and closes its memory account.
+            refusedLog.warn("client(" + id + ") refused: its thread could not be started: " + e);
+            connection.forceClose("its thread could not be started: " + e);
+        }
     }
 
     /**

@@ -84,6 +84,45 @@ class ClientMemoryTest {
     }
 
     @Test
+    void onATieTheAskingClientIsRefused() {
+        ClientMemory m = new ClientMemory(1000, 10_000, QUIET);
+        AtomicInteger disconnected = new AtomicInteger();
+        ClientMemory.Account old = m.open("old", disconnected::incrementAndGet);
+        ClientMemory.Account young = m.open("young", () -> { });
+        old.query.reserve(600);
+        assertThrows(BufferLimitException.class, () -> young.query.reserve(600));
+        assertFalse(old.evicted());
+        assertTrue(young.evicted());
+        assertEquals(0, disconnected.get());
+    }
+
+    @Test
+    void parserChargesInlineLineGrowthAndReleasesItWhenTheLineIsDone() throws ProtocolException {
+        CountingBudget budget = new CountingBudget(Long.MAX_VALUE);
+        RespParser parser = new RespParser(RespLimits.defaults(), budget);
+        byte[] line = ("SET k " + "x".repeat(40_000)).getBytes(StandardCharsets.US_ASCII);
+        parser.feed(line, 0, line.length, args -> true);
+        assertTrue(budget.held.get() >= 40_006 - 64, "an unfinished line is charged past its first 64 bytes: " + budget.held.get());
+        assertEquals(budget.held.get(), parser.chargedBytes());
+        List<Long> heldDuringRequest = new ArrayList<>();
+        parser.feed(new byte[] {'\r', '\n'}, 0, 2, args -> heldDuringRequest.add(budget.held.get()));
+        assertEquals(1, heldDuringRequest.size());
+        assertEquals(0, budget.held.get(), "released once the line is done");
+        byte[] small = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
+        parser.feed(small, 0, small.length, args -> true);
+        assertEquals(0, budget.held.get(), "a short line costs no accounting");
+    }
+
+    @Test
+    void parserRefusedAnInlineLineByTheBudgetIsAProtocolErrorAndHoldsNothing() {
+        CountingBudget budget = new CountingBudget(10_000);
+        RespParser parser = new RespParser(RespLimits.defaults(), budget);
+        byte[] line = ("SET k " + "x".repeat(40_000)).getBytes(StandardCharsets.US_ASCII);
+        assertThrows(ProtocolException.class, () -> parser.feed(line, 0, line.length, args -> true));
+        assertEquals(0, budget.held.get());
+    }
+
+    @Test
     void queuedRepliesCountAndCanEvictButAreNeverRefused() {
         ClientMemory m = new ClientMemory(1000, 10_000, QUIET);
         AtomicInteger disconnected = new AtomicInteger();
@@ -184,12 +223,25 @@ class ClientMemoryTest {
     void writerKeepsAModestBufferCountedUntilReleased() {
         CountingBudget budget = new CountingBudget(1 << 20);
         RespWriter w = new RespWriter(1024, budget);
-        w.bulk(new byte[60_000]);
+        w.bulk(new byte[30_000]); // grows to 30,008 bytes, then to 60,016 for the CRLF
         w.clear();
-        assertTrue(budget.held.get() > 0, "a buffer under 1 MiB is kept for the next replies, and stays counted");
+        assertTrue(budget.held.get() > 0, "a buffer of 64 KiB or less is kept for the next replies, and stays counted");
         w.release();
         assertEquals(0, budget.held.get());
         w.bulk("still usable");
+        assertEquals(0, budget.held.get());
+    }
+
+    @Test
+    void writerShrinksAfterAReplyPast64KiBSoAnIdleClientIsNotChargedForIt() throws java.io.IOException {
+        CountingBudget budget = new CountingBudget(10 << 20);
+        RespWriter w = new RespWriter(1024, budget);
+        w.bulk(new byte[900_000]);
+        assertTrue(budget.held.get() >= 900_000);
+        w.writeTo(OutputStream.nullOutputStream());
+        assertEquals(0, budget.held.get(), "sent: the buffer is back to its initial size");
+        w.bulk(new byte[100_000]);
+        w.clear();
         assertEquals(0, budget.held.get());
     }
 

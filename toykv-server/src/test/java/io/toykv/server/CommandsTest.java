@@ -223,7 +223,8 @@ class CommandsTest {
         c.call("SET", "a", "1");
         String info = c.call("INFO");
         for (String s : new String[] {"# Server", "# Clients", "# Stats", "# Persistence", "# Keyspace", "# Store",
-            "redis_version:7.2.0", "connected_clients:1", "db0:keys=1,expires=0,avg_ttl=0", "live_keys:1"}) {
+            "redis_version:7.2.0", "connected_clients:1", "db0:keys=1,expires=0,avg_ttl=0", "live_keys:1",
+            "aof_last_write_status:ok", "sync_failures:0", "sync_last_status:ok"}) {
             assertTrue(info.contains(s), s + " missing from " + info);
         }
         assertTrue(c.call("INFO", "clients").contains("connected_clients:1"));

@@ -154,6 +154,16 @@ class ServerMainTest {
     }
 
     @Test
+    void maxOutputBufferOnTheCommandLineWinsOverTheFilesClientOutputBufferLimit() throws IOException {
+        Path conf = file("toykv.conf", "client-output-buffer-limit 64mb\n");
+        assertEquals(64L << 20, parse(Map.of(), "--config", conf.toString()).config().maxOutputBuffer());
+        assertEquals(8L << 20, parse(Map.of(), "--config", conf.toString(), "--max-output-buffer", "8").config()
+                .maxOutputBuffer(), "the option wins over the file");
+        assertEquals(1L << 20, parse(Map.of(), "--config", conf.toString(), "--max-output-buffer", "8",
+                "--client-output-buffer-limit", "1mb").config().maxOutputBuffer(), "both as options: the Redis name wins");
+    }
+
+    @Test
     void theExampleConfigFileGivesTheDefaults() {
         ServerConfig c = parse(Map.of(), "--config", Path.of("..", "deploy", "toykv.conf").toString()).config();
         assertEquals(ServerConfig.DEFAULT_PORT, c.port());

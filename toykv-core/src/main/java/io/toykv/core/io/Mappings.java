@@ -1,8 +1,10 @@
 package io.toykv.core.io;
 
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
 
 /**
  * Unmaps memory mappings at once instead of waiting for the garbage collector. Only ever call it on a
@@ -32,6 +34,19 @@ public final class Mappings {
     }
 
     private Mappings() {
+    }
+
+    /**
+     * Forces [index, index + length) of a file's mapping to the device (msync). A failure is an
+     * {@code UncheckedIOException} (as from {@link MappedByteBuffer#force}) whose cause is a
+     * {@link ForceFailedException} naming {@code path}.
+     */
+    public static void force(MappedByteBuffer map, int index, int length, Path path) {
+        try {
+            map.force(index, length);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException(new ForceFailedException(path, e.getCause()));
+        }
     }
 
     public static void unmap(MappedByteBuffer buffer) {

@@ -225,7 +225,7 @@ public final class KeysFile {
 
     /** Forces bytes [0, end) to the device. Safe outside the write lock while the file is mapped. */
     public void forceTo(int end) {
-        map.force(0, end);
+        Mappings.force(map, 0, end, path);
     }
 
     /** Records in the header that [0, end) was forced; the header itself goes with the next force. */

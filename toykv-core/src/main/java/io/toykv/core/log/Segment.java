@@ -1,11 +1,13 @@
 package io.toykv.core.log;
 
+import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.io.Mappings;
 import io.toykv.core.io.Readahead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +94,7 @@ public final class Segment {
                     while (src.hasRemaining()) {
                         pos += writeChannel.write(src, pos);
                     }
-                    writeChannel.force(false);
+                    forceWritten();
                     Readahead.willNeed(map, offset, chunk.remaining());
                     return;
                 } catch (ClosedByInterruptException e) {
@@ -111,6 +113,20 @@ public final class Segment {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * fdatasync of the write channel. Its failure is a {@link ForceFailedException} (not to be retried:
+     * see there), except a channel closed by an interrupt, which {@link #writeChunk} reopens and retries.
+     */
+    private void forceWritten() throws IOException {
+        try {
+            writeChannel.force(false);
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ForceFailedException(path, e);
         }
     }
 

@@ -222,7 +222,7 @@ public final class ValueBuffer {
         headerSequence++;
         writeSlot(map, headerSequence, base, active, pending ? pendingLength : 0, pending ? pendingBase : 0);
         if (force) {
-            map.force(0, HEADER_SIZE);
+            Mappings.force(map, 0, HEADER_SIZE, path);
         }
     }
 
@@ -451,12 +451,12 @@ public final class ValueBuffer {
             int a = active;
             int end = writePosition;
             int pending = pendingUnwritten ? pendingLength : 0;
-            map.force(0, HEADER_SIZE);
+            Mappings.force(map, 0, HEADER_SIZE, path);
             if (end > 0) {
-                map.force(HEADER_SIZE + a * capacity, end);
+                Mappings.force(map, HEADER_SIZE + a * capacity, end, path);
             }
             if (pending > 0) {
-                map.force(HEADER_SIZE + (a ^ 1) * capacity, pending);
+                Mappings.force(map, HEADER_SIZE + (a ^ 1) * capacity, pending, path);
             }
             if (resetLock.validate(stamp)) {
                 return;

@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Runs requests: looks the command up, checks arity then authentication (Redis's order), runs it, and
- * turns every failure into an error reply so that no exception reaches the connection.
+ * turns every failure into an error reply so that no exception reaches the connection; a reply that
+ * would pass a buffer limit instead marks the session to close without a reply
+ * ({@link Session#closeWithoutReply()}).
  */
 public final class Dispatcher {
     private final CommandTable table = new CommandTable();
@@ -45,15 +47,15 @@ public final class Dispatcher {
         commandsProcessed.increment();
         CommandSpec spec = table.lookup(args.get(0));
         if (spec == null) {
-            error(out, unknownCommand(args));
+            error(session, out, unknownCommand(args));
             return;
         }
         if (!spec.arityAccepts(args.size())) {
-            error(out, wrongArity(spec.name()));
+            error(session, out, wrongArity(spec.name()));
             return;
         }
         if (!session.authenticated() && !spec.noAuth()) {
-            error(out, "NOAUTH Authentication required.");
+            error(session, out, "NOAUTH Authentication required.");
             return;
         }
         if (server.verbose()) {
@@ -64,32 +66,40 @@ public final class Dispatcher {
             spec.handler().execute(new Call(session, args, out, spec));
         } catch (ReplyException e) {
             out.truncate(mark);
-            error(out, e.getMessage());
+            error(session, out, e.getMessage());
         } catch (IllegalArgumentException e) {
             // The store refused a key or value; its message names the limit.
             out.truncate(mark);
-            error(out, "ERR " + e.getMessage());
+            error(session, out, "ERR " + e.getMessage());
         } catch (UncheckedIOException e) {
             out.truncate(mark);
             server.log("client(" + session.id() + ") " + spec.name() + " failed: " + e.getCause());
-            error(out, "ERR store I/O error: " + e.getCause().getMessage());
+            error(session, out, "ERR store I/O error: " + e.getCause().getMessage());
         } catch (BufferLimitException e) {
-            // The reply would pass a buffer limit: what it wrote is dropped (the buffer shrinks once sent).
+            // The reply would pass a buffer limit, after the command may have changed the store: never
+            // an error reply for a write that was applied. As Redis does, the reply is dropped and the
+            // connection closed without one; the client sees the close (outcome unknown).
             out.truncate(mark);
-            error(out, "ERR " + e.getMessage());
+            session.closeWithoutReply(e.getMessage());
         } catch (IllegalStateException e) {
             out.truncate(mark);
-            error(out, "ERR " + e.getMessage());
+            error(session, out, "ERR " + e.getMessage());
         } catch (RuntimeException e) {
             out.truncate(mark);
             server.log("client(" + session.id() + ") " + spec.name() + " failed: " + e);
-            error(out, "ERR internal error: " + e);
+            error(session, out, "ERR internal error: " + e);
         }
     }
 
-    private void error(RespWriter out, String text) {
+    private void error(Session session, RespWriter out, String text) {
         errorReplies.increment();
-        out.error(text);
+        int mark = out.size();
+        try {
+            out.error(text);
+        } catch (BufferLimitException e) {
+            out.truncate(mark); // no room even for the error (the client is evicted): close without it
+            session.closeWithoutReply(e.getMessage());
+        }
     }
 
     static String unknownCommand(List<byte[]> args) {

@@ -189,6 +189,10 @@ final class ServerCommands {
             m.put("aof_enabled", 1);
             m.put("appendfsync", server.config().get("appendfsync"));
             m.put("sync_mode", store.get("sync_mode"));
+            // As Redis's aof_last_write_status: a background sync that failed (a full disk) and is retried.
+            m.put("aof_last_write_status", store.getOrDefault("sync_last_status", "ok"));
+            m.put("sync_failures", store.getOrDefault("sync_failures", 0L));
+            m.put("sync_last_error", store.getOrDefault("sync_last_error", ""));
             section(sb, "Persistence", m);
         }
         if (all || sections.contains("keyspace")) {

@@ -16,6 +16,7 @@ public final class Session {
     private volatile int protocol = 2;
     private volatile boolean authenticated;
     private volatile boolean closeAfterReply;
+    private volatile String closeWithoutReply;
 
     public Session(long id, String address, boolean authenticated) {
         this.id = id;
@@ -84,5 +85,19 @@ public final class Session {
 
     public void closeAfterReply(boolean close) {
         this.closeAfterReply = close;
+    }
+
+    /**
+     * Why the connection is to be closed at once, dropping the replies not yet written, or null: a
+     * reply would pass a buffer limit (as Redis does, the client sees the connection close; a write it
+     * sent may have been applied).
+     */
+    public String closeWithoutReply() {
+        return closeWithoutReply;
+    }
+
+    public void closeWithoutReply(String reason) {
+        this.closeWithoutReply = reason;
+        this.closeAfterReply = true;
     }
 }

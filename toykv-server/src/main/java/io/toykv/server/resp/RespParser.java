@@ -55,8 +55,15 @@ public final class RespParser {
     private byte[] bulk;
     private int bulkFilled;
 
-    private byte[] line = new byte[64];
+    /** The inline line buffer's size while no long line needs more: not charged to the budget. */
+    private static final int LINE_START = 64;
+    /** A line buffer grown past this is dropped once its line is done. */
+    private static final int LINE_KEPT = 4096;
+
+    private byte[] line = new byte[LINE_START];
     private int lineLength;
+    /** Bytes of {@link #line} reserved from the budget: its growth past {@link #LINE_START}. */
+    private long lineCharged;
 
     public RespParser(RespLimits limits) {
         this(limits, BufferBudget.UNLIMITED);
@@ -67,9 +74,9 @@ public final class RespParser {
         this.budget = Objects.requireNonNull(budget, "budget");
     }
 
-    /** Bytes of the request being read that are reserved from the budget. */
+    /** Bytes of the request being read (and of the inline line buffer's growth) that are reserved from the budget. */
     public long chargedBytes() {
-        return charged;
+        return charged + lineCharged;
     }
 
     /** Drops the request being read, if any, and gives its bytes back to the budget. */
@@ -77,6 +84,16 @@ public final class RespParser {
         args = null;
         bulk = null;
         releaseCharged();
+        shrinkLine();
+    }
+
+    /** Drops a grown line buffer and gives its growth back to the budget. */
+    private void shrinkLine() {
+        if (lineCharged > 0) {
+            line = new byte[LINE_START];
+            budget.release(lineCharged);
+            lineCharged = 0;
+        }
     }
 
     private void releaseCharged() {
@@ -136,8 +153,8 @@ public final class RespParser {
                             n--;
                         }
                         List<byte[]> inlineArgs = InlineSplitter.split(line, n);
-                        if (line.length > 4096) {
-                            line = new byte[64];
+                        if (line.length > LINE_KEPT) {
+                            shrinkLine();
                         }
                         if (!inlineArgs.isEmpty() && !handler.onRequest(inlineArgs)) {
                             return p - off;
@@ -281,6 +298,15 @@ public final class RespParser {
         if (lineLength + n > line.length) {
             int capacity = (int) Math.min(Math.max((long) line.length * 2, lineLength + n),
                     (long) limits.maxInlineLength() + 1);
+            // A line without its LF can hold up to maxInlineLength on every connection: charged before
+            // it is allocated, as a bulk string is.
+            long growth = capacity - line.length;
+            try {
+                budget.reserve(growth);
+            } catch (BufferLimitException e) {
+                throw broken(e.getMessage());
+            }
+            lineCharged += growth;
             line = java.util.Arrays.copyOf(line, capacity);
         }
         System.arraycopy(buf, from, line, lineLength, n);

@@ -18,6 +18,9 @@ public final class RespWriter {
     private static final byte[] NULL_3 = "_\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** The largest buffer kept once emptied, for the next replies (counted while kept). */
+    static final int KEPT_CAPACITY = 64 * 1024;
+
     private final BufferBudget budget;
     private final int initialCapacity;
     private byte[] buf;
@@ -159,11 +162,15 @@ public final class RespWriter {
         clear();
     }
 
-    /** Empties the buffer, dropping what was written. */
+    /**
+     * Empties the buffer, dropping what was written. A buffer grown past {@link #KEPT_CAPACITY} goes back
+     * to its initial size and its growth to the budget: an idle client that once got a large reply must
+     * not stay charged for it (and become the largest for eviction).
+     */
     public void clear() {
         size = 0;
-        if (buf.length > 1 << 20) {
-            buf = new byte[initialCapacity]; // do not keep a large reply's buffer for the connection's lifetime
+        if (buf.length > KEPT_CAPACITY) {
+            buf = new byte[initialCapacity];
             budget.release(charged);
             charged = 0;
         }

@@ -1,0 +1,112 @@
+package io.toykv.server.command;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.toykv.core.Store;
+import io.toykv.core.StoreOptions;
+import io.toykv.server.resp.BufferBudget;
+import io.toykv.server.resp.BufferLimitException;
+import io.toykv.server.resp.RespWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DispatcherTest {
+    @TempDir
+    Path dir;
+
+    /** A budget that refuses every growth, as one past client-output-buffer-limit or evicted does. */
+    private static final BufferBudget REFUSING = new BufferBudget() {
+        @Override
+        public void reserve(long bytes) {
+            if (bytes > 0) {
+                throw new BufferLimitException("replies would pass client-output-buffer-limit (16 bytes)");
+            }
+        }
+
+        @Override
+        public void release(long bytes) {
+        }
+    };
+
+    private static final ServerControl SERVER = new ServerControl() {
+        @Override
+        public String requirePass() {
+            return null;
+        }
+
+        @Override
+        public Map<String, String> config() {
+            return Map.of();
+        }
+
+        @Override
+        public Map<String, Object> serverInfo() {
+            return Map.of();
+        }
+
+        @Override
+        public Map<String, Object> clientsInfo() {
+            return Map.of();
+        }
+
+        @Override
+        public Map<String, Object> statsInfo() {
+            return Map.of();
+        }
+
+        @Override
+        public void requestShutdown(String reason) {
+        }
+
+        @Override
+        public boolean verbose() {
+            return false;
+        }
+
+        @Override
+        public void wrongPassword(Session session, String command) {
+        }
+
+        @Override
+        public void log(String line) {
+        }
+    };
+
+    private static List<byte[]> args(String... a) {
+        return java.util.Arrays.stream(a).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
+    }
+
+    /**
+     * A write whose reply finds no room ran: it is never answered with an error. Its reply is dropped and
+     * the session is marked to close without one, as Redis closes a client past its output limit.
+     */
+    @Test
+    void writeWhoseReplyPassesALimitIsAppliedAndClosesWithoutAnErrorReply() throws Exception {
+        StoreOptions options = StoreOptions.defaults().shards(1);
+        try (Store store = Store.open(dir, options)) {
+            Dispatcher d = new Dispatcher(new StoreKeyspace(store, options), SERVER);
+            Session session = new Session(1, "test", true);
+            RespWriter out = new RespWriter(16, REFUSING);
+            out.simple("0123456789ab"); // 15 of the 16 bytes: an earlier reply of the same read
+            d.execute(session, args("SET", "k", "v"), out);
+            assertArrayEquals("v".getBytes(StandardCharsets.UTF_8), store.get("k".getBytes(StandardCharsets.UTF_8)));
+            assertEquals(15, out.size(), "no reply, no error reply");
+            assertNotNull(session.closeWithoutReply());
+            assertTrue(session.closeAfterReply());
+
+            Session other = new Session(2, "test", true);
+            RespWriter full = new RespWriter(16, REFUSING);
+            full.simple("0123456789ab");
+            d.execute(other, args("NOSUCHCOMMAND"), full); // an error reply that finds no room either
+            assertEquals(15, full.size());
+            assertNotNull(other.closeWithoutReply());
+        }
+    }
+}
