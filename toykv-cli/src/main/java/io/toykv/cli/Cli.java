@@ -65,6 +65,22 @@ final class Cli implements Callable<Integer> {
                     + "terminal style even on a pipe. Default: terminal style on a terminal, raw otherwise.")
     Boolean raw;
 
+    @Option(names = "--scan", description = "List the keys, one a line, with the server's SCAN (or with "
+            + "--prefix, in key order): printed page by page as they come; Ctrl-C stops.")
+    boolean scan;
+
+    @Option(names = "--pattern", paramLabel = "PATTERN",
+            description = "With --scan: only keys matching the glob PATTERN (SCAN's MATCH), e.g. 'user:*'.")
+    String pattern;
+
+    @Option(names = "--count", paramLabel = "N", description = "With --scan: SCAN's COUNT hint, keys per page.")
+    Integer count;
+
+    @Option(names = "--prefix", paramLabel = "PREFIX",
+            description = "With --scan: only keys starting with PREFIX, in key order (the ordered RANGE "
+                    + "command, keys only).")
+    String prefix;
+
     @Option(names = "-e", description = "Stop at the first command that fails (scripts run unpipelined then).")
     boolean stopOnError;
 
@@ -127,6 +143,14 @@ final class Cli implements Callable<Integer> {
                 return 2;
             }
         }
+        if (scan || pattern != null || count != null || prefix != null) {
+            String problem = scanUsageProblem(command);
+            if (problem != null) {
+                err.println(problem);
+                return 2;
+            }
+            return scanKeys(address);
+        }
         boolean onTerminal = terminalOverride != null ? terminalOverride : stdinAndStdoutAreTerminals();
         ReplyPrinter printer = (raw != null ? raw : !onTerminal) ? new RawPrinter() : new TerminalPrinter();
         if (!command.isEmpty()) {
@@ -153,12 +177,58 @@ final class Cli implements Callable<Integer> {
         }
     }
 
-    private int script(Address address, ReplyPrinter printer) throws IOException {
-        Connection connection;
+    /** Why the --scan options do not fit together, or null when they do. */
+    private String scanUsageProblem(List<String> command) {
+        if (!scan) {
+            return (pattern != null ? "--pattern" : count != null ? "--count" : "--prefix") + " needs --scan";
+        }
+        if (!command.isEmpty()) {
+            return "--scan takes no command, got '" + command.get(0) + "'";
+        }
+        if (prefix != null && (pattern != null || count != null)) {
+            return "--prefix lists in key order with RANGE: it does not combine with --pattern or --count";
+        }
+        if (count != null && count < 1) {
+            return "--count must be at least 1, got " + count;
+        }
+        return null;
+    }
+
+    /** A logged-in connection, or null after printing why there is none. */
+    private Connection openOrReport(Address address) {
         try {
-            connection = Session.open(address, Session.authCommand(password), err);
+            return Session.open(address, Session.authCommand(password), err);
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + Session.reason(e));
+            return null;
+        }
+    }
+
+    private int scanKeys(Address address) {
+        Connection connection = openOrReport(address);
+        if (connection == null) {
+            return 1;
+        }
+        try (connection) {
+            KeyScanner scanner = new KeyScanner(connection::call, new BufferedOutputStream(out, 64 * 1024));
+            if (prefix != null) {
+                scanner.scanPrefix(prefix.getBytes(StandardCharsets.UTF_8));
+            } else {
+                scanner.scan(pattern, count);
+            }
+            return 0;
+        } catch (KeyScanner.ScanException e) {
+            err.println(e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("Error: " + Session.reason(e));
+            return 1;
+        }
+    }
+
+    private int script(Address address, ReplyPrinter printer) throws IOException {
+        Connection connection = openOrReport(address);
+        if (connection == null) {
             return 1;
         }
         try (connection) {

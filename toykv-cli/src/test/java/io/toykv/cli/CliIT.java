@@ -124,6 +124,35 @@ class CliIT {
     }
 
     @Test
+    void scanListsMatchingKeysAcrossPages() throws Exception {
+        for (String k : List.of("ks:1", "ks:2", "ks:3", "other:ks")) {
+            assertEquals(new Run(0, "OK\n", ""), run("", server.address(), "put", k, "value"));
+        }
+        Run r = run("", "--scan", "--pattern", "ks:*", "--count", "1", server.address());
+        assertEquals(0, r.status(), r.err());
+        assertEquals(List.of("ks:1", "ks:2", "ks:3"), r.out().lines().sorted().toList());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void scanWithAPrefixListsKeysInOrderWithoutValues() throws Exception {
+        for (String k : List.of("kp:b", "kp:a", "kp;", "kq")) {
+            assertEquals(new Run(0, "OK\n", ""), run("", server.address(), "put", k, "value"));
+        }
+        assertEquals(new Run(0, "kp:a\nkp:b\n", ""), run("", "--scan", "--prefix", "kp:", server.address()));
+        assertEquals(new Run(0, "", ""), run("", "--scan", "--prefix", "nothing-here:", server.address()));
+    }
+
+    @Test
+    void scanOptionsThatDoNotFit() throws Exception {
+        assertEquals(new Run(2, "", "--pattern needs --scan\n"), run("", "--pattern", "a*", server.address()));
+        assertEquals(new Run(2, "", "--scan takes no command, got 'get'\n"), run("", "--scan", server.address(), "get", "k"));
+        assertEquals(new Run(2, "", "--prefix lists in key order with RANGE: it does not combine with --pattern or --count\n"),
+                run("", "--scan", "--prefix", "a", "--pattern", "a*", server.address()));
+        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("", "--scan", "127.0.0.1:1"));
+    }
+
+    @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
     }
