@@ -60,6 +60,11 @@ final class Cli implements Callable<Integer> {
             description = "Password sent with AUTH after connecting; also read from $" + PASSWORD_ENV + ".")
     String password;
 
+    @Option(names = "-t", paramLabel = "SECONDS",
+            description = "Give up on connecting, and on any reply, after SECONDS (decimals allowed; default 0: "
+                    + "wait for ever). A silent server then fails the command instead of hanging.")
+    double timeoutSeconds;
+
     @Option(names = "--raw", negatable = true,
             description = "Raw replies (one item a line, no quotes) even on a terminal; --no-raw gives the "
                     + "terminal style even on a pipe. Default: terminal style on a terminal, raw otherwise.")
@@ -143,6 +148,10 @@ final class Cli implements Callable<Integer> {
                 return 2;
             }
         }
+        if (!(timeoutSeconds >= 0) || timeoutSeconds > Integer.MAX_VALUE / 1000) {
+            err.println("-t must be 0 or more seconds, got " + timeoutSeconds);
+            return 2;
+        }
         if (scan || pattern != null || count != null || prefix != null) {
             String problem = scanUsageProblem(command);
             if (problem != null) {
@@ -166,7 +175,8 @@ final class Cli implements Callable<Integer> {
         List<byte[]> commandWords = new ArrayList<>();
         command.forEach(w -> commandWords.add(w.getBytes(StandardCharsets.UTF_8)));
         OutputStream buffered = new BufferedOutputStream(out);
-        try (Session session = new Session(address, password, printer, buffered, err, new KnownKeys())) {
+        try (Session session = new Session(address, password, printer, buffered, err, new KnownKeys(),
+                timeoutMillis())) {
             CommandSpec spec = CommandSpec.lookup(command.get(0));
             boolean local = spec == CommandSpec.HELP || spec == CommandSpec.QUIT || spec == CommandSpec.EXIT
                     || spec == CommandSpec.CLEAR;
@@ -194,10 +204,15 @@ final class Cli implements Callable<Integer> {
         return null;
     }
 
+    /** -t in milliseconds; a positive fraction of a millisecond is one (0 would mean no timeout). */
+    private int timeoutMillis() {
+        return timeoutSeconds == 0 ? 0 : (int) Math.max(1, Math.round(timeoutSeconds * 1000));
+    }
+
     /** A logged-in connection, or null after printing why there is none. */
     private Connection openOrReport(Address address) {
         try {
-            return Session.open(address, Session.authCommand(password), err);
+            return Session.open(address, Session.authCommand(password), err, timeoutMillis());
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + Session.reason(e));
             return null;
@@ -242,7 +257,8 @@ final class Cli implements Callable<Integer> {
         KnownKeys keys = new KnownKeys();
         try (Terminal terminal = TerminalBuilder.builder().system(true).nativeSignals(true)
                 .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
-             Session session = new Session(address, password, printer, terminal.output(), err, keys)) {
+             Session session = new Session(address, password, printer, terminal.output(), err, keys,
+                     timeoutMillis())) {
             return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys).run();
         }
     }

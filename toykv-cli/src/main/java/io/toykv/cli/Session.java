@@ -36,6 +36,8 @@ final class Session implements AutoCloseable {
     private final OutputStream out;
     private final PrintStream err;
     private final KnownKeys knownKeys;
+    /** -t: bounds the connect and each wait for a reply; 0 for none. */
+    private final int timeoutMillis;
 
     private volatile Connection connection;
     private volatile boolean interrupted;
@@ -43,6 +45,12 @@ final class Session implements AutoCloseable {
 
     Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
             KnownKeys knownKeys) {
+        this(address, password, printer, out, err, knownKeys, 0);
+    }
+
+    Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
+            KnownKeys knownKeys, int timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
         this.address = address;
         this.login = authCommand(password);
         this.printer = printer;
@@ -69,7 +77,7 @@ final class Session implements AutoCloseable {
             return true;
         }
         try {
-            connection = open(address, login, err);
+            connection = open(address, login, err, timeoutMillis);
             return true;
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + reason(e));
@@ -84,9 +92,13 @@ final class Session implements AutoCloseable {
                 : List.of("AUTH".getBytes(StandardCharsets.US_ASCII), password.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Opens a connection and sends {@code login} unless null; a refused login is reported, not fatal. */
-    static Connection open(Address address, List<byte[]> login, PrintStream err) throws IOException {
-        Connection c = Connection.open(address.host(), address.port());
+    /**
+     * Opens a connection (timeoutMillis as {@link Connection#open(String, int, int)}) and sends
+     * {@code login} unless null; a refused login is reported, not fatal.
+     */
+    static Connection open(Address address, List<byte[]> login, PrintStream err, int timeoutMillis)
+            throws IOException {
+        Connection c = Connection.open(address.host(), address.port(), timeoutMillis);
         if (login != null) {
             try {
                 Reply reply = c.call(login);
@@ -289,7 +301,7 @@ final class Session implements AutoCloseable {
         if (interrupted) {
             // The user gave up on this reply; start afresh so the prompt stays usable.
             try {
-                connection = open(address, login, err);
+                connection = open(address, login, err, timeoutMillis);
             } catch (IOException again) {
                 err.println("Could not connect to " + address + ": " + reason(again));
             }

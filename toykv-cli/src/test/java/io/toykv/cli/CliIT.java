@@ -152,6 +152,39 @@ class CliIT {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("", "--scan", "127.0.0.1:1"));
     }
 
+    /** A server that accepts and then never answers: -t turns a hang into a failure. */
+    @Test
+    void timeoutEndsAWaitOnASilentServer() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            String address = "127.0.0.1:" + silent.getLocalPort();
+            long started = System.nanoTime();
+            assertEquals(new Run(1, "", "Error: Read timed out\n"), run("", "-t", "0.5", address, "ping"));
+            assertEquals(new Run(1, "", "Error: Read timed out\n"), run("", "-t", "0.5", "--scan", address));
+            assertEquals(new Run(1, "", "Error: Read timed out\n"), run("ping\n", "-t", "0.5", address));
+            assertEquals(true, System.nanoTime() - started < TimeUnit.SECONDS.toNanos(30), "three runs, each bounded by -t");
+            silent.close();
+            for (java.net.Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void badTimeoutIsAUsageError() throws Exception {
+        assertEquals(new Run(2, "", "-t must be 0 or more seconds, got -1.0\n"), run("", "-t", "-1", server.address(), "ping"));
+    }
+
     @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));

@@ -28,10 +28,20 @@ public final class Connection implements AutoCloseable {
 
     /** Connects, or throws an IOException whose message says why (e.g. "Connection refused"). */
     public static Connection open(String host, int port) throws IOException {
+        return open(host, port, 0);
+    }
+
+    /**
+     * As {@link #open(String, int)}, with {@code timeoutMillis} (0: none) bounding both the connect
+     * (else {@link #CONNECT_TIMEOUT_MILLIS}) and every wait for reply bytes: a silent server then
+     * makes {@link #read} throw a {@link java.net.SocketTimeoutException} ("Read timed out").
+     */
+    public static Connection open(String host, int port, int timeoutMillis) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+            socket.setSoTimeout(timeoutMillis);
+            socket.connect(new InetSocketAddress(host, port), timeoutMillis > 0 ? timeoutMillis : CONNECT_TIMEOUT_MILLIS);
             return new Connection(socket);
         } catch (IOException | RuntimeException e) {
             socket.close();
