@@ -70,6 +70,18 @@ final class Cli implements Callable<Integer> {
                     + "terminal style even on a pipe. Default: terminal style on a terminal, raw otherwise.")
     Boolean raw;
 
+    @Option(names = "-x", description = "With a command: read stdin to its end and send it, byte for byte "
+            + "(a final newline included, as redis-cli), as the command's last argument.")
+    boolean lastArgFromStdin;
+
+    @Option(names = "-r", paramLabel = "N", description = "With a command: run it N times (-1: until "
+            + "stopped); the exit status is 1 if any run failed.")
+    Long repeat;
+
+    @Option(names = "-i", paramLabel = "SECONDS",
+            description = "With -r: wait SECONDS between runs (decimals allowed).")
+    Double interval;
+
     @Option(names = "--scan", description = "List the keys, one a line, with the server's SCAN (or with "
             + "--prefix, in key order): printed page by page as they come; Ctrl-C stops.")
     boolean scan;
@@ -160,6 +172,11 @@ final class Cli implements Callable<Integer> {
             }
             return scanKeys(address);
         }
+        String oneShotProblem = oneShotUsageProblem(command);
+        if (oneShotProblem != null) {
+            err.println(oneShotProblem);
+            return 2;
+        }
         boolean onTerminal = terminalOverride != null ? terminalOverride : stdinAndStdoutAreTerminals();
         ReplyPrinter printer = (raw != null ? raw : !onTerminal) ? new RawPrinter() : new TerminalPrinter();
         if (!command.isEmpty()) {
@@ -171,9 +188,27 @@ final class Cli implements Callable<Integer> {
         return script(address, printer);
     }
 
-    private int runOne(Address address, List<String> command, ReplyPrinter printer) {
+    /** Why -x, -r and -i do not fit the command, or null when they do. */
+    private String oneShotUsageProblem(List<String> command) {
+        String option = lastArgFromStdin ? "-x" : repeat != null ? "-r" : interval != null ? "-i" : null;
+        if (option != null && command.isEmpty()) {
+            return option + " needs a command after the address";
+        }
+        if (repeat != null && (repeat == 0 || repeat < -1)) {
+            return "-r must be a positive count or -1 (for ever), got " + repeat;
+        }
+        if (interval != null && (repeat == null || !(interval >= 0) || interval > Long.MAX_VALUE / 1000)) {
+            return repeat == null ? "-i needs -r" : "-i must be 0 or more seconds, got " + interval;
+        }
+        return null;
+    }
+
+    private int runOne(Address address, List<String> command, ReplyPrinter printer) throws IOException {
         List<byte[]> commandWords = new ArrayList<>();
         command.forEach(w -> commandWords.add(w.getBytes(StandardCharsets.UTF_8)));
+        if (lastArgFromStdin) {
+            commandWords.add(in.readAllBytes());
+        }
         OutputStream buffered = new BufferedOutputStream(out);
         try (Session session = new Session(address, password, printer, buffered, err, new KnownKeys(),
                 timeoutMillis())) {
@@ -183,7 +218,25 @@ final class Cli implements Callable<Integer> {
             if (!local && !session.connect()) {
                 return 1;
             }
-            return session.execute(commandWords) ? 0 : 1;
+            long runs = repeat == null ? 1 : repeat;
+            long pauseMillis = interval == null ? 0 : Math.round(interval * 1000);
+            boolean allSucceeded = true;
+            for (long run = 1; runs == -1 || run <= runs; run++) {
+                if (run > 1 && pauseMillis > 0) {
+                    pause(pauseMillis);
+                }
+                allSucceeded &= session.execute(commandWords);
+            }
+            return allSucceeded ? 0 : 1;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted between runs", e);
         }
     }
 

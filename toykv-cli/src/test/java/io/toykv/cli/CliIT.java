@@ -186,6 +186,12 @@ class CliIT {
     }
 
     @Test
+    void lastArgumentFromStdinReachesTheServerByteForByte() throws Exception {
+        assertEquals(new Run(0, "OK\n", ""), run("line one\nline two\n", "-x", server.address(), "put", "x:1"));
+        assertEquals(new Run(0, "18\n", ""), run("", server.address(), "strlen", "x:1"));
+    }
+
+    @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
     }

@@ -257,4 +257,46 @@ class CliTest {
         assertEquals("OK\n", r.out());
         assertEquals("Error: Server closed the connection\n", r.err());
     }
+
+    @Test
+    void lastArgumentFromStdinKeepsEveryByte() {
+        assertEquals(new Run(0, "OK\n", ""), run("two\nlines\n", "-x", server.address(), "put", "kx"));
+        assertEquals(new Run(0, "two\nlines\n\n", ""), run("", server.address(), "get", "kx"));
+    }
+
+    @Test
+    void repeatRunsTheCommandNTimes() {
+        assertEquals(new Run(0, "PONG\nPONG\nPONG\n", ""), run("", "-r", "3", server.address(), "ping"));
+    }
+
+    @Test
+    void repeatWithAnIntervalWaitsBetweenRuns() {
+        long started = System.nanoTime();
+        assertEquals(new Run(0, "PONG\nPONG\nPONG\n", ""), run("", "-r", "3", "-i", "0.2", server.address(), "ping"));
+        long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(elapsedMillis >= 400, "two pauses of 200 ms, took " + elapsedMillis + " ms");
+    }
+
+    @Test
+    void repeatFailsIfAnyRunFails() {
+        Run r = run("", "-r", "2", server.address(), "frobnicate");
+        assertEquals(1, r.status());
+        assertEquals("", r.out());
+        assertEquals(2, r.err().lines().filter(l -> l.startsWith("ERR unknown command 'frobnicate'")).count(), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-x|-x needs a command after the address", "-r 2|-r needs a command after the address",
+            "-r 0 ping|-r must be a positive count or -1 (for ever), got 0",
+            "-i 1 ping|-i needs -r", "-r 2 -i -1 ping|-i must be 0 or more seconds, got -1.0"})
+    void oneShotOptionsThatDoNotFit(String argsAndMessage) {
+        String[] parts = argsAndMessage.split("\\|");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(parts[0].split(" ")));
+        String command = args.get(args.size() - 1).equals("ping") ? args.remove(args.size() - 1) : null;
+        args.add(server.address());
+        if (command != null) {
+            args.add(command);
+        }
+        assertEquals(new Run(2, "", parts[1] + "\n"), run("", args.toArray(String[]::new)));
+    }
 }
