@@ -124,6 +124,27 @@ final class Cli implements Callable<Integer> {
         this.terminalOverride = terminalOverride;
     }
 
+    /**
+     * Runs the client with the process arguments and returns the exit status. When the first argument
+     * is not an option (so, with picocli's stop-at-positional, none is) the words go straight to
+     * {@link #call()}: picocli's annotation model costs about a third of a one-shot command's start-up
+     * and would only have copied them. Anything with an option goes through picocli.
+     */
+    static int run(Cli cli, String[] args, java.util.Map<String, String> env) {
+        if (args.length > 0 && args[0].startsWith("-")) {
+            return commandLine(cli).execute(args);
+        }
+        cli.words = new ArrayList<>(List.of(args));
+        cli.password = env.get(PASSWORD_ENV);
+        try {
+            return cli.call();
+        } catch (IOException | RuntimeException e) {
+            // What picocli's execute does with an exception from call(): the trace, then status 1.
+            e.printStackTrace(cli.err);
+            return 1;
+        }
+    }
+
     static CommandLine commandLine() {
         return commandLine(new Cli());
     }

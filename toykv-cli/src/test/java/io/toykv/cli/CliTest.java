@@ -35,7 +35,7 @@ class CliTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
         Cli cli = new Cli(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out, errStream, false);
-        int status = Cli.commandLine(cli).execute(args);
+        int status = Cli.run(cli, args, java.util.Map.of());
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -298,5 +298,20 @@ class CliTest {
             args.add(command);
         }
         assertEquals(new Run(2, "", parts[1] + "\n"), run("", args.toArray(String[]::new)));
+    }
+
+    /** The start-up shortcut for arguments without options must read them exactly as picocli does. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "get k", "put k -x", "get @file", "ping -a secret --raw", "set k v -- -e"})
+    void argumentsWithoutOptionsBypassPicocliWithTheSameMeaning(String line) {
+        // 127.0.0.1:1 refuses, so the direct run ends at once whatever the words are.
+        String[] args = ("127.0.0.1:1 " + line).strip().split(" ");
+        Cli parsed = new Cli();
+        Cli.commandLine(parsed).parseArgs(args);
+        Cli direct = new Cli(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        assertEquals(1, Cli.run(direct, args, java.util.Map.of(Cli.PASSWORD_ENV, "from-env")));
+        assertEquals(parsed.words, direct.words);
+        assertEquals("from-env", direct.password);
     }
 }
