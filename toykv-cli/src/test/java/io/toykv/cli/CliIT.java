@@ -210,4 +210,23 @@ class CliIT {
         List<String> command = List.of("bash", Path.of(launcher).toAbsolutePath().toString(), server.address(), "ping");
         assertEquals(new Run(0, "PONG\n", ""), exec(command, ""));
     }
+
+    /** The first launcher run after a build writes the class-data archive; the output is the same. */
+    @Test
+    void launcherWritesTheClassDataArchiveOnceAndKeepsOutputClean() throws Exception {
+        String launcher = Path.of(System.getProperty("toykv.cli.launcher", "../bin/toykv-cli")).toAbsolutePath().toString();
+        Path jar = Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar")).toAbsolutePath();
+        Path sessionArchive = jar.resolveSibling("toykv-cli.jsa");
+        Path commandArchive = jar.resolveSibling("toykv-cli-command.jsa");
+        Files.deleteIfExists(sessionArchive);
+        Files.deleteIfExists(commandArchive);
+        List<String> command = List.of("bash", launcher, server.address(), "ping");
+        assertEquals(new Run(0, "PONG\n", ""), exec(command, ""));
+        assertEquals(true, Files.size(commandArchive) > 0, "a one-shot writes the command archive");
+        assertEquals(false, Files.exists(sessionArchive), "only a session on a terminal writes the session archive");
+        try (var dir = Files.list(jar.getParent())) {
+            assertEquals(List.of(), dir.filter(p -> p.toString().endsWith(".tmp")).toList(), "no partial archive left");
+        }
+        assertEquals(new Run(0, "PONG\n", ""), exec(command, ""));
+    }
 }
