@@ -9,24 +9,45 @@ import org.jline.reader.LineReader;
 import org.jline.reader.ParsedLine;
 
 /**
- * Tab completion: command names in the first word; in key positions of get, put, del and scan, keys
+ * Tab completion: command names in the first word (this client's, then the server's from its COMMAND
+ * DOCS, each with its summary); after {@code help}, command names and {@code @group}s; in key positions of get, put, del and scan, keys
  * this session has already seen ({@link KnownKeys}), so Tab never costs a round trip.
  */
 final class CommandCompleter implements Completer {
     private final KnownKeys knownKeys;
+    private final java.util.function.Supplier<ServerDocs> docs;
 
     CommandCompleter(KnownKeys knownKeys) {
+        this(knownKeys, () -> ServerDocs.NONE);
+    }
+
+    CommandCompleter(KnownKeys knownKeys, java.util.function.Supplier<ServerDocs> docs) {
         this.knownKeys = knownKeys;
+        this.docs = docs;
     }
 
     @Override
     public void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
-        if (line.wordIndex() == 0) {
+        boolean helpTopic = line.wordIndex() == 1 && CommandSpec.lookup(line.words().get(0)) == CommandSpec.HELP;
+        if (line.wordIndex() == 0 || helpTopic) {
             String typed = line.word().toLowerCase(Locale.ROOT);
             for (CommandSpec spec : CommandSpec.values()) {
                 if (spec.commandName().startsWith(typed)) {
                     candidates.add(new Candidate(spec.commandName(), spec.commandName(), null, spec.summary(),
                             null, null, true));
+                }
+            }
+            ServerDocs server = docs.get();
+            for (String name : server.names()) {
+                if (name.startsWith(typed) && CommandSpec.lookup(name) == null) {
+                    candidates.add(new Candidate(name, name, null, server.lookup(name).summary(), null, null, true));
+                }
+            }
+            if (helpTopic) {
+                for (String group : server.groups()) {
+                    if (("@" + group).startsWith(typed)) {
+                        candidates.add(new Candidate("@" + group, "@" + group, null, null, null, null, true));
+                    }
                 }
             }
             return;

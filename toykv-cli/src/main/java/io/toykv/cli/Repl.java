@@ -29,17 +29,21 @@ final class Repl {
         this.terminal = terminal;
         this.session = session;
         this.history = history;
-        this.reader = newReader(terminal, history, knownKeys);
-        this.completer = new CommandCompleter(knownKeys);
+        this.completer = new CommandCompleter(knownKeys, session::docs);
+        this.reader = newReader(terminal, history, completer);
     }
 
     /** The line reader with our parser, completer, hints and history; separate so tests can drive it. */
     static LineReader newReader(Terminal terminal, SessionHistory history, KnownKeys knownKeys) {
+        return newReader(terminal, history, new CommandCompleter(knownKeys));
+    }
+
+    static LineReader newReader(Terminal terminal, SessionHistory history, CommandCompleter completer) {
         Map<String, Object> variables = new HashMap<>();
         variables.put(LineReader.HISTORY_SIZE, SessionHistory.MAX_ENTRIES);
         HintingLineReader reader = new HintingLineReader(terminal, variables);
         reader.setParser(new LineParser());
-        reader.setCompleter(new CommandCompleter(knownKeys));
+        reader.setCompleter(completer);
         reader.option(LineReader.Option.DISABLE_EVENT_EXPANSION, true);
         reader.option(LineReader.Option.HISTORY_INCREMENTAL, false);
         reader.option(LineReader.Option.CASE_INSENSITIVE, true);

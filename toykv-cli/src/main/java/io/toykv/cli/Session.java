@@ -39,6 +39,8 @@ final class Session implements AutoCloseable {
     /** -t: bounds the connect and each wait for a reply; 0 for none. */
     private final int timeoutMillis;
 
+    /** The server's COMMAND DOCS, fetched once per session (so per server); null until then. */
+    private ServerDocs docs;
     private volatile Connection connection;
     private volatile boolean interrupted;
     private volatile boolean scanning;
@@ -140,8 +142,9 @@ final class Session implements AutoCloseable {
             return clientError("wrong number of arguments for '" + spec.commandName() + "', usage: " + spec.usage());
         }
         if (spec == CommandSpec.HELP) {
-            write(CommandSpec.helpText(args.isEmpty() ? null : new String(args.get(0), StandardCharsets.UTF_8))
-                    .getBytes(StandardCharsets.UTF_8));
+            String topic = args.isEmpty() ? null : new String(args.get(0), StandardCharsets.UTF_8);
+            String text = helpText(topic, docs());
+            write(text.getBytes(StandardCharsets.UTF_8));
             return true;
         }
         if (spec == CommandSpec.CLEAR || spec == CommandSpec.QUIT || spec == CommandSpec.EXIT) {
@@ -179,6 +182,66 @@ final class Session implements AutoCloseable {
         }
         write(printer.format(reply));
         return true;
+    }
+
+    private static final String NO_HELP = "No help for ";
+
+    /**
+     * {@code help}, {@code help COMMAND} or {@code help @GROUP}: this client's own commands from
+     * {@link CommandSpec}, the server's from its COMMAND DOCS ({@link ServerDocs#NONE} when it has none).
+     */
+    static String helpText(String topic, ServerDocs docs) {
+        if (topic == null) {
+            String text = CommandSpec.helpText(null);
+            if (!docs.isEmpty()) {
+                text += "The server describes " + docs.names().size() + " commands: help COMMAND, or help @GROUP for "
+                        + String.join(", ", docs.groups().stream().map(g -> "@" + g).toList()) + ".\n";
+            }
+            return text;
+        }
+        if (topic.startsWith("@")) {
+            String text = docs.groupHelpText(topic.substring(1));
+            if (text != null) {
+                return text;
+            }
+            return NO_HELP + topic + (docs.isEmpty() ? ": the server does not describe its commands (COMMAND DOCS).\n"
+                    : "; the groups are " + String.join(", ", docs.groups().stream().map(g -> "@" + g).toList()) + ".\n");
+        }
+        if (CommandSpec.lookup(topic) != null) {
+            return CommandSpec.helpText(topic);
+        }
+        ServerDocs.Doc doc = docs.lookup(topic);
+        if (doc != null) {
+            return ServerDocs.helpText(doc);
+        }
+        return docs.isEmpty() ? CommandSpec.helpText(topic)
+                : NO_HELP + topic + ": neither this client nor the server knows it; it is sent to the server as typed.\n";
+    }
+
+    /**
+     * The server's COMMAND DOCS, asked once (connecting quietly if need be) and kept for the session;
+     * {@link ServerDocs#NONE} while the server cannot be reached, or for good when it has no such
+     * command. For help and Tab completion, on the thread that runs commands.
+     */
+    ServerDocs docs() {
+        if (docs != null) {
+            return docs;
+        }
+        Connection c = connection;
+        try {
+            if (c == null) {
+                c = open(address, login, new PrintStream(OutputStream.nullOutputStream()), timeoutMillis);
+                connection = c;
+            }
+            docs = ServerDocs.parse(c.call(ServerDocs.REQUEST));
+            return docs;
+        } catch (IOException e) {
+            if (c != null) {
+                c.close();
+            }
+            connection = null;
+            return ServerDocs.NONE;
+        }
     }
 
     /**

@@ -191,6 +191,17 @@ class CliIT {
         assertEquals(new Run(0, "18\n", ""), run("", server.address(), "strlen", "x:1"));
     }
 
+    /** help for a server command comes from the real server's COMMAND DOCS. */
+    @Test
+    void helpDescribesServerCommandsFromTheirDocs() throws Exception {
+        Run set = run("", server.address(), "help", "strlen");
+        assertEquals(new Run(0, "strlen\n  Returns the length of a key's value (0 if absent).\n  group: string  since: 2.2.0\n", ""), set);
+        Run group = run("", server.address(), "help", "@string");
+        assertEquals(0, group.status());
+        assertEquals(List.of("get", "mget", "mset", "put", "set", "strlen"),
+                group.out().lines().map(l -> l.split(" ")[0]).toList(), group.out());
+    }
+
     @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));

@@ -34,10 +34,14 @@ class CompletionAndHintsTest {
     }
 
     private List<String> candidates(String line) throws IOException {
+        return candidates(line, new CommandCompleter(keys));
+    }
+
+    private List<String> candidates(String line, CommandCompleter completer) throws IOException {
         try (Terminal terminal = terminal("")) {
             LineReader reader = Repl.newReader(terminal, new SessionHistory(null, null), keys);
             List<Candidate> found = new ArrayList<>();
-            new CommandCompleter(keys).complete(reader, new LineParser().parse(line, line.length(), ParseContext.COMPLETE), found);
+            completer.complete(reader, new LineParser().parse(line, line.length(), ParseContext.COMPLETE), found);
             return found.stream().map(Candidate::value).sorted().collect(Collectors.toList());
         }
     }
@@ -189,5 +193,19 @@ class CompletionAndHintsTest {
     @Test
     void exclamationMarksAreNotHistoryExpansion() throws IOException {
         assertEquals("put k hi!!", typeAndAccept("put k hi!!\n"));
+    }
+
+    @Test
+    void commandNamesIncludeTheServersFromItsDocs() throws IOException {
+        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocsTest.DOCS);
+        assertEquals(List.of("scan", "set", "strlen"), candidates("s", completer));
+        assertEquals(List.of("ping"), candidates("PI", completer));
+    }
+
+    @Test
+    void helpCompletesCommandsAndGroups() throws IOException {
+        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocsTest.DOCS);
+        assertEquals(List.of("@connection"), candidates("help @c", completer));
+        assertEquals(List.of("strlen"), candidates("help str", completer));
     }
 }
