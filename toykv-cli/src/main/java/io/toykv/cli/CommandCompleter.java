@@ -10,20 +10,25 @@ import org.jline.reader.ParsedLine;
 
 /**
  * Tab completion: command names in the first word (this client's, then the server's from its COMMAND
- * DOCS, each with its summary); after {@code help}, command names and {@code @group}s; in key positions of get, put, del and scan, keys
- * this session has already seen ({@link KnownKeys}), so Tab never costs a round trip.
+ * DOCS, each with its summary); after {@code help}, command names and {@code @group}s; in the key
+ * positions of get, put, del and scan, the keys this session has already seen ({@link KnownKeys}) merged
+ * with the server's keys that start with the typed word (a SCAN bounded to about 100 ms).
  */
 final class CommandCompleter implements Completer {
     private final KnownKeys knownKeys;
     private final java.util.function.Supplier<ServerDocs> docs;
+    /** The server's keys with a prefix ({@link Session#keysStartingWith}); merged with the seen keys. */
+    private final java.util.function.Function<String, List<byte[]>> serverKeys;
 
     CommandCompleter(KnownKeys knownKeys) {
-        this(knownKeys, () -> ServerDocs.NONE);
+        this(knownKeys, () -> ServerDocs.NONE, prefix -> List.of());
     }
 
-    CommandCompleter(KnownKeys knownKeys, java.util.function.Supplier<ServerDocs> docs) {
+    CommandCompleter(KnownKeys knownKeys, java.util.function.Supplier<ServerDocs> docs,
+            java.util.function.Function<String, List<byte[]>> serverKeys) {
         this.knownKeys = knownKeys;
         this.docs = docs;
+        this.serverKeys = serverKeys;
     }
 
     @Override
@@ -55,9 +60,22 @@ final class CommandCompleter implements Completer {
         if (!isKeyPosition(line.words().get(0), line.wordIndex())) {
             return;
         }
+        java.util.Set<String> offered = new java.util.HashSet<>();
         for (byte[] key : knownKeys.snapshot()) {
             String typed = typedForm(key);
-            candidates.add(new Candidate(typed, typed, null, null, null, null, true));
+            if (offered.add(typed)) {
+                candidates.add(new Candidate(typed, typed, null, null, null, null, true));
+            }
+        }
+        // A word typed in quotes is not a plain prefix of the key: only a plain word asks the server.
+        String word = line.word().substring(0, Math.min(line.wordCursor(), line.word().length()));
+        if (word.indexOf('"') < 0 && word.indexOf('\'') < 0 && word.indexOf('\\') < 0) {
+            for (byte[] key : serverKeys.apply(word)) {
+                String typed = typedForm(key);
+                if (offered.add(typed)) {
+                    candidates.add(new Candidate(typed, typed, null, null, null, null, true));
+                }
+            }
         }
     }
 

@@ -29,7 +29,7 @@ final class Repl {
         this.terminal = terminal;
         this.session = session;
         this.history = history;
-        this.completer = new CommandCompleter(knownKeys, session::docs);
+        this.completer = new CommandCompleter(knownKeys, session::docs, session::keysStartingWith);
         this.reader = newReader(terminal, history, completer);
     }
 

@@ -244,6 +244,70 @@ final class Session implements AutoCloseable {
         }
     }
 
+    /** Tab's key search: at most this long, this many SCAN pages of {@link #COMPLETION_COUNT}, this many keys. */
+    static final int COMPLETION_MILLIS = 100;
+    static final int COMPLETION_PAGES = 5;
+    static final int COMPLETION_COUNT = 100;
+    static final int COMPLETION_KEYS = 200;
+
+    /**
+     * Keys the server has that start with {@code prefix}, for Tab: {@code SCAN cursor MATCH prefix* COUNT
+     * 100} pages until the cursor ends or one of the bounds above is met, whatever is found by then.
+     * Nothing when not connected (Tab never connects). A page that takes longer than the time left
+     * closes the connection (its reply would arrive out of step), and the next command reconnects.
+     * On the thread that runs commands.
+     */
+    List<byte[]> keysStartingWith(String prefix) {
+        Connection c = connection;
+        List<byte[]> found = new ArrayList<>();
+        if (c == null) {
+            return found;
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(COMPLETION_MILLIS);
+        String cursor = "0";
+        try {
+            for (int page = 0; page < COMPLETION_PAGES && found.size() < COMPLETION_KEYS; page++) {
+                long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    break;
+                }
+                c.setReplyTimeout((int) left);
+                Reply reply = c.call(KeyScanner.scanCommand(cursor, globEscape(prefix) + "*", COMPLETION_COUNT));
+                if (!(reply instanceof Reply.Array a) || a.items().size() != 2
+                        || !(a.items().get(0) instanceof Reply.Bulk next) || !(a.items().get(1) instanceof Reply.Array keys)) {
+                    break;
+                }
+                for (Reply key : keys.items()) {
+                    if (key instanceof Reply.Bulk b && found.size() < COMPLETION_KEYS) {
+                        found.add(b.bytes());
+                    }
+                }
+                cursor = new String(next.bytes(), StandardCharsets.US_ASCII);
+                if (cursor.equals("0")) {
+                    break;
+                }
+            }
+            c.setReplyTimeout(timeoutMillis);
+        } catch (IOException e) {
+            connection = null;
+            c.close();
+        }
+        return found;
+    }
+
+    /** The glob that matches {@code text} literally: {@code * ? [ ] \} escaped with a backslash. */
+    static String globEscape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if ("*?[]\\".indexOf(ch) >= 0) {
+                out.append('\\');
+            }
+            out.append(ch);
+        }
+        return out.toString();
+    }
+
     /**
      * Whether a command's string reply is a report meant to be read as text, as redis-cli treats it:
      * INFO, CLIENT INFO and LIST, MEMORY DOCTOR, LATENCY DOCTOR, CLUSTER INFO and NODES.

@@ -197,15 +197,29 @@ class CompletionAndHintsTest {
 
     @Test
     void commandNamesIncludeTheServersFromItsDocs() throws IOException {
-        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocsTest.DOCS);
+        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocsTest.DOCS, prefix -> List.of());
         assertEquals(List.of("scan", "set", "strlen"), candidates("s", completer));
         assertEquals(List.of("ping"), candidates("PI", completer));
     }
 
     @Test
     void helpCompletesCommandsAndGroups() throws IOException {
-        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocsTest.DOCS);
+        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocsTest.DOCS, prefix -> List.of());
         assertEquals(List.of("@connection"), candidates("help @c", completer));
         assertEquals(List.of("strlen"), candidates("help str", completer));
+    }
+
+    @Test
+    void keyPositionsMergeTheServersKeysWithTheSeenOnes() throws IOException {
+        keys.add("user:1".getBytes(StandardCharsets.UTF_8));
+        List<String> asked = new ArrayList<>();
+        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocs.NONE, prefix -> {
+            asked.add(prefix);
+            return List.of("user:1".getBytes(StandardCharsets.UTF_8), "user:2 x".getBytes(StandardCharsets.UTF_8));
+        });
+        assertEquals(List.of("\"user:2 x\"", "user:1"), candidates("get user", completer));
+        assertEquals(List.of("user"), asked);
+        assertEquals(List.of(), candidates("ping user", completer));
+        assertEquals(List.of("user"), asked, "only key positions ask the server");
     }
 }

@@ -68,6 +68,14 @@ public final class Connection implements AutoCloseable {
         return read();
     }
 
+    /**
+     * Bounds each later wait for reply bytes to {@code millis} (0: none), until set again. A read that
+     * times out leaves the reply half read: the caller must then close the connection.
+     */
+    public void setReplyTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     public boolean isClosed() {
         return socket.isClosed();
     }
