@@ -98,6 +98,14 @@ final class Cli implements Callable<Integer> {
                     + "command, keys only).")
     String prefix;
 
+    @Option(names = "--json", description = "Replies as JSON, one value a line (strings, numbers, null, "
+            + "arrays, objects for maps); errors on stderr.")
+    boolean json;
+
+    @Option(names = "--csv", description = "Replies as CSV, one line a reply (strings quoted, nil as NULL, "
+            + "arrays on one line); errors on stderr.")
+    boolean csv;
+
     @Option(names = "-e", description = "Stop at the first command that fails (scripts run unpipelined then).")
     boolean stopOnError;
 
@@ -199,7 +207,12 @@ final class Cli implements Callable<Integer> {
             return 2;
         }
         boolean onTerminal = terminalOverride != null ? terminalOverride : stdinAndStdoutAreTerminals();
-        ReplyPrinter printer = (raw != null ? raw : !onTerminal) ? new RawPrinter() : new TerminalPrinter();
+        if ((json ? 1 : 0) + (csv ? 1 : 0) + (raw != null ? 1 : 0) > 1) {
+            err.println("choose one of --json, --csv, --raw and --no-raw");
+            return 2;
+        }
+        ReplyPrinter printer = json ? new JsonPrinter() : csv ? new CsvPrinter()
+                : (raw != null ? raw : !onTerminal) ? new RawPrinter() : new TerminalPrinter();
         if (!command.isEmpty()) {
             return runOne(address, command, printer);
         }

@@ -446,7 +446,7 @@ final class Session implements AutoCloseable {
 
     /** Terminal style shows errors among the replies; raw style keeps stdout for data only. */
     private void writeError(byte[] bytes) {
-        if (printer instanceof RawPrinter) {
+        if (printer.errorsGoToStderr()) {
             flushOut();
             err.write(bytes, 0, bytes.length);
             err.flush();

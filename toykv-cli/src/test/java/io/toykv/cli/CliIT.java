@@ -203,6 +203,17 @@ class CliIT {
     }
 
     @Test
+    void jsonAndCsvForScripts() throws Exception {
+        assertEquals(new Run(0, "\"OK\"\n", ""), run("", "--json", server.address(), "put", "j:1", "say \"hi\""));
+        assertEquals(new Run(1, "\"say \\\"hi\\\"\"\nnull\n[\"say \\\"hi\\\"\",null]\n",
+                        "line 4: ERR unknown command 'nosuchcommand', with args beginning with: \n"),
+                run("get j:1\nget j:none\nmget j:1 j:none\nnosuchcommand\n", "--json", server.address()));
+        assertEquals(new Run(0, "\"say \"\"hi\"\"\",NULL\n", ""), run("", "--csv", server.address(), "mget", "j:1", "j:none"));
+        assertEquals(new Run(2, "", "choose one of --json, --csv, --raw and --no-raw\n"),
+                run("", "--json", "--csv", server.address(), "ping"));
+    }
+
+    @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
     }
