@@ -106,6 +106,10 @@ final class Cli implements Callable<Integer> {
             + "arrays on one line); errors on stderr.")
     boolean csv;
 
+    @Option(names = "--timing", description = "After each command (one-shot or in a session), print its "
+            + "round trip to stderr, e.g. (0.42 ms). In a session :timing on|off toggles it.")
+    boolean timing;
+
     @Option(names = "-e", description = "Stop at the first command that fails (scripts run unpipelined then).")
     boolean stopOnError;
 
@@ -252,6 +256,7 @@ final class Cli implements Callable<Integer> {
             if (!local && !session.connect()) {
                 return 1;
             }
+            session.setTiming(timing);
             long runs = repeat == null ? 1 : repeat;
             long pauseMillis = interval == null ? 0 : Math.round(interval * 1000);
             boolean allSucceeded = true;
@@ -346,6 +351,7 @@ final class Cli implements Callable<Integer> {
                 .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
              Session session = new Session(address, password, printer, terminal.output(), err, keys,
                      timeoutMillis())) {
+            session.setTiming(timing);
             return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys).run();
         }
     }

@@ -110,6 +110,23 @@ final class Repl {
         }
     }
 
+    /**
+     * A line starting with {@code :} sets the client, not the server: {@code :timing on|off} (alone, it
+     * says which). Returns what to print.
+     */
+    static String clientSetting(Session session, String line) {
+        String[] words = line.split("\\s+");
+        if (words[0].equalsIgnoreCase(":timing") && words.length <= 2) {
+            if (words.length == 2 && (words[1].equalsIgnoreCase("on") || words[1].equalsIgnoreCase("off"))) {
+                session.setTiming(words[1].equalsIgnoreCase("on"));
+            } else if (words.length == 2) {
+                return "usage: :timing [on|off]\n";
+            }
+            return "timing is " + (session.isTiming() ? "on" : "off") + "\n";
+        }
+        return "unknown setting " + words[0] + "; the settings are: :timing [on|off]\n";
+    }
+
     static boolean isDumb(Terminal terminal) {
         return Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
     }
@@ -120,6 +137,11 @@ final class Repl {
             return true;
         }
         history.record(line);
+        if (line.strip().startsWith(":")) {
+            terminal.writer().print(clientSetting(session, line.strip()));
+            terminal.writer().flush();
+            return true;
+        }
         List<byte[]> words;
         try {
             words = ArgumentSplitter.split(line);

@@ -43,6 +43,8 @@ final class Session implements AutoCloseable {
     private ServerDocs docs;
     private volatile Connection connection;
     private volatile boolean interrupted;
+    /** --timing, or {@code :timing on} in a session: each sent command's time is printed to err after it. */
+    private volatile boolean timing;
     private volatile boolean scanning;
 
     Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
@@ -128,11 +130,37 @@ final class Session implements AutoCloseable {
      */
     boolean execute(List<byte[]> words) {
         interrupted = false;
+        long started = System.nanoTime();
         try {
             return dispatch(words);
         } finally {
             flushOut();
+            if (timing && isSent(words)) {
+                err.println(elapsed(System.nanoTime() - started));
+                err.flush();
+            }
         }
+    }
+
+    void setTiming(boolean on) {
+        timing = on;
+    }
+
+    boolean isTiming() {
+        return timing;
+    }
+
+    /** Whether a command goes to the server (help, clear, quit and exit never do). */
+    private static boolean isSent(List<byte[]> words) {
+        CommandSpec spec = CommandSpec.of(words);
+        return spec != CommandSpec.HELP && spec != CommandSpec.CLEAR && spec != CommandSpec.QUIT
+                && spec != CommandSpec.EXIT;
+    }
+
+    /** {@code (0.42 ms)} below a second, {@code (1.25 s)} from there. */
+    static String elapsed(long nanos) {
+        return nanos < 1_000_000_000L ? String.format(java.util.Locale.ROOT, "(%.2f ms)", nanos / 1e6)
+                : String.format(java.util.Locale.ROOT, "(%.2f s)", nanos / 1e9);
     }
 
     private boolean dispatch(List<byte[]> words) {

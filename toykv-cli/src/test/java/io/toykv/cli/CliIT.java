@@ -214,6 +214,14 @@ class CliIT {
     }
 
     @Test
+    void timingPrintsTheRoundTripToStderr() throws Exception {
+        Run r = run("", "--timing", "-r", "2", server.address(), "ping");
+        assertEquals(0, r.status());
+        assertEquals("PONG\nPONG\n", r.out());
+        assertEquals(true, r.err().matches("(\\(\\d+\\.\\d\\d ms\\)\n){2}"), r.err());
+    }
+
+    @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
     }
