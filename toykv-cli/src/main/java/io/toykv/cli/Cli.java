@@ -56,6 +56,11 @@ final class Cli implements Callable<Integer> {
     @Option(names = "-p", paramLabel = "PORT", description = "Server port (default 8888).")
     Integer port;
 
+    @Option(names = "-u", paramLabel = "URL", description = "The server as redis://[[user]:password@]host[:port][/db] "
+            + "(port 8888 by default); wins over HOST:PORT, -h, -p and -a. A database other than 0 is selected "
+            + "on connecting, and the server refusing it is an error.")
+    String url;
+
     @Option(names = "-a", paramLabel = "PASSWORD", defaultValue = "${env:" + PASSWORD_ENV + "}",
             description = "Password sent with AUTH after connecting; also read from $" + PASSWORD_ENV + ".")
     String password;
@@ -118,6 +123,10 @@ final class Cli implements Callable<Integer> {
 
     @Option(names = "--version", versionHelp = true, description = "Show the version and exit.")
     boolean version;
+
+    /** From -u: the user for AUTH (null: the default user) and the database to select. */
+    private String user;
+    private int db;
 
     private final InputStream in;
     private final OutputStream out;
@@ -193,6 +202,18 @@ final class Cli implements Callable<Integer> {
                 return 2;
             }
         }
+        if (url != null) {
+            try {
+                RedisUrl parsed = RedisUrl.parse(url);
+                address = parsed.address();
+                user = parsed.user();
+                password = parsed.password() != null ? parsed.password() : password;
+                db = parsed.db();
+            } catch (IllegalArgumentException e) {
+                err.println("-u " + url + ": " + e.getMessage());
+                return 2;
+            }
+        }
         if (!(timeoutSeconds >= 0) || timeoutSeconds > Integer.MAX_VALUE / 1000) {
             err.println("-t must be 0 or more seconds, got " + timeoutSeconds);
             return 2;
@@ -248,7 +269,7 @@ final class Cli implements Callable<Integer> {
             commandWords.add(in.readAllBytes());
         }
         OutputStream buffered = new BufferedOutputStream(out);
-        try (Session session = new Session(address, password, printer, buffered, err, new KnownKeys(),
+        try (Session session = new Session(address, login(), db, printer, buffered, err, new KnownKeys(),
                 timeoutMillis())) {
             CommandSpec spec = CommandSpec.lookup(command.get(0));
             boolean local = spec == CommandSpec.HELP || spec == CommandSpec.QUIT || spec == CommandSpec.EXIT
@@ -296,6 +317,10 @@ final class Cli implements Callable<Integer> {
         return null;
     }
 
+    private java.util.List<byte[]> login() {
+        return Session.authCommand(user, password);
+    }
+
     /** -t in milliseconds; a positive fraction of a millisecond is one (0 would mean no timeout). */
     private int timeoutMillis() {
         return timeoutSeconds == 0 ? 0 : (int) Math.max(1, Math.round(timeoutSeconds * 1000));
@@ -304,7 +329,7 @@ final class Cli implements Callable<Integer> {
     /** A logged-in connection, or null after printing why there is none. */
     private Connection openOrReport(Address address) {
         try {
-            return Session.open(address, Session.authCommand(password), err, timeoutMillis());
+            return Session.open(address, login(), db, err, timeoutMillis());
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + Session.reason(e));
             return null;
@@ -349,7 +374,7 @@ final class Cli implements Callable<Integer> {
         KnownKeys keys = new KnownKeys();
         try (Terminal terminal = TerminalBuilder.builder().system(true).nativeSignals(true)
                 .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
-             Session session = new Session(address, password, printer, terminal.output(), err, keys,
+             Session session = new Session(address, login(), db, printer, terminal.output(), err, keys,
                      timeoutMillis())) {
             session.setTiming(timing);
             return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys).run();

@@ -43,20 +43,24 @@ final class Session implements AutoCloseable {
     private ServerDocs docs;
     private volatile Connection connection;
     private volatile boolean interrupted;
+    /** The database of the last SELECT the server accepted (or of -u), selected again on reconnect. */
+    private volatile int db;
     /** --timing, or {@code :timing on} in a session: each sent command's time is printed to err after it. */
     private volatile boolean timing;
     private volatile boolean scanning;
 
     Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
             KnownKeys knownKeys) {
-        this(address, password, printer, out, err, knownKeys, 0);
+        this(address, authCommand(password), 0, printer, out, err, knownKeys, 0);
     }
 
-    Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
+    /** {@code login} as {@link #authCommand}; {@code db} is selected on each new connection unless 0. */
+    Session(Address address, List<byte[]> login, int db, ReplyPrinter printer, OutputStream out, PrintStream err,
             KnownKeys knownKeys, int timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
         this.address = address;
-        this.login = authCommand(password);
+        this.login = login;
+        this.db = db;
         this.printer = printer;
         this.out = out;
         this.err = err;
@@ -72,7 +76,7 @@ final class Session implements AutoCloseable {
     }
 
     String prompt() {
-        return isConnected() ? address + "> " : "not connected> ";
+        return isConnected() ? address + (db != 0 ? "[" + db + "]" : "") + "> " : "not connected> ";
     }
 
     /** Connects (and authenticates) unless connected; on failure prints one line to err. */
@@ -81,7 +85,7 @@ final class Session implements AutoCloseable {
             return true;
         }
         try {
-            connection = open(address, login, err, timeoutMillis);
+            connection = open(address, login, db, err, timeoutMillis);
             return true;
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + reason(e));
@@ -92,27 +96,44 @@ final class Session implements AutoCloseable {
 
     /** {@code AUTH password}, or null when there is no password. */
     static List<byte[]> authCommand(String password) {
-        return password == null || password.isEmpty() ? null
-                : List.of("AUTH".getBytes(StandardCharsets.US_ASCII), password.getBytes(StandardCharsets.UTF_8));
+        return authCommand(null, password);
+    }
+
+    /** {@code AUTH [user] password}, or null when there is no password. */
+    static List<byte[]> authCommand(String user, String password) {
+        if (password == null || password.isEmpty()) {
+            return null;
+        }
+        byte[] auth = "AUTH".getBytes(StandardCharsets.US_ASCII);
+        return user == null || user.isEmpty() ? List.of(auth, password.getBytes(StandardCharsets.UTF_8))
+                : List.of(auth, user.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
      * Opens a connection (timeoutMillis as {@link Connection#open(String, int, int)}) and sends
      * {@code login} unless null; a refused login is reported, not fatal.
      */
-    static Connection open(Address address, List<byte[]> login, PrintStream err, int timeoutMillis)
+    static Connection open(Address address, List<byte[]> login, int db, PrintStream err, int timeoutMillis)
             throws IOException {
         Connection c = Connection.open(address.host(), address.port(), timeoutMillis);
-        if (login != null) {
-            try {
+        try {
+            if (login != null) {
                 Reply reply = c.call(login);
                 if (reply instanceof Reply.Error e) {
                     err.println("AUTH failed: " + e.message());
                 }
-            } catch (IOException e) {
-                c.close();
-                throw e;
             }
+            if (db != 0) {
+                Reply reply = c.call(List.of("SELECT".getBytes(StandardCharsets.US_ASCII),
+                        Integer.toString(db).getBytes(StandardCharsets.US_ASCII)));
+                if (reply instanceof Reply.Error e) {
+                    throw new IOException("database " + db + " refused (" + e.message()
+                            + "): this server has one database, 0");
+                }
+            }
+        } catch (IOException e) {
+            c.close();
+            throw e;
         }
         return c;
     }
@@ -199,6 +220,14 @@ final class Session implements AutoCloseable {
         if (!(reply instanceof Reply.Error) && logsIn(words)) {
             login = List.copyOf(words);
         }
+        if (!(reply instanceof Reply.Error) && words.size() == 2
+                && new String(words.get(0), StandardCharsets.UTF_8).equalsIgnoreCase("SELECT")) {
+            try {
+                db = Integer.parseInt(new String(words.get(1), StandardCharsets.UTF_8));
+            } catch (NumberFormatException e) {
+                // The server took it, so it was a number to the server; the prompt just does not show it.
+            }
+        }
         if (reply instanceof Reply.Error) {
             writeError(printer.format(reply));
             return false;
@@ -258,7 +287,7 @@ final class Session implements AutoCloseable {
         Connection c = connection;
         try {
             if (c == null) {
-                c = open(address, login, new PrintStream(OutputStream.nullOutputStream()), timeoutMillis);
+                c = open(address, login, db, new PrintStream(OutputStream.nullOutputStream()), timeoutMillis);
                 connection = c;
             }
             docs = ServerDocs.parse(c.call(ServerDocs.REQUEST));
@@ -456,7 +485,7 @@ final class Session implements AutoCloseable {
         if (interrupted) {
             // The user gave up on this reply; start afresh so the prompt stays usable.
             try {
-                connection = open(address, login, err, timeoutMillis);
+                connection = open(address, login, db, err, timeoutMillis);
             } catch (IOException again) {
                 err.println("Could not connect to " + address + ": " + reason(again));
             }

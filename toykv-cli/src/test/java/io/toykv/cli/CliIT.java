@@ -222,6 +222,18 @@ class CliIT {
     }
 
     @Test
+    void urlNamesTheServerAndADatabaseOurServerRefuses() throws Exception {
+        String url = "redis://127.0.0.1:" + server.port();
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-u", url, "ping"));
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-u", url + "/0", "ping"));
+        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:" + server.port()
+                + ": database 3 refused (ERR DB index is out of range): this server has one database, 0\n"),
+                run("", "-u", url + "/3", "ping"));
+        assertEquals(new Run(2, "", "-u http://x: expected redis://[[user]:password@]host[:port][/db]\n"),
+                run("", "-u", "http://x", "ping"));
+    }
+
+    @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
     }
