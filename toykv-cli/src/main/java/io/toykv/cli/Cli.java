@@ -80,12 +80,25 @@ final class Cli implements Callable<Integer> {
     boolean lastArgFromStdin;
 
     @Option(names = "-r", paramLabel = "N", description = "With a command: run it N times (-1: until "
-            + "stopped); the exit status is 1 if any run failed.")
+            + "stopped); the exit status is 1 if any run failed. With --latency or --stat: N lines.")
     Long repeat;
 
     @Option(names = "-i", paramLabel = "SECONDS",
-            description = "With -r: wait SECONDS between runs (decimals allowed).")
+            description = "With -r: wait SECONDS between runs (decimals allowed); with --latency or --stat: "
+                    + "between lines (default 1).")
     Double interval;
+
+    @Option(names = "--latency", description = "PING every 10 ms and print min, max and average round trip "
+            + "(ms) every second (-i), for -r lines or until Ctrl-C.")
+    boolean latency;
+
+    @Option(names = "--stat", description = "Print a line of figures from INFO (keys, data, clients, requests, "
+            + "connections) every second (-i), for -r lines or until Ctrl-C.")
+    boolean stat;
+
+    @Option(names = "--bigkeys", description = "Find the largest values (SCAN, then STRLEN of each key) and "
+            + "list the ten largest.")
+    boolean bigKeys;
 
     @Option(names = "--scan", description = "List the keys, one a line, with the server's SCAN (or with "
             + "--prefix, in key order): printed page by page as they come; Ctrl-C stops.")
@@ -218,6 +231,14 @@ final class Cli implements Callable<Integer> {
             err.println("-t must be 0 or more seconds, got " + timeoutSeconds);
             return 2;
         }
+        if (latency || stat || bigKeys) {
+            String problem = monitorUsageProblem(command);
+            if (problem != null) {
+                err.println(problem);
+                return 2;
+            }
+            return monitor(address);
+        }
         if (scan || pattern != null || count != null || prefix != null) {
             String problem = scanUsageProblem(command);
             if (problem != null) {
@@ -283,7 +304,7 @@ final class Cli implements Callable<Integer> {
             boolean allSucceeded = true;
             for (long run = 1; runs == -1 || run <= runs; run++) {
                 if (run > 1 && pauseMillis > 0) {
-                    pause(pauseMillis);
+                    Monitors.sleep(pauseMillis);
                 }
                 allSucceeded &= session.execute(commandWords);
             }
@@ -291,12 +312,63 @@ final class Cli implements Callable<Integer> {
         }
     }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted between runs", e);
+    /** Why --latency, --stat or --bigkeys does not fit the other arguments, or null when it does. */
+    private String monitorUsageProblem(List<String> command) {
+        String mode = latency ? "--latency" : stat ? "--stat" : "--bigkeys";
+        if ((latency ? 1 : 0) + (stat ? 1 : 0) + (bigKeys ? 1 : 0) > 1 || scan) {
+            return "choose one of --latency, --stat, --bigkeys and --scan";
+        }
+        if (!command.isEmpty()) {
+            return mode + " takes no command, got '" + command.get(0) + "'";
+        }
+        if (bigKeys && (repeat != null || interval != null)) {
+            return "--bigkeys takes neither -r nor -i";
+        }
+        if (repeat != null && (repeat == 0 || repeat < -1)) {
+            return "-r must be a positive count or -1 (for ever), got " + repeat;
+        }
+        if (interval != null && (!(interval > 0) || interval > Long.MAX_VALUE / 1000)) {
+            return "-i must be more than 0 seconds, got " + interval;
+        }
+        return null;
+    }
+
+    private int monitor(Address address) {
+        return withConnection(address, connection -> {
+            Monitors monitors = new Monitors(connection, new BufferedOutputStream(out));
+            long reports = repeat == null ? -1 : repeat;
+            long intervalMillis = interval == null ? 1000 : Math.max(1, Math.round(interval * 1000));
+            if (latency) {
+                monitors.latency(reports, intervalMillis);
+            } else if (stat) {
+                monitors.stat(reports, intervalMillis);
+            } else {
+                monitors.bigKeys();
+            }
+        });
+    }
+
+    /** A mode that runs on one connection; its exceptions become messages on stderr. */
+    @FunctionalInterface
+    private interface ConnectionMode {
+        void run(Connection connection) throws IOException, KeyScanner.ScanException;
+    }
+
+    /** Connects, runs the mode and returns the exit status: 0, or 1 after saying what went wrong. */
+    private int withConnection(Address address, ConnectionMode mode) {
+        Connection connection = openOrReport(address);
+        if (connection == null) {
+            return 1;
+        }
+        try (connection) {
+            mode.run(connection);
+            return 0;
+        } catch (KeyScanner.ScanException e) {
+            err.println(e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("Error: " + Session.reason(e));
+            return 1;
         }
     }
 
@@ -337,25 +409,14 @@ final class Cli implements Callable<Integer> {
     }
 
     private int scanKeys(Address address) {
-        Connection connection = openOrReport(address);
-        if (connection == null) {
-            return 1;
-        }
-        try (connection) {
+        return withConnection(address, connection -> {
             KeyScanner scanner = new KeyScanner(connection::call, new BufferedOutputStream(out, 64 * 1024));
             if (prefix != null) {
                 scanner.scanPrefix(prefix.getBytes(StandardCharsets.UTF_8));
             } else {
                 scanner.scan(pattern, count);
             }
-            return 0;
-        } catch (KeyScanner.ScanException e) {
-            err.println(e.getMessage());
-            return 1;
-        } catch (IOException e) {
-            err.println("Error: " + Session.reason(e));
-            return 1;
-        }
+        });
     }
 
     private int script(Address address, ReplyPrinter printer) throws IOException {

@@ -234,6 +234,38 @@ class CliIT {
     }
 
     @Test
+    void latencyPrintsOneLineAReport() throws Exception {
+        Run r = run("", "--latency", "-r", "2", "-i", "0.1", server.address());
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err());
+        assertEquals(true, r.out().matches("(min: \\d+\\.\\d\\d, max: \\d+\\.\\d\\d, avg: \\d+\\.\\d\\d \\(\\d+ samples\\)\n){2}"),
+                r.out());
+    }
+
+    @Test
+    void statPrintsTitlesThenALineOfInfoFigures() throws Exception {
+        Run r = run("", "--stat", "-r", "2", "-i", "0.1", server.address());
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.out());
+        assertEquals(Monitors.STAT_TITLES, lines.get(0));
+        assertEquals(true, lines.get(2).matches("\\d+ +\\d.*\\d+ \\(\\+\\d+\\) +\\d+"), lines.get(2));
+    }
+
+    @Test
+    void bigKeysListsTheLargestValueFirst() throws Exception {
+        assertEquals(new Run(0, "OK\n", ""), run("", server.address(), "put", "big:1", "v".repeat(200)));
+        Run r = run("", "--bigkeys", server.address());
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(true, lines.get(0).matches("\\d+ keys, .+ of values; the largest:"), lines.get(0));
+        assertEquals("  200  big:1", lines.get(1));
+        assertEquals(new Run(2, "", "--bigkeys takes neither -r nor -i\n"), run("", "--bigkeys", "-r", "2", server.address()));
+        assertEquals(new Run(2, "", "choose one of --latency, --stat, --bigkeys and --scan\n"),
+                run("", "--stat", "--latency", server.address()));
+    }
+
+    @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
     }
