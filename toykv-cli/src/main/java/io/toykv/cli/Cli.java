@@ -70,6 +70,10 @@ final class Cli implements Callable<Integer> {
                     + "wait for ever). A silent server then fails the command instead of hanging.")
     double timeoutSeconds;
 
+    @Option(names = "-3", description = "Speak RESP3 (HELLO 3 on connecting): maps, booleans and doubles "
+            + "come as such.")
+    boolean resp3;
+
     @Option(names = "--raw", negatable = true,
             description = "Raw replies (one item a line, no quotes) even on a terminal; --no-raw gives the "
                     + "terminal style even on a pipe. Default: terminal style on a terminal, raw otherwise.")
@@ -295,10 +299,11 @@ final class Cli implements Callable<Integer> {
             CommandSpec spec = CommandSpec.lookup(command.get(0));
             boolean local = spec == CommandSpec.HELP || spec == CommandSpec.QUIT || spec == CommandSpec.EXIT
                     || spec == CommandSpec.CLEAR;
+            session.setTiming(timing);
+            session.setResp3(resp3);
             if (!local && !session.connect()) {
                 return 1;
             }
-            session.setTiming(timing);
             long runs = repeat == null ? 1 : repeat;
             long pauseMillis = interval == null ? 0 : Math.round(interval * 1000);
             boolean allSucceeded = true;
@@ -401,7 +406,7 @@ final class Cli implements Callable<Integer> {
     /** A logged-in connection, or null after printing why there is none. */
     private Connection openOrReport(Address address) {
         try {
-            return Session.open(address, login(), db, err, timeoutMillis());
+            return Session.open(address, login(), db, resp3, err, timeoutMillis());
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + Session.reason(e));
             return null;
@@ -438,6 +443,7 @@ final class Cli implements Callable<Integer> {
              Session session = new Session(address, login(), db, printer, terminal.output(), err, keys,
                      timeoutMillis())) {
             session.setTiming(timing);
+            session.setResp3(resp3);
             return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys).run();
         }
     }

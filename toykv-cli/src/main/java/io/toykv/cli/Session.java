@@ -43,6 +43,8 @@ final class Session implements AutoCloseable {
     private ServerDocs docs;
     private volatile Connection connection;
     private volatile boolean interrupted;
+    /** -3: each new connection starts with HELLO 3. */
+    private volatile boolean resp3;
     /** The database of the last SELECT the server accepted (or of -u), selected again on reconnect. */
     private volatile int db;
     /** --timing, or {@code :timing on} in a session: each sent command's time is printed to err after it. */
@@ -85,7 +87,7 @@ final class Session implements AutoCloseable {
             return true;
         }
         try {
-            connection = open(address, login, db, err, timeoutMillis);
+            connection = open(address, login, db, resp3, err, timeoutMillis);
             return true;
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + reason(e));
@@ -110,13 +112,20 @@ final class Session implements AutoCloseable {
     }
 
     /**
-     * Opens a connection (timeoutMillis as {@link Connection#open(String, int, int)}) and sends
-     * {@code login} unless null; a refused login is reported, not fatal.
+     * Opens a connection (timeoutMillis as {@link Connection#open(String, int, int)}), switches it to
+     * RESP3 if asked, sends {@code login} unless null (a refused login is reported, not fatal) and
+     * selects {@code db} unless 0.
      */
-    static Connection open(Address address, List<byte[]> login, int db, PrintStream err, int timeoutMillis)
-            throws IOException {
+    static Connection open(Address address, List<byte[]> login, int db, boolean resp3, PrintStream err,
+            int timeoutMillis) throws IOException {
         Connection c = Connection.open(address.host(), address.port(), timeoutMillis);
         try {
+            if (resp3) {
+                Reply reply = c.call(List.of("HELLO".getBytes(StandardCharsets.US_ASCII), new byte[] {'3'}));
+                if (reply instanceof Reply.Error e) {
+                    throw new IOException("the server does not speak RESP3 (HELLO 3: " + e.message() + ")");
+                }
+            }
             if (login != null) {
                 Reply reply = c.call(login);
                 if (reply instanceof Reply.Error e) {
@@ -161,6 +170,10 @@ final class Session implements AutoCloseable {
                 err.flush();
             }
         }
+    }
+
+    void setResp3(boolean on) {
+        resp3 = on;
     }
 
     void setTiming(boolean on) {
@@ -287,7 +300,7 @@ final class Session implements AutoCloseable {
         Connection c = connection;
         try {
             if (c == null) {
-                c = open(address, login, db, new PrintStream(OutputStream.nullOutputStream()), timeoutMillis);
+                c = open(address, login, db, resp3, new PrintStream(OutputStream.nullOutputStream()), timeoutMillis);
                 connection = c;
             }
             docs = ServerDocs.parse(c.call(ServerDocs.REQUEST));
@@ -485,7 +498,7 @@ final class Session implements AutoCloseable {
         if (interrupted) {
             // The user gave up on this reply; start afresh so the prompt stays usable.
             try {
-                connection = open(address, login, db, err, timeoutMillis);
+                connection = open(address, login, db, resp3, err, timeoutMillis);
             } catch (IOException again) {
                 err.println("Could not connect to " + address + ": " + reason(again));
             }
