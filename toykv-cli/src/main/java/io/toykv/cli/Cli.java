@@ -120,6 +120,11 @@ final class Cli implements Callable<Integer> {
                     + "command, keys only).")
     String prefix;
 
+    @Option(names = "--color", negatable = true, description = "Colour the terminal style (errors red, nil "
+            + "dim, strings green, numbers cyan). Default: on a terminal unless $NO_COLOR is set; --color forces "
+            + "it (even with NO_COLOR), --no-color turns it off.")
+    Boolean color;
+
     @Option(names = "--json", description = "Replies as JSON, one value a line (strings, numbers, null, "
             + "arrays, objects for maps); errors on stderr.")
     boolean json;
@@ -262,7 +267,8 @@ final class Cli implements Callable<Integer> {
             return 2;
         }
         ReplyPrinter printer = json ? new JsonPrinter() : csv ? new CsvPrinter()
-                : (raw != null ? raw : !onTerminal) ? new RawPrinter() : new TerminalPrinter();
+                : (raw != null ? raw : !onTerminal) ? new RawPrinter()
+                : new TerminalPrinter(useColour(color, onTerminal && terminalOverride == null, System.getenv("NO_COLOR")));
         if (!command.isEmpty()) {
             return runOne(address, command, printer);
         }
@@ -270,6 +276,17 @@ final class Cli implements Callable<Integer> {
             return interactive(address, printer);
         }
         return script(address, printer);
+    }
+
+    /**
+     * Whether the terminal style is coloured: as {@code --color}/{@code --no-color} say, else on a
+     * terminal unless {@code NO_COLOR} is set to anything but "" (no-color.org).
+     */
+    static boolean useColour(Boolean flag, boolean terminal, String noColorEnv) {
+        if (flag != null) {
+            return flag;
+        }
+        return terminal && (noColorEnv == null || noColorEnv.isEmpty());
     }
 
     /** Why -x, -r and -i do not fit the command, or null when they do. */

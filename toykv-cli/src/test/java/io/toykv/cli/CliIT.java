@@ -276,6 +276,13 @@ class CliIT {
     }
 
     @Test
+    void colourOnlyWhenAskedForOnAPipe() throws Exception {
+        assertEquals(new Run(0, "(nil)\n", ""), run("", "--no-raw", server.address(), "get", "c:none"));
+        assertEquals(new Run(0, "\u001b[2m(nil)\u001b[0m\n", ""), run("", "--no-raw", "--color", server.address(), "get", "c:none"));
+        assertEquals(new Run(0, "\n", ""), run("", "--color", server.address(), "get", "c:none"), "raw style has no colour");
+    }
+
+    @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
     }
