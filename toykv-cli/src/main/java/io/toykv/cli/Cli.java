@@ -461,7 +461,8 @@ final class Cli implements Callable<Integer> {
                      timeoutMillis())) {
             session.setTiming(timing);
             session.setResp3(resp3);
-            return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys).run();
+            boolean colour = printer instanceof TerminalPrinter t && t.colour();
+            return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys, colour).run();
         }
     }
 

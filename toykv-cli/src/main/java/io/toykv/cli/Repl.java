@@ -26,11 +26,19 @@ final class Repl {
     private final CommandCompleter completer;
 
     Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys) {
+        this(terminal, session, history, knownKeys, false);
+    }
+
+    /** With {@code colour}, the line being typed is highlighted ({@link LineHighlighter}). */
+    Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys, boolean colour) {
         this.terminal = terminal;
         this.session = session;
         this.history = history;
         this.completer = new CommandCompleter(knownKeys, session::docs, session::keysStartingWith);
         this.reader = newReader(terminal, history, completer);
+        if (colour && reader instanceof org.jline.reader.impl.LineReaderImpl impl) {
+            impl.setHighlighter(new LineHighlighter(session::docs));
+        }
     }
 
     /** The line reader with our parser, completer, hints and history; separate so tests can drive it. */

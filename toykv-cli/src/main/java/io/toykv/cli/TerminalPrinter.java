@@ -28,6 +28,10 @@ final class TerminalPrinter implements ReplyPrinter {
         this.colour = colour;
     }
 
+    boolean colour() {
+        return colour;
+    }
+
     /** {@code text} in {@code colour} when colour is on. */
     private String paint(String code, String text) {
         return colour ? code + text + RESET : text;
