@@ -10,11 +10,21 @@ import org.jline.reader.ParsedLine;
 
 /**
  * Tab completion: command names in the first word (this client's, then the server's from its COMMAND
- * DOCS, each with its summary); after {@code help}, command names and {@code @group}s; in the key
+ * DOCS, each with its summary); after {@code help}, command names and {@code @group}s; option words
+ * of SET, SCAN and RANGE ({@link #OPTION_WORDS}) from their second argument on; in the key
  * positions of get, put, del and scan, the keys this session has already seen ({@link KnownKeys}) merged
  * with the server's keys that start with the typed word (a SCAN bounded to about 100 ms).
  */
 final class CommandCompleter implements Completer {
+    /**
+     * Option words by command, for Tab and highlighting. Our server's COMMAND DOCS has no arguments
+     * section, so they are listed here, for the commands that have them: SET, SCAN (both forms), RANGE.
+     */
+    static final java.util.Map<String, List<String>> OPTION_WORDS = java.util.Map.of(
+            "set", List.of("EX", "PX", "EXAT", "PXAT", "NX", "XX", "GET", "KEEPTTL"),
+            "scan", List.of("MATCH", "COUNT", "TYPE", "LIMIT"),
+            "range", List.of("LIMIT"));
+
     private final KnownKeys knownKeys;
     private final java.util.function.Supplier<ServerDocs> docs;
     /** The server's keys with a prefix ({@link Session#keysStartingWith}); merged with the seen keys. */
@@ -56,6 +66,12 @@ final class CommandCompleter implements Completer {
                 }
             }
             return;
+        }
+        List<String> options = OPTION_WORDS.get(line.words().get(0).toLowerCase(Locale.ROOT));
+        if (options != null && line.wordIndex() >= 2) {
+            for (String option : options) {
+                candidates.add(new Candidate(option, option, null, null, null, null, true));
+            }
         }
         if (!isKeyPosition(line.words().get(0), line.wordIndex())) {
             return;

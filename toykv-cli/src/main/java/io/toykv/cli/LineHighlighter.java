@@ -1,5 +1,6 @@
 package io.toykv.cli;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -24,9 +25,9 @@ final class LineHighlighter implements Highlighter {
     static final AttributedStyle KEY = AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN);
     static final AttributedStyle OPTION = AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW);
 
-    /** Option words of the commands our server has (SET, SCAN, RANGE ...) and of our scan. */
-    static final Set<String> OPTIONS = Set.of("ex", "px", "exat", "pxat", "nx", "xx", "get", "keepttl", "match",
-            "count", "type", "limit", "withscores");
+    /** Every option word of {@link CommandCompleter#OPTION_WORDS}, lower case. */
+    static final Set<String> OPTIONS = CommandCompleter.OPTION_WORDS.values().stream().flatMap(List::stream)
+            .map(o -> o.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final Supplier<ServerDocs> docs;
 

@@ -222,4 +222,11 @@ class CompletionAndHintsTest {
         assertEquals(List.of(), candidates("ping user", completer));
         assertEquals(List.of("user"), asked, "only key positions ask the server");
     }
+
+    @Test
+    void optionWordsCompleteFromTheSecondArgument() throws IOException {
+        assertEquals(List.of("EX", "EXAT", "GET", "KEEPTTL", "NX", "PX", "PXAT", "XX"), candidates("set k v "));
+        assertEquals(List.of(), candidates("set k"));
+        assertEquals(List.of("COUNT", "LIMIT", "MATCH", "TYPE"), candidates("scan 0 "));
+    }
 }
