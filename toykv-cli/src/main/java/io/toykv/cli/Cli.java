@@ -32,13 +32,18 @@ import picocli.CommandLine.Parameters;
         // One string per paragraph: picocli wraps each to the width, so no line breaks of our own; the
         // examples are short enough for picocli's narrowest width (55).
         footer = {"", "Examples:",
-                "  toykv-cli                    a session with 127.0.0.1",
-                "  toykv-cli 10.0.0.5 get k1    one command at 10.0.0.5",
-                "  toykv-cli -e < script.txt    script; stop on error",
+                "  toykv-cli                         a session",
+                "  toykv-cli 10.0.0.5 get k1         one command",
+                "  toykv-cli -e < script.txt         stop at first error",
+                "  toykv-cli --scan --pattern 'u:*'  keys, one a line",
+                "  toykv-cli -x put k < a.pem        value from stdin",
+                "  toykv-cli --json get k1           JSON output",
+                "  toykv-cli -u redis://:pw@h:8888   server as a URL",
                 "", "Environment:",
                 "  " + Cli.PASSWORD_ENV + "      the password, as -a",
                 "  " + Cli.HISTORY_ENV + "  the history file",
-                "  HOME                where " + Cli.DEFAULT_HISTORY_NAME + " is"})
+                "  HOME                where " + Cli.DEFAULT_HISTORY_NAME + " is",
+                "  NO_COLOR            no colour (unless --color)"})
 final class Cli implements Callable<Integer> {
     static final String PASSWORD_ENV = "TOYKV_CLI_AUTH";
     static final String HISTORY_ENV = "TOYKV_CLI_HISTFILE";

@@ -226,9 +226,10 @@ class CliTest {
     void usageWrapsEvenlyAtEveryWidth(int width) {
         String usage = Cli.commandLine(new Cli()).setUsageHelpWidth(width).getUsageMessage();
         String[] lines = usage.split("\n");
-        assertTrue(usage.endsWith("\n  toykv-cli -e < script.txt    script; stop on error\n\nEnvironment:\n"
+        assertTrue(usage.endsWith("\n  toykv-cli -u redis://:pw@h:8888   server as a URL\n\nEnvironment:\n"
                 + "  TOYKV_CLI_AUTH      the password, as -a\n  TOYKV_CLI_HISTFILE  the history file\n"
-                + "  HOME                where .toykv_cli_history is\n"), usage);
+                + "  HOME                where .toykv_cli_history is\n"
+                + "  NO_COLOR            no colour (unless --color)\n"), usage);
         for (int i = 0; i < lines.length; i++) {
             assertTrue(lines[i].length() <= width, width + ": too long: " + lines[i]);
             // A description line (text from column 19 on, blank just before) followed by its continuation.
