@@ -10,20 +10,25 @@ import org.jline.reader.ParsedLine;
 
 /**
  * Tab completion: command names in the first word (this client's, then the server's from its COMMAND
- * DOCS, each with its summary); after {@code help}, command names and {@code @group}s; option words
- * of SET, SCAN and RANGE ({@link #OPTION_WORDS}) from their second argument on; in the key
+ * DOCS, each with its summary); after {@code help}, command names and {@code @group}s; the option
+ * words of SET, SCAN and RANGE where they may come ({@link #OPTION_WORDS}); in the key
  * positions of get, put, del and scan, the keys this session has already seen ({@link KnownKeys}) merged
  * with the server's keys that start with the typed word (a SCAN bounded to about 100 ms).
  */
 final class CommandCompleter implements Completer {
+    /** A command's option words and the first argument position (1-based) they may take. */
+    record OptionWords(int from, List<String> words) {}
+
     /**
-     * Option words by command, for Tab and highlighting. Our server's COMMAND DOCS has no arguments
-     * section, so they are listed here, for the commands that have them: SET, SCAN (both forms), RANGE.
+     * Option words by command, for Tab and highlighting, as our server accepts them: SET key value
+     * [NX | XX] [GET], SCAN cursor [MATCH p] [COUNT n] [TYPE t] (and our range scan's LIMIT), RANGE
+     * start end LIMIT n. The server's COMMAND DOCS has no arguments section, so they are listed here.
      */
-    static final java.util.Map<String, List<String>> OPTION_WORDS = java.util.Map.of(
-            "set", List.of("EX", "PX", "EXAT", "PXAT", "NX", "XX", "GET", "KEEPTTL"),
-            "scan", List.of("MATCH", "COUNT", "TYPE", "LIMIT"),
-            "range", List.of("LIMIT"));
+    static final java.util.Map<String, OptionWords> OPTION_WORDS = java.util.Map.of(
+            "set", new OptionWords(3, List.of("NX", "XX", "GET")),
+            "put", new OptionWords(3, List.of("NX", "XX", "GET")),
+            "scan", new OptionWords(2, List.of("MATCH", "COUNT", "TYPE", "LIMIT")),
+            "range", new OptionWords(3, List.of("LIMIT")));
 
     private final KnownKeys knownKeys;
     private final java.util.function.Supplier<ServerDocs> docs;
@@ -67,9 +72,9 @@ final class CommandCompleter implements Completer {
             }
             return;
         }
-        List<String> options = OPTION_WORDS.get(line.words().get(0).toLowerCase(Locale.ROOT));
-        if (options != null && line.wordIndex() >= 2) {
-            for (String option : options) {
+        OptionWords options = OPTION_WORDS.get(line.words().get(0).toLowerCase(Locale.ROOT));
+        if (options != null && line.wordIndex() >= options.from()) {
+            for (String option : options.words()) {
                 candidates.add(new Candidate(option, option, null, null, null, null, true));
             }
         }

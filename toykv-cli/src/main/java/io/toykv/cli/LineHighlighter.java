@@ -1,6 +1,5 @@
 package io.toykv.cli;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -14,8 +13,8 @@ import org.jline.utils.AttributedStyle;
 /**
  * Colours the line being typed (only when colour is on): the command name bold when this client or the
  * server's COMMAND DOCS knows it and red when the docs are there and do not; keys (the key positions of
- * get, put, del and scan) green; option words (EX, NX, MATCH, COUNT, LIMIT ...) after the first argument
- * yellow. Words follow the quoting rules loosely (a quote keeps blanks inside the word), which is all
+ * get, put, del and scan) green; option words (NX, XX, GET, MATCH, COUNT, TYPE, LIMIT) after the first
+ * argument yellow. Words follow the quoting rules loosely (a quote keeps blanks inside the word), which is all
  * colouring needs. Lines past {@link ArgumentHints#MAX_LINE} stay plain, as they get no hint: this runs
  * on every key press.
  */
@@ -26,7 +25,8 @@ final class LineHighlighter implements Highlighter {
     static final AttributedStyle OPTION = AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW);
 
     /** Every option word of {@link CommandCompleter#OPTION_WORDS}, lower case. */
-    static final Set<String> OPTIONS = CommandCompleter.OPTION_WORDS.values().stream().flatMap(List::stream)
+    static final Set<String> OPTIONS = CommandCompleter.OPTION_WORDS.values().stream()
+            .flatMap(o -> o.words().stream())
             .map(o -> o.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final Supplier<ServerDocs> docs;

@@ -34,8 +34,8 @@ class LineHighlighterTest {
     void commandKeyAndOptionsEachHaveAStyle() {
         LineHighlighter h = new LineHighlighter(() -> ServerDocsTest.DOCS);
         assertEquals(List.of("put:command", "\"a key\":key", "v:plain"), styled(h, "put \"a key\" v"));
-        assertEquals(List.of("set:command", "k:plain", "v:plain", "EX:option", "10:plain", "nx:option"),
-                styled(h, "set k v EX 10 nx"));
+        assertEquals(List.of("set:command", "k:plain", "v:plain", "NX:option", "get:option"),
+                styled(h, "set k v NX get"));
         assertEquals(List.of("scan:command", "a:key", "b:key", "LIMIT:option", "5:plain"), styled(h, "scan a b LIMIT 5"));
         assertEquals(List.of("frob:unknown", "x:plain"), styled(h, "frob x"));
     }
