@@ -36,6 +36,9 @@ final class Repl {
         this.history = history;
         this.completer = new CommandCompleter(knownKeys, session::docs, session::keysStartingWith);
         this.reader = newReader(terminal, history, completer);
+        if (reader instanceof HintingLineReader hinting) {
+            hinting.setFallbackHints(line -> ArgumentHints.serverHint(line, session.cachedDocs()));
+        }
         if (colour && reader instanceof org.jline.reader.impl.LineReaderImpl impl) {
             impl.setHighlighter(new LineHighlighter(session::docs));
         }
@@ -170,6 +173,10 @@ final class Repl {
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> session.interrupt());
         try {
             session.execute(words);
+            if (session.isConnected()) {
+                // Once per session, after the first command: the server's docs for hints and Tab.
+                session.docs();
+            }
         } finally {
             terminal.handle(Terminal.Signal.INT, previous);
         }

@@ -40,7 +40,7 @@ final class Session implements AutoCloseable {
     private final int timeoutMillis;
 
     /** The server's COMMAND DOCS, fetched once per session (so per server); null until then. */
-    private ServerDocs docs;
+    private volatile ServerDocs docs;
     private volatile Connection connection;
     private volatile boolean interrupted;
     /** -3: each new connection starts with HELLO 3. */
@@ -286,6 +286,12 @@ final class Session implements AutoCloseable {
         }
         return docs.isEmpty() ? CommandSpec.helpText(topic)
                 : NO_HELP + topic + ": neither this client nor the server knows it; it is sent to the server as typed.\n";
+    }
+
+    /** The server's COMMAND DOCS if already fetched, else {@link ServerDocs#NONE}: for every key press. */
+    ServerDocs cachedDocs() {
+        ServerDocs d = docs;
+        return d == null ? ServerDocs.NONE : d;
     }
 
     /**

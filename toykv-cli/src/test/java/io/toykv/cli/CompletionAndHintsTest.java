@@ -229,4 +229,14 @@ class CompletionAndHintsTest {
         assertEquals(List.of(), candidates("set k "), "the value comes first");
         assertEquals(List.of("COUNT", "LIMIT", "MATCH", "TYPE"), candidates("scan 0 "));
     }
+
+    @Test
+    void aBareServerCommandHintsItsSummary() {
+        assertEquals("  Returns the length of a value.", ArgumentHints.serverHint("strlen", ServerDocsTest.DOCS));
+        assertEquals("  Returns the length of a value.", ArgumentHints.serverHint("  STRLEN", ServerDocsTest.DOCS));
+        assertEquals("", ArgumentHints.serverHint("strlen ", ServerDocsTest.DOCS), "arguments are not in our server's docs");
+        assertEquals("", ArgumentHints.serverHint("get", ServerDocsTest.DOCS), "the client's own commands keep their hints");
+        assertEquals("", ArgumentHints.serverHint("frob", ServerDocsTest.DOCS));
+        assertEquals("", ArgumentHints.serverHint("strlen", ServerDocs.NONE));
+    }
 }
