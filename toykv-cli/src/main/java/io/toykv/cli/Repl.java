@@ -39,8 +39,9 @@ final class Repl {
         if (reader instanceof HintingLineReader hinting) {
             hinting.setFallbackHints(line -> ArgumentHints.serverHint(line, session.cachedDocs()));
         }
+        // Hints and highlighting run on every key press: they read the docs already fetched, never the network.
         if (colour && reader instanceof org.jline.reader.impl.LineReaderImpl impl) {
-            impl.setHighlighter(new LineHighlighter(session::docs));
+            impl.setHighlighter(new LineHighlighter(session::cachedDocs));
         }
     }
 
