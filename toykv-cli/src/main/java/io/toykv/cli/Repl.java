@@ -34,7 +34,7 @@ final class Repl {
         this.terminal = terminal;
         this.session = session;
         this.history = history;
-        this.completer = new CommandCompleter(knownKeys, session::docs, session::keysStartingWith);
+        this.completer = new CommandCompleter(knownKeys, session::docsIfConnected, session::keysStartingWith);
         this.reader = newReader(terminal, history, completer);
         if (reader instanceof HintingLineReader hinting) {
             hinting.setFallbackHints(line -> ArgumentHints.serverHint(line, session.cachedDocs()));

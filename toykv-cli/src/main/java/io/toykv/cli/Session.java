@@ -288,6 +288,14 @@ final class Session implements AutoCloseable {
                 : NO_HELP + topic + ": neither this client nor the server knows it; it is sent to the server as typed.\n";
     }
 
+    /**
+     * For Tab: as {@link #docs()} while connected, else what is cached (Tab never connects: with the
+     * server down that would stall every Tab for the connect timeout).
+     */
+    ServerDocs docsIfConnected() {
+        return connection != null ? docs() : cachedDocs();
+    }
+
     /** The server's COMMAND DOCS if already fetched, else {@link ServerDocs#NONE}: for every key press. */
     ServerDocs cachedDocs() {
         ServerDocs d = docs;

@@ -76,6 +76,17 @@ class ServerKeyCompletionTest {
     }
 
     @Test
+    void tabAsksForTheServersDocsOnlyWhileConnected() throws Exception {
+        try (TestServer server = TestServer.start(dir.resolve("db")); Session session = session(server.port())) {
+            assertTrue(session.docsIfConnected().isEmpty());
+            assertFalse(session.isConnected(), "Tab never connects");
+            assertTrue(session.connect());
+            assertEquals(true, session.docsIfConnected().lookup("strlen") != null);
+            assertEquals(session.docsIfConnected(), session.cachedDocs(), "fetched once, then cached");
+        }
+    }
+
+    @Test
     void globEscapeQuotesEveryWildcard() {
         assertEquals("a\\*b\\?c\\[d\\]e\\\\f", Session.globEscape("a*b?c[d]e\\f"));
         assertEquals("plain:key", Session.globEscape("plain:key"));
