@@ -42,6 +42,22 @@ final class ArgumentHints {
         return spec == CommandSpec.SCAN ? scanHint(args) : remaining(spec.arguments(), args.size());
     }
 
+    /**
+     * The hint for a server command the client does not know, from its COMMAND DOCS: its summary, after
+     * the bare command name (cursor at the end of the first word); "" otherwise.
+     */
+    static String serverHint(String line, ServerDocs docs) {
+        if (line.isEmpty() || line.length() > MAX_LINE || docs.isEmpty()) {
+            return "";
+        }
+        String word = line.stripLeading();
+        if (word.isEmpty() || word.chars().anyMatch(Character::isWhitespace) || CommandSpec.lookup(word) != null) {
+            return "";
+        }
+        ServerDocs.Doc doc = docs.lookup(word);
+        return doc == null || doc.summary().isEmpty() ? "" : "  " + doc.summary();
+    }
+
     /** Drops the first {@code typed} argument names; a repeating tail ({@code [key ...]}) stays. */
     private static String remaining(String arguments, int typed) {
         List<String> slots = slots(arguments);

@@ -32,13 +32,18 @@ import picocli.CommandLine.Parameters;
         // One string per paragraph: picocli wraps each to the width, so no line breaks of our own; the
         // examples are short enough for picocli's narrowest width (55).
         footer = {"", "Examples:",
-                "  toykv-cli                    a session with 127.0.0.1",
-                "  toykv-cli 10.0.0.5 get k1    one command at 10.0.0.5",
-                "  toykv-cli -e < script.txt    script; stop on error",
+                "  toykv-cli                         a session",
+                "  toykv-cli 10.0.0.5 get k1         one command",
+                "  toykv-cli -e < script.txt         stop at first error",
+                "  toykv-cli --scan --pattern 'u:*'  keys, one a line",
+                "  toykv-cli -x put k < a.pem        value from stdin",
+                "  toykv-cli --json get k1           JSON output",
+                "  toykv-cli -u redis://:pw@h:8888   server as a URL",
                 "", "Environment:",
                 "  " + Cli.PASSWORD_ENV + "      the password, as -a",
                 "  " + Cli.HISTORY_ENV + "  the history file",
-                "  HOME                where " + Cli.DEFAULT_HISTORY_NAME + " is"})
+                "  HOME                where " + Cli.DEFAULT_HISTORY_NAME + " is",
+                "  NO_COLOR            no colour (unless --color)"})
 final class Cli implements Callable<Integer> {
     static final String PASSWORD_ENV = "TOYKV_CLI_AUTH";
     static final String HISTORY_ENV = "TOYKV_CLI_HISTFILE";
@@ -56,14 +61,86 @@ final class Cli implements Callable<Integer> {
     @Option(names = "-p", paramLabel = "PORT", description = "Server port (default 8888).")
     Integer port;
 
+    @Option(names = "-u", paramLabel = "URL", description = "The server as redis://[[user]:password@]host[:port][/db] "
+            + "(port 8888 by default); wins over HOST:PORT, -h, -p and -a. A database other than 0 is selected "
+            + "on connecting, and the server refusing it is an error.")
+    String url;
+
     @Option(names = "-a", paramLabel = "PASSWORD", defaultValue = "${env:" + PASSWORD_ENV + "}",
             description = "Password sent with AUTH after connecting; also read from $" + PASSWORD_ENV + ".")
     String password;
+
+    @Option(names = "-t", paramLabel = "SECONDS",
+            description = "Give up on connecting, and on any reply, after SECONDS (decimals allowed; default 0: "
+                    + "wait for ever). A silent server then fails the command instead of hanging.")
+    double timeoutSeconds;
+
+    @Option(names = "-3", description = "Speak RESP3 (HELLO 3 on connecting): maps, booleans and doubles "
+            + "come as such.")
+    boolean resp3;
 
     @Option(names = "--raw", negatable = true,
             description = "Raw replies (one item a line, no quotes) even on a terminal; --no-raw gives the "
                     + "terminal style even on a pipe. Default: terminal style on a terminal, raw otherwise.")
     Boolean raw;
+
+    @Option(names = "-x", description = "With a command: read stdin to its end and send it, byte for byte "
+            + "(a final newline included, as redis-cli), as the command's last argument.")
+    boolean lastArgFromStdin;
+
+    @Option(names = "-r", paramLabel = "N", description = "With a command: run it N times (-1: until "
+            + "stopped); the exit status is 1 if any run failed. With --latency or --stat: N lines.")
+    Long repeat;
+
+    @Option(names = "-i", paramLabel = "SECONDS",
+            description = "With -r: wait SECONDS between runs (decimals allowed); with --latency or --stat: "
+                    + "between lines (default 1).")
+    Double interval;
+
+    @Option(names = "--latency", description = "PING every 10 ms and print min, max and average round trip "
+            + "(ms) every second (-i), for -r lines or until Ctrl-C.")
+    boolean latency;
+
+    @Option(names = "--stat", description = "Print a line of figures from INFO (keys, data, clients, requests, "
+            + "connections) every second (-i), for -r lines or until Ctrl-C.")
+    boolean stat;
+
+    @Option(names = "--bigkeys", description = "Find the largest values (SCAN, then STRLEN of each key) and "
+            + "list the ten largest.")
+    boolean bigKeys;
+
+    @Option(names = "--scan", description = "List the keys, one a line, with the server's SCAN (or with "
+            + "--prefix, in key order): printed page by page as they come; Ctrl-C stops.")
+    boolean scan;
+
+    @Option(names = "--pattern", paramLabel = "PATTERN",
+            description = "With --scan: only keys matching the glob PATTERN (SCAN's MATCH), e.g. 'user:*'.")
+    String pattern;
+
+    @Option(names = "--count", paramLabel = "N", description = "With --scan: SCAN's COUNT hint, keys per page.")
+    Integer count;
+
+    @Option(names = "--prefix", paramLabel = "PREFIX",
+            description = "With --scan: only keys starting with PREFIX, in key order (the ordered RANGE "
+                    + "command, keys only).")
+    String prefix;
+
+    @Option(names = "--color", negatable = true, description = "Colour the terminal style (errors red, nil "
+            + "dim, strings green, numbers cyan). Default: on a terminal unless $NO_COLOR is set; --color forces "
+            + "it (even with NO_COLOR), --no-color turns it off.")
+    Boolean color;
+
+    @Option(names = "--json", description = "Replies as JSON, one value a line (strings, numbers, null, "
+            + "arrays, objects for maps); errors on stderr.")
+    boolean json;
+
+    @Option(names = "--csv", description = "Replies as CSV, one line a reply (strings quoted, nil as NULL, "
+            + "arrays on one line); errors on stderr.")
+    boolean csv;
+
+    @Option(names = "--timing", description = "After each command (one-shot or in a session), print its "
+            + "round trip to stderr, e.g. (0.42 ms). In a session :timing on|off toggles it.")
+    boolean timing;
 
     @Option(names = "-e", description = "Stop at the first command that fails (scripts run unpipelined then).")
     boolean stopOnError;
@@ -73,6 +150,10 @@ final class Cli implements Callable<Integer> {
 
     @Option(names = "--version", versionHelp = true, description = "Show the version and exit.")
     boolean version;
+
+    /** From -u: the user for AUTH (null: the default user) and the database to select. */
+    private String user;
+    private int db;
 
     private final InputStream in;
     private final OutputStream out;
@@ -89,6 +170,27 @@ final class Cli implements Callable<Integer> {
         this.out = out;
         this.err = err;
         this.terminalOverride = terminalOverride;
+    }
+
+    /**
+     * Runs the client with the process arguments and returns the exit status. When the first argument
+     * is not an option (so, with picocli's stop-at-positional, none is) the words go straight to
+     * {@link #call()}: picocli's annotation model costs about a third of a one-shot command's start-up
+     * and would only have copied them. Anything with an option goes through picocli.
+     */
+    static int run(Cli cli, String[] args, java.util.Map<String, String> env) {
+        if (args.length > 0 && args[0].startsWith("-")) {
+            return commandLine(cli).execute(args);
+        }
+        cli.words = new ArrayList<>(List.of(args));
+        cli.password = env.get(PASSWORD_ENV);
+        try {
+            return cli.call();
+        } catch (IOException | RuntimeException e) {
+            // What picocli's execute does with an exception from call(): the trace, then status 1.
+            e.printStackTrace(cli.err);
+            return 1;
+        }
     }
 
     static CommandLine commandLine() {
@@ -127,8 +229,51 @@ final class Cli implements Callable<Integer> {
                 return 2;
             }
         }
+        if (url != null) {
+            try {
+                RedisUrl parsed = RedisUrl.parse(url);
+                address = parsed.address();
+                user = parsed.user();
+                password = parsed.password() != null ? parsed.password() : password;
+                db = parsed.db();
+            } catch (IllegalArgumentException e) {
+                err.println("-u " + url + ": " + e.getMessage());
+                return 2;
+            }
+        }
+        if (!(timeoutSeconds >= 0) || timeoutSeconds > Integer.MAX_VALUE / 1000) {
+            err.println("-t must be 0 or more seconds, got " + timeoutSeconds);
+            return 2;
+        }
+        if (latency || stat || bigKeys) {
+            String problem = monitorUsageProblem(command);
+            if (problem != null) {
+                err.println(problem);
+                return 2;
+            }
+            return monitor(address);
+        }
+        if (scan || pattern != null || count != null || prefix != null) {
+            String problem = scanUsageProblem(command);
+            if (problem != null) {
+                err.println(problem);
+                return 2;
+            }
+            return scanKeys(address);
+        }
+        String oneShotProblem = oneShotUsageProblem(command);
+        if (oneShotProblem != null) {
+            err.println(oneShotProblem);
+            return 2;
+        }
         boolean onTerminal = terminalOverride != null ? terminalOverride : stdinAndStdoutAreTerminals();
-        ReplyPrinter printer = (raw != null ? raw : !onTerminal) ? new RawPrinter() : new TerminalPrinter();
+        if ((json ? 1 : 0) + (csv ? 1 : 0) + (raw != null ? 1 : 0) > 1) {
+            err.println("choose one of --json, --csv, --raw and --no-raw");
+            return 2;
+        }
+        ReplyPrinter printer = json ? new JsonPrinter() : csv ? new CsvPrinter()
+                : (raw != null ? raw : !onTerminal) ? new RawPrinter()
+                : new TerminalPrinter(useColour(color, onTerminal && terminalOverride == null, System.getenv("NO_COLOR")));
         if (!command.isEmpty()) {
             return runOne(address, command, printer);
         }
@@ -138,27 +283,172 @@ final class Cli implements Callable<Integer> {
         return script(address, printer);
     }
 
-    private int runOne(Address address, List<String> command, ReplyPrinter printer) {
+    /**
+     * Whether the terminal style is coloured: as {@code --color}/{@code --no-color} say, else on a
+     * terminal unless {@code NO_COLOR} is set to anything but "" (no-color.org).
+     */
+    static boolean useColour(Boolean flag, boolean terminal, String noColorEnv) {
+        if (flag != null) {
+            return flag;
+        }
+        return terminal && (noColorEnv == null || noColorEnv.isEmpty());
+    }
+
+    /** Why -x, -r and -i do not fit the command, or null when they do. */
+    private String oneShotUsageProblem(List<String> command) {
+        String option = lastArgFromStdin ? "-x" : repeat != null ? "-r" : interval != null ? "-i" : null;
+        if (option != null && command.isEmpty()) {
+            return option + " needs a command after the address";
+        }
+        if (repeat != null && (repeat == 0 || repeat < -1)) {
+            return "-r must be a positive count or -1 (for ever), got " + repeat;
+        }
+        if (interval != null && (repeat == null || !(interval >= 0) || interval > Long.MAX_VALUE / 1000)) {
+            return repeat == null ? "-i needs -r" : "-i must be 0 or more seconds, got " + interval;
+        }
+        return null;
+    }
+
+    private int runOne(Address address, List<String> command, ReplyPrinter printer) throws IOException {
         List<byte[]> commandWords = new ArrayList<>();
         command.forEach(w -> commandWords.add(w.getBytes(StandardCharsets.UTF_8)));
+        if (lastArgFromStdin) {
+            commandWords.add(in.readAllBytes());
+        }
         OutputStream buffered = new BufferedOutputStream(out);
-        try (Session session = new Session(address, password, printer, buffered, err, new KnownKeys())) {
+        try (Session session = new Session(address, login(), db, printer, buffered, err, new KnownKeys(),
+                timeoutMillis())) {
             CommandSpec spec = CommandSpec.lookup(command.get(0));
             boolean local = spec == CommandSpec.HELP || spec == CommandSpec.QUIT || spec == CommandSpec.EXIT
                     || spec == CommandSpec.CLEAR;
+            session.setTiming(timing);
+            session.setResp3(resp3);
             if (!local && !session.connect()) {
                 return 1;
             }
-            return session.execute(commandWords) ? 0 : 1;
+            long runs = repeat == null ? 1 : repeat;
+            long pauseMillis = interval == null ? 0 : Math.round(interval * 1000);
+            boolean allSucceeded = true;
+            for (long run = 1; runs == -1 || run <= runs; run++) {
+                if (run > 1 && pauseMillis > 0) {
+                    Monitors.sleep(pauseMillis);
+                }
+                allSucceeded &= session.execute(commandWords);
+            }
+            return allSucceeded ? 0 : 1;
         }
     }
 
-    private int script(Address address, ReplyPrinter printer) throws IOException {
-        Connection connection;
+    /** Why --latency, --stat or --bigkeys does not fit the other arguments, or null when it does. */
+    private String monitorUsageProblem(List<String> command) {
+        String mode = latency ? "--latency" : stat ? "--stat" : "--bigkeys";
+        if ((latency ? 1 : 0) + (stat ? 1 : 0) + (bigKeys ? 1 : 0) > 1 || scan) {
+            return "choose one of --latency, --stat, --bigkeys and --scan";
+        }
+        if (!command.isEmpty()) {
+            return mode + " takes no command, got '" + command.get(0) + "'";
+        }
+        if (bigKeys && (repeat != null || interval != null)) {
+            return "--bigkeys takes neither -r nor -i";
+        }
+        if (repeat != null && (repeat == 0 || repeat < -1)) {
+            return "-r must be a positive count or -1 (for ever), got " + repeat;
+        }
+        if (interval != null && (!(interval > 0) || interval > Long.MAX_VALUE / 1000)) {
+            return "-i must be more than 0 seconds, got " + interval;
+        }
+        return null;
+    }
+
+    private int monitor(Address address) {
+        return withConnection(address, connection -> {
+            Monitors monitors = new Monitors(connection, new BufferedOutputStream(out));
+            long reports = repeat == null ? -1 : repeat;
+            long intervalMillis = interval == null ? 1000 : Math.max(1, Math.round(interval * 1000));
+            if (latency) {
+                monitors.latency(reports, intervalMillis);
+            } else if (stat) {
+                monitors.stat(reports, intervalMillis);
+            } else {
+                monitors.bigKeys();
+            }
+        });
+    }
+
+    /** A mode that runs on one connection; its exceptions become messages on stderr. */
+    @FunctionalInterface
+    private interface ConnectionMode {
+        void run(Connection connection) throws IOException, KeyScanner.ScanException;
+    }
+
+    /** Connects, runs the mode and returns the exit status: 0, or 1 after saying what went wrong. */
+    private int withConnection(Address address, ConnectionMode mode) {
+        Connection connection = openOrReport(address);
+        if (connection == null) {
+            return 1;
+        }
+        try (connection) {
+            mode.run(connection);
+            return 0;
+        } catch (KeyScanner.ScanException e) {
+            err.println(e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("Error: " + Session.reason(e));
+            return 1;
+        }
+    }
+
+    /** Why the --scan options do not fit together, or null when they do. */
+    private String scanUsageProblem(List<String> command) {
+        if (!scan) {
+            return (pattern != null ? "--pattern" : count != null ? "--count" : "--prefix") + " needs --scan";
+        }
+        if (!command.isEmpty()) {
+            return "--scan takes no command, got '" + command.get(0) + "'";
+        }
+        if (prefix != null && (pattern != null || count != null)) {
+            return "--prefix lists in key order with RANGE: it does not combine with --pattern or --count";
+        }
+        if (count != null && count < 1) {
+            return "--count must be at least 1, got " + count;
+        }
+        return null;
+    }
+
+    private java.util.List<byte[]> login() {
+        return Session.authCommand(user, password);
+    }
+
+    /** -t in milliseconds; a positive fraction of a millisecond is one (0 would mean no timeout). */
+    private int timeoutMillis() {
+        return timeoutSeconds == 0 ? 0 : (int) Math.max(1, Math.round(timeoutSeconds * 1000));
+    }
+
+    /** A logged-in connection, or null after printing why there is none. */
+    private Connection openOrReport(Address address) {
         try {
-            connection = Session.open(address, Session.authCommand(password), err);
+            return Session.open(address, login(), db, resp3, err, timeoutMillis());
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + Session.reason(e));
+            return null;
+        }
+    }
+
+    private int scanKeys(Address address) {
+        return withConnection(address, connection -> {
+            KeyScanner scanner = new KeyScanner(connection::call, new BufferedOutputStream(out, 64 * 1024));
+            if (prefix != null) {
+                scanner.scanPrefix(prefix.getBytes(StandardCharsets.UTF_8));
+            } else {
+                scanner.scan(pattern, count);
+            }
+        });
+    }
+
+    private int script(Address address, ReplyPrinter printer) throws IOException {
+        Connection connection = openOrReport(address);
+        if (connection == null) {
             return 1;
         }
         try (connection) {
@@ -172,8 +462,12 @@ final class Cli implements Callable<Integer> {
         KnownKeys keys = new KnownKeys();
         try (Terminal terminal = TerminalBuilder.builder().system(true).nativeSignals(true)
                 .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
-             Session session = new Session(address, password, printer, terminal.output(), err, keys)) {
-            return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys).run();
+             Session session = new Session(address, login(), db, printer, terminal.output(), err, keys,
+                     timeoutMillis())) {
+            session.setTiming(timing);
+            session.setResp3(resp3);
+            boolean colour = printer instanceof TerminalPrinter t && t.colour();
+            return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys, colour).run();
         }
     }
 

@@ -9,19 +9,47 @@ import org.jline.reader.LineReader;
 import org.jline.reader.ParsedLine;
 
 /**
- * Tab completion: command names in the first word; in key positions of get, put, del and scan, keys
- * this session has already seen ({@link KnownKeys}), so Tab never costs a round trip.
+ * Tab completion: command names in the first word (this client's, then the server's from its COMMAND
+ * DOCS, each with its summary); after {@code help}, command names and {@code @group}s; the option
+ * words of SET, SCAN and RANGE where they may come ({@link #OPTION_WORDS}); in the key
+ * positions of get, put, del and scan, the keys this session has already seen ({@link KnownKeys}) merged
+ * with the server's keys that start with the typed word (a SCAN bounded to about 100 ms).
  */
 final class CommandCompleter implements Completer {
+    /** A command's option words and the first argument position (1-based) they may take. */
+    record OptionWords(int from, List<String> words) {}
+
+    /**
+     * Option words by command, for Tab and highlighting, as our server accepts them: SET key value
+     * [NX | XX] [GET], SCAN cursor [MATCH p] [COUNT n] [TYPE t] (and our range scan's LIMIT), RANGE
+     * start end LIMIT n. The server's COMMAND DOCS has no arguments section, so they are listed here.
+     */
+    static final java.util.Map<String, OptionWords> OPTION_WORDS = java.util.Map.of(
+            "set", new OptionWords(3, List.of("NX", "XX", "GET")),
+            "put", new OptionWords(3, List.of("NX", "XX", "GET")),
+            "scan", new OptionWords(2, List.of("MATCH", "COUNT", "TYPE", "LIMIT")),
+            "range", new OptionWords(3, List.of("LIMIT")));
+
     private final KnownKeys knownKeys;
+    private final java.util.function.Supplier<ServerDocs> docs;
+    /** The server's keys with a prefix ({@link Session#keysStartingWith}); merged with the seen keys. */
+    private final java.util.function.Function<String, List<byte[]>> serverKeys;
 
     CommandCompleter(KnownKeys knownKeys) {
+        this(knownKeys, () -> ServerDocs.NONE, prefix -> List.of());
+    }
+
+    CommandCompleter(KnownKeys knownKeys, java.util.function.Supplier<ServerDocs> docs,
+            java.util.function.Function<String, List<byte[]>> serverKeys) {
         this.knownKeys = knownKeys;
+        this.docs = docs;
+        this.serverKeys = serverKeys;
     }
 
     @Override
     public void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
-        if (line.wordIndex() == 0) {
+        boolean helpTopic = line.wordIndex() == 1 && CommandSpec.lookup(line.words().get(0)) == CommandSpec.HELP;
+        if (line.wordIndex() == 0 || helpTopic) {
             String typed = line.word().toLowerCase(Locale.ROOT);
             for (CommandSpec spec : CommandSpec.values()) {
                 if (spec.commandName().startsWith(typed)) {
@@ -29,14 +57,46 @@ final class CommandCompleter implements Completer {
                             null, null, true));
                 }
             }
+            ServerDocs server = docs.get();
+            for (String name : server.names()) {
+                if (name.startsWith(typed) && CommandSpec.lookup(name) == null) {
+                    candidates.add(new Candidate(name, name, null, server.lookup(name).summary(), null, null, true));
+                }
+            }
+            if (helpTopic) {
+                for (String group : server.groups()) {
+                    if (("@" + group).startsWith(typed)) {
+                        candidates.add(new Candidate("@" + group, "@" + group, null, null, null, null, true));
+                    }
+                }
+            }
             return;
+        }
+        OptionWords options = OPTION_WORDS.get(line.words().get(0).toLowerCase(Locale.ROOT));
+        if (options != null && line.wordIndex() >= options.from()) {
+            for (String option : options.words()) {
+                candidates.add(new Candidate(option, option, null, null, null, null, true));
+            }
         }
         if (!isKeyPosition(line.words().get(0), line.wordIndex())) {
             return;
         }
+        java.util.Set<String> offered = new java.util.HashSet<>();
         for (byte[] key : knownKeys.snapshot()) {
             String typed = typedForm(key);
-            candidates.add(new Candidate(typed, typed, null, null, null, null, true));
+            if (offered.add(typed)) {
+                candidates.add(new Candidate(typed, typed, null, null, null, null, true));
+            }
+        }
+        // A word typed in quotes is not a plain prefix of the key: only a plain word asks the server.
+        String word = line.word().substring(0, Math.min(line.wordCursor(), line.word().length()));
+        if (word.indexOf('"') < 0 && word.indexOf('\'') < 0 && word.indexOf('\\') < 0) {
+            for (byte[] key : serverKeys.apply(word)) {
+                String typed = typedForm(key);
+                if (offered.add(typed)) {
+                    candidates.add(new Candidate(typed, typed, null, null, null, null, true));
+                }
+            }
         }
     }
 

@@ -25,6 +25,13 @@ final class HintingLineReader extends LineReaderImpl {
     /** Keys typed ahead are looked for this long before a redraw; a redraw waits no longer than that. */
     static final long TYPE_AHEAD_PEEK_MILLIS = 1;
 
+    /** The hint for a line this client has none for (a server command's summary); never a round trip. */
+    private volatile java.util.function.Function<String, String> fallbackHints = line -> "";
+
+    void setFallbackHints(java.util.function.Function<String, String> hints) {
+        this.fallbackHints = hints;
+    }
+
     /** Set while JLine draws an accepted line for the last time: that redraw must never be skipped. */
     private boolean finishing;
     /** The thread in readLine: redraws from others (a resize, from the signal thread) are never skipped. */
@@ -74,6 +81,9 @@ final class HintingLineReader extends LineReaderImpl {
         }
         // Not buf.toString(): that copies the whole line on every key press.
         String hint = buf.length() > ArgumentHints.MAX_LINE ? "" : ArgumentHints.hint(buf.toString());
+        if (hint.isEmpty() && buf.length() <= ArgumentHints.MAX_LINE) {
+            hint = fallbackHints.apply(buf.toString());
+        }
         if (hint.isEmpty()) {
             return shown;
         }

@@ -5,6 +5,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(Cli.commandLine().execute(args));
+        System.exit(Cli.run(new Cli(), args, System.getenv()));
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * numbering. {@code OK}, {@code 1}, an empty line for nil or an empty list, list items one a line
  * (nested lists flattened). Errors read {@code ERR ...}.
  */
-final class RawPrinter implements ReplyPrinter {
+final class RawPrinter extends ScriptPrinter {
 
     @Override
     public byte[] format(Reply reply) {
@@ -21,23 +21,13 @@ final class RawPrinter implements ReplyPrinter {
     }
 
     @Override
-    public byte[] formatPairs(List<byte[]> keysAndValues, long firstNumber) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] item : keysAndValues) {
-            out.writeBytes(item);
-            out.write('\n');
-        }
+    byte[] pair(byte[] key, byte[] value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(key.length + value.length + 2);
+        out.writeBytes(key);
+        out.write('\n');
+        out.writeBytes(value);
+        out.write('\n');
         return out.toByteArray();
-    }
-
-    @Override
-    public byte[] formatEmptyScan() {
-        return new byte[0];
-    }
-
-    @Override
-    public byte[] formatClientError(String message) {
-        return (message + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private static void append(ByteArrayOutputStream out, Reply reply) {

@@ -26,20 +26,36 @@ final class Repl {
     private final CommandCompleter completer;
 
     Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys) {
+        this(terminal, session, history, knownKeys, false);
+    }
+
+    /** With {@code colour}, the line being typed is highlighted ({@link LineHighlighter}). */
+    Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys, boolean colour) {
         this.terminal = terminal;
         this.session = session;
         this.history = history;
-        this.reader = newReader(terminal, history, knownKeys);
-        this.completer = new CommandCompleter(knownKeys);
+        this.completer = new CommandCompleter(knownKeys, session::docsIfConnected, session::keysStartingWith);
+        this.reader = newReader(terminal, history, completer);
+        if (reader instanceof HintingLineReader hinting) {
+            hinting.setFallbackHints(line -> ArgumentHints.serverHint(line, session.cachedDocs()));
+        }
+        // Hints and highlighting run on every key press: they read the docs already fetched, never the network.
+        if (colour && reader instanceof org.jline.reader.impl.LineReaderImpl impl) {
+            impl.setHighlighter(new LineHighlighter(session::cachedDocs));
+        }
     }
 
     /** The line reader with our parser, completer, hints and history; separate so tests can drive it. */
     static LineReader newReader(Terminal terminal, SessionHistory history, KnownKeys knownKeys) {
+        return newReader(terminal, history, new CommandCompleter(knownKeys));
+    }
+
+    static LineReader newReader(Terminal terminal, SessionHistory history, CommandCompleter completer) {
         Map<String, Object> variables = new HashMap<>();
         variables.put(LineReader.HISTORY_SIZE, SessionHistory.MAX_ENTRIES);
         HintingLineReader reader = new HintingLineReader(terminal, variables);
         reader.setParser(new LineParser());
-        reader.setCompleter(new CommandCompleter(knownKeys));
+        reader.setCompleter(completer);
         reader.option(LineReader.Option.DISABLE_EVENT_EXPANSION, true);
         reader.option(LineReader.Option.HISTORY_INCREMENTAL, false);
         reader.option(LineReader.Option.CASE_INSENSITIVE, true);
@@ -106,6 +122,23 @@ final class Repl {
         }
     }
 
+    /**
+     * A line starting with {@code :} sets the client, not the server: {@code :timing on|off} (alone, it
+     * says which). Returns what to print.
+     */
+    static String clientSetting(Session session, String line) {
+        String[] words = line.split("\\s+");
+        if (words[0].equalsIgnoreCase(":timing") && words.length <= 2) {
+            if (words.length == 2 && (words[1].equalsIgnoreCase("on") || words[1].equalsIgnoreCase("off"))) {
+                session.setTiming(words[1].equalsIgnoreCase("on"));
+            } else if (words.length == 2) {
+                return "usage: :timing [on|off]\n";
+            }
+            return "timing is " + (session.isTiming() ? "on" : "off") + "\n";
+        }
+        return "unknown setting " + words[0] + "; the settings are: :timing [on|off]\n";
+    }
+
     static boolean isDumb(Terminal terminal) {
         return Terminal.TYPE_DUMB.equals(terminal.getType()) || Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
     }
@@ -116,6 +149,11 @@ final class Repl {
             return true;
         }
         history.record(line);
+        if (line.strip().startsWith(":")) {
+            terminal.writer().print(clientSetting(session, line.strip()));
+            terminal.writer().flush();
+            return true;
+        }
         List<byte[]> words;
         try {
             words = ArgumentSplitter.split(line);
@@ -136,6 +174,10 @@ final class Repl {
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> session.interrupt());
         try {
             session.execute(words);
+            if (session.isConnected()) {
+                // Once per session, after the first command: the server's docs for hints and Tab.
+                session.docs();
+            }
         } finally {
             terminal.handle(Terminal.Signal.INT, previous);
         }

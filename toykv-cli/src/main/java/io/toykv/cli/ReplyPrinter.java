@@ -23,4 +23,9 @@ interface ReplyPrinter {
 
     /** An error raised by the client itself (bad quoting, wrong arguments, lost connection). */
     byte[] formatClientError(String message);
+
+    /** Whether error replies go to stderr, keeping stdout for data (the styles for scripts), or among the replies. */
+    default boolean errorsGoToStderr() {
+        return false;
+    }
 }

@@ -36,15 +36,33 @@ final class Session implements AutoCloseable {
     private final OutputStream out;
     private final PrintStream err;
     private final KnownKeys knownKeys;
+    /** -t: bounds the connect and each wait for a reply; 0 for none. */
+    private final int timeoutMillis;
 
+    /** The server's COMMAND DOCS, fetched once per session (so per server); null until then. */
+    private volatile ServerDocs docs;
     private volatile Connection connection;
     private volatile boolean interrupted;
+    /** -3: each new connection starts with HELLO 3. */
+    private volatile boolean resp3;
+    /** The database of the last SELECT the server accepted (or of -u), selected again on reconnect. */
+    private volatile int db;
+    /** --timing, or {@code :timing on} in a session: each sent command's time is printed to err after it. */
+    private volatile boolean timing;
     private volatile boolean scanning;
 
     Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
             KnownKeys knownKeys) {
+        this(address, authCommand(password), 0, printer, out, err, knownKeys, 0);
+    }
+
+    /** {@code login} as {@link #authCommand}; {@code db} is selected on each new connection unless 0. */
+    Session(Address address, List<byte[]> login, int db, ReplyPrinter printer, OutputStream out, PrintStream err,
+            KnownKeys knownKeys, int timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
         this.address = address;
-        this.login = authCommand(password);
+        this.login = login;
+        this.db = db;
         this.printer = printer;
         this.out = out;
         this.err = err;
@@ -60,7 +78,7 @@ final class Session implements AutoCloseable {
     }
 
     String prompt() {
-        return isConnected() ? address + "> " : "not connected> ";
+        return isConnected() ? address + (db != 0 ? "[" + db + "]" : "") + "> " : "not connected> ";
     }
 
     /** Connects (and authenticates) unless connected; on failure prints one line to err. */
@@ -69,7 +87,7 @@ final class Session implements AutoCloseable {
             return true;
         }
         try {
-            connection = open(address, login, err);
+            connection = open(address, login, db, resp3, err, timeoutMillis);
             return true;
         } catch (IOException e) {
             err.println("Could not connect to " + address + ": " + reason(e));
@@ -80,23 +98,51 @@ final class Session implements AutoCloseable {
 
     /** {@code AUTH password}, or null when there is no password. */
     static List<byte[]> authCommand(String password) {
-        return password == null || password.isEmpty() ? null
-                : List.of("AUTH".getBytes(StandardCharsets.US_ASCII), password.getBytes(StandardCharsets.UTF_8));
+        return authCommand(null, password);
     }
 
-    /** Opens a connection and sends {@code login} unless null; a refused login is reported, not fatal. */
-    static Connection open(Address address, List<byte[]> login, PrintStream err) throws IOException {
-        Connection c = Connection.open(address.host(), address.port());
-        if (login != null) {
-            try {
+    /** {@code AUTH [user] password}, or null when there is no password. */
+    static List<byte[]> authCommand(String user, String password) {
+        if (password == null || password.isEmpty()) {
+            return null;
+        }
+        byte[] auth = "AUTH".getBytes(StandardCharsets.US_ASCII);
+        return user == null || user.isEmpty() ? List.of(auth, password.getBytes(StandardCharsets.UTF_8))
+                : List.of(auth, user.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Opens a connection (timeoutMillis as {@link Connection#open(String, int, int)}), switches it to
+     * RESP3 if asked, sends {@code login} unless null (a refused login is reported, not fatal) and
+     * selects {@code db} unless 0.
+     */
+    static Connection open(Address address, List<byte[]> login, int db, boolean resp3, PrintStream err,
+            int timeoutMillis) throws IOException {
+        Connection c = Connection.open(address.host(), address.port(), timeoutMillis);
+        try {
+            if (resp3) {
+                Reply reply = c.call(List.of("HELLO".getBytes(StandardCharsets.US_ASCII), new byte[] {'3'}));
+                if (reply instanceof Reply.Error e) {
+                    throw new IOException("the server does not speak RESP3 (HELLO 3: " + e.message() + ")");
+                }
+            }
+            if (login != null) {
                 Reply reply = c.call(login);
                 if (reply instanceof Reply.Error e) {
                     err.println("AUTH failed: " + e.message());
                 }
-            } catch (IOException e) {
-                c.close();
-                throw e;
             }
+            if (db != 0) {
+                Reply reply = c.call(List.of("SELECT".getBytes(StandardCharsets.US_ASCII),
+                        Integer.toString(db).getBytes(StandardCharsets.US_ASCII)));
+                if (reply instanceof Reply.Error e) {
+                    throw new IOException("database " + db + " refused (" + e.message()
+                            + "): this server has one database, 0");
+                }
+            }
+        } catch (IOException e) {
+            c.close();
+            throw e;
         }
         return c;
     }
@@ -114,11 +160,41 @@ final class Session implements AutoCloseable {
      */
     boolean execute(List<byte[]> words) {
         interrupted = false;
+        long started = System.nanoTime();
         try {
             return dispatch(words);
         } finally {
             flushOut();
+            if (timing && isSent(words)) {
+                err.println(elapsed(System.nanoTime() - started));
+                err.flush();
+            }
         }
+    }
+
+    void setResp3(boolean on) {
+        resp3 = on;
+    }
+
+    void setTiming(boolean on) {
+        timing = on;
+    }
+
+    boolean isTiming() {
+        return timing;
+    }
+
+    /** Whether a command goes to the server (help, clear, quit and exit never do). */
+    private static boolean isSent(List<byte[]> words) {
+        CommandSpec spec = CommandSpec.of(words);
+        return spec != CommandSpec.HELP && spec != CommandSpec.CLEAR && spec != CommandSpec.QUIT
+                && spec != CommandSpec.EXIT;
+    }
+
+    /** {@code (0.42 ms)} below a second, {@code (1.25 s)} from there. */
+    static String elapsed(long nanos) {
+        return nanos < 1_000_000_000L ? String.format(java.util.Locale.ROOT, "(%.2f ms)", nanos / 1e6)
+                : String.format(java.util.Locale.ROOT, "(%.2f s)", nanos / 1e9);
     }
 
     private boolean dispatch(List<byte[]> words) {
@@ -128,8 +204,9 @@ final class Session implements AutoCloseable {
             return clientError("wrong number of arguments for '" + spec.commandName() + "', usage: " + spec.usage());
         }
         if (spec == CommandSpec.HELP) {
-            write(CommandSpec.helpText(args.isEmpty() ? null : new String(args.get(0), StandardCharsets.UTF_8))
-                    .getBytes(StandardCharsets.UTF_8));
+            String topic = args.isEmpty() ? null : new String(args.get(0), StandardCharsets.UTF_8);
+            String text = helpText(topic, docs());
+            write(text.getBytes(StandardCharsets.UTF_8));
             return true;
         }
         if (spec == CommandSpec.CLEAR || spec == CommandSpec.QUIT || spec == CommandSpec.EXIT) {
@@ -156,6 +233,14 @@ final class Session implements AutoCloseable {
         if (!(reply instanceof Reply.Error) && logsIn(words)) {
             login = List.copyOf(words);
         }
+        if (!(reply instanceof Reply.Error) && words.size() == 2
+                && new String(words.get(0), StandardCharsets.UTF_8).equalsIgnoreCase("SELECT")) {
+            try {
+                db = Integer.parseInt(new String(words.get(1), StandardCharsets.UTF_8));
+            } catch (NumberFormatException e) {
+                // The server took it, so it was a number to the server; the prompt just does not show it.
+            }
+        }
         if (reply instanceof Reply.Error) {
             writeError(printer.format(reply));
             return false;
@@ -167,6 +252,144 @@ final class Session implements AutoCloseable {
         }
         write(printer.format(reply));
         return true;
+    }
+
+    private static final String NO_HELP = "No help for ";
+
+    /**
+     * {@code help}, {@code help COMMAND} or {@code help @GROUP}: this client's own commands from
+     * {@link CommandSpec}, the server's from its COMMAND DOCS ({@link ServerDocs#NONE} when it has none).
+     */
+    static String helpText(String topic, ServerDocs docs) {
+        if (topic == null) {
+            String text = CommandSpec.helpText(null);
+            if (!docs.isEmpty()) {
+                text += "The server describes " + docs.names().size() + " commands: help COMMAND, or help @GROUP for "
+                        + String.join(", ", docs.groups().stream().map(g -> "@" + g).toList()) + ".\n";
+            }
+            return text;
+        }
+        if (topic.startsWith("@")) {
+            String text = docs.groupHelpText(topic.substring(1));
+            if (text != null) {
+                return text;
+            }
+            return NO_HELP + topic + (docs.isEmpty() ? ": the server does not describe its commands (COMMAND DOCS).\n"
+                    : "; the groups are " + String.join(", ", docs.groups().stream().map(g -> "@" + g).toList()) + ".\n");
+        }
+        if (CommandSpec.lookup(topic) != null) {
+            return CommandSpec.helpText(topic);
+        }
+        ServerDocs.Doc doc = docs.lookup(topic);
+        if (doc != null) {
+            return ServerDocs.helpText(doc);
+        }
+        return docs.isEmpty() ? CommandSpec.helpText(topic)
+                : NO_HELP + topic + ": neither this client nor the server knows it; it is sent to the server as typed.\n";
+    }
+
+    /**
+     * For Tab: as {@link #docs()} while connected, else what is cached (Tab never connects: with the
+     * server down that would stall every Tab for the connect timeout).
+     */
+    ServerDocs docsIfConnected() {
+        return connection != null ? docs() : cachedDocs();
+    }
+
+    /** The server's COMMAND DOCS if already fetched, else {@link ServerDocs#NONE}: for every key press. */
+    ServerDocs cachedDocs() {
+        ServerDocs d = docs;
+        return d == null ? ServerDocs.NONE : d;
+    }
+
+    /**
+     * The server's COMMAND DOCS, asked once (connecting quietly if need be) and kept for the session;
+     * {@link ServerDocs#NONE} while the server cannot be reached, or for good when it has no such
+     * command. For help and Tab completion, on the thread that runs commands.
+     */
+    ServerDocs docs() {
+        if (docs != null) {
+            return docs;
+        }
+        Connection c = connection;
+        try {
+            if (c == null) {
+                c = open(address, login, db, resp3, new PrintStream(OutputStream.nullOutputStream()), timeoutMillis);
+                connection = c;
+            }
+            docs = ServerDocs.parse(c.call(ServerDocs.REQUEST));
+            return docs;
+        } catch (IOException e) {
+            if (c != null) {
+                c.close();
+            }
+            connection = null;
+            return ServerDocs.NONE;
+        }
+    }
+
+    /** Tab's key search: at most this long, this many SCAN pages of {@link #COMPLETION_COUNT}, this many keys. */
+    static final int COMPLETION_MILLIS = 100;
+    static final int COMPLETION_PAGES = 5;
+    static final int COMPLETION_COUNT = 100;
+    static final int COMPLETION_KEYS = 200;
+
+    /**
+     * Keys the server has that start with {@code prefix}, for Tab: {@code SCAN cursor MATCH prefix* COUNT
+     * 100} pages until the cursor ends or one of the bounds above is met, whatever is found by then.
+     * Nothing when not connected (Tab never connects). A page that takes longer than the time left
+     * closes the connection (its reply would arrive out of step), and the next command reconnects.
+     * On the thread that runs commands.
+     */
+    List<byte[]> keysStartingWith(String prefix) {
+        Connection c = connection;
+        List<byte[]> found = new ArrayList<>();
+        if (c == null) {
+            return found;
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(COMPLETION_MILLIS);
+        String cursor = "0";
+        try {
+            for (int page = 0; page < COMPLETION_PAGES && found.size() < COMPLETION_KEYS; page++) {
+                long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    break;
+                }
+                c.setReplyTimeout((int) left);
+                Reply reply = c.call(KeyScanner.scanCommand(cursor, globEscape(prefix) + "*", COMPLETION_COUNT));
+                if (!(reply instanceof Reply.Array a) || a.items().size() != 2
+                        || !(a.items().get(0) instanceof Reply.Bulk next) || !(a.items().get(1) instanceof Reply.Array keys)) {
+                    break;
+                }
+                for (Reply key : keys.items()) {
+                    if (key instanceof Reply.Bulk b && found.size() < COMPLETION_KEYS) {
+                        found.add(b.bytes());
+                    }
+                }
+                cursor = new String(next.bytes(), StandardCharsets.US_ASCII);
+                if (cursor.equals("0")) {
+                    break;
+                }
+            }
+            c.setReplyTimeout(timeoutMillis);
+        } catch (IOException e) {
+            connection = null;
+            c.close();
+        }
+        return found;
+    }
+
+    /** The glob that matches {@code text} literally: {@code * ? [ ] \} escaped with a backslash. */
+    static String globEscape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if ("*?[]\\".indexOf(ch) >= 0) {
+                out.append('\\');
+            }
+            out.append(ch);
+        }
+        return out.toString();
     }
 
     /**
@@ -289,7 +512,7 @@ final class Session implements AutoCloseable {
         if (interrupted) {
             // The user gave up on this reply; start afresh so the prompt stays usable.
             try {
-                connection = open(address, login, err);
+                connection = open(address, login, db, resp3, err, timeoutMillis);
             } catch (IOException again) {
                 err.println("Could not connect to " + address + ": " + reason(again));
             }
@@ -307,7 +530,7 @@ final class Session implements AutoCloseable {
 
     /** Terminal style shows errors among the replies; raw style keeps stdout for data only. */
     private void writeError(byte[] bytes) {
-        if (printer instanceof RawPrinter) {
+        if (printer.errorsGoToStderr()) {
             flushOut();
             err.write(bytes, 0, bytes.length);
             err.flush();

@@ -8,8 +8,40 @@ import java.util.List;
  * redis-cli's terminal style: {@code "v1"}, {@code (nil)}, {@code (integer) 1}, {@code OK},
  * {@code (error) ERR ...}, numbered lists with aligned numbers and indented nesting,
  * {@code (empty array)}. Strings are quoted; valid UTF-8 shows as text, other bytes as escapes.
+ * With colour (on a terminal, see {@link Cli}): errors red, nil and empty lists dim, strings green,
+ * numbers and booleans cyan; statuses and list numbering plain.
  */
 final class TerminalPrinter implements ReplyPrinter {
+    static final String RED = "\u001b[31m";
+    static final String GREEN = "\u001b[32m";
+    static final String CYAN = "\u001b[36m";
+    static final String DIM = "\u001b[2m";
+    static final String RESET = "\u001b[0m";
+
+    private final boolean colour;
+
+    TerminalPrinter() {
+        this(false);
+    }
+
+    TerminalPrinter(boolean colour) {
+        this.colour = colour;
+    }
+
+    boolean colour() {
+        return colour;
+    }
+
+    /** {@code text} in {@code colour} when colour is on. */
+    private String paint(String code, String text) {
+        return colour ? code + text + RESET : text;
+    }
+
+    private void appendString(StringBuilder out, byte[] bytes) {
+        StringBuilder quoted = new StringBuilder();
+        appendQuoted(quoted, bytes);
+        out.append(paint(GREEN, quoted.toString()));
+    }
 
     @Override
     public byte[] format(Reply reply) {
@@ -26,9 +58,9 @@ final class TerminalPrinter implements ReplyPrinter {
         for (int i = 0; i < pairs; i++) {
             String number = Long.toString(firstNumber + i);
             out.append(" ".repeat(width - number.length())).append(number).append(") ");
-            appendQuoted(out, keysAndValues.get(2 * i));
+            appendString(out, keysAndValues.get(2 * i));
             out.append(" => ");
-            appendQuoted(out, keysAndValues.get(2 * i + 1));
+            appendString(out, keysAndValues.get(2 * i + 1));
             out.append('\n');
         }
         return out.toString().getBytes(StandardCharsets.UTF_8);
@@ -36,30 +68,30 @@ final class TerminalPrinter implements ReplyPrinter {
 
     @Override
     public byte[] formatEmptyScan() {
-        return "(empty range)\n".getBytes(StandardCharsets.UTF_8);
+        return (paint(DIM, "(empty range)") + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
     public byte[] formatClientError(String message) {
-        return ("(error) " + message + "\n").getBytes(StandardCharsets.UTF_8);
+        return (paint(RED, "(error) " + message) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void append(StringBuilder out, Reply reply, String prefix) {
+    private void append(StringBuilder out, Reply reply, String prefix) {
         if (reply instanceof Reply.Status s) {
             out.append(s.text()).append('\n');
         } else if (reply instanceof Reply.Error e) {
-            out.append("(error) ").append(e.message()).append('\n');
+            out.append(paint(RED, "(error) " + e.message())).append('\n');
         } else if (reply instanceof Reply.Int i) {
-            out.append("(integer) ").append(i.value()).append('\n');
+            out.append(paint(CYAN, "(integer) " + i.value())).append('\n');
         } else if (reply instanceof Reply.Bulk b) {
-            appendQuoted(out, b.bytes());
+            appendString(out, b.bytes());
             out.append('\n');
         } else if (reply instanceof Reply.Nil) {
-            out.append("(nil)\n");
+            out.append(paint(DIM, "(nil)")).append('\n');
         } else if (reply instanceof Reply.Bool b) {
-            out.append(b.value() ? "(true)\n" : "(false)\n");
+            out.append(paint(CYAN, b.value() ? "(true)" : "(false)")).append('\n');
         } else if (reply instanceof Reply.Number n) {
-            out.append(n.big() ? "(big number) " : "(double) ").append(n.text()).append('\n');
+            out.append(paint(CYAN, (n.big() ? "(big number) " : "(double) ") + n.text())).append('\n');
         } else if (reply instanceof Reply.Array a) {
             appendList(out, a.items(), prefix, false);
         } else if (reply instanceof Reply.Map m) {
@@ -74,9 +106,9 @@ final class TerminalPrinter implements ReplyPrinter {
      * line of its number and indents its later lines under its first. Maps number pairs {@code 1#} as
      * redis-cli does; a non-empty list as a value starts on the line after its key's, indented.
      */
-    private static void appendList(StringBuilder out, List<Reply> items, String prefix, boolean map) {
+    private void appendList(StringBuilder out, List<Reply> items, String prefix, boolean map) {
         if (items.isEmpty()) {
-            out.append(map ? "(empty hash)\n" : "(empty array)\n");
+            out.append(paint(DIM, map ? "(empty hash)" : "(empty array)")).append('\n');
             return;
         }
         int entries = map ? items.size() / 2 : items.size();

@@ -124,6 +124,165 @@ class CliIT {
     }
 
     @Test
+    void scanListsMatchingKeysAcrossPages() throws Exception {
+        for (String k : List.of("ks:1", "ks:2", "ks:3", "other:ks")) {
+            assertEquals(new Run(0, "OK\n", ""), run("", server.address(), "put", k, "value"));
+        }
+        Run r = run("", "--scan", "--pattern", "ks:*", "--count", "1", server.address());
+        assertEquals(0, r.status(), r.err());
+        assertEquals(List.of("ks:1", "ks:2", "ks:3"), r.out().lines().sorted().toList());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void scanWithAPrefixListsKeysInOrderWithoutValues() throws Exception {
+        for (String k : List.of("kp:b", "kp:a", "kp;", "kq")) {
+            assertEquals(new Run(0, "OK\n", ""), run("", server.address(), "put", k, "value"));
+        }
+        assertEquals(new Run(0, "kp:a\nkp:b\n", ""), run("", "--scan", "--prefix", "kp:", server.address()));
+        assertEquals(new Run(0, "", ""), run("", "--scan", "--prefix", "nothing-here:", server.address()));
+    }
+
+    @Test
+    void scanOptionsThatDoNotFit() throws Exception {
+        assertEquals(new Run(2, "", "--pattern needs --scan\n"), run("", "--pattern", "a*", server.address()));
+        assertEquals(new Run(2, "", "--scan takes no command, got 'get'\n"), run("", "--scan", server.address(), "get", "k"));
+        assertEquals(new Run(2, "", "--prefix lists in key order with RANGE: it does not combine with --pattern or --count\n"),
+                run("", "--scan", "--prefix", "a", "--pattern", "a*", server.address()));
+        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("", "--scan", "127.0.0.1:1"));
+    }
+
+    /** A server that accepts and then never answers: -t turns a hang into a failure. */
+    @Test
+    void timeoutEndsAWaitOnASilentServer() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            String address = "127.0.0.1:" + silent.getLocalPort();
+            long started = System.nanoTime();
+            assertEquals(new Run(1, "", "Error: Read timed out\n"), run("", "-t", "0.5", address, "ping"));
+            assertEquals(new Run(1, "", "Error: Read timed out\n"), run("", "-t", "0.5", "--scan", address));
+            assertEquals(new Run(1, "", "Error: Read timed out\n"), run("ping\n", "-t", "0.5", address));
+            assertEquals(true, System.nanoTime() - started < TimeUnit.SECONDS.toNanos(30), "three runs, each bounded by -t");
+            silent.close();
+            for (java.net.Socket s : accepted) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void badTimeoutIsAUsageError() throws Exception {
+        assertEquals(new Run(2, "", "-t must be 0 or more seconds, got -1.0\n"), run("", "-t", "-1", server.address(), "ping"));
+    }
+
+    @Test
+    void lastArgumentFromStdinReachesTheServerByteForByte() throws Exception {
+        assertEquals(new Run(0, "OK\n", ""), run("line one\nline two\n", "-x", server.address(), "put", "x:1"));
+        assertEquals(new Run(0, "18\n", ""), run("", server.address(), "strlen", "x:1"));
+    }
+
+    /** help for a server command comes from the real server's COMMAND DOCS. */
+    @Test
+    void helpDescribesServerCommandsFromTheirDocs() throws Exception {
+        Run set = run("", server.address(), "help", "strlen");
+        assertEquals(new Run(0, "strlen\n  Returns the length of a key's value (0 if absent).\n  group: string  since: 2.2.0\n", ""), set);
+        Run group = run("", server.address(), "help", "@string");
+        assertEquals(0, group.status());
+        assertEquals(List.of("get", "mget", "mset", "put", "set", "strlen"),
+                group.out().lines().map(l -> l.split(" ")[0]).toList(), group.out());
+    }
+
+    @Test
+    void jsonAndCsvForScripts() throws Exception {
+        assertEquals(new Run(0, "\"OK\"\n", ""), run("", "--json", server.address(), "put", "j:1", "say \"hi\""));
+        assertEquals(new Run(1, "\"say \\\"hi\\\"\"\nnull\n[\"say \\\"hi\\\"\",null]\n",
+                        "line 4: ERR unknown command 'nosuchcommand', with args beginning with: \n"),
+                run("get j:1\nget j:none\nmget j:1 j:none\nnosuchcommand\n", "--json", server.address()));
+        assertEquals(new Run(0, "\"say \"\"hi\"\"\",NULL\n", ""), run("", "--csv", server.address(), "mget", "j:1", "j:none"));
+        assertEquals(new Run(2, "", "choose one of --json, --csv, --raw and --no-raw\n"),
+                run("", "--json", "--csv", server.address(), "ping"));
+    }
+
+    @Test
+    void timingPrintsTheRoundTripToStderr() throws Exception {
+        Run r = run("", "--timing", "-r", "2", server.address(), "ping");
+        assertEquals(0, r.status());
+        assertEquals("PONG\nPONG\n", r.out());
+        assertEquals(true, r.err().matches("(\\(\\d+\\.\\d\\d ms\\)\n){2}"), r.err());
+    }
+
+    @Test
+    void urlNamesTheServerAndADatabaseOurServerRefuses() throws Exception {
+        String url = "redis://127.0.0.1:" + server.port();
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-u", url, "ping"));
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-u", url + "/0", "ping"));
+        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:" + server.port()
+                + ": database 3 refused (ERR DB index is out of range): this server has one database, 0\n"),
+                run("", "-u", url + "/3", "ping"));
+        assertEquals(new Run(2, "", "-u http://x: expected redis://[[user]:password@]host[:port][/db]\n"),
+                run("", "-u", "http://x", "ping"));
+    }
+
+    @Test
+    void latencyPrintsOneLineAReport() throws Exception {
+        Run r = run("", "--latency", "-r", "2", "-i", "0.1", server.address());
+        assertEquals(0, r.status(), r.err());
+        assertEquals("", r.err());
+        assertEquals(true, r.out().matches("(min: \\d+\\.\\d\\d, max: \\d+\\.\\d\\d, avg: \\d+\\.\\d\\d \\(\\d+ samples\\)\n){2}"),
+                r.out());
+    }
+
+    @Test
+    void statPrintsTitlesThenALineOfInfoFigures() throws Exception {
+        Run r = run("", "--stat", "-r", "2", "-i", "0.1", server.address());
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(3, lines.size(), r.out());
+        assertEquals(Monitors.STAT_TITLES, lines.get(0));
+        assertEquals(true, lines.get(2).matches("\\d+ +\\d.*\\d+ \\(\\+\\d+\\) +\\d+"), lines.get(2));
+    }
+
+    @Test
+    void bigKeysListsTheLargestValueFirst() throws Exception {
+        assertEquals(new Run(0, "OK\n", ""), run("", server.address(), "put", "big:1", "v".repeat(200)));
+        Run r = run("", "--bigkeys", server.address());
+        assertEquals(0, r.status(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(true, lines.get(0).matches("\\d+ keys, .+ of values; the largest:"), lines.get(0));
+        assertEquals("  200  big:1", lines.get(1));
+        assertEquals(new Run(2, "", "--bigkeys takes neither -r nor -i\n"), run("", "--bigkeys", "-r", "2", server.address()));
+        assertEquals(new Run(2, "", "choose one of --latency, --stat, --bigkeys and --scan\n"),
+                run("", "--stat", "--latency", server.address()));
+    }
+
+    /** With -3 the server's maps arrive as maps: COMMAND DOCS prints as a JSON object, not an array. */
+    @Test
+    void resp3BringsMaps() throws Exception {
+        String docs = "{\"get\":{\"summary\":\"Returns the value of a key.\",\"since\":\"1.0.0\",\"group\":\"string\"}}\n";
+        assertEquals(new Run(0, docs, ""), run("", "-3", "--json", server.address(), "command", "docs", "get"));
+        assertEquals(new Run(0, docs, ""), run("command docs get\n", "-3", "--json", server.address()));
+        Run resp2 = run("", "--json", server.address(), "command", "docs", "get");
+        assertEquals(new Run(0, "[\"get\",[\"summary\",\"Returns the value of a key.\",\"since\",\"1.0.0\",\"group\",\"string\"]]\n", ""), resp2);
+    }
+
+    @Test
+    void colourOnlyWhenAskedForOnAPipe() throws Exception {
+        assertEquals(new Run(0, "(nil)\n", ""), run("", "--no-raw", server.address(), "get", "c:none"));
+        assertEquals(new Run(0, "\u001b[2m(nil)\u001b[0m\n", ""), run("", "--no-raw", "--color", server.address(), "get", "c:none"));
+        assertEquals(new Run(0, "\n", ""), run("", "--color", server.address(), "get", "c:none"), "raw style has no colour");
+    }
+
+    @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
     }
@@ -140,6 +299,25 @@ class CliIT {
     void launcherScriptRunsTheJarFromAnywhere() throws Exception {
         String launcher = System.getProperty("toykv.cli.launcher", "../bin/toykv-cli");
         List<String> command = List.of("bash", Path.of(launcher).toAbsolutePath().toString(), server.address(), "ping");
+        assertEquals(new Run(0, "PONG\n", ""), exec(command, ""));
+    }
+
+    /** The first launcher run after a build writes the class-data archive; the output is the same. */
+    @Test
+    void launcherWritesTheClassDataArchiveOnceAndKeepsOutputClean() throws Exception {
+        String launcher = Path.of(System.getProperty("toykv.cli.launcher", "../bin/toykv-cli")).toAbsolutePath().toString();
+        Path jar = Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar")).toAbsolutePath();
+        Path sessionArchive = jar.resolveSibling("toykv-cli.jsa");
+        Path commandArchive = jar.resolveSibling("toykv-cli-command.jsa");
+        Files.deleteIfExists(sessionArchive);
+        Files.deleteIfExists(commandArchive);
+        List<String> command = List.of("bash", launcher, server.address(), "ping");
+        assertEquals(new Run(0, "PONG\n", ""), exec(command, ""));
+        assertEquals(true, Files.size(commandArchive) > 0, "a one-shot writes the command archive");
+        assertEquals(false, Files.exists(sessionArchive), "only a session on a terminal writes the session archive");
+        try (var dir = Files.list(jar.getParent())) {
+            assertEquals(List.of(), dir.filter(p -> p.toString().endsWith(".tmp")).toList(), "no partial archive left");
+        }
         assertEquals(new Run(0, "PONG\n", ""), exec(command, ""));
     }
 }

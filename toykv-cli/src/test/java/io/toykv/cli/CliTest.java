@@ -35,7 +35,7 @@ class CliTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
         Cli cli = new Cli(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), out, errStream, false);
-        int status = Cli.commandLine(cli).execute(args);
+        int status = Cli.run(cli, args, java.util.Map.of());
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -226,9 +226,10 @@ class CliTest {
     void usageWrapsEvenlyAtEveryWidth(int width) {
         String usage = Cli.commandLine(new Cli()).setUsageHelpWidth(width).getUsageMessage();
         String[] lines = usage.split("\n");
-        assertTrue(usage.endsWith("\n  toykv-cli -e < script.txt    script; stop on error\n\nEnvironment:\n"
+        assertTrue(usage.endsWith("\n  toykv-cli -u redis://:pw@h:8888   server as a URL\n\nEnvironment:\n"
                 + "  TOYKV_CLI_AUTH      the password, as -a\n  TOYKV_CLI_HISTFILE  the history file\n"
-                + "  HOME                where .toykv_cli_history is\n"), usage);
+                + "  HOME                where .toykv_cli_history is\n"
+                + "  NO_COLOR            no colour (unless --color)\n"), usage);
         for (int i = 0; i < lines.length; i++) {
             assertTrue(lines[i].length() <= width, width + ": too long: " + lines[i]);
             // A description line (text from column 19 on, blank just before) followed by its continuation.
@@ -256,5 +257,62 @@ class CliTest {
         assertEquals(1, r.status());
         assertEquals("OK\n", r.out());
         assertEquals("Error: Server closed the connection\n", r.err());
+    }
+
+    @Test
+    void lastArgumentFromStdinKeepsEveryByte() {
+        assertEquals(new Run(0, "OK\n", ""), run("two\nlines\n", "-x", server.address(), "put", "kx"));
+        assertEquals(new Run(0, "two\nlines\n\n", ""), run("", server.address(), "get", "kx"));
+    }
+
+    @Test
+    void repeatRunsTheCommandNTimes() {
+        assertEquals(new Run(0, "PONG\nPONG\nPONG\n", ""), run("", "-r", "3", server.address(), "ping"));
+    }
+
+    @Test
+    void repeatWithAnIntervalWaitsBetweenRuns() {
+        long started = System.nanoTime();
+        assertEquals(new Run(0, "PONG\nPONG\nPONG\n", ""), run("", "-r", "3", "-i", "0.2", server.address(), "ping"));
+        long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(elapsedMillis >= 400, "two pauses of 200 ms, took " + elapsedMillis + " ms");
+    }
+
+    @Test
+    void repeatFailsIfAnyRunFails() {
+        Run r = run("", "-r", "2", server.address(), "frobnicate");
+        assertEquals(1, r.status());
+        assertEquals("", r.out());
+        assertEquals(2, r.err().lines().filter(l -> l.startsWith("ERR unknown command 'frobnicate'")).count(), r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-x|-x needs a command after the address", "-r 2|-r needs a command after the address",
+            "-r 0 ping|-r must be a positive count or -1 (for ever), got 0",
+            "-i 1 ping|-i needs -r", "-r 2 -i -1 ping|-i must be 0 or more seconds, got -1.0"})
+    void oneShotOptionsThatDoNotFit(String argsAndMessage) {
+        String[] parts = argsAndMessage.split("\\|");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(parts[0].split(" ")));
+        String command = args.get(args.size() - 1).equals("ping") ? args.remove(args.size() - 1) : null;
+        args.add(server.address());
+        if (command != null) {
+            args.add(command);
+        }
+        assertEquals(new Run(2, "", parts[1] + "\n"), run("", args.toArray(String[]::new)));
+    }
+
+    /** The start-up shortcut for arguments without options must read them exactly as picocli does. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "get k", "put k -x", "get @file", "ping -a secret --raw", "set k v -- -e"})
+    void argumentsWithoutOptionsBypassPicocliWithTheSameMeaning(String line) {
+        // 127.0.0.1:1 refuses, so the direct run ends at once whatever the words are.
+        String[] args = ("127.0.0.1:1 " + line).strip().split(" ");
+        Cli parsed = new Cli();
+        Cli.commandLine(parsed).parseArgs(args);
+        Cli direct = new Cli(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        assertEquals(1, Cli.run(direct, args, java.util.Map.of(Cli.PASSWORD_ENV, "from-env")));
+        assertEquals(parsed.words, direct.words);
+        assertEquals("from-env", direct.password);
     }
 }

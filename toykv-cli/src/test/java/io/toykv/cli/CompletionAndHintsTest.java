@@ -34,10 +34,14 @@ class CompletionAndHintsTest {
     }
 
     private List<String> candidates(String line) throws IOException {
+        return candidates(line, new CommandCompleter(keys));
+    }
+
+    private List<String> candidates(String line, CommandCompleter completer) throws IOException {
         try (Terminal terminal = terminal("")) {
             LineReader reader = Repl.newReader(terminal, new SessionHistory(null, null), keys);
             List<Candidate> found = new ArrayList<>();
-            new CommandCompleter(keys).complete(reader, new LineParser().parse(line, line.length(), ParseContext.COMPLETE), found);
+            completer.complete(reader, new LineParser().parse(line, line.length(), ParseContext.COMPLETE), found);
             return found.stream().map(Candidate::value).sorted().collect(Collectors.toList());
         }
     }
@@ -189,5 +193,50 @@ class CompletionAndHintsTest {
     @Test
     void exclamationMarksAreNotHistoryExpansion() throws IOException {
         assertEquals("put k hi!!", typeAndAccept("put k hi!!\n"));
+    }
+
+    @Test
+    void commandNamesIncludeTheServersFromItsDocs() throws IOException {
+        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocsTest.DOCS, prefix -> List.of());
+        assertEquals(List.of("scan", "set", "strlen"), candidates("s", completer));
+        assertEquals(List.of("ping"), candidates("PI", completer));
+    }
+
+    @Test
+    void helpCompletesCommandsAndGroups() throws IOException {
+        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocsTest.DOCS, prefix -> List.of());
+        assertEquals(List.of("@connection"), candidates("help @c", completer));
+        assertEquals(List.of("strlen"), candidates("help str", completer));
+    }
+
+    @Test
+    void keyPositionsMergeTheServersKeysWithTheSeenOnes() throws IOException {
+        keys.add("user:1".getBytes(StandardCharsets.UTF_8));
+        List<String> asked = new ArrayList<>();
+        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocs.NONE, prefix -> {
+            asked.add(prefix);
+            return List.of("user:1".getBytes(StandardCharsets.UTF_8), "user:2 x".getBytes(StandardCharsets.UTF_8));
+        });
+        assertEquals(List.of("\"user:2 x\"", "user:1"), candidates("get user", completer));
+        assertEquals(List.of("user"), asked);
+        assertEquals(List.of(), candidates("ping user", completer));
+        assertEquals(List.of("user"), asked, "only key positions ask the server");
+    }
+
+    @Test
+    void optionWordsCompleteWhereTheServerTakesThem() throws IOException {
+        assertEquals(List.of("GET", "NX", "XX"), candidates("set k v "));
+        assertEquals(List.of(), candidates("set k "), "the value comes first");
+        assertEquals(List.of("COUNT", "LIMIT", "MATCH", "TYPE"), candidates("scan 0 "));
+    }
+
+    @Test
+    void aBareServerCommandHintsItsSummary() {
+        assertEquals("  Returns the length of a value.", ArgumentHints.serverHint("strlen", ServerDocsTest.DOCS));
+        assertEquals("  Returns the length of a value.", ArgumentHints.serverHint("  STRLEN", ServerDocsTest.DOCS));
+        assertEquals("", ArgumentHints.serverHint("strlen ", ServerDocsTest.DOCS), "arguments are not in our server's docs");
+        assertEquals("", ArgumentHints.serverHint("get", ServerDocsTest.DOCS), "the client's own commands keep their hints");
+        assertEquals("", ArgumentHints.serverHint("frob", ServerDocsTest.DOCS));
+        assertEquals("", ArgumentHints.serverHint("strlen", ServerDocs.NONE));
     }
 }

@@ -188,6 +188,10 @@ final class FakeRespServer implements AutoCloseable {
             case "HELLO":
                 hello(out);
                 break;
+            case "SELECT":
+                // Any database is accepted (a real Redis has 16; ours refuses all but 0).
+                status(out, "OK");
+                break;
             case "SLEEP":
                 try {
                     Thread.sleep(Long.parseLong(new String(cmd.get(1), StandardCharsets.US_ASCII)));

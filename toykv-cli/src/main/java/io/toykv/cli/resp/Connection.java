@@ -28,10 +28,20 @@ public final class Connection implements AutoCloseable {
 
     /** Connects, or throws an IOException whose message says why (e.g. "Connection refused"). */
     public static Connection open(String host, int port) throws IOException {
+        return open(host, port, 0);
+    }
+
+    /**
+     * As {@link #open(String, int)}, with {@code timeoutMillis} (0: none) bounding both the connect
+     * (else {@link #CONNECT_TIMEOUT_MILLIS}) and every wait for reply bytes: a silent server then
+     * makes {@link #read} throw a {@link java.net.SocketTimeoutException} ("Read timed out").
+     */
+    public static Connection open(String host, int port, int timeoutMillis) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+            socket.setSoTimeout(timeoutMillis);
+            socket.connect(new InetSocketAddress(host, port), timeoutMillis > 0 ? timeoutMillis : CONNECT_TIMEOUT_MILLIS);
             return new Connection(socket);
         } catch (IOException | RuntimeException e) {
             socket.close();
@@ -56,6 +66,14 @@ public final class Connection implements AutoCloseable {
         send(command);
         flush();
         return read();
+    }
+
+    /**
+     * Bounds each later wait for reply bytes to {@code millis} (0: none), until set again. A read that
+     * times out leaves the reply half read: the caller must then close the connection.
+     */
+    public void setReplyTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
     }
 
     public boolean isClosed() {
