@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * The {@link SyncMode#EVERY_SECOND} thread, named {@code toykv-sync}: forces every shard once a second.
- * A failure is handed to the store, which rethrows it on the next foreground call; the thread goes on.
+ * A failure of any kind, an {@link Error} too, is handed to the store at once (which tells
+ * {@link StoreOptions#onBackgroundFailure} and rethrows it on the next foreground call); the thread goes on.
  */
 final class BackgroundSyncer implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 1000;
@@ -26,7 +27,7 @@ final class BackgroundSyncer implements AutoCloseable {
                     }
                     try {
                         shard.sync();
-                    } catch (IOException | RuntimeException e) {
+                    } catch (IOException | RuntimeException | Error e) {
                         onFailure.accept(e);
                     }
                 }

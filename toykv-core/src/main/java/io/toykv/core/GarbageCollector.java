@@ -85,6 +85,7 @@ final class GarbageCollector implements AutoCloseable {
     final AtomicLong keysLogCompactions = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
     private volatile String lastError;
+    private final java.util.function.Consumer<Throwable> onError;
     /**
      * Victims a collection could not empty (a record that fails its check stays where it is), by name,
      * with their live bytes afterwards, one map a shard. Skipped until those change, so that every round (every 20 ms
@@ -97,9 +98,16 @@ final class GarbageCollector implements AutoCloseable {
      * i is thread i mod threads'), so that one shard's round waiting on the device (forces, reads of
      * its victims, unlinks) does not hold up another's.
      */
-    @SuppressWarnings("unchecked")
     GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
             int threads) {
+        this(shards, garbageRatio, spaceTarget, keysLogMinimum, segmentSize, threads, e -> { });
+    }
+
+    /** {@code onError}: told of an {@link Error} that ends a collector thread (exceptions are retried). */
+    @SuppressWarnings("unchecked")
+    GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
+            int threads, java.util.function.Consumer<Throwable> onError) {
+        this.onError = onError;
         this.shards = shards;
         this.segmentSize = segmentSize;
         this.garbageRatio = garbageRatio;
@@ -151,6 +159,13 @@ final class GarbageCollector implements AutoCloseable {
                 if (!stopping) {
                     failed(e);
                 }
+            } catch (Error e) {
+                // Not retried (the thread's state is unknown after an OutOfMemoryError): counted, then
+                // handed on, and this thread ends.
+                failures.incrementAndGet();
+                lastError = e.toString();
+                onError.accept(e);
+                throw e;
             }
         }
     }

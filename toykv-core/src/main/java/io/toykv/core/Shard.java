@@ -94,6 +94,9 @@ final class Shard {
         Files.createDirectories(dir);
         ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(),
                 ValueRecord.size(options.maxValueSize()), io, allocator);
+        if (options.onBackgroundFailure() != null) {
+            values.reportErrorsTo(options.onBackgroundFailure());
+        }
         KeysLog keys = null;
         try {
             IndexRecovery recovery = new IndexRecovery(values);

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * A toykv store: keys and values kept apart, in {@code N} independent shards under one directory.
@@ -44,7 +45,8 @@ public final class Store implements AutoCloseable {
                 ? new BackgroundSyncer(shards, this::backgroundFailed)
                 : null;
         this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.gcSpaceTarget(),
-                options.keysFileSize(), options.segmentSize(), options.autoCompaction() ? options.gcThreads() : 0);
+                options.keysFileSize(), options.segmentSize(), options.autoCompaction() ? options.gcThreads() : 0,
+                this::backgroundFailed);
     }
 
     /** Opens (or creates) the store in {@code dir} with default options. */
@@ -410,16 +412,21 @@ public final class Store implements AutoCloseable {
         return shards[ShardRouter.shardOf(key, shards.length)];
     }
 
+    /** A background thread's failure: kept for the next foreground call, and told to the options' handler now. */
     private void backgroundFailed(Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "background sync of " + dir + " failed", t);
+        LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " of " + dir + " failed", t);
         backgroundFailure.compareAndSet(null, t);
+        Consumer<Throwable> handler = options.onBackgroundFailure();
+        if (handler != null) {
+            handler.accept(t);
+        }
     }
 
     private void rethrowBackgroundFailure() {
         // A plain read first: the common case (no failure) then costs no atomic write on every put.
         Throwable t = backgroundFailure.get() == null ? null : backgroundFailure.getAndSet(null);
         if (t != null) {
-            throw new UncheckedIOException("a background sync failed: " + t.getMessage(),
+            throw new UncheckedIOException("a background sync or collection failed: " + t.getMessage(),
                     t instanceof IOException io ? io : new IOException(t));
         }
     }

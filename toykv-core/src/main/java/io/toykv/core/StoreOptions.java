@@ -1,6 +1,7 @@
 package io.toykv.core;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Settings for {@link Store#open(java.nio.file.Path, StoreOptions)}. Setters return {@code this} so
@@ -61,6 +62,7 @@ public final class StoreOptions {
     private double gcGarbageRatio = DEFAULT_GC_GARBAGE_RATIO;
     private double gcSpaceTarget = DEFAULT_GC_SPACE_TARGET;
     private int gcThreads = DEFAULT_GC_THREADS;
+    private Consumer<Throwable> onBackgroundFailure;
 
     /** Options with every default. */
     public static StoreOptions defaults() {
@@ -81,6 +83,7 @@ public final class StoreOptions {
         c.gcGarbageRatio = gcGarbageRatio;
         c.gcSpaceTarget = gcSpaceTarget;
         c.gcThreads = gcThreads;
+        c.onBackgroundFailure = onBackgroundFailure;
         return c;
     }
 
@@ -232,6 +235,26 @@ public final class StoreOptions {
 
     public int gcThreads() {
         return gcThreads;
+    }
+
+    /**
+     * Told at once, on the failing thread, of a failure a background thread cannot recover from itself:
+     * any failure of the once-a-second sync ({@code toykv-sync}), and any {@link Error} (an
+     * {@code OutOfMemoryError}, say) in a flusher ({@code toykv-flush-N}) or collector ({@code toykv-gc})
+     * thread. Default none: the store then keeps the failure and rethrows it on the next foreground call,
+     * as it does in any case. A server passes a handler that logs and ends the process, so that a
+     * promise such as everysec never silently stops holding. The handler must not block for long.
+     * (Exceptions of a collection are retried by the collector and counted in {@link StoreStats}; an
+     * exception of a flush is retried by the next write, which fails if it fails again.)
+     */
+    public StoreOptions onBackgroundFailure(Consumer<Throwable> handler) {
+        this.onBackgroundFailure = handler;
+        return this;
+    }
+
+    /** The handler set by {@link #onBackgroundFailure(Consumer)}, or null. */
+    public Consumer<Throwable> onBackgroundFailure() {
+        return onBackgroundFailure;
     }
 
     public boolean autoCompaction() {

@@ -102,6 +102,8 @@ class FaultInjectionTest {
     static final class FailingWrites extends DirectIo {
         final AtomicInteger writes = new AtomicInteger();
         final AtomicBoolean failing = new AtomicBoolean();
+        /** Thrown by every write while set: an Error such as an OutOfMemoryError. */
+        volatile Error error;
         volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
         final boolean refuseDirect;
 
@@ -367,6 +369,10 @@ class FaultInjectionTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.nio.channels.ClosedByInterruptException();
+            }
+            Error error = owner.error;
+            if (error != null) {
+                throw error;
             }
             if (owner.failing.get()) {
                 throw new IOException("No space left on device");

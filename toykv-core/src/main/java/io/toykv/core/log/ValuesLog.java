@@ -10,11 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -69,6 +72,8 @@ public final class ValuesLog {
      * Their ids are never used again while open. Guarded by itself.
      */
     private final List<Path> unlinkPending = new ArrayList<>();
+    /** Told of an {@link Error} in a flusher task (the task's caller sees it too, when it waits). */
+    private volatile Consumer<Throwable> onError = e -> { };
     /** At open, until {@link #finishRecovery}: end of the furthest valid buffered record a key record names. */
     private int recoveredEnd;
 
@@ -196,7 +201,7 @@ public final class ValuesLog {
     private void prepareNextHead() {
         if (nextHead == null && idsSettled) {
             long id = reserveSegmentId();
-            nextHead = flusher.submit(() -> makeSegment(id));
+            nextHead = flusher.submit(() -> reportingErrors(() -> makeSegment(id)));
         }
     }
 
@@ -270,12 +275,29 @@ public final class ValuesLog {
         PendingFlush p = new PendingFlush(head, Address.offset(base), chunk);
         buffer.swap(chunk.remaining(), base + chunk.remaining());
         ValueBuffer b = buffer;
-        p.done = flusher.submit(() -> {
+        p.done = flusher.submit(() -> reportingErrors(() -> {
             write(b, p);
             return null;
-        });
+        }));
         pending = p;
         prepareNextHead();
+    }
+
+    /**
+     * Has an {@link Error} in the flusher ({@code OutOfMemoryError}, say) told at once to the handler
+     * {@link #reportErrorsTo} set, besides being kept in the task's future for its caller.
+     */
+    public void reportErrorsTo(Consumer<Throwable> handler) {
+        this.onError = Objects.requireNonNull(handler, "handler");
+    }
+
+    private <T> T reportingErrors(Callable<T> task) throws Exception {
+        try {
+            return task.call();
+        } catch (Error e) {
+            onError.accept(e);
+            throw e;
+        }
     }
 
     private static void write(ValueBuffer buffer, PendingFlush p) throws IOException {
