@@ -143,9 +143,7 @@ class DeadSegmentPowerLossTest {
         assertEquals(0, s.liveBytes(1));
         assertTrue(s.liveBytes(2) > 0);
 
-        java.lang.reflect.Field f = Shard.class.getDeclaredField("syncLock");
-        f.setAccessible(true);
-        java.util.concurrent.locks.ReentrantLock syncLock = (java.util.concurrent.locks.ReentrantLock) f.get(s);
+        java.util.concurrent.locks.ReentrantLock syncLock = s.syncLock();
         final Shard shard = s;
         long[][] freed = new long[1][];
         Throwable[] failure = new Throwable[1];
