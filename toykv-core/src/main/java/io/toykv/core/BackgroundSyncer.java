@@ -1,5 +1,6 @@
 package io.toykv.core;
 
+import io.toykv.core.io.BackgroundThreads;
 import java.io.IOException;
 import java.util.function.Consumer;
 
@@ -16,7 +17,7 @@ final class BackgroundSyncer implements AutoCloseable {
     private volatile boolean stopping;
 
     BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure) {
-        thread = new Thread(() -> {
+        thread = BackgroundThreads.newThread("toykv-sync", () -> {
             while (!stopping) {
                 if (Sleep.until(stop, INTERVAL_MILLIS)) {
                     return;
@@ -32,8 +33,7 @@ final class BackgroundSyncer implements AutoCloseable {
                     }
                 }
             }
-        }, "toykv-sync");
-        thread.setDaemon(true);
+        });
         thread.start();
     }
 

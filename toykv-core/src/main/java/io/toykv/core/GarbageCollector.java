@@ -1,6 +1,6 @@
 package io.toykv.core;
 
-import io.toykv.core.io.ThreadPriority;
+import io.toykv.core.io.BackgroundThreads;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -124,8 +124,7 @@ final class GarbageCollector implements AutoCloseable {
         for (int t = 0; t < n; t++) {
             int first = t;
             int[] own = java.util.stream.IntStream.range(0, shards.length).filter(i -> i % n == first).toArray();
-            this.threads[t] = new Thread(() -> loop(own), n == 1 ? "toykv-gc" : "toykv-gc-" + t);
-            this.threads[t].setDaemon(true);
+            this.threads[t] = BackgroundThreads.newThread(n == 1 ? "toykv-gc" : "toykv-gc-" + t, THREAD_NICE, () -> loop(own));
         }
         for (Thread t : this.threads) {
             t.start();
@@ -133,7 +132,6 @@ final class GarbageCollector implements AutoCloseable {
     }
 
     private void loop(int[] own) {
-        ThreadPriority.lowerCurrentThread(THREAD_NICE);
         boolean busy = false;
         long appended = appended(own);
         while (!stopping) {

@@ -69,6 +69,9 @@ final class Shard {
             values.force();
             keys.forceAll();
             ShardState state = new ShardState(dir, options.syncMode(), index, values, keys, live);
+            index.checkWritesUnder(state.writeLock);
+            keys.checkWritesUnder(state.writeLock);
+            values.checkWritesUnder(state.writeLock);
             state.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
             // How tightly a rewrite would pack the keys, until one runs: the log as it is bounds it
             // (exact right after a rewrite), so the first rewrite after a restart is not put off.

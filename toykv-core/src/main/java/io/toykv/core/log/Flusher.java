@@ -1,5 +1,6 @@
 package io.toykv.core.log;
 
+import io.toykv.core.io.BackgroundThreads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -46,11 +47,7 @@ final class Flusher {
     }
 
     Flusher(String name) {
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newSingleThreadExecutor(BackgroundThreads.named(name));
     }
 
     /** The pending half, or null. */

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -68,6 +70,9 @@ public final class KeysLog {
     private final int fileSize;
     private final FileAllocator allocator;
     private final ValuesFirst valuesFirst;
+
+    /** Whether the caller may write: holds the shard's write lock once {@link #checkWritesUnder} named it. */
+    private volatile BooleanSupplier writer = () -> true;
     private final Chain chain;
     /** The number of the first file of the log as {@link #chain} records it. Writer only. */
     private long chainFirst;
@@ -195,11 +200,20 @@ public final class KeysLog {
     }
 
     /**
+     * Names the lock the "writer only" methods need from now on (the shard's write lock, once the open
+     * is done): with assertions on, each then checks that its caller holds it.
+     */
+    public void checkWritesUnder(ReentrantLock lock) {
+        writer = lock::isHeldByCurrentThread;
+    }
+
+    /**
      * Makes room for a record of {@code recordSize} bytes, allocating a new file if needed. Writes no
      * record when it throws, so a full disk fails the put before anything is written. (A roll whose
      * record of the files fails, and whose undoing fails too, keeps the new file as the current one.)
      */
     public void ensureRoom(int recordSize) throws IOException {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         KeysFile cur = current();
         if (cur.fits(recordSize)) {
             return;
@@ -240,6 +254,7 @@ public final class KeysLog {
 
     /** Appends a record; {@link #ensureRoom} was called for it. */
     public void append(byte kind, byte[] key, int valueLength, long address) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         current().append(kind, key, valueLength, address);
         freshlyRewritten = false;
     }
@@ -249,6 +264,7 @@ public final class KeysLog {
      * was called for {@code KeyRecord.size(batch.length())} or more.
      */
     public void appendBatch(PutBatch batch) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         current().appendBatch(batch);
         freshlyRewritten = false;
     }
@@ -260,6 +276,7 @@ public final class KeysLog {
 
     /** Where the log ends now: what a sync started at this moment must force. Writer only. */
     public SyncPoint syncPoint() {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         KeysFile f = current();
         return new SyncPoint(f, f.writePosition());
     }
@@ -336,6 +353,7 @@ public final class KeysLog {
 
     /** Starts a compaction ({@link Rewrite}) at the end of the log as it is now. Writer only. */
     public Rewrite beginRewrite() {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         KeysFile last = current();
         return new Rewrite(last, last.writePosition());
     }
@@ -385,6 +403,7 @@ public final class KeysLog {
      * the bytes of records dropped.
      */
     public long switchToRewrite(Rewrite r) throws IOException {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         int from = files.indexOf(r.mark);
         if (from < 0) {
             throw new IllegalStateException("keys log rewrite began on a file the log no longer has: " + r.mark.path());

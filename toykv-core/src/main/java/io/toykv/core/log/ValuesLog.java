@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -53,6 +55,9 @@ public final class ValuesLog {
     private final SegmentDeleter deleter;
     /** The checks at open ({@link #checkBuffered}, {@link #finishRecovery}). */
     private final BufferRecovery recovery = new BufferRecovery();
+
+    /** Whether the caller may write: holds the shard's write lock once {@link #checkWritesUnder} named it. */
+    private volatile BooleanSupplier writer = () -> true;
 
     private ValuesLog(Path dir, int bufferSize, long segmentSize, DirectIo io, FileAllocator allocator,
             ValueBuffer buffer) {
@@ -197,11 +202,20 @@ public final class ValuesLog {
     }
 
     /**
+     * Names the lock the "writer only" methods need from now on (the shard's write lock, once the open
+     * is done): with assertions on, each then checks that its caller holds it.
+     */
+    public void checkWritesUnder(ReentrantLock lock) {
+        writer = lock::isHeldByCurrentThread;
+    }
+
+    /**
      * Appends a value record and returns its address. Hands the active half to the flusher (waiting
      * for the one before it, if still in flight) or rolls to a new segment first when needed; if that
      * fails, nothing was appended.
      */
     public long append(byte[] key, byte[] value) throws IOException {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         int size = ValueRecord.size(value.length);
         if (buffer.writePosition() + size > chunkCapacity()) {
             startFlush();
@@ -218,6 +232,7 @@ public final class ValuesLog {
      * call {@link #awaitInFlight} before taking the write lock to wait without it. Writer only.
      */
     public void startFlush() throws IOException {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         finishPending();
         if (buffer.writePosition() == 0) {
             return;
@@ -262,6 +277,7 @@ public final class ValuesLog {
      * the write in flight before them). Writer only.
      */
     public void flush() throws IOException {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         startFlush();
         finishPending();
     }
@@ -366,6 +382,7 @@ public final class ValuesLog {
 
     /** Takes the id for a new segment. Writer only. */
     public long reserveSegmentId() {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         if (nextSegmentId > Address.MAX_SEGMENT) {
             throw new IllegalStateException("segment ids exhausted in " + dir);
         }
@@ -377,11 +394,13 @@ public final class ValuesLog {
      * ({@link Segment#open}) readable, under the id it reserved. Writer only.
      */
     public void adopt(Segment s) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         addSegment(s);
     }
 
     /** Id of the head segment. Writer only. */
     public long headId() {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         return head.id();
     }
 
@@ -390,6 +409,7 @@ public final class ValuesLog {
      * chunk is written. Garbage collection must not touch it. Writer only.
      */
     public boolean writable(long id) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         Flusher.PendingFlush p = flusher.pending();
         return id == head.id() || (p != null && p.segment.id() == id && buffer.pendingUnwritten());
     }
@@ -401,6 +421,7 @@ public final class ValuesLog {
      * puts would otherwise wait for. Writer only.
      */
     public Segment detachSegment(long id) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         Segment s = segment(id);
         if (s == null || writable(id)) {
             return null;
