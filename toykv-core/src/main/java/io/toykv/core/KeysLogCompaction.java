@@ -1,5 +1,6 @@
 package io.toykv.core;
 
+import io.toykv.core.index.SortedIndex;
 import io.toykv.core.log.KeysLog;
 import java.io.IOException;
 
@@ -39,7 +40,7 @@ final class KeysLogCompaction {
         }
         long written;
         try {
-            written = state.keys.writeLive(r, state.index);
+            written = state.keys.writeLive(r, liveKeys(state.index));
         } catch (IOException | RuntimeException e) {
             state.keys.abortRewrite(r); // nothing named yet: only temp files to delete
             throw e;
@@ -78,5 +79,31 @@ final class KeysLogCompaction {
         } finally {
             state.syncLock.unlock();
         }
+    }
+
+    /** The index's entries, in key order, as the keys log's rewrite walks them. */
+    static KeysLog.LiveKeys liveKeys(SortedIndex index) {
+        SortedIndex.Cursor c = index.cursor(null);
+        return new KeysLog.LiveKeys() {
+            @Override
+            public boolean next() {
+                return c.next();
+            }
+
+            @Override
+            public byte[] key() {
+                return c.key();
+            }
+
+            @Override
+            public int length() {
+                return c.length();
+            }
+
+            @Override
+            public long address() {
+                return c.address();
+            }
+        };
     }
 }

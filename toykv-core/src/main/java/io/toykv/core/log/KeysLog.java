@@ -1,7 +1,6 @@
 package io.toykv.core.log;
 
 import io.toykv.core.CorruptionException;
-import io.toykv.core.index.SortedIndex;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.FileNames;
@@ -308,7 +307,7 @@ public final class KeysLog {
 
     /**
      * A compaction in three steps, so that the long part holds no lock. {@link #beginRewrite} (writer,
-     * under the lock) marks where the log stands. {@link #writeLive} (no lock) walks the index and
+     * under the lock) marks where the log stands. {@link #writeLive} (no lock) walks the live keys and
      * writes a CLEAR and then every key's PUT, packed into BATCH records ({@link PutBatch}), into new files under temp names, and forces them: the walk is weakly
      * consistent, but every key not written since the mark is seen as it is, and every key written
      * since is written again by the last step. {@link #switchToRewrite} (writer, under the lock) copies
@@ -359,16 +358,34 @@ public final class KeysLog {
     }
 
     /**
-     * Writes every entry of {@code index}, in BATCH records after a CLEAR, into the rewrite's new
+     * The live keys a rewrite writes, walked once in key order, like a cursor: {@link #next} moves to
+     * the next entry, and the other methods describe it. The engine walks its index with one; the log
+     * knows nothing of the index.
+     */
+    public interface LiveKeys {
+        /** Moves to the next live key; false past the last. */
+        boolean next();
+
+        byte[] key();
+
+        /** Length of the key's value record. */
+        int length();
+
+        /** Address of the key's value record. */
+        long address();
+    }
+
+    /**
+     * Writes every entry of {@code live}, in BATCH records after a CLEAR, into the rewrite's new
      * files and forces them; returns the bytes of records written. Takes no lock.
      */
-    public long writeLive(Rewrite r, SortedIndex index) throws IOException {
+    public long writeLive(Rewrite r, LiveKeys live) throws IOException {
         // A CLEAR first: once the first new file is named (it is named last, see switchToRewrite), replay
         // ignores whatever old file a failed delete or a power loss left behind.
         r.room(KeyRecord.size(0)).append(KeyRecord.CLEAR, new byte[0], 0, 0);
         // Batches of at most a quarter of a file, so a batch that does not fit wastes little of the one before.
         PutBatch batch = new PutBatch(Math.min(PutBatch.MAX_BODY, fileSize / 4));
-        SortedIndex.Cursor c = index.cursor(null);
+        LiveKeys c = live;
         while (c.next()) {
             if (batch.add(c.key(), c.length(), c.address())) {
                 continue;
