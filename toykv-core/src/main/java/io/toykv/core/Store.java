@@ -1,5 +1,11 @@
 package io.toykv.core;
 
+import io.toykv.core.engine.BackgroundSyncer;
+import io.toykv.core.engine.GarbageCollector;
+import io.toykv.core.engine.Shard;
+import io.toykv.core.engine.ShardManifest;
+import io.toykv.core.engine.ShardRouter;
+import io.toykv.core.engine.StoreManifest;
 import io.toykv.core.io.BackgroundThreads;
 import io.toykv.core.io.DirectoryLock;
 import io.toykv.core.io.FileAllocator;

@@ -4,7 +4,8 @@
  * <p>The API is {@link io.toykv.core.Store} with {@link io.toykv.core.StoreOptions},
  * {@link io.toykv.core.SyncMode}, {@link io.toykv.core.Entry}, {@link io.toykv.core.ScanIterator},
  * {@link io.toykv.core.StoreStats} and {@link io.toykv.core.CorruptionException}. The subpackages are
- * internal and may change.
+ * internal and may change: {@code engine} (the shards, garbage collection, recovery at open), then
+ * {@code log} (the files), {@code index} (the B+-tree) and {@code io} (file names, locks, native calls).
  *
  * <h2>Concurrency</h2>
  * A store is safe for any number of threads. Each shard has one write lock, taken by put, delete and

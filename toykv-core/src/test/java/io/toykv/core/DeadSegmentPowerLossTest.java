@@ -3,6 +3,8 @@ package io.toykv.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.toykv.core.engine.GarbageCollector;
+import io.toykv.core.engine.Shard;
 import io.toykv.core.index.SortedIndex;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.FileNames;

@@ -1,5 +1,6 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
+import io.toykv.core.SyncMode;
 import io.toykv.core.log.KeyRecord;
 import io.toykv.core.log.ValueRecord;
 import java.io.IOException;
@@ -25,7 +26,7 @@ final class ShardWriter {
     /** See {@link #pace}. */
     private volatile long paceNanos;
     private final AtomicLong paceDebt = new AtomicLong();
-    /** Time puts spent parked by {@link #pace}, summed over writers: {@link StoreStats#gcPaceNanos}. */
+    /** Time puts spent parked by {@link #pace}, summed over writers: {@link io.toykv.core.StoreStats#gcPaceNanos}. */
     private final LongAdder pacedNanos = new LongAdder();
 
     ShardWriter(ShardState state, GroupCommit commit) {

@@ -1,4 +1,4 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
 import io.toykv.core.log.KeysLog;
 import java.io.IOException;
@@ -18,7 +18,7 @@ final class GroupCommit {
      * Forces everything appended so far: writes the buffered values to their segment (O_DIRECT, then
      * fdatasync), then forces the keys log. Flushing rather than forcing the buffer mapping means each
      * value reaches the device once, in its segment; the price is up to 4 KiB of padding per call.
-     * Used by the once-a-second sync, {@link Store#sync()} and garbage collection.
+     * Used by the once-a-second sync, {@link io.toykv.core.Store#sync()} and garbage collection.
      */
     void sync() throws IOException {
         // The buffered values go to their segment without the write lock held for the device: the

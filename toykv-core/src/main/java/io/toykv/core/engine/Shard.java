@@ -1,5 +1,6 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
+import io.toykv.core.StoreOptions;
 import io.toykv.core.index.SortedIndex;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.log.DirectIo;
@@ -24,7 +25,7 @@ import java.util.function.BooleanSupplier;
  * ({@link SegmentEvacuation}), deletions ({@link DeadSegments}) and keys-log rewrites
  * ({@link KeysLogCompaction}). What they share, and which lock guards it, is {@link ShardState}.
  */
-final class Shard {
+public final class Shard {
     private final ShardState state;
     private final GroupCommit commit;
     private final ShardWriter writer;
@@ -41,13 +42,13 @@ final class Shard {
         this.compaction = new KeysLogCompaction(state);
     }
 
-    static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
+    public static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
             throws IOException {
         return open(dir, options, io, allocator, KeysLog.Chain.NONE);
     }
 
     /** Opens the shard in {@code dir}; {@code chain} records (and at open checks) its keys files. */
-    static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator, KeysLog.Chain chain)
+    public static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator, KeysLog.Chain chain)
             throws IOException {
         Files.createDirectories(dir);
         ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(),
@@ -88,39 +89,39 @@ final class Shard {
         }
     }
 
-    long size() {
+    public long size() {
         return state.index.size();
     }
 
-    void put(byte[] key, byte[] value) throws IOException {
+    public void put(byte[] key, byte[] value) throws IOException {
         writer.put(key, value);
     }
 
-    boolean delete(byte[] key) throws IOException {
+    public boolean delete(byte[] key) throws IOException {
         return writer.delete(key);
     }
 
     /** Removes every key with one CLEAR record. */
-    void clear() throws IOException {
+    public void clear() throws IOException {
         writer.clear();
     }
 
     /** Time puts on this shard spent slowed down by pacing since open, summed over writers. */
-    long pacedNanos() {
+    public long pacedNanos() {
         return writer.pacedNanos();
     }
 
     /** Sets the delay each put on this shard should average (0: none); the collector sets it each round. */
-    void setPace(long nanosPerPut) {
+    public void setPace(long nanosPerPut) {
         writer.setPace(nanosPerPut);
     }
 
     /** Forces everything appended so far ({@link GroupCommit#sync}). */
-    void sync() throws IOException {
+    public void sync() throws IOException {
         commit.sync();
     }
 
-    byte[] get(byte[] key) throws IOException {
+    public byte[] get(byte[] key) throws IOException {
         int[] length = new int[1];
         while (true) {
             long address = state.index.get(key, length);
@@ -136,20 +137,20 @@ final class Shard {
     }
 
     /** Reads the value at a position a scan found; falls back to a fresh lookup if it moved. */
-    byte[] read(byte[] key, long address, int length) throws IOException {
+    public byte[] read(byte[] key, long address, int length) throws IOException {
         byte[] value = state.values.read(key, address, length);
         return value != null ? value : get(key);
     }
 
-    SortedIndex.Cursor cursor(byte[] from) {
+    public SortedIndex.Cursor cursor(byte[] from) {
         return state.index.cursor(from);
     }
 
     // ---- garbage collection (driven by GarbageCollector) ----
 
     /** A sealed segment and how much of it is live. */
-    record SegmentUsage(long id, String name, long size, long live) {
-        long garbage() {
+    public record SegmentUsage(long id, String name, long size, long live) {
+        public long garbage() {
             return size - live;
         }
 
@@ -157,7 +158,7 @@ final class Shard {
          * What moving its live values could free: a copy takes whole pages, so a segment whose garbage
          * is all in the padding of its last page (a collection's copy of a few values) frees nothing.
          */
-        long reclaimable() {
+        public long reclaimable() {
             return size - DirectIo.align(live);
         }
     }
@@ -166,15 +167,15 @@ final class Shard {
      * The values log at one moment: its sealed segments, the bytes it takes (sealed segments, the head
      * up to the buffer's base, and the buffered records) and the bytes of live value records in it.
      */
-    record ValuesUsage(List<SegmentUsage> sealed, long bytes, long live) {
+    public record ValuesUsage(List<SegmentUsage> sealed, long bytes, long live) {
     }
 
     /** Every segment but those still written to ({@link ValuesLog#writable}), with its live bytes. */
-    List<SegmentUsage> sealedSegments() {
+    public List<SegmentUsage> sealedSegments() {
         return valuesUsage().sealed();
     }
 
-    ValuesUsage valuesUsage() {
+    public ValuesUsage valuesUsage() {
         state.writeLock.lock();
         try {
             List<SegmentUsage> out = new ArrayList<>();
@@ -191,14 +192,14 @@ final class Shard {
     }
 
     /** Moves the live values out of {@code victims} ({@link SegmentEvacuation#evacuate}); returns the bytes moved. */
-    long evacuate(List<SegmentUsage> victims, long segmentSize, int batch, Runnable yieldToWriters,
+    public long evacuate(List<SegmentUsage> victims, long segmentSize, int batch, Runnable yieldToWriters,
             BooleanSupplier stop) throws IOException {
         return evacuation.evacuate(victims, segmentSize, batch, yieldToWriters, stop);
     }
 
 
     /** Bytes of live value records in segment {@code segmentId}. */
-    long liveBytes(long segmentId) {
+    public long liveBytes(long segmentId) {
         state.writeLock.lock();
         try {
             return state.liveBytes.get(segmentId);
@@ -208,21 +209,21 @@ final class Shard {
     }
 
     /** Deletes a sealed segment that holds no live value ({@link DeadSegments}); returns the bytes freed. */
-    long dropIfDead(long segmentId) throws IOException {
+    public long dropIfDead(long segmentId) throws IOException {
         return deadSegments.dropIfDead(segmentId);
     }
 
-    long[] dropIfDead(long[] ids) throws IOException {
+    public long[] dropIfDead(long[] ids) throws IOException {
         return deadSegments.dropIfDead(ids);
     }
 
-    void dropIfDead(long[] ids, long[] freed) throws IOException {
+    public void dropIfDead(long[] ids, long[] freed) throws IOException {
         deadSegments.dropIfDead(ids, freed);
     }
 
 
     /** Id of the head segment, the one the buffer is flushed to. */
-    long headSegmentId() {
+    public long headSegmentId() {
         state.writeLock.lock();
         try {
             return state.values.headId();
@@ -232,7 +233,7 @@ final class Shard {
     }
 
     /** Appends since open (every put, delete, clear and batch of moves counts one). */
-    long appendSequence() {
+    public long appendSequence() {
         state.writeLock.lock();
         try {
             return state.appendSequence;
@@ -247,20 +248,20 @@ final class Shard {
      * into BATCH records: about half for 8-byte keys, taken as 1 until a rewrite has run); and whether
      * nothing was appended since the last rewrite ({@link KeysLog#freshlyRewritten}).
      */
-    record KeysLogUsage(long bytes, long rewriteBytes, boolean freshlyRewritten) {
+    public record KeysLogUsage(long bytes, long rewriteBytes, boolean freshlyRewritten) {
     }
 
-    KeysLogUsage keysLogUsage() {
+    public KeysLogUsage keysLogUsage() {
         return compaction.keysLogUsage();
     }
 
     /** Rewrites the keys log with only the live records ({@link KeysLogCompaction}); returns bytes dropped. */
-    long compactKeysLog() throws IOException {
+    public long compactKeysLog() throws IOException {
         return compaction.compactKeysLog();
     }
 
 
-    ShardStats stats() {
+    public ShardStats stats() {
         state.writeLock.lock();
         try {
             return new ShardStats(state.index.size(), state.keys.recordBytes(), state.values.segmentBytes(), state.values.bufferBytes(),
@@ -271,7 +272,7 @@ final class Shard {
     }
 
     /** Flushes the buffer to its segment, forces both logs and releases the files. A second call does nothing. */
-    void close() throws IOException {
+    public void close() throws IOException {
         state.syncLock.lock();
         try {
             state.writeLock.lock();
@@ -315,7 +316,7 @@ final class Shard {
     }
 
     /** Releases the files without flushing or forcing, as a killed process would. For crash tests. */
-    void abandon() {
+    public void abandon() {
         state.syncLock.lock();
         try {
             state.writeLock.lock();
@@ -332,15 +333,15 @@ final class Shard {
     }
 
     /** The lock every force takes ({@link ShardState#syncLock}); tests hold it to hold a sync back. */
-    java.util.concurrent.locks.ReentrantLock syncLock() {
+    public java.util.concurrent.locks.ReentrantLock syncLock() {
         return state.syncLock;
     }
 
-    record ShardStats(long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes, long indexBytes,
+    public record ShardStats(long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes, long indexBytes,
             int segments, boolean directIo) {
     }
 
-    static UncheckedIOException unchecked(IOException e) {
+    public static UncheckedIOException unchecked(IOException e) {
         return new UncheckedIOException(e.getMessage(), e);
     }
 }

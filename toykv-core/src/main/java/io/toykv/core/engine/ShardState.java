@@ -1,5 +1,6 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
+import io.toykv.core.SyncMode;
 import io.toykv.core.index.SortedIndex;
 import io.toykv.core.log.Address;
 import io.toykv.core.log.KeysLog;

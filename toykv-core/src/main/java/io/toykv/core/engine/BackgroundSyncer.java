@@ -1,4 +1,4 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
 import io.toykv.core.io.BackgroundThreads;
 import java.io.IOException;
@@ -7,16 +7,16 @@ import java.util.function.Consumer;
 /**
  * The {@link SyncMode#EVERY_SECOND} thread, named {@code toykv-sync}: forces every shard once a second.
  * A failure of any kind, an {@link Error} too, is handed to the store at once (which tells
- * {@link StoreOptions#onBackgroundFailure} and rethrows it on the next foreground call); the thread goes on.
+ * {@link io.toykv.core.StoreOptions#onBackgroundFailure} and rethrows it on the next foreground call); the thread goes on.
  */
-final class BackgroundSyncer implements AutoCloseable {
+public final class BackgroundSyncer implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 1000;
 
     private final Thread thread;
     private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
 
-    BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure) {
+    public BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure) {
         thread = BackgroundThreads.newThread("toykv-sync", () -> {
             while (!stopping) {
                 if (Sleep.until(stop, INTERVAL_MILLIS)) {
