@@ -1,5 +1,6 @@
 package io.toykv.core;
 
+import io.toykv.core.engine.Shard;
 import io.toykv.core.index.SortedIndex;
 import java.io.IOException;
 import java.util.Arrays;

@@ -1,5 +1,12 @@
 package io.toykv.core;
 
+import io.toykv.core.engine.BackgroundSyncer;
+import io.toykv.core.engine.GarbageCollector;
+import io.toykv.core.engine.Shard;
+import io.toykv.core.engine.ShardManifest;
+import io.toykv.core.engine.ShardRouter;
+import io.toykv.core.engine.StoreManifest;
+import io.toykv.core.io.BackgroundThreads;
 import io.toykv.core.io.DirectoryLock;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.FileNames;
@@ -150,11 +157,7 @@ public final class Store implements AutoCloseable {
         int n = opts.shards();
         Shard[] shards = new Shard[n];
         int threads = Math.min(n, Runtime.getRuntime().availableProcessors());
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "toykv-open");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(threads, BackgroundThreads.named("toykv-open"));
         try {
             List<Future<Shard>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {

@@ -1,5 +1,8 @@
 package io.toykv.core;
 
+import io.toykv.core.engine.ShardManifest;
+import io.toykv.core.engine.ShardRouter;
+import io.toykv.core.engine.StoreManifest;
 import io.toykv.core.io.DirectoryLock;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.FileNames;

@@ -4,7 +4,8 @@
  * <p>The API is {@link io.toykv.core.Store} with {@link io.toykv.core.StoreOptions},
  * {@link io.toykv.core.SyncMode}, {@link io.toykv.core.Entry}, {@link io.toykv.core.ScanIterator},
  * {@link io.toykv.core.StoreStats} and {@link io.toykv.core.CorruptionException}. The subpackages are
- * internal and may change.
+ * internal and may change: {@code engine} (the shards, garbage collection, recovery at open), then
+ * {@code log} (the files), {@code index} (the B+-tree) and {@code io} (file names, locks, native calls).
  *
  * <h2>Concurrency</h2>
  * A store is safe for any number of threads. Each shard has one write lock, taken by put, delete and
@@ -12,9 +13,24 @@
  * the index is a B+-tree whose leaves readers validate with a per-leaf sequence lock (the writer changes
  * a leaf in place and publishes new leaves through their parent), value reads from the staging
  * buffer are validated with an optimistic stamp, and a segment being read holds a reference that keeps
- * it mapped. Background threads: {@code toykv-sync} (once a second, in {@code EVERY_SECOND} mode only),
- * {@code toykv-gc} (garbage collection, unless {@code autoCompaction} is off) and, briefly at open,
- * {@code toykv-open} (shards are recovered in parallel).
+ * it mapped.
+ *
+ * <p>Background threads, all daemons made by {@link io.toykv.core.io.BackgroundThreads}:
+ * <ul>
+ * <li>{@code toykv-flush-<shard>}, one per shard ({@code <shard>} is its directory's name): writes the
+ * buffer's pending half to its segment with O_DIRECT and makes the next head segment ahead; started with
+ * the shard's first flush, stopped by its close.
+ * <li>{@code toykv-sync}: syncs every shard once a second, in {@code EVERY_SECOND} mode only.
+ * <li>{@code toykv-gc}, or {@code toykv-gc-<n>} when there are several: garbage collection, unless
+ * {@code autoCompaction} is off; runs at a lowered CPU priority.
+ * <li>{@code toykv-open}: briefly at open, recovers the shards in parallel.
+ * </ul>
+ * Besides these, {@code toykv-kept-lock-channels} is a JVM shutdown hook (never started before exit)
+ * that keeps reachable the lock channels {@code DirectoryLock} must never close.
+ *
+ * <p>Each shard's write lock guards its logs and index: the methods of the log and index classes that
+ * say "writer only" are called with it held, and assert so once the shard is open. A force (sync) takes
+ * the shard's sync lock, before the write lock and never while holding it.
  *
  * <h2>Durability</h2>
  * When put or delete returns, the write is in the page cache through shared memory mappings and survives

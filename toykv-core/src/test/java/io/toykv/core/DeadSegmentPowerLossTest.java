@@ -3,6 +3,8 @@ package io.toykv.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.toykv.core.engine.GarbageCollector;
+import io.toykv.core.engine.Shard;
 import io.toykv.core.index.SortedIndex;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.FileNames;
@@ -143,9 +145,7 @@ class DeadSegmentPowerLossTest {
         assertEquals(0, s.liveBytes(1));
         assertTrue(s.liveBytes(2) > 0);
 
-        java.lang.reflect.Field f = Shard.class.getDeclaredField("syncLock");
-        f.setAccessible(true);
-        java.util.concurrent.locks.ReentrantLock syncLock = (java.util.concurrent.locks.ReentrantLock) f.get(s);
+        java.util.concurrent.locks.ReentrantLock syncLock = s.syncLock();
         final Shard shard = s;
         long[][] freed = new long[1][];
         Throwable[] failure = new Throwable[1];

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.toykv.core.engine.StoreManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

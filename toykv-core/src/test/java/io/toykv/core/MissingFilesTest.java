@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.toykv.core.engine.ShardManifest;
+import io.toykv.core.engine.StoreManifest;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;

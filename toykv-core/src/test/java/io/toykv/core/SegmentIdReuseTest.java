@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.toykv.core.engine.Shard;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.log.DirectIo;
 import java.nio.charset.StandardCharsets;

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.toykv.core.engine.ShardManifest;
+import io.toykv.core.engine.ShardRouter;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.toykv.core.index;
 
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
 
 /**
@@ -38,6 +40,9 @@ public final class SortedIndex {
     private volatile long size;
     /** The writer's path, reused by every put and remove (one writer at a time). */
     private final Path writerPath = new Path();
+
+    /** Whether the caller may write: holds the shard's write lock once {@link #checkWritesUnder} named it. */
+    private volatile BooleanSupplier writer = () -> true;
 
     /** Number of keys. */
     public long size() {
@@ -109,10 +114,19 @@ public final class SortedIndex {
     }
 
     /**
+     * Names the lock the "writer only" methods need from now on (the shard's write lock, once the open
+     * is done): with assertions on, each then checks that its caller holds it.
+     */
+    public void checkWritesUnder(ReentrantLock lock) {
+        writer = lock::isHeldByCurrentThread;
+    }
+
+    /**
      * Sets {@code key}'s entry. Returns the previous address, or -1; {@code previousLength[0]} receives
      * the previous record length. Writer only.
      */
     public long put(byte[] key, long address, int length, int[] previousLength) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         Path path = descend(key);
         Leaf leaf = path.leaf;
         long prefix = path.keyPrefix;
@@ -164,6 +178,7 @@ public final class SortedIndex {
      * Writer only (garbage collection moving a value).
      */
     public boolean replaceIf(byte[] key, long expected, long address, int length) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         return replaceIf(null, -1, key, expected, address, length);
     }
 
@@ -178,6 +193,7 @@ public final class SortedIndex {
      * Writer only.
      */
     public boolean replaceIf(Hint hint, int slot, byte[] key, long expected, long address, int length) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         Leaf leaf = null;
         int i = -1;
         if (hint != null && hint.clears == clears && !hint.leaf.retired()) {
@@ -201,6 +217,7 @@ public final class SortedIndex {
      * record length. Writer only. Leaves are not merged: an emptied leaf stays until a reload.
      */
     public long remove(byte[] key, int[] lengthOut) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         Path path = descend(key);
         Leaf leaf = path.leaf;
         int i = leaf.find(key, path.keyPrefix);
@@ -241,6 +258,7 @@ public final class SortedIndex {
 
     /** Removes every key. Writer only. */
     public void clear() {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         root = Leaf.empty(MAX_LEAF);
         size = 0;
         clears++;

@@ -1,7 +1,6 @@
 package io.toykv.core.log;
 
 import io.toykv.core.CorruptionException;
-import io.toykv.core.index.SortedIndex;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.FileNames;
@@ -10,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -68,6 +69,9 @@ public final class KeysLog {
     private final int fileSize;
     private final FileAllocator allocator;
     private final ValuesFirst valuesFirst;
+
+    /** Whether the caller may write: holds the shard's write lock once {@link #checkWritesUnder} named it. */
+    private volatile BooleanSupplier writer = () -> true;
     private final Chain chain;
     /** The number of the first file of the log as {@link #chain} records it. Writer only. */
     private long chainFirst;
@@ -195,11 +199,20 @@ public final class KeysLog {
     }
 
     /**
+     * Names the lock the "writer only" methods need from now on (the shard's write lock, once the open
+     * is done): with assertions on, each then checks that its caller holds it.
+     */
+    public void checkWritesUnder(ReentrantLock lock) {
+        writer = lock::isHeldByCurrentThread;
+    }
+
+    /**
      * Makes room for a record of {@code recordSize} bytes, allocating a new file if needed. Writes no
      * record when it throws, so a full disk fails the put before anything is written. (A roll whose
      * record of the files fails, and whose undoing fails too, keeps the new file as the current one.)
      */
     public void ensureRoom(int recordSize) throws IOException {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         KeysFile cur = current();
         if (cur.fits(recordSize)) {
             return;
@@ -240,6 +253,7 @@ public final class KeysLog {
 
     /** Appends a record; {@link #ensureRoom} was called for it. */
     public void append(byte kind, byte[] key, int valueLength, long address) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         current().append(kind, key, valueLength, address);
         freshlyRewritten = false;
     }
@@ -249,6 +263,7 @@ public final class KeysLog {
      * was called for {@code KeyRecord.size(batch.length())} or more.
      */
     public void appendBatch(PutBatch batch) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         current().appendBatch(batch);
         freshlyRewritten = false;
     }
@@ -260,6 +275,7 @@ public final class KeysLog {
 
     /** Where the log ends now: what a sync started at this moment must force. Writer only. */
     public SyncPoint syncPoint() {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         KeysFile f = current();
         return new SyncPoint(f, f.writePosition());
     }
@@ -291,7 +307,7 @@ public final class KeysLog {
 
     /**
      * A compaction in three steps, so that the long part holds no lock. {@link #beginRewrite} (writer,
-     * under the lock) marks where the log stands. {@link #writeLive} (no lock) walks the index and
+     * under the lock) marks where the log stands. {@link #writeLive} (no lock) walks the live keys and
      * writes a CLEAR and then every key's PUT, packed into BATCH records ({@link PutBatch}), into new files under temp names, and forces them: the walk is weakly
      * consistent, but every key not written since the mark is seen as it is, and every key written
      * since is written again by the last step. {@link #switchToRewrite} (writer, under the lock) copies
@@ -336,21 +352,40 @@ public final class KeysLog {
 
     /** Starts a compaction ({@link Rewrite}) at the end of the log as it is now. Writer only. */
     public Rewrite beginRewrite() {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         KeysFile last = current();
         return new Rewrite(last, last.writePosition());
     }
 
     /**
-     * Writes every entry of {@code index}, in BATCH records after a CLEAR, into the rewrite's new
+     * The live keys a rewrite writes, walked once in key order, like a cursor: {@link #next} moves to
+     * the next entry, and the other methods describe it. The engine walks its index with one; the log
+     * knows nothing of the index.
+     */
+    public interface LiveKeys {
+        /** Moves to the next live key; false past the last. */
+        boolean next();
+
+        byte[] key();
+
+        /** Length of the key's value record. */
+        int length();
+
+        /** Address of the key's value record. */
+        long address();
+    }
+
+    /**
+     * Writes every entry of {@code live}, in BATCH records after a CLEAR, into the rewrite's new
      * files and forces them; returns the bytes of records written. Takes no lock.
      */
-    public long writeLive(Rewrite r, SortedIndex index) throws IOException {
+    public long writeLive(Rewrite r, LiveKeys live) throws IOException {
         // A CLEAR first: once the first new file is named (it is named last, see switchToRewrite), replay
         // ignores whatever old file a failed delete or a power loss left behind.
         r.room(KeyRecord.size(0)).append(KeyRecord.CLEAR, new byte[0], 0, 0);
         // Batches of at most a quarter of a file, so a batch that does not fit wastes little of the one before.
         PutBatch batch = new PutBatch(Math.min(PutBatch.MAX_BODY, fileSize / 4));
-        SortedIndex.Cursor c = index.cursor(null);
+        LiveKeys c = live;
         while (c.next()) {
             if (batch.add(c.key(), c.length(), c.address())) {
                 continue;
@@ -385,6 +420,7 @@ public final class KeysLog {
      * the bytes of records dropped.
      */
     public long switchToRewrite(Rewrite r) throws IOException {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         int from = files.indexOf(r.mark);
         if (from < 0) {
             throw new IllegalStateException("keys log rewrite began on a file the log no longer has: " + r.mark.path());

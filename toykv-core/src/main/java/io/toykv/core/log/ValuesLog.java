@@ -10,13 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -44,62 +39,32 @@ public final class ValuesLog {
     private final int bufferSize;
     /** Replaced once, at open, when a version 1 buffer is upgraded ({@link #finishRecovery}). */
     private ValueBuffer buffer;
-    /** Writes pending halves to their segments, and makes the next head: one thread, started with the first flush. */
-    private final ExecutorService flusher;
-    /**
-     * The next head segment, made ahead by the flusher ({@link #prepareNextHead}), or null. Not in the
-     * table until a roll takes it: nothing is in it, and garbage collection would take it for a dead
-     * segment. A crash leaves its file, empty, after the head, which the next collection deletes.
-     * Writer only.
-     */
-    private Future<Segment> nextHead;
+    /** The pending half on its way to its segment, and the next head made ahead. */
+    private final Flusher flusher;
     /**
      * Whether the open has numbered new segments above every id the keys log names
      * ({@link #numberNewSegmentsAbove}); no head is made ahead before, since the replay itself may flush.
      */
     private boolean idsSettled;
-    /** The pending half's write, until the writer next finds it done ({@link #finishPending}); null for none. */
-    private volatile PendingFlush pending;
     /** Segments by id; replaced, never changed in place, so readers need no lock. */
     private volatile SegmentTable segmentsById = SegmentTable.EMPTY;
     private Segment head;
     /** The id the next new segment gets: above every id seen since open. Writer only. */
     private long nextSegmentId;
     private boolean directInUse;
-    /**
-     * Files of detached segments whose unlink failed (retired already): tried again by every later
-     * {@link #delete}, so that a file the OS once refused to remove does not stay until the next open.
-     * Their ids are never used again while open. Guarded by itself.
-     */
-    private final List<Path> unlinkPending = new ArrayList<>();
-    /** Told of an {@link Error} in a flusher task (the task's caller sees it too, when it waits). */
-    private volatile Consumer<Throwable> onError = e -> { };
-    /** At open, until {@link #finishRecovery}: end of the furthest valid buffered record a key record names. */
-    private int recoveredEnd;
+    private final SegmentDeleter deleter;
+    /** The checks at open ({@link #checkBuffered}, {@link #finishRecovery}). */
+    private final BufferRecovery recovery = new BufferRecovery();
 
-    /** A pending half on its way to {@code segment} at {@code offset}; {@code done} completes once it is durable there. */
-    private static final class PendingFlush {
-        final Segment segment;
-        final long offset;
-        final ByteBuffer chunk;
-        Future<?> done;
-
-        PendingFlush(Segment segment, long offset, ByteBuffer chunk) {
-            this.segment = segment;
-            this.offset = offset;
-            this.chunk = chunk;
-        }
-    }
+    /** Whether the caller may write: holds the shard's write lock once {@link #checkWritesUnder} named it. */
+    private volatile BooleanSupplier writer = () -> true;
 
     private ValuesLog(Path dir, int bufferSize, long segmentSize, DirectIo io, FileAllocator allocator,
             ValueBuffer buffer) {
         this.dir = dir;
         this.bufferSize = bufferSize;
-        this.flusher = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "toykv-flush-" + dir.getFileName());
-            t.setDaemon(true);
-            return t;
-        });
+        this.flusher = new Flusher("toykv-flush-" + dir.getFileName());
+        this.deleter = new SegmentDeleter(dir);
         this.segmentSize = segmentSize;
         this.io = io;
         this.allocator = allocator;
@@ -193,30 +158,22 @@ public final class ValuesLog {
     }
 
     /**
-     * Has the flusher make the next head segment ahead of need, if it is not made or being made
-     * already, so that a roll does no file-system work under the write lock (creating a file and
-     * forcing the directory took tens of milliseconds while the collector kept the device busy).
-     * Writer only.
+     * Has the flusher make the next head segment ahead of need ({@link Flusher#prepareNextHead}), once
+     * the open has settled the ids. Writer only.
      */
     private void prepareNextHead() {
-        if (nextHead == null && idsSettled) {
+        if (!flusher.nextHeadPrepared() && idsSettled) {
             long id = reserveSegmentId();
-            nextHead = flusher.submit(() -> reportingErrors(() -> makeSegment(id)));
+            flusher.prepareNextHead(() -> makeSegment(id));
         }
     }
 
     /** The next head: the one made ahead if that worked, else one made now. Writer only. */
     private Segment takeNextHead() throws IOException {
-        Future<Segment> made = nextHead;
-        nextHead = null;
-        if (made != null) {
-            try {
-                Segment s = await(made); // long done, unless segments fill faster than a file is made
-                addSegment(s);
-                return s;
-            } catch (IOException | RuntimeException e) {
-                // Made here instead, under a new id; if the cause was a full disk this fails too.
-            }
+        Segment s = flusher.takeNextHead();
+        if (s != null) {
+            addSegment(s);
+            return s;
         }
         return createSegment(reserveSegmentId());
     }
@@ -245,11 +202,20 @@ public final class ValuesLog {
     }
 
     /**
+     * Names the lock the "writer only" methods need from now on (the shard's write lock, once the open
+     * is done): with assertions on, each then checks that its caller holds it.
+     */
+    public void checkWritesUnder(ReentrantLock lock) {
+        writer = lock::isHeldByCurrentThread;
+    }
+
+    /**
      * Appends a value record and returns its address. Hands the active half to the flusher (waiting
      * for the one before it, if still in flight) or rolls to a new segment first when needed; if that
      * fails, nothing was appended.
      */
     public long append(byte[] key, byte[] value) throws IOException {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         int size = ValueRecord.size(value.length);
         if (buffer.writePosition() + size > chunkCapacity()) {
             startFlush();
@@ -266,20 +232,16 @@ public final class ValuesLog {
      * call {@link #awaitInFlight} before taking the write lock to wait without it. Writer only.
      */
     public void startFlush() throws IOException {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         finishPending();
         if (buffer.writePosition() == 0) {
             return;
         }
         ByteBuffer chunk = buffer.chunk(DirectIo.ALIGNMENT);
         long base = buffer.base();
-        PendingFlush p = new PendingFlush(head, Address.offset(base), chunk);
+        Segment target = head;
         buffer.swap(chunk.remaining(), base + chunk.remaining());
-        ValueBuffer b = buffer;
-        p.done = flusher.submit(() -> reportingErrors(() -> {
-            write(b, p);
-            return null;
-        }));
-        pending = p;
+        flusher.submit(buffer, target, Address.offset(base), chunk);
         prepareNextHead();
     }
 
@@ -288,53 +250,17 @@ public final class ValuesLog {
      * {@link #reportErrorsTo} set, besides being kept in the task's future for its caller.
      */
     public void reportErrorsTo(Consumer<Throwable> handler) {
-        this.onError = Objects.requireNonNull(handler, "handler");
+        flusher.reportErrorsTo(handler);
     }
 
-    private <T> T reportingErrors(Callable<T> task) throws Exception {
-        try {
-            return task.call();
-        } catch (Error e) {
-            onError.accept(e);
-            throw e;
-        }
-    }
-
-    private static void write(ValueBuffer buffer, PendingFlush p) throws IOException {
-        p.segment.writeChunk(p.chunk, p.offset);
-        buffer.pendingWritten();
-    }
-
-    /**
-     * Waits for the pending half's write to be done, writing it here if the flusher's failed (a full
-     * disk, say: if it fails again, so does the caller, having changed nothing), and seals its
-     * segment if that is no longer the head. Writer only.
-     */
+    /** Collects the pending half's write ({@link Flusher#finishPending}). Writer only. */
     private void finishPending() throws IOException {
-        PendingFlush p = pending;
-        if (p == null) {
-            return;
-        }
-        try {
-            await(p.done);
-        } catch (IOException | RuntimeException e) {
-            // The chunk's write, its force or the header's (an UncheckedIOException from the mapping):
-            // all of it again, which rewrites the same bytes in the same place.
-            write(buffer, p);
-        }
-        if (p.segment != head) {
-            p.segment.seal(); // the roll that left it for a new head waited for this, its last chunk
-        }
-        pending = null;
+        flusher.finishPending(buffer, head);
     }
 
     /** Waits, without the write lock, for the write of the pending half, if any; its failure is left to the writer. */
     public void awaitInFlight() {
-        try {
-            awaitWritten();
-        } catch (IOException | RuntimeException e) {
-            // the writer tries it again, and reports it, when it next needs the half
-        }
+        flusher.awaitInFlight();
     }
 
     /**
@@ -343,39 +269,7 @@ public final class ValuesLog {
      * meanwhile: the writer starts one only once the one before is done.)
      */
     public void awaitWritten() throws IOException {
-        PendingFlush p = pending;
-        if (p != null) {
-            await(p.done);
-        }
-    }
-
-    private static <T> T await(Future<T> done) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return done.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the write goes on regardless: wait for it
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof IOException) {
-                        throw (IOException) cause;
-                    }
-                    if (cause instanceof RuntimeException) {
-                        throw (RuntimeException) cause;
-                    }
-                    if (cause instanceof Error) {
-                        throw (Error) cause;
-                    }
-                    throw new IOException(cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        flusher.awaitWritten();
     }
 
     /**
@@ -383,6 +277,7 @@ public final class ValuesLog {
      * the write in flight before them). Writer only.
      */
     public void flush() throws IOException {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         startFlush();
         finishPending();
     }
@@ -401,7 +296,7 @@ public final class ValuesLog {
             Files.deleteIfExists(next.path());
             throw e;
         }
-        PendingFlush p = pending;
+        Flusher.PendingFlush p = flusher.pending();
         if (p == null || p.segment != head) {
             head.seal();
         }
@@ -450,22 +345,7 @@ public final class ValuesLog {
      * furthest one that passes ({@link #finishRecovery}).
      */
     public String checkBuffered(byte[] key, long address, int length) {
-        long base = buffer.base();
-        boolean pendingHalf = buffer.inPending(address);
-        if (!pendingHalf && !ValueBuffer.holds(base, address)) {
-            return null;
-        }
-        if (length < ValueRecord.HEADER_SIZE || length > buffer.capacity()) {
-            return "its value at " + Address.describe(address) + " has an impossible length " + length;
-        }
-        byte[] rec = new byte[length];
-        if (!buffer.readAtOpen(address, rec) || ValueRecord.valueIfValid(rec, address, key) == null) {
-            return "its value at " + Address.describe(address) + " is not in the buffer";
-        }
-        if (!pendingHalf) {
-            recoveredEnd = Math.max(recoveredEnd, (int) (address - base) + length);
-        }
-        return null;
+        return recovery.checkBuffered(buffer, key, address, length);
     }
 
     /**
@@ -477,33 +357,7 @@ public final class ValuesLog {
      * are written to their segment and the file replaced by a version 2 one, starting after them.
      */
     public void finishRecovery() throws IOException {
-        buffer.recoverTo(recoveredEnd);
-        if (buffer.version1()) {
-            ByteBuffer chunk = buffer.chunk(DirectIo.ALIGNMENT);
-            long base = buffer.base();
-            if (chunk.remaining() > 0) {
-                head.writeChunk(chunk, Address.offset(base));
-            }
-            int size = Math.max(bufferSize, buffer.capacity());
-            Path path = buffer.path();
-            buffer.unmap(); // at open: no reader has it
-            ValueBuffer.create(path, size, base + chunk.remaining(), allocator);
-            buffer = ValueBuffer.open(path, size, base + chunk.remaining(), allocator);
-            return;
-        }
-        if (buffer.pendingUnwritten()) {
-            long at = buffer.pendingBase();
-            Segment s = segment(Address.segment(at));
-            if (s == null || Address.offset(at) + buffer.pendingLength() > s.size()) {
-                throw new CorruptionException(buffer.path(), 0, "the buffer's pending half of "
-                        + buffer.pendingLength() + " bytes at " + Address.describe(at) + " has no room in its segment");
-            }
-            s.openForWrite(io);
-            write(buffer, new PendingFlush(s, Address.offset(at), buffer.pendingChunk()));
-            if (s != head) {
-                s.seal();
-            }
-        }
+        buffer = recovery.finish(buffer, head, segmentsById, io, bufferSize, allocator);
     }
 
     /**
@@ -512,21 +366,7 @@ public final class ValuesLog {
      * collection has deleted; only live ones are checked.)
      */
     public String checkLive(long address, int length) {
-        if (length < ValueRecord.HEADER_SIZE) {
-            return "its value at " + Address.describe(address) + " has an impossible length " + length;
-        }
-        if (ValueBuffer.holds(buffer.base(), address)) {
-            return address + length > buffer.base() + buffer.writePosition()
-                    ? "its value at " + Address.describe(address) + " is not in the buffer" : null;
-        }
-        Segment s = segment(Address.segment(address));
-        if (s == null) {
-            return "its value at " + Address.describe(address) + " is in a missing segment";
-        }
-        if (Address.offset(address) + length > s.size()) {
-            return "its value at " + Address.describe(address) + " runs past the segment end";
-        }
-        return null;
+        return BufferRecovery.checkLive(buffer, segmentsById, address, length);
     }
 
     /**
@@ -542,6 +382,7 @@ public final class ValuesLog {
 
     /** Takes the id for a new segment. Writer only. */
     public long reserveSegmentId() {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         if (nextSegmentId > Address.MAX_SEGMENT) {
             throw new IllegalStateException("segment ids exhausted in " + dir);
         }
@@ -553,11 +394,13 @@ public final class ValuesLog {
      * ({@link Segment#open}) readable, under the id it reserved. Writer only.
      */
     public void adopt(Segment s) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         addSegment(s);
     }
 
     /** Id of the head segment. Writer only. */
     public long headId() {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         return head.id();
     }
 
@@ -566,7 +409,8 @@ public final class ValuesLog {
      * chunk is written. Garbage collection must not touch it. Writer only.
      */
     public boolean writable(long id) {
-        PendingFlush p = pending;
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
+        Flusher.PendingFlush p = flusher.pending();
         return id == head.id() || (p != null && p.segment.id() == id && buffer.pendingUnwritten());
     }
 
@@ -577,6 +421,7 @@ public final class ValuesLog {
      * puts would otherwise wait for. Writer only.
      */
     public Segment detachSegment(long id) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
         Segment s = segment(id);
         if (s == null || writable(id)) {
             return null;
@@ -593,57 +438,12 @@ public final class ValuesLog {
      * retries only those); the first failure of each file is thrown, after the others were deleted.
      */
     public void delete(List<Segment> detached) throws IOException {
-        IOException failure = null;
-        List<Path> retries;
-        synchronized (unlinkPending) {
-            retries = new ArrayList<>(unlinkPending);
-            unlinkPending.clear();
-        }
-        List<Path> paths = new ArrayList<>();
-        for (Segment s : detached) {
-            try {
-                s.retire();
-            } catch (IOException e) {
-                failure = firstOf(failure, e); // the file can go all the same: it is out of the log
-            }
-            paths.add(s.path());
-        }
-        paths.addAll(retries);
-        boolean deleted = false;
-        for (Path p : paths) {
-            try {
-                Files.deleteIfExists(p);
-                deleted = true;
-            } catch (IOException e) {
-                synchronized (unlinkPending) {
-                    unlinkPending.add(p);
-                }
-                if (!retries.contains(p)) {
-                    failure = firstOf(failure, e); // reported once, then retried quietly
-                }
-            }
-        }
-        if (deleted) {
-            Directories.force(dir);
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        deleter.delete(detached);
     }
 
     /** Whether a segment file's unlink failed and is waiting to be tried again ({@link #delete}). */
     public boolean unlinkPending() {
-        synchronized (unlinkPending) {
-            return !unlinkPending.isEmpty();
-        }
-    }
-
-    private static IOException firstOf(IOException first, IOException next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
+        return deleter.unlinkPending();
     }
 
     /**
@@ -669,17 +469,6 @@ public final class ValuesLog {
         return segments().size();
     }
 
-    private Segment madeAhead() {
-        Future<Segment> made = nextHead;
-        if (made == null || !made.isDone()) {
-            return null;
-        }
-        try {
-            return made.get();
-        } catch (ExecutionException | InterruptedException e) {
-            return null;
-        }
-    }
 
     /** Bytes of segment space used: whole sealed segments plus the head up to the buffer's base. */
     public long segmentBytes() {
@@ -706,22 +495,7 @@ public final class ValuesLog {
      * releases every segment; the buffer's mapping is left to the garbage collector (readers may race).
      */
     public void close() {
-        flusher.shutdown();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (flusher.awaitTermination(1, TimeUnit.SECONDS)) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        Segment unused = madeAhead();
-        nextHead = null;
+        Segment unused = flusher.shutdown();
         if (unused != null) {
             try {
                 unused.retire();

@@ -173,7 +173,7 @@ class KeysLogTest {
             }
         }
         KeysLog.Rewrite r = log.beginRewrite();
-        log.writeLive(r, index);
+        log.writeLive(r, live(index));
         // Written after the walk, before the end: overwrites, deletes, new keys, and enough of them
         // that the old log starts a new file meanwhile.
         for (int i = 0; i < 500; i++) {
@@ -205,7 +205,7 @@ class KeysLogTest {
         }
         List<String> before = fileNames();
         KeysLog.Rewrite r = log.beginRewrite();
-        log.writeLive(r, index);
+        log.writeLive(r, live(index));
         log.abortRewrite(r);
         assertEquals(before, fileNames());
         log.forceAndClose();
@@ -257,7 +257,7 @@ class KeysLogTest {
         for (int i = 300; i < 600; i++) {
             put(log, key("k", i), 20_000L + i); // since the mark, seen by the walk too
         }
-        log.writeLive(r, index);
+        log.writeLive(r, live(index));
         for (int i = 600; i < 700; i++) {
             delete(log, key("k", i));
         }
@@ -330,7 +330,7 @@ class KeysLogTest {
         Path old = dir.resolve("old");
         copyFiles(live, old, oldNames);
         KeysLog.Rewrite r = log.beginRewrite();
-        log.writeLive(r, index);
+        log.writeLive(r, live(index));
         finishRewrite(log, r);
         log.forceAndClose();
         TreeMap<byte[], Long> expected = indexContents();
@@ -350,7 +350,7 @@ class KeysLogTest {
         put(log, longKey, 1L << 40);
         long before = log.recordBytes();
         KeysLog.Rewrite r = log.beginRewrite();
-        long written = log.writeLive(r, index);
+        long written = log.writeLive(r, live(index));
         finishRewrite(log, r);
         assertEquals(written, log.recordBytes());
         // 20,000 8-byte keys: 27 bytes each as PUT records, about half that packed.
@@ -368,7 +368,7 @@ class KeysLogTest {
             put(log, key("k", i), i);
         }
         KeysLog.Rewrite r = log.beginRewrite();
-        log.writeLive(r, index);
+        log.writeLive(r, live(index));
         finishRewrite(log, r);
         log.forceAndClose();
         Path file = dir.resolve(fileNames().get(0));
@@ -414,5 +414,31 @@ class KeysLogTest {
         long dropped = log.switchToRewrite(r);
         log.deleteReplaced(r);
         return dropped;
+    }
+
+    /** The index's entries as a rewrite walks them. */
+    private static KeysLog.LiveKeys live(SortedIndex index) {
+        SortedIndex.Cursor c = index.cursor(null);
+        return new KeysLog.LiveKeys() {
+            @Override
+            public boolean next() {
+                return c.next();
+            }
+
+            @Override
+            public byte[] key() {
+                return c.key();
+            }
+
+            @Override
+            public int length() {
+                return c.length();
+            }
+
+            @Override
+            public long address() {
+                return c.address();
+            }
+        };
     }
 }

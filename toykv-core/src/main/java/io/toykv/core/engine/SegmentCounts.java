@@ -1,4 +1,4 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
 import java.util.Arrays;
 

@@ -1,15 +1,16 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
+import io.toykv.core.io.BackgroundThreads;
 import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
- * The {@link SyncMode#EVERY_SECOND} thread, named {@code toykv-sync}: forces every shard once a second.
+ * The {@link io.toykv.core.SyncMode#EVERY_SECOND} thread, named {@code toykv-sync}: forces every shard once a second.
  * A failure of any kind, an {@link Error} too, is handed to the store at once, which decides (see
  * {@code Store.syncFailed}): a failed write is counted and retried by the next sync, a failed force or an
- * Error goes to {@link StoreOptions#onBackgroundFailure}. The thread goes on.
+ * Error goes to {@link io.toykv.core.StoreOptions#onBackgroundFailure}. The thread goes on.
  */
-final class BackgroundSyncer implements AutoCloseable {
+public final class BackgroundSyncer implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 1000;
 
     private final Thread thread;
@@ -17,8 +18,8 @@ final class BackgroundSyncer implements AutoCloseable {
     private volatile boolean stopping;
 
     /** {@code onSynced} runs after each round in which every shard's sync succeeded. */
-    BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure, Runnable onSynced) {
-        thread = new Thread(() -> {
+    public BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure, Runnable onSynced) {
+        thread = BackgroundThreads.newThread("toykv-sync", () -> {
             while (!stopping) {
                 if (Sleep.until(stop, INTERVAL_MILLIS)) {
                     return;
@@ -39,8 +40,7 @@ final class BackgroundSyncer implements AutoCloseable {
                     onSynced.run();
                 }
             }
-        }, "toykv-sync");
-        thread.setDaemon(true);
+        });
         thread.start();
     }
 

@@ -1,12 +1,12 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
+import io.toykv.core.CorruptionException;
 import io.toykv.core.index.SortedIndex;
 import io.toykv.core.log.Address;
 import io.toykv.core.log.KeyRecord;
 import io.toykv.core.log.KeysFile;
 import io.toykv.core.log.ValuesLog;
 import java.nio.file.Path;
-
 import java.util.Arrays;
 
 /**

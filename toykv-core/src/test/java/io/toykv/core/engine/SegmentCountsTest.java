@@ -1,4 +1,4 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

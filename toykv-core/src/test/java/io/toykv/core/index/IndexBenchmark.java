@@ -1,14 +1,18 @@
-package io.toykv.bench.gc;
+package io.toykv.core.index;
 
-import io.toykv.core.index.SortedIndex;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Random;
 
 /**
  * The in-memory index alone, as the store uses it (four shards' indexes, one thread): N random puts of
  * new keys, then N random gets, repeated, each run printed. It isolates the index from the logs, so
  * index changes can be compared side by side without the noise of file I/O.
  *
- * <pre>java -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.IndexBenchmark [n] [runs] [hex8|redis]</pre>
+ * <pre>java -cp toykv-core/target/classes:toykv-core/target/test-classes io.toykv.core.index.IndexBenchmark [n] [runs] [hex8|redis]</pre>
+ *
+ * It lives beside the index's tests, not in toykv-bench, because the index is internal: the bench
+ * module uses only the store's public API.
  *
  * Key shapes: {@code hex8} is the seed workload's {@code %08x}; {@code redis} is redis-benchmark's
  * {@code key:%012d}, whose first eight bytes every key shares.
@@ -23,7 +27,7 @@ public final class IndexBenchmark {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         String shape = args.length > 2 ? args[2] : "hex8";
-        byte[][] keys = GcBenchmark.seedKeys(n);
+        byte[][] keys = seedKeys(n);
         if (shape.equals("redis")) {
             for (int i = 0; i < n; i++) {
                 keys[i] = String.format(Locale.ROOT, "key:%012d", Integer.parseInt(new String(keys[i]), 16)).getBytes();
@@ -57,5 +61,28 @@ public final class IndexBenchmark {
 
     private static int shard(byte[] key) {
         return (key[key.length - 1] & 0xFF) % SHARDS;
+    }
+
+    /**
+     * The seed workload's keys, as toykv-bench's {@code GcBenchmark.seedKeys} makes them: ids 0..n-1
+     * shuffled (Fisher-Yates from the end, {@code new Random(42)}), each as {@code %08x}.
+     */
+    private static byte[][] seedKeys(int n) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = i;
+        }
+        Random rnd = new Random(42);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = ids[i];
+            ids[i] = ids[j];
+            ids[j] = t;
+        }
+        byte[][] keys = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            keys[i] = String.format(Locale.ROOT, "%08x", ids[i]).getBytes(StandardCharsets.US_ASCII);
+        }
+        return keys;
     }
 }

@@ -1,5 +1,7 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
+import io.toykv.core.CorruptionException;
+import io.toykv.core.StoreOptions;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
@@ -35,27 +37,27 @@ import java.util.zip.CRC32C;
  * shard a {@link ShardManifest}, written at the upgrade before the manifest. Bumping the version on that first open is
  * what makes an older build refuse the store instead of failing on the new records or buffer.
  */
-final class StoreManifest {
-    static final int MAGIC = 0x4D564B54;
-    static final int VERSION = 4;
+public final class StoreManifest {
+    public static final int MAGIC = 0x4D564B54;
+    public static final int VERSION = 4;
     /** The first version with a store id and shard manifests. */
-    static final int FIRST_WITH_ID = 4;
+    public static final int FIRST_WITH_ID = 4;
     /** The oldest version this build opens (upgrading it to {@link #VERSION}). */
-    static final int OLDEST_READABLE = 1;
-    static final int SIZE = 24;
+    public static final int OLDEST_READABLE = 1;
+    public static final int SIZE = 24;
     /** The size of a manifest before {@link #FIRST_WITH_ID}. */
-    static final int OLD_SIZE = 16;
+    public static final int OLD_SIZE = 16;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private StoreManifest() {
     }
 
     /** What a manifest says: the shard count, the format version and the store id (0 before version 4). */
-    record Contents(int shards, int version, long storeId) {
+    public record Contents(int shards, int version, long storeId) {
     }
 
     /** A new store id: random, so that a shard directory of another store is told apart; never 0. */
-    static long newStoreId() {
+    public static long newStoreId() {
         long id;
         do {
             id = RANDOM.nextLong();
@@ -64,7 +66,7 @@ final class StoreManifest {
     }
 
     /** The manifest of the store in {@code dir}, or null if it has none yet. */
-    static Contents read(Path dir) throws IOException {
+    public static Contents read(Path dir) throws IOException {
         Path file = dir.resolve(FileNames.MANIFEST);
         if (!Files.exists(file)) {
             return null;
@@ -99,7 +101,7 @@ final class StoreManifest {
         return new Contents(shards, version, storeId);
     }
 
-    static void write(Path dir, int shards, long storeId) throws IOException {
+    public static void write(Path dir, int shards, long storeId) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0, MAGIC).putInt(4, VERSION).putInt(8, shards).putLong(12, storeId);
         CRC32C crc = new CRC32C();
@@ -112,7 +114,7 @@ final class StoreManifest {
      * Replaces {@code file} with {@code contents}: a temp file that is forced, renamed into place, and
      * the directory forced, so a crash leaves the old file or the new one, whole.
      */
-    static void writeDurably(Path file, ByteBuffer contents) throws IOException {
+    public static void writeDurably(Path file, ByteBuffer contents) throws IOException {
         Path temp = FileNames.temp(file);
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {

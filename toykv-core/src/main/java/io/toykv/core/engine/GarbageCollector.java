@@ -1,6 +1,6 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
-import io.toykv.core.io.ThreadPriority;
+import io.toykv.core.io.BackgroundThreads;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * BATCH records. Runs on its own threads, {@code toykv-gc-N} ({@code toykv-gc} when there is one),
  * when automatic collection is on, each over its own share of the shards (it looks every
  * {@value #WRITING_INTERVAL_MILLIS} ms while they are written to, once a second when they are not),
- * and on the caller's thread for {@link Store#compact()}; one collection at a time on each shard.
+ * and on the caller's thread for {@link io.toykv.core.Store#compact()}; one collection at a time on each shard.
  *
  * <p>Order, at every step crash-safe: write the new segment whole (temp file, force, rename, directory
  * force), then the key records pointing at its values, force them, and only then delete the old
@@ -36,11 +36,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * shard's puts down until it is back ({@link #paceFor}). A failure (a full disk) is logged, counted in
  * the stats, and the next round tries again.
  */
-final class GarbageCollector implements AutoCloseable {
+public final class GarbageCollector implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GarbageCollector.class.getName());
     private static final long INTERVAL_MILLIS = 1000;
     private static final long WRITING_INTERVAL_MILLIS = 20;
-    static final int BATCH = 256;
+    public static final int BATCH = 256;
     /**
      * Live data one round moves, in segments (at least one victim a round, whatever its size). Each
      * round walks the shard's index and forces its keys log once, which argued for four; since the
@@ -48,7 +48,7 @@ final class GarbageCollector implements AutoCloseable {
      * benchmark, write amplification 2.34-2.39 against 2.41-2.46 at the same throughput and space
      * (README, third session).
      */
-    static final int ROUND_SEGMENTS = 1;
+    public static final int ROUND_SEGMENTS = 1;
     /**
      * How far the background threads lower their priority: their nice value goes this much above the
      * one they started with (the process's; at most 19), below the writers', as RocksDB runs its compactions, so that
@@ -56,15 +56,15 @@ final class GarbageCollector implements AutoCloseable {
      * still bounds: a collector starved of CPU slows puts down, {@link #paceFor}). On 2 cores it cut the
      * time the writer waited for a CPU from about 12% of the GC benchmark's run to 5% (README).
      */
-    static final int THREAD_NICE = 10;
+    public static final int THREAD_NICE = 10;
     /** How far over its space target a values log may get before puts are slowed ({@link #paceFor}). */
-    static final double PACE_SLACK = 0.1;
-    static final double PACE_NANOS_PER_UNIT = 40_000;
-    static final long MAX_PACE_NANOS = 200_000; // one park a put: see Shard#pace
+    public static final double PACE_SLACK = 0.1;
+    public static final double PACE_NANOS_PER_UNIT = 40_000;
+    public static final long MAX_PACE_NANOS = 200_000; // one park a put: see ShardWriter#pace
     private static final long YIELD_NANOS = 50_000;
     /** Below this share of garbage a segment is not worth moving to meet the space target. */
-    static final double MIN_GARBAGE_SHARE = 0.1;
-    /** Bound on the rounds of one {@link Store#compact()} per shard, in case writers keep making garbage. */
+    public static final double MIN_GARBAGE_SHARE = 0.1;
+    /** Bound on the rounds of one {@link io.toykv.core.Store#compact()} per shard, in case writers keep making garbage. */
     private static final int MAX_MANUAL_ROUNDS = 10_000;
 
     private final Shard[] shards;
@@ -72,18 +72,18 @@ final class GarbageCollector implements AutoCloseable {
     private final double spaceTarget;
     private final long keysLogMinimum;
     private final long segmentSize;
-    /** One collection at a time on each shard (background or {@link Store#compact()}); shards are collected in parallel. */
+    /** One collection at a time on each shard (background or {@link io.toykv.core.Store#compact()}); shards are collected in parallel. */
     private final ReentrantLock[] running;
     private final Thread[] threads;
     private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
 
-    final AtomicLong runs = new AtomicLong();
-    final AtomicLong segmentsReclaimed = new AtomicLong();
-    final AtomicLong bytesReclaimed = new AtomicLong();
-    final AtomicLong bytesWritten = new AtomicLong();
-    final AtomicLong keysLogCompactions = new AtomicLong();
-    final AtomicLong failures = new AtomicLong();
+    public final AtomicLong runs = new AtomicLong();
+    public final AtomicLong segmentsReclaimed = new AtomicLong();
+    public final AtomicLong bytesReclaimed = new AtomicLong();
+    public final AtomicLong bytesWritten = new AtomicLong();
+    public final AtomicLong keysLogCompactions = new AtomicLong();
+    public final AtomicLong failures = new AtomicLong();
     private volatile String lastError;
     private final java.util.function.Consumer<Throwable> onError;
     /**
@@ -98,14 +98,14 @@ final class GarbageCollector implements AutoCloseable {
      * i is thread i mod threads'), so that one shard's round waiting on the device (forces, reads of
      * its victims, unlinks) does not hold up another's.
      */
-    GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
+    public GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
             int threads) {
         this(shards, garbageRatio, spaceTarget, keysLogMinimum, segmentSize, threads, e -> { });
     }
 
     /** {@code onError}: told of an {@link Error} that ends a collector thread (exceptions are retried). */
     @SuppressWarnings("unchecked")
-    GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
+    public GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
             int threads, java.util.function.Consumer<Throwable> onError) {
         this.onError = onError;
         this.shards = shards;
@@ -124,8 +124,7 @@ final class GarbageCollector implements AutoCloseable {
         for (int t = 0; t < n; t++) {
             int first = t;
             int[] own = java.util.stream.IntStream.range(0, shards.length).filter(i -> i % n == first).toArray();
-            this.threads[t] = new Thread(() -> loop(own), n == 1 ? "toykv-gc" : "toykv-gc-" + t);
-            this.threads[t].setDaemon(true);
+            this.threads[t] = BackgroundThreads.newThread(n == 1 ? "toykv-gc" : "toykv-gc-" + t, THREAD_NICE, () -> loop(own));
         }
         for (Thread t : this.threads) {
             t.start();
@@ -133,7 +132,6 @@ final class GarbageCollector implements AutoCloseable {
     }
 
     private void loop(int[] own) {
-        ThreadPriority.lowerCurrentThread(THREAD_NICE);
         boolean busy = false;
         long appended = appended(own);
         while (!stopping) {
@@ -185,7 +183,7 @@ final class GarbageCollector implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, "garbage collection failed; it will try again", e);
     }
 
-    String lastError() {
+    public String lastError() {
         return lastError;
     }
 
@@ -193,7 +191,7 @@ final class GarbageCollector implements AutoCloseable {
      * One collection over every shard, counted as a run. {@code manual}: on the caller's thread, without
      * yielding. Returns whether it reclaimed or moved anything.
      */
-    boolean collect(boolean manual) throws IOException {
+    public boolean collect(boolean manual) throws IOException {
         boolean worked = collect(java.util.stream.IntStream.range(0, shards.length).toArray(), manual);
         runs.incrementAndGet();
         return worked;
@@ -219,7 +217,7 @@ final class GarbageCollector implements AutoCloseable {
     /**
      * Collects one shard, under its {@link #running} lock; returns whether it reclaimed a segment or
      * rewrote the keys log. Counted from what this shard's rounds did, not from the store's counters,
-     * which the other threads (and a {@link Store#compact()}) change meanwhile.
+     * which the other threads (and a {@link io.toykv.core.Store#compact()}) change meanwhile.
      */
     private boolean collect(int shardIndex, boolean manual) throws IOException {
         Shard shard = shards[shardIndex];
@@ -349,7 +347,7 @@ final class GarbageCollector implements AutoCloseable {
      * The slack is at least {@code unreachableBytes} per live byte: what of the values log the collector
      * cannot reclaim (the head segment and the buffer).
      */
-    static long paceFor(long valuesLogBytes, long liveBytes, double spaceTarget, long unreachableBytes) {
+    public static long paceFor(long valuesLogBytes, long liveBytes, double spaceTarget, long unreachableBytes) {
         if (liveBytes == 0 || Double.isInfinite(spaceTarget)) {
             return 0;
         }

@@ -1,5 +1,6 @@
-package io.toykv.core;
+package io.toykv.core.engine;
 
+import io.toykv.core.CorruptionException;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileNames;
 import io.toykv.core.log.KeysFile;
@@ -36,14 +37,14 @@ import java.util.zip.CRC32C;
  * when the keys log rolls to a new file or finishes a rewrite, and at open when what the open found
  * differs from what it says. Written under the shard's write lock, or during the open.
  */
-final class ShardManifest implements KeysLog.Chain {
-    static final String NAME = "shard.meta";
-    static final int MAGIC = 0x53564B54;
-    static final int VERSION = 1;
-    static final int SIZE = 44;
+public final class ShardManifest implements KeysLog.Chain {
+    public static final String NAME = "shard.meta";
+    public static final int MAGIC = 0x53564B54;
+    public static final int VERSION = 1;
+    public static final int SIZE = 44;
 
     /** What a shard manifest says. */
-    record Contents(long storeId, int shard, int shards, long firstKeysFile, long lastKeysFile) {
+    public record Contents(long storeId, int shard, int shards, long firstKeysFile, long lastKeysFile) {
     }
 
     private final Path dir;
@@ -53,7 +54,7 @@ final class ShardManifest implements KeysLog.Chain {
     /** What the file said at open, or null when the shard had none (new, or upgraded from version 3). */
     private final Contents recorded;
 
-    ShardManifest(Path dir, long storeId, int shard, int shards, Contents recorded) {
+    public ShardManifest(Path dir, long storeId, int shard, int shards, Contents recorded) {
         this.dir = dir;
         this.storeId = storeId;
         this.shard = shard;
@@ -73,7 +74,7 @@ final class ShardManifest implements KeysLog.Chain {
      *     holds key records, or files a creation does not make, or it is not one of the store's {@code
      *     shards}): a store whose manifest is missing
      */
-    static ShardManifest[] forNewStore(Path dir, int shards) throws IOException {
+    public static ShardManifest[] forNewStore(Path dir, int shards) throws IOException {
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
             for (Path p : (Iterable<Path>) s.sorted()::iterator) {
                 String name = p.getFileName().toString();
@@ -166,7 +167,7 @@ final class ShardManifest implements KeysLog.Chain {
      *
      * @throws CorruptionException a shard directory or its manifest is missing, damaged, or misplaced
      */
-    static ShardManifest[] forExistingStore(Path dir, StoreManifest.Contents stored) throws IOException {
+    public static ShardManifest[] forExistingStore(Path dir, StoreManifest.Contents stored) throws IOException {
         int shards = stored.shards();
         boolean upgrade = stored.version() < StoreManifest.FIRST_WITH_ID;
         long storeId = upgrade ? StoreManifest.newStoreId() : stored.storeId();
@@ -196,11 +197,11 @@ final class ShardManifest implements KeysLog.Chain {
         return m;
     }
 
-    long storeId() {
+    public long storeId() {
         return storeId;
     }
 
-    static Path file(Path shardDir) {
+    public static Path file(Path shardDir) {
         return shardDir.resolve(NAME);
     }
 
@@ -209,7 +210,7 @@ final class ShardManifest implements KeysLog.Chain {
      *
      * @throws CorruptionException it is truncated, not a shard manifest, of an unknown version, or fails its checksum
      */
-    static Contents read(Path shardDir) throws IOException {
+    public static Contents read(Path shardDir) throws IOException {
         Path file = file(shardDir);
         if (!Files.exists(file)) {
             return null;
@@ -237,7 +238,7 @@ final class ShardManifest implements KeysLog.Chain {
         return c;
     }
 
-    static void write(Path shardDir, Contents c) throws IOException {
+    public static void write(Path shardDir, Contents c) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0, MAGIC).putInt(4, VERSION).putLong(8, c.storeId()).putInt(16, c.shard()).putInt(20, c.shards())
                 .putLong(24, c.firstKeysFile()).putLong(32, c.lastKeysFile());
@@ -253,7 +254,7 @@ final class ShardManifest implements KeysLog.Chain {
      *
      * @throws CorruptionException it is missing, damaged, or belongs to another shard or store
      */
-    static Contents check(Path shardDir, long storeId, int shard, int shards) throws IOException {
+    public static Contents check(Path shardDir, long storeId, int shard, int shards) throws IOException {
         Contents c = read(shardDir);
         if (c == null) {
             throw new CorruptionException(file(shardDir), 0, "shard manifest is missing");
@@ -268,7 +269,7 @@ final class ShardManifest implements KeysLog.Chain {
     }
 
     /** Checks that {@code c}, read from {@code shardDir}, is of shard {@code shard} of {@code shards}. */
-    static void checkPlace(Path shardDir, Contents c, int shard, int shards) throws CorruptionException {
+    public static void checkPlace(Path shardDir, Contents c, int shard, int shards) throws CorruptionException {
         if (c.shard() != shard) {
             throw new CorruptionException(file(shardDir), 16, "shard directory " + shardDir.getFileName()
                     + " holds the files of shard " + c.shard() + " (shard directories swapped or renamed?)");

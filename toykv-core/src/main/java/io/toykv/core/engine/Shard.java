@@ -1,0 +1,347 @@
+package io.toykv.core.engine;
+
+import io.toykv.core.StoreOptions;
+import io.toykv.core.index.SortedIndex;
+import io.toykv.core.io.FileAllocator;
+import io.toykv.core.log.DirectIo;
+import io.toykv.core.log.KeysLog;
+import io.toykv.core.log.Segment;
+import io.toykv.core.log.ValueRecord;
+import io.toykv.core.log.ValuesLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One shard: its own keys log, values log and index, and its own write lock. Keys are routed to shards
+ * by {@link ShardRouter}, so writers to different shards never wait for each other.
+ *
+ * <p>This class opens and closes the shard and hands each call to the part that does it: the write path
+ * ({@link ShardWriter}), forces ({@link GroupCommit}), and garbage collection's moves
+ * ({@link SegmentEvacuation}), deletions ({@link DeadSegments}) and keys-log rewrites
+ * ({@link KeysLogCompaction}). What they share, and which lock guards it, is {@link ShardState}.
+ */
+public final class Shard {
+    private final ShardState state;
+    private final GroupCommit commit;
+    private final ShardWriter writer;
+    private final SegmentEvacuation evacuation;
+    private final DeadSegments deadSegments;
+    private final KeysLogCompaction compaction;
+
+    private Shard(ShardState state) {
+        this.state = state;
+        this.commit = new GroupCommit(state);
+        this.writer = new ShardWriter(state, commit);
+        this.evacuation = new SegmentEvacuation(state, commit);
+        this.deadSegments = new DeadSegments(state, commit);
+        this.compaction = new KeysLogCompaction(state);
+    }
+
+    public static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
+            throws IOException {
+        return open(dir, options, io, allocator, KeysLog.Chain.NONE);
+    }
+
+    /** Opens the shard in {@code dir}; {@code chain} records (and at open checks) its keys files. */
+    public static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator, KeysLog.Chain chain)
+            throws IOException {
+        Files.createDirectories(dir);
+        ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(),
+                ValueRecord.size(options.maxValueSize()), io, allocator);
+        if (options.onBackgroundFailure() != null) {
+            values.reportErrorsTo(options.onBackgroundFailure());
+        }
+        KeysLog keys = null;
+        try {
+            IndexRecovery recovery = new IndexRecovery(values);
+            keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery, chain);
+            values.finishRecovery();
+            SortedIndex index = new SortedIndex();
+            SegmentCounts live = recovery.loadInto(index);
+            values.numberNewSegmentsAbove(recovery.maxSegment());
+            // A killed process leaves records and values in the page cache that replay sees but a power
+            // loss could still take: make them durable now, so nothing decided from them (a segment
+            // found dead and deleted) rests on them.
+            values.force();
+            keys.forceAll();
+            ShardState state = new ShardState(dir, options.syncMode(), index, values, keys, live);
+            index.checkWritesUnder(state.writeLock);
+            keys.checkWritesUnder(state.writeLock);
+            values.checkWritesUnder(state.writeLock);
+            state.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
+            // How tightly a rewrite would pack the keys, until one runs: the log as it is bounds it
+            // (exact right after a rewrite), so the first rewrite after a restart is not put off.
+            if (state.liveKeyRecordBytes > 0) {
+                state.keysPacking = Math.min(1, keys.recordBytes() / (double) state.liveKeyRecordBytes);
+            }
+            return new Shard(state);
+        } catch (IOException | RuntimeException e) {
+            if (keys != null) {
+                keys.close();
+            }
+            values.close();
+            throw e;
+        }
+    }
+
+    public long size() {
+        return state.index.size();
+    }
+
+    public void put(byte[] key, byte[] value) throws IOException {
+        writer.put(key, value);
+    }
+
+    public boolean delete(byte[] key) throws IOException {
+        return writer.delete(key);
+    }
+
+    /** Removes every key with one CLEAR record. */
+    public void clear() throws IOException {
+        writer.clear();
+    }
+
+    /** Time puts on this shard spent slowed down by pacing since open, summed over writers. */
+    public long pacedNanos() {
+        return writer.pacedNanos();
+    }
+
+    /** Sets the delay each put on this shard should average (0: none); the collector sets it each round. */
+    public void setPace(long nanosPerPut) {
+        writer.setPace(nanosPerPut);
+    }
+
+    /** Forces everything appended so far ({@link GroupCommit#sync}). */
+    public void sync() throws IOException {
+        commit.sync();
+    }
+
+    public byte[] get(byte[] key) throws IOException {
+        int[] length = new int[1];
+        while (true) {
+            long address = state.index.get(key, length);
+            if (address < 0) {
+                return null;
+            }
+            byte[] value = state.values.read(key, address, length[0]);
+            if (value != null) {
+                return value;
+            }
+            state.ensureOpen(); // the segment was retired: by garbage collection (look again) or by close
+        }
+    }
+
+    /** Reads the value at a position a scan found; falls back to a fresh lookup if it moved. */
+    public byte[] read(byte[] key, long address, int length) throws IOException {
+        byte[] value = state.values.read(key, address, length);
+        return value != null ? value : get(key);
+    }
+
+    public SortedIndex.Cursor cursor(byte[] from) {
+        return state.index.cursor(from);
+    }
+
+    // ---- garbage collection (driven by GarbageCollector) ----
+
+    /** A sealed segment and how much of it is live. */
+    public record SegmentUsage(long id, String name, long size, long live) {
+        public long garbage() {
+            return size - live;
+        }
+
+        /**
+         * What moving its live values could free: a copy takes whole pages, so a segment whose garbage
+         * is all in the padding of its last page (a collection's copy of a few values) frees nothing.
+         */
+        public long reclaimable() {
+            return size - DirectIo.align(live);
+        }
+    }
+
+    /**
+     * The values log at one moment: its sealed segments, the bytes it takes (sealed segments, the head
+     * up to the buffer's base, and the buffered records) and the bytes of live value records in it.
+     */
+    public record ValuesUsage(List<SegmentUsage> sealed, long bytes, long live) {
+    }
+
+    /** Every segment but those still written to ({@link ValuesLog#writable}), with its live bytes. */
+    public List<SegmentUsage> sealedSegments() {
+        return valuesUsage().sealed();
+    }
+
+    public ValuesUsage valuesUsage() {
+        state.writeLock.lock();
+        try {
+            List<SegmentUsage> out = new ArrayList<>();
+            for (Segment s : state.values.segments()) {
+                if (!state.values.writable(s.id())) {
+                    long live = state.liveBytes.get(s.id());
+                    out.add(new SegmentUsage(s.id(), state.dir.getFileName() + "/" + s.path().getFileName(), s.size(), live));
+                }
+            }
+            return new ValuesUsage(out, state.values.segmentBytes() + state.values.bufferBytes(), state.liveValueBytes);
+        } finally {
+            state.writeLock.unlock();
+        }
+    }
+
+    /** Moves the live values out of {@code victims} ({@link SegmentEvacuation#evacuate}); returns the bytes moved. */
+    public long evacuate(List<SegmentUsage> victims, long segmentSize, int batch, Runnable yieldToWriters,
+            BooleanSupplier stop) throws IOException {
+        return evacuation.evacuate(victims, segmentSize, batch, yieldToWriters, stop);
+    }
+
+
+    /** Bytes of live value records in segment {@code segmentId}. */
+    public long liveBytes(long segmentId) {
+        state.writeLock.lock();
+        try {
+            return state.liveBytes.get(segmentId);
+        } finally {
+            state.writeLock.unlock();
+        }
+    }
+
+    /** Deletes a sealed segment that holds no live value ({@link DeadSegments}); returns the bytes freed. */
+    public long dropIfDead(long segmentId) throws IOException {
+        return deadSegments.dropIfDead(segmentId);
+    }
+
+    public long[] dropIfDead(long[] ids) throws IOException {
+        return deadSegments.dropIfDead(ids);
+    }
+
+    public void dropIfDead(long[] ids, long[] freed) throws IOException {
+        deadSegments.dropIfDead(ids, freed);
+    }
+
+
+    /** Id of the head segment, the one the buffer is flushed to. */
+    public long headSegmentId() {
+        state.writeLock.lock();
+        try {
+            return state.values.headId();
+        } finally {
+            state.writeLock.unlock();
+        }
+    }
+
+    /** Appends since open (every put, delete, clear and batch of moves counts one). */
+    public long appendSequence() {
+        state.writeLock.lock();
+        try {
+            return state.appendSequence;
+        } finally {
+            state.writeLock.unlock();
+        }
+    }
+
+    /**
+     * The keys log at one moment: its bytes of records; about how many bytes a rewrite would write
+     * now (the live keys at one ordinary PUT record each, times how tightly the last rewrite packed them
+     * into BATCH records: about half for 8-byte keys, taken as 1 until a rewrite has run); and whether
+     * nothing was appended since the last rewrite ({@link KeysLog#freshlyRewritten}).
+     */
+    public record KeysLogUsage(long bytes, long rewriteBytes, boolean freshlyRewritten) {
+    }
+
+    public KeysLogUsage keysLogUsage() {
+        return compaction.keysLogUsage();
+    }
+
+    /** Rewrites the keys log with only the live records ({@link KeysLogCompaction}); returns bytes dropped. */
+    public long compactKeysLog() throws IOException {
+        return compaction.compactKeysLog();
+    }
+
+
+    public ShardStats stats() {
+        state.writeLock.lock();
+        try {
+            return new ShardStats(state.index.size(), state.keys.recordBytes(), state.values.segmentBytes(), state.values.bufferBytes(),
+                    state.index.heapBytes(), state.values.segmentCount(), state.values.directIo());
+        } finally {
+            state.writeLock.unlock();
+        }
+    }
+
+    /** Flushes the buffer to its segment, forces both logs and releases the files. A second call does nothing. */
+    public void close() throws IOException {
+        state.syncLock.lock();
+        try {
+            state.writeLock.lock();
+            try {
+                if (state.closed) {
+                    return;
+                }
+                state.closed = true;
+                boolean valuesDurable = false;
+                try {
+                    state.values.flushAndForce();
+                    valuesDurable = true;
+                } catch (IOException | RuntimeException e) {
+                    // The flush failed (a full disk): the values are still in the buffer, which must be
+                    // forced where it lies before the key records naming them are; if that fails too,
+                    // the keys log is left unforced (a power loss then takes the last records, whole).
+                    try {
+                        state.values.force();
+                        valuesDurable = true;
+                    } catch (RuntimeException again) {
+                        e.addSuppressed(again);
+                    }
+                    throw e;
+                } finally {
+                    try {
+                        if (valuesDurable) {
+                            state.keys.forceAndClose();
+                        } else {
+                            state.keys.close();
+                        }
+                    } finally {
+                        state.values.close();
+                    }
+                }
+            } finally {
+                state.writeLock.unlock();
+            }
+        } finally {
+            state.syncLock.unlock();
+        }
+    }
+
+    /** Releases the files without flushing or forcing, as a killed process would. For crash tests. */
+    public void abandon() {
+        state.syncLock.lock();
+        try {
+            state.writeLock.lock();
+            try {
+                state.closed = true;
+                state.keys.close();
+                state.values.close();
+            } finally {
+                state.writeLock.unlock();
+            }
+        } finally {
+            state.syncLock.unlock();
+        }
+    }
+
+    /** The lock every force takes ({@link ShardState#syncLock}); tests hold it to hold a sync back. */
+    public java.util.concurrent.locks.ReentrantLock syncLock() {
+        return state.syncLock;
+    }
+
+    public record ShardStats(long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes, long indexBytes,
+            int segments, boolean directIo) {
+    }
+
+    public static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e.getMessage(), e);
+    }
+}

@@ -1,0 +1,107 @@
+package io.toykv.core.engine;
+
+import io.toykv.core.SyncMode;
+import io.toykv.core.index.SortedIndex;
+import io.toykv.core.log.Address;
+import io.toykv.core.log.KeysLog;
+import io.toykv.core.log.ValuesLog;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What the parts of one {@link Shard} share: its logs and index, its two locks, and the counters the
+ * write path keeps for garbage collection. The parts ({@link ShardWriter}, {@link GroupCommit},
+ * {@link SegmentEvacuation}, {@link DeadSegments}, {@link KeysLogCompaction}) each hold this one object;
+ * each field below says what guards it.
+ */
+final class ShardState {
+    final Path dir;
+    final SyncMode syncMode;
+    final SortedIndex index;
+    final ValuesLog values;
+    final KeysLog keys;
+
+    /** Guards appends to both logs, index changes, {@link #appendSequence}, {@link #liveBytes} and {@link #liveValueBytes}. */
+    final ReentrantLock writeLock = new ReentrantLock();
+    /**
+     * Serialises forces (group commit). Taken before {@link #writeLock}, never while holding it. A lock
+     * rather than a monitor: on Java 21-23 a virtual thread waiting for a monitor pins its carrier.
+     */
+    final ReentrantLock syncLock = new ReentrantLock();
+
+    /** Appends since open; under {@link #writeLock}. */
+    long appendSequence;
+    /**
+     * Bytes the live keys would take as one ordinary PUT record each (see
+     * {@link KeysLogCompaction#keysLogUsage}); under {@link #writeLock}.
+     */
+    long liveKeyRecordBytes;
+    /** Bytes the last keys-log rewrite's walk wrote per byte of {@link #liveKeyRecordBytes}; 1 until one ran. Under {@link #writeLock}. */
+    double keysPacking = 1;
+    /** The last append known forced; written under {@link #syncLock}, read anywhere. */
+    volatile long durableSequence;
+    /** Bytes of live value records by segment id: what garbage collection will weigh. Under {@link #writeLock}. */
+    final SegmentCounts liveBytes;
+    /**
+     * By segment id, the append that last left it with nothing live; with {@link #clearedAt}, what
+     * {@link DeadSegments#dropIfDead} must have made durable before it deletes the segment. 0 for what was
+     * dead at open (the open makes everything it replayed durable). Under {@link #writeLock}.
+     */
+    final SegmentCounts emptiedAt = new SegmentCounts();
+    /** The append of the last CLEAR, which left every segment with nothing live. Under {@link #writeLock}. */
+    long clearedAt;
+    /** The sum of {@link #liveBytes}. Under {@link #writeLock}. */
+    long liveValueBytes;
+    /** Set once, under both locks, by close. */
+    volatile boolean closed;
+    /** Why writes are refused after a failure that left the logs unsafe to append to, or null. */
+    volatile String broken;
+
+    ShardState(Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
+            SegmentCounts liveBytes) {
+        this.dir = dir;
+        this.syncMode = syncMode;
+        this.index = index;
+        this.values = values;
+        this.keys = keys;
+        this.liveBytes = liveBytes;
+        this.liveValueBytes = liveBytes.total();
+    }
+
+    /** Whether this thread holds the write lock: for {@code assert}s in the methods that need it. */
+    boolean writer() {
+        return writeLock.isHeldByCurrentThread();
+    }
+
+    /** Adds {@code delta} to the live bytes of the segment {@code address} is in. */
+    void addLive(long address, long delta) {
+        assert writer();
+        long segment = Address.segment(address);
+        long live = liveBytes.add(segment, delta);
+        liveValueBytes += delta;
+        if (delta < 0 && live == 0) {
+            emptiedAt.set(segment, appendSequence + 1); // the append under way: each caller counts it after
+        }
+    }
+
+    /** The append that must be durable before segment {@code id}, dead, may go. */
+    long emptiedBy(long id) {
+        assert writer();
+        return Math.max(clearedAt, emptiedAt.get(id));
+    }
+
+    boolean isDeadAndSealed(long segmentId) {
+        assert writer();
+        boolean dead = liveBytes.get(segmentId) == 0;
+        return dead && !values.writable(segmentId);
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("store is closed");
+        }
+        if (broken != null) {
+            throw new IllegalStateException(broken);
+        }
+    }
+}
