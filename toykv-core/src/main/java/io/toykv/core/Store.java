@@ -42,6 +42,8 @@ public final class Store implements AutoCloseable {
     private final BackgroundSyncer syncer;
     private final GarbageCollector gc;
     private final AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
+    /** The first failed force; once set, every write fails ({@link #forceFailed}). */
+    private final AtomicReference<Throwable> writesStopped = new AtomicReference<>();
     /** Failures of the {@code toykv-sync} thread that were not fatal (a full disk, say), since open. */
     private final java.util.concurrent.atomic.AtomicLong syncFailures = new java.util.concurrent.atomic.AtomicLong();
     /** The last of them, or null. */
@@ -60,7 +62,7 @@ public final class Store implements AutoCloseable {
                 : null;
         this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.gcSpaceTarget(),
                 options.keysFileSize(), options.segmentSize(), options.autoCompaction() ? options.gcThreads() : 0,
-                this::backgroundFailed);
+                this::collectorFailed);
     }
 
     /** Opens (or creates) the store in {@code dir} with default options. */
@@ -218,11 +220,12 @@ public final class Store implements AutoCloseable {
                     "value of " + value.length + " bytes exceeds maxValueSize " + options.maxValueSize());
         }
         ensureOpen();
+        ensureWritable();
         rethrowBackgroundFailure();
         try {
             shardOf(key).put(key, value);
         } catch (IOException e) {
-            throw Shard.unchecked(e);
+            throw failed(e);
         }
     }
 
@@ -241,24 +244,26 @@ public final class Store implements AutoCloseable {
     public boolean delete(byte[] key) {
         checkKey(key);
         ensureOpen();
+        ensureWritable();
         rethrowBackgroundFailure();
         try {
             return shardOf(key).delete(key);
         } catch (IOException e) {
-            throw Shard.unchecked(e);
+            throw failed(e);
         }
     }
 
     /** Removes every key. Each shard writes one record; the space is reclaimed by garbage collection. */
     public void clear() {
         ensureOpen();
+        ensureWritable();
         rethrowBackgroundFailure();
         try {
             for (Shard s : shards) {
                 s.clear();
             }
         } catch (IOException e) {
-            throw Shard.unchecked(e);
+            throw failed(e);
         }
     }
 
@@ -270,10 +275,11 @@ public final class Store implements AutoCloseable {
      */
     public void compact() {
         ensureOpen();
+        ensureWritable();
         try {
             gc.collect(true);
         } catch (IOException e) {
-            throw Shard.unchecked(e);
+            throw failed(e);
         }
     }
 
@@ -299,13 +305,14 @@ public final class Store implements AutoCloseable {
     /** Forces every write made so far to the device, whatever the sync mode. */
     public void sync() {
         ensureOpen();
+        ensureWritable();
         rethrowBackgroundFailure();
         try {
             for (Shard s : shards) {
                 s.sync();
             }
         } catch (IOException e) {
-            throw Shard.unchecked(e);
+            throw failed(e);
         }
     }
 
@@ -431,7 +438,11 @@ public final class Store implements AutoCloseable {
      * unknown: those go to {@link StoreOptions#onBackgroundFailure} as well.
      */
     private void syncFailed(Throwable t) {
-        if (t instanceof Error || ForceFailedException.isIn(t)) {
+        if (ForceFailedException.isIn(t)) {
+            forceFailed(t);
+            return;
+        }
+        if (t instanceof Error) {
             backgroundFailed(t);
             return;
         }
@@ -442,6 +453,15 @@ public final class Store implements AutoCloseable {
         backgroundFailure.compareAndSet(null, t);
     }
 
+    /** A collector thread's Error or failed force (its other failures are retried and counted). */
+    private void collectorFailed(Throwable t) {
+        if (ForceFailedException.isIn(t)) {
+            forceFailed(t);
+        } else {
+            backgroundFailed(t);
+        }
+    }
+
     /** A background thread's failure: kept for the next foreground call, and told to the options' handler now. */
     private void backgroundFailed(Throwable t) {
         LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " of " + dir + " failed", t);
@@ -449,6 +469,38 @@ public final class Store implements AutoCloseable {
         Consumer<Throwable> handler = options.onBackgroundFailure();
         if (handler != null) {
             handler.accept(t);
+        }
+    }
+
+    /**
+     * A foreground write's failure as the caller sees it; a failed force among its causes also stops
+     * every later write ({@link #forceFailed}).
+     */
+    private UncheckedIOException failed(IOException e) {
+        if (ForceFailedException.isIn(e)) {
+            forceFailed(e);
+        }
+        return Shard.unchecked(e);
+    }
+
+    /**
+     * A force failed, on any thread: what was written since the last good force is of unknown state on
+     * the device, and forcing again may report success for pages the kernel dropped. So no later write
+     * may be acknowledged: from now on every write, sync and compaction fails (reads go on), and the
+     * options' handler is told once. Reopening recovers from what the device holds.
+     */
+    private void forceFailed(Throwable t) {
+        if (writesStopped.compareAndSet(null, t)) {
+            backgroundFailed(t);
+        }
+    }
+
+    private void ensureWritable() {
+        Throwable t = writesStopped.get();
+        if (t != null) {
+            throw new UncheckedIOException("store " + dir + " takes no more writes after a failed force ("
+                    + t.getMessage() + "); close and reopen it to recover",
+                    t instanceof IOException io ? io : new IOException(t));
         }
     }
 

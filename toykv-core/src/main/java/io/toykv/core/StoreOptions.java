@@ -240,7 +240,8 @@ public final class StoreOptions {
     /**
      * Told at once, on the failing thread, of a failure a background thread cannot recover from itself:
      * a failed force (fsync, fdatasync, msync: a {@link io.toykv.core.io.ForceFailedException}, which
-     * cannot be retried safely) or an {@link Error} in the once-a-second sync ({@code toykv-sync}), and
+     * cannot be retried safely; told once, on whichever thread met it, a writer's too, and the store then
+     * refuses every write until it is reopened) or an {@link Error} in the once-a-second sync ({@code toykv-sync}), and
      * any {@link Error} (an {@code OutOfMemoryError}, say) in a flusher ({@code toykv-flush-N}) or
      * collector ({@code toykv-gc}) thread. A write of the sync that fails (a full disk) is not told: it
      * is counted ({@link StoreStats#syncFailures}), rethrown on the next write and retried by the next

@@ -3,6 +3,7 @@ package io.toykv.core;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -227,7 +228,53 @@ class FaultInjectionTest {
             assertTrue(ForceFailedException.isIn(fatal.get(0)), fatal.get(0).toString());
             assertEquals(0, s.stats().syncFailures());
             io.failingForce.set(false);
+            assertThrows(UncheckedIOException.class, () -> s.put("b".getBytes(), "2".getBytes()),
+                    "a write after a failed force, though forces work again");
             s.abandon();
+        }
+    }
+
+    /**
+     * A failed force of a segment (the flusher's fdatasync of a full half) fails the write that meets
+     * it, and every write after it, though the device works again: a second force may report success for
+     * pages the kernel dropped, so only a reopen, which reads what the device holds, may take writes
+     * again. Reads go on meanwhile.
+     */
+    @Test
+    void aFailedForceStopsEveryLaterWriteUntilReopen() throws Exception {
+        FailingWrites io = new FailingWrites(false);
+        java.util.List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StoreOptions options = StoreModelTest.smallFiles().shards(1).syncMode(SyncMode.ALWAYS)
+                .onBackgroundFailure(fatal::add);
+        try (Store s = Store.open(dir, options, FileAllocator.DEFAULT, io)) {
+            s.put("a".getBytes(), "1".getBytes());
+            io.failingForce.set(true);
+            UncheckedIOException first = null;
+            byte[] value = new byte[options.maxValueSize()];
+            for (int i = 0; i < 1000 && first == null; i++) { // until a half is full and its force fails
+                try {
+                    s.put(("big" + i).getBytes(), value);
+                } catch (UncheckedIOException e) {
+                    first = e;
+                }
+            }
+            assertTrue(first != null && ForceFailedException.isIn(first), String.valueOf(first));
+            io.failingForce.set(false);
+            UncheckedIOException later = assertThrows(UncheckedIOException.class,
+                    () -> s.put("c".getBytes(), "3".getBytes()));
+            assertTrue(later.getMessage().contains("close and reopen"), later.getMessage());
+            assertThrows(UncheckedIOException.class, () -> s.delete("a".getBytes()));
+            assertThrows(UncheckedIOException.class, s::sync);
+            assertArrayEquals("1".getBytes(), s.get("a".getBytes()), "reads go on");
+            assertEquals(1, fatal.size(), "the handler is told once: " + fatal);
+            assertTrue(ForceFailedException.isIn(fatal.get(0)), fatal.get(0).toString());
+            s.abandon();
+        }
+        try (Store s = Store.open(dir, options)) {
+            assertArrayEquals("1".getBytes(), s.get("a".getBytes()), "an acknowledged write survives");
+            assertNull(s.get("c".getBytes()), "a refused write was never made");
+            s.put("c".getBytes(), "3".getBytes());
+            assertArrayEquals("3".getBytes(), s.get("c".getBytes()));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.toykv.core.engine;
 
 import io.toykv.core.io.BackgroundThreads;
+import io.toykv.core.io.ForceFailedException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -103,7 +104,10 @@ public final class GarbageCollector implements AutoCloseable {
         this(shards, garbageRatio, spaceTarget, keysLogMinimum, segmentSize, threads, e -> { });
     }
 
-    /** {@code onError}: told of an {@link Error} that ends a collector thread (exceptions are retried). */
+    /**
+     * {@code onError}: told of an {@link Error} that ends a collector thread, and of a failed force
+     * ({@link ForceFailedException}); other exceptions are retried.
+     */
     @SuppressWarnings("unchecked")
     public GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
             int threads, java.util.function.Consumer<Throwable> onError) {
@@ -156,6 +160,9 @@ public final class GarbageCollector implements AutoCloseable {
                 busy = false;
                 if (!stopping) {
                     failed(e);
+                    if (ForceFailedException.isIn(e)) {
+                        onError.accept(e); // a failed force is not retried: the store stops taking writes
+                    }
                 }
             } catch (Error e) {
                 // Not retried (the thread's state is unknown after an OutOfMemoryError): counted, then
