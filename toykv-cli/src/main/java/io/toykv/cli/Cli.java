@@ -362,7 +362,8 @@ final class Cli implements Callable<Integer> {
 
     private int monitor(Address address) {
         return withConnection(address, connection -> {
-            Monitors monitors = new Monitors(connection, new BufferedOutputStream(out));
+            boolean onTerminal = terminalOverride != null ? terminalOverride : stdinAndStdoutAreTerminals();
+            Monitors monitors = new Monitors(connection, new BufferedOutputStream(out), onTerminal);
             long reports = repeat == null ? -1 : repeat;
             long intervalMillis = interval == null ? 1000 : Math.max(1, Math.round(interval * 1000));
             if (latency) {
