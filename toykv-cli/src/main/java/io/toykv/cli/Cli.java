@@ -98,11 +98,11 @@ final class Cli implements Callable<Integer> {
     Double interval;
 
     @Option(names = "--latency", description = "PING every 10 ms and print min, max and average round trip "
-            + "(ms) every second (-i), for -r lines or until Ctrl-C.")
+            + "(ms) every second (-i), for -r reports or until Ctrl-C; on a terminal one line, rewritten in place.")
     boolean latency;
 
     @Option(names = "--stat", description = "Print a line of figures from INFO (keys, data, clients, requests, "
-            + "connections) every second (-i), for -r lines or until Ctrl-C.")
+            + "connections) every second (-i), for -r reports or until Ctrl-C; on a terminal one line, rewritten in place.")
     boolean stat;
 
     @Option(names = "--bigkeys", description = "Find the largest values (SCAN, then STRLEN of each key) and "
