@@ -43,15 +43,28 @@ final class ArgumentHints {
     }
 
     /**
-     * The hint for a server command the client does not know, from its COMMAND DOCS: its summary, after
-     * the bare command name (cursor at the end of the first word); "" otherwise.
+     * The hint for a server command the client does not know, from its COMMAND DOCS: its summary after
+     * the bare command name (cursor at the end of the first word); after a blank, the arguments still to
+     * come from the docs' usage ({@code set k } shows {@code value [NX | XX] [GET]}); "" otherwise.
      */
     static String serverHint(String line, ServerDocs docs) {
         if (line.isEmpty() || line.length() > MAX_LINE || docs.isEmpty()) {
             return "";
         }
         String word = line.stripLeading();
-        if (word.isEmpty() || word.chars().anyMatch(Character::isWhitespace) || CommandSpec.lookup(word) != null) {
+        if (word.isEmpty()) {
+            return "";
+        }
+        if (word.chars().anyMatch(Character::isWhitespace)) {
+            List<String> words = words(line);
+            ServerDocs.Doc doc = docs.lookup(words.get(0));
+            boolean atNewWord = Character.isWhitespace(line.charAt(line.length() - 1));
+            if (doc == null || doc.usage().isEmpty() || !atNewWord || CommandSpec.lookup(words.get(0)) != null) {
+                return "";
+            }
+            return remaining(doc.usage(), words.size() - 1);
+        }
+        if (CommandSpec.lookup(word) != null) {
             return "";
         }
         ServerDocs.Doc doc = docs.lookup(word);

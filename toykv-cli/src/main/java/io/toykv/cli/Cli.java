@@ -98,11 +98,11 @@ final class Cli implements Callable<Integer> {
     Double interval;
 
     @Option(names = "--latency", description = "PING every 10 ms and print min, max and average round trip "
-            + "(ms) every second (-i), for -r lines or until Ctrl-C.")
+            + "(ms) every second (-i), for -r reports or until Ctrl-C; on a terminal one line, rewritten in place.")
     boolean latency;
 
     @Option(names = "--stat", description = "Print a line of figures from INFO (keys, data, clients, requests, "
-            + "connections) every second (-i), for -r lines or until Ctrl-C.")
+            + "connections) every second (-i), for -r reports or until Ctrl-C; on a terminal one line, rewritten in place.")
     boolean stat;
 
     @Option(names = "--bigkeys", description = "Find the largest values (SCAN, then STRLEN of each key) and "
@@ -362,7 +362,8 @@ final class Cli implements Callable<Integer> {
 
     private int monitor(Address address) {
         return withConnection(address, connection -> {
-            Monitors monitors = new Monitors(connection, new BufferedOutputStream(out));
+            boolean onTerminal = terminalOverride != null ? terminalOverride : stdinAndStdoutAreTerminals();
+            Monitors monitors = new Monitors(connection, new BufferedOutputStream(out), onTerminal);
             long reports = repeat == null ? -1 : repeat;
             long intervalMillis = interval == null ? 1000 : Math.max(1, Math.round(interval * 1000));
             if (latency) {

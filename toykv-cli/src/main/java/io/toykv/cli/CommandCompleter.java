@@ -10,8 +10,9 @@ import org.jline.reader.ParsedLine;
 
 /**
  * Tab completion: command names in the first word (this client's, then the server's from its COMMAND
- * DOCS, each with its summary); after {@code help}, command names and {@code @group}s; the option
- * words of SET, SCAN and RANGE where they may come ({@link #OPTION_WORDS}); in the key
+ * DOCS, each with its summary); after {@code help}, command names and {@code @group}s; a command's
+ * option words where they may come, from the tokens of its COMMAND DOCS arguments, else from
+ * {@link #OPTION_WORDS}; in the key
  * positions of get, put, del and scan, the keys this session has already seen ({@link KnownKeys}) merged
  * with the server's keys that start with the typed word (a SCAN bounded to about 100 ms).
  */
@@ -22,7 +23,7 @@ final class CommandCompleter implements Completer {
     /**
      * Option words by command, for Tab and highlighting, as our server accepts them: SET key value
      * [NX | XX] [GET], SCAN cursor [MATCH p] [COUNT n] [TYPE t] (and our range scan's LIMIT), RANGE
-     * start end LIMIT n. The server's COMMAND DOCS has no arguments section, so they are listed here.
+     * start end LIMIT n. Used when the server's COMMAND DOCS gives no tokens ({@link #optionWords}).
      */
     static final java.util.Map<String, OptionWords> OPTION_WORDS = java.util.Map.of(
             "set", new OptionWords(3, List.of("NX", "XX", "GET")),
@@ -72,7 +73,7 @@ final class CommandCompleter implements Completer {
             }
             return;
         }
-        OptionWords options = OPTION_WORDS.get(line.words().get(0).toLowerCase(Locale.ROOT));
+        OptionWords options = optionWords(line.words().get(0), docs.get());
         if (options != null && line.wordIndex() >= options.from()) {
             for (String option : options.words()) {
                 candidates.add(new Candidate(option, option, null, null, null, null, true));
@@ -98,6 +99,27 @@ final class CommandCompleter implements Completer {
                 }
             }
         }
+    }
+
+    /**
+     * A command's option words: the tokens the server's docs give for it, then any of our own table's
+     * that they lack (scan's LIMIT, which is this client's range scan); our own table alone when the
+     * docs give none; null when neither knows the command.
+     */
+    static OptionWords optionWords(String command, ServerDocs docs) {
+        String lower = command.toLowerCase(Locale.ROOT);
+        OptionWords own = OPTION_WORDS.get(lower);
+        ServerDocs.Doc doc = docs.lookup(lower);
+        if (doc == null || doc.tokens().isEmpty()) {
+            return own;
+        }
+        List<String> words = new java.util.ArrayList<>(doc.tokens());
+        int from = doc.optionsFrom();
+        if (own != null) {
+            own.words().stream().filter(w -> !words.contains(w)).forEach(words::add);
+            from = Math.min(from, own.from());
+        }
+        return new OptionWords(from, List.copyOf(words));
     }
 
     /** Whether the argument at {@code index} (1-based after the command) names a key. */

@@ -1,7 +1,6 @@
 package io.toykv.cli;
 
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jline.reader.Highlighter;
@@ -24,11 +23,6 @@ final class LineHighlighter implements Highlighter {
     static final AttributedStyle KEY = AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN);
     static final AttributedStyle OPTION = AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW);
 
-    /** Every option word of {@link CommandCompleter#OPTION_WORDS}, lower case. */
-    static final Set<String> OPTIONS = CommandCompleter.OPTION_WORDS.values().stream()
-            .flatMap(o -> o.words().stream())
-            .map(o -> o.toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
-
     private final Supplier<ServerDocs> docs;
 
     LineHighlighter(Supplier<ServerDocs> docs) {
@@ -42,6 +36,7 @@ final class LineHighlighter implements Highlighter {
         }
         AttributedStringBuilder out = new AttributedStringBuilder(buffer.length());
         String command = null;
+        CommandCompleter.OptionWords options = null;
         int index = 0;
         int i = 0;
         while (i < buffer.length()) {
@@ -56,9 +51,11 @@ final class LineHighlighter implements Highlighter {
             if (index == 0) {
                 command = word;
                 style = styleOfCommand(word);
+                options = CommandCompleter.optionWords(word, docs.get());
             } else if (CommandCompleter.isKeyPosition(command, index)) {
                 style = KEY;
-            } else if (index >= 2 && OPTIONS.contains(word.toLowerCase(Locale.ROOT))) {
+            } else if (options != null && index >= options.from()
+                    && options.words().contains(word.toUpperCase(Locale.ROOT))) {
                 style = OPTION;
             }
             out.styled(style, word);

@@ -16,8 +16,9 @@ import java.util.PriorityQueue;
 /**
  * The modes that watch a server rather than run a command, as redis-cli's: {@code --latency} (PING
  * round trips), {@code --stat} (a line of INFO figures per interval) and {@code --bigkeys} (the largest
- * values, by SCAN and STRLEN). Each writes whole lines and flushes them as they come; the first two run
- * for {@code reports} lines (-1: until Ctrl-C, which ends the process).
+ * values, by SCAN and STRLEN). The first two write through a {@link ReportLine} (one line refreshed in
+ * place on a terminal, a line per report on a pipe) and run for {@code reports} reports (-1: until
+ * Ctrl-C, which ends the process); --bigkeys writes its report once.
  */
 final class Monitors {
     /** Pause between PINGs of --latency, as redis-cli's. */
@@ -34,10 +35,13 @@ final class Monitors {
 
     private final Connection connection;
     private final OutputStream out;
+    private final boolean terminal;
 
-    Monitors(Connection connection, OutputStream out) {
+    /** {@code terminal}: whether reports refresh one line in place ({@link ReportLine}). */
+    Monitors(Connection connection, OutputStream out, boolean terminal) {
         this.connection = connection;
         this.out = out;
+        this.terminal = terminal;
     }
 
     /** One latency report: milliseconds, and how many PINGs so far. */
@@ -53,42 +57,46 @@ final class Monitors {
         double max = 0;
         double total = 0;
         long samples = 0;
-        for (long report = 0; reports < 0 || report < reports; report++) {
-            long until = System.nanoTime() + intervalMillis * 1_000_000;
-            do {
-                long started = System.nanoTime();
-                Reply reply = connection.call(PING);
-                double millis = (System.nanoTime() - started) / 1e6;
-                if (reply instanceof Reply.Error e) {
-                    throw new KeyScanner.ScanException(e.message());
-                }
-                min = Math.min(min, millis);
-                max = Math.max(max, millis);
-                total += millis;
-                samples++;
-                sleep(LATENCY_SAMPLE_MILLIS);
-            } while (System.nanoTime() < until);
-            writeLine(new Latency(min, max, total / samples, samples).line());
+        try (ReportLine lines = new ReportLine(out, terminal)) {
+            for (long report = 0; reports < 0 || report < reports; report++) {
+                long until = System.nanoTime() + intervalMillis * 1_000_000;
+                do {
+                    long started = System.nanoTime();
+                    Reply reply = connection.call(PING);
+                    double millis = (System.nanoTime() - started) / 1e6;
+                    if (reply instanceof Reply.Error e) {
+                        throw new KeyScanner.ScanException(e.message());
+                    }
+                    min = Math.min(min, millis);
+                    max = Math.max(max, millis);
+                    total += millis;
+                    samples++;
+                    sleep(LATENCY_SAMPLE_MILLIS);
+                } while (System.nanoTime() < until);
+                lines.report(new Latency(min, max, total / samples, samples).line());
+            }
         }
     }
 
     /** A line of INFO figures every {@code intervalMillis}, titles first and every {@link #STAT_TITLE_EVERY} lines. */
     void stat(long reports, long intervalMillis) throws IOException, KeyScanner.ScanException {
         Map<String, String> previous = null;
-        for (long report = 0; reports < 0 || report < reports; report++) {
-            if (report > 0) {
-                sleep(intervalMillis);
+        try (ReportLine lines = new ReportLine(out, terminal)) {
+            for (long report = 0; reports < 0 || report < reports; report++) {
+                if (report > 0) {
+                    sleep(intervalMillis);
+                }
+                Reply reply = connection.call(INFO);
+                if (!(reply instanceof Reply.Bulk b)) {
+                    throw new KeyScanner.ScanException("unexpected reply to INFO: " + reply);
+                }
+                Map<String, String> info = parseInfo(new String(b.bytes(), StandardCharsets.UTF_8));
+                if (report % STAT_TITLE_EVERY == 0) {
+                    lines.title(STAT_TITLES);
+                }
+                lines.report(statLine(info, previous));
+                previous = info;
             }
-            Reply reply = connection.call(INFO);
-            if (!(reply instanceof Reply.Bulk b)) {
-                throw new KeyScanner.ScanException("unexpected reply to INFO: " + reply);
-            }
-            Map<String, String> info = parseInfo(new String(b.bytes(), StandardCharsets.UTF_8));
-            if (report % STAT_TITLE_EVERY == 0) {
-                writeLine(STAT_TITLES);
-            }
-            writeLine(statLine(info, previous));
-            previous = info;
         }
     }
 

@@ -268,11 +268,13 @@ class CliIT {
     /** With -3 the server's maps arrive as maps: COMMAND DOCS prints as a JSON object, not an array. */
     @Test
     void resp3BringsMaps() throws Exception {
-        String docs = "{\"get\":{\"summary\":\"Returns the value of a key.\",\"since\":\"1.0.0\",\"group\":\"string\"}}\n";
+        String docs = "{\"get\":{\"summary\":\"Returns the value of a key.\",\"since\":\"1.0.0\",\"group\":\"string\","
+                + "\"arguments\":[{\"name\":\"key\",\"type\":\"key\"}]}}\n";
         assertEquals(new Run(0, docs, ""), run("", "-3", "--json", server.address(), "command", "docs", "get"));
         assertEquals(new Run(0, docs, ""), run("command docs get\n", "-3", "--json", server.address()));
         Run resp2 = run("", "--json", server.address(), "command", "docs", "get");
-        assertEquals(new Run(0, "[\"get\",[\"summary\",\"Returns the value of a key.\",\"since\",\"1.0.0\",\"group\",\"string\"]]\n", ""), resp2);
+        assertEquals(new Run(0, "[\"get\",[\"summary\",\"Returns the value of a key.\",\"since\",\"1.0.0\",\"group\",\"string\","
+                + "\"arguments\",[[\"name\",\"key\",\"type\",\"key\"]]]]\n", ""), resp2);
     }
 
     @Test

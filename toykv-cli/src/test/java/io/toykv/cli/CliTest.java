@@ -39,6 +39,39 @@ class CliTest {
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    private Run runOnTerminal(boolean terminal, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Cli cli = new Cli(new ByteArrayInputStream(new byte[0]), out, new PrintStream(err, true, StandardCharsets.UTF_8),
+                terminal);
+        int status = Cli.run(cli, args, java.util.Map.of());
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** What the fake server's INFO gives --stat: no figure it knows. */
+    private static final String NO_FIGURES = "-          0B         -        -                      -";
+
+    @Test
+    void statRefreshesOneLineOnATerminal() {
+        assertEquals(new Run(0, Monitors.STAT_TITLES + "\n\r\u001b[2K" + NO_FIGURES + "\r\u001b[2K" + NO_FIGURES + "\n", ""),
+                runOnTerminal(true, "--stat", "-r", "2", "-i", "0.01", server.address()));
+    }
+
+    @Test
+    void statPrintsALinePerReportOnAPipe() {
+        assertEquals(new Run(0, Monitors.STAT_TITLES + "\n" + NO_FIGURES + "\n" + NO_FIGURES + "\n", ""),
+                runOnTerminal(false, "--stat", "-r", "2", "-i", "0.01", server.address()));
+    }
+
+    @Test
+    void latencyRefreshesOneLineOnATerminalAndPrintsLinesOnAPipe() {
+        String report = "min: \\d+\\.\\d\\d, max: \\d+\\.\\d\\d, avg: \\d+\\.\\d\\d \\(\\d+ samples\\)";
+        Run terminal = runOnTerminal(true, "--latency", "-r", "2", "-i", "0.01", server.address());
+        assertTrue(terminal.out().matches("\r\u001b\\[2K" + report + "\r\u001b\\[2K" + report + "\n"), terminal.out());
+        Run pipe = runOnTerminal(false, "--latency", "-r", "2", "-i", "0.01", server.address());
+        assertTrue(pipe.out().matches(report + "\n" + report + "\n"), pipe.out());
+    }
+
     @Test
     void scriptPrintsRawRepliesOneALine() {
         Run r = run("put k1 v1\nget k1\nget nope\n\n# a comment\n  # indented comment\ndel k1 k2\nping\ndbsize\nput k2 \"a b\"\nget k2",

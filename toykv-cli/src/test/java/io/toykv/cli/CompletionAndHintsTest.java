@@ -231,6 +231,33 @@ class CompletionAndHintsTest {
     }
 
     @Test
+    void optionWordsComeFromTheServersDocsWhenItGivesThem() throws IOException {
+        CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocsTest.WITH_ARGUMENTS, p -> List.of());
+        assertEquals(List.of("GET", "KEEPTTL", "NX", "XX"), candidates("set k v ", completer));
+        assertEquals(List.of(), candidates("set k ", completer), "the value comes first");
+        assertEquals(List.of("COUNT", "LIMIT", "MATCH", "TYPE"), candidates("scan 0 ", completer),
+                "the server's SCAN options, then our own it lacks (LIMIT of the client's range scan)");
+        assertEquals(List.of("LIMIT"), candidates("range a b ", completer), "no docs for RANGE: our own table");
+    }
+
+    @Test
+    void optionWordsFromTheDocsAreHighlighted() {
+        LineHighlighter highlighter = new LineHighlighter(() -> ServerDocsTest.WITH_ARGUMENTS);
+        org.jline.utils.AttributedString line = highlighter.highlight(null, "set k v KEEPTTL");
+        assertEquals(LineHighlighter.OPTION, line.styleAt(8));
+        assertEquals(org.jline.utils.AttributedStyle.DEFAULT, new LineHighlighter(() -> ServerDocs.NONE)
+                .highlight(null, "set k v KEEPTTL").styleAt(8), "KEEPTTL is not in our own table");
+    }
+
+    @Test
+    void aServerCommandHintsTheArgumentsStillToComeFromItsDocs() {
+        assertEquals("key value [NX | XX] [GET] [KEEPTTL]", ArgumentHints.serverHint("set ", ServerDocsTest.WITH_ARGUMENTS));
+        assertEquals("value [NX | XX] [GET] [KEEPTTL]", ArgumentHints.serverHint("SET k ", ServerDocsTest.WITH_ARGUMENTS));
+        assertEquals("[key value ...]", ArgumentHints.serverHint("mset a 1 ", ServerDocsTest.WITH_ARGUMENTS));
+        assertEquals("", ArgumentHints.serverHint("set k", ServerDocsTest.WITH_ARGUMENTS), "in the middle of a word");
+    }
+
+    @Test
     void aBareServerCommandHintsItsSummary() {
         assertEquals("  Returns the length of a value.", ArgumentHints.serverHint("strlen", ServerDocsTest.DOCS));
         assertEquals("  Returns the length of a value.", ArgumentHints.serverHint("  STRLEN", ServerDocsTest.DOCS));

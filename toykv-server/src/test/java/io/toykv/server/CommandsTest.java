@@ -201,9 +201,13 @@ class CommandsTest {
     void commandCountDocsInfoAndConfig() throws IOException {
         String count = c.call("COMMAND", "COUNT");
         assertTrue(count.matches(":\\d+\r\n"), count);
-        assertEquals("*2\r\n$3\r\nget\r\n*6\r\n$7\r\nsummary\r\n$27\r\nReturns the value of a key.\r\n"
-                + "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n",
+        assertEquals("*2\r\n$3\r\nget\r\n*8\r\n$7\r\nsummary\r\n$27\r\nReturns the value of a key.\r\n"
+                + "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n"
+                + "$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n",
                 c.call("COMMAND", "DOCS", "get"));
+        assertEquals("*2\r\n$6\r\ndbsize\r\n*6\r\n$7\r\nsummary\r\n$27\r\nReturns the number of keys.\r\n"
+                + "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n",
+                c.call("COMMAND", "DOCS", "dbsize"));
         assertEquals("*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*1\r\n+readonly\r\n:1\r\n:1\r\n:1\r\n*1\r\n+@string\r\n"
                 + "*0\r\n*0\r\n*0\r\n", c.call("COMMAND", "INFO", "get"));
         assertEquals("*1\r\n*-1\r\n", c.call("COMMAND", "INFO", "nosuch"));
@@ -216,6 +220,25 @@ class CommandsTest {
         assertEquals("-ERR Unknown option or number of arguments for CONFIG SET - 'save'\r\n",
                 c.call("CONFIG", "SET", "save", ""));
         assertEquals("-ERR unknown subcommand 'bogus'. Try CONFIG HELP.\r\n", c.call("CONFIG", "bogus"));
+    }
+
+    @Test
+    void commandDocsGivesOptionTokensAndFlags() throws IOException {
+        String docs = c.call("COMMAND", "DOCS", "scan");
+        String option = "*8\r\n$4\r\nname\r\n$%d\r\n%s\r\n$4\r\ntype\r\n$%d\r\n%s\r\n$5\r\ntoken\r\n"
+                + "$%d\r\n%s\r\n$5\r\nflags\r\n*1\r\n+optional\r\n";
+        String arguments = "$9\r\narguments\r\n*4\r\n"
+                + "*4\r\n$4\r\nname\r\n$6\r\ncursor\r\n$4\r\ntype\r\n$7\r\ninteger\r\n"
+                + String.format(option, 7, "pattern", 7, "pattern", 5, "MATCH")
+                + String.format(option, 5, "count", 7, "integer", 5, "COUNT")
+                + String.format(option, 4, "type", 6, "string", 4, "TYPE");
+        assertTrue(docs.startsWith("*2\r\n$4\r\nscan\r\n*8\r\n$7\r\nsummary\r\n"), docs);
+        assertTrue(docs.endsWith("$5\r\ngroup\r\n$7\r\ngeneric\r\n" + arguments), docs);
+        // SET's NX and XX are a oneof inside it, as in Redis.
+        String set = c.call("COMMAND", "DOCS", "set");
+        assertTrue(set.contains("$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n"
+                + "*1\r\n+optional\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$2\r\nnx\r\n$4\r\ntype\r\n"
+                + "$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nNX\r\n"), set);
     }
 
     @Test

@@ -83,10 +83,15 @@ final class ServerCommands {
                 out.mapHeader(specs.size());
                 for (CommandSpec spec : specs) {
                     out.bulk(spec.name());
-                    out.mapHeader(3);
+                    List<CommandArguments.Arg> arguments = CommandArguments.of(spec.name());
+                    out.mapHeader(arguments.isEmpty() ? 3 : 4);
                     out.bulk("summary").bulk(spec.summary());
                     out.bulk("since").bulk(spec.since().equals("toykv") ? "0.1.0" : spec.since());
                     out.bulk("group").bulk(spec.group());
+                    if (!arguments.isEmpty()) {
+                        out.bulk("arguments");
+                        CommandArguments.write(out, arguments);
+                    }
                 }
             }
             default -> throw new ReplyException("ERR unknown subcommand '" + Args.printable(c.arg(1), 128)
