@@ -370,7 +370,10 @@ public final class Store implements AutoCloseable {
 
     /**
      * Stops garbage collection and the background sync, flushes each shard's buffer, forces and
-     * releases the files, and unlocks the directory. A second call does nothing.
+     * releases the files, and unlocks the directory. A second call does nothing. After a failed force
+     * ({@link StoreStats#writesStopped}) nothing is flushed or forced: the files are released, the
+     * directory unlocked, and an {@link UncheckedIOException} says that writes since the last good force
+     * may be lost.
      */
     @Override
     public void close() {
