@@ -226,6 +226,8 @@ public final class Store implements AutoCloseable {
             shardOf(key).put(key, value);
         } catch (IOException e) {
             throw failed(e);
+        } catch (RuntimeException e) {
+            throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
         }
     }
 
@@ -250,6 +252,8 @@ public final class Store implements AutoCloseable {
             return shardOf(key).delete(key);
         } catch (IOException e) {
             throw failed(e);
+        } catch (RuntimeException e) {
+            throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
         }
     }
 
@@ -264,6 +268,8 @@ public final class Store implements AutoCloseable {
             }
         } catch (IOException e) {
             throw failed(e);
+        } catch (RuntimeException e) {
+            throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
         }
     }
 
@@ -280,6 +286,8 @@ public final class Store implements AutoCloseable {
             gc.collect(true);
         } catch (IOException e) {
             throw failed(e);
+        } catch (RuntimeException e) {
+            throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
         }
     }
 
@@ -313,6 +321,8 @@ public final class Store implements AutoCloseable {
             }
         } catch (IOException e) {
             throw failed(e);
+        } catch (RuntimeException e) {
+            throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
         }
     }
 
@@ -344,7 +354,8 @@ public final class Store implements AutoCloseable {
         StoreStats.Gc gcStats = new StoreStats.Gc(gc.runs.get(), gc.segmentsReclaimed.get(), gc.bytesReclaimed.get(),
                 gc.bytesWritten.get(), gc.keysLogCompactions.get(), gc.failures.get(), gc.lastError(), paced);
         return new StoreStats(shards.length, keys, keysLog, valuesLog, buffer, index, segments, options.syncMode(),
-                direct, garbage, gcStats, new StoreStats.Sync(syncFailures.get(), lastSyncError, !lastSyncFailed));
+                direct, garbage, gcStats, new StoreStats.Sync(syncFailures.get(), lastSyncError, !lastSyncFailed,
+                        writesStopped.get() != null));
     }
 
     /** The store's directory. */
@@ -359,7 +370,10 @@ public final class Store implements AutoCloseable {
 
     /**
      * Stops garbage collection and the background sync, flushes each shard's buffer, forces and
-     * releases the files, and unlocks the directory. A second call does nothing.
+     * releases the files, and unlocks the directory. A second call does nothing. After a failed force
+     * ({@link StoreStats#writesStopped}) nothing is flushed or forced: the files are released, the
+     * directory unlocked, and an {@link UncheckedIOException} says that writes since the last good force
+     * may be lost.
      */
     @Override
     public void close() {
@@ -425,7 +439,8 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private Shard shardOf(byte[] key) {
+    /** The shard {@code key} belongs to; package-private for tests. */
+    Shard shardOf(byte[] key) {
         return shards[ShardRouter.shardOf(key, shards.length)];
     }
 
@@ -439,6 +454,8 @@ public final class Store implements AutoCloseable {
      */
     private void syncFailed(Throwable t) {
         if (ForceFailedException.isIn(t)) {
+            lastSyncError = t.toString();
+            lastSyncFailed = true;
             forceFailed(t);
             return;
         }
@@ -483,6 +500,14 @@ public final class Store implements AutoCloseable {
         return Shard.unchecked(e);
     }
 
+    /** {@link #failed(IOException)} for an unchecked failure, which is rethrown as it is. */
+    private RuntimeException failed(RuntimeException e) {
+        if (ForceFailedException.isIn(e)) {
+            forceFailed(e);
+        }
+        return e;
+    }
+
     /**
      * A force failed, on any thread: what was written since the last good force is of unknown state on
      * the device, and forcing again may report success for pages the kernel dropped. So no later write
@@ -491,6 +516,9 @@ public final class Store implements AutoCloseable {
      */
     private void forceFailed(Throwable t) {
         if (writesStopped.compareAndSet(null, t)) {
+            for (Shard s : shards) {
+                s.stopWrites(t); // the collector and the sync thread stop too; each shard checks under its locks
+            }
             backgroundFailed(t);
         }
     }
@@ -498,9 +526,7 @@ public final class Store implements AutoCloseable {
     private void ensureWritable() {
         Throwable t = writesStopped.get();
         if (t != null) {
-            throw new UncheckedIOException("store " + dir + " takes no more writes after a failed force ("
-                    + t.getMessage() + "); close and reopen it to recover",
-                    t instanceof IOException io ? io : new IOException(t));
+            throw ForceFailedException.writesStopped(dir, t);
         }
     }
 

@@ -239,9 +239,12 @@ public final class StoreOptions {
 
     /**
      * Told at once, on the failing thread, of a failure a background thread cannot recover from itself:
-     * a failed force (fsync, fdatasync, msync: a {@link io.toykv.core.io.ForceFailedException}, which
-     * cannot be retried safely; told once, on whichever thread met it, a writer's too, and the store then
-     * refuses every write until it is reopened) or an {@link Error} in the once-a-second sync ({@code toykv-sync}), and
+     * a failed force (fsync, fdatasync or msync of a segment, the buffer, a keys file or a directory: a
+     * {@link io.toykv.core.io.ForceFailedException}, which cannot be retried safely; told once, on
+     * whichever thread met it: a put's, delete's or clear's commit, {@code sync()}, {@code compact()}, a
+     * flusher, the collector or the sync thread; the store then refuses every write, sync and compaction,
+     * stops its collector and sync thread, and its {@code close()} throws, until it is reopened; see
+     * {@link StoreStats#writesStopped}) or an {@link Error} in the once-a-second sync ({@code toykv-sync}), and
      * any {@link Error} (an {@code OutOfMemoryError}, say) in a flusher ({@code toykv-flush-N}) or
      * collector ({@code toykv-gc}) thread. A write of the sync that fails (a full disk) is not told: it
      * is counted ({@link StoreStats#syncFailures}), rethrown on the next write and retried by the next
@@ -249,7 +252,8 @@ public final class StoreOptions {
      * as it does in any case. A server passes a handler that logs and ends the process, so that a
      * promise such as everysec never silently stops holding. The handler must not block for long.
      * (Exceptions of a collection are retried by the collector and counted in {@link StoreStats}; an
-     * exception of a flush is retried by the next write, which fails if it fails again.)
+     * exception of a flush other than a failed force is retried by the next write, which fails if it
+     * fails again.)
      */
     public StoreOptions onBackgroundFailure(Consumer<Throwable> handler) {
         this.onBackgroundFailure = handler;

@@ -26,8 +26,11 @@ public final class StoreStats {
             long failures, String lastError, long paceNanos) {
     }
 
-    /** Counters of the {@link SyncMode#EVERY_SECOND} thread's failures that were not fatal, since open. */
-    record Sync(long failures, String lastError, boolean lastOk) {
+    /**
+     * Counters of the {@link SyncMode#EVERY_SECOND} thread's failures that were not fatal, since open,
+     * and whether a failed force stopped the store's writes.
+     */
+    record Sync(long failures, String lastError, boolean lastOk, boolean writesStopped) {
     }
 
     StoreStats(int shards, long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes,
@@ -164,7 +167,10 @@ public final class StoreStats {
         return sync.failures();
     }
 
-    /** The last background sync failure counted by {@link #syncFailures}, or null. */
+    /**
+     * The last background sync failure counted by {@link #syncFailures}, or its failed force (not
+     * counted), or null.
+     */
     public String lastSyncError() {
         return sync.lastError();
     }
@@ -172,6 +178,14 @@ public final class StoreStats {
     /** Whether the last background sync succeeded (true when none has failed, or one succeeded since). */
     public boolean lastSyncOk() {
         return sync.lastOk();
+    }
+
+    /**
+     * Whether a failed force (on any thread) stopped every write, sync and compaction until the store
+     * is reopened; reads go on.
+     */
+    public boolean writesStopped() {
+        return sync.writesStopped();
     }
 
     /** Every counter by a stable snake_case name, in a fixed order (the server's INFO uses it). */
@@ -198,6 +212,7 @@ public final class StoreStats {
         m.put("sync_last_status", sync.lastOk() ? "ok" : "err");
         m.put("sync_failures", sync.failures());
         m.put("sync_last_error", sync.lastError() == null ? "" : sync.lastError());
+        m.put("writes_stopped", sync.writesStopped() ? 1 : 0);
         return m;
     }
 

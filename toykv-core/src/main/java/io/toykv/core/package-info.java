@@ -47,9 +47,14 @@
  * put or delete wrote nothing that is visible, and the store keeps working once the cause (a full disk)
  * is gone. A failure of the background sync is logged and rethrown by the next put, delete or sync; a
  * failed write there (a full disk) is also counted in {@link io.toykv.core.StoreStats#syncFailures} and
- * retried by the next sync. A failed force ({@link io.toykv.core.io.ForceFailedException}), on any
- * thread, stops every later write, sync and compaction (reads go on) until the store is reopened: forcing
- * again may report success for pages the kernel dropped. A failure no background thread recovers from by
+ * retried by the next sync. A failed force ({@link io.toykv.core.io.ForceFailedException}: fsync,
+ * fdatasync or msync), met by a writer's commit, {@code sync}, {@code compact}, a flusher, the collector
+ * or the sync thread, stops every later write, sync and compaction (reads go on) until the store is
+ * reopened: forcing again may report success for pages the kernel dropped, so nothing is forced again.
+ * The shard that met it records it before releasing the lock it was met under, so a writer waiting for
+ * that lock fails too rather than force again and be acknowledged; the store then stops every shard,
+ * its collector and its sync thread, and {@code close} releases the files without forcing and throws
+ * (writes since the last good force may be lost). A failure no background thread recovers from by
  * itself (a failed force, or an {@link java.lang.Error} in {@code toykv-sync}; an
  * {@link java.lang.Error} in {@code toykv-flush-N} or {@code toykv-gc}) is also told at once, on that
  * thread, to {@link io.toykv.core.StoreOptions#onBackgroundFailure} if set: a server ends the process

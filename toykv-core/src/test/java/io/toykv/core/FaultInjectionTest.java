@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.io.FileAllocator;
 import io.toykv.core.io.ForceFailedException;
+import io.toykv.core.io.Mappings;
 import io.toykv.core.log.DirectIo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,6 +108,8 @@ class FaultInjectionTest {
         final AtomicBoolean failing = new AtomicBoolean();
         /** Fails every force (fdatasync) of a segment's write channel while set, as an EIO from the device. */
         final AtomicBoolean failingForce = new AtomicBoolean();
+        /** Forces of a segment's write channel left to fail once each; later ones work again (the fsyncgate case). */
+        final AtomicInteger forcesToFail = new AtomicInteger();
         /** Thrown by every write while set: an Error such as an OutOfMemoryError. */
         volatile Error error;
         volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
@@ -170,8 +174,7 @@ class FaultInjectionTest {
     void fullDiskInTheSyncThreadIsCountedAndRetriedNotFatal() throws Exception {
         FailingWrites io = new FailingWrites(false);
         java.util.List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
-        StoreOptions options = StoreModelTest.smallFiles().shards(1).syncMode(SyncMode.EVERY_SECOND)
-                .onBackgroundFailure(fatal::add);
+        StoreOptions options = oneShard(SyncMode.EVERY_SECOND, fatal::add);
         try (Store s = Store.open(dir, options, FileAllocator.DEFAULT, io)) {
             s.put("a".getBytes(), "1".getBytes());
             io.failing.set(true);
@@ -215,8 +218,7 @@ class FaultInjectionTest {
     void failedForceInTheSyncThreadGoesToTheHook() throws Exception {
         FailingWrites io = new FailingWrites(false);
         java.util.List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
-        StoreOptions options = StoreModelTest.smallFiles().shards(1).syncMode(SyncMode.EVERY_SECOND)
-                .onBackgroundFailure(fatal::add);
+        StoreOptions options = oneShard(SyncMode.EVERY_SECOND, fatal::add);
         try (Store s = Store.open(dir, options, FileAllocator.DEFAULT, io)) {
             io.failingForce.set(true);
             s.put("a".getBytes(), "1".getBytes());
@@ -244,20 +246,11 @@ class FaultInjectionTest {
     void aFailedForceStopsEveryLaterWriteUntilReopen() throws Exception {
         FailingWrites io = new FailingWrites(false);
         java.util.List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
-        StoreOptions options = StoreModelTest.smallFiles().shards(1).syncMode(SyncMode.ALWAYS)
-                .onBackgroundFailure(fatal::add);
+        StoreOptions options = oneShard(SyncMode.ALWAYS, fatal::add);
         try (Store s = Store.open(dir, options, FileAllocator.DEFAULT, io)) {
             s.put("a".getBytes(), "1".getBytes());
             io.failingForce.set(true);
-            UncheckedIOException first = null;
-            byte[] value = new byte[options.maxValueSize()];
-            for (int i = 0; i < 1000 && first == null; i++) { // until a half is full and its force fails
-                try {
-                    s.put(("big" + i).getBytes(), value);
-                } catch (UncheckedIOException e) {
-                    first = e;
-                }
-            }
+            UncheckedIOException first = firstFailedPut(s, options);
             assertTrue(first != null && ForceFailedException.isIn(first), String.valueOf(first));
             io.failingForce.set(false);
             UncheckedIOException later = assertThrows(UncheckedIOException.class,
@@ -275,6 +268,187 @@ class FaultInjectionTest {
             assertNull(s.get("c".getBytes()), "a refused write was never made");
             s.put("c".getBytes(), "3".getBytes());
             assertArrayEquals("3".getBytes(), s.get("c".getBytes()));
+        }
+    }
+
+    @AfterEach
+    void forcesWorkAgain() {
+        Mappings.failNextForces(0);
+    }
+
+    /** Small files, one shard, {@code mode}; failures the store cannot recover from go to {@code fatal}. */
+    private static StoreOptions oneShard(SyncMode mode, java.util.function.Consumer<Throwable> fatal) {
+        return StoreModelTest.smallFiles().shards(1).syncMode(mode).onBackgroundFailure(fatal);
+    }
+
+    /** Puts values of the largest size until one fails (a half is full and its flush fails); that failure, or null. */
+    private static UncheckedIOException firstFailedPut(Store s, StoreOptions options) {
+        byte[] value = new byte[options.maxValueSize()];
+        for (int i = 0; i < 1000; i++) {
+            try {
+                s.put(("big" + i).getBytes(), value);
+            } catch (UncheckedIOException e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Writes {@code n} keys of {@code size} bytes each under {@code prefix}. */
+    private static void fill(Store s, String prefix, int n, int size) {
+        for (int i = 0; i < n; i++) {
+            s.put((prefix + i).getBytes(), new byte[size]);
+        }
+    }
+
+    /**
+     * A failed msync of a commit (the buffer's or the keys file's mapping, an UncheckedIOException)
+     * stops the store as a failed fdatasync does, though the next force would succeed: the handler is
+     * told, and the next write is refused.
+     */
+    @Test
+    void aFailedMsyncOfACommitStopsEveryLaterWrite() throws Exception {
+        java.util.List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StoreOptions options = oneShard(SyncMode.ALWAYS, fatal::add);
+        try (Store s = Store.open(dir, options)) {
+            s.put("a".getBytes(), "1".getBytes());
+            Mappings.failNextForces(1);
+            UncheckedIOException first = assertThrows(UncheckedIOException.class,
+                    () -> s.put("b".getBytes(), "2".getBytes()));
+            assertTrue(ForceFailedException.isIn(first), first.toString());
+            assertEquals(1, fatal.size(), "the handler is told: " + fatal);
+            assertThrows(UncheckedIOException.class, () -> s.put("c".getBytes(), "3".getBytes()),
+                    "a write after a failed msync, though forces work again");
+            assertThrows(UncheckedIOException.class, s::sync);
+            assertThrows(UncheckedIOException.class, s::compact);
+            assertTrue(s.stats().writesStopped());
+            assertEquals(1, s.stats().toMap().get("writes_stopped"));
+            assertEquals(1, fatal.size(), "told once: " + fatal);
+            s.abandon();
+        }
+    }
+
+    /**
+     * A flusher's failed fdatasync of a full half is not tried again by the writer that collects it,
+     * though the retry would succeed: the put that meets it fails, and so does every later one.
+     */
+    @Test
+    void aOneOffFailedForceOfAFlushIsNotRetried() throws Exception {
+        FailingWrites io = new FailingWrites(false);
+        java.util.List<Throwable> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StoreOptions options = oneShard(SyncMode.NEVER, fatal::add).autoCompaction(false);
+        try (Store s = Store.open(dir, options, FileAllocator.DEFAULT, io)) {
+            s.put("a".getBytes(), "1".getBytes());
+            io.forcesToFail.set(1);
+            UncheckedIOException first = firstFailedPut(s, options);
+            assertTrue(first != null && ForceFailedException.isIn(first), "the failed force was retried: " + first);
+            assertEquals(0, io.forcesToFail.get());
+            assertThrows(UncheckedIOException.class, () -> s.put("c".getBytes(), "3".getBytes()));
+            assertEquals(1, fatal.size(), "the handler is told once: " + fatal);
+            assertArrayEquals("1".getBytes(), s.get("a".getBytes()), "reads go on");
+            s.abandon();
+        }
+        try (Store s = Store.open(dir, options)) {
+            assertArrayEquals("1".getBytes(), s.get("a".getBytes()));
+            assertNull(s.get("c".getBytes()));
+        }
+    }
+
+    /**
+     * Two puts on one shard wait for its sync lock, both past the store's check; the first to force
+     * fails (once: forces work again after it). The second must not force again and be acknowledged:
+     * the shard records the failure before the lock goes.
+     */
+    @Test
+    void aWriterWaitingForAFailedForceIsNotAcknowledged() throws Exception {
+        StoreOptions options = oneShard(SyncMode.ALWAYS, t -> { });
+        try (Store s = Store.open(dir, options)) {
+            s.put("a".getBytes(), "1".getBytes());
+            java.util.concurrent.locks.ReentrantLock syncLock = s.shardOf("a".getBytes()).syncLock();
+            java.util.List<Throwable> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread[] writers = new Thread[2];
+            syncLock.lock();
+            try {
+                for (int i = 0; i < writers.length; i++) {
+                    byte[] key = ("w" + i).getBytes();
+                    writers[i] = new Thread(() -> {
+                        try {
+                            s.put(key, "v".getBytes());
+                            outcomes.add(new AssertionError("acknowledged"));
+                        } catch (RuntimeException e) {
+                            outcomes.add(e);
+                        }
+                    });
+                    writers[i].start();
+                }
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (syncLock.getQueueLength() < writers.length && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertEquals(writers.length, syncLock.getQueueLength(), "both writers wait for the force");
+                Mappings.failNextForces(1);
+            } finally {
+                syncLock.unlock();
+            }
+            for (Thread t : writers) {
+                t.join(10_000);
+            }
+            assertEquals(2, outcomes.size(), outcomes.toString());
+            for (Throwable t : outcomes) {
+                assertTrue(t instanceof UncheckedIOException && ForceFailedException.isIn(t), String.valueOf(t));
+            }
+            s.abandon();
+        }
+    }
+
+    /** After a failed force, compaction fails and deletes no segment, though forces work again. */
+    @Test
+    void compactAfterAFailedForceDeletesNoSegment() throws Exception {
+        StoreOptions options = oneShard(SyncMode.ALWAYS, t -> { }).autoCompaction(false);
+        Path shardDir;
+        java.util.Set<String> before;
+        try (Store s = Store.open(dir, options)) {
+            fill(s, "k", 200, 4000);
+            fill(s, "k", 200, 4000); // the first round is garbage now
+            Mappings.failNextForces(1);
+            assertThrows(UncheckedIOException.class, () -> s.put("x".getBytes(), "1".getBytes()));
+            before = segmentFiles(dir);
+            assertTrue(before.size() > 1, before.toString());
+            assertThrows(UncheckedIOException.class, s::compact);
+            assertEquals(before, segmentFiles(dir));
+            s.abandon();
+        }
+        try (Store s = Store.open(dir, options)) { // no segment a key points at is missing
+            for (int i = 0; i < 200; i++) {
+                assertEquals(4000, s.get(("k" + i).getBytes()).length);
+            }
+        }
+    }
+
+    private static java.util.Set<String> segmentFiles(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            return files.map(p -> dir.relativize(p).toString()).filter(n -> n.endsWith(".v"))
+                    .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        }
+    }
+
+    /**
+     * A close after a failed force releases the files without forcing, and says that writes since the
+     * last good force may be lost, rather than return as if everything acknowledged were durable.
+     */
+    @Test
+    void closeAfterAFailedForceThrows() throws Exception {
+        StoreOptions options = StoreModelTest.smallFiles().shards(2).syncMode(SyncMode.ALWAYS)
+                .onBackgroundFailure(t -> { });
+        Store s = Store.open(dir, options);
+        s.put("a".getBytes(), "1".getBytes());
+        Mappings.failNextForces(1);
+        assertThrows(UncheckedIOException.class, () -> s.put("b".getBytes(), "2".getBytes()));
+        UncheckedIOException closing = assertThrows(UncheckedIOException.class, s::close);
+        assertTrue(closing.getMessage().contains("may be lost"), closing.getMessage());
+        s.close(); // a second close does nothing
+        try (Store again = Store.open(dir, options)) {
+            assertArrayEquals("1".getBytes(), again.get("a".getBytes()), "the lock was released; acknowledged data is there");
         }
     }
 
@@ -545,7 +719,7 @@ class FaultInjectionTest {
 
         @Override
         public void force(boolean metaData) throws IOException {
-            if (owner.failingForce.get()) {
+            if (owner.failingForce.get() || owner.forcesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new IOException("Input/output error");
             }
             real.force(metaData);

@@ -29,6 +29,10 @@ public final class BackgroundSyncer implements AutoCloseable {
                     if (stopping) {
                         return;
                     }
+                    if (shard.writesStopped()) {
+                        allSynced = false;
+                        continue; // a failed force: forcing again could report success for dropped pages
+                    }
                     try {
                         shard.sync();
                     } catch (IOException | RuntimeException | Error e) {

@@ -151,6 +151,10 @@ public final class GarbageCollector implements AutoCloseable {
                     return;
                 }
             }
+            if (stopped(own)) {
+                busy = false;
+                continue; // a failed force stopped the store: nothing is forced or deleted until reopen
+            }
             try {
                 busy = collect(own, false);
                 if (!stopping) {
@@ -173,6 +177,16 @@ public final class GarbageCollector implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /** Whether a failed force stopped any of the shards {@code own} (the store stops them all). */
+    private boolean stopped(int[] own) {
+        for (int i : own) {
+            if (shards[i].writesStopped()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Appends (puts, deletes, clears, moves) to the shards {@code own} since open: changes when anything is written. */

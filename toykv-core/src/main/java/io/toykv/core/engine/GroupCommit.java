@@ -31,7 +31,13 @@ final class GroupCommit {
             if (state.closed) {
                 return;
             }
-            state.values.startFlush();
+            state.ensureForcing();
+            try {
+                state.values.startFlush();
+            } catch (IOException | RuntimeException e) {
+                state.stopWritesIf(e); // the half before this one met a failed force
+                throw e;
+            }
             target = state.appendSequence;
         } finally {
             state.writeLock.unlock();
@@ -54,6 +60,9 @@ final class GroupCommit {
             if (state.durableSequence >= sequence || state.closed) {
                 return;
             }
+            // A force that failed while this caller waited for the lock: forcing again may report
+            // success for pages the kernel dropped, so this caller's appends must not be acknowledged.
+            state.ensureForcing();
             long target;
             KeysLog.SyncPoint point;
             state.writeLock.lock();
@@ -64,8 +73,13 @@ final class GroupCommit {
                 state.writeLock.unlock();
             }
             // Values first: a key record forced before its value could outlive it in a power loss.
-            state.values.force();
-            point.force();
+            try {
+                state.values.force();
+                point.force();
+            } catch (RuntimeException e) {
+                state.stopWritesIf(e); // before the sync lock goes: no writer waiting for it forces again
+                throw e;
+            }
             state.writeLock.lock();
             try {
                 point.file().markSynced(point.end());

@@ -51,7 +51,7 @@ final class KeysLogCompaction {
         try {
             state.writeLock.lock();
             try {
-                if (state.closed || state.broken != null) {
+                if (state.closed || state.broken != null || state.forceFailure() != null) {
                     state.keys.abortRewrite(r); // nothing named yet: only temp files to delete
                     state.ensureOpen();
                 }
@@ -70,6 +70,9 @@ final class KeysLogCompaction {
                     }
                     throw e;
                 }
+            } catch (IOException | RuntimeException e) {
+                state.stopWritesIf(e); // the rewrite's forces: before the lock goes
+                throw e;
             } finally {
                 state.writeLock.unlock();
             }

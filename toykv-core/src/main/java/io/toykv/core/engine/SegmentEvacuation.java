@@ -125,6 +125,9 @@ final class SegmentEvacuation {
                     state.keys.appendBatch(packed);
                 }
                 state.appendSequence++;
+            } catch (IOException | RuntimeException e) {
+                state.stopWritesIf(e); // a keys-file roll's force: before the lock goes
+                throw e;
             } finally {
                 state.writeLock.unlock();
             }

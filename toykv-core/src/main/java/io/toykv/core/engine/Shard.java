@@ -3,6 +3,7 @@ package io.toykv.core.engine;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.index.SortedIndex;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.log.DirectIo;
 import io.toykv.core.log.KeysLog;
 import io.toykv.core.log.Segment;
@@ -132,7 +133,9 @@ public final class Shard {
             if (value != null) {
                 return value;
             }
-            state.ensureOpen(); // the segment was retired: by garbage collection (look again) or by close
+            if (state.closed) { // the segment was retired: by garbage collection (look again) or by close
+                throw new IllegalStateException("store is closed");
+            }
         }
     }
 
@@ -281,6 +284,19 @@ public final class Shard {
                     return;
                 }
                 state.closed = true;
+                Throwable stopped = state.forceFailure();
+                if (stopped != null) {
+                    // Forcing now could report success for pages the kernel dropped: release the files
+                    // as abandon does, and say so rather than return as if all were durable.
+                    try {
+                        state.keys.close();
+                    } finally {
+                        state.values.close();
+                    }
+                    throw new IOException("store " + state.dir + " closed without forcing after a failed force ("
+                            + stopped.getMessage() + "): writes since the last good force may be lost",
+                            ForceFailedException.in(stopped));
+                }
                 boolean valuesDurable = false;
                 try {
                     state.values.flushAndForce();
@@ -313,6 +329,19 @@ public final class Shard {
         } finally {
             state.syncLock.unlock();
         }
+    }
+
+    /**
+     * Stops every later write, force and collection of this shard until reopen: {@code failure}, a
+     * failed force, was met elsewhere in the store. The first one is kept.
+     */
+    public void stopWrites(Throwable failure) {
+        state.stopWrites(failure);
+    }
+
+    /** Whether a failed force stopped this shard's writes ({@link #stopWrites}). */
+    public boolean writesStopped() {
+        return state.forceFailure() != null;
     }
 
     /** Releases the files without flushing or forcing, as a killed process would. For crash tests. */

@@ -2,6 +2,7 @@ package io.toykv.core.engine;
 
 import io.toykv.core.SyncMode;
 import io.toykv.core.index.SortedIndex;
+import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.log.Address;
 import io.toykv.core.log.KeysLog;
 import io.toykv.core.log.ValuesLog;
@@ -56,6 +57,14 @@ final class ShardState {
     volatile boolean closed;
     /** Why writes are refused after a failure that left the logs unsafe to append to, or null. */
     volatile String broken;
+    /**
+     * The failed force ({@link io.toykv.core.io.ForceFailedException}) that stopped every later write,
+     * force and collection of this shard until reopen, or null. Set where the failure is found, before
+     * the lock held there is released ({@link #stopWrites}), so no writer waiting for that lock can force
+     * again and be acknowledged; the store also sets it on every shard once any of them failed.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> forceFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     ShardState(Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
             SegmentCounts liveBytes) {
@@ -103,5 +112,31 @@ final class ShardState {
         if (broken != null) {
             throw new IllegalStateException(broken);
         }
+        ensureForcing();
+    }
+
+    /** Throws once a failed force stopped this shard ({@link #forceFailure}). */
+    void ensureForcing() {
+        Throwable t = forceFailure();
+        if (t != null) {
+            throw ForceFailedException.writesStopped(dir, t);
+        }
+    }
+
+    /** The failed force that stopped this shard, here or in its flusher ({@link ValuesLog#forceFailure}), or null. */
+    Throwable forceFailure() {
+        Throwable t = forceFailure.get();
+        return t != null ? t : values.forceFailure();
+    }
+
+    /** Stops this shard's writes if {@code t} is or was caused by a failed force; the first one is kept. */
+    void stopWritesIf(Throwable t) {
+        if (ForceFailedException.isIn(t)) {
+            stopWrites(t);
+        }
+    }
+
+    void stopWrites(Throwable t) {
+        forceFailure.compareAndSet(null, t);
     }
 }

@@ -52,6 +52,9 @@ final class ShardWriter {
                 state.liveKeyRecordBytes += KeyRecord.size(key.length);
             }
             sequence = ++state.appendSequence;
+        } catch (IOException | RuntimeException e) {
+            state.stopWritesIf(e); // a keys-file roll's force, or the flusher's: before the lock goes
+            throw e;
         } finally {
             state.writeLock.unlock();
         }
@@ -106,6 +109,9 @@ final class ShardWriter {
             state.addLive(address, -length[0]);
             state.liveKeyRecordBytes -= KeyRecord.size(key.length);
             sequence = ++state.appendSequence;
+        } catch (IOException | RuntimeException e) {
+            state.stopWritesIf(e); // a keys-file roll's force, or the flusher's: before the lock goes
+            throw e;
         } finally {
             state.writeLock.unlock();
         }
@@ -129,6 +135,9 @@ final class ShardWriter {
             state.liveValueBytes = 0;
             state.liveKeyRecordBytes = 0;
             sequence = ++state.appendSequence;
+        } catch (IOException | RuntimeException e) {
+            state.stopWritesIf(e); // a keys-file roll's force, or the flusher's: before the lock goes
+            throw e;
         } finally {
             state.writeLock.unlock();
         }

@@ -27,14 +27,30 @@ public class ForceFailedException extends IOException {
 
     /** Whether {@code t} or any of its causes is a failed force. */
     public static boolean isIn(Throwable t) {
+        return in(t) != null;
+    }
+
+    /** The failed force that {@code t} is or was caused by, or null. */
+    public static ForceFailedException in(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ForceFailedException) {
-                return true;
+            if (c instanceof ForceFailedException f) {
+                return f;
             }
             if (c.getCause() == c) {
                 break;
             }
         }
-        return false;
+        return null;
+    }
+
+    /**
+     * What a write, sync or compaction of the store in {@code dir} throws once {@code failure} (a failed
+     * force, or what it caused) stopped its writes; its cause is the failed force.
+     */
+    public static java.io.UncheckedIOException writesStopped(Path dir, Throwable failure) {
+        ForceFailedException f = in(failure);
+        IOException cause = f != null ? f : failure instanceof IOException io ? io : new IOException(failure);
+        return new java.io.UncheckedIOException("store " + dir + " takes no more writes after a failed force ("
+                + failure.getMessage() + "); close and reopen it to recover", cause);
     }
 }

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 public final class Mappings {
     private static final Object UNSAFE;
     private static final Method INVOKE_CLEANER;
+    /** Forces left to fail, as an EIO from the device would ({@link #failNextForces}); 0 outside fault-injection tests. */
+    private static final java.util.concurrent.atomic.AtomicInteger FORCES_TO_FAIL = new java.util.concurrent.atomic.AtomicInteger();
 
     static {
         Object unsafe = null;
@@ -43,10 +45,22 @@ public final class Mappings {
      */
     public static void force(MappedByteBuffer map, int index, int length, Path path) {
         try {
+            if (FORCES_TO_FAIL.get() > 0 && FORCES_TO_FAIL.getAndDecrement() > 0) {
+                throw new UncheckedIOException(new java.io.IOException("Input/output error (injected)"));
+            }
             map.force(index, length);
         } catch (UncheckedIOException e) {
             throw new UncheckedIOException(new ForceFailedException(path, e.getCause()));
         }
+    }
+
+    /**
+     * Makes the next {@code count} forces through {@link #force} fail, in this JVM, as an EIO from the
+     * device would; later ones work again (a retry would succeed: the fsyncgate case). For
+     * fault-injection tests only.
+     */
+    public static void failNextForces(int count) {
+        FORCES_TO_FAIL.set(count);
     }
 
     public static void unmap(MappedByteBuffer buffer) {

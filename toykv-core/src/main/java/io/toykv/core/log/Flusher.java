@@ -1,6 +1,7 @@
 package io.toykv.core.log;
 
 import io.toykv.core.io.BackgroundThreads;
+import io.toykv.core.io.ForceFailedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -23,6 +24,8 @@ final class Flusher {
     private final ExecutorService executor;
     /** The pending half's write, until the writer next finds it done ({@link #finishPending}); null for none. */
     private volatile PendingFlush pending;
+    /** The failed force of a pending half's write, once {@link #finishPending} met it; never cleared. */
+    private volatile Throwable forceFailure;
     /**
      * The next head segment, made ahead ({@link #prepareNextHead}), or null. Not in the table until a
      * roll takes it: nothing is in it, and garbage collection would take it for a dead segment. A crash
@@ -48,6 +51,11 @@ final class Flusher {
 
     Flusher(String name) {
         this.executor = Executors.newSingleThreadExecutor(BackgroundThreads.named(name));
+    }
+
+    /** The failed force a pending half's write met ({@link #finishPending}), or null. */
+    Throwable forceFailure() {
+        return forceFailure;
     }
 
     /** The pending half, or null. */
@@ -131,8 +139,15 @@ final class Flusher {
         try {
             await(p.done);
         } catch (IOException | RuntimeException e) {
-            // The chunk's write, its force or the header's (an UncheckedIOException from the mapping):
-            // all of it again, which rewrites the same bytes in the same place.
+            if (ForceFailedException.isIn(e)) {
+                // Not again: a second force may report success for pages the kernel dropped. The
+                // pending half stays (the next open rewrites it from the buffer), and so does the
+                // failure, which every later writer meets here and the shard's checks see.
+                forceFailure = e;
+                throw e;
+            }
+            // The chunk's write (a full disk, say): all of it again, which rewrites the same bytes in
+            // the same place.
             write(buffer, p);
         }
         if (p.segment != head) {

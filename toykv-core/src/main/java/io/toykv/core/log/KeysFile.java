@@ -66,7 +66,7 @@ public final class KeysFile {
         Path temp = FileNames.temp(path);
         KeysFile f = new KeysFile(path, number, allocateAndMap(temp, size, allocator), HEADER_SIZE);
         f.writeHeader();
-        f.map.force(0, HEADER_SIZE);
+        Mappings.force(f.map, 0, HEADER_SIZE, temp);
         try {
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
             Directories.force(path.getParent());
@@ -114,7 +114,7 @@ public final class KeysFile {
         KeysFile named = new KeysFile(path, number, map, end);
         named.writePosition = end;
         named.writeHeader();
-        named.map.force(0, HEADER_SIZE);
+        Mappings.force(named.map, 0, HEADER_SIZE, this.path);
         Files.move(this.path, path, StandardCopyOption.ATOMIC_MOVE);
         return named;
     }
@@ -355,7 +355,7 @@ public final class KeysFile {
         for (int i = pos; i <= last; i++) {
             map.put(i, (byte) 0);
         }
-        map.force(0, size);
+        Mappings.force(map, 0, size, path);
         return last + 1 - pos;
     }
 

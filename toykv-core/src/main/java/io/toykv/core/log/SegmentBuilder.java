@@ -1,5 +1,6 @@
 package io.toykv.core.log;
 
+import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
@@ -100,7 +101,11 @@ public final class SegmentBuilder {
             while (src.hasRemaining()) {
                 at += ch.write(src, at);
             }
-            ch.force(true);
+            try {
+                ch.force(true);
+            } catch (IOException e) {
+                throw new ForceFailedException(temp, e); // not to be retried: see there
+            }
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;

@@ -166,7 +166,7 @@ public final class ValueBuffer {
                 MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_SIZE);
                 map.order(ByteOrder.LITTLE_ENDIAN);
                 writeSlot(map, 1, initialBase, 0, 0, 0);
-                map.force();
+                Mappings.force(map, 0, HEADER_SIZE, temp);
                 Mappings.unmap(map);
             }
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);

@@ -253,6 +253,14 @@ public final class ValuesLog {
         flusher.reportErrorsTo(handler);
     }
 
+    /**
+     * The failed force a pending half's write met, once the writer collected it: the pending half was
+     * not written again and stays; nothing may be forced or acknowledged after it. Null if none. Any thread.
+     */
+    public Throwable forceFailure() {
+        return flusher.forceFailure();
+    }
+
     /** Collects the pending half's write ({@link Flusher#finishPending}). Writer only. */
     private void finishPending() throws IOException {
         flusher.finishPending(buffer, head);
