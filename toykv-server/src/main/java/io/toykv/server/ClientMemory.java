@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * reservation past it is refused (the reply is dropped and the client closed without one, as Redis does). The query side's per-client limit is
  * the parser's request limit ({@code client-query-buffer-limit}).
  *
- * <p>Cost: a reservation is two atomic adds (the account's, the total's) and a compare; eviction
- * takes a lock, only when the budget is exceeded. Accounts are only touched by requests past
+ * <p>Cost: a reservation is two atomic adds (the account's, the total's) under the account's
+ * uncontended monitor, and a compare; eviction takes a lock, only when the budget is exceeded. Accounts are only touched by requests past
  * {@link io.toykv.server.resp.RespParser#UNCHARGED_REQUEST_BYTES} and replies that grow a writer's
  * buffer or wait in a queue, so small requests cost nothing.
  *
@@ -187,22 +187,27 @@ final class ClientMemory {
             release(outputBytes, bytes);
         }
 
-        /** The client is gone: its bytes leave the total, and later releases of them do nothing. */
-        void close() {
+        /**
+         * The client is gone: its bytes leave the total, and later adds and releases of them do nothing.
+         * Adds, releases and close hold the account's monitor (uncontended but for an eviction), so a
+         * close can never take an add's bytes out of the account before the add has put them in the
+         * total: that race left them in the total for good, and the budget then evicted idle clients.
+         */
+        synchronized void close() {
             closed = true;
             accounts.remove(this);
             used.addAndGet(-queryBytes.getAndSet(0) - outputBytes.getAndSet(0));
         }
 
-        private void add(AtomicLong side, long bytes) {
+        private synchronized void add(AtomicLong side, long bytes) {
+            if (closed) {
+                return; // gone: nothing of it is counted any more
+            }
             side.addAndGet(bytes);
             used.addAndGet(bytes);
-            if (closed) {
-                release(side, bytes); // raced with close: take it back out
-            }
         }
 
-        private void release(AtomicLong side, long bytes) {
+        private synchronized void release(AtomicLong side, long bytes) {
             // Never below zero: after close() zeroed the account, a late release gives back nothing.
             long before = side.getAndUpdate(v -> Math.max(0, v - bytes));
             used.addAndGet(-Math.min(before, bytes));

@@ -143,7 +143,10 @@ class ClientChaosIT extends SmallHeapProcessTest {
                     && System.nanoTime() < until) {
                 Thread.sleep(100);
             }
-            assertEquals(IDLE + 1, ClientMemoryIT.infoField(c, "connected_clients"), "every gone client closed");
+            assertEquals(IDLE + 1, ClientMemoryIT.infoField(c, "connected_clients"),
+                    () -> "every gone client closed, every idle one kept; the server's warnings:\n"
+                            + server.log().lines().filter(l -> l.contains("WARN")).limit(200)
+                                    .collect(java.util.stream.Collectors.joining("\n")));
             assertTrue(ClientMemoryIT.infoField(c, "client_buffers_bytes") <= left,
                     "buffer bytes left accounted after the clients left");
             long evicted = ClientMemoryIT.infoField(c, "evicted_clients");
