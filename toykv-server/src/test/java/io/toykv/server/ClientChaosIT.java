@@ -129,7 +129,7 @@ class ClientChaosIT extends SmallHeapProcessTest {
             }
             System.out.println("chaos: " + probe.summary() + "; " + model.size() + " model keys, " + hogConnections
                     + " hog and " + slowConnections + " slow-reader connections");
-            assertTrue(failures.isEmpty(), failures.toString());
+            assertTrue(failures.isEmpty(), () -> failures + "; the server's warnings:\n" + warnings(server));
             probe.assertFast(server);
         }
         assertTrue(server.process().isAlive(), server.log());
@@ -144,9 +144,7 @@ class ClientChaosIT extends SmallHeapProcessTest {
                 Thread.sleep(100);
             }
             assertEquals(IDLE + 1, ClientMemoryIT.infoField(c, "connected_clients"),
-                    () -> "every gone client closed, every idle one kept; the server's warnings:\n"
-                            + server.log().lines().filter(l -> l.contains("WARN")).limit(200)
-                                    .collect(java.util.stream.Collectors.joining("\n")));
+                    () -> "every gone client closed, every idle one kept; the server's warnings:\n" + warnings(server));
             assertTrue(ClientMemoryIT.infoField(c, "client_buffers_bytes") <= left,
                     "buffer bytes left accounted after the clients left");
             long evicted = ClientMemoryIT.infoField(c, "evicted_clients");
@@ -195,5 +193,11 @@ class ClientChaosIT extends SmallHeapProcessTest {
         for (Map.Entry<String, Integer> e : model.entrySet()) {
             assertEquals(bulk(valueOf(e.getKey(), e.getValue())), c.call("GET", e.getKey()), e.getKey());
         }
+    }
+
+    /** The server's warning lines (evictions, closes), for a failure's message. */
+    private static String warnings(ServerProcessIT.Server server) {
+        return server.log().lines().filter(l -> l.contains("WARN")).limit(300)
+                .collect(java.util.stream.Collectors.joining("\n"));
     }
 }
