@@ -31,7 +31,7 @@ import java.util.Random;
  * <p>Warm-up: before the measured runs, a fifth of the same work on a throwaway store, GC on then off,
  * not measured, so that the JIT has compiled the collector as it has the put path (which the load
  * compiles for both runs). Without it the first GC-on run shares the CPU with the compiler threads for
- * its first seconds (README: about 0.4 of a core over 3 s of an 8 s run on this 2-core machine), a cost
+ * its first seconds (about 0.4 of a core over 3 s of an 8 s run on this 2-core machine), a cost
  * a long-running store pays once. {@code cold} skips it.
  */
 public final class GcBenchmark {
@@ -71,7 +71,7 @@ public final class GcBenchmark {
         }
         if (!preTouched()) {
             // Without it, G1 may grow the young generation over heap never touched, and every 4 KiB of
-            // it costs a page fault on first use: that once made the collector twice as slow (README).
+            // it costs a page fault on first use, which can make the collector twice as slow.
             System.out.println("# WARNING: run with -XX:+AlwaysPreTouch (and -Xms = -Xmx); first-touch page faults skew the figures");
         }
         System.out.printf(Locale.ROOT, "# gcGarbageRatio %.2f, gcSpaceTarget %.2f, segmentSize %d MiB, bufferSize %d KiB,"
