@@ -21,7 +21,7 @@ public final class BackgroundSyncer implements AutoCloseable {
     public BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure, Runnable onSynced) {
         thread = BackgroundThreads.newThread("toykv-sync", () -> {
             while (!stopping) {
-                if (Sleep.until(stop, INTERVAL_MILLIS)) {
+                if (BackgroundThreads.sleepUnlessStopped(stop, INTERVAL_MILLIS)) {
                     return;
                 }
                 boolean allSynced = true;
@@ -56,6 +56,6 @@ public final class BackgroundSyncer implements AutoCloseable {
     public void close() {
         stopping = true;
         stop.countDown();
-        Sleep.join(thread);
+        BackgroundThreads.join(thread);
     }
 }

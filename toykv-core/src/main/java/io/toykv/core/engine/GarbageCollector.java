@@ -147,7 +147,7 @@ public final class GarbageCollector implements AutoCloseable {
                 long now = appended(own);
                 long wait = now != appended ? WRITING_INTERVAL_MILLIS : INTERVAL_MILLIS;
                 appended = now;
-                if (Sleep.until(stop, wait)) {
+                if (BackgroundThreads.sleepUnlessStopped(stop, wait)) {
                     return;
                 }
             }
@@ -413,7 +413,7 @@ public final class GarbageCollector implements AutoCloseable {
         stopping = true;
         stop.countDown();
         for (Thread t : threads) {
-            Sleep.join(t);
+            BackgroundThreads.join(t);
         }
         for (ReentrantLock lock : running) {
             lock.lock(); // a manual collection in progress on another thread finishes its batch first

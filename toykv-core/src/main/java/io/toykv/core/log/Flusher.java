@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -96,7 +95,7 @@ final class Flusher {
         nextHead = null;
         if (made != null) {
             try {
-                return await(made); // long done, unless segments fill faster than a file is made
+                return BackgroundThreads.await(made); // long done, unless segments fill faster than a file is made
             } catch (IOException | RuntimeException e) {
                 // the caller makes one instead, under a new id; if the cause was a full disk this fails too
             }
@@ -137,7 +136,7 @@ final class Flusher {
             return;
         }
         try {
-            await(p.done);
+            BackgroundThreads.await(p.done);
         } catch (IOException | RuntimeException e) {
             if (ForceFailedException.isIn(e)) {
                 // Not again: a second force may report success for pages the kernel dropped. The
@@ -172,36 +171,7 @@ final class Flusher {
     void awaitWritten() throws IOException {
         PendingFlush p = pending;
         if (p != null) {
-            await(p.done);
-        }
-    }
-
-    private static <T> T await(Future<T> done) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return done.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the write goes on regardless: wait for it
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof IOException) {
-                        throw (IOException) cause;
-                    }
-                    if (cause instanceof RuntimeException) {
-                        throw (RuntimeException) cause;
-                    }
-                    if (cause instanceof Error) {
-                        throw (Error) cause;
-                    }
-                    throw new IOException(cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            BackgroundThreads.await(p.done);
         }
     }
 
@@ -211,20 +181,7 @@ final class Flusher {
      * Returns the next head made ahead and never taken, or null: the caller deletes it.
      */
     Segment shutdown() {
-        executor.shutdown();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                if (executor.awaitTermination(1, TimeUnit.SECONDS)) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        BackgroundThreads.shutdownAndWait(executor);
         Segment unused = madeAhead();
         nextHead = null;
         return unused;
