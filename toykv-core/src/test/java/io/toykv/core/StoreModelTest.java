@@ -79,7 +79,7 @@ class StoreModelTest {
     static void assertScan(Store store, TreeMap<byte[], byte[]> model, byte[] from, byte[] to, String ctx) {
         Map<byte[], byte[]> expected;
         if (from != null && to != null && Arrays.compareUnsigned(from, to) > 0) {
-            expected = new TreeMap<>();
+            expected = Map.of();
         } else if (from == null && to == null) {
             expected = model;
         } else if (from == null) {

@@ -121,7 +121,7 @@ public final class DirectoryLock implements AutoCloseable {
     private static void keep(FileChannel channel) {
         if (KEPT_OPEN.isEmpty()) {
             // A hook that does nothing: the JDK holds it, it holds this class, and so the channels.
-            Thread hook = new Thread(() -> KEPT_OPEN.size(), "toykv-kept-lock-channels");
+            Thread hook = new Thread(() -> KEPT_OPEN.forEach(kept -> { }), "toykv-kept-lock-channels");
             try {
                 Runtime.getRuntime().addShutdownHook(hook);
             } catch (IllegalStateException exiting) {
