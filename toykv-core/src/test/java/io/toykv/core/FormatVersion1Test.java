@@ -27,88 +27,37 @@ import org.junit.jupiter.api.io.TempDir;
  * and new keyless records live beside the old ones, in the buffer, in segments, through garbage
  * collection and through a crash.
  *
- * <p>The fixture, {@code compat/v1-store.zip}, is what commit 2237b28 (the last version 1 build) left
- * after {@link #writeFixture}: two shards, 64 KiB buffers, segments and keys files; sealed segments
- * with garbage; and, as a kill -9 leaves them, the last puts in the buffers only.
+ * <p>The fixture, {@code compat/v1-store.zip}, is the version 1 golden store ({@link GoldenStore}).
  */
 class FormatVersion1Test {
-    static final StoreOptions OPTIONS = StoreOptions.defaults().shards(2).syncMode(SyncMode.NEVER)
-            .bufferSize(64 * 1024).segmentSize(64 * 1024).keysFileSize(64 * 1024).maxValueSize(4000)
-            .autoCompaction(false);
-    private static final int KEYS = 1500;
+    private static final StoreOptions OPTIONS = GoldenStore.OPTIONS;
+    private static final int KEYS = GoldenStore.KEYS;
 
     @TempDir
     Path dir;
 
-    static byte[] key(int i) {
-        return String.format("compat:%06d", i).getBytes(StandardCharsets.US_ASCII);
+    private static byte[] key(int i) {
+        return GoldenStore.key(i);
     }
 
-    static byte[] value(int i, int round) {
-        byte[] v = new byte[1 + (i * 31 + round * 7) % 120];
-        new Random(i * 3L + round).nextBytes(v);
-        return v;
+    private static byte[] value(int i, int round) {
+        return GoldenStore.value(i, round);
     }
 
-    /** How the fixture was made (run by the version 1 build; then the store was zipped, LOCK left out). */
-    static void writeFixture(Path at) throws IOException {
-        Store s = Store.open(at, OPTIONS);
-        for (int i = 0; i < KEYS; i++) {
-            s.put(key(i), value(i, 0));
-        }
-        for (int i = 0; i < KEYS; i += 3) {
-            s.put(key(i), value(i, 1));
-        }
-        for (int i = 1; i < KEYS; i += 7) {
-            s.delete(key(i));
-        }
-        s.sync();
-        for (int i = 2; i < KEYS; i += 50) {
-            s.put(key(i), value(i, 2));
-        }
-        s.abandon();
-    }
-
-    /** What {@link #writeFixture} leaves: key index to value, deleted keys absent. */
     private static Map<Integer, byte[]> fixtureContents() {
-        Map<Integer, byte[]> m = new TreeMap<>();
-        for (int i = 0; i < KEYS; i++) {
-            m.put(i, value(i, i % 3 == 0 ? 1 : 0));
-        }
-        for (int i = 1; i < KEYS; i += 7) {
-            m.remove(i);
-        }
-        for (int i = 2; i < KEYS; i += 50) {
-            m.put(i, value(i, 2));
-        }
-        return m;
+        return GoldenStore.fixtureContents();
     }
 
     private void unzipFixture() throws IOException {
-        try (InputStream in = FormatVersion1Test.class.getResourceAsStream("/compat/v1-store.zip");
-                ZipInputStream zip = new ZipInputStream(in)) {
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-                Path to = dir.resolve(e.getName());
-                Files.createDirectories(to.getParent());
-                Files.copy(zip, to);
-            }
-        }
+        GoldenStore.unzip(1, dir);
     }
 
     private int manifestVersion() throws IOException {
-        return ByteBuffer.wrap(Files.readAllBytes(dir.resolve("toykv.meta"))).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
+        return GoldenStore.manifestVersion(dir);
     }
 
-    private static void assertContents(Store s, Map<Integer, byte[]> model) throws IOException {
-        assertEquals(model.size(), s.size());
-        for (int i = 0; i < KEYS + 100; i++) {
-            byte[] expected = model.get(i);
-            if (expected == null) {
-                assertNull(s.get(key(i)), "key " + i);
-            } else {
-                assertArrayEquals(expected, s.get(key(i)), "key " + i);
-            }
-        }
+    private static void assertContents(Store s, Map<Integer, byte[]> model) {
+        GoldenStore.assertContents(s, model);
     }
 
     @Test
@@ -126,28 +75,8 @@ class FormatVersion1Test {
         assertEquals(2, Math.max(header.getInt(4), header.getInt(64 + 4)), "a slot of version 2"); // (the other may be empty)
         assertEquals(4096 + 2 * 64 * 1024, Files.size(buffer));
         assertContents(s, model); // keyed records in segments and in what the buffer held
-        // New keyless records after the keyed ones, and across segment rolls.
-        for (int i = 0; i < KEYS + 100; i += 4) {
-            s.put(key(i), value(i, 3));
-            model.put(i, value(i, 3));
-        }
-        for (int i = 5; i < KEYS; i += 11) {
-            s.delete(key(i));
-            model.remove(i);
-        }
-        assertContents(s, model);
-        // Collection moves both kinds, each as it is.
-        s.compact();
-        assertTrue(s.stats().gcBytesWritten() > 0, "compact() moved nothing");
-        assertContents(s, model);
-        for (int i = 6; i < KEYS; i += 13) {
-            s.put(key(i), value(i, 4)); // buffered only, when the crash comes
-            model.put(i, value(i, 4));
-        }
-        s.abandon();
-        try (Store again = Store.open(dir, OPTIONS)) {
-            assertContents(again, model);
-        }
+        // New keyless records after the keyed ones, across segment rolls; collection moves both kinds.
+        GoldenStore.writeCollectCrashAndReopen(s, dir, model);
     }
 
     private void setManifestVersion(int version) throws IOException {

@@ -1,0 +1,143 @@
+package io.toykv.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * The golden stores under {@code compat/}: {@code vN-store.zip} is what the last build of store format
+ * version N left after {@link #writeFixture} (run by that build; then the store was zipped, LOCK left
+ * out): two shards, 64 KiB buffers, segments and keys files; sealed segments with garbage; and, as a
+ * kill -9 leaves them, the last puts in the buffers only.
+ */
+final class GoldenStore {
+    static final StoreOptions OPTIONS = StoreOptions.defaults().shards(2).syncMode(SyncMode.NEVER)
+            .bufferSize(64 * 1024).segmentSize(64 * 1024).keysFileSize(64 * 1024).maxValueSize(4000)
+            .autoCompaction(false);
+    static final int KEYS = 1500;
+
+    private GoldenStore() {
+    }
+
+    static byte[] key(int i) {
+        return String.format("compat:%06d", i).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] value(int i, int round) {
+        byte[] v = new byte[1 + (i * 31 + round * 7) % 120];
+        new Random(i * 3L + round).nextBytes(v);
+        return v;
+    }
+
+    /** How each fixture was made, by the build of its version. */
+    static void writeFixture(Path at) throws IOException {
+        Store s = Store.open(at, OPTIONS);
+        for (int i = 0; i < KEYS; i++) {
+            s.put(key(i), value(i, 0));
+        }
+        for (int i = 0; i < KEYS; i += 3) {
+            s.put(key(i), value(i, 1));
+        }
+        for (int i = 1; i < KEYS; i += 7) {
+            s.delete(key(i));
+        }
+        s.sync();
+        for (int i = 2; i < KEYS; i += 50) {
+            s.put(key(i), value(i, 2));
+        }
+        s.abandon();
+    }
+
+    /** What {@link #writeFixture} leaves: key index to value, deleted keys absent. */
+    static Map<Integer, byte[]> fixtureContents() {
+        Map<Integer, byte[]> m = new TreeMap<>();
+        for (int i = 0; i < KEYS; i++) {
+            m.put(i, value(i, i % 3 == 0 ? 1 : 0));
+        }
+        for (int i = 1; i < KEYS; i += 7) {
+            m.remove(i);
+        }
+        for (int i = 2; i < KEYS; i += 50) {
+            m.put(i, value(i, 2));
+        }
+        return m;
+    }
+
+    /** Unzips the golden store of {@code version} into {@code dir}. */
+    static void unzip(int version, Path dir) throws IOException {
+        String name = "/compat/v" + version + "-store.zip";
+        try (InputStream in = Objects.requireNonNull(GoldenStore.class.getResourceAsStream(name), name);
+                ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                Path to = dir.resolve(e.getName()).normalize();
+                if (e.isDirectory()) {
+                    Files.createDirectories(to);
+                    continue;
+                }
+                Files.createDirectories(to.getParent());
+                Files.copy(zip, to);
+            }
+        }
+    }
+
+    /** The format version in {@code dir}'s store manifest. */
+    static int manifestVersion(Path dir) throws IOException {
+        return ByteBuffer.wrap(Files.readAllBytes(dir.resolve("toykv.meta"))).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
+    }
+
+    static void assertContents(Store s, Map<Integer, byte[]> model) {
+        assertEquals(model.size(), s.size());
+        for (int i = 0; i < KEYS + 100; i++) {
+            byte[] expected = model.get(i);
+            if (expected == null) {
+                assertNull(s.get(key(i)), "key " + i);
+            } else {
+                assertArrayEquals(expected, s.get(key(i)), "key " + i);
+            }
+        }
+    }
+
+    /**
+     * On a store opened from a golden one: puts (new records after the old ones, across segment rolls)
+     * and deletes, a collection that must move something, puts left in the buffers by a crash
+     * ({@code s} is abandoned), and a reopen of {@code dir}; checks the contents against {@code model}
+     * (updated) after each step.
+     */
+    static void writeCollectCrashAndReopen(Store s, Path dir, Map<Integer, byte[]> model) throws IOException {
+        for (int i = 0; i < KEYS + 100; i += 4) {
+            s.put(key(i), value(i, 3));
+            model.put(i, value(i, 3));
+        }
+        for (int i = 5; i < KEYS; i += 11) {
+            s.delete(key(i));
+            model.remove(i);
+        }
+        assertContents(s, model);
+        s.compact();
+        assertTrue(s.stats().gcBytesWritten() > 0, "compact() moved nothing");
+        assertContents(s, model);
+        for (int i = 6; i < KEYS; i += 13) {
+            s.put(key(i), value(i, 4)); // buffered only, when the crash comes
+            model.put(i, value(i, 4));
+        }
+        s.abandon();
+        try (Store again = Store.open(dir, OPTIONS)) {
+            assertContents(again, model);
+        }
+    }
+}
