@@ -1,38 +1,61 @@
 #!/usr/bin/env bash
-# Server benchmark: the same redis-benchmark runs against redis-server (appendonly yes, appendfsync
-# everysec) and toykv-server (--sync everysec), both on loopback, then one table with the ratios.
+# Server benchmark: the same redis-benchmark runs against redis-server (appendonly yes) and toykv-server,
+# both on loopback, with the same durability (appendfsync everysec / --sync everysec, or always / always),
+# servers alternating, then one table of medians with the ratios.
 #
 #   ./mvnw -q -B -pl toykv-server -am package -DskipTests   # builds toykv-server/target/toykv-server.jar
-#   scripts/bench-server.sh                                 # N=1000000 by default; N=100000 for a smoke run
+#   scripts/bench-server.sh                                 # every row below, REPEAT=3 times each
+#   ROWS=everysec-p16 REPEAT=1 scripts/bench-server.sh      # one row, once (a smoke run)
+#
+# Rows (ROWS picks some, comma-separated; default all):
+#   always-set-50     --sync always, SET, 50 clients, -P 1       (a group commit's cost under load)
+#   always-set-1      --sync always, SET, 1 client                (one commit's latency)
+#   everysec-p1       everysec, SET and GET, 50 clients, -P 1     (the cost of one request)
+#   everysec-p16      everysec, SET and GET, 50 clients, -P 16    (pipelined throughput)
+#   everysec-1        everysec, SET and GET, 1 client, -P 1       (one client's round trip)
+#   incr              everysec, INCR, 50 clients, -P 1
+#   warmup            a fresh pair of servers each time: the first 200k SETs at -P 16 (no warm-up)
+# Every row but warmup runs on servers warmed up by WARMUP requests (SET and GET at -P 16) when they
+# start; a pair of servers serves every row of its sync mode.
 #
 # It installs nothing. toykv-server runs through bin/toykv-server, the launcher the README starts it with,
-# so the benchmark gets the launcher's JVM options and scheduling policy. Environment: N (requests per run,
-# also the key range -r), CLIENTS (-c, default 50), REDIS_PORT (6390), TOYKV_PORT (6391), JAVA_HOME (the
-# JDK, as for the launcher), TOYKV_JAVA_OPTS (extra JVM options, default none), TOYKV_SERVER_SCHED (batch
-# or normal, as for the launcher), RUNS (option sets, see below), REPEAT (how many times each option set
-# runs, default 1; the table then shows the median requests/s of each server and the ratio of the
-# medians), OUT (CSV file to write, default bench-results/server-<time>.csv). Data lives in a temporary
-# directory deleted on exit.
+# so it gets the launcher's JVM options. Environment: N (requests per run and key range -r, default
+# 1000000; the always rows use N/10, the 1-client always row N/50), VALUE (-d, default 256), REPEAT
+# (default 3), WARMUP (default 2000000), REDIS_PORT (6390), TOYKV_PORT (6391), JAVA_HOME, TOYKV_JAVA_OPTS
+# (as for the launcher), TOYKV_ARGS (extra server options), OUT (CSV file, default
+# bench-results/server-<time>.csv). Data lives in a temporary directory deleted on exit.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 N="${N:-1000000}"
-REPEAT="${REPEAT:-1}"
-if ! [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]]; then
-  echo "bench-server: REPEAT must be a positive whole number, was '$REPEAT'" >&2
-  exit 2
-fi
-CLIENTS="${CLIENTS:-50}"
+VALUE="${VALUE:-256}"
+REPEAT="${REPEAT:-3}"
+WARMUP="${WARMUP:-2000000}"
 REDIS_PORT="${REDIS_PORT:-6390}"
 TOYKV_PORT="${TOYKV_PORT:-6391}"
-TOYKV_JAVA_OPTS="${TOYKV_JAVA_OPTS:-}"
+read -ra toykv_args <<<"${TOYKV_ARGS:-}"
 OUT="${OUT:-$root/bench-results/server-$(date +%Y%m%d-%H%M%S).csv}"
+ALL_ROWS="always-set-50,always-set-1,everysec-p1,everysec-p16,everysec-1,incr,warmup"
+ROWS="${ROWS:-$ALL_ROWS}"
 jar="$root/toykv-server/target/toykv-server.jar"
 java="java"
 if [[ -n "${JAVA_HOME:-}" ]]; then
   java="$JAVA_HOME/bin/java"
 fi
 
+for number in N VALUE REPEAT WARMUP; do
+  if ! [[ "${!number}" =~ ^[1-9][0-9]*$ ]]; then
+    echo "bench-server: $number must be a positive whole number, was '${!number}'" >&2
+    exit 2
+  fi
+done
+IFS=',' read -r -a rows <<<"$ROWS"
+for row in "${rows[@]}"; do
+  if [[ ",$ALL_ROWS," != *",$row,"* ]]; then
+    echo "bench-server: unknown row '$row'; rows are $ALL_ROWS" >&2
+    exit 2
+  fi
+done
 missing=()
 for cmd in redis-server redis-benchmark redis-cli "$java"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
@@ -56,7 +79,7 @@ done
 work="$(mktemp -d "${TMPDIR:-/tmp}/toykv-server-bench.XXXXXX")"
 redis_pid=""
 toykv_pid=""
-cleanup() {
+stop_servers() {
   # Stop only the two servers this script started, then delete their data.
   for pid in "$redis_pid" "$toykv_pid"; do
     if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
@@ -64,6 +87,12 @@ cleanup() {
       wait "$pid" 2>/dev/null || true
     fi
   done
+  redis_pid=""
+  toykv_pid=""
+  rm -rf "$work/redis" "$work/toykv"
+}
+cleanup() {
+  stop_servers
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -84,47 +113,101 @@ wait_for() { # name port pid log
   exit 1
 }
 
-mkdir -p "$work/redis" "$work/toykv"
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes \
-  --appendfsync everysec --save '' --daemonize no --logfile "$work/redis.log" &
-redis_pid=$!
-# The launcher execs java, so $! is the server's JVM.
-TOYKV_SERVER_JAVA_OPTS="$TOYKV_JAVA_OPTS" "$root/bin/toykv-server" --port "$TOYKV_PORT" --bind 127.0.0.1 \
-  --dir "$work/toykv" --sync everysec >"$work/toykv.log" 2>&1 &
-toykv_pid=$!
-wait_for redis-server "$REDIS_PORT" "$redis_pid" "$work/redis.log"
-wait_for toykv-server "$TOYKV_PORT" "$toykv_pid" "$work/toykv.log"
+start_servers() { # sync mode: everysec or always
+  stop_servers
+  mkdir -p "$work/redis" "$work/toykv"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes \
+    --appendfsync "$1" --save '' --daemonize no --logfile "$work/redis.log" &
+  redis_pid=$!
+  # The launcher execs java, so $! is the server's JVM.
+  "$root/bin/toykv-server" --port "$TOYKV_PORT" --bind 127.0.0.1 --dir "$work/toykv" --sync "$1" \
+    "${toykv_args[@]}" >"$work/toykv.log" 2>&1 &
+  toykv_pid=$!
+  wait_for redis-server "$REDIS_PORT" "$redis_pid" "$work/redis.log"
+  wait_for toykv-server "$TOYKV_PORT" "$toykv_pid" "$work/toykv.log"
+}
 
-echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB"
-echo "redis:   $(redis-server --version | cut -d' ' -f3) appendonly yes, appendfsync everysec"
-echo "toykv:   bin/toykv-server --sync everysec, java $("$java" -version 2>&1 | head -1 | cut -d'"' -f2)" \
-  "${TOYKV_JAVA_OPTS:-(no extra JVM options)}, $(grep -o '[a-z]* threads' "$work/toykv.log" | head -1)," \
-  "$(chrt -p "$toykv_pid" 2>/dev/null | awk -F': ' '/policy/ {print $2}' || echo 'scheduling policy unknown')"
-echo "runs:    redis-benchmark -t set,get -n $N -r $N -c $CLIENTS, with the options below, $REPEAT time(s) each;" \
-  "servers alternate"
+warm_up() {
+  for port in "$REDIS_PORT" "$TOYKV_PORT"; do
+    redis-benchmark -h 127.0.0.1 -p "$port" -t set,get -n "$WARMUP" -r "$N" -c 50 -d "$VALUE" -P 16 -q \
+      >/dev/null
+  done
+}
+
+# One measured run: server row rep tests clients n pipeline; appends its lines to the CSV.
+measure() {
+  local server="$1" row="$2" rep="$3" tests="$4" clients="$5" n="$6" pipeline="$7" port="$REDIS_PORT"
+  [[ "$server" == toykv ]] && port="$TOYKV_PORT"
+  echo "  $row, run $rep of $REPEAT, $server: redis-benchmark -t $tests -n $n -r $N -c $clients -d $VALUE -P $pipeline" >&2
+  redis-benchmark -h 127.0.0.1 -p "$port" -t "$tests" -n "$n" -r "$N" -c "$clients" -d "$VALUE" \
+    -P "$pipeline" --csv |
+    awk -F'","' -v row="$row" -v server="$server" 'NR > 1 {
+      gsub(/"/, "", $1); gsub(/"/, "", $8);
+      printf "%s,%s,%s,%s,%s,%s,%s\n", row, server, $1, $2, $3, $5, $7 }' >>"$OUT"
+}
+
+row_sync() {
+  case "$1" in
+    always-*) echo always ;;
+    *) echo everysec ;;
+  esac
+}
+
+# tests clients n pipeline of a row
+row_shape() {
+  case "$1" in
+    always-set-50) echo "set 50 $((N / 10)) 1" ;;
+    always-set-1) echo "set 1 $((N / 50)) 1" ;;
+    everysec-p1) echo "set,get 50 $N 1" ;;
+    everysec-p16) echo "set,get 50 $N 16" ;;
+    everysec-1) echo "set,get 1 $((N / 5)) 1" ;;
+    incr) echo "incr 50 $N 1" ;;
+    warmup) echo "set 50 200000 16" ;;
+  esac
+}
+
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, $(date -u +%Y-%m-%d)"
+echo "redis:   $(redis-server --version | cut -d' ' -f3) appendonly yes, appendfsync as the row says"
+echo "toykv:   bin/toykv-server --sync as the row says ${toykv_args[*]}, java $("$java" -version 2>&1 | head -1 | cut -d'"' -f2)," \
+  "${TOYKV_JAVA_OPTS:-no extra JVM options}"
+echo "runs:    -d $VALUE -r $N, $REPEAT time(s) each, servers alternating; warm-up $WARMUP requests a server"
 echo
 
-# RUNS (';'-separated option sets) replaces the default three, e.g. RUNS='-d 256 -P 1;-d 256 -P 16'.
-IFS=';' read -r -a runs <<<"${RUNS:--d 256 -P 1;-d 256 -P 16;-d 1024 -P 1}"
 mkdir -p "$(dirname "$OUT")"
-echo "run,server,test,rps,avg_ms,p50_ms,p99_ms" >"$OUT"
+echo "row,server,test,rps,avg_ms,p50_ms,p99_ms" >"$OUT"
 i=0
-for run in "${runs[@]}"; do
-  for ((rep = 1; rep <= REPEAT; rep++)); do
-    # Alternate which server goes first, so neither always gets the cooler machine.
-    if ((i % 2 == 0)); then order=(redis toykv); else order=(toykv redis); fi
-    i=$((i + 1))
-    for server in "${order[@]}"; do
-      port="$REDIS_PORT"; [[ "$server" == toykv ]] && port="$TOYKV_PORT"
-      echo "  $server: redis-benchmark -t set,get -n $N -r $N -c $CLIENTS $run (run $rep of $REPEAT)" >&2
-      # shellcheck disable=SC2086
-      redis-benchmark -h 127.0.0.1 -p "$port" -t set,get -n "$N" -r "$N" -c "$CLIENTS" $run --csv |
-        awk -F'","' -v run="$run" -v server="$server" 'NR > 1 {
-          gsub(/"/, "", $1); gsub(/"/, "", $8);
-          printf "%s,%s,%s,%s,%s,%s,%s\n", run, server, $1, $2, $3, $5, $7 }' >>"$OUT"
+for sync in always everysec; do
+  started=""
+  for row in "${rows[@]}"; do
+    [[ "$row" == warmup || "$(row_sync "$row")" != "$sync" ]] && continue
+    if [[ -z "$started" ]]; then
+      start_servers "$sync"
+      warm_up
+      started=yes
+    fi
+    read -r tests clients n pipeline <<<"$(row_shape "$row")"
+    for ((rep = 1; rep <= REPEAT; rep++)); do
+      # Alternate which server goes first, so neither always gets the cooler machine.
+      if ((i % 2 == 0)); then order=(redis toykv); else order=(toykv redis); fi
+      i=$((i + 1))
+      for server in "${order[@]}"; do
+        measure "$server" "$row" "$rep" "$tests" "$clients" "$n" "$pipeline"
+      done
     done
   done
 done
+if [[ ",$ROWS," == *",warmup,"* ]]; then
+  read -r tests clients n pipeline <<<"$(row_shape warmup)"
+  for ((rep = 1; rep <= REPEAT; rep++)); do
+    start_servers everysec
+    if ((i % 2 == 0)); then order=(redis toykv); else order=(toykv redis); fi
+    i=$((i + 1))
+    for server in "${order[@]}"; do
+      measure "$server" warmup "$rep" "$tests" "$clients" "$n" "$pipeline"
+    done
+  done
+fi
+stop_servers
 
 echo
 # Medians over the repeats (the middle one, or the mean of the two middle ones). The first pass reads the
@@ -135,17 +218,19 @@ awk -F, '
     if (m % 2) return val[key, (m + 1) / 2]
     return (val[key, m / 2] + val[key, m / 2 + 1]) / 2
   }
-  function middlep99(key) { return p99[key, int((count[key] + 1) / 2)] }
+  function middle(arr, key) { return arr[key, int((count[key] + 1) / 2)] }
   FNR == NR { if (FNR > 1) { row = $1 SUBSEP $3; if (!(row in seen)) { seen[row] = 1; order[rows++] = row } }; next }
-  { key = $1 SUBSEP $3 SUBSEP $2; count[key]++; val[key, count[key]] = $4; p99[key, count[key]] = $7 }
+  { key = $1 SUBSEP $3 SUBSEP $2; count[key]++; val[key, count[key]] = $4; p50[key, count[key]] = $6; p99[key, count[key]] = $7 }
   END {
-    printf "%-14s %-4s %12s %12s %7s %13s %13s\n", "run", "test", "redis rps", "toykv rps", "ratio", "redis p99 ms", "toykv p99 ms"
+    printf "%-14s %-5s %11s %11s %6s %12s %12s %12s %12s\n", "row", "test", "redis rps", "toykv rps", "ratio",
+      "redis p50 ms", "toykv p50 ms", "redis p99 ms", "toykv p99 ms"
     for (i = 0; i < rows; i++) {
       split(order[i], k, SUBSEP)
       r = median(order[i] SUBSEP "redis"); t = median(order[i] SUBSEP "toykv")
-      printf "%-14s %-4s %12.0f %12.0f %7.2f %13s %13s\n", k[1], k[2], r, t, (r > 0 ? t / r : 0),
-        middlep99(order[i] SUBSEP "redis"), middlep99(order[i] SUBSEP "toykv")
+      printf "%-14s %-5s %11.0f %11.0f %6.2f %12s %12s %12s %12s\n", k[1], k[2], r, t, (r > 0 ? t / r : 0),
+        middle(p50, order[i] SUBSEP "redis"), middle(p50, order[i] SUBSEP "toykv"),
+        middle(p99, order[i] SUBSEP "redis"), middle(p99, order[i] SUBSEP "toykv")
     }
   }' "$OUT" <(tail -n +2 "$OUT" | sort -t, -k1,1 -k3,3 -k2,2 -k4,4g)
 echo
-echo "CSV: $OUT (ratio = median toykv rps / median redis rps; p99 of the run with the lower-middle rps)"
+echo "CSV: $OUT (ratio = median toykv rps / median redis rps; p50 and p99 of the run with the lower-middle rps)"
