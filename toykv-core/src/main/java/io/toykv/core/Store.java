@@ -208,7 +208,7 @@ public final class Store implements AutoCloseable {
      * Sets {@code key} to {@code value}. When this returns the write survives a kill -9 of the process;
      * with {@link SyncMode#ALWAYS} it also survives a power loss.
      *
-     * @throws IllegalArgumentException the key is empty or longer than maxKeySize, or the value is
+     * @throws IllegalArgumentException the key is longer than maxKeySize (the empty key is valid), or the value is
      *     longer than maxValueSize
      * @throws UncheckedIOException the write failed (a full disk, say); nothing was written
      */
@@ -429,10 +429,7 @@ public final class Store implements AutoCloseable {
     }
 
     private void checkKey(byte[] key) {
-        Objects.requireNonNull(key, "key");
-        if (key.length == 0) {
-            throw new IllegalArgumentException("key must not be empty");
-        }
+        Objects.requireNonNull(key, "key"); // the empty key is a key like any other
         if (key.length > options.maxKeySize()) {
             throw new IllegalArgumentException(
                     "key of " + key.length + " bytes exceeds maxKeySize " + options.maxKeySize());

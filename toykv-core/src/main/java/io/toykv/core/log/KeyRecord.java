@@ -7,7 +7,7 @@ package io.toykv.core.log;
  * offset  size  field
  * 0       4     crc32c of bytes 4..end
  * 4       1     kind: 1 PUT, 2 DELETE, 3 CLEAR (drop every key before it), 4 BATCH (many PUTs)
- * 5       2     key length k (1..65535; 0 for CLEAR); for BATCH the body length (1..65535)
+ * 5       2     key length k (0..65535; 0 for CLEAR: the empty key is a key); for BATCH the body length (1..65535)
  * 7       4     length of the value record (PUT), entry count (BATCH, at least 1); 0 otherwise
  * 11      8     address of the value record (PUT; 0 otherwise)
  * 19      k     key; for BATCH the body, {@link PutBatch}'s entries

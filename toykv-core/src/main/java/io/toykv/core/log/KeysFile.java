@@ -317,7 +317,7 @@ public final class KeysFile {
         if (kind == KeyRecord.BATCH && map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) < 1) {
             return "batch record with " + map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) + " entries";
         }
-        if ((kind == KeyRecord.CLEAR) != (keyLength == 0)) {
+        if (kind == KeyRecord.CLEAR && keyLength != 0) { // PUT and DELETE may name the empty key
             return "bad key length " + keyLength + " for record kind " + kind;
         }
         if (pos + KeyRecord.HEADER_SIZE + keyLength > size) {

@@ -216,7 +216,7 @@ public final class FormatDump {
         for (int i = 0; i < count; i++) {
             long shared = varint(b, at, end);
             long suffix = varint(b, at, end);
-            if (shared < 0 || suffix < 1 || shared > previous.length || at[0] + suffix > end) {
+            if (shared < 0 || suffix < 0 || (suffix < 1 && shared > 0) || shared > previous.length || at[0] + suffix > end) {
                 out.printf(Locale.ROOT, "  BAD batch entry %d at offset %d%n", i, at[0]);
                 return i;
             }
