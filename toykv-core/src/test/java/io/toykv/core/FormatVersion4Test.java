@@ -102,7 +102,12 @@ class FormatVersion4Test {
     }
 
     private static void assertContents(Store s, Map<Integer, byte[]> model) throws IOException {
-        assertEquals(model.size(), s.size());
+        assertContents(s, model, 0);
+    }
+
+    /** {@code others}: keys outside the model (the empty key). */
+    private static void assertContents(Store s, Map<Integer, byte[]> model, int others) throws IOException {
+        assertEquals(model.size() + others, s.size());
         for (int i = 0; i < KEYS + 100; i++) {
             byte[] expected = model.get(i);
             if (expected == null) {
@@ -130,15 +135,23 @@ class FormatVersion4Test {
             model.remove(i);
         }
         assertContents(s, model);
+        // Records a version 4 build never wrote, appended to its keys files.
+        long far = System.currentTimeMillis() + 3_600_000_000L;
+        s.put(new byte[0], value(0, 5), far);
+        assertTrue(s.expireAt(key(9), far + 1));
         s.compact();
-        assertContents(s, model);
+        assertContents(s, model, 1);
         for (int i = 6; i < KEYS; i += 13) {
             s.put(key(i), value(i, 4)); // buffered only, when the crash comes
             model.put(i, value(i, 4));
         }
         s.abandon();
         try (Store again = Store.open(dir, OPTIONS)) {
-            assertContents(again, model);
+            assertContents(again, model, 1);
+            assertArrayEquals(value(0, 5), again.get(new byte[0]));
+            assertEquals(far, again.expiry(new byte[0]));
+            assertEquals(far + 1, again.expiry(key(9)));
+            assertEquals(Store.NO_EXPIRY, again.expiry(key(10)));
         }
     }
 }

@@ -41,11 +41,12 @@ class FormatDumpTest {
     void dumpOfAClosedStoreMatchesWhatWasWritten() throws Exception {
         writeTenAndDeleteOne(false);
         String out = dump(true);
-        assertTrue(out.matches("(?s)manifest: magic 0x4D564B54 version 4 shards 1 store id [0-9a-f]{16} crc ok\n.*"), out);
+        assertTrue(out.matches("(?s)manifest: magic 0x4D564B54 version 5 shards 1 store id [0-9a-f]{16} crc ok\n.*"), out);
         assertTrue(out.matches("(?s).*shard.meta: magic 0x53564B54 version 1 store id [0-9a-f]{16} shard 0 of 1 keys files 1 to 1"
                 + " crc ok\n.*"), out);
         // 10 puts and a delete: 10 * (19 + 4) + (19 + 4) = 253 record bytes, synced to the end at close.
-        assertTrue(out.contains("00000001.k: version 2 number 1 synced 4349; 10 put, 1 delete, 0 clear, 0 batch (0 entries); 253 record bytes"), out);
+        assertTrue(out.contains("00000001.k: version 3 number 1 synced 4349; 10 put, 0 put_expiring, 1 delete, 0 clear, 0 batch (0 entries);"
+                + " 253 record bytes"), out);
         assertTrue(out.contains("@4096 PUT \"key0\" -> segment 1 offset 0 length 108"), out);
         assertTrue(out.contains("DELETE \"key3\""), out);
         // The clean close flushed the buffer: the header's base is past the one 4 KiB chunk, nothing is
@@ -59,8 +60,8 @@ class FormatDumpTest {
         writeTenAndDeleteOne(true);
         String out = dump(true);
         // The rewrite's file follows the old one: a CLEAR, then the nine live keys in one BATCH record.
-        assertTrue(out.contains("00000002.k: version 2 number 2 synced "), out);
-        assertTrue(out.contains("0 put, 0 delete, 1 clear, 1 batch (9 entries)"), out);
+        assertTrue(out.contains("00000002.k: version 3 number 2 synced "), out);
+        assertTrue(out.contains("0 put, 0 put_expiring, 0 delete, 1 clear, 1 batch (9 entries)"), out);
         assertTrue(out.contains("BATCH[0] \"key0\" -> segment "), out);
         assertTrue(out.contains("BATCH[3] \"key4\" -> segment "), out);
         assertTrue(out.contains("BATCH[8] \"key9\" -> segment "), out);
