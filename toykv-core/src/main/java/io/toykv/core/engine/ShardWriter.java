@@ -64,7 +64,11 @@ final class ShardWriter {
         int[] previousLength = new int[1];
         long sequence = appendLocked(() -> {
             long now = state.clock.getAsLong();
-            boolean inIndex = state.index.get(key, previousLength) >= 0;
+            // A plain put into a shard without expiries needs nothing of the key's state: no lookup
+            // before the index's own put, which keeps the common case at one descent.
+            boolean look = condition != Condition.ALWAYS || expireAt == KEEP_EXPIRY || passed(expireAt, now)
+                    || state.expiries.size() > 0;
+            boolean inIndex = look && state.index.get(key, previousLength) >= 0;
             long oldExpiry = inIndex ? state.expiries.get(key) : 0;
             boolean present = inIndex && !passed(oldExpiry, now);
             if (condition == Condition.IF_ABSENT && present || condition == Condition.IF_PRESENT && !present) {
