@@ -170,6 +170,26 @@ class ExpiryTest {
     }
 
     @Test
+    void theRepairCopiesExpiriesAndLeavesExpiredKeysOut() throws IOException {
+        Path store = dir.resolve("store");
+        try (Store s = Store.open(store, options())) {
+            s.put(b("later"), b("1"), T0 + 1000);
+            s.put(b("sooner"), b("2"), T0 + 10);
+            s.put(b("never"), b("3"));
+        }
+        clock.advance(10);
+        StoreRepair.Report r = StoreRepair.repair(store, dir.resolve("out"), options());
+        assertTrue(r.lostNothing(), r.toString());
+        try (Store s = Store.open(dir.resolve("out"), options())) {
+            assertEquals(T0 + 1000, s.expiry(b("later")));
+            assertEquals(Store.NO_EXPIRY, s.expiry(b("never")));
+            assertNull(s.get(b("sooner")));
+            assertEquals(2, s.size());
+            assertEquals(2, s.indexedKeys(), "the expired key was not copied");
+        }
+    }
+
+    @Test
     void expiredKeysNeverComeBackAfterReopen() throws IOException {
         StoreOptions o = options();
         try (Store s = Store.open(dir, o)) {

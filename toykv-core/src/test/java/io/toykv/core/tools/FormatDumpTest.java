@@ -68,6 +68,21 @@ class FormatDumpTest {
         assertTrue(!out.contains("00000001.k"), out);
     }
 
+    @Test
+    void dumpShowsExpiringRecordsAndTheEmptyKey() throws Exception {
+        try (Store s = Store.open(dir, StoreOptions.defaults().shards(1).syncMode(SyncMode.NEVER))) {
+            s.put(new byte[0], new byte[10], 4_000_000_000_000L);
+            s.put("k".getBytes(StandardCharsets.US_ASCII), new byte[10]);
+            s.expireAt("k".getBytes(StandardCharsets.US_ASCII), 4_000_000_000_001L);
+        }
+        String out = dump(true);
+        assertTrue(out.contains("1 put, 2 put_expiring, 0 delete"), out);
+        // 29 + 0, 19 + 1, then 29 + 1 record bytes: the second PUT_EXPIRING names the same value as the PUT.
+        assertTrue(out.contains("@4096 PUT_EXPIRING \"\" -> segment 1 offset 0 length 18 expires 4000000000000 db 0"), out);
+        assertTrue(out.contains("@4125 PUT \"k\" -> segment 1 offset 18 length 18\n"), out);
+        assertTrue(out.contains("@4145 PUT_EXPIRING \"k\" -> segment 1 offset 18 length 18 expires 4000000000001 db 0"), out);
+    }
+
     /** Files are listed in number order, as the engine takes them, not in name order: "20000000.v" before "100000000.v". */
     @Test
     void numberedFilesAreListedByNumberNotByName() throws Exception {
