@@ -234,7 +234,8 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Sets {@code key} to {@code value}. When this returns the write survives a kill -9 of the process;
+     * Sets {@code key} to {@code value}, without an expiry (one the key had is removed, as Redis SET
+     * does). When this returns the write survives a kill -9 of the process;
      * with {@link SyncMode#ALWAYS} it also survives a power loss.
      *
      * @throws IllegalArgumentException the key is longer than maxKeySize (the empty key is valid), or the value is
@@ -470,6 +471,19 @@ public final class Store implements AutoCloseable {
         long n = 0;
         for (Shard s : shards) {
             n += s.size();
+        }
+        return n;
+    }
+
+    /**
+     * Number of live keys that have an expiry (Redis INFO keyspace's {@code expires}): like
+     * {@link #size}, expired keys not yet removed are not counted.
+     */
+    public long expiringKeys() {
+        ensureOpen();
+        long n = 0;
+        for (Shard s : shards) {
+            n += s.liveExpiringKeys();
         }
         return n;
     }

@@ -52,12 +52,14 @@ class ExpiryTest {
             assertEquals(Store.NO_EXPIRY, s.expiry(b("other")));
             assertEquals(Store.NO_KEY, s.expiry(b("none")));
             assertEquals(2, s.size());
+            assertEquals(1, s.expiringKeys());
             clock.advance(999);
             assertArrayEquals(b("v"), s.get(b("k")), "one millisecond before");
             clock.advance(1);
             assertNull(s.get(b("k")), "at the expiry");
             assertEquals(Store.NO_KEY, s.expiry(b("k")));
             assertEquals(1, s.size());
+            assertEquals(0, s.expiringKeys(), "an expired key is not counted, removed or not");
             assertEquals(List.of("other"), scanKeys(s));
             assertFalse(s.expireAt(b("k"), T0 + 5000), "an expired key has no expiry to change");
             assertFalse(s.persist(b("k")));

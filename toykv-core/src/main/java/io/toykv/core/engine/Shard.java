@@ -160,6 +160,12 @@ public final class Shard {
         return state.index.size();
     }
 
+    /** Keys with an expiry that has not passed. */
+    public long liveExpiringKeys() {
+        int n = state.expiries.size();
+        return n == 0 ? 0 : n - state.expiries.dueCount(state.clock.getAsLong());
+    }
+
     /** Keys with an expiry, expired or not, that the index holds. */
     public int expiringKeys() {
         return state.expiries.size();
