@@ -9,7 +9,7 @@ import java.util.PriorityQueue;
 
 /**
  * An ordered scan over all shards: one index cursor per shard, merged by a priority queue on the
- * cursors' current keys. Values are read as entries are returned.
+ * cursors' current keys. Values are read as entries are returned; expired keys are skipped.
  */
 final class MergingScan implements ScanIterator {
     private final Store store;
@@ -44,7 +44,7 @@ final class MergingScan implements ScanIterator {
             if (c.advance(to)) {
                 queue.add(c);
             }
-            if (value != null) {
+            if (value != null && !c.shard.expired(key)) {
                 next = new Entry(key, value);
             }
         }

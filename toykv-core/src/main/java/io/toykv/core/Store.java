@@ -1,6 +1,7 @@
 package io.toykv.core;
 
 import io.toykv.core.engine.BackgroundSyncer;
+import io.toykv.core.engine.ExpirySweeper;
 import io.toykv.core.engine.GarbageCollector;
 import io.toykv.core.engine.Shard;
 import io.toykv.core.engine.ShardManifest;
@@ -31,9 +32,34 @@ import java.util.function.Consumer;
  * A toykv store: keys and values kept apart, in {@code N} independent shards under one directory.
  * See the package documentation for the concurrency, durability and exception contract, and
  * {@code docs/FORMAT.md} for the files.
+ *
+ * <p><b>Keys</b> are byte arrays of 0 to {@link StoreOptions#maxKeySize} bytes: the empty key is a key.
+ *
+ * <p><b>Expiry.</b> A key may carry an expiry time: an absolute time in milliseconds since the epoch,
+ * compared with {@link StoreOptions#clock}. Once the clock reaches it the key is absent to every call
+ * ({@link #get}, {@link #scan}, {@link #size}, {@link #expiry}, the conditions of
+ * {@link #putIfAbsent} and {@link #putIfPresent}, and the result of {@link #delete}), and it is
+ * removed (its index entry at once, its value's space by garbage collection) by the next write that
+ * touches it or by the {@code toykv-expiry} thread, which removes each expired key within about
+ * {@value io.toykv.core.engine.ExpirySweeper#INTERVAL_MILLIS} ms plus the time to remove the keys of
+ * its shard that expired before it, {@value io.toykv.core.engine.ExpirySweeper#ROUND_KEYS} per round.
+ * Every write that sets, changes or removes an expiry is durable as a put is (a kill -9 at once; a
+ * power loss in {@link SyncMode#ALWAYS} once it returned). These follow Redis: {@link #put(byte[],
+ * byte[])} removes the key's expiry (SET), {@link #KEEP_EXPIRY} keeps it (SET KEEPTTL), a put or
+ * {@link #expireAt} with a time that has passed deletes the key.
+ *
+ * <p><b>Versions</b> ({@link #version}) tell whether a key may have changed since a point, for the
+ * server's WATCH.
  */
 public final class Store implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
+
+    /** {@link #expiry} of a key that is present and has no expiry; as {@code expireAtMillis} of a put, none. */
+    public static final long NO_EXPIRY = -1;
+    /** {@link #expiry} of a key that is absent (or expired). */
+    public static final long NO_KEY = -2;
+    /** As {@code expireAtMillis} of a put: the key keeps the expiry it has (none if it was absent). */
+    public static final long KEEP_EXPIRY = -3;
 
     private final Path dir;
     private final StoreOptions options;
@@ -41,6 +67,8 @@ public final class Store implements AutoCloseable {
     private final Shard[] shards;
     private final BackgroundSyncer syncer;
     private final GarbageCollector gc;
+    /** Null when {@link StoreOptions#activeExpiry} is off. */
+    private final ExpirySweeper sweeper;
     private final AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
     /** The first failed force; once set, every write fails ({@link #forceFailed}). */
     private final AtomicReference<Throwable> writesStopped = new AtomicReference<>();
@@ -63,6 +91,7 @@ public final class Store implements AutoCloseable {
         this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.gcSpaceTarget(),
                 options.keysFileSize(), options.segmentSize(), options.autoCompaction() ? options.gcThreads() : 0,
                 this::collectorFailed);
+        this.sweeper = options.activeExpiry() ? new ExpirySweeper(shards, this::sweeperFailed) : null;
     }
 
     /** Opens (or creates) the store in {@code dir} with default options. */
@@ -205,10 +234,11 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Sets {@code key} to {@code value}. When this returns the write survives a kill -9 of the process;
+     * Sets {@code key} to {@code value}, without an expiry (one the key had is removed, as Redis SET
+     * does). When this returns the write survives a kill -9 of the process;
      * with {@link SyncMode#ALWAYS} it also survives a power loss.
      *
-     * @throws IllegalArgumentException the key is empty or longer than maxKeySize, or the value is
+     * @throws IllegalArgumentException the key is longer than maxKeySize (the empty key is valid), or the value is
      *     longer than maxValueSize
      * @throws UncheckedIOException the write failed (a full disk, say); nothing was written
      */
@@ -231,7 +261,149 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** The value of {@code key}, or null when absent. */
+    /**
+     * Sets {@code key} to {@code value} with an expiry: {@code expireAtMillis} is the time (milliseconds
+     * since the epoch, by {@link StoreOptions#clock}) at which the key expires, or {@link #NO_EXPIRY}, or
+     * {@link #KEEP_EXPIRY} to keep the key's expiry. A time that has already passed deletes the key (a
+     * put of an absent key then writes nothing). Durable as {@link #put(byte[], byte[])} is.
+     *
+     * @throws IllegalArgumentException as {@link #put(byte[], byte[])}, or {@code expireAtMillis} is 0 or
+     *     a negative value other than the constants
+     */
+    public void put(byte[] key, byte[] value, long expireAtMillis) {
+        write(key, value, expireAtMillis, Write.PUT);
+    }
+
+    /**
+     * Puts only if {@code key} is absent (or expired), atomically with respect to every other write
+     * (the server's SET NX). Returns whether it put. {@code expireAtMillis} as for
+     * {@link #put(byte[], byte[], long)}.
+     */
+    public boolean putIfAbsent(byte[] key, byte[] value, long expireAtMillis) {
+        return write(key, value, expireAtMillis, Write.IF_ABSENT);
+    }
+
+    /**
+     * Puts only if {@code key} is present (and not expired), atomically with respect to every other
+     * write (the server's SET XX). Returns whether it put. {@code expireAtMillis} as for
+     * {@link #put(byte[], byte[], long)}; {@link #KEEP_EXPIRY} gives SET XX KEEPTTL.
+     */
+    public boolean putIfPresent(byte[] key, byte[] value, long expireAtMillis) {
+        return write(key, value, expireAtMillis, Write.IF_PRESENT);
+    }
+
+    private enum Write {
+        PUT, IF_ABSENT, IF_PRESENT
+    }
+
+    private boolean write(byte[] key, byte[] value, long expireAtMillis, Write how) {
+        checkKey(key); // before the value: a null key is named first, as put(key, value) does
+        Objects.requireNonNull(value, "value");
+        if (value.length > options.maxValueSize()) {
+            throw new IllegalArgumentException(
+                    "value of " + value.length + " bytes exceeds maxValueSize " + options.maxValueSize());
+        }
+        long at = engineExpiry(expireAtMillis);
+        return writeTo(key, shard -> {
+            switch (how) {
+                case IF_ABSENT:
+                    return shard.putIfAbsent(key, value, at);
+                case IF_PRESENT:
+                    return shard.putIfPresent(key, value, at);
+                default:
+                    shard.put(key, value, at);
+                    return true;
+            }
+        });
+    }
+
+    /** A write to one shard that answers yes or no. */
+    @FunctionalInterface
+    private interface ShardWrite {
+        boolean apply(Shard shard) throws IOException;
+    }
+
+    /** Runs {@code write} on the shard of {@code key} (checked) with the checks and failure handling of every write. */
+    private boolean writeTo(byte[] key, ShardWrite write) {
+        checkKey(key);
+        ensureOpen();
+        ensureWritable();
+        rethrowBackgroundFailure();
+        try {
+            return write.apply(shardOf(key));
+        } catch (IOException e) {
+            throw failed(e);
+        } catch (RuntimeException e) {
+            throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
+        }
+    }
+
+    /** The engine's form of a put's {@code expireAtMillis}: 0 for none, {@link Shard#KEEP_EXPIRY}, or the time. */
+    private static long engineExpiry(long expireAtMillis) {
+        if (expireAtMillis == NO_EXPIRY) {
+            return 0;
+        }
+        if (expireAtMillis == KEEP_EXPIRY) {
+            return Shard.KEEP_EXPIRY;
+        }
+        if (expireAtMillis <= 0) {
+            throw new IllegalArgumentException("expireAtMillis must be a time after the epoch, NO_EXPIRY or"
+                    + " KEEP_EXPIRY, was " + expireAtMillis);
+        }
+        return expireAtMillis;
+    }
+
+    /**
+     * Sets the expiry of {@code key} to {@code expireAtMillis} (milliseconds since the epoch) without
+     * rewriting its value (Redis PEXPIREAT). A time that has passed (0 or negative included) deletes the
+     * key. Returns false, writing nothing, if the key is absent or expired. Durable as a put is.
+     */
+    public boolean expireAt(byte[] key, long expireAtMillis) {
+        // The engine's 0 means "none": a time at or before the epoch has passed whatever the clock says.
+        return writeTo(key, shard -> shard.setExpiry(key, Math.max(1, expireAtMillis)));
+    }
+
+    /**
+     * Removes the expiry of {@code key} without rewriting its value (Redis PERSIST). Returns whether it
+     * had one (false, writing nothing, if it had none or is absent). Durable as a put is.
+     */
+    public boolean persist(byte[] key) {
+        return writeTo(key, shard -> shard.setExpiry(key, 0));
+    }
+
+    /**
+     * When {@code key} expires, in milliseconds since the epoch (Redis PEXPIRETIME); {@link #NO_EXPIRY}
+     * if it is present without an expiry, {@link #NO_KEY} if it is absent or expired. Lock-free.
+     */
+    public long expiry(byte[] key) {
+        checkKey(key);
+        ensureOpen();
+        long at = shardOf(key).expiry(key);
+        return at < 0 ? NO_KEY : at == 0 ? NO_EXPIRY : at;
+    }
+
+    /**
+     * A number that changes whenever {@code key} changes: a put (conditional or not), a delete, a
+     * {@link #clear}, a change or removal of its expiry, and its expiry passing (an expired key is
+     * removed by this call if nothing removed it yet, so that its version shows it). A version that is
+     * the same as at an earlier call proves the key did not change in between (the server's WATCH); a
+     * different one usually means it did, but can also come from a change of another key (one in
+     * about 4096 of the keys of its shard shares its counter). Versions are meaningful only while the
+     * store stays open.
+     */
+    public long version(byte[] key) {
+        checkKey(key);
+        ensureOpen();
+        try {
+            return shardOf(key).version(key);
+        } catch (IOException e) {
+            throw failed(e);
+        } catch (RuntimeException e) {
+            throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
+        }
+    }
+
+    /** The value of {@code key}, or null when absent (or expired). */
     public byte[] get(byte[] key) {
         checkKey(key);
         ensureOpen();
@@ -242,19 +414,9 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Removes {@code key}; returns whether it was present. */
+    /** Removes {@code key}; returns whether it was present (an expired key was not, but is removed too). */
     public boolean delete(byte[] key) {
-        checkKey(key);
-        ensureOpen();
-        ensureWritable();
-        rethrowBackgroundFailure();
-        try {
-            return shardOf(key).delete(key);
-        } catch (IOException e) {
-            throw failed(e);
-        } catch (RuntimeException e) {
-            throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
-        }
+        return writeTo(key, shard -> shard.delete(key));
     }
 
     /** Removes every key. Each shard writes one record; the space is reclaimed by garbage collection. */
@@ -300,12 +462,28 @@ public final class Store implements AutoCloseable {
         return new MergingScan(this, shards, fromInclusive, toExclusive);
     }
 
-    /** Number of live keys, in constant time. */
+    /**
+     * Number of live keys: in constant time, less the time to count the expired keys not yet removed
+     * (which the {@code toykv-expiry} thread keeps few).
+     */
     public long size() {
         ensureOpen();
         long n = 0;
         for (Shard s : shards) {
             n += s.size();
+        }
+        return n;
+    }
+
+    /**
+     * Number of live keys that have an expiry (Redis INFO keyspace's {@code expires}): like
+     * {@link #size}, expired keys not yet removed are not counted.
+     */
+    public long expiringKeys() {
+        ensureOpen();
+        long n = 0;
+        for (Shard s : shards) {
+            n += s.liveExpiringKeys();
         }
         return n;
     }
@@ -383,6 +561,9 @@ public final class Store implements AutoCloseable {
             }
             closed = true;
         }
+        if (sweeper != null) {
+            sweeper.close();
+        }
         gc.close();
         if (syncer != null) {
             syncer.close();
@@ -412,6 +593,9 @@ public final class Store implements AutoCloseable {
     /** Drops everything without flushing or forcing, as a kill -9 would leave it. For crash tests. */
     void abandon() throws IOException {
         closed = true;
+        if (sweeper != null) {
+            sweeper.close();
+        }
         gc.close();
         if (syncer != null) {
             syncer.close();
@@ -429,10 +613,7 @@ public final class Store implements AutoCloseable {
     }
 
     private void checkKey(byte[] key) {
-        Objects.requireNonNull(key, "key");
-        if (key.length == 0) {
-            throw new IllegalArgumentException("key must not be empty");
-        }
+        Objects.requireNonNull(key, "key"); // the empty key is a key like any other
         if (key.length > options.maxKeySize()) {
             throw new IllegalArgumentException(
                     "key of " + key.length + " bytes exceeds maxKeySize " + options.maxKeySize());
@@ -468,6 +649,40 @@ public final class Store implements AutoCloseable {
         lastSyncFailed = true;
         LOG.log(System.Logger.Level.WARNING, "background sync of " + dir + " failed; the next one tries again", t);
         backgroundFailure.compareAndSet(null, t);
+    }
+
+    /**
+     * A failure of the {@code toykv-expiry} thread: a failed force or an Error as the collector's; any
+     * other (a full disk) is logged, and the next round tries again.
+     */
+    private void sweeperFailed(Throwable t) {
+        if (ForceFailedException.isIn(t) || t instanceof Error) {
+            collectorFailed(t);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "removing expired keys of " + dir + " failed; the next round tries again", t);
+        }
+    }
+
+    /** Keys the shards' indexes hold, expired ones not yet removed included. For tests. */
+    long indexedKeys() {
+        long n = 0;
+        for (Shard s : shards) {
+            n += s.indexedKeys();
+        }
+        return n;
+    }
+
+    /** Runs one round of the {@code toykv-expiry} thread's work on every shard, on this thread; returns the keys removed. For tests. */
+    long expireDue(int max) {
+        long n = 0;
+        for (Shard s : shards) {
+            try {
+                n += s.expireDue(max);
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+        return n;
     }
 
     /** A collector thread's Error or failed force (its other failures are retried and counted). */

@@ -62,6 +62,8 @@ public final class StoreOptions {
     private double gcSpaceTarget = DEFAULT_GC_SPACE_TARGET;
     private int gcThreads = DEFAULT_GC_THREADS;
     private Consumer<Throwable> onBackgroundFailure;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
+    private boolean activeExpiry = true;
 
     /** Options with every default. */
     public static StoreOptions defaults() {
@@ -83,6 +85,8 @@ public final class StoreOptions {
         c.gcSpaceTarget = gcSpaceTarget;
         c.gcThreads = gcThreads;
         c.onBackgroundFailure = onBackgroundFailure;
+        c.clock = clock;
+        c.activeExpiry = activeExpiry;
         return c;
     }
 
@@ -165,6 +169,35 @@ public final class StoreOptions {
     public StoreOptions directIo(boolean directIo) {
         this.directIo = directIo;
         return this;
+    }
+
+    /**
+     * The clock that expiry times ({@link Store#put(byte[], byte[], long)}) are compared with: its
+     * {@link java.time.Clock#millis()}; default the system's UTC clock. Tests set a clock they move by
+     * hand. Expiry times are absolute, so a clock that goes back makes expired keys that were not
+     * removed yet visible again.
+     */
+    public StoreOptions clock(java.time.Clock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    public java.time.Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Whether expired keys are removed in the background (the {@code toykv-expiry} thread; see
+     * {@link Store#expireAt}); default true. Off, an expired key is still never returned or counted,
+     * and is removed when a write touches it. For tests of the removal itself.
+     */
+    public StoreOptions activeExpiry(boolean activeExpiry) {
+        this.activeExpiry = activeExpiry;
+        return this;
+    }
+
+    public boolean activeExpiry() {
+        return activeExpiry;
     }
 
     /**
@@ -319,6 +352,7 @@ public final class StoreOptions {
         return "StoreOptions[shards=" + shards() + ", syncMode=" + syncMode + ", maxKeySize=" + maxKeySize
                 + ", maxValueSize=" + maxValueSize + ", bufferSize=" + bufferSize() + ", segmentSize="
                 + segmentSize() + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + ", autoCompaction=" + autoCompaction
-                + ", gcGarbageRatio=" + gcGarbageRatio + ", gcSpaceTarget=" + gcSpaceTarget + ", gcThreads=" + gcThreads + "]";
+                + ", gcGarbageRatio=" + gcGarbageRatio + ", gcSpaceTarget=" + gcSpaceTarget + ", gcThreads=" + gcThreads
+                + ", activeExpiry=" + activeExpiry + "]";
     }
 }

@@ -369,11 +369,13 @@ public final class StoreRepair {
         Map<ByteBuffer, long[]> live = new LinkedHashMap<>();
         KeysFile.RecordSink sink = (record, file, offset) -> {
             switch (record.kind()) {
-                case KeyRecord.PUT: {
+                case KeyRecord.PUT:
+                case KeyRecord.PUT_EXPIRING: {
                     String problem = values == null ? null
                             : values.checkBuffered(record.key(), record.address(), record.valueLength());
                     if (problem == null) {
-                        live.put(ByteBuffer.wrap(record.key()), new long[] {record.address(), record.valueLength()});
+                        live.put(ByteBuffer.wrap(record.key()),
+                                new long[] {record.address(), record.valueLength(), record.expireAt()});
                     }
                     return problem;
                 }
@@ -428,6 +430,7 @@ public final class StoreRepair {
             }
             long address = e.getValue()[0];
             int length = (int) e.getValue()[1];
+            long expireAt = e.getValue().length > 2 ? e.getValue()[2] : 0;
             byte[] value = null;
             if (values != null && values.checkLive(address, length) == null) {
                 try {
@@ -448,7 +451,8 @@ public final class StoreRepair {
                 continue; // no directory holds the shard's files: the first copy found stays
             }
             try {
-                target.put(key, value);
+                // An expiry that passed meanwhile leaves the key out, as an open of the store would.
+                target.put(key, value, expireAt == 0 ? Store.NO_EXPIRY : expireAt);
             } catch (IllegalArgumentException tooLarge) {
                 lostHere++;
                 note(name + ": a key or value exceeds the new store's limits: " + tooLarge.getMessage());

@@ -8,12 +8,15 @@
  * {@code log} (the files), {@code index} (the B+-tree) and {@code io} (file names, locks, native calls).
  *
  * <h2>Concurrency</h2>
- * A store is safe for any number of threads. Each shard has one write lock, taken by put, delete and
- * clear on that shard only, so writers to different shards run in parallel. Get and scan take no lock:
+ * A store is safe for any number of threads. Each shard has one write lock, taken by every write
+ * (put, conditional put, delete, clear, a change of an expiry, the removal of expired keys) on that
+ * shard only, so writers to different shards run in parallel, and a conditional put's check and write
+ * are one step to every other writer. Get and scan take no lock:
  * the index is a B+-tree whose leaves readers validate with a per-leaf sequence lock (the writer changes
  * a leaf in place and publishes new leaves through their parent), value reads from the staging
  * buffer are validated with an optimistic stamp, and a segment being read holds a reference that keeps
- * it mapped.
+ * it mapped. A key's expiry is kept beside the index ({@code engine.Expiries}), changed by the writer
+ * after the index; a get reads it before and after the index and retries when the two differ.
  *
  * <p>Background threads, all daemons made by {@link io.toykv.core.io.BackgroundThreads}:
  * <ul>
@@ -23,6 +26,8 @@
  * <li>{@code toykv-sync}: syncs every shard once a second, in {@code EVERY_SECOND} mode only.
  * <li>{@code toykv-gc}, or {@code toykv-gc-<n>} when there are several: garbage collection, unless
  * {@code autoCompaction} is off; runs at a lowered CPU priority.
+ * <li>{@code toykv-expiry}: removes expired keys that nobody touches, every 100 ms, at most 256 keys a
+ * shard per hold of its write lock; unless {@code activeExpiry} is off.
  * <li>{@code toykv-open}: briefly at open, recovers the shards in parallel.
  * </ul>
  * Besides these, {@code toykv-kept-lock-channels} is a JVM shutdown hook (never started before exit)

@@ -123,9 +123,15 @@ class CrashTest {
 
     private static List<String> runAndKill(Path store, long seed, long firstOp, String mode, int killAfterMillis,
             String ctx) throws Exception {
+        return runAndKill(CrashWriter.class, store, seed, firstOp, mode, killAfterMillis, ctx);
+    }
+
+    /** Runs {@code child}'s main with the store, seed, first operation and mode; kills it after a while; returns its lines. */
+    static List<String> runAndKill(Class<?> child, Path store, long seed, long firstOp, String mode, int killAfterMillis,
+            String ctx) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                CrashWriter.class.getName(), store.toString(), Long.toString(seed), Long.toString(firstOp), mode));
+                child.getName(), store.toString(), Long.toString(seed), Long.toString(firstOp), mode));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {

@@ -12,7 +12,8 @@ import java.util.Arrays;
 /**
  * Rebuilds a shard's index from its keys log at open. Records are collected in log order into plain
  * arrays (a CLEAR record empties them); then an index permutation is merge-sorted by key, stably, so
- * the last record of each key in log order decides it: a PUT sets the key, a DELETE leaves it out.
+ * the last record of each key in log order decides it: a PUT sets the key, a DELETE leaves it out, and
+ * so does a PUT_EXPIRING whose expiry has passed (its value is then garbage, as a deleted key's is).
  * The survivors go into the index in one bulk load. Sorting once is much cheaper than a hash map or a
  * million single inserts; comparing eight-byte key prefixes as longs first keeps the sort in cache.
  *
@@ -29,6 +30,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
     private long[] addresses = new long[1024];
     private int[] lengths = new int[1024];
     private boolean[] deleted = new boolean[1024];
+    private long[] expiries = new long[1024];
     private long[] offsets = new long[1024];
     private int[] fileIndexes = new int[1024];
     private final java.util.List<Path> files = new java.util.ArrayList<>();
@@ -44,12 +46,14 @@ final class IndexRecovery implements KeysFile.RecordSink {
     @Override
     public String accept(KeyRecord record, Path file, long offset) {
         switch (record.kind()) {
-            case KeyRecord.PUT: {
+            case KeyRecord.PUT:
+            case KeyRecord.PUT_EXPIRING: {
                 String problem = values.checkBuffered(record.key(), record.address(), record.valueLength());
                 if (problem != null) {
                     return problem;
                 }
                 add(record.key(), record.address(), record.valueLength(), false, file, offset);
+                expiries[count - 1] = record.expireAt();
                 maxSegment = Math.max(maxSegment, Address.segment(record.address()));
                 return null;
             }
@@ -70,6 +74,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
             addresses = Arrays.copyOf(addresses, n);
             lengths = Arrays.copyOf(lengths, n);
             deleted = Arrays.copyOf(deleted, n);
+            expiries = Arrays.copyOf(expiries, n);
             offsets = Arrays.copyOf(offsets, n);
             fileIndexes = Arrays.copyOf(fileIndexes, n);
         }
@@ -84,15 +89,17 @@ final class IndexRecovery implements KeysFile.RecordSink {
         addresses[count] = address;
         lengths[count] = length;
         deleted[count] = isDelete;
+        expiries[count] = 0;
         count++;
     }
 
     /**
-     * Loads the survivors into {@code index}; returns the live value bytes per segment id.
+     * Loads the survivors into {@code index}, and their expiries into {@code expiring}; a key whose
+     * expiry is at or before {@code now} does not survive. Returns the live value bytes per segment id.
      *
      * @throws CorruptionException a live key's value is in no segment
      */
-    SegmentCounts loadInto(SortedIndex index) throws CorruptionException {
+    SegmentCounts loadInto(SortedIndex index, Expiries expiring, long now) throws CorruptionException {
         int[] order = new int[count];
         for (int i = 0; i < count; i++) {
             order[i] = i;
@@ -106,12 +113,16 @@ final class IndexRecovery implements KeysFile.RecordSink {
         for (int i = 0; i < count; i++) {
             int r = order[i];
             boolean lastOfKey = i + 1 == count || compare(r, order[i + 1]) != 0;
-            if (lastOfKey && !deleted[r]) {
+            boolean expired = expiries[r] != 0 && expiries[r] <= now;
+            if (lastOfKey && !deleted[r] && !expired) {
                 String problem = values.checkLive(addresses[r], lengths[r]);
                 if (problem != null) {
                     throw new CorruptionException(files.get(fileIndexes[r]), offsets[r], "live key record: " + problem);
                 }
-                liveKeyRecordBytes += KeyRecord.size(keys[r].length);
+                liveKeyRecordBytes += KeyRecord.size(KeyRecord.putKind(expiries[r]), keys[r].length);
+                if (expiries[r] != 0) {
+                    expiring.set(keys[r], expiries[r]);
+                }
                 liveKeys[n] = keys[r];
                 liveAddresses[n] = addresses[r];
                 liveLengths[n] = lengths[r];

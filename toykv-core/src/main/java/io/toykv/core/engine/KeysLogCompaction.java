@@ -40,7 +40,7 @@ final class KeysLogCompaction {
         }
         long written;
         try {
-            written = state.keys.writeLive(r, liveKeys(state.index));
+            written = state.keys.writeLive(r, liveKeys(state.index, state.expiries));
         } catch (IOException | RuntimeException e) {
             state.keys.abortRewrite(r); // nothing named yet: only temp files to delete
             throw e;
@@ -85,7 +85,7 @@ final class KeysLogCompaction {
     }
 
     /** The index's entries, in key order, as the keys log's rewrite walks them. */
-    static KeysLog.LiveKeys liveKeys(SortedIndex index) {
+    static KeysLog.LiveKeys liveKeys(SortedIndex index, Expiries expiries) {
         SortedIndex.Cursor c = index.cursor(null);
         return new KeysLog.LiveKeys() {
             @Override
@@ -106,6 +106,11 @@ final class KeysLogCompaction {
             @Override
             public long address() {
                 return c.address();
+            }
+
+            @Override
+            public long expireAt() {
+                return expiries.get(c.key());
             }
         };
     }

@@ -85,15 +85,18 @@ final class SegmentEvacuation {
             // would otherwise spend most of its time waiting on memory.
             List<Move> slice = new ArrayList<>(batch);
             int packedBound = 0;
+            boolean expiring = false;
             for (Move m : moves.subList(from, Math.min(moves.size(), from + batch))) {
                 if (state.index.mayPointAt(m.hint(), m.slot(), m.key(), m.from())) {
                     slice.add(m);
                     packedBound += PutBatch.entryBound(m.key().length);
+                    expiring |= state.expiries.get(m.key()) != 0;
                 }
             }
             // The moves of a batch go to the keys log as one BATCH record (about half the bytes of a
-            // PUT each; the moves are in key order), unless long keys would not fit in one.
-            boolean asBatch = packedBound <= PutBatch.MAX_BODY;
+            // PUT each; the moves are in key order), unless long keys would not fit in one, or a key
+            // has an expiry, which a BATCH entry cannot carry.
+            boolean asBatch = packedBound <= PutBatch.MAX_BODY && !expiring;
             state.writeLock.lock();
             try {
                 state.ensureOpen();
@@ -105,8 +108,12 @@ final class SegmentEvacuation {
                     // Room first, so a full disk changes nothing. After it the append cannot fail, so
                     // the index may point at the copy first: one descent instead of a get and a put.
                     // Readers may see the copy at once: it is durable (committed above).
+                    long expireAt = state.expiries.get(m.key());
+                    if (asBatch && expireAt != 0) {
+                        continue; // given an expiry since the look above: not moved this round
+                    }
                     if (!asBatch) {
-                        state.keys.ensureRoom(KeyRecord.size(m.key().length));
+                        state.keys.ensureRoom(KeyRecord.size(KeyRecord.putKind(expireAt), m.key().length));
                     }
                     // From the leaf the walk found the key in: no descent, unless that leaf changed shape since.
                     if (!state.index.replaceIf(m.hint(), m.slot(), m.key(), m.from(), m.to(), m.length())) {
@@ -115,7 +122,7 @@ final class SegmentEvacuation {
                     if (asBatch) {
                         packed.add(m.key(), m.length(), m.to()); // fits: the bound was checked above
                     } else {
-                        state.keys.append(KeyRecord.PUT, m.key(), m.length(), m.to());
+                        state.keys.appendPut(m.key(), m.length(), m.to(), expireAt);
                     }
                     state.addLive(m.to(), m.length());
                     state.addLive(m.from(), -m.length());

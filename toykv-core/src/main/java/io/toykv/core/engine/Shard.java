@@ -63,14 +63,16 @@ public final class Shard {
             keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery, chain);
             values.finishRecovery();
             SortedIndex index = new SortedIndex();
-            SegmentCounts live = recovery.loadInto(index);
+            Expiries expiries = new Expiries();
+            java.time.Clock clock = options.clock();
+            SegmentCounts live = recovery.loadInto(index, expiries, clock.millis());
             values.numberNewSegmentsAbove(recovery.maxSegment());
             // A killed process leaves records and values in the page cache that replay sees but a power
             // loss could still take: make them durable now, so nothing decided from them (a segment
             // found dead and deleted) rests on them.
             values.force();
             keys.forceAll();
-            ShardState state = new ShardState(dir, options.syncMode(), index, values, keys, live);
+            ShardState state = new ShardState(dir, options.syncMode(), index, values, keys, live, expiries, clock::millis);
             index.checkWritesUnder(state.writeLock);
             keys.checkWritesUnder(state.writeLock);
             values.checkWritesUnder(state.writeLock);
@@ -90,12 +92,94 @@ public final class Shard {
         }
     }
 
+    /** Live keys: those in the index but the expired ones the sweep has not removed yet. */
     public long size() {
-        return state.index.size();
+        long n = state.index.size();
+        return state.expiries.size() == 0 ? n : n - state.expiries.dueCount(state.clock.getAsLong());
     }
 
     public void put(byte[] key, byte[] value) throws IOException {
         writer.put(key, value);
+    }
+
+    /** As {@code expireAt} of a put: the key keeps the expiry it has (none if it is absent). */
+    public static final long KEEP_EXPIRY = ShardWriter.KEEP_EXPIRY;
+
+    /** Puts with an expiry ({@link ShardWriter#put(byte[], byte[], long, ShardWriter.Condition)}: 0 none, or {@link #KEEP_EXPIRY}). */
+    public void put(byte[] key, byte[] value, long expireAt) throws IOException {
+        writer.put(key, value, expireAt, ShardWriter.Condition.ALWAYS);
+    }
+
+    /** Puts only if the key is absent (or expired); returns whether it did. */
+    public boolean putIfAbsent(byte[] key, byte[] value, long expireAt) throws IOException {
+        return writer.put(key, value, expireAt, ShardWriter.Condition.IF_ABSENT);
+    }
+
+    /** Puts only if the key is present (and not expired); returns whether it did. */
+    public boolean putIfPresent(byte[] key, byte[] value, long expireAt) throws IOException {
+        return writer.put(key, value, expireAt, ShardWriter.Condition.IF_PRESENT);
+    }
+
+    /** Sets the key's expiry (0: none) without copying its value ({@link ShardWriter#setExpiry}). */
+    public boolean setExpiry(byte[] key, long expireAt) throws IOException {
+        return writer.setExpiry(key, expireAt);
+    }
+
+    /**
+     * The key's expiry: milliseconds since the epoch, 0 if it has none, -1 if it is absent or expired.
+     * Lock-free.
+     */
+    public long expiry(byte[] key) {
+        int[] length = new int[1];
+        while (true) {
+            long before = state.expiries.get(key);
+            boolean present = state.index.get(key, length) >= 0;
+            long after = state.expiries.get(key);
+            if (before != after) {
+                continue; // a writer changed the key between the two looks
+            }
+            return !present || ShardWriter.passed(after, state.clock.getAsLong()) ? -1 : after;
+        }
+    }
+
+    /** Whether {@code key} has an expiry that has passed (a scan skips it). Lock-free. */
+    public boolean expired(byte[] key) {
+        return state.expiries.expired(key, state.clock.getAsLong());
+    }
+
+    /**
+     * Removes up to {@code max} keys whose expiry has passed, soonest first ({@link ShardWriter#expireDue});
+     * returns how many.
+     */
+    public int expireDue(int max) throws IOException {
+        return writer.expireDue(state.clock.getAsLong(), max);
+    }
+
+    /** Keys the index holds, expired ones not yet removed included. */
+    public long indexedKeys() {
+        return state.index.size();
+    }
+
+    /** Keys with an expiry that has not passed. */
+    public long liveExpiringKeys() {
+        int n = state.expiries.size();
+        return n == 0 ? 0 : n - state.expiries.dueCount(state.clock.getAsLong());
+    }
+
+    /** Keys with an expiry, expired or not, that the index holds. */
+    public int expiringKeys() {
+        return state.expiries.size();
+    }
+
+    /**
+     * The key's version ({@link KeyVersions}): it changes whenever the key does, its expiry included. An
+     * expired key still in the index is removed first, so its expiry shows as a change.
+     */
+    public long version(byte[] key) throws IOException {
+        if (state.expiries.size() > 0 && state.expiries.expired(key, state.clock.getAsLong())) {
+            writer.expireIfDue(key);
+        }
+        return state.versions.of(key);
     }
 
     public boolean delete(byte[] key) throws IOException {
@@ -125,8 +209,18 @@ public final class Shard {
     public byte[] get(byte[] key) throws IOException {
         int[] length = new int[1];
         while (true) {
+            // The expiry before and after the index: a writer changes the index first and the expiry
+            // after, so equal looks mean the address and the expiry belong together.
+            long before = state.expiries.get(key);
             long address = state.index.get(key, length);
             if (address < 0) {
+                return null;
+            }
+            long after = state.expiries.get(key);
+            if (before != after) {
+                continue;
+            }
+            if (ShardWriter.passed(after, state.clock.getAsLong())) {
                 return null;
             }
             byte[] value = state.values.read(key, address, length[0]);
@@ -267,8 +361,9 @@ public final class Shard {
     public ShardStats stats() {
         state.writeLock.lock();
         try {
-            return new ShardStats(state.index.size(), state.keys.recordBytes(), state.values.segmentBytes(), state.values.bufferBytes(),
-                    state.index.heapBytes(), state.values.segmentCount(), state.values.directIo());
+            return new ShardStats(size(), state.keys.recordBytes(), state.values.segmentBytes(), state.values.bufferBytes(),
+                    state.index.heapBytes() + (long) state.expiries.size() * Expiries.BYTES_PER_ENTRY,
+                    state.values.segmentCount(), state.values.directIo());
         } finally {
             state.writeLock.unlock();
         }

@@ -21,6 +21,12 @@ final class ShardState {
     final SortedIndex index;
     final ValuesLog values;
     final KeysLog keys;
+    /** The expiry times of the keys that have one; changed under {@link #writeLock}, read anywhere. */
+    final Expiries expiries;
+    /** Change counters of the keys; changed under {@link #writeLock}, read anywhere. */
+    final KeyVersions versions = new KeyVersions();
+    /** The time, in milliseconds since the epoch, that expiries are compared with. */
+    final java.util.function.LongSupplier clock;
 
     /** Guards appends to both logs, index changes, {@link #appendSequence}, {@link #liveBytes} and {@link #liveValueBytes}. */
     final ReentrantLock writeLock = new ReentrantLock();
@@ -67,8 +73,10 @@ final class ShardState {
             new java.util.concurrent.atomic.AtomicReference<>();
 
     ShardState(Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
-            SegmentCounts liveBytes) {
+            SegmentCounts liveBytes, Expiries expiries, java.util.function.LongSupplier clock) {
         this.dir = dir;
+        this.expiries = expiries;
+        this.clock = clock;
         this.syncMode = syncMode;
         this.index = index;
         this.values = values;

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The write path of one shard: put, delete and clear, each appended under the write lock, then made
+ * The write path of one shard: put (plain, or on a condition), delete, clear, changes of a key's expiry,
+ * and the removal of expired keys, each appended under the write lock, then made
  * durable by {@link GroupCommit} when the sync mode asks for it, then paced while garbage collection is
  * behind.
  *
@@ -17,6 +18,13 @@ import java.util.concurrent.locks.LockSupport;
  * updates the index: values before the key record that points at them, so a crash can leave an
  * unreferenced value (garbage) but never a key whose value is missing. Room in both logs is made
  * before either is written, so a failed allocation (a full disk) writes nothing.
+ *
+ * <p>Expiry: a key that has one is put with a PUT_EXPIRING record, and its expiry is kept in
+ * {@link Expiries}. A change of the expiry alone appends a PUT or PUT_EXPIRING record with the address
+ * the key already has: the value is not copied. A key whose expiry has passed is absent to every
+ * caller (conditions included) until it is removed: by the next write that touches it, or by
+ * {@link #expireDue}, which appends a DELETE for it as a delete would, so its value becomes garbage
+ * that collection reclaims, and a clock that later goes back cannot bring it back.
  */
 final class ShardWriter {
     private static final long PACE_PARK_NANOS = 200_000;
@@ -34,34 +42,178 @@ final class ShardWriter {
         this.commit = commit;
     }
 
+    /** Which state of the key a put needs (the server's SET NX and XX). */
+    enum Condition {
+        ALWAYS, IF_ABSENT, IF_PRESENT
+    }
+
+    /** For {@link #put}: the key keeps the expiry it has (none if it is absent). */
+    static final long KEEP_EXPIRY = -1;
+
     void put(byte[] key, byte[] value) throws IOException {
+        put(key, value, 0, Condition.ALWAYS);
+    }
+
+    /**
+     * Puts {@code key} if {@code condition} holds; returns whether it did. {@code expireAt}: when the
+     * key expires (milliseconds since the epoch), 0 for never, or {@link #KEEP_EXPIRY}. A put whose
+     * expiry has already passed leaves the key absent (a DELETE if it was there).
+     */
+    boolean put(byte[] key, byte[] value, long expireAt, Condition condition) throws IOException {
         int recordSize = ValueRecord.size(value.length);
         int[] previousLength = new int[1];
-        long sequence;
-        state.writeLock.lock();
-        try {
-            state.ensureOpen();
-            state.keys.ensureRoom(KeyRecord.size(key.length));
+        long sequence = appendLocked(() -> {
+            long now = state.clock.getAsLong();
+            // A plain put into a shard without expiries needs nothing of the key's state: no lookup
+            // before the index's own put, which keeps the common case at one descent.
+            boolean look = condition != Condition.ALWAYS || expireAt == KEEP_EXPIRY || passed(expireAt, now)
+                    || state.expiries.size() > 0;
+            boolean inIndex = look && state.index.get(key, previousLength) >= 0;
+            long oldExpiry = inIndex ? state.expiries.get(key) : 0;
+            boolean present = inIndex && !passed(oldExpiry, now);
+            if (condition == Condition.IF_ABSENT && present || condition == Condition.IF_PRESENT && !present) {
+                return REFUSED;
+            }
+            long at = expireAt == KEEP_EXPIRY ? (present ? oldExpiry : 0) : expireAt;
+            if (passed(at, now)) {
+                return inIndex ? removeLocked(key) : NOTHING; // absent before and after
+            }
+            byte kind = KeyRecord.putKind(at);
+            state.keys.ensureRoom(KeyRecord.size(kind, key.length));
             long address = state.values.append(key, value);
-            state.keys.append(KeyRecord.PUT, key, recordSize, address);
+            state.keys.appendPut(key, recordSize, address, at);
             long previous = state.index.put(key, address, recordSize, previousLength);
             state.addLive(address, recordSize);
             if (previous >= 0) {
                 state.addLive(previous, -previousLength[0]);
-            } else {
-                state.liveKeyRecordBytes += KeyRecord.size(key.length);
+                state.liveKeyRecordBytes -= KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
             }
-            sequence = ++state.appendSequence;
+            state.liveKeyRecordBytes += KeyRecord.size(kind, key.length);
+            if (at != oldExpiry) {
+                state.expiries.set(key, at); // after the index: see Shard#get
+            }
+            return changed(key);
+        });
+        if (sequence == REFUSED) {
+            return false;
+        }
+        syncIfAlways(sequence);
+        pace();
+        return true;
+    }
+
+    /** What {@link #appendLocked}'s body returns when the write's condition failed: nothing written. */
+    private static final long REFUSED = -1;
+    /** What it returns when the write needed no record. */
+    private static final long NOTHING = 0;
+
+    /** A write's work under the lock; returns the sequence of its last append, or {@link #REFUSED} or {@link #NOTHING}. */
+    @FunctionalInterface
+    private interface LockedWrite {
+        long run() throws IOException;
+    }
+
+    /** Runs {@code body} under the write lock of an open shard; a failed force in it stops the shard's writes. */
+    private long appendLocked(LockedWrite body) throws IOException {
+        state.writeLock.lock();
+        try {
+            state.ensureOpen();
+            return body.run();
         } catch (IOException | RuntimeException e) {
             state.stopWritesIf(e); // a keys-file roll's force, or the flusher's: before the lock goes
             throw e;
         } finally {
             state.writeLock.unlock();
         }
-        if (state.syncMode == SyncMode.ALWAYS) {
+    }
+
+    /** In {@code ALWAYS} mode, waits until append {@code sequence} (if any) is durable. */
+    private void syncIfAlways(long sequence) throws IOException {
+        if (sequence > NOTHING && state.syncMode == SyncMode.ALWAYS) {
             commit.syncTo(sequence);
         }
-        pace();
+    }
+
+    /** Counts an append that changed {@code key}: returns its sequence. Writer only. */
+    private long changed(byte[] key) {
+        long sequence = ++state.appendSequence;
+        state.versions.changed(key, sequence);
+        return sequence;
+    }
+
+    /** Whether an expiry ({@code at}, 0 for none) has passed at {@code now}. */
+    static boolean passed(long at, long now) {
+        return at != 0 && at <= now;
+    }
+
+    /**
+     * Sets the expiry of {@code key} to {@code at} (0: none) without copying its value; returns false,
+     * writing nothing, if the key is absent (or expired), or if {@code at} is 0 and the key has no
+     * expiry. An expiry that has already passed deletes the key.
+     */
+    boolean setExpiry(byte[] key, long at) throws IOException {
+        int[] length = new int[1];
+        long sequence = appendLocked(() -> {
+            long now = state.clock.getAsLong();
+            long address = state.index.get(key, length);
+            long oldExpiry = address >= 0 ? state.expiries.get(key) : 0;
+            if (address < 0 || passed(oldExpiry, now) || at == 0 && oldExpiry == 0) {
+                return REFUSED;
+            }
+            if (passed(at, now)) {
+                return removeLocked(key);
+            }
+            byte kind = KeyRecord.putKind(at);
+            state.keys.ensureRoom(KeyRecord.size(kind, key.length));
+            state.keys.appendPut(key, length[0], address, at); // the same value, a new expiry
+            state.liveKeyRecordBytes += KeyRecord.size(kind, key.length)
+                    - KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
+            state.expiries.set(key, at);
+            return changed(key);
+        });
+        syncIfAlways(sequence);
+        return sequence != REFUSED;
+    }
+
+    /**
+     * Removes up to {@code max} keys whose expiry is at or before {@code now}, soonest first, each with
+     * a DELETE record, in one hold of the write lock; returns how many. Not synced: a removal a crash
+     * takes is made again, since the key's record still carries its expiry.
+     */
+    int expireDue(long now, int max) throws IOException {
+        int[] removed = new int[1];
+        appendLocked(() -> {
+            for (byte[] key : state.expiries.due(now, max)) {
+                removeLocked(key);
+                removed[0]++;
+            }
+            return NOTHING;
+        });
+        return removed[0];
+    }
+
+    /** Removes {@code key} if its expiry has passed (so that its version shows the change); returns whether it did. */
+    boolean expireIfDue(byte[] key) throws IOException {
+        return appendLocked(() -> state.expiries.expired(key, state.clock.getAsLong()) ? removeLocked(key) : REFUSED)
+                != REFUSED;
+    }
+
+    /**
+     * Appends a DELETE of {@code key}, which the index holds, and removes it from the index and its
+     * expiry; returns the append's sequence. Writer only.
+     */
+    private long removeLocked(byte[] key) throws IOException {
+        state.keys.ensureRoom(KeyRecord.size(key.length));
+        state.keys.append(KeyRecord.DELETE, key, 0, 0);
+        int[] length = new int[1];
+        long address = state.index.remove(key, length);
+        state.addLive(address, -length[0]);
+        long oldExpiry = state.expiries.get(key);
+        state.liveKeyRecordBytes -= KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
+        if (oldExpiry != 0) {
+            state.expiries.set(key, 0);
+        }
+        return changed(key);
     }
 
     /**
@@ -94,31 +246,18 @@ final class ShardWriter {
         paceNanos = nanosPerPut;
     }
 
+    /** Removes {@code key}; returns whether it was present (an expired key was not, but goes too). */
     boolean delete(byte[] key) throws IOException {
-        int[] length = new int[1];
-        long sequence;
-        state.writeLock.lock();
-        try {
-            state.ensureOpen();
-            if (state.index.get(key, length) < 0) {
-                return false;
+        boolean[] present = new boolean[1];
+        long sequence = appendLocked(() -> {
+            if (state.index.get(key, new int[1]) < 0) {
+                return REFUSED;
             }
-            state.keys.ensureRoom(KeyRecord.size(key.length));
-            state.keys.append(KeyRecord.DELETE, key, 0, 0);
-            long address = state.index.remove(key, length);
-            state.addLive(address, -length[0]);
-            state.liveKeyRecordBytes -= KeyRecord.size(key.length);
-            sequence = ++state.appendSequence;
-        } catch (IOException | RuntimeException e) {
-            state.stopWritesIf(e); // a keys-file roll's force, or the flusher's: before the lock goes
-            throw e;
-        } finally {
-            state.writeLock.unlock();
-        }
-        if (state.syncMode == SyncMode.ALWAYS) {
-            commit.syncTo(sequence);
-        }
-        return true;
+            present[0] = !state.expiries.expired(key, state.clock.getAsLong());
+            return removeLocked(key);
+        });
+        syncIfAlways(sequence);
+        return present[0];
     }
 
     /** Removes every key with one CLEAR record. */
@@ -130,11 +269,13 @@ final class ShardWriter {
             state.keys.ensureRoom(KeyRecord.size(0));
             state.keys.append(KeyRecord.CLEAR, new byte[0], 0, 0);
             state.index.clear();
+            state.expiries.clear();
             state.liveBytes.clear();
             state.clearedAt = state.appendSequence + 1;
             state.liveValueBytes = 0;
             state.liveKeyRecordBytes = 0;
             sequence = ++state.appendSequence;
+            state.versions.changedAll(sequence);
         } catch (IOException | RuntimeException e) {
             state.stopWritesIf(e); // a keys-file roll's force, or the flusher's: before the lock goes
             throw e;

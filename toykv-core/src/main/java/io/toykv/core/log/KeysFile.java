@@ -37,8 +37,13 @@ import java.util.zip.CRC32C;
 public final class KeysFile {
     public static final int HEADER_SIZE = 4096;
     static final int MAGIC = 0x4B4B5654;
-    /** Version 2 added BATCH records; version 1 files (which have none) are still read. */
-    static final int VERSION = 2;
+    /**
+     * Version 3 files may hold PUT_EXPIRING records and records of the empty key; version 2 added BATCH
+     * records. Files of versions 1 and 2 are still read, and a store upgraded to store format 5 goes on
+     * appending records of every kind to its last version 2 file (the store's version is what keeps an
+     * older build away).
+     */
+    static final int VERSION = 3;
 
     private static final System.Logger LOG = System.getLogger(KeysFile.class.getName());
 
@@ -130,7 +135,7 @@ public final class KeysFile {
         if (map.getInt(0) != MAGIC) {
             throw new CorruptionException(path, 0, "not a keys file (bad magic)");
         }
-        if (map.getInt(4) != VERSION && map.getInt(4) != 1) {
+        if (map.getInt(4) < 1 || map.getInt(4) > VERSION) {
             throw new CorruptionException(path, 4, "unsupported keys file version " + map.getInt(4));
         }
         if (map.getLong(8) != number) {
@@ -191,7 +196,15 @@ public final class KeysFile {
 
     /** Appends a record; the caller checked that it fits. Writer only. */
     public void append(byte kind, byte[] key, int valueLength, long address) {
-        appendRecord(kind, key, key.length, valueLength, address);
+        appendRecord(kind, key, key.length, valueLength, address, 0);
+    }
+
+    /**
+     * Appends a PUT_EXPIRING record ({@code expireAt} at least 1); the caller checked that
+     * {@code KeyRecord.size(PUT_EXPIRING, key.length)} fits. Writer only.
+     */
+    public void appendExpiring(byte[] key, int valueLength, long address, long expireAt) {
+        appendRecord(KeyRecord.PUT_EXPIRING, key, key.length, valueLength, address, expireAt);
     }
 
     /**
@@ -199,21 +212,26 @@ public final class KeysFile {
      * fits and that the batch holds at least one entry. Writer only.
      */
     public void appendBatch(PutBatch batch) {
-        appendRecord(KeyRecord.BATCH, batch.body(), batch.length(), batch.count(), 0);
+        appendRecord(KeyRecord.BATCH, batch.body(), batch.length(), batch.count(), 0, 0);
     }
 
     /** Writes the record's header and its first {@code length} bytes of {@code body}, then its checksum. */
-    private void appendRecord(byte kind, byte[] body, int length, int valueField, long address) {
+    private void appendRecord(byte kind, byte[] body, int length, int valueField, long address, long expireAt) {
         int pos = writePosition;
+        int header = KeyRecord.headerSize(kind);
         map.put(pos + KeyRecord.KIND_OFFSET, kind);
         map.putShort(pos + KeyRecord.KEY_LENGTH_OFFSET, (short) length);
         map.putInt(pos + KeyRecord.VALUE_LENGTH_OFFSET, valueField);
         map.putLong(pos + KeyRecord.ADDRESS_OFFSET, address);
-        map.put(pos + KeyRecord.HEADER_SIZE, body, 0, length);
+        if (kind == KeyRecord.PUT_EXPIRING) {
+            map.putLong(pos + KeyRecord.EXPIRY_OFFSET, expireAt);
+            map.putShort(pos + KeyRecord.DATABASE_OFFSET, (short) 0);
+        }
+        map.put(pos + header, body, 0, length);
         CRC32C crc = new CRC32C();
-        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + length));
+        crc.update(map.slice(pos + KeyRecord.KIND_OFFSET, header - KeyRecord.KIND_OFFSET + length));
         map.putInt(pos, (int) crc.getValue());
-        writePosition = pos + KeyRecord.HEADER_SIZE + length;
+        writePosition = pos + header + length;
     }
 
     public int writePosition() {
@@ -222,7 +240,7 @@ public final class KeysFile {
 
     /** Size of the record at {@code pos}, which must be the start of a record below the write position. */
     int recordSizeAt(int pos) {
-        return KeyRecord.HEADER_SIZE + (map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF);
+        return KeyRecord.size(map.get(pos + KeyRecord.KIND_OFFSET), map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF);
     }
 
     /**
@@ -311,23 +329,30 @@ public final class KeysFile {
     private String checkRecord(int pos, java.nio.ByteBuffer window, CRC32C crc) {
         byte kind = map.get(pos + KeyRecord.KIND_OFFSET);
         int keyLength = map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF;
-        if (kind != KeyRecord.PUT && kind != KeyRecord.DELETE && kind != KeyRecord.CLEAR && kind != KeyRecord.BATCH) {
+        if (kind < KeyRecord.PUT || kind > KeyRecord.PUT_EXPIRING) {
             return "bad record kind " + kind;
         }
         if (kind == KeyRecord.BATCH && map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) < 1) {
             return "batch record with " + map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) + " entries";
         }
-        if ((kind == KeyRecord.CLEAR) != (keyLength == 0)) {
+        if (kind == KeyRecord.CLEAR && keyLength != 0) { // PUT and DELETE may name the empty key
             return "bad key length " + keyLength + " for record kind " + kind;
         }
-        if (pos + KeyRecord.HEADER_SIZE + keyLength > size) {
+        if ((long) pos + KeyRecord.size(kind, keyLength) > size) {
             return "record of key length " + keyLength + " runs past the end of the file";
         }
         crc.reset();
-        window.limit(pos + KeyRecord.HEADER_SIZE + keyLength).position(pos + KeyRecord.KIND_OFFSET);
+        window.limit(pos + KeyRecord.size(kind, keyLength)).position(pos + KeyRecord.KIND_OFFSET);
         crc.update(window);
         if ((int) crc.getValue() != map.getInt(pos)) {
             return "record checksum mismatch";
+        }
+        if (kind == KeyRecord.PUT_EXPIRING && map.getLong(pos + KeyRecord.EXPIRY_OFFSET) < 1) {
+            return "expiring record with expiry " + map.getLong(pos + KeyRecord.EXPIRY_OFFSET);
+        }
+        if (kind == KeyRecord.PUT_EXPIRING && map.getShort(pos + KeyRecord.DATABASE_OFFSET) != 0) {
+            return "record of database " + (map.getShort(pos + KeyRecord.DATABASE_OFFSET) & 0xFFFF)
+                    + " (this build has database 0 only)";
         }
         return null;
     }
@@ -340,10 +365,12 @@ public final class KeysFile {
 
     private KeyRecord decode(int pos) {
         int keyLength = map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF;
+        byte kind = map.get(pos + KeyRecord.KIND_OFFSET);
         byte[] key = new byte[keyLength];
-        map.get(pos + KeyRecord.HEADER_SIZE, key);
-        return new KeyRecord(map.get(pos + KeyRecord.KIND_OFFSET), key,
-                map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET), map.getLong(pos + KeyRecord.ADDRESS_OFFSET));
+        map.get(pos + KeyRecord.headerSize(kind), key);
+        long expireAt = kind == KeyRecord.PUT_EXPIRING ? map.getLong(pos + KeyRecord.EXPIRY_OFFSET) : 0;
+        return new KeyRecord(kind, key, map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET),
+                map.getLong(pos + KeyRecord.ADDRESS_OFFSET), expireAt);
     }
 
     /** Zeroes from {@code pos} to the last non-zero byte; returns how many bytes that was. */

@@ -259,6 +259,20 @@ public final class KeysLog {
     }
 
     /**
+     * Appends a PUT, or a PUT_EXPIRING record when {@code expireAt} is not 0; {@link #ensureRoom} was
+     * called for {@code KeyRecord.size(KeyRecord.putKind(expireAt), key.length)}.
+     */
+    public void appendPut(byte[] key, int valueLength, long address, long expireAt) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
+        if (expireAt == 0) {
+            current().append(KeyRecord.PUT, key, valueLength, address);
+        } else {
+            current().appendExpiring(key, valueLength, address, expireAt);
+        }
+        freshlyRewritten = false;
+    }
+
+    /**
      * Appends {@code batch}, which holds at least one entry, as one BATCH record; {@link #ensureRoom}
      * was called for {@code KeyRecord.size(batch.length())} or more.
      */
@@ -373,6 +387,11 @@ public final class KeysLog {
 
         /** Address of the key's value record. */
         long address();
+
+        /** When the key expires (milliseconds since the epoch), or 0 if it does not. */
+        default long expireAt() {
+            return 0;
+        }
     }
 
     /**
@@ -387,6 +406,13 @@ public final class KeysLog {
         PutBatch batch = new PutBatch(Math.min(PutBatch.MAX_BODY, fileSize / 4));
         LiveKeys c = live;
         while (c.next()) {
+            long expireAt = c.expireAt();
+            if (expireAt != 0) {
+                // A BATCH entry has no expiry: a key that has one takes a record of its own.
+                r.room(KeyRecord.size(KeyRecord.PUT_EXPIRING, c.key().length)).appendExpiring(c.key(), c.length(),
+                        c.address(), expireAt);
+                continue;
+            }
             if (batch.add(c.key(), c.length(), c.address())) {
                 continue;
             }

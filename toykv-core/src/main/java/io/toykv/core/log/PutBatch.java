@@ -13,7 +13,7 @@ import java.util.Arrays;
  * <pre>
  * entry (each field an unsigned LEB128 varint, except the suffix):
  *   shared     bytes the key shares with the previous entry's key (0 for the first entry of a batch)
- *   suffix     length s of the rest of the key (shared + s is 1..65535)
+ *   suffix     length s of the rest of the key (shared + s is 0..65535; s is at least 1 unless the key is empty)
  *   s bytes    the rest of the key
  *   length     length of the value record (1..2^31-1)
  *   segment    segment id of the value record's address (0..2^32-1)
@@ -78,7 +78,8 @@ public final class PutBatch {
         if (shared < 0) {
             shared = key.length; // the same key twice; cannot happen from an index, but encodes fine
         }
-        shared = Math.min(shared, key.length - 1); // keep a suffix of at least one byte: simpler to check
+        // Keep a suffix of at least one byte (simpler to check); only the empty key has none.
+        shared = Math.max(0, Math.min(shared, key.length - 1));
         int suffix = key.length - shared;
         if (length + MAX_ENTRY_OVERHEAD + suffix > body.length) {
             return false;
@@ -123,7 +124,7 @@ public final class PutBatch {
         for (int i = 0; i < count; i++) {
             long shared = r.varint(3);
             long suffix = r.varint(3);
-            if (r.problem == null && (shared > previous.length || suffix < 1 || shared + suffix > 65535)) {
+            if (r.problem == null && (shared > previous.length || (suffix < 1 && shared > 0) || shared + suffix > 65535)) {
                 r.problem = "shared " + shared + " and suffix " + suffix + " make no key";
             }
             if (r.problem == null && suffix > r.end - r.pos) {

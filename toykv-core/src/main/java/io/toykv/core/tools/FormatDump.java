@@ -167,7 +167,7 @@ public final class FormatDump {
     private void dumpKeys(Path file) throws IOException {
         ByteBuffer b = read(file);
         int pos = 4096;
-        int[] kinds = new int[5];
+        int[] kinds = new int[6];
         long entries = 0;
         while (pos + 19 <= b.capacity()) {
             byte kind = b.get(pos + 4);
@@ -175,7 +175,9 @@ public final class FormatDump {
             if (kind == 0 && k == 0 && b.getInt(pos) == 0) {
                 break;
             }
-            boolean ok = kind >= 1 && kind <= 4 && pos + 19 + k <= b.capacity() && crc(b, pos + 4, 15 + k) == b.getInt(pos);
+            int header = kind == 5 ? 29 : 19; // PUT_EXPIRING: expiry and database before the key
+            boolean ok = kind >= 1 && kind <= 5 && pos + header + k <= b.capacity()
+                    && crc(b, pos + 4, header - 4 + k) == b.getInt(pos);
             if (!ok) {
                 out.printf(Locale.ROOT, "  %s: BAD record at offset %d%n", file.getFileName(), pos);
                 break;
@@ -185,24 +187,25 @@ public final class FormatDump {
                 entries += dumpBatch(b, pos, k, b.getInt(pos + 7));
             } else {
                 byte[] key = new byte[k];
-                b.get(pos + 19, key);
+                b.get(pos + header, key);
                 long a = b.getLong(pos + 11);
-                if (kind == 1) {
+                if (kind == 1 || kind == 5) {
                     namedKeys.put(a, key);
                 }
                 if (!records) {
-                    pos += 19 + k;
+                    pos += header + k;
                     continue;
                 }
-                out.printf(Locale.ROOT, "    @%d %s %s -> segment %d offset %d length %d%n", pos,
-                        kind == 1 ? "PUT" : kind == 2 ? "DELETE" : "CLEAR", printable(key), segment(a),
-                        offset(a), b.getInt(pos + 7));
+                String expiry = kind == 5 ? " expires " + b.getLong(pos + 19) + " db " + (b.getShort(pos + 27) & 0xFFFF) : "";
+                out.printf(Locale.ROOT, "    @%d %s %s -> segment %d offset %d length %d%s%n", pos,
+                        kind == 1 ? "PUT" : kind == 2 ? "DELETE" : kind == 3 ? "CLEAR" : "PUT_EXPIRING", printable(key),
+                        segment(a), offset(a), b.getInt(pos + 7), expiry);
             }
-            pos += 19 + k;
+            pos += header + k;
         }
-        out.printf(Locale.ROOT, "  %s: version %d number %d synced %d; %d put, %d delete, %d clear, %d batch (%d entries);"
-                + " %d record bytes%n", file.getFileName(), b.getInt(4), b.getLong(8), b.getLong(16), kinds[1], kinds[2],
-                kinds[3], kinds[4], entries, pos - 4096);
+        out.printf(Locale.ROOT, "  %s: version %d number %d synced %d; %d put, %d put_expiring, %d delete, %d clear,"
+                + " %d batch (%d entries); %d record bytes%n", file.getFileName(), b.getInt(4), b.getLong(8), b.getLong(16),
+                kinds[1], kinds[5], kinds[2], kinds[3], kinds[4], entries, pos - 4096);
     }
 
     /**
@@ -216,7 +219,7 @@ public final class FormatDump {
         for (int i = 0; i < count; i++) {
             long shared = varint(b, at, end);
             long suffix = varint(b, at, end);
-            if (shared < 0 || suffix < 1 || shared > previous.length || at[0] + suffix > end) {
+            if (shared < 0 || suffix < 0 || (suffix < 1 && shared > 0) || shared > previous.length || at[0] + suffix > end) {
                 out.printf(Locale.ROOT, "  BAD batch entry %d at offset %d%n", i, at[0]);
                 return i;
             }

@@ -1,5 +1,6 @@
 package io.toykv.core.log;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
@@ -387,6 +389,52 @@ class KeysLogTest {
         assertOpenFails(file, withChecksum(tooMany, batch), "entry 100");
     }
 
+    /** A PUT_EXPIRING record replays with its expiry (the empty key too); one whose fields are out of range, checksum or not, fails the open. */
+    @Test
+    void expiringRecordsReplayWithTheirExpiryAndBadOnesFailTheOpen() throws IOException {
+        KeysLog log = open(dir, new TreeMap<>(Arrays::compareUnsigned));
+        log.ensureRoom(KeyRecord.size(KeyRecord.PUT_EXPIRING, 1));
+        log.appendPut(new byte[] {'e'}, 10, 77, 1234);
+        log.ensureRoom(KeyRecord.size(KeyRecord.PUT_EXPIRING, 0));
+        log.appendPut(new byte[0], 11, 88, 5678);
+        put(log, key("p", 0), 99); // after them: they are not a torn tail
+        log.forceAndClose();
+        List<KeyRecord> seen = new ArrayList<>();
+        KeysLog again = KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, () -> { }, (rec, file, offset) -> {
+            seen.add(rec);
+            return null;
+        });
+        again.close();
+        assertEquals(3, seen.size());
+        assertEquals(KeyRecord.PUT_EXPIRING, seen.get(0).kind());
+        assertArrayEquals(new byte[] {'e'}, seen.get(0).key());
+        assertEquals(1234, seen.get(0).expireAt());
+        assertEquals(77, seen.get(0).address());
+        assertEquals(10, seen.get(0).valueLength());
+        assertArrayEquals(new byte[0], seen.get(1).key());
+        assertEquals(5678, seen.get(1).expireAt());
+        assertEquals(0, seen.get(2).expireAt(), "a PUT has no expiry");
+
+        Path file = dir.resolve(fileNames().get(0));
+        int at = KeysFile.HEADER_SIZE;
+        byte[] original = Files.readAllBytes(file);
+        byte[] noExpiry = original.clone();
+        java.nio.ByteBuffer.wrap(noExpiry).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(at + 19, 0);
+        assertOpenFails(file, withChecksum(noExpiry, at), "expiry 0");
+        byte[] database = original.clone();
+        database[at + 27] = 7;
+        assertOpenFails(file, withChecksum(database, at), "database 7");
+        byte[] unchecked = original.clone();
+        unchecked[at + 20] ^= 1; // the expiry is covered by the checksum
+        assertOpenFails(file, unchecked, "checksum");
+        byte[] pastTheEnd = original.clone();
+        pastTheEnd[at + KeyRecord.KEY_LENGTH_OFFSET + 1] = (byte) 0xFF;
+        assertOpenFails(file, pastTheEnd, "runs past the end");
+        byte[] badKind = original.clone();
+        badKind[at + KeyRecord.KIND_OFFSET] = 6;
+        assertOpenFails(file, withChecksum(badKind, at), "bad record kind 6");
+    }
+
     private void assertOpenFails(Path file, byte[] bytes, String why) throws IOException {
         Files.write(file, bytes);
         io.toykv.core.CorruptionException e = org.junit.jupiter.api.Assertions.assertThrows(
@@ -398,7 +446,8 @@ class KeysLogTest {
     private static byte[] withChecksum(byte[] file, int pos) {
         int bodyLength = (file[pos + KeyRecord.KEY_LENGTH_OFFSET] & 0xFF) | (file[pos + KeyRecord.KEY_LENGTH_OFFSET + 1] & 0xFF) << 8;
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(file, pos + KeyRecord.KIND_OFFSET, KeyRecord.HEADER_SIZE - KeyRecord.KIND_OFFSET + bodyLength);
+        crc.update(file, pos + KeyRecord.KIND_OFFSET,
+                KeyRecord.headerSize(file[pos + KeyRecord.KIND_OFFSET]) - KeyRecord.KIND_OFFSET + bodyLength);
         ByteBufferUtil.putInt(file, pos, (int) crc.getValue());
         return file;
     }

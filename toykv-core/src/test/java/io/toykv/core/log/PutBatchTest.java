@@ -88,7 +88,8 @@ class PutBatchTest {
         assertNotNull(decode(good, 2), "more entries claimed than the body holds");
         assertNotNull(decode(Arrays.copyOf(good, 7), 1), "a byte after the last entry");
         assertNotNull(decode(new byte[] {1, 1, 'k', 10, 1, 2}, 1), "shares more than the previous key has");
-        assertNotNull(decode(new byte[] {0, 0, 10, 1, 2}, 1), "an empty key");
+        assertNull(decode(new byte[] {0, 0, 10, 1, 2}, 1), "the empty key");
+        assertNotNull(decode(new byte[] {0, 1, 'k', 10, 1, 2, 1, 0, 10, 1, 2}, 2), "a key equal to the one before with no suffix");
         assertNotNull(decode(new byte[] {0, 5, 'k', 10, 1, 2}, 1), "a key running past the body");
         assertNotNull(decode(new byte[] {0, 1, 'k', 0, 1, 2}, 1), "a value length of 0");
         assertNotNull(decode(new byte[] {0, 1, 'k', (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10, 1, 2}, 1),
@@ -102,6 +103,21 @@ class PutBatchTest {
         assertNotNull(decode(new byte[] {0, 1, 'k', 10, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
                 (byte) 0xFF, (byte) 0xFF, 0x01}, 1), "a varint longer than its field allows");
         assertNotNull(decode(new byte[] {0, 1, 'k', 10, 1, (byte) 0x80}, 1), "a varint cut off by the end");
+    }
+
+    @Test
+    void theEmptyKeyEncodesFirstAndTheKeysAfterItShareNothing() {
+        PutBatch b = new PutBatch(100);
+        assertTrue(b.add(new byte[0], 7, Address.of(1, 8)));
+        assertTrue(b.add(new byte[] {'a'}, 9, Address.of(1, 16)));
+        List<byte[]> keys = new ArrayList<>();
+        assertNull(PutBatch.decode(ByteBuffer.wrap(b.body()), 0, b.length(), 2, (k, l, a) -> {
+            keys.add(k);
+            return null;
+        }));
+        assertEquals(2, keys.size());
+        assertArrayEquals(new byte[0], keys.get(0));
+        assertArrayEquals(new byte[] {'a'}, keys.get(1));
     }
 
     @Test
@@ -140,7 +156,7 @@ class PutBatchTest {
             window.put(16, body);
             int count = 1 + r.nextInt(round % 2 == 0 ? 8 : b.count() + 2);
             PutBatch.decode(window.asReadOnlyBuffer(), 16, body.length, count, (k, l, a) -> {
-                assertTrue(k.length >= 1 && k.length <= 65535 && l >= 1);
+                assertTrue(k.length <= 65535 && l >= 1);
                 return null;
             });
         }

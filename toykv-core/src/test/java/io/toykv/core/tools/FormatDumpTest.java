@@ -41,11 +41,12 @@ class FormatDumpTest {
     void dumpOfAClosedStoreMatchesWhatWasWritten() throws Exception {
         writeTenAndDeleteOne(false);
         String out = dump(true);
-        assertTrue(out.matches("(?s)manifest: magic 0x4D564B54 version 4 shards 1 store id [0-9a-f]{16} crc ok\n.*"), out);
+        assertTrue(out.matches("(?s)manifest: magic 0x4D564B54 version 5 shards 1 store id [0-9a-f]{16} crc ok\n.*"), out);
         assertTrue(out.matches("(?s).*shard.meta: magic 0x53564B54 version 1 store id [0-9a-f]{16} shard 0 of 1 keys files 1 to 1"
                 + " crc ok\n.*"), out);
         // 10 puts and a delete: 10 * (19 + 4) + (19 + 4) = 253 record bytes, synced to the end at close.
-        assertTrue(out.contains("00000001.k: version 2 number 1 synced 4349; 10 put, 1 delete, 0 clear, 0 batch (0 entries); 253 record bytes"), out);
+        assertTrue(out.contains("00000001.k: version 3 number 1 synced 4349; 10 put, 0 put_expiring, 1 delete, 0 clear, 0 batch (0 entries);"
+                + " 253 record bytes"), out);
         assertTrue(out.contains("@4096 PUT \"key0\" -> segment 1 offset 0 length 108"), out);
         assertTrue(out.contains("DELETE \"key3\""), out);
         // The clean close flushed the buffer: the header's base is past the one 4 KiB chunk, nothing is
@@ -59,12 +60,27 @@ class FormatDumpTest {
         writeTenAndDeleteOne(true);
         String out = dump(true);
         // The rewrite's file follows the old one: a CLEAR, then the nine live keys in one BATCH record.
-        assertTrue(out.contains("00000002.k: version 2 number 2 synced "), out);
-        assertTrue(out.contains("0 put, 0 delete, 1 clear, 1 batch (9 entries)"), out);
+        assertTrue(out.contains("00000002.k: version 3 number 2 synced "), out);
+        assertTrue(out.contains("0 put, 0 put_expiring, 0 delete, 1 clear, 1 batch (9 entries)"), out);
         assertTrue(out.contains("BATCH[0] \"key0\" -> segment "), out);
         assertTrue(out.contains("BATCH[3] \"key4\" -> segment "), out);
         assertTrue(out.contains("BATCH[8] \"key9\" -> segment "), out);
         assertTrue(!out.contains("00000001.k"), out);
+    }
+
+    @Test
+    void dumpShowsExpiringRecordsAndTheEmptyKey() throws Exception {
+        try (Store s = Store.open(dir, StoreOptions.defaults().shards(1).syncMode(SyncMode.NEVER))) {
+            s.put(new byte[0], new byte[10], 4_000_000_000_000L);
+            s.put("k".getBytes(StandardCharsets.US_ASCII), new byte[10]);
+            s.expireAt("k".getBytes(StandardCharsets.US_ASCII), 4_000_000_000_001L);
+        }
+        String out = dump(true);
+        assertTrue(out.contains("1 put, 2 put_expiring, 0 delete"), out);
+        // 29 + 0, 19 + 1, then 29 + 1 record bytes: the second PUT_EXPIRING names the same value as the PUT.
+        assertTrue(out.contains("@4096 PUT_EXPIRING \"\" -> segment 1 offset 0 length 18 expires 4000000000000 db 0"), out);
+        assertTrue(out.contains("@4125 PUT \"k\" -> segment 1 offset 18 length 18\n"), out);
+        assertTrue(out.contains("@4145 PUT_EXPIRING \"k\" -> segment 1 offset 18 length 18 expires 4000000000001 db 0"), out);
     }
 
     /** Files are listed in number order, as the engine takes them, not in name order: "20000000.v" before "100000000.v". */

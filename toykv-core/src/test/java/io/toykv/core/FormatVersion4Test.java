@@ -1,0 +1,157 @@
+package io.toykv.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.toykv.core.engine.StoreManifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A store written by a build of format version 4 (keys files of version 2, no expiry records, no empty
+ * key), opened by this one: every key reads back, the manifest is upgraded, and the store takes writes
+ * of every kind this build has (expiry, the empty key) beside the old records, through garbage
+ * collection, a keys-log rewrite and a crash.
+ *
+ * <p>The fixture, {@code compat/v4-store.zip}, is what commit a834e31 (the last version 4 build) left
+ * after {@link #writeFixture}: two shards, small files; a keys log rewritten once (a CLEAR and BATCH
+ * records) and appended to after; sealed segments with garbage; and, as a kill -9 leaves them, the
+ * last puts in the buffers only.
+ */
+class FormatVersion4Test {
+    static final StoreOptions OPTIONS = StoreOptions.defaults().shards(2).syncMode(SyncMode.NEVER)
+            .bufferSize(64 * 1024).segmentSize(64 * 1024).keysFileSize(64 * 1024).maxValueSize(4000)
+            .autoCompaction(false);
+    private static final int KEYS = 1500;
+
+    @TempDir
+    Path dir;
+
+    static byte[] key(int i) {
+        return String.format("v4:%06d", i).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] value(int i, int round) {
+        byte[] v = new byte[1 + (i * 37 + round * 11) % 150];
+        new Random(i * 5L + round).nextBytes(v);
+        return v;
+    }
+
+    /** How the fixture was made (run by the version 4 build; then the store was zipped, LOCK left out). */
+    static void writeFixture(Path at) throws IOException {
+        Store s = Store.open(at, OPTIONS);
+        for (int i = 0; i < KEYS; i++) {
+            s.put(key(i), value(i, 0));
+        }
+        for (int i = 0; i < KEYS; i += 3) {
+            s.put(key(i), value(i, 1));
+        }
+        s.compact(); // moves values and rewrites the keys logs: BATCH records after a CLEAR
+        for (int i = 1; i < KEYS; i += 7) {
+            s.delete(key(i));
+        }
+        s.sync();
+        for (int i = 2; i < KEYS; i += 50) {
+            s.put(key(i), value(i, 2));
+        }
+        s.abandon();
+    }
+
+    /** What {@link #writeFixture} leaves: key index to value, deleted keys absent. */
+    private static Map<Integer, byte[]> fixtureContents() {
+        Map<Integer, byte[]> m = new TreeMap<>();
+        for (int i = 0; i < KEYS; i++) {
+            m.put(i, value(i, i % 3 == 0 ? 1 : 0));
+        }
+        for (int i = 1; i < KEYS; i += 7) {
+            m.remove(i);
+        }
+        for (int i = 2; i < KEYS; i += 50) {
+            m.put(i, value(i, 2));
+        }
+        return m;
+    }
+
+    private void unzipFixture() throws IOException {
+        try (InputStream in = FormatVersion4Test.class.getResourceAsStream("/compat/v4-store.zip");
+                ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                Path to = dir.resolve(e.getName());
+                Files.createDirectories(to.getParent());
+                Files.copy(zip, to);
+            }
+        }
+    }
+
+    private int manifestVersion() throws IOException {
+        return ByteBuffer.wrap(Files.readAllBytes(dir.resolve("toykv.meta"))).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
+    }
+
+    private static void assertContents(Store s, Map<Integer, byte[]> model) throws IOException {
+        assertContents(s, model, 0);
+    }
+
+    /** {@code others}: keys outside the model (the empty key). */
+    private static void assertContents(Store s, Map<Integer, byte[]> model, int others) throws IOException {
+        assertEquals(model.size() + others, s.size());
+        for (int i = 0; i < KEYS + 100; i++) {
+            byte[] expected = model.get(i);
+            if (expected == null) {
+                assertNull(s.get(key(i)), "key " + i);
+            } else {
+                assertArrayEquals(expected, s.get(key(i)), "key " + i);
+            }
+        }
+    }
+
+    @Test
+    void aVersion4StoreOpensIsUpgradedAndTakesWritesOfEveryKind() throws IOException {
+        unzipFixture();
+        assertEquals(4, manifestVersion());
+        Map<Integer, byte[]> model = fixtureContents();
+        Store s = Store.open(dir, OPTIONS);
+        assertEquals(StoreManifest.VERSION, manifestVersion(), "upgraded on open");
+        assertContents(s, model);
+        for (int i = 0; i < KEYS + 100; i += 4) {
+            s.put(key(i), value(i, 3));
+            model.put(i, value(i, 3));
+        }
+        for (int i = 5; i < KEYS; i += 11) {
+            s.delete(key(i));
+            model.remove(i);
+        }
+        assertContents(s, model);
+        // Records a version 4 build never wrote, appended to its keys files.
+        long far = System.currentTimeMillis() + 3_600_000_000L;
+        s.put(new byte[0], value(0, 5), far);
+        assertTrue(s.expireAt(key(9), far + 1));
+        s.compact();
+        assertContents(s, model, 1);
+        for (int i = 6; i < KEYS; i += 13) {
+            s.put(key(i), value(i, 4)); // buffered only, when the crash comes
+            model.put(i, value(i, 4));
+        }
+        s.abandon();
+        try (Store again = Store.open(dir, OPTIONS)) {
+            assertContents(again, model, 1);
+            assertArrayEquals(value(0, 5), again.get(new byte[0]));
+            assertEquals(far, again.expiry(new byte[0]));
+            assertEquals(far + 1, again.expiry(key(9)));
+            assertEquals(Store.NO_EXPIRY, again.expiry(key(10)));
+        }
+    }
+}
