@@ -144,7 +144,7 @@ public final class Shard {
 
     /** Whether {@code key} has an expiry that has passed (a scan skips it). Lock-free. */
     public boolean expired(byte[] key) {
-        return state.expiries.expired(key, state.clock.getAsLong());
+        return state.expiries.size() > 0 && state.expiries.expired(key, state.clock.getAsLong());
     }
 
     /**
@@ -220,7 +220,7 @@ public final class Shard {
             if (before != after) {
                 continue;
             }
-            if (ShardWriter.passed(after, state.clock.getAsLong())) {
+            if (after != 0 && after <= state.clock.getAsLong()) { // the clock only for keys with an expiry
                 return null;
             }
             byte[] value = state.values.read(key, address, length[0]);
