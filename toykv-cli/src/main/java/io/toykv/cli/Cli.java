@@ -50,7 +50,10 @@ final class Cli implements Callable<Integer> {
     static final String DEFAULT_HISTORY_NAME = ".toykv_cli_history";
 
     @Parameters(paramLabel = "HOST:PORT | COMMAND", arity = "0..*",
-            description = "The server address (default 127.0.0.1:8888; a host alone takes port 8888), then "
+            description = "The server address (default 127.0.0.1:8888). A host alone takes port 8888 (or -p) when "
+                    + "it can only be a host: localhost, an IP address, or a name with two or more dots "
+                    + "(db.example.com); a name with one dot is a command, as module commands are (JSON.GET), so "
+                    + "give such a host with its port (myhost.lan:8888) or -h. Then "
                     + "optionally one command and its arguments, taken literally (no quoting, '-x' and '@file' "
                     + "are plain words).")
     List<String> words = new ArrayList<>();

@@ -284,6 +284,36 @@ class CliIT {
         assertEquals(new Run(0, "\n", ""), run("", "--color", server.address(), "get", "c:none"), "raw style has no colour");
     }
 
+    /**
+     * SHUTDOWN against the real server (its own, not the shared one): the server closing the connection
+     * is the command succeeding, as redis-cli takes it; the server then stops listening.
+     */
+    @Test
+    void shutdownStopsTheServerAndExitsZero() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(server.real, "needs the real toykv-server");
+        try (TestServer doomed = TestServer.start(data.resolve("shutdown-one-shot"))) {
+            assertEquals(new Run(0, "", ""), run("", doomed.address(), "shutdown"));
+            assertEquals(true, stopsListening(doomed.port()), "the server stopped");
+        }
+        try (TestServer doomed = TestServer.start(data.resolve("shutdown-script"))) {
+            assertEquals(new Run(0, "OK\n", ""), run("put sd:1 v\nshutdown\nget sd:1\n", doomed.address()));
+            assertEquals(true, stopsListening(doomed.port()), "the server stopped");
+        }
+    }
+
+    /** Whether connecting to the port is refused within ten seconds. */
+    private static boolean stopsListening(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                Thread.sleep(50);
+            } catch (IOException refused) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
