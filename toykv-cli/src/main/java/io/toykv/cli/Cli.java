@@ -464,14 +464,36 @@ final class Cli implements Callable<Integer> {
 
     private int interactive(Address address, ReplyPrinter printer) throws IOException {
         KnownKeys keys = new KnownKeys();
-        try (Terminal terminal = TerminalBuilder.builder().system(true).nativeSignals(true)
-                .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
+        try (Terminal terminal = systemTerminal();
              Session session = new Session(address, login(), db, printer, terminal.output(), err, keys,
                      timeoutMillis())) {
             session.setTiming(timing);
             session.setResp3(resp3);
             boolean colour = printer instanceof TerminalPrinter t && t.colour();
             return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys, colour).run();
+        }
+    }
+
+    /**
+     * The terminal of the session. JLine's own native library (shipped in its jar for the usual systems)
+     * is asked for directly: left to choose, JLine tries every way it knows to reach a terminal, loading
+     * JNA's and Jansi's classes and running a process for the exec one, a good part of the time to the
+     * first prompt. Where that library does not load, JLine chooses as it does by default.
+     */
+    private static Terminal systemTerminal() throws IOException {
+        TerminalBuilder builder = TerminalBuilder.builder().system(true).nativeSignals(true)
+                .signalHandler(Terminal.SignalHandler.SIG_IGN);
+        if (jlineNativeLoads()) {
+            builder.provider(TerminalBuilder.PROP_PROVIDER_JNI);
+        }
+        return builder.build();
+    }
+
+    private static boolean jlineNativeLoads() {
+        try {
+            return org.jline.nativ.JLineNativeLoader.initialize();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
         }
     }
 

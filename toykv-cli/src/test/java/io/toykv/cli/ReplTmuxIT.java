@@ -259,8 +259,10 @@ class ReplTmuxIT {
             t.press("Tab", "Enter");
             t.await("the completed line", s -> s.contains(prompt + "get dumb:alpha"));
             t.press("Enter");
-            t.await("the completed key's value", s -> hasLine(s, "\"a value\""));
+            String shown = t.await("the completed key's value", s -> hasLine(s, "\"a value\""));
             t.press("C-c");
+            // Keys typed before the SIGINT is handled may be flushed with the line, as in any tty program.
+            t.awaitCount(prompt.strip(), TmuxSession.count(shown, prompt.strip()) + 1);
             t.typeLine("quit");
             String screen = t.await("the client to end", s -> s.contains(TmuxSession.EXITED));
             assertEquals(true, screen.contains(TmuxSession.EXITED + "0]"), screen);
