@@ -436,7 +436,9 @@ final class Session implements AutoCloseable {
      * (as redis-cli takes it); a refused SHUTDOWN replies with an error as any command does.
      */
     static boolean isShutdown(List<byte[]> words) {
-        return new String(words.get(0), StandardCharsets.UTF_8).equalsIgnoreCase("SHUTDOWN");
+        byte[] name = words.get(0);
+        // The length first: a script asks this of every line, and most are not SHUTDOWN.
+        return name.length == 8 && new String(name, StandardCharsets.US_ASCII).equalsIgnoreCase("SHUTDOWN");
     }
 
     /** The server went down as asked: no error, and the prompt says not connected. */

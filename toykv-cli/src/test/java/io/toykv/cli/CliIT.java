@@ -315,6 +315,45 @@ class CliIT {
     }
 
     @Test
+    void hostAndPortOptionsAndABareHostReachTheServer() throws Exception {
+        String port = Integer.toString(server.port());
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-h", "127.0.0.1", "-p", port, "ping"));
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-p", port, "127.0.0.1", "ping"), "a bare IP takes -p");
+        assertEquals(new Run(2, "", "127.0.0.1:99999: port must be 1..65535, got 99999\n"), run("", "127.0.0.1:99999", "ping"));
+    }
+
+    /** -a sends AUTH first; our server has no password, so it refuses, and the command still runs. */
+    @Test
+    void passwordIsSentWithAuthAndARefusalIsReported() throws Exception {
+        assertEquals(new Run(0, "PONG\n", "AUTH failed: ERR AUTH <password> called without any password configured for "
+                + "the default user. Are you sure your configuration is correct?\n"), run("", "-a", "secret", server.address(), "ping"));
+    }
+
+    @Test
+    void versionAndHelpComeFromTheJar() throws Exception {
+        String version;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar"))) {
+            version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+        }
+        assertEquals(new Run(0, "toykv-cli " + version + "\n", ""), run("", "--version"));
+        assertEquals(new Run(0, Cli.commandLine().getUsageMessage(), ""), run("", "--help"));
+    }
+
+    @Test
+    void rawAndNoColourStylesOnAPipe() throws Exception {
+        assertEquals(new Run(0, "\n", ""), run("", "--raw", server.address(), "get", "style:none"));
+        assertEquals(new Run(0, "(nil)\n", ""), run("", "--no-raw", "--no-color", server.address(), "get", "style:none"));
+        assertEquals(new Run(1, "", "ERR unknown command 'style', with args beginning with: \n"),
+                run("", "--raw", server.address(), "style"));
+    }
+
+    @Test
+    void repeatWithAnIntervalRunsTheCommandAgain() throws Exception {
+        assertEquals(new Run(0, "PONG\nPONG\nPONG\n", ""), run("", "-r", "3", "-i", "0.05", server.address(), "ping"));
+        assertEquals(new Run(2, "", "-i needs -r\n"), run("", "-i", "1", server.address(), "ping"));
+    }
+
+    @Test
     void unreachableServer() throws Exception {
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
     }
