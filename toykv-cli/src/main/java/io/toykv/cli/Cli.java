@@ -69,6 +69,10 @@ final class Cli implements Callable<Integer> {
             + "on connecting, and the server refusing it is an error.")
     String url;
 
+    @Option(names = "-n", paramLabel = "DB", description = "Select database DB on connecting (as redis-cli; "
+            + "our server has only 0, so another is refused). A database in -u wins.")
+    Integer database;
+
     @Option(names = "-a", paramLabel = "PASSWORD", defaultValue = "${env:" + PASSWORD_ENV + "}",
             description = "Password sent with AUTH after connecting; also read from $" + PASSWORD_ENV + ".")
     String password;
@@ -232,13 +236,20 @@ final class Cli implements Callable<Integer> {
                 return 2;
             }
         }
+        if (database != null) {
+            if (database < 0) {
+                err.println("-n must be 0 or more, got " + database);
+                return 2;
+            }
+            db = database;
+        }
         if (url != null) {
             try {
                 RedisUrl parsed = RedisUrl.parse(url);
                 address = parsed.address();
                 user = parsed.user();
                 password = parsed.password() != null ? parsed.password() : password;
-                db = parsed.db();
+                db = parsed.db() != 0 ? parsed.db() : db;
             } catch (IllegalArgumentException e) {
                 err.println("-u " + url + ": " + e.getMessage());
                 return 2;

@@ -233,6 +233,16 @@ class CliIT {
                 run("", "-u", "http://x", "ping"));
     }
 
+    /** -n selects a database on connecting; our server has only 0, and says so for any other. */
+    @Test
+    void databaseOptionSelectsOnConnecting() throws Exception {
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-n", "0", server.address(), "ping"));
+        assertEquals(new Run(1, "", "Could not connect to " + server.address()
+                + ": database 2 refused (ERR DB index is out of range): this server has one database, 0\n"),
+                run("", "-n", "2", server.address(), "ping"));
+        assertEquals(new Run(2, "", "-n must be 0 or more, got -1\n"), run("", "-n", "-1", server.address(), "ping"));
+    }
+
     @Test
     void latencyPrintsOneLineAReport() throws Exception {
         Run r = run("", "--latency", "-r", "2", "-i", "0.1", server.address());
