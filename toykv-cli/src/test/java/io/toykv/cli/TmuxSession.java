@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * One program running in a detached tmux window on a tmux server of its own (its own socket, so no
- * user's tmux is touched): keys go in with {@code send-keys}, the screen comes back with
- * {@code capture-pane}. Waits poll the screen until the expected text is there, with generous limits,
- * so a slow machine makes a test slower, never red.
+ * One program running in a detached tmux window on a tmux server of its own (its own socket in a
+ * temporary directory, so no user's tmux is touched and nothing is left behind): keys go in with
+ * {@code send-keys}, the screen comes back with {@code capture-pane}. Waits poll the screen until the
+ * expected text is there, with generous limits, so a slow machine makes a test slower, never red.
  */
 final class TmuxSession implements AutoCloseable {
     /** How long a wait for the screen lasts before the test fails. */
@@ -23,10 +23,11 @@ final class TmuxSession implements AutoCloseable {
     /** Printed by the wrapper shell after the program ends, with its exit status. */
     static final String EXITED = "[exited ";
 
-    private final String socket;
+    /** The tmux server's socket, in a directory of its own that {@link #close()} removes. */
+    private final Path socket;
     private final String target;
 
-    private TmuxSession(String socket, String target) {
+    private TmuxSession(Path socket, String target) {
         this.socket = socket;
         this.target = target;
     }
@@ -47,7 +48,7 @@ final class TmuxSession implements AutoCloseable {
      */
     static TmuxSession start(String name, List<String> env, List<String> command, int width, int height)
             throws IOException {
-        String socket = "toykv-cli-it-" + ProcessHandle.current().pid() + "-" + name;
+        Path socket = Files.createTempDirectory("toykv-tmux").resolve("s");
         StringBuilder line = new StringBuilder("exec env");
         for (String e : env) {
             line.append(' ').append(quote(e));
@@ -132,11 +133,16 @@ final class TmuxSession implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        tmux("kill-server");
+        try {
+            tmux("kill-server");
+        } finally {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(socket.getParent());
+        }
     }
 
     private String tmux(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("tmux", "-L", socket));
+        List<String> command = new ArrayList<>(List.of("tmux", "-S", socket.toString()));
         command.addAll(List.of(args));
         Result r = exec(command);
         if (r.status != 0 && !args[0].equals("kill-server")) {
