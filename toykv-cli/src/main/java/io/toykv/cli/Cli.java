@@ -50,7 +50,10 @@ final class Cli implements Callable<Integer> {
     static final String DEFAULT_HISTORY_NAME = ".toykv_cli_history";
 
     @Parameters(paramLabel = "HOST:PORT | COMMAND", arity = "0..*",
-            description = "The server address (default 127.0.0.1:8888; a host alone takes port 8888), then "
+            description = "The server address (default 127.0.0.1:8888). A host alone takes port 8888 (or -p) when "
+                    + "it can only be a host: localhost, an IP address, or a name with two or more dots "
+                    + "(db.example.com); a name with one dot is a command, as module commands are (JSON.GET), so "
+                    + "give such a host with its port (myhost.lan:8888) or -h. Then "
                     + "optionally one command and its arguments, taken literally (no quoting, '-x' and '@file' "
                     + "are plain words).")
     List<String> words = new ArrayList<>();
@@ -65,6 +68,10 @@ final class Cli implements Callable<Integer> {
             + "(port 8888 by default); wins over HOST:PORT, -h, -p and -a. A database other than 0 is selected "
             + "on connecting, and the server refusing it is an error.")
     String url;
+
+    @Option(names = "-n", paramLabel = "DB", description = "Select database DB on connecting (as redis-cli; "
+            + "our server has only 0, so another is refused). A database in -u wins.")
+    Integer database;
 
     @Option(names = "-a", paramLabel = "PASSWORD", defaultValue = "${env:" + PASSWORD_ENV + "}",
             description = "Password sent with AUTH after connecting; also read from $" + PASSWORD_ENV + ".")
@@ -229,13 +236,20 @@ final class Cli implements Callable<Integer> {
                 return 2;
             }
         }
+        if (database != null) {
+            if (database < 0) {
+                err.println("-n must be 0 or more, got " + database);
+                return 2;
+            }
+            db = database;
+        }
         if (url != null) {
             try {
                 RedisUrl parsed = RedisUrl.parse(url);
                 address = parsed.address();
                 user = parsed.user();
                 password = parsed.password() != null ? parsed.password() : password;
-                db = parsed.db();
+                db = parsed.db() != 0 ? parsed.db() : db;
             } catch (IllegalArgumentException e) {
                 err.println("-u " + url + ": " + e.getMessage());
                 return 2;
@@ -461,14 +475,36 @@ final class Cli implements Callable<Integer> {
 
     private int interactive(Address address, ReplyPrinter printer) throws IOException {
         KnownKeys keys = new KnownKeys();
-        try (Terminal terminal = TerminalBuilder.builder().system(true).nativeSignals(true)
-                .signalHandler(Terminal.SignalHandler.SIG_IGN).build();
+        try (Terminal terminal = systemTerminal();
              Session session = new Session(address, login(), db, printer, terminal.output(), err, keys,
                      timeoutMillis())) {
             session.setTiming(timing);
             session.setResp3(resp3);
             boolean colour = printer instanceof TerminalPrinter t && t.colour();
             return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys, colour).run();
+        }
+    }
+
+    /**
+     * The terminal of the session. JLine's own native library (shipped in its jar for the usual systems)
+     * is asked for directly: left to choose, JLine tries every way it knows to reach a terminal, loading
+     * JNA's and Jansi's classes and running a process for the exec one, a good part of the time to the
+     * first prompt. Where that library does not load, JLine chooses as it does by default.
+     */
+    private static Terminal systemTerminal() throws IOException {
+        TerminalBuilder builder = TerminalBuilder.builder().system(true).nativeSignals(true)
+                .signalHandler(Terminal.SignalHandler.SIG_IGN);
+        if (jlineNativeLoads()) {
+            builder.provider(TerminalBuilder.PROP_PROVIDER_JNI);
+        }
+        return builder.build();
+    }
+
+    private static boolean jlineNativeLoads() {
+        try {
+            return org.jline.nativ.JLineNativeLoader.initialize();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
         }
     }
 

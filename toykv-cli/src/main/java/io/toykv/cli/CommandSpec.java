@@ -3,7 +3,6 @@ package io.toykv.cli;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -24,8 +23,16 @@ enum CommandSpec {
     QUIT("", "End the session", 0, 0),
     EXIT("", "End the session", 0, 0);
 
-    private static final Map<String, CommandSpec> BY_NAME = java.util.Arrays.stream(values())
-            .collect(Collectors.toUnmodifiableMap(CommandSpec::commandName, Function.identity()));
+    /** Built with a loop, not a stream: every one-shot command reads this, and a stream's lambdas cost start-up. */
+    private static final Map<String, CommandSpec> BY_NAME = byName();
+
+    private static Map<String, CommandSpec> byName() {
+        Map<String, CommandSpec> map = new java.util.HashMap<>();
+        for (CommandSpec spec : values()) {
+            map.put(spec.commandName(), spec);
+        }
+        return Map.copyOf(map);
+    }
 
     /** How the two scans are told apart, for help. */
     private static final String SCAN_FORMS =

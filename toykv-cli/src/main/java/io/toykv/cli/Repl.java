@@ -174,8 +174,9 @@ final class Repl {
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> session.interrupt());
         try {
             session.execute(words);
-            if (session.isConnected()) {
-                // Once per session, after the first command: the server's docs for hints and Tab.
+            if (session.isConnected() && !session.wasInterrupted()) {
+                // Once per session, after the first command: the server's docs for hints and Tab. Not
+                // after a Ctrl-C: a server too slow for the command would hold the prompt back again.
                 session.docs();
             }
         } finally {

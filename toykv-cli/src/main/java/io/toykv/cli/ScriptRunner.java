@@ -2,6 +2,7 @@ package io.toykv.cli;
 
 import io.toykv.cli.resp.Connection;
 import io.toykv.cli.resp.Reply;
+import io.toykv.cli.resp.ServerClosedException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,8 +31,12 @@ final class ScriptRunner {
     static final int MAX_IN_FLIGHT = 16 * 1024;
 
     /** What the reader thread does for one input line, in order. */
-    private record Pending(int line, byte[] output, String error) {
-        static final Pending END = new Pending(-1, null, null);
+    private record Pending(int line, byte[] output, String error, boolean shutdown) {
+        static final Pending END = new Pending(-1, null, null, false);
+
+        Pending(int line, byte[] output, String error) {
+            this(line, output, error, false);
+        }
 
         boolean awaitsReply() {
             return output == null && error == null;
@@ -145,6 +150,11 @@ final class ScriptRunner {
             return scan(number, args);
         }
         connection.send(Session.translate(spec, words));
+        if (Session.isShutdown(words)) {
+            // Nothing after it can reach the server: the script ends here, as after quit.
+            enqueue(new Pending(number, null, null, true));
+            return false;
+        }
         enqueue(new Pending(number, null, null));
         return true;
     }
@@ -258,8 +268,10 @@ final class ScriptRunner {
                 } else if (pending.error() != null) {
                     reportError(pending.line(), pending.error());
                 } else {
-                    Reply reply = connection.read();
-                    if (reply instanceof Reply.Error e) {
+                    Reply reply = pending.shutdown() ? readShutdownReply() : connection.read();
+                    if (reply == null) {
+                        // the server closed the connection: SHUTDOWN succeeded
+                    } else if (reply instanceof Reply.Error e) {
                         reportError(pending.line(), e.message());
                     } else {
                         out.write(printer.format(reply));
@@ -277,6 +289,16 @@ final class ScriptRunner {
                     progress.notifyAll();
                 }
             }
+        }
+    }
+
+    /** SHUTDOWN's reply: null when the server closed the connection, as it does when it obeys. */
+    private Reply readShutdownReply() throws IOException {
+        try {
+            return connection.read();
+        } catch (ServerClosedException e) {
+            connection.close();
+            return null;
         }
     }
 

@@ -2,6 +2,7 @@ package io.toykv.cli;
 
 import io.toykv.cli.resp.Connection;
 import io.toykv.cli.resp.Reply;
+import io.toykv.cli.resp.ServerClosedException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -226,6 +227,8 @@ final class Session implements AutoCloseable {
         Reply reply;
         try {
             reply = connection.call(command);
+        } catch (ServerClosedException e) {
+            return isShutdown(words) ? shutDown() : lost(e);
         } catch (IOException e) {
             return lost(e);
         }
@@ -426,6 +429,26 @@ final class Session implements AutoCloseable {
         List<byte[]> command = new ArrayList<>(words);
         command.set(0, serverName.getBytes(StandardCharsets.US_ASCII));
         return command;
+    }
+
+    /**
+     * Whether a command is SHUTDOWN, whose success is the server closing the connection without a reply
+     * (as redis-cli takes it); a refused SHUTDOWN replies with an error as any command does.
+     */
+    static boolean isShutdown(List<byte[]> words) {
+        byte[] name = words.get(0);
+        // The length first: a script asks this of every line, and most are not SHUTDOWN.
+        return name.length == 8 && new String(name, StandardCharsets.US_ASCII).equalsIgnoreCase("SHUTDOWN");
+    }
+
+    /** The server went down as asked: no error, and the prompt says not connected. */
+    private boolean shutDown() {
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
+            c.close();
+        }
+        return true;
     }
 
     /** Whether a command authenticates the connection: AUTH, or HELLO with an AUTH argument. */

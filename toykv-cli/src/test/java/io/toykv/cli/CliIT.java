@@ -233,6 +233,16 @@ class CliIT {
                 run("", "-u", "http://x", "ping"));
     }
 
+    /** -n selects a database on connecting; our server has only 0, and says so for any other. */
+    @Test
+    void databaseOptionSelectsOnConnecting() throws Exception {
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-n", "0", server.address(), "ping"));
+        assertEquals(new Run(1, "", "Could not connect to " + server.address()
+                + ": database 2 refused (ERR DB index is out of range): this server has one database, 0\n"),
+                run("", "-n", "2", server.address(), "ping"));
+        assertEquals(new Run(2, "", "-n must be 0 or more, got -1\n"), run("", "-n", "-1", server.address(), "ping"));
+    }
+
     @Test
     void latencyPrintsOneLineAReport() throws Exception {
         Run r = run("", "--latency", "-r", "2", "-i", "0.1", server.address());
@@ -282,6 +292,75 @@ class CliIT {
         assertEquals(new Run(0, "(nil)\n", ""), run("", "--no-raw", server.address(), "get", "c:none"));
         assertEquals(new Run(0, "\u001b[2m(nil)\u001b[0m\n", ""), run("", "--no-raw", "--color", server.address(), "get", "c:none"));
         assertEquals(new Run(0, "\n", ""), run("", "--color", server.address(), "get", "c:none"), "raw style has no colour");
+    }
+
+    /**
+     * SHUTDOWN against the real server (its own, not the shared one): the server closing the connection
+     * is the command succeeding, as redis-cli takes it; the server then stops listening.
+     */
+    @Test
+    void shutdownStopsTheServerAndExitsZero() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(server.real, "needs the real toykv-server");
+        try (TestServer doomed = TestServer.start(data.resolve("shutdown-one-shot"))) {
+            assertEquals(new Run(0, "", ""), run("", doomed.address(), "shutdown"));
+            assertEquals(true, stopsListening(doomed.port()), "the server stopped");
+        }
+        try (TestServer doomed = TestServer.start(data.resolve("shutdown-script"))) {
+            assertEquals(new Run(0, "OK\n", ""), run("put sd:1 v\nshutdown\nget sd:1\n", doomed.address()));
+            assertEquals(true, stopsListening(doomed.port()), "the server stopped");
+        }
+    }
+
+    /** Whether connecting to the port is refused within ten seconds. */
+    private static boolean stopsListening(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                Thread.sleep(50);
+            } catch (IOException refused) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void hostAndPortOptionsAndABareHostReachTheServer() throws Exception {
+        String port = Integer.toString(server.port());
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-h", "127.0.0.1", "-p", port, "ping"));
+        assertEquals(new Run(0, "PONG\n", ""), run("", "-p", port, "127.0.0.1", "ping"), "a bare IP takes -p");
+        assertEquals(new Run(2, "", "127.0.0.1:99999: port must be 1..65535, got 99999\n"), run("", "127.0.0.1:99999", "ping"));
+    }
+
+    /** -a sends AUTH first; our server has no password, so it refuses, and the command still runs. */
+    @Test
+    void passwordIsSentWithAuthAndARefusalIsReported() throws Exception {
+        assertEquals(new Run(0, "PONG\n", "AUTH failed: ERR AUTH <password> called without any password configured for "
+                + "the default user. Are you sure your configuration is correct?\n"), run("", "-a", "secret", server.address(), "ping"));
+    }
+
+    @Test
+    void versionAndHelpComeFromTheJar() throws Exception {
+        String version;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar"))) {
+            version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+        }
+        assertEquals(new Run(0, "toykv-cli " + version + "\n", ""), run("", "--version"));
+        assertEquals(new Run(0, Cli.commandLine().getUsageMessage(), ""), run("", "--help"));
+    }
+
+    @Test
+    void rawAndNoColourStylesOnAPipe() throws Exception {
+        assertEquals(new Run(0, "\n", ""), run("", "--raw", server.address(), "get", "style:none"));
+        assertEquals(new Run(0, "(nil)\n", ""), run("", "--no-raw", "--no-color", server.address(), "get", "style:none"));
+        assertEquals(new Run(1, "", "ERR unknown command 'style', with args beginning with: \n"),
+                run("", "--raw", server.address(), "style"));
+    }
+
+    @Test
+    void repeatWithAnIntervalRunsTheCommandAgain() throws Exception {
+        assertEquals(new Run(0, "PONG\nPONG\nPONG\n", ""), run("", "-r", "3", "-i", "0.05", server.address(), "ping"));
+        assertEquals(new Run(2, "", "-i needs -r\n"), run("", "-i", "1", server.address(), "ping"));
     }
 
     @Test

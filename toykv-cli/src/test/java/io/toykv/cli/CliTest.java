@@ -183,9 +183,40 @@ class CliTest {
         assertEquals(null, Address.parse("get"));
         assertEquals(null, Address.parse("json.get"));
         assertEquals(null, Address.parse("1.5"));
+        assertEquals(new Address("db.example.com", 8888), Address.parse("db.example.com"));
+        assertEquals(new Address("DB-1.prod.example", 8888), Address.parse("DB-1.prod.example"));
+        assertEquals(new Address("db.example.com.", 7000), Address.parse("db.example.com.", 7000));
+        assertEquals(null, Address.parse("myhost.lan"), "one dot: a module command's shape (JSON.GET)");
+        assertEquals(null, Address.parse("10.0.0.300"), "a top-level domain is never all digits");
+        assertEquals(null, Address.parse("-db.example.com"));
+        assertEquals(null, Address.parse("db..example.com"));
+        assertEquals(null, Address.parse("db.exa_mple.com"));
         Run r = run("", "-p", Integer.toString(server.port()), "127.0.0.1", "ping");
         assertEquals(new Run(0, "PONG\n", ""), r);
         assertEquals(null, server.commandCounts.get("127.0.0.1"));
+    }
+
+    /** A host name with two dots is the server, looked up as such: never a command sent to 127.0.0.1:8888. */
+    @Test
+    void aHostNameWithoutAPortIsTheServerNotACommand() {
+        Run r = run("", "-p", Integer.toString(server.port()), "db.example.invalid", "ping");
+        assertEquals(1, r.status());
+        assertEquals("", r.out());
+        assertTrue(r.err().startsWith("Could not connect to db.example.invalid:" + server.port()
+                + ": unknown host db.example.invalid"), r.err());
+        assertEquals(null, server.commandCounts.get("PING"));
+        assertEquals(null, server.commandCounts.get("DB.EXAMPLE.INVALID"));
+    }
+
+    /** As redis-cli: SHUTDOWN succeeds by closing the connection, so that is no error and status 0. */
+    @Test
+    void shutdownClosingTheConnectionIsSuccess() {
+        assertEquals(new Run(0, "", ""), run("", server.address(), "shutdown"));
+        assertEquals(new Run(0, "", ""), run("", "--no-raw", server.address(), "SHUTDOWN"));
+        assertEquals(new Run(0, "OK\n", ""), run("put k v\nshutdown\nget k\n", server.address()), "the script ends there");
+        assertEquals(null, server.commandCounts.get("GET"));
+        assertEquals(new Run(1, "", "Error: Server closed the connection\n"), run("", server.address(), "close"),
+                "any other command's connection closing is still an error");
     }
 
     /** As redis-cli: reports meant to be read (INFO, CLIENT INFO/LIST ...) print as text; an empty one prints nothing. */

@@ -81,7 +81,7 @@ final class FakeRespServer implements AutoCloseable {
                 }
                 String name = new String(cmd.get(0), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
                 commandCounts.computeIfAbsent(name, n -> new java.util.concurrent.atomic.LongAdder()).increment();
-                if (name.equals("CLOSE")) {
+                if (name.equals("CLOSE") || name.equals("SHUTDOWN") && cmd.size() == 1) {
                     out.flush();
                     return;
                 }

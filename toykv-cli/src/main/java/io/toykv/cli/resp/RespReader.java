@@ -13,7 +13,8 @@ import java.util.Objects;
  *
  * <p>Every header is checked digit by digit and every line end must be CRLF before anything is
  * allocated; a length over one of the limits below is refused before the bytes are read. A broken
- * stream is a {@link RespProtocolException}; an end of stream is an {@link EOFException}.
+ * stream is a {@link RespProtocolException}; an end of stream is a {@link ServerClosedException} between
+ * replies and a plain {@link EOFException} inside one.
  */
 public final class RespReader {
     /** Largest bulk string accepted (Redis's own proto-max-bulk-len default). */
@@ -39,7 +40,7 @@ public final class RespReader {
     /** Reads the next whole reply. */
     public Reply read() throws IOException {
         if (pos == limit && !fill()) {
-            throw new EOFException("Server closed the connection");
+            throw new ServerClosedException();
         }
         return read(0);
     }
