@@ -290,4 +290,47 @@ class TransactionTest {
         }
         assertEquals("$4\r\nmine\r\n", c.call("GET", "w"));
     }
+
+    @Test
+    void commandsInExecSeeTheTransactionsOwnWrites() throws IOException {
+        c.call("MSET", "a", "old", "z", "kept");
+        c.call("MULTI");
+        c.call("SET", "a", "new");
+        c.call("SET", "b", "added");
+        c.call("DEL", "z");
+        c.call("GET", "a");
+        c.call("KEYS", "*");
+        c.call("DBSIZE");
+        c.call("FLUSHDB");
+        c.call("SET", "c", "after flush");
+        c.call("SCAN", "0");
+        c.call("EXISTS", "a", "c");
+        assertEquals("*10\r\n+OK\r\n+OK\r\n:1\r\n$3\r\nnew\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n:2\r\n+OK\r\n"
+                + "+OK\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\nc\r\n:1\r\n", c.call("EXEC"));
+        assertEquals("*1\r\n$1\r\nc\r\n", c.call("KEYS", "*"));
+        assertEquals(":1\r\n", c.call("DBSIZE"));
+    }
+
+    @Test
+    void aKeyRefusedByTheStoreIsAnErrorInItsSlot() throws IOException {
+        String tooLong = "k".repeat(2000); // past the store's maxKeySize of 1024
+        c.call("MULTI");
+        c.call("SET", "a", "1");
+        c.call("SET", tooLong, "v");
+        c.call("SET", "b", "2");
+        assertEquals("*3\r\n+OK\r\n-ERR key of 2000 bytes exceeds maxKeySize 1024\r\n+OK\r\n", c.call("EXEC"));
+        assertEquals("*2\r\n$1\r\n1\r\n$1\r\n2\r\n", c.call("MGET", "a", "b"));
+    }
+
+    @Test
+    void setThenDeleteOfAMissingKeyInExecAbortsItsWatchers() throws IOException {
+        try (RespClient other = new RespClient(server.port())) {
+            other.call("WATCH", "k");
+            c.call("MULTI");
+            c.call("SET", "k", "1");
+            c.call("DEL", "k");
+            assertEquals("*2\r\n+OK\r\n:1\r\n", c.call("EXEC"));
+            assertEquals("*-1\r\n", execPing(other), "the key was set, then deleted: changed, as Redis says");
+        }
+    }
 }

@@ -27,8 +27,9 @@ public final class Dispatcher {
         Stats stats = new Stats(commandsProcessed, errorReplies);
         KeyLocks locks = new KeyLocks();
         WatchRegistry watches = new WatchRegistry();
-        keyspace = new WatchingKeyspace(keyspace, watches);
-        transactions = new TransactionCommands(watches, isolation, this::run);
+        CommandKeyspace commandKeyspace = new CommandKeyspace(keyspace, watches);
+        keyspace = commandKeyspace;
+        transactions = new TransactionCommands(watches, isolation, commandKeyspace, this::run);
         new ConnectionCommands(server).register(table);
         new KeyCommands(keyspace, locks, stats).register(table);
         new ScanCommands(keyspace).register(table);

@@ -16,7 +16,8 @@ import java.util.Set;
  *       Other errors (a bad option, a wrong value) show when EXEC runs the command: its error takes
  *       its slot in EXEC's reply and the other commands run.
  *   <li>EXEC runs the queued commands holding the {@link IsolationLock} exclusively: no other
- *       client's command runs in between. It replies a null array, running nothing, if a WATCHed key
+ *       client's command runs in between. Their writes are collected ({@link TransactionWrites}) and
+ *       applied together once the last has run. It replies a null array, running nothing, if a WATCHed key
  *       changed since WATCH ({@link WatchRegistry}).
  *   <li>EXEC, DISCARD and UNWATCH forget the watched keys; EXEC and DISCARD leave MULTI.
  * </ul>
@@ -38,11 +39,13 @@ final class TransactionCommands {
 
     private final WatchRegistry watches;
     private final IsolationLock isolation;
+    private final CommandKeyspace keyspace;
     private final Runner runner;
 
-    TransactionCommands(WatchRegistry watches, IsolationLock isolation, Runner runner) {
+    TransactionCommands(WatchRegistry watches, IsolationLock isolation, CommandKeyspace keyspace, Runner runner) {
         this.watches = watches;
         this.isolation = isolation;
+        this.keyspace = keyspace;
         this.runner = runner;
     }
 
@@ -132,8 +135,15 @@ final class TransactionCommands {
         List<Transaction.Queued> queued = tx.queued();
         RespWriter out = c.out();
         out.arrayHeader(queued.size());
-        for (Transaction.Queued q : queued) {
-            runner.run(c.session(), q.spec(), q.args(), out);
+        keyspace.begin();
+        try {
+            for (Transaction.Queued q : queued) {
+                runner.run(c.session(), q.spec(), q.args(), out);
+            }
+        } finally {
+            // The replies say the writes are done: they are applied whatever happened meanwhile. An
+            // I/O failure here replaces EXEC's whole reply with the error (the dispatcher's handling).
+            keyspace.commit();
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.function.Predicate;
 /**
  * Which clients WATCH which keys, server-wide, so that a write can mark its key's watchers dirty
  * (Redis's {@code touchWatchedKey}). Every write path reports here through
- * {@link WatchingKeyspace}; while no key is watched a report costs one volatile read.
+ * {@link CommandKeyspace}; while no key is watched a report costs one volatile read.
  *
  * <p>Ordering: a writer reports after its write is applied. A WATCH registered before the report
  * is marked dirty; one registered after it reads the written value, which is what it watches from.
