@@ -333,4 +333,28 @@ class TransactionTest {
             assertEquals("*-1\r\n", execPing(other), "the key was set, then deleted: changed, as Redis says");
         }
     }
+
+    @Test
+    void resetInsideMultiRunsAtOnceAndDropsTheTransactionAndWatches() throws IOException {
+        c.call("HELLO", "3", "SETNAME", "app");
+        c.call("WATCH", "w");
+        c.call("SET", "w", "1");
+        c.call("MULTI");
+        c.call("SET", "a", "1");
+        assertEquals("+RESET\r\n", c.call("RESET"));
+        assertEquals("-ERR EXEC without MULTI\r\n", c.call("EXEC"));
+        assertEquals("$-1\r\n", c.call("GET", "a"), "RESP2 again, and nothing ran");
+        assertEquals("$-1\r\n", c.call("CLIENT", "GETNAME"));
+        assertEquals(PONG_ARRAY, execPing(c), "the dirty watch went with RESET");
+    }
+
+    @Test
+    void resetNeedsAuthAgainOnAProtectedServer() throws IOException {
+        try (ToykvServer protectedServer = TestServers.start(TestServers.config(dir.resolve("protected"))
+                .requirePass("s3cret")); RespClient p = new RespClient(protectedServer.port())) {
+            p.call("AUTH", "s3cret");
+            assertEquals("+RESET\r\n", p.call("RESET"));
+            assertEquals("-NOAUTH Authentication required.\r\n", p.call("GET", "k"));
+        }
+    }
 }

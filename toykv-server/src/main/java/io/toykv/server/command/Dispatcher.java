@@ -35,6 +35,7 @@ public final class Dispatcher {
         new ScanCommands(keyspace).register(table);
         new ServerCommands(keyspace, server, table, stats).register(table);
         transactions.register(table);
+        new ResetCommand(server, transactions).register(table);
     }
 
     /** Counters shared by the command groups (INFO stats). */
