@@ -20,13 +20,13 @@ public final class Dispatcher {
     private final LongAdder errorReplies = new LongAdder();
     private final IsolationLock isolation = new IsolationLock();
     private final TransactionCommands transactions;
+    private final WatchRegistry watches = new WatchRegistry();
 
     public Dispatcher(Keyspace keyspace, ServerControl server) {
         Objects.requireNonNull(keyspace, "keyspace");
         this.server = Objects.requireNonNull(server, "server");
         Stats stats = new Stats(commandsProcessed, errorReplies);
         KeyLocks locks = new KeyLocks();
-        WatchRegistry watches = new WatchRegistry();
         CommandKeyspace commandKeyspace = new CommandKeyspace(keyspace, watches);
         keyspace = commandKeyspace;
         transactions = new TransactionCommands(watches, isolation, commandKeyspace, this::run);
@@ -71,8 +71,8 @@ public final class Dispatcher {
         }
         if (session.transaction().active() && TransactionCommands.queues(spec)) {
             queue(session, spec, args, out);
-        } else if (TransactionCommands.isExec(spec)) {
-            run(session, spec, args, out); // takes the isolation lock exclusively itself
+        } else if (TransactionCommands.isExec(spec) || IsolationLock.needsNoLock(spec)) {
+            run(session, spec, args, out); // EXEC takes the isolation lock exclusively itself
         } else {
             long stamp = isolation.enterShared();
             try {
@@ -100,6 +100,14 @@ public final class Dispatcher {
         if (refused != null) {
             error(session, out, refused);
         }
+    }
+
+    /**
+     * The hook for expiry: {@code key} expired (the store dropped it, actively or when touched), so the
+     * EXECs of the clients WATCHing it fail, as after a write. See {@link WatchRegistry#expired}.
+     */
+    public void keyExpired(byte[] key) {
+        watches.expired(key);
     }
 
     /** The client is gone: forgets its WATCHed keys. */

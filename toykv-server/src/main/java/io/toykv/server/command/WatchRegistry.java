@@ -109,8 +109,12 @@ final class WatchRegistry {
     }
 
     /**
-     * {@code key} expired and is gone: the same as a change for its watchers. The hook for the store's
-     * expiry (a key that expires while watched makes EXEC fail, as Redis does).
+     * {@code key} expired and is gone: the same as a change for its watchers (Redis: a key that expires
+     * while watched makes EXEC fail). The hook for expiry, reached through
+     * {@link Dispatcher#keyExpired}: to be called when the store drops an expired key. A key already
+     * expired when it was WATCHed and dropped later is no change in Redis; and a key whose time passed
+     * but is not yet dropped must fail EXEC too (Redis's {@code isWatchedKeyExpired}, checked by EXEC
+     * under the exclusive lock): both need the key's expiry, which the engine does not give yet.
      */
     void expired(byte[] key) {
         touched(key);

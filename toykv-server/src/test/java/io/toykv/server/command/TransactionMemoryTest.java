@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import static io.toykv.server.command.Requests.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,11 +10,8 @@ import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
 import io.toykv.server.resp.BufferBudget;
 import io.toykv.server.resp.BufferLimitException;
-import io.toykv.server.resp.RespWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,15 +43,6 @@ class TransactionMemoryTest {
         }
     }
 
-    private static List<byte[]> args(String... a) {
-        return Arrays.stream(a).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
-    }
-
-    private static String run(Dispatcher d, Session s, String... a) {
-        RespWriter out = new RespWriter();
-        d.execute(s, args(a), out);
-        return new String(out.take(), StandardCharsets.ISO_8859_1);
-    }
 
     @Test
     void queuedCommandsAndWatchedKeysAreChargedUntilExecOrUnwatch() throws Exception {
