@@ -94,6 +94,7 @@ final class Connection {
         this.memory = server.clientMemory().open(Long.toString(session.id()),
                 () -> forceClose("evicted: all clients' buffers past maxmemory-clients"));
         this.parser = new RespParser(session.authenticated() ? limits : RespLimits.UNAUTHENTICATED, memory.query);
+        session.chargeTransactionsTo(memory.query);
     }
 
     Session session() {
@@ -445,6 +446,7 @@ final class Connection {
             // Closing: nothing more to do with this socket.
         }
         memory.close();
+        dispatcher.connectionClosed(session);
         server.connectionClosed(this, closeReason);
         closedLatch.countDown();
     }

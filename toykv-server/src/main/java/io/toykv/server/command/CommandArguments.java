@@ -57,6 +57,7 @@ final class CommandArguments {
             Map.entry("set", SET), Map.entry("put", SET),
             Map.entry("del", KEYS), Map.entry("unlink", KEYS), Map.entry("exists", KEYS), Map.entry("mget", KEYS),
             Map.entry("mset", List.of(multiple(group("data", "block", arg("key", "key"), arg("value", "string"))))),
+            Map.entry("watch", KEYS),
             Map.entry("keys", List.of(arg("pattern", "pattern"))),
             Map.entry("scan", List.of(arg("cursor", "integer"), option("pattern", "pattern", "MATCH"),
                     option("count", "integer", "COUNT"), option("type", "string", "TYPE"))),

@@ -204,8 +204,9 @@ final class ConnectionCommands {
 
     static String describe(Session s) {
         long age = (System.currentTimeMillis() - s.createdMillis()) / 1000;
-        return "id=" + s.id() + " addr=" + s.address() + " name=" + s.name() + " age=" + age + " db=0 resp="
-                + s.protocol() + " lib-name=" + s.libName() + " lib-ver=" + s.libVersion();
+        return "id=" + s.id() + " addr=" + s.address() + " name=" + s.name() + " age=" + age + " db=0 multi="
+                + s.transaction().multiField() + " resp=" + s.protocol() + " lib-name=" + s.libName()
+                + " lib-ver=" + s.libVersion();
     }
 
     static void subArity(Call c, int arity, String sub) {

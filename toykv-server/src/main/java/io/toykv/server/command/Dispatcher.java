@@ -18,16 +18,24 @@ public final class Dispatcher {
     private final ServerControl server;
     private final LongAdder commandsProcessed = new LongAdder();
     private final LongAdder errorReplies = new LongAdder();
+    private final IsolationLock isolation = new IsolationLock();
+    private final TransactionCommands transactions;
+    private final WatchRegistry watches = new WatchRegistry();
 
     public Dispatcher(Keyspace keyspace, ServerControl server) {
         Objects.requireNonNull(keyspace, "keyspace");
         this.server = Objects.requireNonNull(server, "server");
         Stats stats = new Stats(commandsProcessed, errorReplies);
         KeyLocks locks = new KeyLocks();
+        CommandKeyspace commandKeyspace = new CommandKeyspace(keyspace, watches);
+        keyspace = commandKeyspace;
+        transactions = new TransactionCommands(watches, isolation, commandKeyspace, this::run);
         new ConnectionCommands(server).register(table);
         new KeyCommands(keyspace, locks, stats).register(table);
         new ScanCommands(keyspace).register(table);
         new ServerCommands(keyspace, server, table, stats).register(table);
+        transactions.register(table);
+        new ResetCommand(server, transactions).register(table);
     }
 
     /** Counters shared by the command groups (INFO stats). */
@@ -47,20 +55,68 @@ public final class Dispatcher {
         commandsProcessed.increment();
         CommandSpec spec = table.lookup(args.get(0));
         if (spec == null) {
-            error(session, out, unknownCommand(args));
+            refuse(session, out, unknownCommand(args));
             return;
         }
         if (!spec.arityAccepts(args.size())) {
-            error(session, out, wrongArity(spec.name()));
+            refuse(session, out, wrongArity(spec.name()));
             return;
         }
         if (!session.authenticated() && !spec.noAuth()) {
-            error(session, out, "NOAUTH Authentication required.");
+            refuse(session, out, "NOAUTH Authentication required.");
             return;
         }
         if (server.verbose()) {
             server.log(describe(session, spec, args));
         }
+        if (session.transaction().active() && TransactionCommands.queues(spec)) {
+            queue(session, spec, args, out);
+        } else if (TransactionCommands.isExec(spec) || IsolationLock.needsNoLock(spec)) {
+            run(session, spec, args, out); // EXEC takes the isolation lock exclusively itself
+        } else {
+            long stamp = isolation.enterShared();
+            try {
+                run(session, spec, args, out);
+            } finally {
+                isolation.leaveShared(stamp);
+            }
+        }
+    }
+
+    /** A request refused before it runs: as Redis's rejectCommand, it also makes a MULTI's EXEC abort. */
+    private void refuse(Session session, RespWriter out, String text) {
+        session.transaction().markFailed();
+        error(session, out, text);
+    }
+
+    private void queue(Session session, CommandSpec spec, List<byte[]> args, RespWriter out) {
+        String refused;
+        try {
+            refused = TransactionCommands.queue(session, spec, args, out);
+        } catch (BufferLimitException e) {
+            session.closeWithoutReply(e.getMessage()); // evicted: past maxmemory-clients with the queue
+            return;
+        }
+        if (refused != null) {
+            error(session, out, refused);
+        }
+    }
+
+    /**
+     * The hook for expiry: {@code key} expired (the store dropped it, actively or when touched), so the
+     * EXECs of the clients WATCHing it fail, as after a write. See {@link WatchRegistry#expired}.
+     */
+    public void keyExpired(byte[] key) {
+        watches.expired(key);
+    }
+
+    /** The client is gone: forgets its WATCHed keys. */
+    public void connectionClosed(Session session) {
+        transactions.closed(session);
+    }
+
+    /** Runs a command that passed the checks, turning every failure into an error reply. */
+    private void run(Session session, CommandSpec spec, List<byte[]> args, RespWriter out) {
         int mark = out.size();
         try {
             spec.handler().execute(new Call(session, args, out, spec));

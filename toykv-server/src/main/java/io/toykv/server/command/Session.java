@@ -1,5 +1,7 @@
 package io.toykv.server.command;
 
+import io.toykv.server.resp.BufferBudget;
+
 /**
  * What the server knows about one connection: its id, name, protocol and whether it has
  * authenticated. Used only by the connection's own thread, except the read-only fields INFO and
@@ -17,12 +19,22 @@ public final class Session {
     private volatile boolean authenticated;
     private volatile boolean closeAfterReply;
     private volatile String closeWithoutReply;
+    private final Transaction transaction = new Transaction();
 
     public Session(long id, String address, boolean authenticated) {
         this.id = id;
         this.address = address;
         this.authenticated = authenticated;
         this.createdMillis = System.currentTimeMillis();
+    }
+
+    /** Where this client's queued MULTI commands and WATCHed keys are charged (its memory account). */
+    public void chargeTransactionsTo(BufferBudget budget) {
+        transaction.budget(budget);
+    }
+
+    Transaction transaction() {
+        return transaction;
     }
 
     public long id() {

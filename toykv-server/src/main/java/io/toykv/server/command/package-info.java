@@ -13,6 +13,12 @@
  * {@link io.toykv.server.command.Session} and is touched only by its connection's thread. Writes to a
  * key (SET, DEL, MSET, ...) hold that key's stripe of {@link io.toykv.server.command.KeyLocks}, so
  * {@code SET NX}, {@code SET XX} and {@code SET GET} are atomic against every other write through the
- * server. Reads take no lock. The stores's own thread-safety covers the rest.
+ * server. Reads take no lock of their own. The stores's own thread-safety covers the rest.
+ *
+ * <p>Transactions: every command runs holding the {@link io.toykv.server.command.IsolationLock} shared;
+ * EXEC holds it exclusively while it runs its queued commands, so no other client's command runs in
+ * between. Every write reaches the store through {@link io.toykv.server.command.CommandKeyspace},
+ * which reports it to the {@link io.toykv.server.command.WatchRegistry} (WATCH) and, during EXEC,
+ * collects it in the transaction's {@link io.toykv.server.command.TransactionWrites}.
  */
 package io.toykv.server.command;

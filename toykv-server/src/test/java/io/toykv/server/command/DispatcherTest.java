@@ -35,7 +35,7 @@ class DispatcherTest {
         }
     };
 
-    private static final ServerControl SERVER = new ServerControl() {
+    static final ServerControl SERVER = new ServerControl() {
         @Override
         public String requirePass() {
             return null;

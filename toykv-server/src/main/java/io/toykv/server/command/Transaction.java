@@ -1,0 +1,99 @@
+package io.toykv.server.command;
+
+import io.toykv.server.resp.BufferBudget;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One client's MULTI state and WATCHed keys. Touched only by the client's own thread, except
+ * {@link WatchedKeys#dirty()}, which writers set.
+ *
+ * <p>Queued commands are charged to the client's {@link BufferBudget} (its query side, counted
+ * against {@code maxmemory-clients}), so a client cannot queue unbounded memory: past the budget it
+ * is evicted like a client with a large request.
+ */
+final class Transaction {
+    /** Charged per queued command beyond its arguments' bytes: the list entry and the arguments' list. */
+    static final int QUEUED_COMMAND_OVERHEAD = 64;
+    /** Charged per argument of a queued command beyond its bytes: the array's header and reference. */
+    static final int QUEUED_ARGUMENT_OVERHEAD = 24;
+    /** Charged per watched key beyond its bytes: its copy's header and the registry's entries. */
+    static final int WATCHED_KEY_OVERHEAD = 96;
+
+    /** A command accepted after MULTI, run by EXEC. */
+    record Queued(CommandSpec spec, List<byte[]> args) {
+    }
+
+    final WatchedKeys watched = new WatchedKeys();
+    private BufferBudget budget = BufferBudget.UNLIMITED;
+    private List<Queued> queued; // null: not in MULTI
+    private boolean failed; // a command was refused while queueing: EXEC aborts
+    private long queuedBytes;
+    private long watchedBytes;
+
+    /** Where queued commands and watched keys are charged; set before the first command. */
+    void budget(BufferBudget budget) {
+        this.budget = budget;
+    }
+
+    boolean active() {
+        return queued != null;
+    }
+
+    void begin() {
+        queued = new ArrayList<>();
+        failed = false;
+    }
+
+    /** Charges then queues a command (the charge may throw {@link io.toykv.server.resp.BufferLimitException}). */
+    void add(CommandSpec spec, List<byte[]> args) {
+        long bytes = QUEUED_COMMAND_OVERHEAD;
+        for (byte[] a : args) {
+            bytes += a.length + QUEUED_ARGUMENT_OVERHEAD;
+        }
+        budget.reserve(bytes);
+        queuedBytes += bytes;
+        queued.add(new Queued(spec, args));
+    }
+
+    /** Charges a key about to be watched (may throw {@link io.toykv.server.resp.BufferLimitException}). */
+    void chargeWatch(byte[] key) {
+        long bytes = key.length + WATCHED_KEY_OVERHEAD;
+        budget.reserve(bytes);
+        watchedBytes += bytes;
+    }
+
+    /** The watched keys were dropped from the registry: gives back their charge. */
+    void watchesReleased() {
+        budget.release(watchedBytes);
+        watchedBytes = 0;
+    }
+
+    /** Redis's flagTransaction: a refused command makes EXEC fail, if in MULTI. */
+    void markFailed() {
+        if (queued != null) {
+            failed = true;
+        }
+    }
+
+    boolean failed() {
+        return failed;
+    }
+
+    List<Queued> queued() {
+        return queued;
+    }
+
+    /** Leaves MULTI (EXEC, DISCARD, an abort), giving back what queueing charged. */
+    void end() {
+        queued = null;
+        failed = false;
+        budget.release(queuedBytes);
+        queuedBytes = 0;
+    }
+
+    /** CLIENT INFO's {@code multi}: -1 outside MULTI, else the number of queued commands. */
+    int multiField() {
+        return queued == null ? -1 : queued.size();
+    }
+}

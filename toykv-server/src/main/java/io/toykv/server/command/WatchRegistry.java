@@ -1,0 +1,144 @@
+package io.toykv.server.command;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * Which clients WATCH which keys, server-wide, so that a write can mark its key's watchers dirty
+ * (Redis's {@code touchWatchedKey}). Every write path reports here through
+ * {@link CommandKeyspace}; while no key is watched a report costs one volatile read.
+ *
+ * <p>Ordering: a writer reports after its write is applied. A WATCH registered before the report
+ * is marked dirty; one registered after it reads the written value, which is what it watches from.
+ *
+ * <p>Thread-safety: any method from any thread, except that {@link #watch} and {@link #unwatchAll}
+ * for one client's {@link WatchedKeys} come only from that client's thread.
+ */
+final class WatchRegistry {
+    /** A key by its bytes, for hashing. */
+    record Key(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Arrays.equals(bytes, k.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return Args.printable(bytes, 64);
+        }
+    }
+
+    private final ConcurrentHashMap<Key, Set<WatchedKeys>> watchers = new ConcurrentHashMap<>();
+    /** Entries in {@link #watchers}: zero keeps every write's report to this one read. */
+    private final AtomicInteger watchedKeys = new AtomicInteger();
+
+    /** Adds {@code key} to the client's watched keys; false if it was watched already or the client is closed. */
+    boolean watch(WatchedKeys client, byte[] key) {
+        Key k = new Key(key.clone());
+        synchronized (client) {
+            if (client.closed || !client.keys.add(k)) {
+                return false;
+            }
+            register(client, k);
+        }
+        return true;
+    }
+
+    private void register(WatchedKeys client, Key k) {
+        watchers.compute(k, (kk, set) -> {
+            if (set == null) {
+                set = ConcurrentHashMap.newKeySet();
+                watchedKeys.incrementAndGet();
+            }
+            set.add(client);
+            return set;
+        });
+    }
+
+    /** Forgets the client's watched keys (its dirty mark stays until the caller clears it). */
+    void unwatchAll(WatchedKeys client) {
+        unwatchAll(client, false);
+    }
+
+    /** The client is gone: forgets its keys, and any it would watch later. */
+    void close(WatchedKeys client) {
+        unwatchAll(client, true);
+    }
+
+    private void unwatchAll(WatchedKeys client, boolean close) {
+        synchronized (client) {
+            client.closed |= close;
+            if (client.keys.isEmpty()) {
+                return;
+            }
+            for (Key k : client.keys) {
+                unregister(client, k);
+            }
+            client.keys.clear();
+        }
+    }
+
+    private void unregister(WatchedKeys client, Key k) {
+        watchers.computeIfPresent(k, (kk, set) -> {
+            set.remove(client);
+            if (set.isEmpty()) {
+                watchedKeys.decrementAndGet();
+                return null;
+            }
+            return set;
+        });
+    }
+
+    /** A write changed (set or deleted) {@code key}: its watchers' EXECs will fail. */
+    void touched(byte[] key) {
+        if (watchedKeys.get() == 0) {
+            return;
+        }
+        Set<WatchedKeys> set = watchers.get(new Key(key));
+        if (set != null) {
+            set.forEach(WatchedKeys::markDirty);
+        }
+    }
+
+    /**
+     * {@code key} expired and is gone: the same as a change for its watchers (Redis: a key that expires
+     * while watched makes EXEC fail). The hook for expiry, reached through
+     * {@link Dispatcher#keyExpired}: to be called when the store drops an expired key. A key already
+     * expired when it was WATCHed and dropped later is no change in Redis; and a key whose time passed
+     * but is not yet dropped must fail EXEC too (Redis's {@code isWatchedKeyExpired}, checked by EXEC
+     * under the exclusive lock): both need the key's expiry, which the engine does not give yet.
+     */
+    void expired(byte[] key) {
+        touched(key);
+    }
+
+    /**
+     * The whole keyspace is about to be emptied: as Redis, the watchers of each watched key that
+     * {@code exists} now are marked; watchers of absent keys are not (nothing of theirs changes).
+     * Called before the flush, under the shared lock, so no EXEC runs in between; a key created
+     * after the check is marked by its own write's report.
+     */
+    void flushing(Predicate<byte[]> exists) {
+        if (watchedKeys.get() == 0) {
+            return;
+        }
+        watchers.forEach((key, set) -> {
+            if (exists.test(key.bytes())) {
+                set.forEach(WatchedKeys::markDirty);
+            }
+        });
+    }
+
+    /** Keys watched by at least one client. */
+    int watchedKeyCount() {
+        return watchedKeys.get();
+    }
+}
