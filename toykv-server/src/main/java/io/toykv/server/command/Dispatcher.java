@@ -28,6 +28,11 @@ public final class Dispatcher {
         new KeyCommands(keyspace, locks, stats).register(table);
         new ScanCommands(keyspace).register(table);
         new ServerCommands(keyspace, server, table, stats).register(table);
+        new FunctionCommands().register(table);
+        new CounterCommands(keyspace, locks).register(table);
+        new StringCommands(keyspace, locks, stats).register(table);
+        new KeyspaceCommands(keyspace, locks).register(table);
+        new ObjectCommand(keyspace).register(table);
     }
 
     /** Counters shared by the command groups (INFO stats). */

@@ -12,13 +12,6 @@ final class ServerCommands {
     /** The Redis version whose protocol and replies the server follows (HELLO, INFO redis_version). */
     static final String REDIS_VERSION = "7.2.0";
 
-    /** First key, last key, step (COMMAND INFO) for the commands that take keys. */
-    private static final Map<String, int[]> KEY_POSITIONS = Map.of(
-            "get", new int[] {1, 1, 1}, "set", new int[] {1, 1, 1}, "put", new int[] {1, 1, 1},
-            "del", new int[] {1, -1, 1}, "unlink", new int[] {1, -1, 1}, "exists", new int[] {1, -1, 1},
-            "mget", new int[] {1, -1, 1}, "mset", new int[] {1, -1, 2}, "strlen", new int[] {1, 1, 1},
-            "type", new int[] {1, 1, 1});
-
     private final Keyspace keyspace;
     private final ServerControl server;
     private final CommandTable table;
@@ -113,7 +106,7 @@ final class ServerCommands {
     }
 
     private static void commandInfo(RespWriter out, CommandSpec spec) {
-        int[] keys = KEY_POSITIONS.getOrDefault(spec.name(), new int[] {0, 0, 0});
+        int[] keys = CommandKeys.of(spec.name());
         out.arrayHeader(10);
         out.bulk(spec.name());
         out.integer(spec.arity());
