@@ -18,11 +18,13 @@ public final class Dispatcher {
     private final ServerControl server;
     private final LongAdder commandsProcessed = new LongAdder();
     private final LongAdder errorReplies = new LongAdder();
+    private final CommandStats commandStats;
 
     public Dispatcher(Keyspace keyspace, ServerControl server) {
         Objects.requireNonNull(keyspace, "keyspace");
         this.server = Objects.requireNonNull(server, "server");
         Stats stats = new Stats(commandsProcessed, errorReplies);
+        this.commandStats = stats.commands();
         KeyLocks locks = new KeyLocks();
         new ConnectionCommands(server).register(table);
         new KeyCommands(keyspace, locks, stats).register(table);
@@ -37,9 +39,9 @@ public final class Dispatcher {
 
     /** Counters shared by the command groups (INFO stats). */
     record Stats(LongAdder commandsProcessed, LongAdder errorReplies, LongAdder keyspaceHits,
-            LongAdder keyspaceMisses) {
+            LongAdder keyspaceMisses, CommandStats commands) {
         Stats(LongAdder commandsProcessed, LongAdder errorReplies) {
-            this(commandsProcessed, errorReplies, new LongAdder(), new LongAdder());
+            this(commandsProcessed, errorReplies, new LongAdder(), new LongAdder(), new CommandStats());
         }
     }
 
@@ -55,11 +57,15 @@ public final class Dispatcher {
             error(session, out, unknownCommand(args));
             return;
         }
+        String fullName = CommandStats.fullName(spec, args);
+        session.commandStarted(fullName, args);
         if (!spec.arityAccepts(args.size())) {
+            commandStats.rejected(fullName);
             error(session, out, wrongArity(spec.name()));
             return;
         }
         if (!session.authenticated() && !spec.noAuth()) {
+            commandStats.rejected(fullName);
             error(session, out, "NOAUTH Authentication required.");
             return;
         }
@@ -67,6 +73,8 @@ public final class Dispatcher {
             server.log(describe(session, spec, args));
         }
         int mark = out.size();
+        long errorsBefore = session.errors();
+        long started = System.nanoTime();
         try {
             spec.handler().execute(new Call(session, args, out, spec));
         } catch (ReplyException e) {
@@ -93,11 +101,16 @@ public final class Dispatcher {
             out.truncate(mark);
             server.log("client(" + session.id() + ") " + spec.name() + " failed: " + e);
             error(session, out, "ERR internal error: " + e);
+        } finally {
+            commandStats.ran(fullName, System.nanoTime() - started, session.errors() > errorsBefore);
+            session.commandFinished();
         }
     }
 
     private void error(Session session, RespWriter out, String text) {
         errorReplies.increment();
+        commandStats.error(text);
+        session.countError();
         int mark = out.size();
         try {
             out.error(text);

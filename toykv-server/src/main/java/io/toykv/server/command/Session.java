@@ -17,12 +17,19 @@ public final class Session {
     private volatile boolean authenticated;
     private volatile boolean closeAfterReply;
     private volatile String closeWithoutReply;
+    private volatile String localAddress = "";
+    private volatile String lastCommand = "NULL";
+    private volatile long lastInteractionMillis;
+    private volatile long argvBytes;
+    private volatile long requestBytes;
+    private long errors;
 
     public Session(long id, String address, boolean authenticated) {
         this.id = id;
         this.address = address;
         this.authenticated = authenticated;
         this.createdMillis = System.currentTimeMillis();
+        this.lastInteractionMillis = createdMillis;
     }
 
     public long id() {
@@ -99,5 +106,64 @@ public final class Session {
     public void closeWithoutReply(String reason) {
         this.closeWithoutReply = reason;
         this.closeAfterReply = true;
+    }
+
+    /** The server's end of the connection, {@code ip:port} (CLIENT LIST's laddr). */
+    public String localAddress() {
+        return localAddress;
+    }
+
+    public void localAddress(String localAddress) {
+        this.localAddress = localAddress;
+    }
+
+    /** The last command run or being run, as {@code get} or {@code client|list}; "NULL" before any. */
+    public String lastCommand() {
+        return lastCommand;
+    }
+
+    /** When the last command started (CLIENT LIST's idle). */
+    public long lastInteractionMillis() {
+        return lastInteractionMillis;
+    }
+
+    /** Bytes of the arguments of the command being run, 0 between commands (CLIENT LIST's argv-mem). */
+    public long argvBytes() {
+        return argvBytes;
+    }
+
+    void commandStarted(String fullName, java.util.List<byte[]> args) {
+        lastCommand = fullName;
+        lastInteractionMillis = System.currentTimeMillis();
+        long bytes = 0;
+        long request = 3 + Long.toString(args.size()).length(); // *N\r\n
+        for (byte[] a : args) {
+            bytes += a.length;
+            request += 5 + Integer.toString(a.length).length() + a.length; // $len\r\n bytes \r\n
+        }
+        argvBytes = bytes;
+        requestBytes = request;
+    }
+
+    void commandFinished() {
+        argvBytes = 0;
+        requestBytes = 0;
+    }
+
+    /**
+     * The size of the request being run, as a multibulk, 0 between commands: Redis keeps a request in
+     * its query buffer until it has run, so its qbuf counts it.
+     */
+    public long requestBytes() {
+        return requestBytes;
+    }
+
+    /** Error replies sent to this connection; only its own thread counts them. */
+    long errors() {
+        return errors;
+    }
+
+    void countError() {
+        errors++;
     }
 }
