@@ -12,7 +12,9 @@
 # repository, from which the tag REDIS_TAG (default 7.0.15) gives runtest and tests/. Needs tclsh 8.5+
 # (Debian: apt-get install tcl). Environment: REDIS_GIT (default /work/.mirror/redis+redis/repo),
 # REDIS_TAG, SINGLEDB (1 by default: the runner's --singledb, no SELECT 9, since the server keeps one
-# database; 0 runs as against Redis), TOYKV_ARGS (extra server options), UNIT_TIMEOUT (seconds a unit
+# database; 0 runs as against Redis), TOYKV_ARGS (extra server options), RUNNER_ARGS (extra options of
+# Redis's runner, e.g. "--tags -needs:debug" to leave out the tests that need Redis's DEBUG command, or
+# "--skiptest NAME"), UNIT_TIMEOUT (seconds a unit
 # may take, default 600), KEEP (1 keeps the work directory with each unit's log). The work directory,
 # the server's data and logs included, lives under /tmp and is removed on exit unless KEEP=1.
 set -euo pipefail
@@ -22,6 +24,7 @@ REDIS_GIT="${REDIS_GIT:-/work/.mirror/redis+redis/repo}"
 REDIS_TAG="${REDIS_TAG:-7.0.15}"
 SINGLEDB="${SINGLEDB:-1}"
 TOYKV_ARGS="${TOYKV_ARGS:-}"
+RUNNER_ARGS="${RUNNER_ARGS:-}"
 UNIT_TIMEOUT="${UNIT_TIMEOUT:-600}"
 KEEP="${KEEP:-0}"
 jar="$root/toykv-server/target/toykv-server.jar"
@@ -127,6 +130,8 @@ runner_options=()
 if [[ "$SINGLEDB" == 1 ]]; then
   runner_options+=(--singledb)
 fi
+# shellcheck disable=SC2206 # RUNNER_ARGS is a list of options
+runner_options+=($RUNNER_ARGS)
 
 printf '%-16s %5s %5s %9s %7s\n' unit ok err exception skipped
 total_ok=0

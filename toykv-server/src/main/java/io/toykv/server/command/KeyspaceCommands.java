@@ -1,6 +1,7 @@
 package io.toykv.server.command;
 
 import io.toykv.core.ScanIterator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -13,6 +14,11 @@ final class KeyspaceCommands {
     static final String NO_SUCH_KEY = "ERR no such key";
     static final String SAME_OBJECT = "ERR source and destination objects are the same";
     static final String DB_OUT_OF_RANGE = "ERR DB index is out of range";
+
+    /** Up to this many keys RANDOMKEY walks them all and each is equally likely. */
+    static final int UNIFORM_UP_TO = 1024;
+    /** Past that, the keys after a random point RANDOMKEY chooses among. */
+    static final int RANDOM_WINDOW = 16;
 
     private final Keyspace keyspace;
     private final KeyLocks locks;
@@ -100,22 +106,44 @@ final class KeyspaceCommands {
     }
 
     /**
-     * The first key at or after a random 8-byte point, wrapping to the first key: every key can come,
-     * though not each with the same chance (a key after a wide gap in the key order comes more often).
+     * With up to {@value #UNIFORM_UP_TO} keys, one chosen uniformly in a walk over them all (reservoir
+     * sampling). Past that, one of the {@value #RANDOM_WINDOW} keys at or after a random 8-byte point in
+     * key order (wrapping to the first key): every key can come, but not each with the same chance, since
+     * keys after a wide gap in the key order come more often (the store offers no cheaper way to a random
+     * key).
      */
     private void randomKey(Call c) {
-        byte[] point = new byte[8];
-        ThreadLocalRandom.current().nextBytes(point);
-        byte[] key = firstKeyFrom(point);
-        if (key == null) {
-            key = firstKeyFrom(null);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (keyspace.size() <= UNIFORM_UP_TO) {
+            byte[] chosen = null;
+            long seen = 0;
+            try (ScanIterator it = keyspace.scan(null, null)) {
+                while (it.hasNext()) {
+                    byte[] key = it.next().key();
+                    seen++;
+                    if (random.nextLong(seen) == 0) {
+                        chosen = key;
+                    }
+                }
+            }
+            c.out().bulk(chosen);
+            return;
         }
-        c.out().bulk(key);
+        byte[] point = new byte[8];
+        random.nextBytes(point);
+        List<byte[]> window = new ArrayList<>(RANDOM_WINDOW);
+        collectKeys(point, null, window);
+        if (window.size() < RANDOM_WINDOW) {
+            collectKeys(null, point, window);
+        }
+        c.out().bulk(window.isEmpty() ? null : window.get(random.nextInt(window.size())));
     }
 
-    private byte[] firstKeyFrom(byte[] from) {
-        try (ScanIterator it = keyspace.scan(from, null)) {
-            return it.hasNext() ? it.next().key() : null;
+    private void collectKeys(byte[] from, byte[] to, List<byte[]> into) {
+        try (ScanIterator it = keyspace.scan(from, to)) {
+            while (into.size() < RANDOM_WINDOW && it.hasNext()) {
+                into.add(it.next().key());
+            }
         }
     }
 }

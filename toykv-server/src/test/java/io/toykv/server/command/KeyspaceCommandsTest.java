@@ -58,15 +58,59 @@ class KeyspaceCommandsTest extends FixtureTest {
         assertEquals("-ERR wrong number of arguments for 'touch' command\r\n", f.call("TOUCH"));
     }
 
+    /**
+     * With few keys every key is equally likely, however they lie in key order ("bar" and "foo" are
+     * close, so a random point in key order alone would nearly always give "bar"). 2000 draws of two
+     * keys: each count is 1000 +- 22 (one standard deviation); under 850 is past 6.7 of them.
+     */
     @Test
-    void randomKeyReturnsOnlyExistingKeysAndEachInTime() {
+    void randomKeyChoosesUniformlyAmongFewKeys() {
         assertEquals("$-1\r\n", f.call("RANDOMKEY"));
-        f.call("MSET", "a", "1", "m", "2", "z", "3");
+        f.call("MSET", "foo", "x", "bar", "y");
+        int foo = 0;
+        int bar = 0;
+        for (int i = 0; i < 2000; i++) {
+            String key = f.call("RANDOMKEY");
+            if (key.equals("$3\r\nfoo\r\n")) {
+                foo++;
+            } else if (key.equals("$3\r\nbar\r\n")) {
+                bar++;
+            }
+        }
+        assertEquals(2000, foo + bar);
+        assertTrue(foo > 850 && bar > 850, "foo " + foo + ", bar " + bar);
+    }
+
+    @Test
+    void randomKeyReachesEveryKeyOfAManyKeyStore() {
+        for (int i = 0; i < 40; i++) {
+            f.call("SET", "k" + i, "v");
+        }
         Set<String> seen = new HashSet<>();
-        for (int i = 0; i < 400 && seen.size() < 3; i++) {
+        for (int i = 0; i < 4000 && seen.size() < 40; i++) {
             seen.add(f.call("RANDOMKEY"));
         }
-        assertEquals(Set.of("$1\r\na\r\n", "$1\r\nm\r\n", "$1\r\nz\r\n"), seen);
+        assertEquals(40, seen.size());
+        f.call("FLUSHALL");
+        assertEquals("$-1\r\n", f.call("RANDOMKEY"));
+    }
+
+    /** Past {@link KeyspaceCommands#UNIFORM_UP_TO} keys: a window after a random point, existing keys only. */
+    @Test
+    void randomKeyOfALargeStoreIsAnExistingKey() {
+        int n = KeyspaceCommands.UNIFORM_UP_TO + 50;
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            f.call("SET", "key" + i, "v");
+            keys.add("$" + ("key" + i).length() + "\r\nkey" + i + "\r\n");
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            String reply = f.call("RANDOMKEY");
+            assertTrue(keys.contains(reply), reply);
+            seen.add(reply);
+        }
+        assertTrue(seen.size() >= KeyspaceCommands.RANDOM_WINDOW, "distinct keys: " + seen.size());
     }
 
     @Test
