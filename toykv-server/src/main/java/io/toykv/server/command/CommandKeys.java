@@ -19,7 +19,7 @@ final class CommandKeys {
             Map.entry("del", ALL), Map.entry("unlink", ALL), Map.entry("exists", ALL), Map.entry("mget", ALL),
             Map.entry("touch", ALL),
             Map.entry("mset", PAIRS), Map.entry("msetnx", PAIRS),
-            Map.entry("rename", TWO), Map.entry("renamenx", TWO), Map.entry("copy", TWO),
+            Map.entry("rename", TWO), Map.entry("lcs", TWO), Map.entry("renamenx", TWO), Map.entry("copy", TWO),
             Map.entry("object", new int[] {2, 2, 1}));
 
     private CommandKeys() {}

@@ -35,6 +35,7 @@ public final class Dispatcher {
         new StringCommands(keyspace, locks, stats).register(table);
         new KeyspaceCommands(keyspace, locks).register(table);
         new ObjectCommand(keyspace).register(table);
+        new LcsCommand(keyspace).register(table);
     }
 
     /** Counters shared by the command groups (INFO stats). */
