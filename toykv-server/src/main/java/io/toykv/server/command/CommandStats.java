@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +32,7 @@ final class CommandStats {
     /** Redis's full name of a call: {@code get}, or {@code client|list} for a container's subcommand. */
     static String fullName(CommandSpec spec, List<byte[]> args) {
         if (CONTAINERS.contains(spec.name()) && args.size() > 1) {
-            String sub = new String(args.get(1), java.nio.charset.StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+            String sub = new String(args.get(1), StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
             if (sub.length() <= 32 && sub.chars().allMatch(ch -> ch >= 'a' && ch <= 'z' || ch == '-')) {
                 return spec.name() + "|" + sub;
             }

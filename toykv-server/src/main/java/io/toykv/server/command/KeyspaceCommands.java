@@ -2,6 +2,7 @@ package io.toykv.server.command;
 
 import io.toykv.core.ScanIterator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -47,7 +48,7 @@ final class KeyspaceCommands {
             if (value == null) {
                 throw new ReplyException(NO_SUCH_KEY);
             }
-            if (java.util.Arrays.equals(from, to)) {
+            if (Arrays.equals(from, to)) {
                 reply(c, nx, false); // the key stays as it is
                 return;
             }
@@ -90,7 +91,7 @@ final class KeyspaceCommands {
         }
         byte[] from = c.arg(1);
         byte[] to = c.arg(2);
-        if (java.util.Arrays.equals(from, to)) {
+        if (Arrays.equals(from, to)) {
             throw new ReplyException(SAME_OBJECT);
         }
         boolean overwrite = replace;

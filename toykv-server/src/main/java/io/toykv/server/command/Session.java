@@ -1,5 +1,7 @@
 package io.toykv.server.command;
 
+import java.util.List;
+
 /**
  * What the server knows about one connection: its id, name, protocol and whether it has
  * authenticated. Used only by the connection's own thread, except the read-only fields INFO and
@@ -132,7 +134,7 @@ public final class Session {
         return argvBytes;
     }
 
-    void commandStarted(String fullName, java.util.List<byte[]> args) {
+    void commandStarted(String fullName, List<byte[]> args) {
         lastCommand = fullName;
         lastInteractionMillis = System.currentTimeMillis();
         long bytes = 0;
