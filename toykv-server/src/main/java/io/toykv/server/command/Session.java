@@ -22,8 +22,8 @@ public final class Session {
     private volatile String localAddress = "";
     private volatile String lastCommand = "NULL";
     private volatile long lastInteractionMillis;
-    private volatile long argvBytes;
-    private volatile long requestBytes;
+    /** The arguments of the command being run, null between commands; sized only when CLIENT LIST asks. */
+    private volatile List<byte[]> runningArgs;
     private long errors;
 
     public Session(long id, String address, boolean authenticated) {
@@ -131,25 +131,14 @@ public final class Session {
 
     /** Bytes of the arguments of the command being run, 0 between commands (CLIENT LIST's argv-mem). */
     public long argvBytes() {
-        return argvBytes;
-    }
-
-    void commandStarted(String fullName, List<byte[]> args) {
-        lastCommand = fullName;
-        lastInteractionMillis = System.currentTimeMillis();
+        List<byte[]> args = runningArgs;
         long bytes = 0;
-        long request = 3 + Long.toString(args.size()).length(); // *N\r\n
-        for (byte[] a : args) {
-            bytes += a.length;
-            request += 5 + Integer.toString(a.length).length() + a.length; // $len\r\n bytes \r\n
+        if (args != null) {
+            for (byte[] a : args) {
+                bytes += a.length;
+            }
         }
-        argvBytes = bytes;
-        requestBytes = request;
-    }
-
-    void commandFinished() {
-        argvBytes = 0;
-        requestBytes = 0;
+        return bytes;
     }
 
     /**
@@ -157,7 +146,30 @@ public final class Session {
      * its query buffer until it has run, so its qbuf counts it.
      */
     public long requestBytes() {
-        return requestBytes;
+        List<byte[]> args = runningArgs;
+        if (args == null) {
+            return 0;
+        }
+        long request = 3 + digits(args.size()); // *N\r\n
+        for (byte[] a : args) {
+            request += 5 + digits(a.length) + a.length; // $len\r\n bytes \r\n
+        }
+        return request;
+    }
+
+    private static int digits(long n) {
+        return Long.toString(n).length();
+    }
+
+    /** Per command: three volatile writes and a clock read; nothing is sized here (a request may be large). */
+    void commandStarted(String fullName, List<byte[]> args) {
+        lastCommand = fullName;
+        lastInteractionMillis = System.currentTimeMillis();
+        runningArgs = args;
+    }
+
+    void commandFinished() {
+        runningArgs = null;
     }
 
     /** Error replies sent to this connection; only its own thread counts them. */
