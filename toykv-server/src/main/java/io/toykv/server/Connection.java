@@ -1,5 +1,6 @@
 package io.toykv.server;
 
+import io.toykv.server.command.ClientView;
 import io.toykv.server.command.Dispatcher;
 import io.toykv.server.command.Session;
 import io.toykv.server.resp.BufferLimitException;
@@ -38,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Each reader thread has its own reply buffer, so a reader started by the watchdog never writes into
  * the buffer the stuck thread is still sending from.
  */
-final class Connection {
+final class Connection implements ClientView {
     /** Bytes read per system call. */
     static final int READ_BUFFER = 16 * 1024;
     /** Initial capacity of each reader's reply buffer. */
@@ -97,8 +98,49 @@ final class Connection {
         session.chargeTransactionsTo(memory.query);
     }
 
-    Session session() {
+    @Override
+    public Session session() {
         return session;
+    }
+
+    @Override
+    public long queryBufferBytes() {
+        return parser.chargedBytes(); // read from another thread: a recent value
+    }
+
+    @Override
+    public long queryBufferFree() {
+        return READ_BUFFER; // each read is parsed whole before the next, so the buffer is free between reads
+    }
+
+    @Override
+    public long replyBufferSize() {
+        return REPLY_BUFFER;
+    }
+
+    @Override
+    public int outputListLength() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long outputBytes() {
+        return pendingBytes;
+    }
+
+    @Override
+    public long totalMemory() {
+        return memory.bytes();
+    }
+
+    @Override
+    public void kill(String reason) {
+        forceClose(reason);
     }
 
     void start() {

@@ -2,6 +2,7 @@ package io.toykv.server;
 
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
+import io.toykv.server.command.ClientView;
 import io.toykv.server.command.Dispatcher;
 import io.toykv.server.command.Keyspace;
 import io.toykv.server.command.ServerControl;
@@ -270,6 +271,7 @@ public final class ToykvServer implements AutoCloseable {
         long id = nextClientId.incrementAndGet();
         String address = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
         Session session = new Session(id, address, config.requirePass() == null);
+        session.localAddress(socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort());
         Connection connection = new Connection(this, socket, session, dispatcher, config.limits(),
                 config.maxOutputBuffer(), connectionThreads);
         connections.put(id, connection);
@@ -522,6 +524,11 @@ public final class ToykvServer implements AutoCloseable {
         @Override
         public void log(String line) {
             log.info(line);
+        }
+
+        @Override
+        public java.util.Collection<? extends ClientView> clients() {
+            return connections.values();
         }
     }
 }

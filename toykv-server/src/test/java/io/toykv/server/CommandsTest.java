@@ -208,9 +208,9 @@ class CommandsTest {
         assertEquals("*2\r\n$6\r\ndbsize\r\n*6\r\n$7\r\nsummary\r\n$27\r\nReturns the number of keys.\r\n"
                 + "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n",
                 c.call("COMMAND", "DOCS", "dbsize"));
-        assertEquals("*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*1\r\n+readonly\r\n:1\r\n:1\r\n:1\r\n*1\r\n+@string\r\n"
-                + "*0\r\n*0\r\n*0\r\n", c.call("COMMAND", "INFO", "get"));
-        assertEquals("*1\r\n*-1\r\n", c.call("COMMAND", "INFO", "nosuch"));
+        assertEquals("*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*1\r\n+readonly\r\n:1\r\n:1\r\n:1\r\n*2\r\n+@read\r\n"
+                + "+@string\r\n*0\r\n*0\r\n*0\r\n", c.call("COMMAND", "INFO", "get"));
+        assertEquals("*1\r\n$-1\r\n", c.call("COMMAND", "INFO", "nosuch"), "Redis's addReplyNull: a null bulk");
         String all = c.call("COMMAND");
         assertTrue(all.startsWith("*" + count.substring(1, count.length() - 2) + "\r\n"), all);
         assertEquals("*4\r\n$4\r\nsave\r\n$0\r\n\r\n$11\r\nappendfsync\r\n$8\r\neverysec\r\n",

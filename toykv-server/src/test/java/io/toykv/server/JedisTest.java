@@ -81,4 +81,50 @@ class JedisTest {
             }
         }
     }
+
+    @Test
+    void countersFromConcurrentClientsLoseNoIncrement() throws Exception {
+        try (ToykvServer server = TestServers.start(dir)) {
+            int clients = 4;
+            int each = 250;
+            List<Thread> threads = new java.util.ArrayList<>();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            for (int t = 0; t < clients; t++) {
+                Thread thread = new Thread(() -> {
+                    try (Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+                        for (int i = 0; i < each; i++) {
+                            jedis.incr("hits");
+                            jedis.incrByFloat("score", 0.25);
+                        }
+                    } catch (RuntimeException e) {
+                        failures.add(e);
+                    }
+                });
+                threads.add(thread);
+                thread.start();
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            assertEquals(List.of(), failures);
+            try (Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+                assertEquals("1000", jedis.get("hits"));
+                assertEquals("250", jedis.get("score"));
+                assertEquals(990, jedis.decrBy("hits", 10));
+                assertEquals(1000, jedis.incrBy("hits", 10));
+                assertEquals(999, jedis.decr("hits"));
+                assertEquals(250.5, jedis.incrByFloat("score", 0.5));
+                assertEquals(1, jedis.setnx("fresh", "x"));
+                assertEquals(0, jedis.setnx("fresh", "y"));
+                assertEquals(4, jedis.append("fresh", "abc"));
+                assertEquals("bc", jedis.getrange("fresh", 2, -1));
+                assertEquals("xabc", jedis.getDel("fresh"));
+                jedis.set("word", "text");
+                JedisDataException e = assertThrows(JedisDataException.class, () -> jedis.incr("word"));
+                assertEquals("ERR value is not an integer or out of range", e.getMessage());
+                e = assertThrows(JedisDataException.class, () -> jedis.incrByFloat("word", 1));
+                assertEquals("ERR value is not a valid float", e.getMessage());
+            }
+        }
+    }
 }

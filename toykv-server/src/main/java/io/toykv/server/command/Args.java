@@ -24,7 +24,7 @@ final class Args {
                 throw new ReplyException(NOT_AN_INTEGER);
             }
         }
-        if (s[i] == '0' && s.length > i + 1) {
+        if (s[i] == '0' && (s.length > i + 1 || negative)) { // "0" alone; never "-0"
             throw new ReplyException(NOT_AN_INTEGER);
         }
         long v = 0;
@@ -46,6 +46,20 @@ final class Args {
             v = -v;
         }
         return v;
+    }
+
+    /** Redis's addReplySubcommandSyntaxError: a subcommand unknown or given the wrong number of arguments. */
+    static String subcommandSyntaxError(Call c) {
+        return "ERR unknown subcommand or wrong number of arguments for '" + printable(c.arg(1), 128) + "'. Try "
+                + c.upper(0) + " HELP.";
+    }
+
+    /** A HELP reply: one simple string per line, as Redis's addReplyHelp writes it. */
+    static void help(Call c, String... lines) {
+        c.out().arrayHeader(lines.length);
+        for (String line : lines) {
+            c.out().simple(line);
+        }
     }
 
     /** Text for logs and error messages: printable ASCII kept, the rest as \xHH, cut at {@code max}. */

@@ -51,6 +51,8 @@ final class CommandArguments {
             optional(group("condition", "oneof", token("NX"), token("XX"))), optional(token("GET")));
     private static final List<Arg> KEYS = List.of(multiple(arg("key", "key")));
     private static final List<Arg> KEY = List.of(arg("key", "key"));
+    private static final List<Arg> KEY_VALUE = List.of(arg("key", "key"), arg("value", "string"));
+    private static final List<Arg> RANGE = List.of(arg("key", "key"), arg("start", "integer"), arg("end", "integer"));
 
     private static final Map<String, List<Arg>> BY_COMMAND = Map.ofEntries(
             Map.entry("get", KEY), Map.entry("strlen", KEY), Map.entry("type", KEY),
@@ -59,6 +61,22 @@ final class CommandArguments {
             Map.entry("mset", List.of(multiple(group("data", "block", arg("key", "key"), arg("value", "string"))))),
             Map.entry("watch", KEYS),
             Map.entry("keys", List.of(arg("pattern", "pattern"))),
+            Map.entry("incr", KEY), Map.entry("decr", KEY), Map.entry("getdel", KEY),
+            Map.entry("incrby", List.of(arg("key", "key"), arg("increment", "integer"))),
+            Map.entry("decrby", List.of(arg("key", "key"), arg("decrement", "integer"))),
+            Map.entry("incrbyfloat", List.of(arg("key", "key"), arg("increment", "double"))),
+            Map.entry("append", KEY_VALUE), Map.entry("getset", KEY_VALUE), Map.entry("setnx", KEY_VALUE),
+            Map.entry("getrange", RANGE), Map.entry("substr", RANGE),
+            Map.entry("setrange", List.of(arg("key", "key"), arg("offset", "integer"), arg("value", "string"))),
+            Map.entry("msetnx", List.of(multiple(group("data", "block", arg("key", "key"), arg("value", "string"))))),
+            Map.entry("rename", List.of(arg("key", "key"), arg("newkey", "key"))),
+            Map.entry("renamenx", List.of(arg("key", "key"), arg("newkey", "key"))),
+            Map.entry("copy", List.of(arg("source", "key"), arg("destination", "key"),
+                    option("destination-db", "integer", "DB"), optional(token("REPLACE")))),
+            Map.entry("touch", KEYS),
+            Map.entry("lcs", List.of(arg("key1", "key"), arg("key2", "key"), optional(token("LEN")),
+                    optional(token("IDX")), option("min-match-len", "integer", "MINMATCHLEN"),
+                    optional(token("WITHMATCHLEN")))),
             Map.entry("scan", List.of(arg("cursor", "integer"), option("pattern", "pattern", "MATCH"),
                     option("count", "integer", "COUNT"), option("type", "string", "TYPE"))),
             Map.entry("range", List.of(arg("start", "string"), arg("end", "string"),

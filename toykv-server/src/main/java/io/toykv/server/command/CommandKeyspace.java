@@ -53,6 +53,11 @@ final class CommandKeyspace implements Keyspace {
     }
 
     @Override
+    public long maxValueSize() {
+        return store.maxValueSize();
+    }
+
+    @Override
     public byte[] get(byte[] key) {
         return transaction != null ? transaction.get(key) : store.get(key);
     }

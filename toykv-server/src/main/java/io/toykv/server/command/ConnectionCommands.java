@@ -14,9 +14,11 @@ final class ConnectionCommands {
             + "the default user. Are you sure your configuration is correct?";
 
     private final ServerControl server;
+    private final ClientList clientList;
 
     ConnectionCommands(ServerControl server) {
         this.server = server;
+        this.clientList = new ClientList(server);
     }
 
     void register(CommandTable t) {
@@ -180,15 +182,35 @@ final class ConnectionCommands {
                 subArity(c, 2, "id");
                 c.out().integer(c.session().id());
             }
-            case "INFO" -> {
-                subArity(c, 2, "info");
-                c.out().verbatim(describe(c.session()) + "\n");
-            }
+            case "INFO" -> clientList.info(c);
+            case "LIST" -> clientList.list(c);
+            case "KILL" -> clientList.kill(c);
             case "HELP" -> {
                 String[] lines = {"CLIENT <subcommand> [<arg> ...]. Subcommands are:",
                     "GETNAME", "    Return the name of the current connection.",
                     "ID", "    Return the ID of the current connection.",
                     "INFO", "    Return information about the current client connection.",
+                    "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+                    "KILL <option> <value> [<option> <value> [...]]",
+                    "    Kill connections. Options are:",
+                    "    * ADDR (<ip:port>|<unixsocket>:0)",
+                    "      Kill connections made from the specified address",
+                    "    * LADDR (<ip:port>|<unixsocket>:0)",
+                    "      Kill connections made to specified local address",
+                    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                    "      Kill connections by type.",
+                    "    * USER <username>",
+                    "      Kill connections authenticated by <username>.",
+                    "    * SKIPME (YES|NO)",
+                    "      Skip killing current connection (default: yes).",
+                    "    * ID <client-id>",
+                    "      Kill connections by client id.",
+                    "LIST [options ...]",
+                    "    Return information about client connections. Options:",
+                    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                    "      Return clients of specified type.",
+                    "    * ID <client-id> [<client-id> ...]",
+                    "      Return clients of specified IDs only.",
                     "SETINFO <option> <value>", "    Set client meta attr. Options are LIB-NAME and LIB-VER.",
                     "SETNAME <name>", "    Assign the name <name> to the current connection.",
                     "HELP", "    Print this help."};
@@ -200,13 +222,6 @@ final class ConnectionCommands {
             default -> throw new ReplyException("ERR unknown subcommand '" + Args.printable(c.arg(1), 128)
                     + "'. Try CLIENT HELP.");
         }
-    }
-
-    static String describe(Session s) {
-        long age = (System.currentTimeMillis() - s.createdMillis()) / 1000;
-        return "id=" + s.id() + " addr=" + s.address() + " name=" + s.name() + " age=" + age + " db=0 multi="
-                + s.transaction().multiField() + " resp=" + s.protocol() + " lib-name=" + s.libName()
-                + " lib-ver=" + s.libVersion();
     }
 
     static void subArity(Call c, int arity, String sub) {

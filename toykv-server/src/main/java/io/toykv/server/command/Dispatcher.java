@@ -21,11 +21,13 @@ public final class Dispatcher {
     private final IsolationLock isolation = new IsolationLock();
     private final TransactionCommands transactions;
     private final WatchRegistry watches = new WatchRegistry();
+    private final CommandStats commandStats;
 
     public Dispatcher(Keyspace keyspace, ServerControl server) {
         Objects.requireNonNull(keyspace, "keyspace");
         this.server = Objects.requireNonNull(server, "server");
         Stats stats = new Stats(commandsProcessed, errorReplies);
+        this.commandStats = stats.commands();
         KeyLocks locks = new KeyLocks();
         CommandKeyspace commandKeyspace = new CommandKeyspace(keyspace, watches);
         keyspace = commandKeyspace;
@@ -36,13 +38,19 @@ public final class Dispatcher {
         new ServerCommands(keyspace, server, table, stats).register(table);
         transactions.register(table);
         new ResetCommand(server, transactions).register(table);
+        new FunctionCommands().register(table);
+        new CounterCommands(keyspace, locks).register(table);
+        new StringCommands(keyspace, locks, stats).register(table);
+        new KeyspaceCommands(keyspace, locks).register(table);
+        new ObjectCommand(keyspace).register(table);
+        new LcsCommand(keyspace).register(table);
     }
 
     /** Counters shared by the command groups (INFO stats). */
     record Stats(LongAdder commandsProcessed, LongAdder errorReplies, LongAdder keyspaceHits,
-            LongAdder keyspaceMisses) {
+            LongAdder keyspaceMisses, CommandStats commands) {
         Stats(LongAdder commandsProcessed, LongAdder errorReplies) {
-            this(commandsProcessed, errorReplies, new LongAdder(), new LongAdder());
+            this(commandsProcessed, errorReplies, new LongAdder(), new LongAdder(), new CommandStats());
         }
     }
 
@@ -58,11 +66,15 @@ public final class Dispatcher {
             refuse(session, out, unknownCommand(args));
             return;
         }
+        String fullName = CommandStats.fullName(spec, args);
+        session.commandStarted(fullName, args);
         if (!spec.arityAccepts(args.size())) {
+            commandStats.rejected(fullName);
             refuse(session, out, wrongArity(spec.name()));
             return;
         }
         if (!session.authenticated() && !spec.noAuth()) {
+            commandStats.rejected(fullName);
             refuse(session, out, "NOAUTH Authentication required.");
             return;
         }
@@ -117,7 +129,10 @@ public final class Dispatcher {
 
     /** Runs a command that passed the checks, turning every failure into an error reply. */
     private void run(Session session, CommandSpec spec, List<byte[]> args, RespWriter out) {
+        String fullName = CommandStats.fullName(spec, args);
         int mark = out.size();
+        long errorsBefore = session.errors();
+        long started = System.nanoTime();
         try {
             spec.handler().execute(new Call(session, args, out, spec));
         } catch (ReplyException e) {
@@ -144,11 +159,16 @@ public final class Dispatcher {
             out.truncate(mark);
             server.log("client(" + session.id() + ") " + spec.name() + " failed: " + e);
             error(session, out, "ERR internal error: " + e);
+        } finally {
+            commandStats.ran(fullName, System.nanoTime() - started, session.errors() > errorsBefore);
+            session.commandFinished();
         }
     }
 
     private void error(Session session, RespWriter out, String text) {
         errorReplies.increment();
+        commandStats.error(text);
+        session.countError();
         int mark = out.size();
         try {
             out.error(text);

@@ -2,7 +2,7 @@ package io.toykv.server.command;
 
 import java.util.concurrent.locks.ReentrantLock;
 
-/** GET, SET (and its alias PUT), DEL, UNLINK, EXISTS, MGET, MSET, STRLEN and TYPE. */
+/** GET, SET (and its alias PUT), DEL, UNLINK, EXISTS, TOUCH, MGET, MSET, STRLEN and TYPE. */
 final class KeyCommands {
     private final Keyspace keyspace;
     private final KeyLocks locks;
@@ -26,6 +26,9 @@ final class KeyCommands {
                 "Deletes keys (same as DEL here); replies how many existed.", this::del));
         t.add(new CommandSpec("exists", -2, false, false, "generic", "1.0.0",
                 "Counts how many of the given keys exist (a key given twice counts twice).", this::exists));
+        t.add(new CommandSpec("touch", -2, false, false, "generic", "3.2.1",
+                "Counts how many of the given keys exist (access times are not kept, so it changes nothing).",
+                this::exists));
         t.add(new CommandSpec("mget", -2, false, false, "string", "1.0.0", "Returns the values of keys.",
                 this::mget));
         t.add(new CommandSpec("mset", -3, false, true, "string", "1.0.1", "Sets several keys.", this::mset));

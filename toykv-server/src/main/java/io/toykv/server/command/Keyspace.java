@@ -16,6 +16,14 @@ public interface Keyspace {
     /** Throws the {@link IllegalArgumentException} {@link #put} would throw for this pair, if any. */
     void check(byte[] key, byte[] value);
 
+    /**
+     * The longest value {@link #put} takes, for the commands that build a value (APPEND, SETRANGE) to
+     * refuse one past it with Redis's error before building it.
+     */
+    default long maxValueSize() {
+        return Integer.MAX_VALUE;
+    }
+
     /** The value, or null when the key is absent. */
     byte[] get(byte[] key);
 

@@ -12,17 +12,11 @@ final class ServerCommands {
     /** The Redis version whose protocol and replies the server follows (HELLO, INFO redis_version). */
     static final String REDIS_VERSION = "7.2.0";
 
-    /** First key, last key, step (COMMAND INFO) for the commands that take keys. */
-    private static final Map<String, int[]> KEY_POSITIONS = Map.of(
-            "get", new int[] {1, 1, 1}, "set", new int[] {1, 1, 1}, "put", new int[] {1, 1, 1},
-            "del", new int[] {1, -1, 1}, "unlink", new int[] {1, -1, 1}, "exists", new int[] {1, -1, 1},
-            "mget", new int[] {1, -1, 1}, "mset", new int[] {1, -1, 2}, "strlen", new int[] {1, 1, 1},
-            "type", new int[] {1, 1, 1});
-
     private final Keyspace keyspace;
     private final ServerControl server;
     private final CommandTable table;
     private final Dispatcher.Stats stats;
+    private final InfoSections sections = new InfoSections();
 
     ServerCommands(Keyspace keyspace, ServerControl server, CommandTable table, Dispatcher.Stats stats) {
         this.keyspace = keyspace;
@@ -61,17 +55,28 @@ final class ServerCommands {
                 out.integer(table.size());
             }
             case "LIST" -> {
-                out.arrayHeader(table.size());
-                for (CommandSpec spec : table.all()) {
-                    out.bulk(spec.name());
-                }
+                List<String> names = CommandFilter.parse(c).select(table.all());
+                out.arrayHeader(names.size());
+                names.forEach(out::bulk);
             }
+            case "HELP" -> Args.help(c, "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                    "(no subcommand)", "    Return details about all Redis commands.",
+                    "COUNT", "    Return the total number of commands in this Redis server.",
+                    "LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]",
+                    "    Return a list of all commands in this Redis server.",
+                    "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
+                    "    If no command names are given, documentation details for all",
+                    "    commands are returned.",
+                    "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
+                    "    If no command names are given, documentation details for all",
+                    "    commands are returned.",
+                    "HELP", "    Print this help.");
             case "INFO" -> {
                 List<CommandSpec> specs = selected(c);
                 out.arrayHeader(specs.size());
                 for (CommandSpec spec : specs) {
                     if (spec == null) {
-                        out.nullArray();
+                        out.nullBulk(); // Redis's addReplyNull: $-1 in RESP2, _ in RESP3
                     } else {
                         commandInfo(out, spec);
                     }
@@ -113,7 +118,7 @@ final class ServerCommands {
     }
 
     private static void commandInfo(RespWriter out, CommandSpec spec) {
-        int[] keys = KEY_POSITIONS.getOrDefault(spec.name(), new int[] {0, 0, 0});
+        int[] keys = CommandKeys.of(spec.name());
         out.arrayHeader(10);
         out.bulk(spec.name());
         out.integer(spec.arity());
@@ -127,7 +132,9 @@ final class ServerCommands {
             out.simple(f);
         }
         out.integer(keys[0]).integer(keys[1]).integer(keys[2]);
-        out.arrayHeader(1).simple("@" + spec.group());
+        List<String> categories = CommandFilter.categories(spec);
+        out.arrayHeader(categories.size());
+        categories.forEach(category -> out.simple("@" + category));
         out.arrayHeader(0); // tips
         out.arrayHeader(0); // key specifications
         out.arrayHeader(0); // subcommands
@@ -154,64 +161,102 @@ final class ServerCommands {
             }
             case "SET" -> throw new ReplyException("ERR Unknown option or number of arguments for CONFIG SET - '"
                     + (c.argc() > 2 ? Args.printable(c.arg(2), 128) : "") + "'");
-            case "RESETSTAT" -> c.out().ok();
+            case "RESETSTAT" -> {
+                ConnectionCommands.subArity(c, 2, "resetstat");
+                stats.commands().reset();
+                stats.commandsProcessed().reset();
+                stats.errorReplies().reset();
+                stats.keyspaceHits().reset();
+                stats.keyspaceMisses().reset();
+                c.out().ok();
+            }
+            case "HELP" -> Args.help(c, "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                    "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+                    "SET <directive> <value>", "    Set the configuration <directive> to <value> (refused here: "
+                            + "settings are fixed at start).",
+                    "RESETSTAT", "    Reset statistics reported by the INFO command.",
+                    "HELP", "    Print this help.");
             default -> throw new ReplyException("ERR unknown subcommand '" + Args.printable(c.arg(1), 128)
                     + "'. Try CONFIG HELP.");
         }
     }
 
+    /** INFO's sections in Redis's order; {@code default} is all but commandstats and latencystats. */
+    private static final List<String> SECTIONS = List.of("server", "clients", "memory", "persistence", "stats",
+            "replication", "cpu", "errorstats", "keyspace", "store", "commandstats");
+    private static final List<String> NOT_DEFAULT = List.of("commandstats");
+
     private void info(Call c) {
-        List<String> sections = new ArrayList<>();
+        java.util.Set<String> wanted = new java.util.HashSet<>();
         for (int i = 1; i < c.argc(); i++) {
-            sections.add(c.string(i).toLowerCase(Locale.ROOT));
-        }
-        boolean all = sections.isEmpty() || sections.contains("all") || sections.contains("everything")
-                || sections.contains("default");
-        StringBuilder sb = new StringBuilder();
-        if (all || sections.contains("server")) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("redis_version", REDIS_VERSION);
-            m.put("redis_mode", "standalone");
-            m.putAll(server.serverInfo());
-            section(sb, "Server", m);
-        }
-        if (all || sections.contains("clients")) {
-            section(sb, "Clients", server.clientsInfo());
-        }
-        if (all || sections.contains("stats")) {
-            Map<String, Object> m = new LinkedHashMap<>(server.statsInfo());
-            m.put("total_commands_processed", stats.commandsProcessed().sum());
-            m.put("total_error_replies", stats.errorReplies().sum());
-            m.put("keyspace_hits", stats.keyspaceHits().sum());
-            m.put("keyspace_misses", stats.keyspaceMisses().sum());
-            section(sb, "Stats", m);
-        }
-        Map<String, Object> store = null;
-        if (all || sections.contains("persistence")) {
-            store = keyspace.stats();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("loading", 0);
-            m.put("aof_enabled", 1);
-            m.put("appendfsync", server.config().get("appendfsync"));
-            m.put("sync_mode", store.get("sync_mode"));
-            // As Redis's aof_last_write_status: a background sync that failed (a full disk) and is retried.
-            m.put("aof_last_write_status", store.getOrDefault("sync_last_status", "ok"));
-            m.put("sync_failures", store.getOrDefault("sync_failures", 0L));
-            m.put("sync_last_error", store.getOrDefault("sync_last_error", ""));
-            section(sb, "Persistence", m);
-        }
-        if (all || sections.contains("keyspace")) {
-            long keys = keyspace.size();
-            Map<String, Object> m = new LinkedHashMap<>();
-            if (keys > 0) {
-                m.put("db0", "keys=" + keys + ",expires=0,avg_ttl=0");
+            String section = c.string(i).toLowerCase(Locale.ROOT);
+            switch (section) {
+                case "all", "everything" -> wanted.addAll(SECTIONS);
+                case "default" -> SECTIONS.stream().filter(x -> !NOT_DEFAULT.contains(x)).forEach(wanted::add);
+                default -> wanted.add(section);
             }
-            section(sb, "Keyspace", m);
         }
-        if (all || sections.contains("store")) {
-            section(sb, "Store", store != null ? store : keyspace.stats());
+        if (c.argc() == 1) {
+            SECTIONS.stream().filter(x -> !NOT_DEFAULT.contains(x)).forEach(wanted::add);
+        }
+        StringBuilder sb = new StringBuilder();
+        Map<String, Object> store = null;
+        for (String name : SECTIONS) {
+            if (!wanted.contains(name)) {
+                continue;
+            }
+            if (store == null && (name.equals("memory") || name.equals("persistence") || name.equals("store"))) {
+                store = keyspace.stats();
+            }
+            switch (name) {
+                case "server" -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("redis_version", REDIS_VERSION);
+                    m.put("redis_mode", "standalone");
+                    m.putAll(server.serverInfo());
+                    section(sb, "Server", m);
+                }
+                case "clients" -> section(sb, "Clients", server.clientsInfo());
+                case "memory" -> section(sb, "Memory", sections.memory(store,
+                        server.clientsInfo().get("client_buffers_bytes") instanceof Number n ? n.longValue() : 0));
+                case "persistence" -> section(sb, "Persistence", persistence(store));
+                case "stats" -> {
+                    Map<String, Object> m = new LinkedHashMap<>(server.statsInfo());
+                    m.put("total_commands_processed", stats.commandsProcessed().sum());
+                    m.put("total_error_replies", stats.errorReplies().sum());
+                    m.put("keyspace_hits", stats.keyspaceHits().sum());
+                    m.put("keyspace_misses", stats.keyspaceMisses().sum());
+                    section(sb, "Stats", m);
+                }
+                case "replication" -> section(sb, "Replication", sections.replication());
+                case "cpu" -> section(sb, "CPU", sections.cpu());
+                case "errorstats" -> section(sb, "Errorstats", stats.commands().errorLines());
+                case "commandstats" -> section(sb, "Commandstats", stats.commands().commandLines());
+                case "keyspace" -> {
+                    long keys = keyspace.size();
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    if (keys > 0) {
+                        m.put("db0", "keys=" + keys + ",expires=0,avg_ttl=0");
+                    }
+                    section(sb, "Keyspace", m);
+                }
+                default -> section(sb, "Store", store);
+            }
         }
         c.out().verbatim(sb.toString());
+    }
+
+    private Map<String, Object> persistence(Map<String, Object> store) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("loading", 0);
+        m.put("aof_enabled", 1);
+        m.put("appendfsync", server.config().get("appendfsync"));
+        m.put("sync_mode", store.get("sync_mode"));
+        // As Redis's aof_last_write_status: a background sync that failed (a full disk) and is retried.
+        m.put("aof_last_write_status", store.getOrDefault("sync_last_status", "ok"));
+        m.put("sync_failures", store.getOrDefault("sync_failures", 0L));
+        m.put("sync_last_error", store.getOrDefault("sync_last_error", ""));
+        return m;
     }
 
     private static void section(StringBuilder sb, String title, Map<String, Object> lines) {

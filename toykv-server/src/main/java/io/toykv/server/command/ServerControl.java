@@ -1,5 +1,7 @@
 package io.toykv.server.command;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /** The server as the commands see it: its settings and counters, and the one action SHUTDOWN needs. */
@@ -31,4 +33,9 @@ public interface ServerControl {
 
     /** Writes one log line. */
     void log(String line);
+
+    /** The connected clients, for CLIENT LIST and CLIENT KILL; none by default (a server without sockets). */
+    default Collection<? extends ClientView> clients() {
+        return List.of();
+    }
 }

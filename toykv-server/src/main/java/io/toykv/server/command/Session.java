@@ -1,6 +1,7 @@
 package io.toykv.server.command;
 
 import io.toykv.server.resp.BufferBudget;
+import java.util.List;
 
 /**
  * What the server knows about one connection: its id, name, protocol and whether it has
@@ -20,12 +21,19 @@ public final class Session {
     private volatile boolean closeAfterReply;
     private volatile String closeWithoutReply;
     private final Transaction transaction = new Transaction();
+    private volatile String localAddress = "";
+    private volatile String lastCommand = "NULL";
+    private volatile long lastInteractionMillis;
+    /** The arguments of the command being run, null between commands; sized only when CLIENT LIST asks. */
+    private volatile List<byte[]> runningArgs;
+    private long errors;
 
     public Session(long id, String address, boolean authenticated) {
         this.id = id;
         this.address = address;
         this.authenticated = authenticated;
         this.createdMillis = System.currentTimeMillis();
+        this.lastInteractionMillis = createdMillis;
     }
 
     /** Where this client's queued MULTI commands and WATCHed keys are charged (its memory account). */
@@ -111,5 +119,76 @@ public final class Session {
     public void closeWithoutReply(String reason) {
         this.closeWithoutReply = reason;
         this.closeAfterReply = true;
+    }
+
+    /** The server's end of the connection, {@code ip:port} (CLIENT LIST's laddr). */
+    public String localAddress() {
+        return localAddress;
+    }
+
+    public void localAddress(String localAddress) {
+        this.localAddress = localAddress;
+    }
+
+    /** The last command run or being run, as {@code get} or {@code client|list}; "NULL" before any. */
+    public String lastCommand() {
+        return lastCommand;
+    }
+
+    /** When the last command started (CLIENT LIST's idle). */
+    public long lastInteractionMillis() {
+        return lastInteractionMillis;
+    }
+
+    /** Bytes of the arguments of the command being run, 0 between commands (CLIENT LIST's argv-mem). */
+    public long argvBytes() {
+        List<byte[]> args = runningArgs;
+        long bytes = 0;
+        if (args != null) {
+            for (byte[] a : args) {
+                bytes += a.length;
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * The size of the request being run, as a multibulk, 0 between commands: Redis keeps a request in
+     * its query buffer until it has run, so its qbuf counts it.
+     */
+    public long requestBytes() {
+        List<byte[]> args = runningArgs;
+        if (args == null) {
+            return 0;
+        }
+        long request = 3 + digits(args.size()); // *N\r\n
+        for (byte[] a : args) {
+            request += 5 + digits(a.length) + a.length; // $len\r\n bytes \r\n
+        }
+        return request;
+    }
+
+    private static int digits(long n) {
+        return Long.toString(n).length();
+    }
+
+    /** Per command: three volatile writes and a clock read; nothing is sized here (a request may be large). */
+    void commandStarted(String fullName, List<byte[]> args) {
+        lastCommand = fullName;
+        lastInteractionMillis = System.currentTimeMillis();
+        runningArgs = args;
+    }
+
+    void commandFinished() {
+        runningArgs = null;
+    }
+
+    /** Error replies sent to this connection; only its own thread counts them. */
+    long errors() {
+        return errors;
+    }
+
+    void countError() {
+        errors++;
     }
 }

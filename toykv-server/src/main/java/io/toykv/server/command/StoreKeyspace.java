@@ -35,6 +35,11 @@ public final class StoreKeyspace implements Keyspace {
     }
 
     @Override
+    public long maxValueSize() {
+        return maxValueSize;
+    }
+
+    @Override
     public void put(byte[] key, byte[] value) {
         store.put(key, value);
     }

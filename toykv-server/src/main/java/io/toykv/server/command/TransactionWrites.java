@@ -49,6 +49,11 @@ final class TransactionWrites implements Keyspace {
     }
 
     @Override
+    public long maxValueSize() {
+        return store.maxValueSize();
+    }
+
+    @Override
     public byte[] get(byte[] key) {
         byte[] v = writes.get(key);
         if (v != null) {

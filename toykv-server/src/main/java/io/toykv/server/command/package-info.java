@@ -12,8 +12,13 @@
  * <p>Concurrency: handlers run on the connection threads, many at once. Per-connection state lives in
  * {@link io.toykv.server.command.Session} and is touched only by its connection's thread. Writes to a
  * key (SET, DEL, MSET, ...) hold that key's stripe of {@link io.toykv.server.command.KeyLocks}, so
- * {@code SET NX}, {@code SET XX} and {@code SET GET} are atomic against every other write through the
- * server. Reads take no lock of their own. The stores's own thread-safety covers the rest.
+ * {@code SET NX}, {@code SET XX}, {@code SET GET}, the counters (INCR...) and the other read-modify-writes
+ * (APPEND, SETRANGE, GETDEL, GETSET, SETNX) are atomic against every other write through the server.
+ * Commands over several keys (MSETNX, RENAME, COPY) hold all their keys' stripes, taken in stripe order
+ * ({@link io.toykv.server.command.KeyLocks#withKeys}) so that two of them cannot deadlock; outside a
+ * transaction, readers may see such a command's writes one by one. Reads take no key lock. CLIENT LIST reads other
+ * connections' figures ({@link io.toykv.server.command.ClientView}) without stopping them. The stores's
+ * own thread-safety covers the rest.
  *
  * <p>Transactions: every command runs holding the {@link io.toykv.server.command.IsolationLock} shared;
  * EXEC holds it exclusively while it runs its queued commands, so no other client's command runs in

@@ -13,7 +13,6 @@ import io.toykv.server.resp.RespWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,49 +34,7 @@ class DispatcherTest {
         }
     };
 
-    static final ServerControl SERVER = new ServerControl() {
-        @Override
-        public String requirePass() {
-            return null;
-        }
-
-        @Override
-        public Map<String, String> config() {
-            return Map.of();
-        }
-
-        @Override
-        public Map<String, Object> serverInfo() {
-            return Map.of();
-        }
-
-        @Override
-        public Map<String, Object> clientsInfo() {
-            return Map.of();
-        }
-
-        @Override
-        public Map<String, Object> statsInfo() {
-            return Map.of();
-        }
-
-        @Override
-        public void requestShutdown(String reason) {
-        }
-
-        @Override
-        public boolean verbose() {
-            return false;
-        }
-
-        @Override
-        public void wrongPassword(Session session, String command) {
-        }
-
-        @Override
-        public void log(String line) {
-        }
-    };
+    static final ServerControl SERVER = new QuietServer();
 
     private static List<byte[]> args(String... a) {
         return java.util.Arrays.stream(a).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();

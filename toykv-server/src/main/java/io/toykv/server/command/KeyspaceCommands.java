@@ -1,0 +1,150 @@
+package io.toykv.server.command;
+
+import io.toykv.core.ScanIterator;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * RENAME, RENAMENX, COPY and RANDOMKEY: commands over whole keys. RENAME and COPY hold the
+ * stripes of both keys, so no other write to either comes between their read and their writes; a
+ * reader may still see the new key before the old one is gone (the store has no multi-key batch).
+ */
+final class KeyspaceCommands {
+    static final String NO_SUCH_KEY = "ERR no such key";
+    static final String SAME_OBJECT = "ERR source and destination objects are the same";
+    static final String DB_OUT_OF_RANGE = "ERR DB index is out of range";
+
+    /** Up to this many keys RANDOMKEY walks them all and each is equally likely. */
+    static final int UNIFORM_UP_TO = 1024;
+    /** Past that, the keys after a random point RANDOMKEY chooses among. */
+    static final int RANDOM_WINDOW = 16;
+
+    private final Keyspace keyspace;
+    private final KeyLocks locks;
+
+    KeyspaceCommands(Keyspace keyspace, KeyLocks locks) {
+        this.keyspace = keyspace;
+        this.locks = locks;
+    }
+
+    void register(CommandTable t) {
+        t.add(new CommandSpec("rename", 3, false, true, "generic", "1.0.0",
+                "Renames a key and overwrites the destination.", c -> rename(c, false)));
+        t.add(new CommandSpec("renamenx", 3, false, true, "generic", "1.0.0",
+                "Renames a key only when the target key name doesn't exist.", c -> rename(c, true)));
+        t.add(new CommandSpec("copy", -3, false, true, "generic", "6.2.0",
+                "Copies the value of a key to a new key.", this::copy));
+        t.add(new CommandSpec("randomkey", 1, false, false, "generic", "1.0.0",
+                "Returns a random key name from the database.", this::randomKey));
+    }
+
+    private void rename(Call c, boolean nx) {
+        byte[] from = c.arg(1);
+        byte[] to = c.arg(2);
+        locks.withKeys(List.of(from, to), () -> {
+            byte[] value = keyspace.get(from);
+            if (value == null) {
+                throw new ReplyException(NO_SUCH_KEY);
+            }
+            if (Arrays.equals(from, to)) {
+                reply(c, nx, false); // the key stays as it is
+                return;
+            }
+            if (nx && keyspace.get(to) != null) {
+                c.out().integer(0);
+                return;
+            }
+            keyspace.put(to, value);
+            keyspace.delete(from);
+            reply(c, nx, true);
+        });
+    }
+
+    private static void reply(Call c, boolean nx, boolean renamed) {
+        if (nx) {
+            c.out().integer(renamed ? 1 : 0);
+        } else {
+            c.out().ok();
+        }
+    }
+
+    private void copy(Call c) {
+        boolean replace = false;
+        for (int i = 3; i < c.argc(); i++) {
+            String option = c.upper(i);
+            if (option.equals("REPLACE")) {
+                replace = true;
+            } else if (option.equals("DB") && i + 1 < c.argc()) {
+                long db = c.longArg(i + 1);
+                if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
+                    throw new ReplyException(Args.NOT_AN_INTEGER);
+                }
+                if (db != 0) {
+                    throw new ReplyException(DB_OUT_OF_RANGE); // database 0 is the only one
+                }
+                i++;
+            } else {
+                throw new ReplyException(Args.SYNTAX_ERROR);
+            }
+        }
+        byte[] from = c.arg(1);
+        byte[] to = c.arg(2);
+        if (Arrays.equals(from, to)) {
+            throw new ReplyException(SAME_OBJECT);
+        }
+        boolean overwrite = replace;
+        locks.withKeys(List.of(from, to), () -> {
+            byte[] value = keyspace.get(from);
+            if (value == null || (!overwrite && keyspace.get(to) != null)) {
+                c.out().integer(0);
+                return;
+            }
+            keyspace.put(to, value);
+            c.out().integer(1);
+        });
+    }
+
+    /**
+     * With up to {@value #UNIFORM_UP_TO} keys, one chosen uniformly in a walk over them all (reservoir
+     * sampling). Past that, one of the {@value #RANDOM_WINDOW} keys at or after a random 8-byte point in
+     * key order (wrapping to the first key): every key can come, but not each with the same chance, since
+     * keys after a wide gap in the key order come more often (the store offers no cheaper way to a random
+     * key).
+     */
+    private void randomKey(Call c) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (keyspace.size() <= UNIFORM_UP_TO) {
+            byte[] chosen = null;
+            long seen = 0;
+            try (ScanIterator it = keyspace.scan(null, null)) {
+                while (it.hasNext()) {
+                    byte[] key = it.next().key();
+                    seen++;
+                    if (random.nextLong(seen) == 0) {
+                        chosen = key;
+                    }
+                }
+            }
+            c.out().bulk(chosen);
+            return;
+        }
+        byte[] point = new byte[8];
+        random.nextBytes(point);
+        List<byte[]> window = new ArrayList<>(RANDOM_WINDOW);
+        collectKeys(point, null, window);
+        if (window.size() < RANDOM_WINDOW) {
+            collectKeys(null, point, window);
+        }
+        c.out().bulk(window.isEmpty() ? null : window.get(random.nextInt(window.size())));
+    }
+
+    private void collectKeys(byte[] from, byte[] to, List<byte[]> into) {
+        try (ScanIterator it = keyspace.scan(from, to)) {
+            while (into.size() < RANDOM_WINDOW && it.hasNext()) {
+                into.add(it.next().key());
+            }
+        }
+    }
+}
