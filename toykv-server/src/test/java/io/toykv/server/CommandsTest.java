@@ -262,11 +262,24 @@ class CommandsTest {
 
     @Test
     void badKeyIsAnErrorAndTheConnectionCarriesOn() throws IOException {
-        assertEquals("-ERR key must not be empty\r\n", c.call("SET", "", "v"));
         assertEquals("-ERR key of 1025 bytes exceeds maxKeySize 1024\r\n", c.call("SET", "k".repeat(1025), "v"));
-        assertEquals("-ERR key must not be empty\r\n", c.call("MSET", "ok", "1", "", "2"));
+        assertEquals("-ERR key of 1025 bytes exceeds maxKeySize 1024\r\n", c.call("MSET", "ok", "1", "k".repeat(1025), "2"));
         assertEquals("$-1\r\n", c.call("GET", "ok"), "MSET with a bad pair writes nothing");
         assertEquals("+PONG\r\n", c.call("PING"));
+    }
+
+    @Test
+    void theEmptyKeyIsAKeyLikeAnyOther() throws IOException {
+        assertEquals("$-1\r\n", c.call("GET", ""));
+        assertEquals(":0\r\n", c.call("EXISTS", ""));
+        assertEquals("+OK\r\n", c.call("SET", "", "v"));
+        assertEquals("$1\r\nv\r\n", c.call("GET", ""));
+        assertEquals(":1\r\n", c.call("EXISTS", ""));
+        assertEquals(":1\r\n", c.call("INCR", "n"));
+        assertEquals("+OK\r\n", c.call("MSET", "", "w", "a", "1"));
+        assertEquals("*2\r\n$1\r\nw\r\n$1\r\n1\r\n", c.call("MGET", "", "a"));
+        assertEquals(":1\r\n", c.call("DEL", ""));
+        assertEquals("$-1\r\n", c.call("GET", ""));
     }
 
     @Test

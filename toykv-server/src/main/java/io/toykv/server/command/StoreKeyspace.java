@@ -22,9 +22,6 @@ public final class StoreKeyspace implements Keyspace {
     @Override
     public void check(byte[] key, byte[] value) {
         // The store's own wording, so MSET refuses a pair exactly as SET would.
-        if (key.length == 0) {
-            throw new IllegalArgumentException("key must not be empty");
-        }
         if (key.length > maxKeySize) {
             throw new IllegalArgumentException("key of " + key.length + " bytes exceeds maxKeySize " + maxKeySize);
         }
