@@ -1,5 +1,6 @@
 package io.toykv.core;
 
+import io.toykv.core.io.FileIo;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -63,6 +64,7 @@ public final class StoreOptions {
     private double gcSpaceTarget = DEFAULT_GC_SPACE_TARGET;
     private int gcThreads = DEFAULT_GC_THREADS;
     private Consumer<Throwable> onBackgroundFailure;
+    private FileIo fileIo = FileIo.REAL;
 
     /** Options with every default. */
     public static StoreOptions defaults() {
@@ -84,6 +86,7 @@ public final class StoreOptions {
         c.gcSpaceTarget = gcSpaceTarget;
         c.gcThreads = gcThreads;
         c.onBackgroundFailure = onBackgroundFailure;
+        c.fileIo = fileIo;
         return c;
     }
 
@@ -258,6 +261,21 @@ public final class StoreOptions {
     public StoreOptions onBackgroundFailure(Consumer<Throwable> handler) {
         this.onBackgroundFailure = handler;
         return this;
+    }
+
+    /**
+     * For tests of the store itself: the {@link FileIo} every write, force, creation, rename and unlink
+     * of the store's files goes through; default {@link FileIo#REAL}, the file system. The power-loss
+     * tests pass a simulated device here. Nothing else should set it.
+     */
+    public StoreOptions fileIo(FileIo fileIo) {
+        this.fileIo = Objects.requireNonNull(fileIo, "fileIo");
+        return this;
+    }
+
+    /** The {@link FileIo} set by {@link #fileIo(FileIo)}; {@link FileIo#REAL} unless a test set another. */
+    public FileIo fileIo() {
+        return fileIo;
     }
 
     /** The handler set by {@link #onBackgroundFailure(Consumer)}, or null. */

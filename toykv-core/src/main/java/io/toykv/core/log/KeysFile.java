@@ -3,6 +3,7 @@ package io.toykv.core.log;
 import io.toykv.core.CorruptionException;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import io.toykv.core.io.Mappings;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
@@ -68,11 +68,11 @@ public final class KeysFile {
         f.writeHeader();
         Mappings.force(f.map, 0, HEADER_SIZE, temp);
         try {
-            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            FileIo.of(path).move(temp, path);
             Directories.force(path.getParent());
         } catch (IOException | RuntimeException e) {
             f.unmap();
-            Files.deleteIfExists(temp);
+            FileIo.of(temp).deleteIfExists(temp);
             throw e;
         }
         return f;
@@ -92,12 +92,12 @@ public final class KeysFile {
 
     /** Allocates {@code temp} (replacing any earlier one) and maps it; deletes it if the mapping fails. */
     private static MappedByteBuffer allocateAndMap(Path temp, int size, FileAllocator allocator) throws IOException {
-        Files.deleteIfExists(temp);
+        FileIo.of(temp).deleteIfExists(temp);
         allocator.allocate(temp, size);
         try {
             return map(temp, size);
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
+            FileIo.of(temp).deleteIfExists(temp);
             throw e;
         }
     }
@@ -115,7 +115,7 @@ public final class KeysFile {
         named.writePosition = end;
         named.writeHeader();
         Mappings.force(named.map, 0, HEADER_SIZE, this.path);
-        Files.move(this.path, path, StandardCopyOption.ATOMIC_MOVE);
+        FileIo.of(path).move(this.path, path);
         return named;
     }
 
@@ -155,8 +155,9 @@ public final class KeysFile {
     }
 
     private static MappedByteBuffer map(Path path, int size) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+        FileIo io = FileIo.of(path);
+        try (FileChannel ch = io.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MappedByteBuffer m = io.mapReadWrite(ch, path, size);
             m.order(ByteOrder.LITTLE_ENDIAN);
             return m;
         }
