@@ -36,7 +36,8 @@ final class Explorer {
         }
     }
 
-    static final long[] TIMES = new long[4];
+    /** Nanoseconds spent writing states out, checking them, checking that they keep working, and capturing images. */
+    private final long[] nanos = new long[4];
     private final Path work;
     private final PrintStream out;
     /** Sampled states per crash point, besides all-lost and all-kept. */
@@ -57,6 +58,12 @@ final class Explorer {
         this.keepWorkingRate = keepWorkingRate;
     }
 
+    /** Where the time went, for the summary line. */
+    String timings() {
+        return String.format("writing states %.1f s, checking %.1f s, keep-working checks %.1f s, capturing %.1f s",
+                nanos[0] / 1e9, nanos[1] / 1e9, nanos[2] / 1e9, nanos[3] / 1e9);
+    }
+
     long explored() {
         return explored;
     }
@@ -71,7 +78,9 @@ final class Explorer {
         final Workload workload;
         final SplittableRandom random;
         final Set<Long> seen = new HashSet<>();
-        SimulatedDisk disk;
+        final List<SimulatedDisk> disks = new ArrayList<>();
+        /** The disk under the store the workload is writing; crash points of others are ignored. */
+        volatile SimulatedDisk disk;
         History history;
         Failure failure;
         boolean exploring = true;
@@ -92,7 +101,7 @@ final class Explorer {
             }
             long t = System.nanoTime();
             CrashImage img = disk.capture();
-            TIMES[3] += System.nanoTime() - t;
+            nanos[3] += System.nanoTime() - t;
             exploring = false; // the checks below make effects of their own (on other disks): no recursion
             try {
                 explore(point, img, history.snapshot());
@@ -133,8 +142,8 @@ final class Explorer {
                 long t1 = System.nanoTime();
                 CrashStateCheck.check(dir, workload, snapshot, keepWorking);
                 long t2 = System.nanoTime();
-                TIMES[0] += t1 - t0;
-                TIMES[keepWorking ? 2 : 1] += t2 - t1;
+                nanos[0] += t1 - t0;
+                nanos[keepWorking ? 2 : 1] += t2 - t1;
                 return null;
             } catch (CrashStateCheck.Failed e) {
                 return keep(state, e.getMessage());
@@ -161,8 +170,7 @@ final class Explorer {
         Failure execute() throws IOException {
             history = new History(workload.keys());
             Path dir = newStoreDir();
-            disk = new SimulatedDisk(dir);
-            disk.crashPoints(this::at);
+            disk = newDisk(dir);
             Store store = Store.open(dir, workload.options().fileIo(disk));
             long writes = 0;
             try {
@@ -219,8 +227,28 @@ final class Explorer {
                 }
             } finally {
                 Abandon.abandon(store); // a store left open by a failure: drop it, as a crash would
+                for (SimulatedDisk d : disks) {
+                    d.crashPoints(p -> {
+                    });
+                }
             }
             return failure;
+        }
+
+        /**
+         * A disk for {@code dir} whose crash points are explored while it is the run's current disk. A
+         * dropped store's threads can still finish an effect on its old disk: a capture there would not
+         * stop the current store's writers, and a check would race this run's checks.
+         */
+        private SimulatedDisk newDisk(Path dir) throws IOException {
+            SimulatedDisk d = new SimulatedDisk(dir);
+            d.crashPoints(p -> {
+                if (d == disk) {
+                    at(p);
+                }
+            });
+            disks.add(d);
+            return d;
         }
 
         /** A power loss now: the store is dropped, a sampled crash state is checked and becomes the store. */
@@ -247,8 +275,7 @@ final class Explorer {
                 int size = e.getValue() < 0 ? 0 : snapshot.sizeOfWrite(e.getValue());
                 history.durable(history.start(e.getKey(), e.getValue(), size)); // the open forced what it recovered
             }
-            disk = new SimulatedDisk(dir);
-            disk.crashPoints(this::at);
+            disk = newDisk(dir);
             exploring = true;
             return Store.open(dir, workload.options().fileIo(disk));
         }

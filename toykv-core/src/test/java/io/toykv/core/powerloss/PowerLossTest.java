@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code toykv.powerloss.states}: crash states to explore (default 10,000; a release run sets millions);
  *   <li>{@code toykv.powerloss.seed}: a master seed (default: the clock; printed at the start);
  *   <li>{@code toykv.powerloss.workload}: replay only the workload of this seed (printed with each failure);
- *   <li>{@code toykv.powerloss.ops}: ops a workload (default 120).
+ *   <li>{@code toykv.powerloss.ops}: ops a workload (default 120);
+ *   <li>{@code toykv.powerloss.keep}: a directory to keep each failing crash state in, for FormatDump.
  * </ul>
  * Runs alone with {@code ./mvnw -q -pl toykv-core verify -Dgroups=power-loss}.
  */
@@ -88,7 +89,7 @@ class PowerLossTest {
         }
         out.printf("crash states explored: %d, failures: %d (%d workloads, %.1f s)%n", explorer.explored(),
                 failures.size(), workloads, (System.nanoTime() - started) / 1e9);
-        out.println("times ms: write " + Explorer.TIMES[0] / 1000000 + " check " + Explorer.TIMES[1] / 1000000 + " keepWorking " + Explorer.TIMES[2] / 1000000 + " capture " + Explorer.TIMES[3] / 1000000);
+        out.println("  " + explorer.timings());
         assertEquals(List.of(), failures.stream().map(Explorer.Failure::toString).toList());
     }
 }

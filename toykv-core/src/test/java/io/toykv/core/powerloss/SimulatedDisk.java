@@ -322,11 +322,23 @@ public final class SimulatedDisk implements FileIo {
         });
         List<Inode> nameable = new ArrayList<>(names.values());
         changes.values().forEach(l -> l.stream().filter(c -> c.inode() != null).forEach(c -> nameable.add(c.inode())));
+        // Writes through mappings go on while this reads (they take no lock): read the files written
+        // last in a put first. Key records are appended after the values they name, so the keys files'
+        // bytes, read first, name no value the buffer's bytes, read after them, lack: the state is one a
+        // crash could leave (the key records appended meanwhile were not forced: forces wait for this
+        // lock). Everything else changes only through this object.
+        nameable.sort(java.util.Comparator.comparingInt(i -> readOrder(livePaths.get(i))));
         for (Inode i : nameable) {
             images.computeIfAbsent(i, x -> new CrashImage.FileImage(x.directory, x.durable,
                     x.directory ? x.durable : pageCache(x, livePaths.get(x))));
         }
         return new CrashImage(names, changes, images);
+    }
+
+    /** Keys-log files first, then the buffer, then the rest ({@link #capture}). */
+    private static int readOrder(Path live) {
+        String name = live == null ? "" : live.getFileName().toString();
+        return name.endsWith(".k") || name.endsWith(".k.tmp") ? 0 : name.equals("values.b") ? 1 : 2;
     }
 
     private static byte[] pageCache(Inode i, Path livePath) {
