@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 /**
@@ -40,6 +43,12 @@ final class Explorer {
     private final long[] nanos = new long[4];
     private final Path work;
     private final PrintStream out;
+    /** Opens and checks crash states ({@link Run#checkState}); a daemon, so an explorer needs no close. */
+    private final ExecutorService checker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "powerloss-check");
+        t.setDaemon(true);
+        return t;
+    });
     /** Sampled states per crash point, besides all-lost and all-kept. */
     private final int sampledPerPoint;
     /** One in this many points that are not forces is explored. */
@@ -131,8 +140,23 @@ final class Explorer {
             }
         }
 
-        /** Null if the state passes, else what went wrong. */
+        /**
+         * Null if the state passes, else what went wrong. Runs on the checker thread: a crash point comes
+         * in the middle of one of the store's own calls, on its thread, whose thread-local state (the
+         * collector's aligned write buffer, say) a store opened on that same thread would overwrite.
+         */
         String checkState(CrashImage.CrashState state, History.Snapshot snapshot, boolean keepWorking) {
+            try {
+                return checker.submit(() -> checkStateHere(state, snapshot, keepWorking)).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "interrupted while checking";
+            } catch (ExecutionException e) {
+                return e.getCause().toString();
+            }
+        }
+
+        private String checkStateHere(CrashImage.CrashState state, History.Snapshot snapshot, boolean keepWorking) {
             Path dir = work.resolve("state");
             try {
                 long t0 = System.nanoTime();
@@ -263,11 +287,17 @@ final class Explorer {
             state.writeTo(dir);
             Map<Integer, Long> found;
             try {
-                found = CrashStateCheck.check(dir, workload, snapshot, false);
-            } catch (CrashStateCheck.Failed e) {
+                found = checker.submit(() -> CrashStateCheck.check(dir, workload, snapshot, false)).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while checking", e);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof CrashStateCheck.Failed failed)) {
+                    throw new IOException("the crash state did not open", e.getCause());
+                }
                 failure = new Failure(workload, new CrashPoint(disk.effects(), CrashPoint.Kind.WRITE, "(crash_and_reopen)"),
-                        CrashImage.Mode.SAMPLED, stateSeed, e.getMessage());
-                throw new IOException(e);
+                        CrashImage.Mode.SAMPLED, stateSeed, failed.getMessage());
+                throw new IOException(failed);
             }
             explored++;
             history = new History(workload.keys());
