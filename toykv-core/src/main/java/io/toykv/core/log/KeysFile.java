@@ -264,7 +264,8 @@ public final class KeysFile {
     /**
      * Replays the records in order and sets the write position after the last good one. A bad record
      * past the synced length is a torn tail: it and everything after it are zeroed and logged. A bad
-     * record before it is corruption. Returns the bytes dropped.
+     * record before it is corruption. In the last file, bytes after the end of the records (a torn
+     * page's) are zeroed too. Returns the bytes dropped.
      */
     public long recover(RecordSink sink, boolean isLast) throws IOException {
         int pos = HEADER_SIZE;
@@ -273,7 +274,15 @@ public final class KeysFile {
         while (true) {
             if (size - pos < KeyRecord.HEADER_SIZE || isEnd(pos)) {
                 writePosition = pos;
-                return 0;
+                // A power loss can tear a page by sectors, keeping bytes of later records after zeros.
+                // Left there, appends would end next to them, and once this file is not the last they
+                // would read as a corrupt record: zero them now.
+                long dropped = isLast ? cutTail(pos) : 0;
+                if (dropped > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "keys log " + path + ": " + dropped
+                            + " bytes of torn records after the end at offset " + pos + " dropped");
+                }
+                return dropped;
             }
             String problem = checkRecord(pos, window, crc);
             if (problem == null && map.get(pos + KeyRecord.KIND_OFFSET) == KeyRecord.BATCH) {
@@ -352,6 +361,9 @@ public final class KeysFile {
         int last = size - 1;
         while (last >= pos && map.get(last) == 0) {
             last--;
+        }
+        if (last < pos) {
+            return 0;
         }
         for (int i = pos; i <= last; i++) {
             map.put(i, (byte) 0);
