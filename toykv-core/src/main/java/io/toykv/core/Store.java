@@ -10,13 +10,13 @@ import io.toykv.core.engine.StoreManifest;
 import io.toykv.core.io.BackgroundThreads;
 import io.toykv.core.io.DirectoryLock;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.log.DirectIo;
 import io.toykv.core.log.ValueRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +64,8 @@ public final class Store implements AutoCloseable {
     private final Path dir;
     private final StoreOptions options;
     private final DirectoryLock lock;
+    /** Routes the store's file changes to {@link StoreOptions#fileIo()}; released last at close. */
+    private final FileIo.Installed fileIoScope;
     private final Shard[] shards;
     private final BackgroundSyncer syncer;
     private final GarbageCollector gc;
@@ -80,10 +82,11 @@ public final class Store implements AutoCloseable {
     private volatile boolean lastSyncFailed;
     private volatile boolean closed;
 
-    private Store(Path dir, StoreOptions options, DirectoryLock lock, Shard[] shards) {
+    private Store(Path dir, StoreOptions options, DirectoryLock lock, FileIo.Installed fileIoScope, Shard[] shards) {
         this.dir = dir;
         this.options = options;
         this.lock = lock;
+        this.fileIoScope = fileIoScope;
         this.shards = shards;
         this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
                 ? new BackgroundSyncer(shards, this::syncFailed, () -> lastSyncFailed = false)
@@ -115,8 +118,15 @@ public final class Store implements AutoCloseable {
         Objects.requireNonNull(dir, "dir");
         StoreOptions opts = Objects.requireNonNull(options, "options").copy();
         checkOptions(opts);
-        Files.createDirectories(dir);
-        DirectoryLock lock = DirectoryLock.acquire(dir);
+        FileIo.Installed fileIoScope = FileIo.install(dir, opts.fileIo());
+        DirectoryLock lock;
+        try {
+            FileIo.of(dir).createDirectories(dir);
+            lock = DirectoryLock.acquire(dir);
+        } catch (IOException | RuntimeException e) {
+            fileIoScope.close();
+            throw e;
+        }
         Shard[] shards = null;
         try {
             StoreManifest.Contents stored = StoreManifest.read(dir);
@@ -145,7 +155,7 @@ public final class Store implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "upgraded " + dir + " from store format version "
                         + stored.version() + " to " + StoreManifest.VERSION);
             }
-            Store store = new Store(dir, opts, lock, shards);
+            Store store = new Store(dir, opts, lock, fileIoScope, shards);
             LOG.log(System.Logger.Level.DEBUG, "opened " + dir + " with " + store.size() + " keys");
             return store;
         } catch (IOException | RuntimeException e) {
@@ -159,6 +169,7 @@ public final class Store implements AutoCloseable {
                 }
             }
             lock.close();
+            fileIoScope.close();
             if (e instanceof CorruptionException c) {
                 throw new CorruptionException(c.file(), c.offset(), c.problem() + REPAIR_HINT, c);
             }
@@ -585,6 +596,7 @@ public final class Store implements AutoCloseable {
         } catch (IOException e) {
             failure = failure == null ? e : failure;
         }
+        fileIoScope.close();
         if (failure != null) {
             throw Shard.unchecked(failure);
         }
@@ -604,6 +616,7 @@ public final class Store implements AutoCloseable {
             s.abandon();
         }
         lock.close();
+        fileIoScope.close();
     }
 
     void ensureOpen() {

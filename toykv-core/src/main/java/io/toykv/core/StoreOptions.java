@@ -1,5 +1,6 @@
 package io.toykv.core;
 
+import io.toykv.core.io.FileIo;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -64,6 +65,7 @@ public final class StoreOptions {
     private Consumer<Throwable> onBackgroundFailure;
     private java.time.Clock clock = java.time.Clock.systemUTC();
     private boolean activeExpiry = true;
+    private FileIo fileIo = FileIo.REAL;
 
     /** Options with every default. */
     public static StoreOptions defaults() {
@@ -87,6 +89,7 @@ public final class StoreOptions {
         c.onBackgroundFailure = onBackgroundFailure;
         c.clock = clock;
         c.activeExpiry = activeExpiry;
+        c.fileIo = fileIo;
         return c;
     }
 
@@ -290,6 +293,21 @@ public final class StoreOptions {
     public StoreOptions onBackgroundFailure(Consumer<Throwable> handler) {
         this.onBackgroundFailure = handler;
         return this;
+    }
+
+    /**
+     * For tests of the store itself: the {@link FileIo} every write, force, creation, rename and unlink
+     * of the store's files goes through; default {@link FileIo#REAL}, the file system. The power-loss
+     * tests pass a simulated device here. Nothing else should set it.
+     */
+    public StoreOptions fileIo(FileIo fileIo) {
+        this.fileIo = Objects.requireNonNull(fileIo, "fileIo");
+        return this;
+    }
+
+    /** The {@link FileIo} set by {@link #fileIo(FileIo)}; {@link FileIo#REAL} unless a test set another. */
+    public FileIo fileIo() {
+        return fileIo;
     }
 
     /** The handler set by {@link #onBackgroundFailure(Consumer)}, or null. */

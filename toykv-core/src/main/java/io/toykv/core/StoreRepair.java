@@ -5,6 +5,7 @@ import io.toykv.core.engine.ShardRouter;
 import io.toykv.core.engine.StoreManifest;
 import io.toykv.core.io.DirectoryLock;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import io.toykv.core.log.Address;
 import io.toykv.core.log.DirectIo;
@@ -500,7 +501,7 @@ public final class StoreRepair {
     private static void deleteTree(Path p) throws IOException {
         try (Stream<Path> s = Files.walk(p)) {
             for (Path f : s.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.delete(f);
+                FileIo.of(f).delete(f);
             }
         }
     }

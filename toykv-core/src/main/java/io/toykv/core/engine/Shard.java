@@ -3,6 +3,7 @@ package io.toykv.core.engine;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.index.SortedIndex;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.log.DirectIo;
 import io.toykv.core.log.KeysLog;
@@ -11,7 +12,6 @@ import io.toykv.core.log.ValueRecord;
 import io.toykv.core.log.ValuesLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +51,7 @@ public final class Shard {
     /** Opens the shard in {@code dir}; {@code chain} records (and at open checks) its keys files. */
     public static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator, KeysLog.Chain chain)
             throws IOException {
-        Files.createDirectories(dir);
+        FileIo.of(dir).createDirectories(dir);
         ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(),
                 ValueRecord.size(options.maxValueSize()), io, allocator);
         if (options.onBackgroundFailure() != null) {

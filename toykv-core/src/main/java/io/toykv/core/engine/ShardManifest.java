@@ -2,6 +2,7 @@ package io.toykv.core.engine;
 
 import io.toykv.core.CorruptionException;
 import io.toykv.core.io.Directories;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import io.toykv.core.log.KeysFile;
 import io.toykv.core.log.KeysLog;
@@ -92,7 +93,7 @@ public final class ShardManifest implements KeysLog.Chain {
         ShardManifest[] m = new ShardManifest[shards];
         for (int i = 0; i < shards; i++) {
             Path shardDir = FileNames.shardDir(dir, i);
-            Files.createDirectories(shardDir);
+            FileIo.of(shardDir).createDirectories(shardDir);
             m[i] = new ShardManifest(shardDir, storeId, i, shards, null);
         }
         // The shard directories before their files and the store manifest: a power loss must not keep

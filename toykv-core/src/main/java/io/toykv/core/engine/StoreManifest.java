@@ -3,6 +3,7 @@ package io.toykv.core.engine;
 import io.toykv.core.CorruptionException;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.io.Directories;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.zip.CRC32C;
@@ -118,14 +118,16 @@ public final class StoreManifest {
      */
     public static void writeDurably(Path file, ByteBuffer contents) throws IOException {
         Path temp = FileNames.temp(file);
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        FileIo io = FileIo.of(temp);
+        try (FileChannel ch = io.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
+            long at = 0;
             while (contents.hasRemaining()) {
-                ch.write(contents);
+                at += io.write(ch, temp, contents, at);
             }
-            ch.force(true);
+            io.force(ch, temp, true);
         }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+        FileIo.of(file).move(temp, file);
         Directories.force(file.getParent());
     }
 }

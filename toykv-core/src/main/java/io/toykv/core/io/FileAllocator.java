@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Creates the store's files. Every file the store memory-maps for writing is allocated in full, so
+ * Creates the store's files, through their {@link FileIo}. Every file the store memory-maps for writing is allocated in full, so
  * that writing through the mapping never needs a new block: a full disk then shows up as an
  * {@link IOException} here, at allocation, instead of a SIGBUS in the middle of a put. Segments, written
  * only with write(2), are sparse and take blocks as chunks land in them.
@@ -27,6 +27,11 @@ public class FileAllocator {
      * On failure the partial file is deleted.
      */
     public void allocate(Path file, long size) throws IOException {
+        FileIo.of(file).allocate(file, size);
+    }
+
+    /** {@link #allocate} on the real file system ({@link FileIo#REAL}). */
+    static void allocateOnDisk(Path file, long size) throws IOException {
         boolean ok = false;
         try {
             if (!NativeIo.available() || !fallocate(file, size)) {
@@ -49,6 +54,11 @@ public class FileAllocator {
      * return, not a signal.
      */
     public void createSparse(Path file, long size) throws IOException {
+        FileIo.of(file).createSparse(file, size);
+    }
+
+    /** {@link #createSparse} on the real file system ({@link FileIo#REAL}). */
+    static void createSparseOnDisk(Path file, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             if (size > 0) {
                 ch.write(ByteBuffer.allocate(1), size - 1);

@@ -39,19 +39,21 @@ public final class Mappings {
     }
 
     /**
-     * Forces [index, index + length) of a file's mapping to the device (msync). A failure is an
+     * Forces [index, index + length) of a file's mapping to the device (msync), through the file's {@link FileIo}. A failure is an
      * {@code UncheckedIOException} (as from {@link MappedByteBuffer#force}) whose cause is a
      * {@link ForceFailedException} naming {@code path}.
      */
     public static void force(MappedByteBuffer map, int index, int length, Path path) {
         try {
-            if (FORCES_TO_FAIL.get() > 0 && FORCES_TO_FAIL.getAndDecrement() > 0) {
-                throw new UncheckedIOException(new java.io.IOException("Input/output error (injected)"));
-            }
-            map.force(index, length);
+            FileIo.of(path).force(map, path, index, length);
         } catch (UncheckedIOException e) {
             throw new UncheckedIOException(new ForceFailedException(path, e.getCause()));
         }
+    }
+
+    /** Whether this force is one {@link #failNextForces} asked to fail. */
+    static boolean injectFailure() {
+        return FORCES_TO_FAIL.get() > 0 && FORCES_TO_FAIL.getAndDecrement() > 0;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.toykv.core.log;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.toykv.core.io.FileIo;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
@@ -44,12 +45,12 @@ public class DirectIo {
                         + "); values-log writes fall back to buffered I/O");
             }
         }
-        return FileChannel.open(path, StandardOpenOption.WRITE);
+        return FileIo.of(path).open(path, StandardOpenOption.WRITE);
     }
 
     /** Opens with O_DIRECT; a test overrides it to play a file system that refuses. */
     protected FileChannel openDirect(Path path) throws IOException {
-        return FileChannel.open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        return FileIo.of(path).open(path, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
     }
 
     /** Whether the last open used O_DIRECT: false when not wanted or after a fallback. */

@@ -3,6 +3,7 @@ package io.toykv.core.log;
 import io.toykv.core.CorruptionException;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import io.toykv.core.io.Mappings;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
@@ -73,11 +73,11 @@ public final class KeysFile {
         f.writeHeader();
         Mappings.force(f.map, 0, HEADER_SIZE, temp);
         try {
-            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            FileIo.of(path).move(temp, path);
             Directories.force(path.getParent());
         } catch (IOException | RuntimeException e) {
             f.unmap();
-            Files.deleteIfExists(temp);
+            FileIo.of(temp).deleteIfExists(temp);
             throw e;
         }
         return f;
@@ -97,12 +97,12 @@ public final class KeysFile {
 
     /** Allocates {@code temp} (replacing any earlier one) and maps it; deletes it if the mapping fails. */
     private static MappedByteBuffer allocateAndMap(Path temp, int size, FileAllocator allocator) throws IOException {
-        Files.deleteIfExists(temp);
+        FileIo.of(temp).deleteIfExists(temp);
         allocator.allocate(temp, size);
         try {
             return map(temp, size);
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
+            FileIo.of(temp).deleteIfExists(temp);
             throw e;
         }
     }
@@ -120,7 +120,7 @@ public final class KeysFile {
         named.writePosition = end;
         named.writeHeader();
         Mappings.force(named.map, 0, HEADER_SIZE, this.path);
-        Files.move(this.path, path, StandardCopyOption.ATOMIC_MOVE);
+        FileIo.of(path).move(this.path, path);
         return named;
     }
 
@@ -160,8 +160,9 @@ public final class KeysFile {
     }
 
     private static MappedByteBuffer map(Path path, int size) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+        FileIo io = FileIo.of(path);
+        try (FileChannel ch = io.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MappedByteBuffer m = io.mapReadWrite(ch, path, size);
             m.order(ByteOrder.LITTLE_ENDIAN);
             return m;
         }
@@ -281,7 +282,8 @@ public final class KeysFile {
     /**
      * Replays the records in order and sets the write position after the last good one. A bad record
      * past the synced length is a torn tail: it and everything after it are zeroed and logged. A bad
-     * record before it is corruption. Returns the bytes dropped.
+     * record before it is corruption. In the last file, bytes after the end of the records (a torn
+     * page's) are zeroed too. Returns the bytes dropped.
      */
     public long recover(RecordSink sink, boolean isLast) throws IOException {
         int pos = HEADER_SIZE;
@@ -290,7 +292,15 @@ public final class KeysFile {
         while (true) {
             if (size - pos < KeyRecord.HEADER_SIZE || isEnd(pos)) {
                 writePosition = pos;
-                return 0;
+                // A power loss can tear a page by sectors, keeping bytes of later records after zeros.
+                // Left there, appends would end next to them, and once this file is not the last they
+                // would read as a corrupt record: zero them now.
+                long dropped = isLast ? cutTail(pos) : 0;
+                if (dropped > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "keys log " + path + ": " + dropped
+                            + " bytes of torn records after the end at offset " + pos + " dropped");
+                }
+                return dropped;
             }
             String problem = checkRecord(pos, window, crc);
             if (problem == null && map.get(pos + KeyRecord.KIND_OFFSET) == KeyRecord.BATCH) {
@@ -378,6 +388,9 @@ public final class KeysFile {
         int last = size - 1;
         while (last >= pos && map.get(last) == 0) {
             last--;
+        }
+        if (last < pos) {
+            return 0;
         }
         for (int i = pos; i <= last; i++) {
             map.put(i, (byte) 0);

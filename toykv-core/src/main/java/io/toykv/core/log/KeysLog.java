@@ -3,6 +3,7 @@ package io.toykv.core.log;
 import io.toykv.core.CorruptionException;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,7 +122,7 @@ public final class KeysLog {
             });
         }
         for (Path p : leftovers) {
-            Files.delete(p); // a keys file whose creation a crash interrupted: it was never in use
+            FileIo.of(p).delete(p); // a keys file whose creation a crash interrupted: it was never in use
         }
         found.sort(null);
         List<Long> numbers = checkChain(dir, found, chain);
@@ -176,7 +177,7 @@ public final class KeysLog {
             } else {
                 Path p = FileNames.keysFile(dir, n);
                 LOG.log(System.Logger.Level.INFO, "deleting " + p + ": named by a keys-log rewrite a crash cut short");
-                Files.delete(p);
+                FileIo.of(p).delete(p);
             }
         }
         if (kept.size() < numbers.size()) {
@@ -238,7 +239,7 @@ public final class KeysLog {
                 throw e;
             }
             next.unmap();
-            Files.deleteIfExists(next.path());
+            FileIo.of(next.path()).deleteIfExists(next.path());
             throw e;
         }
         adopt(cur, next);
@@ -505,7 +506,7 @@ public final class KeysLog {
             f.unmap();
         }
         for (KeysFile f : r.replaced) {
-            Files.deleteIfExists(f.path());
+            FileIo.of(f.path()).deleteIfExists(f.path());
         }
         r.replaced.clear();
         Directories.force(dir);
@@ -528,7 +529,7 @@ public final class KeysLog {
         for (KeysFile f : r.fresh) {
             named |= !f.path().getFileName().toString().endsWith(FileNames.TEMP_SUFFIX);
             f.unmap();
-            Files.deleteIfExists(f.path());
+            FileIo.of(f.path()).deleteIfExists(f.path());
         }
         r.fresh.clear();
         if (named) {

@@ -1,5 +1,6 @@
 package io.toykv.core.log;
 
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.io.Mappings;
 import io.toykv.core.io.Readahead;
@@ -92,7 +93,7 @@ public final class Segment {
                     ByteBuffer src = chunk.duplicate();
                     long pos = offset;
                     while (src.hasRemaining()) {
-                        pos += writeChannel.write(src, pos);
+                        pos += FileIo.of(path).write(writeChannel, path, src, pos);
                     }
                     forceWritten();
                     Readahead.willNeed(map, offset, chunk.remaining());
@@ -122,7 +123,7 @@ public final class Segment {
      */
     private void forceWritten() throws IOException {
         try {
-            writeChannel.force(false);
+            FileIo.of(path).force(writeChannel, path, false);
         } catch (ClosedChannelException e) {
             throw e;
         } catch (IOException e) {

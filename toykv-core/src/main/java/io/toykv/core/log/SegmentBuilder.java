@@ -1,5 +1,6 @@
 package io.toykv.core.log;
 
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileNames;
@@ -7,10 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * A segment that garbage collection writes whole, away from the head: the live values it moves out of
@@ -95,27 +93,27 @@ public final class SegmentBuilder {
         Path temp = FileNames.temp(path);
         int length = (int) DirectIo.align(data.position());
         ByteBuffer src = alignedCopy(data.duplicate().position(0).limit(length));
-        Files.createFile(temp); // fails if it exists: ids are never reused while open
+        FileIo.of(temp).createFile(temp); // fails if it exists: ids are never reused while open
         try (FileChannel ch = io.openForWrite(temp)) {
             long at = 0;
             while (src.hasRemaining()) {
-                at += ch.write(src, at);
+                at += FileIo.of(temp).write(ch, temp, src, at);
             }
             try {
-                ch.force(true);
+                FileIo.of(temp).force(ch, temp, true);
             } catch (IOException e) {
                 throw new ForceFailedException(temp, e); // not to be retried: see there
             }
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
+            FileIo.of(temp).deleteIfExists(temp);
             throw e;
         }
         try {
-            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            FileIo.of(path).move(temp, path);
             Directories.force(dir);
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            Files.deleteIfExists(path); // nothing points at it yet
+            FileIo.of(temp).deleteIfExists(temp);
+            FileIo.of(path).deleteIfExists(path); // nothing points at it yet
             throw e;
         }
         return path;

@@ -1,6 +1,7 @@
 package io.toykv.core.log;
 
 import io.toykv.core.io.Directories;
+import io.toykv.core.io.FileIo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ final class SegmentDeleter {
         boolean deleted = false;
         for (Path p : paths) {
             try {
-                Files.deleteIfExists(p);
+                FileIo.of(p).deleteIfExists(p);
                 deleted = true;
             } catch (IOException e) {
                 synchronized (unlinkPending) {

@@ -3,6 +3,7 @@ package io.toykv.core.log;
 import io.toykv.core.CorruptionException;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import io.toykv.core.io.Mappings;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.StampedLock;
 import java.util.zip.CRC32C;
@@ -117,7 +117,7 @@ public final class ValueBuffer {
      */
     public static ValueBuffer open(Path path, int bufferSize, long initialBase, FileAllocator allocator)
             throws IOException {
-        Files.deleteIfExists(FileNames.temp(path)); // left by a crash during creation
+        FileIo.of(FileNames.temp(path)).deleteIfExists(FileNames.temp(path)); // left by a crash during creation
         if (!Files.exists(path)) {
             create(path, bufferSize, initialBase, allocator);
         }
@@ -126,8 +126,9 @@ public final class ValueBuffer {
             throw new CorruptionException(path, 0, "buffer file has an impossible size " + fileSize);
         }
         MappedByteBuffer map;
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            map = ch.map(FileChannel.MapMode.READ_WRITE, 0, fileSize);
+        FileIo io = FileIo.of(path);
+        try (FileChannel ch = io.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            map = io.mapReadWrite(ch, path, fileSize);
         }
         map.order(ByteOrder.LITTLE_ENDIAN);
         Slot best = null;
@@ -159,20 +160,21 @@ public final class ValueBuffer {
      */
     static void create(Path path, int bufferSize, long initialBase, FileAllocator allocator) throws IOException {
         Path temp = FileNames.temp(path);
-        Files.deleteIfExists(temp);
+        FileIo.of(temp).deleteIfExists(temp);
         allocator.allocate(temp, HEADER_SIZE + 2L * bufferSize);
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, HEADER_SIZE);
+            FileIo io = FileIo.of(temp);
+            try (FileChannel ch = io.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                MappedByteBuffer map = io.mapReadWrite(ch, temp, HEADER_SIZE);
                 map.order(ByteOrder.LITTLE_ENDIAN);
                 writeSlot(map, 1, initialBase, 0, 0, 0);
                 Mappings.force(map, 0, HEADER_SIZE, temp);
                 Mappings.unmap(map);
             }
-            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            FileIo.of(path).move(temp, path);
             Directories.force(path.getParent());
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
+            FileIo.of(temp).deleteIfExists(temp);
             throw e;
         }
     }

@@ -3,6 +3,7 @@ package io.toykv.core.log;
 import io.toykv.core.CorruptionException;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -97,7 +98,7 @@ public final class ValuesLog {
                     if (id > 0) {
                         found.add(Segment.open(p, id));
                     } else if (name.endsWith(FileNames.SEGMENT_SUFFIX + FileNames.TEMP_SUFFIX)) {
-                        Files.delete(p); // a collection's segment a crash cut short: nothing pointed at it yet
+                        FileIo.of(p).delete(p); // a collection's segment a crash cut short: nothing pointed at it yet
                     }
                 }
             } finally {
@@ -142,7 +143,7 @@ public final class ValuesLog {
         try {
             s = Segment.open(p, id);
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(p); // e.g. an interrupt during map: leave no half-made segment behind
+            FileIo.of(p).deleteIfExists(p); // e.g. an interrupt during map: leave no half-made segment behind
             throw e;
         }
         // Its name must survive a power loss before the buffer's header names it as the head (the
@@ -151,7 +152,7 @@ public final class ValuesLog {
             Directories.force(dir);
         } catch (IOException | RuntimeException e) {
             s.retire();
-            Files.deleteIfExists(p);
+            FileIo.of(p).deleteIfExists(p);
             throw e;
         }
         return s;
@@ -301,7 +302,7 @@ public final class ValuesLog {
         } catch (IOException e) {
             removeSegment(next.id());
             next.retire();
-            Files.deleteIfExists(next.path());
+            FileIo.of(next.path()).deleteIfExists(next.path());
             throw e;
         }
         Flusher.PendingFlush p = flusher.pending();
@@ -507,7 +508,7 @@ public final class ValuesLog {
         if (unused != null) {
             try {
                 unused.retire();
-                Files.deleteIfExists(unused.path());
+                FileIo.of(unused.path()).deleteIfExists(unused.path());
             } catch (IOException | RuntimeException ignored) {
                 // an empty segment after the head: the next open's first collection deletes it
             }

@@ -1,0 +1,18 @@
+package io.toykv.core.powerloss;
+
+/** The moment after one effect on a {@link SimulatedDisk}: its number (from 1), kind and file (relative to the root). */
+public record CrashPoint(long number, Kind kind, String file) {
+    public enum Kind {
+        CREATE, WRITE, FORCE, RENAME, UNLINK, DIRECTORY_FORCE;
+
+        /** A force of a file, a mapping or a directory: the points an explorer visits every time. */
+        public boolean isForce() {
+            return this == FORCE || this == DIRECTORY_FORCE;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "#" + number + " " + kind + " " + file;
+    }
+}

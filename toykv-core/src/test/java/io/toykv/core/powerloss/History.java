@@ -1,0 +1,113 @@
+package io.toykv.core.powerloss;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a workload did to the store, and what the store promised durable: every change to every key in
+ * order, each marked once a promise covers it (its own return in {@code ALWAYS} mode; a
+ * {@code sync()} or {@code close()} that returned after it). Thread-safe: crash points come from the
+ * store's own threads too.
+ */
+final class History {
+    /** A key's change: it holds the value of put number {@code write} from now on ({@code -1}: absent). */
+    private record Change(int key, long write, int size, int index) {
+    }
+
+    /** Applies to every key. */
+    private static final int ALL_KEYS = -1;
+
+    private final List<Change> changes = new ArrayList<>();
+    private final List<Boolean> durable = new ArrayList<>();
+    private final int keys;
+
+    History(int keys) {
+        this.keys = keys;
+    }
+
+    /**
+     * Records that a change to {@code key} (the value of put {@code write}, {@code size} bytes, or -1 and 0
+     * for absent) starts now; returns its number.
+     */
+    synchronized int start(int key, long write, int size) {
+        changes.add(new Change(key, write, size, changes.size()));
+        durable.add(false);
+        return changes.size() - 1;
+    }
+
+    /** Records that every key becomes absent (a clear) from now on; returns its number. */
+    synchronized int startClear() {
+        return start(ALL_KEYS, -1, 0);
+    }
+
+    /** Change {@code index} returned with a promise that it is durable. */
+    synchronized void durable(int index) {
+        durable.set(index, true);
+    }
+
+    /** Every change started so far returned, and a sync or close made them durable. */
+    synchronized void allDurable() {
+        durable.replaceAll(x -> true);
+    }
+
+    /** What may be found at a crash now. */
+    synchronized Snapshot snapshot() {
+        return new Snapshot(List.copyOf(changes), List.copyOf(durable), keys);
+    }
+
+    /** The changes and promises at one moment. */
+    static final class Snapshot {
+        private final List<Change> changes;
+        private final List<Boolean> durable;
+        private final int keys;
+
+        private Snapshot(List<Change> changes, List<Boolean> durable, int keys) {
+            this.changes = changes;
+            this.durable = durable;
+            this.keys = keys;
+        }
+
+        int keys() {
+            return keys;
+        }
+
+        /**
+         * The writes {@code key} may hold after a crash (-1 for absent): the last durable change to it and
+         * every change started after that one; with no durable change, also absent (the empty store).
+         */
+        Set<Long> allowed(int key) {
+            Set<Long> out = new HashSet<>();
+            int lastDurable = -1;
+            for (Change c : changes) {
+                if ((c.key == key || c.key == ALL_KEYS) && durable.get(c.index)) {
+                    lastDurable = c.index;
+                }
+            }
+            if (lastDurable < 0) {
+                out.add(-1L);
+            }
+            for (Change c : changes) {
+                if ((c.key == key || c.key == ALL_KEYS) && c.index >= lastDurable) {
+                    out.add(c.write);
+                }
+            }
+            return out;
+        }
+
+        /** The size of the value put number {@code write} wrote, or -1 if there was no such put. */
+        int sizeOfWrite(long write) {
+            for (Change c : changes) {
+                if (c.write == write && c.key != ALL_KEYS) {
+                    return c.size;
+                }
+            }
+            return -1;
+        }
+
+        int size() {
+            return changes.size();
+        }
+    }
+}

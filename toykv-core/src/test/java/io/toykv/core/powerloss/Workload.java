@@ -1,0 +1,130 @@
+package io.toykv.core.powerloss;
+
+import io.toykv.core.StoreOptions;
+import io.toykv.core.SyncMode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A sequence of store calls made from a seed: puts of mixed sizes over a small key space (so that
+ * overwrites and deletes leave garbage to collect), deletes, {@code sync()}, {@code compact()},
+ * {@code clear()}, a clean close and reopen, and a power loss followed by a reopen of what it left.
+ * The options (sync mode, shard count, 64 KiB files so that segments and keys files roll) come from the
+ * seed too.
+ */
+record Workload(long seed, SyncMode syncMode, int shards, long segmentSize, boolean autoCompaction, int keys,
+        List<Op> ops) {
+    static final int MAX_VALUE = 30_000;
+
+    enum Kind { PUT, DELETE, SYNC, COMPACT, CLEAR, REOPEN, CRASH_AND_REOPEN }
+
+    /** One call; {@code key} and {@code size} only where they apply. */
+    record Op(Kind kind, int key, int size) {
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case PUT -> "put(" + key + ", " + size + " bytes)";
+                case DELETE -> "delete(" + key + ")";
+                default -> kind.name().toLowerCase();
+            };
+        }
+    }
+
+    static Workload generate(long seed, int length) {
+        SplittableRandom r = new SplittableRandom(seed);
+        SyncMode mode = SyncMode.values()[r.nextInt(SyncMode.values().length)];
+        int shards = 1 + r.nextInt(2);
+        long segmentSize = (1 + r.nextInt(2)) * 64L * 1024;
+        boolean auto = r.nextInt(3) == 0;
+        int keys = 20 + r.nextInt(150);
+        List<Op> ops = new ArrayList<>();
+        for (int i = 0; i < length; i++) {
+            int x = r.nextInt(1000);
+            if (x < 700) {
+                int s = r.nextInt(10);
+                int size = s < 7 ? 8 + r.nextInt(200) : s < 9 ? 200 + r.nextInt(4000) : 4000 + r.nextInt(MAX_VALUE - 4000);
+                ops.add(new Op(Kind.PUT, r.nextInt(keys), size));
+            } else if (x < 860) {
+                ops.add(new Op(Kind.DELETE, r.nextInt(keys), 0));
+            } else if (x < 920) {
+                ops.add(new Op(Kind.SYNC, 0, 0));
+            } else if (x < 955) {
+                ops.add(new Op(Kind.COMPACT, 0, 0));
+            } else if (x < 975) {
+                ops.add(new Op(Kind.REOPEN, 0, 0));
+            } else if (x < 995) {
+                ops.add(new Op(Kind.CRASH_AND_REOPEN, 0, 0));
+            } else {
+                ops.add(new Op(Kind.CLEAR, 0, 0));
+            }
+        }
+        return new Workload(seed, mode, shards, segmentSize, auto, keys, List.copyOf(ops));
+    }
+
+    /** The same workload with only the ops at {@code keep} (a shrink step). */
+    Workload keeping(List<Op> keep) {
+        return new Workload(seed, syncMode, shards, segmentSize, autoCompaction, keys, List.copyOf(keep));
+    }
+
+    StoreOptions options() {
+        return StoreOptions.defaults().shards(shards).syncMode(syncMode).bufferSize(64 * 1024).segmentSize(segmentSize)
+                .keysFileSize(64 * 1024).maxValueSize(MAX_VALUE).autoCompaction(autoCompaction);
+    }
+
+    /** Key {@code id}: its number, padded to a length between 4 and 300 that depends on the id alone. */
+    static byte[] key(int id) {
+        int length = 4 + (int) Math.floorMod(id * 0x9E3779B97F4A7C15L >>> 17, 297L);
+        byte[] k = new byte[Math.max(length, 12)];
+        Arrays.fill(k, (byte) '.');
+        byte[] name = String.format("k%010d", id).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, k, 0, name.length);
+        return k;
+    }
+
+    /** The key id of {@code key}, or -1 if no workload writes such a key. */
+    static int keyId(byte[] key) {
+        if (key.length < 11 || key[0] != 'k') {
+            return -1;
+        }
+        try {
+            int id = Integer.parseInt(new String(key, 1, 10, StandardCharsets.US_ASCII));
+            return Arrays.equals(key(id), key) ? id : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The value put by write number {@code write}: its number, then bytes made from it, so that every put's value is its own. */
+    static byte[] value(long write, int size) {
+        byte[] v = new byte[size];
+        SplittableRandom r = new SplittableRandom(write);
+        for (int i = 8; i < size; i++) {
+            v[i] = (byte) r.nextInt(256);
+        }
+        for (int i = 0; i < 8; i++) {
+            v[i] = (byte) (write >>> (8 * i));
+        }
+        return v;
+    }
+
+    /** The write number a value claims to be from, or -1 if it is too short to say. */
+    static long writeOf(byte[] value) {
+        if (value.length < 8) {
+            return -1;
+        }
+        long w = 0;
+        for (int i = 0; i < 8; i++) {
+            w |= (value[i] & 0xFFL) << (8 * i);
+        }
+        return w;
+    }
+
+    @Override
+    public String toString() {
+        return "workload seed " + seed + " (" + syncMode + ", " + shards + " shard(s), segments of " + segmentSize
+                + " bytes, autoCompaction " + autoCompaction + ", " + keys + " keys): " + ops;
+    }
+}
