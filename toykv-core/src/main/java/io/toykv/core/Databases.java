@@ -163,6 +163,26 @@ public final class Databases implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies {@code source} of database {@code from} to {@code destination} of database {@code to}, with
+     * its expiry (Redis's COPY): only if the source is present, and, unless {@code replace}, the
+     * destination absent. Returns whether it copied. {@code from} may equal {@code to}.
+     */
+    public boolean copy(byte[] source, int from, byte[] destination, int to, boolean replace) {
+        Store src = database(from);
+        Store target = database(to);
+        byte[] value = src.get(source);
+        long expiry = value == null ? Store.NO_KEY : src.expiry(source);
+        if (expiry == Store.NO_KEY) {
+            return false; // absent, or expired between the two reads
+        }
+        if (replace) {
+            target.put(destination, value, expiry);
+            return true;
+        }
+        return target.putIfAbsent(destination, value, expiry);
+    }
+
     /** Removes every key of every database (Redis's FLUSHALL); databases never used stay without files. */
     public synchronized void clearAll() {
         for (int n = 0; n < count; n++) {

@@ -20,14 +20,20 @@ public final class Dispatcher {
     private final LongAdder errorReplies = new LongAdder();
 
     public Dispatcher(Keyspace keyspace, ServerControl server) {
-        Objects.requireNonNull(keyspace, "keyspace");
+        this(new SingleKeyspaceSet(keyspace), server);
+    }
+
+    /** Each command works on the database its connection selected ({@link SelectedKeyspace}). */
+    public Dispatcher(KeyspaceSet databases, ServerControl server) {
+        Keyspace keyspace = new SelectedKeyspace(databases);
         this.server = Objects.requireNonNull(server, "server");
         Stats stats = new Stats(commandsProcessed, errorReplies);
         KeyLocks locks = new KeyLocks();
         new ConnectionCommands(server).register(table);
         new KeyCommands(keyspace, locks, stats).register(table);
         new ScanCommands(keyspace).register(table);
-        new ServerCommands(keyspace, server, table, stats).register(table);
+        new ServerCommands(keyspace, databases, server, table, stats).register(table);
+        new DatabaseCommands(databases).register(table);
     }
 
     /** Counters shared by the command groups (INFO stats). */
@@ -62,7 +68,7 @@ public final class Dispatcher {
             server.log(describe(session, spec, args));
         }
         int mark = out.size();
-        try {
+        try (SelectedKeyspace.Binding bound = SelectedKeyspace.bind(session)) {
             spec.handler().execute(new Call(session, args, out, spec));
         } catch (ReplyException e) {
             out.truncate(mark);
