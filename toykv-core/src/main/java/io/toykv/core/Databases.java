@@ -17,7 +17,8 @@ import java.util.Objects;
  * <p>Which directory holds which database is written in {@link DatabaseMap} ({@code databases.map}),
  * changed only by {@link #swap}, in one atomic, durable file replacement.
  *
- * <p>Thread-safe. {@link #database} returns the store that holds a database at the time of the call:
+ * <p>Thread-safe; {@link #database} takes no lock once the database is open. It returns the store that
+ * holds a database at the time of the call:
  * an operation already running on it when a {@link #swap} happens completes on that store.
  */
 public final class Databases implements AutoCloseable {
@@ -33,7 +34,13 @@ public final class Databases implements AutoCloseable {
     private final int[] map;
     /** Guarded by this: the open store of each directory number, or null. */
     private final Store[] open;
-    private boolean closed;
+    /**
+     * The open store of each database by number, or null: what {@link #database} reads without a lock
+     * (every command of the server does). Replaced whole, under this, when a database opens or a swap
+     * changes the map.
+     */
+    private volatile Store[] byNumber;
+    private volatile boolean closed;
 
     private Databases(Path dir, StoreOptions options, Store root, int count, int[] map) {
         this.dir = dir;
@@ -42,6 +49,16 @@ public final class Databases implements AutoCloseable {
         this.map = map;
         this.open = new Store[map.length];
         this.open[0] = root;
+        publish();
+    }
+
+    /** Called under this (or from the constructor). */
+    private void publish() {
+        Store[] next = new Store[count];
+        for (int n = 0; n < count; n++) {
+            next[n] = open[map[n]];
+        }
+        byNumber = next;
     }
 
     /**
@@ -81,12 +98,21 @@ public final class Databases implements AutoCloseable {
      * @throws IllegalStateException closed
      * @throws UncheckedIOException the database's store cannot be opened
      */
-    public synchronized Store database(int n) {
+    public Store database(int n) {
+        Store[] snapshot = byNumber;
+        if (n >= 0 && n < count && snapshot[n] != null && !closed) {
+            return snapshot[n];
+        }
+        return openDatabase(n);
+    }
+
+    private synchronized Store openDatabase(int n) {
         check(n);
         int d = map[n];
         if (open[d] == null) {
             try {
                 open[d] = Store.open(DatabaseMap.directory(dir, d), options);
+                publish();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open database " + n + ": " + e.getMessage(), e);
             }
@@ -126,6 +152,7 @@ public final class Databases implements AutoCloseable {
             throw new UncheckedIOException("cannot swap databases " + a + " and " + b + ": " + e.getMessage(), e);
         }
         System.arraycopy(next, 0, map, 0, map.length);
+        publish();
     }
 
     /**

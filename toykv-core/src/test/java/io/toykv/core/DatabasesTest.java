@@ -166,6 +166,62 @@ class DatabasesTest {
     }
 
     @Test
+    void copyTakesTheValueAndExpiryAndReplacesOnlyWhenAsked() throws IOException {
+        try (Databases d = open(16)) {
+            d.database(0).put(b("s"), b("v"), T0 + 9_000);
+            assertTrue(d.copy(b("s"), 0, b("s"), 4, false));
+            assertArrayEquals(b("v"), d.database(4).get(b("s")));
+            assertEquals(T0 + 9_000, d.database(4).expiry(b("s")));
+            assertArrayEquals(b("v"), d.database(0).get(b("s")), "the source stays");
+            d.database(0).put(b("s"), b("w"));
+            assertFalse(d.copy(b("s"), 0, b("s"), 4, false), "present destination");
+            assertArrayEquals(b("v"), d.database(4).get(b("s")));
+            assertTrue(d.copy(b("s"), 0, b("s"), 4, true));
+            assertArrayEquals(b("w"), d.database(4).get(b("s")));
+            assertEquals(Store.NO_EXPIRY, d.database(4).expiry(b("s")));
+            assertTrue(d.copy(b("s"), 0, b("t"), 0, false), "within one database");
+            assertArrayEquals(b("w"), d.database(0).get(b("t")));
+            assertFalse(d.copy(b("nosuch"), 0, b("x"), 1, true));
+            assertTrue(d.isEmpty(1));
+        }
+    }
+
+    @Test
+    void garbageCollectionAndKeysLogRewritesOfOneDatabaseKeepEveryDatabasesKeys() throws IOException {
+        byte[] big = new byte[3000];
+        try (Databases d = open(4)) {
+            for (int round = 0; round < 20; round++) {
+                for (int k = 0; k < 40; k++) {
+                    for (int n = 0; n < 3; n++) {
+                        big[0] = (byte) round;
+                        d.database(n).put(b("k" + k), round == 19 ? b(n + ":" + k) : big);
+                    }
+                }
+            }
+            for (int k = 0; k < 40; k += 2) {
+                d.database(1).delete(b("k" + k));
+            }
+            d.database(0).compact();
+            d.database(1).compact();
+            for (int n = 0; n < 2; n++) {
+                StoreStats st = d.database(n).stats();
+                assertTrue(st.gcSegmentsReclaimed() > 0 && st.keysLogCompactions() > 0, "database " + n + ": " + st);
+            }
+            assertEquals(0, d.database(2).stats().gcRuns(), "database 2 was not collected");
+        }
+        try (Databases d = open(4)) {
+            for (int n = 0; n < 3; n++) {
+                for (int k = 0; k < 40; k++) {
+                    byte[] expected = n == 1 && k % 2 == 0 ? null : b(n + ":" + k);
+                    assertArrayEquals(expected, d.database(n).get(b("k" + k)), "database " + n + " key " + k);
+                }
+            }
+            assertEquals(20, d.database(1).size());
+            assertTrue(d.isEmpty(3));
+        }
+    }
+
+    @Test
     void databaseNumbersOutOfRangeAreRefused() throws IOException {
         assertThrows(IllegalArgumentException.class, () -> open(0));
         try (Databases d = open(2)) {
