@@ -137,8 +137,7 @@ final class Session implements AutoCloseable {
                 Reply reply = c.call(List.of("SELECT".getBytes(StandardCharsets.US_ASCII),
                         Integer.toString(db).getBytes(StandardCharsets.US_ASCII)));
                 if (reply instanceof Reply.Error e) {
-                    throw new IOException("database " + db + " refused (" + e.message()
-                            + "): this server has one database, 0");
+                    throw new IOException("database " + db + " refused (" + e.message() + ")");
                 }
             }
         } catch (IOException e) {

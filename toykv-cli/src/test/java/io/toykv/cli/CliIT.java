@@ -223,13 +223,16 @@ class CliIT {
     }
 
     @Test
-    void urlNamesTheServerAndADatabaseOurServerRefuses() throws Exception {
+    void urlNamesTheServerAndADatabase() throws Exception {
         String url = "redis://127.0.0.1:" + server.port();
         assertEquals(new Run(0, "PONG\n", ""), run("", "-u", url, "ping"));
         assertEquals(new Run(0, "PONG\n", ""), run("", "-u", url + "/0", "ping"));
+        assertEquals(new Run(0, "OK\n", ""), run("", "-u", url + "/3", "set", "in3", "v"));
+        assertEquals(new Run(0, "v\n", ""), run("", "-u", url + "/3", "get", "in3"));
+        assertEquals(new Run(0, "\n", ""), run("", "-u", url, "get", "in3"), "absent from database 0");
         assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:" + server.port()
-                + ": database 3 refused (ERR DB index is out of range): this server has one database, 0\n"),
-                run("", "-u", url + "/3", "ping"));
+                + ": database 16 refused (ERR DB index is out of range)\n"),
+                run("", "-u", url + "/16", "ping"));
         assertEquals(new Run(2, "", "-u http://x: expected redis://[[user]:password@]host[:port][/db]\n"),
                 run("", "-u", "http://x", "ping"));
     }

@@ -26,6 +26,7 @@ public final class ServerConfig {
     private StoreOptions storeOptions = StoreOptions.defaults();
     private int maxClients = DEFAULT_MAX_CLIENTS;
     private int timeoutSeconds;
+    private int databases = io.toykv.core.Databases.DEFAULT_COUNT;
     private String requirePass;
     private boolean verbose;
     private boolean quiet;
@@ -67,6 +68,20 @@ public final class ServerConfig {
         }
         this.maxClients = maxClients;
         return this;
+    }
+
+    /** Number of databases, SELECT's 0..n-1 (Redis's {@code databases}). */
+    public ServerConfig databases(int databases) {
+        if (databases < 1 || databases > io.toykv.core.engine.DatabaseMap.MAX_DATABASES) {
+            throw new IllegalArgumentException("databases must be 1.." + io.toykv.core.engine.DatabaseMap.MAX_DATABASES
+                    + ", was " + databases);
+        }
+        this.databases = databases;
+        return this;
+    }
+
+    public int databases() {
+        return databases;
     }
 
     /** Seconds a client may stay idle before it is disconnected; 0 never. */

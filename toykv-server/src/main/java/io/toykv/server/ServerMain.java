@@ -58,6 +58,10 @@ public final class ServerMain implements Callable<Integer> {
             description = "Most connected clients; past it new ones get an error. Default: ${DEFAULT-VALUE}.")
     int maxClients;
 
+    @Option(names = "--databases", paramLabel = "N", defaultValue = "16",
+            description = "Number of databases (SELECT 0 to N-1). Default: ${DEFAULT-VALUE}.")
+    int databases;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
             description = "Close clients idle this long; 0 never. Default: ${DEFAULT-VALUE}.")
     int timeout;
@@ -253,6 +257,7 @@ public final class ServerMain implements Callable<Integer> {
         check("--port", () -> config.port(port));
         check("--max-clients", () -> config.maxClients(maxClients));
         check("--timeout", () -> config.timeoutSeconds(timeout));
+        check("--databases", () -> config.databases(databases));
         check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
         // Both name one limit. Options win over the file: a file's client-output-buffer-limit gives way
         // to --max-output-buffer on the command line; given both ways alike, client-output-buffer-limit wins.

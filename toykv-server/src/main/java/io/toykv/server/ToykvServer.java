@@ -1,13 +1,15 @@
 package io.toykv.server;
 
-import io.toykv.core.Store;
+import io.toykv.core.Databases;
 import io.toykv.core.StoreOptions;
 import io.toykv.server.command.ClientView;
 import io.toykv.server.command.Dispatcher;
 import io.toykv.server.command.Keyspace;
 import io.toykv.server.command.ServerControl;
 import io.toykv.server.command.Session;
-import io.toykv.server.command.StoreKeyspace;
+import io.toykv.server.command.KeyspaceSet;
+import io.toykv.server.command.SingleKeyspaceSet;
+import io.toykv.server.command.StoreKeyspaceSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -73,13 +75,13 @@ public final class ToykvServer implements AutoCloseable {
     private final Thread acceptor;
     private final Thread watchdog;
 
-    private ToykvServer(ServerConfig config, Keyspace keyspace, AutoCloseable store, PrintStream logStream)
+    private ToykvServer(ServerConfig config, KeyspaceSet databases, AutoCloseable store, PrintStream logStream)
             throws IOException {
         this.config = config;
-        this.keyspace = keyspace;
+        this.keyspace = databases.keyspace(0);
         this.store = store;
         this.log = new Log(logStream, config.quiet());
-        this.dispatcher = new Dispatcher(keyspace, new Control());
+        this.dispatcher = new Dispatcher(databases, new Control());
         boolean wantVirtual = config.threading() != ServerConfig.Threading.PLATFORM;
         this.virtualThreads = wantVirtual && Threads.virtualAvailable();
         if (config.threading() == ServerConfig.Threading.VIRTUAL && !virtualThreads) {
@@ -121,9 +123,10 @@ public final class ToykvServer implements AutoCloseable {
                 fatal(config, earlyLog, "store thread " + Thread.currentThread().getName() + " failed", t, null);
             }
         });
-        Store store = Store.open(config.dir(), options);
+        Databases store = Databases.open(config.dir(), options, config.databases());
         try {
-            ToykvServer server = start(config, new StoreKeyspace(store, options), store, logStream);
+            ToykvServer server = new ToykvServer(config, new StoreKeyspaceSet(store, options), store, logStream);
+            server.serve();
             started.set(server);
             return server;
         } catch (IOException | RuntimeException e) {
@@ -135,11 +138,15 @@ public final class ToykvServer implements AutoCloseable {
     /** Serves {@code keyspace}; {@code store} is closed at shutdown. For tests that inject faults. */
     public static ToykvServer start(ServerConfig config, Keyspace keyspace, AutoCloseable store,
             PrintStream logStream) throws IOException {
-        ToykvServer server = new ToykvServer(config, keyspace, store, logStream);
-        server.announce();
-        server.acceptor.start();
-        server.watchdog.start();
+        ToykvServer server = new ToykvServer(config, new SingleKeyspaceSet(keyspace), store, logStream);
+        server.serve();
         return server;
+    }
+
+    private void serve() {
+        announce();
+        acceptor.start();
+        watchdog.start();
     }
 
     private void announce() {
@@ -453,7 +460,7 @@ public final class ToykvServer implements AutoCloseable {
             m.put("dir", config.dir().toAbsolutePath().normalize().toString());
             m.put("maxclients", Integer.toString(config.maxClients()));
             m.put("timeout", Integer.toString(config.timeoutSeconds()));
-            m.put("databases", "1");
+            m.put("databases", Integer.toString(config.databases()));
             m.put("save", "");
             m.put("appendonly", "yes");
             m.put("appendfsync", switch (o.syncMode()) {

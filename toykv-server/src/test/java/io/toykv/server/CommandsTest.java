@@ -38,7 +38,7 @@ class CommandsTest {
         assertEquals("$5\r\nhello\r\n", c.call("ECHO", "hello"));
         assertEquals("-ERR wrong number of arguments for 'echo' command\r\n", c.call("ECHO"));
         assertEquals("+OK\r\n", c.call("SELECT", "0"));
-        assertEquals("-ERR DB index is out of range\r\n", c.call("SELECT", "1"));
+        assertEquals("-ERR DB index is out of range\r\n", c.call("SELECT", "16"));
         assertEquals("-ERR value is not an integer or out of range\r\n", c.call("SELECT", "x"));
     }
 

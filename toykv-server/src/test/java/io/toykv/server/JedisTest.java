@@ -127,4 +127,26 @@ class JedisTest {
             }
         }
     }
+
+    @Test
+    void selectAndAUrlWithADatabase() throws IOException {
+        try (ToykvServer server = TestServers.start(dir); Jedis zero = new Jedis("127.0.0.1", server.port());
+                Jedis one = new Jedis(java.net.URI.create("redis://127.0.0.1:" + server.port() + "/1"))) {
+            one.set("k", "one");
+            assertNull(zero.get("k"), "the URL's connection is in database 1");
+            zero.set("k", "zero");
+            assertEquals("one", one.get("k"));
+            assertEquals("OK", zero.select(1));
+            assertEquals("one", zero.get("k"));
+            assertEquals(1, zero.move("k", 2));
+            assertNull(one.get("k"));
+            assertEquals("OK", zero.swapDB(0, 2));
+            zero.select(0);
+            assertEquals("one", zero.get("k"));
+            assertEquals(1, zero.dbSize());
+            assertThrows(JedisDataException.class, () -> zero.select(16));
+            assertEquals("OK", zero.flushAll());
+            assertEquals(0, zero.dbSize());
+        }
+    }
 }

@@ -77,7 +77,7 @@ final class ClientList {
         long output = v.outputBytes();
         return "id=" + s.id() + " addr=" + s.address() + " laddr=" + s.localAddress() + " fd=-1 name=" + s.name()
                 + " age=" + (now - s.createdMillis()) / 1000 + " idle=" + (now - s.lastInteractionMillis()) / 1000
-                + " flags=" + (s.transaction().active() ? "x" : "N") + " db=0 sub=0 psub=0 ssub=0 multi="
+                + " flags=" + (s.transaction().active() ? "x" : "N") + " db=" + s.database() + " sub=0 psub=0 ssub=0 multi="
                 + s.transaction().multiField() + " qbuf=" + (v.queryBufferBytes() + s.requestBytes())
                 + " qbuf-free=" + v.queryBufferFree() + " argv-mem=" + s.argvBytes() + " multi-mem=0 rbs="
                 + v.replyBufferSize() + " rbp=" + v.replyBufferSize() + " obl=0 oll=" + v.outputListLength()

@@ -84,6 +84,8 @@ final class CommandArguments {
             Map.entry("ping", List.of(optional(arg("message", "string")))),
             Map.entry("echo", List.of(arg("message", "string"))),
             Map.entry("select", List.of(arg("index", "integer"))),
+            Map.entry("move", List.of(arg("key", "key"), arg("db", "integer"))),
+            Map.entry("swapdb", List.of(arg("index1", "integer"), arg("index2", "integer"))),
             Map.entry("auth", List.of(optional(arg("username", "string")), arg("password", "string"))),
             Map.entry("hello", List.of(optional(group("arguments", "block", arg("protover", "integer"),
                     optional(new Arg("auth", "block", "AUTH", false, false,

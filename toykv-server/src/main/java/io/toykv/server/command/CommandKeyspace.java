@@ -2,6 +2,7 @@ package io.toykv.server.command;
 
 import io.toykv.core.ScanIterator;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The keyspace every command sees. Outside EXEC it is the store's, with each write reported to the
@@ -14,28 +15,62 @@ import java.util.Map;
  */
 final class CommandKeyspace implements Keyspace {
     private final Keyspace store;
+    private final KeyspaceSet databases;
     private final WatchRegistry watches;
-    private TransactionWrites transaction;
+    /**
+     * During EXEC, the writes collected so far, one {@link TransactionWrites} per database the
+     * transaction wrote to (a transaction may SELECT); null outside EXEC.
+     */
+    private Map<Integer, TransactionWrites> transaction;
 
-    CommandKeyspace(Keyspace store, WatchRegistry watches) {
+    /** {@code store} is the selected database's keyspace ({@link SelectedKeyspace}) over {@code databases}. */
+    CommandKeyspace(Keyspace store, KeyspaceSet databases, WatchRegistry watches) {
         this.store = store;
+        this.databases = databases;
         this.watches = watches;
     }
 
     /** EXEC, holding the isolation lock exclusively: from now the commands' writes are collected. */
     void begin() {
-        transaction = new TransactionWrites(store);
+        transaction = new TreeMap<>();
     }
 
     /** EXEC, holding the isolation lock exclusively, after its commands: applies their writes. */
     void commit() {
-        TransactionWrites t = transaction;
-        transaction = null;
-        t.applyTo(store, watches);
+        try {
+            applyPending();
+        } finally {
+            transaction = null;
+        }
+    }
+
+    /**
+     * Applies the writes collected so far, in EXEC, and goes on collecting: before a command that works
+     * on the databases themselves (MOVE, SWAPDB, COPY ... DB, FLUSHALL), so that it sees them. Outside
+     * EXEC, nothing to do.
+     */
+    void applyPending() {
+        if (transaction == null) {
+            return;
+        }
+        for (Map.Entry<Integer, TransactionWrites> e : transaction.entrySet()) {
+            e.getValue().applyTo(databases.keyspace(e.getKey()), watches);
+        }
+        transaction.clear();
+    }
+
+    /** The current database's collected writes, in EXEC; null outside it. */
+    private TransactionWrites tx() {
+        if (transaction == null) {
+            return null;
+        }
+        return transaction.computeIfAbsent(SelectedKeyspace.currentDatabase(),
+                db -> new TransactionWrites(databases.keyspace(db)));
     }
 
     @Override
     public void put(byte[] key, byte[] value) {
+        TransactionWrites transaction = tx();
         if (transaction != null) {
             transaction.put(key, value);
             return;
@@ -59,11 +94,13 @@ final class CommandKeyspace implements Keyspace {
 
     @Override
     public byte[] get(byte[] key) {
+        TransactionWrites transaction = tx();
         return transaction != null ? transaction.get(key) : store.get(key);
     }
 
     @Override
     public boolean delete(byte[] key) {
+        TransactionWrites transaction = tx();
         if (transaction != null) {
             return transaction.delete(key);
         }
@@ -80,6 +117,7 @@ final class CommandKeyspace implements Keyspace {
 
     @Override
     public ScanIterator scan(byte[] fromInclusive, byte[] toExclusive) {
+        TransactionWrites transaction = tx();
         return transaction != null
                 ? transaction.scan(fromInclusive, toExclusive)
                 : store.scan(fromInclusive, toExclusive);
@@ -87,11 +125,13 @@ final class CommandKeyspace implements Keyspace {
 
     @Override
     public long size() {
+        TransactionWrites transaction = tx();
         return transaction != null ? transaction.size() : store.size();
     }
 
     @Override
     public void clear() {
+        TransactionWrites transaction = tx();
         if (transaction != null) {
             transaction.clear();
             return;

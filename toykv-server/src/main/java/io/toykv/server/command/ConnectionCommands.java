@@ -27,8 +27,6 @@ final class ConnectionCommands {
         t.add(new CommandSpec("echo", 2, false, false, "connection", "1.0.0", "Returns the given string.",
                 c -> c.out().bulk(c.arg(1))));
         t.add(new CommandSpec("quit", -1, true, false, "connection", "1.0.0", "Closes the connection.", this::quit));
-        t.add(new CommandSpec("select", 2, false, false, "connection", "1.0.0",
-                "Changes the selected database (only 0 exists).", this::select));
         t.add(new CommandSpec("auth", -2, true, false, "connection", "1.0.0", "Authenticates the connection.",
                 this::auth));
         t.add(new CommandSpec("hello", -1, true, false, "connection", "6.0.0",
@@ -50,14 +48,6 @@ final class ConnectionCommands {
 
     private void quit(Call c) {
         c.session().closeAfterReply(true);
-        c.out().ok();
-    }
-
-    private void select(Call c) {
-        long db = c.longArg(1);
-        if (db != 0) {
-            throw new ReplyException("ERR DB index is out of range");
-        }
         c.out().ok();
     }
 

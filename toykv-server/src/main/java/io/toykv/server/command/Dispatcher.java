@@ -24,24 +24,31 @@ public final class Dispatcher {
     private final CommandStats commandStats;
 
     public Dispatcher(Keyspace keyspace, ServerControl server) {
-        Objects.requireNonNull(keyspace, "keyspace");
+        this(new SingleKeyspaceSet(keyspace), server);
+    }
+
+    /** Each command works on the database its connection selected ({@link SelectedKeyspace}). */
+    public Dispatcher(KeyspaceSet databases, ServerControl server) {
+        Keyspace keyspace = new SelectedKeyspace(databases);
         this.server = Objects.requireNonNull(server, "server");
         Stats stats = new Stats(commandsProcessed, errorReplies);
         this.commandStats = stats.commands();
         KeyLocks locks = new KeyLocks();
-        CommandKeyspace commandKeyspace = new CommandKeyspace(keyspace, watches);
+        CommandKeyspace commandKeyspace = new CommandKeyspace(keyspace, databases, watches);
+        DatabaseCommands databaseCommands = new DatabaseCommands(databases, watches, commandKeyspace::applyPending);
         keyspace = commandKeyspace;
         transactions = new TransactionCommands(watches, isolation, commandKeyspace, this::run);
         new ConnectionCommands(server).register(table);
         new KeyCommands(keyspace, locks, stats).register(table);
         new ScanCommands(keyspace).register(table);
-        new ServerCommands(keyspace, server, table, stats).register(table);
+        new ServerCommands(keyspace, databases, server, table, stats).register(table);
+        databaseCommands.register(table);
         transactions.register(table);
         new ResetCommand(server, transactions).register(table);
         new FunctionCommands().register(table);
         new CounterCommands(keyspace, locks).register(table);
         new StringCommands(keyspace, locks, stats).register(table);
-        new KeyspaceCommands(keyspace, locks).register(table);
+        new KeyspaceCommands(keyspace, databaseCommands, locks).register(table);
         new ObjectCommand(keyspace).register(table);
         new LcsCommand(keyspace).register(table);
     }
@@ -133,7 +140,7 @@ public final class Dispatcher {
         int mark = out.size();
         long errorsBefore = session.errors();
         long started = System.nanoTime();
-        try {
+        try (SelectedKeyspace.Binding bound = SelectedKeyspace.bind(session)) {
             spec.handler().execute(new Call(session, args, out, spec));
         } catch (ReplyException e) {
             out.truncate(mark);

@@ -22,10 +22,13 @@ final class KeyspaceCommands {
     static final int RANDOM_WINDOW = 16;
 
     private final Keyspace keyspace;
+    private final DatabaseCommands databases;
     private final KeyLocks locks;
 
-    KeyspaceCommands(Keyspace keyspace, KeyLocks locks) {
+    /** {@code databases}: for COPY ... DB to another database. */
+    KeyspaceCommands(Keyspace keyspace, DatabaseCommands databases, KeyLocks locks) {
         this.keyspace = keyspace;
+        this.databases = databases;
         this.locks = locks;
     }
 
@@ -72,22 +75,26 @@ final class KeyspaceCommands {
 
     private void copy(Call c) {
         boolean replace = false;
+        int current = SelectedKeyspace.currentDatabase();
+        int db = current;
         for (int i = 3; i < c.argc(); i++) {
             String option = c.upper(i);
             if (option.equals("REPLACE")) {
                 replace = true;
             } else if (option.equals("DB") && i + 1 < c.argc()) {
-                long db = c.longArg(i + 1);
-                if (db < Integer.MIN_VALUE || db > Integer.MAX_VALUE) {
-                    throw new ReplyException(Args.NOT_AN_INTEGER);
+                long n = c.longArg(i + 1);
+                if (n < 0 || n >= databases.count()) {
+                    throw new ReplyException(DB_OUT_OF_RANGE);
                 }
-                if (db != 0) {
-                    throw new ReplyException(DB_OUT_OF_RANGE); // database 0 is the only one
-                }
+                db = (int) n;
                 i++;
             } else {
                 throw new ReplyException(Args.SYNTAX_ERROR);
             }
+        }
+        if (db != current) {
+            copyToDatabase(c, current, db, replace);
+            return;
         }
         byte[] from = c.arg(1);
         byte[] to = c.arg(2);
@@ -104,6 +111,11 @@ final class KeyspaceCommands {
             keyspace.put(to, value);
             c.out().integer(1);
         });
+    }
+
+    /** COPY ... DB n to another database. */
+    private void copyToDatabase(Call c, int from, int to, boolean replace) {
+        c.out().integer(databases.copy(c.arg(1), from, c.arg(2), to, replace) ? 1 : 0);
     }
 
     /**

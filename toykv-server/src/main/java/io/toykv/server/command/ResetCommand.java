@@ -24,6 +24,7 @@ final class ResetCommand {
         transactions.finish(s.transaction());
         s.name("");
         s.protocol(2);
+        s.database(0);
         c.out().protocol(2);
         s.authenticated(server.requirePass() == null);
         c.out().simple("RESET");

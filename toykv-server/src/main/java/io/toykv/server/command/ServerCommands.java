@@ -13,13 +13,16 @@ final class ServerCommands {
     static final String REDIS_VERSION = "7.2.0";
 
     private final Keyspace keyspace;
+    private final KeyspaceSet databases;
     private final ServerControl server;
     private final CommandTable table;
     private final Dispatcher.Stats stats;
     private final InfoSections sections = new InfoSections();
 
-    ServerCommands(Keyspace keyspace, ServerControl server, CommandTable table, Dispatcher.Stats stats) {
+    ServerCommands(Keyspace keyspace, KeyspaceSet databases, ServerControl server, CommandTable table,
+            Dispatcher.Stats stats) {
         this.keyspace = keyspace;
+        this.databases = databases;
         this.server = server;
         this.table = table;
         this.stats = stats;
@@ -34,8 +37,8 @@ final class ServerCommands {
                 "Server facts and counters by section.", this::info));
         t.add(new CommandSpec("dbsize", 1, false, false, "server", "1.0.0", "Returns the number of keys.",
                 c -> c.out().integer(keyspace.size())));
-        t.add(new CommandSpec("flushdb", -1, false, true, "server", "1.0.0", "Removes every key.", this::flush));
-        t.add(new CommandSpec("flushall", -1, false, true, "server", "1.0.0", "Removes every key.", this::flush));
+        t.add(new CommandSpec("flushdb", -1, false, true, "server", "1.0.0", "Removes every key of the selected database.",
+                this::flush));
         t.add(new CommandSpec("shutdown", -1, false, false, "server", "1.0.0",
                 "Stops the server: finishes commands in flight, closes the store, exits 0.", this::shutdown));
     }
@@ -232,14 +235,7 @@ final class ServerCommands {
                 case "cpu" -> section(sb, "CPU", sections.cpu());
                 case "errorstats" -> section(sb, "Errorstats", stats.commands().errorLines());
                 case "commandstats" -> section(sb, "Commandstats", stats.commands().commandLines());
-                case "keyspace" -> {
-                    long keys = keyspace.size();
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    if (keys > 0) {
-                        m.put("db0", "keys=" + keys + ",expires=0,avg_ttl=0");
-                    }
-                    section(sb, "Keyspace", m);
-                }
+                case "keyspace" -> section(sb, "Keyspace", KeyspaceInfo.of(databases));
                 default -> section(sb, "Store", store);
             }
         }
@@ -268,14 +264,19 @@ final class ServerCommands {
     }
 
     private void flush(Call c) {
+        checkFlushArguments(c);
+        keyspace.clear();
+        c.out().ok();
+    }
+
+    /** FLUSHDB's and FLUSHALL's: nothing, ASYNC or SYNC (both run at once here). */
+    static void checkFlushArguments(Call c) {
         if (c.argc() > 2) {
             throw new ReplyException(Args.SYNTAX_ERROR);
         }
         if (c.argc() == 2 && !c.upper(1).equals("ASYNC") && !c.upper(1).equals("SYNC")) {
             throw new ReplyException(Args.SYNTAX_ERROR);
         }
-        keyspace.clear();
-        c.out().ok();
     }
 
     private void shutdown(Call c) {

@@ -18,6 +18,7 @@ public final class Session {
     private volatile String libVersion = "";
     private volatile int protocol = 2;
     private volatile boolean authenticated;
+    private volatile int database;
     private volatile boolean closeAfterReply;
     private volatile String closeWithoutReply;
     private final Transaction transaction = new Transaction();
@@ -88,6 +89,15 @@ public final class Session {
 
     public void protocol(int protocol) {
         this.protocol = protocol;
+    }
+
+    /** The selected database (SELECT), 0 at first. */
+    public int database() {
+        return database;
+    }
+
+    public void database(int database) {
+        this.database = database;
     }
 
     public boolean authenticated() {

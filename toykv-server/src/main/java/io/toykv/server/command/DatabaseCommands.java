@@ -1,0 +1,111 @@
+package io.toykv.server.command;
+
+/**
+ * SELECT, MOVE, SWAPDB and FLUSHALL: commands about the numbered databases (COPY ... DB is
+ * {@link KeyspaceCommands}'). They work on the databases directly, not through the selected keyspace, so
+ * each tells the {@link WatchRegistry} what it changed itself, and in EXEC first applies the writes the
+ * transaction collected so far, so that it sees them.
+ */
+final class DatabaseCommands {
+    static final String OUT_OF_RANGE = "ERR DB index is out of range";
+    static final String SAME_OBJECT = "ERR source and destination objects are the same";
+
+    private final KeyspaceSet databases;
+    private final WatchRegistry watches;
+    private final Runnable applyPending;
+
+    DatabaseCommands(KeyspaceSet databases, WatchRegistry watches, Runnable applyPending) {
+        this.databases = databases;
+        this.watches = watches;
+        this.applyPending = applyPending;
+    }
+
+    /** Databases there are. */
+    int count() {
+        return databases.count();
+    }
+
+    /**
+     * COPY ... DB to another database (see {@link KeyspaceSet#copy}); in EXEC, after the writes collected
+     * so far, so that it copies what the transaction wrote. Returns whether it copied.
+     */
+    boolean copy(byte[] source, int from, byte[] destination, int to, boolean replace) {
+        applyPending.run();
+        boolean copied = databases.copy(source, from, destination, to, replace);
+        if (copied) {
+            watches.touched(destination);
+        }
+        return copied;
+    }
+
+    void register(CommandTable t) {
+        t.add(new CommandSpec("select", 2, false, false, "connection", "1.0.0",
+                "Changes the selected database.", this::select));
+        t.add(new CommandSpec("move", 3, false, true, "generic", "1.0.0",
+                "Moves a key to another database; replies 1, or 0 if it is absent or there already.", this::move));
+        t.add(new CommandSpec("swapdb", 3, false, true, "server", "4.0.0",
+                "Swaps two databases.", this::swapdb));
+        t.add(new CommandSpec("flushall", -1, false, true, "server", "1.0.0", "Removes every key of every database.",
+                this::flushall));
+    }
+
+    /** The database number in argument {@code i}. */
+    private int index(Call c, int i, String notAnInteger) {
+        long db;
+        try {
+            db = c.longArg(i);
+        } catch (ReplyException e) {
+            throw new ReplyException(notAnInteger);
+        }
+        if (db < 0 || db >= databases.count()) {
+            throw new ReplyException(OUT_OF_RANGE);
+        }
+        return (int) db;
+    }
+
+    private void select(Call c) {
+        c.session().database(index(c, 1, Args.NOT_AN_INTEGER));
+        c.out().ok();
+    }
+
+    private void move(Call c) {
+        int to = index(c, 2, Args.NOT_AN_INTEGER);
+        int from = c.session().database();
+        if (from == to) {
+            throw new ReplyException(SAME_OBJECT);
+        }
+        applyPending.run();
+        byte[] key = c.arg(1);
+        boolean moved = databases.move(key, from, to);
+        if (moved) {
+            watches.touched(key); // watches are by key name: a watcher of it in either database is told
+        }
+        c.out().integer(moved ? 1 : 0);
+    }
+
+    private void swapdb(Call c) {
+        int a = index(c, 1, "ERR invalid first DB index");
+        int b = index(c, 2, "ERR invalid second DB index");
+        applyPending.run();
+        if (a != b) {
+            watches.flushing(key -> databases.keyspace(a).get(key) != null || databases.keyspace(b).get(key) != null);
+            databases.swap(a, b);
+        }
+        c.out().ok();
+    }
+
+    private void flushall(Call c) {
+        ServerCommands.checkFlushArguments(c);
+        applyPending.run();
+        watches.flushing(key -> {
+            for (int db = 0; db < databases.count(); db++) {
+                if (databases.keyspace(db).get(key) != null) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        databases.clearAll();
+        c.out().ok();
+    }
+}

@@ -1,0 +1,99 @@
+package io.toykv.server.command;
+
+import io.toykv.core.ScanIterator;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The keyspace of the database the current connection selected: every command group works on it
+ * unchanged. {@link Dispatcher#execute} binds the connection's {@link Session} to the thread that runs
+ * its command ({@link #bind}); with no session bound (the server's own calls) it is database 0.
+ */
+final class SelectedKeyspace implements Keyspace {
+    private static final ThreadLocal<Session> CURRENT = new ThreadLocal<>();
+
+    private final KeyspaceSet databases;
+
+    SelectedKeyspace(KeyspaceSet databases) {
+        this.databases = Objects.requireNonNull(databases, "databases");
+    }
+
+    /** Binds {@code session} to this thread until the returned binding is closed. */
+    static Binding bind(Session session) {
+        Session outer = CURRENT.get();
+        CURRENT.set(session);
+        return () -> {
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
+        };
+    }
+
+    /** Restores the thread's previous session. */
+    interface Binding extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** The database the current thread's connection selected (0 with none bound). */
+    static int currentDatabase() {
+        Session s = CURRENT.get();
+        return s == null ? 0 : s.database();
+    }
+
+    private Keyspace current() {
+        return databases.keyspace(currentDatabase());
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value) {
+        current().put(key, value);
+    }
+
+    @Override
+    public void check(byte[] key, byte[] value) {
+        current().check(key, value);
+    }
+
+    @Override
+    public long maxValueSize() {
+        return current().maxValueSize();
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        return current().get(key);
+    }
+
+    @Override
+    public boolean delete(byte[] key) {
+        return current().delete(key);
+    }
+
+    @Override
+    public ScanIterator scan(byte[] fromInclusive, byte[] toExclusive) {
+        return current().scan(fromInclusive, toExclusive);
+    }
+
+    @Override
+    public long size() {
+        return current().size();
+    }
+
+    @Override
+    public void clear() {
+        current().clear();
+    }
+
+    @Override
+    public void sync() {
+        current().sync();
+    }
+
+    @Override
+    public Map<String, Object> stats() {
+        return current().stats();
+    }
+}

@@ -1,0 +1,168 @@
+package io.toykv.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SELECT, MOVE, SWAPDB, COPY ... DB, DBSIZE, FLUSHDB, FLUSHALL and INFO keyspace over a real socket. */
+class DatabaseCommandsTest {
+    @TempDir
+    Path dir;
+
+    private ToykvServer server;
+    private RespClient c;
+
+    @BeforeEach
+    void start() throws IOException {
+        restart(TestServers.config(dir));
+    }
+
+    /** Stops the server (if running) and starts it again with {@code config} on the same directory. */
+    private void restart(ServerConfig config) throws IOException {
+        stop();
+        server = TestServers.start(config);
+        c = new RespClient(server.port());
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            c.close();
+            server.close();
+        }
+    }
+
+    @Test
+    void eachDatabaseIsItsOwnKeyspaceForEveryCommand() throws IOException {
+        assertEquals("+OK\r\n", c.call("SET", "k", "zero"));
+        assertEquals("+OK\r\n", c.call("SELECT", "1"));
+        assertEquals("$-1\r\n", c.call("GET", "k"));
+        assertEquals("+OK\r\n", c.call("MSET", "k", "one", "j", "x"));
+        assertEquals("$3\r\none\r\n", c.call("GET", "k"));
+        assertEquals(":2\r\n", c.call("DBSIZE"));
+        assertEquals("*2\r\n$1\r\nj\r\n$1\r\nk\r\n", c.call("KEYS", "*"));
+        assertEquals(":1\r\n", c.call("EXISTS", "j"));
+        assertEquals("+OK\r\n", c.call("FLUSHDB"));
+        assertEquals(":0\r\n", c.call("DBSIZE"));
+        assertEquals("+OK\r\n", c.call("SELECT", "0"));
+        assertEquals("$4\r\nzero\r\n", c.call("GET", "k"));
+        assertEquals(":1\r\n", c.call("DBSIZE"));
+    }
+
+    @Test
+    void selectIsPerConnectionAndChecksItsArgument() throws IOException {
+        try (RespClient other = new RespClient(server.port())) {
+            assertEquals("+OK\r\n", c.call("SELECT", "15"));
+            assertEquals("+OK\r\n", c.call("SET", "k", "v"));
+            assertEquals("$-1\r\n", other.call("GET", "k"));
+            assertTrue(c.call("CLIENT", "INFO").contains(" db=15 "), c.call("CLIENT", "INFO"));
+            assertTrue(other.call("CLIENT", "INFO").contains(" db=0 "));
+        }
+        assertEquals("-ERR DB index is out of range\r\n", c.call("SELECT", "16"));
+        assertEquals("-ERR DB index is out of range\r\n", c.call("SELECT", "-1"));
+        assertEquals("-ERR value is not an integer or out of range\r\n", c.call("SELECT", "1.5"));
+        assertEquals("-ERR wrong number of arguments for 'select' command\r\n", c.call("SELECT"));
+        assertEquals("$1\r\nv\r\n", c.call("GET", "k"), "a refused SELECT keeps the database");
+    }
+
+    @Test
+    void moveTakesAKeyToADatabaseWithoutIt() throws IOException {
+        c.call("SET", "k", "v");
+        assertEquals(":1\r\n", c.call("MOVE", "k", "3"));
+        assertEquals("$-1\r\n", c.call("GET", "k"));
+        assertEquals(":0\r\n", c.call("MOVE", "k", "3"), "absent");
+        c.call("SET", "k", "again");
+        assertEquals(":0\r\n", c.call("MOVE", "k", "3"), "present in the target");
+        assertEquals("$5\r\nagain\r\n", c.call("GET", "k"));
+        assertEquals("-ERR source and destination objects are the same\r\n", c.call("MOVE", "k", "0"));
+        assertEquals("-ERR DB index is out of range\r\n", c.call("MOVE", "k", "16"));
+        assertEquals("-ERR value is not an integer or out of range\r\n", c.call("MOVE", "k", "x"));
+        c.call("SELECT", "3");
+        assertEquals("$1\r\nv\r\n", c.call("GET", "k"));
+    }
+
+    @Test
+    void swapdbExchangesDatabasesForEveryConnection() throws IOException {
+        c.call("SET", "k", "zero");
+        try (RespClient other = new RespClient(server.port())) {
+            other.call("SELECT", "2");
+            other.call("SET", "k", "two");
+            other.call("SET", "t", "x");
+            assertEquals("+OK\r\n", c.call("SWAPDB", "0", "2"));
+            assertEquals("$3\r\ntwo\r\n", c.call("GET", "k"));
+            assertEquals("$4\r\nzero\r\n", other.call("GET", "k"), "the other connection sees database 2's new keys");
+        }
+        assertEquals("+OK\r\n", c.call("SWAPDB", "1", "1"));
+        assertEquals("-ERR invalid first DB index\r\n", c.call("SWAPDB", "x", "1"));
+        assertEquals("-ERR invalid second DB index\r\n", c.call("SWAPDB", "1", "x"));
+        assertEquals("-ERR DB index is out of range\r\n", c.call("SWAPDB", "0", "16"));
+        assertEquals(":2\r\n", c.call("DBSIZE"));
+    }
+
+    @Test
+    void swapdbSurvivesARestart() throws IOException {
+        c.call("SELECT", "4");
+        c.call("SET", "k", "four");
+        c.call("SWAPDB", "4", "0");
+        restart(TestServers.config(dir));
+        assertEquals("$4\r\nfour\r\n", c.call("GET", "k"));
+        c.call("SELECT", "4");
+        assertEquals(":0\r\n", c.call("DBSIZE"));
+    }
+
+    @Test
+    void copyWithAndWithoutDb() throws IOException {
+        c.call("SET", "s", "v");
+        assertEquals(":1\r\n", c.call("COPY", "s", "d"));
+        assertEquals("$1\r\nv\r\n", c.call("GET", "d"));
+        c.call("SET", "s", "w");
+        assertEquals(":0\r\n", c.call("COPY", "s", "d"), "present destination");
+        assertEquals(":1\r\n", c.call("COPY", "s", "d", "REPLACE"));
+        assertEquals("$1\r\nw\r\n", c.call("GET", "d"));
+        assertEquals(":1\r\n", c.call("COPY", "s", "s", "DB", "5"));
+        assertEquals(":0\r\n", c.call("COPY", "nosuch", "x", "DB", "5"));
+        assertEquals("-ERR source and destination objects are the same\r\n", c.call("COPY", "s", "s"));
+        assertEquals("-ERR source and destination objects are the same\r\n", c.call("COPY", "s", "s", "DB", "0"));
+        assertEquals("-ERR DB index is out of range\r\n", c.call("COPY", "s", "x", "DB", "99"));
+        assertEquals("-ERR value is not an integer or out of range\r\n", c.call("COPY", "s", "x", "DB", "a"));
+        assertEquals("-ERR syntax error\r\n", c.call("COPY", "s", "x", "DB"));
+        assertEquals("-ERR syntax error\r\n", c.call("COPY", "s", "x", "NOPE"));
+        c.call("SELECT", "5");
+        assertEquals("$1\r\nw\r\n", c.call("GET", "s"));
+    }
+
+    @Test
+    void flushallEmptiesEveryDatabaseAndInfoListsTheNonEmptyOnes() throws IOException {
+        c.call("SET", "a", "1");
+        c.call("SELECT", "7");
+        c.call("MSET", "a", "1", "b", "2");
+        String info = c.call("INFO", "keyspace");
+        assertTrue(info.contains("db0:keys=1,expires=0,avg_ttl=0\r\n"), info);
+        assertTrue(info.contains("db7:keys=2,expires=0,avg_ttl=0\r\n"), info);
+        assertTrue(!info.contains("db1:"), info);
+        assertEquals("+OK\r\n", c.call("FLUSHALL"));
+        assertEquals(":0\r\n", c.call("DBSIZE"));
+        c.call("SELECT", "0");
+        assertEquals(":0\r\n", c.call("DBSIZE"));
+        assertTrue(!c.call("INFO", "keyspace").contains("db"), "no database listed");
+        assertEquals("-ERR syntax error\r\n", c.call("FLUSHALL", "NOW"));
+    }
+
+    @Test
+    void configGetDatabases() throws IOException {
+        assertEquals("*2\r\n$9\r\ndatabases\r\n$2\r\n16\r\n", c.call("CONFIG", "GET", "databases"));
+    }
+
+    @Test
+    void fewerDatabasesByConfiguration() throws IOException {
+        restart(TestServers.config(dir).databases(2));
+        assertEquals("+OK\r\n", c.call("SELECT", "1"));
+        assertEquals("-ERR DB index is out of range\r\n", c.call("SELECT", "2"));
+    }
+}
