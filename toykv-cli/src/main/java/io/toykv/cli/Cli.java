@@ -150,10 +150,10 @@ final class Cli implements Callable<Integer> {
     boolean timing;
 
     @Option(names = "--pager", negatable = true, defaultValue = "true",
-            description = "In a session on a terminal, show a reply taller than the screen a screen at a time "
-                    + "(space: next page, Enter: next line, q or Ctrl-C: stop). Default on; --no-pager prints "
-                    + "replies whole. In a session :pager on|off toggles it. Never with TERM=dumb, one-shot "
-                    + "commands or scripts; $PAGER is not used.")
+            description = "In a session, show a reply taller than the screen a screen at a time, with a "
+                    + "more prompt (space: next page, Enter: next line, q or Ctrl-C: stop). Default on; "
+                    + "--no-pager prints replies whole, :pager on|off toggles it in a session. Never with "
+                    + "TERM=dumb, one-shot commands or scripts; $PAGER is not used.")
     boolean pager = true;
 
     @Option(names = "-e", description = "Stop at the first command that fails (scripts run unpipelined then).")

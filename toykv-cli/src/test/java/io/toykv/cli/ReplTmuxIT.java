@@ -207,7 +207,7 @@ class ReplTmuxIT {
 
     /**
      * A reply of 300 lines in a 24-row window: 23 lines and the more prompt; space shows 23 more; q
-     * drops the rest and erases the prompt; the session goes on.
+     * drops the rest and erases the prompt; the session goes on. Ctrl-C at the prompt does as q.
      */
     @Test
     void aReplyTallerThanTheScreenIsPagedUntilQ() throws Exception {
@@ -228,6 +228,14 @@ class ReplTmuxIT {
             String after = t.await("the next command's reply", s -> s.contains("(integer) "));
             assertEquals(false, after.contains("-- more"), after);
             assertEquals(false, after.contains(" 47) "), after);
+            // Ctrl-C at the more prompt stops as q does, and the client lives on.
+            t.typeLine("keys page:*");
+            t.await("the first page again", s -> s.contains(String.format(Pager.MORE, 23, 300)));
+            t.press("C-c");
+            t.awaitCount(prompt.strip(), 4);
+            t.typeLine("ping");
+            String last = t.await("PONG", s -> hasLine(s, "PONG"));
+            assertEquals(false, last.contains("-- more"), last);
         }
     }
 
