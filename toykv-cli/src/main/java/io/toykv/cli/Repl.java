@@ -16,7 +16,8 @@ import org.jline.utils.Signals;
  * never ends the session; Ctrl-D on an empty line, {@code quit} and {@code exit} end it with status 0.
  * A pasted block of several lines runs line by line, each line its own history entry, shown again with
  * the prompt before its reply. On a dumb terminal ({@code TERM=dumb}: the tty reads whole lines) Ctrl-C
- * works the same, and a Tab sent with the line completes it ({@link DumbCompletion}).
+ * works the same, and a Tab sent with the line completes it ({@link DumbCompletion}). Replies taller
+ * than the screen show a screen at a time ({@link Pager}), except on a dumb terminal.
  */
 final class Repl {
     private final Terminal terminal;
