@@ -149,6 +149,13 @@ final class Cli implements Callable<Integer> {
             + "round trip to stderr, e.g. (0.42 ms). In a session :timing on|off toggles it.")
     boolean timing;
 
+    @Option(names = "--pager", negatable = true, defaultValue = "true",
+            description = "In a session, show a reply taller than the screen a screen at a time, with a "
+                    + "more prompt (space: next page, Enter: next line, q or Ctrl-C: stop). Default on; "
+                    + "--no-pager prints replies whole, :pager on|off toggles it in a session. Never with "
+                    + "TERM=dumb, one-shot commands or scripts; $PAGER is not used.")
+    boolean pager = true;
+
     @Option(names = "-e", description = "Stop at the first command that fails (scripts run unpipelined then).")
     boolean stopOnError;
 
@@ -475,13 +482,17 @@ final class Cli implements Callable<Integer> {
 
     private int interactive(Address address, ReplyPrinter printer) throws IOException {
         KnownKeys keys = new KnownKeys();
-        try (Terminal terminal = systemTerminal();
-             Session session = new Session(address, login(), db, printer, terminal.output(), err, keys,
-                     timeoutMillis())) {
-            session.setTiming(timing);
-            session.setResp3(resp3);
-            boolean colour = printer instanceof TerminalPrinter t && t.colour();
-            return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys, colour).run();
+        try (Terminal terminal = systemTerminal()) {
+            // A dumb terminal reads whole lines: it cannot answer the more prompt with one key.
+            Pager paged = Repl.isDumb(terminal) ? null : new Pager(terminal, pager);
+            try (Session session = new Session(address, login(), db, printer,
+                    paged != null ? paged : terminal.output(), err, keys, timeoutMillis())) {
+                session.setTiming(timing);
+                session.setResp3(resp3);
+                boolean colour = printer instanceof TerminalPrinter t && t.colour();
+                return new Repl(terminal, session, new SessionHistory(historyFile(), password), keys, colour, paged)
+                        .run();
+            }
         }
     }
 

@@ -16,7 +16,8 @@ import org.jline.utils.Signals;
  * never ends the session; Ctrl-D on an empty line, {@code quit} and {@code exit} end it with status 0.
  * A pasted block of several lines runs line by line, each line its own history entry, shown again with
  * the prompt before its reply. On a dumb terminal ({@code TERM=dumb}: the tty reads whole lines) Ctrl-C
- * works the same, and a Tab sent with the line completes it ({@link DumbCompletion}).
+ * works the same, and a Tab sent with the line completes it ({@link DumbCompletion}). Replies taller
+ * than the screen show a screen at a time ({@link Pager}), except on a dumb terminal.
  */
 final class Repl {
     private final Terminal terminal;
@@ -24,14 +25,24 @@ final class Repl {
     private final SessionHistory history;
     private final LineReader reader;
     private final CommandCompleter completer;
+    /** The session's output, a screen at a time; null when the session writes to the terminal unpaged. */
+    private final Pager pager;
 
     Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys) {
-        this(terminal, session, history, knownKeys, false);
+        this(terminal, session, history, knownKeys, false, null);
     }
 
-    /** With {@code colour}, the line being typed is highlighted ({@link LineHighlighter}). */
-    Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys, boolean colour) {
+    /**
+     * With {@code colour}, the line being typed is highlighted ({@link LineHighlighter}); {@code pager},
+     * unless null, is what {@code session} writes to, and {@code :pager} turns it on and off.
+     */
+    Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys, boolean colour,
+            Pager pager) {
         this.terminal = terminal;
+        this.pager = pager;
+        if (pager != null) {
+            pager.onStop(session::stopOutput);
+        }
         this.session = session;
         this.history = history;
         this.completer = new CommandCompleter(knownKeys, session::docsIfConnected, session::keysStartingWith);
@@ -123,20 +134,34 @@ final class Repl {
     }
 
     /**
-     * A line starting with {@code :} sets the client, not the server: {@code :timing on|off} (alone, it
-     * says which). Returns what to print.
+     * A line starting with {@code :} sets the client, not the server: {@code :timing on|off} and
+     * {@code :pager on|off} (alone, each says which). {@code pager} is null where there is none (a dumb
+     * terminal). Returns what to print.
      */
-    static String clientSetting(Session session, String line) {
+    static String clientSetting(Session session, Pager pager, String line) {
         String[] words = line.split("\\s+");
-        if (words[0].equalsIgnoreCase(":timing") && words.length <= 2) {
-            if (words.length == 2 && (words[1].equalsIgnoreCase("on") || words[1].equalsIgnoreCase("off"))) {
-                session.setTiming(words[1].equalsIgnoreCase("on"));
-            } else if (words.length == 2) {
-                return "usage: :timing [on|off]\n";
+        String name = words[0].toLowerCase(java.util.Locale.ROOT);
+        if (words.length > 2 || !(name.equals(":timing") || name.equals(":pager"))) {
+            return "unknown setting " + words[0] + "; the settings are: :timing [on|off], :pager [on|off]\n";
+        }
+        boolean timing = name.equals(":timing");
+        if (words.length == 2) {
+            if (!words[1].equalsIgnoreCase("on") && !words[1].equalsIgnoreCase("off")) {
+                return "usage: " + name + " [on|off]\n";
             }
+            boolean on = words[1].equalsIgnoreCase("on");
+            if (timing) {
+                session.setTiming(on);
+            } else if (pager != null) {
+                pager.setEnabled(on);
+            } else if (on) {
+                return "pager is off: it needs a terminal that can read single keys (TERM is dumb)\n";
+            }
+        }
+        if (timing) {
             return "timing is " + (session.isTiming() ? "on" : "off") + "\n";
         }
-        return "unknown setting " + words[0] + "; the settings are: :timing [on|off]\n";
+        return "pager is " + (pager != null && pager.isEnabled() ? "on" : "off") + "\n";
     }
 
     static boolean isDumb(Terminal terminal) {
@@ -150,7 +175,7 @@ final class Repl {
         }
         history.record(line);
         if (line.strip().startsWith(":")) {
-            terminal.writer().print(clientSetting(session, line.strip()));
+            terminal.writer().print(clientSetting(session, pager, line.strip()));
             terminal.writer().flush();
             return true;
         }
@@ -172,8 +197,14 @@ final class Repl {
             return true;
         }
         Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> session.interrupt());
+        if (pager != null) {
+            pager.startReply();
+        }
         try {
             session.execute(words);
+            if (pager != null) {
+                pager.endReply();
+            }
             if (session.isConnected() && !session.wasInterrupted()) {
                 // Once per session, after the first command: the server's docs for hints and Tab. Not
                 // after a Ctrl-C: a server too slow for the command would hold the prompt back again.

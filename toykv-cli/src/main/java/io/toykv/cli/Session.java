@@ -51,6 +51,8 @@ final class Session implements AutoCloseable {
     /** --timing, or {@code :timing on} in a session: each sent command's time is printed to err after it. */
     private volatile boolean timing;
     private volatile boolean scanning;
+    /** Set when the reader stopped the output ({@link Pager}): a scan asks for no more pages. */
+    private volatile boolean outputStopped;
 
     Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
             KnownKeys knownKeys) {
@@ -160,6 +162,7 @@ final class Session implements AutoCloseable {
      */
     boolean execute(List<byte[]> words) {
         interrupted = false;
+        outputStopped = false;
         long started = System.nanoTime();
         try {
             return dispatch(words);
@@ -497,7 +500,7 @@ final class Session implements AutoCloseable {
                 number += page.pairs();
                 remaining -= page.pairs();
                 start = page.next();
-            } while (start != null && remaining > 0 && !interrupted);
+            } while (start != null && remaining > 0 && !interrupted && !outputStopped);
             if (number == 1) {
                 write(printer.formatEmptyScan());
             }
@@ -507,6 +510,11 @@ final class Session implements AutoCloseable {
         } finally {
             scanning = false;
         }
+    }
+
+    /** The reader wants no more of this command's output (the pager's q): a scan stops after its page. */
+    void stopOutput() {
+        outputStopped = true;
     }
 
     /** Whether the last command was stopped by {@link #interrupt()}. */

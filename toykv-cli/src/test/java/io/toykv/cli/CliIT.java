@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The shaded jar run as a process with piped stdin: exact stdout, exact stderr, exit status.
@@ -404,5 +406,64 @@ class CliIT {
             assertEquals(List.of(), dir.filter(p -> p.toString().endsWith(".tmp")).toList(), "no partial archive left");
         }
         assertEquals(new Run(0, "PONG\n", ""), exec(command, ""));
+    }
+
+    /**
+     * A launcher ended by SIGTERM or SIGHUP while its JVM runs (and would write the archive as it exits)
+     * exits with the signal's status once the JVM has ended, leaving no partial archive behind.
+     */
+    @ParameterizedTest
+    @CsvSource({"TERM, 143", "HUP, 129"})
+    void launcherEndedBySignalWhileWritingTheArchiveLeavesNoPartialArchive(String signal, int status) throws Exception {
+        String launcher = Path.of(System.getProperty("toykv.cli.launcher", "../bin/toykv-cli")).toAbsolutePath().toString();
+        Path jar = Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar")).toAbsolutePath();
+        Files.deleteIfExists(jar.resolveSibling("toykv-cli.jsa"));
+        Files.deleteIfExists(jar.resolveSibling("toykv-cli-command.jsa"));
+        try (var dir = Files.list(jar.getParent())) {
+            for (Path leftover : dir.filter(f -> f.toString().endsWith(".tmp")).toList()) {
+                Files.delete(leftover);
+            }
+        }
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Process p = new ProcessBuilder("bash", launcher, "-t", "2", "127.0.0.1:" + silent.getLocalPort(), "ping")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try (java.net.Socket client = silent.accept()) {
+                // The JVM is connected and waits for a reply that never comes (up to -t).
+                List<ProcessHandle> jvm = p.descendants().toList();
+                new ProcessBuilder("kill", "-s", signal, Long.toString(p.pid())).inheritIO().start().waitFor();
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("the launcher did not end after SIG" + signal);
+                }
+                for (ProcessHandle h : jvm) {
+                    h.onExit().get(60, TimeUnit.SECONDS);
+                }
+                assertEquals(status, p.exitValue());
+            }
+        }
+        try (var dir = Files.list(jar.getParent())) {
+            assertEquals(List.of(), dir.filter(f -> f.toString().endsWith(".tmp")).toList(), "no partial archive left");
+        }
+    }
+
+    /** Partial archives more than a day old are removed by the next run; a younger one may be in the making. */
+    @Test
+    void launcherRemovesPartialArchivesOlderThanADay() throws Exception {
+        String launcher = Path.of(System.getProperty("toykv.cli.launcher", "../bin/toykv-cli")).toAbsolutePath().toString();
+        Path jar = Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar")).toAbsolutePath();
+        Path stale = Files.writeString(jar.resolveSibling("toykv-cli-command.jsa.1.tmp"), "torn");
+        Path young = Files.writeString(jar.resolveSibling("toykv-cli.jsa.2.tmp"), "being written");
+        try {
+            Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() - TimeUnit.HOURS.toMillis(25)));
+            Files.setLastModifiedTime(young, java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() - TimeUnit.HOURS.toMillis(23)));
+            assertEquals(new Run(0, "PONG\n", ""), exec(List.of("bash", launcher, server.address(), "ping"), ""));
+            assertEquals(false, Files.exists(stale), "the stale partial archive is removed");
+            assertEquals(true, Files.exists(young), "a partial archive less than a day old is kept");
+        } finally {
+            Files.deleteIfExists(stale);
+            Files.deleteIfExists(young);
+        }
     }
 }

@@ -62,10 +62,16 @@ class ReplTmuxIT {
      * first prompt shows.
      */
     private TmuxSession client(String name, String term, String address) throws IOException, InterruptedException {
+        return client(name, term, address, 50);
+    }
+
+    /** As {@link #client(String, String, String)} in a window {@code rows} rows high. */
+    private TmuxSession client(String name, String term, String address, int rows)
+            throws IOException, InterruptedException {
         List<String> env = List.of("TERM=" + term, "HOME=" + home, Cli.HISTORY_ENV + "=" + home.resolve("history"));
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar")).toAbsolutePath().toString(), address);
-        TmuxSession session = TmuxSession.start(name, env, command, 200, 50);
+        TmuxSession session = TmuxSession.start(name, env, command, 200, rows);
         try {
             session.awaitCount(prompt(address).strip(), 1);
         } catch (AssertionError | IOException e) {
@@ -86,6 +92,17 @@ class ReplTmuxIT {
             Reply reply = c.call(List.of("SET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8),
                     value.getBytes(StandardCharsets.UTF_8)));
             assertEquals(new Reply.Status("OK"), reply);
+        }
+    }
+
+    /** Stores {@code count} keys {@code prefix000}, {@code prefix001}... over one connection. */
+    private static void storeMany(String prefix, int count) throws IOException {
+        try (Connection c = Connection.open("127.0.0.1", server.port())) {
+            for (int i = 0; i < count; i++) {
+                Reply reply = c.call(List.of("SET".getBytes(StandardCharsets.UTF_8),
+                        String.format("%s%03d", prefix, i).getBytes(StandardCharsets.UTF_8), new byte[] {'v'}));
+                assertEquals(new Reply.Status("OK"), reply);
+            }
         }
     }
 
@@ -185,6 +202,40 @@ class ReplTmuxIT {
                 throw new AssertionError("waited " + TmuxSession.WAIT_SECONDS + " s for " + what);
             }
             Thread.sleep(20);
+        }
+    }
+
+    /**
+     * A reply of 300 lines in a 24-row window: 23 lines and the more prompt; space shows 23 more; q
+     * drops the rest and erases the prompt; the session goes on. Ctrl-C at the prompt does as q.
+     */
+    @Test
+    void aReplyTallerThanTheScreenIsPagedUntilQ() throws Exception {
+        storeMany("page:", 300);
+        String prompt = prompt(server.address());
+        try (TmuxSession t = client("pager", "xterm-256color", server.address(), 24)) {
+            t.typeLine("keys page:*");
+            String first = t.await("the first page", s -> s.contains(String.format(Pager.MORE, 23, 300)));
+            assertEquals(true, hasLine(first, " 23) \"page:022\""), first);
+            assertEquals(false, first.contains(" 24) "), first);
+            t.type(" ");
+            String second = t.await("the second page", s -> s.contains(String.format(Pager.MORE, 46, 300)));
+            assertEquals(true, hasLine(second, " 46) \"page:045\""), second);
+            assertEquals(false, second.contains(String.format(Pager.MORE, 23, 300)), "answered prompts are erased");
+            t.type("q");
+            t.awaitCount(prompt.strip(), 2);
+            t.typeLine("dbsize");
+            String after = t.await("the next command's reply", s -> s.contains("(integer) "));
+            assertEquals(false, after.contains("-- more"), after);
+            assertEquals(false, after.contains(" 47) "), after);
+            // Ctrl-C at the more prompt stops as q does, and the client lives on.
+            t.typeLine("keys page:*");
+            t.await("the first page again", s -> s.contains(String.format(Pager.MORE, 23, 300)));
+            t.press("C-c");
+            t.awaitCount(prompt.strip(), 4);
+            t.typeLine("ping");
+            String last = t.await("PONG", s -> hasLine(s, "PONG"));
+            assertEquals(false, last.contains("-- more"), last);
         }
     }
 

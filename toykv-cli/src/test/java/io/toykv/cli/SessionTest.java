@@ -125,6 +125,30 @@ class SessionTest {
         }
     }
 
+    /** q at the pager's prompt during a client scan: the scan asks for no more pages. */
+    @Test
+    void stoppingTheOutputStopsAScanAfterItsPage() throws IOException {
+        for (int i = 0; i < 2500; i++) {
+            server.data.put(String.format("k%04d", i), new byte[] {'v'});
+        }
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        try (org.jline.terminal.Terminal terminal = new org.jline.terminal.impl.DumbTerminal("test", "xterm-256color",
+                new java.io.ByteArrayInputStream(new byte[] {'q'}), screen, StandardCharsets.UTF_8)) {
+            terminal.setSize(new org.jline.terminal.Size(80, 3));
+            Pager pager = new Pager(terminal, true);
+            try (Session s = new Session(new Address("127.0.0.1", server.port()), null, new RawPrinter(), pager,
+                    new PrintStream(err, true, StandardCharsets.UTF_8), keys)) {
+                pager.onStop(s::stopOutput);
+                pager.startReply();
+                assertTrue(s.execute(words("scan")));
+                pager.endReply();
+            }
+        }
+        assertEquals("k0000\nv\n" + String.format(Pager.MORE, 2, Session.SCAN_PAGE_SIZE * 2) + "\r\u001b[K",
+                screen.toString(StandardCharsets.UTF_8));
+        assertEquals(Session.SCAN_PAGE_SIZE, keys.snapshot().size(), "one page fetched, not three");
+    }
+
     @Test
     void keysSeenInRepliesBecomeCompletions() {
         try (Session s = session(server.port())) {

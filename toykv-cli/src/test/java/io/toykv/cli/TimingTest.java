@@ -43,13 +43,13 @@ class TimingTest {
     void timingSettingTogglesAndReports() {
         try (Session session = new Session(new Address("127.0.0.1", 1), null, new RawPrinter(),
                 new ByteArrayOutputStream(), new PrintStream(new ByteArrayOutputStream()), new KnownKeys())) {
-            assertEquals("timing is off\n", Repl.clientSetting(session, ":timing"));
-            assertEquals("timing is on\n", Repl.clientSetting(session, ":timing ON"));
+            assertEquals("timing is off\n", Repl.clientSetting(session, null, ":timing"));
+            assertEquals("timing is on\n", Repl.clientSetting(session, null, ":timing ON"));
             assertTrue(session.isTiming());
-            assertEquals("usage: :timing [on|off]\n", Repl.clientSetting(session, ":timing maybe"));
-            assertEquals("timing is off\n", Repl.clientSetting(session, ":timing off"));
+            assertEquals("usage: :timing [on|off]\n", Repl.clientSetting(session, null, ":timing maybe"));
+            assertEquals("timing is off\n", Repl.clientSetting(session, null, ":timing off"));
             assertFalse(session.isTiming());
-            assertEquals("unknown setting :colour; the settings are: :timing [on|off]\n", Repl.clientSetting(session, ":colour on"));
+            assertEquals("unknown setting :colour; the settings are: :timing [on|off], :pager [on|off]\n", Repl.clientSetting(session, null, ":colour on"));
         }
     }
 }
