@@ -236,7 +236,8 @@ final class ServerCommands {
                     long keys = keyspace.size();
                     Map<String, Object> m = new LinkedHashMap<>();
                     if (keys > 0) {
-                        m.put("db0", "keys=" + keys + ",expires=0,avg_ttl=0");
+                        m.put("db0", "keys=" + keys + ",expires=" + keyspace.expiringKeys() + ",avg_ttl="
+                                + AverageTtl.estimate(keyspace));
                     }
                     section(sb, "Keyspace", m);
                 }
