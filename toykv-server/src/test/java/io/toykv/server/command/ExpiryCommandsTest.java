@@ -179,6 +179,45 @@ class ExpiryCommandsTest {
         assertEquals(integer(0), call("EXISTS", "k"));
     }
 
+    @Test
+    void changesInPlaceKeepTheExpiryAndGetsetClearsItAsRedisDoes() {
+        call("SET", "n", "1", "EX", "100");
+        call("INCR", "n");
+        call("INCRBY", "n", "5");
+        call("DECR", "n");
+        call("INCRBYFLOAT", "n", "0.5");
+        assertEquals(bulk("6.5"), call("GET", "n"));
+        assertEquals(integer(100), call("TTL", "n"));
+        call("SET", "s", "ab", "EX", "100");
+        call("APPEND", "s", "cd");
+        call("SETRANGE", "s", "1", "X");
+        assertEquals(bulk("aXcd"), call("GET", "s"));
+        assertEquals(integer(100), call("TTL", "s"));
+        assertEquals(bulk("aXcd"), call("GETSET", "s", "new"));
+        assertEquals(integer(-1), call("TTL", "s"));
+        call("INCR", "fresh");
+        assertEquals(integer(-1), call("TTL", "fresh"));
+    }
+
+    @Test
+    void renameCarriesTheExpiryAndCopyCopiesIt() {
+        call("SET", "a", "v", "PX", "5000");
+        call("SET", "target", "old", "EX", "900");
+        assertEquals(OK, call("RENAME", "a", "b"));
+        assertEquals(integer(START + 5000), call("PEXPIRETIME", "b"));
+        assertEquals(integer(-2), call("PTTL", "a"));
+        assertEquals(integer(1), call("COPY", "b", "c"));
+        assertEquals(integer(START + 5000), call("PEXPIRETIME", "c"));
+        call("SET", "plain", "p");
+        assertEquals(OK, call("RENAME", "plain", "target"));
+        assertEquals(integer(-1), call("TTL", "target"), "the destination takes the source's (no) expiry");
+        assertEquals(integer(1), call("COPY", "target", "c", "REPLACE"));
+        assertEquals(integer(-1), call("TTL", "c"));
+        clock.advance(5000);
+        assertEquals(integer(0), call("EXISTS", "b"));
+        assertEquals(error("ERR no such key"), call("RENAME", "b", "d"));
+    }
+
     // SETEX, PSETEX
 
     @Test
