@@ -5,7 +5,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * SET (and its alias PUT) with its expiry options, SETEX, PSETEX, GETEX, EXPIRE, PEXPIRE, EXPIREAT,
- * PEXPIREAT, TTL, PTTL, EXPIRETIME, PEXPIRETIME and PERSIST, as Redis 7 has them. Times come from the
+ * PEXPIREAT, TTL, PTTL, EXPIRETIME, PEXPIRETIME and PERSIST, as Redis 7 has them, and TIME (the clock
+ * they use). Times come from the
  * keyspace's clock; a time that has passed deletes the key (the store does it). SET NX/XX use the
  * store's conditional puts; each read-then-write (SET GET, GETEX, EXPIRE with NX/XX/GT/LT) holds the
  * key's stripe of {@link KeyLocks}, as every write through the server does.
@@ -59,6 +60,9 @@ final class ExpiryCommands {
                 c -> ttl(c, true, true)));
         t.add(new CommandSpec("persist", 2, false, true, "generic", "2.2.0",
                 "Removes a key's expiry; replies 1 if it had one.", this::persist));
+        t.add(new CommandSpec("time", 1, false, false, "server", "2.6.0",
+                "Returns the server's time as Unix seconds and microseconds (the clock of expiry times).",
+                this::time));
     }
 
     private void set(Call c) {
@@ -172,6 +176,12 @@ final class ExpiryCommands {
         long t = Math.max(0, absolute ? expiry : expiry - keyspace.now());
         // Redis rounds seconds to the nearest, for EXPIRETIME as for TTL.
         c.out().integer(millis ? t : (t + 500) / 1000);
+    }
+
+    /** The keyspace's clock counts milliseconds, so the microseconds are a multiple of 1,000. */
+    private void time(Call c) {
+        long now = keyspace.now();
+        c.out().arrayHeader(2).bulk(Long.toString(now / 1000)).bulk(Long.toString(now % 1000 * 1000));
     }
 
     private void persist(Call c) {

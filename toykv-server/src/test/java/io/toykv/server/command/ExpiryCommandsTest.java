@@ -365,6 +365,14 @@ class ExpiryCommandsTest {
         assertEquals(bulk("v"), call("GET", "k"));
     }
 
+    @Test
+    void timeIsTheClockExpiriesAreComparedWith() {
+        clock.advance(1234);
+        long seconds = (START + 1234) / 1000;
+        assertEquals("*2\r\n" + bulk(Long.toString(seconds)) + bulk("234000"), call("TIME"));
+        assertEquals(error("ERR wrong number of arguments for 'time' command"), call("TIME", "x"));
+    }
+
     // Replies in RESP3, INFO, COMMAND, versions
 
     @Test
