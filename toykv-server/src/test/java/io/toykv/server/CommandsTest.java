@@ -75,7 +75,7 @@ class CommandsTest {
         assertEquals("$1\r\nd\r\n", c.call("GET", "k"));
         assertEquals("$-1\r\n", c.call("SET", "new", "x", "GET"));
         assertEquals("-ERR syntax error\r\n", c.call("SET", "k", "v", "NX", "XX"));
-        assertEquals("-ERR syntax error\r\n", c.call("SET", "k", "v", "EX", "10"));
+        assertEquals("-ERR syntax error\r\n", c.call("SET", "k", "v", "EX"));
         assertEquals("$1\r\nd\r\n", c.call("GET", "k"), "a refused SET changes nothing");
     }
 

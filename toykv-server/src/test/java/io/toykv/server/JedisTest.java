@@ -149,4 +149,29 @@ class JedisTest {
             assertEquals(0, zero.dbSize());
         }
     }
+
+    @Test
+    void expiryThroughJedis() throws IOException {
+        try (ToykvServer server = TestServers.start(dir); Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            assertEquals("OK", jedis.set("session", "data", SetParams.setParams().ex(100)));
+            long ttl = jedis.ttl("session");
+            assertTrue(ttl > 0 && ttl <= 100, "ttl " + ttl);
+            jedis.set("plain", "v");
+            assertEquals(-1, jedis.ttl("plain"));
+            assertEquals(-2, jedis.ttl("missing"));
+            assertEquals(1, jedis.expire("plain", 50));
+            long plainTtl = jedis.pttl("plain");
+            assertTrue(plainTtl > 0 && plainTtl <= 50_000, "pttl " + plainTtl);
+            assertEquals(0, jedis.expire("missing", 50));
+            assertEquals("OK", jedis.setex("cache", 30, "x"));
+            assertTrue(jedis.ttl("cache") > 0);
+            assertEquals(1, jedis.persist("cache"));
+            assertEquals(-1, jedis.ttl("cache"));
+            assertNull(jedis.set("session", "other", SetParams.setParams().nx().px(5000)));
+            assertEquals("OK", jedis.set("session", "other", SetParams.setParams().xx().keepTtl()));
+            assertTrue(jedis.ttl("session") > 0, "KEEPTTL kept the expiry");
+            assertEquals(1, jedis.expire("session", -1));
+            assertNull(jedis.get("session"));
+        }
+    }
 }

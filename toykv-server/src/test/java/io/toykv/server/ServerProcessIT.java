@@ -172,6 +172,49 @@ class ServerProcessIT {
         assertAllPresent(acked);
     }
 
+    /**
+     * Expiry against the real jar and the real clock: a key set with PX goes away, and neither it nor
+     * a key whose time passed while the server was down comes back after a kill -9 and a restart;
+     * the expiry of a key that has not expired survives. Waits poll for the outcome, never a fixed sleep.
+     */
+    @Test
+    void expiredKeysStayGoneAfterKillNine() throws Exception {
+        Server server = startJar(dir);
+        long downExpiresAt;
+        try (RespClient c = new RespClient(server.port(), 10_000)) {
+            assertEquals("+OK\r\n", c.call("SET", "short", "v", "PX", "300"));
+            assertEquals("+OK\r\n", c.call("SET", "long", "v", "PX", "600000"));
+            assertEquals("+OK\r\n", c.call("SET", "plain", "v"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!c.call("GET", "short").equals("$-1\r\n")) {
+                assertTrue(System.nanoTime() < deadline, "a key set with PX 300 is still there after 30 s");
+                Thread.sleep(50);
+            }
+            assertEquals(":-2\r\n", c.call("PTTL", "short"));
+            assertEquals("+OK\r\n", c.call("SET", "down", "v", "PX", "1000"));
+            String pexpiretime = c.call("PEXPIRETIME", "down");
+            downExpiresAt = Long.parseLong(pexpiretime.substring(1, pexpiretime.length() - 2));
+        }
+        server.process().destroyForcibly(); // SIGKILL
+        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+        while (System.currentTimeMillis() <= downExpiresAt) {
+            Thread.sleep(50); // until "down" has expired while no server ran
+        }
+        Server again = startJar(dir);
+        try (RespClient c = new RespClient(again.port(), 10_000)) {
+            assertEquals("$-1\r\n", c.call("GET", "short"));
+            assertEquals("$-1\r\n", c.call("GET", "down"));
+            assertEquals(":0\r\n", c.call("EXISTS", "short", "down"));
+            String pttl = c.call("PTTL", "long");
+            long left = Long.parseLong(pttl.substring(1, pttl.length() - 2));
+            assertTrue(left > 0 && left <= 600_000, pttl);
+            assertEquals(":-1\r\n", c.call("TTL", "plain"));
+            assertEquals(":2\r\n", c.call("DBSIZE"));
+        }
+        again.process().destroy();
+        assertTrue(again.process().waitFor(30, TimeUnit.SECONDS));
+    }
+
     @Test
     void shutdownCommandExitsZero() throws Exception {
         Server server = startJar(dir);

@@ -89,6 +89,56 @@ class StoreFailureTest {
         public Map<String, Object> stats() {
             return inner.stats();
         }
+
+        @Override
+        public long now() {
+            return inner.now();
+        }
+
+        @Override
+        public void put(byte[] key, byte[] value, long expireAtMillis) {
+            maybeFail();
+            inner.put(key, value, expireAtMillis);
+        }
+
+        @Override
+        public boolean putIfAbsent(byte[] key, byte[] value, long expireAtMillis) {
+            maybeFail();
+            return inner.putIfAbsent(key, value, expireAtMillis);
+        }
+
+        @Override
+        public boolean putIfPresent(byte[] key, byte[] value, long expireAtMillis) {
+            maybeFail();
+            return inner.putIfPresent(key, value, expireAtMillis);
+        }
+
+        @Override
+        public boolean expireAt(byte[] key, long expireAtMillis) {
+            maybeFail();
+            return inner.expireAt(key, expireAtMillis);
+        }
+
+        @Override
+        public boolean persist(byte[] key) {
+            maybeFail();
+            return inner.persist(key);
+        }
+
+        @Override
+        public long expiry(byte[] key) {
+            return inner.expiry(key);
+        }
+
+        @Override
+        public long version(byte[] key) {
+            return inner.version(key);
+        }
+
+        @Override
+        public long expiringKeys() {
+            return inner.expiringKeys();
+        }
     }
 
     @Test

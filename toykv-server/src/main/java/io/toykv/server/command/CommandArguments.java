@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * The {@code arguments} section of COMMAND DOCS, as Redis 7 gives it: for each argument its name, its
- * type ({@code key}, {@code string}, {@code integer}, {@code pattern}, {@code pure-token}, {@code oneof},
+ * type ({@code key}, {@code string}, {@code integer}, {@code unix-time}, {@code pattern}, {@code pure-token}, {@code oneof},
  * {@code block}), the token that introduces an option ({@code NX}, {@code MATCH}, {@code LIMIT}), flags
  * ({@code optional}, {@code multiple}) and, for oneof and block, the arguments inside. Only what this
  * server accepts is listed; commands with subcommands (COMMAND, CONFIG, CLIENT) and those without
@@ -48,7 +48,16 @@ final class CommandArguments {
     }
 
     private static final List<Arg> SET = List.of(arg("key", "key"), arg("value", "string"),
-            optional(group("condition", "oneof", token("NX"), token("XX"))), optional(token("GET")));
+            optional(group("condition", "oneof", token("NX"), token("XX"))), optional(token("GET")),
+            optional(group("expiration", "oneof", option("seconds", "integer", "EX"),
+                    option("milliseconds", "integer", "PX"), option("unix-time-seconds", "unix-time", "EXAT"),
+                    option("unix-time-milliseconds", "unix-time", "PXAT"), token("KEEPTTL"))));
+    private static final List<Arg> GETEX = List.of(arg("key", "key"),
+            optional(group("expiration", "oneof", option("seconds", "integer", "EX"),
+                    option("milliseconds", "integer", "PX"), option("unix-time-seconds", "unix-time", "EXAT"),
+                    option("unix-time-milliseconds", "unix-time", "PXAT"), token("PERSIST"))));
+    private static final Arg EXPIRE_CONDITION = optional(group("condition", "oneof", token("NX"), token("XX"),
+            token("GT"), token("LT")));
     private static final List<Arg> KEYS = List.of(multiple(arg("key", "key")));
     private static final List<Arg> KEY = List.of(arg("key", "key"));
     private static final List<Arg> KEY_VALUE = List.of(arg("key", "key"), arg("value", "string"));
@@ -56,7 +65,16 @@ final class CommandArguments {
 
     private static final Map<String, List<Arg>> BY_COMMAND = Map.ofEntries(
             Map.entry("get", KEY), Map.entry("strlen", KEY), Map.entry("type", KEY),
-            Map.entry("set", SET), Map.entry("put", SET),
+            Map.entry("set", SET), Map.entry("put", SET), Map.entry("getex", GETEX),
+            Map.entry("setex", List.of(arg("key", "key"), arg("seconds", "integer"), arg("value", "string"))),
+            Map.entry("psetex", List.of(arg("key", "key"), arg("milliseconds", "integer"), arg("value", "string"))),
+            Map.entry("expire", List.of(arg("key", "key"), arg("seconds", "integer"), EXPIRE_CONDITION)),
+            Map.entry("pexpire", List.of(arg("key", "key"), arg("milliseconds", "integer"), EXPIRE_CONDITION)),
+            Map.entry("expireat", List.of(arg("key", "key"), arg("unix-time-seconds", "unix-time"), EXPIRE_CONDITION)),
+            Map.entry("pexpireat", List.of(arg("key", "key"), arg("unix-time-milliseconds", "unix-time"),
+                    EXPIRE_CONDITION)),
+            Map.entry("ttl", KEY), Map.entry("pttl", KEY), Map.entry("expiretime", KEY),
+            Map.entry("pexpiretime", KEY), Map.entry("persist", KEY),
             Map.entry("del", KEYS), Map.entry("unlink", KEYS), Map.entry("exists", KEYS), Map.entry("mget", KEYS),
             Map.entry("mset", List.of(multiple(group("data", "block", arg("key", "key"), arg("value", "string"))))),
             Map.entry("watch", KEYS),

@@ -149,4 +149,89 @@ final class CommandKeyspace implements Keyspace {
     public Map<String, Object> stats() {
         return store.stats();
     }
+
+    @Override
+    public long now() {
+        return store.now();
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value, long expireAtMillis) {
+        TransactionWrites transaction = tx();
+        if (transaction != null) {
+            transaction.put(key, value, expireAtMillis);
+            return;
+        }
+        try {
+            store.put(key, value, expireAtMillis);
+        } finally {
+            watches.touched(key);
+        }
+    }
+
+    @Override
+    public boolean putIfAbsent(byte[] key, byte[] value, long expireAtMillis) {
+        TransactionWrites transaction = tx();
+        if (transaction != null) {
+            return transaction.putIfAbsent(key, value, expireAtMillis);
+        }
+        return reported(key, () -> store.putIfAbsent(key, value, expireAtMillis));
+    }
+
+    @Override
+    public boolean putIfPresent(byte[] key, byte[] value, long expireAtMillis) {
+        TransactionWrites transaction = tx();
+        if (transaction != null) {
+            return transaction.putIfPresent(key, value, expireAtMillis);
+        }
+        return reported(key, () -> store.putIfPresent(key, value, expireAtMillis));
+    }
+
+    @Override
+    public boolean expireAt(byte[] key, long expireAtMillis) {
+        TransactionWrites transaction = tx();
+        if (transaction != null) {
+            return transaction.expireAt(key, expireAtMillis);
+        }
+        return reported(key, () -> store.expireAt(key, expireAtMillis));
+    }
+
+    @Override
+    public boolean persist(byte[] key) {
+        TransactionWrites transaction = tx();
+        if (transaction != null) {
+            return transaction.persist(key);
+        }
+        return reported(key, () -> store.persist(key));
+    }
+
+    /** Runs a write that says whether it changed {@code key}, and reports the key unless it said no. */
+    private boolean reported(byte[] key, java.util.function.BooleanSupplier write) {
+        boolean changed = true; // a write that failed half-way is reported: a spurious abort is safe
+        try {
+            changed = write.getAsBoolean();
+            return changed;
+        } finally {
+            if (changed) {
+                watches.touched(key);
+            }
+        }
+    }
+
+    @Override
+    public long expiry(byte[] key) {
+        TransactionWrites transaction = tx();
+        return transaction != null ? transaction.expiry(key) : store.expiry(key);
+    }
+
+    @Override
+    public long version(byte[] key) {
+        return store.version(key);
+    }
+
+    @Override
+    public long expiringKeys() {
+        TransactionWrites transaction = tx();
+        return transaction != null ? transaction.expiringKeys() : store.expiringKeys();
+    }
 }

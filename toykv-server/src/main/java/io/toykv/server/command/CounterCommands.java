@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import io.toykv.core.Store;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -55,7 +56,8 @@ final class CounterCommands {
             } catch (ArithmeticException e) {
                 throw new ReplyException(OVERFLOW);
             }
-            keyspace.put(key, Long.toString(result).getBytes(StandardCharsets.US_ASCII));
+            // A counter keeps its expiry, as in Redis (INCR on a key with a TTL).
+            keyspace.put(key, Long.toString(result).getBytes(StandardCharsets.US_ASCII), Store.KEEP_EXPIRY);
             c.out().integer(result);
         });
     }
@@ -67,7 +69,7 @@ final class CounterCommands {
             byte[] old = keyspace.get(key);
             LongDouble value = old == null ? LongDouble.ZERO : LongDouble.parse(old);
             byte[] result = value.plus(increment).toText();
-            keyspace.put(key, result);
+            keyspace.put(key, result, Store.KEEP_EXPIRY);
             c.out().bulk(result);
         });
     }

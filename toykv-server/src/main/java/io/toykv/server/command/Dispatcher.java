@@ -40,6 +40,7 @@ public final class Dispatcher {
         transactions = new TransactionCommands(watches, isolation, commandKeyspace, this::run);
         new ConnectionCommands(server).register(table);
         new KeyCommands(keyspace, locks, stats).register(table);
+        new ExpiryCommands(keyspace, locks, stats).register(table);
         new ScanCommands(keyspace).register(table);
         new ServerCommands(keyspace, databases, server, table, stats).register(table);
         databaseCommands.register(table);

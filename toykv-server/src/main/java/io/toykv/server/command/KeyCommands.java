@@ -2,7 +2,7 @@ package io.toykv.server.command;
 
 import java.util.concurrent.locks.ReentrantLock;
 
-/** GET, SET (and its alias PUT), DEL, UNLINK, EXISTS, TOUCH, MGET, MSET, STRLEN and TYPE. */
+/** GET, DEL, UNLINK, EXISTS, TOUCH, MGET, MSET, STRLEN and TYPE. */
 final class KeyCommands {
     private final Keyspace keyspace;
     private final KeyLocks locks;
@@ -16,10 +16,6 @@ final class KeyCommands {
 
     void register(CommandTable t) {
         t.add(new CommandSpec("get", 2, false, false, "string", "1.0.0", "Returns the value of a key.", this::get));
-        t.add(new CommandSpec("set", -3, false, true, "string", "1.0.0",
-                "Sets the value of a key; NX: only if absent, XX: only if present, GET: reply the old value.",
-                this::set));
-        t.add(new CommandSpec("put", -3, false, true, "string", "toykv", "Alias of SET.", this::set));
         t.add(new CommandSpec("del", -2, false, true, "generic", "1.0.0",
                 "Deletes keys; replies how many existed.", this::del));
         t.add(new CommandSpec("unlink", -2, false, true, "generic", "4.0.0",
@@ -42,46 +38,6 @@ final class KeyCommands {
         byte[] value = keyspace.get(c.arg(1));
         (value == null ? stats.keyspaceMisses() : stats.keyspaceHits()).increment();
         c.out().bulk(value);
-    }
-
-    private void set(Call c) {
-        boolean nx = false;
-        boolean xx = false;
-        boolean get = false;
-        for (int i = 3; i < c.argc(); i++) {
-            switch (c.upper(i)) {
-                case "NX" -> nx = true;
-                case "XX" -> xx = true;
-                case "GET" -> get = true;
-                default -> throw new ReplyException(Args.SYNTAX_ERROR);
-            }
-        }
-        if (nx && xx) {
-            throw new ReplyException(Args.SYNTAX_ERROR);
-        }
-        byte[] key = c.arg(1);
-        byte[] value = c.arg(2);
-        ReentrantLock lock = locks.forKey(key);
-        lock.lock();
-        try {
-            byte[] old = null;
-            if (nx || xx || get) {
-                old = keyspace.get(key);
-            }
-            boolean write = !(nx && old != null) && !(xx && old == null);
-            if (write) {
-                keyspace.put(key, value);
-            }
-            if (get) {
-                c.out().bulk(old);
-            } else if (write) {
-                c.out().ok();
-            } else {
-                c.out().nullBulk();
-            }
-        } finally {
-            lock.unlock();
-        }
     }
 
     private void del(Call c) {

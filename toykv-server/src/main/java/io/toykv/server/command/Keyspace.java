@@ -44,4 +44,34 @@ public interface Keyspace {
 
     /** The store's counters by snake_case name, for INFO. */
     Map<String, Object> stats();
+
+    // Expiry, as io.toykv.core.Store defines it: times are milliseconds since the epoch by now(); the
+    // constants are Store.NO_EXPIRY, Store.KEEP_EXPIRY and Store.NO_KEY; a time that passed deletes.
+
+    /** The clock expiry times are compared with, in milliseconds since the epoch. */
+    long now();
+
+    /** A put with an expiry time, {@code Store.NO_EXPIRY} or {@code Store.KEEP_EXPIRY}. */
+    void put(byte[] key, byte[] value, long expireAtMillis);
+
+    /** Puts only if the key is absent, atomically against every other write; whether it put. */
+    boolean putIfAbsent(byte[] key, byte[] value, long expireAtMillis);
+
+    /** Puts only if the key is present, atomically against every other write; whether it put. */
+    boolean putIfPresent(byte[] key, byte[] value, long expireAtMillis);
+
+    /** Sets the key's expiry without rewriting its value; false if the key is absent. */
+    boolean expireAt(byte[] key, long expireAtMillis);
+
+    /** Removes the key's expiry; whether it had one. */
+    boolean persist(byte[] key);
+
+    /** The key's expiry time, {@code Store.NO_EXPIRY} if it has none, {@code Store.NO_KEY} if absent. */
+    long expiry(byte[] key);
+
+    /** A number that changes whenever the key changes, its expiry passing included (for WATCH). */
+    long version(byte[] key);
+
+    /** Live keys that have an expiry. */
+    long expiringKeys();
 }

@@ -1,6 +1,7 @@
 package io.toykv.server.command;
 
 import io.toykv.core.ScanIterator;
+import io.toykv.core.Store;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,6 +48,7 @@ final class KeyspaceCommands {
         byte[] from = c.arg(1);
         byte[] to = c.arg(2);
         locks.withKeys(List.of(from, to), () -> {
+            long expiry = carriedExpiry(from);
             byte[] value = keyspace.get(from);
             if (value == null) {
                 throw new ReplyException(NO_SUCH_KEY);
@@ -59,10 +61,19 @@ final class KeyspaceCommands {
                 c.out().integer(0);
                 return;
             }
-            keyspace.put(to, value);
+            keyspace.put(to, value, expiry); // the key keeps its expiry under its new name, as in Redis
             keyspace.delete(from);
             reply(c, nx, true);
         });
+    }
+
+    /**
+     * The expiry a key's value takes to another key: its own, or none. Read before the value, so that
+     * a time that passes in between makes the value absent rather than the copy everlasting.
+     */
+    private long carriedExpiry(byte[] key) {
+        long expiry = keyspace.expiry(key);
+        return expiry > 0 ? expiry : Store.NO_EXPIRY;
     }
 
     private static void reply(Call c, boolean nx, boolean renamed) {
@@ -83,6 +94,9 @@ final class KeyspaceCommands {
                 replace = true;
             } else if (option.equals("DB") && i + 1 < c.argc()) {
                 long n = c.longArg(i + 1);
+                if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+                    throw new ReplyException(Args.NOT_AN_INTEGER); // as Redis's getIntFromObjectOrReply
+                }
                 if (n < 0 || n >= databases.count()) {
                     throw new ReplyException(DB_OUT_OF_RANGE);
                 }
@@ -103,12 +117,13 @@ final class KeyspaceCommands {
         }
         boolean overwrite = replace;
         locks.withKeys(List.of(from, to), () -> {
+            long expiry = carriedExpiry(from);
             byte[] value = keyspace.get(from);
             if (value == null || (!overwrite && keyspace.get(to) != null)) {
                 c.out().integer(0);
                 return;
             }
-            keyspace.put(to, value);
+            keyspace.put(to, value, expiry); // the copy gets the source's expiry, as in Redis
             c.out().integer(1);
         });
     }

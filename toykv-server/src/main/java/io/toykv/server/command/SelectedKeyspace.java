@@ -96,4 +96,49 @@ final class SelectedKeyspace implements Keyspace {
     public Map<String, Object> stats() {
         return current().stats();
     }
+
+    @Override
+    public long now() {
+        return current().now();
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value, long expireAtMillis) {
+        current().put(key, value, expireAtMillis);
+    }
+
+    @Override
+    public boolean putIfAbsent(byte[] key, byte[] value, long expireAtMillis) {
+        return current().putIfAbsent(key, value, expireAtMillis);
+    }
+
+    @Override
+    public boolean putIfPresent(byte[] key, byte[] value, long expireAtMillis) {
+        return current().putIfPresent(key, value, expireAtMillis);
+    }
+
+    @Override
+    public boolean expireAt(byte[] key, long expireAtMillis) {
+        return current().expireAt(key, expireAtMillis);
+    }
+
+    @Override
+    public boolean persist(byte[] key) {
+        return current().persist(key);
+    }
+
+    @Override
+    public long expiry(byte[] key) {
+        return current().expiry(key);
+    }
+
+    @Override
+    public long version(byte[] key) {
+        return current().version(key);
+    }
+
+    @Override
+    public long expiringKeys() {
+        return current().expiringKeys();
+    }
 }

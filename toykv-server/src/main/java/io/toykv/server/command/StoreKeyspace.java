@@ -3,6 +3,7 @@ package io.toykv.server.command;
 import io.toykv.core.ScanIterator;
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,12 +12,14 @@ public final class StoreKeyspace implements Keyspace {
     private final Store store;
     private final int maxKeySize;
     private final int maxValueSize;
+    private final Clock clock;
 
     /** The options must be those the store was opened with: {@link #check} enforces their limits. */
     public StoreKeyspace(Store store, StoreOptions options) {
         this.store = Objects.requireNonNull(store, "store");
         this.maxKeySize = options.maxKeySize();
         this.maxValueSize = options.maxValueSize();
+        this.clock = options.clock();
     }
 
     @Override
@@ -74,5 +77,50 @@ public final class StoreKeyspace implements Keyspace {
     @Override
     public Map<String, Object> stats() {
         return store.stats().toMap();
+    }
+
+    @Override
+    public long now() {
+        return clock.millis();
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value, long expireAtMillis) {
+        store.put(key, value, expireAtMillis);
+    }
+
+    @Override
+    public boolean putIfAbsent(byte[] key, byte[] value, long expireAtMillis) {
+        return store.putIfAbsent(key, value, expireAtMillis);
+    }
+
+    @Override
+    public boolean putIfPresent(byte[] key, byte[] value, long expireAtMillis) {
+        return store.putIfPresent(key, value, expireAtMillis);
+    }
+
+    @Override
+    public boolean expireAt(byte[] key, long expireAtMillis) {
+        return store.expireAt(key, expireAtMillis);
+    }
+
+    @Override
+    public boolean persist(byte[] key) {
+        return store.persist(key);
+    }
+
+    @Override
+    public long expiry(byte[] key) {
+        return store.expiry(key);
+    }
+
+    @Override
+    public long version(byte[] key) {
+        return store.version(key);
+    }
+
+    @Override
+    public long expiringKeys() {
+        return store.expiringKeys();
     }
 }

@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import io.toykv.core.Store;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -67,7 +68,7 @@ final class StringCommands {
                 value = Arrays.copyOf(old, old.length + tail.length);
                 System.arraycopy(tail, 0, value, old.length, tail.length);
             }
-            keyspace.put(key, value);
+            keyspace.put(key, value, Store.KEEP_EXPIRY); // a change in place keeps the expiry, as in Redis
             c.out().integer(value.length);
         });
     }
@@ -127,7 +128,7 @@ final class StringCommands {
             int oldLength = old == null ? 0 : old.length;
             byte[] value = old == null ? new byte[(int) needed] : Arrays.copyOf(old, (int) Math.max(needed, oldLength));
             System.arraycopy(patch, 0, value, (int) offset, patch.length);
-            keyspace.put(key, value);
+            keyspace.put(key, value, Store.KEEP_EXPIRY); // a change in place keeps the expiry, as in Redis
             c.out().integer(value.length);
         });
     }

@@ -30,6 +30,12 @@ final class Transaction {
     private boolean failed; // a command was refused while queueing: EXEC aborts
     private long queuedBytes;
     private long watchedBytes;
+    /**
+     * The earliest expiry time among the watched keys when they were watched, or Long.MAX_VALUE: once
+     * the clock reaches it, a watched key has expired (Redis's isWatchedKeyExpired), which no write
+     * reports, and EXEC fails. A later change of that expiry is a write, reported as any other.
+     */
+    private long firstWatchedExpiry = Long.MAX_VALUE;
 
     /** Where queued commands and watched keys are charged; set before the first command. */
     void budget(BufferBudget budget) {
@@ -67,6 +73,19 @@ final class Transaction {
     void watchesReleased() {
         budget.release(watchedBytes);
         watchedBytes = 0;
+        firstWatchedExpiry = Long.MAX_VALUE;
+    }
+
+    /** A key was watched whose expiry is {@code expiry} (a time, or a negative Store constant). */
+    void watchedExpiry(long expiry) {
+        if (expiry > 0) {
+            firstWatchedExpiry = Math.min(firstWatchedExpiry, expiry);
+        }
+    }
+
+    /** Whether a watched key that had an expiry when watched has expired by {@code now}. */
+    boolean watchedKeyExpired(long now) {
+        return firstWatchedExpiry <= now;
     }
 
     /** Redis's flagTransaction: a refused command makes EXEC fail, if in MULTI. */

@@ -127,7 +127,7 @@ final class TransactionCommands {
 
     /** Holding the isolation lock exclusively: no write of another client can mark the watches now. */
     private void runQueued(Call c, Transaction tx) {
-        if (tx.watched.dirty()) {
+        if (tx.watched.dirty() || tx.watchedKeyExpired(keyspace.now())) {
             c.out().nullArray();
             return;
         }
@@ -158,6 +158,7 @@ final class TransactionCommands {
                 if (!tx.watched.contains(key)) {
                     tx.chargeWatch(key);
                     watches.watch(tx.watched, key);
+                    tx.watchedExpiry(keyspace.expiry(key));
                 }
             }
         }

@@ -1,6 +1,7 @@
 package io.toykv.server.command;
 
 import io.toykv.core.ScanIterator;
+import io.toykv.core.Store;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -29,6 +30,13 @@ final class TransactionWrites implements Keyspace {
     private final NavigableMap<byte[], byte[]> writes = new TreeMap<>(Arrays::compareUnsigned);
     /** Keys the transaction changed (set, or deleted while present): their watchers are told. */
     private final TreeSet<byte[]> changed = new TreeSet<>(Arrays::compareUnsigned);
+    /**
+     * Expiries the transaction set ({@code > 0}) or removed ({@link Store#NO_EXPIRY}), by key; a key in
+     * {@link #writes} without an entry has none (a put removes the expiry). A time is never in the past
+     * when recorded (such a write deletes the key instead); one that passes before {@link #applyTo}
+     * deletes the key there, as the store does.
+     */
+    private final NavigableMap<byte[], Long> expiries = new TreeMap<>(Arrays::compareUnsigned);
     /** FLUSHDB or FLUSHALL ran: the store's keys are gone as far as the transaction sees. */
     private boolean cleared;
 
@@ -40,6 +48,7 @@ final class TransactionWrites implements Keyspace {
     public void put(byte[] key, byte[] value) {
         store.check(key, value);
         writes.put(key, value);
+        expiries.remove(key);
         changed.add(key);
     }
 
@@ -69,6 +78,7 @@ final class TransactionWrites implements Keyspace {
             changed.add(key);
         }
         writes.put(key, DELETED);
+        expiries.remove(key);
         return present;
     }
 
@@ -99,6 +109,7 @@ final class TransactionWrites implements Keyspace {
     @Override
     public void clear() {
         writes.clear();
+        expiries.clear();
         cleared = true;
     }
 
@@ -110,6 +121,101 @@ final class TransactionWrites implements Keyspace {
     @Override
     public Map<String, Object> stats() {
         return store.stats();
+    }
+
+    @Override
+    public long now() {
+        return store.now();
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value, long expireAtMillis) {
+        long expiry = expireAtMillis;
+        if (expiry == Store.KEEP_EXPIRY) {
+            long current = expiry(key);
+            expiry = current == Store.NO_KEY ? Store.NO_EXPIRY : current;
+        } else if (expiry != Store.NO_EXPIRY && expiry <= store.now()) {
+            store.check(key, value);
+            delete(key); // a time that passed deletes the key, as the store's put does
+            return;
+        }
+        put(key, value);
+        if (expiry != Store.NO_EXPIRY) {
+            expiries.put(key, expiry);
+        }
+    }
+
+    @Override
+    public boolean putIfAbsent(byte[] key, byte[] value, long expireAtMillis) {
+        if (get(key) != null) {
+            return false;
+        }
+        put(key, value, expireAtMillis);
+        return true;
+    }
+
+    @Override
+    public boolean putIfPresent(byte[] key, byte[] value, long expireAtMillis) {
+        if (get(key) == null) {
+            return false;
+        }
+        put(key, value, expireAtMillis);
+        return true;
+    }
+
+    @Override
+    public boolean expireAt(byte[] key, long expireAtMillis) {
+        if (get(key) == null) {
+            return false;
+        }
+        if (expireAtMillis <= store.now()) {
+            delete(key);
+        } else {
+            expiries.put(key, expireAtMillis);
+            changed.add(key);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean persist(byte[] key) {
+        if (expiry(key) < 0) { // absent, or no expiry
+            return false;
+        }
+        expiries.put(key, Store.NO_EXPIRY);
+        changed.add(key);
+        return true;
+    }
+
+    @Override
+    public long expiry(byte[] key) {
+        if (get(key) == null) {
+            return Store.NO_KEY;
+        }
+        Long expiry = expiries.get(key);
+        if (expiry != null) {
+            return expiry;
+        }
+        return writes.containsKey(key) ? Store.NO_EXPIRY : store.expiry(key);
+    }
+
+    @Override
+    public long version(byte[] key) {
+        return store.version(key);
+    }
+
+    @Override
+    public long expiringKeys() {
+        long count = cleared ? 0 : store.expiringKeys();
+        TreeSet<byte[]> keys = new TreeSet<>(Arrays::compareUnsigned);
+        keys.addAll(writes.keySet());
+        keys.addAll(expiries.keySet());
+        for (byte[] key : keys) {
+            boolean before = !cleared && store.expiry(key) > 0;
+            boolean after = expiry(key) > 0;
+            count += (after ? 1 : 0) - (before ? 1 : 0);
+        }
+        return count;
     }
 
     /**
@@ -127,7 +233,16 @@ final class TransactionWrites implements Keyspace {
                 if (e.getValue() == DELETED) {
                     target.delete(e.getKey());
                 } else {
-                    target.put(e.getKey(), e.getValue());
+                    target.put(e.getKey(), e.getValue(), expiries.getOrDefault(e.getKey(), Store.NO_EXPIRY));
+                }
+            }
+            for (Map.Entry<byte[], Long> e : expiries.entrySet()) {
+                if (!writes.containsKey(e.getKey())) { // an expiry change of a value the store holds
+                    if (e.getValue() == Store.NO_EXPIRY) {
+                        target.persist(e.getKey());
+                    } else {
+                        target.expireAt(e.getKey(), e.getValue());
+                    }
                 }
             }
         } finally {

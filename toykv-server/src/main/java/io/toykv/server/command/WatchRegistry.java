@@ -110,11 +110,9 @@ final class WatchRegistry {
 
     /**
      * {@code key} expired and is gone: the same as a change for its watchers (Redis: a key that expires
-     * while watched makes EXEC fail). The hook for expiry, reached through
-     * {@link Dispatcher#keyExpired}: to be called when the store drops an expired key. A key already
-     * expired when it was WATCHed and dropped later is no change in Redis; and a key whose time passed
-     * but is not yet dropped must fail EXEC too (Redis's {@code isWatchedKeyExpired}, checked by EXEC
-     * under the exclusive lock): both need the key's expiry, which the engine does not give yet.
+     * while watched makes EXEC fail). Reached through {@link Dispatcher#keyExpired}. EXEC does not rely
+     * on it: it also fails once the clock reaches the expiry a watched key had when
+     * watched ({@link Transaction#watchedKeyExpired}), whether or not the key was dropped yet.
      */
     void expired(byte[] key) {
         touched(key);

@@ -55,4 +55,49 @@ class ForwardingKeyspace implements Keyspace {
     public Map<String, Object> stats() {
         return store.stats();
     }
+
+    @Override
+    public long now() {
+        return store.now();
+    }
+
+    @Override
+    public void put(byte[] key, byte[] value, long expireAtMillis) {
+        store.put(key, value, expireAtMillis);
+    }
+
+    @Override
+    public boolean putIfAbsent(byte[] key, byte[] value, long expireAtMillis) {
+        return store.putIfAbsent(key, value, expireAtMillis);
+    }
+
+    @Override
+    public boolean putIfPresent(byte[] key, byte[] value, long expireAtMillis) {
+        return store.putIfPresent(key, value, expireAtMillis);
+    }
+
+    @Override
+    public boolean expireAt(byte[] key, long expireAtMillis) {
+        return store.expireAt(key, expireAtMillis);
+    }
+
+    @Override
+    public boolean persist(byte[] key) {
+        return store.persist(key);
+    }
+
+    @Override
+    public long expiry(byte[] key) {
+        return store.expiry(key);
+    }
+
+    @Override
+    public long version(byte[] key) {
+        return store.version(key);
+    }
+
+    @Override
+    public long expiringKeys() {
+        return store.expiringKeys();
+    }
 }
