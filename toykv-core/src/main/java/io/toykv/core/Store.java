@@ -456,7 +456,8 @@ public final class Store implements AutoCloseable {
      * record reached the disk before the crash) or wholly absent; never in part.
      *
      * <p>Readers: {@link #get} never sees part of a batch: once it returns one change of a batch, every
-     * later {@code get} (on any thread that saw that result) sees all of them. A {@link #scan} sees each
+     * later {@code get} (on any thread that saw that result) sees all of them; {@link #getAll} reads
+     * several keys so that each batch shows in all of them or none. A {@link #scan} sees each
      * key as a get at the moment it reaches it: a batch applied while a scan runs may show in the keys
      * the scan reaches after it and not in those it passed before, as any write does. {@link #size}
      * and {@link #version} are not fenced. Writers of the batch's keys wait for it.
@@ -495,6 +496,33 @@ public final class Store implements AutoCloseable {
             throw e; // a batch too large for one record: nothing written
         } catch (RuntimeException e) {
             throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
+        }
+    }
+
+    /**
+     * The values of {@code keys} (null where absent or expired), read together: every atomic batch
+     * ({@link #apply}) shows in all of them or in none (the server's MGET, or reads of keys one EXEC
+     * wrote). Plain writes of single keys may land between the reads, as with separate gets.
+     */
+    public byte[][] getAll(byte[]... keys) {
+        Objects.requireNonNull(keys, "keys");
+        for (byte[] key : keys) {
+            checkKey(key);
+        }
+        ensureOpen();
+        byte[][] values = new byte[keys.length][];
+        try {
+            while (true) {
+                long stamp = fence.stamp();
+                for (int i = 0; i < keys.length; i++) {
+                    values[i] = shardOf(keys[i]).get(keys[i]);
+                }
+                if (fence.unchanged(stamp)) {
+                    return values;
+                }
+            }
+        } catch (IOException e) {
+            throw Shard.unchecked(e);
         }
     }
 

@@ -284,6 +284,46 @@ class AtomicBatchTest {
         }
     }
 
+    /** Two keys in different shards, always set together by batches, always read equal by {@link Store#getAll}. */
+    @Test
+    void getAllSeesEachBatchInAllItsKeysOrNone() throws Exception {
+        try (Store s = Store.open(dir, options().syncMode(SyncMode.NEVER))) {
+            byte[][] k = keysInEveryShard(s, "k", 16);
+            byte[] a = k[0];
+            byte[] b = null;
+            for (byte[] key : k) {
+                if (s.shardOf(key) != s.shardOf(a)) {
+                    b = key;
+                }
+            }
+            byte[] other = b;
+            s.apply(new WriteBatch().put(a, b("0")).put(other, b("0")));
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<String> failure = new AtomicReference<>();
+            AtomicReference<Long> reads = new AtomicReference<>(0L);
+            Thread reader = new Thread(() -> {
+                long n = 0;
+                while (!stop.get() && failure.get() == null) {
+                    byte[][] v = s.getAll(a, other);
+                    if (!s(v[0]).equals(s(v[1]))) {
+                        failure.set("read " + s(v[0]) + " and " + s(v[1]));
+                    }
+                    n++;
+                }
+                reads.set(n);
+            });
+            reader.start();
+            for (int n = 1; n <= 500 && failure.get() == null; n++) {
+                s.apply(new WriteBatch().put(a, b(Long.toString(n))).put(other, b(Long.toString(n))));
+            }
+            stop.set(true);
+            reader.join();
+            assertNull(failure.get());
+            assertTrue(reads.get() > 0);
+            assertArrayEquals(new byte[][] {b("500"), b("500"), null}, s.getAll(a, other, b("absent")));
+        }
+    }
+
     @Test
     void concurrentBatchesOnOverlappingShardsDoNotDeadlockAndAllLand() throws Exception {
         try (Store s = Store.open(dir, options().syncMode(SyncMode.NEVER))) {
