@@ -377,6 +377,28 @@ class AtomicBatchTest {
     }
 
     @Test
+    void theRepairCopiesCommittedBatchesAndLeavesOutOthers() throws IOException {
+        Path store = dir.resolve("store");
+        try (Store s = Store.open(store, options())) {
+            s.put(b("plain"), b("p"));
+            s.apply(new WriteBatch().put(b("kept-a"), b("1")).put(b("kept-b"), b("2"), T0 + 60_000).delete(b("plain")));
+            s.apply(new WriteBatch().put(b("lost-a"), b("3")).put(b("lost-b"), b("4")));
+            s.abandon();
+        }
+        FileNamesSize.truncateCommits(store, FileNamesSize.commitFileSize(store) - 12); // the second never committed
+        StoreRepair.repair(store, dir.resolve("repaired"), options());
+        try (Store s = Store.open(dir.resolve("repaired"), options())) {
+            assertEquals("1", s(s.get(b("kept-a"))));
+            assertEquals("2", s(s.get(b("kept-b"))));
+            assertEquals(T0 + 60_000, s.expiry(b("kept-b")));
+            assertNull(s.get(b("plain")), "the batch's delete");
+            assertNull(s.get(b("lost-a")));
+            assertNull(s.get(b("lost-b")));
+            assertEquals(2, s.size());
+        }
+    }
+
+    @Test
     void aMissingCommitFileFailsTheOpen() throws IOException {
         try (Store s = Store.open(dir, options())) {
             s.apply(new WriteBatch().put(b("a"), b("1")));

@@ -139,6 +139,11 @@ public final class BatchCommits implements AutoCloseable {
         return Arrays.binarySearch(ids, 0, count, id) >= 0;
     }
 
+    /** The committed ids, sorted. */
+    public synchronized long[] ids() {
+        return Arrays.copyOf(ids, count);
+    }
+
     /** The highest committed id, 0 for none. */
     public synchronized long maxId() {
         return maxId;
