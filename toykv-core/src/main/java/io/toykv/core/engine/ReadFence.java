@@ -19,12 +19,16 @@ public final class ReadFence {
 
     /** Before a read: waits while any install is under way, returns what {@link #unchanged} compares. */
     public long stamp() {
-        while (true) {
+        for (int spins = 0; ; spins++) {
             long done = installed.get();
             if (installing.get() == 0) {
                 return done;
             }
-            Thread.onSpinWait();
+            if (spins < 1000) {
+                Thread.onSpinWait(); // an install is a few index changes: usually over at once
+            } else {
+                Thread.yield(); // its thread may be off the CPU: let it run
+            }
         }
     }
 
