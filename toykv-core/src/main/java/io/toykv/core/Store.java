@@ -1,8 +1,12 @@
 package io.toykv.core;
 
+import io.toykv.core.engine.AtomicBatches;
 import io.toykv.core.engine.BackgroundSyncer;
+import io.toykv.core.engine.BatchCommits;
+import io.toykv.core.engine.BatchOp;
 import io.toykv.core.engine.ExpirySweeper;
 import io.toykv.core.engine.GarbageCollector;
+import io.toykv.core.engine.ReadFence;
 import io.toykv.core.engine.Shard;
 import io.toykv.core.engine.ShardManifest;
 import io.toykv.core.engine.ShardRouter;
@@ -50,6 +54,9 @@ import java.util.function.Consumer;
  *
  * <p><b>Versions</b> ({@link #version}) tell whether a key may have changed since a point, for the
  * server's WATCH.
+ *
+ * <p><b>Atomic batches</b> ({@link #apply}) change keys in any shards all or nothing, for crashes and for
+ * readers alike.
  */
 public final class Store implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Store.class.getName());
@@ -67,6 +74,9 @@ public final class Store implements AutoCloseable {
     /** Routes the store's file changes to {@link StoreOptions#fileIo()}; released last at close. */
     private final FileIo.Installed fileIoScope;
     private final Shard[] shards;
+    private final BatchCommits commits;
+    private final ReadFence fence = new ReadFence();
+    private final AtomicBatches batches;
     private final BackgroundSyncer syncer;
     private final GarbageCollector gc;
     /** Null when {@link StoreOptions#activeExpiry} is off. */
@@ -82,12 +92,15 @@ public final class Store implements AutoCloseable {
     private volatile boolean lastSyncFailed;
     private volatile boolean closed;
 
-    private Store(Path dir, StoreOptions options, DirectoryLock lock, FileIo.Installed fileIoScope, Shard[] shards) {
+    private Store(Path dir, StoreOptions options, DirectoryLock lock, FileIo.Installed fileIoScope, Shard[] shards,
+            BatchCommits commits) {
         this.dir = dir;
         this.options = options;
         this.lock = lock;
         this.fileIoScope = fileIoScope;
         this.shards = shards;
+        this.commits = commits;
+        this.batches = new AtomicBatches(shards, commits, fence);
         this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
                 ? new BackgroundSyncer(shards, this::syncFailed, () -> lastSyncFailed = false)
                 : null;
@@ -128,6 +141,7 @@ public final class Store implements AutoCloseable {
             throw e;
         }
         Shard[] shards = null;
+        BatchCommits commits = null;
         try {
             StoreManifest.Contents stored = StoreManifest.read(dir);
             ShardManifest[] identities;
@@ -140,7 +154,12 @@ public final class Store implements AutoCloseable {
                 opts.shards(stored.shards());
                 identities = ShardManifest.forExistingStore(dir, stored);
             }
-            shards = openShards(dir, opts, allocator, io, identities);
+            // Before the shards: their replay applies only the atomic batches it names. Only a store
+            // older than the first version with the file may lack it (it is made before that version is
+            // written, at creation and at the upgrade).
+            commits = BatchCommits.open(dir, stored == null || stored.version() < StoreManifest.FIRST_WITH_BATCHES);
+            BatchCommits committed = commits;
+            shards = openShards(dir, opts, allocator, io, identities, committed::committed);
             if (stored == null) {
                 // The last step of a creation: every shard directory holds its files and its shard
                 // manifest, durably. A crash before this leaves no store manifest and shard directories
@@ -155,7 +174,7 @@ public final class Store implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "upgraded " + dir + " from store format version "
                         + stored.version() + " to " + StoreManifest.VERSION);
             }
-            Store store = new Store(dir, opts, lock, fileIoScope, shards);
+            Store store = new Store(dir, opts, lock, fileIoScope, shards, commits);
             LOG.log(System.Logger.Level.DEBUG, "opened " + dir + " with " + store.size() + " keys");
             return store;
         } catch (IOException | RuntimeException e) {
@@ -166,6 +185,13 @@ public final class Store implements AutoCloseable {
                     } catch (IOException | RuntimeException again) {
                         e.addSuppressed(again);
                     }
+                }
+            }
+            if (commits != null) {
+                try {
+                    commits.close();
+                } catch (IOException again) {
+                    e.addSuppressed(again);
                 }
             }
             lock.close();
@@ -195,7 +221,7 @@ public final class Store implements AutoCloseable {
 
     /** Opens the shards in parallel; if any fails, closes the others and throws the first failure. */
     private static Shard[] openShards(Path dir, StoreOptions opts, FileAllocator allocator, DirectIo io,
-            ShardManifest[] identities) throws IOException {
+            ShardManifest[] identities, java.util.function.LongPredicate committed) throws IOException {
         int n = opts.shards();
         Shard[] shards = new Shard[n];
         int threads = Math.min(n, Runtime.getRuntime().availableProcessors());
@@ -204,7 +230,7 @@ public final class Store implements AutoCloseable {
             List<Future<Shard>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int id = i;
-                futures.add(pool.submit(() -> Shard.open(FileNames.shardDir(dir, id), opts, io, allocator, identities[id])));
+                futures.add(pool.submit(() -> Shard.open(FileNames.shardDir(dir, id), opts, io, allocator, identities[id], committed)));
             }
             Throwable failure = null;
             for (int i = 0; i < n; i++) {
@@ -350,7 +376,7 @@ public final class Store implements AutoCloseable {
     }
 
     /** The engine's form of a put's {@code expireAtMillis}: 0 for none, {@link Shard#KEEP_EXPIRY}, or the time. */
-    private static long engineExpiry(long expireAtMillis) {
+    static long engineExpiry(long expireAtMillis) {
         if (expireAtMillis == NO_EXPIRY) {
             return 0;
         }
@@ -414,12 +440,99 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** The value of {@code key}, or null when absent (or expired). */
+    /** The value of {@code key}, or null when absent (or expired). Never shows part of an atomic batch ({@link #apply}). */
     public byte[] get(byte[] key) {
         checkKey(key);
         ensureOpen();
+        Shard shard = shardOf(key);
         try {
-            return shardOf(key).get(key);
+            while (true) {
+                long stamp = fence.stamp();
+                byte[] value = shard.get(key);
+                if (fence.unchanged(stamp)) {
+                    return value;
+                }
+            }
+        } catch (IOException e) {
+            throw Shard.unchecked(e);
+        }
+    }
+
+    /**
+     * Applies {@code batch}: its puts, deletes and expiry changes, in any shards, in the order it lists
+     * them (a later change of a key sees the earlier ones), all or nothing. When this returns the batch
+     * is durable in every sync mode (it survives a kill -9 and a power loss: each batch forces the logs
+     * of its shards and a commit record), and visible whole.
+     *
+     * <p>Crashes: after a kill -9 or a power loss, a batch is wholly present (it returned, or its commit
+     * record reached the disk before the crash) or wholly absent; never in part.
+     *
+     * <p>Readers: {@link #get} never sees part of a batch: once it returns one change of a batch, every
+     * later {@code get} (on any thread that saw that result) sees all of them; {@link #getAll} reads
+     * several keys so that each batch shows in all of them or none. A {@link #scan} sees each
+     * key as a get at the moment it reaches it: a batch applied while a scan runs may show in the keys
+     * the scan reaches after it and not in those it passed before, as any write does. {@link #size}
+     * and {@link #version} are not fenced. Writers of the batch's keys wait for it.
+     *
+     * <p>Conditions (put-if-absent and the like) are not part of a batch: a caller that needs them, as
+     * the server's EXEC does, decides them while it keeps other writers of those keys out, and a batch
+     * holds the outcome.
+     *
+     * @throws IllegalArgumentException a key or value is too long ({@link #put}), an expiry is invalid,
+     *     or the batch's changes in one shard take more than one record (65535 bytes of keys and about
+     *     23 bytes per change): split the batch
+     * @throws UncheckedIOException a write or force failed; the batch is absent (unless the failure was
+     *     the commit record's force, after which the store refuses writes and a reopen decides)
+     */
+    public void apply(WriteBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        List<BatchOp> ops = batch.ops();
+        for (BatchOp op : ops) {
+            checkKey(op.key());
+            if (op.value() != null && op.value().length > options.maxValueSize()) {
+                throw new IllegalArgumentException(
+                        "value of " + op.value().length + " bytes exceeds maxValueSize " + options.maxValueSize());
+            }
+        }
+        ensureOpen();
+        ensureWritable();
+        rethrowBackgroundFailure();
+        if (ops.isEmpty()) {
+            return;
+        }
+        try {
+            batches.apply(ops);
+        } catch (IOException e) {
+            throw failed(e);
+        } catch (IllegalArgumentException e) {
+            throw e; // a batch too large for one record: nothing written
+        } catch (RuntimeException e) {
+            throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
+        }
+    }
+
+    /**
+     * The values of {@code keys} (null where absent or expired), read together: every atomic batch
+     * ({@link #apply}) shows in all of them or in none (the server's MGET, or reads of keys one EXEC
+     * wrote). Plain writes of single keys may land between the reads, as with separate gets.
+     */
+    public byte[][] getAll(byte[]... keys) {
+        Objects.requireNonNull(keys, "keys");
+        for (byte[] key : keys) {
+            checkKey(key);
+        }
+        ensureOpen();
+        byte[][] values = new byte[keys.length][];
+        try {
+            while (true) {
+                long stamp = fence.stamp();
+                for (int i = 0; i < keys.length; i++) {
+                    values[i] = shardOf(keys[i]).get(keys[i]);
+                }
+                if (fence.unchanged(stamp)) {
+                    return values;
+                }
+            }
         } catch (IOException e) {
             throw Shard.unchecked(e);
         }
@@ -592,6 +705,11 @@ public final class Store implements AutoCloseable {
             }
         }
         try {
+            commits.close();
+        } catch (IOException e) {
+            failure = failure == null ? e : failure;
+        }
+        try {
             lock.close();
         } catch (IOException e) {
             failure = failure == null ? e : failure;
@@ -615,6 +733,7 @@ public final class Store implements AutoCloseable {
         for (Shard s : shards) {
             s.abandon();
         }
+        commits.close();
         lock.close();
         fileIoScope.close();
     }

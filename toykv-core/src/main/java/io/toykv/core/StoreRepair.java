@@ -1,5 +1,6 @@
 package io.toykv.core;
 
+import io.toykv.core.engine.BatchCommits;
 import io.toykv.core.engine.ShardManifest;
 import io.toykv.core.engine.ShardRouter;
 import io.toykv.core.engine.StoreManifest;
@@ -105,6 +106,8 @@ public final class StoreRepair {
     private int segmentsMissing;
     private long notRestored;
     private int foreignNotImported;
+    /** Which atomic batches committed, by the store's {@code batches.log} (none if it cannot be read). */
+    private java.util.function.LongPredicate committed = id -> false;
 
     /**
      * What one shard directory holds: its live keys ({address, length}, in log order) and its values
@@ -162,6 +165,7 @@ public final class StoreRepair {
             TreeMap<Integer, Path> dirs = r.shardDirectories();
             r.readManifest(dirs);
             Path scratch = Files.createTempDirectory(out.getParent(), ".toykv-repair-");
+            r.readBatchCommits(scratch);
             List<Salvaged> found = new ArrayList<>();
             try (Store target = Store.open(out, options.copy().shards(r.shards))) {
                 for (int i = 0; i < Math.max(r.shards, dirs.isEmpty() ? 0 : dirs.lastKey() + 1); i++) {
@@ -204,6 +208,37 @@ public final class StoreRepair {
             }
         }
         return dirs;
+    }
+
+    /**
+     * Reads a copy of the store's {@code batches.log} (the damaged store is not written): without it no
+     * atomic batch counts, and the keys only batches wrote are lost.
+     */
+    private void readBatchCommits(Path scratch) throws IOException {
+        Path file = FileNames.batchCommits(source);
+        if (!Files.exists(file)) {
+            if (Files.exists(source.resolve(FileNames.MANIFEST)) && manifestVersion() >= StoreManifest.FIRST_WITH_BATCHES) {
+                note(file.getFileName() + " is missing: the changes of atomic batches are lost");
+            }
+            return;
+        }
+        Path copy = scratch.resolve("commits");
+        Files.createDirectories(copy);
+        Files.copy(file, FileNames.batchCommits(copy));
+        try (BatchCommits commits = BatchCommits.open(copy, false)) {
+            long[] ids = commits.ids();
+            committed = id -> java.util.Arrays.binarySearch(ids, id) >= 0;
+        } catch (IOException e) {
+            note(file.getFileName() + " cannot be read (" + e.getMessage() + "): the changes of atomic batches are lost");
+        }
+    }
+
+    private int manifestVersion() {
+        try {
+            return StoreManifest.read(source).version();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private void readManifest(TreeMap<Integer, Path> dirs) {
@@ -383,6 +418,8 @@ public final class StoreRepair {
                 case KeyRecord.DELETE:
                     live.remove(ByteBuffer.wrap(record.key()));
                     return null;
+                case KeyRecord.ATOMIC_PART:
+                    return replayPart(record, values, live);
                 default:
                     live.clear();
                     return null;
@@ -409,6 +446,31 @@ public final class StoreRepair {
             }
         }
         return live;
+    }
+
+    /** An atomic batch's part: its entries count if the batch committed; one that does not decode is a bad record. */
+    private String replayPart(KeyRecord record, ValuesLog values, Map<ByteBuffer, long[]> live) {
+        List<KeyRecord> entries;
+        try {
+            entries = io.toykv.core.log.AtomicPart.decode(record.key(), record.valueLength());
+        } catch (IllegalArgumentException e) {
+            return "atomic part: " + e.getMessage();
+        }
+        if (!committed.test(record.address())) {
+            return null;
+        }
+        for (KeyRecord e : entries) {
+            if (e.kind() == KeyRecord.DELETE) {
+                live.remove(ByteBuffer.wrap(e.key()));
+                continue;
+            }
+            String problem = values == null ? null : values.checkBuffered(e.key(), e.address(), e.valueLength());
+            if (problem != null) {
+                return "atomic part: " + problem;
+            }
+            live.put(ByteBuffer.wrap(e.key()), new long[] {e.address(), e.valueLength(), e.expireAt()});
+        }
+        return null;
     }
 
     private void copyLive(Salvaged d, Map<Integer, Salvaged> home, Store target) {

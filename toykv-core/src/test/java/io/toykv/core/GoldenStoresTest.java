@@ -23,7 +23,7 @@ class GoldenStoresTest {
     Path dir;
 
     @ParameterizedTest(name = "version {0}")
-    @ValueSource(ints = {1, 2, 3})
+    @ValueSource(ints = {1, 2, 3, 5})
     void aStoreOfAnEarlierVersionOpensIsUpgradedAndKeepsWorking(int version) throws IOException {
         GoldenStore.unzip(version, dir);
         assertEquals(version, GoldenStore.manifestVersion(dir));
@@ -32,5 +32,26 @@ class GoldenStoresTest {
         assertEquals(StoreManifest.VERSION, GoldenStore.manifestVersion(dir), "upgraded on open");
         assertContents(s, model);
         GoldenStore.writeCollectCrashAndReopen(s, dir, model);
+    }
+
+    /** A version 5 store has no batch commit file: the upgrade makes one, and the store takes atomic batches. */
+    @org.junit.jupiter.api.Test
+    void aVersion5StoreTakesAtomicBatchesOnceUpgraded() throws IOException {
+        GoldenStore.unzip(5, dir);
+        Map<Integer, byte[]> model = GoldenStore.fixtureContents();
+        try (Store s = Store.open(dir, OPTIONS)) {
+            WriteBatch batch = new WriteBatch();
+            for (int i = 0; i < 40; i++) {
+                batch.put(GoldenStore.key(i), GoldenStore.value(i, 9));
+                model.put(i, GoldenStore.value(i, 9));
+            }
+            batch.delete(GoldenStore.key(40));
+            model.remove(40);
+            s.apply(batch);
+            s.abandon();
+        }
+        try (Store s = Store.open(dir, OPTIONS)) {
+            assertContents(s, model);
+        }
     }
 }

@@ -39,12 +39,22 @@ final class IndexRecovery implements KeysFile.RecordSink {
     /** The highest segment id any PUT replayed names, superseded or not. */
     private long maxSegment;
 
+    /** Whether an atomic batch (by id) committed: only then are its parts replayed. */
+    private final java.util.function.LongPredicate committed;
+    /** The highest atomic batch id any ATOMIC_PART replayed names, committed or not. */
+    private long maxBatchId;
+
     IndexRecovery(ValuesLog values) {
+        this(values, id -> false);
+    }
+
+    IndexRecovery(ValuesLog values, java.util.function.LongPredicate committed) {
         this.values = values;
+        this.committed = committed;
     }
 
     @Override
-    public String accept(KeyRecord record, Path file, long offset) {
+    public String accept(KeyRecord record, Path file, long offset) throws CorruptionException {
         switch (record.kind()) {
             case KeyRecord.PUT:
             case KeyRecord.PUT_EXPIRING: {
@@ -60,10 +70,53 @@ final class IndexRecovery implements KeysFile.RecordSink {
             case KeyRecord.DELETE:
                 add(record.key(), 0, 0, true, file, offset);
                 return null;
+            case KeyRecord.ATOMIC_PART:
+                return acceptPart(record, file, offset);
             default:
                 count = 0;
                 return null;
         }
+    }
+
+    /**
+     * One shard's part of an atomic batch: its entries count only if the batch committed. A part of a
+     * batch that did not (a crash before its commit record) is left out whole; its values are garbage.
+     * Every value of a committed part was durable before the commit record was written, so a body that
+     * does not decode, or an entry whose value did not survive, is corruption.
+     */
+    private String acceptPart(KeyRecord record, Path file, long offset) throws CorruptionException {
+        long batchId = record.address();
+        maxBatchId = Math.max(maxBatchId, batchId);
+        java.util.List<KeyRecord> entries;
+        try {
+            entries = io.toykv.core.log.AtomicPart.decode(record.key(), record.valueLength());
+        } catch (IllegalArgumentException e) {
+            throw new CorruptionException(file, offset, "atomic part of batch " + batchId + ": " + e.getMessage());
+        }
+        for (KeyRecord e : entries) {
+            maxSegment = Math.max(maxSegment, Address.segment(e.address()));
+        }
+        if (!committed.test(batchId)) {
+            return null;
+        }
+        for (KeyRecord e : entries) {
+            if (e.kind() != KeyRecord.DELETE) {
+                String problem = values.checkBuffered(e.key(), e.address(), e.valueLength());
+                if (problem != null) {
+                    throw new CorruptionException(file, offset, "atomic part of committed batch " + batchId + ": " + problem);
+                }
+            }
+        }
+        for (KeyRecord e : entries) {
+            add(e.key(), e.address(), e.valueLength(), e.kind() == KeyRecord.DELETE, file, offset);
+            expiries[count - 1] = e.expireAt();
+        }
+        return null;
+    }
+
+    /** The highest atomic batch id the replayed keys log names (0 for none): new batches are numbered above it. */
+    long maxBatchId() {
+        return maxBatchId;
     }
 
     private void add(byte[] key, long address, int length, boolean isDelete, Path file, long offset) {

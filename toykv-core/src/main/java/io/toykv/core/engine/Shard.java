@@ -34,6 +34,9 @@ public final class Shard {
     private final DeadSegments deadSegments;
     private final KeysLogCompaction compaction;
 
+    /** The highest atomic batch id the keys log named at open. */
+    private long maxBatchId;
+
     private Shard(ShardState state) {
         this.state = state;
         this.commit = new GroupCommit(state);
@@ -51,6 +54,15 @@ public final class Shard {
     /** Opens the shard in {@code dir}; {@code chain} records (and at open checks) its keys files. */
     public static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator, KeysLog.Chain chain)
             throws IOException {
+        return open(dir, options, io, allocator, chain, id -> false);
+    }
+
+    /**
+     * Opens the shard in {@code dir}, replaying the parts of the atomic batches {@code committed} holds
+     * and leaving out the others ({@link AtomicBatches}).
+     */
+    public static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator, KeysLog.Chain chain,
+            java.util.function.LongPredicate committed) throws IOException {
         FileIo.of(dir).createDirectories(dir);
         ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(),
                 ValueRecord.size(options.maxValueSize()), io, allocator);
@@ -59,7 +71,7 @@ public final class Shard {
         }
         KeysLog keys = null;
         try {
-            IndexRecovery recovery = new IndexRecovery(values);
+            IndexRecovery recovery = new IndexRecovery(values, committed);
             keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery, chain);
             values.finishRecovery();
             SortedIndex index = new SortedIndex();
@@ -82,7 +94,9 @@ public final class Shard {
             if (state.liveKeyRecordBytes > 0) {
                 state.keysPacking = Math.min(1, keys.recordBytes() / (double) state.liveKeyRecordBytes);
             }
-            return new Shard(state);
+            Shard shard = new Shard(state);
+            shard.maxBatchId = recovery.maxBatchId();
+            return shard;
         } catch (IOException | RuntimeException e) {
             if (keys != null) {
                 keys.close();
@@ -90,6 +104,16 @@ public final class Shard {
             values.close();
             throw e;
         }
+    }
+
+    /** The highest atomic batch id the keys log named at open (0 for none). */
+    long maxBatchId() {
+        return maxBatchId;
+    }
+
+    /** What {@link AtomicBatches} works on: the shard's logs, index and locks. */
+    ShardState state() {
+        return state;
     }
 
     /** Live keys: those in the index but the expired ones the sweep has not removed yet. */

@@ -20,7 +20,7 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * 0  4  magic 0x4D564B54 ("TKVM" little-endian)
- * 4  4  format version (5; 1 to 4 are read and upgraded, below)
+ * 4  4  format version (6; 1 to 5 are read and upgraded, below)
  * 8  4  shard count
  * 12 8  store id: random, never 0; each shard's {@link ShardManifest} repeats it
  * 20 4  crc32c of bytes 0..20
@@ -36,12 +36,16 @@ import java.util.zip.CRC32C;
  * older one is written to its segment and replaced at open. Version 4 gave the store an id and each
  * shard a {@link ShardManifest}, written at the upgrade before the manifest. Version 5 keys logs may
  * hold PUT_EXPIRING records and records of the empty key ({@link io.toykv.core.log.KeyRecord}); a
- * version 4 store's files are read as they are. Bumping the version on that first open is
+ * version 4 store's files are read as they are. Version 6 keys logs may hold ATOMIC_PART records, and
+ * the store has a {@link BatchCommits} file (made at creation, or at the upgrade before the manifest
+ * is written). Bumping the version on that first open is
  * what makes an older build refuse the store instead of failing on the new records or buffer.
  */
 public final class StoreManifest {
     public static final int MAGIC = 0x4D564B54;
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
+    /** The first version with atomic batches: ATOMIC_PART records and the {@link BatchCommits} file. */
+    public static final int FIRST_WITH_BATCHES = 6;
     /** The first version with a store id and shard manifests. */
     public static final int FIRST_WITH_ID = 4;
     /** The oldest version this build opens (upgrading it to {@link #VERSION}). */

@@ -7,7 +7,10 @@
  * {@link io.toykv.core.engine.GarbageCollector} drives; what they share, and the lock that guards each
  * part of it, is {@link io.toykv.core.engine.ShardState}. Recovery of the index at open is
  * {@link io.toykv.core.engine.IndexRecovery}; the store's and each shard's manifests are
- * {@link io.toykv.core.engine.StoreManifest} and {@link io.toykv.core.engine.ShardManifest}.
+ * {@link io.toykv.core.engine.StoreManifest} and {@link io.toykv.core.engine.ShardManifest}. Atomic batches
+ * across shards are {@link io.toykv.core.engine.AtomicBatches}, their commit records
+ * {@link io.toykv.core.engine.BatchCommits}, and what keeps lock-free gets from seeing part of one
+ * {@link io.toykv.core.engine.ReadFence}.
  *
  * <p>The engine uses the logs ({@code io.toykv.core.log}), the index and {@code io.toykv.core.io}, and of
  * the API package only its value types and options; {@code ArchitectureTest} checks it. Its classes are

@@ -9,6 +9,7 @@ import java.util.Locale;
  * <pre>
  * dir/LOCK                      held with an OS file lock while a process has the store open
  * dir/toykv.meta                store manifest: format version and shard count
+ * dir/batches.log               commit records of atomic batches
  * dir/shard-000/values.b        the staging buffer (memory-mapped)
  * dir/shard-000/00000001.k      keys-log files, replayed in number order at open
  * dir/shard-000/00000001.v      values-log segments, numbered from 1
@@ -19,6 +20,7 @@ public final class FileNames {
     public static final String LOCK = "LOCK";
     public static final String MANIFEST = "toykv.meta";
     public static final String BUFFER = "values.b";
+    public static final String BATCH_COMMITS = "batches.log";
     public static final String KEYS_SUFFIX = ".k";
     public static final String SEGMENT_SUFFIX = ".v";
     public static final String TEMP_SUFFIX = ".tmp";
@@ -28,6 +30,10 @@ public final class FileNames {
 
     public static Path shardDir(Path storeDir, int shard) {
         return storeDir.resolve(String.format(Locale.ROOT, "shard-%03d", shard));
+    }
+
+    public static Path batchCommits(Path storeDir) {
+        return storeDir.resolve(BATCH_COMMITS);
     }
 
     public static Path buffer(Path shardDir) {

@@ -7,11 +7,11 @@ package io.toykv.core.log;
  * offset  size  field
  * 0       4     crc32c of bytes 4..end
  * 4       1     kind: 1 PUT, 2 DELETE, 3 CLEAR (drop every key before it), 4 BATCH (many PUTs),
- *               5 PUT_EXPIRING (a PUT whose key expires)
- * 5       2     key length k (0..65535: the empty key is a key; 0 for CLEAR); for BATCH the body length (1..65535)
- * 7       4     length of the value record (PUT, PUT_EXPIRING), entry count (BATCH, at least 1); 0 otherwise
- * 11      8     address of the value record (PUT, PUT_EXPIRING; 0 otherwise)
- * 19      k     key; for BATCH the body, {@link PutBatch}'s entries
+ *               5 PUT_EXPIRING (a PUT whose key expires), 6 ATOMIC_PART (one shard's part of an atomic batch)
+ * 5       2     key length k (0..65535: the empty key is a key; 0 for CLEAR); for BATCH and ATOMIC_PART the body length (1..65535)
+ * 7       4     length of the value record (PUT, PUT_EXPIRING), entry count (BATCH, ATOMIC_PART: at least 1); 0 otherwise
+ * 11      8     address of the value record (PUT, PUT_EXPIRING); the batch id (ATOMIC_PART); 0 otherwise
+ * 19      k     key; for BATCH the body, {@link PutBatch}'s entries; for ATOMIC_PART {@link AtomicPart}'s entries
  *
  * PUT_EXPIRING only, between the address and the key:
  * 19      8     expiry: milliseconds since the epoch (at least 1)
@@ -37,6 +37,11 @@ public record KeyRecord(byte kind, byte[] key, int valueLength, long address, lo
     public static final byte BATCH = 4;
     /** A PUT whose key expires at {@link #expireAt}. */
     public static final byte PUT_EXPIRING = 5;
+    /**
+     * One shard's part of an atomic batch ({@link AtomicPart}): its PUT, PUT_EXPIRING and DELETE entries,
+     * replayed only if the store's batch commits hold its batch id ({@link #address}).
+     */
+    public static final byte ATOMIC_PART = 6;
 
     static final int KIND_OFFSET = 4;
     static final int KEY_LENGTH_OFFSET = 5;

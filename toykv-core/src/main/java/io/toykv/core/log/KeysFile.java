@@ -216,6 +216,14 @@ public final class KeysFile {
         appendRecord(KeyRecord.BATCH, batch.body(), batch.length(), batch.count(), 0, 0);
     }
 
+    /**
+     * Appends one shard's part of atomic batch {@code batchId} as one ATOMIC_PART record; the caller
+     * checked that {@code KeyRecord.size(part.length())} fits and that it holds at least one entry. Writer only.
+     */
+    public void appendAtomicPart(long batchId, AtomicPart part) {
+        appendRecord(KeyRecord.ATOMIC_PART, part.body(), part.length(), part.count(), batchId, 0);
+    }
+
     /** Writes the record's header and its first {@code length} bytes of {@code body}, then its checksum. */
     private void appendRecord(byte kind, byte[] body, int length, int valueField, long address, long expireAt) {
         int pos = writePosition;
@@ -339,10 +347,10 @@ public final class KeysFile {
     private String checkRecord(int pos, java.nio.ByteBuffer window, CRC32C crc) {
         byte kind = map.get(pos + KeyRecord.KIND_OFFSET);
         int keyLength = map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF;
-        if (kind < KeyRecord.PUT || kind > KeyRecord.PUT_EXPIRING) {
+        if (kind < KeyRecord.PUT || kind > KeyRecord.ATOMIC_PART) {
             return "bad record kind " + kind;
         }
-        if (kind == KeyRecord.BATCH && map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) < 1) {
+        if ((kind == KeyRecord.BATCH || kind == KeyRecord.ATOMIC_PART) && map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) < 1) {
             return "batch record with " + map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) + " entries";
         }
         if (kind == KeyRecord.CLEAR && keyLength != 0) { // PUT and DELETE may name the empty key

@@ -283,6 +283,16 @@ public final class KeysLog {
         freshlyRewritten = false;
     }
 
+    /**
+     * Appends one shard's part of atomic batch {@code batchId} as one ATOMIC_PART record;
+     * {@link #ensureRoom} was called for {@code KeyRecord.size(part.length())}.
+     */
+    public void appendAtomicPart(long batchId, AtomicPart part) {
+        assert writer.getAsBoolean() : "writer only: the caller must hold the shard's write lock";
+        current().appendAtomicPart(batchId, part);
+        freshlyRewritten = false;
+    }
+
     /** Whether nothing was appended since the last rewrite finished (false until one has, since open). */
     public boolean freshlyRewritten() {
         return freshlyRewritten;

@@ -167,7 +167,7 @@ public final class FormatDump {
     private void dumpKeys(Path file) throws IOException {
         ByteBuffer b = read(file);
         int pos = 4096;
-        int[] kinds = new int[6];
+        int[] kinds = new int[7];
         long entries = 0;
         while (pos + 19 <= b.capacity()) {
             byte kind = b.get(pos + 4);
@@ -176,7 +176,7 @@ public final class FormatDump {
                 break;
             }
             int header = kind == 5 ? 29 : 19; // PUT_EXPIRING: expiry and database before the key
-            boolean ok = kind >= 1 && kind <= 5 && pos + header + k <= b.capacity()
+            boolean ok = kind >= 1 && kind <= 6 && pos + header + k <= b.capacity()
                     && crc(b, pos + 4, header - 4 + k) == b.getInt(pos);
             if (!ok) {
                 out.printf(Locale.ROOT, "  %s: BAD record at offset %d%n", file.getFileName(), pos);
@@ -185,6 +185,11 @@ public final class FormatDump {
             kinds[kind]++;
             if (kind == 4) {
                 entries += dumpBatch(b, pos, k, b.getInt(pos + 7));
+            } else if (kind == 6) {
+                if (records) { // ATOMIC_PART: the batch id where a PUT has its address
+                    out.printf(Locale.ROOT, "    @%d ATOMIC_PART batch %d, %d entries in %d bytes%n", pos,
+                            b.getLong(pos + 11), b.getInt(pos + 7), k);
+                }
             } else {
                 byte[] key = new byte[k];
                 b.get(pos + header, key);
@@ -204,8 +209,8 @@ public final class FormatDump {
             pos += header + k;
         }
         out.printf(Locale.ROOT, "  %s: version %d number %d synced %d; %d put, %d put_expiring, %d delete, %d clear,"
-                + " %d batch (%d entries); %d record bytes%n", file.getFileName(), b.getInt(4), b.getLong(8), b.getLong(16),
-                kinds[1], kinds[5], kinds[2], kinds[3], kinds[4], entries, pos - 4096);
+                + " %d batch (%d entries); %d atomic part; %d record bytes%n", file.getFileName(), b.getInt(4), b.getLong(8),
+                b.getLong(16), kinds[1], kinds[5], kinds[2], kinds[3], kinds[4], entries, kinds[6], pos - 4096);
     }
 
     /**

@@ -431,8 +431,8 @@ class KeysLogTest {
         pastTheEnd[at + KeyRecord.KEY_LENGTH_OFFSET + 1] = (byte) 0xFF;
         assertOpenFails(file, pastTheEnd, "runs past the end");
         byte[] badKind = original.clone();
-        badKind[at + KeyRecord.KIND_OFFSET] = 6;
-        assertOpenFails(file, withChecksum(badKind, at), "bad record kind 6");
+        badKind[at + KeyRecord.KIND_OFFSET] = 7; // 6 is ATOMIC_PART
+        assertOpenFails(file, withChecksum(badKind, at), "bad record kind 7");
     }
 
     private void assertOpenFails(Path file, byte[] bytes, String why) throws IOException {

@@ -38,14 +38,26 @@ class FormatDumpTest {
     }
 
     @Test
+    void anAtomicBatchShowsAsOnePartRecordWithItsIdAndEntries() throws Exception {
+        try (Store s = Store.open(dir, StoreOptions.defaults().shards(1).syncMode(SyncMode.NEVER))) {
+            s.apply(new io.toykv.core.WriteBatch().put("a".getBytes(StandardCharsets.US_ASCII), new byte[10])
+                    .put("b".getBytes(StandardCharsets.US_ASCII), new byte[10]).delete("c".getBytes(StandardCharsets.US_ASCII)));
+        }
+        String out = dump(true);
+        // two PUT entries of a one-byte key: 2 * (3 + 1 + 12) = 32 bytes (the delete of an absent key writes nothing)
+        assertTrue(out.contains("@4096 ATOMIC_PART batch 1, 2 entries in 32 bytes"), out);
+        assertTrue(out.contains("0 batch (0 entries); 1 atomic part; 51 record bytes"), out);
+    }
+
+    @Test
     void dumpOfAClosedStoreMatchesWhatWasWritten() throws Exception {
         writeTenAndDeleteOne(false);
         String out = dump(true);
-        assertTrue(out.matches("(?s)manifest: magic 0x4D564B54 version 5 shards 1 store id [0-9a-f]{16} crc ok\n.*"), out);
+        assertTrue(out.matches("(?s)manifest: magic 0x4D564B54 version 6 shards 1 store id [0-9a-f]{16} crc ok\n.*"), out);
         assertTrue(out.matches("(?s).*shard.meta: magic 0x53564B54 version 1 store id [0-9a-f]{16} shard 0 of 1 keys files 1 to 1"
                 + " crc ok\n.*"), out);
         // 10 puts and a delete: 10 * (19 + 4) + (19 + 4) = 253 record bytes, synced to the end at close.
-        assertTrue(out.contains("00000001.k: version 3 number 1 synced 4349; 10 put, 0 put_expiring, 1 delete, 0 clear, 0 batch (0 entries);"
+        assertTrue(out.contains("00000001.k: version 3 number 1 synced 4349; 10 put, 0 put_expiring, 1 delete, 0 clear, 0 batch (0 entries); 0 atomic part;"
                 + " 253 record bytes"), out);
         assertTrue(out.contains("@4096 PUT \"key0\" -> segment 1 offset 0 length 108"), out);
         assertTrue(out.contains("DELETE \"key3\""), out);

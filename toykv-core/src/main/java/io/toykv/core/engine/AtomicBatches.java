@@ -1,0 +1,252 @@
+package io.toykv.core.engine;
+
+import io.toykv.core.log.AtomicPart;
+import io.toykv.core.log.KeyRecord;
+import io.toykv.core.log.KeysLog;
+import io.toykv.core.log.ValueRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Applies atomic batches: puts, deletes and expiry changes across any shards, all or nothing.
+ *
+ * <p>Commit protocol. A batch takes the write locks of the shards it touches, in shard order (so two
+ * batches cannot deadlock, and a single-shard write waits as it would for another put). It gets the next
+ * batch id, and in each shard appends its values to the buffer and then one ATOMIC_PART record (its
+ * changes in that shard, tagged with the id) to the keys log; then it forces the buffer and keys log of
+ * every shard it wrote, and only then appends the id to {@link BatchCommits} and forces that: the commit
+ * point. Replay applies a part only if its id is committed, so a crash before the commit leaves parts that
+ * replay ignores (their values are garbage), and one after it leaves every part durable. Ids are never
+ * reused: numbering starts above every id the keys logs and the commits name.
+ *
+ * <p>Keys-log rewrites and garbage collection take the same write lock, so neither sees a part before
+ * its batch is installed or committed: a rewrite's mark falls before the part (which it then copies as
+ * it is, id and all) or after the install (and its walk writes the keys' new state, committed by then).
+ *
+ * <p>Visibility. The index changes of all the shards are installed only after the commit, under all the
+ * locks, inside the {@link ReadFence}: a {@code get} that finds any change of a batch finds all of them,
+ * and a writer of one of its keys waits for the lock. A change to a key that the batch also changes is
+ * seen in the order the batch lists them (a later change of the same key wins).
+ *
+ * <p>Cost: each batch forces the logs of its shards and the commit file, whatever the sync mode, so a
+ * batch is durable (survives a power loss) when {@link #apply} returns.
+ */
+public final class AtomicBatches {
+    private final Shard[] shards;
+    private final BatchCommits commits;
+    private final ReadFence fence;
+    private final AtomicLong nextId;
+
+    public AtomicBatches(Shard[] shards, BatchCommits commits, ReadFence fence) {
+        this.shards = shards;
+        this.commits = commits;
+        this.fence = fence;
+        long max = commits.maxId();
+        for (Shard s : shards) {
+            max = Math.max(max, s.maxBatchId());
+        }
+        this.nextId = new AtomicLong(max + 1);
+    }
+
+    /** The most bytes of keys (and per-change overhead) a batch may hold in one shard: one record's body. */
+    public static boolean fitsOnePart(List<BatchOp> opsOfOneShard) {
+        long bound = 0;
+        for (BatchOp op : opsOfOneShard) {
+            bound += AtomicPart.entryBound(op.key().length);
+        }
+        return bound <= AtomicPart.MAX_BODY;
+    }
+
+    /**
+     * Applies {@code ops} in order, all or nothing, and returns once the batch is durable and visible.
+     * Returns without writing anything if no change has an effect (deletes of absent keys, say).
+     *
+     * @throws IllegalArgumentException the changes of one shard do not fit in one ATOMIC_PART record
+     * @throws IOException a write or force failed: the batch did not commit (or, if the commit file's force
+     *     failed, its state is unknown until the store is reopened, and the shards refuse writes)
+     */
+    public void apply(List<BatchOp> ops) throws IOException {
+        TreeMap<Integer, List<BatchOp>> byShard = new TreeMap<>();
+        for (BatchOp op : ops) {
+            byShard.computeIfAbsent(ShardRouter.shardOf(op.key(), shards.length), i -> new ArrayList<>()).add(op);
+        }
+        for (Map.Entry<Integer, List<BatchOp>> e : byShard.entrySet()) {
+            if (!fitsOnePart(e.getValue())) {
+                throw new IllegalArgumentException("the batch's changes in shard " + e.getKey()
+                        + " take more than one atomic part's " + AtomicPart.MAX_BODY + " bytes: split the batch");
+            }
+        }
+        List<Integer> order = new ArrayList<>(byShard.keySet());
+        List<ShardState> locked = new ArrayList<>();
+        try {
+            for (int i : order) { // in shard order: no deadlock between batches
+                ShardState state = shards[i].state();
+                state.writeLock.lock();
+                locked.add(state);
+                state.ensureOpen();
+            }
+            long id = nextId.getAndIncrement();
+            List<ShardState> written = new ArrayList<>();
+            List<List<KeyRecord>> changes = new ArrayList<>();
+            for (int j = 0; j < locked.size(); j++) {
+                ShardState state = locked.get(j);
+                List<KeyRecord> entries = plan(state, byShard.get(order.get(j)));
+                if (entries.isEmpty()) {
+                    continue;
+                }
+                AtomicPart part = new AtomicPart(AtomicPart.MAX_BODY);
+                for (KeyRecord r : entries) {
+                    part.add(r.kind(), r.key(), r.valueLength(), r.address(), r.expireAt());
+                }
+                state.keys.ensureRoom(KeyRecord.size(part.length()));
+                state.keys.appendAtomicPart(id, part);
+                written.add(state);
+                changes.add(entries);
+            }
+            if (written.isEmpty()) {
+                return;
+            }
+            for (ShardState state : written) {
+                force(state);
+            }
+            commits.commit(id);
+            fence.beginInstall();
+            try {
+                for (int i = 0; i < written.size(); i++) {
+                    install(written.get(i), changes.get(i));
+                }
+            } finally {
+                fence.endInstall();
+            }
+        } catch (IOException | RuntimeException e) {
+            for (ShardState state : locked) {
+                state.stopWritesIf(e); // a failed force: before the locks go
+            }
+            throw e;
+        } finally {
+            for (int i = locked.size() - 1; i >= 0; i--) {
+                locked.get(i).writeLock.unlock();
+            }
+        }
+    }
+
+    /** Values first, then the keys log, as a group commit forces them; under the write lock. */
+    private static void force(ShardState state) {
+        state.ensureForcing();
+        state.values.force();
+        KeysLog.SyncPoint point = state.keys.syncPoint();
+        point.force();
+        point.file().markSynced(point.end());
+    }
+
+    /** A key's state as the batch sees it: the index, then the batch's own earlier changes. */
+    private static final class Seen {
+        boolean exists;
+        long address;
+        int length;
+        long expireAt;
+    }
+
+    /**
+     * Decides the records {@code ops} make in one shard against its state (and each other), appending
+     * the values of the puts to the buffer. Writer only.
+     */
+    private static List<KeyRecord> plan(ShardState state, List<BatchOp> ops) throws IOException {
+        long now = state.clock.getAsLong();
+        Map<ByteBuffer, Seen> seen = new HashMap<>();
+        List<KeyRecord> entries = new ArrayList<>();
+        for (BatchOp op : ops) {
+            byte[] key = op.key();
+            Seen s = seen.computeIfAbsent(ByteBuffer.wrap(key), k -> lookUp(state, key));
+            boolean live = s.exists && !ShardWriter.passed(s.expireAt, now);
+            switch (op.kind()) {
+                case PUT: {
+                    long at = op.expireAt() == ShardWriter.KEEP_EXPIRY ? (live ? s.expireAt : 0) : op.expireAt();
+                    if (ShardWriter.passed(at, now)) {
+                        deleteIfExists(s, key, entries);
+                        break;
+                    }
+                    long address = state.values.append(key, op.value());
+                    s.exists = true;
+                    s.address = address;
+                    s.length = ValueRecord.size(op.value().length);
+                    s.expireAt = at;
+                    entries.add(new KeyRecord(KeyRecord.putKind(at), key, s.length, address, at));
+                    break;
+                }
+                case DELETE:
+                    deleteIfExists(s, key, entries);
+                    break;
+                case EXPIRE: {
+                    long at = op.expireAt();
+                    if (!live || at == 0 && s.expireAt == 0) {
+                        break;
+                    }
+                    if (ShardWriter.passed(at, now)) {
+                        deleteIfExists(s, key, entries);
+                        break;
+                    }
+                    s.expireAt = at;
+                    entries.add(new KeyRecord(KeyRecord.putKind(at), key, s.length, s.address, at));
+                    break;
+                }
+                default:
+                    throw new IllegalArgumentException("unknown batch change " + op.kind());
+            }
+        }
+        return entries;
+    }
+
+    private static Seen lookUp(ShardState state, byte[] key) {
+        Seen s = new Seen();
+        int[] length = new int[1];
+        s.address = state.index.get(key, length);
+        s.exists = s.address >= 0;
+        s.length = length[0];
+        s.expireAt = s.exists ? state.expiries.get(key) : 0;
+        return s;
+    }
+
+    private static void deleteIfExists(Seen s, byte[] key, List<KeyRecord> entries) {
+        if (s.exists) {
+            entries.add(new KeyRecord(KeyRecord.DELETE, key, 0, 0));
+            s.exists = false;
+            s.expireAt = 0;
+        }
+    }
+
+    /** Makes a committed part's changes visible, in order, with the accounting a put or delete does. Writer only. */
+    private static void install(ShardState state, List<KeyRecord> entries) {
+        int[] length = new int[1];
+        for (KeyRecord r : entries) {
+            byte[] key = r.key();
+            long oldExpiry = state.expiries.get(key);
+            if (r.kind() == KeyRecord.DELETE) {
+                long address = state.index.remove(key, length);
+                state.addLive(address, -length[0]);
+                state.liveKeyRecordBytes -= KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
+                if (oldExpiry != 0) {
+                    state.expiries.set(key, 0);
+                }
+            } else {
+                long previous = state.index.put(key, r.address(), r.valueLength(), length);
+                state.addLive(r.address(), r.valueLength());
+                if (previous >= 0) {
+                    state.addLive(previous, -length[0]);
+                    state.liveKeyRecordBytes -= KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
+                }
+                state.liveKeyRecordBytes += KeyRecord.size(r.kind(), key.length);
+                if (r.expireAt() != oldExpiry) {
+                    state.expiries.set(key, r.expireAt()); // after the index: see Shard#get
+                }
+            }
+            state.versions.changed(key, ++state.appendSequence);
+        }
+    }
+}
