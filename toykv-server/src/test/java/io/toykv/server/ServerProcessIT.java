@@ -215,6 +215,54 @@ class ServerProcessIT {
         assertTrue(again.process().waitFor(30, TimeUnit.SECONDS));
     }
 
+    /**
+     * EXECs that each set eight keys (in different shards) to one counter value, killed with SIGKILL
+     * mid-stream: after the restart the eight keys hold one value, at least the last acknowledged one.
+     */
+    @Test
+    void anExecIsWhollyPresentOrWhollyAbsentAfterKillNine() throws Exception {
+        Server server = startJar(dir);
+        String[] keys = {"tx:a", "tx:b", "tx:c", "tx:d", "tx:e", "tx:f", "tx:g", "tx:h"};
+        java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> {
+            try (RespClient c = new RespClient(server.port(), 10_000)) {
+                for (long n = 1; ; n++) {
+                    c.call("MULTI");
+                    for (String k : keys) {
+                        c.call("SET", k, Long.toString(n));
+                    }
+                    if (!c.call("EXEC").startsWith("*8\r\n")) {
+                        return;
+                    }
+                    acknowledged.set(n);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the kill ends the connection
+            }
+        });
+        writer.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (acknowledged.get() < 200 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        server.process().destroyForcibly(); // SIGKILL
+        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+        writer.join(30_000);
+        long last = acknowledged.get();
+        assertTrue(last > 0, "no EXEC was acknowledged");
+        Server again = startJar(dir);
+        try (RespClient c = new RespClient(again.port(), 10_000)) {
+            String first = c.call("GET", keys[0]);
+            for (String k : keys) {
+                assertEquals(first, c.call("GET", k), "key " + k + " after the kill");
+            }
+            long value = Long.parseLong(first.substring(first.indexOf("\r\n") + 2, first.length() - 2));
+            assertTrue(value >= last, "EXEC " + last + " was acknowledged, the keys hold " + value);
+        }
+        again.process().destroy();
+        assertTrue(again.process().waitFor(30, TimeUnit.SECONDS));
+    }
+
     @Test
     void shutdownCommandExitsZero() throws Exception {
         Server server = startJar(dir);

@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import io.toykv.core.WriteBatch;
 import io.toykv.core.ScanIterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -233,5 +234,10 @@ final class CommandKeyspace implements Keyspace {
     public long expiringKeys() {
         TransactionWrites transaction = tx();
         return transaction != null ? transaction.expiringKeys() : store.expiringKeys();
+    }
+
+    @Override
+    public boolean applyAtomically(WriteBatch batch) {
+        return store.applyAtomically(batch);
     }
 }

@@ -1,6 +1,7 @@
 package io.toykv.server.command;
 
 import io.toykv.core.ScanIterator;
+import io.toykv.core.WriteBatch;
 import java.util.Map;
 
 /**
@@ -74,4 +75,15 @@ public interface Keyspace {
 
     /** Live keys that have an expiry. */
     long expiringKeys();
+
+    /**
+     * Applies {@code batch} all or nothing, as {@link io.toykv.core.Store#apply} does, and returns true;
+     * or returns false, having done nothing, when this keyspace cannot (the caller then applies the
+     * changes one by one).
+     *
+     * @throws IllegalArgumentException the batch is too large for one atomic batch; nothing was applied
+     */
+    default boolean applyAtomically(WriteBatch batch) {
+        return false;
+    }
 }

@@ -11,13 +11,18 @@ final class KeyspaceInfo {
     private KeyspaceInfo() {
     }
 
-    static Map<String, Object> of(KeyspaceSet databases) {
+    /**
+     * {@code selected} stands for database {@code current}: the keyspace the commands see, so that INFO
+     * inside EXEC counts the transaction's own writes.
+     */
+    static Map<String, Object> of(KeyspaceSet databases, int current, Keyspace selected) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int db = 0; db < databases.count(); db++) {
-            long keys = databases.size(db);
+            long keys = db == current ? selected.size() : databases.size(db);
             if (keys > 0) {
-                m.put("db" + db, "keys=" + keys + ",expires=" + databases.expiring(db) + ",avg_ttl="
-                        + AverageTtl.estimate(databases.keyspace(db)));
+                Keyspace k = db == current ? selected : databases.keyspace(db);
+                long expiring = db == current ? selected.expiringKeys() : databases.expiring(db);
+                m.put("db" + db, "keys=" + keys + ",expires=" + expiring + ",avg_ttl=" + AverageTtl.estimate(k));
             }
         }
         return m;

@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import io.toykv.core.WriteBatch;
 import io.toykv.core.ScanIterator;
 import java.util.Map;
 import java.util.Objects;
@@ -140,5 +141,10 @@ final class SelectedKeyspace implements Keyspace {
     @Override
     public long expiringKeys() {
         return current().expiringKeys();
+    }
+
+    @Override
+    public boolean applyAtomically(WriteBatch batch) {
+        return current().applyAtomically(batch);
     }
 }

@@ -235,7 +235,8 @@ final class ServerCommands {
                 case "cpu" -> section(sb, "CPU", sections.cpu());
                 case "errorstats" -> section(sb, "Errorstats", stats.commands().errorLines());
                 case "commandstats" -> section(sb, "Commandstats", stats.commands().commandLines());
-                case "keyspace" -> section(sb, "Keyspace", KeyspaceInfo.of(databases));
+                case "keyspace" -> section(sb, "Keyspace",
+                        KeyspaceInfo.of(databases, SelectedKeyspace.currentDatabase(), keyspace));
                 default -> section(sb, "Store", store);
             }
         }

@@ -28,8 +28,7 @@ public final class SingleKeyspaceSet implements KeyspaceSet {
 
     @Override
     public long expiring(int db) {
-        check(db);
-        return 0;
+        return keyspace(db).expiringKeys();
     }
 
     @Override

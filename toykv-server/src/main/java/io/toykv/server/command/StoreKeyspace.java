@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import io.toykv.core.WriteBatch;
 import io.toykv.core.ScanIterator;
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
@@ -122,5 +123,11 @@ public final class StoreKeyspace implements Keyspace {
     @Override
     public long expiringKeys() {
         return store.expiringKeys();
+    }
+
+    @Override
+    public boolean applyAtomically(WriteBatch batch) {
+        store.apply(batch);
+        return true;
     }
 }
