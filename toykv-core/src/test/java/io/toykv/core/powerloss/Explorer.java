@@ -57,6 +57,7 @@ final class Explorer {
     private final int keepWorkingRate;
     private long explored;
     private long stateLimit = Long.MAX_VALUE;
+    private boolean concurrentSyncs;
     private int runs;
 
     Explorer(Path work, PrintStream out, int sampledPerPoint, int betweenRate, int keepWorkingRate) {
@@ -77,6 +78,11 @@ final class Explorer {
         return explored;
     }
 
+    /** Also explores, at each buffer header change, a sync of another thread landing there ({@link CrashPoint.Kind#CONCURRENT_SYNC}). */
+    void concurrentSyncs(boolean on) {
+        this.concurrentSyncs = on;
+    }
+
     /** Stops exploring (the workloads still run to their end) once this many states were checked in all. */
     void stateLimit(long limit) {
         this.stateLimit = limit;
@@ -91,6 +97,8 @@ final class Explorer {
         /** The disk under the store the workload is writing; crash points of others are ignored. */
         volatile SimulatedDisk disk;
         History history;
+        /** Changes of the ops that returned: the op under way started none of them. */
+        volatile int returned;
         Failure failure;
         boolean exploring = true;
         int stateDirs;
@@ -111,9 +119,13 @@ final class Explorer {
             long t = System.nanoTime();
             CrashImage img = disk.capture();
             nanos[3] += System.nanoTime() - t;
+            History.Snapshot snapshot = history.snapshot();
+            if (point.kind() == CrashPoint.Kind.CONCURRENT_SYNC) {
+                snapshot = snapshot.durableBefore(returned); // that sync started after the ops before this one returned
+            }
             exploring = false; // the checks below make effects of their own (on other disks): no recursion
             try {
-                explore(point, img, history.snapshot());
+                explore(point, img, snapshot);
             } finally {
                 exploring = true;
             }
@@ -202,6 +214,7 @@ final class Explorer {
                     if (failure != null) {
                         break;
                     }
+                    returned = history.size();
                     boolean always = workload.syncMode() == SyncMode.ALWAYS;
                     switch (op.kind()) {
                         case PUT -> {
@@ -266,6 +279,7 @@ final class Explorer {
          */
         private SimulatedDisk newDisk(Path dir) throws IOException {
             SimulatedDisk d = new SimulatedDisk(dir);
+            d.concurrentSyncs(concurrentSyncs);
             d.crashPoints(p -> {
                 if (d == disk) {
                     at(p);

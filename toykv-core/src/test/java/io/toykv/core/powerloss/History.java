@@ -52,6 +52,11 @@ final class History {
         durable.replaceAll(x -> true);
     }
 
+    /** Changes started so far. */
+    synchronized int size() {
+        return changes.size();
+    }
+
     /** What may be found at a crash now. */
     synchronized Snapshot snapshot() {
         return new Snapshot(List.copyOf(changes), List.copyOf(durable), keys);
@@ -108,6 +113,18 @@ final class History {
 
         int size() {
             return changes.size();
+        }
+
+        /**
+         * This snapshot with the first {@code returned} changes promised durable too: what a sync that
+         * another thread started after they returned promises once it returns.
+         */
+        Snapshot durableBefore(int returned) {
+            List<Boolean> d = new ArrayList<>(durable);
+            for (int i = 0; i < Math.min(returned, d.size()); i++) {
+                d.set(i, true);
+            }
+            return new Snapshot(changes, List.copyOf(d), keys);
         }
     }
 }
