@@ -7,14 +7,14 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock for tests that moves only when told ({@link #advance}). */
-final class ManualClock extends Clock {
+public final class ManualClock extends Clock {
     private final AtomicLong millis;
 
-    ManualClock(long millis) {
+    public ManualClock(long millis) {
         this.millis = new AtomicLong(millis);
     }
 
-    void advance(long by) {
+    public void advance(long by) {
         millis.addAndGet(by);
     }
 

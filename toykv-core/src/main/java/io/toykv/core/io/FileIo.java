@@ -86,4 +86,14 @@ public interface FileIo {
 
     /** Forces a directory's entries (creations, renames, unlinks) to the device ({@link Directories}). */
     void forceDirectory(Path dir) throws IOException;
+
+    /**
+     * Marks a moment at which another thread's force of {@code path} (what {@code otherThreadsForce}
+     * does: a sync's force of a mapping, say) can land in a store of several threads, where the code's
+     * correctness depends on what that force finds. The real file system does nothing: threads
+     * interleave by themselves. A simulated device may run {@code otherThreadsForce} here, to reach that
+     * interleaving on purpose rather than by luck.
+     */
+    default void concurrentForcePoint(Path path, Runnable otherThreadsForce) {
+    }
 }

@@ -221,6 +221,9 @@ public final class ValueBuffer {
      * forces the header page if {@code force}.
      */
     private synchronized void writeHeader(boolean force, boolean pending) {
+        // A sync's force ({@link #force}) can land before the new slot is written: it forces the header
+        // before this one with the halves the fields name now, and its caller takes what it forced as durable.
+        FileIo.of(path).concurrentForcePoint(path, this::force);
         headerSequence++;
         writeSlot(map, headerSequence, base, active, pending ? pendingLength : 0, pending ? pendingBase : 0);
         if (force) {

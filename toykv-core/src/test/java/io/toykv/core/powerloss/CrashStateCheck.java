@@ -6,6 +6,9 @@ import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.SyncMode;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -33,15 +36,17 @@ final class CrashStateCheck {
     private CrashStateCheck() {
     }
 
-    static StoreOptions options(Workload w) {
-        return w.options().syncMode(SyncMode.NEVER).autoCompaction(false);
+    /** The workload's options, the clock stopped at {@code now} (the crash's time). */
+    static StoreOptions options(Workload w, long now) {
+        return w.options().syncMode(SyncMode.NEVER).autoCompaction(false)
+                .clock(Clock.fixed(Instant.ofEpochMilli(now), ZoneOffset.UTC));
     }
 
     /** Opens the store in {@code dir}, checks it, and returns what each key holds (-1 absent). */
     static Map<Integer, Long> check(Path dir, Workload w, History.Snapshot expected, boolean keepWorking)
             throws IOException, Failed {
         Map<Integer, Long> found;
-        try (Store store = Store.open(dir, options(w))) {
+        try (Store store = Store.open(dir, options(w, expected.now()))) {
             found = verify(store, expected);
             if (!keepWorking) {
                 return found;
@@ -50,7 +55,7 @@ final class CrashStateCheck {
             store.delete(Workload.key(1));
             store.compact();
         }
-        try (Store store = Store.open(dir, options(w))) {
+        try (Store store = Store.open(dir, options(w, expected.now()))) {
             found.put(0, FRESH_WRITE);
             found.put(1, -1L);
             for (int k = 0; k < expected.keys(); k++) {
@@ -78,6 +83,15 @@ final class CrashStateCheck {
             if (v != null && (v.length != expected.sizeOfWrite(write) || !Arrays.equals(v, Workload.value(write, v.length)))) {
                 throw new Failed("key " + k + " holds " + v.length + " bytes claiming to be write " + write
                         + ", which put " + expected.sizeOfWrite(write) + " other bytes");
+            }
+            if (v != null) {
+                long expiry = store.expiry(Workload.key(k));
+                long at = expiry == Store.NO_EXPIRY ? 0 : expiry;
+                Set<Long> expiries = expected.allowedExpiries(k, write);
+                if (!expiries.contains(at)) {
+                    throw new Failed("key " + k + " holds write " + write + " expiring at " + at + "; after this crash it"
+                            + " may expire only at " + new TreeSet<>(expiries) + " (0: never)");
+                }
             }
             found.put(k, write);
         }

@@ -1,6 +1,8 @@
 package io.toykv.core.powerloss;
 
 import io.toykv.core.Abandon;
+import io.toykv.core.ManualClock;
+import io.toykv.core.StoreOptions;
 import io.toykv.core.Store;
 import io.toykv.core.SyncMode;
 import java.io.IOException;
@@ -57,6 +59,7 @@ final class Explorer {
     private final int keepWorkingRate;
     private long explored;
     private long stateLimit = Long.MAX_VALUE;
+    private boolean concurrentSyncs;
     private int runs;
 
     Explorer(Path work, PrintStream out, int sampledPerPoint, int betweenRate, int keepWorkingRate) {
@@ -77,6 +80,11 @@ final class Explorer {
         return explored;
     }
 
+    /** Also explores, at each buffer header change, a sync of another thread landing there ({@link CrashPoint.Kind#CONCURRENT_SYNC}). */
+    void concurrentSyncs(boolean on) {
+        this.concurrentSyncs = on;
+    }
+
     /** Stops exploring (the workloads still run to their end) once this many states were checked in all. */
     void stateLimit(long limit) {
         this.stateLimit = limit;
@@ -87,10 +95,14 @@ final class Explorer {
         final Workload workload;
         final SplittableRandom random;
         final Set<Long> seen = new HashSet<>();
+        /** The stores' clock (StoreOptions.clock): it moves only by the workload's ops, so expiry is deterministic. */
+        final ManualClock clock = new ManualClock(Workload.CLOCK_START);
         final List<SimulatedDisk> disks = new ArrayList<>();
         /** The disk under the store the workload is writing; crash points of others are ignored. */
         volatile SimulatedDisk disk;
         History history;
+        /** Changes of the ops that returned: the op under way started none of them. */
+        volatile int returned;
         Failure failure;
         boolean exploring = true;
         int stateDirs;
@@ -111,9 +123,13 @@ final class Explorer {
             long t = System.nanoTime();
             CrashImage img = disk.capture();
             nanos[3] += System.nanoTime() - t;
+            History.Snapshot snapshot = history.snapshot(clock.millis());
+            if (point.kind() == CrashPoint.Kind.CONCURRENT_SYNC) {
+                snapshot = snapshot.durableBefore(returned); // that sync started after the ops before this one returned
+            }
             exploring = false; // the checks below make effects of their own (on other disks): no recursion
             try {
-                explore(point, img, history.snapshot());
+                explore(point, img, snapshot);
             } finally {
                 exploring = true;
             }
@@ -191,17 +207,22 @@ final class Explorer {
             }
         }
 
+        private StoreOptions options() {
+            return workload.options().fileIo(disk).clock(clock);
+        }
+
         Failure execute() throws IOException {
             history = new History(workload.keys());
             Path dir = newStoreDir();
             disk = newDisk(dir);
-            Store store = Store.open(dir, workload.options().fileIo(disk));
+            Store store = Store.open(dir, options());
             long writes = 0;
             try {
                 for (Workload.Op op : workload.ops()) {
                     if (failure != null) {
                         break;
                     }
+                    returned = history.size();
                     boolean always = workload.syncMode() == SyncMode.ALWAYS;
                     switch (op.kind()) {
                         case PUT -> {
@@ -212,6 +233,33 @@ final class Explorer {
                                 history.durable(i);
                             }
                         }
+                        case PUT_EXPIRING -> {
+                            long write = ++writes;
+                            long at = clock.millis() + op.millis();
+                            int i = history.start(op.key(), write, op.size(), at);
+                            store.put(Workload.key(op.key()), Workload.value(write, op.size()), at);
+                            if (always) {
+                                history.durable(i);
+                            }
+                        }
+                        case EXPIRE_AT, PERSIST -> {
+                            byte[] k = Workload.key(op.key());
+                            byte[] v = store.get(k);
+                            boolean persist = op.kind() == Workload.Kind.PERSIST;
+                            if (v == null || (persist && store.expiry(k) == Store.NO_EXPIRY)) {
+                                break; // absent, or nothing to persist: the call writes nothing
+                            }
+                            long at = persist ? 0 : clock.millis() + op.millis();
+                            int i = history.start(op.key(), Workload.writeOf(v), v.length, at);
+                            boolean changed = persist ? store.persist(k) : store.expireAt(k, at);
+                            if (!changed) {
+                                throw new IllegalStateException(op + " of a present key changed nothing");
+                            }
+                            if (always) {
+                                history.durable(i);
+                            }
+                        }
+                        case ADVANCE_CLOCK -> clock.advance(op.millis());
                         case DELETE -> {
                             int i = history.start(op.key(), -1, 0);
                             store.delete(Workload.key(op.key()));
@@ -231,7 +279,7 @@ final class Explorer {
                         case REOPEN -> {
                             store.close();
                             history.allDurable();
-                            store = Store.open(dir, workload.options().fileIo(disk));
+                            store = Store.open(dir, options());
                         }
                         case CRASH_AND_REOPEN -> {
                             store = crashAndReopen(store);
@@ -266,6 +314,7 @@ final class Explorer {
          */
         private SimulatedDisk newDisk(Path dir) throws IOException {
             SimulatedDisk d = new SimulatedDisk(dir);
+            d.concurrentSyncs(concurrentSyncs);
             d.crashPoints(p -> {
                 if (d == disk) {
                     at(p);
@@ -279,7 +328,7 @@ final class Explorer {
         private Store crashAndReopen(Store store) throws IOException {
             exploring = false;
             CrashImage image = disk.capture();
-            History.Snapshot snapshot = history.snapshot();
+            History.Snapshot snapshot = history.snapshot(clock.millis());
             Abandon.abandon(store);
             long stateSeed = random.nextLong();
             CrashImage.CrashState state = image.state(CrashImage.Mode.SAMPLED, new Random(stateSeed));
@@ -300,14 +349,17 @@ final class Explorer {
                 throw new IOException(failed);
             }
             explored++;
+            disk = newDisk(dir);
+            Store reopened = Store.open(dir, options());
             history = new History(workload.keys());
             for (Map.Entry<Integer, Long> e : found.entrySet()) {
                 int size = e.getValue() < 0 ? 0 : snapshot.sizeOfWrite(e.getValue());
-                history.durable(history.start(e.getKey(), e.getValue(), size)); // the open forced what it recovered
+                long expiry = e.getValue() < 0 ? 0 : reopened.expiry(Workload.key(e.getKey()));
+                // the open forced what it recovered
+                history.durable(history.start(e.getKey(), e.getValue(), size, expiry == Store.NO_EXPIRY ? 0 : expiry));
             }
-            disk = newDisk(dir);
             exploring = true;
-            return Store.open(dir, workload.options().fileIo(disk));
+            return reopened;
         }
 
         private Path newStoreDir() throws IOException {

@@ -12,8 +12,15 @@ import java.util.Set;
  * store's own threads too.
  */
 final class History {
-    /** A key's change: it holds the value of put number {@code write} from now on ({@code -1}: absent). */
-    private record Change(int key, long write, int size, int index) {
+    /**
+     * A key's change: it holds the value of put number {@code write} from now on ({@code -1}: absent),
+     * expiring at {@code expireAt} (0: never).
+     */
+    private record Change(int key, long write, int size, int index, long expireAt) {
+        /** The write the key holds at {@code now}: -1 once its expiry passed. */
+        long writeAt(long now) {
+            return expireAt != 0 && expireAt <= now ? -1 : write;
+        }
     }
 
     /** Applies to every key. */
@@ -32,7 +39,12 @@ final class History {
      * for absent) starts now; returns its number.
      */
     synchronized int start(int key, long write, int size) {
-        changes.add(new Change(key, write, size, changes.size()));
+        return start(key, write, size, 0);
+    }
+
+    /** As {@link #start(int, long, int)}, the key expiring at {@code expireAt} (0: never). */
+    synchronized int start(int key, long write, int size, long expireAt) {
+        changes.add(new Change(key, write, size, changes.size(), expireAt));
         durable.add(false);
         return changes.size() - 1;
     }
@@ -52,9 +64,14 @@ final class History {
         durable.replaceAll(x -> true);
     }
 
-    /** What may be found at a crash now. */
-    synchronized Snapshot snapshot() {
-        return new Snapshot(List.copyOf(changes), List.copyOf(durable), keys);
+    /** Changes started so far. */
+    synchronized int size() {
+        return changes.size();
+    }
+
+    /** What may be found at a crash now, with the clock at {@code now}. */
+    synchronized Snapshot snapshot(long now) {
+        return new Snapshot(List.copyOf(changes), List.copyOf(durable), keys, now);
     }
 
     /** The changes and promises at one moment. */
@@ -62,11 +79,18 @@ final class History {
         private final List<Change> changes;
         private final List<Boolean> durable;
         private final int keys;
+        private final long now;
 
-        private Snapshot(List<Change> changes, List<Boolean> durable, int keys) {
+        private Snapshot(List<Change> changes, List<Boolean> durable, int keys, long now) {
             this.changes = changes;
             this.durable = durable;
             this.keys = keys;
+            this.now = now;
+        }
+
+        /** The clock's time at this snapshot: what a store opened from the crash state compares expiries with. */
+        long now() {
+            return now;
         }
 
         int keys() {
@@ -90,7 +114,27 @@ final class History {
             }
             for (Change c : changes) {
                 if ((c.key == key || c.key == ALL_KEYS) && c.index >= lastDurable) {
-                    out.add(c.write);
+                    out.add(c.writeAt(now));
+                }
+            }
+            return out;
+        }
+
+        /**
+         * The expiries {@code key} may have while it holds {@code write} after a crash (0: none): those of
+         * the changes {@link #allowed} counts that leave it holding that write.
+         */
+        Set<Long> allowedExpiries(int key, long write) {
+            int lastDurable = -1;
+            for (Change c : changes) {
+                if ((c.key == key || c.key == ALL_KEYS) && durable.get(c.index)) {
+                    lastDurable = c.index;
+                }
+            }
+            Set<Long> out = new HashSet<>();
+            for (Change c : changes) {
+                if (c.key == key && c.index >= lastDurable && c.writeAt(now) == write) {
+                    out.add(c.expireAt);
                 }
             }
             return out;
@@ -108,6 +152,18 @@ final class History {
 
         int size() {
             return changes.size();
+        }
+
+        /**
+         * This snapshot with the first {@code returned} changes promised durable too: what a sync that
+         * another thread started after they returned promises once it returns.
+         */
+        Snapshot durableBefore(int returned) {
+            List<Boolean> d = new ArrayList<>(durable);
+            for (int i = 0; i < Math.min(returned, d.size()); i++) {
+                d.set(i, true);
+            }
+            return new Snapshot(changes, List.copyOf(d), keys, now);
         }
     }
 }

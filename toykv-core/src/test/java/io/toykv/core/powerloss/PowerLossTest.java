@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code toykv.powerloss.seed}: a master seed (default: the clock; printed at the start);
  *   <li>{@code toykv.powerloss.workload}: replay only the workload of this seed (printed with each failure);
  *   <li>{@code toykv.powerloss.ops}: ops a workload (default 120);
- *   <li>{@code toykv.powerloss.keep}: a directory to keep each failing crash state in, for FormatDump.
+ *   <li>{@code toykv.powerloss.keep}: a directory to keep each failing crash state in, for FormatDump;
+ *   <li>{@code toykv.powerloss.concurrentSyncs}: also explore another thread's sync landing at each buffer
+ *       header change (default false).
  * </ul>
  * Runs alone with {@code ./mvnw -q -pl toykv-core verify -Dgroups=power-loss}.
  */
@@ -67,6 +69,7 @@ class PowerLossTest {
                 + (only != null ? ", workload " + only : "") + ", " + states + " states");
         Explorer explorer = new Explorer(work, out, 2, 8, 10);
         explorer.stateLimit(states);
+        explorer.concurrentSyncs(Boolean.getBoolean("toykv.powerloss.concurrentSyncs"));
         SplittableRandom seeds = new SplittableRandom(master);
         List<Explorer.Failure> failures = new ArrayList<>();
         long started = System.nanoTime();

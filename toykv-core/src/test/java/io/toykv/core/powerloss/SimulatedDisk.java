@@ -85,6 +85,7 @@ public final class SimulatedDisk implements FileIo {
     };
     private long effects;
     private boolean inCrashPoint;
+    private boolean concurrentSyncs;
 
     /** A device under {@code root} (which must exist) holding what is there now, all of it durable. */
     public SimulatedDisk(Path root) throws IOException {
@@ -299,6 +300,56 @@ public final class SimulatedDisk implements FileIo {
             changes.forEach(c -> c.applyTo(durable));
         }
         point(CrashPoint.Kind.DIRECTORY_FORCE, d);
+    }
+
+    /**
+     * A crash-point variant ({@link CrashPoint.Kind#CONCURRENT_SYNC}): another thread's sync lands here
+     * and returns. It runs {@code otherThreadsForce} (the store's own force of {@code path}, which sees
+     * the store's state as it is at this moment), then forces every other file (a sync forces the keys
+     * log; the kernel may write any other dirty page back at any time), and the crash point comes. Then
+     * the device is put back as it was: the store goes on as if no other thread had forced anything.
+     * Directory entries are left alone (a sync forces none).
+     */
+    @Override
+    public synchronized void concurrentForcePoint(Path path, Runnable otherThreadsForce) {
+        Path p = norm(path);
+        effects++;
+        if (inCrashPoint || !concurrentSyncs) {
+            return;
+        }
+        Map<Inode, byte[]> before = new IdentityHashMap<>();
+        live.values().forEach(i -> before.put(i, i.durable));
+        durable.values().forEach(i -> before.put(i, i.durable));
+        pending.values().forEach(l -> l.stream().filter(c -> c.inode() != null).forEach(c -> before.put(c.inode(), c.inode().durable)));
+        inCrashPoint = true; // the forces below are part of this point, not points of their own
+        try {
+            // The other files' bytes are read before the store's own force: the store's writers take no
+            // lock of this disk to append through mappings, and key records are appended after the
+            // values they name, so records read first name no value the force below leaves out (as in
+            // capture). A file unlinked or replaced is still forced through the channel its writer holds.
+            Map<Inode, Path> livePaths = new IdentityHashMap<>();
+            live.forEach((at, i) -> livePaths.put(i, at));
+            Map<Inode, byte[]> forced = new IdentityHashMap<>();
+            for (Inode i : before.keySet()) {
+                Path at = livePaths.get(i);
+                if (!i.directory && !p.equals(at)) {
+                    forced.put(i, at != null ? Files.readAllBytes(at) : i.orphanImage != null ? i.orphanImage : i.durable);
+                }
+            }
+            otherThreadsForce.run();
+            forced.forEach((i, bytes) -> i.durable = bytes);
+            crashPoints.at(new CrashPoint(effects, CrashPoint.Kind.CONCURRENT_SYNC, root.relativize(p).toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            inCrashPoint = false;
+            before.forEach((i, d) -> i.durable = d);
+        }
+    }
+
+    /** Whether {@link #concurrentForcePoint} runs its variant (off unless asked). */
+    public synchronized void concurrentSyncs(boolean on) {
+        this.concurrentSyncs = on;
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.toykv.core.powerloss.CrashImage.Mode;
 import java.nio.ByteBuffer;
@@ -225,5 +226,47 @@ class SimulatedDiskTest {
         Path p = Files.write(dir.resolve("stranger"), new byte[1]);
         assertThrows(IllegalStateException.class, () -> disk.delete(p));
         assertFalse(disk.deleteIfExists(dir.resolve("never")));
+    }
+
+    @Test
+    void aConcurrentSyncForcesWhatItsForceCoversAndEveryOtherFileThenIsUndone() throws Exception {
+        SimulatedDisk disk = new SimulatedDisk(dir);
+        disk.concurrentSyncs(true);
+        Path mapped = dir.resolve("m");
+        Path other = dir.resolve("o");
+        disk.allocate(mapped, 2 * PAGE);
+        disk.createFile(other);
+        disk.forceDirectory(dir);
+        write(disk, other, filled(10, 5), 0);
+        try (FileChannel ch = disk.open(mapped, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            MappedByteBuffer map = disk.mapReadWrite(ch, mapped, 2 * PAGE);
+            map.put(0, (byte) 1);
+            map.put(PAGE, (byte) 2);
+            byte[][] seen = new byte[2][];
+            disk.crashPoints(point -> {
+                assertEquals(CrashPoint.Kind.CONCURRENT_SYNC, point.kind());
+                CrashImage.CrashState s = disk.capture().state(Mode.ALL_LOST, new Random(1));
+                seen[0] = s.file("m");
+                seen[1] = s.file("o");
+            });
+            disk.concurrentForcePoint(mapped, () -> disk.force(map, mapped, 0, PAGE)); // the first page only
+            assertEquals(1, seen[0][0], "the page its force covers is durable at the point");
+            assertEquals(0, seen[0][PAGE], "a page its force leaves out is not");
+            assertArrayEquals(filled(10, 5), seen[1], "every other file is forced");
+            disk.crashPoints(point -> { });
+            assertArrayEquals(new byte[2 * PAGE], file(disk, Mode.ALL_LOST, 1, "m"), "undone after the point");
+            assertArrayEquals(new byte[0], file(disk, Mode.ALL_LOST, 1, "o"));
+        }
+    }
+
+    @Test
+    void aConcurrentSyncIsNoPointUnlessAsked() throws Exception {
+        SimulatedDisk disk = new SimulatedDisk(dir);
+        Path p = dir.resolve("f");
+        disk.allocate(p, PAGE);
+        boolean[] ran = {false};
+        disk.crashPoints(point -> fail("no crash point expected, got " + point));
+        disk.concurrentForcePoint(p, () -> ran[0] = true);
+        assertFalse(ran[0]);
     }
 }

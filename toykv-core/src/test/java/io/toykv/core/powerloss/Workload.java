@@ -19,14 +19,28 @@ record Workload(long seed, SyncMode syncMode, int shards, long segmentSize, bool
         List<Op> ops) {
     static final int MAX_VALUE = 30_000;
 
-    enum Kind { PUT, DELETE, SYNC, COMPACT, CLEAR, REOPEN, CRASH_AND_REOPEN }
+    /** Where the workload's clock starts (StoreOptions.clock): any time after the epoch. */
+    static final long CLOCK_START = 1_000_000_000_000L;
 
-    /** One call; {@code key} and {@code size} only where they apply. */
-    record Op(Kind kind, int key, int size) {
+    enum Kind { PUT, PUT_EXPIRING, EXPIRE_AT, PERSIST, ADVANCE_CLOCK, DELETE, SYNC, COMPACT, CLEAR, REOPEN, CRASH_AND_REOPEN }
+
+    /**
+     * One call; {@code key}, {@code size} and {@code millis} (an expiry this far after the clock's time, or
+     * how far the clock moves) only where they apply.
+     */
+    record Op(Kind kind, int key, int size, long millis) {
+        Op(Kind kind, int key, int size) {
+            this(kind, key, size, 0);
+        }
+
         @Override
         public String toString() {
             return switch (kind) {
                 case PUT -> "put(" + key + ", " + size + " bytes)";
+                case PUT_EXPIRING -> "put(" + key + ", " + size + " bytes, expiring in " + millis + " ms)";
+                case EXPIRE_AT -> "expireAt(" + key + ", in " + millis + " ms)";
+                case PERSIST -> "persist(" + key + ")";
+                case ADVANCE_CLOCK -> "clock +" + millis + " ms";
                 case DELETE -> "delete(" + key + ")";
                 default -> kind.name().toLowerCase();
             };
@@ -46,9 +60,19 @@ record Workload(long seed, SyncMode syncMode, int shards, long segmentSize, bool
             if (x < 700) {
                 int s = r.nextInt(10);
                 int size = s < 7 ? 8 + r.nextInt(200) : s < 9 ? 200 + r.nextInt(4000) : 4000 + r.nextInt(MAX_VALUE - 4000);
-                ops.add(new Op(Kind.PUT, r.nextInt(keys), size));
-            } else if (x < 860) {
+                if (r.nextInt(5) == 0) {
+                    ops.add(new Op(Kind.PUT_EXPIRING, r.nextInt(keys), size, 1 + r.nextInt(4000)));
+                } else {
+                    ops.add(new Op(Kind.PUT, r.nextInt(keys), size));
+                }
+            } else if (x < 810) {
                 ops.add(new Op(Kind.DELETE, r.nextInt(keys), 0));
+            } else if (x < 830) {
+                ops.add(new Op(Kind.EXPIRE_AT, r.nextInt(keys), 0, 1 + r.nextInt(4000)));
+            } else if (x < 845) {
+                ops.add(new Op(Kind.PERSIST, r.nextInt(keys), 0));
+            } else if (x < 860) {
+                ops.add(new Op(Kind.ADVANCE_CLOCK, 0, 0, r.nextInt(3000)));
             } else if (x < 920) {
                 ops.add(new Op(Kind.SYNC, 0, 0));
             } else if (x < 955) {
@@ -74,8 +98,14 @@ record Workload(long seed, SyncMode syncMode, int shards, long segmentSize, bool
                 .keysFileSize(64 * 1024).maxValueSize(MAX_VALUE).autoCompaction(autoCompaction);
     }
 
-    /** Key {@code id}: its number, padded to a length between 4 and 300 that depends on the id alone. */
+    /**
+     * Key {@code id}: its number, padded to a length between 4 and 300 that depends on the id alone; key 0
+     * is the empty key.
+     */
     static byte[] key(int id) {
+        if (id == 0) {
+            return new byte[0];
+        }
         int length = 4 + (int) Math.floorMod(id * 0x9E3779B97F4A7C15L >>> 17, 297L);
         byte[] k = new byte[Math.max(length, 12)];
         Arrays.fill(k, (byte) '.');
@@ -86,6 +116,9 @@ record Workload(long seed, SyncMode syncMode, int shards, long segmentSize, bool
 
     /** The key id of {@code key}, or -1 if no workload writes such a key. */
     static int keyId(byte[] key) {
+        if (key.length == 0) {
+            return 0;
+        }
         if (key.length < 11 || key[0] != 'k') {
             return -1;
         }
