@@ -543,7 +543,10 @@ public final class Store implements AutoCloseable {
         return writeTo(key, shard -> shard.delete(key));
     }
 
-    /** Removes every key. Each shard writes one record; the space is reclaimed by garbage collection. */
+    /**
+     * Removes every key. Each shard writes one record; the space is reclaimed by garbage collection. Not
+     * one atomic change: a crash while it runs may leave the keys of the shards it had not reached yet.
+     */
     public void clear() {
         ensureOpen();
         ensureWritable();

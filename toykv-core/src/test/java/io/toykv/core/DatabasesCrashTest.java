@@ -58,6 +58,7 @@ class DatabasesCrashTest {
             List<String> lines = CrashTest.runAndKill(DatabasesCrashWriter.class, store, random.nextLong(), nextOp, mode,
                     500 + random.nextInt(1500), ctx);
             List<List<Map<Integer, Long>>> candidates = List.of(model);
+            int clearInFlight = -1;
             for (int i = 0; i < lines.size(); i++) {
                 String[] f = lines.get(i).split(" ");
                 if (f[0].equals("OK") || f[0].equals("READY")) {
@@ -92,7 +93,12 @@ class DatabasesCrashTest {
                         after.set(b, t);
                         swaps++;
                     }
-                    default -> after.get(Integer.parseInt(f[1])).clear();
+                    default -> {
+                        after.get(Integer.parseInt(f[1])).clear();
+                        if (!acked) {
+                            clearInFlight = Integer.parseInt(f[1]);
+                        }
+                    }
                 }
                 if (acked) {
                     model = after;
@@ -105,6 +111,14 @@ class DatabasesCrashTest {
             }
             try (Databases dbs = Databases.open(store, DatabasesCrashWriter.options(mode), DBS)) {
                 List<Map<Integer, byte[]>> found = read(dbs);
+                if (clearInFlight >= 0) {
+                    // A clear writes one record a shard, not one for the store: cut short, it may have
+                    // emptied some shards of the database and not others.
+                    List<Map<Integer, Long>> partly = copy(model);
+                    partly.get(clearInFlight).keySet().retainAll(found.get(clearInFlight).keySet());
+                    candidates = new ArrayList<>(candidates);
+                    candidates.add(partly);
+                }
                 List<Map<Integer, Long>> matched = null;
                 for (List<Map<Integer, Long>> c : candidates) {
                     matched = matched == null && shows(found, c) ? c : matched;
