@@ -7,17 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.engine.StoreManifest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,18 +81,11 @@ class FormatVersion4Test {
     }
 
     private void unzipFixture() throws IOException {
-        try (InputStream in = FormatVersion4Test.class.getResourceAsStream("/compat/v4-store.zip");
-                ZipInputStream zip = new ZipInputStream(in)) {
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-                Path to = dir.resolve(e.getName());
-                Files.createDirectories(to.getParent());
-                Files.copy(zip, to);
-            }
-        }
+        GoldenStore.unzip(4, dir);
     }
 
     private int manifestVersion() throws IOException {
-        return ByteBuffer.wrap(Files.readAllBytes(dir.resolve("toykv.meta"))).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
+        return GoldenStore.manifestVersion(dir);
     }
 
     private static void assertContents(Store s, Map<Integer, byte[]> model) throws IOException {
