@@ -14,8 +14,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class KeyspaceCommands {
     static final String NO_SUCH_KEY = "ERR no such key";
-    static final String SAME_OBJECT = "ERR source and destination objects are the same";
-    static final String DB_OUT_OF_RANGE = "ERR DB index is out of range";
 
     /** Up to this many keys RANDOMKEY walks them all and each is equally likely. */
     static final int UNIFORM_UP_TO = 1024;
@@ -98,7 +96,7 @@ final class KeyspaceCommands {
                     throw new ReplyException(Args.NOT_AN_INTEGER); // as Redis's getIntFromObjectOrReply
                 }
                 if (n < 0 || n >= databases.count()) {
-                    throw new ReplyException(DB_OUT_OF_RANGE);
+                    throw new ReplyException(DatabaseCommands.OUT_OF_RANGE);
                 }
                 db = (int) n;
                 i++;
@@ -113,7 +111,7 @@ final class KeyspaceCommands {
         byte[] from = c.arg(1);
         byte[] to = c.arg(2);
         if (Arrays.equals(from, to)) {
-            throw new ReplyException(SAME_OBJECT);
+            throw new ReplyException(DatabaseCommands.SAME_OBJECT);
         }
         boolean overwrite = replace;
         locks.withKeys(List.of(from, to), () -> {
