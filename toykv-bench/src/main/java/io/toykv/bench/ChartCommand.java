@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Draws the README picture from CSV files the benchmarks wrote. */
-@Command(name = "chart", mixinStandardHelpOptions = true,
+@Command(
+        name = "chart",
+        mixinStandardHelpOptions = true,
         description = "Draws throughput relative to RocksDB, per workload, from benchmark CSV files, as a PNG.")
 final class ChartCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", description = "CSV files written by the embedded or ycsb command (raw or summary).")

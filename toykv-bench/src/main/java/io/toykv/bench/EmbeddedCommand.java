@@ -22,7 +22,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The embedded workloads (db_bench-like) against every engine in turn. */
-@Command(name = "embedded", mixinStandardHelpOptions = true,
+@Command(
+        name = "embedded",
+        mixinStandardHelpOptions = true,
         description = "fillseq, fillrandom, overwrite, readrandom, readmissing, seekrandom, fullscan, reopen, "
                 + "deleterandom against each engine in turn; writes <out>/embedded-<time>.csv and -summary.csv.")
 final class EmbeddedCommand implements Callable<Integer> {
@@ -32,16 +34,25 @@ final class EmbeddedCommand implements Callable<Integer> {
     @Option(names = "--num", defaultValue = "1000000", description = "Keys per store (default: ${DEFAULT-VALUE}).")
     long num;
 
-    @Option(names = "--shapes", split = ",", defaultValue = "k8v256,k16v1k,k16v4k",
+    @Option(
+            names = "--shapes",
+            split = ",",
+            defaultValue = "k8v256,k16v1k,k16v4k",
             description = "Key/value shapes (default: ${DEFAULT-VALUE}).")
     List<String> shapes;
 
-    @Option(names = "--threads", split = ",", defaultValue = "1,2",
+    @Option(
+            names = "--threads",
+            split = ",",
+            defaultValue = "1,2",
             description = "Thread counts (default: ${DEFAULT-VALUE}).")
     List<Integer> threads;
 
-    @Option(names = "--workloads", split = ",",
-            defaultValue = "fillseq,fillrandom,overwrite,readrandom,readmissing,seekrandom,fullscan,reopen,deleterandom",
+    @Option(
+            names = "--workloads",
+            split = ",",
+            defaultValue =
+                    "fillseq,fillrandom,overwrite,readrandom,readmissing,seekrandom,fullscan,reopen,deleterandom",
             description = "Workloads (fillrandom always runs when a later one is asked for).")
     List<String> workloads;
 
@@ -56,8 +67,9 @@ final class EmbeddedCommand implements Callable<Integer> {
 
         out.println("toykv-bench embedded");
         Environment.print(out, run.dir);
-        out.printf("%-12s %d keys, shapes %s, threads %s, durability %s, repeat %d, engines %s%n", "run:", num,
-                shapes, threads, run.durabilitySetting().label(), run.repeat, run.engines);
+        out.printf(
+                "%-12s %d keys, shapes %s, threads %s, durability %s, repeat %d, engines %s%n",
+                "run:", num, shapes, threads, run.durabilitySetting().label(), run.repeat, run.engines);
         out.println();
 
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -73,8 +85,9 @@ final class EmbeddedCommand implements Callable<Integer> {
                             if (skipped.contains(engine.label())) {
                                 continue;
                             }
-                            out.printf("  [rep %d] %s, %s, %d thread%s%n", rep, engine.label(), shape.name(), t,
-                                    t == 1 ? "" : "s");
+                            out.printf(
+                                    "  [rep %d] %s, %s, %d thread%s%n",
+                                    rep, engine.label(), shape.name(), t, t == 1 ? "" : "s");
                             try {
                                 suite.run(engine, shape, t, rep, r -> {
                                     all.add(r);

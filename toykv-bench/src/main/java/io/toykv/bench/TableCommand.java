@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Prints the README's Markdown tables (medians over every row given) from benchmark CSV files. */
-@Command(name = "table", mixinStandardHelpOptions = true,
+@Command(
+        name = "table",
+        mixinStandardHelpOptions = true,
         description = "Prints Markdown tables (medians, ratios to RocksDB) from benchmark CSV files.")
 final class TableCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", description = "Raw CSV files written by the embedded or ycsb command.")

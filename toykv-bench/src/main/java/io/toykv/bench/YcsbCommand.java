@@ -24,29 +24,37 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** YCSB core workloads A-F against every engine in turn, through YCSB's own client classes. */
-@Command(name = "ycsb", mixinStandardHelpOptions = true,
+@Command(
+        name = "ycsb",
+        mixinStandardHelpOptions = true,
         description = "For each YCSB core workload: for each engine, a fresh store, the load phase, then the "
                 + "run phase. Writes <out>/ycsb-<time>.csv and -summary.csv.")
 final class YcsbCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
-    @Option(names = "--workloads", split = ",", defaultValue = "a,b,c,d,e,f",
+    @Option(
+            names = "--workloads",
+            split = ",",
+            defaultValue = "a,b,c,d,e,f",
             description = "YCSB core workloads (default: ${DEFAULT-VALUE}).")
     List<String> workloads;
 
     @Option(names = "--records", defaultValue = "1000000", description = "recordcount (default: ${DEFAULT-VALUE}).")
     long records;
 
-    @Option(names = "--operations", defaultValue = "1000000",
+    @Option(
+            names = "--operations",
+            defaultValue = "1000000",
             description = "operationcount of the run phase (default: ${DEFAULT-VALUE}).")
     long operations;
 
     @Option(names = "--threads", defaultValue = "1", description = "YCSB client threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = {"-p", "--property"}, description = "Extra YCSB property name=value (repeatable), e.g. "
-            + "-p fieldcount=1 -p fieldlength=256.")
+    @Option(
+            names = {"-p", "--property"},
+            description = "Extra YCSB property name=value (repeatable), e.g. " + "-p fieldcount=1 -p fieldlength=256.")
     List<String> extra = new ArrayList<>();
 
     @Override
@@ -55,9 +63,18 @@ final class YcsbCommand implements Callable<Integer> {
         Files.createDirectories(run.dir);
         out.println("toykv-bench ycsb");
         Environment.print(out, run.dir);
-        out.printf(Locale.ROOT, "%-12s workloads %s, %d records, %d operations, %d thread(s), durability %s, "
-                + "repeat %d, engines %s%n", "run:", workloads, records, operations, threads,
-                run.durabilitySetting().label(), run.repeat, run.engines);
+        out.printf(
+                Locale.ROOT,
+                "%-12s workloads %s, %d records, %d operations, %d thread(s), durability %s, "
+                        + "repeat %d, engines %s%n",
+                "run:",
+                workloads,
+                records,
+                operations,
+                threads,
+                run.durabilitySetting().label(),
+                run.repeat,
+                run.engines);
         out.println();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path csvFile = run.out.resolve("ycsb-" + stamp + ".csv");
@@ -79,7 +96,9 @@ final class YcsbCommand implements Callable<Integer> {
                             props.setProperty("recordcount", Long.toString(records));
                             props.setProperty("operationcount", Long.toString(operations));
                             props.setProperty(KvClient.DIR_PROPERTY, dir.toString());
-                            props.setProperty(KvClient.DURABILITY_PROPERTY, run.durabilitySetting().label());
+                            props.setProperty(
+                                    KvClient.DURABILITY_PROPERTY,
+                                    run.durabilitySetting().label());
                             for (String kv : extra) {
                                 int eq = kv.indexOf('=');
                                 if (eq < 1) {
@@ -95,10 +114,15 @@ final class YcsbCommand implements Callable<Integer> {
                                 String label = "ycsb-" + letter + (tx ? "" : "-load");
                                 List<Result> rows = YcsbRunner.runPhase(props, kind, tx, threads, label, rep, out);
                                 for (Result r : rows) {
-                                    out.printf(Locale.ROOT, "    %-13s %-22s %12s ops/s  p50 %8s us  p99 %8s us  "
-                                            + "p99.9 %8s us%n", r.engine(), r.workload(),
-                                            String.format(Locale.ROOT, "%,.0f", r.opsPerSec()), show(r.p50Us()),
-                                            show(r.p99Us()), show(r.p999Us()));
+                                    out.printf(
+                                            Locale.ROOT,
+                                            "    %-13s %-22s %12s ops/s  p50 %8s us  p99 %8s us  " + "p99.9 %8s us%n",
+                                            r.engine(),
+                                            r.workload(),
+                                            String.format(Locale.ROOT, "%,.0f", r.opsPerSec()),
+                                            show(r.p50Us()),
+                                            show(r.p99Us()),
+                                            show(r.p999Us()));
                                     csv.append(r);
                                     all.add(r);
                                 }

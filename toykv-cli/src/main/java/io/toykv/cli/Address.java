@@ -21,6 +21,7 @@ record Address(String host, int port) {
     private static final class HostOnly {
         /** One label of a DNS name: letters, digits and hyphens, not starting or ending with a hyphen. */
         private static final String LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+
         static final Pattern PATTERN = Pattern.compile("(?i)localhost|(?:(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}"
                 + "(?:25[0-5]|2[0-4]\\d|1?\\d?\\d)|\\[[0-9a-f:.%\\w]+]"
                 + "|(?=[0-9a-f:.]*::)[0-9a-f:.]+|(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}"
@@ -51,7 +52,9 @@ record Address(String host, int port) {
         if (withPort != null) {
             return withPort;
         }
-        boolean mayBeHost = text.indexOf('.') >= 0 || text.indexOf(':') >= 0 || text.startsWith("[")
+        boolean mayBeHost = text.indexOf('.') >= 0
+                || text.indexOf(':') >= 0
+                || text.startsWith("[")
                 || text.equalsIgnoreCase("localhost");
         if (mayBeHost && HostOnly.PATTERN.matcher(text).matches()) {
             return new Address(unbracket(text), defaultPort);
@@ -71,7 +74,9 @@ record Address(String host, int port) {
             return null;
         }
         String host = text.substring(0, colon);
-        boolean bracketed = host.length() > 2 && host.startsWith("[") && host.endsWith("]")
+        boolean bracketed = host.length() > 2
+                && host.startsWith("[")
+                && host.endsWith("]")
                 && allMatch(host, 1, host.length() - 1, "_:.%");
         boolean plain = !bracketed;
         for (int i = 0; plain && i < host.length(); i++) {
@@ -85,7 +90,8 @@ record Address(String host, int port) {
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
             boolean ok = c >= '0' && c <= '9'
-                    || !others.isEmpty() && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || others.indexOf(c) >= 0);
+                    || !others.isEmpty()
+                            && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || others.indexOf(c) >= 0);
             if (!ok) {
                 return false;
             }

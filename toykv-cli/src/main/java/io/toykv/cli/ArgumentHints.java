@@ -89,14 +89,19 @@ final class ArgumentHints {
         if (n >= 2 && args.get(n - 2).toLowerCase(Locale.ROOT).equals("limit")) {
             return "";
         }
-        if (ScanRequest.isServerScan(args.stream().map(a -> a.getBytes(StandardCharsets.UTF_8)).toList())) {
+        if (ScanRequest.isServerScan(
+                args.stream().map(a -> a.getBytes(StandardCharsets.UTF_8)).toList())) {
             return n == 1 ? "[end] [LIMIT n] or [MATCH pattern] [COUNT n] [TYPE type]" : "";
         }
         switch (n) {
-            case 0: return "[start [end]] [LIMIT n]";
-            case 1: return "[end] [LIMIT n]";
-            case 2: return "[LIMIT n]";
-            default: return "";
+            case 0:
+                return "[start [end]] [LIMIT n]";
+            case 1:
+                return "[end] [LIMIT n]";
+            case 2:
+                return "[LIMIT n]";
+            default:
+                return "";
         }
     }
 
@@ -120,7 +125,9 @@ final class ArgumentHints {
 
     /** Words as the parser sees them; an unclosed quote makes one last word. */
     private static List<String> words(String line) {
-        return new LineParser().parse(line, line.length(), null).words().stream()
-                .filter(w -> !w.isEmpty()).collect(java.util.stream.Collectors.toList());
+        return new LineParser()
+                .parse(line, line.length(), null).words().stream()
+                        .filter(w -> !w.isEmpty())
+                        .collect(java.util.stream.Collectors.toList());
     }
 }

@@ -110,12 +110,18 @@ final class ArgumentSplitter {
 
     private static int unescape(byte c) {
         switch (c) {
-            case 'n': return '\n';
-            case 'r': return '\r';
-            case 't': return '\t';
-            case 'b': return '\b';
-            case 'a': return 7;
-            default: return c;
+            case 'n':
+                return '\n';
+            case 'r':
+                return '\r';
+            case 't':
+                return '\t';
+            case 'b':
+                return '\b';
+            case 'a':
+                return 7;
+            default:
+                return c;
         }
     }
 

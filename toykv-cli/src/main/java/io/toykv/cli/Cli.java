@@ -27,29 +27,38 @@ import picocli.CommandLine.Parameters;
  * The process arguments (picocli's only job) and the choice of mode: one command from the arguments,
  * an interactive session when stdin is a terminal, a script otherwise.
  */
-@Command(name = "toykv-cli", sortOptions = false, versionProvider = Cli.Version.class,
+@Command(
+        name = "toykv-cli",
+        sortOptions = false,
+        versionProvider = Cli.Version.class,
         description = {"A client for toykv-server: interactive on a terminal, a script runner on a pipe.", ""},
         // One string per paragraph: picocli wraps each to the width, so no line breaks of our own; the
         // examples are short enough for picocli's narrowest width (55).
-        footer = {"", "Examples:",
-                "  toykv-cli                         a session",
-                "  toykv-cli 10.0.0.5 get k1         one command",
-                "  toykv-cli -e < script.txt         stop at first error",
-                "  toykv-cli --scan --pattern 'u:*'  keys, one a line",
-                "  toykv-cli -x put k < a.pem        value from stdin",
-                "  toykv-cli --json get k1           JSON output",
-                "  toykv-cli -u redis://:pw@h:8888   server as a URL",
-                "", "Environment:",
-                "  " + Cli.PASSWORD_ENV + "      the password, as -a",
-                "  " + Cli.HISTORY_ENV + "  the history file",
-                "  HOME                where " + Cli.DEFAULT_HISTORY_NAME + " is",
-                "  NO_COLOR            no colour (unless --color)"})
+        footer = {
+            "",
+            "Examples:",
+            "  toykv-cli                         a session",
+            "  toykv-cli 10.0.0.5 get k1         one command",
+            "  toykv-cli -e < script.txt         stop at first error",
+            "  toykv-cli --scan --pattern 'u:*'  keys, one a line",
+            "  toykv-cli -x put k < a.pem        value from stdin",
+            "  toykv-cli --json get k1           JSON output",
+            "  toykv-cli -u redis://:pw@h:8888   server as a URL",
+            "",
+            "Environment:",
+            "  " + Cli.PASSWORD_ENV + "      the password, as -a",
+            "  " + Cli.HISTORY_ENV + "  the history file",
+            "  HOME                where " + Cli.DEFAULT_HISTORY_NAME + " is",
+            "  NO_COLOR            no colour (unless --color)"
+        })
 final class Cli implements Callable<Integer> {
     static final String PASSWORD_ENV = "TOYKV_CLI_AUTH";
     static final String HISTORY_ENV = "TOYKV_CLI_HISTFILE";
     static final String DEFAULT_HISTORY_NAME = ".toykv_cli_history";
 
-    @Parameters(paramLabel = "HOST:PORT | COMMAND", arity = "0..*",
+    @Parameters(
+            paramLabel = "HOST:PORT | COMMAND",
+            arity = "0..*",
             description = "The server address (default 127.0.0.1:8888). A host alone takes port 8888 (or -p) when "
                     + "it can only be a host: localhost, an IP address, or a name with two or more dots "
                     + "(db.example.com); a name with one dot is a command, as module commands are (JSON.GET), so "
@@ -64,92 +73,138 @@ final class Cli implements Callable<Integer> {
     @Option(names = "-p", paramLabel = "PORT", description = "Server port (default 8888).")
     Integer port;
 
-    @Option(names = "-u", paramLabel = "URL", description = "The server as redis://[[user]:password@]host[:port][/db] "
-            + "(port 8888 by default); wins over HOST:PORT, -h, -p and -a. A database other than 0 is selected "
-            + "on connecting, and the server refusing it is an error.")
+    @Option(
+            names = "-u",
+            paramLabel = "URL",
+            description = "The server as redis://[[user]:password@]host[:port][/db] "
+                    + "(port 8888 by default); wins over HOST:PORT, -h, -p and -a. A database other than 0 is selected "
+                    + "on connecting, and the server refusing it is an error.")
     String url;
 
-    @Option(names = "-n", paramLabel = "DB", description = "Select database DB on connecting (as redis-cli; "
-            + "our server has only 0, so another is refused). A database in -u wins.")
+    @Option(
+            names = "-n",
+            paramLabel = "DB",
+            description = "Select database DB on connecting (as redis-cli; "
+                    + "our server has only 0, so another is refused). A database in -u wins.")
     Integer database;
 
-    @Option(names = "-a", paramLabel = "PASSWORD", defaultValue = "${env:" + PASSWORD_ENV + "}",
+    @Option(
+            names = "-a",
+            paramLabel = "PASSWORD",
+            defaultValue = "${env:" + PASSWORD_ENV + "}",
             description = "Password sent with AUTH after connecting; also read from $" + PASSWORD_ENV + ".")
     String password;
 
-    @Option(names = "-t", paramLabel = "SECONDS",
+    @Option(
+            names = "-t",
+            paramLabel = "SECONDS",
             description = "Give up on connecting, and on any reply, after SECONDS (decimals allowed; default 0: "
                     + "wait for ever). A silent server then fails the command instead of hanging.")
     double timeoutSeconds;
 
-    @Option(names = "-3", description = "Speak RESP3 (HELLO 3 on connecting): maps, booleans and doubles "
-            + "come as such.")
+    @Option(
+            names = "-3",
+            description = "Speak RESP3 (HELLO 3 on connecting): maps, booleans and doubles " + "come as such.")
     boolean resp3;
 
-    @Option(names = "--raw", negatable = true,
+    @Option(
+            names = "--raw",
+            negatable = true,
             description = "Raw replies (one item a line, no quotes) even on a terminal; --no-raw gives the "
                     + "terminal style even on a pipe. Default: terminal style on a terminal, raw otherwise.")
     Boolean raw;
 
-    @Option(names = "-x", description = "With a command: read stdin to its end and send it, byte for byte "
-            + "(a final newline included, as redis-cli), as the command's last argument.")
+    @Option(
+            names = "-x",
+            description = "With a command: read stdin to its end and send it, byte for byte "
+                    + "(a final newline included, as redis-cli), as the command's last argument.")
     boolean lastArgFromStdin;
 
-    @Option(names = "-r", paramLabel = "N", description = "With a command: run it N times (-1: until "
-            + "stopped); the exit status is 1 if any run failed. With --latency or --stat: N lines.")
+    @Option(
+            names = "-r",
+            paramLabel = "N",
+            description = "With a command: run it N times (-1: until "
+                    + "stopped); the exit status is 1 if any run failed. With --latency or --stat: N lines.")
     Long repeat;
 
-    @Option(names = "-i", paramLabel = "SECONDS",
+    @Option(
+            names = "-i",
+            paramLabel = "SECONDS",
             description = "With -r: wait SECONDS between runs (decimals allowed); with --latency or --stat: "
                     + "between lines (default 1).")
     Double interval;
 
-    @Option(names = "--latency", description = "PING every 10 ms and print min, max and average round trip "
-            + "(ms) every second (-i), for -r reports or until Ctrl-C; on a terminal one line, rewritten in place.")
+    @Option(
+            names = "--latency",
+            description =
+                    "PING every 10 ms and print min, max and average round trip "
+                            + "(ms) every second (-i), for -r reports or until Ctrl-C; on a terminal one line, rewritten in place.")
     boolean latency;
 
-    @Option(names = "--stat", description = "Print a line of figures from INFO (keys, data, clients, requests, "
-            + "connections) every second (-i), for -r reports or until Ctrl-C; on a terminal one line, rewritten in place.")
+    @Option(
+            names = "--stat",
+            description =
+                    "Print a line of figures from INFO (keys, data, clients, requests, "
+                            + "connections) every second (-i), for -r reports or until Ctrl-C; on a terminal one line, rewritten in place.")
     boolean stat;
 
-    @Option(names = "--bigkeys", description = "Find the largest values (SCAN, then STRLEN of each key) and "
-            + "list the ten largest.")
+    @Option(
+            names = "--bigkeys",
+            description = "Find the largest values (SCAN, then STRLEN of each key) and " + "list the ten largest.")
     boolean bigKeys;
 
-    @Option(names = "--scan", description = "List the keys, one a line, with the server's SCAN (or with "
-            + "--prefix, in key order): printed page by page as they come; Ctrl-C stops.")
+    @Option(
+            names = "--scan",
+            description = "List the keys, one a line, with the server's SCAN (or with "
+                    + "--prefix, in key order): printed page by page as they come; Ctrl-C stops.")
     boolean scan;
 
-    @Option(names = "--pattern", paramLabel = "PATTERN",
+    @Option(
+            names = "--pattern",
+            paramLabel = "PATTERN",
             description = "With --scan: only keys matching the glob PATTERN (SCAN's MATCH), e.g. 'user:*'.")
     String pattern;
 
     @Option(names = "--count", paramLabel = "N", description = "With --scan: SCAN's COUNT hint, keys per page.")
     Integer count;
 
-    @Option(names = "--prefix", paramLabel = "PREFIX",
+    @Option(
+            names = "--prefix",
+            paramLabel = "PREFIX",
             description = "With --scan: only keys starting with PREFIX, in key order (the ordered RANGE "
                     + "command, keys only).")
     String prefix;
 
-    @Option(names = "--color", negatable = true, description = "Colour the terminal style (errors red, nil "
-            + "dim, strings green, numbers cyan). Default: on a terminal unless $NO_COLOR is set; --color forces "
-            + "it (even with NO_COLOR), --no-color turns it off.")
+    @Option(
+            names = "--color",
+            negatable = true,
+            description = "Colour the terminal style (errors red, nil "
+                    + "dim, strings green, numbers cyan). Default: on a terminal unless $NO_COLOR is set; --color forces "
+                    + "it (even with NO_COLOR), --no-color turns it off.")
     Boolean color;
 
-    @Option(names = "--json", description = "Replies as JSON, one value a line (strings, numbers, null, "
-            + "arrays, objects for maps); errors on stderr.")
+    @Option(
+            names = "--json",
+            description = "Replies as JSON, one value a line (strings, numbers, null, "
+                    + "arrays, objects for maps); errors on stderr.")
     boolean json;
 
-    @Option(names = "--csv", description = "Replies as CSV, one line a reply (strings quoted, nil as NULL, "
-            + "arrays on one line); errors on stderr.")
+    @Option(
+            names = "--csv",
+            description = "Replies as CSV, one line a reply (strings quoted, nil as NULL, "
+                    + "arrays on one line); errors on stderr.")
     boolean csv;
 
-    @Option(names = "--timing", description = "After each command (one-shot or in a session), print its "
-            + "round trip to stderr, e.g. (0.42 ms). In a session :timing on|off toggles it.")
+    @Option(
+            names = "--timing",
+            description = "After each command (one-shot or in a session), print its "
+                    + "round trip to stderr, e.g. (0.42 ms). In a session :timing on|off toggles it.")
     boolean timing;
 
-    @Option(names = "--pager", negatable = true, defaultValue = "true",
+    @Option(
+            names = "--pager",
+            negatable = true,
+            defaultValue = "true",
             description = "In a session, show a reply taller than the screen a screen at a time, with a "
                     + "more prompt (space: next page, Enter: next line, q or Ctrl-C: stop). Default on; "
                     + "--no-pager prints replies whole, :pager on|off toggles it in a session. Never with "
@@ -167,6 +222,7 @@ final class Cli implements Callable<Integer> {
 
     /** From -u: the user for AUTH (null: the default user) and the database to select. */
     private String user;
+
     private int db;
 
     private final InputStream in;
@@ -236,8 +292,8 @@ final class Cli implements Callable<Integer> {
             command = words.subList(1, words.size());
         } else if (host != null || port != null) {
             try {
-                address = new Address(host != null ? host : Address.DEFAULT.host(),
-                        port != null ? port : Address.DEFAULT.port());
+                address = new Address(
+                        host != null ? host : Address.DEFAULT.host(), port != null ? port : Address.DEFAULT.port());
             } catch (IllegalArgumentException e) {
                 err.println(e.getMessage());
                 return 2;
@@ -292,9 +348,14 @@ final class Cli implements Callable<Integer> {
             err.println("choose one of --json, --csv, --raw and --no-raw");
             return 2;
         }
-        ReplyPrinter printer = json ? new JsonPrinter() : csv ? new CsvPrinter()
-                : (raw != null ? raw : !onTerminal) ? new RawPrinter()
-                : new TerminalPrinter(useColour(color, onTerminal && terminalOverride == null, System.getenv("NO_COLOR")));
+        ReplyPrinter printer = json
+                ? new JsonPrinter()
+                : csv
+                        ? new CsvPrinter()
+                        : (raw != null ? raw : !onTerminal)
+                                ? new RawPrinter()
+                                : new TerminalPrinter(useColour(
+                                        color, onTerminal && terminalOverride == null, System.getenv("NO_COLOR")));
         if (!command.isEmpty()) {
             return runOne(address, command, printer);
         }
@@ -337,10 +398,12 @@ final class Cli implements Callable<Integer> {
             commandWords.add(in.readAllBytes());
         }
         OutputStream buffered = new BufferedOutputStream(out);
-        try (Session session = new Session(address, login(), db, printer, buffered, err, new KnownKeys(),
-                timeoutMillis())) {
+        try (Session session =
+                new Session(address, login(), db, printer, buffered, err, new KnownKeys(), timeoutMillis())) {
             CommandSpec spec = CommandSpec.lookup(command.get(0));
-            boolean local = spec == CommandSpec.HELP || spec == CommandSpec.QUIT || spec == CommandSpec.EXIT
+            boolean local = spec == CommandSpec.HELP
+                    || spec == CommandSpec.QUIT
+                    || spec == CommandSpec.EXIT
                     || spec == CommandSpec.CLEAR;
             session.setTiming(timing);
             session.setResp3(resp3);
@@ -485,8 +548,15 @@ final class Cli implements Callable<Integer> {
         try (Terminal terminal = systemTerminal()) {
             // A dumb terminal reads whole lines: it cannot answer the more prompt with one key.
             Pager paged = Repl.isDumb(terminal) ? null : new Pager(terminal, pager);
-            try (Session session = new Session(address, login(), db, printer,
-                    paged != null ? paged : terminal.output(), err, keys, timeoutMillis())) {
+            try (Session session = new Session(
+                    address,
+                    login(),
+                    db,
+                    printer,
+                    paged != null ? paged : terminal.output(),
+                    err,
+                    keys,
+                    timeoutMillis())) {
                 session.setTiming(timing);
                 session.setResp3(resp3);
                 boolean colour = printer instanceof TerminalPrinter t && t.colour();
@@ -503,7 +573,9 @@ final class Cli implements Callable<Integer> {
      * first prompt. Where that library does not load, JLine chooses as it does by default.
      */
     private static Terminal systemTerminal() throws IOException {
-        TerminalBuilder builder = TerminalBuilder.builder().system(true).nativeSignals(true)
+        TerminalBuilder builder = TerminalBuilder.builder()
+                .system(true)
+                .nativeSignals(true)
                 .signalHandler(Terminal.SignalHandler.SIG_IGN);
         if (jlineNativeLoads()) {
             builder.provider(TerminalBuilder.PROP_PROVIDER_JNI);

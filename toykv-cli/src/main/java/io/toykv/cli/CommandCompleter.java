@@ -40,7 +40,9 @@ final class CommandCompleter implements Completer {
         this(knownKeys, () -> ServerDocs.NONE, prefix -> List.of());
     }
 
-    CommandCompleter(KnownKeys knownKeys, java.util.function.Supplier<ServerDocs> docs,
+    CommandCompleter(
+            KnownKeys knownKeys,
+            java.util.function.Supplier<ServerDocs> docs,
             java.util.function.Function<String, List<byte[]>> serverKeys) {
         this.knownKeys = knownKeys;
         this.docs = docs;
@@ -49,19 +51,21 @@ final class CommandCompleter implements Completer {
 
     @Override
     public void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
-        boolean helpTopic = line.wordIndex() == 1 && CommandSpec.lookup(line.words().get(0)) == CommandSpec.HELP;
+        boolean helpTopic =
+                line.wordIndex() == 1 && CommandSpec.lookup(line.words().get(0)) == CommandSpec.HELP;
         if (line.wordIndex() == 0 || helpTopic) {
             String typed = line.word().toLowerCase(Locale.ROOT);
             for (CommandSpec spec : CommandSpec.values()) {
                 if (spec.commandName().startsWith(typed)) {
-                    candidates.add(new Candidate(spec.commandName(), spec.commandName(), null, spec.summary(),
-                            null, null, true));
+                    candidates.add(new Candidate(
+                            spec.commandName(), spec.commandName(), null, spec.summary(), null, null, true));
                 }
             }
             ServerDocs server = docs.get();
             for (String name : server.names()) {
                 if (name.startsWith(typed) && CommandSpec.lookup(name) == null) {
-                    candidates.add(new Candidate(name, name, null, server.lookup(name).summary(), null, null, true));
+                    candidates.add(
+                            new Candidate(name, name, null, server.lookup(name).summary(), null, null, true));
                 }
             }
             if (helpTopic) {
@@ -90,7 +94,8 @@ final class CommandCompleter implements Completer {
             }
         }
         // A word typed in quotes is not a plain prefix of the key: only a plain word asks the server.
-        String word = line.word().substring(0, Math.min(line.wordCursor(), line.word().length()));
+        String word =
+                line.word().substring(0, Math.min(line.wordCursor(), line.word().length()));
         if (word.indexOf('"') < 0 && word.indexOf('\'') < 0 && word.indexOf('\\') < 0) {
             for (byte[] key : serverKeys.apply(word)) {
                 String typed = typedForm(key);
@@ -180,11 +185,21 @@ final class CommandCompleter implements Completer {
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             switch (c) {
-                case '"': out.append("\\\""); break;
-                case '\\': out.append("\\\\"); break;
-                case '\n': out.append("\\n"); break;
-                case '\r': out.append("\\r"); break;
-                case '\t': out.append("\\t"); break;
+                case '"':
+                    out.append("\\\"");
+                    break;
+                case '\\':
+                    out.append("\\\\");
+                    break;
+                case '\n':
+                    out.append("\\n");
+                    break;
+                case '\r':
+                    out.append("\\r");
+                    break;
+                case '\t':
+                    out.append("\\t");
+                    break;
                 default:
                     if (c < ' ' || c == 0x7f) {
                         out.append(String.format("\\x%02x", (int) c));

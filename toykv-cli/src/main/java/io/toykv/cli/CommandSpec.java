@@ -13,7 +13,10 @@ enum CommandSpec {
     GET("key", "Get the value stored under a key", 1, 1),
     PUT("key value", "Store a value under a key (sent as SET)", 2, 2),
     DEL("key [key ...]", "Delete keys; replies with how many existed", 1, Integer.MAX_VALUE),
-    SCAN("[start [end]] [LIMIT n]", "List keys and values in key order, start inclusive, end exclusive", 0,
+    SCAN(
+            "[start [end]] [LIMIT n]",
+            "List keys and values in key order, start inclusive, end exclusive",
+            0,
             Integer.MAX_VALUE),
     PING("[message]", "Check that the server answers", 0, 1),
     DBSIZE("", "Count the keys", 0, 0),
@@ -37,8 +40,8 @@ enum CommandSpec {
     /** How the two scans are told apart, for help. */
     private static final String SCAN_FORMS =
             "scan CURSOR [MATCH pattern] [COUNT n] [TYPE type] is the server's SCAN, sent as typed\n"
-            + "  (a number alone, or followed by MATCH, COUNT or TYPE); a range from a numeric key names its end:\n"
-            + "  scan 0 \"\" lists every pair from key \"0\" on.\n";
+                    + "  (a number alone, or followed by MATCH, COUNT or TYPE); a range from a numeric key names its end:\n"
+                    + "  scan 0 \"\" lists every pair from key \"0\" on.\n";
 
     private final String arguments;
     private final String summary;
@@ -92,7 +95,10 @@ enum CommandSpec {
     }
 
     static List<String> names() {
-        return java.util.Arrays.stream(values()).map(CommandSpec::commandName).sorted().collect(Collectors.toList());
+        return java.util.Arrays.stream(values())
+                .map(CommandSpec::commandName)
+                .sorted()
+                .collect(Collectors.toList());
     }
 
     /** The text of {@code help}, or of {@code help NAME}. */
@@ -104,10 +110,16 @@ enum CommandSpec {
             }
             return spec.usage() + "\n  " + spec.summary() + "\n" + (spec == SCAN ? SCAN_FORMS : "");
         }
-        int width = java.util.Arrays.stream(values()).mapToInt(s -> s.usage().length()).max().orElse(0);
+        int width = java.util.Arrays.stream(values())
+                .mapToInt(s -> s.usage().length())
+                .max()
+                .orElse(0);
         StringBuilder out = new StringBuilder();
         for (CommandSpec spec : values()) {
-            out.append(spec.usage()).append(" ".repeat(width - spec.usage().length() + 2)).append(spec.summary()).append('\n');
+            out.append(spec.usage())
+                    .append(" ".repeat(width - spec.usage().length() + 2))
+                    .append(spec.summary())
+                    .append('\n');
         }
         out.append(SCAN_FORMS);
         out.append("Command names ignore case. Any other command is sent to the server as typed.\n");

@@ -22,7 +22,8 @@ final class CsvPrinter extends ScriptPrinter {
     @Override
     byte[] pair(byte[] key, byte[] value) {
         return (field(new String(key, StandardCharsets.UTF_8)) + "," + field(new String(value, StandardCharsets.UTF_8))
-                + "\n").getBytes(StandardCharsets.UTF_8);
+                        + "\n")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** Adds a reply's fields: one for a scalar, the items' (flattened) for an array or map. */

@@ -25,8 +25,11 @@ final class DumbCompletion {
         completer.complete(reader, parsed, found);
         String word = parsed.word();
         String typed = word.toLowerCase(Locale.ROOT);
-        List<String> matches = found.stream().map(Candidate::value)
-                .filter(v -> v.toLowerCase(Locale.ROOT).startsWith(typed)).sorted().toList();
+        List<String> matches = found.stream()
+                .map(Candidate::value)
+                .filter(v -> v.toLowerCase(Locale.ROOT).startsWith(typed))
+                .sorted()
+                .toList();
         String start = text.substring(0, text.length() - word.length());
         if (matches.isEmpty()) {
             return new Result(text, List.of());
@@ -37,7 +40,8 @@ final class DumbCompletion {
         String common = matches.get(0);
         for (String m : matches) {
             int i = 0;
-            while (i < common.length() && i < m.length()
+            while (i < common.length()
+                    && i < m.length()
                     && Character.toLowerCase(common.charAt(i)) == Character.toLowerCase(m.charAt(i))) {
                 i++;
             }

@@ -44,7 +44,9 @@ final class HintingLineReader extends LineReaderImpl {
      */
     @Override
     protected void redisplay(boolean flush) {
-        if (reading && !finishing && Thread.currentThread() == readingThread
+        if (reading
+                && !finishing
+                && Thread.currentThread() == readingThread
                 && bindingReader.peekCharacter(TYPE_AHEAD_PEEK_MILLIS) >= 0) {
             return;
         }
@@ -73,8 +75,11 @@ final class HintingLineReader extends LineReaderImpl {
 
     @Override
     public AttributedString getDisplayedBufferWithPrompts(List<AttributedString> secondaryPrompts) {
-        boolean showHint = doAutosuggestion && post == null && !Repl.isDumb(getTerminal())
-                && buf.length() > 0 && buf.cursor() == buf.length();
+        boolean showHint = doAutosuggestion
+                && post == null
+                && !Repl.isDumb(getTerminal())
+                && buf.length() > 0
+                && buf.cursor() == buf.length();
         AttributedString shown = super.getDisplayedBufferWithPrompts(secondaryPrompts);
         if (!showHint) {
             return shown;

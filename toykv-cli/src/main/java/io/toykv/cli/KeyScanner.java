@@ -62,7 +62,8 @@ final class KeyScanner {
             if (reply instanceof Reply.Error e) {
                 throw new ScanException(e.message());
             }
-            if (!(reply instanceof Reply.Array page) || page.items().size() != 2
+            if (!(reply instanceof Reply.Array page)
+                    || page.items().size() != 2
                     || !(page.items().get(0) instanceof Reply.Bulk next)
                     || !(page.items().get(1) instanceof Reply.Array keys)) {
                 throw new ScanException("unexpected reply to SCAN: " + reply);

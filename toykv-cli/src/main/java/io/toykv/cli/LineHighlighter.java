@@ -54,7 +54,8 @@ final class LineHighlighter implements Highlighter {
                 options = CommandCompleter.optionWords(word, docs.get());
             } else if (CommandCompleter.isKeyPosition(command, index)) {
                 style = KEY;
-            } else if (options != null && index >= options.from()
+            } else if (options != null
+                    && index >= options.from()
                     && options.words().contains(word.toUpperCase(Locale.ROOT))) {
                 style = OPTION;
             }

@@ -100,18 +100,24 @@ final class Monitors {
         }
     }
 
-    static final String STAT_TITLES = String.format(Locale.ROOT, "%-10s %-10s %-8s %-22s %s",
-            "keys", "data", "clients", "requests", "connections");
+    static final String STAT_TITLES = String.format(
+            Locale.ROOT, "%-10s %-10s %-8s %-22s %s", "keys", "data", "clients", "requests", "connections");
 
     /** One --stat line; the requests column adds the change since {@code previous} when there is one. */
     static String statLine(Map<String, String> info, Map<String, String> previous) {
         long data = number(info, "keys_log_bytes") + number(info, "values_log_bytes");
         String requests = info.getOrDefault("total_commands_processed", "-");
         if (previous != null && previous.containsKey("total_commands_processed")) {
-            requests += " (+" + (number(info, "total_commands_processed") - number(previous, "total_commands_processed")) + ")";
+            requests += " (+"
+                    + (number(info, "total_commands_processed") - number(previous, "total_commands_processed")) + ")";
         }
-        return String.format(Locale.ROOT, "%-10s %-10s %-8s %-22s %s", info.getOrDefault("live_keys", keysOfDb0(info)),
-                humanBytes(data), info.getOrDefault("connected_clients", "-"), requests,
+        return String.format(
+                Locale.ROOT,
+                "%-10s %-10s %-8s %-22s %s",
+                info.getOrDefault("live_keys", keysOfDb0(info)),
+                humanBytes(data),
+                info.getOrDefault("connected_clients", "-"),
+                requests,
                 info.getOrDefault("total_connections_received", "-"));
     }
 
@@ -171,9 +177,12 @@ final class Monitors {
         String cursor = "0";
         do {
             Reply reply = connection.call(KeyScanner.scanCommand(cursor, null, BIGKEYS_PAGE));
-            if (!(reply instanceof Reply.Array page) || page.items().size() != 2
-                    || !(page.items().get(0) instanceof Reply.Bulk next) || !(page.items().get(1) instanceof Reply.Array found)) {
-                throw new KeyScanner.ScanException(reply instanceof Reply.Error e ? e.message() : "unexpected reply to SCAN: " + reply);
+            if (!(reply instanceof Reply.Array page)
+                    || page.items().size() != 2
+                    || !(page.items().get(0) instanceof Reply.Bulk next)
+                    || !(page.items().get(1) instanceof Reply.Array found)) {
+                throw new KeyScanner.ScanException(
+                        reply instanceof Reply.Error e ? e.message() : "unexpected reply to SCAN: " + reply);
             }
             List<byte[]> pageKeys = new ArrayList<>();
             for (Reply key : found.items()) {
@@ -203,11 +212,13 @@ final class Monitors {
 
     /** The --bigkeys report, without its final newline. */
     static String bigKeysReport(long keys, long total, List<Sized> largest) {
-        StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-                "%d keys, %s of values; the largest:", keys, humanBytes(total)));
-        int width = largest.isEmpty() ? 0 : Long.toString(largest.get(0).bytes()).length();
+        StringBuilder text = new StringBuilder(
+                String.format(Locale.ROOT, "%d keys, %s of values; the largest:", keys, humanBytes(total)));
+        int width =
+                largest.isEmpty() ? 0 : Long.toString(largest.get(0).bytes()).length();
         for (Sized s : largest) {
-            text.append(String.format(Locale.ROOT, "\n  %" + width + "d  %s", s.bytes(), CommandCompleter.typedForm(s.key())));
+            text.append(String.format(
+                    Locale.ROOT, "\n  %" + width + "d  %s", s.bytes(), CommandCompleter.typedForm(s.key())));
         }
         return text.toString();
     }

@@ -33,7 +33,7 @@ final class Pager extends OutputStream {
 
     private final Terminal terminal;
     private final OutputStream out;
-    private volatile Runnable onStop = () -> { };
+    private volatile Runnable onStop = () -> {};
     private volatile boolean enabled;
 
     /** The bytes of a line not yet ended. */
@@ -42,6 +42,7 @@ final class Pager extends OutputStream {
     private int rowsLeft;
     /** Whether rows were written since the last prompt (a page always shows at least one line). */
     private boolean shownSincePrompt;
+
     private long linesShown;
     private long linesReceived;
     private boolean stopped;
@@ -142,7 +143,8 @@ final class Pager extends OutputStream {
 
     /** Shows the more prompt and waits for a key: false to stop, else {@link #rowsLeft} is set anew. */
     private boolean askForMore() {
-        writeOut(String.format(java.util.Locale.ROOT, MORE, linesShown, linesReceived).getBytes(StandardCharsets.UTF_8));
+        writeOut(String.format(java.util.Locale.ROOT, MORE, linesShown, linesReceived)
+                .getBytes(StandardCharsets.UTF_8));
         flush();
         int key = readKey();
         writeOut(ERASE_LINE.getBytes(StandardCharsets.US_ASCII));

@@ -45,7 +45,11 @@ final class RangeCommand {
         if (limit < 1 || limit > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ", got " + limit);
         }
-        return List.of(NAME, start == null ? new byte[0] : start, end == null ? new byte[0] : end, LIMIT,
+        return List.of(
+                NAME,
+                start == null ? new byte[0] : start,
+                end == null ? new byte[0] : end,
+                LIMIT,
                 Integer.toString(limit).getBytes(StandardCharsets.US_ASCII));
     }
 

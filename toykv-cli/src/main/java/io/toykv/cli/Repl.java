@@ -36,8 +36,7 @@ final class Repl {
      * With {@code colour}, the line being typed is highlighted ({@link LineHighlighter}); {@code pager},
      * unless null, is what {@code session} writes to, and {@code :pager} turns it on and off.
      */
-    Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys, boolean colour,
-            Pager pager) {
+    Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys, boolean colour, Pager pager) {
         this.terminal = terminal;
         this.pager = pager;
         if (pager != null) {
@@ -81,7 +80,8 @@ final class Repl {
     int run() {
         // A dumb terminal leaves the tty in line mode, where Ctrl-C is a real SIGINT (the JVM would exit
         // with 130): it becomes the terminal's INT, as a capable terminal's raw mode makes it.
-        Object previousInt = isDumb(terminal) ? Signals.register("INT", () -> terminal.raise(Terminal.Signal.INT)) : null;
+        Object previousInt =
+                isDumb(terminal) ? Signals.register("INT", () -> terminal.raise(Terminal.Signal.INT)) : null;
         try {
             return loop();
         } finally {

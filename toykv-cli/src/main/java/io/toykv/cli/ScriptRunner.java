@@ -57,6 +57,7 @@ final class ScriptRunner {
     /** The parsing thread waits on this for the reader thread; set while it does, so that a pipelined
      *  run costs no lock per reply. */
     private final Object progress = new Object();
+
     private volatile boolean waiting;
     private volatile boolean failed;
     private volatile IOException broken;
@@ -132,7 +133,9 @@ final class ScriptRunner {
             return false;
         }
         if (spec != null && !spec.acceptsArgumentCount(args.size())) {
-            enqueue(new Pending(number, null,
+            enqueue(new Pending(
+                    number,
+                    null,
                     "wrong number of arguments for '" + spec.commandName() + "', usage: " + spec.usage()));
             return true;
         }

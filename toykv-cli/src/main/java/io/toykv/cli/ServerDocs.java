@@ -27,7 +27,13 @@ final class ServerDocs {
      * @param optionsFrom the first argument position (1-based) an option may take: after the leading
      *     required arguments without a token
      */
-    record Doc(String name, String summary, String since, String group, List<String> tokens, String usage,
+    record Doc(
+            String name,
+            String summary,
+            String since,
+            String group,
+            List<String> tokens,
+            String usage,
             int optionsFrom) {
         Doc(String name, String summary, String since, String group) {
             this(name, summary, since, group, List.of(), "", 1);
@@ -36,8 +42,8 @@ final class ServerDocs {
 
     static final ServerDocs NONE = new ServerDocs(Map.of());
 
-    static final List<byte[]> REQUEST = List.of("COMMAND".getBytes(StandardCharsets.US_ASCII),
-            "DOCS".getBytes(StandardCharsets.US_ASCII));
+    static final List<byte[]> REQUEST =
+            List.of("COMMAND".getBytes(StandardCharsets.US_ASCII), "DOCS".getBytes(StandardCharsets.US_ASCII));
 
     /** By lower-case name, in name order. */
     private final Map<String, Doc> byName;
@@ -74,17 +80,32 @@ final class ServerDocs {
                     continue;
                 }
                 switch (field.toLowerCase(Locale.ROOT)) {
-                    case "summary": summary = value; break;
-                    case "since": since = value; break;
-                    case "group": group = value; break;
-                    default: break;
+                    case "summary":
+                        summary = value;
+                        break;
+                    case "since":
+                        since = value;
+                        break;
+                    case "group":
+                        group = value;
+                        break;
+                    default:
+                        break;
                 }
             }
             String lower = name.toLowerCase(Locale.ROOT);
             List<String> tokens = new ArrayList<>();
             collectTokens(arguments, tokens);
-            byName.put(lower, new Doc(lower, summary, since, group, List.copyOf(tokens), usage(arguments, " "),
-                    optionsFrom(arguments)));
+            byName.put(
+                    lower,
+                    new Doc(
+                            lower,
+                            summary,
+                            since,
+                            group,
+                            List.copyOf(tokens),
+                            usage(arguments, " "),
+                            optionsFrom(arguments)));
         }
         return new ServerDocs(Collections.unmodifiableMap(byName));
     }
@@ -142,14 +163,22 @@ final class ServerDocs {
         int width = docs.stream().mapToInt(d -> d.name().length()).max().orElse(0);
         StringBuilder out = new StringBuilder();
         for (Doc doc : docs) {
-            out.append(doc.name()).append(" ".repeat(width - doc.name().length() + 2)).append(doc.summary()).append('\n');
+            out.append(doc.name())
+                    .append(" ".repeat(width - doc.name().length() + 2))
+                    .append(doc.summary())
+                    .append('\n');
         }
         return out.toString();
     }
 
     /** The groups, in order. */
     List<String> groups() {
-        return byName.values().stream().map(Doc::group).filter(g -> !g.isEmpty()).distinct().sorted().toList();
+        return byName.values().stream()
+                .map(Doc::group)
+                .filter(g -> !g.isEmpty())
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     /** One argument's fields by lower-case name (text, or the nested arguments as a list). */
@@ -164,8 +193,14 @@ final class ServerDocs {
             }
             String lower = field.toLowerCase(Locale.ROOT);
             if (value instanceof Reply.Array a) {
-                fields.put(lower, lower.equals("flags")
-                        ? a.items().stream().map(ServerDocs::text).filter(t -> t != null).toList() : a.items());
+                fields.put(
+                        lower,
+                        lower.equals("flags")
+                                ? a.items().stream()
+                                        .map(ServerDocs::text)
+                                        .filter(t -> t != null)
+                                        .toList()
+                                : a.items());
             } else if (text(value) != null) {
                 fields.put(lower, text(value));
             }

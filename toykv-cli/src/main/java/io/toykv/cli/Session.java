@@ -26,13 +26,14 @@ final class Session implements AutoCloseable {
     /** Pairs asked for in one range request. */
     static final int SCAN_PAGE_SIZE = 1000;
     /** Besides INFO, the commands whose string reply is a report to read as text (as redis-cli has them). */
-    private static final java.util.Set<String> TEXT_REPORTS = java.util.Set.of("client info", "client list",
-            "memory doctor", "latency doctor", "cluster info", "cluster nodes");
+    private static final java.util.Set<String> TEXT_REPORTS = java.util.Set.of(
+            "client info", "client list", "memory doctor", "latency doctor", "cluster info", "cluster nodes");
 
     private final Address address;
     /** The command that logs in on each new connection: -a's AUTH, then the last AUTH or HELLO ... AUTH
      *  typed in this session that the server accepted (kept in memory only); null for none. */
     private volatile List<byte[]> login;
+
     private final ReplyPrinter printer;
     private final OutputStream out;
     private final PrintStream err;
@@ -42,6 +43,7 @@ final class Session implements AutoCloseable {
 
     /** The server's COMMAND DOCS, fetched once per session (so per server); null until then. */
     private volatile ServerDocs docs;
+
     private volatile Connection connection;
     private volatile boolean interrupted;
     /** -3: each new connection starts with HELLO 3. */
@@ -50,18 +52,31 @@ final class Session implements AutoCloseable {
     private volatile int db;
     /** --timing, or {@code :timing on} in a session: each sent command's time is printed to err after it. */
     private volatile boolean timing;
+
     private volatile boolean scanning;
     /** Set when the reader stopped the output ({@link Pager}): a scan asks for no more pages. */
     private volatile boolean outputStopped;
 
-    Session(Address address, String password, ReplyPrinter printer, OutputStream out, PrintStream err,
+    Session(
+            Address address,
+            String password,
+            ReplyPrinter printer,
+            OutputStream out,
+            PrintStream err,
             KnownKeys knownKeys) {
         this(address, authCommand(password), 0, printer, out, err, knownKeys, 0);
     }
 
     /** {@code login} as {@link #authCommand}; {@code db} is selected on each new connection unless 0. */
-    Session(Address address, List<byte[]> login, int db, ReplyPrinter printer, OutputStream out, PrintStream err,
-            KnownKeys knownKeys, int timeoutMillis) {
+    Session(
+            Address address,
+            List<byte[]> login,
+            int db,
+            ReplyPrinter printer,
+            OutputStream out,
+            PrintStream err,
+            KnownKeys knownKeys,
+            int timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
         this.address = address;
         this.login = login;
@@ -110,7 +125,8 @@ final class Session implements AutoCloseable {
             return null;
         }
         byte[] auth = "AUTH".getBytes(StandardCharsets.US_ASCII);
-        return user == null || user.isEmpty() ? List.of(auth, password.getBytes(StandardCharsets.UTF_8))
+        return user == null || user.isEmpty()
+                ? List.of(auth, password.getBytes(StandardCharsets.UTF_8))
                 : List.of(auth, user.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -119,8 +135,9 @@ final class Session implements AutoCloseable {
      * RESP3 if asked, sends {@code login} unless null (a refused login is reported, not fatal) and
      * selects {@code db} unless 0.
      */
-    static Connection open(Address address, List<byte[]> login, int db, boolean resp3, PrintStream err,
-            int timeoutMillis) throws IOException {
+    static Connection open(
+            Address address, List<byte[]> login, int db, boolean resp3, PrintStream err, int timeoutMillis)
+            throws IOException {
         Connection c = Connection.open(address.host(), address.port(), timeoutMillis);
         try {
             if (resp3) {
@@ -136,7 +153,8 @@ final class Session implements AutoCloseable {
                 }
             }
             if (db != 0) {
-                Reply reply = c.call(List.of("SELECT".getBytes(StandardCharsets.US_ASCII),
+                Reply reply = c.call(List.of(
+                        "SELECT".getBytes(StandardCharsets.US_ASCII),
                         Integer.toString(db).getBytes(StandardCharsets.US_ASCII)));
                 if (reply instanceof Reply.Error e) {
                     throw new IOException("database " + db + " refused (" + e.message() + ")");
@@ -190,13 +208,16 @@ final class Session implements AutoCloseable {
     /** Whether a command goes to the server (help, clear, quit and exit never do). */
     private static boolean isSent(List<byte[]> words) {
         CommandSpec spec = CommandSpec.of(words);
-        return spec != CommandSpec.HELP && spec != CommandSpec.CLEAR && spec != CommandSpec.QUIT
+        return spec != CommandSpec.HELP
+                && spec != CommandSpec.CLEAR
+                && spec != CommandSpec.QUIT
                 && spec != CommandSpec.EXIT;
     }
 
     /** {@code (0.42 ms)} below a second, {@code (1.25 s)} from there. */
     static String elapsed(long nanos) {
-        return nanos < 1_000_000_000L ? String.format(java.util.Locale.ROOT, "(%.2f ms)", nanos / 1e6)
+        return nanos < 1_000_000_000L
+                ? String.format(java.util.Locale.ROOT, "(%.2f ms)", nanos / 1e6)
                 : String.format(java.util.Locale.ROOT, "(%.2f s)", nanos / 1e9);
     }
 
@@ -238,7 +259,8 @@ final class Session implements AutoCloseable {
         if (!(reply instanceof Reply.Error) && logsIn(words)) {
             login = List.copyOf(words);
         }
-        if (!(reply instanceof Reply.Error) && words.size() == 2
+        if (!(reply instanceof Reply.Error)
+                && words.size() == 2
                 && new String(words.get(0), StandardCharsets.UTF_8).equalsIgnoreCase("SELECT")) {
             try {
                 db = Integer.parseInt(new String(words.get(1), StandardCharsets.UTF_8));
@@ -270,7 +292,8 @@ final class Session implements AutoCloseable {
             String text = CommandSpec.helpText(null);
             if (!docs.isEmpty()) {
                 text += "The server describes " + docs.names().size() + " commands: help COMMAND, or help @GROUP for "
-                        + String.join(", ", docs.groups().stream().map(g -> "@" + g).toList()) + ".\n";
+                        + String.join(
+                                ", ", docs.groups().stream().map(g -> "@" + g).toList()) + ".\n";
             }
             return text;
         }
@@ -279,8 +302,16 @@ final class Session implements AutoCloseable {
             if (text != null) {
                 return text;
             }
-            return NO_HELP + topic + (docs.isEmpty() ? ": the server does not describe its commands (COMMAND DOCS).\n"
-                    : "; the groups are " + String.join(", ", docs.groups().stream().map(g -> "@" + g).toList()) + ".\n");
+            return NO_HELP
+                    + topic
+                    + (docs.isEmpty()
+                            ? ": the server does not describe its commands (COMMAND DOCS).\n"
+                            : "; the groups are "
+                                    + String.join(
+                                            ", ",
+                                            docs.groups().stream()
+                                                    .map(g -> "@" + g)
+                                                    .toList()) + ".\n");
         }
         if (CommandSpec.lookup(topic) != null) {
             return CommandSpec.helpText(topic);
@@ -289,8 +320,10 @@ final class Session implements AutoCloseable {
         if (doc != null) {
             return ServerDocs.helpText(doc);
         }
-        return docs.isEmpty() ? CommandSpec.helpText(topic)
-                : NO_HELP + topic + ": neither this client nor the server knows it; it is sent to the server as typed.\n";
+        return docs.isEmpty()
+                ? CommandSpec.helpText(topic)
+                : NO_HELP + topic
+                        + ": neither this client nor the server knows it; it is sent to the server as typed.\n";
     }
 
     /**
@@ -335,6 +368,7 @@ final class Session implements AutoCloseable {
 
     /** Tab's key search: at most this long, this many SCAN pages of {@link #COMPLETION_COUNT}, this many keys. */
     static final int COMPLETION_MILLIS = 100;
+
     static final int COMPLETION_PAGES = 5;
     static final int COMPLETION_COUNT = 100;
     static final int COMPLETION_KEYS = 200;
@@ -362,8 +396,10 @@ final class Session implements AutoCloseable {
                 }
                 c.setReplyTimeout((int) left);
                 Reply reply = c.call(KeyScanner.scanCommand(cursor, globEscape(prefix) + "*", COMPLETION_COUNT));
-                if (!(reply instanceof Reply.Array a) || a.items().size() != 2
-                        || !(a.items().get(0) instanceof Reply.Bulk next) || !(a.items().get(1) instanceof Reply.Array keys)) {
+                if (!(reply instanceof Reply.Array a)
+                        || a.items().size() != 2
+                        || !(a.items().get(0) instanceof Reply.Bulk next)
+                        || !(a.items().get(1) instanceof Reply.Array keys)) {
                     break;
                 }
                 for (Reply key : keys.items()) {
@@ -406,7 +442,9 @@ final class Session implements AutoCloseable {
         if (name.equals("info")) {
             return true;
         }
-        String sub = words.size() < 2 ? "" : new String(words.get(1), StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+        String sub = words.size() < 2
+                ? ""
+                : new String(words.get(1), StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
         return TEXT_REPORTS.contains(name + " " + sub);
     }
 
@@ -423,10 +461,17 @@ final class Session implements AutoCloseable {
         }
         String serverName;
         switch (spec) {
-            case GET: serverName = "GET"; break;
-            case PUT: serverName = "SET"; break;
-            case DEL: serverName = "DEL"; break;
-            default: return words;
+            case GET:
+                serverName = "GET";
+                break;
+            case PUT:
+                serverName = "SET";
+                break;
+            case DEL:
+                serverName = "DEL";
+                break;
+            default:
+                return words;
         }
         List<byte[]> command = new ArrayList<>(words);
         command.set(0, serverName.getBytes(StandardCharsets.US_ASCII));

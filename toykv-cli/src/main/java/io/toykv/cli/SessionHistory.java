@@ -91,8 +91,10 @@ final class SessionHistory extends DefaultHistory {
         if (password != null && !password.isEmpty() && command.contains(password)) {
             return true;
         }
-        List<String> words = java.util.Arrays.stream(command.toLowerCase(Locale.ROOT).split("\\s+"))
-                .map(w -> w.replace("\"", "").replace("'", "")).toList();
+        List<String> words = java.util.Arrays.stream(
+                        command.toLowerCase(Locale.ROOT).split("\\s+"))
+                .map(w -> w.replace("\"", "").replace("'", ""))
+                .toList();
         List<String> args = words.subList(1, words.size());
         switch (words.get(0)) {
             case "auth":
@@ -101,7 +103,8 @@ final class SessionHistory extends DefaultHistory {
             case "migrate":
                 return args.contains("auth") || args.contains("auth2");
             case "config":
-                return !args.isEmpty() && args.get(0).equals("set")
+                return !args.isEmpty()
+                        && args.get(0).equals("set")
                         && (args.contains("requirepass") || args.contains("masterauth"));
             case "acl":
                 return !args.isEmpty() && args.get(0).equals("setuser");
@@ -123,7 +126,10 @@ final class SessionHistory extends DefaultHistory {
         Files.deleteIfExists(temp);
         createOwnerOnly(temp);
         Files.write(temp, lines, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-        Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        Files.move(
+                temp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 

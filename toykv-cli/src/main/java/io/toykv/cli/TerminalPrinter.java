@@ -91,7 +91,8 @@ final class TerminalPrinter implements ReplyPrinter {
         } else if (reply instanceof Reply.Bool b) {
             out.append(paint(CYAN, b.value() ? "(true)" : "(false)")).append('\n');
         } else if (reply instanceof Reply.Number n) {
-            out.append(paint(CYAN, (n.big() ? "(big number) " : "(double) ") + n.text())).append('\n');
+            out.append(paint(CYAN, (n.big() ? "(big number) " : "(double) ") + n.text()))
+                    .append('\n');
         } else if (reply instanceof Reply.Array a) {
             appendList(out, a.items(), prefix, false);
         } else if (reply instanceof Reply.Map m) {
@@ -121,7 +122,10 @@ final class TerminalPrinter implements ReplyPrinter {
             if (i > 0) {
                 out.append(prefix);
             }
-            out.append(" ".repeat(width - number.length())).append(number).append(separator).append(' ');
+            out.append(" ".repeat(width - number.length()))
+                    .append(number)
+                    .append(separator)
+                    .append(' ');
             if (map) {
                 append(out, items.get(2 * i), nested);
                 out.setLength(out.length() - 1); // the key's newline
@@ -151,13 +155,27 @@ final class TerminalPrinter implements ReplyPrinter {
             int b = bytes[i] & 0xff;
             if (b < 0x80) {
                 switch (b) {
-                    case '\\': out.append("\\\\"); break;
-                    case '"': out.append("\\\""); break;
-                    case '\n': out.append("\\n"); break;
-                    case '\r': out.append("\\r"); break;
-                    case '\t': out.append("\\t"); break;
-                    case 7: out.append("\\a"); break;
-                    case '\b': out.append("\\b"); break;
+                    case '\\':
+                        out.append("\\\\");
+                        break;
+                    case '"':
+                        out.append("\\\"");
+                        break;
+                    case '\n':
+                        out.append("\\n");
+                        break;
+                    case '\r':
+                        out.append("\\r");
+                        break;
+                    case '\t':
+                        out.append("\\t");
+                        break;
+                    case 7:
+                        out.append("\\a");
+                        break;
+                    case '\b':
+                        out.append("\\b");
+                        break;
                     default:
                         if (b >= 0x20 && b < 0x7f) {
                             out.append((char) b);

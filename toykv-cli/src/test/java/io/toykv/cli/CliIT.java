@@ -44,7 +44,8 @@ class CliIT {
     static void stop() throws Exception {
         server.close();
         try (var paths = Files.walk(data)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -72,7 +73,10 @@ class CliIT {
             p.destroyForcibly();
             throw new AssertionError("client did not finish: " + command);
         }
-        return new Run(p.exitValue(), new String(out.get(), StandardCharsets.UTF_8), new String(err.get(), StandardCharsets.UTF_8));
+        return new Run(
+                p.exitValue(),
+                new String(out.get(), StandardCharsets.UTF_8),
+                new String(err.get(), StandardCharsets.UTF_8));
     }
 
     private static CompletableFuture<byte[]> drain(InputStream in) {
@@ -89,8 +93,10 @@ class CliIT {
 
     @Test
     void scriptSucceeds() throws Exception {
-        Run r = run("# a script\nput it:1 one\nput it:2 \"two words\"\n\nget it:1\nget it:2\nget it:none\n"
-                + "scan it: it:~\ndel it:1 it:2 it:3\nping\n", server.address());
+        Run r = run(
+                "# a script\nput it:1 one\nput it:2 \"two words\"\n\nget it:1\nget it:2\nget it:none\n"
+                        + "scan it: it:~\ndel it:1 it:2 it:3\nping\n",
+                server.address());
         assertEquals(new Run(0, "OK\nOK\none\ntwo words\n\nit:1\none\nit:2\ntwo words\n2\nPONG\n", ""), r);
         assertEquals(false, Files.exists(home.resolve("history")), "a script never touches the history file");
     }
@@ -98,13 +104,19 @@ class CliIT {
     @Test
     void scriptFailureExitsOne() throws Exception {
         Run r = run("put f:1 v\nnosuchcommand\nget f:1\nput f:2 'open\n", server.address());
-        assertEquals(new Run(1, "OK\nv\n", "line 2: ERR unknown command 'nosuchcommand', with args beginning with: \nline 4: Invalid argument(s)\n"), r);
+        assertEquals(
+                new Run(
+                        1,
+                        "OK\nv\n",
+                        "line 2: ERR unknown command 'nosuchcommand', with args beginning with: \nline 4: Invalid argument(s)\n"),
+                r);
     }
 
     @Test
     void stopOnErrorStopsThere() throws Exception {
         Run r = run("put e:1 v\nnosuchcommand\nput e:2 v\n", "-e", server.address());
-        assertEquals(new Run(1, "OK\n", "line 2: ERR unknown command 'nosuchcommand', with args beginning with: \n"), r);
+        assertEquals(
+                new Run(1, "OK\n", "line 2: ERR unknown command 'nosuchcommand', with args beginning with: \n"), r);
         assertEquals(new Run(0, "\n", ""), run("", server.address(), "get", "e:2"));
     }
 
@@ -121,7 +133,11 @@ class CliIT {
         Run r = run("", server.address(), "scan", "0", "match", "sc:*", "count", "1000");
         assertEquals(0, r.status(), r.err());
         assertEquals("", r.err());
-        assertEquals(true, r.out().matches("\\d+\n(.*\n)*") && r.out().contains("\nsc:1\n") && !r.out().contains("\nv\n"),
+        assertEquals(
+                true,
+                r.out().matches("\\d+\n(.*\n)*")
+                        && r.out().contains("\nsc:1\n")
+                        && !r.out().contains("\nv\n"),
                 r.out());
     }
 
@@ -148,16 +164,25 @@ class CliIT {
     @Test
     void scanOptionsThatDoNotFit() throws Exception {
         assertEquals(new Run(2, "", "--pattern needs --scan\n"), run("", "--pattern", "a*", server.address()));
-        assertEquals(new Run(2, "", "--scan takes no command, got 'get'\n"), run("", "--scan", server.address(), "get", "k"));
-        assertEquals(new Run(2, "", "--prefix lists in key order with RANGE: it does not combine with --pattern or --count\n"),
+        assertEquals(
+                new Run(2, "", "--scan takes no command, got 'get'\n"),
+                run("", "--scan", server.address(), "get", "k"));
+        assertEquals(
+                new Run(
+                        2,
+                        "",
+                        "--prefix lists in key order with RANGE: it does not combine with --pattern or --count\n"),
                 run("", "--scan", "--prefix", "a", "--pattern", "a*", server.address()));
-        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("", "--scan", "127.0.0.1:1"));
+        assertEquals(
+                new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"),
+                run("", "--scan", "127.0.0.1:1"));
     }
 
     /** A server that accepts and then never answers: -t turns a hang into a failure. */
     @Test
     void timeoutEndsAWaitOnASilentServer() throws Exception {
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket silent =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread acceptor = new Thread(() -> {
                 try {
@@ -174,7 +199,8 @@ class CliIT {
             assertEquals(new Run(1, "", "Error: Read timed out\n"), run("", "-t", "0.5", address, "ping"));
             assertEquals(new Run(1, "", "Error: Read timed out\n"), run("", "-t", "0.5", "--scan", address));
             assertEquals(new Run(1, "", "Error: Read timed out\n"), run("ping\n", "-t", "0.5", address));
-            assertEquals(true, System.nanoTime() - started < TimeUnit.SECONDS.toNanos(30), "three runs, each bounded by -t");
+            assertEquals(
+                    true, System.nanoTime() - started < TimeUnit.SECONDS.toNanos(30), "three runs, each bounded by -t");
             silent.close();
             for (java.net.Socket s : accepted) {
                 s.close();
@@ -184,7 +210,9 @@ class CliIT {
 
     @Test
     void badTimeoutIsAUsageError() throws Exception {
-        assertEquals(new Run(2, "", "-t must be 0 or more seconds, got -1.0\n"), run("", "-t", "-1", server.address(), "ping"));
+        assertEquals(
+                new Run(2, "", "-t must be 0 or more seconds, got -1.0\n"),
+                run("", "-t", "-1", server.address(), "ping"));
     }
 
     @Test
@@ -197,23 +225,57 @@ class CliIT {
     @Test
     void helpDescribesServerCommandsFromTheirDocs() throws Exception {
         Run set = run("", server.address(), "help", "strlen");
-        assertEquals(new Run(0, "strlen\n  Returns the length of a key's value (0 if absent).\n  group: string  since: 2.2.0\n", ""), set);
+        assertEquals(
+                new Run(
+                        0,
+                        "strlen\n  Returns the length of a key's value (0 if absent).\n  group: string  since: 2.2.0\n",
+                        ""),
+                set);
         Run group = run("", server.address(), "help", "@string");
         assertEquals(0, group.status());
-        assertEquals(List.of("append", "decr", "decrby", "get", "getdel", "getex", "getrange", "getset", "incr",
-                "incrby", "incrbyfloat", "lcs", "mget", "mset", "msetnx", "psetex", "put", "set", "setex", "setnx",
-                "setrange", "strlen", "substr"),
-                group.out().lines().map(l -> l.split(" ")[0]).toList(), group.out());
+        assertEquals(
+                List.of(
+                        "append",
+                        "decr",
+                        "decrby",
+                        "get",
+                        "getdel",
+                        "getex",
+                        "getrange",
+                        "getset",
+                        "incr",
+                        "incrby",
+                        "incrbyfloat",
+                        "lcs",
+                        "mget",
+                        "mset",
+                        "msetnx",
+                        "psetex",
+                        "put",
+                        "set",
+                        "setex",
+                        "setnx",
+                        "setrange",
+                        "strlen",
+                        "substr"),
+                group.out().lines().map(l -> l.split(" ")[0]).toList(),
+                group.out());
     }
 
     @Test
     void jsonAndCsvForScripts() throws Exception {
         assertEquals(new Run(0, "\"OK\"\n", ""), run("", "--json", server.address(), "put", "j:1", "say \"hi\""));
-        assertEquals(new Run(1, "\"say \\\"hi\\\"\"\nnull\n[\"say \\\"hi\\\"\",null]\n",
+        assertEquals(
+                new Run(
+                        1,
+                        "\"say \\\"hi\\\"\"\nnull\n[\"say \\\"hi\\\"\",null]\n",
                         "line 4: ERR unknown command 'nosuchcommand', with args beginning with: \n"),
                 run("get j:1\nget j:none\nmget j:1 j:none\nnosuchcommand\n", "--json", server.address()));
-        assertEquals(new Run(0, "\"say \"\"hi\"\"\",NULL\n", ""), run("", "--csv", server.address(), "mget", "j:1", "j:none"));
-        assertEquals(new Run(2, "", "choose one of --json, --csv, --raw and --no-raw\n"),
+        assertEquals(
+                new Run(0, "\"say \"\"hi\"\"\",NULL\n", ""),
+                run("", "--csv", server.address(), "mget", "j:1", "j:none"));
+        assertEquals(
+                new Run(2, "", "choose one of --json, --csv, --raw and --no-raw\n"),
                 run("", "--json", "--csv", server.address(), "ping"));
     }
 
@@ -233,10 +295,15 @@ class CliIT {
         assertEquals(new Run(0, "OK\n", ""), run("", "-u", url + "/3", "set", "in3", "v"));
         assertEquals(new Run(0, "v\n", ""), run("", "-u", url + "/3", "get", "in3"));
         assertEquals(new Run(0, "\n", ""), run("", "-u", url, "get", "in3"), "absent from database 0");
-        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:" + server.port()
-                + ": database 16 refused (ERR DB index is out of range)\n"),
+        assertEquals(
+                new Run(
+                        1,
+                        "",
+                        "Could not connect to 127.0.0.1:" + server.port()
+                                + ": database 16 refused (ERR DB index is out of range)\n"),
                 run("", "-u", url + "/16", "ping"));
-        assertEquals(new Run(2, "", "-u http://x: expected redis://[[user]:password@]host[:port][/db]\n"),
+        assertEquals(
+                new Run(2, "", "-u http://x: expected redis://[[user]:password@]host[:port][/db]\n"),
                 run("", "-u", "http://x", "ping"));
     }
 
@@ -245,8 +312,12 @@ class CliIT {
     void databaseOptionSelectsOnConnecting() throws Exception {
         assertEquals(new Run(0, "PONG\n", ""), run("", "-n", "0", server.address(), "ping"));
         assertEquals(new Run(0, "PONG\n", ""), run("", "-n", "2", server.address(), "ping"));
-        assertEquals(new Run(1, "", "Could not connect to " + server.address()
-                + ": database 16 refused (ERR DB index is out of range)\n"),
+        assertEquals(
+                new Run(
+                        1,
+                        "",
+                        "Could not connect to " + server.address()
+                                + ": database 16 refused (ERR DB index is out of range)\n"),
                 run("", "-n", "16", server.address(), "ping"));
         assertEquals(new Run(2, "", "-n must be 0 or more, got -1\n"), run("", "-n", "-1", server.address(), "ping"));
     }
@@ -256,7 +327,9 @@ class CliIT {
         Run r = run("", "--latency", "-r", "2", "-i", "0.1", server.address());
         assertEquals(0, r.status(), r.err());
         assertEquals("", r.err());
-        assertEquals(true, r.out().matches("(min: \\d+\\.\\d\\d, max: \\d+\\.\\d\\d, avg: \\d+\\.\\d\\d \\(\\d+ samples\\)\n){2}"),
+        assertEquals(
+                true,
+                r.out().matches("(min: \\d+\\.\\d\\d, max: \\d+\\.\\d\\d, avg: \\d+\\.\\d\\d \\(\\d+ samples\\)\n){2}"),
                 r.out());
     }
 
@@ -278,8 +351,11 @@ class CliIT {
         List<String> lines = r.out().lines().toList();
         assertEquals(true, lines.get(0).matches("\\d+ keys, .+ of values; the largest:"), lines.get(0));
         assertEquals("  200  big:1", lines.get(1));
-        assertEquals(new Run(2, "", "--bigkeys takes neither -r nor -i\n"), run("", "--bigkeys", "-r", "2", server.address()));
-        assertEquals(new Run(2, "", "choose one of --latency, --stat, --bigkeys and --scan\n"),
+        assertEquals(
+                new Run(2, "", "--bigkeys takes neither -r nor -i\n"),
+                run("", "--bigkeys", "-r", "2", server.address()));
+        assertEquals(
+                new Run(2, "", "choose one of --latency, --stat, --bigkeys and --scan\n"),
                 run("", "--stat", "--latency", server.address()));
     }
 
@@ -291,15 +367,23 @@ class CliIT {
         assertEquals(new Run(0, docs, ""), run("", "-3", "--json", server.address(), "command", "docs", "get"));
         assertEquals(new Run(0, docs, ""), run("command docs get\n", "-3", "--json", server.address()));
         Run resp2 = run("", "--json", server.address(), "command", "docs", "get");
-        assertEquals(new Run(0, "[\"get\",[\"summary\",\"Returns the value of a key.\",\"since\",\"1.0.0\",\"group\",\"string\","
-                + "\"arguments\",[[\"name\",\"key\",\"type\",\"key\"]]]]\n", ""), resp2);
+        assertEquals(
+                new Run(
+                        0,
+                        "[\"get\",[\"summary\",\"Returns the value of a key.\",\"since\",\"1.0.0\",\"group\",\"string\","
+                                + "\"arguments\",[[\"name\",\"key\",\"type\",\"key\"]]]]\n",
+                        ""),
+                resp2);
     }
 
     @Test
     void colourOnlyWhenAskedForOnAPipe() throws Exception {
         assertEquals(new Run(0, "(nil)\n", ""), run("", "--no-raw", server.address(), "get", "c:none"));
-        assertEquals(new Run(0, "\u001b[2m(nil)\u001b[0m\n", ""), run("", "--no-raw", "--color", server.address(), "get", "c:none"));
-        assertEquals(new Run(0, "\n", ""), run("", "--color", server.address(), "get", "c:none"), "raw style has no colour");
+        assertEquals(
+                new Run(0, "\u001b[2m(nil)\u001b[0m\n", ""),
+                run("", "--no-raw", "--color", server.address(), "get", "c:none"));
+        assertEquals(
+                new Run(0, "\n", ""), run("", "--color", server.address(), "get", "c:none"), "raw style has no colour");
     }
 
     /**
@@ -337,20 +421,28 @@ class CliIT {
         String port = Integer.toString(server.port());
         assertEquals(new Run(0, "PONG\n", ""), run("", "-h", "127.0.0.1", "-p", port, "ping"));
         assertEquals(new Run(0, "PONG\n", ""), run("", "-p", port, "127.0.0.1", "ping"), "a bare IP takes -p");
-        assertEquals(new Run(2, "", "127.0.0.1:99999: port must be 1..65535, got 99999\n"), run("", "127.0.0.1:99999", "ping"));
+        assertEquals(
+                new Run(2, "", "127.0.0.1:99999: port must be 1..65535, got 99999\n"),
+                run("", "127.0.0.1:99999", "ping"));
     }
 
     /** -a sends AUTH first; our server has no password, so it refuses, and the command still runs. */
     @Test
     void passwordIsSentWithAuthAndARefusalIsReported() throws Exception {
-        assertEquals(new Run(0, "PONG\n", "AUTH failed: ERR AUTH <password> called without any password configured for "
-                + "the default user. Are you sure your configuration is correct?\n"), run("", "-a", "secret", server.address(), "ping"));
+        assertEquals(
+                new Run(
+                        0,
+                        "PONG\n",
+                        "AUTH failed: ERR AUTH <password> called without any password configured for "
+                                + "the default user. Are you sure your configuration is correct?\n"),
+                run("", "-a", "secret", server.address(), "ping"));
     }
 
     @Test
     void versionAndHelpComeFromTheJar() throws Exception {
         String version;
-        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar"))) {
+        try (java.util.jar.JarFile jar =
+                new java.util.jar.JarFile(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar"))) {
             version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
         }
         assertEquals(new Run(0, "toykv-cli " + version + "\n", ""), run("", "--version"));
@@ -360,8 +452,10 @@ class CliIT {
     @Test
     void rawAndNoColourStylesOnAPipe() throws Exception {
         assertEquals(new Run(0, "\n", ""), run("", "--raw", server.address(), "get", "style:none"));
-        assertEquals(new Run(0, "(nil)\n", ""), run("", "--no-raw", "--no-color", server.address(), "get", "style:none"));
-        assertEquals(new Run(1, "", "ERR unknown command 'style', with args beginning with: \n"),
+        assertEquals(
+                new Run(0, "(nil)\n", ""), run("", "--no-raw", "--no-color", server.address(), "get", "style:none"));
+        assertEquals(
+                new Run(1, "", "ERR unknown command 'style', with args beginning with: \n"),
                 run("", "--raw", server.address(), "style"));
     }
 
@@ -373,7 +467,8 @@ class CliIT {
 
     @Test
     void unreachableServer() throws Exception {
-        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
+        assertEquals(
+                new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
     }
 
     @Test
@@ -387,15 +482,19 @@ class CliIT {
     @Test
     void launcherScriptRunsTheJarFromAnywhere() throws Exception {
         String launcher = System.getProperty("toykv.cli.launcher", "../bin/toykv-cli");
-        List<String> command = List.of("bash", Path.of(launcher).toAbsolutePath().toString(), server.address(), "ping");
+        List<String> command =
+                List.of("bash", Path.of(launcher).toAbsolutePath().toString(), server.address(), "ping");
         assertEquals(new Run(0, "PONG\n", ""), exec(command, ""));
     }
 
     /** The first launcher run after a build writes the class-data archive; the output is the same. */
     @Test
     void launcherWritesTheClassDataArchiveOnceAndKeepsOutputClean() throws Exception {
-        String launcher = Path.of(System.getProperty("toykv.cli.launcher", "../bin/toykv-cli")).toAbsolutePath().toString();
-        Path jar = Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar")).toAbsolutePath();
+        String launcher = Path.of(System.getProperty("toykv.cli.launcher", "../bin/toykv-cli"))
+                .toAbsolutePath()
+                .toString();
+        Path jar = Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar"))
+                .toAbsolutePath();
         Path sessionArchive = jar.resolveSibling("toykv-cli.jsa");
         Path commandArchive = jar.resolveSibling("toykv-cli-command.jsa");
         Files.deleteIfExists(sessionArchive);
@@ -405,7 +504,8 @@ class CliIT {
         assertEquals(true, Files.size(commandArchive) > 0, "a one-shot writes the command archive");
         assertEquals(false, Files.exists(sessionArchive), "only a session on a terminal writes the session archive");
         try (var dir = Files.list(jar.getParent())) {
-            assertEquals(List.of(), dir.filter(p -> p.toString().endsWith(".tmp")).toList(), "no partial archive left");
+            assertEquals(
+                    List.of(), dir.filter(p -> p.toString().endsWith(".tmp")).toList(), "no partial archive left");
         }
         assertEquals(new Run(0, "PONG\n", ""), exec(command, ""));
     }
@@ -417,8 +517,11 @@ class CliIT {
     @ParameterizedTest
     @CsvSource({"TERM, 143", "HUP, 129"})
     void launcherEndedBySignalWhileWritingTheArchiveLeavesNoPartialArchive(String signal, int status) throws Exception {
-        String launcher = Path.of(System.getProperty("toykv.cli.launcher", "../bin/toykv-cli")).toAbsolutePath().toString();
-        Path jar = Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar")).toAbsolutePath();
+        String launcher = Path.of(System.getProperty("toykv.cli.launcher", "../bin/toykv-cli"))
+                .toAbsolutePath()
+                .toString();
+        Path jar = Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar"))
+                .toAbsolutePath();
         Files.deleteIfExists(jar.resolveSibling("toykv-cli.jsa"));
         Files.deleteIfExists(jar.resolveSibling("toykv-cli-command.jsa"));
         try (var dir = Files.list(jar.getParent())) {
@@ -426,13 +529,19 @@ class CliIT {
                 Files.delete(leftover);
             }
         }
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket silent =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             Process p = new ProcessBuilder("bash", launcher, "-t", "2", "127.0.0.1:" + silent.getLocalPort(), "ping")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             try (java.net.Socket client = silent.accept()) {
                 // The JVM is connected and waits for a reply that never comes (up to -t).
                 List<ProcessHandle> jvm = p.descendants().toList();
-                new ProcessBuilder("kill", "-s", signal, Long.toString(p.pid())).inheritIO().start().waitFor();
+                new ProcessBuilder("kill", "-s", signal, Long.toString(p.pid()))
+                        .inheritIO()
+                        .start()
+                        .waitFor();
                 if (!p.waitFor(60, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new AssertionError("the launcher did not end after SIG" + signal);
@@ -444,22 +553,30 @@ class CliIT {
             }
         }
         try (var dir = Files.list(jar.getParent())) {
-            assertEquals(List.of(), dir.filter(f -> f.toString().endsWith(".tmp")).toList(), "no partial archive left");
+            assertEquals(
+                    List.of(), dir.filter(f -> f.toString().endsWith(".tmp")).toList(), "no partial archive left");
         }
     }
 
     /** Partial archives more than a day old are removed by the next run; a younger one may be in the making. */
     @Test
     void launcherRemovesPartialArchivesOlderThanADay() throws Exception {
-        String launcher = Path.of(System.getProperty("toykv.cli.launcher", "../bin/toykv-cli")).toAbsolutePath().toString();
-        Path jar = Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar")).toAbsolutePath();
+        String launcher = Path.of(System.getProperty("toykv.cli.launcher", "../bin/toykv-cli"))
+                .toAbsolutePath()
+                .toString();
+        Path jar = Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar"))
+                .toAbsolutePath();
         Path stale = Files.writeString(jar.resolveSibling("toykv-cli-command.jsa.1.tmp"), "torn");
         Path young = Files.writeString(jar.resolveSibling("toykv-cli.jsa.2.tmp"), "being written");
         try {
-            Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(
-                    System.currentTimeMillis() - TimeUnit.HOURS.toMillis(25)));
-            Files.setLastModifiedTime(young, java.nio.file.attribute.FileTime.fromMillis(
-                    System.currentTimeMillis() - TimeUnit.HOURS.toMillis(23)));
+            Files.setLastModifiedTime(
+                    stale,
+                    java.nio.file.attribute.FileTime.fromMillis(
+                            System.currentTimeMillis() - TimeUnit.HOURS.toMillis(25)));
+            Files.setLastModifiedTime(
+                    young,
+                    java.nio.file.attribute.FileTime.fromMillis(
+                            System.currentTimeMillis() - TimeUnit.HOURS.toMillis(23)));
             assertEquals(new Run(0, "PONG\n", ""), exec(List.of("bash", launcher, server.address(), "ping"), ""));
             assertEquals(false, Files.exists(stale), "the stale partial archive is removed");
             assertEquals(true, Files.exists(young), "a partial archive less than a day old is kept");

@@ -42,7 +42,10 @@ class CliTest {
     private Run runOnTerminal(boolean terminal, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Cli cli = new Cli(new ByteArrayInputStream(new byte[0]), out, new PrintStream(err, true, StandardCharsets.UTF_8),
+        Cli cli = new Cli(
+                new ByteArrayInputStream(new byte[0]),
+                out,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
                 terminal);
         int status = Cli.run(cli, args, java.util.Map.of());
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -53,13 +56,15 @@ class CliTest {
 
     @Test
     void statRefreshesOneLineOnATerminal() {
-        assertEquals(new Run(0, Monitors.STAT_TITLES + "\n\r\u001b[2K" + NO_FIGURES + "\r\u001b[2K" + NO_FIGURES + "\n", ""),
+        assertEquals(
+                new Run(0, Monitors.STAT_TITLES + "\n\r\u001b[2K" + NO_FIGURES + "\r\u001b[2K" + NO_FIGURES + "\n", ""),
                 runOnTerminal(true, "--stat", "-r", "2", "-i", "0.01", server.address()));
     }
 
     @Test
     void statPrintsALinePerReportOnAPipe() {
-        assertEquals(new Run(0, Monitors.STAT_TITLES + "\n" + NO_FIGURES + "\n" + NO_FIGURES + "\n", ""),
+        assertEquals(
+                new Run(0, Monitors.STAT_TITLES + "\n" + NO_FIGURES + "\n" + NO_FIGURES + "\n", ""),
                 runOnTerminal(false, "--stat", "-r", "2", "-i", "0.01", server.address()));
     }
 
@@ -74,7 +79,8 @@ class CliTest {
 
     @Test
     void scriptPrintsRawRepliesOneALine() {
-        Run r = run("put k1 v1\nget k1\nget nope\n\n# a comment\n  # indented comment\ndel k1 k2\nping\ndbsize\nput k2 \"a b\"\nget k2",
+        Run r = run(
+                "put k1 v1\nget k1\nget nope\n\n# a comment\n  # indented comment\ndel k1 k2\nping\ndbsize\nput k2 \"a b\"\nget k2",
                 server.address());
         assertEquals(new Run(0, "OK\nv1\n\n1\nPONG\n0\nOK\na b\n", ""), r);
     }
@@ -82,10 +88,14 @@ class CliTest {
     @Test
     void scriptFailureSetsStatusAndReportsTheLine() {
         Run r = run("put k1 v1\nfrobnicate\nget k1\nput k \"open\nget\n", server.address());
-        assertEquals(new Run(1, "OK\nv1\n",
-                "line 2: ERR unknown command 'frobnicate', with args beginning with: \n"
-                        + "line 4: Invalid argument(s)\n"
-                        + "line 5: wrong number of arguments for 'get', usage: get key\n"), r);
+        assertEquals(
+                new Run(
+                        1,
+                        "OK\nv1\n",
+                        "line 2: ERR unknown command 'frobnicate', with args beginning with: \n"
+                                + "line 4: Invalid argument(s)\n"
+                                + "line 5: wrong number of arguments for 'get', usage: get key\n"),
+                r);
     }
 
     @Test
@@ -107,7 +117,11 @@ class CliTest {
         StringBuilder script = new StringBuilder();
         StringBuilder expected = new StringBuilder();
         for (int i = 0; i < 2500; i++) {
-            script.append("put k").append(String.format("%05d", i)).append(" v").append(i).append('\n');
+            script.append("put k")
+                    .append(String.format("%05d", i))
+                    .append(" v")
+                    .append(i)
+                    .append('\n');
             expected.append("OK\n");
         }
         script.append("scan k00998 k01002\nscan \"\" \"\" LIMIT 2\nscan k02498\nscan z\nget k00001\nscan\n");
@@ -116,7 +130,11 @@ class CliTest {
         expected.append("k02498\nv2498\nk02499\nv2499\n");
         expected.append("v1\n");
         for (int i = 0; i < 2500; i++) {
-            expected.append("k").append(String.format("%05d", i)).append("\nv").append(i).append('\n');
+            expected.append("k")
+                    .append(String.format("%05d", i))
+                    .append("\nv")
+                    .append(i)
+                    .append('\n');
         }
         Run r = run(script.toString(), server.address());
         assertEquals(new Run(0, expected.toString(), ""), r);
@@ -129,11 +147,14 @@ class CliTest {
      */
     @Test
     void scanWithACursorIsTheServersScan() {
-        Run r = run("put 0 a\nput 1 b\nscan 0\nscan 0 match 'key:*' COUNT 10 type string\nscan 0 \"\"\nscan 0 1\nscan 1 LIMIT 1\n",
+        Run r = run(
+                "put 0 a\nput 1 b\nscan 0\nscan 0 match 'key:*' COUNT 10 type string\nscan 0 \"\"\nscan 0 1\nscan 1 LIMIT 1\n",
                 server.address());
         assertEquals(new Run(0, "OK\nOK\n0\n0\n1\n0\n0\n1\n0\na\n1\nb\n0\na\n1\nb\n", ""), r);
         assertEquals(2, server.commandCounts.get("SCAN").sum());
-        assertEquals(new Run(0, "1) \"0\"\n2) 1) \"0\"\n   2) \"1\"\n", ""), run("", "--no-raw", server.address(), "scan", "0"));
+        assertEquals(
+                new Run(0, "1) \"0\"\n2) 1) \"0\"\n   2) \"1\"\n", ""),
+                run("", "--no-raw", server.address(), "scan", "0"));
     }
 
     @Test
@@ -145,7 +166,12 @@ class CliTest {
     @Test
     void noRawGivesTerminalStyleOnAPipe() {
         Run r = run("put k1 v1\nget k1\nget none\ndel k1\nnope\n", "--no-raw", server.address());
-        assertEquals(new Run(1, "OK\n\"v1\"\n(nil)\n(integer) 1\n", "line 5: ERR unknown command 'nope', with args beginning with: \n"), r);
+        assertEquals(
+                new Run(
+                        1,
+                        "OK\n\"v1\"\n(nil)\n(integer) 1\n",
+                        "line 5: ERR unknown command 'nope', with args beginning with: \n"),
+                r);
     }
 
     @Test
@@ -159,14 +185,17 @@ class CliTest {
 
     @Test
     void infoIsShownAsTextInEveryStyle() {
-        assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", "--no-raw", server.address(), "info"));
+        assertEquals(
+                new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", "--no-raw", server.address(), "info"));
         assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", server.address(), "info"));
     }
 
     /** The server takes several sections; the client's own arity check must not refuse them. */
     @Test
     void infoTakesSeveralSections() {
-        assertEquals(new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""), run("", server.address(), "info", "server", "clients"));
+        assertEquals(
+                new Run(0, "# Server\nfake_server:1\nkeys:0\n", ""),
+                run("", server.address(), "info", "server", "clients"));
         Run script = run("info server clients\n", server.address());
         assertEquals(0, script.status(), script.err());
         assertEquals(1, server.commandCounts.get("INFO").sum() - 1, "both reached the server");
@@ -202,8 +231,11 @@ class CliTest {
         Run r = run("", "-p", Integer.toString(server.port()), "db.example.invalid", "ping");
         assertEquals(1, r.status());
         assertEquals("", r.out());
-        assertTrue(r.err().startsWith("Could not connect to db.example.invalid:" + server.port()
-                + ": unknown host db.example.invalid"), r.err());
+        assertTrue(
+                r.err()
+                        .startsWith("Could not connect to db.example.invalid:" + server.port()
+                                + ": unknown host db.example.invalid"),
+                r.err());
         assertEquals(null, server.commandCounts.get("PING"));
         assertEquals(null, server.commandCounts.get("DB.EXAMPLE.INVALID"));
     }
@@ -213,17 +245,23 @@ class CliTest {
     void shutdownClosingTheConnectionIsSuccess() {
         assertEquals(new Run(0, "", ""), run("", server.address(), "shutdown"));
         assertEquals(new Run(0, "", ""), run("", "--no-raw", server.address(), "SHUTDOWN"));
-        assertEquals(new Run(0, "OK\n", ""), run("put k v\nshutdown\nget k\n", server.address()), "the script ends there");
+        assertEquals(
+                new Run(0, "OK\n", ""), run("put k v\nshutdown\nget k\n", server.address()), "the script ends there");
         assertEquals(null, server.commandCounts.get("GET"));
-        assertEquals(new Run(1, "", "Error: Server closed the connection\n"), run("", server.address(), "close"),
+        assertEquals(
+                new Run(1, "", "Error: Server closed the connection\n"),
+                run("", server.address(), "close"),
                 "any other command's connection closing is still an error");
     }
 
     /** As redis-cli: reports meant to be read (INFO, CLIENT INFO/LIST ...) print as text; an empty one prints nothing. */
     @Test
     void textReportsPrintAsTextAndAnEmptyOneAsNothing() {
-        assertEquals(new Run(0, "id=1 addr=127.0.0.1:1 name=\n", ""), run("", "--no-raw", server.address(), "client", "info"));
-        assertEquals(new Run(0, "id=1 addr=127.0.0.1:1 name=\nid=2 addr=127.0.0.1:2 name=\n", ""),
+        assertEquals(
+                new Run(0, "id=1 addr=127.0.0.1:1 name=\n", ""),
+                run("", "--no-raw", server.address(), "client", "info"));
+        assertEquals(
+                new Run(0, "id=1 addr=127.0.0.1:1 name=\nid=2 addr=127.0.0.1:2 name=\n", ""),
                 run("", "--no-raw", server.address(), "CLIENT", "list"));
         assertEquals(new Run(0, "", ""), run("", "--no-raw", server.address(), "info", "nosuch"));
         assertEquals(new Run(0, "", ""), run("", server.address(), "info", "nosuch"));
@@ -231,24 +269,32 @@ class CliTest {
 
     @Test
     void oneShotFailureIsStatusOne() {
-        assertEquals(new Run(1, "", "ERR unknown command 'nope', with args beginning with: \n"), run("", server.address(), "nope"));
+        assertEquals(
+                new Run(1, "", "ERR unknown command 'nope', with args beginning with: \n"),
+                run("", server.address(), "nope"));
     }
 
     @Test
     void hostAndPortOptions() {
-        assertEquals(new Run(0, "PONG\n", ""), run("", "-h", "127.0.0.1", "-p", Integer.toString(server.port()), "ping"));
+        assertEquals(
+                new Run(0, "PONG\n", ""), run("", "-h", "127.0.0.1", "-p", Integer.toString(server.port()), "ping"));
     }
 
     @Test
     void unreachableServerIsOneLineAndStatusOne() {
-        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
-        assertEquals(new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("", "127.0.0.1:1", "get", "k"));
+        assertEquals(
+                new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"), run("ping\n", "127.0.0.1:1"));
+        assertEquals(
+                new Run(1, "", "Could not connect to 127.0.0.1:1: Connection refused\n"),
+                run("", "127.0.0.1:1", "get", "k"));
     }
 
     /** An address-shaped argument with a port out of range is a mistyped address, not a command for the default server. */
     @Test
     void aPortOutOfRangeIsAUsageError() {
-        assertEquals(new Run(2, "", "127.0.0.1:99999: port must be 1..65535, got 99999\n"), run("ping\n", "127.0.0.1:99999"));
+        assertEquals(
+                new Run(2, "", "127.0.0.1:99999: port must be 1..65535, got 99999\n"),
+                run("ping\n", "127.0.0.1:99999"));
         assertEquals(new Run(2, "", "db:0: port must be 1..65535, got 0\n"), run("", "db:0", "get", "k"));
     }
 
@@ -256,8 +302,13 @@ class CliTest {
     void passwordIsSentWithAuth() throws IOException {
         try (FakeRespServer locked = new FakeRespServer("s3cret")) {
             assertEquals(new Run(0, "PONG\n", ""), run("ping\n", "-a", "s3cret", locked.address()));
-            assertEquals(new Run(1, "", "AUTH failed: WRONGPASS invalid username-password pair or user is disabled.\n"
-                    + "line 1: NOAUTH Authentication required.\n"), run("ping\n", "-a", "wrong", locked.address()));
+            assertEquals(
+                    new Run(
+                            1,
+                            "",
+                            "AUTH failed: WRONGPASS invalid username-password pair or user is disabled.\n"
+                                    + "line 1: NOAUTH Authentication required.\n"),
+                    run("ping\n", "-a", "wrong", locked.address()));
         }
     }
 
@@ -265,7 +316,9 @@ class CliTest {
     void helpIsLocal() {
         Run r = run("help put\n", "127.0.0.1:1", "help", "put");
         assertEquals(new Run(0, "put key value\n  Store a value under a key (sent as SET)\n", ""), r);
-        assertTrue(run("", "help", "scan").out().contains("scan CURSOR [MATCH pattern] [COUNT n] [TYPE type] is the server's SCAN"));
+        assertTrue(run("", "help", "scan")
+                .out()
+                .contains("scan CURSOR [MATCH pattern] [COUNT n] [TYPE type] is the server's SCAN"));
     }
 
     @Test
@@ -290,21 +343,26 @@ class CliTest {
     void usageWrapsEvenlyAtEveryWidth(int width) {
         String usage = Cli.commandLine(new Cli()).setUsageHelpWidth(width).getUsageMessage();
         String[] lines = usage.split("\n");
-        assertTrue(usage.endsWith("\n  toykv-cli -u redis://:pw@h:8888   server as a URL\n\nEnvironment:\n"
-                + "  TOYKV_CLI_AUTH      the password, as -a\n  TOYKV_CLI_HISTFILE  the history file\n"
-                + "  HOME                where .toykv_cli_history is\n"
-                + "  NO_COLOR            no colour (unless --color)\n"), usage);
+        assertTrue(
+                usage.endsWith("\n  toykv-cli -u redis://:pw@h:8888   server as a URL\n\nEnvironment:\n"
+                        + "  TOYKV_CLI_AUTH      the password, as -a\n  TOYKV_CLI_HISTFILE  the history file\n"
+                        + "  HOME                where .toykv_cli_history is\n"
+                        + "  NO_COLOR            no colour (unless --color)\n"),
+                usage);
         for (int i = 0; i < lines.length; i++) {
             assertTrue(lines[i].length() <= width, width + ": too long: " + lines[i]);
             // A description line (text from column 19 on, blank just before) followed by its continuation.
-            boolean continues = i + 1 < lines.length && lines[i].length() > DESCRIPTION_COLUMN
-                    && lines[i].substring(DESCRIPTION_COLUMN - 2, DESCRIPTION_COLUMN).isBlank()
+            boolean continues = i + 1 < lines.length
+                    && lines[i].length() > DESCRIPTION_COLUMN
+                    && lines[i].substring(DESCRIPTION_COLUMN - 2, DESCRIPTION_COLUMN)
+                            .isBlank()
                     && lines[i + 1].length() > DESCRIPTION_COLUMN
                     && lines[i + 1].substring(0, DESCRIPTION_COLUMN).isBlank();
             if (continues) {
                 String next = lines[i + 1].strip().split(" ")[0];
                 // picocli keeps the last column free.
-                assertTrue(lines[i].length() + 1 + next.length() >= width,
+                assertTrue(
+                        lines[i].length() + 1 + next.length() >= width,
                         width + ": ragged: [" + lines[i] + "] then [" + lines[i + 1] + "]");
             }
         }
@@ -347,13 +405,24 @@ class CliTest {
         Run r = run("", "-r", "2", server.address(), "frobnicate");
         assertEquals(1, r.status());
         assertEquals("", r.out());
-        assertEquals(2, r.err().lines().filter(l -> l.startsWith("ERR unknown command 'frobnicate'")).count(), r.err());
+        assertEquals(
+                2,
+                r.err()
+                        .lines()
+                        .filter(l -> l.startsWith("ERR unknown command 'frobnicate'"))
+                        .count(),
+                r.err());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-x|-x needs a command after the address", "-r 2|-r needs a command after the address",
-            "-r 0 ping|-r must be a positive count or -1 (for ever), got 0",
-            "-i 1 ping|-i needs -r", "-r 2 -i -1 ping|-i must be 0 or more seconds, got -1.0"})
+    @ValueSource(
+            strings = {
+                "-x|-x needs a command after the address",
+                "-r 2|-r needs a command after the address",
+                "-r 0 ping|-r must be a positive count or -1 (for ever), got 0",
+                "-i 1 ping|-i needs -r",
+                "-r 2 -i -1 ping|-i must be 0 or more seconds, got -1.0"
+            })
     void oneShotOptionsThatDoNotFit(String argsAndMessage) {
         String[] parts = argsAndMessage.split("\\|");
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(parts[0].split(" ")));
@@ -373,8 +442,11 @@ class CliTest {
         String[] args = ("127.0.0.1:1 " + line).strip().split(" ");
         Cli parsed = new Cli();
         Cli.commandLine(parsed).parseArgs(args);
-        Cli direct = new Cli(new ByteArrayInputStream(new byte[0]), new ByteArrayOutputStream(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
+        Cli direct = new Cli(
+                new ByteArrayInputStream(new byte[0]),
+                new ByteArrayOutputStream(),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                false);
         assertEquals(1, Cli.run(direct, args, java.util.Map.of(Cli.PASSWORD_ENV, "from-env")));
         assertEquals(parsed.words, direct.words);
         assertEquals("from-env", direct.password);

@@ -23,7 +23,8 @@ class ColourTest {
         assertEquals("\u001b[36m(integer) 7\u001b[0m\n", text(new Reply.Int(7)));
         assertEquals("\u001b[32m\"v\"\u001b[0m\n", text(Reply.Bulk.of("v")));
         assertEquals("OK\n", text(new Reply.Status("OK")));
-        assertEquals("1) \u001b[32m\"a\"\u001b[0m\n2) \u001b[2m(nil)\u001b[0m\n",
+        assertEquals(
+                "1) \u001b[32m\"a\"\u001b[0m\n2) \u001b[2m(nil)\u001b[0m\n",
                 text(new Reply.Array(List.of(Reply.Bulk.of("a"), Reply.Nil.NIL))));
     }
 

@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
 import org.jline.reader.Candidate;
 import org.jline.reader.LineReader;
 import org.jline.reader.Parser.ParseContext;
-import org.jline.terminal.Terminal;
 import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
 import org.jline.terminal.impl.DumbTerminal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,8 +27,12 @@ class CompletionAndHintsTest {
 
     private Terminal terminal(String typed) throws IOException {
         // JLine's own reader tests use this: a dumb terminal object whose type is a capable one.
-        Terminal terminal = new DumbTerminal("test", "ansi",
-                new ByteArrayInputStream(typed.getBytes(StandardCharsets.UTF_8)), screen, StandardCharsets.UTF_8);
+        Terminal terminal = new DumbTerminal(
+                "test",
+                "ansi",
+                new ByteArrayInputStream(typed.getBytes(StandardCharsets.UTF_8)),
+                screen,
+                StandardCharsets.UTF_8);
         terminal.setSize(new Size(160, 80));
         return terminal;
     }
@@ -48,7 +52,8 @@ class CompletionAndHintsTest {
 
     private String typeAndAccept(String typed) throws IOException {
         try (Terminal terminal = terminal(typed)) {
-            return Repl.newReader(terminal, new SessionHistory(null, null), keys).readLine("> ");
+            return Repl.newReader(terminal, new SessionHistory(null, null), keys)
+                    .readLine("> ");
         }
     }
 
@@ -102,7 +107,8 @@ class CompletionAndHintsTest {
         byte[] odd = {'k', (byte) 0xff, ' ', (byte) 0xc3, (byte) 0xa9, '"'};
         keys.add(odd);
         assertEquals(List.of("\"k\\xff é\\\"\""), candidates("get "));
-        assertTrue(java.util.Arrays.equals(odd, ArgumentSplitter.split("get " + candidates("get ").get(0)).get(1)));
+        assertTrue(java.util.Arrays.equals(
+                odd, ArgumentSplitter.split("get " + candidates("get ").get(0)).get(1)));
         keys.remove(odd);
         assertEquals(List.of(), candidates("get "));
     }
@@ -121,27 +127,30 @@ class CompletionAndHintsTest {
     }
 
     @ParameterizedTest(name = "[{0}] hints [{1}]")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-            "put             | ` key value`",
-            "`put `          | key value",
-            "`PUT `          | key value",
-            "`put k1 `       | value",
-            "`put k1 v1 `    | ``",
-            "`put k`         | ``",
-            "`get `          | key",
-            "`del `          | key [key ...]",
-            "`del a b `      | [key ...]",
-            "`scan `         | [start [end]] [LIMIT n]",
-            "`scan a `       | [end] [LIMIT n]",
-            "`scan a b `     | [LIMIT n]",
-            "`scan 0 `       | [end] [LIMIT n] or [MATCH pattern] [COUNT n] [TYPE type]",
-            "`scan 0 match ` | ``",
-            "`scan limit `   | n",
-            "`scan LIMIT 5 ` | ``",
-            "`dbsize `       | ``",
-            "`frobnicate `   | ``",
-            "`put \"a b\" `  | value",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "put             | ` key value`",
+                "`put `          | key value",
+                "`PUT `          | key value",
+                "`put k1 `       | value",
+                "`put k1 v1 `    | ``",
+                "`put k`         | ``",
+                "`get `          | key",
+                "`del `          | key [key ...]",
+                "`del a b `      | [key ...]",
+                "`scan `         | [start [end]] [LIMIT n]",
+                "`scan a `       | [end] [LIMIT n]",
+                "`scan a b `     | [LIMIT n]",
+                "`scan 0 `       | [end] [LIMIT n] or [MATCH pattern] [COUNT n] [TYPE type]",
+                "`scan 0 match ` | ``",
+                "`scan limit `   | n",
+                "`scan LIMIT 5 ` | ``",
+                "`dbsize `       | ``",
+                "`frobnicate `   | ``",
+                "`put \"a b\" `  | value",
+            })
     void hintsShowTheArgumentsStillToCome(String line, String hint) {
         assertEquals(hint == null ? "" : hint, ArgumentHints.hint(line));
     }
@@ -235,7 +244,9 @@ class CompletionAndHintsTest {
         CommandCompleter completer = new CommandCompleter(keys, () -> ServerDocsTest.WITH_ARGUMENTS, p -> List.of());
         assertEquals(List.of("GET", "KEEPTTL", "NX", "XX"), candidates("set k v ", completer));
         assertEquals(List.of(), candidates("set k ", completer), "the value comes first");
-        assertEquals(List.of("COUNT", "LIMIT", "MATCH", "TYPE"), candidates("scan 0 ", completer),
+        assertEquals(
+                List.of("COUNT", "LIMIT", "MATCH", "TYPE"),
+                candidates("scan 0 ", completer),
                 "the server's SCAN options, then our own it lacks (LIMIT of the client's range scan)");
         assertEquals(List.of("LIMIT"), candidates("range a b ", completer), "no docs for RANGE: our own table");
     }
@@ -245,14 +256,20 @@ class CompletionAndHintsTest {
         LineHighlighter highlighter = new LineHighlighter(() -> ServerDocsTest.WITH_ARGUMENTS);
         org.jline.utils.AttributedString line = highlighter.highlight(null, "set k v KEEPTTL");
         assertEquals(LineHighlighter.OPTION, line.styleAt(8));
-        assertEquals(org.jline.utils.AttributedStyle.DEFAULT, new LineHighlighter(() -> ServerDocs.NONE)
-                .highlight(null, "set k v KEEPTTL").styleAt(8), "KEEPTTL is not in our own table");
+        assertEquals(
+                org.jline.utils.AttributedStyle.DEFAULT,
+                new LineHighlighter(() -> ServerDocs.NONE)
+                        .highlight(null, "set k v KEEPTTL")
+                        .styleAt(8),
+                "KEEPTTL is not in our own table");
     }
 
     @Test
     void aServerCommandHintsTheArgumentsStillToComeFromItsDocs() {
-        assertEquals("key value [NX | XX] [GET] [KEEPTTL]", ArgumentHints.serverHint("set ", ServerDocsTest.WITH_ARGUMENTS));
-        assertEquals("value [NX | XX] [GET] [KEEPTTL]", ArgumentHints.serverHint("SET k ", ServerDocsTest.WITH_ARGUMENTS));
+        assertEquals(
+                "key value [NX | XX] [GET] [KEEPTTL]", ArgumentHints.serverHint("set ", ServerDocsTest.WITH_ARGUMENTS));
+        assertEquals(
+                "value [NX | XX] [GET] [KEEPTTL]", ArgumentHints.serverHint("SET k ", ServerDocsTest.WITH_ARGUMENTS));
         assertEquals("[key value ...]", ArgumentHints.serverHint("mset a 1 ", ServerDocsTest.WITH_ARGUMENTS));
         assertEquals("", ArgumentHints.serverHint("set k", ServerDocsTest.WITH_ARGUMENTS), "in the middle of a word");
     }
@@ -261,8 +278,10 @@ class CompletionAndHintsTest {
     void aBareServerCommandHintsItsSummary() {
         assertEquals("  Returns the length of a value.", ArgumentHints.serverHint("strlen", ServerDocsTest.DOCS));
         assertEquals("  Returns the length of a value.", ArgumentHints.serverHint("  STRLEN", ServerDocsTest.DOCS));
-        assertEquals("", ArgumentHints.serverHint("strlen ", ServerDocsTest.DOCS), "arguments are not in our server's docs");
-        assertEquals("", ArgumentHints.serverHint("get", ServerDocsTest.DOCS), "the client's own commands keep their hints");
+        assertEquals(
+                "", ArgumentHints.serverHint("strlen ", ServerDocsTest.DOCS), "arguments are not in our server's docs");
+        assertEquals(
+                "", ArgumentHints.serverHint("get", ServerDocsTest.DOCS), "the client's own commands keep their hints");
         assertEquals("", ArgumentHints.serverHint("frob", ServerDocsTest.DOCS));
         assertEquals("", ArgumentHints.serverHint("strlen", ServerDocs.NONE));
     }

@@ -31,7 +31,9 @@ final class FakeRespServer implements AutoCloseable {
     /** Keys as ISO-8859-1 strings, so that String order is unsigned byte order. */
     final NavigableMap<String, byte[]> data = new ConcurrentSkipListMap<>();
     /** How many times each command name arrived. */
-    final Map<String, java.util.concurrent.atomic.LongAdder> commandCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<String, java.util.concurrent.atomic.LongAdder> commandCounts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private final List<Socket> clients = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
@@ -80,7 +82,9 @@ final class FakeRespServer implements AutoCloseable {
                     return;
                 }
                 String name = new String(cmd.get(0), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
-                commandCounts.computeIfAbsent(name, n -> new java.util.concurrent.atomic.LongAdder()).increment();
+                commandCounts
+                        .computeIfAbsent(name, n -> new java.util.concurrent.atomic.LongAdder())
+                        .increment();
                 if (name.equals("CLOSE") || name.equals("SHUTDOWN") && cmd.size() == 1) {
                     out.flush();
                     return;
@@ -97,7 +101,8 @@ final class FakeRespServer implements AutoCloseable {
                 } else if (!authed && !name.equals("AUTH") && !name.equals("HELLO")) {
                     error(out, "NOAUTH Authentication required.");
                 } else {
-                    if (name.equals("AUTH") && password != null
+                    if (name.equals("AUTH")
+                            && password != null
                             && password.equals(new String(cmd.get(cmd.size() - 1), StandardCharsets.UTF_8))) {
                         authed = true;
                     }
@@ -176,13 +181,18 @@ final class FakeRespServer implements AutoCloseable {
                     bulk(out, new byte[0]);
                     break;
                 }
-                bulk(out, ("# Server\r\nfake_server:1\r\nkeys:" + data.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                bulk(
+                        out,
+                        ("# Server\r\nfake_server:1\r\nkeys:" + data.size() + "\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 break;
             case "CLIENT": {
                 // INFO: this connection; LIST: two made-up connections, as the real server ends lines with \n.
                 boolean list = args == 1 && new String(cmd.get(1), StandardCharsets.US_ASCII).equalsIgnoreCase("list");
-                bulk(out, ("id=1 addr=127.0.0.1:1 name=\n" + (list ? "id=2 addr=127.0.0.1:2 name=\n" : ""))
-                        .getBytes(StandardCharsets.US_ASCII));
+                bulk(
+                        out,
+                        ("id=1 addr=127.0.0.1:1 name=\n" + (list ? "id=2 addr=127.0.0.1:2 name=\n" : ""))
+                                .getBytes(StandardCharsets.US_ASCII));
                 break;
             }
             case "HELLO":
@@ -213,10 +223,14 @@ final class FakeRespServer implements AutoCloseable {
             default: {
                 StringBuilder list = new StringBuilder();
                 for (int i = 1; i < cmd.size(); i++) {
-                    list.append('\'').append(new String(cmd.get(i), StandardCharsets.UTF_8)).append("' ");
+                    list.append('\'')
+                            .append(new String(cmd.get(i), StandardCharsets.UTF_8))
+                            .append("' ");
                 }
-                error(out, "ERR unknown command '" + new String(cmd.get(0), StandardCharsets.UTF_8)
-                        + "', with args beginning with: " + list);
+                error(
+                        out,
+                        "ERR unknown command '" + new String(cmd.get(0), StandardCharsets.UTF_8)
+                                + "', with args beginning with: " + list);
             }
         }
     }
@@ -229,7 +243,8 @@ final class FakeRespServer implements AutoCloseable {
         String start = key(cmd.get(1));
         String end = key(cmd.get(2));
         int limit = Integer.parseInt(new String(cmd.get(4), StandardCharsets.US_ASCII));
-        NavigableMap<String, byte[]> view = end.isEmpty() ? data.tailMap(start, true) : data.subMap(start, true, end, false);
+        NavigableMap<String, byte[]> view =
+                end.isEmpty() ? data.tailMap(start, true) : data.subMap(start, true, end, false);
         List<Map.Entry<String, byte[]>> page = new ArrayList<>();
         String next = null;
         for (Map.Entry<String, byte[]> e : view.entrySet()) {

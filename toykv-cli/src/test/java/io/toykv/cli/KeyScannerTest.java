@@ -18,12 +18,14 @@ class KeyScannerTest {
     private final List<String> sent = new ArrayList<>();
     private final Deque<Reply> replies = new ArrayDeque<>();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final KeyScanner scanner = new KeyScanner(command -> {
-        List<String> words = new ArrayList<>();
-        command.forEach(w -> words.add(new String(w, StandardCharsets.UTF_8)));
-        sent.add(String.join(" ", words));
-        return replies.removeFirst();
-    }, out);
+    private final KeyScanner scanner = new KeyScanner(
+            command -> {
+                List<String> words = new ArrayList<>();
+                command.forEach(w -> words.add(new String(w, StandardCharsets.UTF_8)));
+                sent.add(String.join(" ", words));
+                return replies.removeFirst();
+            },
+            out);
 
     private static Reply page(String cursor, String... keys) {
         List<Reply> items = new ArrayList<>();
@@ -39,7 +41,8 @@ class KeyScannerTest {
         replies.add(page("12"));
         replies.add(page("0", "c"));
         assertEquals(3, scanner.scan("u:*", 2));
-        assertEquals(List.of("SCAN 0 MATCH u:* COUNT 2", "SCAN 7 MATCH u:* COUNT 2", "SCAN 12 MATCH u:* COUNT 2"), sent);
+        assertEquals(
+                List.of("SCAN 0 MATCH u:* COUNT 2", "SCAN 7 MATCH u:* COUNT 2", "SCAN 12 MATCH u:* COUNT 2"), sent);
         assertEquals("a\nb\nc\n", out.toString(StandardCharsets.UTF_8));
     }
 
@@ -63,7 +66,10 @@ class KeyScannerTest {
     @Test
     void scanErrorReplyIsAScanException() {
         replies.add(new Reply.Error("ERR invalid cursor"));
-        assertEquals("ERR invalid cursor", assertThrows(KeyScanner.ScanException.class, () -> scanner.scan(null, null)).getMessage());
+        assertEquals(
+                "ERR invalid cursor",
+                assertThrows(KeyScanner.ScanException.class, () -> scanner.scan(null, null))
+                        .getMessage());
     }
 
     @Test
@@ -74,10 +80,12 @@ class KeyScannerTest {
 
     @Test
     void prefixScanPagesRangeAndPrintsKeysOnly() throws Exception {
-        replies.add(new Reply.Array(List.of(Reply.Bulk.of("user:3"),
-                new Reply.Array(List.of(Reply.Bulk.of("user:1"), Reply.Bulk.of("v1"), Reply.Bulk.of("user:2"), Reply.Bulk.of("v2"))))));
-        replies.add(new Reply.Array(List.of(Reply.Nil.NIL,
-                new Reply.Array(List.of(Reply.Bulk.of("user:3"), Reply.Bulk.of("v3"))))));
+        replies.add(new Reply.Array(List.of(
+                Reply.Bulk.of("user:3"),
+                new Reply.Array(List.of(
+                        Reply.Bulk.of("user:1"), Reply.Bulk.of("v1"), Reply.Bulk.of("user:2"), Reply.Bulk.of("v2"))))));
+        replies.add(new Reply.Array(
+                List.of(Reply.Nil.NIL, new Reply.Array(List.of(Reply.Bulk.of("user:3"), Reply.Bulk.of("v3"))))));
         assertEquals(3, scanner.scanPrefix("user:".getBytes(StandardCharsets.UTF_8)));
         assertEquals(List.of("RANGE user: user; LIMIT 1000", "RANGE user:3 user; LIMIT 1000"), sent);
         assertEquals("user:1\nuser:2\nuser:3\n", out.toString(StandardCharsets.UTF_8));

@@ -22,8 +22,13 @@ class LineHighlighterTest {
             }
             int end = LineHighlighter.wordEnd(line, i);
             AttributedStyle style = s.styleAt(i);
-            String name = style.equals(LineHighlighter.COMMAND) ? "command" : style.equals(LineHighlighter.UNKNOWN) ? "unknown"
-                    : style.equals(LineHighlighter.KEY) ? "key" : style.equals(LineHighlighter.OPTION) ? "option" : "plain";
+            String name = style.equals(LineHighlighter.COMMAND)
+                    ? "command"
+                    : style.equals(LineHighlighter.UNKNOWN)
+                            ? "unknown"
+                            : style.equals(LineHighlighter.KEY)
+                                    ? "key"
+                                    : style.equals(LineHighlighter.OPTION) ? "option" : "plain";
             words.add(line.substring(i, end) + ":" + name);
             i = end;
         }
@@ -34,9 +39,10 @@ class LineHighlighterTest {
     void commandKeyAndOptionsEachHaveAStyle() {
         LineHighlighter h = new LineHighlighter(() -> ServerDocsTest.DOCS);
         assertEquals(List.of("put:command", "\"a key\":key", "v:plain"), styled(h, "put \"a key\" v"));
-        assertEquals(List.of("set:command", "k:plain", "v:plain", "NX:option", "get:option"),
-                styled(h, "set k v NX get"));
-        assertEquals(List.of("scan:command", "a:key", "b:key", "LIMIT:option", "5:plain"), styled(h, "scan a b LIMIT 5"));
+        assertEquals(
+                List.of("set:command", "k:plain", "v:plain", "NX:option", "get:option"), styled(h, "set k v NX get"));
+        assertEquals(
+                List.of("scan:command", "a:key", "b:key", "LIMIT:option", "5:plain"), styled(h, "scan a b LIMIT 5"));
         assertEquals(List.of("frob:unknown", "x:plain"), styled(h, "frob x"));
     }
 
@@ -50,6 +56,8 @@ class LineHighlighterTest {
     @Test
     void aVeryLongLineStaysPlain() {
         String line = "get " + "k".repeat(ArgumentHints.MAX_LINE);
-        assertEquals(AttributedStyle.DEFAULT, new LineHighlighter(() -> ServerDocs.NONE).highlight(null, line).styleAt(0));
+        assertEquals(
+                AttributedStyle.DEFAULT,
+                new LineHighlighter(() -> ServerDocs.NONE).highlight(null, line).styleAt(0));
     }
 }

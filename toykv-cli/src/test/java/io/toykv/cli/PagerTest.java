@@ -36,8 +36,12 @@ class PagerTest {
 
     /** A pager on a terminal {@code columns} by {@code rows} whose keyboard sends {@code keys}. */
     private Pager pager(int columns, int rows, String keys) throws IOException {
-        terminal = new DumbTerminal("test", "xterm-256color",
-                new ByteArrayInputStream(keys.getBytes(StandardCharsets.ISO_8859_1)), screen, StandardCharsets.UTF_8);
+        terminal = new DumbTerminal(
+                "test",
+                "xterm-256color",
+                new ByteArrayInputStream(keys.getBytes(StandardCharsets.ISO_8859_1)),
+                screen,
+                StandardCharsets.UTF_8);
         terminal.setSize(new Size(columns, rows));
         Pager pager = new Pager(terminal, true);
         pager.onStop(stops::incrementAndGet);
@@ -97,8 +101,17 @@ class PagerTest {
         Pager pager = pager(80, 10, " \rq");
         pager.write(bytes(lines(1, 30)));
         pager.endReply();
-        assertEquals(lines(1, 9) + more(9, 30) + ERASE + lines(10, 18) + more(18, 30) + ERASE + lines(19, 19)
-                + more(19, 30) + ERASE, shown());
+        assertEquals(
+                lines(1, 9)
+                        + more(9, 30)
+                        + ERASE
+                        + lines(10, 18)
+                        + more(18, 30)
+                        + ERASE
+                        + lines(19, 19)
+                        + more(19, 30)
+                        + ERASE,
+                shown());
         assertTrue(pager.wasStopped());
         assertEquals(1, stops.get());
     }
@@ -188,15 +201,21 @@ class PagerTest {
     @Test
     void pagerSettingTogglesAndReports() throws IOException {
         Pager pager = pager(80, 3, "");
-        try (Session session = new Session(new Address("127.0.0.1", 1), null, new RawPrinter(),
-                new ByteArrayOutputStream(), new java.io.PrintStream(new ByteArrayOutputStream()), new KnownKeys())) {
+        try (Session session = new Session(
+                new Address("127.0.0.1", 1),
+                null,
+                new RawPrinter(),
+                new ByteArrayOutputStream(),
+                new java.io.PrintStream(new ByteArrayOutputStream()),
+                new KnownKeys())) {
             assertEquals("pager is on\n", Repl.clientSetting(session, pager, ":pager"));
             assertEquals("pager is off\n", Repl.clientSetting(session, pager, ":pager OFF"));
             assertFalse(pager.isEnabled());
             assertEquals("usage: :pager [on|off]\n", Repl.clientSetting(session, pager, ":pager 2"));
             assertEquals("pager is on\n", Repl.clientSetting(session, pager, ":pager on"));
             assertTrue(pager.isEnabled());
-            assertEquals("pager is off: it needs a terminal that can read single keys (TERM is dumb)\n",
+            assertEquals(
+                    "pager is off: it needs a terminal that can read single keys (TERM is dumb)\n",
                     Repl.clientSetting(session, null, ":pager on"));
             assertEquals("pager is off\n", Repl.clientSetting(session, null, ":pager"));
         }
@@ -220,8 +239,12 @@ class PagerTest {
         private final AtomicInteger rawReads;
 
         KeyWatchingTerminal(String keys, ByteArrayOutputStream screen, AtomicInteger rawReads) throws IOException {
-            super("watch", "xterm-256color", new ByteArrayInputStream(keys.getBytes(StandardCharsets.ISO_8859_1)),
-                    screen, StandardCharsets.UTF_8);
+            super(
+                    "watch",
+                    "xterm-256color",
+                    new ByteArrayInputStream(keys.getBytes(StandardCharsets.ISO_8859_1)),
+                    screen,
+                    StandardCharsets.UTF_8);
             this.rawReads = rawReads;
         }
 

@@ -21,13 +21,16 @@ class RangeCommandTest {
     void requestNamesBoundsAndLimit() {
         assertEquals("RANGE|a|b|LIMIT|1000", words(RangeCommand.request(b("a"), b("b"), 1000)));
         assertEquals("RANGE|||LIMIT|1", words(RangeCommand.request(null, null, 1)));
-        assertThrows(IllegalArgumentException.class, () -> RangeCommand.request(null, null, RangeCommand.MAX_LIMIT + 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> RangeCommand.request(null, null, RangeCommand.MAX_LIMIT + 1));
     }
 
     @Test
     void pageWithANextStart() throws Exception {
-        Reply reply = new Reply.Array(List.of(Reply.Bulk.of("k3"),
-                new Reply.Array(List.of(Reply.Bulk.of("k1"), Reply.Bulk.of("v1"), Reply.Bulk.of("k2"), Reply.Bulk.of("v2")))));
+        Reply reply = new Reply.Array(List.of(
+                Reply.Bulk.of("k3"),
+                new Reply.Array(
+                        List.of(Reply.Bulk.of("k1"), Reply.Bulk.of("v1"), Reply.Bulk.of("k2"), Reply.Bulk.of("v2")))));
         RangeCommand.Page page = RangeCommand.parse(reply);
         assertArrayEquals(b("k3"), page.next());
         assertEquals(2, page.pairs());
@@ -36,17 +39,21 @@ class RangeCommandTest {
 
     @Test
     void lastPageHasNilNext() throws Exception {
-        RangeCommand.Page page = RangeCommand.parse(new Reply.Array(List.of(Reply.Nil.NIL, new Reply.Array(List.of()))));
+        RangeCommand.Page page =
+                RangeCommand.parse(new Reply.Array(List.of(Reply.Nil.NIL, new Reply.Array(List.of()))));
         assertNull(page.next());
         assertEquals(0, page.pairs());
     }
 
     @Test
     void otherShapesAreRefusedWithTheReplyInTheMessage() {
-        for (Reply bad : List.of(new Reply.Status("OK"), new Reply.Array(List.of(Reply.Nil.NIL)),
+        for (Reply bad : List.of(
+                new Reply.Status("OK"),
+                new Reply.Array(List.of(Reply.Nil.NIL)),
                 new Reply.Array(List.of(new Reply.Int(1), new Reply.Array(List.of()))),
                 new Reply.Array(List.of(Reply.Nil.NIL, new Reply.Array(List.of(Reply.Bulk.of("odd"))))),
-                new Reply.Array(List.of(Reply.Nil.NIL, new Reply.Array(List.of(Reply.Bulk.of("k"), new Reply.Int(1))))))) {
+                new Reply.Array(
+                        List.of(Reply.Nil.NIL, new Reply.Array(List.of(Reply.Bulk.of("k"), new Reply.Int(1))))))) {
             RangeCommand.UnexpectedReplyException e =
                     assertThrows(RangeCommand.UnexpectedReplyException.class, () -> RangeCommand.parse(bad));
             assertEquals(true, e.getMessage().startsWith("unexpected reply to RANGE: "), e.getMessage());

@@ -28,8 +28,11 @@ class RawPrinterTest {
 
     @Test
     void listItemsOneALineFlattened() {
-        Reply reply = new Reply.Array(List.of(Reply.Bulk.of("a"), new Reply.Array(List.of(Reply.Bulk.of("b"),
-                new Reply.Int(2))), Reply.Nil.NIL, Reply.Bulk.of("z")));
+        Reply reply = new Reply.Array(List.of(
+                Reply.Bulk.of("a"),
+                new Reply.Array(List.of(Reply.Bulk.of("b"), new Reply.Int(2))),
+                Reply.Nil.NIL,
+                Reply.Bulk.of("z")));
         assertEquals("a\nb\n2\n\nz\n", print(reply));
         assertEquals("k\nv\n", print(new Reply.Map(List.of(Reply.Bulk.of("k"), Reply.Bulk.of("v")))));
     }
@@ -55,7 +58,9 @@ class RawPrinterTest {
 
     @Test
     void clientErrorsAreBare() {
-        assertEquals("Invalid argument(s)\n", new String(printer.formatClientError("Invalid argument(s)"), StandardCharsets.UTF_8));
+        assertEquals(
+                "Invalid argument(s)\n",
+                new String(printer.formatClientError("Invalid argument(s)"), StandardCharsets.UTF_8));
     }
 
     private static byte[] b(String s) {

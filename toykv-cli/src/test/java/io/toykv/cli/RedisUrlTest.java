@@ -13,35 +13,51 @@ import org.junit.jupiter.api.Test;
 class RedisUrlTest {
     @Test
     void parsesEveryPart() {
-        assertEquals(new RedisUrl(new Address("db.example", 7000), "alice", "p@ss:w+rd", 2),
+        assertEquals(
+                new RedisUrl(new Address("db.example", 7000), "alice", "p@ss:w+rd", 2),
                 RedisUrl.parse("redis://alice:p%40ss%3Aw+rd@db.example:7000/2"));
     }
 
     @Test
     void defaultsArePort8888TheDefaultUserAndDatabase0() {
         assertEquals(new RedisUrl(new Address("localhost", 8888), null, null, 0), RedisUrl.parse("redis://localhost"));
-        assertEquals(new RedisUrl(new Address("10.0.0.5", 8888), null, "secret", 0), RedisUrl.parse("REDIS://:secret@10.0.0.5/"));
-        assertEquals(new RedisUrl(new Address("::1", 9000), null, "secret", 0), RedisUrl.parse("redis://secret@[::1]:9000"));
+        assertEquals(
+                new RedisUrl(new Address("10.0.0.5", 8888), null, "secret", 0),
+                RedisUrl.parse("REDIS://:secret@10.0.0.5/"));
+        assertEquals(
+                new RedisUrl(new Address("::1", 9000), null, "secret", 0), RedisUrl.parse("redis://secret@[::1]:9000"));
     }
 
     @Test
     void rejectsWhatItCannotUse() {
-        assertEquals("rediss:// (TLS) is not supported",
-                assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("rediss://h")).getMessage());
-        assertEquals("expected redis://[[user]:password@]host[:port][/db]",
-                assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("http://h")).getMessage());
-        assertEquals("the database must be a number, got 'x'",
-                assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("redis://h/x")).getMessage());
-        assertEquals("no host in redis://",
-                assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("redis://")).getMessage());
+        assertEquals(
+                "rediss:// (TLS) is not supported",
+                assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("rediss://h"))
+                        .getMessage());
+        assertEquals(
+                "expected redis://[[user]:password@]host[:port][/db]",
+                assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("http://h"))
+                        .getMessage());
+        assertEquals(
+                "the database must be a number, got 'x'",
+                assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("redis://h/x"))
+                        .getMessage());
+        assertEquals(
+                "no host in redis://",
+                assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("redis://"))
+                        .getMessage());
     }
 
     @Test
     void promptShowsTheDatabaseAfterASelectTheServerAccepted() throws IOException {
         try (FakeRespServer server = new FakeRespServer();
-             Session session = new Session(new Address("127.0.0.1", server.port()), null, new RawPrinter(),
-                     new ByteArrayOutputStream(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                     new KnownKeys())) {
+                Session session = new Session(
+                        new Address("127.0.0.1", server.port()),
+                        null,
+                        new RawPrinter(),
+                        new ByteArrayOutputStream(),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        new KnownKeys())) {
             session.connect();
             assertEquals("127.0.0.1:" + server.port() + "> ", session.prompt());
             session.execute(List.of("select".getBytes(StandardCharsets.UTF_8), "3".getBytes(StandardCharsets.UTF_8)));

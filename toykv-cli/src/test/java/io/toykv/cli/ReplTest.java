@@ -36,17 +36,28 @@ class ReplTest {
     /** Runs a session on a terminal of {@code type} that receives {@code typed}; returns the screen. */
     private String session(String type, String typed) throws IOException {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (Terminal terminal = new DumbTerminal("test", type,
-                new ByteArrayInputStream(typed.getBytes(StandardCharsets.UTF_8)), screen, StandardCharsets.UTF_8)) {
+        try (Terminal terminal = new DumbTerminal(
+                "test",
+                type,
+                new ByteArrayInputStream(typed.getBytes(StandardCharsets.UTF_8)),
+                screen,
+                StandardCharsets.UTF_8)) {
             terminal.setSize(new Size(160, 80));
             KnownKeys keys = new KnownKeys();
-            try (Session session = new Session(new Address("127.0.0.1", server.port()), null, new TerminalPrinter(),
-                    terminal.output(), new PrintStream(err, true, StandardCharsets.UTF_8), keys)) {
+            try (Session session = new Session(
+                    new Address("127.0.0.1", server.port()),
+                    null,
+                    new TerminalPrinter(),
+                    terminal.output(),
+                    new PrintStream(err, true, StandardCharsets.UTF_8),
+                    keys)) {
                 assertEquals(0, new Repl(terminal, session, new SessionHistory(null, null), keys).run());
             }
         }
         assertEquals("", err.toString(StandardCharsets.UTF_8));
-        return screen.toString(StandardCharsets.UTF_8).replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "").replace("\r", "");
+        return screen.toString(StandardCharsets.UTF_8)
+                .replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "")
+                .replace("\r", "");
     }
 
     /** With TERM=dumb input comes a line at a time: a Tab in it asks for completion, offered on the next line. */
@@ -73,10 +84,16 @@ class ReplTest {
         java.io.PipedInputStream in = new java.io.PipedInputStream(keyboard);
         try (Terminal terminal = new DumbTerminal("test", Terminal.TYPE_DUMB, in, screen, StandardCharsets.UTF_8)) {
             KnownKeys keys = new KnownKeys();
-            try (Session session = new Session(new Address("127.0.0.1", server.port()), null, new TerminalPrinter(),
-                    terminal.output(), System.err, keys)) {
-                java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(
-                        () -> new Repl(terminal, session, new SessionHistory(null, null), keys).run());
+            try (Session session = new Session(
+                    new Address("127.0.0.1", server.port()),
+                    null,
+                    new TerminalPrinter(),
+                    terminal.output(),
+                    System.err,
+                    keys)) {
+                java.util.concurrent.CompletableFuture<Integer> run =
+                        java.util.concurrent.CompletableFuture.supplyAsync(
+                                () -> new Repl(terminal, session, new SessionHistory(null, null), keys).run());
                 keyboard.write("sleep 5000\n".getBytes(StandardCharsets.UTF_8));
                 keyboard.flush();
                 Thread.sleep(1000);
@@ -91,7 +108,9 @@ class ReplTest {
     }
 
     private static void sigint() throws Exception {
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(ProcessHandle.current().pid())).start();
+        Process kill = new ProcessBuilder(
+                        "kill", "-INT", Long.toString(ProcessHandle.current().pid()))
+                .start();
         assertEquals(0, kill.waitFor());
     }
 
@@ -100,6 +119,8 @@ class ReplTest {
     void eachPastedCommandIsShownBeforeItsReply() throws IOException {
         String prompt = "127.0.0.1:" + server.port() + "> ";
         String shown = session("ansi", PASTE_BEGIN + "put a 1\nget a\n\nget b" + PASTE_END + "\n");
-        assertTrue(shown.contains(prompt + "put a 1\nOK\n" + prompt + "get a\n\"1\"\n" + prompt + "get b\n(nil)\n"), shown);
+        assertTrue(
+                shown.contains(prompt + "put a 1\nOK\n" + prompt + "get a\n\"1\"\n" + prompt + "get b\n(nil)\n"),
+                shown);
     }
 }

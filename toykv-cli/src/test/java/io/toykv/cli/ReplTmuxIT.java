@@ -37,7 +37,8 @@ class ReplTmuxIT {
     @BeforeAll
     static void start() throws Exception {
         String tmux = TmuxSession.version();
-        Assumptions.assumeTrue(tmux != null,
+        Assumptions.assumeTrue(
+                tmux != null,
                 "tmux is not installed: the REPL's terminal tests (Tab, Ctrl-C, Ctrl-R, paste, long line, TERM=dumb) "
                         + "are skipped; install tmux to run them (.ci/run does)");
         System.out.println("driving the REPL with " + tmux);
@@ -52,7 +53,8 @@ class ReplTmuxIT {
         }
         if (data != null) {
             try (var paths = Files.walk(data)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -69,8 +71,13 @@ class ReplTmuxIT {
     private TmuxSession client(String name, String term, String address, int rows)
             throws IOException, InterruptedException {
         List<String> env = List.of("TERM=" + term, "HOME=" + home, Cli.HISTORY_ENV + "=" + home.resolve("history"));
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar")).toAbsolutePath().toString(), address);
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                Path.of(System.getProperty("toykv.cli.jar", "target/toykv-cli.jar"))
+                        .toAbsolutePath()
+                        .toString(),
+                address);
         TmuxSession session = TmuxSession.start(name, env, command, 200, rows);
         try {
             session.awaitCount(prompt(address).strip(), 1);
@@ -89,7 +96,9 @@ class ReplTmuxIT {
     /** Stores a key straight through the protocol, so that the session has never seen it. */
     private static void store(String key, String value) throws IOException {
         try (Connection c = Connection.open("127.0.0.1", server.port())) {
-            Reply reply = c.call(List.of("SET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8),
+            Reply reply = c.call(List.of(
+                    "SET".getBytes(StandardCharsets.UTF_8),
+                    key.getBytes(StandardCharsets.UTF_8),
                     value.getBytes(StandardCharsets.UTF_8)));
             assertEquals(new Reply.Status("OK"), reply);
         }
@@ -99,8 +108,10 @@ class ReplTmuxIT {
     private static void storeMany(String prefix, int count) throws IOException {
         try (Connection c = Connection.open("127.0.0.1", server.port())) {
             for (int i = 0; i < count; i++) {
-                Reply reply = c.call(List.of("SET".getBytes(StandardCharsets.UTF_8),
-                        String.format("%s%03d", prefix, i).getBytes(StandardCharsets.UTF_8), new byte[] {'v'}));
+                Reply reply = c.call(List.of(
+                        "SET".getBytes(StandardCharsets.UTF_8),
+                        String.format("%s%03d", prefix, i).getBytes(StandardCharsets.UTF_8),
+                        new byte[] {'v'}));
                 assertEquals(new Reply.Status("OK"), reply);
             }
         }
@@ -270,8 +281,16 @@ class ReplTmuxIT {
             List<String> lines = screen.lines().toList();
             int first = lines.lastIndexOf(prompt + "put paste:1 one");
             assertEquals(true, first >= 0, screen);
-            assertEquals(List.of(prompt + "put paste:1 one", "OK", prompt + "get paste:1", "\"one\"",
-                    prompt + "get paste:none", "(nil)"), lines.subList(first, Math.min(lines.size(), first + 6)), screen);
+            assertEquals(
+                    List.of(
+                            prompt + "put paste:1 one",
+                            "OK",
+                            prompt + "get paste:1",
+                            "\"one\"",
+                            prompt + "get paste:none",
+                            "(nil)"),
+                    lines.subList(first, Math.min(lines.size(), first + 6)),
+                    screen);
         }
     }
 
@@ -317,7 +336,8 @@ class ReplTmuxIT {
             t.typeLine("quit");
             String screen = t.await("the client to end", s -> s.contains(TmuxSession.EXITED));
             assertEquals(true, screen.contains(TmuxSession.EXITED + "0]"), screen);
-            assertEquals(false, screen.contains("(nil)"), "no command went out with the Tab or a cleared line: " + screen);
+            assertEquals(
+                    false, screen.contains("(nil)"), "no command went out with the Tab or a cleared line: " + screen);
         }
     }
 }

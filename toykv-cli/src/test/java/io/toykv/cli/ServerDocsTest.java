@@ -9,9 +9,15 @@ import org.junit.jupiter.api.Test;
 
 class ServerDocsTest {
     private static Reply fields(String summary, String since, String group) {
-        return new Reply.Array(List.of(Reply.Bulk.of("summary"), Reply.Bulk.of(summary), Reply.Bulk.of("since"),
-                Reply.Bulk.of(since), Reply.Bulk.of("group"), Reply.Bulk.of(group),
-                Reply.Bulk.of("arguments"), new Reply.Array(List.of())));
+        return new Reply.Array(List.of(
+                Reply.Bulk.of("summary"),
+                Reply.Bulk.of(summary),
+                Reply.Bulk.of("since"),
+                Reply.Bulk.of(since),
+                Reply.Bulk.of("group"),
+                Reply.Bulk.of(group),
+                Reply.Bulk.of("arguments"),
+                new Reply.Array(List.of())));
     }
 
     /** As our server answers COMMAND DOCS over RESP2: name, fields, name, fields, ... */
@@ -22,14 +28,15 @@ class ServerDocsTest {
 
     /** One argument as Redis 7 describes it, RESP2-flat: name, type, then token, flags, arguments if given. */
     static Reply argument(String name, String type, String token, List<String> flags, Reply... inner) {
-        List<Reply> items = new java.util.ArrayList<>(List.of(Reply.Bulk.of("name"), Reply.Bulk.of(name),
-                Reply.Bulk.of("type"), Reply.Bulk.of(type)));
+        List<Reply> items = new java.util.ArrayList<>(
+                List.of(Reply.Bulk.of("name"), Reply.Bulk.of(name), Reply.Bulk.of("type"), Reply.Bulk.of(type)));
         if (token != null) {
             items.addAll(List.of(Reply.Bulk.of("token"), Reply.Bulk.of(token)));
         }
         if (!flags.isEmpty()) {
             items.add(Reply.Bulk.of("flags"));
-            items.add(new Reply.Array(flags.stream().<Reply>map(f -> new Reply.Status(f)).toList()));
+            items.add(new Reply.Array(
+                    flags.stream().<Reply>map(f -> new Reply.Status(f)).toList()));
         }
         if (inner.length > 0) {
             items.add(Reply.Bulk.of("arguments"));
@@ -40,25 +47,44 @@ class ServerDocsTest {
 
     /** SET with KEEPTTL (which our own table lacks) and MSET, as a Redis 7 server describes them. */
     static final ServerDocs WITH_ARGUMENTS = ServerDocs.parse(new Reply.Array(List.of(
-            Reply.Bulk.of("set"), new Reply.Array(List.of(Reply.Bulk.of("summary"), Reply.Bulk.of("Sets a key."),
-                    Reply.Bulk.of("arguments"), new Reply.Array(List.of(
-                            argument("key", "key", null, List.of()),
-                            argument("value", "string", null, List.of()),
-                            argument("condition", "oneof", null, List.of("optional"),
-                                    argument("nx", "pure-token", "NX", List.of()),
-                                    argument("xx", "pure-token", "XX", List.of())),
-                            argument("get", "pure-token", "GET", List.of("optional")),
-                            argument("keepttl", "pure-token", "KEEPTTL", List.of("optional")))))),
-            Reply.Bulk.of("mset"), new Reply.Array(List.of(Reply.Bulk.of("summary"), Reply.Bulk.of("Sets keys."),
-                    Reply.Bulk.of("arguments"), new Reply.Array(List.of(
-                            argument("data", "block", null, List.of("multiple"),
+            Reply.Bulk.of("set"),
+                    new Reply.Array(List.of(
+                            Reply.Bulk.of("summary"),
+                            Reply.Bulk.of("Sets a key."),
+                            Reply.Bulk.of("arguments"),
+                            new Reply.Array(List.of(
+                                    argument("key", "key", null, List.of()),
+                                    argument("value", "string", null, List.of()),
+                                    argument(
+                                            "condition",
+                                            "oneof",
+                                            null,
+                                            List.of("optional"),
+                                            argument("nx", "pure-token", "NX", List.of()),
+                                            argument("xx", "pure-token", "XX", List.of())),
+                                    argument("get", "pure-token", "GET", List.of("optional")),
+                                    argument("keepttl", "pure-token", "KEEPTTL", List.of("optional")))))),
+            Reply.Bulk.of("mset"),
+                    new Reply.Array(List.of(
+                            Reply.Bulk.of("summary"),
+                            Reply.Bulk.of("Sets keys."),
+                            Reply.Bulk.of("arguments"),
+                            new Reply.Array(List.of(argument(
+                                    "data",
+                                    "block",
+                                    null,
+                                    List.of("multiple"),
                                     argument("key", "key", null, List.of()),
                                     argument("value", "string", null, List.of())))))),
-            Reply.Bulk.of("scan"), new Reply.Array(List.of(Reply.Bulk.of("summary"), Reply.Bulk.of("Iterates."),
-                    Reply.Bulk.of("arguments"), new Reply.Array(List.of(
-                            argument("cursor", "integer", null, List.of()),
-                            argument("pattern", "pattern", "MATCH", List.of("optional")),
-                            argument("count", "integer", "COUNT", List.of("optional")))))))));
+            Reply.Bulk.of("scan"),
+                    new Reply.Array(List.of(
+                            Reply.Bulk.of("summary"),
+                            Reply.Bulk.of("Iterates."),
+                            Reply.Bulk.of("arguments"),
+                            new Reply.Array(List.of(
+                                    argument("cursor", "integer", null, List.of()),
+                                    argument("pattern", "pattern", "MATCH", List.of("optional")),
+                                    argument("count", "integer", "COUNT", List.of("optional")))))))));
 
     @Test
     void theArgumentsGiveOptionTokensWhereTheyMayComeAndAUsageLine() {
@@ -69,7 +95,8 @@ class ServerDocsTest {
         ServerDocs.Doc scan = WITH_ARGUMENTS.lookup("scan");
         assertEquals("cursor [MATCH pattern] [COUNT count]", scan.usage());
         assertEquals(2, scan.optionsFrom());
-        assertEquals(new ServerDocs.Doc("mset", "Sets keys.", "", "", List.of(), "key value [key value ...]", 1),
+        assertEquals(
+                new ServerDocs.Doc("mset", "Sets keys.", "", "", List.of(), "key value [key value ...]", 1),
                 WITH_ARGUMENTS.lookup("mset"));
     }
 
@@ -82,7 +109,8 @@ class ServerDocsTest {
 
     @Test
     void parsesTheResp3Map() {
-        ServerDocs docs = ServerDocs.parse(new Reply.Map(List.of(Reply.Bulk.of("get"),
+        ServerDocs docs = ServerDocs.parse(new Reply.Map(List.of(
+                Reply.Bulk.of("get"),
                 new Reply.Map(List.of(Reply.Bulk.of("summary"), Reply.Bulk.of("Returns the value of a key."))))));
         assertEquals(new ServerDocs.Doc("get", "Returns the value of a key.", "", ""), docs.lookup("GET"));
     }
@@ -95,13 +123,15 @@ class ServerDocsTest {
 
     @Test
     void helpForAServerCommand() {
-        assertEquals("strlen\n  Returns the length of a value.\n  group: string  since: 2.2.0\n",
+        assertEquals(
+                "strlen\n  Returns the length of a value.\n  group: string  since: 2.2.0\n",
                 Session.helpText("STRLEN", DOCS));
     }
 
     @Test
     void helpForAGroupListsItsCommandsAligned() {
-        assertEquals("set     Sets the value of a key.\nstrlen  Returns the length of a value.\n",
+        assertEquals(
+                "set     Sets the value of a key.\nstrlen  Returns the length of a value.\n",
                 Session.helpText("@string", DOCS));
         assertEquals("No help for @hash; the groups are @connection, @string.\n", Session.helpText("@hash", DOCS));
     }
@@ -109,19 +139,23 @@ class ServerDocsTest {
     @Test
     void clientCommandsKeepTheirOwnHelp() {
         assertEquals(CommandSpec.helpText("get"), Session.helpText("get", DOCS));
-        assertEquals(CommandSpec.helpText(null)
-                + "The server describes 3 commands: help COMMAND, or help @GROUP for @connection, @string.\n",
+        assertEquals(
+                CommandSpec.helpText(null)
+                        + "The server describes 3 commands: help COMMAND, or help @GROUP for @connection, @string.\n",
                 Session.helpText(null, DOCS));
     }
 
     @Test
     void withoutServerDocsHelpFallsBackToTheClientsOwn() {
         assertEquals(CommandSpec.helpText(null), Session.helpText(null, ServerDocs.NONE));
-        assertEquals("strlen is not a toykv-cli command; it is sent to the server as it is.\n",
+        assertEquals(
+                "strlen is not a toykv-cli command; it is sent to the server as it is.\n",
                 Session.helpText("strlen", ServerDocs.NONE));
-        assertEquals("No help for @string: the server does not describe its commands (COMMAND DOCS).\n",
+        assertEquals(
+                "No help for @string: the server does not describe its commands (COMMAND DOCS).\n",
                 Session.helpText("@string", ServerDocs.NONE));
-        assertEquals("No help for frob: neither this client nor the server knows it; it is sent to the server as typed.\n",
+        assertEquals(
+                "No help for frob: neither this client nor the server knows it; it is sent to the server as typed.\n",
                 Session.helpText("frob", DOCS));
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,8 +22,13 @@ class ServerKeyCompletionTest {
     Path dir;
 
     private static Session session(int port) {
-        return new Session(new Address("127.0.0.1", port), null, new RawPrinter(), new ByteArrayOutputStream(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new KnownKeys());
+        return new Session(
+                new Address("127.0.0.1", port),
+                null,
+                new RawPrinter(),
+                new ByteArrayOutputStream(),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new KnownKeys());
     }
 
     private static List<byte[]> words(String... w) {
@@ -36,12 +40,16 @@ class ServerKeyCompletionTest {
     }
 
     private static List<String> sorted(List<byte[]> keys) {
-        return keys.stream().map(k -> new String(k, StandardCharsets.UTF_8)).sorted().toList();
+        return keys.stream()
+                .map(k -> new String(k, StandardCharsets.UTF_8))
+                .sorted()
+                .toList();
     }
 
     @Test
     void findsTheServersKeysWithThePrefixTakenLiterally() throws Exception {
-        try (TestServer server = TestServer.start(dir.resolve("db")); Session session = session(server.port())) {
+        try (TestServer server = TestServer.start(dir.resolve("db"));
+                Session session = session(server.port())) {
             for (String key : List.of("tab:a", "tab:b", "tab*x", "tabby", "other")) {
                 assertTrue(session.execute(words("put", key, "v")));
             }
@@ -54,7 +62,8 @@ class ServerKeyCompletionTest {
 
     @Test
     void neverConnectsForTab() throws Exception {
-        try (TestServer server = TestServer.start(dir.resolve("db")); Session session = session(server.port())) {
+        try (TestServer server = TestServer.start(dir.resolve("db"));
+                Session session = session(server.port())) {
             assertEquals(List.of(), session.keysStartingWith(""));
             assertFalse(session.isConnected());
         }
@@ -63,7 +72,7 @@ class ServerKeyCompletionTest {
     @Test
     void aSilentServerCostsAboutTheTimeBudgetAndTheConnection() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             Session session = session(silent.getLocalPort())) {
+                Session session = session(silent.getLocalPort())) {
             assertTrue(session.connect());
             try (Socket accepted = silent.accept()) {
                 long started = System.nanoTime();
@@ -77,7 +86,8 @@ class ServerKeyCompletionTest {
 
     @Test
     void tabAsksForTheServersDocsOnlyWhileConnected() throws Exception {
-        try (TestServer server = TestServer.start(dir.resolve("db")); Session session = session(server.port())) {
+        try (TestServer server = TestServer.start(dir.resolve("db"));
+                Session session = session(server.port())) {
             assertTrue(session.docsIfConnected().isEmpty());
             assertFalse(session.isConnected(), "Tab never connects");
             assertTrue(session.connect());

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.jline.reader.History;
 import org.jline.terminal.Terminal;
-import org.jline.terminal.Size;
 import org.jline.terminal.impl.DumbTerminal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +24,12 @@ class SessionHistoryTest {
     Path dir;
 
     private SessionHistory attached(Path file, String password) throws IOException {
-        Terminal terminal = new DumbTerminal("test", "ansi", new ByteArrayInputStream(new byte[0]),
-                new ByteArrayOutputStream(), StandardCharsets.UTF_8);
+        Terminal terminal = new DumbTerminal(
+                "test",
+                "ansi",
+                new ByteArrayInputStream(new byte[0]),
+                new ByteArrayOutputStream(),
+                StandardCharsets.UTF_8);
         SessionHistory history = new SessionHistory(file, password);
         Repl.newReader(terminal, history, new KnownKeys());
         return history;
@@ -106,7 +109,9 @@ class SessionHistoryTest {
     @Test
     void fileIsCappedAtLoad() throws IOException {
         Path file = dir.resolve("history");
-        List<String> many = IntStream.range(0, SessionHistory.MAX_ENTRIES + 50).mapToObj(i -> "get k" + i).toList();
+        List<String> many = IntStream.range(0, SessionHistory.MAX_ENTRIES + 50)
+                .mapToObj(i -> "get k" + i)
+                .toList();
         Files.write(file, many, StandardCharsets.UTF_8);
         SessionHistory history = attached(file, null);
         List<String> kept = Files.readAllLines(file);
@@ -118,12 +123,16 @@ class SessionHistoryTest {
     /** The JVM's user.home comes from /etc/passwd; a user (or a test run) with another $HOME gets that one. */
     @Test
     void fileIsInHomeFromTheEnvironmentFirst() {
-        assertEquals(Path.of("/env/home", Cli.DEFAULT_HISTORY_NAME),
+        assertEquals(
+                Path.of("/env/home", Cli.DEFAULT_HISTORY_NAME),
                 Cli.historyFile(java.util.Map.of("HOME", "/env/home"), "/passwd/home"));
-        assertEquals(Path.of("/passwd/home", Cli.DEFAULT_HISTORY_NAME), Cli.historyFile(java.util.Map.of(), "/passwd/home"));
-        assertEquals(Path.of("/passwd/home", Cli.DEFAULT_HISTORY_NAME),
+        assertEquals(
+                Path.of("/passwd/home", Cli.DEFAULT_HISTORY_NAME), Cli.historyFile(java.util.Map.of(), "/passwd/home"));
+        assertEquals(
+                Path.of("/passwd/home", Cli.DEFAULT_HISTORY_NAME),
                 Cli.historyFile(java.util.Map.of("HOME", ""), "/passwd/home"));
-        assertEquals(Path.of("/x/h"), Cli.historyFile(java.util.Map.of("HOME", "/env/home", Cli.HISTORY_ENV, "/x/h"), "/p"));
+        assertEquals(
+                Path.of("/x/h"), Cli.historyFile(java.util.Map.of("HOME", "/env/home", Cli.HISTORY_ENV, "/x/h"), "/p"));
         assertEquals(null, Cli.historyFile(java.util.Map.of(), null));
     }
 

@@ -34,8 +34,13 @@ class SessionTest {
     }
 
     private Session session(int port) {
-        return new Session(new Address("127.0.0.1", port), null, new TerminalPrinter(), out,
-                new PrintStream(err, true, StandardCharsets.UTF_8), keys);
+        return new Session(
+                new Address("127.0.0.1", port),
+                null,
+                new TerminalPrinter(),
+                out,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                keys);
     }
 
     private static List<byte[]> words(String... w) {
@@ -72,7 +77,9 @@ class SessionTest {
             try (Session s = session(port)) {
                 assertFalse(s.execute(words("get", "k")));
                 assertEquals("not connected> ", s.prompt());
-                assertEquals("Could not connect to 127.0.0.1:" + port + ": Connection refused\n", err.toString(StandardCharsets.UTF_8));
+                assertEquals(
+                        "Could not connect to 127.0.0.1:" + port + ": Connection refused\n",
+                        err.toString(StandardCharsets.UTF_8));
             }
         }
     }
@@ -107,7 +114,8 @@ class SessionTest {
     /** One Ctrl-C (or a dropped connection) must not log the user out silently. */
     @Test
     void anAuthTypedInTheSessionIsSentAgainOnReconnect() throws Exception {
-        try (FakeRespServer locked = new FakeRespServer("s3cret"); Session s = session(locked.port())) {
+        try (FakeRespServer locked = new FakeRespServer("s3cret");
+                Session s = session(locked.port())) {
             assertFalse(s.execute(words("auth", "wrong")));
             assertTrue(s.execute(words("AUTH", "s3cret")));
             assertFalse(s.execute(words("auth", "wrong-again")), "a refused AUTH does not replace the good one");
@@ -118,7 +126,8 @@ class SessionTest {
             s.interrupt();
             assertFalse(slow.get(5, TimeUnit.SECONDS));
             assertTrue(s.execute(words("get", "k")));
-            assertTrue(s.execute(words("hello", "2", "auth", "default", "s3cret")), out.toString(StandardCharsets.UTF_8));
+            assertTrue(
+                    s.execute(words("hello", "2", "auth", "default", "s3cret")), out.toString(StandardCharsets.UTF_8));
             assertFalse(s.execute(words("close")));
             assertTrue(s.execute(words("get", "k")));
             assertTrue(out().endsWith("\"v\"\n"));
@@ -132,19 +141,29 @@ class SessionTest {
             server.data.put(String.format("k%04d", i), new byte[] {'v'});
         }
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
-        try (org.jline.terminal.Terminal terminal = new org.jline.terminal.impl.DumbTerminal("test", "xterm-256color",
-                new java.io.ByteArrayInputStream(new byte[] {'q'}), screen, StandardCharsets.UTF_8)) {
+        try (org.jline.terminal.Terminal terminal = new org.jline.terminal.impl.DumbTerminal(
+                "test",
+                "xterm-256color",
+                new java.io.ByteArrayInputStream(new byte[] {'q'}),
+                screen,
+                StandardCharsets.UTF_8)) {
             terminal.setSize(new org.jline.terminal.Size(80, 3));
             Pager pager = new Pager(terminal, true);
-            try (Session s = new Session(new Address("127.0.0.1", server.port()), null, new RawPrinter(), pager,
-                    new PrintStream(err, true, StandardCharsets.UTF_8), keys)) {
+            try (Session s = new Session(
+                    new Address("127.0.0.1", server.port()),
+                    null,
+                    new RawPrinter(),
+                    pager,
+                    new PrintStream(err, true, StandardCharsets.UTF_8),
+                    keys)) {
                 pager.onStop(s::stopOutput);
                 pager.startReply();
                 assertTrue(s.execute(words("scan")));
                 pager.endReply();
             }
         }
-        assertEquals("k0000\nv\n" + String.format(Pager.MORE, 2, Session.SCAN_PAGE_SIZE * 2) + "\r\u001b[K",
+        assertEquals(
+                "k0000\nv\n" + String.format(Pager.MORE, 2, Session.SCAN_PAGE_SIZE * 2) + "\r\u001b[K",
                 screen.toString(StandardCharsets.UTF_8));
         assertEquals(Session.SCAN_PAGE_SIZE, keys.snapshot().size(), "one page fetched, not three");
     }
@@ -157,7 +176,12 @@ class SessionTest {
             s.execute(words("del", "a"));
             server.data.put("c", "3".getBytes(StandardCharsets.UTF_8));
             s.execute(words("scan"));
-            assertEquals(List.of("b", "c"), keys.snapshot().stream().map(k -> new String(k, StandardCharsets.UTF_8)).sorted().toList());
+            assertEquals(
+                    List.of("b", "c"),
+                    keys.snapshot().stream()
+                            .map(k -> new String(k, StandardCharsets.UTF_8))
+                            .sorted()
+                            .toList());
         }
     }
 
@@ -166,8 +190,10 @@ class SessionTest {
         try (Session s = session(server.port())) {
             assertFalse(s.execute(words("put", "k")));
             assertFalse(s.execute(words("scan", "a", "b", "c")));
-            assertEquals("(error) wrong number of arguments for 'put', usage: put key value\n"
-                    + "(error) syntax error, usage: scan [start [end]] [LIMIT n]\n", out());
+            assertEquals(
+                    "(error) wrong number of arguments for 'put', usage: put key value\n"
+                            + "(error) syntax error, usage: scan [start [end]] [LIMIT n]\n",
+                    out());
             assertEquals(null, server.commandCounts.get("SET"));
         }
     }

@@ -39,7 +39,8 @@ final class TestServer implements AutoCloseable {
         config = configClass.getMethod("dir", Path.class).invoke(config, dataDir);
         config = configClass.getMethod("quiet", boolean.class).invoke(config, true);
         PrintStream silent = new PrintStream(OutputStream.nullOutputStream());
-        Object server = serverClass.getMethod("start", configClass, PrintStream.class).invoke(null, config, silent);
+        Object server =
+                serverClass.getMethod("start", configClass, PrintStream.class).invoke(null, config, silent);
         Method port = serverClass.getMethod("port");
         return new TestServer((AutoCloseable) server, (Integer) port.invoke(server), true);
     }

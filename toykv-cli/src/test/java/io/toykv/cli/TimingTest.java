@@ -25,15 +25,22 @@ class TimingTest {
         try (FakeRespServer server = new FakeRespServer()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            try (Session session = new Session(new Address("127.0.0.1", server.port()), null, new RawPrinter(), out,
-                    new PrintStream(err, true, StandardCharsets.UTF_8), new KnownKeys())) {
+            try (Session session = new Session(
+                    new Address("127.0.0.1", server.port()),
+                    null,
+                    new RawPrinter(),
+                    out,
+                    new PrintStream(err, true, StandardCharsets.UTF_8),
+                    new KnownKeys())) {
                 session.setTiming(true);
                 session.execute(List.of("ping".getBytes(StandardCharsets.UTF_8)));
                 session.execute(List.of("help".getBytes(StandardCharsets.UTF_8)));
                 session.setTiming(false);
                 session.execute(List.of("ping".getBytes(StandardCharsets.UTF_8)));
             }
-            assertTrue(err.toString(StandardCharsets.UTF_8).matches("\\(\\d+\\.\\d\\d ms\\)\n"), err.toString(StandardCharsets.UTF_8));
+            assertTrue(
+                    err.toString(StandardCharsets.UTF_8).matches("\\(\\d+\\.\\d\\d ms\\)\n"),
+                    err.toString(StandardCharsets.UTF_8));
             assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("PONG\n"));
             assertTrue(out.toString(StandardCharsets.UTF_8).endsWith("PONG\n"));
         }
@@ -41,15 +48,22 @@ class TimingTest {
 
     @Test
     void timingSettingTogglesAndReports() {
-        try (Session session = new Session(new Address("127.0.0.1", 1), null, new RawPrinter(),
-                new ByteArrayOutputStream(), new PrintStream(new ByteArrayOutputStream()), new KnownKeys())) {
+        try (Session session = new Session(
+                new Address("127.0.0.1", 1),
+                null,
+                new RawPrinter(),
+                new ByteArrayOutputStream(),
+                new PrintStream(new ByteArrayOutputStream()),
+                new KnownKeys())) {
             assertEquals("timing is off\n", Repl.clientSetting(session, null, ":timing"));
             assertEquals("timing is on\n", Repl.clientSetting(session, null, ":timing ON"));
             assertTrue(session.isTiming());
             assertEquals("usage: :timing [on|off]\n", Repl.clientSetting(session, null, ":timing maybe"));
             assertEquals("timing is off\n", Repl.clientSetting(session, null, ":timing off"));
             assertFalse(session.isTiming());
-            assertEquals("unknown setting :colour; the settings are: :timing [on|off], :pager [on|off]\n", Repl.clientSetting(session, null, ":colour on"));
+            assertEquals(
+                    "unknown setting :colour; the settings are: :timing [on|off], :pager [on|off]\n",
+                    Repl.clientSetting(session, null, ":colour on"));
         }
     }
 }

@@ -25,6 +25,7 @@ final class TmuxSession implements AutoCloseable {
 
     /** The tmux server's socket, in a directory of its own that {@link #close()} removes. */
     private final Path socket;
+
     private final String target;
 
     private TmuxSession(Path socket, String target) {
@@ -56,13 +57,22 @@ final class TmuxSession implements AutoCloseable {
         // The wrapper shell shares the program's process group (an interactive shell would give the
         // program its own), so a Ctrl-C that reaches the program as SIGINT must not end the wrapper: it
         // traps INT (a caught signal, unlike an ignored one, is not inherited by the program).
-        line.append(" sh -c ").append(quote("trap : INT; \"$@\"; echo \"" + EXITED + "$?]\"; exec sleep 600"))
+        line.append(" sh -c ")
+                .append(quote("trap : INT; \"$@\"; echo \"" + EXITED + "$?]\"; exec sleep 600"))
                 .append(" sh");
         for (String word : command) {
             line.append(' ').append(quote(word));
         }
         TmuxSession session = new TmuxSession(socket, name);
-        session.tmux("new-session", "-d", "-s", name, "-x", Integer.toString(width), "-y", Integer.toString(height),
+        session.tmux(
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                Integer.toString(width),
+                "-y",
+                Integer.toString(height),
                 line.toString());
         return session;
     }
@@ -146,8 +156,8 @@ final class TmuxSession implements AutoCloseable {
         command.addAll(List.of(args));
         Result r = exec(command);
         if (r.status != 0 && !args[0].equals("kill-server")) {
-            throw new IOException(String.join(" ", command.subList(0, Math.min(command.size(), 6)))
-                    + " ... failed (" + r.status + "): " + r.out);
+            throw new IOException(String.join(" ", command.subList(0, Math.min(command.size(), 6))) + " ... failed ("
+                    + r.status + "): " + r.out);
         }
         return r.out;
     }
@@ -164,7 +174,8 @@ final class TmuxSession implements AutoCloseable {
         try {
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IOException("timed out: " + String.join(" ", command.subList(0, Math.min(command.size(), 4))));
+                throw new IOException("timed out: "
+                        + String.join(" ", command.subList(0, Math.min(command.size(), 4))));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -40,6 +40,7 @@ public final class Databases implements AutoCloseable {
      * changes the map.
      */
     private volatile Store[] byNumber;
+
     private volatile boolean closed;
 
     private Databases(Path dir, StoreOptions options, Store root, int count, int[] map) {

@@ -14,7 +14,8 @@ import java.util.PriorityQueue;
 final class MergingScan implements ScanIterator {
     private final Store store;
     private final byte[] to;
-    private final PriorityQueue<ShardCursor> queue = new PriorityQueue<>((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
+    private final PriorityQueue<ShardCursor> queue =
+            new PriorityQueue<>((a, b) -> Arrays.compareUnsigned(a.key(), b.key()));
     private Entry next;
     private boolean closed;
 

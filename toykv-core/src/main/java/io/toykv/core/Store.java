@@ -73,6 +73,7 @@ public final class Store implements AutoCloseable {
     private final DirectoryLock lock;
     /** Routes the store's file changes to {@link StoreOptions#fileIo()}; released last at close. */
     private final FileIo.Installed fileIoScope;
+
     private final Shard[] shards;
     private final BatchCommits commits;
     private final ReadFence fence = new ReadFence();
@@ -81,6 +82,7 @@ public final class Store implements AutoCloseable {
     private final GarbageCollector gc;
     /** Null when {@link StoreOptions#activeExpiry} is off. */
     private final ExpirySweeper sweeper;
+
     private final AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
     /** The first failed force; once set, every write fails ({@link #forceFailed}). */
     private final AtomicReference<Throwable> writesStopped = new AtomicReference<>();
@@ -90,9 +92,15 @@ public final class Store implements AutoCloseable {
     private volatile String lastSyncError;
     /** Whether the last round of the {@code toykv-sync} thread failed (false once a round succeeds). */
     private volatile boolean lastSyncFailed;
+
     private volatile boolean closed;
 
-    private Store(Path dir, StoreOptions options, DirectoryLock lock, FileIo.Installed fileIoScope, Shard[] shards,
+    private Store(
+            Path dir,
+            StoreOptions options,
+            DirectoryLock lock,
+            FileIo.Installed fileIoScope,
+            Shard[] shards,
             BatchCommits commits) {
         this.dir = dir;
         this.options = options;
@@ -104,8 +112,13 @@ public final class Store implements AutoCloseable {
         this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
                 ? new BackgroundSyncer(shards, this::syncFailed, () -> lastSyncFailed = false)
                 : null;
-        this.gc = new GarbageCollector(shards, options.gcGarbageRatio(), options.gcSpaceTarget(),
-                options.keysFileSize(), options.segmentSize(), options.autoCompaction() ? options.gcThreads() : 0,
+        this.gc = new GarbageCollector(
+                shards,
+                options.gcGarbageRatio(),
+                options.gcSpaceTarget(),
+                options.keysFileSize(),
+                options.segmentSize(),
+                options.autoCompaction() ? options.gcThreads() : 0,
                 this::collectorFailed);
         this.sweeper = options.activeExpiry() ? new ExpirySweeper(shards, this::sweeperFailed) : null;
     }
@@ -148,8 +161,8 @@ public final class Store implements AutoCloseable {
             if (stored == null) {
                 identities = ShardManifest.forNewStore(dir, opts.shards());
             } else if (opts.shardsSet() && stored.shards() != opts.shards()) {
-                throw new IllegalArgumentException("store " + dir + " has " + stored.shards() + " shards; options ask for "
-                        + opts.shards() + " (changing the shard count is not supported)");
+                throw new IllegalArgumentException("store " + dir + " has " + stored.shards()
+                        + " shards; options ask for " + opts.shards() + " (changing the shard count is not supported)");
             } else {
                 opts.shards(stored.shards());
                 identities = ShardManifest.forExistingStore(dir, stored);
@@ -171,8 +184,10 @@ public final class Store implements AutoCloseable {
                 // it was; the shards it opened may have replaced their version 1 buffers already,
                 // which this build reads and a build of version 2 or older refuses.)
                 StoreManifest.write(dir, stored.shards(), identities[0].storeId());
-                LOG.log(System.Logger.Level.INFO, "upgraded " + dir + " from store format version "
-                        + stored.version() + " to " + StoreManifest.VERSION);
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "upgraded " + dir + " from store format version " + stored.version() + " to "
+                                + StoreManifest.VERSION);
             }
             Store store = new Store(dir, opts, lock, fileIoScope, shards, commits);
             LOG.log(System.Logger.Level.DEBUG, "opened " + dir + " with " + store.size() + " keys");
@@ -220,8 +235,14 @@ public final class Store implements AutoCloseable {
     }
 
     /** Opens the shards in parallel; if any fails, closes the others and throws the first failure. */
-    private static Shard[] openShards(Path dir, StoreOptions opts, FileAllocator allocator, DirectIo io,
-            ShardManifest[] identities, java.util.function.LongPredicate committed) throws IOException {
+    private static Shard[] openShards(
+            Path dir,
+            StoreOptions opts,
+            FileAllocator allocator,
+            DirectIo io,
+            ShardManifest[] identities,
+            java.util.function.LongPredicate committed)
+            throws IOException {
         int n = opts.shards();
         Shard[] shards = new Shard[n];
         int threads = Math.min(n, Runtime.getRuntime().availableProcessors());
@@ -230,7 +251,8 @@ public final class Store implements AutoCloseable {
             List<Future<Shard>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int id = i;
-                futures.add(pool.submit(() -> Shard.open(FileNames.shardDir(dir, id), opts, io, allocator, identities[id], committed)));
+                futures.add(pool.submit(
+                        () -> Shard.open(FileNames.shardDir(dir, id), opts, io, allocator, identities[id], committed)));
             }
             Throwable failure = null;
             for (int i = 0; i < n; i++) {
@@ -330,7 +352,9 @@ public final class Store implements AutoCloseable {
     }
 
     private enum Write {
-        PUT, IF_ABSENT, IF_PRESENT
+        PUT,
+        IF_ABSENT,
+        IF_PRESENT
     }
 
     private boolean write(byte[] key, byte[] value, long expireAtMillis, Write how) {
@@ -656,11 +680,28 @@ public final class Store implements AutoCloseable {
             direct &= st.directIo();
             paced += s.pacedNanos();
         }
-        StoreStats.Gc gcStats = new StoreStats.Gc(gc.runs.get(), gc.segmentsReclaimed.get(), gc.bytesReclaimed.get(),
-                gc.bytesWritten.get(), gc.keysLogCompactions.get(), gc.failures.get(), gc.lastError(), paced);
-        return new StoreStats(shards.length, keys, keysLog, valuesLog, buffer, index, segments, options.syncMode(),
-                direct, garbage, gcStats, new StoreStats.Sync(syncFailures.get(), lastSyncError, !lastSyncFailed,
-                        writesStopped.get() != null));
+        StoreStats.Gc gcStats = new StoreStats.Gc(
+                gc.runs.get(),
+                gc.segmentsReclaimed.get(),
+                gc.bytesReclaimed.get(),
+                gc.bytesWritten.get(),
+                gc.keysLogCompactions.get(),
+                gc.failures.get(),
+                gc.lastError(),
+                paced);
+        return new StoreStats(
+                shards.length,
+                keys,
+                keysLog,
+                valuesLog,
+                buffer,
+                index,
+                segments,
+                options.syncMode(),
+                direct,
+                garbage,
+                gcStats,
+                new StoreStats.Sync(syncFailures.get(), lastSyncError, !lastSyncFailed, writesStopped.get() != null));
     }
 
     /** The store's directory. */
@@ -794,7 +835,10 @@ public final class Store implements AutoCloseable {
         if (ForceFailedException.isIn(t) || t instanceof Error) {
             collectorFailed(t);
         } else {
-            LOG.log(System.Logger.Level.WARNING, "removing expired keys of " + dir + " failed; the next round tries again", t);
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "removing expired keys of " + dir + " failed; the next round tries again",
+                    t);
         }
     }
 
@@ -884,7 +928,8 @@ public final class Store implements AutoCloseable {
         // A plain read first: the common case (no failure) then costs no atomic write on every put.
         Throwable t = backgroundFailure.get() == null ? null : backgroundFailure.getAndSet(null);
         if (t != null) {
-            throw new UncheckedIOException("a background sync or collection failed: " + t.getMessage(),
+            throw new UncheckedIOException(
+                    "a background sync or collection failed: " + t.getMessage(),
                     t instanceof IOException io ? io : new IOException(t));
         }
     }

@@ -31,6 +31,7 @@ public final class StoreOptions {
     public static final long DEFAULT_SEGMENT_SIZE = 8L << 20;
     /** 1 MiB: keys files are allocated whole, so the last one's unused part is on disk too. */
     public static final int DEFAULT_KEYS_FILE_SIZE = 1 << 20;
+
     public static final double DEFAULT_GC_GARBAGE_RATIO = 0.5;
     /**
      * 1.36: on the GC benchmark (docs/benchmarks.md), with two collector threads, which keep closer to
@@ -41,6 +42,7 @@ public final class StoreOptions {
 
     /** Largest key the on-disk records can describe (the key length is an unsigned 16-bit field). */
     public static final int MAX_KEY_SIZE_LIMIT = 0xFFFF;
+
     public static final int MAX_SHARDS = 256;
     /**
      * Background collector threads by default (fewer if the store has fewer shards): two, so that one
@@ -350,7 +352,8 @@ public final class StoreOptions {
             return bufferSize;
         }
         long largestRecord = (long) io.toykv.core.log.ValueRecord.HEADER_SIZE + maxValueSize;
-        return (int) Math.min(Integer.MAX_VALUE - 4095, Math.max(DEFAULT_BUFFER_SIZE, (largestRecord + 4095) / 4096 * 4096));
+        return (int)
+                Math.min(Integer.MAX_VALUE - 4095, Math.max(DEFAULT_BUFFER_SIZE, (largestRecord + 4095) / 4096 * 4096));
     }
 
     public long segmentSize() {
@@ -369,7 +372,8 @@ public final class StoreOptions {
     public String toString() {
         return "StoreOptions[shards=" + shards() + ", syncMode=" + syncMode + ", maxKeySize=" + maxKeySize
                 + ", maxValueSize=" + maxValueSize + ", bufferSize=" + bufferSize() + ", segmentSize="
-                + segmentSize() + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + ", autoCompaction=" + autoCompaction
+                + segmentSize() + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + ", autoCompaction="
+                + autoCompaction
                 + ", gcGarbageRatio=" + gcGarbageRatio + ", gcSpaceTarget=" + gcSpaceTarget + ", gcThreads=" + gcThreads
                 + ", activeExpiry=" + activeExpiry + "]";
     }

@@ -52,37 +52,92 @@ public final class StoreRepair {
     private static final System.Logger LOG = System.getLogger(StoreRepair.class.getName());
 
     /** What a repair did and what it could not save. */
-    public record Report(Path source, Path output, int shards, long keysCopied, long keysRerouted,
-            long duplicatesDropped, long keysWithoutValue, int shardDirsMissing, int keysFilesMissing,
-            int keysFilesDamaged, int segmentsMissing, List<String> notes, long keysNotRestored,
+    public record Report(
+            Path source,
+            Path output,
+            int shards,
+            long keysCopied,
+            long keysRerouted,
+            long duplicatesDropped,
+            long keysWithoutValue,
+            int shardDirsMissing,
+            int keysFilesMissing,
+            int keysFilesDamaged,
+            int segmentsMissing,
+            List<String> notes,
+            long keysNotRestored,
             int foreignDirsNotImported) {
         /** A report without the counts of keys kept out and of another store's directories: none. */
-        public Report(Path source, Path output, int shards, long keysCopied, long keysRerouted, long duplicatesDropped,
-                long keysWithoutValue, int shardDirsMissing, int keysFilesMissing, int keysFilesDamaged,
-                int segmentsMissing, List<String> notes) {
-            this(source, output, shards, keysCopied, keysRerouted, duplicatesDropped, keysWithoutValue, shardDirsMissing,
-                    keysFilesMissing, keysFilesDamaged, segmentsMissing, notes, 0, 0);
+        public Report(
+                Path source,
+                Path output,
+                int shards,
+                long keysCopied,
+                long keysRerouted,
+                long duplicatesDropped,
+                long keysWithoutValue,
+                int shardDirsMissing,
+                int keysFilesMissing,
+                int keysFilesDamaged,
+                int segmentsMissing,
+                List<String> notes) {
+            this(
+                    source,
+                    output,
+                    shards,
+                    keysCopied,
+                    keysRerouted,
+                    duplicatesDropped,
+                    keysWithoutValue,
+                    shardDirsMissing,
+                    keysFilesMissing,
+                    keysFilesDamaged,
+                    segmentsMissing,
+                    notes,
+                    0,
+                    0);
         }
 
         /** Whether everything the damaged store's files name was saved. */
         public boolean lostNothing() {
-            return keysWithoutValue == 0 && shardDirsMissing == 0 && keysFilesMissing == 0 && keysFilesDamaged == 0
+            return keysWithoutValue == 0
+                    && shardDirsMissing == 0
+                    && keysFilesMissing == 0
+                    && keysFilesDamaged == 0
                     && segmentsMissing == 0;
         }
 
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder();
-            b.append("repaired ").append(source).append(" into ").append(output).append(" (").append(shards)
+            b.append("repaired ")
+                    .append(source)
+                    .append(" into ")
+                    .append(output)
+                    .append(" (")
+                    .append(shards)
                     .append(" shards)\n");
-            b.append("copied ").append(keysCopied).append(" keys; re-routed ").append(keysRerouted)
-                    .append(" found in the wrong shard directory; dropped ").append(duplicatesDropped)
-                    .append(" duplicate copies; kept out ").append(keysNotRestored)
+            b.append("copied ")
+                    .append(keysCopied)
+                    .append(" keys; re-routed ")
+                    .append(keysRerouted)
+                    .append(" found in the wrong shard directory; dropped ")
+                    .append(duplicatesDropped)
+                    .append(" duplicate copies; kept out ")
+                    .append(keysNotRestored)
                     .append(" keys live only outside their shard's directory; did not import ")
-                    .append(foreignDirsNotImported).append(" directories of another store\n");
-            b.append("lost: ").append(shardDirsMissing).append(" shard directories, ").append(keysFilesMissing)
-                    .append(" keys files missing, ").append(keysFilesDamaged).append(" keys files damaged, ")
-                    .append(segmentsMissing).append(" segments missing, ").append(keysWithoutValue)
+                    .append(foreignDirsNotImported)
+                    .append(" directories of another store\n");
+            b.append("lost: ")
+                    .append(shardDirsMissing)
+                    .append(" shard directories, ")
+                    .append(keysFilesMissing)
+                    .append(" keys files missing, ")
+                    .append(keysFilesDamaged)
+                    .append(" keys files damaged, ")
+                    .append(segmentsMissing)
+                    .append(" segments missing, ")
+                    .append(keysWithoutValue)
                     .append(" keys whose values are gone\n");
             for (String n : notes) {
                 b.append("  ").append(n).append('\n');
@@ -114,9 +169,8 @@ public final class StoreRepair {
      * (null when they cannot be read), and the shard whose files it holds: as its shard manifest says,
      * else the shard most of its keys belong to, else the one its name gives.
      */
-    private record Salvaged(int index, String name, boolean foreign, int held, ValuesLog values,
-            Map<ByteBuffer, long[]> live) {
-    }
+    private record Salvaged(
+            int index, String name, boolean foreign, int held, ValuesLog values, Map<ByteBuffer, long[]> live) {}
 
     private StoreRepair(Path source, boolean importForeign) {
         this.source = source;
@@ -184,8 +238,20 @@ public final class StoreRepair {
                 deleteTree(scratch);
             }
         }
-        return new Report(src, out, r.shards, r.copied, r.rerouted, r.duplicates, r.withoutValue, r.shardDirsMissing,
-                r.keysFilesMissing, r.keysFilesDamaged, r.segmentsMissing, List.copyOf(r.notes), r.notRestored,
+        return new Report(
+                src,
+                out,
+                r.shards,
+                r.copied,
+                r.rerouted,
+                r.duplicates,
+                r.withoutValue,
+                r.shardDirsMissing,
+                r.keysFilesMissing,
+                r.keysFilesDamaged,
+                r.segmentsMissing,
+                List.copyOf(r.notes),
+                r.notRestored,
                 r.foreignNotImported);
     }
 
@@ -217,7 +283,8 @@ public final class StoreRepair {
     private void readBatchCommits(Path scratch) throws IOException {
         Path file = FileNames.batchCommits(source);
         if (!Files.exists(file)) {
-            if (Files.exists(source.resolve(FileNames.MANIFEST)) && manifestVersion() >= StoreManifest.FIRST_WITH_BATCHES) {
+            if (Files.exists(source.resolve(FileNames.MANIFEST))
+                    && manifestVersion() >= StoreManifest.FIRST_WITH_BATCHES) {
                 note(file.getFileName() + " is missing: the changes of atomic batches are lost");
             }
             return;
@@ -229,7 +296,8 @@ public final class StoreRepair {
             long[] ids = commits.ids();
             committed = id -> java.util.Arrays.binarySearch(ids, id) >= 0;
         } catch (IOException e) {
-            note(file.getFileName() + " cannot be read (" + e.getMessage() + "): the changes of atomic batches are lost");
+            note(file.getFileName() + " cannot be read (" + e.getMessage()
+                    + "): the changes of atomic batches are lost");
         }
     }
 
@@ -256,7 +324,8 @@ public final class StoreRepair {
             note("store manifest missing or unreadable: " + shards + " shards, as the highest shard directory says");
         } else {
             shards = StoreOptions.defaults().shards();
-            note("store manifest missing or unreadable and no shard directories: an empty store of " + shards + " shards");
+            note("store manifest missing or unreadable and no shard directories: an empty store of " + shards
+                    + " shards");
         }
     }
 
@@ -300,7 +369,12 @@ public final class StoreRepair {
         copyFiles(dir, scratch);
         ValuesLog values = null;
         try {
-            values = ValuesLog.open(scratch, 64 * 1024, StoreOptions.defaults().segmentSize(), 0, new DirectIo(false),
+            values = ValuesLog.open(
+                    scratch,
+                    64 * 1024,
+                    StoreOptions.defaults().segmentSize(),
+                    0,
+                    new DirectIo(false),
                     FileAllocator.DEFAULT);
         } catch (IOException | RuntimeException e) {
             note(name + ": its values cannot be read (" + e.getMessage() + "); its keys are lost");
@@ -379,8 +453,8 @@ public final class StoreRepair {
      * Replays the keys files found, in number order, forgiving: returns each live key's {address,
      * length}, in log order.
      */
-    private Map<ByteBuffer, long[]> replayKeys(String name, Path dir, Path scratch, ValuesLog values,
-            ShardManifest.Contents identity) throws IOException {
+    private Map<ByteBuffer, long[]> replayKeys(
+            String name, Path dir, Path scratch, ValuesLog values, ShardManifest.Contents identity) throws IOException {
         TreeSet<Long> numbers = new TreeSet<>();
         try (Stream<Path> s = Files.list(scratch)) {
             s.forEach(p -> {
@@ -407,10 +481,12 @@ public final class StoreRepair {
             switch (record.kind()) {
                 case KeyRecord.PUT:
                 case KeyRecord.PUT_EXPIRING: {
-                    String problem = values == null ? null
+                    String problem = values == null
+                            ? null
                             : values.checkBuffered(record.key(), record.address(), record.valueLength());
                     if (problem == null) {
-                        live.put(ByteBuffer.wrap(record.key()),
+                        live.put(
+                                ByteBuffer.wrap(record.key()),
                                 new long[] {record.address(), record.valueLength(), record.expireAt()});
                     }
                     return problem;

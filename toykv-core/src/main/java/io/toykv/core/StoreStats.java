@@ -22,20 +22,35 @@ public final class StoreStats {
     private final Sync sync;
 
     /** Garbage-collection counters since open. */
-    record Gc(long runs, long segmentsReclaimed, long bytesReclaimed, long bytesWritten, long keysLogCompactions,
-            long failures, String lastError, long paceNanos) {
-    }
+    record Gc(
+            long runs,
+            long segmentsReclaimed,
+            long bytesReclaimed,
+            long bytesWritten,
+            long keysLogCompactions,
+            long failures,
+            String lastError,
+            long paceNanos) {}
 
     /**
      * Counters of the {@link SyncMode#EVERY_SECOND} thread's failures that were not fatal, since open,
      * and whether a failed force stopped the store's writes.
      */
-    record Sync(long failures, String lastError, boolean lastOk, boolean writesStopped) {
-    }
+    record Sync(long failures, String lastError, boolean lastOk, boolean writesStopped) {}
 
-    StoreStats(int shards, long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes,
-            long indexBytes, int segments, SyncMode syncMode, boolean directIo, Map<String, Long> garbageBySegment,
-            Gc gc, Sync sync) {
+    StoreStats(
+            int shards,
+            long liveKeys,
+            long keysLogBytes,
+            long valuesLogBytes,
+            long bufferBytes,
+            long indexBytes,
+            int segments,
+            SyncMode syncMode,
+            boolean directIo,
+            Map<String, Long> garbageBySegment,
+            Gc gc,
+            Sync sync) {
         this.shards = shards;
         this.liveKeys = liveKeys;
         this.keysLogBytes = keysLogBytes;

@@ -36,7 +36,8 @@ public final class WriteBatch {
 
     /** Removes {@code key} (nothing if it is absent). */
     public WriteBatch delete(byte[] key) {
-        ops.add(new BatchOp(BatchOp.Kind.DELETE, Objects.requireNonNull(key, "key").clone(), null, 0));
+        ops.add(new BatchOp(
+                BatchOp.Kind.DELETE, Objects.requireNonNull(key, "key").clone(), null, 0));
         return this;
     }
 
@@ -46,14 +47,15 @@ public final class WriteBatch {
      */
     public WriteBatch expireAt(byte[] key, long expireAtMillis) {
         // As Store#expireAt: the engine's 0 means "none", and a time at or before the epoch has passed.
-        ops.add(new BatchOp(BatchOp.Kind.EXPIRE, Objects.requireNonNull(key, "key").clone(), null,
-                Math.max(1, expireAtMillis)));
+        ops.add(new BatchOp(
+                BatchOp.Kind.EXPIRE, Objects.requireNonNull(key, "key").clone(), null, Math.max(1, expireAtMillis)));
         return this;
     }
 
     /** Removes the expiry of {@code key} keeping its value (Redis PERSIST); nothing if it has none. */
     public WriteBatch persist(byte[] key) {
-        ops.add(new BatchOp(BatchOp.Kind.EXPIRE, Objects.requireNonNull(key, "key").clone(), null, 0));
+        ops.add(new BatchOp(
+                BatchOp.Kind.EXPIRE, Objects.requireNonNull(key, "key").clone(), null, 0));
         return this;
     }
 

@@ -4,8 +4,7 @@ import java.io.IOException;
 
 /** Lets tests in other packages leave a store as a kill -9 would. */
 public final class Abandon {
-    private Abandon() {
-    }
+    private Abandon() {}
 
     public static void abandon(Store store) throws IOException {
         store.abandon();

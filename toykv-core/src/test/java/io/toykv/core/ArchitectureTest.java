@@ -31,11 +31,16 @@ class ArchitectureTest {
     }
 
     /** What the engine may use of the API package: the value types and options, not the facade. */
-    private static final DescribedPredicate<JavaClass> API_FACADE =
-            JavaClass.Predicates.resideInAPackage("io.toykv.core")
-                    .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(StoreOptions.class, SyncMode.class,
-                            StoreStats.class, Entry.class, ScanIterator.class, CorruptionException.class)))
-                    .as("the API facade (io.toykv.core but its value types, options and CorruptionException)");
+    private static final DescribedPredicate<JavaClass> API_FACADE = JavaClass.Predicates.resideInAPackage(
+                    "io.toykv.core")
+            .and(DescribedPredicate.not(JavaClass.Predicates.belongToAnyOf(
+                    StoreOptions.class,
+                    SyncMode.class,
+                    StoreStats.class,
+                    Entry.class,
+                    ScanIterator.class,
+                    CorruptionException.class)))
+            .as("the API facade (io.toykv.core but its value types, options and CorruptionException)");
 
     private static final DescribedPredicate<JavaClass> API_AND_ENGINE_BUT_CORRUPTION =
             JavaClass.Predicates.resideInAPackage("io.toykv.core")
@@ -45,42 +50,70 @@ class ArchitectureTest {
 
     @Test
     void ioDependsOnNoOtherPartOfTheCore() {
-        noClasses().that().resideInAPackage("io.toykv.core.io..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.toykv.core", "io.toykv.core.engine..", "io.toykv.core.log..", "io.toykv.core.index..",
+        noClasses()
+                .that()
+                .resideInAPackage("io.toykv.core.io..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.toykv.core",
+                        "io.toykv.core.engine..",
+                        "io.toykv.core.log..",
+                        "io.toykv.core.index..",
                         "io.toykv.core.tools..")
                 .check(core);
     }
 
     @Test
     void indexDependsOnNoOtherPartOfTheCore() {
-        noClasses().that().resideInAPackage("io.toykv.core.index..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "io.toykv.core", "io.toykv.core.engine..", "io.toykv.core.log..", "io.toykv.core.io..",
+        noClasses()
+                .that()
+                .resideInAPackage("io.toykv.core.index..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.toykv.core",
+                        "io.toykv.core.engine..",
+                        "io.toykv.core.log..",
+                        "io.toykv.core.io..",
                         "io.toykv.core.tools..")
                 .check(core);
     }
 
     @Test
     void logKnowsNeitherTheIndexNorTheEngine() {
-        noClasses().that().resideInAPackage("io.toykv.core.log..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.toykv.core.index..", "io.toykv.core.tools..")
-                .orShould().dependOnClassesThat(API_AND_ENGINE_BUT_CORRUPTION)
+        noClasses()
+                .that()
+                .resideInAPackage("io.toykv.core.log..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.toykv.core.index..", "io.toykv.core.tools..")
+                .orShould()
+                .dependOnClassesThat(API_AND_ENGINE_BUT_CORRUPTION)
                 .check(core);
     }
 
     @Test
     void engineUsesOnlyTheApiValueTypes() {
-        noClasses().that().resideInAPackage("io.toykv.core.engine..")
-                .should().dependOnClassesThat(API_FACADE)
-                .orShould().dependOnClassesThat().resideInAPackage("io.toykv.core.tools..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.toykv.core.engine..")
+                .should()
+                .dependOnClassesThat(API_FACADE)
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.toykv.core.tools..")
                 .check(core);
     }
 
     @Test
     void onlyToolsUseTools() {
-        noClasses().that().resideOutsideOfPackage("io.toykv.core.tools..")
-                .should().dependOnClassesThat().resideInAPackage("io.toykv.core.tools..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("io.toykv.core.tools..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.toykv.core.tools..")
                 .check(core);
     }
 }

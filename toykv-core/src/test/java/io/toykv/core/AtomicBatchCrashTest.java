@@ -40,8 +40,14 @@ class AtomicBatchCrashTest {
         long acknowledgedTotal = 0;
         for (int round = 0; round < rounds; round++) {
             String ctx = "seed " + seed + " round " + round;
-            List<String> lines = CrashTest.runAndKill(AtomicBatchCrashWriter.class, store, random.nextLong(), next, mode,
-                    300 + random.nextInt(1200), ctx);
+            List<String> lines = CrashTest.runAndKill(
+                    AtomicBatchCrashWriter.class,
+                    store,
+                    random.nextLong(),
+                    next,
+                    mode,
+                    300 + random.nextInt(1200),
+                    ctx);
             long lastAcked = next - 1;
             long inFlight = -1;
             for (int i = 0; i < lines.size(); i++) {
@@ -68,7 +74,9 @@ class AtomicBatchCrashTest {
                     }
                 } else {
                     for (int k = 0; k < AtomicBatchCrashWriter.KEYS; k++) {
-                        assertArrayEquals(CrashWriter.value(found), s.get(CrashWriter.key(k)),
+                        assertArrayEquals(
+                                CrashWriter.value(found),
+                                s.get(CrashWriter.key(k)),
                                 ctx + ": key " + k + " should hold batch " + found + " (acknowledged " + lastAcked
                                         + ", in flight " + inFlight + ")");
                     }

@@ -14,11 +14,12 @@ import java.nio.file.Path;
 public final class AtomicBatchCrashWriter {
     static final int KEYS = 12;
 
-    private AtomicBatchCrashWriter() {
-    }
+    private AtomicBatchCrashWriter() {}
 
     static StoreOptions options(String mode) {
-        return (mode.equals("small") ? StoreModelTest.smallFiles() : StoreOptions.defaults().shards(3))
+        return (mode.equals("small")
+                        ? StoreModelTest.smallFiles()
+                        : StoreOptions.defaults().shards(3))
                 .syncMode(SyncMode.ALWAYS);
     }
 
@@ -38,7 +39,8 @@ public final class AtomicBatchCrashWriter {
                 for (int k = 0; k < KEYS; k++) {
                     batch.put(CrashWriter.key(k), CrashWriter.value(n));
                 }
-                batch.put(marker(n), CrashWriter.value(n), System.currentTimeMillis() + 3_600_000).delete(marker(n - 1));
+                batch.put(marker(n), CrashWriter.value(n), System.currentTimeMillis() + 3_600_000)
+                        .delete(marker(n - 1));
                 out.write("B " + n + "\n");
                 out.flush();
                 store.apply(batch);

@@ -23,12 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@link Store#apply}: a {@link WriteBatch} across shards, all or nothing, for readers and across reopen. */
 class AtomicBatchTest {
     private static final long T0 = 1_700_000_000_000L;
+
     @TempDir
     Path dir;
+
     private final ManualClock clock = new ManualClock(T0);
 
     private StoreOptions options() {
-        return StoreModelTest.smallFiles().shards(4).clock(clock).activeExpiry(false).autoCompaction(false);
+        return StoreModelTest.smallFiles()
+                .shards(4)
+                .clock(clock)
+                .activeExpiry(false)
+                .autoCompaction(false);
     }
 
     static byte[] b(String s) {
@@ -58,8 +64,14 @@ class AtomicBatchTest {
             s.put(k[0], b("old0"));
             s.put(k[1], b("old1"), T0 + 10_000);
             s.put(k[2], b("old2"), T0 + 10_000);
-            WriteBatch batch = new WriteBatch().put(k[3], b("new3")).delete(k[0]).persist(k[1]).expireAt(k[2], T0 + 50_000)
-                    .put(k[4], b("new4"), T0 + 5_000).delete(k[5]).expireAt(k[6], T0 + 1);
+            WriteBatch batch = new WriteBatch()
+                    .put(k[3], b("new3"))
+                    .delete(k[0])
+                    .persist(k[1])
+                    .expireAt(k[2], T0 + 50_000)
+                    .put(k[4], b("new4"), T0 + 5_000)
+                    .delete(k[5])
+                    .expireAt(k[6], T0 + 1);
             for (int i = 7; i < 16; i++) {
                 batch.put(k[i], b("v" + i));
             }
@@ -92,8 +104,14 @@ class AtomicBatchTest {
     void laterChangesOfAKeyInABatchSeeTheEarlierOnes() throws IOException {
         try (Store s = Store.open(dir, options())) {
             s.put(b("kept"), b("v"), T0 + 1000);
-            s.apply(new WriteBatch().put(b("a"), b("1")).expireAt(b("a"), T0 + 700).put(b("b"), b("1")).delete(b("b"))
-                    .put(b("b"), b("2")).put(b("kept"), b("w"), Store.KEEP_EXPIRY).put(b("gone"), b("x"))
+            s.apply(new WriteBatch()
+                    .put(b("a"), b("1"))
+                    .expireAt(b("a"), T0 + 700)
+                    .put(b("b"), b("1"))
+                    .delete(b("b"))
+                    .put(b("b"), b("2"))
+                    .put(b("kept"), b("w"), Store.KEEP_EXPIRY)
+                    .put(b("gone"), b("x"))
                     .expireAt(b("gone"), T0 - 1));
             assertEquals("1", s(s.get(b("a"))));
             assertEquals(T0 + 700, s.expiry(b("a")));
@@ -381,7 +399,10 @@ class AtomicBatchTest {
         Path store = dir.resolve("store");
         try (Store s = Store.open(store, options())) {
             s.put(b("plain"), b("p"));
-            s.apply(new WriteBatch().put(b("kept-a"), b("1")).put(b("kept-b"), b("2"), T0 + 60_000).delete(b("plain")));
+            s.apply(new WriteBatch()
+                    .put(b("kept-a"), b("1"))
+                    .put(b("kept-b"), b("2"), T0 + 60_000)
+                    .delete(b("plain")));
             s.apply(new WriteBatch().put(b("lost-a"), b("3")).put(b("lost-b"), b("4")));
             s.abandon();
         }

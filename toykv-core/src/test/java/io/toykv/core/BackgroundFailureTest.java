@@ -16,15 +16,17 @@ class BackgroundFailureTest {
     @TempDir
     Path dir;
 
-    record Report(String thread, Throwable failure) {
-    }
+    record Report(String thread, Throwable failure) {}
 
     @Test
     void errorInTheFlusherReachesTheHandlerAtOnce() throws Exception {
         FaultInjectionTest.FailingWrites io = new FaultInjectionTest.FailingWrites(false);
         LinkedBlockingQueue<Report> reports = new LinkedBlockingQueue<>();
-        StoreOptions options = StoreModelTest.smallFiles().shards(1).syncMode(SyncMode.EVERY_SECOND)
-                .onBackgroundFailure(t -> reports.add(new Report(Thread.currentThread().getName(), t)));
+        StoreOptions options = StoreModelTest.smallFiles()
+                .shards(1)
+                .syncMode(SyncMode.EVERY_SECOND)
+                .onBackgroundFailure(
+                        t -> reports.add(new Report(Thread.currentThread().getName(), t)));
         OutOfMemoryError injected = new OutOfMemoryError("injected");
         Store s = Store.open(dir, options, FileAllocator.DEFAULT, io);
         try {
@@ -41,8 +43,8 @@ class BackgroundFailureTest {
             Report first = reports.poll(5, TimeUnit.SECONDS);
             assertNotNull(first, "no background failure reported");
             assertSame(injected, first.failure());
-            assertTrue(first.thread().startsWith("toykv-flush-") || first.thread().equals("toykv-sync"),
-                    first.thread());
+            assertTrue(
+                    first.thread().startsWith("toykv-flush-") || first.thread().equals("toykv-sync"), first.thread());
         } finally {
             io.error = null;
             try {

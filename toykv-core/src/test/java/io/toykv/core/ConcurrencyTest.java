@@ -102,7 +102,8 @@ class ConcurrencyTest {
                                             failures.add(new AssertionError("scan out of order"));
                                         }
                                         last = e.key();
-                                        int kk = Integer.parseInt(new String(e.key(), StandardCharsets.US_ASCII).substring(4));
+                                        int kk = Integer.parseInt(
+                                                new String(e.key(), StandardCharsets.US_ASCII).substring(4));
                                         if (!belongsTo(e.value(), kk)) {
                                             failures.add(new AssertionError("scan: wrong value for " + kk));
                                         }

@@ -97,12 +97,15 @@ class CrashTest {
                         // The killed operation may or may not have happened; either outcome is correct.
                         byte[] before = e.getValue() < 0 ? null : CrashWriter.value(e.getValue());
                         byte[] after = doubtfulOp < 0 ? null : CrashWriter.value(doubtfulOp);
-                        assertTrue(java.util.Arrays.equals(actual, before) || java.util.Arrays.equals(actual, after),
+                        assertTrue(
+                                java.util.Arrays.equals(actual, before) || java.util.Arrays.equals(actual, after),
                                 ctx + ": in-doubt key " + e.getKey());
                         model.put(e.getKey(), java.util.Arrays.equals(actual, after) ? doubtfulOp : e.getValue());
                         continue;
                     }
-                    assertArrayEquals(e.getValue() < 0 ? null : CrashWriter.value(e.getValue()), actual,
+                    assertArrayEquals(
+                            e.getValue() < 0 ? null : CrashWriter.value(e.getValue()),
+                            actual,
                             ctx + ": key " + e.getKey() + " (op " + e.getValue() + ")");
                     checked++;
                 }
@@ -121,20 +124,31 @@ class CrashTest {
         }
     }
 
-    private static List<String> runAndKill(Path store, long seed, long firstOp, String mode, int killAfterMillis,
-            String ctx) throws Exception {
+    private static List<String> runAndKill(
+            Path store, long seed, long firstOp, String mode, int killAfterMillis, String ctx) throws Exception {
         return runAndKill(CrashWriter.class, store, seed, firstOp, mode, killAfterMillis, ctx);
     }
 
     /** Runs {@code child}'s main with the store, seed, first operation and mode; kills it after a while; returns its lines. */
-    static List<String> runAndKill(Class<?> child, Path store, long seed, long firstOp, String mode, int killAfterMillis,
-            String ctx) throws Exception {
+    static List<String> runAndKill(
+            Class<?> child, Path store, long seed, long firstOp, String mode, int killAfterMillis, String ctx)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                child.getName(), store.toString(), Long.toString(seed), Long.toString(firstOp), mode));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                child.getName(),
+                store.toString(),
+                Long.toString(seed),
+                Long.toString(firstOp),
+                mode));
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         List<String> lines = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
             String first = in.readLine();
             if (!"READY".equals(first)) {
                 p.destroyForcibly();
@@ -161,5 +175,4 @@ class CrashTest {
         assertEquals(137, p.exitValue(), ctx + ": child was not killed by SIGKILL");
         return lines;
     }
-
 }

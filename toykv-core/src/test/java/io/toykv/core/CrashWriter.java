@@ -12,8 +12,7 @@ import java.util.Random;
  * every operation followed by OK was acknowledged, and at most the last one is in doubt.
  */
 public final class CrashWriter {
-    private CrashWriter() {
-    }
+    private CrashWriter() {}
 
     static byte[] key(int k) {
         return ("key-" + k).getBytes(StandardCharsets.US_ASCII);

@@ -37,8 +37,13 @@ class DamagedFilesTest {
     Path dir;
 
     private static StoreOptions oneShard() {
-        return StoreOptions.defaults().shards(1).syncMode(SyncMode.NEVER).bufferSize(1 << 20).segmentSize(4 << 20)
-                .keysFileSize(1 << 20).maxValueSize(4000);
+        return StoreOptions.defaults()
+                .shards(1)
+                .syncMode(SyncMode.NEVER)
+                .bufferSize(1 << 20)
+                .segmentSize(4 << 20)
+                .keysFileSize(1 << 20)
+                .maxValueSize(4000);
     }
 
     private static byte[] key(int i) {
@@ -125,7 +130,11 @@ class DamagedFilesTest {
         int torn = r.nextInt(N);
         int recordSize = KeyRecord.size(KEY_LENGTH);
         long from = KeysFile.HEADER_SIZE + (long) torn * recordSize + r.nextInt(recordSize);
-        overwrite(FileNames.keysFile(shardDir(), 1), from, KeysFile.HEADER_SIZE + (long) N * recordSize + 64, r.nextLong());
+        overwrite(
+                FileNames.keysFile(shardDir(), 1),
+                from,
+                KeysFile.HEADER_SIZE + (long) N * recordSize + 64,
+                r.nextLong());
         assertExactlyFirst(torn);
     }
 
@@ -205,7 +214,7 @@ class DamagedFilesTest {
             }
             assertThrows(UncheckedIOException.class, () -> {
                 try (ScanIterator it = s.scan(null, null)) {
-                    it.forEachRemaining(e2 -> { });
+                    it.forEachRemaining(e2 -> {});
                 }
             });
         }
@@ -246,14 +255,17 @@ class DamagedFilesTest {
             for (int i = 0; s.stats().segments() == segments; i++) {
                 s.put(("g" + i % 10).getBytes(StandardCharsets.US_ASCII), filler);
             }
-            assertTrue(highestSegmentId() <= before + 3, "segment ids went from " + before + " to " + highestSegmentId());
+            assertTrue(
+                    highestSegmentId() <= before + 3, "segment ids went from " + before + " to " + highestSegmentId());
             assertTrue(java.nio.file.Files.exists(segment));
         }
     }
 
     private long highestSegmentId() throws IOException {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(shardDir())) {
-            return files.mapToLong(p -> FileNames.parseSegment(p.getFileName().toString())).max().orElse(0);
+            return files.mapToLong(p -> FileNames.parseSegment(p.getFileName().toString()))
+                    .max()
+                    .orElse(0);
         }
     }
 
@@ -332,7 +344,8 @@ class DamagedFilesTest {
             assertEquals(N, again.size());
             for (int i = 0; i < N; i++) {
                 byte[] v = again.get(key(i));
-                assertTrue(java.util.Arrays.equals(value(i), v) || java.util.Arrays.equals(value(i + 1), v), "key " + i);
+                assertTrue(
+                        java.util.Arrays.equals(value(i), v) || java.util.Arrays.equals(value(i + 1), v), "key " + i);
             }
         }
     }

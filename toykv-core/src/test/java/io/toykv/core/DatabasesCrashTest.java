@@ -55,8 +55,14 @@ class DatabasesCrashTest {
         int swaps = 0;
         for (int round = 0; round < rounds; round++) {
             String ctx = "seed " + seed + " round " + round;
-            List<String> lines = CrashTest.runAndKill(DatabasesCrashWriter.class, store, random.nextLong(), nextOp, mode,
-                    500 + random.nextInt(1500), ctx);
+            List<String> lines = CrashTest.runAndKill(
+                    DatabasesCrashWriter.class,
+                    store,
+                    random.nextLong(),
+                    nextOp,
+                    mode,
+                    500 + random.nextInt(1500),
+                    ctx);
             List<List<Map<Integer, Long>>> candidates = List.of(model);
             int clearInFlight = -1;
             for (int i = 0; i < lines.size(); i++) {
@@ -115,7 +121,9 @@ class DatabasesCrashTest {
                     // A clear writes one record a shard, not one for the store: cut short, it may have
                     // emptied some shards of the database and not others.
                     List<Map<Integer, Long>> partly = copy(model);
-                    partly.get(clearInFlight).keySet().retainAll(found.get(clearInFlight).keySet());
+                    partly.get(clearInFlight)
+                            .keySet()
+                            .retainAll(found.get(clearInFlight).keySet());
                     candidates = new ArrayList<>(candidates);
                     candidates.add(partly);
                 }
@@ -127,7 +135,8 @@ class DatabasesCrashTest {
                 model = matched;
             }
         }
-        assertTrue(moves > 0 && swaps > 0, "seed " + seed + ": the run made " + moves + " moves and " + swaps + " swaps");
+        assertTrue(
+                moves > 0 && swaps > 0, "seed " + seed + ": the run made " + moves + " moves and " + swaps + " swaps");
     }
 
     private static List<Map<Integer, byte[]>> read(Databases dbs) {
@@ -140,8 +149,9 @@ class DatabasesCrashTest {
                     keys.put(k, v);
                 }
             }
-            assertTrue(keys.size() == dbs.database(db).size(), "database " + db + " size " + dbs.database(db).size()
-                    + " but " + keys.size() + " keys");
+            assertTrue(
+                    keys.size() == dbs.database(db).size(),
+                    "database " + db + " size " + dbs.database(db).size() + " but " + keys.size() + " keys");
             found.add(keys);
         }
         return found;

@@ -16,8 +16,7 @@ public final class DatabasesCrashWriter {
     static final int DATABASES = 4;
     static final int KEYS = 100;
 
-    private DatabasesCrashWriter() {
-    }
+    private DatabasesCrashWriter() {}
 
     static StoreOptions options(String mode) {
         return ExpiryCrashWriter.options(mode);

@@ -25,7 +25,11 @@ class DatabasesTest {
     private final ManualClock clock = new ManualClock(T0);
 
     private StoreOptions options() {
-        return StoreModelTest.smallFiles().shards(2).clock(clock).activeExpiry(false).autoCompaction(false);
+        return StoreModelTest.smallFiles()
+                .shards(2)
+                .clock(clock)
+                .activeExpiry(false)
+                .autoCompaction(false);
     }
 
     private Databases open(int count) throws IOException {
@@ -80,7 +84,9 @@ class DatabasesTest {
             }
         }
         try (Databases d = open(4)) {
-            assertEquals(0, d.database(0).size() + d.database(1).size() + d.database(2).size());
+            assertEquals(
+                    0,
+                    d.database(0).size() + d.database(1).size() + d.database(2).size());
         }
     }
 

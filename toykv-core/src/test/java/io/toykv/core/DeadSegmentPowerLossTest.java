@@ -28,7 +28,9 @@ class DeadSegmentPowerLossTest {
     @TempDir
     Path dir;
 
-    private static final StoreOptions OPTIONS = StoreModelTest.smallFiles().shards(1).autoCompaction(false)
+    private static final StoreOptions OPTIONS = StoreModelTest.smallFiles()
+            .shards(1)
+            .autoCompaction(false)
             .keysFileSize(1 << 20); // one keys file for the whole test
 
     private static byte[] key(int i) {
@@ -102,7 +104,8 @@ class DeadSegmentPowerLossTest {
     void recordsReplayedFromAnEarlierKeysFileAreMadeDurableBeforeADeadSegmentGoes() throws Exception {
         Shard s = openWithSegmentOneEmptiedByUnforcedDeletes();
         s.abandon(); // killed during a roll: the next file made, the full one not forced yet
-        KeysFile.create(FileNames.keysFile(dir, 2), 2, 64 * 1024, FileAllocator.DEFAULT).unmap();
+        KeysFile.create(FileNames.keysFile(dir, 2), 2, 64 * 1024, FileAllocator.DEFAULT)
+                .unmap();
 
         s = open();
         assertEquals(0, s.liveBytes(1));
@@ -127,7 +130,8 @@ class DeadSegmentPowerLossTest {
         for (int i = 0; i < n; i++) {
             s.put(key(i), value(i));
         }
-        assertTrue(s.sealedSegments().size() >= 2, "sealed: " + s.sealedSegments().size());
+        assertTrue(
+                s.sealedSegments().size() >= 2, "sealed: " + s.sealedSegments().size());
         s.sync();
         byte[] last = null;
         for (SortedIndex.Cursor c = s.cursor(null); c.next(); ) {
@@ -195,8 +199,13 @@ class DeadSegmentPowerLossTest {
 
     /** One background round (no keys-log rewrite is due): it deletes segment 1, which holds nothing live. */
     private static void oneBackgroundRoundDeletesSegmentOne(Shard s) throws Exception {
-        GarbageCollector gc = new GarbageCollector(new Shard[] {s}, OPTIONS.gcGarbageRatio(), OPTIONS.gcSpaceTarget(),
-                OPTIONS.keysFileSize(), OPTIONS.segmentSize(), 0);
+        GarbageCollector gc = new GarbageCollector(
+                new Shard[] {s},
+                OPTIONS.gcGarbageRatio(),
+                OPTIONS.gcSpaceTarget(),
+                OPTIONS.keysFileSize(),
+                OPTIONS.segmentSize(),
+                0);
         gc.collect(false);
         assertEquals(1, gc.segmentsReclaimed.get());
     }
@@ -211,7 +220,9 @@ class DeadSegmentPowerLossTest {
             ByteBuffer header = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             ch.read(header, 16);
             long durableEnd = header.getLong(0);
-            assertTrue(durableEnd >= KeysFile.HEADER_SIZE && durableEnd <= Files.size(keysFile), "synced length " + durableEnd);
+            assertTrue(
+                    durableEnd >= KeysFile.HEADER_SIZE && durableEnd <= Files.size(keysFile),
+                    "synced length " + durableEnd);
             ch.write(ByteBuffer.allocate((int) (Files.size(keysFile) - durableEnd)), durableEnd);
         }
     }

@@ -17,19 +17,24 @@ import java.util.Locale;
  * It lives beside the tests because it reads the index's size, which the public API does not show.
  */
 public final class ExpiryBenchmark {
-    private ExpiryBenchmark() {
-    }
+    private ExpiryBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("toykv-expiry-bench");
-        System.out.printf(Locale.ROOT, "java %s, %d cores, max heap %d MiB, assertions %s; %d expiring keys in %s%n",
-                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, ExpiryBenchmark.class.desiredAssertionStatus() ? "ON (slower)" : "off",
-                n, dir);
+        System.out.printf(
+                Locale.ROOT,
+                "java %s, %d cores, max heap %d MiB, assertions %s; %d expiring keys in %s%n",
+                System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20,
+                ExpiryBenchmark.class.desiredAssertionStatus() ? "ON (slower)" : "off",
+                n,
+                dir);
         byte[] value = new byte[16];
         ManualClock clock = new ManualClock(System.currentTimeMillis());
-        try (Store s = Store.open(dir, StoreOptions.defaults().syncMode(SyncMode.NEVER).clock(clock))) {
+        try (Store s =
+                Store.open(dir, StoreOptions.defaults().syncMode(SyncMode.NEVER).clock(clock))) {
             long expireAt = clock.millis() + 1;
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
@@ -49,11 +54,20 @@ public final class ExpiryBenchmark {
             s.compact();
             long gcMillis = (System.nanoTime() - gcStart) / 1_000_000;
             System.out.printf(Locale.ROOT, "puts: %d in %d ms%n", 2L * n, putMillis);
-            System.out.printf(Locale.ROOT, "removed %d expired keys in %d ms after their expiry (%.0f keys/ms);"
-                    + " index %d -> %d bytes%n", n, removedMillis, n / (double) Math.max(1, removedMillis), indexBefore,
+            System.out.printf(
+                    Locale.ROOT,
+                    "removed %d expired keys in %d ms after their expiry (%.0f keys/ms);" + " index %d -> %d bytes%n",
+                    n,
+                    removedMillis,
+                    n / (double) Math.max(1, removedMillis),
+                    indexBefore,
                     s.stats().indexBytes());
-            System.out.printf(Locale.ROOT, "collection: values log %d -> %d bytes in %d ms%n", space,
-                    s.stats().valuesLogBytes(), gcMillis);
+            System.out.printf(
+                    Locale.ROOT,
+                    "collection: values log %d -> %d bytes in %d ms%n",
+                    space,
+                    s.stats().valuesLogBytes(),
+                    gcMillis);
         }
     }
 }

@@ -49,8 +49,8 @@ class ExpiryCrashTest {
         int expiringChecked = 0;
         for (int round = 0; round < rounds; round++) {
             String ctx = "seed " + seed + " round " + round;
-            List<String> lines = CrashTest.runAndKill(ExpiryCrashWriter.class, store, random.nextLong(), nextOp, mode,
-                    400 + random.nextInt(1200), ctx);
+            List<String> lines = CrashTest.runAndKill(
+                    ExpiryCrashWriter.class, store, random.nextLong(), nextOp, mode, 400 + random.nextInt(1200), ctx);
             Integer doubtfulKey = null;
             State doubtfulAfter = null;
             for (int i = 0; i < lines.size(); i++) {
@@ -68,7 +68,9 @@ class ExpiryCrashTest {
                         nextOp = Math.max(nextOp, after.op() + 1);
                         break;
                     case "E":
-                        after = ack == null || ack.equals("OK 1") ? new State(before.op(), Long.parseLong(f[2])) : before;
+                        after = ack == null || ack.equals("OK 1")
+                                ? new State(before.op(), Long.parseLong(f[2]))
+                                : before;
                         break;
                     case "X":
                         after = ack == null || ack.equals("OK 1") ? new State(before.op(), Store.NO_EXPIRY) : before;
@@ -92,9 +94,13 @@ class ExpiryCrashTest {
                     long expiry = s.expiry(CrashWriter.key(k));
                     long to = System.currentTimeMillis();
                     boolean ok = matches(expected, value, expiry, from, to)
-                            || k == (doubtfulKey == null ? -1 : doubtfulKey) && matches(doubtfulAfter, value, expiry, from, to);
-                    assertTrue(ok, ctx + ": key " + k + " expected " + expected + " (or, in doubt, " + doubtfulAfter
-                            + ") at " + from + ", found " + (value == null ? "nothing" : "a value") + " expiring " + expiry);
+                            || k == (doubtfulKey == null ? -1 : doubtfulKey)
+                                    && matches(doubtfulAfter, value, expiry, from, to);
+                    assertTrue(
+                            ok,
+                            ctx + ": key " + k + " expected " + expected + " (or, in doubt, " + doubtfulAfter + ") at "
+                                    + from + ", found " + (value == null ? "nothing" : "a value") + " expiring "
+                                    + expiry);
                     if (k == (doubtfulKey == null ? -1 : doubtfulKey) && !matches(expected, value, expiry, from, to)) {
                         model.put(k, doubtfulAfter);
                     }
@@ -105,8 +111,10 @@ class ExpiryCrashTest {
                 assertTrue(live > 0 || round > 0, ctx + ": nothing live");
             }
         }
-        assertTrue(expiredChecked > 0 && expiringChecked > 0, "seed " + seed + ": the run checked " + expiredChecked
-                + " expired keys and " + expiringChecked + " keys with an expiry still ahead");
+        assertTrue(
+                expiredChecked > 0 && expiringChecked > 0,
+                "seed " + seed + ": the run checked " + expiredChecked + " expired keys and " + expiringChecked
+                        + " keys with an expiry still ahead");
     }
 
     /** Whether a key read between {@code from} and {@code to} shows {@code s}; an expiry passing in between may show either way. */
@@ -116,6 +124,8 @@ class ExpiryCrashTest {
         if (value == null) {
             return expiry == Store.NO_KEY && (!liveTo || !liveFrom);
         }
-        return liveFrom && Arrays.equals(CrashWriter.value(s.op()), value) && (expiry == s.expiry() || expiry == Store.NO_KEY);
+        return liveFrom
+                && Arrays.equals(CrashWriter.value(s.op()), value)
+                && (expiry == s.expiry() || expiry == Store.NO_KEY);
     }
 }

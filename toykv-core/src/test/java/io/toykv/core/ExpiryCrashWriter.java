@@ -14,11 +14,12 @@ import java.util.Random;
  * an hour ahead or 1 to 400 ms ahead, so many pass before the store is opened again.
  */
 public final class ExpiryCrashWriter {
-    private ExpiryCrashWriter() {
-    }
+    private ExpiryCrashWriter() {}
 
     static StoreOptions options(String mode) {
-        return (mode.equals("small") ? StoreModelTest.smallFiles() : StoreOptions.defaults().shards(3))
+        return (mode.equals("small")
+                        ? StoreModelTest.smallFiles()
+                        : StoreOptions.defaults().shards(3))
                 .syncMode(SyncMode.ALWAYS);
     }
 
@@ -32,7 +33,8 @@ public final class ExpiryCrashWriter {
             out.flush();
             for (long n = firstOp; ; n++) {
                 int k = r.nextInt(500);
-                long expiry = r.nextBoolean() ? System.currentTimeMillis() + 3_600_000
+                long expiry = r.nextBoolean()
+                        ? System.currentTimeMillis() + 3_600_000
                         : System.currentTimeMillis() + 1 + r.nextInt(400);
                 int what = r.nextInt(10);
                 String answer;

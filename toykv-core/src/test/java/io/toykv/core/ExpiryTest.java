@@ -229,11 +229,13 @@ class ExpiryTest {
             }
             assertEquals(10, rounds, "1000 keys at 100 a round");
             assertEquals(1, s.indexedKeys());
-            assertTrue(s.stats().indexBytes() < indexBefore / 4, "index memory given back: " + s.stats().indexBytes()
-                    + " of " + indexBefore);
+            assertTrue(
+                    s.stats().indexBytes() < indexBefore / 4,
+                    "index memory given back: " + s.stats().indexBytes() + " of " + indexBefore);
             long space = s.stats().valuesLogBytes();
             s.compact();
-            assertTrue(s.stats().gcBytesReclaimed() > 0 && s.stats().valuesLogBytes() < space,
+            assertTrue(
+                    s.stats().gcBytesReclaimed() > 0 && s.stats().valuesLogBytes() < space,
                     "disk space given back by collection: " + s.stats().valuesLogBytes() + " of " + space);
             assertArrayEquals(b("v"), s.get(b("stays")));
         }

@@ -112,6 +112,7 @@ class FaultInjectionTest {
         final AtomicInteger forcesToFail = new AtomicInteger();
         /** Thrown by every write while set: an Error such as an OutOfMemoryError. */
         volatile Error error;
+
         volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
         final boolean refuseDirect;
 
@@ -230,7 +231,9 @@ class FaultInjectionTest {
             assertTrue(ForceFailedException.isIn(fatal.get(0)), fatal.get(0).toString());
             assertEquals(0, s.stats().syncFailures());
             io.failingForce.set(false);
-            assertThrows(UncheckedIOException.class, () -> s.put("b".getBytes(), "2".getBytes()),
+            assertThrows(
+                    UncheckedIOException.class,
+                    () -> s.put("b".getBytes(), "2".getBytes()),
                     "a write after a failed force, though forces work again");
             s.abandon();
         }
@@ -253,8 +256,8 @@ class FaultInjectionTest {
             UncheckedIOException first = firstFailedPut(s, options);
             assertTrue(first != null && ForceFailedException.isIn(first), String.valueOf(first));
             io.failingForce.set(false);
-            UncheckedIOException later = assertThrows(UncheckedIOException.class,
-                    () -> s.put("c".getBytes(), "3".getBytes()));
+            UncheckedIOException later =
+                    assertThrows(UncheckedIOException.class, () -> s.put("c".getBytes(), "3".getBytes()));
             assertTrue(later.getMessage().contains("close and reopen"), later.getMessage());
             assertThrows(UncheckedIOException.class, () -> s.delete("a".getBytes()));
             assertThrows(UncheckedIOException.class, s::sync);
@@ -313,11 +316,13 @@ class FaultInjectionTest {
         try (Store s = Store.open(dir, options)) {
             s.put("a".getBytes(), "1".getBytes());
             Mappings.failNextForces(1);
-            UncheckedIOException first = assertThrows(UncheckedIOException.class,
-                    () -> s.put("b".getBytes(), "2".getBytes()));
+            UncheckedIOException first =
+                    assertThrows(UncheckedIOException.class, () -> s.put("b".getBytes(), "2".getBytes()));
             assertTrue(ForceFailedException.isIn(first), first.toString());
             assertEquals(1, fatal.size(), "the handler is told: " + fatal);
-            assertThrows(UncheckedIOException.class, () -> s.put("c".getBytes(), "3".getBytes()),
+            assertThrows(
+                    UncheckedIOException.class,
+                    () -> s.put("c".getBytes(), "3".getBytes()),
                     "a write after a failed msync, though forces work again");
             assertThrows(UncheckedIOException.class, s::sync);
             assertThrows(UncheckedIOException.class, s::compact);
@@ -361,10 +366,11 @@ class FaultInjectionTest {
      */
     @Test
     void aWriterWaitingForAFailedForceIsNotAcknowledged() throws Exception {
-        StoreOptions options = oneShard(SyncMode.ALWAYS, t -> { });
+        StoreOptions options = oneShard(SyncMode.ALWAYS, t -> {});
         try (Store s = Store.open(dir, options)) {
             s.put("a".getBytes(), "1".getBytes());
-            java.util.concurrent.locks.ReentrantLock syncLock = s.shardOf("a".getBytes()).syncLock();
+            java.util.concurrent.locks.ReentrantLock syncLock =
+                    s.shardOf("a".getBytes()).syncLock();
             java.util.List<Throwable> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread[] writers = new Thread[2];
             syncLock.lock();
@@ -404,7 +410,7 @@ class FaultInjectionTest {
     /** After a failed force, compaction fails and deletes no segment, though forces work again. */
     @Test
     void compactAfterAFailedForceDeletesNoSegment() throws Exception {
-        StoreOptions options = oneShard(SyncMode.ALWAYS, t -> { }).autoCompaction(false);
+        StoreOptions options = oneShard(SyncMode.ALWAYS, t -> {}).autoCompaction(false);
         Path shardDir;
         java.util.Set<String> before;
         try (Store s = Store.open(dir, options)) {
@@ -427,7 +433,8 @@ class FaultInjectionTest {
 
     private static java.util.Set<String> segmentFiles(Path dir) throws IOException {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
-            return files.map(p -> dir.relativize(p).toString()).filter(n -> n.endsWith(".v"))
+            return files.map(p -> dir.relativize(p).toString())
+                    .filter(n -> n.endsWith(".v"))
                     .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
         }
     }
@@ -438,8 +445,8 @@ class FaultInjectionTest {
      */
     @Test
     void closeAfterAFailedForceThrows() throws Exception {
-        StoreOptions options = StoreModelTest.smallFiles().shards(2).syncMode(SyncMode.ALWAYS)
-                .onBackgroundFailure(t -> { });
+        StoreOptions options =
+                StoreModelTest.smallFiles().shards(2).syncMode(SyncMode.ALWAYS).onBackgroundFailure(t -> {});
         Store s = Store.open(dir, options);
         s.put("a".getBytes(), "1".getBytes());
         Mappings.failNextForces(1);
@@ -448,7 +455,8 @@ class FaultInjectionTest {
         assertTrue(closing.getMessage().contains("may be lost"), closing.getMessage());
         s.close(); // a second close does nothing
         try (Store again = Store.open(dir, options)) {
-            assertArrayEquals("1".getBytes(), again.get("a".getBytes()), "the lock was released; acknowledged data is there");
+            assertArrayEquals(
+                    "1".getBytes(), again.get("a".getBytes()), "the lock was released; acknowledged data is there");
         }
     }
 
@@ -468,11 +476,15 @@ class FaultInjectionTest {
             java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor();
             try {
                 writer.submit(() -> {
-                    for (int i = 0; i < count; i++) {
-                        s.put(("key" + i).getBytes(), value(i));
-                    }
-                    return null;
-                }).get(30, java.util.concurrent.TimeUnit.SECONDS); // a put waiting for the held-up write would time out here
+                            for (int i = 0; i < count; i++) {
+                                s.put(("key" + i).getBytes(), value(i));
+                            }
+                            return null;
+                        })
+                        .get(
+                                30,
+                                java.util.concurrent.TimeUnit
+                                        .SECONDS); // a put waiting for the held-up write would time out here
                 // The flusher may not have reached the write yet: give it time (it then waits at the gate).
                 for (int wait = 0; wait < 1000 && io.writes.get() == 0; wait++) {
                     Thread.sleep(10);
@@ -563,7 +575,8 @@ class FaultInjectionTest {
     void interruptingAWriterDoesNotBreakTheStore() throws Exception {
         StoreOptions options = StoreModelTest.smallFiles().shards(1);
         Map<String, byte[]> acked = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
         try (Store s = Store.open(dir, options)) {
             Thread writer = new Thread(() -> {
                 Random r = new Random(3);
@@ -641,7 +654,8 @@ class FaultInjectionTest {
             }
         } finally {
             try (var files = java.nio.file.Files.walk(d)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -1,23 +1,15 @@
 package io.toykv.core;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.engine.StoreManifest;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,13 +58,20 @@ class FormatVersion1Test {
         assertEquals(1, manifestVersion());
         Map<Integer, byte[]> model = fixtureContents();
         Path buffer = dir.resolve("shard-000").resolve("values.b");
-        assertEquals(1, ByteBuffer.wrap(Files.readAllBytes(buffer)).order(ByteOrder.LITTLE_ENDIAN).getInt(4));
+        assertEquals(
+                1,
+                ByteBuffer.wrap(Files.readAllBytes(buffer))
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .getInt(4));
         assertEquals(4096 + 64 * 1024, Files.size(buffer));
         Store s = Store.open(dir, OPTIONS);
         assertEquals(StoreManifest.VERSION, manifestVersion(), "upgraded on open");
         // The buffer too: its records written to their segment, the file replaced by one of two halves.
         ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(buffer)).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(2, Math.max(header.getInt(4), header.getInt(64 + 4)), "a slot of version 2"); // (the other may be empty)
+        assertEquals(
+                2,
+                Math.max(header.getInt(4), header.getInt(64 + 4)),
+                "a slot of version 2"); // (the other may be empty)
         assertEquals(4096 + 2 * 64 * 1024, Files.size(buffer));
         assertContents(s, model); // keyed records in segments and in what the buffer held
         // New keyless records after the keyed ones, across segment rolls; collection moves both kinds.
@@ -93,9 +92,11 @@ class FormatVersion1Test {
     void aStoreOfAFutureVersionIsRefusedByName() throws IOException {
         unzipFixture();
         setManifestVersion(StoreManifest.VERSION + 1);
-        CorruptionException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptionException.class,
-                () -> Store.open(dir, OPTIONS));
-        assertTrue(e.getMessage().contains("unsupported store format version " + (StoreManifest.VERSION + 1)), e.getMessage());
+        CorruptionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CorruptionException.class, () -> Store.open(dir, OPTIONS));
+        assertTrue(
+                e.getMessage().contains("unsupported store format version " + (StoreManifest.VERSION + 1)),
+                e.getMessage());
         assertTrue(e.getMessage().contains("newer"), e.getMessage());
     }
 
@@ -103,8 +104,8 @@ class FormatVersion1Test {
     void aVersionBelowTheFirstIsRefused() throws IOException {
         unzipFixture();
         setManifestVersion(0);
-        CorruptionException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptionException.class,
-                () -> Store.open(dir, OPTIONS));
+        CorruptionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                CorruptionException.class, () -> Store.open(dir, OPTIONS));
         assertTrue(e.getMessage().contains("unsupported store format version 0"), e.getMessage());
     }
 

@@ -27,8 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * last puts in the buffers only.
  */
 class FormatVersion4Test {
-    static final StoreOptions OPTIONS = StoreOptions.defaults().shards(2).syncMode(SyncMode.NEVER)
-            .bufferSize(64 * 1024).segmentSize(64 * 1024).keysFileSize(64 * 1024).maxValueSize(4000)
+    static final StoreOptions OPTIONS = StoreOptions.defaults()
+            .shards(2)
+            .syncMode(SyncMode.NEVER)
+            .bufferSize(64 * 1024)
+            .segmentSize(64 * 1024)
+            .keysFileSize(64 * 1024)
+            .maxValueSize(4000)
             .autoCompaction(false);
     private static final int KEYS = 1500;
 

@@ -45,7 +45,9 @@ class GarbageCollectionTest {
     static long bytesOnDisk(Path dir) throws IOException {
         while (true) {
             try (Stream<Path> files = Files.walk(dir)) {
-                return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+                return files.filter(Files::isRegularFile)
+                        .mapToLong(p -> p.toFile().length())
+                        .sum();
             } catch (java.io.UncheckedIOException e) {
                 if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) {
                     throw e;
@@ -77,8 +79,10 @@ class GarbageCollectionTest {
                 s.compact();
                 long onDisk = bytesOnDisk(dir);
                 long live = (long) KEYS * VALUE;
-                assertTrue(onDisk <= bound(live), "round " + round + ": " + onDisk + " bytes on disk for " + live
-                        + " live (bound " + bound(live) + ")");
+                assertTrue(
+                        onDisk <= bound(live),
+                        "round " + round + ": " + onDisk + " bytes on disk for " + live + " live (bound " + bound(live)
+                                + ")");
             }
             StoreStats st = s.stats();
             assertTrue(st.gcSegmentsReclaimed() > 10, st.toString());
@@ -125,21 +129,31 @@ class GarbageCollectionTest {
      */
     @Test
     void theBackgroundCollectorsRunNiced() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/task"))
-                && io.toykv.core.io.ThreadPriority.supported(), "Linux with JNA only");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isDirectory(Path.of("/proc/self/task")) && io.toykv.core.io.ThreadPriority.supported(),
+                "Linux with JNA only");
         // The threads start with the nice value of the one that opens the store, and raise it.
-        int expected = Math.min(io.toykv.core.io.ThreadPriority.MAX_NICE,
-                io.toykv.core.io.ThreadPriorityTest.niceOf(Path.of("/proc/thread-self/stat")) + GarbageCollector.THREAD_NICE);
+        int expected = Math.min(
+                io.toykv.core.io.ThreadPriority.MAX_NICE,
+                io.toykv.core.io.ThreadPriorityTest.niceOf(Path.of("/proc/thread-self/stat"))
+                        + GarbageCollector.THREAD_NICE);
         try (Store s = Store.open(dir, tiny().gcThreads(3))) { // two shards: two threads
             long deadline = System.nanoTime() + 30_000_000_000L;
             Map<String, Integer> nice = Map.of();
-            while (System.nanoTime() < deadline && !(nice.keySet().containsAll(List.of("toykv-gc-0", "toykv-gc-1"))
-                    && nice.get("toykv-gc-0") == expected && nice.get("toykv-gc-1") == expected)) {
+            while (System.nanoTime() < deadline
+                    && !(nice.keySet().containsAll(List.of("toykv-gc-0", "toykv-gc-1"))
+                            && nice.get("toykv-gc-0") == expected
+                            && nice.get("toykv-gc-1") == expected)) {
                 Thread.sleep(10);
                 nice = niceOfThreads("toykv-gc");
             }
-            assertEquals(Map.of("toykv-gc-0", expected, "toykv-gc-1", expected),
-                    Map.of("toykv-gc-0", nice.getOrDefault("toykv-gc-0", -100), "toykv-gc-1", nice.getOrDefault("toykv-gc-1", -100)),
+            assertEquals(
+                    Map.of("toykv-gc-0", expected, "toykv-gc-1", expected),
+                    Map.of(
+                            "toykv-gc-0",
+                            nice.getOrDefault("toykv-gc-0", -100),
+                            "toykv-gc-1",
+                            nice.getOrDefault("toykv-gc-1", -100)),
                     "nice of the collector threads: " + nice);
             assertTrue(!nice.containsKey("toykv-gc-2"), "no more threads than shards: " + nice);
         }
@@ -181,7 +195,8 @@ class GarbageCollectionTest {
             List<Path> segments = segmentFiles();
             if (!chattr("+i", segments)) {
                 chattr("-i", segments); // any it did mark, or the temp directory could not be deleted
-                org.junit.jupiter.api.Assumptions.abort("needs chattr and a file system with attributes (and CAP_LINUX_IMMUTABLE)");
+                org.junit.jupiter.api.Assumptions.abort(
+                        "needs chattr and a file system with attributes (and CAP_LINUX_IMMUTABLE)");
             }
             try {
                 RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, s::compact);
@@ -247,7 +262,9 @@ class GarbageCollectionTest {
 
     private List<Path> segmentFiles() throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".v")).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".v"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -342,7 +359,7 @@ class GarbageCollectionTest {
                         }
                         if (r.nextInt(100) == 0) {
                             try (ScanIterator it = s.scan(null, null)) {
-                                it.forEachRemaining(e -> { });
+                                it.forEachRemaining(e -> {});
                             }
                         }
                     }
@@ -390,7 +407,8 @@ class GarbageCollectionTest {
             }
             s.compact();
             for (Map.Entry<String, Long> e : s.stats().garbageBytesBySegment().entrySet()) {
-                assertTrue(e.getValue() < 0.4 * 256 * 1024, e.getKey() + " still has " + e.getValue() + " garbage bytes");
+                assertTrue(
+                        e.getValue() < 0.4 * 256 * 1024, e.getKey() + " still has " + e.getValue() + " garbage bytes");
             }
         }
     }
@@ -432,26 +450,33 @@ class GarbageCollectionTest {
     void compactBringsTheValuesLogUnderTheSpaceTargetWhateverTheRatio() throws IOException {
         long live = liveValueRecordBytes();
         // A ratio this high alone leaves segments up to 90% garbage behind...
-        long ratioOnly = valuesLogAfterCompact(dir.resolve("ratio-only"),
-                tiny().gcGarbageRatio(0.9).gcSpaceTarget(Double.POSITIVE_INFINITY))[0];
-        assertTrue(ratioOnly > 1.5 * live, ratioOnly + " bytes for " + live + " live: the workload leaves too little garbage to test with");
+        long ratioOnly = valuesLogAfterCompact(
+                dir.resolve("ratio-only"), tiny().gcGarbageRatio(0.9).gcSpaceTarget(Double.POSITIVE_INFINITY))[0];
+        assertTrue(
+                ratioOnly > 1.5 * live,
+                ratioOnly + " bytes for " + live + " live: the workload leaves too little garbage to test with");
         // ...the space target collects the segments with the most garbage until the log is under it
         // (plus the 4 KiB each collection's segment is rounded up to), or until no sealed segment has
         // garbage worth moving (a tenth of it). Garbage in a head segment is out of reach until it is
         // sealed: in this small store (two shards, 256 KiB segments, 204 KB live a shard) the heads can
         // hold more than the 0.25 allowance, and then the sealed part alone must be under the target.
-        long[] targeted = valuesLogAfterCompact(dir.resolve("targeted"), tiny().gcGarbageRatio(0.9).gcSpaceTarget(1.25));
+        long[] targeted = valuesLogAfterCompact(
+                dir.resolve("targeted"), tiny().gcGarbageRatio(0.9).gcSpaceTarget(1.25));
         String got = targeted[0] + " bytes for " + live + " live, target 1.25; heads " + targeted[2]
                 + ", a sealed segment with " + targeted[1] + " garbage bytes";
-        assertTrue(targeted[0] <= 1.25 * live + 2 * 4096
-                || targeted[1] < GarbageCollector.MIN_GARBAGE_SHARE * 256 * 1024 && targeted[0] - targeted[2] <= 1.25 * live + 2 * 4096, got);
-        assertTrue(targeted[0] < 0.6 * ratioOnly, targeted[0] + " bytes against " + ratioOnly + " with the ratio alone");
+        assertTrue(
+                targeted[0] <= 1.25 * live + 2 * 4096
+                        || targeted[1] < GarbageCollector.MIN_GARBAGE_SHARE * 256 * 1024
+                                && targeted[0] - targeted[2] <= 1.25 * live + 2 * 4096,
+                got);
+        assertTrue(
+                targeted[0] < 0.6 * ratioOnly, targeted[0] + " bytes against " + ratioOnly + " with the ratio alone");
     }
 
     @Test
     void spaceTargetBelowOneIsRejected() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> StoreOptions.defaults().gcSpaceTarget(0.9));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> StoreOptions.defaults().gcSpaceTarget(0.9));
         assertTrue(e.getMessage().contains("gcSpaceTarget"), e.getMessage());
     }
 
@@ -465,7 +490,9 @@ class GarbageCollectionTest {
         }
         long reclaimed = s.stats().gcSegmentsReclaimed();
         s.compact();
-        assertTrue(s.stats().gcSegmentsReclaimed() > reclaimed && s.stats().gcBytesWritten() > 0, s.stats().toString());
+        assertTrue(
+                s.stats().gcSegmentsReclaimed() > reclaimed && s.stats().gcBytesWritten() > 0,
+                s.stats().toString());
         s.put(key(0), value(0, 99)); // an acknowledged write after the collection, still in the buffer
         // As a kill -9 would leave it: no flush, no force. The moved values sit in segments numbered
         // after the head, which the open must keep.
@@ -493,7 +520,8 @@ class GarbageCollectionTest {
     @Test
     void oneRoundMovesSeveralSegmentsIntoSegmentsNoLargerThanTheSegmentSize() throws Exception {
         StoreOptions o = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
-        Shard s = Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
+        Shard s = Shard.open(
+                dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
         try {
             int n = 4000; // 418-byte records, 624 to a 256 KiB segment: six sealed, the head the seventh
             for (int k = 0; k < n; k++) {
@@ -506,7 +534,7 @@ class GarbageCollectionTest {
             assertTrue(victims.size() >= 5, victims.toString());
             long live = victims.stream().mapToLong(Shard.SegmentUsage::live).sum();
             assertTrue(live > 3 * o.segmentSize(), "live " + live);
-            assertEquals(live, s.evacuate(victims, o.segmentSize(), 64, () -> { }, () -> false));
+            assertEquals(live, s.evacuate(victims, o.segmentSize(), 64, () -> {}, () -> false));
             for (Shard.SegmentUsage u : victims) {
                 assertTrue(s.dropIfDead(u.id()) > 0, "victim " + u + " still holds something live");
             }
@@ -516,7 +544,8 @@ class GarbageCollectionTest {
             for (Shard.SegmentUsage u : written) {
                 assertTrue(u.size() <= o.segmentSize() && u.id() > s.headSegmentId(), u.toString());
             }
-            assertEquals(live, written.stream().mapToLong(Shard.SegmentUsage::live).sum());
+            assertEquals(
+                    live, written.stream().mapToLong(Shard.SegmentUsage::live).sum());
             for (int k = 0; k < n; k++) {
                 assertArrayEquals(k % 3 == 0 ? null : value(k, 0), s.get(key(k)), "key " + k);
             }
@@ -556,8 +585,13 @@ class GarbageCollectionTest {
      */
     @Test
     void aRecordLargerThanTheSegmentSizeOfThisOpenIsStillMoved() throws IOException {
-        StoreOptions big = StoreOptions.defaults().shards(1).syncMode(SyncMode.NEVER).autoCompaction(false)
-                .bufferSize(1 << 20).segmentSize(1 << 20).maxValueSize(600_000);
+        StoreOptions big = StoreOptions.defaults()
+                .shards(1)
+                .syncMode(SyncMode.NEVER)
+                .autoCompaction(false)
+                .bufferSize(1 << 20)
+                .segmentSize(1 << 20)
+                .maxValueSize(600_000);
         byte[] large = new byte[500_000];
         new Random(7).nextBytes(large);
         try (Store s = Store.open(dir, big)) {
@@ -583,7 +617,8 @@ class GarbageCollectionTest {
     @Test
     void aKeysLogRewriteDeletesTheFilesItReplaced() throws Exception {
         StoreOptions o = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
-        Shard s = Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
+        Shard s = Shard.open(
+                dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
         int n = 5000;
         try {
             for (int round = 0; round < 3; round++) {
@@ -611,7 +646,10 @@ class GarbageCollectionTest {
 
     private List<String> keysFiles() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(name -> name.endsWith(".k")).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(name -> name.endsWith(".k"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -619,7 +657,8 @@ class GarbageCollectionTest {
     @Test
     void aReopenedStoreKnowsHowTightlyItsKeysLogIsPacked() throws Exception {
         StoreOptions o = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
-        Shard s = Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
+        Shard s = Shard.open(
+                dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
         int n = 5000;
         for (int k = 0; k < n; k++) {
             s.put(String.format("%08d", k).getBytes(StandardCharsets.US_ASCII), new byte[10]);
@@ -633,7 +672,8 @@ class GarbageCollectionTest {
         s = Shard.open(dir, o, new io.toykv.core.log.DirectIo(o.directIo()), io.toykv.core.io.FileAllocator.DEFAULT);
         try {
             long reopened = s.keysLogUsage().rewriteBytes();
-            assertTrue(reopened < 0.6 * unpacked && reopened >= packed, reopened + " after reopen, " + packed + " before");
+            assertTrue(
+                    reopened < 0.6 * unpacked && reopened >= packed, reopened + " after reopen, " + packed + " before");
         } finally {
             s.close();
         }
@@ -648,7 +688,8 @@ class GarbageCollectionTest {
         long b = GarbageCollector.paceFor((long) (1.60 * live), live, 1.3, 0);
         assertTrue(a > 0 && b > a, a + " " + b);
         assertEquals(GarbageCollector.MAX_PACE_NANOS, GarbageCollector.paceFor(100L * live, live, 1.3, 0));
-        assertEquals(0, GarbageCollector.paceFor(100L * live, live, Double.POSITIVE_INFINITY, 0), "no target, no pacing");
+        assertEquals(
+                0, GarbageCollector.paceFor(100L * live, live, Double.POSITIVE_INFINITY, 0), "no target, no pacing");
         assertEquals(0, GarbageCollector.paceFor(1 << 20, 0, 1.3, 0), "nothing live");
     }
 
@@ -690,7 +731,8 @@ class GarbageCollectionTest {
             pacedMillisFor(s, 200);
             s.setPace(0); // the collector caught up
             pacedMillisFor(s, 1000);
-            s.setPace(4_000); // a little behind again: 20 parks (4 ms) over 1000 puts, where debt would make 1000 (200 ms)
+            s.setPace(4_000); // a little behind again: 20 parks (4 ms) over 1000 puts, where debt would make 1000 (200
+            // ms)
             long ms = pacedMillisFor(s, 1000);
             assertTrue(ms < 100, "1000 puts at a pace of 4 us were parked for " + ms + " ms");
         } finally {
@@ -708,8 +750,8 @@ class GarbageCollectionTest {
         StoreOptions o = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
         Shard s = openShard(o);
         try {
-            GarbageCollector gc = new GarbageCollector(new Shard[] {s}, o.gcGarbageRatio(), o.gcSpaceTarget(),
-                    o.keysFileSize(), o.segmentSize(), 0);
+            GarbageCollector gc = new GarbageCollector(
+                    new Shard[] {s}, o.gcGarbageRatio(), o.gcSpaceTarget(), o.keysFileSize(), o.segmentSize(), 0);
             pacedMillisFor(s, 3000); // 100 live keys, about 45 KiB of garbage in the head
             gc.collect(false); // as the background collector does
             assertEquals(0, s.pacedNanos(), "puts were parked after a round over a small store");

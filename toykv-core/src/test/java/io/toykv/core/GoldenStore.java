@@ -27,13 +27,17 @@ import java.util.zip.ZipInputStream;
  * {@link FormatVersion4Test}'s own fixture; {@code v5-store.zip} was left by commit a20c2e3.)
  */
 final class GoldenStore {
-    static final StoreOptions OPTIONS = StoreOptions.defaults().shards(2).syncMode(SyncMode.NEVER)
-            .bufferSize(64 * 1024).segmentSize(64 * 1024).keysFileSize(64 * 1024).maxValueSize(4000)
+    static final StoreOptions OPTIONS = StoreOptions.defaults()
+            .shards(2)
+            .syncMode(SyncMode.NEVER)
+            .bufferSize(64 * 1024)
+            .segmentSize(64 * 1024)
+            .keysFileSize(64 * 1024)
+            .maxValueSize(4000)
             .autoCompaction(false);
     static final int KEYS = 1500;
 
-    private GoldenStore() {
-    }
+    private GoldenStore() {}
 
     static byte[] key(int i) {
         return String.format("compat:%06d", i).getBytes(StandardCharsets.US_ASCII);
@@ -98,7 +102,9 @@ final class GoldenStore {
 
     /** The format version in {@code dir}'s store manifest. */
     static int manifestVersion(Path dir) throws IOException {
-        return ByteBuffer.wrap(Files.readAllBytes(dir.resolve("toykv.meta"))).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
+        return ByteBuffer.wrap(Files.readAllBytes(dir.resolve("toykv.meta")))
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getInt(4);
     }
 
     static void assertContents(Store s, Map<Integer, byte[]> model) {

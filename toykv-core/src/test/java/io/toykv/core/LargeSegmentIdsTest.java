@@ -48,7 +48,9 @@ class LargeSegmentIdsTest {
             assertTrue(s.stats().gcSegmentsReclaimed() > 0, s.stats().toString());
         }
         List<String> segments = segmentNames(shard);
-        assertTrue(segments.stream().anyMatch(n -> n.length() == 12 && n.compareTo("3000000000.v") > 0), segments.toString());
+        assertTrue(
+                segments.stream().anyMatch(n -> n.length() == 12 && n.compareTo("3000000000.v") > 0),
+                segments.toString());
         assertTrue(!segments.contains(FIRST + ".v"), "the empty segment was collected: " + segments);
         try (Store s = Store.open(dir, o)) {
             assertEquals(KEYS, s.size());
@@ -87,7 +89,10 @@ class LargeSegmentIdsTest {
 
     private static List<String> segmentNames(Path shard) throws IOException {
         try (Stream<Path> files = Files.list(shard)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".v")).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".v"))
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -34,8 +34,14 @@ class MissingFilesTest {
     Path dir;
 
     static StoreOptions options(int shards) {
-        return StoreOptions.defaults().shards(shards).syncMode(SyncMode.NEVER).bufferSize(64 * 1024)
-                .segmentSize(256 * 1024).keysFileSize(64 * 1024).maxValueSize(4000).autoCompaction(false);
+        return StoreOptions.defaults()
+                .shards(shards)
+                .syncMode(SyncMode.NEVER)
+                .bufferSize(64 * 1024)
+                .segmentSize(256 * 1024)
+                .keysFileSize(64 * 1024)
+                .maxValueSize(4000)
+                .autoCompaction(false);
     }
 
     static byte[] key(int i) {
@@ -67,7 +73,9 @@ class MissingFilesTest {
 
     static List<Path> files(Path shardDir, String suffix) throws IOException {
         try (Stream<Path> s = Files.list(shardDir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().collect(Collectors.toList());
+            return s.filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .sorted()
+                    .collect(Collectors.toList());
         }
     }
 
@@ -131,7 +139,8 @@ class MissingFilesTest {
         write(dir, 8);
         Files.delete(dir.resolve(FileNames.MANIFEST));
         CorruptionException e = assertThrows(CorruptionException.class, () -> Store.open(dir));
-        assertTrue(e.getMessage().contains("the store manifest is missing, but " + dir + " holds shard directories"),
+        assertTrue(
+                e.getMessage().contains("the store manifest is missing, but " + dir + " holds shard directories"),
                 e.getMessage());
         assertTrue(Files.notExists(dir.resolve(FileNames.MANIFEST)), "no new manifest written");
     }
@@ -237,7 +246,8 @@ class MissingFilesTest {
         try (Store s = Store.open(dir, options(2))) {
             assertEquals(KEYS, s.size());
         }
-        assertEquals(StoreManifest.read(dir).storeId(), ShardManifest.read(shard(0)).storeId());
+        assertEquals(
+                StoreManifest.read(dir).storeId(), ShardManifest.read(shard(0)).storeId());
     }
 
     @Test
@@ -268,8 +278,12 @@ class MissingFilesTest {
         ShardManifest.Contents before = ShardManifest.read(shard(0));
         long last = before.lastKeysFile();
         // A crash in a roll, after the new file and before its record: kept, and recorded by the open.
-        io.toykv.core.log.KeysFile.create(FileNames.keysFile(shard(0), last + 1), last + 1, 64 * 1024,
-                io.toykv.core.io.FileAllocator.DEFAULT).unmap();
+        io.toykv.core.log.KeysFile.create(
+                        FileNames.keysFile(shard(0), last + 1),
+                        last + 1,
+                        64 * 1024,
+                        io.toykv.core.io.FileAllocator.DEFAULT)
+                .unmap();
         // A crash in a keys-log rewrite that named its last files but not its first (past a gap): the old
         // files hold everything, so the open deletes them.
         Files.copy(FileNames.keysFile(shard(0), last), FileNames.keysFile(shard(0), last + 3));
@@ -310,7 +324,8 @@ class MissingFilesTest {
         byte[] good = Files.readAllBytes(file);
 
         writeShardManifest(java.util.Arrays.copyOf(good, 20));
-        assertEquals(file, refused(1, "shard manifest has 20 bytes, expected 44").file());
+        assertEquals(
+                file, refused(1, "shard manifest has 20 bytes, expected 44").file());
 
         byte[] flipped = good.clone();
         flipped[30] ^= 1;

@@ -23,7 +23,8 @@ class SegmentIdReuseTest {
     @TempDir
     Path dir;
 
-    private static final StoreOptions OPTIONS = StoreModelTest.smallFiles().shards(1).autoCompaction(false);
+    private static final StoreOptions OPTIONS =
+            StoreModelTest.smallFiles().shards(1).autoCompaction(false);
 
     private static byte[] key(int i) {
         return ("key-" + i).getBytes(StandardCharsets.US_ASCII);
@@ -62,9 +63,10 @@ class SegmentIdReuseTest {
             keptBytes += io.toykv.core.log.ValueRecord.size(100);
         }
         assertEquals(keptBytes, s.liveBytes(1));
-        assertEquals(keptBytes, s.evacuate(s.sealedSegments(), OPTIONS.segmentSize(), 256, () -> { }, () -> false));
+        assertEquals(keptBytes, s.evacuate(s.sealedSegments(), OPTIONS.segmentSize(), 256, () -> {}, () -> false));
         assertTrue(s.dropIfDead(1) > 0);
-        List<Long> copies = s.sealedSegments().stream().map(Shard.SegmentUsage::id).toList();
+        List<Long> copies =
+                s.sealedSegments().stream().map(Shard.SegmentUsage::id).toList();
         assertEquals(1, copies.size(), copies.toString());
         long copy = copies.get(0);
         assertTrue(copy > 2, "the collection's segment took id " + copy);

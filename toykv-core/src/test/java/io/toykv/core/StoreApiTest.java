@@ -30,10 +30,21 @@ class StoreApiTest {
     @Test
     void nullKeyOrValueIsRejectedByName() throws IOException {
         try (Store s = Store.open(dir)) {
-            assertEquals("key", assertThrows(NullPointerException.class, () -> s.put(null, b("v"))).getMessage());
-            assertEquals("value", assertThrows(NullPointerException.class, () -> s.put(b("k"), null)).getMessage());
-            assertEquals("key", assertThrows(NullPointerException.class, () -> s.get(null)).getMessage());
-            assertEquals("key", assertThrows(NullPointerException.class, () -> s.delete(null)).getMessage());
+            assertEquals(
+                    "key",
+                    assertThrows(NullPointerException.class, () -> s.put(null, b("v")))
+                            .getMessage());
+            assertEquals(
+                    "value",
+                    assertThrows(NullPointerException.class, () -> s.put(b("k"), null))
+                            .getMessage());
+            assertEquals(
+                    "key",
+                    assertThrows(NullPointerException.class, () -> s.get(null)).getMessage());
+            assertEquals(
+                    "key",
+                    assertThrows(NullPointerException.class, () -> s.delete(null))
+                            .getMessage());
         }
     }
 
@@ -41,11 +52,14 @@ class StoreApiTest {
     void oversizedKeysAndValuesAreRejectedNamingTheLimit() throws IOException {
         try (Store s = Store.open(dir, StoreOptions.defaults().maxKeySize(16).maxValueSize(100))) {
             assertTrue(assertThrows(IllegalArgumentException.class, () -> s.put(new byte[17], b("v")))
-                    .getMessage().contains("maxKeySize 16"));
+                    .getMessage()
+                    .contains("maxKeySize 16"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> s.get(new byte[17]))
-                    .getMessage().contains("maxKeySize 16"));
+                    .getMessage()
+                    .contains("maxKeySize 16"));
             assertTrue(assertThrows(IllegalArgumentException.class, () -> s.put(b("k"), new byte[101]))
-                    .getMessage().contains("maxValueSize 100"));
+                    .getMessage()
+                    .contains("maxValueSize 100"));
             s.put(new byte[16], new byte[100]);
             assertEquals(100, s.get(new byte[16]).length);
             assertEquals(1, s.size(), "rejected puts wrote nothing");
@@ -87,7 +101,8 @@ class StoreApiTest {
     @Test
     void reopeningWithLimitsTheExistingBufferCannotHoldFailsClearly() throws IOException {
         Store.open(dir, StoreOptions.defaults().shards(1)).close(); // halves of 1 MiB and 4 KiB
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Store.open(dir, StoreOptions.defaults().maxValueSize(6 << 20)));
         assertTrue(e.getMessage().contains("holds " + StoreOptions.defaults().bufferSize() + " bytes"), e.getMessage());
         Store.open(dir).close(); // the failed open released everything
@@ -118,7 +133,9 @@ class StoreApiTest {
         Store s = Store.open(dir);
         s.close();
         s.close();
-        assertEquals("store is closed", assertThrows(IllegalStateException.class, () -> s.get(b("k"))).getMessage());
+        assertEquals(
+                "store is closed",
+                assertThrows(IllegalStateException.class, () -> s.get(b("k"))).getMessage());
         assertThrows(IllegalStateException.class, () -> s.put(b("k"), b("v")));
         assertThrows(IllegalStateException.class, () -> s.delete(b("k")));
         assertThrows(IllegalStateException.class, () -> s.scan(null, null));
@@ -140,13 +157,23 @@ class StoreApiTest {
     @Test
     void secondProcessCannotOpenAnOpenStore() throws Exception {
         try (Store s = Store.open(dir)) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), OpenProbe.class.getName(),
-                    dir.toString()).redirectErrorStream(true).start();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder(
+                            java,
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            OpenProbe.class.getName(),
+                            dir.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(1, p.exitValue(), out);
-            assertTrue(out.contains("in use by another process (pid " + ProcessHandle.current().pid() + ")"), out);
+            assertTrue(
+                    out.contains("in use by another process (pid "
+                            + ProcessHandle.current().pid() + ")"),
+                    out);
         }
     }
 
@@ -165,7 +192,8 @@ class StoreApiTest {
     @Test
     void shardCountIsFixedAtCreation() throws IOException {
         Store.open(dir, StoreOptions.defaults().shards(3)).close();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Store.open(dir, StoreOptions.defaults().shards(5)));
         assertTrue(e.getMessage().contains("has 3 shards"), e.getMessage());
         try (Store s = Store.open(dir)) {
@@ -176,11 +204,17 @@ class StoreApiTest {
     @Test
     void optionsThatDoNotFitTogetherAreRejected() {
         StoreOptions o = StoreOptions.defaults().bufferSize(1 << 20).maxValueSize(2 << 20);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Store.open(dir, o)).getMessage().contains("bufferSize"));
-        assertThrows(IllegalArgumentException.class, () -> StoreOptions.defaults().shards(0));
-        assertThrows(IllegalArgumentException.class, () -> StoreOptions.defaults().maxKeySize(70_000));
-        assertThrows(IllegalArgumentException.class, () -> StoreOptions.defaults().bufferSize(5000));
-        assertThrows(IllegalArgumentException.class, () -> StoreOptions.defaults().segmentSize(4097 * 100));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Store.open(dir, o))
+                .getMessage()
+                .contains("bufferSize"));
+        assertThrows(
+                IllegalArgumentException.class, () -> StoreOptions.defaults().shards(0));
+        assertThrows(
+                IllegalArgumentException.class, () -> StoreOptions.defaults().maxKeySize(70_000));
+        assertThrows(
+                IllegalArgumentException.class, () -> StoreOptions.defaults().bufferSize(5000));
+        assertThrows(
+                IllegalArgumentException.class, () -> StoreOptions.defaults().segmentSize(4097 * 100));
     }
 
     @Test

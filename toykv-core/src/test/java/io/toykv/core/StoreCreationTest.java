@@ -30,8 +30,7 @@ class StoreCreationTest {
     Path dir;
 
     /** One step of a creation, undone: what a crash just before the step leaves. */
-    private record Undo(String leaves, Step step) {
-    }
+    private record Undo(String leaves, Step step) {}
 
     @FunctionalInterface
     private interface Step {
@@ -46,9 +45,11 @@ class StoreCreationTest {
      */
     private static List<Undo> creationUndone(Path whole) throws IOException {
         List<Undo> undo = new ArrayList<>();
-        undo.add(new Undo("store manifest written, not renamed",
+        undo.add(new Undo(
+                "store manifest written, not renamed",
                 s -> Files.move(s.resolve(FileNames.MANIFEST), FileNames.temp(s.resolve(FileNames.MANIFEST)))));
-        undo.add(new Undo("every shard made, no store manifest",
+        undo.add(new Undo(
+                "every shard made, no store manifest",
                 s -> Files.delete(FileNames.temp(s.resolve(FileNames.MANIFEST)))));
         for (int i = SHARDS - 1; i >= 0; i--) {
             int shard = i;
@@ -68,7 +69,8 @@ class StoreCreationTest {
             Path f = FileNames.shardDir(s, shard).resolve(name);
             Files.move(f, FileNames.temp(f));
         }));
-        undo.add(new Undo("shard " + shard + ": no " + what,
+        undo.add(new Undo(
+                "shard " + shard + ": no " + what,
                 s -> Files.delete(FileNames.temp(FileNames.shardDir(s, shard).resolve(name)))));
     }
 
@@ -97,7 +99,10 @@ class StoreCreationTest {
             StoreManifest.Contents m = StoreManifest.read(at);
             assertNotNull(m, leaves);
             for (int i = 0; i < SHARDS; i++) {
-                assertEquals(m.storeId(), ShardManifest.read(FileNames.shardDir(at, i)).storeId(), leaves);
+                assertEquals(
+                        m.storeId(),
+                        ShardManifest.read(FileNames.shardDir(at, i)).storeId(),
+                        leaves);
             }
         }
         assertTrue(undo.size() > 2 + SHARDS * 7, "every step undone: " + undo.size());
@@ -122,8 +127,8 @@ class StoreCreationTest {
         for (int i = 0; i < SHARDS; i++) {
             Files.delete(FileNames.shardDir(dir, i).resolve(ShardManifest.NAME));
         }
-        CorruptionException e = assertThrows(CorruptionException.class,
-                () -> Store.open(dir, MissingFilesTest.options(SHARDS)));
+        CorruptionException e =
+                assertThrows(CorruptionException.class, () -> Store.open(dir, MissingFilesTest.options(SHARDS)));
         assertTrue(e.getMessage().contains("holds key records"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve(FileNames.MANIFEST)), "no new manifest written");
     }
@@ -131,8 +136,8 @@ class StoreCreationTest {
     @Test
     void aLeftoverOfAnotherShardCountIsRefusedNotDeleted() throws IOException {
         Files.createDirectories(FileNames.shardDir(dir, SHARDS));
-        CorruptionException e = assertThrows(CorruptionException.class,
-                () -> Store.open(dir, MissingFilesTest.options(SHARDS)));
+        CorruptionException e =
+                assertThrows(CorruptionException.class, () -> Store.open(dir, MissingFilesTest.options(SHARDS)));
         assertTrue(e.getMessage().contains("is not one of the " + SHARDS + " shard directories"), e.getMessage());
         try (Store s = Store.open(dir, MissingFilesTest.options(SHARDS + 1))) {
             assertEquals(SHARDS + 1, s.options().shards());

@@ -21,8 +21,13 @@ class StoreModelTest {
 
     /** Small files so that buffer flushes, segment rolls and keys-file rolls all happen often. */
     static StoreOptions smallFiles() {
-        return StoreOptions.defaults().shards(3).bufferSize(64 * 1024).segmentSize(256 * 1024)
-                .keysFileSize(64 * 1024).maxValueSize(8000).syncMode(SyncMode.NEVER);
+        return StoreOptions.defaults()
+                .shards(3)
+                .bufferSize(64 * 1024)
+                .segmentSize(256 * 1024)
+                .keysFileSize(64 * 1024)
+                .maxValueSize(8000)
+                .syncMode(SyncMode.NEVER);
     }
 
     @ParameterizedTest

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -37,8 +36,14 @@ class SyncCollectAndCrashUnderLoadTest {
     static final int KEYS_PER_WRITER = 400;
 
     static StoreOptions options(SyncMode mode) {
-        return StoreOptions.defaults().shards(2).bufferSize(64 * 1024).segmentSize(256 * 1024)
-                .keysFileSize(64 * 1024).maxValueSize(8000).syncMode(mode).gcGarbageRatio(0.2);
+        return StoreOptions.defaults()
+                .shards(2)
+                .bufferSize(64 * 1024)
+                .segmentSize(256 * 1024)
+                .keysFileSize(64 * 1024)
+                .maxValueSize(8000)
+                .syncMode(mode)
+                .gcGarbageRatio(0.2);
     }
 
     static byte[] key(int writer, int k) {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TornBatchTest {
     private static final int KEYS = 24;
+
     @TempDir
     Path dir;
 
@@ -39,15 +40,17 @@ class TornBatchTest {
     }
 
     /** A shard's part of the batch: the keys file holding it and its offset there. */
-    private record Part(Path file, int offset) {
-    }
+    private record Part(Path file, int offset) {}
 
     @Test
     void aBatchCutAtAnyRecordBoundaryIsWhollyAbsentOrWhollyPresent() throws IOException {
         Path original = dir.resolve("original");
         try (Store s = Store.open(original, options())) {
             for (int i = 0; i < KEYS; i++) {
-                s.put(key(i), "before".getBytes(StandardCharsets.US_ASCII), i % 2 == 0 ? Store.NO_EXPIRY : Long.MAX_VALUE / 2);
+                s.put(
+                        key(i),
+                        "before".getBytes(StandardCharsets.US_ASCII),
+                        i % 2 == 0 ? Store.NO_EXPIRY : Long.MAX_VALUE / 2);
             }
             s.sync();
             WriteBatch batch = new WriteBatch();
@@ -114,7 +117,9 @@ class TornBatchTest {
     private static Path lastKeysFile(Path shardDir) throws IOException {
         try (Stream<Path> files = Files.list(shardDir)) {
             return files.filter(f -> FileNames.parseKeysFile(f.getFileName().toString()) >= 0)
-                    .max(Comparator.comparingLong(f -> FileNames.parseKeysFile(f.getFileName().toString()))).orElseThrow();
+                    .max(Comparator.comparingLong(
+                            f -> FileNames.parseKeysFile(f.getFileName().toString())))
+                    .orElseThrow();
         }
     }
 

@@ -46,8 +46,8 @@ final class ClientMemory {
 
     ClientMemory(long budget, long outputLimit, Log log) {
         if (budget < 1 || outputLimit < 1) {
-            throw new IllegalArgumentException("budget and output limit must be positive: " + budget + ", "
-                    + outputLimit);
+            throw new IllegalArgumentException(
+                    "budget and output limit must be positive: " + budget + ", " + outputLimit);
         }
         this.budget = budget;
         this.outputLimit = outputLimit;

@@ -34,6 +34,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     private final Function<String, String> env;
     /** A scratch command line that checks one value at a time. */
     private final Supplier<CommandLine> checker;
+
     private final Map<String, ConfigFile.Directive> byOption = new HashMap<>();
     private Path file;
 
@@ -53,12 +54,16 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         }
         for (ConfigFile.Directive d : directives) {
             String option = REDIS_NAMES.getOrDefault(d.name(), "--" + d.name());
-            OptionSpec target = NOT_IN_FILE.contains(option) ? null : spec.optionsMap().get(option); // exact name
+            OptionSpec target =
+                    NOT_IN_FILE.contains(option) ? null : spec.optionsMap().get(option); // exact name
             if (target == null) {
                 throw error(spec, d, "unknown directive '" + d.name() + "'");
             }
             if (d.args().size() != 1) {
-                throw error(spec, d, "'" + d.name() + "' takes one argument, not " + d.args().size());
+                throw error(
+                        spec,
+                        d,
+                        "'" + d.name() + "' takes one argument, not " + d.args().size());
             }
             String value = d.args().get(0);
             if (target.arity().max() == 0) {
@@ -79,8 +84,8 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     }
 
     private ParameterException error(CommandSpec spec, ConfigFile.Directive d, String message) {
-        return new ParameterException(spec.commandLine(), "Bad configuration file " + file + ", line " + d.line()
-                + ": " + message);
+        return new ParameterException(
+                spec.commandLine(), "Bad configuration file " + file + ", line " + d.line() + ": " + message);
     }
 
     /** Whether the file sets {@code option} (whatever the environment says). */

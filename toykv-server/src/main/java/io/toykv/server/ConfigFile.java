@@ -37,11 +37,9 @@ final class ConfigFile {
     static final int MAX_BYTES = 1 << 20;
 
     /** One line's directive: its name in lower case, its arguments, and its line number (from 1). */
-    record Directive(String name, List<String> args, int line) {
-    }
+    record Directive(String name, List<String> args, int line) {}
 
-    private ConfigFile() {
-    }
+    private ConfigFile() {}
 
     /** The file's directives in order; IllegalArgumentException names the file (and line) on any error. */
     static List<Directive> read(Path file) {
@@ -58,8 +56,8 @@ final class ConfigFile {
                 throw new IllegalArgumentException(file + ", line " + line + ": " + e.getMessage());
             }
             if (!words.isEmpty()) {
-                directives.add(new Directive(words.get(0).toLowerCase(Locale.ROOT), words.subList(1, words.size()),
-                        line));
+                directives.add(
+                        new Directive(words.get(0).toLowerCase(Locale.ROOT), words.subList(1, words.size()), line));
             }
         }
         return directives;
@@ -131,14 +129,15 @@ final class ConfigFile {
             word.write(hex(b[p + 2]) * 16 + hex(b[p + 3]));
             return p + 4;
         }
-        word.write(switch (next) {
-            case 'n' -> '\n';
-            case 'r' -> '\r';
-            case 't' -> '\t';
-            case 'b' -> '\b';
-            case 'a' -> 7;
-            default -> next;
-        });
+        word.write(
+                switch (next) {
+                    case 'n' -> '\n';
+                    case 'r' -> '\r';
+                    case 't' -> '\t';
+                    case 'b' -> '\b';
+                    case 'a' -> 7;
+                    default -> next;
+                });
         return p + 2;
     }
 
@@ -152,8 +151,12 @@ final class ConfigFile {
 
     private static String utf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException("not UTF-8 text");
         }
@@ -167,7 +170,8 @@ final class ConfigFile {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes(max + 1);
             if (bytes.length > max) {
-                throw new IllegalArgumentException("cannot use " + what + " " + file + ": larger than " + max + " bytes");
+                throw new IllegalArgumentException(
+                        "cannot use " + what + " " + file + ": larger than " + max + " bytes");
             }
             return bytes;
         } catch (NoSuchFileException e) {

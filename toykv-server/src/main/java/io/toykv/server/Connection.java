@@ -81,8 +81,15 @@ final class Connection implements ClientView {
     private volatile long writingSince;
     private volatile String closeReason = "client closed the connection";
 
-    Connection(ToykvServer server, Socket socket, Session session, Dispatcher dispatcher, RespLimits limits,
-            long maxOutputBuffer, ThreadFactory threads) throws IOException {
+    Connection(
+            ToykvServer server,
+            Socket socket,
+            Session session,
+            Dispatcher dispatcher,
+            RespLimits limits,
+            long maxOutputBuffer,
+            ThreadFactory threads)
+            throws IOException {
         this.server = server;
         this.socket = socket;
         this.in = socket.getInputStream();
@@ -92,8 +99,10 @@ final class Connection implements ClientView {
         this.limits = limits;
         this.maxOutputBuffer = maxOutputBuffer;
         this.threads = threads;
-        this.memory = server.clientMemory().open(Long.toString(session.id()),
-                () -> forceClose("evicted: all clients' buffers past maxmemory-clients"));
+        this.memory = server.clientMemory()
+                .open(
+                        Long.toString(session.id()),
+                        () -> forceClose("evicted: all clients' buffers past maxmemory-clients"));
         this.parser = new RespParser(session.authenticated() ? limits : RespLimits.UNAUTHENTICATED, memory.query);
         session.chargeTransactionsTo(memory.query);
     }
@@ -190,7 +199,11 @@ final class Connection implements ClientView {
         Thread helper;
         lock.lock();
         try {
-            if (closed || readingDone || writer == null || reader != writer || session.closeAfterReply()
+            if (closed
+                    || readingDone
+                    || writer == null
+                    || reader != writer
+                    || session.closeAfterReply()
                     || server.stopping()) {
                 return;
             }

@@ -18,7 +18,11 @@ public final class ServerConfig {
     /** How long shutdown waits for connections to finish their command and flush their replies. */
     public static final long SHUTDOWN_GRACE_MILLIS = 10_000;
 
-    public enum Threading { AUTO, VIRTUAL, PLATFORM }
+    public enum Threading {
+        AUTO,
+        VIRTUAL,
+        PLATFORM
+    }
 
     private String bind = DEFAULT_BIND;
     private int port = DEFAULT_PORT;
@@ -73,8 +77,8 @@ public final class ServerConfig {
     /** Number of databases, SELECT's 0..n-1 (Redis's {@code databases}). */
     public ServerConfig databases(int databases) {
         if (databases < 1 || databases > io.toykv.core.engine.DatabaseMap.MAX_DATABASES) {
-            throw new IllegalArgumentException("databases must be 1.." + io.toykv.core.engine.DatabaseMap.MAX_DATABASES
-                    + ", was " + databases);
+            throw new IllegalArgumentException(
+                    "databases must be 1.." + io.toykv.core.engine.DatabaseMap.MAX_DATABASES + ", was " + databases);
         }
         this.databases = databases;
         return this;

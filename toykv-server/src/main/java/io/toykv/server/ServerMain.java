@@ -18,60 +18,98 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code toykv-server}: the process's options, then start, wait for a stop, exit 0. */
-@Command(name = "toykv-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
-        sortOptions = false, usageHelpAutoWidth = true,
+@Command(
+        name = "toykv-server",
+        mixinStandardHelpOptions = true,
+        versionProvider = ServerMain.Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
         description = "Serves a toykv store over the Redis protocol (RESP2/RESP3).",
-        footer = {"", "Environment: SERVER_PORT and DB_DIR set the port and directory, TOYKV_REQUIREPASS the password.",
+        footer = {
+            "",
+            "Environment: SERVER_PORT and DB_DIR set the port and directory, TOYKV_REQUIREPASS the password.",
             "Precedence: options, then the environment, then the --config file, then the defaults. The password: "
                     + "--requirepass or --requirepass-file (not both), else TOYKV_REQUIREPASS, else the file's "
-                    + "requirepass."})
+                    + "requirepass."
+        })
 public final class ServerMain implements Callable<Integer> {
 
-    enum Sync { always, everysec, no }
+    enum Sync {
+        always,
+        everysec,
+        no
+    }
 
     static final String PASSWORD_VARIABLE = "TOYKV_REQUIREPASS";
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
             description = "Read settings from FILE, in redis.conf's syntax (name value; # comments; \"quoted\" "
                     + "values): port, bind, dir, maxclients, timeout, requirepass, appendfsync, and every option "
                     + "below by its name without the dashes (segment-size 16, verbose yes). An unknown name is an "
                     + "error. Options and the environment win over the file.")
     Path configFile;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:SERVER_PORT:-8888}",
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "${env:SERVER_PORT:-8888}",
             description = "TCP port (0: any free port). Default: $SERVER_PORT or 8888.")
     int port;
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "${env:DB_DIR:-./toydb}",
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            defaultValue = "${env:DB_DIR:-./toydb}",
             description = "Data directory, created if missing. Default: $DB_DIR or ./toydb.")
     Path dir;
 
-    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = ServerConfig.DEFAULT_BIND,
+    @Option(
+            names = "--bind",
+            paramLabel = "ADDR",
+            defaultValue = ServerConfig.DEFAULT_BIND,
             description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
     String bind;
 
-    @Option(names = "--sync", paramLabel = "MODE", defaultValue = "everysec",
+    @Option(
+            names = "--sync",
+            paramLabel = "MODE",
+            defaultValue = "everysec",
             description = "When writes are forced to the device: always, everysec or no. Default: ${DEFAULT-VALUE}.")
     Sync sync;
 
-    @Option(names = "--max-clients", paramLabel = "N", defaultValue = "10000",
+    @Option(
+            names = "--max-clients",
+            paramLabel = "N",
+            defaultValue = "10000",
             description = "Most connected clients; past it new ones get an error. Default: ${DEFAULT-VALUE}.")
     int maxClients;
 
-    @Option(names = "--databases", paramLabel = "N", defaultValue = "16",
+    @Option(
+            names = "--databases",
+            paramLabel = "N",
+            defaultValue = "16",
             description = "Number of databases (SELECT 0 to N-1). Default: ${DEFAULT-VALUE}.")
     int databases;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "0",
             description = "Close clients idle this long; 0 never. Default: ${DEFAULT-VALUE}.")
     int timeout;
 
-    @Option(names = "--requirepass", paramLabel = "PASSWORD",
+    @Option(
+            names = "--requirepass",
+            paramLabel = "PASSWORD",
             description = "Require AUTH with this password (default user). Other local users can see it (ps): "
                     + "prefer --requirepass-file or $" + PASSWORD_VARIABLE + ".")
     String requirePass;
 
-    @Option(names = "--requirepass-file", paramLabel = "FILE",
+    @Option(
+            names = "--requirepass-file",
+            paramLabel = "FILE",
             description = "Require AUTH with the password on the first line of FILE (a warning if others may read it).")
     Path requirePassFile;
 
@@ -81,65 +119,92 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--shards", paramLabel = "N", description = "Shards of a new store (1-256). Default: 4.")
     Integer shards;
 
-    @Option(names = "--max-key-size", paramLabel = "BYTES", defaultValue = "1024",
+    @Option(
+            names = "--max-key-size",
+            paramLabel = "BYTES",
+            defaultValue = "1024",
             description = "Largest key. Default: ${DEFAULT-VALUE}.")
     int maxKeySize;
 
-    @Option(names = "--max-value-size", paramLabel = "BYTES", defaultValue = "1048576",
+    @Option(
+            names = "--max-value-size",
+            paramLabel = "BYTES",
+            defaultValue = "1048576",
             description = "Largest value; also the largest bulk string a request may carry. Default: ${DEFAULT-VALUE}.")
     int maxValueSize;
 
     @Option(names = "--no-direct-io", description = "Write values with buffered I/O instead of O_DIRECT.")
     boolean noDirectIo;
 
-    @Option(names = "--threads", paramLabel = "KIND", defaultValue = "auto",
+    @Option(
+            names = "--threads",
+            paramLabel = "KIND",
+            defaultValue = "auto",
             description = "Connection threads: auto (virtual when available), virtual or platform. "
                     + "Default: ${DEFAULT-VALUE}.")
     ServerConfig.Threading threads;
 
-    @Option(names = "--carrier-threads", paramLabel = "N",
+    @Option(
+            names = "--carrier-threads",
+            paramLabel = "N",
             description = "Virtual threads only: how many platform threads run them. Default: the JVM's "
                     + "(-Djdk.virtualThreadScheduler.parallelism, else one per CPU).")
     Integer carrierThreads;
 
-    @Option(names = "--max-output-buffer", paramLabel = "MIB", defaultValue = "256",
+    @Option(
+            names = "--max-output-buffer",
+            paramLabel = "MIB",
+            defaultValue = "256",
             description = "Disconnect a client whose unread replies exceed this many MiB. Default: ${DEFAULT-VALUE}.")
     long maxOutputMib;
 
-    @Option(names = "--client-output-buffer-limit", paramLabel = "SIZE",
+    @Option(
+            names = "--client-output-buffer-limit",
+            paramLabel = "SIZE",
             description = "Same as --max-output-buffer in Redis's units (bytes, 64mb, 1gb); wins over it, unless "
                     + "only this comes from the config file. A reply that would pass it closes the client.")
     String clientOutputBufferLimit;
 
-    @Option(names = "--client-query-buffer-limit", paramLabel = "SIZE",
+    @Option(
+            names = "--client-query-buffer-limit",
+            paramLabel = "SIZE",
             description = "Largest request in bytes (e.g. 256mb); past it the client gets a protocol error and "
                     + "is closed. Default: 256mb.")
     String clientQueryBufferLimit;
 
-    @Option(names = "--maxmemory-clients", paramLabel = "SIZE",
+    @Option(
+            names = "--maxmemory-clients",
+            paramLabel = "SIZE",
             description = "Most memory all clients' query and reply buffers may hold together, as bytes (64mb) or "
                     + "a share of the heap (25%); past it the clients with the largest buffers are disconnected. "
                     + "Default: an eighth of the heap (-Xmx).")
     String maxMemoryClients;
 
-    @Option(names = "--segment-size", paramLabel = "MIB",
+    @Option(
+            names = "--segment-size",
+            paramLabel = "MIB",
             description = "Size of a values-log segment, 1-2047 MiB, and at least the staging buffer, which "
                     + "holds the largest value: so 2 or more at the default --max-value-size; 1 needs "
                     + "--max-value-size 1048568 or less. Default: 8. A store that will hold terabytes wants "
                     + "larger ones (README, Limitations).")
     Integer segmentMib;
 
-    @Option(names = "--gc-space-target", paramLabel = "RATIO",
+    @Option(
+            names = "--gc-space-target",
+            paramLabel = "RATIO",
             description = "Garbage collection keeps the values log under this many bytes per live byte "
                     + "(at least 1). Default: " + StoreOptions.DEFAULT_GC_SPACE_TARGET + ".")
     Double gcSpaceTarget;
 
-    @Option(names = "--gc-threads", paramLabel = "N",
+    @Option(
+            names = "--gc-threads",
+            paramLabel = "N",
             description = "Background garbage-collection threads, 1-" + StoreOptions.MAX_SHARDS
                     + " (at most one a shard runs). Default: " + StoreOptions.DEFAULT_GC_THREADS + ".")
     Integer gcThreads;
 
-    @Option(names = "--no-auto-gc",
+    @Option(
+            names = "--no-auto-gc",
             description = "Turn background garbage collection off (for measurements): overwritten and "
                     + "deleted values then keep their space.")
     boolean noAutoGc;
@@ -153,6 +218,7 @@ public final class ServerMain implements Callable<Integer> {
     final List<String> warnings = new ArrayList<>();
     /** The configuration file's settings by option name, read once {@link #config()} is first called. */
     private final ConfigDefaults fileDefaults = new ConfigDefaults(name -> env.apply(name), ServerMain::commandLine);
+
     private boolean fileRead;
     /** Exit status after a fatal failure (EX_SOFTWARE): a supervisor restarts the server. */
     public static final int EXIT_FATAL = 70;
@@ -163,7 +229,9 @@ public final class ServerMain implements Callable<Integer> {
 
     static CommandLine commandLine() {
         ServerMain main = new ServerMain();
-        return new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true).setDefaultValueProvider(main.fileDefaults);
+        return new CommandLine(main)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setDefaultValueProvider(main.fileDefaults);
     }
 
     @Override
@@ -200,15 +268,17 @@ public final class ServerMain implements Callable<Integer> {
     static final long SHUTDOWN_DEADLINE_MILLIS = 3 * ServerConfig.SHUTDOWN_GRACE_MILLIS;
 
     private static void haltIfStillRunningAfter(long millis) {
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.println("toykv-server: FATAL: shutdown still running after " + millis + " ms; halting");
-            Runtime.getRuntime().halt(EXIT_FATAL);
-        }, "toykv-shutdown-deadline");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(millis);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    System.err.println("toykv-server: FATAL: shutdown still running after " + millis + " ms; halting");
+                    Runtime.getRuntime().halt(EXIT_FATAL);
+                },
+                "toykv-shutdown-deadline");
         t.setDaemon(true);
         t.start();
     }
@@ -230,11 +300,12 @@ public final class ServerMain implements Callable<Integer> {
     ServerConfig config() {
         readConfigFile();
         StoreOptions options = StoreOptions.defaults()
-                .syncMode(switch (sync) {
-                    case always -> SyncMode.ALWAYS;
-                    case everysec -> SyncMode.EVERY_SECOND;
-                    case no -> SyncMode.NEVER;
-                })
+                .syncMode(
+                        switch (sync) {
+                            case always -> SyncMode.ALWAYS;
+                            case everysec -> SyncMode.EVERY_SECOND;
+                            case no -> SyncMode.NEVER;
+                        })
                 .directIo(!noDirectIo)
                 .autoCompaction(!noAutoGc);
         check("--max-key-size", () -> options.maxKeySize(maxKeySize));
@@ -252,7 +323,11 @@ public final class ServerMain implements Callable<Integer> {
         if (gcThreads != null) {
             check("--gc-threads", () -> options.gcThreads(gcThreads));
         }
-        ServerConfig config = new ServerConfig().storeOptions(options).bind(bind).dir(dir).requirePass(password())
+        ServerConfig config = new ServerConfig()
+                .storeOptions(options)
+                .bind(bind)
+                .dir(dir)
+                .requirePass(password())
                 .verbose(verbose);
         check("--port", () -> config.port(port));
         check("--max-clients", () -> config.maxClients(maxClients));
@@ -263,15 +338,20 @@ public final class ServerMain implements Callable<Integer> {
         // to --max-output-buffer on the command line; given both ways alike, client-output-buffer-limit wins.
         if (clientOutputBufferLimit != null
                 && (matched("--client-output-buffer-limit") || !matched("--max-output-buffer"))) {
-            check("--client-output-buffer-limit", () -> config.maxOutputBuffer(Sizes.parse(clientOutputBufferLimit, 0)));
+            check(
+                    "--client-output-buffer-limit",
+                    () -> config.maxOutputBuffer(Sizes.parse(clientOutputBufferLimit, 0)));
         }
         if (clientQueryBufferLimit != null) {
-            check("--client-query-buffer-limit", () -> config.clientQueryBufferLimit(
-                    Sizes.parse(clientQueryBufferLimit, 0)));
+            check(
+                    "--client-query-buffer-limit",
+                    () -> config.clientQueryBufferLimit(Sizes.parse(clientQueryBufferLimit, 0)));
         }
         if (maxMemoryClients != null) {
-            check("--maxmemory-clients", () -> config.maxMemoryClients(
-                    Sizes.parse(maxMemoryClients, Runtime.getRuntime().maxMemory())));
+            check(
+                    "--maxmemory-clients",
+                    () -> config.maxMemoryClients(
+                            Sizes.parse(maxMemoryClients, Runtime.getRuntime().maxMemory())));
         }
         return config.threading(threads);
     }
@@ -280,8 +360,10 @@ public final class ServerMain implements Callable<Integer> {
         try {
             apply.run();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': "
-                    + e.getMessage() + (matched(option) ? "" : fileDefaults.origin(option)));
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '" + option + "': " + e.getMessage()
+                            + (matched(option) ? "" : fileDefaults.origin(option)));
         }
     }
 
@@ -311,8 +393,8 @@ public final class ServerMain implements Callable<Integer> {
     private String password() {
         boolean given = matched("--requirepass");
         if (given && requirePassFile != null) {
-            throw new ParameterException(spec.commandLine(),
-                    "Give either --requirepass or --requirepass-file, not both");
+            throw new ParameterException(
+                    spec.commandLine(), "Give either --requirepass or --requirepass-file, not both");
         }
         if (given) {
             return requirePass;
@@ -322,8 +404,8 @@ public final class ServerMain implements Callable<Integer> {
             try {
                 password = ConfigFile.readPassword(requirePassFile);
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "Invalid value for option '--requirepass-file': "
-                        + e.getMessage());
+                throw new ParameterException(
+                        spec.commandLine(), "Invalid value for option '--requirepass-file': " + e.getMessage());
             }
             if (ConfigFile.readableByOthers(requirePassFile)) {
                 warnings.add("the password file " + requirePassFile + " may be read by other users (chmod 600 it)");
@@ -340,7 +422,8 @@ public final class ServerMain implements Callable<Integer> {
         if (buffer > options.segmentSize()) {
             throw new IllegalArgumentException((options.segmentSize() >> 20) + " MiB is smaller than the staging "
                     + "buffer (" + buffer + " bytes, to hold a value of --max-value-size " + options.maxValueSize()
-                    + " bytes); use at least " + ((buffer + (1 << 20) - 1) >> 20) + " MiB or a smaller --max-value-size");
+                    + " bytes); use at least " + ((buffer + (1 << 20) - 1) >> 20)
+                    + " MiB or a smaller --max-value-size");
         }
     }
 

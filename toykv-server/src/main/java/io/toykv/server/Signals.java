@@ -10,8 +10,7 @@ import java.lang.reflect.Proxy;
  * exit 0 rather than 143. Where that API is missing, a shutdown hook still closes the store.
  */
 final class Signals {
-    private Signals() {
-    }
+    private Signals() {}
 
     /** Runs {@code action} on its own thread at SIGTERM or SIGINT; false if signals cannot be handled. */
     static boolean onTermination(Runnable action) {
@@ -20,7 +19,9 @@ final class Signals {
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
             Constructor<?> signal = signalClass.getConstructor(String.class);
             Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
-            Object handler = Proxy.newProxyInstance(Signals.class.getClassLoader(), new Class<?>[] {handlerClass},
+            Object handler = Proxy.newProxyInstance(
+                    Signals.class.getClassLoader(),
+                    new Class<?>[] {handlerClass},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "handle" -> {
                             Thread t = new Thread(action, "toykv-signal");

@@ -8,8 +8,7 @@ import java.util.Locale;
  * {@code 25%}.
  */
 final class Sizes {
-    private Sizes() {
-    }
+    private Sizes() {}
 
     /** Bytes for {@code text}; {@code percentOf} is what a percentage is of (0: none allowed). */
     static long parse(String text, long percentOf) {
@@ -25,8 +24,15 @@ final class Sizes {
             return (long) (percentOf * (percent / 100.0));
         }
         long unit = 1;
-        String[][] units = {{"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"}, {"k", "1000"},
-            {"m", "1000000"}, {"g", "1000000000"}, {"b", "1"}};
+        String[][] units = {
+            {"kb", "1024"},
+            {"mb", "1048576"},
+            {"gb", "1073741824"},
+            {"k", "1000"},
+            {"m", "1000000"},
+            {"g", "1000000000"},
+            {"b", "1"}
+        };
         for (String[] u : units) {
             if (t.endsWith(u[0])) {
                 unit = Long.parseLong(u[1]);

@@ -14,8 +14,7 @@ final class Threads {
     /** The JDK's property for the number of platform threads that carry virtual threads. */
     static final String CARRIERS_PROPERTY = "jdk.virtualThreadScheduler.parallelism";
 
-    private Threads() {
-    }
+    private Threads() {}
 
     /** Found on first use, so {@link #configureCarriers} can run before any virtual thread exists. */
     private static final class Virtual {
@@ -83,8 +82,8 @@ final class Threads {
             Class<?> builder = Class.forName("java.lang.Thread$Builder");
             Class<?> ofVirtual = Class.forName("java.lang.Thread$Builder$OfVirtual");
             MethodHandle create = lookup.findStatic(Thread.class, "ofVirtual", MethodType.methodType(ofVirtual));
-            MethodHandle name = lookup.findVirtual(ofVirtual, "name",
-                    MethodType.methodType(ofVirtual, String.class, long.class));
+            MethodHandle name =
+                    lookup.findVirtual(ofVirtual, "name", MethodType.methodType(ofVirtual, String.class, long.class));
             MethodHandle factory = lookup.findVirtual(builder, "factory", MethodType.methodType(ThreadFactory.class));
             // prefix -> factory(name(ofVirtual(), prefix, 1))
             MethodHandle named = MethodHandles.insertArguments(name, 2, 1L); // (OfVirtual, String) -> OfVirtual

@@ -5,9 +5,9 @@ import io.toykv.core.StoreOptions;
 import io.toykv.server.command.ClientView;
 import io.toykv.server.command.Dispatcher;
 import io.toykv.server.command.Keyspace;
+import io.toykv.server.command.KeyspaceSet;
 import io.toykv.server.command.ServerControl;
 import io.toykv.server.command.Session;
-import io.toykv.server.command.KeyspaceSet;
 import io.toykv.server.command.SingleKeyspaceSet;
 import io.toykv.server.command.StoreKeyspaceSet;
 import java.io.IOException;
@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,8 +39,8 @@ import java.util.concurrent.atomic.LongAdder;
  * second call does nothing.
  */
 public final class ToykvServer implements AutoCloseable {
-    private static final byte[] MAX_CLIENTS_REPLY = "-ERR max number of clients reached\r\n"
-            .getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAX_CLIENTS_REPLY =
+            "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
     /**
      * Rejections (past {@code --max-clients}) in progress at once, each on its own thread; past this a
      * rejected client is closed at once without the error reply, so a flood costs bounded threads.
@@ -87,7 +86,8 @@ public final class ToykvServer implements AutoCloseable {
         if (config.threading() == ServerConfig.Threading.VIRTUAL && !virtualThreads) {
             log.warn("virtual threads need Java 21 or newer; using platform threads");
         }
-        this.connectionThreads = config.connectionThreads() != null ? config.connectionThreads()
+        this.connectionThreads = config.connectionThreads() != null
+                ? config.connectionThreads()
                 : Threads.factory("toykv-client-", virtualThreads);
         this.rejectionThreads = Threads.factory("toykv-reject-", virtualThreads);
         this.refusedLog = new ThrottledLog(log, 1, TimeUnit.SECONDS);
@@ -136,8 +136,8 @@ public final class ToykvServer implements AutoCloseable {
     }
 
     /** Serves {@code keyspace}; {@code store} is closed at shutdown. For tests that inject faults. */
-    public static ToykvServer start(ServerConfig config, Keyspace keyspace, AutoCloseable store,
-            PrintStream logStream) throws IOException {
+    public static ToykvServer start(ServerConfig config, Keyspace keyspace, AutoCloseable store, PrintStream logStream)
+            throws IOException {
         ToykvServer server = new ToykvServer(config, new SingleKeyspaceSet(keyspace), store, logStream);
         server.serve();
         return server;
@@ -157,7 +157,8 @@ public final class ToykvServer implements AutoCloseable {
         };
         log.info("toykv-server " + ServerMain.version() + " listening on " + config.bind() + ":" + port()
                 + ", data in " + config.dir().toAbsolutePath().normalize() + " (" + keyspace.size() + " keys), sync "
-                + mode + ", " + (virtualThreads ? "virtual threads (carriers: " + Threads.carriers() + ")" : "platform threads")
+                + mode + ", "
+                + (virtualThreads ? "virtual threads (carriers: " + Threads.carriers() + ")" : "platform threads")
                 + ", pid "
                 + ProcessHandle.current().pid());
         if (config.requirePass() == null && !isLoopback(config.bind())) {
@@ -279,8 +280,8 @@ public final class ToykvServer implements AutoCloseable {
         String address = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
         Session session = new Session(id, address, config.requirePass() == null);
         session.localAddress(socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort());
-        Connection connection = new Connection(this, socket, session, dispatcher, config.limits(),
-                config.maxOutputBuffer(), connectionThreads);
+        Connection connection = new Connection(
+                this, socket, session, dispatcher, config.limits(), config.maxOutputBuffer(), connectionThreads);
         connections.put(id, connection);
         log.info("client(" + id + ") connected from " + address);
         if (stopping.get()) {
@@ -311,13 +312,15 @@ public final class ToykvServer implements AutoCloseable {
             return;
         }
         try {
-            rejectionThreads.newThread(() -> {
-                try {
-                    sendRejection(socket);
-                } finally {
-                    pendingRejections.release();
-                }
-            }).start();
+            rejectionThreads
+                    .newThread(() -> {
+                        try {
+                            sendRejection(socket);
+                        } finally {
+                            pendingRejections.release();
+                        }
+                    })
+                    .start();
         } catch (RuntimeException | OutOfMemoryError e) { // no thread to be had: close without the reply
             pendingRejections.release();
             closeQuietly(socket);
@@ -463,11 +466,13 @@ public final class ToykvServer implements AutoCloseable {
             m.put("databases", Integer.toString(config.databases()));
             m.put("save", "");
             m.put("appendonly", "yes");
-            m.put("appendfsync", switch (o.syncMode()) {
-                case ALWAYS -> "always";
-                case EVERY_SECOND -> "everysec";
-                case NEVER -> "no";
-            });
+            m.put(
+                    "appendfsync",
+                    switch (o.syncMode()) {
+                        case ALWAYS -> "always";
+                        case EVERY_SECOND -> "everysec";
+                        case NEVER -> "no";
+                    });
             m.put("proto-max-bulk-len", Integer.toString(config.limits().maxBulkLength()));
             m.put("client-query-buffer-limit", Long.toString(config.limits().maxRequestBytes()));
             m.put("client-output-buffer-limit", "normal " + config.maxOutputBuffer() + " 0 0");
@@ -481,8 +486,10 @@ public final class ToykvServer implements AutoCloseable {
         public Map<String, Object> serverInfo() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("toykv_version", ServerMain.version());
-            m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                    + System.getProperty("os.arch"));
+            m.put(
+                    "os",
+                    System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                            + System.getProperty("os.arch"));
             m.put("java_version", System.getProperty("java.version"));
             m.put("thread_model", virtualThreads ? "virtual" : "platform");
             m.put("process_id", ProcessHandle.current().pid());
@@ -524,8 +531,8 @@ public final class ToykvServer implements AutoCloseable {
 
         @Override
         public void wrongPassword(Session session, String command) {
-            wrongPasswordLog.warn("client(" + session.id() + ") from " + session.address() + ": wrong password ("
-                    + command + ")");
+            wrongPasswordLog.warn(
+                    "client(" + session.id() + ") from " + session.address() + ": wrong password (" + command + ")");
         }
 
         @Override

@@ -24,13 +24,16 @@ class AuthTest {
         try (ToykvServer server = TestServers.start(TestServers.config(dir).requirePass("s3cret"));
                 RespClient c = new RespClient(server.port())) {
             assertEquals("-NOAUTH Authentication required.\r\n", c.call("GET", "k"));
-            assertEquals("-ERR unknown command 'nope', with args beginning with: \r\n", c.call("nope"),
+            assertEquals(
+                    "-ERR unknown command 'nope', with args beginning with: \r\n",
+                    c.call("nope"),
                     "lookup comes before the authentication check, as in Redis");
             assertEquals("-WRONGPASS invalid username-password pair or user is disabled.\r\n", c.call("AUTH", "bad"));
-            assertEquals("-WRONGPASS invalid username-password pair or user is disabled.\r\n",
+            assertEquals(
+                    "-WRONGPASS invalid username-password pair or user is disabled.\r\n",
                     c.call("AUTH", "alice", "s3cret"));
-            assertTrue(c.call("HELLO", "3").startsWith("-NOAUTH HELLO must be called with the client already "
-                    + "authenticated"));
+            assertTrue(c.call("HELLO", "3")
+                    .startsWith("-NOAUTH HELLO must be called with the client already " + "authenticated"));
             assertEquals("+OK\r\n", c.call("AUTH", "s3cret"));
             assertEquals("$-1\r\n", c.call("GET", "k"));
         }
@@ -40,7 +43,8 @@ class AuthTest {
     void helloAuthenticatesAndSwitchesProtocol() throws IOException {
         try (ToykvServer server = TestServers.start(TestServers.config(dir).requirePass("s3cret"));
                 RespClient c = new RespClient(server.port())) {
-            assertTrue(c.call("HELLO", "3", "AUTH", "default", "s3cret", "SETNAME", "me").startsWith("%7\r\n"));
+            assertTrue(c.call("HELLO", "3", "AUTH", "default", "s3cret", "SETNAME", "me")
+                    .startsWith("%7\r\n"));
             assertEquals("_\r\n", c.call("GET", "k"));
             assertEquals("$2\r\nme\r\n", c.call("CLIENT", "GETNAME"));
         }
@@ -71,12 +75,16 @@ class AuthTest {
             assertTrue(c.call("HELLO", "3", "AUTH", "default", "bad").startsWith("-WRONGPASS"));
             assertEquals("+OK\r\n", c.call("AUTH", "s3cret"));
         }
-        List<String> lines = log.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("wrong password"))
+        List<String> lines = log.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.contains("wrong password"))
                 .collect(Collectors.toList());
         assertEquals(2, lines.size(), String.join("\n", lines));
-        assertTrue(lines.get(0).matches(".* WARNING client\\(\\d+\\) from " + address + ": wrong password \\(AUTH\\)"),
+        assertTrue(
+                lines.get(0).matches(".* WARNING client\\(\\d+\\) from " + address + ": wrong password \\(AUTH\\)"),
                 lines.get(0));
-        assertTrue(lines.get(1).endsWith(": wrong password (HELLO AUTH) (5 more like it since the last line not logged)"),
+        assertTrue(
+                lines.get(1).endsWith(": wrong password (HELLO AUTH) (5 more like it since the last line not logged)"),
                 lines.get(1));
         assertFalse(log.toString(StandardCharsets.UTF_8).contains("bad"), "passwords are not logged");
     }

@@ -72,54 +72,63 @@ class ClientChaosIT extends SmallHeapProcessTest {
         }
         for (int w = 0; w < MODEL_WRITERS; w++) {
             int writer = w;
-            threads.add(new Thread(() -> {
-                Random r = new Random(writer);
-                try (RespClient c = new RespClient(port, 30_000)) {
-                    for (int i = 0; System.nanoTime() < deadline; i++) {
-                        String key = "m" + writer + ":" + r.nextInt(500);
-                        int version = i;
-                        String reply = c.call("SET", key, new String(valueOf(key, version), StandardCharsets.ISO_8859_1));
-                        if (!reply.equals("+OK\r\n")) {
-                            failures.add("SET " + key + " replied " + reply);
-                            return;
+            threads.add(new Thread(
+                    () -> {
+                        Random r = new Random(writer);
+                        try (RespClient c = new RespClient(port, 30_000)) {
+                            for (int i = 0; System.nanoTime() < deadline; i++) {
+                                String key = "m" + writer + ":" + r.nextInt(500);
+                                int version = i;
+                                String reply = c.call(
+                                        "SET", key, new String(valueOf(key, version), StandardCharsets.ISO_8859_1));
+                                if (!reply.equals("+OK\r\n")) {
+                                    failures.add("SET " + key + " replied " + reply);
+                                    return;
+                                }
+                                model.put(key, version);
+                            }
+                        } catch (IOException e) {
+                            failures.add("model writer " + writer + " lost its connection: " + e);
                         }
-                        model.put(key, version);
-                    }
-                } catch (IOException e) {
-                    failures.add("model writer " + writer + " lost its connection: " + e);
-                }
-            }, "model-" + w));
+                    },
+                    "model-" + w));
         }
         byte[] mb = new byte[1 << 20];
         Arrays.fill(mb, (byte) 'h');
         for (int h = 0; h < HOGS; h++) {
-            threads.add(new Thread(() -> {
-                while (System.nanoTime() < deadline) {
-                    hogConnections.incrementAndGet();
-                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                        OutputStream out = s.getOutputStream();
-                        out.write("*201\r\n$4\r\nMSET\r\n".getBytes(StandardCharsets.US_ASCII));
-                        for (int k = 0; k < 100 && System.nanoTime() < deadline; k++) {
-                            out.write(("$5\r\nhog" + (k % 10) + "k\r\n$" + mb.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                            out.write(mb);
-                            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            threads.add(new Thread(
+                    () -> {
+                        while (System.nanoTime() < deadline) {
+                            hogConnections.incrementAndGet();
+                            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                                OutputStream out = s.getOutputStream();
+                                out.write("*201\r\n$4\r\nMSET\r\n".getBytes(StandardCharsets.US_ASCII));
+                                for (int k = 0; k < 100 && System.nanoTime() < deadline; k++) {
+                                    out.write(("$5\r\nhog" + (k % 10) + "k\r\n$" + mb.length + "\r\n")
+                                            .getBytes(StandardCharsets.US_ASCII));
+                                    out.write(mb);
+                                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                                }
+                                Thread.sleep(200); // unfinished: hold it a while
+                            } catch (IOException e) {
+                                // evicted
+                            } catch (InterruptedException e) {
+                                return;
+                            }
                         }
-                        Thread.sleep(200); // unfinished: hold it a while
-                    } catch (IOException e) {
-                        // evicted
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "hog-" + h));
+                    },
+                    "hog-" + h));
         }
         for (int sr = 0; sr < SLOW_READERS; sr++) {
-            threads.add(new Thread(() -> sendWithoutReading(port, deadline, RespClient.encode("GET", "big"), 200, 500,
-                    slowConnections), "slow-" + sr));
+            threads.add(new Thread(
+                    () -> sendWithoutReading(
+                            port, deadline, RespClient.encode("GET", "big"), 200, 500, slowConnections),
+                    "slow-" + sr));
         }
         for (int k = 0; k < KEYS_CLIENTS; k++) {
-            threads.add(new Thread(() -> sendWithoutReading(port, deadline, RespClient.encode("KEYS", "*"), 3, 1000,
-                    new AtomicLong()), "keys-" + k));
+            threads.add(new Thread(
+                    () -> sendWithoutReading(port, deadline, RespClient.encode("KEYS", "*"), 3, 1000, new AtomicLong()),
+                    "keys-" + k));
         }
         try (ClientMemoryIT.Probe probe = new ClientMemoryIT.Probe(port)) {
             threads.forEach(Thread::start);
@@ -139,13 +148,16 @@ class ClientChaosIT extends SmallHeapProcessTest {
             long left = (IDLE + 1L) * Connection.READER_BYTES + ClientMemoryIT.OWN_BUFFER;
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             while ((ClientMemoryIT.infoField(c, "connected_clients") != IDLE + 1
-                    || ClientMemoryIT.infoField(c, "client_buffers_bytes") > left)
+                            || ClientMemoryIT.infoField(c, "client_buffers_bytes") > left)
                     && System.nanoTime() < until) {
                 Thread.sleep(100);
             }
-            assertEquals(IDLE + 1, ClientMemoryIT.infoField(c, "connected_clients"),
+            assertEquals(
+                    IDLE + 1,
+                    ClientMemoryIT.infoField(c, "connected_clients"),
                     () -> "every gone client closed, every idle one kept; the server's warnings:\n" + warnings(server));
-            assertTrue(ClientMemoryIT.infoField(c, "client_buffers_bytes") <= left,
+            assertTrue(
+                    ClientMemoryIT.infoField(c, "client_buffers_bytes") <= left,
                     "buffer bytes left accounted after the clients left");
             long evicted = ClientMemoryIT.infoField(c, "evicted_clients");
             System.out.println("chaos: evicted_clients " + evicted);
@@ -169,8 +181,8 @@ class ClientChaosIT extends SmallHeapProcessTest {
      * Until the deadline: connects, sends {@code request} {@code times} times without reading a reply,
      * holds the connection {@code holdMillis}, and again (the server closes it past its limits).
      */
-    private static void sendWithoutReading(int port, long deadline, byte[] request, int times, long holdMillis,
-            AtomicLong connections) {
+    private static void sendWithoutReading(
+            int port, long deadline, byte[] request, int times, long holdMillis, AtomicLong connections) {
         while (System.nanoTime() < deadline) {
             connections.incrementAndGet();
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -197,7 +209,10 @@ class ClientChaosIT extends SmallHeapProcessTest {
 
     /** The server's warning lines (evictions, closes), for a failure's message. */
     private static String warnings(ServerProcessIT.Server server) {
-        return server.log().lines().filter(l -> l.contains("WARN")).limit(300)
+        return server.log()
+                .lines()
+                .filter(l -> l.contains("WARN"))
+                .limit(300)
                 .collect(java.util.stream.Collectors.joining("\n"));
     }
 }

@@ -23,8 +23,10 @@ class ClientIntrospectionTest {
 
     @Test
     void listShowsEveryClientWithItsAddressesAndKillClosesThem() throws IOException {
-        try (ToykvServer server = TestServers.start(dir); RespClient a = new RespClient(server.port());
-                RespClient b = new RespClient(server.port()); RespClient c = new RespClient(server.port())) {
+        try (ToykvServer server = TestServers.start(dir);
+                RespClient a = new RespClient(server.port());
+                RespClient b = new RespClient(server.port());
+                RespClient c = new RespClient(server.port())) {
             a.call("CLIENT", "SETNAME", "alpha");
             b.call("SET", "k", "v");
             String list = c.call("CLIENT", "LIST");

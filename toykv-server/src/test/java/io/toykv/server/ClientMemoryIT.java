@@ -46,21 +46,23 @@ class ClientMemoryIT extends SmallHeapProcessTest {
         volatile Throwable failure;
 
         Probe(int port) {
-            thread = new Thread(() -> {
-                try (RespClient c = new RespClient(port, 30_000)) {
-                    while (!stop.get()) {
-                        long t0 = System.nanoTime();
-                        String reply = c.call("PING");
-                        millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-                        if (!reply.equals("+PONG\r\n")) {
-                            throw new AssertionError("PING replied " + reply);
+            thread = new Thread(
+                    () -> {
+                        try (RespClient c = new RespClient(port, 30_000)) {
+                            while (!stop.get()) {
+                                long t0 = System.nanoTime();
+                                String reply = c.call("PING");
+                                millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                                if (!reply.equals("+PONG\r\n")) {
+                                    throw new AssertionError("PING replied " + reply);
+                                }
+                                Thread.sleep(10);
+                            }
+                        } catch (Throwable e) {
+                            failure = e;
                         }
-                        Thread.sleep(10);
-                    }
-                } catch (Throwable e) {
-                    failure = e;
-                }
-            }, "probe");
+                    },
+                    "probe");
             thread.start();
         }
 
@@ -89,8 +91,10 @@ class ClientMemoryIT extends SmallHeapProcessTest {
         /** As {@link #assertFast(ServerProcessIT.Server)}, for the given share of the PINGs. */
         void assertFast(ServerProcessIT.Server server, double share) {
             assertEquals(null, failure, "probe failed: " + failure);
-            String gc = server.log().lines().filter(l -> l.contains("Pause")).collect(
-                    java.util.stream.Collectors.joining("\n"));
+            String gc = server.log()
+                    .lines()
+                    .filter(l -> l.contains("Pause"))
+                    .collect(java.util.stream.Collectors.joining("\n"));
             assertTrue(percentile(share) <= PING_LIMIT_MILLIS && max() <= PING_MAX_MILLIS, summary() + "\n" + gc);
         }
 
@@ -125,22 +129,25 @@ class ClientMemoryIT extends SmallHeapProcessTest {
             Thread.sleep(200);
             for (int i = 0; i < clients; i++) {
                 int client = i;
-                Thread t = new Thread(() -> {
-                    try {
-                        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
-                        sockets.add(s);
-                        OutputStream out = s.getOutputStream();
-                        out.write("*501\r\n$4\r\nMSET\r\n".getBytes(StandardCharsets.US_ASCII));
-                        for (int k = 0; k < 250; k++) {
-                            out.write(("$8\r\nc" + String.format("%02d", client % 100) + "k" + String.format("%04d", k)
-                                    + "\r\n$" + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                            out.write(value);
-                            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-                        }
-                    } catch (IOException e) {
-                        // evicted: the server closed the connection
-                    }
-                }, "mset-" + i);
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                                sockets.add(s);
+                                OutputStream out = s.getOutputStream();
+                                out.write("*501\r\n$4\r\nMSET\r\n".getBytes(StandardCharsets.US_ASCII));
+                                for (int k = 0; k < 250; k++) {
+                                    out.write(("$8\r\nc" + String.format("%02d", client % 100) + "k"
+                                                    + String.format("%04d", k) + "\r\n$" + value.length + "\r\n")
+                                            .getBytes(StandardCharsets.US_ASCII));
+                                    out.write(value);
+                                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                                }
+                            } catch (IOException e) {
+                                // evicted: the server closed the connection
+                            }
+                        },
+                        "mset-" + i);
                 t.start();
                 senders.add(t);
             }
@@ -168,7 +175,9 @@ class ClientMemoryIT extends SmallHeapProcessTest {
             while (infoField(c, "client_buffers_bytes") > OWN_BUFFER && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertTrue(infoField(c, "client_buffers_bytes") <= OWN_BUFFER, "buffers left accounted after every client left");
+            assertTrue(
+                    infoField(c, "client_buffers_bytes") <= OWN_BUFFER,
+                    "buffers left accounted after every client left");
         }
     }
 
@@ -227,9 +236,21 @@ class ClientMemoryIT extends SmallHeapProcessTest {
         Path trigger = dir.resolve("inject-error");
         Path data = dir.resolve("data");
         String classpath = ServerProcessIT.jar() + java.io.File.pathSeparator + Path.of("target", "test-classes");
-        ServerProcessIT.Server server = processes.start(List.of(ServerProcessIT.javaBin(), HEAP,
-                "-Dtoykv.test.trigger=" + trigger, "-cp", classpath, ErrorInjectingServerMain.class.getName(),
-                "--port", "0", "--dir", data.toString(), "--shards", "2"), Map.of());
+        ServerProcessIT.Server server = processes.start(
+                List.of(
+                        ServerProcessIT.javaBin(),
+                        HEAP,
+                        "-Dtoykv.test.trigger=" + trigger,
+                        "-cp",
+                        classpath,
+                        ErrorInjectingServerMain.class.getName(),
+                        "--port",
+                        "0",
+                        "--dir",
+                        data.toString(),
+                        "--shards",
+                        "2"),
+                Map.of());
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> writers = new ArrayList<>();
         Set<String> acked = ServerProcessIT.writeUntilGone(server.port(), stop, writers);
@@ -240,7 +261,8 @@ class ClientMemoryIT extends SmallHeapProcessTest {
         long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertEquals(ServerMain.EXIT_FATAL, server.process().exitValue(), server.log());
         assertTrue(ServerProcessIT.logShows(server, "FATAL"), server.log());
-        System.out.println("exit " + exitMillis + " ms after the injected Error; " + acked.size() + " writes acknowledged");
+        System.out.println(
+                "exit " + exitMillis + " ms after the injected Error; " + acked.size() + " writes acknowledged");
         stop.set(true);
         for (Thread t : writers) {
             t.join(10_000);

@@ -28,7 +28,7 @@ class ClientMemoryTest {
     @Test
     void reserveAndReleaseKeepTheTotal() {
         ClientMemory m = new ClientMemory(1000, 1000, QUIET);
-        ClientMemory.Account a = m.open("1", () -> { });
+        ClientMemory.Account a = m.open("1", () -> {});
         a.query.reserve(300);
         a.output.reserve(200);
         assertEquals(500, m.used());
@@ -41,7 +41,7 @@ class ClientMemoryTest {
     @Test
     void outputPastThePerClientLimitIsRefusedAndClosesTheClient() {
         ClientMemory m = new ClientMemory(10_000, 1000, QUIET);
-        ClientMemory.Account a = m.open("1", () -> { });
+        ClientMemory.Account a = m.open("1", () -> {});
         a.output.reserve(900);
         assertThrows(BufferLimitException.class, () -> a.output.reserve(200));
         assertEquals(900, m.used(), "a refused reservation is not counted");
@@ -54,7 +54,7 @@ class ClientMemoryTest {
         ClientMemory m = new ClientMemory(1000, 10_000, QUIET);
         AtomicInteger disconnected = new AtomicInteger();
         ClientMemory.Account big = m.open("big", disconnected::incrementAndGet);
-        ClientMemory.Account small = m.open("small", () -> { });
+        ClientMemory.Account small = m.open("small", () -> {});
         big.query.reserve(700);
         small.query.reserve(200);
         small.query.reserve(200); // 1100 > 1000: big goes
@@ -73,7 +73,7 @@ class ClientMemoryTest {
         ClientMemory m = new ClientMemory(1000, 10_000, QUIET);
         AtomicInteger disconnected = new AtomicInteger();
         ClientMemory.Account a = m.open("a", disconnected::incrementAndGet);
-        ClientMemory.Account b = m.open("b", () -> { });
+        ClientMemory.Account b = m.open("b", () -> {});
         b.query.reserve(100);
         a.query.reserve(800);
         assertThrows(BufferLimitException.class, () -> a.query.reserve(300));
@@ -88,7 +88,7 @@ class ClientMemoryTest {
         ClientMemory m = new ClientMemory(1000, 10_000, QUIET);
         AtomicInteger disconnected = new AtomicInteger();
         ClientMemory.Account old = m.open("old", disconnected::incrementAndGet);
-        ClientMemory.Account young = m.open("young", () -> { });
+        ClientMemory.Account young = m.open("young", () -> {});
         old.query.reserve(600);
         assertThrows(BufferLimitException.class, () -> young.query.reserve(600));
         assertFalse(old.evicted());
@@ -102,7 +102,9 @@ class ClientMemoryTest {
         RespParser parser = new RespParser(RespLimits.defaults(), budget);
         byte[] line = ("SET k " + "x".repeat(40_000)).getBytes(StandardCharsets.US_ASCII);
         parser.feed(line, 0, line.length, args -> true);
-        assertTrue(budget.held.get() >= 40_006 - 64, "an unfinished line is charged past its first 64 bytes: " + budget.held.get());
+        assertTrue(
+                budget.held.get() >= 40_006 - 64,
+                "an unfinished line is charged past its first 64 bytes: " + budget.held.get());
         assertEquals(budget.held.get(), parser.chargedBytes());
         List<Long> heldDuringRequest = new ArrayList<>();
         parser.feed(new byte[] {'\r', '\n'}, 0, 2, args -> heldDuringRequest.add(budget.held.get()));
@@ -138,7 +140,7 @@ class ClientMemoryTest {
     @Test
     void closeTakesTheClientOutOfTheTotal() {
         ClientMemory m = new ClientMemory(1000, 1000, QUIET);
-        ClientMemory.Account a = m.open("1", () -> { });
+        ClientMemory.Account a = m.open("1", () -> {});
         a.query.reserve(100);
         a.addOutput(50);
         a.close();
@@ -253,8 +255,8 @@ class ClientMemoryTest {
         w.bulk("a").bulk("bc");
         w.insertArrayHeader(mark, 2);
         w.insertBulk(mark, "17");
-        assertEquals("*2\r\n$2\r\n17\r\n*2\r\n$1\r\na\r\n$2\r\nbc\r\n",
-                new String(w.take(), StandardCharsets.US_ASCII));
+        assertEquals(
+                "*2\r\n$2\r\n17\r\n*2\r\n$1\r\na\r\n$2\r\nbc\r\n", new String(w.take(), StandardCharsets.US_ASCII));
     }
 
     @Test

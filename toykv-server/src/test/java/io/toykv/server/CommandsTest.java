@@ -108,19 +108,22 @@ class CommandsTest {
         assertEquals("*3\r\n$6\r\nuser:1\r\n$7\r\nuser:10\r\n$6\r\nuser:2\r\n", c.call("KEYS", "user:*"));
         assertEquals("*1\r\n$6\r\nitem:1\r\n", c.call("KEYS", "i*"));
         assertEquals("*2\r\n$6\r\nuser:1\r\n$6\r\nuser:2\r\n", c.call("KEYS", "user:?"));
-        assertEquals("*2\r\n$1\r\n0\r\n*4\r\n$6\r\nitem:1\r\n$6\r\nuser:1\r\n$7\r\nuser:10\r\n$6\r\nuser:2\r\n",
+        assertEquals(
+                "*2\r\n$1\r\n0\r\n*4\r\n$6\r\nitem:1\r\n$6\r\nuser:1\r\n$7\r\nuser:10\r\n$6\r\nuser:2\r\n",
                 c.call("SCAN", "0"));
         assertEquals("*2\r\n$1\r\n0\r\n*0\r\n", c.call("SCAN", "0", "TYPE", "hash"));
         assertEquals("-ERR invalid cursor\r\n", c.call("SCAN", "abc"));
         assertEquals("-ERR invalid cursor\r\n", c.call("SCAN", "12345"));
         assertEquals("-ERR syntax error\r\n", c.call("SCAN", "0", "COUNT", "0"));
         assertEquals("-ERR syntax error\r\n", c.call("SCAN", "0", "MATCH"));
-        assertEquals("*2\r\n$7\r\nuser:10\r\n*4\r\n$6\r\nitem:1\r\n$1\r\nc\r\n$6\r\nuser:1\r\n$1\r\na\r\n",
+        assertEquals(
+                "*2\r\n$7\r\nuser:10\r\n*4\r\n$6\r\nitem:1\r\n$1\r\nc\r\n$6\r\nuser:1\r\n$1\r\na\r\n",
                 c.call("RANGE", "", "", "LIMIT", "2"));
-        assertEquals("*2\r\n$-1\r\n*4\r\n$7\r\nuser:10\r\n$1\r\nd\r\n$6\r\nuser:2\r\n$1\r\nb\r\n",
+        assertEquals(
+                "*2\r\n$-1\r\n*4\r\n$7\r\nuser:10\r\n$1\r\nd\r\n$6\r\nuser:2\r\n$1\r\nb\r\n",
                 c.call("RANGE", "user:10", "", "LIMIT", "5"));
-        assertEquals("*2\r\n$-1\r\n*2\r\n$6\r\nuser:1\r\n$7\r\nuser:10\r\n",
-                c.call("RANGE", "user:", "user:2", "NOVALUES"));
+        assertEquals(
+                "*2\r\n$-1\r\n*2\r\n$6\r\nuser:1\r\n$7\r\nuser:10\r\n", c.call("RANGE", "user:", "user:2", "NOVALUES"));
         assertEquals("-ERR LIMIT must be between 1 and 10000\r\n", c.call("RANGE", "", "", "LIMIT", "0"));
         assertEquals("-ERR syntax error\r\n", c.call("RANGE", "", "", "BOGUS"));
     }
@@ -164,7 +167,8 @@ class CommandsTest {
         assertEquals("$-1\r\n", c.call("CLIENT", "GETNAME"));
         assertEquals("+OK\r\n", c.call("CLIENT", "SETNAME", "worker-1"));
         assertEquals("$8\r\nworker-1\r\n", c.call("CLIENT", "GETNAME"));
-        assertEquals("-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
+        assertEquals(
+                "-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
                 c.call("CLIENT", "SETNAME", "a b"));
         assertEquals("+OK\r\n", c.call("CLIENT", "SETINFO", "LIB-NAME", "jedis"));
         assertEquals("-ERR Unrecognized option 'color'\r\n", c.call("CLIENT", "SETINFO", "color", "red"));
@@ -177,10 +181,14 @@ class CommandsTest {
     @Test
     void helloSwitchesToResp3() throws IOException {
         String hello = c.call("HELLO", "3");
-        assertTrue(hello.startsWith("%7\r\n$6\r\nserver\r\n$5\r\ntoykv\r\n$7\r\nversion\r\n$5\r\n7.2.0\r\n"
-                + "$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:"), hello);
-        assertTrue(hello.endsWith("$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n"
-                + "$7\r\nmodules\r\n*0\r\n"), hello);
+        assertTrue(
+                hello.startsWith("%7\r\n$6\r\nserver\r\n$5\r\ntoykv\r\n$7\r\nversion\r\n$5\r\n7.2.0\r\n"
+                        + "$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:"),
+                hello);
+        assertTrue(
+                hello.endsWith("$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n"
+                        + "$7\r\nmodules\r\n*0\r\n"),
+                hello);
         assertEquals("_\r\n", c.call("GET", "missing"), "RESP3 null");
         assertEquals("%1\r\n$11\r\nappendfsync\r\n$8\r\neverysec\r\n", c.call("CONFIG", "GET", "appendfsync"));
         assertTrue(c.call("INFO", "keyspace").equals("=16\r\ntxt:# Keyspace\r\n\r\n"));
@@ -193,31 +201,39 @@ class CommandsTest {
 
     @Test
     void authWithoutPasswordConfigured() throws IOException {
-        assertEquals("-ERR AUTH <password> called without any password configured for the default user. "
-                + "Are you sure your configuration is correct?\r\n", c.call("AUTH", "secret"));
+        assertEquals(
+                "-ERR AUTH <password> called without any password configured for the default user. "
+                        + "Are you sure your configuration is correct?\r\n",
+                c.call("AUTH", "secret"));
     }
 
     @Test
     void commandCountDocsInfoAndConfig() throws IOException {
         String count = c.call("COMMAND", "COUNT");
         assertTrue(count.matches(":\\d+\r\n"), count);
-        assertEquals("*2\r\n$3\r\nget\r\n*8\r\n$7\r\nsummary\r\n$27\r\nReturns the value of a key.\r\n"
-                + "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n"
-                + "$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n",
+        assertEquals(
+                "*2\r\n$3\r\nget\r\n*8\r\n$7\r\nsummary\r\n$27\r\nReturns the value of a key.\r\n"
+                        + "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n"
+                        + "$9\r\narguments\r\n*1\r\n*4\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n",
                 c.call("COMMAND", "DOCS", "get"));
-        assertEquals("*2\r\n$6\r\ndbsize\r\n*6\r\n$7\r\nsummary\r\n$27\r\nReturns the number of keys.\r\n"
-                + "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n",
+        assertEquals(
+                "*2\r\n$6\r\ndbsize\r\n*6\r\n$7\r\nsummary\r\n$27\r\nReturns the number of keys.\r\n"
+                        + "$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nserver\r\n",
                 c.call("COMMAND", "DOCS", "dbsize"));
-        assertEquals("*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*1\r\n+readonly\r\n:1\r\n:1\r\n:1\r\n*2\r\n+@read\r\n"
-                + "+@string\r\n*0\r\n*0\r\n*0\r\n", c.call("COMMAND", "INFO", "get"));
+        assertEquals(
+                "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*1\r\n+readonly\r\n:1\r\n:1\r\n:1\r\n*2\r\n+@read\r\n"
+                        + "+@string\r\n*0\r\n*0\r\n*0\r\n",
+                c.call("COMMAND", "INFO", "get"));
         assertEquals("*1\r\n$-1\r\n", c.call("COMMAND", "INFO", "nosuch"), "Redis's addReplyNull: a null bulk");
         String all = c.call("COMMAND");
         assertTrue(all.startsWith("*" + count.substring(1, count.length() - 2) + "\r\n"), all);
-        assertEquals("*4\r\n$4\r\nsave\r\n$0\r\n\r\n$11\r\nappendfsync\r\n$8\r\neverysec\r\n",
+        assertEquals(
+                "*4\r\n$4\r\nsave\r\n$0\r\n\r\n$11\r\nappendfsync\r\n$8\r\neverysec\r\n",
                 c.call("CONFIG", "GET", "save", "appendfsync"));
         assertEquals("*2\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n", c.call("CONFIG", "GET", "append*y"));
         assertEquals("*0\r\n", c.call("CONFIG", "GET", "nosuch"));
-        assertEquals("-ERR Unknown option or number of arguments for CONFIG SET - 'save'\r\n",
+        assertEquals(
+                "-ERR Unknown option or number of arguments for CONFIG SET - 'save'\r\n",
                 c.call("CONFIG", "SET", "save", ""));
         assertEquals("-ERR unknown subcommand 'bogus'. Try CONFIG HELP.\r\n", c.call("CONFIG", "bogus"));
     }
@@ -236,18 +252,32 @@ class CommandsTest {
         assertTrue(docs.endsWith("$5\r\ngroup\r\n$7\r\ngeneric\r\n" + arguments), docs);
         // SET's NX and XX are a oneof inside it, as in Redis.
         String set = c.call("COMMAND", "DOCS", "set");
-        assertTrue(set.contains("$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n"
-                + "*1\r\n+optional\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$2\r\nnx\r\n$4\r\ntype\r\n"
-                + "$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nNX\r\n"), set);
+        assertTrue(
+                set.contains("$4\r\nname\r\n$9\r\ncondition\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\nflags\r\n"
+                        + "*1\r\n+optional\r\n$9\r\narguments\r\n*2\r\n*6\r\n$4\r\nname\r\n$2\r\nnx\r\n$4\r\ntype\r\n"
+                        + "$10\r\npure-token\r\n$5\r\ntoken\r\n$2\r\nNX\r\n"),
+                set);
     }
 
     @Test
     void infoHasEverySection() throws IOException {
         c.call("SET", "a", "1");
         String info = c.call("INFO");
-        for (String s : new String[] {"# Server", "# Clients", "# Stats", "# Persistence", "# Keyspace", "# Store",
-            "redis_version:7.2.0", "connected_clients:1", "db0:keys=1,expires=0,avg_ttl=0", "live_keys:1",
-            "aof_last_write_status:ok", "sync_failures:0", "sync_last_status:ok"}) {
+        for (String s : new String[] {
+            "# Server",
+            "# Clients",
+            "# Stats",
+            "# Persistence",
+            "# Keyspace",
+            "# Store",
+            "redis_version:7.2.0",
+            "connected_clients:1",
+            "db0:keys=1,expires=0,avg_ttl=0",
+            "live_keys:1",
+            "aof_last_write_status:ok",
+            "sync_failures:0",
+            "sync_last_status:ok"
+        }) {
             assertTrue(info.contains(s), s + " missing from " + info);
         }
         assertTrue(c.call("INFO", "clients").contains("connected_clients:1"));
@@ -263,7 +293,8 @@ class CommandsTest {
     @Test
     void badKeyIsAnErrorAndTheConnectionCarriesOn() throws IOException {
         assertEquals("-ERR key of 1025 bytes exceeds maxKeySize 1024\r\n", c.call("SET", "k".repeat(1025), "v"));
-        assertEquals("-ERR key of 1025 bytes exceeds maxKeySize 1024\r\n", c.call("MSET", "ok", "1", "k".repeat(1025), "2"));
+        assertEquals(
+                "-ERR key of 1025 bytes exceeds maxKeySize 1024\r\n", c.call("MSET", "ok", "1", "k".repeat(1025), "2"));
         assertEquals("$-1\r\n", c.call("GET", "ok"), "MSET with a bad pair writes nothing");
         assertEquals("+PONG\r\n", c.call("PING"));
     }

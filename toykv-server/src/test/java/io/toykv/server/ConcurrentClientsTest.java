@@ -64,7 +64,8 @@ class ConcurrentClientsTest {
 
     @Test
     void serverCountsConnectedClients() throws IOException, InterruptedException {
-        try (ToykvServer server = TestServers.start(dir); RespClient a = new RespClient(server.port())) {
+        try (ToykvServer server = TestServers.start(dir);
+                RespClient a = new RespClient(server.port())) {
             RespClient b = new RespClient(server.port());
             assertEquals("+PONG\r\n", a.call("PING"));
             assertEquals("+PONG\r\n", b.call("PING"));

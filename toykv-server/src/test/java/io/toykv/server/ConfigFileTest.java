@@ -41,10 +41,14 @@ class ConfigFileTest {
     void directivesWithCommentsBlankLinesAndCaseInsensitiveNames() throws IOException {
         List<ConfigFile.Directive> d = read("# toykv\n\n   \nPORT 6380\r\n\tbind  127.0.0.1 \n  # indented comment\n"
                 + "MaxClients 10 # not a comment: an argument\nbind ::1");
-        assertEquals(List.of(new ConfigFile.Directive("port", List.of("6380"), 4),
-                new ConfigFile.Directive("bind", List.of("127.0.0.1"), 5),
-                new ConfigFile.Directive("maxclients", List.of("10", "#", "not", "a", "comment:", "an", "argument"), 7),
-                new ConfigFile.Directive("bind", List.of("::1"), 8)), d);
+        assertEquals(
+                List.of(
+                        new ConfigFile.Directive("port", List.of("6380"), 4),
+                        new ConfigFile.Directive("bind", List.of("127.0.0.1"), 5),
+                        new ConfigFile.Directive(
+                                "maxclients", List.of("10", "#", "not", "a", "comment:", "an", "argument"), 7),
+                        new ConfigFile.Directive("bind", List.of("::1"), 8)),
+                d);
     }
 
     @Test
@@ -83,9 +87,12 @@ class ConfigFileTest {
         Arrays.fill(big, (byte) '#');
         assertTrue(error(big).endsWith("larger than " + ConfigFile.MAX_BYTES + " bytes"));
         Path missing = dir.resolve("missing.conf");
-        assertEquals("cannot read configuration file " + missing + ": no such file",
-                assertThrows(IllegalArgumentException.class, () -> ConfigFile.read(missing)).getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ConfigFile.read(dir)).getMessage()
+        assertEquals(
+                "cannot read configuration file " + missing + ": no such file",
+                assertThrows(IllegalArgumentException.class, () -> ConfigFile.read(missing))
+                        .getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ConfigFile.read(dir))
+                .getMessage()
                 .startsWith("cannot read configuration file " + dir + ": "));
     }
 
@@ -129,17 +136,24 @@ class ConfigFileTest {
         Path file = dir.resolve("pass");
         for (String text : List.of("", "\n", "\r\n", "\nsecond")) {
             Files.writeString(file, text);
-            assertEquals("password file " + file + " is empty or its first line is",
-                    assertThrows(IllegalArgumentException.class, () -> ConfigFile.readPassword(file)).getMessage());
+            assertEquals(
+                    "password file " + file + " is empty or its first line is",
+                    assertThrows(IllegalArgumentException.class, () -> ConfigFile.readPassword(file))
+                            .getMessage());
         }
         Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 'x'});
-        assertEquals("password file " + file + ": the first line is not UTF-8 text",
-                assertThrows(IllegalArgumentException.class, () -> ConfigFile.readPassword(file)).getMessage());
+        assertEquals(
+                "password file " + file + ": the first line is not UTF-8 text",
+                assertThrows(IllegalArgumentException.class, () -> ConfigFile.readPassword(file))
+                        .getMessage());
         Files.write(file, new byte[70_000]);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ConfigFile.readPassword(file)).getMessage()
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ConfigFile.readPassword(file))
+                .getMessage()
                 .endsWith("larger than 65536 bytes"));
         Path missing = dir.resolve("missing");
-        assertEquals("cannot read password file " + missing + ": no such file",
-                assertThrows(IllegalArgumentException.class, () -> ConfigFile.readPassword(missing)).getMessage());
+        assertEquals(
+                "cannot read password file " + missing + ": no such file",
+                assertThrows(IllegalArgumentException.class, () -> ConfigFile.readPassword(missing))
+                        .getMessage());
     }
 }

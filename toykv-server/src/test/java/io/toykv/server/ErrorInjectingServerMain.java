@@ -9,21 +9,22 @@ import java.nio.file.Path;
  * a real process by {@link ClientMemoryIT}.
  */
 public final class ErrorInjectingServerMain {
-    private ErrorInjectingServerMain() {
-    }
+    private ErrorInjectingServerMain() {}
 
     public static void main(String[] args) {
         Path trigger = Path.of(System.getProperty("toykv.test.trigger"));
-        Thread t = new Thread(() -> {
-            while (!Files.exists(trigger)) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            throw new OutOfMemoryError("injected by the test");
-        }, "toykv-injected-background");
+        Thread t = new Thread(
+                () -> {
+                    while (!Files.exists(trigger)) {
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    throw new OutOfMemoryError("injected by the test");
+                },
+                "toykv-injected-background");
         t.setDaemon(true);
         t.start();
         ServerMain.main(args);

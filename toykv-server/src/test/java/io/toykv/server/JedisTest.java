@@ -29,7 +29,8 @@ class JedisTest {
 
     @Test
     void stringCommandsScanAndPipeline() throws IOException {
-        try (ToykvServer server = TestServers.start(dir); Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+        try (ToykvServer server = TestServers.start(dir);
+                Jedis jedis = new Jedis("127.0.0.1", server.port())) {
             assertEquals("OK", jedis.set("a", "1"));
             assertEquals("1", jedis.get("a"));
             assertNull(jedis.get("missing"));
@@ -44,7 +45,8 @@ class JedisTest {
             Set<String> seen = new HashSet<>();
             String cursor = ScanParams.SCAN_POINTER_START;
             do {
-                ScanResult<String> r = jedis.scan(cursor, new ScanParams().match("s*").count(40));
+                ScanResult<String> r =
+                        jedis.scan(cursor, new ScanParams().match("s*").count(40));
                 seen.addAll(r.getResult());
                 cursor = r.getCursor();
             } while (!cursor.equals("0"));
@@ -57,8 +59,9 @@ class JedisTest {
             List<Object> replies = p.syncAndReturnAll();
             assertEquals(200, replies.size());
             assertEquals("v99", replies.get(199));
-            JedisDataException e = assertThrows(JedisDataException.class, () -> jedis.sendCommand(() ->
-                    "NOPE".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            JedisDataException e = assertThrows(
+                    JedisDataException.class,
+                    () -> jedis.sendCommand(() -> "NOPE".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
             assertTrue(e.getMessage().startsWith("ERR unknown command 'NOPE'"), e.getMessage());
         }
     }
@@ -72,8 +75,11 @@ class JedisTest {
                 assertEquals("OK", anonymous.auth("pw"));
                 assertEquals("OK", anonymous.set("k", "v"));
             }
-            DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().password("pw")
-                    .protocol(RedisProtocol.RESP3).clientName("resp3-client").build();
+            DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
+                    .password("pw")
+                    .protocol(RedisProtocol.RESP3)
+                    .clientName("resp3-client")
+                    .build();
             try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", server.port()), config)) {
                 assertEquals("v", jedis.get("k"));
                 assertNull(jedis.get("absent"));
@@ -130,7 +136,8 @@ class JedisTest {
 
     @Test
     void selectAndAUrlWithADatabase() throws IOException {
-        try (ToykvServer server = TestServers.start(dir); Jedis zero = new Jedis("127.0.0.1", server.port());
+        try (ToykvServer server = TestServers.start(dir);
+                Jedis zero = new Jedis("127.0.0.1", server.port());
                 Jedis one = new Jedis(java.net.URI.create("redis://127.0.0.1:" + server.port() + "/1"))) {
             one.set("k", "one");
             assertNull(zero.get("k"), "the URL's connection is in database 1");
@@ -152,8 +159,10 @@ class JedisTest {
 
     @Test
     void expiryThroughJedis() throws IOException {
-        try (ToykvServer server = TestServers.start(dir); Jedis jedis = new Jedis("127.0.0.1", server.port())) {
-            assertEquals("OK", jedis.set("session", "data", SetParams.setParams().ex(100)));
+        try (ToykvServer server = TestServers.start(dir);
+                Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+            assertEquals(
+                    "OK", jedis.set("session", "data", SetParams.setParams().ex(100)));
             long ttl = jedis.ttl("session");
             assertTrue(ttl > 0 && ttl <= 100, "ttl " + ttl);
             jedis.set("plain", "v");
@@ -168,7 +177,9 @@ class JedisTest {
             assertEquals(1, jedis.persist("cache"));
             assertEquals(-1, jedis.ttl("cache"));
             assertNull(jedis.set("session", "other", SetParams.setParams().nx().px(5000)));
-            assertEquals("OK", jedis.set("session", "other", SetParams.setParams().xx().keepTtl()));
+            assertEquals(
+                    "OK",
+                    jedis.set("session", "other", SetParams.setParams().xx().keepTtl()));
             assertTrue(jedis.ttl("session") > 0, "KEEPTTL kept the expiry");
             assertEquals(1, jedis.expire("session", -1));
             assertNull(jedis.get("session"));

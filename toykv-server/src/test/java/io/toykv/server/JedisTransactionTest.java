@@ -25,7 +25,8 @@ class JedisTransactionTest {
 
     @Test
     void multiExecRunsTheQueuedCommands() throws IOException {
-        try (ToykvServer server = TestServers.start(dir); Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+        try (ToykvServer server = TestServers.start(dir);
+                Jedis jedis = new Jedis("127.0.0.1", server.port())) {
             jedis.set("k", "old");
             Transaction t = jedis.multi();
             Response<String> set = t.set("k", "new");
@@ -42,7 +43,8 @@ class JedisTransactionTest {
 
     @Test
     void discardRunsNothing() throws IOException {
-        try (ToykvServer server = TestServers.start(dir); Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+        try (ToykvServer server = TestServers.start(dir);
+                Jedis jedis = new Jedis("127.0.0.1", server.port())) {
             Transaction t = jedis.multi();
             t.set("t", "1");
             assertEquals("OK", t.discard());
@@ -73,7 +75,8 @@ class JedisTransactionTest {
 
     @Test
     void watchAbortInResp3() throws IOException {
-        DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP3).build();
+        DefaultJedisClientConfig config =
+                DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP3).build();
         try (ToykvServer server = TestServers.start(dir);
                 Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", server.port()), config)) {
             jedis.watch("w");
@@ -86,7 +89,8 @@ class JedisTransactionTest {
 
     @Test
     void queueingErrorAbortsTheTransaction() throws IOException {
-        try (ToykvServer server = TestServers.start(dir); Jedis jedis = new Jedis("127.0.0.1", server.port())) {
+        try (ToykvServer server = TestServers.start(dir);
+                Jedis jedis = new Jedis("127.0.0.1", server.port())) {
             Transaction t = jedis.multi();
             t.set("a", "1");
             t.sendCommand(() -> "NOSUCHCOMMAND".getBytes(java.nio.charset.StandardCharsets.US_ASCII), "x");

@@ -106,13 +106,15 @@ class LimitsTest {
                 assertEquals("+PONG\r\n", c.call("PING"));
             }
             double pongMillis = (System.nanoTime() - t2) / 1e6;
-            System.out.printf("max-clients %d, %d rejected clients that do not read: the next client answered in "
-                    + "%.1f ms (%s), all rejected after %.1f ms; a closed client's slot free after %.1f ms, then "
-                    + "connect and PONG in %.1f ms%n", max, flood, nextMillis, answer.strip(), floodMillis,
-                    freeMillis, pongMillis);
+            System.out.printf(
+                    "max-clients %d, %d rejected clients that do not read: the next client answered in "
+                            + "%.1f ms (%s), all rejected after %.1f ms; a closed client's slot free after %.1f ms, then "
+                            + "connect and PONG in %.1f ms%n",
+                    max, flood, nextMillis, answer.strip(), floodMillis, freeMillis, pongMillis);
             assertTrue(nextMillis < 1000, "next client answered after " + nextMillis + " ms");
-            assertTrue(freeMillis + pongMillis < 1000, "slot free after " + freeMillis + " ms, PONG after "
-                    + pongMillis + " ms");
+            assertTrue(
+                    freeMillis + pongMillis < 1000,
+                    "slot free after " + freeMillis + " ms, PONG after " + pongMillis + " ms");
         } finally {
             for (AutoCloseable c : open) {
                 c.close();
@@ -141,7 +143,8 @@ class LimitsTest {
 
     @Test
     void bulkLongerThanTheValueLimitIsAProtocolErrorThatCloses() throws IOException {
-        try (ToykvServer server = TestServers.start(dir); RespClient c = new RespClient(server.port())) {
+        try (ToykvServer server = TestServers.start(dir);
+                RespClient c = new RespClient(server.port())) {
             int max = server.config().limits().maxBulkLength();
             assertEquals(64 * 1024, max, "the bulk limit is the store's value limit");
             assertEquals("+OK\r\n", c.call("SET", "k", "x".repeat(max)), "a value at the limit is accepted");
@@ -215,17 +218,26 @@ class LimitsTest {
 
     @Test
     void configGetShowsTheBufferLimits() throws IOException {
-        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxMemoryClients(3 << 20)
-                .maxOutputBuffer(2 << 20).clientQueryBufferLimit(5 << 20));
+        try (ToykvServer server = TestServers.start(TestServers.config(dir)
+                        .maxMemoryClients(3 << 20)
+                        .maxOutputBuffer(2 << 20)
+                        .clientQueryBufferLimit(5 << 20));
                 RespClient c = new RespClient(server.port())) {
-            assertEquals("*2\r\n$17\r\nmaxmemory-clients\r\n$7\r\n3145728\r\n", c.call("CONFIG", "GET", "maxmemory-clients"));
-            assertEquals("*2\r\n$26\r\nclient-output-buffer-limit\r\n$18\r\nnormal 2097152 0 0\r\n",
+            assertEquals(
+                    "*2\r\n$17\r\nmaxmemory-clients\r\n$7\r\n3145728\r\n",
+                    c.call("CONFIG", "GET", "maxmemory-clients"));
+            assertEquals(
+                    "*2\r\n$26\r\nclient-output-buffer-limit\r\n$18\r\nnormal 2097152 0 0\r\n",
                     c.call("CONFIG", "GET", "client-output-buffer-limit"));
-            assertEquals("*2\r\n$25\r\nclient-query-buffer-limit\r\n$7\r\n5242880\r\n",
+            assertEquals(
+                    "*2\r\n$25\r\nclient-query-buffer-limit\r\n$7\r\n5242880\r\n",
                     c.call("CONFIG", "GET", "client-query-buffer-limit"));
             String info = c.call("INFO", "clients", "stats");
-            assertTrue(info.contains("client_buffers_bytes:") && info.contains("maxmemory_clients:3145728")
-                    && info.contains("evicted_clients:0"), info);
+            assertTrue(
+                    info.contains("client_buffers_bytes:")
+                            && info.contains("maxmemory_clients:3145728")
+                            && info.contains("evicted_clients:0"),
+                    info);
         }
     }
 
@@ -261,8 +273,13 @@ class LimitsTest {
                 RespClient c = new RespClient(server.port())) {
             StringBuilder sb = new StringBuilder("*41\r\n$4\r\nMSET\r\n");
             for (int i = 0; i < 20; i++) {
-                sb.append("$2\r\nk").append(i % 10).append("\r\n$").append(60_000).append("\r\n")
-                        .append("x".repeat(60_000)).append("\r\n");
+                sb.append("$2\r\nk")
+                        .append(i % 10)
+                        .append("\r\n$")
+                        .append(60_000)
+                        .append("\r\n")
+                        .append("x".repeat(60_000))
+                        .append("\r\n");
             }
             String reply;
             try {
@@ -303,7 +320,8 @@ class LimitsTest {
                     Thread.sleep(20);
                 }
                 assertTrue(idle >= 21L * Connection.READER_BYTES, "idle connections count: " + idle);
-                byte[] partial = "SET k ".concat("x".repeat(40_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                byte[] partial =
+                        "SET k ".concat("x".repeat(40_000)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 for (RespClient c : clients) {
                     try {
                         c.send(partial); // no newline: the line stays in the server's buffer
@@ -321,7 +339,9 @@ class LimitsTest {
                 }
                 assertFalse(stats.contains("evicted_clients:0\r"), stats);
                 long total = Long.MAX_VALUE;
-                for (int i = 0; i < 250 && total > 1 << 20; i++) { // a reservation may be between its add and its eviction
+                for (int i = 0;
+                        i < 250 && total > 1 << 20;
+                        i++) { // a reservation may be between its add and its eviction
                     total = bufferBytes(info.call("INFO", "clients"));
                     Thread.sleep(20);
                 }
@@ -348,11 +368,13 @@ class LimitsTest {
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.ThreadFactory failingFirst = r -> {
             if (calls.incrementAndGet() == 1) {
-                throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+                throw new OutOfMemoryError(
+                        "unable to create native thread: possibly out of memory or process/resource limits reached");
             }
             return new Thread(r);
         };
-        try (ToykvServer server = TestServers.start(TestServers.config(dir).maxClients(1).connectionThreads(failingFirst))) {
+        try (ToykvServer server =
+                TestServers.start(TestServers.config(dir).maxClients(1).connectionThreads(failingFirst))) {
             try (RespClient refused = new RespClient(server.port())) {
                 assertTrue(refused.closedByServer());
             }

@@ -46,7 +46,11 @@ class PipelineTest {
                 batch.append(new String(RespClient.encode("SET", "k" + i, "v" + i), StandardCharsets.ISO_8859_1));
                 batch.append("GET k").append(i).append("\r\n"); // inline and arrays mixed in one stream
                 String v = "v" + i;
-                expected.append("+OK\r\n$").append(v.length()).append("\r\n").append(v).append("\r\n");
+                expected.append("+OK\r\n$")
+                        .append(v.length())
+                        .append("\r\n")
+                        .append(v)
+                        .append("\r\n");
             }
             c.send(batch.toString());
             StringBuilder got = new StringBuilder();

@@ -112,8 +112,10 @@ class ProtocolFuzzTest {
                 }
             }
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("round " + round + ": server neither replied nor closed for input "
-                    + new String(input, StandardCharsets.ISO_8859_1), e);
+            throw new AssertionError(
+                    "round " + round + ": server neither replied nor closed for input "
+                            + new String(input, StandardCharsets.ISO_8859_1),
+                    e);
         } catch (EOFException | SocketException e) {
             // Reset by the server after a protocol error: a clean close.
         }

@@ -84,7 +84,7 @@ final class RespClient implements AutoCloseable {
         sb.append(line).append("\r\n");
         char type = line.charAt(0);
         switch (type) {
-            case '+', '-', ':', '_', '#', ',', '(' -> { }
+            case '+', '-', ':', '_', '#', ',', '(' -> {}
             case '$', '=', '!' -> {
                 int n = Integer.parseInt(line.substring(1));
                 if (n >= 0) {

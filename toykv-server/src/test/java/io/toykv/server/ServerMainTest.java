@@ -13,8 +13,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +56,8 @@ class ServerMainTest {
             StringWriter err = new StringWriter();
             CommandLine cl = ServerMain.commandLine();
             cl.setErr(new PrintWriter(err));
-            List<String> all = new ArrayList<>(List.of("--dir", dir.resolve("never").toString()));
+            List<String> all =
+                    new ArrayList<>(List.of("--dir", dir.resolve("never").toString()));
             if (!args.get(0).equals("--port")) {
                 all.addAll(List.of("--port", "0"));
             }
@@ -74,8 +75,24 @@ class ServerMainTest {
     @Test
     void storeOptionsComeFromTheCommandLine() {
         CommandLine cl = ServerMain.commandLine();
-        cl.parseArgs("--shards", "8", "--segment-size", "64", "--gc-space-target", "1.5", "--gc-threads", "3", "--no-auto-gc",
-                "--max-key-size", "100", "--sync", "always", "--threads", "PLATFORM", "--port", "0");
+        cl.parseArgs(
+                "--shards",
+                "8",
+                "--segment-size",
+                "64",
+                "--gc-space-target",
+                "1.5",
+                "--gc-threads",
+                "3",
+                "--no-auto-gc",
+                "--max-key-size",
+                "100",
+                "--sync",
+                "always",
+                "--threads",
+                "PLATFORM",
+                "--port",
+                "0");
         ServerConfig config = ((ServerMain) cl.getCommand()).config();
         StoreOptions o = config.storeOptions();
         assertEquals(8, o.shards());
@@ -95,8 +112,11 @@ class ServerMainTest {
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
         assertEquals(2, cl.execute("--port", "0", "--dir", dir.resolve("never").toString(), "--segment-size", "1"));
-        assertTrue(err.toString().contains("Invalid value for option '--segment-size': 1 MiB is smaller than the staging "
-                + "buffer (1052672 bytes, to hold a value of --max-value-size 1048576 bytes); use at least 2 MiB"),
+        assertTrue(
+                err.toString()
+                        .contains(
+                                "Invalid value for option '--segment-size': 1 MiB is smaller than the staging "
+                                        + "buffer (1052672 bytes, to hold a value of --max-value-size 1048576 bytes); use at least 2 MiB"),
                 err.toString());
 
         cl.parseArgs("--segment-size", "1", "--max-value-size", "1048568");
@@ -135,10 +155,13 @@ class ServerMainTest {
 
     @Test
     void theConfigFileSetsOptionsAndTheCommandLineWinsOverIt() throws IOException {
-        Path conf = file("toykv.conf", "# redis.conf names\nport 6380\nBIND 0.0.0.0\ndir \"" + dir.resolve("d  ata")
-                + "\"\nmaxclients 7\ntimeout 30\nappendfsync always\n# toykv's own\nsegment-size 16\nverbose yes\n"
-                + "threads platform\nno-auto-gc no\nmax-clients 9\n");
-        ServerConfig c = parse(Map.of(), "--config", conf.toString(), "--port", "0", "--timeout", "5").config();
+        Path conf = file(
+                "toykv.conf",
+                "# redis.conf names\nport 6380\nBIND 0.0.0.0\ndir \"" + dir.resolve("d  ata")
+                        + "\"\nmaxclients 7\ntimeout 30\nappendfsync always\n# toykv's own\nsegment-size 16\nverbose yes\n"
+                        + "threads platform\nno-auto-gc no\nmax-clients 9\n");
+        ServerConfig c = parse(Map.of(), "--config", conf.toString(), "--port", "0", "--timeout", "5")
+                .config();
         assertEquals(0, c.port(), "the command line wins");
         assertEquals(5, c.timeoutSeconds(), "the command line wins");
         assertEquals("0.0.0.0", c.bind());
@@ -156,16 +179,36 @@ class ServerMainTest {
     @Test
     void maxOutputBufferOnTheCommandLineWinsOverTheFilesClientOutputBufferLimit() throws IOException {
         Path conf = file("toykv.conf", "client-output-buffer-limit 64mb\n");
-        assertEquals(64L << 20, parse(Map.of(), "--config", conf.toString()).config().maxOutputBuffer());
-        assertEquals(8L << 20, parse(Map.of(), "--config", conf.toString(), "--max-output-buffer", "8").config()
-                .maxOutputBuffer(), "the option wins over the file");
-        assertEquals(1L << 20, parse(Map.of(), "--config", conf.toString(), "--max-output-buffer", "8",
-                "--client-output-buffer-limit", "1mb").config().maxOutputBuffer(), "both as options: the Redis name wins");
+        assertEquals(
+                64L << 20, parse(Map.of(), "--config", conf.toString()).config().maxOutputBuffer());
+        assertEquals(
+                8L << 20,
+                parse(Map.of(), "--config", conf.toString(), "--max-output-buffer", "8")
+                        .config()
+                        .maxOutputBuffer(),
+                "the option wins over the file");
+        assertEquals(
+                1L << 20,
+                parse(
+                                Map.of(),
+                                "--config",
+                                conf.toString(),
+                                "--max-output-buffer",
+                                "8",
+                                "--client-output-buffer-limit",
+                                "1mb")
+                        .config()
+                        .maxOutputBuffer(),
+                "both as options: the Redis name wins");
     }
 
     @Test
     void theExampleConfigFileGivesTheDefaults() {
-        ServerConfig c = parse(Map.of(), "--config", Path.of("..", "deploy", "toykv.conf").toString()).config();
+        ServerConfig c = parse(
+                        Map.of(),
+                        "--config",
+                        Path.of("..", "deploy", "toykv.conf").toString())
+                .config();
         assertEquals(ServerConfig.DEFAULT_PORT, c.port());
         assertEquals(Path.of("./toydb"), c.dir());
         assertEquals(SyncMode.EVERY_SECOND, c.storeOptions().syncMode());
@@ -185,22 +228,36 @@ class ServerMainTest {
         Path conf = file("toykv.conf", "requirepass from-config\n");
         Path pass = file("pass", "from-file\n");
         Map<String, String> env = Map.of(ServerMain.PASSWORD_VARIABLE, "from-env");
-        assertEquals("from-config", parse(Map.of(), "--config", conf.toString()).config().requirePass());
-        assertEquals("from-config", parse(Map.of(ServerMain.PASSWORD_VARIABLE, ""), "--config", conf.toString())
-                .config().requirePass(), "an empty variable is no password");
-        assertEquals("from-env", parse(env, "--config", conf.toString()).config().requirePass());
+        assertEquals(
+                "from-config",
+                parse(Map.of(), "--config", conf.toString()).config().requirePass());
+        assertEquals(
+                "from-config",
+                parse(Map.of(ServerMain.PASSWORD_VARIABLE, ""), "--config", conf.toString())
+                        .config()
+                        .requirePass(),
+                "an empty variable is no password");
+        assertEquals(
+                "from-env", parse(env, "--config", conf.toString()).config().requirePass());
         assertEquals("from-env", parse(env).config().requirePass());
-        assertEquals("from-file", parse(env, "--config", conf.toString(), "--requirepass-file", pass.toString())
-                .config().requirePass());
-        assertEquals("from-option", parse(env, "--config", conf.toString(), "--requirepass", "from-option")
-                .config().requirePass());
+        assertEquals(
+                "from-file",
+                parse(env, "--config", conf.toString(), "--requirepass-file", pass.toString())
+                        .config()
+                        .requirePass());
+        assertEquals(
+                "from-option",
+                parse(env, "--config", conf.toString(), "--requirepass", "from-option")
+                        .config()
+                        .requirePass());
         assertEquals(null, parse(Map.of()).config().requirePass());
     }
 
     @Test
     void aPasswordFileOthersMayReadIsAWarning() throws IOException {
         Path pass = file("pass", "s3cret\n");
-        Assumptions.assumeTrue(pass.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Assumptions.assumeTrue(
+                pass.getFileSystem().supportedFileAttributeViews().contains("posix"));
         Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
         ServerMain main = parse(Map.of(), "--requirepass-file", pass.toString());
         assertEquals("s3cret", main.config().requirePass());
@@ -208,7 +265,8 @@ class ServerMainTest {
         Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-r--r--"));
         main = parse(Map.of(), "--requirepass-file", pass.toString());
         assertEquals("s3cret", main.config().requirePass());
-        assertEquals(List.of("the password file " + pass + " may be read by other users (chmod 600 it)"), main.warnings);
+        assertEquals(
+                List.of("the password file " + pass + " may be read by other users (chmod 600 it)"), main.warnings);
     }
 
     /** Each case fails before the store opens, with one message naming the file and line or the option. */
@@ -218,7 +276,9 @@ class ServerMainTest {
         Path conf = dir.resolve("toykv.conf");
         Path pass = dir.resolve("pass");
         Map<String, String> cases = new LinkedHashMap<>();
-        cases.put("port 6380\ninclude other.conf\n", "Bad configuration file " + conf + ", line 2: unknown directive 'include'");
+        cases.put(
+                "port 6380\ninclude other.conf\n",
+                "Bad configuration file " + conf + ", line 2: unknown directive 'include'");
         cases.put("\n\nconfig other.conf\n", "Bad configuration file " + conf + ", line 3: unknown directive 'config'");
         cases.put("requirepass-file /etc/passwd\n", "line 1: unknown directive 'requirepass-file'");
         cases.put("help yes\n", "line 1: unknown directive 'help'");
@@ -230,28 +290,48 @@ class ServerMainTest {
         cases.put("port 99999999999\n", "line 1: Invalid value for option '--port'");
         cases.put("appendfsync sometimes\n", "line 1: Invalid value for option '--sync'");
         cases.put("verbose maybe\n", "line 1: 'verbose' takes yes or no, not 'maybe'");
-        cases.put("# ok\nmaxclients 0\n", "Invalid value for option '--max-clients': maxClients must be positive, was 0 ("
-                + conf + ", line 2)");
-        cases.put("segment-size 1\n", "Invalid value for option '--segment-size': 1 MiB is smaller than the staging buffer");
-        cases.put("requirepass \"unterminated\n", "Invalid value for option '--config': " + conf + ", line 1: unbalanced quotes");
-        cases.put("\u00ff\u00fe garbage \u0001\n", "Invalid value for option '--config': " + conf + ", line 1: control character 0x01");
+        cases.put(
+                "# ok\nmaxclients 0\n",
+                "Invalid value for option '--max-clients': maxClients must be positive, was 0 (" + conf + ", line 2)");
+        cases.put(
+                "segment-size 1\n",
+                "Invalid value for option '--segment-size': 1 MiB is smaller than the staging buffer");
+        cases.put(
+                "requirepass \"unterminated\n",
+                "Invalid value for option '--config': " + conf + ", line 1: unbalanced quotes");
+        cases.put(
+                "\u00ff\u00fe garbage \u0001\n",
+                "Invalid value for option '--config': " + conf + ", line 1: control character 0x01");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Files.writeString(conf, c.getKey());
             assertUsageError(c.getValue(), "--config", conf.toString());
         }
         Files.write(conf, new byte[] {'p', 'o', 'r', 't', ' ', (byte) 0x80, '\n'});
         assertUsageError(conf + ", line 1: not UTF-8 text", "--config", conf.toString());
-        assertUsageError("Invalid value for option '--config': cannot read configuration file " + dir.resolve("none")
-                + ": no such file", "--config", dir.resolve("none").toString());
+        assertUsageError(
+                "Invalid value for option '--config': cannot read configuration file " + dir.resolve("none")
+                        + ": no such file",
+                "--config",
+                dir.resolve("none").toString());
 
         Files.writeString(pass, "\n");
-        assertUsageError("Invalid value for option '--requirepass-file': password file " + pass
-                + " is empty or its first line is", "--requirepass-file", pass.toString());
-        assertUsageError("Invalid value for option '--requirepass-file': cannot read password file " + dir.resolve("none")
-                + ": no such file", "--requirepass-file", dir.resolve("none").toString());
+        assertUsageError(
+                "Invalid value for option '--requirepass-file': password file " + pass
+                        + " is empty or its first line is",
+                "--requirepass-file",
+                pass.toString());
+        assertUsageError(
+                "Invalid value for option '--requirepass-file': cannot read password file " + dir.resolve("none")
+                        + ": no such file",
+                "--requirepass-file",
+                dir.resolve("none").toString());
         Files.writeString(pass, "s3cret\n");
-        assertUsageError("Give either --requirepass or --requirepass-file, not both", "--requirepass", "x",
-                "--requirepass-file", pass.toString());
+        assertUsageError(
+                "Give either --requirepass or --requirepass-file, not both",
+                "--requirepass",
+                "x",
+                "--requirepass-file",
+                pass.toString());
     }
 
     private void assertUsageError(String expected, String... args) {
@@ -271,8 +351,13 @@ class ServerMainTest {
     @Test
     void bufferLimitsComeFromTheCommandLineInRedisUnits() {
         CommandLine cl = ServerMain.commandLine();
-        cl.parseArgs("--client-query-buffer-limit", "64mb", "--client-output-buffer-limit", "8mb",
-                "--maxmemory-clients", "10%");
+        cl.parseArgs(
+                "--client-query-buffer-limit",
+                "64mb",
+                "--client-output-buffer-limit",
+                "8mb",
+                "--maxmemory-clients",
+                "10%");
         ServerConfig config = ((ServerMain) cl.getCommand()).config();
         assertEquals(64L << 20, config.limits().maxRequestBytes());
         assertEquals(8L << 20, config.maxOutputBuffer());

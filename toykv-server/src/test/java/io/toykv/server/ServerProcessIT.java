@@ -56,8 +56,10 @@ class ServerProcessIT {
 
     Server start(List<String> command, java.util.Map<String, String> env) throws IOException, InterruptedException {
         Path logFile = Files.createTempFile(dir, "server", ".log");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(logFile.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(logFile.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().putAll(env);
         Process p = pb.start();
         started.add(p);
@@ -77,8 +79,8 @@ class ServerProcessIT {
     }
 
     Server startJar(Path data, String... extra) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString(), "--port", "0", "--dir",
-                data.toString(), "--shards", "2"));
+        List<String> cmd = new ArrayList<>(
+                List.of(javaBin(), "-jar", jar().toString(), "--port", "0", "--dir", data.toString(), "--shards", "2"));
         cmd.addAll(List.of(extra));
         return start(cmd, java.util.Map.of());
     }
@@ -278,14 +280,17 @@ class ServerProcessIT {
     @Test
     void environmentGivesPortAndDirectoryAndOptionsWin() throws Exception {
         Path envDir = dir.resolve("from-env");
-        Server server = start(List.of(javaBin(), "-jar", jar().toString(), "--shards", "2"),
+        Server server = start(
+                List.of(javaBin(), "-jar", jar().toString(), "--shards", "2"),
                 java.util.Map.of("SERVER_PORT", "0", "DB_DIR", envDir.toString()));
         assertTrue(Files.isDirectory(envDir), "DB_DIR used");
         server.process().destroy();
         assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
         Path optionDir = dir.resolve("from-option");
-        Server second = start(List.of(javaBin(), "-jar", jar().toString(), "--shards", "2", "--dir",
-                optionDir.toString()), java.util.Map.of("SERVER_PORT", "0", "DB_DIR", envDir.resolve("no").toString()));
+        Server second = start(
+                List.of(javaBin(), "-jar", jar().toString(), "--shards", "2", "--dir", optionDir.toString()),
+                java.util.Map.of(
+                        "SERVER_PORT", "0", "DB_DIR", envDir.resolve("no").toString()));
         assertTrue(Files.isDirectory(optionDir), "--dir wins over DB_DIR");
         second.process().destroy();
         assertTrue(second.process().waitFor(30, TimeUnit.SECONDS));
@@ -295,13 +300,23 @@ class ServerProcessIT {
     @Test
     void configFileAndPasswordFileKeepThePasswordOffTheCommandLine() throws Exception {
         Path pass = Files.writeString(dir.resolve("pass"), "from file\n");
-        Path conf = Files.writeString(dir.resolve("toykv.conf"), "# test\nport 0\ndir \"" + dir.resolve("conf data")
-                + "\"\nappendfsync always\nrequirepass \"from conf\"\nshards 2\n");
+        Path conf = Files.writeString(
+                dir.resolve("toykv.conf"),
+                "# test\nport 0\ndir \"" + dir.resolve("conf data")
+                        + "\"\nappendfsync always\nrequirepass \"from conf\"\nshards 2\n");
         if (pass.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             Files.setPosixFilePermissions(pass, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         }
-        Server server = start(List.of(javaBin(), "-jar", jar().toString(), "--config", conf.toString(),
-                "--requirepass-file", pass.toString()), java.util.Map.of());
+        Server server = start(
+                List.of(
+                        javaBin(),
+                        "-jar",
+                        jar().toString(),
+                        "--config",
+                        conf.toString(),
+                        "--requirepass-file",
+                        pass.toString()),
+                java.util.Map.of());
         assertTrue(Files.isDirectory(dir.resolve("conf data")), server.log());
         String commandLine = server.process().info().commandLine().orElse("");
         assertTrue(!commandLine.contains("from file") && !commandLine.contains("from conf"), commandLine);
@@ -319,7 +334,9 @@ class ServerProcessIT {
     @Test
     void launcherScriptRunsTheJar() throws Exception {
         Path script = Path.of("..", "bin", "toykv-server").toAbsolutePath().normalize();
-        Process p = new ProcessBuilder(script.toString(), "--version").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(script.toString(), "--version")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
@@ -328,18 +345,30 @@ class ServerProcessIT {
 
     @Test
     void carrierThreadsBelowOneIsRefusedBeforeStarting() throws Exception {
-        refusedBeforeStarting("--carrier-threads", "0", "Invalid value for option '--carrier-threads': must be at least 1, was 0");
+        refusedBeforeStarting(
+                "--carrier-threads", "0", "Invalid value for option '--carrier-threads': must be at least 1, was 0");
     }
 
     /** The jar as a user runs it: a bad store option is one line naming it (exit 2), no stack trace, no store. */
     @Test
     void aBadStoreOptionIsRefusedBeforeStarting() throws Exception {
-        refusedBeforeStarting("--shards", "0", "Invalid value for option '--shards': shards must be between 1 and 256, was 0");
+        refusedBeforeStarting(
+                "--shards", "0", "Invalid value for option '--shards': shards must be between 1 and 256, was 0");
     }
 
     private void refusedBeforeStarting(String option, String value, String message) throws Exception {
-        Process p = new ProcessBuilder(javaBin(), "-jar", jar().toString(), "--port", "0", "--dir",
-                dir.resolve("never").toString(), option, value).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        javaBin(),
+                        "-jar",
+                        jar().toString(),
+                        "--port",
+                        "0",
+                        "--dir",
+                        dir.resolve("never").toString(),
+                        option,
+                        value)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, p.exitValue(), out);

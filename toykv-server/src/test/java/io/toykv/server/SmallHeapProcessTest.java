@@ -30,9 +30,19 @@ abstract class SmallHeapProcessTest {
 
     /** The jar on {@code data} with {@link #HEAP}, exit on OutOfMemoryError, a GC log, two shards, and {@code extra}. */
     ServerProcessIT.Server startSmallHeap(Path data, String... extra) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(ServerProcessIT.javaBin(), HEAP, "-XX:+ExitOnOutOfMemoryError",
-                "-Xlog:gc", "-jar", ServerProcessIT.jar().toString(), "--port", "0", "--dir", data.toString(),
-                "--shards", "2"));
+        List<String> cmd = new ArrayList<>(List.of(
+                ServerProcessIT.javaBin(),
+                HEAP,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Xlog:gc",
+                "-jar",
+                ServerProcessIT.jar().toString(),
+                "--port",
+                "0",
+                "--dir",
+                data.toString(),
+                "--shards",
+                "2"));
         cmd.addAll(List.of(extra));
         return processes.start(cmd, Map.of());
     }

@@ -145,8 +145,8 @@ class StoreFailureTest {
     void diskFullBecomesAnErrorReply() throws IOException {
         Store store = Store.open(dir, TestServers.smallStore());
         FullDisk keyspace = new FullDisk(new StoreKeyspace(store, TestServers.smallStore()));
-        try (ToykvServer server = ToykvServer.start(TestServers.config(dir), keyspace, store,
-                new PrintStream(OutputStream.nullOutputStream()));
+        try (ToykvServer server = ToykvServer.start(
+                        TestServers.config(dir), keyspace, store, new PrintStream(OutputStream.nullOutputStream()));
                 RespClient c = new RespClient(server.port())) {
             assertEquals("+OK\r\n", c.call("SET", "a", "1"));
             keyspace.full.set(true);
@@ -161,8 +161,11 @@ class StoreFailureTest {
     @Test
     void closedStoreBecomesAnErrorReply() throws IOException {
         Store store = Store.open(dir, TestServers.smallStore());
-        try (ToykvServer server = ToykvServer.start(TestServers.config(dir),
-                new StoreKeyspace(store, TestServers.smallStore()), store, new PrintStream(OutputStream.nullOutputStream()));
+        try (ToykvServer server = ToykvServer.start(
+                        TestServers.config(dir),
+                        new StoreKeyspace(store, TestServers.smallStore()),
+                        store,
+                        new PrintStream(OutputStream.nullOutputStream()));
                 RespClient c = new RespClient(server.port())) {
             store.close();
             assertEquals("-ERR store is closed\r\n", c.call("GET", "a"));
@@ -177,14 +180,17 @@ class StoreFailureTest {
         FullDisk keyspace = new FullDisk(new StoreKeyspace(store, TestServers.smallStore()));
         java.util.concurrent.CountDownLatch fatal = new java.util.concurrent.CountDownLatch(1);
         java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-        try (ToykvServer server = ToykvServer.start(TestServers.config(dir).fatalAction(fatal::countDown), keyspace,
-                store, new PrintStream(log, true));
+        try (ToykvServer server = ToykvServer.start(
+                        TestServers.config(dir).fatalAction(fatal::countDown),
+                        keyspace,
+                        store,
+                        new PrintStream(log, true));
                 RespClient c = new RespClient(server.port())) {
             assertEquals("+OK\r\n", c.call("SET", "a", "1"));
             keyspace.error = new OutOfMemoryError("injected");
             c.send(RespClient.encode("SET", "b", "2"));
-            org.junit.jupiter.api.Assertions.assertTrue(fatal.await(5, java.util.concurrent.TimeUnit.SECONDS),
-                    "no fatal action: " + log);
+            org.junit.jupiter.api.Assertions.assertTrue(
+                    fatal.await(5, java.util.concurrent.TimeUnit.SECONDS), "no fatal action: " + log);
             org.junit.jupiter.api.Assertions.assertTrue(log.toString().contains("FATAL client("), log.toString());
             keyspace.error = null;
         }

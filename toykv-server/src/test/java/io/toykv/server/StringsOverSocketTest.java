@@ -14,7 +14,8 @@ class StringsOverSocketTest {
 
     @Test
     void countersAndStringsInBothProtocols() throws IOException {
-        try (ToykvServer server = TestServers.start(dir); RespClient c = new RespClient(server.port())) {
+        try (ToykvServer server = TestServers.start(dir);
+                RespClient c = new RespClient(server.port())) {
             inBothProtocols(c);
         }
     }
@@ -45,7 +46,8 @@ class StringsOverSocketTest {
     /** A file of pipelined increments in one write: each reply in order, the final count exact. */
     @Test
     void pipelinedIncrementsReplyInOrder() throws IOException {
-        try (ToykvServer server = TestServers.start(dir); RespClient c = new RespClient(server.port())) {
+        try (ToykvServer server = TestServers.start(dir);
+                RespClient c = new RespClient(server.port())) {
             pipelined(c);
         }
     }

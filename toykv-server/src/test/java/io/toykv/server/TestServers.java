@@ -8,11 +8,15 @@ import java.nio.file.Path;
 
 /** Servers for tests: a real store with small files in a temp directory, any free loopback port. */
 final class TestServers {
-    private TestServers() {
-    }
+    private TestServers() {}
 
     static StoreOptions smallStore() {
-        return StoreOptions.defaults().shards(2).maxValueSize(64 * 1024).bufferSize(1 << 20).segmentSize(4 << 20).keysFileSize(1 << 20);
+        return StoreOptions.defaults()
+                .shards(2)
+                .maxValueSize(64 * 1024)
+                .bufferSize(1 << 20)
+                .segmentSize(4 << 20)
+                .keysFileSize(1 << 20);
     }
 
     static ServerConfig config(Path dir) {

@@ -45,8 +45,11 @@ class TransactionIsolationTest {
                     try (RespClient c = new RespClient(server.port())) {
                         for (int i = 0; i < EXECS_PER_WRITER; i++) {
                             String v = writer + "-" + i;
-                            c.send(concat(RespClient.encode("MULTI"), RespClient.encode("SET", "a", v),
-                                    RespClient.encode("SET", "b", v), RespClient.encode("EXEC")));
+                            c.send(concat(
+                                    RespClient.encode("MULTI"),
+                                    RespClient.encode("SET", "a", v),
+                                    RespClient.encode("SET", "b", v),
+                                    RespClient.encode("EXEC")));
                             assertEquals("+OK\r\n", c.readReply());
                             assertEquals("+QUEUED\r\n", c.readReply());
                             assertEquals("+QUEUED\r\n", c.readReply());

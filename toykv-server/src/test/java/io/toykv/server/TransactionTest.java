@@ -305,8 +305,10 @@ class TransactionTest {
         c.call("SET", "c", "after flush");
         c.call("SCAN", "0");
         c.call("EXISTS", "a", "c");
-        assertEquals("*10\r\n+OK\r\n+OK\r\n:1\r\n$3\r\nnew\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n:2\r\n+OK\r\n"
-                + "+OK\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\nc\r\n:1\r\n", c.call("EXEC"));
+        assertEquals(
+                "*10\r\n+OK\r\n+OK\r\n:1\r\n$3\r\nnew\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n:2\r\n+OK\r\n"
+                        + "+OK\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\nc\r\n:1\r\n",
+                c.call("EXEC"));
         assertEquals("*1\r\n$1\r\nc\r\n", c.call("KEYS", "*"));
         assertEquals(":1\r\n", c.call("DBSIZE"));
     }
@@ -350,8 +352,9 @@ class TransactionTest {
 
     @Test
     void resetNeedsAuthAgainOnAProtectedServer() throws IOException {
-        try (ToykvServer protectedServer = TestServers.start(TestServers.config(dir.resolve("protected"))
-                .requirePass("s3cret")); RespClient p = new RespClient(protectedServer.port())) {
+        try (ToykvServer protectedServer = TestServers.start(
+                        TestServers.config(dir.resolve("protected")).requirePass("s3cret"));
+                RespClient p = new RespClient(protectedServer.port())) {
             p.call("AUTH", "s3cret");
             assertEquals("+RESET\r\n", p.call("RESET"));
             assertEquals("-NOAUTH Authentication required.\r\n", p.call("GET", "k"));

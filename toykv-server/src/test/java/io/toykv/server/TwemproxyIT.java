@@ -66,19 +66,22 @@ class TwemproxyIT {
 
     @Test
     void demoScriptPassesThroughThreeServersAndAnOutage() throws Exception {
-        assumeTrue(nutcrackerInstalled(),
+        assumeTrue(
+                nutcrackerInstalled(),
                 "SKIPPED: nutcracker (twemproxy) is not installed; apt-get install -y nutcracker to run TwemproxyIT");
         Path script = repoRoot().resolve("deploy/twemproxy/demo.sh");
         Path log = dir.resolve("demo.log");
         ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), Integer.toString(freeBasePort()))
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("TOYKV_DEMO_KEYS", Integer.toString(KEYS));
         pb.environment().put("TMPDIR", dir.toString());
         Process p = pb.start();
         boolean exited = p.waitFor(5, TimeUnit.MINUTES);
         if (!exited) {
-            p.destroy();                    // SIGTERM: the script's trap stops what it started
+            p.destroy(); // SIGTERM: the script's trap stops what it started
             p.waitFor(30, TimeUnit.SECONDS);
         }
         String out = Files.readString(log, StandardCharsets.UTF_8);
@@ -91,7 +94,9 @@ class TwemproxyIT {
         assertEquals(KEYS, Integer.parseInt(m.group(4)), out);
         for (int server = 1; server <= 3; server++) {
             int n = Integer.parseInt(m.group(server));
-            assertTrue(n > KEYS / 5 && n < KEYS / 2, "toykv" + server + " holds " + n + " keys, not about a third:\n" + out);
+            assertTrue(
+                    n > KEYS / 5 && n < KEYS / 2,
+                    "toykv" + server + " holds " + n + " keys, not about a third:\n" + out);
         }
         assertTrue(out.contains("OK read back " + KEYS + " keys with GET"), out);
         assertTrue(out.contains("MGETs split over the servers, every value as written"), out);

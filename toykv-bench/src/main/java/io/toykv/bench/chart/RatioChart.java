@@ -33,11 +33,14 @@ public final class RatioChart {
     private static final int GAP = 8;
     private static final double MIN_RATIO = 1.0 / 16;
     private static final double MAX_RATIO = 64;
-    private static final Color[] COLORS = {new Color(0xD9, 0x5F, 0x02), new Color(0x75, 0x70, 0xB3),
-        new Color(0x1B, 0x9E, 0x77), new Color(0xE7, 0x29, 0x8A)};
+    private static final Color[] COLORS = {
+        new Color(0xD9, 0x5F, 0x02),
+        new Color(0x75, 0x70, 0xB3),
+        new Color(0x1B, 0x9E, 0x77),
+        new Color(0xE7, 0x29, 0x8A)
+    };
 
-    private RatioChart() {
-    }
+    private RatioChart() {}
 
     /** Writes the chart of {@code rows} (summary rows) as a PNG to {@code png}. */
     public static void draw(List<Result> rows, String title, Path png) throws IOException {
@@ -48,7 +51,8 @@ public final class RatioChart {
             if (r.workload().contains(":") || r.engine().equals(Summary.BASELINE) || Double.isNaN(summary.ratio(r))) {
                 continue;
             }
-            String panel = r.suite() + ", " + r.shape() + ", " + r.threads() + " thread" + (r.threads() == 1 ? "" : "s");
+            String panel =
+                    r.suite() + ", " + r.shape() + ", " + r.threads() + " thread" + (r.threads() == 1 ? "" : "s");
             panels.computeIfAbsent(panel, k -> new ArrayList<>()).add(r);
             engines.add(r.engine());
         }
@@ -67,8 +71,11 @@ public final class RatioChart {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         g.drawString(title, 20, 28);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawString("throughput relative to RocksDB (default options) = 1, log scale; right of the line is faster"
-                + "; for reopen, open time", 20, 48);
+        g.drawString(
+                "throughput relative to RocksDB (default options) = 1, log scale; right of the line is faster"
+                        + "; for reopen, open time",
+                20,
+                48);
         int lx = WIDTH - RIGHT - 20 - 150 * engineList.size();
         for (int i = 0; i < engineList.size(); i++) {
             g.setColor(COLORS[i % COLORS.length]);
@@ -90,8 +97,8 @@ public final class RatioChart {
         return 50 + (int) workloads * (engines * BAR + GAP);
     }
 
-    private static int drawPanel(Graphics2D g, String name, List<Result> rows, List<String> engines,
-            Summary summary, int top) {
+    private static int drawPanel(
+            Graphics2D g, String name, List<Result> rows, List<String> engines, Summary summary, int top) {
         List<String> workloads = rows.stream().map(Result::workload).distinct().toList();
         int plotTop = top + 24;
         int plotHeight = workloads.size() * (engines.size() * BAR + GAP);
@@ -105,8 +112,7 @@ public final class RatioChart {
             g.setStroke(new BasicStroke(tick == 1 ? 2f : 1f));
             g.drawLine(x, plotTop, x, plotTop + plotHeight);
             g.setColor(Color.DARK_GRAY);
-            String label = tick >= 1 ? String.format(Locale.ROOT, "%.0fx", tick)
-                    : "1/" + Math.round(1 / tick);
+            String label = tick >= 1 ? String.format(Locale.ROOT, "%.0fx", tick) : "1/" + Math.round(1 / tick);
             g.drawString(label, x - g.getFontMetrics().stringWidth(label) / 2, plotTop + plotHeight + 14);
         }
         g.setStroke(new BasicStroke(1f));

@@ -30,8 +30,8 @@ final class RocksDbEngine implements Engine {
     private final String description;
     private volatile IOException walSyncFailure;
 
-    private RocksDbEngine(Options options, RocksDB db, WriteOptions writeOptions, Durability durability,
-            boolean blobs) {
+    private RocksDbEngine(
+            Options options, RocksDB db, WriteOptions writeOptions, Durability durability, boolean blobs) {
         this.options = options;
         this.db = db;
         this.writeOptions = writeOptions;
@@ -58,8 +58,7 @@ final class RocksDbEngine implements Engine {
         }
         WriteOptions writeOptions = new WriteOptions().setSync(durability == Durability.ALWAYS);
         try {
-            return new RocksDbEngine(options, RocksDB.open(options, dir.toString()), writeOptions, durability,
-                    blobs);
+            return new RocksDbEngine(options, RocksDB.open(options, dir.toString()), writeOptions, durability, blobs);
         } catch (RocksDBException e) {
             writeOptions.close();
             options.close();
@@ -148,7 +147,8 @@ final class RocksDbEngine implements Engine {
 
     @Override
     public long offHeapBytes() {
-        return property("rocksdb.cur-size-all-mem-tables") + property("rocksdb.estimate-table-readers-mem")
+        return property("rocksdb.cur-size-all-mem-tables")
+                + property("rocksdb.estimate-table-readers-mem")
                 + property("rocksdb.block-cache-usage");
     }
 

@@ -37,8 +37,7 @@ import java.util.Random;
 public final class GcBenchmark {
     private static final int VALUE_SIZE = 256;
 
-    private GcBenchmark() {
-    }
+    private GcBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
@@ -61,8 +60,14 @@ public final class GcBenchmark {
             defaults.gcThreads(Integer.parseInt(args[11]));
         }
         defaults.gcGarbageRatio(ratio).gcSpaceTarget(target).segmentSize(segment);
-        System.out.printf(Locale.ROOT, "# gc benchmark: %d keys, %d overwrites, %d-byte values; %d cpus, max heap %d MiB, java %s%n",
-                n, m, VALUE_SIZE, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+        System.out.printf(
+                Locale.ROOT,
+                "# gc benchmark: %d keys, %d overwrites, %d-byte values; %d cpus, max heap %d MiB, java %s%n",
+                n,
+                m,
+                VALUE_SIZE,
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20,
                 System.getProperty("java.version"));
         boolean assertions = false;
         assert assertions = true;
@@ -72,11 +77,19 @@ public final class GcBenchmark {
         if (!preTouched()) {
             // Without it, G1 may grow the young generation over heap never touched, and every 4 KiB of
             // it costs a page fault on first use, which can make the collector twice as slow.
-            System.out.println("# WARNING: run with -XX:+AlwaysPreTouch (and -Xms = -Xmx); first-touch page faults skew the figures");
+            System.out.println(
+                    "# WARNING: run with -XX:+AlwaysPreTouch (and -Xms = -Xmx); first-touch page faults skew the figures");
         }
-        System.out.printf(Locale.ROOT, "# gcGarbageRatio %.2f, gcSpaceTarget %.2f, segmentSize %d MiB, bufferSize %d KiB,"
-                + " keysFileSize %d KiB, gcThreads %d, other options default%n", ratio, target, segment >> 20,
-                defaults.bufferSize() >> 10, defaults.keysFileSize() >> 10, defaults.gcThreads());
+        System.out.printf(
+                Locale.ROOT,
+                "# gcGarbageRatio %.2f, gcSpaceTarget %.2f, segmentSize %d MiB, bufferSize %d KiB,"
+                        + " keysFileSize %d KiB, gcThreads %d, other options default%n",
+                ratio,
+                target,
+                segment >> 20,
+                defaults.bufferSize() >> 10,
+                defaults.keysFileSize() >> 10,
+                defaults.gcThreads());
         if (warm) {
             for (boolean gc : new boolean[] {true, false}) {
                 Path dir = base.resolve("warm-up");
@@ -88,7 +101,8 @@ public final class GcBenchmark {
         } else {
             System.out.println("# no warm-up: the first GC-on run shares the CPU with the JIT compiling the collector");
         }
-        System.out.println("distribution | gc | overwrites/s | write amp | space amp end | space amp after compact() | space amp peak | gc MiB written | segments reclaimed");
+        System.out.println(
+                "distribution | gc | overwrites/s | write amp | space amp end | space amp after compact() | space amp peak | gc MiB written | segments reclaimed");
         System.out.println("---|---|---|---|---|---|---|---|---");
         for (String dist : new String[] {"uniform", "zipfian"}) {
             if (!only.equals("all") && !only.equals(dist)) {
@@ -139,10 +153,17 @@ public final class GcBenchmark {
             long end = bytesOnDisk(dir);
             peak = Math.max(peak, end);
             if (describe) {
-                System.out.printf(Locale.ROOT, "# %s, gc %s: put latency (the put call alone) p50 %.1f us, p99 %.1f us,"
-                        + " p99.9 %.0f us, p99.99 %.0f us, max %.0f us%n", dist, gc ? "on" : "off",
-                        latencies.percentileMicros(50), latencies.percentileMicros(99), latencies.percentileMicros(99.9),
-                        latencies.percentileMicros(99.99), latencies.percentileMicros(100));
+                System.out.printf(
+                        Locale.ROOT,
+                        "# %s, gc %s: put latency (the put call alone) p50 %.1f us, p99 %.1f us,"
+                                + " p99.9 %.0f us, p99.99 %.0f us, max %.0f us%n",
+                        dist,
+                        gc ? "on" : "off",
+                        latencies.percentileMicros(50),
+                        latencies.percentileMicros(99),
+                        latencies.percentileMicros(99.9),
+                        latencies.percentileMicros(99.99),
+                        latencies.percentileMicros(100));
                 describe(dist + ", gc " + (gc ? "on" : "off") + ", at the end", dir, s.stats(), liveBytes, segment);
             }
             if (gc) {
@@ -154,16 +175,27 @@ public final class GcBenchmark {
             long settled = bytesOnDisk(dir);
             StoreStats st = s.stats();
             long userBytes = (long) m * (keys[0].length + VALUE_SIZE);
-            return String.format(Locale.ROOT, "%s | %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f | %d", dist, gc ? "on" : "off",
-                    m / (nanos / 1e9), written / (double) userBytes, end / (double) liveBytes, settled / (double) liveBytes,
-                    peak / (double) liveBytes, st.gcBytesWritten() / 1048576.0, st.gcSegmentsReclaimed());
+            return String.format(
+                    Locale.ROOT,
+                    "%s | %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.0f | %d",
+                    dist,
+                    gc ? "on" : "off",
+                    m / (nanos / 1e9),
+                    written / (double) userBytes,
+                    end / (double) liveBytes,
+                    settled / (double) liveBytes,
+                    peak / (double) liveBytes,
+                    st.gcBytesWritten() / 1048576.0,
+                    st.gcSegmentsReclaimed());
         }
     }
 
     private static boolean preTouched() {
         try {
-            return Boolean.parseBoolean(java.lang.management.ManagementFactory
-                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("AlwaysPreTouch").getValue());
+            return Boolean.parseBoolean(java.lang.management.ManagementFactory.getPlatformMXBean(
+                            com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption("AlwaysPreTouch")
+                    .getValue());
         } catch (RuntimeException e) {
             return false;
         }
@@ -174,14 +206,16 @@ public final class GcBenchmark {
         System.out.println("# " + when + ": keys-log records " + (st.keysLogBytes() >> 20) + " MiB, values log "
                 + (st.valuesLogBytes() >> 20) + " MiB in " + st.segments() + " segments, sealed garbage "
                 + (st.garbageBytes() >> 20) + " MiB, puts paced " + st.gcPaceNanos() / 1_000_000 + " ms");
-        for (String line : DiskBreakdown.describe(DiskBreakdown.of(dir), liveBytes).split("\n")) {
+        for (String line :
+                DiskBreakdown.describe(DiskBreakdown.of(dir), liveBytes).split("\n")) {
             System.out.println("#   " + line);
         }
         int[] byTenth = new int[11];
         for (long g : st.garbageBytesBySegment().values()) {
             byTenth[(int) Math.min(10, Math.max(0, g * 10 / segment))]++;
         }
-        System.out.println("#   sealed segments by garbage tenth (0-10%, 10-20%, ...): " + java.util.Arrays.toString(byTenth));
+        System.out.println(
+                "#   sealed segments by garbage tenth (0-10%, 10-20%, ...): " + java.util.Arrays.toString(byTenth));
     }
 
     /** Blocks allocated under {@code dir}, in bytes ({@code du}): segments are sparse, so sizes overstate. */

@@ -16,8 +16,7 @@ import java.util.Locale;
  * </pre>
  */
 public final class ReopenBenchmark {
-    private ReopenBenchmark() {
-    }
+    private ReopenBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1 || args.length > 2) {
@@ -39,7 +38,8 @@ public final class ReopenBenchmark {
         }
         long t = System.nanoTime();
         try (Store s = Store.open(dir)) {
-            System.out.printf(Locale.ROOT, "opened %d keys in %.0f ms (fresh JVM)%n", s.size(), (System.nanoTime() - t) / 1e6);
+            System.out.printf(
+                    Locale.ROOT, "opened %d keys in %.0f ms (fresh JVM)%n", s.size(), (System.nanoTime() - t) / 1e6);
         }
     }
 }

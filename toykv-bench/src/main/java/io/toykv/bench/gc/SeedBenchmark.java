@@ -17,16 +17,20 @@ import java.util.Random;
  * <pre>java -cp toykv-bench/target/toykv-bench.jar io.toykv.bench.gc.SeedBenchmark [n] [runs] [dir] [sync]</pre>
  */
 public final class SeedBenchmark {
-    private SeedBenchmark() {
-    }
+    private SeedBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path base = Path.of(args.length > 2 ? args[2] : "/tmp/toykv-seed-bench");
         SyncMode sync = args.length > 3 ? SyncMode.valueOf(args[3]) : SyncMode.EVERY_SECOND;
-        System.out.printf(Locale.ROOT, "# seed workload: %d keys, 256-byte values, sync %s; %d cpus, java %s%n", n, sync,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        System.out.printf(
+                Locale.ROOT,
+                "# seed workload: %d keys, 256-byte values, sync %s; %d cpus, java %s%n",
+                n,
+                sync,
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
         byte[][] keys = GcBenchmark.seedKeys(n);
         double[][] results = new double[6][runs];
         for (int run = 0; run < runs; run++) {
@@ -36,13 +40,29 @@ public final class SeedBenchmark {
             for (int i = 0; i < r.length; i++) {
                 results[i][run] = r[i];
             }
-            System.out.printf(Locale.ROOT, "run %d: %.0f puts/s, %.0f gets/s, %.0f scanned/s, reopen %.0f ms, index %.1f B/key,"
-                    + " %.2f us CPU/put%n", run, r[0], r[1], r[2], r[3], r[4], r[5]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "run %d: %.0f puts/s, %.0f gets/s, %.0f scanned/s, reopen %.0f ms, index %.1f B/key,"
+                            + " %.2f us CPU/put%n",
+                    run,
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5]);
             GcBenchmark.deleteTree(dir);
         }
-        System.out.printf(Locale.ROOT, "median: %.0f puts/s, %.0f gets/s, %.0f scanned/s, reopen %.0f ms, index %.1f B/key,"
-                + " %.2f us CPU/put%n", median(results[0]), median(results[1]), median(results[2]), median(results[3]),
-                median(results[4]), median(results[5]));
+        System.out.printf(
+                Locale.ROOT,
+                "median: %.0f puts/s, %.0f gets/s, %.0f scanned/s, reopen %.0f ms, index %.1f B/key,"
+                        + " %.2f us CPU/put%n",
+                median(results[0]),
+                median(results[1]),
+                median(results[2]),
+                median(results[3]),
+                median(results[4]),
+                median(results[5]));
     }
 
     private static double[] once(Path dir, byte[][] keys, StoreOptions options) throws Exception {
@@ -97,8 +117,9 @@ public final class SeedBenchmark {
      * CPU a put costs moves much less than wall-clock throughput does.
      */
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static double median(double[] xs) {

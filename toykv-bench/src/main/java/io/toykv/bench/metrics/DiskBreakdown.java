@@ -3,10 +3,10 @@ package io.toykv.bench.metrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.nio.file.Path;
 
 /**
  * Where a directory's bytes go, by file kind (the name's suffix: {@code .v}, {@code .k}, {@code .b}, ...):
@@ -21,8 +21,7 @@ public final class DiskBreakdown {
         }
     }
 
-    private DiskBreakdown() {
-    }
+    private DiskBreakdown() {}
 
     /** Totals by suffix, in suffix order. */
     public static Map<String, Kind> of(Path dir) {
@@ -39,8 +38,10 @@ public final class DiskBreakdown {
                 int dot = f[0].lastIndexOf('.');
                 String kind = dot < 0 ? f[0] : f[0].substring(dot);
                 long blocks512 = Long.parseLong(f[2]); // find's %b counts 512-byte blocks
-                kinds.merge(kind, new Kind(1, Long.parseLong(f[1]), blocks512 * 512), (a, b) ->
-                        a.plus(b.apparentBytes(), b.allocatedBytes()));
+                kinds.merge(
+                        kind,
+                        new Kind(1, Long.parseLong(f[1]), blocks512 * 512),
+                        (a, b) -> a.plus(b.apparentBytes(), b.allocatedBytes()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -55,8 +56,13 @@ public final class DiskBreakdown {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Kind> e : kinds.entrySet()) {
             Kind k = e.getValue();
-            sb.append(String.format(Locale.ROOT, "%-6s %4d files, %8.1f MiB apparent, %8.1f MiB allocated (%.3f of live)%n",
-                    e.getKey(), k.files(), k.apparentBytes() / 1048576.0, k.allocatedBytes() / 1048576.0,
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%-6s %4d files, %8.1f MiB apparent, %8.1f MiB allocated (%.3f of live)%n",
+                    e.getKey(),
+                    k.files(),
+                    k.apparentBytes() / 1048576.0,
+                    k.allocatedBytes() / 1048576.0,
                     k.allocatedBytes() / (double) liveBytes));
         }
         return sb.toString();

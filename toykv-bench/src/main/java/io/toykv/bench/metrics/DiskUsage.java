@@ -13,12 +13,13 @@ import java.util.stream.Stream;
  * files count in full, sparse holes do not), falling back to the sum of file lengths where du fails.
  */
 public final class DiskUsage {
-    private DiskUsage() {
-    }
+    private DiskUsage() {}
 
     public static long allocatedBytes(Path dir) {
         try {
-            Process p = new ProcessBuilder("du", "-s", "-B1", dir.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("du", "-s", "-B1", dir.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
             if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
                 return Long.parseLong(out.split("\\s+")[0]);
@@ -33,13 +34,15 @@ public final class DiskUsage {
 
     public static long apparentBytes(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    return 0; // deleted while we walked
-                }
-            }).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(f -> {
+                        try {
+                            return Files.size(f);
+                        } catch (IOException e) {
+                            return 0; // deleted while we walked
+                        }
+                    })
+                    .sum();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

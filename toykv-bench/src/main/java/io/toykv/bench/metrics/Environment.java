@@ -13,28 +13,33 @@ import java.util.stream.Stream;
 
 /** What the figures were measured on, printed before them (as dain/leveldb's benchmark does). */
 public final class Environment {
-    private Environment() {
-    }
+    private Environment() {}
 
     /** Name-value lines describing the machine, the JVM and the file system of {@code dataDir}. */
     public static Map<String, String> describe(Path dataDir) {
         Map<String, String> m = new LinkedHashMap<>();
         Runtime rt = Runtime.getRuntime();
-        m.put("cpu", firstValue(Path.of("/proc/cpuinfo"), "model name") + ", " + rt.availableProcessors()
-                + " available processors");
-        m.put("memory", gib(meminfoBytes("MemTotal")) + " total, " + gib(meminfoBytes("MemAvailable"))
-                + " available");
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
-        m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
-                + System.getProperty("java.vendor") + ")");
+        m.put(
+                "cpu",
+                firstValue(Path.of("/proc/cpuinfo"), "model name") + ", " + rt.availableProcessors()
+                        + " available processors");
+        m.put("memory", gib(meminfoBytes("MemTotal")) + " total, " + gib(meminfoBytes("MemAvailable")) + " available");
+        m.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
+        m.put(
+                "jvm",
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
+                        + System.getProperty("java.vendor") + ")");
         m.put("jvm args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         m.put("max heap", gib(rt.maxMemory()));
         m.put("data dir", dataDir.toAbsolutePath().toString());
         try {
             FileStore fs = Files.getFileStore(existingAncestor(dataDir));
-            m.put("file system", fs.type() + " on " + fs.name() + ", " + gib(fs.getUsableSpace()) + " free"
-                    + rotational(fs.name()));
+            m.put(
+                    "file system",
+                    fs.type() + " on " + fs.name() + ", " + gib(fs.getUsableSpace()) + " free" + rotational(fs.name()));
         } catch (IOException e) {
             m.put("file system", "unknown (" + e.getMessage() + ")");
         }
@@ -74,7 +79,8 @@ public final class Environment {
         }
         String name = device.substring(5).replaceAll("p?\\d+$", "");
         try {
-            String r = Files.readString(Path.of("/sys/block", name, "queue", "rotational")).trim();
+            String r = Files.readString(Path.of("/sys/block", name, "queue", "rotational"))
+                    .trim();
             return r.equals("0") ? ", non-rotational (SSD or virtual disk)" : ", rotational";
         } catch (IOException | RuntimeException e) {
             return "";
@@ -83,8 +89,10 @@ public final class Environment {
 
     private static String firstValue(Path file, String key) {
         try (Stream<String> lines = Files.lines(file)) {
-            return lines.filter(l -> l.startsWith(key)).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse("unknown");
+            return lines.filter(l -> l.startsWith(key))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("unknown");
         } catch (IOException e) {
             return "unknown";
         }

@@ -8,8 +8,7 @@ import java.lang.management.ManagementFactory;
  * between a reading taken before the store opens and one taken while it holds its keys.
  */
 public final class HeapProbe {
-    private HeapProbe() {
-    }
+    private HeapProbe() {}
 
     /** Heap bytes in use after asking for full collections until the figure settles (at most 5 tries). */
     public static long settledHeapUsed() {

@@ -12,8 +12,7 @@ import java.util.Map;
  * table, and for the embedded suite one space and memory table built from the reopen rows.
  */
 public final class MarkdownTables {
-    private MarkdownTables() {
-    }
+    private MarkdownTables() {}
 
     public static void print(Summary summary, PrintStream out) {
         Map<String, List<Result>> groups = new LinkedHashMap<>();
@@ -27,7 +26,8 @@ public final class MarkdownTables {
             out.println("| workload | engine | ops/s | vs RocksDB | p50 us | p99 us | p99.9 us |");
             out.println("|---|---|---:|---:|---:|---:|---:|");
             List<Result> reopen = new ArrayList<>();
-            for (String w : g.getValue().stream().map(Result::workload).distinct().toList()) {
+            for (String w :
+                    g.getValue().stream().map(Result::workload).distinct().toList()) {
                 for (Result r : g.getValue()) {
                     if (!r.workload().equals(w)) {
                         continue;
@@ -36,9 +36,16 @@ public final class MarkdownTables {
                         reopen.add(r);
                         continue;
                     }
-                    out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", w, r.engine(),
-                            grouped(r.opsPerSec()), ratio(summary.ratio(r)), Result.fixed(r.p50Us(), 1),
-                            Result.fixed(r.p99Us(), 1), Result.fixed(r.p999Us(), 1));
+                    out.printf(
+                            Locale.ROOT,
+                            "| %s | %s | %s | %s | %s | %s | %s |%n",
+                            w,
+                            r.engine(),
+                            grouped(r.opsPerSec()),
+                            ratio(summary.ratio(r)),
+                            Result.fixed(r.p50Us(), 1),
+                            Result.fixed(r.p99Us(), 1),
+                            Result.fixed(r.p999Us(), 1));
                 }
             }
             out.println();
@@ -47,9 +54,14 @@ public final class MarkdownTables {
                         + "| heap bytes / key | off-heap bytes / key |");
                 out.println("|---|---:|---:|---:|---:|---:|");
                 for (Result r : reopen) {
-                    out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", r.engine(),
-                            Result.fixed(r.reopenMs(), 0), Result.fixed(r.writeAmp(), 2),
-                            Result.fixed(r.spaceAmp(), 2), Result.fixed(r.heapBytesPerKey(), 0),
+                    out.printf(
+                            Locale.ROOT,
+                            "| %s | %s | %s | %s | %s | %s |%n",
+                            r.engine(),
+                            Result.fixed(r.reopenMs(), 0),
+                            Result.fixed(r.writeAmp(), 2),
+                            Result.fixed(r.spaceAmp(), 2),
+                            Result.fixed(r.heapBytesPerKey(), 0),
                             Result.fixed(r.offHeapBytesPerKey(), 0));
                 }
                 out.println();
@@ -68,7 +80,8 @@ public final class MarkdownTables {
             groups.computeIfAbsent(g, k -> new ArrayList<>()).add(r);
         }
         for (Map.Entry<String, List<Result>> g : groups.entrySet()) {
-            List<String> engines = g.getValue().stream().map(Result::engine).distinct().toList();
+            List<String> engines =
+                    g.getValue().stream().map(Result::engine).distinct().toList();
             out.println("**" + g.getKey() + "**");
             out.println();
             StringBuilder head = new StringBuilder("| workload |");
@@ -81,19 +94,32 @@ public final class MarkdownTables {
             rule.append("---:|---:|---:|");
             out.println(head);
             out.println(rule);
-            for (String w : g.getValue().stream().map(Result::workload).distinct().toList()) {
+            for (String w :
+                    g.getValue().stream().map(Result::workload).distinct().toList()) {
                 StringBuilder line = new StringBuilder("| " + w + " |");
                 Result toykv = null;
                 Result rocks = null;
                 for (String e : engines) {
                     Result r = find(g.getValue(), w, e);
-                    line.append(' ').append(r == null ? "" : Double.isNaN(r.reopenMs()) ? grouped(r.opsPerSec())
-                            : Result.fixed(r.reopenMs(), 0) + " ms").append(" |");
+                    line.append(' ')
+                            .append(
+                                    r == null
+                                            ? ""
+                                            : Double.isNaN(r.reopenMs())
+                                                    ? grouped(r.opsPerSec())
+                                                    : Result.fixed(r.reopenMs(), 0) + " ms")
+                            .append(" |");
                     toykv = e.equals("toykv") ? r : toykv;
                     rocks = e.equals(Summary.BASELINE) ? r : rocks;
                 }
-                line.append(' ').append(toykv == null ? "" : ratio(summary.ratio(toykv))).append(" |");
-                line.append(' ').append(latencies(toykv)).append(" | ").append(latencies(rocks)).append(" |");
+                line.append(' ')
+                        .append(toykv == null ? "" : ratio(summary.ratio(toykv)))
+                        .append(" |");
+                line.append(' ')
+                        .append(latencies(toykv))
+                        .append(" | ")
+                        .append(latencies(rocks))
+                        .append(" |");
                 out.println(line);
             }
             out.println();

@@ -13,8 +13,7 @@ import java.nio.file.Path;
 public final class ProcIo {
     private static final Path FILE = Path.of("/proc/self/io");
 
-    private ProcIo() {
-    }
+    private ProcIo() {}
 
     public static long writeBytes() {
         try {

@@ -26,21 +26,79 @@ import java.util.Locale;
  * @param offHeapBytesPerKey memory outside the heap the store reports holding, per live key
  * @param reopenMs time to open the closed store again, in milliseconds
  */
-public record Result(String suite, int rep, String engine, String shape, int threads, String workload, long ops,
-        double seconds, double p50Us, double p99Us, double p999Us, long userBytes, long writeBytes,
-        long diskBytes, long liveBytes, double heapBytesPerKey, double offHeapBytesPerKey, double reopenMs) {
+public record Result(
+        String suite,
+        int rep,
+        String engine,
+        String shape,
+        int threads,
+        String workload,
+        long ops,
+        double seconds,
+        double p50Us,
+        double p99Us,
+        double p999Us,
+        long userBytes,
+        long writeBytes,
+        long diskBytes,
+        long liveBytes,
+        double heapBytesPerKey,
+        double offHeapBytesPerKey,
+        double reopenMs) {
 
-    public static final List<String> COLUMNS = List.of("suite", "rep", "engine", "shape", "threads", "workload",
-            "ops", "seconds", "ops_per_sec", "p50_us", "p99_us", "p999_us", "user_bytes", "write_bytes",
-            "write_amp", "disk_bytes", "live_bytes", "space_amp", "heap_bytes_per_key", "offheap_bytes_per_key",
+    public static final List<String> COLUMNS = List.of(
+            "suite",
+            "rep",
+            "engine",
+            "shape",
+            "threads",
+            "workload",
+            "ops",
+            "seconds",
+            "ops_per_sec",
+            "p50_us",
+            "p99_us",
+            "p999_us",
+            "user_bytes",
+            "write_bytes",
+            "write_amp",
+            "disk_bytes",
+            "live_bytes",
+            "space_amp",
+            "heap_bytes_per_key",
+            "offheap_bytes_per_key",
             "reopen_ms");
 
     /** A row with only the throughput and latency figures; the rest unknown. */
-    public static Result timed(String suite, int rep, String engine, String shape, int threads, String workload,
-            long ops, double seconds, Latencies latencies) {
-        return new Result(suite, rep, engine, shape, threads, workload, ops, seconds,
-                latencies.percentileMicros(50), latencies.percentileMicros(99), latencies.percentileMicros(99.9),
-                -1, -1, -1, -1, Double.NaN, Double.NaN, Double.NaN);
+    public static Result timed(
+            String suite,
+            int rep,
+            String engine,
+            String shape,
+            int threads,
+            String workload,
+            long ops,
+            double seconds,
+            Latencies latencies) {
+        return new Result(
+                suite,
+                rep,
+                engine,
+                shape,
+                threads,
+                workload,
+                ops,
+                seconds,
+                latencies.percentileMicros(50),
+                latencies.percentileMicros(99),
+                latencies.percentileMicros(99.9),
+                -1,
+                -1,
+                -1,
+                -1,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN);
     }
 
     public double opsPerSec() {
@@ -58,31 +116,116 @@ public record Result(String suite, int rep, String engine, String shape, int thr
     }
 
     public Result withBytes(long userBytes, long writeBytes) {
-        return new Result(suite, rep, engine, shape, threads, workload, ops, seconds, p50Us, p99Us, p999Us,
-                userBytes, writeBytes, diskBytes, liveBytes, heapBytesPerKey, offHeapBytesPerKey, reopenMs);
+        return new Result(
+                suite,
+                rep,
+                engine,
+                shape,
+                threads,
+                workload,
+                ops,
+                seconds,
+                p50Us,
+                p99Us,
+                p999Us,
+                userBytes,
+                writeBytes,
+                diskBytes,
+                liveBytes,
+                heapBytesPerKey,
+                offHeapBytesPerKey,
+                reopenMs);
     }
 
     public Result withSpace(long diskBytes, long liveBytes) {
-        return new Result(suite, rep, engine, shape, threads, workload, ops, seconds, p50Us, p99Us, p999Us,
-                userBytes, writeBytes, diskBytes, liveBytes, heapBytesPerKey, offHeapBytesPerKey, reopenMs);
+        return new Result(
+                suite,
+                rep,
+                engine,
+                shape,
+                threads,
+                workload,
+                ops,
+                seconds,
+                p50Us,
+                p99Us,
+                p999Us,
+                userBytes,
+                writeBytes,
+                diskBytes,
+                liveBytes,
+                heapBytesPerKey,
+                offHeapBytesPerKey,
+                reopenMs);
     }
 
     public Result withMemory(double heapBytesPerKey, double offHeapBytesPerKey) {
-        return new Result(suite, rep, engine, shape, threads, workload, ops, seconds, p50Us, p99Us, p999Us,
-                userBytes, writeBytes, diskBytes, liveBytes, heapBytesPerKey, offHeapBytesPerKey, reopenMs);
+        return new Result(
+                suite,
+                rep,
+                engine,
+                shape,
+                threads,
+                workload,
+                ops,
+                seconds,
+                p50Us,
+                p99Us,
+                p999Us,
+                userBytes,
+                writeBytes,
+                diskBytes,
+                liveBytes,
+                heapBytesPerKey,
+                offHeapBytesPerKey,
+                reopenMs);
     }
 
     public Result withReopenMs(double reopenMs) {
-        return new Result(suite, rep, engine, shape, threads, workload, ops, seconds, p50Us, p99Us, p999Us,
-                userBytes, writeBytes, diskBytes, liveBytes, heapBytesPerKey, offHeapBytesPerKey, reopenMs);
+        return new Result(
+                suite,
+                rep,
+                engine,
+                shape,
+                threads,
+                workload,
+                ops,
+                seconds,
+                p50Us,
+                p99Us,
+                p999Us,
+                userBytes,
+                writeBytes,
+                diskBytes,
+                liveBytes,
+                heapBytesPerKey,
+                offHeapBytesPerKey,
+                reopenMs);
     }
 
     /** The cells in {@link #COLUMNS} order. */
     public List<String> cells() {
-        return List.of(suite, Integer.toString(rep), engine, shape, Integer.toString(threads), workload,
-                count(ops), fixed(seconds, 3), fixed(opsPerSec(), 0), fixed(p50Us, 2), fixed(p99Us, 2),
-                fixed(p999Us, 2), count(userBytes), count(writeBytes), fixed(writeAmp(), 2), count(diskBytes),
-                count(liveBytes), fixed(spaceAmp(), 2), fixed(heapBytesPerKey, 1), fixed(offHeapBytesPerKey, 1),
+        return List.of(
+                suite,
+                Integer.toString(rep),
+                engine,
+                shape,
+                Integer.toString(threads),
+                workload,
+                count(ops),
+                fixed(seconds, 3),
+                fixed(opsPerSec(), 0),
+                fixed(p50Us, 2),
+                fixed(p99Us, 2),
+                fixed(p999Us, 2),
+                count(userBytes),
+                count(writeBytes),
+                fixed(writeAmp(), 2),
+                count(diskBytes),
+                count(liveBytes),
+                fixed(spaceAmp(), 2),
+                fixed(heapBytesPerKey, 1),
+                fixed(offHeapBytesPerKey, 1),
                 fixed(reopenMs, 1));
     }
 
@@ -91,10 +234,25 @@ public record Result(String suite, int rep, String engine, String shape, int thr
         if (c.size() != COLUMNS.size()) {
             throw new IllegalArgumentException("expected " + COLUMNS.size() + " cells, got " + c.size() + ": " + c);
         }
-        return new Result(c.get(0), Integer.parseInt(c.get(1)), c.get(2), c.get(3), Integer.parseInt(c.get(4)),
-                c.get(5), longOf(c.get(6)), doubleOf(c.get(7)), doubleOf(c.get(9)), doubleOf(c.get(10)),
-                doubleOf(c.get(11)), longOf(c.get(12)), longOf(c.get(13)), longOf(c.get(15)), longOf(c.get(16)),
-                doubleOf(c.get(18)), doubleOf(c.get(19)), doubleOf(c.get(20)));
+        return new Result(
+                c.get(0),
+                Integer.parseInt(c.get(1)),
+                c.get(2),
+                c.get(3),
+                Integer.parseInt(c.get(4)),
+                c.get(5),
+                longOf(c.get(6)),
+                doubleOf(c.get(7)),
+                doubleOf(c.get(9)),
+                doubleOf(c.get(10)),
+                doubleOf(c.get(11)),
+                longOf(c.get(12)),
+                longOf(c.get(13)),
+                longOf(c.get(15)),
+                longOf(c.get(16)),
+                doubleOf(c.get(18)),
+                doubleOf(c.get(19)),
+                doubleOf(c.get(20)));
     }
 
     static String count(long v) {

@@ -27,7 +27,8 @@ public final class Summary {
     public static Summary of(List<Result> rows) {
         Map<String, List<Result>> groups = new LinkedHashMap<>();
         for (Result r : rows) {
-            groups.computeIfAbsent(groupKey(r, r.engine()), k -> new ArrayList<>()).add(r);
+            groups.computeIfAbsent(groupKey(r, r.engine()), k -> new ArrayList<>())
+                    .add(r);
         }
         List<Result> medians = new ArrayList<>();
         for (List<Result> g : groups.values()) {
@@ -35,11 +36,24 @@ public final class Summary {
             double seconds = median(g, Result::seconds);
             double opsPerSec = median(g, Result::opsPerSec);
             long ops = Double.isNaN(opsPerSec) ? f.ops() : Math.round(opsPerSec * seconds);
-            medians.add(new Result(f.suite(), 0, f.engine(), f.shape(), f.threads(), f.workload(), ops, seconds,
-                    median(g, Result::p50Us), median(g, Result::p99Us), median(g, Result::p999Us),
-                    medianLong(g, r -> r.userBytes()), medianLong(g, r -> r.writeBytes()),
-                    medianLong(g, r -> r.diskBytes()), medianLong(g, r -> r.liveBytes()),
-                    median(g, Result::heapBytesPerKey), median(g, Result::offHeapBytesPerKey),
+            medians.add(new Result(
+                    f.suite(),
+                    0,
+                    f.engine(),
+                    f.shape(),
+                    f.threads(),
+                    f.workload(),
+                    ops,
+                    seconds,
+                    median(g, Result::p50Us),
+                    median(g, Result::p99Us),
+                    median(g, Result::p999Us),
+                    medianLong(g, r -> r.userBytes()),
+                    medianLong(g, r -> r.writeBytes()),
+                    medianLong(g, r -> r.diskBytes()),
+                    medianLong(g, r -> r.liveBytes()),
+                    median(g, Result::heapBytesPerKey),
+                    median(g, Result::offHeapBytesPerKey),
                     median(g, Result::reopenMs)));
         }
         return new Summary(medians);
@@ -68,25 +82,57 @@ public final class Summary {
     /** Prints one fixed-width table of every summary row. */
     public void print(PrintStream out) {
         String fmt = "%-8s %-10s %2s  %-22s %-13s %12s %7s %9s %9s %9s %6s %6s %8s %8s %9s%n";
-        out.printf(Locale.ROOT, fmt, "suite", "shape", "th", "workload", "engine", "ops/s", "ratio", "p50 us",
-                "p99 us", "p99.9 us", "w-amp", "s-amp", "heap/key", "off/key", "reopen ms");
+        out.printf(
+                Locale.ROOT,
+                fmt,
+                "suite",
+                "shape",
+                "th",
+                "workload",
+                "engine",
+                "ops/s",
+                "ratio",
+                "p50 us",
+                "p99 us",
+                "p99.9 us",
+                "w-amp",
+                "s-amp",
+                "heap/key",
+                "off/key",
+                "reopen ms");
         for (Result r : medians) {
-            out.printf(Locale.ROOT, fmt, r.suite(), r.shape(), r.threads(), r.workload(), r.engine(),
-                    Result.fixed(r.opsPerSec(), 0), Result.fixed(ratio(r), 2), Result.fixed(r.p50Us(), 2),
-                    Result.fixed(r.p99Us(), 1), Result.fixed(r.p999Us(), 1), Result.fixed(r.writeAmp(), 2),
-                    Result.fixed(r.spaceAmp(), 2), Result.fixed(r.heapBytesPerKey(), 1),
-                    Result.fixed(r.offHeapBytesPerKey(), 1), Result.fixed(r.reopenMs(), 1));
+            out.printf(
+                    Locale.ROOT,
+                    fmt,
+                    r.suite(),
+                    r.shape(),
+                    r.threads(),
+                    r.workload(),
+                    r.engine(),
+                    Result.fixed(r.opsPerSec(), 0),
+                    Result.fixed(ratio(r), 2),
+                    Result.fixed(r.p50Us(), 2),
+                    Result.fixed(r.p99Us(), 1),
+                    Result.fixed(r.p999Us(), 1),
+                    Result.fixed(r.writeAmp(), 2),
+                    Result.fixed(r.spaceAmp(), 2),
+                    Result.fixed(r.heapBytesPerKey(), 1),
+                    Result.fixed(r.offHeapBytesPerKey(), 1),
+                    Result.fixed(r.reopenMs(), 1));
         }
     }
 
     private static String groupKey(Result r, String engine) {
-        return r.suite() + '\u0000' + engine + '\u0000' + r.shape() + '\u0000' + r.threads() + '\u0000'
-                + r.workload();
+        return r.suite() + '\u0000' + engine + '\u0000' + r.shape() + '\u0000' + r.threads() + '\u0000' + r.workload();
     }
 
     /** Median of the known (non-NaN) values; the mean of the middle two for an even count; NaN if none. */
     static double median(List<Result> rows, ToDoubleFunction<Result> f) {
-        double[] v = rows.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        double[] v = rows.stream()
+                .mapToDouble(f)
+                .filter(d -> !Double.isNaN(d))
+                .sorted()
+                .toArray();
         if (v.length == 0) {
             return Double.NaN;
         }

@@ -87,13 +87,14 @@ public final class EmbeddedSuite {
         } finally {
             engine.close();
         }
-        r = r.withBytes(num * shape.pairBytes(), delta(io0)).withSpace(DiskUsage.allocatedBytes(dir),
-                num * shape.pairBytes());
+        r = r.withBytes(num * shape.pairBytes(), delta(io0))
+                .withSpace(DiskUsage.allocatedBytes(dir), num * shape.pairBytes());
         report(r, results);
     }
 
-    private void runSequence(EngineKind kind, Shape shape, int threads, int rep, Path dir, Set<Workload> todo,
-            Consumer<Result> results) throws IOException {
+    private void runSequence(
+            EngineKind kind, Shape shape, int threads, int rep, Path dir, Set<Workload> todo, Consumer<Result> results)
+            throws IOException {
         DiskUsage.deleteTree(dir);
         Files.createDirectories(dir);
         long heap0 = HeapProbe.settledHeapUsed();
@@ -104,8 +105,8 @@ public final class EmbeddedSuite {
         try {
             // fillrandom always runs: every later workload needs its data.
             long io0 = ProcIo.writeBytes();
-            Result fill = timedPuts(engine, Workload.FILLRANDOM, Keys.shuffled((int) num, Keys.FILL_SEED), kind,
-                    shape, threads, rep);
+            Result fill = timedPuts(
+                    engine, Workload.FILLRANDOM, Keys.shuffled((int) num, Keys.FILL_SEED), kind, shape, threads, rep);
             userBytes += num * shape.pairBytes();
             report(fill.withBytes(num * shape.pairBytes(), delta(io0)), results);
 
@@ -142,9 +143,25 @@ public final class EmbeddedSuite {
                 // After the reopen: RocksDB flushes the memtable it recovered from its WAL during open.
                 long ioLifetime = delta(ioOpen);
                 long disk = DiskUsage.allocatedBytes(dir);
-                Result r = new Result(SUITE, rep, kind.label(), shape.name(), threads, Workload.REOPEN.label(), -1,
-                        openMs / 1000, Double.NaN, Double.NaN, Double.NaN, userBytes, ioLifetime, disk,
-                        num * shape.pairBytes(), heapPerKey, (double) offHeap / num, openMs);
+                Result r = new Result(
+                        SUITE,
+                        rep,
+                        kind.label(),
+                        shape.name(),
+                        threads,
+                        Workload.REOPEN.label(),
+                        -1,
+                        openMs / 1000,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        userBytes,
+                        ioLifetime,
+                        disk,
+                        num * shape.pairBytes(),
+                        heapPerKey,
+                        (double) offHeap / num,
+                        openMs);
                 out.printf(Locale.ROOT, "      (close took %.1f ms)%n", closeNanos / 1e6);
                 report(r, results);
             }
@@ -160,95 +177,142 @@ public final class EmbeddedSuite {
         }
     }
 
-    private Result timedPuts(Engine engine, Workload w, int[] order, EngineKind kind, Shape shape, int threads,
-            int rep) throws IOException {
-        Phase.Outcome o = Phase.run(w.label(), num, threads, new Phase.Op() {
-            @Override
-            public Object prepare(long i) {
-                long id = order == null ? i : order[(int) i];
-                byte[] value = new byte[shape.valueSize()];
-                Values.fill(id, value);
-                return new byte[][] {Keys.key(id, shape.keySize()), value};
-            }
+    private Result timedPuts(Engine engine, Workload w, int[] order, EngineKind kind, Shape shape, int threads, int rep)
+            throws IOException {
+        Phase.Outcome o = Phase.run(
+                w.label(),
+                num,
+                threads,
+                new Phase.Op() {
+                    @Override
+                    public Object prepare(long i) {
+                        long id = order == null ? i : order[(int) i];
+                        byte[] value = new byte[shape.valueSize()];
+                        Values.fill(id, value);
+                        return new byte[][] {Keys.key(id, shape.keySize()), value};
+                    }
 
-            @Override
-            public void run(Object prepared) throws IOException {
-                byte[][] kv = (byte[][]) prepared;
-                engine.put(kv[0], kv[1]);
-            }
-        }, out);
-        return Result.timed(SUITE, rep, kind.label(), shape.name(), threads, w.label(), o.ops(), o.seconds(),
-                o.latencies());
+                    @Override
+                    public void run(Object prepared) throws IOException {
+                        byte[][] kv = (byte[][]) prepared;
+                        engine.put(kv[0], kv[1]);
+                    }
+                },
+                out);
+        return Result.timed(
+                SUITE, rep, kind.label(), shape.name(), threads, w.label(), o.ops(), o.seconds(), o.latencies());
     }
 
     private Result readRandom(Engine engine, EngineKind kind, Shape shape, int threads, int rep) throws IOException {
         int[] order = order(Workload.READRANDOM);
-        Phase.Outcome o = Phase.run(Workload.READRANDOM.label(), num, threads, new Phase.Op() {
-            @Override
-            public Object prepare(long i) {
-                return Keys.key(order[(int) i], shape.keySize());
-            }
+        Phase.Outcome o = Phase.run(
+                Workload.READRANDOM.label(),
+                num,
+                threads,
+                new Phase.Op() {
+                    @Override
+                    public Object prepare(long i) {
+                        return Keys.key(order[(int) i], shape.keySize());
+                    }
 
-            @Override
-            public void run(Object key) throws IOException {
-                byte[] k = (byte[]) key;
-                byte[] v = engine.get(k);
-                if (v == null || v.length != shape.valueSize() || !Arrays.equals(Keys.key(Values.idOf(v),
-                        shape.keySize()), k)) {
-                    throw new IllegalStateException(kind.label() + " returned a wrong value for key "
-                            + new String(k, java.nio.charset.StandardCharsets.US_ASCII)
-                            + (v == null ? ": absent" : ": " + v.length + " bytes"));
-                }
-            }
-        }, out);
-        return Result.timed(SUITE, rep, kind.label(), shape.name(), threads, Workload.READRANDOM.label(), o.ops(),
-                o.seconds(), o.latencies());
+                    @Override
+                    public void run(Object key) throws IOException {
+                        byte[] k = (byte[]) key;
+                        byte[] v = engine.get(k);
+                        if (v == null
+                                || v.length != shape.valueSize()
+                                || !Arrays.equals(Keys.key(Values.idOf(v), shape.keySize()), k)) {
+                            throw new IllegalStateException(kind.label() + " returned a wrong value for key "
+                                    + new String(k, java.nio.charset.StandardCharsets.US_ASCII)
+                                    + (v == null ? ": absent" : ": " + v.length + " bytes"));
+                        }
+                    }
+                },
+                out);
+        return Result.timed(
+                SUITE,
+                rep,
+                kind.label(),
+                shape.name(),
+                threads,
+                Workload.READRANDOM.label(),
+                o.ops(),
+                o.seconds(),
+                o.latencies());
     }
 
     private Result readMissing(Engine engine, EngineKind kind, Shape shape, int threads, int rep) throws IOException {
         int[] order = order(Workload.READMISSING);
-        Phase.Outcome o = Phase.run(Workload.READMISSING.label(), num, threads, new Phase.Op() {
-            @Override
-            public Object prepare(long i) {
-                return Keys.key(num + order[(int) i], shape.keySize());
-            }
+        Phase.Outcome o = Phase.run(
+                Workload.READMISSING.label(),
+                num,
+                threads,
+                new Phase.Op() {
+                    @Override
+                    public Object prepare(long i) {
+                        return Keys.key(num + order[(int) i], shape.keySize());
+                    }
 
-            @Override
-            public void run(Object key) throws IOException {
-                if (engine.get((byte[]) key) != null) {
-                    throw new IllegalStateException(kind.label() + " found a key that was never written");
-                }
-            }
-        }, out);
-        return Result.timed(SUITE, rep, kind.label(), shape.name(), threads, Workload.READMISSING.label(), o.ops(),
-                o.seconds(), o.latencies());
+                    @Override
+                    public void run(Object key) throws IOException {
+                        if (engine.get((byte[]) key) != null) {
+                            throw new IllegalStateException(kind.label() + " found a key that was never written");
+                        }
+                    }
+                },
+                out);
+        return Result.timed(
+                SUITE,
+                rep,
+                kind.label(),
+                shape.name(),
+                threads,
+                Workload.READMISSING.label(),
+                o.ops(),
+                o.seconds(),
+                o.latencies());
     }
 
     private Result seekRandom(Engine engine, EngineKind kind, Shape shape, int threads, int rep) throws IOException {
         int[] order = order(Workload.SEEKRANDOM);
         long seeks = Math.max(1, num / 10);
-        Phase.Outcome o = Phase.run(Workload.SEEKRANDOM.label(), seeks, threads, new Phase.Op() {
-            @Override
-            public Object prepare(long i) {
-                return order[(int) i];
-            }
+        Phase.Outcome o = Phase.run(
+                Workload.SEEKRANDOM.label(),
+                seeks,
+                threads,
+                new Phase.Op() {
+                    @Override
+                    public Object prepare(long i) {
+                        return order[(int) i];
+                    }
 
-            @Override
-            public void run(Object prepared) throws IOException {
-                int id = (Integer) prepared;
-                long[] bytes = new long[1];
-                int n = engine.scan(Keys.key(id, shape.keySize()), Workload.SHORT_SCAN,
-                        (k, v) -> bytes[0] += k.length + v.length);
-                long expected = Math.min(Workload.SHORT_SCAN, num - id);
-                if (n != expected) {
-                    throw new IllegalStateException(kind.label() + " scan from id " + id + " returned " + n
-                            + " entries, expected " + expected);
-                }
-                sink += bytes[0];
-            }
-        }, out);
-        return Result.timed(SUITE, rep, kind.label(), shape.name(), threads, Workload.SEEKRANDOM.label(), o.ops(),
-                o.seconds(), o.latencies());
+                    @Override
+                    public void run(Object prepared) throws IOException {
+                        int id = (Integer) prepared;
+                        long[] bytes = new long[1];
+                        int n = engine.scan(
+                                Keys.key(id, shape.keySize()),
+                                Workload.SHORT_SCAN,
+                                (k, v) -> bytes[0] += k.length + v.length);
+                        long expected = Math.min(Workload.SHORT_SCAN, num - id);
+                        if (n != expected) {
+                            throw new IllegalStateException(kind.label() + " scan from id " + id + " returned " + n
+                                    + " entries, expected " + expected);
+                        }
+                        sink += bytes[0];
+                    }
+                },
+                out);
+        return Result.timed(
+                SUITE,
+                rep,
+                kind.label(),
+                shape.name(),
+                threads,
+                Workload.SEEKRANDOM.label(),
+                o.ops(),
+                o.seconds(),
+                o.latencies());
     }
 
     /** One scan on one thread; the row carries the run's thread count so that it groups with its run. */
@@ -261,26 +325,46 @@ public final class EmbeddedSuite {
         if (n != num) {
             throw new IllegalStateException(kind.label() + " full scan returned " + n + " entries, expected " + num);
         }
-        return Result.timed(SUITE, rep, kind.label(), shape.name(), threads, Workload.FULLSCAN.label(), n, seconds,
+        return Result.timed(
+                SUITE,
+                rep,
+                kind.label(),
+                shape.name(),
+                threads,
+                Workload.FULLSCAN.label(),
+                n,
+                seconds,
                 new Latencies());
     }
 
-    private Result deleteRandom(Engine engine, EngineKind kind, Shape shape, int threads, int rep)
-            throws IOException {
+    private Result deleteRandom(Engine engine, EngineKind kind, Shape shape, int threads, int rep) throws IOException {
         int[] order = order(Workload.DELETERANDOM);
-        Phase.Outcome o = Phase.run(Workload.DELETERANDOM.label(), num, threads, new Phase.Op() {
-            @Override
-            public Object prepare(long i) {
-                return Keys.key(order[(int) i], shape.keySize());
-            }
+        Phase.Outcome o = Phase.run(
+                Workload.DELETERANDOM.label(),
+                num,
+                threads,
+                new Phase.Op() {
+                    @Override
+                    public Object prepare(long i) {
+                        return Keys.key(order[(int) i], shape.keySize());
+                    }
 
-            @Override
-            public void run(Object key) throws IOException {
-                engine.delete((byte[]) key);
-            }
-        }, out);
-        return Result.timed(SUITE, rep, kind.label(), shape.name(), threads, Workload.DELETERANDOM.label(), o.ops(),
-                o.seconds(), o.latencies());
+                    @Override
+                    public void run(Object key) throws IOException {
+                        engine.delete((byte[]) key);
+                    }
+                },
+                out);
+        return Result.timed(
+                SUITE,
+                rep,
+                kind.label(),
+                shape.name(),
+                threads,
+                Workload.DELETERANDOM.label(),
+                o.ops(),
+                o.seconds(),
+                o.latencies());
     }
 
     private void checkPresent(Engine engine, Shape shape, int id) throws IOException {
@@ -295,9 +379,16 @@ public final class EmbeddedSuite {
     }
 
     private void report(Result r, Consumer<Result> results) {
-        out.printf(Locale.ROOT, "    %-13s %-12s %12s ops/s  p50 %8s us  p99 %8s us  p99.9 %8s us%s%n",
-                r.engine(), r.workload(), Double.isNaN(r.opsPerSec()) ? "-" : String.format(Locale.ROOT, "%,.0f", r.opsPerSec()),
-                fmt(r.p50Us()), fmt(r.p99Us()), fmt(r.p999Us()), extras(r));
+        out.printf(
+                Locale.ROOT,
+                "    %-13s %-12s %12s ops/s  p50 %8s us  p99 %8s us  p99.9 %8s us%s%n",
+                r.engine(),
+                r.workload(),
+                Double.isNaN(r.opsPerSec()) ? "-" : String.format(Locale.ROOT, "%,.0f", r.opsPerSec()),
+                fmt(r.p50Us()),
+                fmt(r.p99Us()),
+                fmt(r.p999Us()),
+                extras(r));
         results.accept(r);
     }
 
@@ -310,8 +401,8 @@ public final class EmbeddedSuite {
             sb.append(String.format(Locale.ROOT, "  s-amp %.2f", r.spaceAmp()));
         }
         if (!Double.isNaN(r.heapBytesPerKey())) {
-            sb.append(String.format(Locale.ROOT, "  heap/key %.0f  off-heap/key %.0f", r.heapBytesPerKey(),
-                    r.offHeapBytesPerKey()));
+            sb.append(String.format(
+                    Locale.ROOT, "  heap/key %.0f  off-heap/key %.0f", r.heapBytesPerKey(), r.offHeapBytesPerKey()));
         }
         if (!Double.isNaN(r.reopenMs())) {
             sb.append(String.format(Locale.ROOT, "  reopen %.1f ms", r.reopenMs()));

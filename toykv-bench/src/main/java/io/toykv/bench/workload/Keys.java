@@ -13,8 +13,7 @@ public final class Keys {
 
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private Keys() {
-    }
+    private Keys() {}
 
     /**
      * Ids 0..n-1 in the order of a Fisher-Yates shuffle from the end with {@code new Random(seed)}: for

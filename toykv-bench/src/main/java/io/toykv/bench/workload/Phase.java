@@ -28,11 +28,9 @@ final class Phase {
     }
 
     /** Wall time and merged latencies of a finished phase. */
-    record Outcome(long ops, double seconds, Latencies latencies) {
-    }
+    record Outcome(long ops, double seconds, Latencies latencies) {}
 
-    private Phase() {
-    }
+    private Phase() {}
 
     static Outcome run(String label, long ops, int threads, Op op, PrintStream progress) throws IOException {
         LongAdder done = new LongAdder();
@@ -43,24 +41,26 @@ final class Phase {
             Latencies lat = new Latencies();
             perThread.add(lat);
             int first = t;
-            workers.add(new Thread(() -> {
-                try {
-                    long batch = 0;
-                    for (long i = first; i < ops && failure.get() == null; i += threads) {
-                        Object args = op.prepare(i);
-                        long t0 = System.nanoTime();
-                        op.run(args);
-                        lat.record(System.nanoTime() - t0);
-                        if (++batch == PROGRESS_BATCH) {
+            workers.add(new Thread(
+                    () -> {
+                        try {
+                            long batch = 0;
+                            for (long i = first; i < ops && failure.get() == null; i += threads) {
+                                Object args = op.prepare(i);
+                                long t0 = System.nanoTime();
+                                op.run(args);
+                                lat.record(System.nanoTime() - t0);
+                                if (++batch == PROGRESS_BATCH) {
+                                    done.add(batch);
+                                    batch = 0;
+                                }
+                            }
                             done.add(batch);
-                            batch = 0;
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
                         }
-                    }
-                    done.add(batch);
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "bench-" + label + "-" + t));
+                    },
+                    "bench-" + label + "-" + t));
         }
         long start = System.nanoTime();
         workers.forEach(Thread::start);
@@ -76,8 +76,13 @@ final class Phase {
                 long now = System.nanoTime();
                 if (now >= nextReport) {
                     long n = done.sum();
-                    progress.printf(Locale.ROOT, "      %-12s %5.1f%% %,d ops, %,.0f ops/s so far%n", label,
-                            100.0 * n / ops, n, n / ((now - start) / 1e9));
+                    progress.printf(
+                            Locale.ROOT,
+                            "      %-12s %5.1f%% %,d ops, %,.0f ops/s so far%n",
+                            label,
+                            100.0 * n / ops,
+                            n,
+                            n / ((now - start) / 1e9));
                     nextReport = now + PROGRESS_NANOS;
                 }
             }

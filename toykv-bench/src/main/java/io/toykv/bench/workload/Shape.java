@@ -11,6 +11,7 @@ package io.toykv.bench.workload;
 public record Shape(String name, int keySize, int valueSize) {
     /** The original toy-kv's shape: 8-byte keys, 256-byte values. */
     public static final Shape SEED = new Shape("k8v256", 8, 256);
+
     public static final Shape K16V1K = new Shape("k16v1k", 16, 1024);
     public static final Shape K16V4K = new Shape("k16v4k", 16, 4096);
 
@@ -19,8 +20,8 @@ public record Shape(String name, int keySize, int valueSize) {
             throw new IllegalArgumentException("keySize must be 8 or 16, was " + keySize);
         }
         if (valueSize < 8) {
-            throw new IllegalArgumentException("valueSize must be at least 8 (the id is stored in it), was "
-                    + valueSize);
+            throw new IllegalArgumentException(
+                    "valueSize must be at least 8 (the id is stored in it), was " + valueSize);
         }
     }
 

@@ -15,8 +15,7 @@ public final class Values {
         new Random(301).nextBytes(POOL);
     }
 
-    private Values() {
-    }
+    private Values() {}
 
     /** Fills {@code value} with id's value. Values up to 64 KiB. */
     public static void fill(long id, byte[] value) {

@@ -14,8 +14,7 @@ import site.ycsb.ByteIterator;
  * </pre>
  */
 public final class FieldCodec {
-    private FieldCodec() {
-    }
+    private FieldCodec() {}
 
     public static byte[] encode(Map<String, ByteIterator> fields) {
         int size = 0;
@@ -33,7 +32,10 @@ public final class FieldCodec {
         }
         ByteBuffer b = ByteBuffer.allocate(size);
         for (int j = 0; j < i; j++) {
-            b.putShort((short) names[j].length).put(names[j]).putInt(values[j].length).put(values[j]);
+            b.putShort((short) names[j].length)
+                    .put(names[j])
+                    .putInt(values[j].length)
+                    .put(values[j]);
         }
         return b.array();
     }

@@ -49,8 +49,8 @@ public abstract class KvClient extends DB {
         synchronized (LOCK) {
             if (shared == null) {
                 try {
-                    shared = kind().open(Path.of(dir),
-                            Durability.parse(p.getProperty(DURABILITY_PROPERTY, "everysec")));
+                    shared =
+                            kind().open(Path.of(dir), Durability.parse(p.getProperty(DURABILITY_PROPERTY, "everysec")));
                 } catch (IOException | RuntimeException e) {
                     throw new DBException("cannot open " + kind().label() + " in " + dir + ": " + e, e);
                 }
@@ -98,7 +98,11 @@ public abstract class KvClient extends DB {
     }
 
     @Override
-    public Status scan(String table, String startkey, int recordcount, Set<String> fields,
+    public Status scan(
+            String table,
+            String startkey,
+            int recordcount,
+            Set<String> fields,
             Vector<HashMap<String, ByteIterator>> result) {
         try {
             engine.scan(bytes(startkey), recordcount, (k, v) -> {

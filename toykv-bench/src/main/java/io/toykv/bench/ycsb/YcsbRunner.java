@@ -30,8 +30,7 @@ import site.ycsb.measurements.exporter.MeasurementsExporter;
  * is cleared (by reflection) before each phase, and the figures are collected rather than printed.
  */
 public final class YcsbRunner {
-    private YcsbRunner() {
-    }
+    private YcsbRunner() {}
 
     /** The standard workload file ({@code a} to {@code f}) from the resources. */
     public static Properties workload(String letter) throws IOException {
@@ -59,25 +58,34 @@ public final class YcsbRunner {
      * {@code operationcount} operations. Returns one row for the whole phase (throughput) and one per
      * operation type ({@code <label>:READ}...) with its share of the throughput and its latencies.
      */
-    public static List<Result> runPhase(Properties props, EngineKind kind, boolean transactions, int threads,
-            String label, int rep, PrintStream out) throws Exception {
+    public static List<Result> runPhase(
+            Properties props,
+            EngineKind kind,
+            boolean transactions,
+            int threads,
+            String label,
+            int rep,
+            PrintStream out)
+            throws Exception {
         props.setProperty("measurementtype", "hdrhistogram");
         props.setProperty("hdrhistogram.percentiles", "50,99,99.9");
         resetMeasurements(props);
-        Workload workload = (Workload) Class.forName(props.getProperty("workload")).getDeclaredConstructor()
+        Workload workload = (Workload) Class.forName(props.getProperty("workload"))
+                .getDeclaredConstructor()
                 .newInstance();
         workload.init(props);
         long total = Long.parseLong(props.getProperty(transactions ? "operationcount" : "recordcount"));
         Tracer tracer = new Tracer.Builder("YCSB " + kind.label())
-                .conf(HTraceConfiguration.fromMap(Collections.emptyMap())).build();
+                .conf(HTraceConfiguration.fromMap(Collections.emptyMap()))
+                .build();
         CountDownLatch done = new CountDownLatch(threads);
         List<ClientThread> clients = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             DB db = binding(kind).getDeclaredConstructor().newInstance();
             db.setProperties(props);
             long share = total / threads + (t < total % threads ? 1 : 0);
-            ClientThread c = new ClientThread(new DBWrapper(db, tracer), transactions, workload, props,
-                    (int) share, -1, done);
+            ClientThread c =
+                    new ClientThread(new DBWrapper(db, tracer), transactions, workload, props, (int) share, -1, done);
             c.setThreadId(t);
             c.setThreadCount(threads);
             clients.add(c);
@@ -94,9 +102,15 @@ public final class YcsbRunner {
             while (th.isAlive()) {
                 th.join(200);
                 if (System.nanoTime() >= next) {
-                    long n = clients.stream().mapToLong(ClientThread::getOpsDone).sum();
-                    out.printf(Locale.ROOT, "      %-14s %5.1f%% %,d ops, %,.0f ops/s so far%n", label,
-                            100.0 * n / total, n, n / ((System.nanoTime() - start) / 1e9));
+                    long n =
+                            clients.stream().mapToLong(ClientThread::getOpsDone).sum();
+                    out.printf(
+                            Locale.ROOT,
+                            "      %-14s %5.1f%% %,d ops, %,.0f ops/s so far%n",
+                            label,
+                            100.0 * n / total,
+                            n,
+                            n / ((System.nanoTime() - start) / 1e9));
                     next = System.nanoTime() + 5_000_000_000L;
                 }
             }
@@ -110,25 +124,66 @@ public final class YcsbRunner {
         Measurements.getMeasurements().exportMeasurements(capture);
         List<Result> rows = new ArrayList<>();
         String shape = "ycsb" + props.getProperty("fieldcount", "10") + "x" + props.getProperty("fieldlength", "100");
-        rows.add(new Result("ycsb", rep, kind.label(), shape, threads, label, ops, seconds, Double.NaN,
-                Double.NaN, Double.NaN, -1, -1, -1, -1, Double.NaN, Double.NaN, Double.NaN));
+        rows.add(new Result(
+                "ycsb",
+                rep,
+                kind.label(),
+                shape,
+                threads,
+                label,
+                ops,
+                seconds,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                -1,
+                -1,
+                -1,
+                -1,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN));
         for (Map.Entry<String, Map<String, Double>> e : capture.metrics.entrySet()) {
             String op = e.getKey();
             Map<String, Double> m = e.getValue();
-            if (op.startsWith("CLEANUP") || op.equals("OVERALL") || !m.containsKey("Operations")
+            if (op.startsWith("CLEANUP")
+                    || op.equals("OVERALL")
+                    || !m.containsKey("Operations")
                     || m.get("Operations") == 0) {
                 continue;
             }
-            double errors = m.entrySet().stream().filter(x -> x.getKey().startsWith("Return=")
-                    && !x.getKey().equals("Return=OK")).mapToDouble(Map.Entry::getValue).sum();
+            double errors = m.entrySet().stream()
+                    .filter(x -> x.getKey().startsWith("Return=") && !x.getKey().equals("Return=OK"))
+                    .mapToDouble(Map.Entry::getValue)
+                    .sum();
             if (errors > 0 && !op.startsWith("READ-FAILED")) {
-                out.printf(Locale.ROOT, "      WARNING: %s %s: %.0f operations did not return OK: %s%n",
-                        kind.label(), op, errors, m);
+                out.printf(
+                        Locale.ROOT,
+                        "      WARNING: %s %s: %.0f operations did not return OK: %s%n",
+                        kind.label(),
+                        op,
+                        errors,
+                        m);
             }
-            rows.add(new Result("ycsb", rep, kind.label(), shape, threads, label + ":" + op,
-                    Math.round(m.get("Operations")), seconds, percentile(m, 50), percentile(m, 99),
-                    percentile(m, 99.9), -1, -1, -1, -1, Double.NaN,
-                    Double.NaN, Double.NaN));
+            rows.add(new Result(
+                    "ycsb",
+                    rep,
+                    kind.label(),
+                    shape,
+                    threads,
+                    label + ":" + op,
+                    Math.round(m.get("Operations")),
+                    seconds,
+                    percentile(m, 50),
+                    percentile(m, 99),
+                    percentile(m, 99.9),
+                    -1,
+                    -1,
+                    -1,
+                    -1,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN));
         }
         return rows;
     }
@@ -181,7 +236,6 @@ public final class YcsbRunner {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -30,13 +30,31 @@ class CsvTest {
 
     @Test
     void resultRowRoundTripsWithBlankUnknowns(@TempDir Path dir) throws IOException {
-        Result r = new Result("embedded", 1, "toykv", "k8v256", 2, "fillrandom", 1000, 0.5, 1.25, 10.5, 99.75,
-                264_000, 300_000, -1, -1, Double.NaN, Double.NaN, Double.NaN);
+        Result r = new Result(
+                "embedded",
+                1,
+                "toykv",
+                "k8v256",
+                2,
+                "fillrandom",
+                1000,
+                0.5,
+                1.25,
+                10.5,
+                99.75,
+                264_000,
+                300_000,
+                -1,
+                -1,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN);
         Path f = dir.resolve("x.csv");
         Csv.write(f, List.of(r));
         List<String> lines = Files.readAllLines(f);
         assertEquals(String.join(",", Result.COLUMNS), lines.get(0));
-        assertEquals("embedded,1,toykv,k8v256,2,fillrandom,1000,0.500,2000,1.25,10.50,99.75,264000,300000,1.14,,,,,,",
+        assertEquals(
+                "embedded,1,toykv,k8v256,2,fillrandom,1000,0.500,2000,1.25,10.50,99.75,264000,300000,1.14,,,,,,",
                 lines.get(1));
         assertEquals(List.of(r), Csv.read(f));
     }

@@ -83,7 +83,9 @@ class KeysTest {
         byte[] b = new byte[4096];
         Values.fill(1, a);
         Values.fill(2, b);
-        assertEquals(false, java.util.Arrays.equals(java.util.Arrays.copyOfRange(a, 8, a.length),
-                java.util.Arrays.copyOfRange(b, 8, b.length)));
+        assertEquals(
+                false,
+                java.util.Arrays.equals(
+                        java.util.Arrays.copyOfRange(a, 8, a.length), java.util.Arrays.copyOfRange(b, 8, b.length)));
     }
 }

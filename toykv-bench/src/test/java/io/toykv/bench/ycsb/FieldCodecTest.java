@@ -25,8 +25,10 @@ class FieldCodecTest {
         in.put("field1", new StringByteIterator(""));
         in.put("f\u00e9ld2", new StringByteIterator("x".repeat(1000)));
         Map<String, ByteIterator> out = new HashMap<>();
-        FieldCodec.decode(FieldCodec.encode(StringByteIterator.getByteIteratorMap(StringByteIterator.getStringMap(in))),
-                null, out);
+        FieldCodec.decode(
+                FieldCodec.encode(StringByteIterator.getByteIteratorMap(StringByteIterator.getStringMap(in))),
+                null,
+                out);
         assertEquals(Map.of("field0", "hello", "field1", "", "f\u00e9ld2", "x".repeat(1000)), strings(out));
     }
 

@@ -41,7 +41,8 @@ public final class Connection implements AutoCloseable {
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(timeoutMillis);
-            socket.connect(new InetSocketAddress(host, port), timeoutMillis > 0 ? timeoutMillis : CONNECT_TIMEOUT_MILLIS);
+            socket.connect(
+                    new InetSocketAddress(host, port), timeoutMillis > 0 ? timeoutMillis : CONNECT_TIMEOUT_MILLIS);
             return new Connection(socket);
         } catch (IOException | RuntimeException e) {
             socket.close();

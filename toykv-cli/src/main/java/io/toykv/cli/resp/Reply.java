@@ -55,7 +55,9 @@ public sealed interface Reply {
     }
 
     /** {@code $-1}, {@code *-1} or RESP3 {@code _}: no value. */
-    enum Nil implements Reply { NIL }
+    enum Nil implements Reply {
+        NIL
+    }
 
     /** {@code *N} (or RESP3 set {@code ~} and push {@code >}). */
     record Array(List<Reply> items) implements Reply {

@@ -33,13 +33,17 @@ class RespReaderTest {
             new Object[] {"$-1\r\n", Reply.Nil.NIL},
             new Object[] {"*-1\r\n", Reply.Nil.NIL},
             new Object[] {"*0\r\n", new Reply.Array(List.of())},
-            new Object[] {"*2\r\n$1\r\na\r\n*1\r\n:1\r\n",
-                    new Reply.Array(List.of(Reply.Bulk.of("a"), new Reply.Array(List.of(new Reply.Int(1)))))},
+            new Object[] {
+                "*2\r\n$1\r\na\r\n*1\r\n:1\r\n",
+                new Reply.Array(List.of(Reply.Bulk.of("a"), new Reply.Array(List.of(new Reply.Int(1)))))
+            },
             new Object[] {"_\r\n", Reply.Nil.NIL},
             new Object[] {"#t\r\n", new Reply.Bool(true)},
             new Object[] {",3.14\r\n", new Reply.Number("3.14", false)},
-            new Object[] {"(3492890328409238509324850943850943825024385\r\n",
-                    new Reply.Number("3492890328409238509324850943850943825024385", true)},
+            new Object[] {
+                "(3492890328409238509324850943850943825024385\r\n",
+                new Reply.Number("3492890328409238509324850943850943825024385", true)
+            },
             new Object[] {"=15\r\ntxt:Some string\r\n", Reply.Bulk.of("Some string")},
             new Object[] {"!9\r\nERR oops!\r\n", new Reply.Error("ERR oops!")},
             new Object[] {"%1\r\n+k\r\n:1\r\n", new Reply.Map(List.of(new Reply.Status("k"), new Reply.Int(1)))},
@@ -89,18 +93,34 @@ class RespReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "?\r\n", "+OK\n", "+OK\rX", "+a\nb\r\n", ":\r\n", ":12a\r\n", ":-\r\n", ":1 \r\n",
-            ":99999999999999999999\r\n", ":9223372036854775808\r\n", "$-2\r\n", "$3\r\nabcd\r\n",
-            "$3\r\nabc\n\n", "*-2\r\n", "#x\r\n", "=2\r\nab\r\n", "$+1\r\na\r\n"})
+    @ValueSource(
+            strings = {
+                "?\r\n",
+                "+OK\n",
+                "+OK\rX",
+                "+a\nb\r\n",
+                ":\r\n",
+                ":12a\r\n",
+                ":-\r\n",
+                ":1 \r\n",
+                ":99999999999999999999\r\n",
+                ":9223372036854775808\r\n",
+                "$-2\r\n",
+                "$3\r\nabcd\r\n",
+                "$3\r\nabc\n\n",
+                "*-2\r\n",
+                "#x\r\n",
+                "=2\r\nab\r\n",
+                "$+1\r\na\r\n"
+            })
     void brokenFramingIsAProtocolError(String wire) {
         assertThrows(RespProtocolException.class, () -> read(wire));
     }
 
     @Test
     void bulkLongerThanTheLimitIsRefusedBeforeAllocating() {
-        RespProtocolException e = assertThrows(RespProtocolException.class,
-                () -> read("$" + (RespReader.MAX_BULK_LENGTH + 1L) + "\r\n"));
+        RespProtocolException e =
+                assertThrows(RespProtocolException.class, () -> read("$" + (RespReader.MAX_BULK_LENGTH + 1L) + "\r\n"));
         assertTrue(e.getMessage().contains("bulk string length"), e.getMessage());
     }
 
@@ -131,7 +151,8 @@ class RespReaderTest {
         for (int round = 0; round < 20_000; round++) {
             byte[] wire = new byte[1 + random.nextInt(24)];
             for (int i = 0; i < wire.length; i++) {
-                wire[i] = random.nextInt(8) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
+                wire[i] =
+                        random.nextInt(8) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
             }
             try {
                 new RespReader(new ByteArrayInputStream(wire)).read();

@@ -17,19 +17,22 @@ class RespWriterTest {
         RespWriter writer = new RespWriter(out);
         writer.write(List.of(b("SET"), b("k1"), b(""), new byte[] {0, '\r', '\n'}));
         writer.flush();
-        assertEquals("*4\r\n$3\r\nSET\r\n$2\r\nk1\r\n$0\r\n\r\n$3\r\n\0\r\n\r\n", out.toString(StandardCharsets.ISO_8859_1));
+        assertEquals(
+                "*4\r\n$3\r\nSET\r\n$2\r\nk1\r\n$0\r\n\r\n$3\r\n\0\r\n\r\n", out.toString(StandardCharsets.ISO_8859_1));
     }
 
     @Test
     void lengthsOfManyDigits() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new RespWriter(out).write(List.of(new byte[1234]));
-        assertEquals("*1\r\n$1234\r\n", out.toString(StandardCharsets.ISO_8859_1).substring(0, 11));
+        assertEquals(
+                "*1\r\n$1234\r\n", out.toString(StandardCharsets.ISO_8859_1).substring(0, 11));
     }
 
     @Test
     void emptyCommandIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new RespWriter(new ByteArrayOutputStream()).write(List.of()));
+        assertThrows(
+                IllegalArgumentException.class, () -> new RespWriter(new ByteArrayOutputStream()).write(List.of()));
     }
 
     private static byte[] b(String s) {

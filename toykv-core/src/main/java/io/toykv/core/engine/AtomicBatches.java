@@ -74,7 +74,8 @@ public final class AtomicBatches {
     public void apply(List<BatchOp> ops) throws IOException {
         TreeMap<Integer, List<BatchOp>> byShard = new TreeMap<>();
         for (BatchOp op : ops) {
-            byShard.computeIfAbsent(ShardRouter.shardOf(op.key(), shards.length), i -> new ArrayList<>()).add(op);
+            byShard.computeIfAbsent(ShardRouter.shardOf(op.key(), shards.length), i -> new ArrayList<>())
+                    .add(op);
         }
         for (Map.Entry<Integer, List<BatchOp>> e : byShard.entrySet()) {
             if (!fitsOnePart(e.getValue())) {

@@ -45,6 +45,7 @@ public final class BatchCommits implements AutoCloseable {
     private final FileChannel channel;
     /** The committed ids, sorted; guarded by this. */
     private long[] ids;
+
     private int count;
     private long maxId;
     private long end;

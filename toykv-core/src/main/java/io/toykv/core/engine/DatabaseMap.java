@@ -30,8 +30,7 @@ public final class DatabaseMap {
     private static final int MAGIC = 0x4D42444B;
     private static final int VERSION = 1;
 
-    private DatabaseMap() {
-    }
+    private DatabaseMap() {}
 
     /** The directory of database directory number {@code d} in the store at {@code storeDir}. */
     public static Path directory(Path storeDir, int d) {
@@ -62,11 +61,13 @@ public final class DatabaseMap {
             throw new CorruptionException(file, 0, "not a database map (bad magic)");
         }
         if (b.getInt(4) != VERSION) {
-            throw new CorruptionException(file, 4, "database map version " + b.getInt(4) + " (this build reads " + VERSION + ")");
+            throw new CorruptionException(
+                    file, 4, "database map version " + b.getInt(4) + " (this build reads " + VERSION + ")");
         }
         int n = b.getInt(8);
         if (n < 1 || n > MAX_DATABASES || bytes.length != 16 + 4L * n) {
-            throw new CorruptionException(file, 8, "database count " + n + " does not fit a file of " + bytes.length + " bytes");
+            throw new CorruptionException(
+                    file, 8, "database count " + n + " does not fit a file of " + bytes.length + " bytes");
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, 12 + 4 * n);
@@ -78,8 +79,10 @@ public final class DatabaseMap {
         for (int i = 0; i < n; i++) {
             int d = b.getInt(12 + 4 * i);
             if (d < 0 || d >= n || seen[d]) {
-                throw new CorruptionException(file, 12 + 4L * i, "database " + i + " maps to directory " + d
-                        + " (not a permutation of 0.." + (n - 1) + ")");
+                throw new CorruptionException(
+                        file,
+                        12 + 4L * i,
+                        "database " + i + " maps to directory " + d + " (not a permutation of 0.." + (n - 1) + ")");
             }
             seen[d] = true;
             stored[i] = d;

@@ -54,7 +54,8 @@ final class DeadSegments {
         }
         if (needed < 0) {
             if (state.values.unlinkPending()) {
-                state.values.delete(List.of()); // files whose unlink failed before: try them again (delete below does too)
+                state.values.delete(
+                        List.of()); // files whose unlink failed before: try them again (delete below does too)
             }
             return;
         }

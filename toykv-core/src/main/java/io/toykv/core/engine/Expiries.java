@@ -18,11 +18,10 @@ import java.util.concurrent.ConcurrentSkipListSet;
  */
 final class Expiries {
     /** One key's expiry, ordered by time and then by key, so two keys of the same millisecond both fit. */
-    private record Due(long at, byte[] key) {
-    }
+    private record Due(long at, byte[] key) {}
 
-    private static final Comparator<Due> BY_TIME = Comparator.comparingLong(Due::at)
-            .thenComparing(Due::key, Arrays::compareUnsigned);
+    private static final Comparator<Due> BY_TIME =
+            Comparator.comparingLong(Due::at).thenComparing(Due::key, Arrays::compareUnsigned);
 
     /** Bytes one entry takes on the heap, about: the map's node and key wrapper, the set's node and record. */
     static final int BYTES_PER_ENTRY = 200;

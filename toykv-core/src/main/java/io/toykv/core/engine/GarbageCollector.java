@@ -60,6 +60,7 @@ public final class GarbageCollector implements AutoCloseable {
     public static final int THREAD_NICE = 10;
     /** How far over its space target a values log may get before puts are slowed ({@link #paceFor}). */
     public static final double PACE_SLACK = 0.1;
+
     public static final double PACE_NANOS_PER_UNIT = 40_000;
     public static final long MAX_PACE_NANOS = 200_000; // one park a put: see ShardWriter#pace
     private static final long YIELD_NANOS = 50_000;
@@ -75,6 +76,7 @@ public final class GarbageCollector implements AutoCloseable {
     private final long segmentSize;
     /** One collection at a time on each shard (background or {@link io.toykv.core.Store#compact()}); shards are collected in parallel. */
     private final ReentrantLock[] running;
+
     private final Thread[] threads;
     private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
@@ -99,9 +101,14 @@ public final class GarbageCollector implements AutoCloseable {
      * i is thread i mod threads'), so that one shard's round waiting on the device (forces, reads of
      * its victims, unlinks) does not hold up another's.
      */
-    public GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
+    public GarbageCollector(
+            Shard[] shards,
+            double garbageRatio,
+            double spaceTarget,
+            long keysLogMinimum,
+            long segmentSize,
             int threads) {
-        this(shards, garbageRatio, spaceTarget, keysLogMinimum, segmentSize, threads, e -> { });
+        this(shards, garbageRatio, spaceTarget, keysLogMinimum, segmentSize, threads, e -> {});
     }
 
     /**
@@ -109,8 +116,14 @@ public final class GarbageCollector implements AutoCloseable {
      * ({@link ForceFailedException}); other exceptions are retried.
      */
     @SuppressWarnings("unchecked")
-    public GarbageCollector(Shard[] shards, double garbageRatio, double spaceTarget, long keysLogMinimum, long segmentSize,
-            int threads, java.util.function.Consumer<Throwable> onError) {
+    public GarbageCollector(
+            Shard[] shards,
+            double garbageRatio,
+            double spaceTarget,
+            long keysLogMinimum,
+            long segmentSize,
+            int threads,
+            java.util.function.Consumer<Throwable> onError) {
         this.onError = onError;
         this.shards = shards;
         this.segmentSize = segmentSize;
@@ -127,8 +140,11 @@ public final class GarbageCollector implements AutoCloseable {
         this.threads = new Thread[n];
         for (int t = 0; t < n; t++) {
             int first = t;
-            int[] own = java.util.stream.IntStream.range(0, shards.length).filter(i -> i % n == first).toArray();
-            this.threads[t] = BackgroundThreads.newThread(n == 1 ? "toykv-gc" : "toykv-gc-" + t, THREAD_NICE, () -> loop(own));
+            int[] own = java.util.stream.IntStream.range(0, shards.length)
+                    .filter(i -> i % n == first)
+                    .toArray();
+            this.threads[t] =
+                    BackgroundThreads.newThread(n == 1 ? "toykv-gc" : "toykv-gc-" + t, THREAD_NICE, () -> loop(own));
         }
         for (Thread t : this.threads) {
             t.start();
@@ -213,7 +229,8 @@ public final class GarbageCollector implements AutoCloseable {
      * yielding. Returns whether it reclaimed or moved anything.
      */
     public boolean collect(boolean manual) throws IOException {
-        boolean worked = collect(java.util.stream.IntStream.range(0, shards.length).toArray(), manual);
+        boolean worked =
+                collect(java.util.stream.IntStream.range(0, shards.length).toArray(), manual);
         runs.incrementAndGet();
         return worked;
     }
@@ -325,8 +342,11 @@ public final class GarbageCollector implements AutoCloseable {
             // candidate is stuck (a damaged record) no waiting would bring the values log down. Not
             // counted against it: the dead segments (deleted above) and the head and buffer (it cannot
             // move them; in a small store they are most of the log).
-            shard.setPace(victims.isEmpty() ? 0
-                    : paceFor(usage.bytes() - deadBytes, usage.live(), spaceTarget, usage.bytes() - sealedBytes));
+            shard.setPace(
+                    victims.isEmpty()
+                            ? 0
+                            : paceFor(
+                                    usage.bytes() - deadBytes, usage.live(), spaceTarget, usage.bytes() - sealedBytes));
         }
         if (victims.isEmpty()) {
             return reclaimedCount;
@@ -334,8 +354,8 @@ public final class GarbageCollector implements AutoCloseable {
         // After a batch that a put waited for, the background collector parks briefly, so the put gets
         // the lock (it is not fair: without a pause the collector would take it straight back). It
         // does not pause otherwise: a pause nobody waits for only lets garbage pile up.
-        Runnable yieldToWriters = manual ? () -> { }
-                : () -> java.util.concurrent.locks.LockSupport.parkNanos(YIELD_NANOS);
+        Runnable yieldToWriters =
+                manual ? () -> {} : () -> java.util.concurrent.locks.LockSupport.parkNanos(YIELD_NANOS);
         bytesWritten.addAndGet(shard.evacuate(victims, segmentSize, BATCH, yieldToWriters, () -> stopping));
         boolean[] reclaimed = reclaim(shard, victims);
         for (int i = 0; i < victims.size(); i++) {

@@ -103,7 +103,8 @@ final class IndexRecovery implements KeysFile.RecordSink {
             if (e.kind() != KeyRecord.DELETE) {
                 String problem = values.checkBuffered(e.key(), e.address(), e.valueLength());
                 if (problem != null) {
-                    throw new CorruptionException(file, offset, "atomic part of committed batch " + batchId + ": " + problem);
+                    throw new CorruptionException(
+                            file, offset, "atomic part of committed batch " + batchId + ": " + problem);
                 }
             }
         }

@@ -15,7 +15,10 @@ final class KeysLogCompaction {
     Shard.KeysLogUsage keysLogUsage() {
         state.writeLock.lock();
         try {
-            return new Shard.KeysLogUsage(state.keys.recordBytes(), (long) (state.liveKeyRecordBytes * state.keysPacking), state.keys.freshlyRewritten());
+            return new Shard.KeysLogUsage(
+                    state.keys.recordBytes(),
+                    (long) (state.liveKeyRecordBytes * state.keysPacking),
+                    state.keys.freshlyRewritten());
         } finally {
             state.writeLock.unlock();
         }

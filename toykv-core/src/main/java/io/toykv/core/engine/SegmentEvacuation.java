@@ -28,8 +28,7 @@ final class SegmentEvacuation {
     }
 
     /** A live value found in a victim segment, and where its copy went. */
-    private record Move(byte[] key, long from, int length, long to, SortedIndex.Hint hint, int slot) {
-    }
+    private record Move(byte[] key, long from, int length, long to, SortedIndex.Hint hint, int slot) {}
 
     /**
      * Moves every live value out of the {@code victims} segments into new segments of at most
@@ -42,8 +41,13 @@ final class SegmentEvacuation {
      * is garbage in the new segment. Forces the key records before returning, so the caller may then
      * delete the victims. Returns the bytes of value records moved.
      */
-    long evacuate(List<Shard.SegmentUsage> victims, long segmentSize, int batch, Runnable yieldToWriters,
-            BooleanSupplier stop) throws IOException {
+    long evacuate(
+            List<Shard.SegmentUsage> victims,
+            long segmentSize,
+            int batch,
+            Runnable yieldToWriters,
+            BooleanSupplier stop)
+            throws IOException {
         long liveBytes = 0;
         for (Shard.SegmentUsage u : victims) {
             liveBytes += u.live();
@@ -159,7 +163,8 @@ final class SegmentEvacuation {
      * key starts pointing into a sealed segment while it runs (only this collector moves keys), and an
      * entry it missed leaves its victim with live bytes, so the victim is not deleted.
      */
-    private List<Move> copyLiveValues(List<Shard.SegmentUsage> victims, CopyTarget out, BooleanSupplier stop) throws IOException {
+    private List<Move> copyLiveValues(List<Shard.SegmentUsage> victims, CopyTarget out, BooleanSupplier stop)
+            throws IOException {
         long[] ids = new long[victims.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = victims.get(i).id();

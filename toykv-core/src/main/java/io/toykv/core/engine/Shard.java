@@ -46,8 +46,7 @@ public final class Shard {
         this.compaction = new KeysLogCompaction(state);
     }
 
-    public static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator)
-            throws IOException {
+    public static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator) throws IOException {
         return open(dir, options, io, allocator, KeysLog.Chain.NONE);
     }
 
@@ -61,11 +60,22 @@ public final class Shard {
      * Opens the shard in {@code dir}, replaying the parts of the atomic batches {@code committed} holds
      * and leaving out the others ({@link AtomicBatches}).
      */
-    public static Shard open(Path dir, StoreOptions options, DirectIo io, FileAllocator allocator, KeysLog.Chain chain,
-            java.util.function.LongPredicate committed) throws IOException {
+    public static Shard open(
+            Path dir,
+            StoreOptions options,
+            DirectIo io,
+            FileAllocator allocator,
+            KeysLog.Chain chain,
+            java.util.function.LongPredicate committed)
+            throws IOException {
         FileIo.of(dir).createDirectories(dir);
-        ValuesLog values = ValuesLog.open(dir, options.bufferSize(), options.segmentSize(),
-                ValueRecord.size(options.maxValueSize()), io, allocator);
+        ValuesLog values = ValuesLog.open(
+                dir,
+                options.bufferSize(),
+                options.segmentSize(),
+                ValueRecord.size(options.maxValueSize()),
+                io,
+                allocator);
         if (options.onBackgroundFailure() != null) {
             values.reportErrorsTo(options.onBackgroundFailure());
         }
@@ -84,7 +94,8 @@ public final class Shard {
             // found dead and deleted) rests on them.
             values.force();
             keys.forceAll();
-            ShardState state = new ShardState(dir, options.syncMode(), index, values, keys, live, expiries, clock::millis);
+            ShardState state =
+                    new ShardState(dir, options.syncMode(), index, values, keys, live, expiries, clock::millis);
             index.checkWritesUnder(state.writeLock);
             keys.checkWritesUnder(state.writeLock);
             values.checkWritesUnder(state.writeLock);
@@ -288,8 +299,7 @@ public final class Shard {
      * The values log at one moment: its sealed segments, the bytes it takes (sealed segments, the head
      * up to the buffer's base, and the buffered records) and the bytes of live value records in it.
      */
-    public record ValuesUsage(List<SegmentUsage> sealed, long bytes, long live) {
-    }
+    public record ValuesUsage(List<SegmentUsage> sealed, long bytes, long live) {}
 
     /** Every segment but those still written to ({@link ValuesLog#writable}), with its live bytes. */
     public List<SegmentUsage> sealedSegments() {
@@ -303,7 +313,8 @@ public final class Shard {
             for (Segment s : state.values.segments()) {
                 if (!state.values.writable(s.id())) {
                     long live = state.liveBytes.get(s.id());
-                    out.add(new SegmentUsage(s.id(), state.dir.getFileName() + "/" + s.path().getFileName(), s.size(), live));
+                    out.add(new SegmentUsage(
+                            s.id(), state.dir.getFileName() + "/" + s.path().getFileName(), s.size(), live));
                 }
             }
             return new ValuesUsage(out, state.values.segmentBytes() + state.values.bufferBytes(), state.liveValueBytes);
@@ -313,11 +324,11 @@ public final class Shard {
     }
 
     /** Moves the live values out of {@code victims} ({@link SegmentEvacuation#evacuate}); returns the bytes moved. */
-    public long evacuate(List<SegmentUsage> victims, long segmentSize, int batch, Runnable yieldToWriters,
-            BooleanSupplier stop) throws IOException {
+    public long evacuate(
+            List<SegmentUsage> victims, long segmentSize, int batch, Runnable yieldToWriters, BooleanSupplier stop)
+            throws IOException {
         return evacuation.evacuate(victims, segmentSize, batch, yieldToWriters, stop);
     }
-
 
     /** Bytes of live value records in segment {@code segmentId}. */
     public long liveBytes(long segmentId) {
@@ -341,7 +352,6 @@ public final class Shard {
     public void dropIfDead(long[] ids, long[] freed) throws IOException {
         deadSegments.dropIfDead(ids, freed);
     }
-
 
     /** Id of the head segment, the one the buffer is flushed to. */
     public long headSegmentId() {
@@ -369,8 +379,7 @@ public final class Shard {
      * into BATCH records: about half for 8-byte keys, taken as 1 until a rewrite has run); and whether
      * nothing was appended since the last rewrite ({@link KeysLog#freshlyRewritten}).
      */
-    public record KeysLogUsage(long bytes, long rewriteBytes, boolean freshlyRewritten) {
-    }
+    public record KeysLogUsage(long bytes, long rewriteBytes, boolean freshlyRewritten) {}
 
     public KeysLogUsage keysLogUsage() {
         return compaction.keysLogUsage();
@@ -381,13 +390,17 @@ public final class Shard {
         return compaction.compactKeysLog();
     }
 
-
     public ShardStats stats() {
         state.writeLock.lock();
         try {
-            return new ShardStats(size(), state.keys.recordBytes(), state.values.segmentBytes(), state.values.bufferBytes(),
+            return new ShardStats(
+                    size(),
+                    state.keys.recordBytes(),
+                    state.values.segmentBytes(),
+                    state.values.bufferBytes(),
                     state.index.heapBytes() + (long) state.expiries.size() * Expiries.BYTES_PER_ENTRY,
-                    state.values.segmentCount(), state.values.directIo());
+                    state.values.segmentCount(),
+                    state.values.directIo());
         } finally {
             state.writeLock.unlock();
         }
@@ -412,8 +425,9 @@ public final class Shard {
                     } finally {
                         state.values.close();
                     }
-                    throw new IOException("store " + state.dir + " closed without forcing after a failed force ("
-                            + stopped.getMessage() + "): writes since the last good force may be lost",
+                    throw new IOException(
+                            "store " + state.dir + " closed without forcing after a failed force ("
+                                    + stopped.getMessage() + "): writes since the last good force may be lost",
                             ForceFailedException.in(stopped));
                 }
                 boolean valuesDurable = false;
@@ -485,9 +499,14 @@ public final class Shard {
         return state.syncLock;
     }
 
-    public record ShardStats(long liveKeys, long keysLogBytes, long valuesLogBytes, long bufferBytes, long indexBytes,
-            int segments, boolean directIo) {
-    }
+    public record ShardStats(
+            long liveKeys,
+            long keysLogBytes,
+            long valuesLogBytes,
+            long bufferBytes,
+            long indexBytes,
+            int segments,
+            boolean directIo) {}
 
     public static UncheckedIOException unchecked(IOException e) {
         return new UncheckedIOException(e.getMessage(), e);

@@ -45,8 +45,7 @@ public final class ShardManifest implements KeysLog.Chain {
     public static final int SIZE = 44;
 
     /** What a shard manifest says. */
-    public record Contents(long storeId, int shard, int shards, long firstKeysFile, long lastKeysFile) {
-    }
+    public record Contents(long storeId, int shard, int shards, long firstKeysFile, long lastKeysFile) {}
 
     private final Path dir;
     private final long storeId;
@@ -84,8 +83,11 @@ public final class ShardManifest implements KeysLog.Chain {
                 }
                 String problem = notALeftoverOfCreation(dir, p, shards);
                 if (problem != null) {
-                    throw new CorruptionException(dir.resolve(FileNames.MANIFEST), 0, "the store manifest is missing, but "
-                            + dir + " holds shard directories (" + name + " " + problem + ")");
+                    throw new CorruptionException(
+                            dir.resolve(FileNames.MANIFEST),
+                            0,
+                            "the store manifest is missing, but " + dir + " holds shard directories (" + name + " "
+                                    + problem + ")");
                 }
             }
         }
@@ -130,7 +132,9 @@ public final class ShardManifest implements KeysLog.Chain {
                     if (!holdsNoRecord(f)) {
                         return "holds key records";
                     }
-                } else if (!name.equals(NAME) && !name.equals(FileNames.BUFFER) && FileNames.parseSegment(name) <= 0
+                } else if (!name.equals(NAME)
+                        && !name.equals(FileNames.BUFFER)
+                        && FileNames.parseSegment(name) <= 0
                         && !name.endsWith(FileNames.TEMP_SUFFIX)) {
                     return "holds " + name;
                 }
@@ -188,8 +192,11 @@ public final class ShardManifest implements KeysLog.Chain {
                 // the new id; it deletes no keys file.
                 c = null;
             } else if (!Files.isDirectory(shardDir)) {
-                throw new CorruptionException(shardDir, 0, "shard directory " + shardDir.getFileName()
-                        + " is missing (the store has " + shards + " shards)");
+                throw new CorruptionException(
+                        shardDir,
+                        0,
+                        "shard directory " + shardDir.getFileName() + " is missing (the store has " + shards
+                                + " shards)");
             } else {
                 c = check(shardDir, storeId, i, shards);
             }
@@ -241,8 +248,13 @@ public final class ShardManifest implements KeysLog.Chain {
 
     public static void write(Path shardDir, Contents c) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, MAGIC).putInt(4, VERSION).putLong(8, c.storeId()).putInt(16, c.shard()).putInt(20, c.shards())
-                .putLong(24, c.firstKeysFile()).putLong(32, c.lastKeysFile());
+        b.putInt(0, MAGIC)
+                .putInt(4, VERSION)
+                .putLong(8, c.storeId())
+                .putInt(16, c.shard())
+                .putInt(20, c.shards())
+                .putLong(24, c.firstKeysFile())
+                .putLong(32, c.lastKeysFile());
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, SIZE - 4);
         b.putInt(SIZE - 4, (int) crc.getValue());
@@ -262,9 +274,13 @@ public final class ShardManifest implements KeysLog.Chain {
         }
         checkPlace(shardDir, c, shard, shards);
         if (c.storeId() != storeId) {
-            throw new CorruptionException(file(shardDir), 8, "shard directory " + shardDir.getFileName()
-                    + " belongs to another store (store id " + Long.toHexString(c.storeId()) + ", this store's is "
-                    + Long.toHexString(storeId) + ")");
+            throw new CorruptionException(
+                    file(shardDir),
+                    8,
+                    "shard directory " + shardDir.getFileName()
+                            + " belongs to another store (store id " + Long.toHexString(c.storeId())
+                            + ", this store's is "
+                            + Long.toHexString(storeId) + ")");
         }
         return c;
     }
@@ -272,12 +288,18 @@ public final class ShardManifest implements KeysLog.Chain {
     /** Checks that {@code c}, read from {@code shardDir}, is of shard {@code shard} of {@code shards}. */
     public static void checkPlace(Path shardDir, Contents c, int shard, int shards) throws CorruptionException {
         if (c.shard() != shard) {
-            throw new CorruptionException(file(shardDir), 16, "shard directory " + shardDir.getFileName()
-                    + " holds the files of shard " + c.shard() + " (shard directories swapped or renamed?)");
+            throw new CorruptionException(
+                    file(shardDir),
+                    16,
+                    "shard directory " + shardDir.getFileName() + " holds the files of shard " + c.shard()
+                            + " (shard directories swapped or renamed?)");
         }
         if (c.shards() != shards) {
-            throw new CorruptionException(file(shardDir), 20, "shard directory " + shardDir.getFileName()
-                    + " belongs to a store of " + c.shards() + " shards, this one has " + shards);
+            throw new CorruptionException(
+                    file(shardDir),
+                    20,
+                    "shard directory " + shardDir.getFileName() + " belongs to a store of " + c.shards()
+                            + " shards, this one has " + shards);
         }
     }
 

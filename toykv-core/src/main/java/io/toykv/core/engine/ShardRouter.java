@@ -9,8 +9,7 @@ public final class ShardRouter {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
-    private ShardRouter() {
-    }
+    private ShardRouter() {}
 
     public static int shardOf(byte[] key, int shards) {
         long h = FNV_OFFSET;

@@ -72,8 +72,15 @@ final class ShardState {
     private final java.util.concurrent.atomic.AtomicReference<Throwable> forceFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
 
-    ShardState(Path dir, SyncMode syncMode, SortedIndex index, ValuesLog values, KeysLog keys,
-            SegmentCounts liveBytes, Expiries expiries, java.util.function.LongSupplier clock) {
+    ShardState(
+            Path dir,
+            SyncMode syncMode,
+            SortedIndex index,
+            ValuesLog values,
+            KeysLog keys,
+            SegmentCounts liveBytes,
+            Expiries expiries,
+            java.util.function.LongSupplier clock) {
         this.dir = dir;
         this.expiries = expiries;
         this.clock = clock;

@@ -33,6 +33,7 @@ final class ShardWriter {
     private final GroupCommit commit;
     /** See {@link #pace}. */
     private volatile long paceNanos;
+
     private final AtomicLong paceDebt = new AtomicLong();
     /** Time puts spent parked by {@link #pace}, summed over writers: {@link io.toykv.core.StoreStats#gcPaceNanos}. */
     private final LongAdder pacedNanos = new LongAdder();
@@ -44,7 +45,9 @@ final class ShardWriter {
 
     /** Which state of the key a put needs (the server's SET NX and XX). */
     enum Condition {
-        ALWAYS, IF_ABSENT, IF_PRESENT
+        ALWAYS,
+        IF_ABSENT,
+        IF_PRESENT
     }
 
     /** For {@link #put}: the key keeps the expiry it has (none if it is absent). */
@@ -66,7 +69,9 @@ final class ShardWriter {
             long now = state.clock.getAsLong();
             // A plain put into a shard without expiries needs nothing of the key's state: no lookup
             // before the index's own put, which keeps the common case at one descent.
-            boolean look = condition != Condition.ALWAYS || expireAt == KEEP_EXPIRY || passed(expireAt, now)
+            boolean look = condition != Condition.ALWAYS
+                    || expireAt == KEEP_EXPIRY
+                    || passed(expireAt, now)
                     || state.expiries.size() > 0;
             boolean inIndex = look && state.index.get(key, previousLength) >= 0;
             long oldExpiry = inIndex ? state.expiries.get(key) : 0;
@@ -166,8 +171,8 @@ final class ShardWriter {
             byte kind = KeyRecord.putKind(at);
             state.keys.ensureRoom(KeyRecord.size(kind, key.length));
             state.keys.appendPut(key, length[0], address, at); // the same value, a new expiry
-            state.liveKeyRecordBytes += KeyRecord.size(kind, key.length)
-                    - KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
+            state.liveKeyRecordBytes +=
+                    KeyRecord.size(kind, key.length) - KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
             state.expiries.set(key, at);
             return changed(key);
         });

@@ -50,17 +50,17 @@ public final class StoreManifest {
     public static final int FIRST_WITH_ID = 4;
     /** The oldest version this build opens (upgrading it to {@link #VERSION}). */
     public static final int OLDEST_READABLE = 1;
+
     public static final int SIZE = 24;
     /** The size of a manifest before {@link #FIRST_WITH_ID}. */
     public static final int OLD_SIZE = 16;
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private StoreManifest() {
-    }
+    private StoreManifest() {}
 
     /** What a manifest says: the shard count, the format version and the store id (0 before version 4). */
-    public record Contents(int shards, int version, long storeId) {
-    }
+    public record Contents(int shards, int version, long storeId) {}
 
     /** A new store id: random, so that a shard directory of another store is told apart; never 0. */
     public static long newStoreId() {
@@ -84,8 +84,11 @@ public final class StoreManifest {
         }
         int version = b.getInt(4);
         if (version < OLDEST_READABLE || version > VERSION) {
-            throw new CorruptionException(file, 4, "unsupported store format version " + version
-                    + (version > VERSION ? " (written by a newer toykv)" : ""));
+            throw new CorruptionException(
+                    file,
+                    4,
+                    "unsupported store format version " + version
+                            + (version > VERSION ? " (written by a newer toykv)" : ""));
         }
         int size = version >= FIRST_WITH_ID ? SIZE : OLD_SIZE;
         if (bytes.length != size) {
@@ -123,8 +126,8 @@ public final class StoreManifest {
     public static void writeDurably(Path file, ByteBuffer contents) throws IOException {
         Path temp = FileNames.temp(file);
         FileIo io = FileIo.of(temp);
-        try (FileChannel ch = io.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = io.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             long at = 0;
             while (contents.hasRemaining()) {
                 at += io.write(ch, temp, contents, at);

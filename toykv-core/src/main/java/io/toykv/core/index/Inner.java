@@ -20,17 +20,20 @@ final class Inner extends Node {
     private static final VarHandle CHILD = MethodHandles.arrayElementVarHandle(Node[].class);
     /** Bytes of a key in its prefix. */
     static final int PREFIX_BYTES = 8;
+
     private static final VarHandle LONG_BIG_ENDIAN =
             MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     final byte[][] bounds;
     /** Bytes every bound but the first begins with: the first {@link #skip} bytes of {@link #head}. */
     private final int skip;
+
     private final byte[] head;
     /** The first min(skip, 8) bytes of {@link #head}, as a prefix with the rest zero. */
     private final long headPrefix;
     /** prefixes[i]: bytes [skip, skip + 8) of bounds[i] (i >= 1; prefixes[0] is not used). */
     private final long[] prefixes;
+
     private final Node[] children;
 
     Inner(byte[][] bounds, Node[] children) {

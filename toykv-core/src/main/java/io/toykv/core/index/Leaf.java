@@ -41,6 +41,7 @@ final class Leaf extends Node {
     private static final byte[] NO_TAILS = new byte[0];
     /** Short-length code of a key longer than eight bytes. */
     private static final int LONG_KEY = 0xF;
+
     private static final int TAIL_END_SHIFT = 4;
     private static final long TAIL_END_MASK = 0x0FFF_FFFFL;
     private static final int SPINS_BEFORE_YIELD = 100;
@@ -50,6 +51,7 @@ final class Leaf extends Node {
     // Written by the writer inside a write section; readers read them only between beginRead and validate.
     private byte[] tails;
     private int size;
+
     @SuppressWarnings("unused") // through VERSION
     private volatile int version;
     /**

@@ -37,6 +37,7 @@ public final class SortedIndex {
      * always carries an older count and is not used.
      */
     private volatile long clears;
+
     private volatile long size;
     /** The writer's path, reused by every put and remove (one writer at a time). */
     private final Path writerPath = new Path();
@@ -290,7 +291,8 @@ public final class SortedIndex {
             for (int p = 0; p < parents; p++) {
                 int from = p * BULK_INNER_FILL;
                 int to = Math.min(level.length, from + BULK_INNER_FILL);
-                up[p] = new Inner(java.util.Arrays.copyOfRange(bounds, from, to), java.util.Arrays.copyOfRange(level, from, to));
+                up[p] = new Inner(
+                        java.util.Arrays.copyOfRange(bounds, from, to), java.util.Arrays.copyOfRange(level, from, to));
                 upBounds[p] = bounds[from];
             }
             level = up;
@@ -335,8 +337,7 @@ public final class SortedIndex {
     }
 
     /** A leaf and the bound it hangs under. */
-    private record LeafAt(Leaf leaf, byte[] bound) {
-    }
+    private record LeafAt(Leaf leaf, byte[] bound) {}
 
     private LeafAt leafAt(byte[] key) {
         Node n = root;

@@ -33,8 +33,7 @@ public final class BackgroundThreads {
         }
     };
 
-    private BackgroundThreads() {
-    }
+    private BackgroundThreads() {}
 
     /** A daemon thread, not started, that runs {@code task} at the normal priority. */
     public static Thread newThread(String name, Runnable task) {
@@ -46,10 +45,12 @@ public final class BackgroundThreads {
      * best effort, see {@link ThreadPriority#lowerCurrentThread}), then runs {@code task}.
      */
     public static Thread newThread(String name, int nice, Runnable task) {
-        Runnable body = nice <= 0 ? task : () -> {
-            ThreadPriority.lowerCurrentThread(nice);
-            task.run();
-        };
+        Runnable body = nice <= 0
+                ? task
+                : () -> {
+                    ThreadPriority.lowerCurrentThread(nice);
+                    task.run();
+                };
         Thread t = new Thread(body, name);
         t.setDaemon(true);
         t.setUncaughtExceptionHandler(UNCAUGHT);

@@ -5,8 +5,7 @@ import java.nio.file.Path;
 
 /** Directory operations the durability protocol needs. */
 public final class Directories {
-    private Directories() {
-    }
+    private Directories() {}
 
     /**
      * Forces a directory's entries (creations, renames, deletions) to the device (fsync on the

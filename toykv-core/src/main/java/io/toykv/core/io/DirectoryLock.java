@@ -74,8 +74,8 @@ public final class DirectoryLock implements AutoCloseable {
             if (Files.exists(file) && HELD.containsKey(identity(file))) {
                 throw new IOException("store " + dir + " is already open in this process");
             }
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             Object identity;
             FileLock lock;
             try {
@@ -99,8 +99,8 @@ public final class DirectoryLock implements AutoCloseable {
                 // closing drops no lock.
                 String holder = readHolder(channel);
                 channel.close();
-                throw new IOException("store " + dir + " is in use by another process" + holder + " (lock file "
-                        + file + " is held)");
+                throw new IOException("store " + dir + " is in use by another process" + holder + " (lock file " + file
+                        + " is held)");
             }
             try {
                 byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -121,7 +121,7 @@ public final class DirectoryLock implements AutoCloseable {
     private static void keep(FileChannel channel) {
         if (KEPT_OPEN.isEmpty()) {
             // A hook that does nothing: the JDK holds it, it holds this class, and so the channels.
-            Thread hook = new Thread(() -> KEPT_OPEN.forEach(kept -> { }), "toykv-kept-lock-channels");
+            Thread hook = new Thread(() -> KEPT_OPEN.forEach(kept -> {}), "toykv-kept-lock-channels");
             try {
                 Runtime.getRuntime().addShutdownHook(hook);
             } catch (IllegalStateException exiting) {

@@ -94,6 +94,5 @@ public interface FileIo {
      * interleave by themselves. A simulated device may run {@code otherThreadsForce} here, to reach that
      * interleaving on purpose rather than by luck.
      */
-    default void concurrentForcePoint(Path path, Runnable otherThreadsForce) {
-    }
+    default void concurrentForcePoint(Path path, Runnable otherThreadsForce) {}
 }

@@ -8,14 +8,12 @@ import java.util.Arrays;
  * installs are rare (a store's open and close), lookups happen on every force.
  */
 final class FileIoScopes {
-    private record Scope(Path dir, FileIo io) {
-    }
+    private record Scope(Path dir, FileIo io) {}
 
     private static final Scope[] NONE = new Scope[0];
     private static volatile Scope[] scopes = NONE;
 
-    private FileIoScopes() {
-    }
+    private FileIoScopes() {}
 
     static FileIo lookup(Path path) {
         Scope[] s = scopes;
@@ -33,8 +31,7 @@ final class FileIoScopes {
 
     static FileIo.Installed install(Path dir, FileIo io) {
         if (io == FileIo.REAL) {
-            return () -> {
-            };
+            return () -> {};
         }
         Scope scope = new Scope(dir.toAbsolutePath().normalize(), io);
         synchronized (FileIoScopes.class) {

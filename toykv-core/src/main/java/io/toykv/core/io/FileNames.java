@@ -25,8 +25,7 @@ public final class FileNames {
     public static final String SEGMENT_SUFFIX = ".v";
     public static final String TEMP_SUFFIX = ".tmp";
 
-    private FileNames() {
-    }
+    private FileNames() {}
 
     public static Path shardDir(Path storeDir, int shard) {
         return storeDir.resolve(String.format(Locale.ROOT, "shard-%03d", shard));

@@ -50,7 +50,9 @@ public class ForceFailedException extends IOException {
     public static java.io.UncheckedIOException writesStopped(Path dir, Throwable failure) {
         ForceFailedException f = in(failure);
         IOException cause = f != null ? f : failure instanceof IOException io ? io : new IOException(failure);
-        return new java.io.UncheckedIOException("store " + dir + " takes no more writes after a failed force ("
-                + failure.getMessage() + "); close and reopen it to recover", cause);
+        return new java.io.UncheckedIOException(
+                "store " + dir + " takes no more writes after a failed force (" + failure.getMessage()
+                        + "); close and reopen it to recover",
+                cause);
     }
 }

@@ -16,7 +16,8 @@ public final class Mappings {
     private static final Object UNSAFE;
     private static final Method INVOKE_CLEANER;
     /** Forces left to fail, as an EIO from the device would ({@link #failNextForces}); 0 outside fault-injection tests. */
-    private static final java.util.concurrent.atomic.AtomicInteger FORCES_TO_FAIL = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger FORCES_TO_FAIL =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     static {
         Object unsafe = null;
@@ -35,8 +36,7 @@ public final class Mappings {
         INVOKE_CLEANER = invoke;
     }
 
-    private Mappings() {
-    }
+    private Mappings() {}
 
     /**
      * Forces [index, index + length) of a file's mapping to the device (msync), through the file's {@link FileIo}. A failure is an

@@ -47,8 +47,7 @@ final class NativeIo {
 
     private static final LibC LIBC = load();
 
-    private NativeIo() {
-    }
+    private NativeIo() {}
 
     private static LibC load() {
         if (!Platform.isLinux() || Boolean.getBoolean("toykv.noNative")) {

@@ -13,11 +13,10 @@ import java.nio.MappedByteBuffer;
  * 2-core machine did not yet show a consistent gain. Advice only: where JNA is missing it does nothing.
  */
 public final class Readahead {
-    private static final boolean ENABLED = NativeIo.available()
-            && Boolean.parseBoolean(System.getProperty("toykv.readahead", "false"));
+    private static final boolean ENABLED =
+            NativeIo.available() && Boolean.parseBoolean(System.getProperty("toykv.readahead", "false"));
 
-    private Readahead() {
-    }
+    private Readahead() {}
 
     /** Advises that {@code [offset, offset + length)} of {@code map} will be read; offset is page-aligned. */
     public static void willNeed(MappedByteBuffer map, long offset, long length) {

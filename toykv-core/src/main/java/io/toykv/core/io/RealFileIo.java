@@ -16,8 +16,7 @@ import java.nio.file.StandardOpenOption;
 final class RealFileIo implements FileIo {
     static final RealFileIo INSTANCE = new RealFileIo();
 
-    private RealFileIo() {
-    }
+    private RealFileIo() {}
 
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {

@@ -13,8 +13,7 @@ public final class ThreadPriority {
     /** The lowest priority: the highest nice value. */
     public static final int MAX_NICE = 19;
 
-    private ThreadPriority() {
-    }
+    private ThreadPriority() {}
 
     /** Whether {@link #lowerCurrentThread} can work here (Linux, with JNA and libc). */
     public static boolean supported() {

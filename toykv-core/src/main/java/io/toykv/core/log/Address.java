@@ -23,19 +23,20 @@ public final class Address {
     public static final long MAX_OFFSET = (1L << 31) - 1;
     public static final long MAX_SEGMENT = (1L << 32) - 1;
 
-    private Address() {
-    }
+    private Address() {}
 
     public static long of(long segment, long offset) {
         if (segment < 0 || segment > MAX_SEGMENT || offset < 0 || offset > MAX_OFFSET) {
             throw new IllegalArgumentException("address out of range: segment " + segment + ", offset " + offset);
         }
-        return ((segment & LOW_SEGMENT_MASK) << LOW_SEGMENT_SHIFT) | ((segment >>> LOW_SEGMENT_BITS) << HIGH_SEGMENT_SHIFT)
+        return ((segment & LOW_SEGMENT_MASK) << LOW_SEGMENT_SHIFT)
+                | ((segment >>> LOW_SEGMENT_BITS) << HIGH_SEGMENT_SHIFT)
                 | offset;
     }
 
     public static long segment(long address) {
-        return (address >>> LOW_SEGMENT_SHIFT) | (((address >>> HIGH_SEGMENT_SHIFT) & HIGH_SEGMENT_MASK) << LOW_SEGMENT_BITS);
+        return (address >>> LOW_SEGMENT_SHIFT)
+                | (((address >>> HIGH_SEGMENT_SHIFT) & HIGH_SEGMENT_MASK) << LOW_SEGMENT_BITS);
     }
 
     public static long offset(long address) {

@@ -105,7 +105,8 @@ public final class AtomicPart {
             int length = b.getInt();
             long address = b.getLong();
             if (length < 1 || address < 0) {
-                throw new IllegalArgumentException("entry " + i + ": bad value length " + length + " or address " + address);
+                throw new IllegalArgumentException(
+                        "entry " + i + ": bad value length " + length + " or address " + address);
             }
             long expireAt = 0;
             if (kind == KeyRecord.PUT_EXPIRING) {

@@ -49,8 +49,14 @@ final class BufferRecovery {
      * segment and the file replaced by a version 2 one of {@code bufferSize}, starting after them:
      * returns the buffer to use from now on.
      */
-    ValueBuffer finish(ValueBuffer buffer, Segment head, SegmentTable segments, DirectIo io, int bufferSize,
-            FileAllocator allocator) throws IOException {
+    ValueBuffer finish(
+            ValueBuffer buffer,
+            Segment head,
+            SegmentTable segments,
+            DirectIo io,
+            int bufferSize,
+            FileAllocator allocator)
+            throws IOException {
         buffer.recoverTo(recoveredEnd);
         if (buffer.version1()) {
             ByteBuffer chunk = buffer.chunk(DirectIo.ALIGNMENT);
@@ -68,8 +74,11 @@ final class BufferRecovery {
             long at = buffer.pendingBase();
             Segment s = segments.get(Address.segment(at));
             if (s == null || Address.offset(at) + buffer.pendingLength() > s.size()) {
-                throw new CorruptionException(buffer.path(), 0, "the buffer's pending half of "
-                        + buffer.pendingLength() + " bytes at " + Address.describe(at) + " has no room in its segment");
+                throw new CorruptionException(
+                        buffer.path(),
+                        0,
+                        "the buffer's pending half of " + buffer.pendingLength() + " bytes at " + Address.describe(at)
+                                + " has no room in its segment");
             }
             s.openForWrite(io);
             Flusher.write(buffer, new Flusher.PendingFlush(s, Address.offset(at), buffer.pendingChunk()));
@@ -91,7 +100,8 @@ final class BufferRecovery {
         }
         if (ValueBuffer.holds(buffer.base(), address)) {
             return address + length > buffer.base() + buffer.writePosition()
-                    ? "its value at " + Address.describe(address) + " is not in the buffer" : null;
+                    ? "its value at " + Address.describe(address) + " is not in the buffer"
+                    : null;
         }
         Segment s = segments.get(Address.segment(address));
         if (s == null) {

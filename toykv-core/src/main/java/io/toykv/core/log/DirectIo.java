@@ -41,8 +41,10 @@ public class DirectIo {
                     throw e;
                 }
                 fellBack = true;
-                LOG.log(Level.WARNING, "O_DIRECT refused for " + path + " (" + e.getMessage()
-                        + "); values-log writes fall back to buffered I/O");
+                LOG.log(
+                        Level.WARNING,
+                        "O_DIRECT refused for " + path + " (" + e.getMessage()
+                                + "); values-log writes fall back to buffered I/O");
             }
         }
         return FileIo.of(path).open(path, StandardOpenOption.WRITE);

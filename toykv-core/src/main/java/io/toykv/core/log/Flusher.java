@@ -32,7 +32,7 @@ final class Flusher {
      */
     private Future<Segment> nextHead;
     /** Told of an {@link Error} in a flusher task (the task's caller sees it too, when it waits). */
-    private volatile Consumer<Throwable> onError = e -> { };
+    private volatile Consumer<Throwable> onError = e -> {};
 
     /** A pending half on its way to {@code segment} at {@code offset}; {@code done} completes once it is durable there. */
     static final class PendingFlush {

@@ -30,6 +30,7 @@ public record KeyRecord(byte kind, byte[] key, int valueLength, long address, lo
     public static final int HEADER_SIZE = 19;
     /** The header of a PUT_EXPIRING record: the expiry and the database come before the key. */
     public static final int EXPIRING_HEADER_SIZE = 29;
+
     public static final byte PUT = 1;
     public static final byte DELETE = 2;
     public static final byte CLEAR = 3;

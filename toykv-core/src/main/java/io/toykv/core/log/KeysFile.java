@@ -139,15 +139,18 @@ public final class KeysFile {
             throw new CorruptionException(path, 4, "unsupported keys file version " + map.getInt(4));
         }
         if (map.getLong(8) != number) {
-            throw new CorruptionException(path, 8, "keys file numbered " + map.getLong(8) + " found as number " + number);
+            throw new CorruptionException(
+                    path, 8, "keys file numbered " + map.getLong(8) + " found as number " + number);
         }
         if ((int) crc.getValue() != map.getInt(24)) {
             // markSynced rewrites the synced length and then the checksum, in place: a kill -9 between
             // the two stores leaves this. Magic, version and number checked out, so only the synced
             // length is in doubt: take none of the records as known forced (a bad record is then a torn
             // tail, not damage), and write the header whole again.
-            LOG.log(System.Logger.Level.WARNING, path + ": header checksum mismatch (an update of its synced"
-                    + " length cut short); its records are replayed as not known to be forced");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    path + ": header checksum mismatch (an update of its synced"
+                            + " length cut short); its records are replayed as not known to be forced");
             KeysFile f = new KeysFile(path, number, map, HEADER_SIZE);
             f.writeHeader();
             return f;
@@ -249,7 +252,8 @@ public final class KeysFile {
 
     /** Size of the record at {@code pos}, which must be the start of a record below the write position. */
     int recordSizeAt(int pos) {
-        return KeyRecord.size(map.get(pos + KeyRecord.KIND_OFFSET), map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF);
+        return KeyRecord.size(
+                map.get(pos + KeyRecord.KIND_OFFSET), map.getShort(pos + KeyRecord.KEY_LENGTH_OFFSET) & 0xFFFF);
     }
 
     /**
@@ -305,8 +309,10 @@ public final class KeysFile {
                 // would read as a corrupt record: zero them now.
                 long dropped = isLast ? cutTail(pos) : 0;
                 if (dropped > 0) {
-                    LOG.log(System.Logger.Level.WARNING, "keys log " + path + ": " + dropped
-                            + " bytes of torn records after the end at offset " + pos + " dropped");
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "keys log " + path + ": " + dropped + " bytes of torn records after the end at offset "
+                                    + pos + " dropped");
                 }
                 return dropped;
             }
@@ -316,8 +322,12 @@ public final class KeysFile {
                 // segments) or before its file was named (a rewrite): one that passes its checksum but
                 // cannot be replayed is corruption, never a torn tail.
                 int at = pos;
-                String bad = PutBatch.decode(map, pos + KeyRecord.HEADER_SIZE, recordSizeAt(pos) - KeyRecord.HEADER_SIZE,
-                        map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET), (key, length, address) -> {
+                String bad = PutBatch.decode(
+                        map,
+                        pos + KeyRecord.HEADER_SIZE,
+                        recordSizeAt(pos) - KeyRecord.HEADER_SIZE,
+                        map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET),
+                        (key, length, address) -> {
                             try {
                                 return sink.accept(new KeyRecord(KeyRecord.PUT, key, length, address), path, at);
                             } catch (CorruptionException e) {
@@ -335,8 +345,10 @@ public final class KeysFile {
                     throw new CorruptionException(path, pos, problem);
                 }
                 long dropped = cutTail(pos);
-                LOG.log(System.Logger.Level.WARNING, "keys log " + path + ": torn tail at offset " + pos + " ("
-                        + problem + "), dropped " + dropped + " bytes");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "keys log " + path + ": torn tail at offset " + pos + " (" + problem + "), dropped " + dropped
+                                + " bytes");
                 writePosition = pos;
                 return dropped;
             }
@@ -350,7 +362,8 @@ public final class KeysFile {
         if (kind < KeyRecord.PUT || kind > KeyRecord.ATOMIC_PART) {
             return "bad record kind " + kind;
         }
-        if ((kind == KeyRecord.BATCH || kind == KeyRecord.ATOMIC_PART) && map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) < 1) {
+        if ((kind == KeyRecord.BATCH || kind == KeyRecord.ATOMIC_PART)
+                && map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) < 1) {
             return "batch record with " + map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET) + " entries";
         }
         if (kind == KeyRecord.CLEAR && keyLength != 0) { // PUT and DELETE may name the empty key
@@ -377,7 +390,9 @@ public final class KeysFile {
 
     /** Whether the 19 bytes at {@code pos} are all zero: the end of the records. */
     private boolean isEnd(int pos) {
-        return map.getLong(pos) == 0 && map.getLong(pos + 8) == 0 && map.getShort(pos + 16) == 0
+        return map.getLong(pos) == 0
+                && map.getLong(pos + 8) == 0
+                && map.getShort(pos + 16) == 0
                 && map.get(pos + 18) == 0;
     }
 
@@ -387,8 +402,12 @@ public final class KeysFile {
         byte[] key = new byte[keyLength];
         map.get(pos + KeyRecord.headerSize(kind), key);
         long expireAt = kind == KeyRecord.PUT_EXPIRING ? map.getLong(pos + KeyRecord.EXPIRY_OFFSET) : 0;
-        return new KeyRecord(kind, key, map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET),
-                map.getLong(pos + KeyRecord.ADDRESS_OFFSET), expireAt);
+        return new KeyRecord(
+                kind,
+                key,
+                map.getInt(pos + KeyRecord.VALUE_LENGTH_OFFSET),
+                map.getLong(pos + KeyRecord.ADDRESS_OFFSET),
+                expireAt);
     }
 
     /** Zeroes from {@code pos} to the last non-zero byte; returns how many bytes that was. */

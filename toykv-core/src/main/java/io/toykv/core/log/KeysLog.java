@@ -50,8 +50,7 @@ public final class KeysLog {
             }
 
             @Override
-            public void record(long first, long last) {
-            }
+            public void record(long first, long last) {}
         };
 
         /** The first file of the range recorded when the log was last open, or 0 when none was. */
@@ -73,9 +72,11 @@ public final class KeysLog {
 
     /** Whether the caller may write: holds the shard's write lock once {@link #checkWritesUnder} named it. */
     private volatile BooleanSupplier writer = () -> true;
+
     private final Chain chain;
     /** The number of the first file of the log as {@link #chain} records it. Writer only. */
     private long chainFirst;
+
     private final List<KeysFile> files = new ArrayList<>();
     private long sealedRecordBytes;
     /** True from the end of a rewrite to the next append: a rewrite now would write the same log. */
@@ -94,8 +95,9 @@ public final class KeysLog {
      * {@code valuesFirst} is called, under the writer's lock, before any force of records this log
      * makes itself.
      */
-    public static KeysLog recover(Path dir, int fileSize, FileAllocator allocator, ValuesFirst valuesFirst,
-            KeysFile.RecordSink sink) throws IOException {
+    public static KeysLog recover(
+            Path dir, int fileSize, FileAllocator allocator, ValuesFirst valuesFirst, KeysFile.RecordSink sink)
+            throws IOException {
         return recover(dir, fileSize, allocator, valuesFirst, sink, Chain.NONE);
     }
 
@@ -105,8 +107,14 @@ public final class KeysLog {
      * not follow it without a gap are the named files of a rewrite a crash cut short before it was
      * recorded, which the old files make redundant: they are deleted.
      */
-    public static KeysLog recover(Path dir, int fileSize, FileAllocator allocator, ValuesFirst valuesFirst,
-            KeysFile.RecordSink sink, Chain chain) throws IOException {
+    public static KeysLog recover(
+            Path dir,
+            int fileSize,
+            FileAllocator allocator,
+            ValuesFirst valuesFirst,
+            KeysFile.RecordSink sink,
+            Chain chain)
+            throws IOException {
         KeysLog log = new KeysLog(dir, fileSize, allocator, valuesFirst, chain);
         List<Long> found = new ArrayList<>();
         List<Path> leftovers = new ArrayList<>();
@@ -162,8 +170,11 @@ public final class KeysLog {
         }
         for (long n = first; n <= last; n++) {
             if (!numbers.contains(n)) {
-                throw new CorruptionException(FileNames.keysFile(dir, n), 0, "keys file " + n + " is missing (the keys"
-                        + " log is files " + first + " to " + last + "; " + numbers.size() + " keys files found)");
+                throw new CorruptionException(
+                        FileNames.keysFile(dir, n),
+                        0,
+                        "keys file " + n + " is missing (the keys" + " log is files " + first + " to " + last + "; "
+                                + numbers.size() + " keys files found)");
             }
         }
         // Past the range: a roll's new file (last + 1, and on without a gap) is kept; anything after a
@@ -420,8 +431,8 @@ public final class KeysLog {
             long expireAt = c.expireAt();
             if (expireAt != 0) {
                 // A BATCH entry has no expiry: a key that has one takes a record of its own.
-                r.room(KeyRecord.size(KeyRecord.PUT_EXPIRING, c.key().length)).appendExpiring(c.key(), c.length(),
-                        c.address(), expireAt);
+                r.room(KeyRecord.size(KeyRecord.PUT_EXPIRING, c.key().length))
+                        .appendExpiring(c.key(), c.length(), c.address(), expireAt);
                 continue;
             }
             if (batch.add(c.key(), c.length(), c.address())) {

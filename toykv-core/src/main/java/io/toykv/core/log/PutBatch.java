@@ -124,7 +124,8 @@ public final class PutBatch {
         for (int i = 0; i < count; i++) {
             long shared = r.varint(3);
             long suffix = r.varint(3);
-            if (r.problem == null && (shared > previous.length || (suffix < 1 && shared > 0) || shared + suffix > 65535)) {
+            if (r.problem == null
+                    && (shared > previous.length || (suffix < 1 && shared > 0) || shared + suffix > 65535)) {
                 r.problem = "shared " + shared + " and suffix " + suffix + " make no key";
             }
             if (r.problem == null && suffix > r.end - r.pos) {
@@ -142,10 +143,12 @@ public final class PutBatch {
             if (r.problem != null) {
                 return "entry " + i + ": " + r.problem;
             }
-            if (valueLength < 1 || valueLength > Integer.MAX_VALUE || segment > Address.MAX_SEGMENT
+            if (valueLength < 1
+                    || valueLength > Integer.MAX_VALUE
+                    || segment > Address.MAX_SEGMENT
                     || offset > Address.MAX_OFFSET) {
-                return "entry " + i + ": value length " + valueLength + " or segment " + segment + " offset "
-                        + offset + " out of range";
+                return "entry " + i + ": value length " + valueLength + " or segment " + segment + " offset " + offset
+                        + " out of range";
             }
             String refused = sink.accept(key, (int) valueLength, Address.of(segment, offset));
             if (refused != null) {

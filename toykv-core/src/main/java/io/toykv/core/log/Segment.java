@@ -33,6 +33,7 @@ public final class Segment {
     private final AtomicInteger references = new AtomicInteger(1);
     /** Write channel of the head segment, or null for a sealed one. Writer only. */
     private FileChannel writeChannel;
+
     private DirectIo io;
 
     private Segment(long id, Path path, long size, MappedByteBuffer map) {

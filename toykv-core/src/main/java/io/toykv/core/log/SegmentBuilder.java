@@ -1,9 +1,9 @@
 package io.toykv.core.log;
 
-import io.toykv.core.io.FileIo;
-import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.io.Directories;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
+import io.toykv.core.io.ForceFailedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -3,7 +3,6 @@ package io.toykv.core.log;
 import io.toykv.core.io.Directories;
 import io.toykv.core.io.FileIo;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

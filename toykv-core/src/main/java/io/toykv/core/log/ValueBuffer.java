@@ -68,6 +68,7 @@ public final class ValueBuffer {
     private final ByteBuffer[] halves;
     /** Bytes of one half. */
     private final int capacity;
+
     private final boolean version1;
     private final StampedLock resetLock = new StampedLock();
 
@@ -83,6 +84,7 @@ public final class ValueBuffer {
      * {@link #resetLock}'s write lock.
      */
     private volatile long pendingBase;
+
     private volatile int pendingLength;
     /** Whether the header names the other half as pending: its write is not known to be done. Guarded by this. */
     private volatile boolean pendingUnwritten;
@@ -108,8 +110,7 @@ public final class ValueBuffer {
     }
 
     /** What a header slot says. */
-    record Slot(long sequence, int version, long base, int active, int pendingLength, long pendingBase) {
-    }
+    record Slot(long sequence, int version, long base, int active, int pendingLength, long pendingBase) {}
 
     /**
      * Opens the buffer, creating it with {@code initialBase} and two halves of {@code bufferSize}
@@ -144,11 +145,18 @@ public final class ValueBuffer {
         }
         int half = (int) ((fileSize - HEADER_SIZE) / 2 / 4096 * 4096);
         if (best.version() == VERSION
-                && (best.active() < 0 || best.active() > 1 || best.pendingLength() < 0 || best.pendingLength() > half
-                        || best.pendingLength() % 4096 != 0 || (best.pendingLength() == 0) != (best.pendingBase() == 0))) {
+                && (best.active() < 0
+                        || best.active() > 1
+                        || best.pendingLength() < 0
+                        || best.pendingLength() > half
+                        || best.pendingLength() % 4096 != 0
+                        || (best.pendingLength() == 0) != (best.pendingBase() == 0))) {
             Mappings.unmap(map);
-            throw new CorruptionException(path, 0, "buffer header names an impossible half: active " + best.active()
-                    + ", pending " + best.pendingLength() + " bytes at " + Address.describe(best.pendingBase()));
+            throw new CorruptionException(
+                    path,
+                    0,
+                    "buffer header names an impossible half: active " + best.active() + ", pending "
+                            + best.pendingLength() + " bytes at " + Address.describe(best.pendingBase()));
         }
         return new ValueBuffer(path, map, best);
     }
@@ -197,12 +205,16 @@ public final class ValueBuffer {
         if (version == VERSION_1) {
             return new Slot(map.getLong(at + 8), VERSION_1, map.getLong(at + 16), 0, 0, 0);
         }
-        return new Slot(map.getLong(at + 8), VERSION, map.getLong(at + 16), map.getInt(at + 24), map.getInt(at + 28),
+        return new Slot(
+                map.getLong(at + 8),
+                VERSION,
+                map.getLong(at + 16),
+                map.getInt(at + 24),
+                map.getInt(at + 28),
                 map.getLong(at + 32));
     }
 
-    static void writeSlot(ByteBuffer map, long sequence, long base, int active, int pendingLength,
-            long pendingBase) {
+    static void writeSlot(ByteBuffer map, long sequence, long base, int active, int pendingLength, long pendingBase) {
         int at = SLOT_OFFSETS[(int) (sequence & 1)];
         map.putInt(at, MAGIC);
         map.putInt(at + 4, VERSION);

@@ -36,13 +36,13 @@ public final class ValueRecord {
     public static final int HEADER_SIZE = 8;
     /** Header of a keyed (version 1) record: checksum, value length and key length. */
     static final int KEYED_HEADER_SIZE = 10;
+
     static final int VALUE_LENGTH_OFFSET = 4;
     static final int KEY_LENGTH_OFFSET = 8;
     /** Top bit of the length field: the record does not store its key. */
     static final int KEYLESS = 0x80000000;
 
-    private ValueRecord() {
-    }
+    private ValueRecord() {}
 
     /** Size of the record a put of a value of {@code valueLength} bytes writes. */
     public static int size(int valueLength) {

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -49,9 +48,11 @@ public final class ValuesLog {
     private boolean idsSettled;
     /** Segments by id; replaced, never changed in place, so readers need no lock. */
     private volatile SegmentTable segmentsById = SegmentTable.EMPTY;
+
     private Segment head;
     /** The id the next new segment gets: above every id seen since open. Writer only. */
     private long nextSegmentId;
+
     private boolean directInUse;
     private final SegmentDeleter deleter;
     /** The checks at open ({@link #checkBuffered}, {@link #finishRecovery}). */
@@ -60,8 +61,8 @@ public final class ValuesLog {
     /** Whether the caller may write: holds the shard's write lock once {@link #checkWritesUnder} named it. */
     private volatile BooleanSupplier writer = () -> true;
 
-    private ValuesLog(Path dir, int bufferSize, long segmentSize, DirectIo io, FileAllocator allocator,
-            ValueBuffer buffer) {
+    private ValuesLog(
+            Path dir, int bufferSize, long segmentSize, DirectIo io, FileAllocator allocator, ValueBuffer buffer) {
         this.dir = dir;
         this.bufferSize = bufferSize;
         this.flusher = new Flusher("toykv-flush-" + dir.getFileName());
@@ -72,13 +73,15 @@ public final class ValuesLog {
         this.buffer = buffer;
     }
 
-    public static ValuesLog open(Path dir, int bufferSize, long segmentSize, int largestRecord, DirectIo io,
-            FileAllocator allocator) throws IOException {
+    public static ValuesLog open(
+            Path dir, int bufferSize, long segmentSize, int largestRecord, DirectIo io, FileAllocator allocator)
+            throws IOException {
         ValueBuffer buffer = ValueBuffer.open(FileNames.buffer(dir), bufferSize, Address.of(1, 0), allocator);
         if (buffer.capacity() < largestRecord) {
-            throw new IllegalArgumentException("each half of the store's buffer " + buffer.path() + " holds " + buffer.capacity()
-                    + " bytes, but the largest record these limits allow takes " + largestRecord
-                    + " (lower maxValueSize, or copy the data into a new store)");
+            throw new IllegalArgumentException(
+                    "each half of the store's buffer " + buffer.path() + " holds " + buffer.capacity()
+                            + " bytes, but the largest record these limits allow takes " + largestRecord
+                            + " (lower maxValueSize, or copy the data into a new store)");
         }
         ValuesLog log = new ValuesLog(dir, bufferSize, segmentSize, io, allocator, buffer);
         try {
@@ -92,8 +95,8 @@ public final class ValuesLog {
                     if (id > Address.MAX_SEGMENT) {
                         // Ten digits go past the largest id: not a file the store wrote. Numbering new
                         // segments after it would leave no id for the next roll.
-                        throw new CorruptionException(p, 0, "segment id " + id + " is past the largest, "
-                                + Address.MAX_SEGMENT);
+                        throw new CorruptionException(
+                                p, 0, "segment id " + id + " is past the largest, " + Address.MAX_SEGMENT);
                     }
                     if (id > 0) {
                         found.add(Segment.open(p, id));
@@ -114,7 +117,9 @@ public final class ValuesLog {
             Segment h = log.segment(headId);
             if (h == null) {
                 if (Address.offset(buffer.base()) != 0) {
-                    throw new CorruptionException(buffer.path(), 0,
+                    throw new CorruptionException(
+                            buffer.path(),
+                            0,
                             "buffer base " + Address.describe(buffer.base()) + " names a missing segment");
                 }
                 h = log.createSegment(headId);
@@ -333,7 +338,8 @@ public final class ValuesLog {
                 file = s.path();
                 offset = Address.offset(address);
                 if (offset + length > s.size()) {
-                    throw new CorruptionException(file, offset, "value record of " + length + " bytes runs past the segment end");
+                    throw new CorruptionException(
+                            file, offset, "value record of " + length + " bytes runs past the segment end");
                 }
                 s.read(offset, rec);
             } finally {
@@ -477,7 +483,6 @@ public final class ValuesLog {
     public int segmentCount() {
         return segments().size();
     }
-
 
     /** Bytes of segment space used: whole sealed segments plus the head up to the buffer's base. */
     public long segmentBytes() {

@@ -42,11 +42,22 @@ public final class FormatDump {
     void dump(Path dir) throws IOException {
         ByteBuffer m = read(dir.resolve("toykv.meta"));
         if (m.getInt(4) >= 4) {
-            out.printf(Locale.ROOT, "manifest: magic %s version %d shards %d store id %016x crc %s%n", hex(m.getInt(0)),
-                    m.getInt(4), m.getInt(8), m.getLong(12), crc(m, 0, 20) == m.getInt(20) ? "ok" : "BAD");
+            out.printf(
+                    Locale.ROOT,
+                    "manifest: magic %s version %d shards %d store id %016x crc %s%n",
+                    hex(m.getInt(0)),
+                    m.getInt(4),
+                    m.getInt(8),
+                    m.getLong(12),
+                    crc(m, 0, 20) == m.getInt(20) ? "ok" : "BAD");
         } else {
-            out.printf(Locale.ROOT, "manifest: magic %s version %d shards %d crc %s%n", hex(m.getInt(0)), m.getInt(4),
-                    m.getInt(8), crc(m, 0, 12) == m.getInt(12) ? "ok" : "BAD");
+            out.printf(
+                    Locale.ROOT,
+                    "manifest: magic %s version %d shards %d crc %s%n",
+                    hex(m.getInt(0)),
+                    m.getInt(4),
+                    m.getInt(8),
+                    crc(m, 0, 12) == m.getInt(12) ? "ok" : "BAD");
         }
         for (Path shard : list(dir, "shard-")) {
             out.println(shard.getFileName() + ":");
@@ -73,8 +84,16 @@ public final class FormatDump {
             out.printf(Locale.ROOT, "  shard.meta: BAD (%d bytes, expected 44)%n", s.capacity());
             return;
         }
-        out.printf(Locale.ROOT, "  shard.meta: magic %s version %d store id %016x shard %d of %d keys files %d to %d crc %s%n",
-                hex(s.getInt(0)), s.getInt(4), s.getLong(8), s.getInt(16), s.getInt(20), s.getLong(24), s.getLong(32),
+        out.printf(
+                Locale.ROOT,
+                "  shard.meta: magic %s version %d store id %016x shard %d of %d keys files %d to %d crc %s%n",
+                hex(s.getInt(0)),
+                s.getInt(4),
+                s.getLong(8),
+                s.getInt(16),
+                s.getInt(20),
+                s.getLong(24),
+                s.getLong(32),
                 crc(s, 0, 40) == s.getInt(40) ? "ok" : "BAD");
     }
 
@@ -89,7 +108,8 @@ public final class FormatDump {
         for (int slot : new int[] {0, 64}) {
             int v = b.getInt(slot + 4);
             int crcAt = v == 1 ? 24 : 40;
-            boolean ok = b.getInt(slot) == 0x42564B54 && (v == 1 || v == 2) && crc(b, slot, crcAt) == b.getInt(slot + crcAt);
+            boolean ok =
+                    b.getInt(slot) == 0x42564B54 && (v == 1 || v == 2) && crc(b, slot, crcAt) == b.getInt(slot + crcAt);
             if (ok && b.getLong(slot + 8) > best) {
                 best = b.getLong(slot + 8);
                 version = v;
@@ -109,12 +129,26 @@ public final class FormatDump {
         int half = version == 1 ? region : region / 2 / 4096 * 4096;
         int start = 4096 + active * half;
         int[] walked = walk(b.slice(start, half).order(ByteOrder.LITTLE_ENDIAN), base);
-        out.printf(Locale.ROOT, "  values.b: version %d header seq %d base segment %d offset %d; %d buffered records, %d bytes%n",
-                version, best, segment(base), offset(base), walked[0], walked[1]);
+        out.printf(
+                Locale.ROOT,
+                "  values.b: version %d header seq %d base segment %d offset %d; %d buffered records, %d bytes%n",
+                version,
+                best,
+                segment(base),
+                offset(base),
+                walked[0],
+                walked[1]);
         if (pendingLength > 0 && pendingLength <= half) {
-            int[] p = walk(b.slice(4096 + (active ^ 1) * half, pendingLength).order(ByteOrder.LITTLE_ENDIAN), pendingBase);
-            out.printf(Locale.ROOT, "  values.b: pending half (not known to be in its segment) at segment %d offset %d, %d bytes;"
-                    + " %d records a key record names%n", segment(pendingBase), offset(pendingBase), pendingLength, p[0]);
+            int[] p = walk(
+                    b.slice(4096 + (active ^ 1) * half, pendingLength).order(ByteOrder.LITTLE_ENDIAN), pendingBase);
+            out.printf(
+                    Locale.ROOT,
+                    "  values.b: pending half (not known to be in its segment) at segment %d offset %d, %d bytes;"
+                            + " %d records a key record names%n",
+                    segment(pendingBase),
+                    offset(pendingBase),
+                    pendingLength,
+                    p[0]);
         }
     }
 
@@ -176,7 +210,9 @@ public final class FormatDump {
                 break;
             }
             int header = kind == 5 ? 29 : 19; // PUT_EXPIRING: expiry and database before the key
-            boolean ok = kind >= 1 && kind <= 6 && pos + header + k <= b.capacity()
+            boolean ok = kind >= 1
+                    && kind <= 6
+                    && pos + header + k <= b.capacity()
                     && crc(b, pos + 4, header - 4 + k) == b.getInt(pos);
             if (!ok) {
                 out.printf(Locale.ROOT, "  %s: BAD record at offset %d%n", file.getFileName(), pos);
@@ -187,8 +223,13 @@ public final class FormatDump {
                 entries += dumpBatch(b, pos, k, b.getInt(pos + 7));
             } else if (kind == 6) {
                 if (records) { // ATOMIC_PART: the batch id where a PUT has its address
-                    out.printf(Locale.ROOT, "    @%d ATOMIC_PART batch %d, %d entries in %d bytes%n", pos,
-                            b.getLong(pos + 11), b.getInt(pos + 7), k);
+                    out.printf(
+                            Locale.ROOT,
+                            "    @%d ATOMIC_PART batch %d, %d entries in %d bytes%n",
+                            pos,
+                            b.getLong(pos + 11),
+                            b.getInt(pos + 7),
+                            k);
                 }
             } else {
                 byte[] key = new byte[k];
@@ -201,16 +242,37 @@ public final class FormatDump {
                     pos += header + k;
                     continue;
                 }
-                String expiry = kind == 5 ? " expires " + b.getLong(pos + 19) + " db " + (b.getShort(pos + 27) & 0xFFFF) : "";
-                out.printf(Locale.ROOT, "    @%d %s %s -> segment %d offset %d length %d%s%n", pos,
-                        kind == 1 ? "PUT" : kind == 2 ? "DELETE" : kind == 3 ? "CLEAR" : "PUT_EXPIRING", printable(key),
-                        segment(a), offset(a), b.getInt(pos + 7), expiry);
+                String expiry =
+                        kind == 5 ? " expires " + b.getLong(pos + 19) + " db " + (b.getShort(pos + 27) & 0xFFFF) : "";
+                out.printf(
+                        Locale.ROOT,
+                        "    @%d %s %s -> segment %d offset %d length %d%s%n",
+                        pos,
+                        kind == 1 ? "PUT" : kind == 2 ? "DELETE" : kind == 3 ? "CLEAR" : "PUT_EXPIRING",
+                        printable(key),
+                        segment(a),
+                        offset(a),
+                        b.getInt(pos + 7),
+                        expiry);
             }
             pos += header + k;
         }
-        out.printf(Locale.ROOT, "  %s: version %d number %d synced %d; %d put, %d put_expiring, %d delete, %d clear,"
-                + " %d batch (%d entries); %d atomic part; %d record bytes%n", file.getFileName(), b.getInt(4), b.getLong(8),
-                b.getLong(16), kinds[1], kinds[5], kinds[2], kinds[3], kinds[4], entries, kinds[6], pos - 4096);
+        out.printf(
+                Locale.ROOT,
+                "  %s: version %d number %d synced %d; %d put, %d put_expiring, %d delete, %d clear,"
+                        + " %d batch (%d entries); %d atomic part; %d record bytes%n",
+                file.getFileName(),
+                b.getInt(4),
+                b.getLong(8),
+                b.getLong(16),
+                kinds[1],
+                kinds[5],
+                kinds[2],
+                kinds[3],
+                kinds[4],
+                entries,
+                kinds[6],
+                pos - 4096);
     }
 
     /**
@@ -224,7 +286,11 @@ public final class FormatDump {
         for (int i = 0; i < count; i++) {
             long shared = varint(b, at, end);
             long suffix = varint(b, at, end);
-            if (shared < 0 || suffix < 0 || (suffix < 1 && shared > 0) || shared > previous.length || at[0] + suffix > end) {
+            if (shared < 0
+                    || suffix < 0
+                    || (suffix < 1 && shared > 0)
+                    || shared > previous.length
+                    || at[0] + suffix > end) {
                 out.printf(Locale.ROOT, "  BAD batch entry %d at offset %d%n", i, at[0]);
                 return i;
             }
@@ -240,8 +306,15 @@ public final class FormatDump {
             }
             namedKeys.put((segment & 0x7F_FFFFL) << 40 | (segment >>> 23) << 31 | offset, key);
             if (records) {
-                out.printf(Locale.ROOT, "    @%d BATCH[%d] %s -> segment %d offset %d length %d%n", pos, i,
-                        printable(key), segment, offset, length);
+                out.printf(
+                        Locale.ROOT,
+                        "    @%d BATCH[%d] %s -> segment %d offset %d length %d%n",
+                        pos,
+                        i,
+                        printable(key),
+                        segment,
+                        offset,
+                        length);
             }
             previous = key;
         }
@@ -265,7 +338,10 @@ public final class FormatDump {
         StringBuilder sb = new StringBuilder("\"");
         for (byte x : key) {
             int c = x & 0xFF;
-            sb.append(c >= 0x20 && c < 0x7F && c != '"' && c != '\\' ? Character.toString(c) : String.format("\\x%02x", c));
+            sb.append(
+                    c >= 0x20 && c < 0x7F && c != '"' && c != '\\'
+                            ? Character.toString(c)
+                            : String.format("\\x%02x", c));
         }
         return sb.append('"').toString();
     }
@@ -286,8 +362,10 @@ public final class FormatDump {
      */
     private static List<Path> list(Path dir, String match) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(match) || p.getFileName().toString().endsWith(match))
-                    .sorted(Comparator.comparingInt((Path p) -> p.getFileName().toString().length())
+            return s.filter(p -> p.getFileName().toString().startsWith(match)
+                            || p.getFileName().toString().endsWith(match))
+                    .sorted(Comparator.comparingInt(
+                                    (Path p) -> p.getFileName().toString().length())
                             .thenComparing(p -> p.getFileName().toString()))
                     .collect(Collectors.toList());
         }

@@ -22,8 +22,7 @@ public final class Repair {
             + "  --import-foreign: also copy the keys of shard directories of another store, where no directory\n"
             + "  of this store has them (a key this store deleted comes back if the other store has it).";
 
-    private Repair() {
-    }
+    private Repair() {}
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -40,8 +39,8 @@ public final class Repair {
             return 2;
         }
         try {
-            StoreRepair.Report report = StoreRepair.repair(Path.of(args[0]), Path.of(args[2]), StoreOptions.defaults(),
-                    importForeign);
+            StoreRepair.Report report =
+                    StoreRepair.repair(Path.of(args[0]), Path.of(args[2]), StoreOptions.defaults(), importForeign);
             System.out.print(report);
             return report.lostNothing() ? 0 : 1;
         } catch (IOException | RuntimeException e) {

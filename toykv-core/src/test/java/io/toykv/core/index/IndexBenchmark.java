@@ -20,8 +20,7 @@ import java.util.Random;
 public final class IndexBenchmark {
     private static final int SHARDS = 4;
 
-    private IndexBenchmark() {
-    }
+    private IndexBenchmark() {}
 
     public static void main(String[] args) {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
@@ -30,7 +29,8 @@ public final class IndexBenchmark {
         byte[][] keys = seedKeys(n);
         if (shape.equals("redis")) {
             for (int i = 0; i < n; i++) {
-                keys[i] = String.format(Locale.ROOT, "key:%012d", Integer.parseInt(new String(keys[i]), 16)).getBytes();
+                keys[i] = String.format(Locale.ROOT, "key:%012d", Integer.parseInt(new String(keys[i]), 16))
+                        .getBytes();
             }
         } else if (!shape.equals("hex8")) {
             throw new IllegalArgumentException("key shape must be hex8 or redis, was " + shape);

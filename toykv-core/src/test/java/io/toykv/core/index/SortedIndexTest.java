@@ -72,7 +72,8 @@ class SortedIndexTest {
                 assertEquals(expected == null ? -1 : expected, index.remove(k, len), "seed " + seed + " op " + i);
             } else {
                 Long previous = model.put(k, (long) i);
-                assertEquals(previous == null ? -1 : previous, index.put(k, i, i % 1000, len), "seed " + seed + " op " + i);
+                assertEquals(
+                        previous == null ? -1 : previous, index.put(k, i, i % 1000, len), "seed " + seed + " op " + i);
             }
         }
         assertEquals(model.size(), index.size());
@@ -307,7 +308,9 @@ class SortedIndexTest {
                     long address = index.get(k, l);
                     assertTrue(address >= 0, "stable key missing");
                     assertEquals(address % 1000, l[0], "address and length from different puts");
-                    assertEquals(-1, index.get(String.format("%08dx", r.nextInt(20_000)).getBytes(), l));
+                    assertEquals(
+                            -1,
+                            index.get(String.format("%08dx", r.nextInt(20_000)).getBytes(), l));
                 }
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
@@ -439,7 +442,9 @@ class SortedIndexTest {
             assertTrue(c.slot() == lastSlot + 1 || c.slot() == 0, "slots count up within a leaf, from 0 in the next");
             lastSlot = c.slot();
             assertTrue(index.mayPointAt(c.hint(), c.slot(), c.key(), c.address()));
-            assertFalse(index.mayPointAt(c.hint(), c.slot(), c.key(), c.address() + 1), "the entry read whole says otherwise");
+            assertFalse(
+                    index.mayPointAt(c.hint(), c.slot(), c.key(), c.address() + 1),
+                    "the entry read whole says otherwise");
             seen++;
         }
         assertEquals(500, seen);

@@ -33,8 +33,10 @@ class DirectoryLockTest {
     /** Runs {@link OpenProbe} on {@code store} in a child JVM; returns its exit code and output. */
     private static String[] probe(Path store) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), OpenProbe.class.getName(),
-                store.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java, "-cp", System.getProperty("java.class.path"), OpenProbe.class.getName(), store.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe did not finish");
         return new String[] {String.valueOf(p.exitValue()), out};
@@ -54,7 +56,9 @@ class DirectoryLockTest {
 
                 String[] child = probe(dir);
                 assertEquals("1", child[0], child[1]);
-                assertTrue(child[1].contains("in use by another process (pid " + ProcessHandle.current().pid() + ")"),
+                assertTrue(
+                        child[1].contains("in use by another process (pid "
+                                + ProcessHandle.current().pid() + ")"),
                         child[1]);
             }
             assertFalse(DirectoryLock.isHeldByThisProcess(dir));
@@ -109,8 +113,9 @@ class DirectoryLockTest {
 
     @Test
     void aLockOtherCodeInTheProcessTookSurvivesAFailedAcquire() throws Exception {
-        try (FileChannel other = FileChannel.open(dir.resolve(FileNames.LOCK), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock held = other.lock()) {
+        try (FileChannel other = FileChannel.open(
+                        dir.resolve(FileNames.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = other.lock()) {
             IOException e = assertThrows(IOException.class, () -> DirectoryLock.acquire(dir));
             assertTrue(e.getMessage().contains("already locked in this process"), e.getMessage());
             collectGarbage();
@@ -135,10 +140,13 @@ class DirectoryLockTest {
         try (URLClassLoader loader = new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
             Class<?> copy = loader.loadClass(DirectoryLock.class.getName());
             assertTrue(copy != DirectoryLock.class);
-            InvocationTargetException e = assertThrows(InvocationTargetException.class,
+            InvocationTargetException e = assertThrows(
+                    InvocationTargetException.class,
                     () -> copy.getMethod("acquire", Path.class).invoke(null, store));
             assertTrue(e.getCause() instanceof IOException, e.getCause().toString());
-            assertTrue(e.getCause().getMessage().contains("already locked in this process"), e.getCause().getMessage());
+            assertTrue(
+                    e.getCause().getMessage().contains("already locked in this process"),
+                    e.getCause().getMessage());
         }
     }
 }

@@ -14,8 +14,8 @@ class FileIoTest {
     Path dir;
 
     private static FileIo unusable() {
-        return (FileIo) Proxy.newProxyInstance(FileIo.class.getClassLoader(), new Class<?>[] {FileIo.class},
-                (proxy, method, args) -> {
+        return (FileIo) Proxy.newProxyInstance(
+                FileIo.class.getClassLoader(), new Class<?>[] {FileIo.class}, (proxy, method, args) -> {
                     throw new UnsupportedOperationException(method.getName());
                 });
     }

@@ -15,7 +15,9 @@ class FileNamesTest {
             assertEquals(id, FileNames.parseSegment(name), name);
         }
         assertEquals("00000007.v", FileNames.segment(dir, 7).getFileName().toString());
-        assertEquals("4294967295.v", FileNames.segment(dir, 4_294_967_295L).getFileName().toString());
+        assertEquals(
+                "4294967295.v",
+                FileNames.segment(dir, 4_294_967_295L).getFileName().toString());
     }
 
     @Test

@@ -20,7 +20,8 @@ public class ThreadPriorityTest {
 
     @Test
     void lowersOnlyTheCallingThread() throws Exception {
-        assumeTrue(Files.isDirectory(Path.of("/proc/thread-self")) && ThreadPriority.supported(), "Linux with JNA only");
+        assumeTrue(
+                Files.isDirectory(Path.of("/proc/thread-self")) && ThreadPriority.supported(), "Linux with JNA only");
         int before = niceOf(Path.of("/proc/thread-self/stat"));
         AtomicReference<Object> seen = new AtomicReference<>();
         Thread t = new Thread(() -> {

@@ -27,8 +27,11 @@ class AtomicPartTest {
     void entriesDecodeAsTheyWereAdded() {
         AtomicPart p = sample();
         assertEquals(3, p.count());
-        assertEquals(AtomicPart.entrySize(KeyRecord.PUT, 1) + AtomicPart.entrySize(KeyRecord.DELETE, 0)
-                + AtomicPart.entrySize(KeyRecord.PUT_EXPIRING, 3), p.length());
+        assertEquals(
+                AtomicPart.entrySize(KeyRecord.PUT, 1)
+                        + AtomicPart.entrySize(KeyRecord.DELETE, 0)
+                        + AtomicPart.entrySize(KeyRecord.PUT_EXPIRING, 3),
+                p.length());
         List<KeyRecord> e = AtomicPart.decode(Arrays.copyOf(p.body(), p.length()), 3);
         assertEquals(KeyRecord.PUT, e.get(0).kind());
         assertArrayEquals(b("a"), e.get(0).key());

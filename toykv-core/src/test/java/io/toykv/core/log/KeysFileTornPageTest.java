@@ -35,10 +35,12 @@ class KeysFileTornPageTest {
 
     private static List<String> replay(KeysFile f, boolean isLast) throws Exception {
         List<String> keys = new ArrayList<>();
-        f.recover((rec, file, offset) -> {
-            keys.add(new String(rec.key(), StandardCharsets.US_ASCII));
-            return null;
-        }, isLast);
+        f.recover(
+                (rec, file, offset) -> {
+                    keys.add(new String(rec.key(), StandardCharsets.US_ASCII));
+                    return null;
+                },
+                isLast);
         return keys;
     }
 

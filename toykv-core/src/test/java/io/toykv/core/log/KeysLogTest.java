@@ -34,7 +34,7 @@ class KeysLogTest {
     }
 
     private static KeysLog open(Path dir, TreeMap<byte[], Long> replayed) throws IOException {
-        return KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, () -> { }, (rec, file, offset) -> {
+        return KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, () -> {}, (rec, file, offset) -> {
             switch (rec.kind()) {
                 case KeyRecord.PUT -> replayed.put(rec.key(), rec.address());
                 case KeyRecord.DELETE -> replayed.remove(rec.key());
@@ -95,10 +95,16 @@ class KeysLogTest {
     }
 
     private KeysLog open(FlakyChain chain, TreeMap<byte[], Long> replayed) throws IOException {
-        return KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, () -> { }, (rec, file, offset) -> {
-            replayed.put(rec.key(), rec.address());
-            return null;
-        }, chain);
+        return KeysLog.recover(
+                dir,
+                FILE_SIZE,
+                FileAllocator.DEFAULT,
+                () -> {},
+                (rec, file, offset) -> {
+                    replayed.put(rec.key(), rec.address());
+                    return null;
+                },
+                chain);
     }
 
     /** Puts keys until a roll fails; returns how many were put. */
@@ -192,7 +198,9 @@ class KeysLogTest {
         put(log, key("after", 1), 70_000L); // the rewritten log takes appends
         log.forceAndClose();
 
-        assertTrue(fileNames().stream().noneMatch(n -> n.endsWith(".tmp")), fileNames().toString());
+        assertTrue(
+                fileNames().stream().noneMatch(n -> n.endsWith(".tmp")),
+                fileNames().toString());
         TreeMap<byte[], Long> replayed = new TreeMap<>(Arrays::compareUnsigned);
         open(dir, replayed).close();
         assertEquals(indexContents(), replayed);
@@ -270,7 +278,10 @@ class KeysLogTest {
         delete(log, key("k", 14));
         List<String> oldNames;
         try (Stream<Path> s = Files.list(live)) {
-            oldNames = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".k")).sorted().toList();
+            oldNames = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".k"))
+                    .sorted()
+                    .toList();
         }
         Path old = dir.resolve("old");
         copyFiles(live, old, oldNames); // the old files as the end of the rewrite finds them
@@ -326,7 +337,10 @@ class KeysLogTest {
         }
         List<String> oldNames;
         try (Stream<Path> s = Files.list(live)) {
-            oldNames = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".k")).sorted().toList();
+            oldNames = s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".k"))
+                    .sorted()
+                    .toList();
         }
         assertTrue(oldNames.size() >= 2, "want several old files: " + oldNames);
         Path old = dir.resolve("old");
@@ -356,7 +370,8 @@ class KeysLogTest {
         finishRewrite(log, r);
         assertEquals(written, log.recordBytes());
         // 20,000 8-byte keys: 27 bytes each as PUT records, about half that packed.
-        assertTrue(written < (before - KeyRecord.size(longKey.length)) * 0.6 + KeyRecord.size(longKey.length),
+        assertTrue(
+                written < (before - KeyRecord.size(longKey.length)) * 0.6 + KeyRecord.size(longKey.length),
                 "rewrite wrote " + written + " of " + before);
         log.forceAndClose();
         assertEquals(indexContents(), replay(dir));
@@ -400,7 +415,7 @@ class KeysLogTest {
         put(log, key("p", 0), 99); // after them: they are not a torn tail
         log.forceAndClose();
         List<KeyRecord> seen = new ArrayList<>();
-        KeysLog again = KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, () -> { }, (rec, file, offset) -> {
+        KeysLog again = KeysLog.recover(dir, FILE_SIZE, FileAllocator.DEFAULT, () -> {}, (rec, file, offset) -> {
             seen.add(rec);
             return null;
         });
@@ -419,7 +434,9 @@ class KeysLogTest {
         int at = KeysFile.HEADER_SIZE;
         byte[] original = Files.readAllBytes(file);
         byte[] noExpiry = original.clone();
-        java.nio.ByteBuffer.wrap(noExpiry).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(at + 19, 0);
+        java.nio.ByteBuffer.wrap(noExpiry)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(at + 19, 0);
         assertOpenFails(file, withChecksum(noExpiry, at), "expiry 0");
         byte[] database = original.clone();
         database[at + 27] = 7;
@@ -444,9 +461,12 @@ class KeysLogTest {
 
     /** Recomputes the checksum of the record at {@code pos}, as a writer of these bytes would have. */
     private static byte[] withChecksum(byte[] file, int pos) {
-        int bodyLength = (file[pos + KeyRecord.KEY_LENGTH_OFFSET] & 0xFF) | (file[pos + KeyRecord.KEY_LENGTH_OFFSET + 1] & 0xFF) << 8;
+        int bodyLength = (file[pos + KeyRecord.KEY_LENGTH_OFFSET] & 0xFF)
+                | (file[pos + KeyRecord.KEY_LENGTH_OFFSET + 1] & 0xFF) << 8;
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(file, pos + KeyRecord.KIND_OFFSET,
+        crc.update(
+                file,
+                pos + KeyRecord.KIND_OFFSET,
                 KeyRecord.headerSize(file[pos + KeyRecord.KIND_OFFSET]) - KeyRecord.KIND_OFFSET + bodyLength);
         ByteBufferUtil.putInt(file, pos, (int) crc.getValue());
         return file;

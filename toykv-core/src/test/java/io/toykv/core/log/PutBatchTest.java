@@ -16,8 +16,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PutBatchTest {
-    private record Entry(byte[] key, int length, long address) {
-    }
+    private record Entry(byte[] key, int length, long address) {}
 
     private static List<Entry> decodeAll(PutBatch b) {
         List<Entry> out = new ArrayList<>();
@@ -40,8 +39,14 @@ class PutBatchTest {
         List<Entry> in = List.of(
                 new Entry(new byte[] {0}, 1, Address.of(0, 0)),
                 new Entry(new byte[] {0, 0}, 1, Address.of(1, 1)), // the previous key is its prefix
-                new Entry("a".getBytes(StandardCharsets.US_ASCII), 274, Address.of(Address.MAX_SEGMENT, Address.MAX_OFFSET)),
-                new Entry("a".getBytes(StandardCharsets.US_ASCII), Integer.MAX_VALUE, Address.of((1L << 31) + 3, 1L << 30)), // same key again
+                new Entry(
+                        "a".getBytes(StandardCharsets.US_ASCII),
+                        274,
+                        Address.of(Address.MAX_SEGMENT, Address.MAX_OFFSET)),
+                new Entry(
+                        "a".getBytes(StandardCharsets.US_ASCII),
+                        Integer.MAX_VALUE,
+                        Address.of((1L << 31) + 3, 1L << 30)), // same key again
                 new Entry("ab".getBytes(StandardCharsets.US_ASCII), 300, Address.of(127, 128)),
                 new Entry(longKey, 5, Address.of(128, 16_383)));
         PutBatch b = new PutBatch(PutBatch.MAX_BODY);
@@ -61,11 +66,15 @@ class PutBatchTest {
     void sortedShortKeysPackToAboutHalfOfOrdinaryRecords() {
         PutBatch b = new PutBatch(PutBatch.MAX_BODY);
         int n = 0;
-        while (b.add(String.format("%08x", n * 37).getBytes(StandardCharsets.US_ASCII), 274, Address.of(n / 1000 + 1, n * 274L))) {
+        while (b.add(
+                String.format("%08x", n * 37).getBytes(StandardCharsets.US_ASCII),
+                274,
+                Address.of(n / 1000 + 1, n * 274L))) {
             n++;
         }
         double perEntry = b.length() / (double) n;
-        assertTrue(perEntry < 14, "bytes per entry " + perEntry + " against " + KeyRecord.size(8) + " for a PUT record");
+        assertTrue(
+                perEntry < 14, "bytes per entry " + perEntry + " against " + KeyRecord.size(8) + " for a PUT record");
         assertEquals(n, decodeAll(b).size());
     }
 
@@ -89,19 +98,41 @@ class PutBatchTest {
         assertNotNull(decode(Arrays.copyOf(good, 7), 1), "a byte after the last entry");
         assertNotNull(decode(new byte[] {1, 1, 'k', 10, 1, 2}, 1), "shares more than the previous key has");
         assertNull(decode(new byte[] {0, 0, 10, 1, 2}, 1), "the empty key");
-        assertNotNull(decode(new byte[] {0, 1, 'k', 10, 1, 2, 1, 0, 10, 1, 2}, 2), "a key equal to the one before with no suffix");
+        assertNotNull(
+                decode(new byte[] {0, 1, 'k', 10, 1, 2, 1, 0, 10, 1, 2}, 2),
+                "a key equal to the one before with no suffix");
         assertNotNull(decode(new byte[] {0, 5, 'k', 10, 1, 2}, 1), "a key running past the body");
         assertNotNull(decode(new byte[] {0, 1, 'k', 0, 1, 2}, 1), "a value length of 0");
-        assertNotNull(decode(new byte[] {0, 1, 'k', (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10, 1, 2}, 1),
+        assertNotNull(
+                decode(new byte[] {0, 1, 'k', (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10, 1, 2}, 1),
                 "a value length past 2^31-1");
-        assertNull(decode(new byte[] {0, 1, 'k', 10, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04, 2}, 1),
+        assertNull(
+                decode(new byte[] {0, 1, 'k', 10, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04, 2}, 1),
                 "a segment id of 2^23 (ids go to 2^32-1)");
-        assertNotNull(decode(new byte[] {0, 1, 'k', 10, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10, 2}, 1),
+        assertNotNull(
+                decode(new byte[] {0, 1, 'k', 10, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10, 2}, 1),
                 "a segment id past 2^32-1");
-        assertNotNull(decode(new byte[] {0, 1, 'k', 10, 1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08}, 1),
+        assertNotNull(
+                decode(new byte[] {0, 1, 'k', 10, 1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08}, 1),
                 "an offset past 2^31-1");
-        assertNotNull(decode(new byte[] {0, 1, 'k', 10, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
-                (byte) 0xFF, (byte) 0xFF, 0x01}, 1), "a varint longer than its field allows");
+        assertNotNull(
+                decode(
+                        new byte[] {
+                            0,
+                            1,
+                            'k',
+                            10,
+                            1,
+                            (byte) 0xFF,
+                            (byte) 0xFF,
+                            (byte) 0xFF,
+                            (byte) 0xFF,
+                            (byte) 0xFF,
+                            (byte) 0xFF,
+                            0x01
+                        },
+                        1),
+                "a varint longer than its field allows");
         assertNotNull(decode(new byte[] {0, 1, 'k', 10, 1, (byte) 0x80}, 1), "a varint cut off by the end");
     }
 
@@ -126,7 +157,8 @@ class PutBatchTest {
         b.add(new byte[] {1}, 1, 0);
         b.add(new byte[] {2}, 1, 0);
         int[] seen = {0};
-        String problem = PutBatch.decode(ByteBuffer.wrap(b.body()), 0, b.length(), 2, (k, l, a) -> ++seen[0] == 2 ? "no" : null);
+        String problem =
+                PutBatch.decode(ByteBuffer.wrap(b.body()), 0, b.length(), 2, (k, l, a) -> ++seen[0] == 2 ? "no" : null);
         assertEquals("no", problem);
         assertEquals(2, seen[0]);
     }

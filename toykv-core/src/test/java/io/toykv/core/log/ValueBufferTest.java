@@ -125,13 +125,18 @@ class ValueBufferTest {
         open().unmap();
         assertRefused(m -> ValueBuffer.writeSlot(m, 2, Address.of(1, 0), 2, 0, 0), "impossible half");
         assertRefused(m -> ValueBuffer.writeSlot(m, 3, Address.of(1, 0), 0, 100, Address.of(1, 0)), "impossible half");
-        assertRefused(m -> ValueBuffer.writeSlot(m, 4, Address.of(1, 0), 0, HALF + 4096, Address.of(1, 0)), "impossible half");
-        assertRefused(m -> ValueBuffer.writeSlot(m, 5, Address.of(1, 0), 0, -4096, Address.of(1, 0)), "impossible half");
+        assertRefused(
+                m -> ValueBuffer.writeSlot(m, 4, Address.of(1, 0), 0, HALF + 4096, Address.of(1, 0)),
+                "impossible half");
+        assertRefused(
+                m -> ValueBuffer.writeSlot(m, 5, Address.of(1, 0), 0, -4096, Address.of(1, 0)), "impossible half");
         assertRefused(m -> ValueBuffer.writeSlot(m, 6, Address.of(1, 0), 1, 4096, 0), "impossible half");
-        assertRefused(m -> {
-            m.put(0, new byte[128]);
-            m.putInt(0, ValueBuffer.MAGIC).putInt(4, 3); // a future version
-        }, "no valid buffer header");
+        assertRefused(
+                m -> {
+                    m.put(0, new byte[128]);
+                    m.putInt(0, ValueBuffer.MAGIC).putInt(4, 3); // a future version
+                },
+                "no valid buffer header");
     }
 
     private void assertRefused(java.util.function.Consumer<ByteBuffer> damage, String message) throws IOException {

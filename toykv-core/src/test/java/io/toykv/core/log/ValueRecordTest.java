@@ -31,7 +31,8 @@ class ValueRecordTest {
         assertEquals(8 + VALUE.length, size);
         byte[] rec = bytes(b, 3, size);
         assertArrayEquals(VALUE, ValueRecord.valueIfValid(rec, AT, KEY));
-        assertNull(ValueRecord.valueIfValid(rec, AT, "user:43".getBytes(StandardCharsets.US_ASCII)), "another key's read");
+        assertNull(
+                ValueRecord.valueIfValid(rec, AT, "user:43".getBytes(StandardCharsets.US_ASCII)), "another key's read");
         assertNull(ValueRecord.valueIfValid(rec, AT, "user:4".getBytes(StandardCharsets.US_ASCII)), "a shorter key");
         assertNull(ValueRecord.valueIfValid(rec, AT + 1, KEY), "read from another address");
         assertTrue(ValueRecord.isRecordOf(b, 3, size, AT, KEY));
@@ -91,7 +92,8 @@ class ValueRecordTest {
                 ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN).putInt(4, keyless ? v | 0x80000000 : v);
             }
             assertNull(ValueRecord.valueIfValid(rec, AT, KEY));
-            assertFalse(ValueRecord.isRecordOf(ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN), 0, rec.length, AT, KEY));
+            assertFalse(ValueRecord.isRecordOf(
+                    ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN), 0, rec.length, AT, KEY));
         }
     }
 }

@@ -20,8 +20,7 @@ public final class CrashImage {
     static final int SECTOR = 512;
 
     /** A file's (or directory's) durable bytes and its page-cache bytes. */
-    record FileImage(boolean directory, byte[] durable, byte[] pageCache) {
-    }
+    record FileImage(boolean directory, byte[] durable, byte[] pageCache) {}
 
     /** How the unforced parts are chosen. */
     public enum Mode {
@@ -40,7 +39,9 @@ public final class CrashImage {
     private final Map<Path, List<SimulatedDisk.NameChange>> pending;
     private final Map<SimulatedDisk.Inode, FileImage> images;
 
-    CrashImage(Map<Path, SimulatedDisk.Inode> durableNames, Map<Path, List<SimulatedDisk.NameChange>> pending,
+    CrashImage(
+            Map<Path, SimulatedDisk.Inode> durableNames,
+            Map<Path, List<SimulatedDisk.NameChange>> pending,
             Map<SimulatedDisk.Inode, FileImage> images) {
         this.durableNames = durableNames;
         this.pending = pending;
@@ -101,8 +102,14 @@ public final class CrashImage {
         byte[] out = Arrays.copyOf(old, Math.max(old.length, now.length));
         for (int page = 0; page < out.length; page += SimulatedDisk.PAGE) {
             int end = Math.min(out.length, page + SimulatedDisk.PAGE);
-            if (Arrays.equals(old, Math.min(page, old.length), Math.min(end, old.length),
-                    now, Math.min(page, now.length), Math.min(end, now.length)) && end <= Math.min(old.length, now.length)) {
+            if (Arrays.equals(
+                            old,
+                            Math.min(page, old.length),
+                            Math.min(end, old.length),
+                            now,
+                            Math.min(page, now.length),
+                            Math.min(end, now.length))
+                    && end <= Math.min(old.length, now.length)) {
                 continue;
             }
             int choice = random.nextInt(10);
@@ -128,8 +135,7 @@ public final class CrashImage {
     /** A directory tree a crash could leave, to be written out with {@link #writeTo}. */
     public record CrashState(List<Entry> entries, long checksum) {
         /** A file (with its bytes) or a directory (null bytes), relative to the root. */
-        public record Entry(Path path, byte[] bytes) {
-        }
+        public record Entry(Path path, byte[] bytes) {}
 
         /** Writes the tree under {@code dir} (which must exist and be empty). */
         public void writeTo(Path dir) throws IOException {

@@ -6,10 +6,10 @@ import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.SyncMode;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,12 +33,13 @@ final class CrashStateCheck {
 
     private static final long FRESH_WRITE = Long.MAX_VALUE / 2;
 
-    private CrashStateCheck() {
-    }
+    private CrashStateCheck() {}
 
     /** The workload's options, the clock stopped at {@code now} (the crash's time). */
     static StoreOptions options(Workload w, long now) {
-        return w.options().syncMode(SyncMode.NEVER).autoCompaction(false)
+        return w.options()
+                .syncMode(SyncMode.NEVER)
+                .autoCompaction(false)
                 .clock(Clock.fixed(Instant.ofEpochMilli(now), ZoneOffset.UTC));
     }
 
@@ -80,7 +81,9 @@ final class CrashStateCheck {
                 throw new Failed("key " + k + " holds " + describe(v) + "; after this crash it may hold only "
                         + new TreeSet<>(allowed) + " (-1: absent)");
             }
-            if (v != null && (v.length != expected.sizeOfWrite(write) || !Arrays.equals(v, Workload.value(write, v.length)))) {
+            if (v != null
+                    && (v.length != expected.sizeOfWrite(write)
+                            || !Arrays.equals(v, Workload.value(write, v.length)))) {
                 throw new Failed("key " + k + " holds " + v.length + " bytes claiming to be write " + write
                         + ", which put " + expected.sizeOfWrite(write) + " other bytes");
             }
@@ -89,8 +92,9 @@ final class CrashStateCheck {
                 long at = expiry == Store.NO_EXPIRY ? 0 : expiry;
                 Set<Long> expiries = expected.allowedExpiries(k, write);
                 if (!expiries.contains(at)) {
-                    throw new Failed("key " + k + " holds write " + write + " expiring at " + at + "; after this crash it"
-                            + " may expire only at " + new TreeSet<>(expiries) + " (0: never)");
+                    throw new Failed(
+                            "key " + k + " holds write " + write + " expiring at " + at + "; after this crash it"
+                                    + " may expire only at " + new TreeSet<>(expiries) + " (0: never)");
                 }
             }
             found.put(k, write);
@@ -102,7 +106,8 @@ final class CrashStateCheck {
                 Entry e = it.next();
                 int id = Workload.keyId(e.key());
                 if (id < 0 || id >= expected.keys()) {
-                    throw new Failed("a scan finds a key no put wrote: " + new String(e.key(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                    throw new Failed("a scan finds a key no put wrote: "
+                            + new String(e.key(), java.nio.charset.StandardCharsets.ISO_8859_1));
                 }
                 scanned++;
             }

@@ -2,8 +2,8 @@ package io.toykv.core.powerloss;
 
 import io.toykv.core.Abandon;
 import io.toykv.core.ManualClock;
-import io.toykv.core.StoreOptions;
 import io.toykv.core.Store;
+import io.toykv.core.StoreOptions;
 import io.toykv.core.SyncMode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,7 +35,8 @@ final class Explorer {
     record Failure(Workload workload, CrashPoint point, CrashImage.Mode mode, long stateSeed, String problem) {
         @Override
         public String toString() {
-            return "power-loss failure: workload seed " + workload.seed() + " (" + workload.ops().size() + " ops, "
+            return "power-loss failure: workload seed " + workload.seed() + " ("
+                    + workload.ops().size() + " ops, "
                     + workload.syncMode() + "), crash point " + point + ", " + mode + " state seed " + stateSeed
                     + ": " + problem;
         }
@@ -43,6 +44,7 @@ final class Explorer {
 
     /** Nanoseconds spent writing states out, checking them, checking that they keep working, and capturing images. */
     private final long[] nanos = new long[4];
+
     private final Path work;
     private final PrintStream out;
     /** Opens and checks crash states ({@link Run#checkState}); a daemon, so an explorer needs no close. */
@@ -57,6 +59,7 @@ final class Explorer {
     private final int betweenRate;
     /** One in this many states also gets the keep-working check. */
     private final int keepWorkingRate;
+
     private long explored;
     private long stateLimit = Long.MAX_VALUE;
     private boolean concurrentSyncs;
@@ -72,7 +75,8 @@ final class Explorer {
 
     /** Where the time went, for the summary line. */
     String timings() {
-        return String.format("writing states %.1f s, checking %.1f s, keep-working checks %.1f s, capturing %.1f s",
+        return String.format(
+                "writing states %.1f s, checking %.1f s, keep-working checks %.1f s, capturing %.1f s",
                 nanos[0] / 1e9, nanos[1] / 1e9, nanos[2] / 1e9, nanos[3] / 1e9);
     }
 
@@ -97,12 +101,15 @@ final class Explorer {
         final Set<Long> seen = new HashSet<>();
         /** The stores' clock (StoreOptions.clock): it moves only by the workload's ops, so expiry is deterministic. */
         final ManualClock clock = new ManualClock(Workload.CLOCK_START);
+
         final List<SimulatedDisk> disks = new ArrayList<>();
         /** The disk under the store the workload is writing; crash points of others are ignored. */
         volatile SimulatedDisk disk;
+
         History history;
         /** Changes of the ops that returned: the op under way started none of them. */
         volatile int returned;
+
         Failure failure;
         boolean exploring = true;
         int stateDirs;
@@ -163,7 +170,8 @@ final class Explorer {
          */
         String checkState(CrashImage.CrashState state, History.Snapshot snapshot, boolean keepWorking) {
             try {
-                return checker.submit(() -> checkStateHere(state, snapshot, keepWorking)).get();
+                return checker.submit(() -> checkStateHere(state, snapshot, keepWorking))
+                        .get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return "interrupted while checking";
@@ -294,14 +302,17 @@ final class Explorer {
                 }
             } catch (RuntimeException | IOException e) {
                 if (failure == null) {
-                    failure = new Failure(workload, new CrashPoint(disk.effects(), CrashPoint.Kind.WRITE, "(none)"),
-                            CrashImage.Mode.ALL_KEPT, 0, "the workload itself failed on the simulated disk: " + e);
+                    failure = new Failure(
+                            workload,
+                            new CrashPoint(disk.effects(), CrashPoint.Kind.WRITE, "(none)"),
+                            CrashImage.Mode.ALL_KEPT,
+                            0,
+                            "the workload itself failed on the simulated disk: " + e);
                 }
             } finally {
                 Abandon.abandon(store); // a store left open by a failure: drop it, as a crash would
                 for (SimulatedDisk d : disks) {
-                    d.crashPoints(p -> {
-                    });
+                    d.crashPoints(p -> {});
                 }
             }
             return failure;
@@ -336,7 +347,8 @@ final class Explorer {
             state.writeTo(dir);
             Map<Integer, Long> found;
             try {
-                found = checker.submit(() -> CrashStateCheck.check(dir, workload, snapshot, false)).get();
+                found = checker.submit(() -> CrashStateCheck.check(dir, workload, snapshot, false))
+                        .get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while checking", e);
@@ -344,8 +356,12 @@ final class Explorer {
                 if (!(e.getCause() instanceof CrashStateCheck.Failed failed)) {
                     throw new IOException("the crash state did not open", e.getCause());
                 }
-                failure = new Failure(workload, new CrashPoint(disk.effects(), CrashPoint.Kind.WRITE, "(crash_and_reopen)"),
-                        CrashImage.Mode.SAMPLED, stateSeed, failed.getMessage());
+                failure = new Failure(
+                        workload,
+                        new CrashPoint(disk.effects(), CrashPoint.Kind.WRITE, "(crash_and_reopen)"),
+                        CrashImage.Mode.SAMPLED,
+                        stateSeed,
+                        failed.getMessage());
                 throw new IOException(failed);
             }
             explored++;

@@ -90,9 +90,11 @@ class PowerLossTest {
                 failures.add(f);
             }
         }
-        out.printf("crash states explored: %d, failures: %d (%d workloads, %.1f s)%n", explorer.explored(),
-                failures.size(), workloads, (System.nanoTime() - started) / 1e9);
+        out.printf(
+                "crash states explored: %d, failures: %d (%d workloads, %.1f s)%n",
+                explorer.explored(), failures.size(), workloads, (System.nanoTime() - started) / 1e9);
         out.println("  " + explorer.timings());
-        assertEquals(List.of(), failures.stream().map(Explorer.Failure::toString).toList());
+        assertEquals(
+                List.of(), failures.stream().map(Explorer.Failure::toString).toList());
     }
 }

@@ -81,8 +81,8 @@ public final class SimulatedDisk implements FileIo {
     private final Map<Path, Inode> durable = new HashMap<>();
     /** Per directory, its changes not yet forced, oldest first. */
     private final Map<Path, List<NameChange>> pending = new HashMap<>();
-    private CrashPoints crashPoints = p -> {
-    };
+
+    private CrashPoints crashPoints = p -> {};
     private long effects;
     private boolean inCrashPoint;
     private boolean concurrentSyncs;
@@ -135,7 +135,8 @@ public final class SimulatedDisk implements FileIo {
     private Inode inode(Path p) {
         Inode i = live.get(p);
         if (i == null) {
-            throw new IllegalStateException("the simulated disk does not know " + p + ": it was made without its FileIo");
+            throw new IllegalStateException(
+                    "the simulated disk does not know " + p + ": it was made without its FileIo");
         }
         return i;
     }
@@ -235,7 +236,9 @@ public final class SimulatedDisk implements FileIo {
     public synchronized void createDirectories(Path dir) throws IOException {
         Path p = norm(dir);
         List<Path> missing = new ArrayList<>();
-        for (Path d = p; d != null && d.startsWith(root) && !d.equals(root) && !live.containsKey(d); d = d.getParent()) {
+        for (Path d = p;
+                d != null && d.startsWith(root) && !d.equals(root) && !live.containsKey(d);
+                d = d.getParent()) {
             missing.add(0, d);
         }
         FileIo.REAL.createDirectories(dir);
@@ -320,7 +323,10 @@ public final class SimulatedDisk implements FileIo {
         Map<Inode, byte[]> before = new IdentityHashMap<>();
         live.values().forEach(i -> before.put(i, i.durable));
         durable.values().forEach(i -> before.put(i, i.durable));
-        pending.values().forEach(l -> l.stream().filter(c -> c.inode() != null).forEach(c -> before.put(c.inode(), c.inode().durable)));
+        pending.values()
+                .forEach(l -> l.stream()
+                        .filter(c -> c.inode() != null)
+                        .forEach(c -> before.put(c.inode(), c.inode().durable)));
         inCrashPoint = true; // the forces below are part of this point, not points of their own
         try {
             // The other files' bytes are read before the store's own force: the store's writers take no
@@ -333,12 +339,14 @@ public final class SimulatedDisk implements FileIo {
             for (Inode i : before.keySet()) {
                 Path at = livePaths.get(i);
                 if (!i.directory && !p.equals(at)) {
-                    forced.put(i, at != null ? Files.readAllBytes(at) : i.orphanImage != null ? i.orphanImage : i.durable);
+                    forced.put(
+                            i, at != null ? Files.readAllBytes(at) : i.orphanImage != null ? i.orphanImage : i.durable);
                 }
             }
             otherThreadsForce.run();
             forced.forEach((i, bytes) -> i.durable = bytes);
-            crashPoints.at(new CrashPoint(effects, CrashPoint.Kind.CONCURRENT_SYNC, root.relativize(p).toString()));
+            crashPoints.at(new CrashPoint(
+                    effects, CrashPoint.Kind.CONCURRENT_SYNC, root.relativize(p).toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -366,8 +374,10 @@ public final class SimulatedDisk implements FileIo {
         pending.forEach((d, l) -> {
             List<NameChange> rel = new ArrayList<>();
             for (NameChange c : l) {
-                rel.add(new NameChange(c.removed() == null ? null : root.relativize(c.removed()),
-                        c.added() == null ? null : root.relativize(c.added()), c.inode()));
+                rel.add(new NameChange(
+                        c.removed() == null ? null : root.relativize(c.removed()),
+                        c.added() == null ? null : root.relativize(c.added()),
+                        c.inode()));
             }
             changes.put(root.relativize(d), rel);
         });
@@ -380,8 +390,10 @@ public final class SimulatedDisk implements FileIo {
         // lock). Everything else changes only through this object.
         nameable.sort(java.util.Comparator.comparingInt(i -> readOrder(livePaths.get(i))));
         for (Inode i : nameable) {
-            images.computeIfAbsent(i, x -> new CrashImage.FileImage(x.directory, x.durable,
-                    x.directory ? x.durable : pageCache(x, livePaths.get(x))));
+            images.computeIfAbsent(
+                    i,
+                    x -> new CrashImage.FileImage(
+                            x.directory, x.durable, x.directory ? x.durable : pageCache(x, livePaths.get(x))));
         }
         return new CrashImage(names, changes, images);
     }

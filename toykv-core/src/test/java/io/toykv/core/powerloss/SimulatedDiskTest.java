@@ -140,7 +140,9 @@ class SimulatedDiskTest {
         disk.forceDirectory(dir);
         write(disk, p, filled(8 * PAGE, 3), 0);
         CrashImage image = disk.capture();
-        assertEquals(image.state(Mode.SAMPLED, new Random(42)).checksum(), image.state(Mode.SAMPLED, new Random(42)).checksum());
+        assertEquals(
+                image.state(Mode.SAMPLED, new Random(42)).checksum(),
+                image.state(Mode.SAMPLED, new Random(42)).checksum());
     }
 
     @Test
@@ -165,7 +167,9 @@ class SimulatedDiskTest {
         Set<String> seen = new HashSet<>();
         for (long seed = 0; seed < 100; seed++) {
             CrashImage.CrashState s = image.state(Mode.SAMPLED, mixed(seed));
-            String names = (s.file("a") != null ? "a" : "") + (s.file("b.tmp") != null ? "t" : "") + (s.file("b") != null ? "b" : "");
+            String names = (s.file("a") != null ? "a" : "")
+                    + (s.file("b.tmp") != null ? "t" : "")
+                    + (s.file("b") != null ? "b" : "");
             seen.add(names);
             if (s.file("a") != null) {
                 assertArrayEquals(filled(10, 1), s.file("a"), "an unlink not yet durable keeps the file whole");
@@ -253,7 +257,7 @@ class SimulatedDiskTest {
             assertEquals(1, seen[0][0], "the page its force covers is durable at the point");
             assertEquals(0, seen[0][PAGE], "a page its force leaves out is not");
             assertArrayEquals(filled(10, 5), seen[1], "every other file is forced");
-            disk.crashPoints(point -> { });
+            disk.crashPoints(point -> {});
             assertArrayEquals(new byte[2 * PAGE], file(disk, Mode.ALL_LOST, 1, "m"), "undone after the point");
             assertArrayEquals(new byte[0], file(disk, Mode.ALL_LOST, 1, "o"));
         }

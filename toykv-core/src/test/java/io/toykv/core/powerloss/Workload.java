@@ -15,14 +15,26 @@ import java.util.SplittableRandom;
  * The options (sync mode, shard count, 64 KiB files so that segments and keys files roll) come from the
  * seed too.
  */
-record Workload(long seed, SyncMode syncMode, int shards, long segmentSize, boolean autoCompaction, int keys,
-        List<Op> ops) {
+record Workload(
+        long seed, SyncMode syncMode, int shards, long segmentSize, boolean autoCompaction, int keys, List<Op> ops) {
     static final int MAX_VALUE = 30_000;
 
     /** Where the workload's clock starts (StoreOptions.clock): any time after the epoch. */
     static final long CLOCK_START = 1_000_000_000_000L;
 
-    enum Kind { PUT, PUT_EXPIRING, EXPIRE_AT, PERSIST, ADVANCE_CLOCK, DELETE, SYNC, COMPACT, CLEAR, REOPEN, CRASH_AND_REOPEN }
+    enum Kind {
+        PUT,
+        PUT_EXPIRING,
+        EXPIRE_AT,
+        PERSIST,
+        ADVANCE_CLOCK,
+        DELETE,
+        SYNC,
+        COMPACT,
+        CLEAR,
+        REOPEN,
+        CRASH_AND_REOPEN
+    }
 
     /**
      * One call; {@code key}, {@code size} and {@code millis} (an expiry this far after the clock's time, or
@@ -59,7 +71,8 @@ record Workload(long seed, SyncMode syncMode, int shards, long segmentSize, bool
             int x = r.nextInt(1000);
             if (x < 700) {
                 int s = r.nextInt(10);
-                int size = s < 7 ? 8 + r.nextInt(200) : s < 9 ? 200 + r.nextInt(4000) : 4000 + r.nextInt(MAX_VALUE - 4000);
+                int size =
+                        s < 7 ? 8 + r.nextInt(200) : s < 9 ? 200 + r.nextInt(4000) : 4000 + r.nextInt(MAX_VALUE - 4000);
                 if (r.nextInt(5) == 0) {
                     ops.add(new Op(Kind.PUT_EXPIRING, r.nextInt(keys), size, 1 + r.nextInt(4000)));
                 } else {
@@ -94,8 +107,14 @@ record Workload(long seed, SyncMode syncMode, int shards, long segmentSize, bool
     }
 
     StoreOptions options() {
-        return StoreOptions.defaults().shards(shards).syncMode(syncMode).bufferSize(64 * 1024).segmentSize(segmentSize)
-                .keysFileSize(64 * 1024).maxValueSize(MAX_VALUE).autoCompaction(autoCompaction);
+        return StoreOptions.defaults()
+                .shards(shards)
+                .syncMode(syncMode)
+                .bufferSize(64 * 1024)
+                .segmentSize(segmentSize)
+                .keysFileSize(64 * 1024)
+                .maxValueSize(MAX_VALUE)
+                .autoCompaction(autoCompaction);
     }
 
     /**

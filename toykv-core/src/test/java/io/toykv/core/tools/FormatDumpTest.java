@@ -40,8 +40,10 @@ class FormatDumpTest {
     @Test
     void anAtomicBatchShowsAsOnePartRecordWithItsIdAndEntries() throws Exception {
         try (Store s = Store.open(dir, StoreOptions.defaults().shards(1).syncMode(SyncMode.NEVER))) {
-            s.apply(new io.toykv.core.WriteBatch().put("a".getBytes(StandardCharsets.US_ASCII), new byte[10])
-                    .put("b".getBytes(StandardCharsets.US_ASCII), new byte[10]).delete("c".getBytes(StandardCharsets.US_ASCII)));
+            s.apply(new io.toykv.core.WriteBatch()
+                    .put("a".getBytes(StandardCharsets.US_ASCII), new byte[10])
+                    .put("b".getBytes(StandardCharsets.US_ASCII), new byte[10])
+                    .delete("c".getBytes(StandardCharsets.US_ASCII)));
         }
         String out = dump(true);
         // two PUT entries of a one-byte key: 2 * (3 + 1 + 12) = 32 bytes (the delete of an absent key writes nothing)
@@ -53,17 +55,25 @@ class FormatDumpTest {
     void dumpOfAClosedStoreMatchesWhatWasWritten() throws Exception {
         writeTenAndDeleteOne(false);
         String out = dump(true);
-        assertTrue(out.matches("(?s)manifest: magic 0x4D564B54 version 6 shards 1 store id [0-9a-f]{16} crc ok\n.*"), out);
-        assertTrue(out.matches("(?s).*shard.meta: magic 0x53564B54 version 1 store id [0-9a-f]{16} shard 0 of 1 keys files 1 to 1"
-                + " crc ok\n.*"), out);
+        assertTrue(
+                out.matches("(?s)manifest: magic 0x4D564B54 version 6 shards 1 store id [0-9a-f]{16} crc ok\n.*"), out);
+        assertTrue(
+                out.matches(
+                        "(?s).*shard.meta: magic 0x53564B54 version 1 store id [0-9a-f]{16} shard 0 of 1 keys files 1 to 1"
+                                + " crc ok\n.*"),
+                out);
         // 10 puts and a delete: 10 * (19 + 4) + (19 + 4) = 253 record bytes, synced to the end at close.
-        assertTrue(out.contains("00000001.k: version 3 number 1 synced 4349; 10 put, 0 put_expiring, 1 delete, 0 clear, 0 batch (0 entries); 0 atomic part;"
-                + " 253 record bytes"), out);
+        assertTrue(
+                out.contains(
+                        "00000001.k: version 3 number 1 synced 4349; 10 put, 0 put_expiring, 1 delete, 0 clear, 0 batch (0 entries); 0 atomic part;"
+                                + " 253 record bytes"),
+                out);
         assertTrue(out.contains("@4096 PUT \"key0\" -> segment 1 offset 0 length 108"), out);
         assertTrue(out.contains("DELETE \"key3\""), out);
         // The clean close flushed the buffer: the header's base is past the one 4 KiB chunk, nothing is
         // buffered, and the chunk is written (seq 2 named it pending, seq 3 no longer).
-        assertTrue(out.contains("values.b: version 2 header seq 3 base segment 1 offset 4096; 0 buffered records"), out);
+        assertTrue(
+                out.contains("values.b: version 2 header seq 3 base segment 1 offset 4096; 0 buffered records"), out);
         assertTrue(!out.contains("pending half"), out);
     }
 
@@ -90,9 +100,13 @@ class FormatDumpTest {
         String out = dump(true);
         assertTrue(out.contains("1 put, 2 put_expiring, 0 delete"), out);
         // 29 + 0, 19 + 1, then 29 + 1 record bytes: the second PUT_EXPIRING names the same value as the PUT.
-        assertTrue(out.contains("@4096 PUT_EXPIRING \"\" -> segment 1 offset 0 length 18 expires 4000000000000 db 0"), out);
+        assertTrue(
+                out.contains("@4096 PUT_EXPIRING \"\" -> segment 1 offset 0 length 18 expires 4000000000000 db 0"),
+                out);
         assertTrue(out.contains("@4125 PUT \"k\" -> segment 1 offset 18 length 18\n"), out);
-        assertTrue(out.contains("@4145 PUT_EXPIRING \"k\" -> segment 1 offset 18 length 18 expires 4000000000001 db 0"), out);
+        assertTrue(
+                out.contains("@4145 PUT_EXPIRING \"k\" -> segment 1 offset 18 length 18 expires 4000000000001 db 0"),
+                out);
     }
 
     /** Files are listed in number order, as the engine takes them, not in name order: "20000000.v" before "100000000.v". */
@@ -116,7 +130,9 @@ class FormatDumpTest {
         }
         Abandon.abandon(s);
         String out = dump(false);
-        assertTrue(out.contains("values.b: version 2 header seq 1 base segment 1 offset 0; 3 buffered records, 54 bytes"), out);
+        assertTrue(
+                out.contains("values.b: version 2 header seq 1 base segment 1 offset 0; 3 buffered records, 54 bytes"),
+                out);
         assertTrue(out.contains("synced 4096; 3 put"), out);
     }
 }

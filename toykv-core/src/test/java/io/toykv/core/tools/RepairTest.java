@@ -29,13 +29,20 @@ class RepairTest {
     void exitStatusSaysWhetherAnythingWasLost() throws IOException {
         Path store = dir.resolve("store");
         writeStore(store);
-        assertEquals(0, Repair.run(new String[] {store.toString(), "--output", dir.resolve("a").toString()}));
+        assertEquals(0, Repair.run(new String[] {
+            store.toString(), "--output", dir.resolve("a").toString()
+        }));
         Files.delete(FileNames.keysFile(FileNames.shardDir(store, 1), 1));
-        assertEquals(1, Repair.run(new String[] {store.toString(), "--output", dir.resolve("b").toString()}));
+        assertEquals(1, Repair.run(new String[] {
+            store.toString(), "--output", dir.resolve("b").toString()
+        }));
         // The output is not empty now: the repair cannot run.
-        assertEquals(3, Repair.run(new String[] {store.toString(), "--output", dir.resolve("b").toString()}));
-        assertEquals(1, Repair.run(new String[] {store.toString(), "--output", dir.resolve("c").toString(),
-            "--import-foreign"}));
+        assertEquals(3, Repair.run(new String[] {
+            store.toString(), "--output", dir.resolve("b").toString()
+        }));
+        assertEquals(1, Repair.run(new String[] {
+            store.toString(), "--output", dir.resolve("c").toString(), "--import-foreign"
+        }));
     }
 
     @Test

@@ -7,8 +7,7 @@ final class Args {
     static final String NOT_AN_INTEGER = "ERR value is not an integer or out of range";
     static final String SYNTAX_ERROR = "ERR syntax error";
 
-    private Args() {
-    }
+    private Args() {}
 
     /** A signed decimal without sign '+', leading zeros or spaces, as Redis's string2ll accepts. */
     static long parseLong(byte[] s) {

@@ -12,8 +12,7 @@ import io.toykv.core.Store;
 final class AverageTtl {
     static final int SAMPLE = 128;
 
-    private AverageTtl() {
-    }
+    private AverageTtl() {}
 
     static long estimate(Keyspace keyspace) {
         if (keyspace.expiringKeys() == 0) {

@@ -77,7 +77,8 @@ final class ClientList {
         long output = v.outputBytes();
         return "id=" + s.id() + " addr=" + s.address() + " laddr=" + s.localAddress() + " fd=-1 name=" + s.name()
                 + " age=" + (now - s.createdMillis()) / 1000 + " idle=" + (now - s.lastInteractionMillis()) / 1000
-                + " flags=" + (s.transaction().active() ? "x" : "N") + " db=" + s.database() + " sub=0 psub=0 ssub=0 multi="
+                + " flags=" + (s.transaction().active() ? "x" : "N") + " db=" + s.database()
+                + " sub=0 psub=0 ssub=0 multi="
                 + s.transaction().multiField() + " qbuf=" + (v.queryBufferBytes() + s.requestBytes())
                 + " qbuf-free=" + v.queryBufferFree() + " argv-mem=" + s.argvBytes() + " multi-mem=0 rbs="
                 + v.replyBufferSize() + " rbp=" + v.replyBufferSize() + " obl=0 oll=" + v.outputListLength()
@@ -166,11 +167,12 @@ final class ClientList {
                             throw new ReplyException("ERR No such user '" + c.string(i + 1) + "'");
                         }
                     }
-                    case "SKIPME" -> skipMe = switch (c.upper(i + 1)) {
-                        case "YES" -> true;
-                        case "NO" -> false;
-                        default -> throw new ReplyException(Args.SYNTAX_ERROR);
-                    };
+                    case "SKIPME" ->
+                        skipMe = switch (c.upper(i + 1)) {
+                            case "YES" -> true;
+                            case "NO" -> false;
+                            default -> throw new ReplyException(Args.SYNTAX_ERROR);
+                        };
                     default -> throw new ReplyException(Args.SYNTAX_ERROR);
                 }
             }
@@ -182,7 +184,8 @@ final class ClientList {
         for (ClientView v : normal ? clients() : List.<ClientView>of()) {
             Session s = v.session();
             boolean matches = (addr == null || addr.equals(s.address()))
-                    && (laddr == null || laddr.equals(s.localAddress())) && (id == null || id == s.id());
+                    && (laddr == null || laddr.equals(s.localAddress()))
+                    && (id == null || id == s.id());
             if (!matches || (s == c.session() && skipMe)) {
                 continue;
             }

@@ -47,73 +47,139 @@ final class CommandArguments {
         return new Arg(name, type, null, false, false, List.of(inside));
     }
 
-    private static final List<Arg> SET = List.of(arg("key", "key"), arg("value", "string"),
-            optional(group("condition", "oneof", token("NX"), token("XX"))), optional(token("GET")),
-            optional(group("expiration", "oneof", option("seconds", "integer", "EX"),
-                    option("milliseconds", "integer", "PX"), option("unix-time-seconds", "unix-time", "EXAT"),
-                    option("unix-time-milliseconds", "unix-time", "PXAT"), token("KEEPTTL"))));
-    private static final List<Arg> GETEX = List.of(arg("key", "key"),
-            optional(group("expiration", "oneof", option("seconds", "integer", "EX"),
-                    option("milliseconds", "integer", "PX"), option("unix-time-seconds", "unix-time", "EXAT"),
-                    option("unix-time-milliseconds", "unix-time", "PXAT"), token("PERSIST"))));
-    private static final Arg EXPIRE_CONDITION = optional(group("condition", "oneof", token("NX"), token("XX"),
-            token("GT"), token("LT")));
+    private static final List<Arg> SET = List.of(
+            arg("key", "key"),
+            arg("value", "string"),
+            optional(group("condition", "oneof", token("NX"), token("XX"))),
+            optional(token("GET")),
+            optional(group(
+                    "expiration",
+                    "oneof",
+                    option("seconds", "integer", "EX"),
+                    option("milliseconds", "integer", "PX"),
+                    option("unix-time-seconds", "unix-time", "EXAT"),
+                    option("unix-time-milliseconds", "unix-time", "PXAT"),
+                    token("KEEPTTL"))));
+    private static final List<Arg> GETEX = List.of(
+            arg("key", "key"),
+            optional(group(
+                    "expiration",
+                    "oneof",
+                    option("seconds", "integer", "EX"),
+                    option("milliseconds", "integer", "PX"),
+                    option("unix-time-seconds", "unix-time", "EXAT"),
+                    option("unix-time-milliseconds", "unix-time", "PXAT"),
+                    token("PERSIST"))));
+    private static final Arg EXPIRE_CONDITION =
+            optional(group("condition", "oneof", token("NX"), token("XX"), token("GT"), token("LT")));
     private static final List<Arg> KEYS = List.of(multiple(arg("key", "key")));
     private static final List<Arg> KEY = List.of(arg("key", "key"));
     private static final List<Arg> KEY_VALUE = List.of(arg("key", "key"), arg("value", "string"));
     private static final List<Arg> RANGE = List.of(arg("key", "key"), arg("start", "integer"), arg("end", "integer"));
 
     private static final Map<String, List<Arg>> BY_COMMAND = Map.ofEntries(
-            Map.entry("get", KEY), Map.entry("strlen", KEY), Map.entry("type", KEY),
-            Map.entry("set", SET), Map.entry("put", SET), Map.entry("getex", GETEX),
+            Map.entry("get", KEY),
+            Map.entry("strlen", KEY),
+            Map.entry("type", KEY),
+            Map.entry("set", SET),
+            Map.entry("put", SET),
+            Map.entry("getex", GETEX),
             Map.entry("setex", List.of(arg("key", "key"), arg("seconds", "integer"), arg("value", "string"))),
             Map.entry("psetex", List.of(arg("key", "key"), arg("milliseconds", "integer"), arg("value", "string"))),
             Map.entry("expire", List.of(arg("key", "key"), arg("seconds", "integer"), EXPIRE_CONDITION)),
             Map.entry("pexpire", List.of(arg("key", "key"), arg("milliseconds", "integer"), EXPIRE_CONDITION)),
             Map.entry("expireat", List.of(arg("key", "key"), arg("unix-time-seconds", "unix-time"), EXPIRE_CONDITION)),
-            Map.entry("pexpireat", List.of(arg("key", "key"), arg("unix-time-milliseconds", "unix-time"),
-                    EXPIRE_CONDITION)),
-            Map.entry("ttl", KEY), Map.entry("pttl", KEY), Map.entry("expiretime", KEY),
-            Map.entry("pexpiretime", KEY), Map.entry("persist", KEY),
-            Map.entry("del", KEYS), Map.entry("unlink", KEYS), Map.entry("exists", KEYS), Map.entry("mget", KEYS),
+            Map.entry(
+                    "pexpireat",
+                    List.of(arg("key", "key"), arg("unix-time-milliseconds", "unix-time"), EXPIRE_CONDITION)),
+            Map.entry("ttl", KEY),
+            Map.entry("pttl", KEY),
+            Map.entry("expiretime", KEY),
+            Map.entry("pexpiretime", KEY),
+            Map.entry("persist", KEY),
+            Map.entry("del", KEYS),
+            Map.entry("unlink", KEYS),
+            Map.entry("exists", KEYS),
+            Map.entry("mget", KEYS),
             Map.entry("mset", List.of(multiple(group("data", "block", arg("key", "key"), arg("value", "string"))))),
             Map.entry("watch", KEYS),
             Map.entry("keys", List.of(arg("pattern", "pattern"))),
-            Map.entry("incr", KEY), Map.entry("decr", KEY), Map.entry("getdel", KEY),
+            Map.entry("incr", KEY),
+            Map.entry("decr", KEY),
+            Map.entry("getdel", KEY),
             Map.entry("incrby", List.of(arg("key", "key"), arg("increment", "integer"))),
             Map.entry("decrby", List.of(arg("key", "key"), arg("decrement", "integer"))),
             Map.entry("incrbyfloat", List.of(arg("key", "key"), arg("increment", "double"))),
-            Map.entry("append", KEY_VALUE), Map.entry("getset", KEY_VALUE), Map.entry("setnx", KEY_VALUE),
-            Map.entry("getrange", RANGE), Map.entry("substr", RANGE),
+            Map.entry("append", KEY_VALUE),
+            Map.entry("getset", KEY_VALUE),
+            Map.entry("setnx", KEY_VALUE),
+            Map.entry("getrange", RANGE),
+            Map.entry("substr", RANGE),
             Map.entry("setrange", List.of(arg("key", "key"), arg("offset", "integer"), arg("value", "string"))),
             Map.entry("msetnx", List.of(multiple(group("data", "block", arg("key", "key"), arg("value", "string"))))),
             Map.entry("rename", List.of(arg("key", "key"), arg("newkey", "key"))),
             Map.entry("renamenx", List.of(arg("key", "key"), arg("newkey", "key"))),
-            Map.entry("copy", List.of(arg("source", "key"), arg("destination", "key"),
-                    option("destination-db", "integer", "DB"), optional(token("REPLACE")))),
+            Map.entry(
+                    "copy",
+                    List.of(
+                            arg("source", "key"),
+                            arg("destination", "key"),
+                            option("destination-db", "integer", "DB"),
+                            optional(token("REPLACE")))),
             Map.entry("touch", KEYS),
-            Map.entry("lcs", List.of(arg("key1", "key"), arg("key2", "key"), optional(token("LEN")),
-                    optional(token("IDX")), option("min-match-len", "integer", "MINMATCHLEN"),
-                    optional(token("WITHMATCHLEN")))),
-            Map.entry("scan", List.of(arg("cursor", "integer"), option("pattern", "pattern", "MATCH"),
-                    option("count", "integer", "COUNT"), option("type", "string", "TYPE"))),
-            Map.entry("range", List.of(arg("start", "string"), arg("end", "string"),
-                    option("limit", "integer", "LIMIT"), optional(token("NOVALUES")))),
+            Map.entry(
+                    "lcs",
+                    List.of(
+                            arg("key1", "key"),
+                            arg("key2", "key"),
+                            optional(token("LEN")),
+                            optional(token("IDX")),
+                            option("min-match-len", "integer", "MINMATCHLEN"),
+                            optional(token("WITHMATCHLEN")))),
+            Map.entry(
+                    "scan",
+                    List.of(
+                            arg("cursor", "integer"),
+                            option("pattern", "pattern", "MATCH"),
+                            option("count", "integer", "COUNT"),
+                            option("type", "string", "TYPE"))),
+            Map.entry(
+                    "range",
+                    List.of(
+                            arg("start", "string"),
+                            arg("end", "string"),
+                            option("limit", "integer", "LIMIT"),
+                            optional(token("NOVALUES")))),
             Map.entry("ping", List.of(optional(arg("message", "string")))),
             Map.entry("echo", List.of(arg("message", "string"))),
             Map.entry("select", List.of(arg("index", "integer"))),
             Map.entry("move", List.of(arg("key", "key"), arg("db", "integer"))),
             Map.entry("swapdb", List.of(arg("index1", "integer"), arg("index2", "integer"))),
             Map.entry("auth", List.of(optional(arg("username", "string")), arg("password", "string"))),
-            Map.entry("hello", List.of(optional(group("arguments", "block", arg("protover", "integer"),
-                    optional(new Arg("auth", "block", "AUTH", false, false,
-                            List.of(arg("username", "string"), arg("password", "string")))),
-                    option("clientname", "string", "SETNAME"))))),
+            Map.entry(
+                    "hello",
+                    List.of(optional(group(
+                            "arguments",
+                            "block",
+                            arg("protover", "integer"),
+                            optional(new Arg(
+                                    "auth",
+                                    "block",
+                                    "AUTH",
+                                    false,
+                                    false,
+                                    List.of(arg("username", "string"), arg("password", "string")))),
+                            option("clientname", "string", "SETNAME"))))),
             Map.entry("info", List.of(optional(multiple(arg("section", "string"))))),
             Map.entry("flushdb", List.of(optional(group("flush-type", "oneof", token("ASYNC"), token("SYNC"))))),
             Map.entry("flushall", List.of(optional(group("flush-type", "oneof", token("ASYNC"), token("SYNC"))))),
-            Map.entry("shutdown", List.of(optional(group("save-selector", "oneof", token("NOSAVE"), token("SAVE"))),
-                    optional(token("NOW")), optional(token("FORCE")), optional(token("ABORT")))));
+            Map.entry(
+                    "shutdown",
+                    List.of(
+                            optional(group("save-selector", "oneof", token("NOSAVE"), token("SAVE"))),
+                            optional(token("NOW")),
+                            optional(token("FORCE")),
+                            optional(token("ABORT")))));
 
     /** A command's arguments; empty when it has no section. */
     static List<Arg> of(String command) {

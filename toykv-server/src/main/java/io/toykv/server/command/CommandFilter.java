@@ -13,7 +13,12 @@ import java.util.Locale;
  * {@code scripting}) and {@code write} or {@code read}; an unknown category lists none, as in Redis.
  */
 final class CommandFilter {
-    private enum Kind { NONE, MODULE, ACLCAT, PATTERN }
+    private enum Kind {
+        NONE,
+        MODULE,
+        ACLCAT,
+        PATTERN
+    }
 
     private final Kind kind;
     private final String argument;
@@ -43,7 +48,8 @@ final class CommandFilter {
     List<String> select(Collection<CommandSpec> specs) {
         List<String> names = new ArrayList<>();
         Glob glob = kind == Kind.PATTERN // names are lower-case and Redis matches them ignoring case
-                ? new Glob(argument.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)) : null;
+                ? new Glob(argument.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8))
+                : null;
         for (CommandSpec spec : specs) {
             boolean keep = switch (kind) {
                 case NONE -> true;

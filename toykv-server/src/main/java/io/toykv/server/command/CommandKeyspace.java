@@ -1,7 +1,7 @@
 package io.toykv.server.command;
 
-import io.toykv.core.WriteBatch;
 import io.toykv.core.ScanIterator;
+import io.toykv.core.WriteBatch;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -65,8 +65,8 @@ final class CommandKeyspace implements Keyspace {
         if (transaction == null) {
             return null;
         }
-        return transaction.computeIfAbsent(SelectedKeyspace.currentDatabase(),
-                db -> new TransactionWrites(databases.keyspace(db)));
+        return transaction.computeIfAbsent(
+                SelectedKeyspace.currentDatabase(), db -> new TransactionWrites(databases.keyspace(db)));
     }
 
     @Override

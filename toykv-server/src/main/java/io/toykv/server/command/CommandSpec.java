@@ -13,8 +13,15 @@ package io.toykv.server.command;
  * @param summary one line for COMMAND DOCS
  * @param handler what it does
  */
-public record CommandSpec(String name, int arity, boolean noAuth, boolean write, String group, String since,
-        String summary, Handler handler) {
+public record CommandSpec(
+        String name,
+        int arity,
+        boolean noAuth,
+        boolean write,
+        String group,
+        String since,
+        String summary,
+        Handler handler) {
 
     /** Runs one call; replies through {@link Call#out()}, or throws {@link ReplyException}. */
     @FunctionalInterface

@@ -75,8 +75,10 @@ final class CommandStats {
             long calls = c.calls.sum();
             long micros = c.micros.sum();
             String perCall = String.format(Locale.ROOT, "%.2f", calls == 0 ? 0.0 : (double) micros / calls);
-            m.put("cmdstat_" + name, "calls=" + calls + ",usec=" + micros + ",usec_per_call=" + perCall
-                    + ",rejected_calls=" + c.rejected.sum() + ",failed_calls=" + c.failed.sum());
+            m.put(
+                    "cmdstat_" + name,
+                    "calls=" + calls + ",usec=" + micros + ",usec_per_call=" + perCall + ",rejected_calls="
+                            + c.rejected.sum() + ",failed_calls=" + c.failed.sum());
         });
         return m;
     }

@@ -23,8 +23,8 @@ public final class CommandTable {
 
     void add(CommandSpec spec) {
         if (spec.name().length() > MAX_NAME || !spec.name().equals(spec.name().toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("command names are lower-case, at most " + MAX_NAME
-                    + " characters: " + spec.name());
+            throw new IllegalArgumentException(
+                    "command names are lower-case, at most " + MAX_NAME + " characters: " + spec.name());
         }
         if (byName.putIfAbsent(spec.name(), spec) != null) {
             throw new IllegalArgumentException("command registered twice: " + spec.name());

@@ -22,17 +22,45 @@ final class ConnectionCommands {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("ping", -1, false, false, "connection", "1.0.0",
-                "Returns the server's liveliness response.", this::ping));
-        t.add(new CommandSpec("echo", 2, false, false, "connection", "1.0.0", "Returns the given string.",
+        t.add(new CommandSpec(
+                "ping",
+                -1,
+                false,
+                false,
+                "connection",
+                "1.0.0",
+                "Returns the server's liveliness response.",
+                this::ping));
+        t.add(new CommandSpec(
+                "echo",
+                2,
+                false,
+                false,
+                "connection",
+                "1.0.0",
+                "Returns the given string.",
                 c -> c.out().bulk(c.arg(1))));
         t.add(new CommandSpec("quit", -1, true, false, "connection", "1.0.0", "Closes the connection.", this::quit));
-        t.add(new CommandSpec("auth", -2, true, false, "connection", "1.0.0", "Authenticates the connection.",
-                this::auth));
-        t.add(new CommandSpec("hello", -1, true, false, "connection", "6.0.0",
-                "Handshakes with the server: protocol version, authentication, name.", this::hello));
-        t.add(new CommandSpec("client", -2, false, false, "connection", "2.4.0",
-                "Connection commands: SETNAME, GETNAME, SETINFO, ID, INFO.", this::client));
+        t.add(new CommandSpec(
+                "auth", -2, true, false, "connection", "1.0.0", "Authenticates the connection.", this::auth));
+        t.add(new CommandSpec(
+                "hello",
+                -1,
+                true,
+                false,
+                "connection",
+                "6.0.0",
+                "Handshakes with the server: protocol version, authentication, name.",
+                this::hello));
+        t.add(new CommandSpec(
+                "client",
+                -2,
+                false,
+                false,
+                "connection",
+                "2.4.0",
+                "Connection commands: SETNAME, GETNAME, SETINFO, ID, INFO.",
+                this::client));
     }
 
     private void ping(Call c) {
@@ -176,11 +204,16 @@ final class ConnectionCommands {
             case "LIST" -> clientList.list(c);
             case "KILL" -> clientList.kill(c);
             case "HELP" -> {
-                String[] lines = {"CLIENT <subcommand> [<arg> ...]. Subcommands are:",
-                    "GETNAME", "    Return the name of the current connection.",
-                    "ID", "    Return the ID of the current connection.",
-                    "INFO", "    Return information about the current client connection.",
-                    "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+                String[] lines = {
+                    "CLIENT <subcommand> [<arg> ...]. Subcommands are:",
+                    "GETNAME",
+                    "    Return the name of the current connection.",
+                    "ID",
+                    "    Return the ID of the current connection.",
+                    "INFO",
+                    "    Return information about the current client connection.",
+                    "KILL <ip:port>",
+                    "    Kill connection made from <ip:port>.",
                     "KILL <option> <value> [<option> <value> [...]]",
                     "    Kill connections. Options are:",
                     "    * ADDR (<ip:port>|<unixsocket>:0)",
@@ -201,16 +234,21 @@ final class ConnectionCommands {
                     "      Return clients of specified type.",
                     "    * ID <client-id> [<client-id> ...]",
                     "      Return clients of specified IDs only.",
-                    "SETINFO <option> <value>", "    Set client meta attr. Options are LIB-NAME and LIB-VER.",
-                    "SETNAME <name>", "    Assign the name <name> to the current connection.",
-                    "HELP", "    Print this help."};
+                    "SETINFO <option> <value>",
+                    "    Set client meta attr. Options are LIB-NAME and LIB-VER.",
+                    "SETNAME <name>",
+                    "    Assign the name <name> to the current connection.",
+                    "HELP",
+                    "    Print this help."
+                };
                 c.out().arrayHeader(lines.length);
                 for (String line : lines) {
                     c.out().simple(line);
                 }
             }
-            default -> throw new ReplyException("ERR unknown subcommand '" + Args.printable(c.arg(1), 128)
-                    + "'. Try CLIENT HELP.");
+            default ->
+                throw new ReplyException(
+                        "ERR unknown subcommand '" + Args.printable(c.arg(1), 128) + "'. Try CLIENT HELP.");
         }
     }
 

@@ -20,21 +20,54 @@ final class CounterCommands {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("incr", 2, false, true, "string", "1.0.0",
+        t.add(new CommandSpec(
+                "incr",
+                2,
+                false,
+                true,
+                "string",
+                "1.0.0",
                 "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
                 c -> incrementBy(c, 1)));
-        t.add(new CommandSpec("decr", 2, false, true, "string", "1.0.0",
+        t.add(new CommandSpec(
+                "decr",
+                2,
+                false,
+                true,
+                "string",
+                "1.0.0",
                 "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
                 c -> incrementBy(c, -1)));
-        t.add(new CommandSpec("incrby", 3, false, true, "string", "1.0.0",
+        t.add(new CommandSpec(
+                "incrby",
+                3,
+                false,
+                true,
+                "string",
+                "1.0.0",
                 "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't "
-                        + "exist.", c -> incrementBy(c, c.longArg(2))));
-        t.add(new CommandSpec("decrby", 3, false, true, "string", "1.0.0",
+                        + "exist.",
+                c -> incrementBy(c, c.longArg(2))));
+        t.add(new CommandSpec(
+                "decrby",
+                3,
+                false,
+                true,
+                "string",
+                "1.0.0",
                 "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't "
-                        + "exist.", this::decrementBy));
-        t.add(new CommandSpec("incrbyfloat", 3, false, true, "string", "2.6.0",
+                        + "exist.",
+                this::decrementBy));
+        t.add(new CommandSpec(
+                "incrbyfloat",
+                3,
+                false,
+                true,
+                "string",
+                "2.6.0",
                 "Increment the floating point value of a key by a number. Uses 0 as initial value if the key "
-                        + "doesn't exist.", this::incrementByFloat));
+                        + "doesn't exist.",
+                this::incrementByFloat));
     }
 
     private void decrementBy(Call c) {

@@ -39,13 +39,26 @@ final class DatabaseCommands {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("select", 2, false, false, "connection", "1.0.0",
-                "Changes the selected database.", this::select));
-        t.add(new CommandSpec("move", 3, false, true, "generic", "1.0.0",
-                "Moves a key to another database; replies 1, or 0 if it is absent or there already.", this::move));
-        t.add(new CommandSpec("swapdb", 3, false, true, "server", "4.0.0",
-                "Swaps two databases.", this::swapdb));
-        t.add(new CommandSpec("flushall", -1, false, true, "server", "1.0.0", "Removes every key of every database.",
+        t.add(new CommandSpec(
+                "select", 2, false, false, "connection", "1.0.0", "Changes the selected database.", this::select));
+        t.add(new CommandSpec(
+                "move",
+                3,
+                false,
+                true,
+                "generic",
+                "1.0.0",
+                "Moves a key to another database; replies 1, or 0 if it is absent or there already.",
+                this::move));
+        t.add(new CommandSpec("swapdb", 3, false, true, "server", "4.0.0", "Swaps two databases.", this::swapdb));
+        t.add(new CommandSpec(
+                "flushall",
+                -1,
+                false,
+                true,
+                "server",
+                "1.0.0",
+                "Removes every key of every database.",
                 this::flushall));
     }
 
@@ -88,7 +101,8 @@ final class DatabaseCommands {
         int b = index(c, 2, "ERR invalid second DB index");
         applyPending.run();
         if (a != b) {
-            watches.flushing(key -> databases.keyspace(a).get(key) != null || databases.keyspace(b).get(key) != null);
+            watches.flushing(key -> databases.keyspace(a).get(key) != null
+                    || databases.keyspace(b).get(key) != null);
             databases.swap(a, b);
         }
         c.out().ok();

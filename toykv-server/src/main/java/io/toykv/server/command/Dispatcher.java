@@ -55,8 +55,12 @@ public final class Dispatcher {
     }
 
     /** Counters shared by the command groups (INFO stats). */
-    record Stats(LongAdder commandsProcessed, LongAdder errorReplies, LongAdder keyspaceHits,
-            LongAdder keyspaceMisses, CommandStats commands) {
+    record Stats(
+            LongAdder commandsProcessed,
+            LongAdder errorReplies,
+            LongAdder keyspaceHits,
+            LongAdder keyspaceMisses,
+            CommandStats commands) {
         Stats(LongAdder commandsProcessed, LongAdder errorReplies) {
             this(commandsProcessed, errorReplies, new LongAdder(), new LongAdder(), new CommandStats());
         }
@@ -202,7 +206,8 @@ public final class Dispatcher {
 
     /** The original demo's log line: {@code client(7) put (k1, v1)}, long arguments shortened. */
     static String describe(Session session, CommandSpec spec, List<byte[]> args) {
-        StringBuilder sb = new StringBuilder("client(").append(session.id()).append(") ").append(spec.name());
+        StringBuilder sb =
+                new StringBuilder("client(").append(session.id()).append(") ").append(spec.name());
         if (args.size() > 1) {
             sb.append(" (");
             boolean secret = spec.name().equals("auth") || spec.name().equals("hello");

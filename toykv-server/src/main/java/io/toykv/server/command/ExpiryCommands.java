@@ -27,40 +27,121 @@ final class ExpiryCommands {
                 + " value, EX/PX/EXAT/PXAT: with an expiry, KEEPTTL: keep the key's expiry (else it is removed).";
         t.add(new CommandSpec("set", -3, false, true, "string", "1.0.0", setSummary, this::set));
         t.add(new CommandSpec("put", -3, false, true, "string", "toykv", "Alias of SET.", this::set));
-        t.add(new CommandSpec("setex", 4, false, true, "string", "2.0.0",
-                "Sets the value and the expiry (seconds) of a key.", c -> setex(c, true)));
-        t.add(new CommandSpec("psetex", 4, false, true, "string", "2.6.0",
-                "Sets the value and the expiry (milliseconds) of a key.", c -> setex(c, false)));
-        t.add(new CommandSpec("getex", -2, false, true, "string", "6.2.0",
+        t.add(new CommandSpec(
+                "setex",
+                4,
+                false,
+                true,
+                "string",
+                "2.0.0",
+                "Sets the value and the expiry (seconds) of a key.",
+                c -> setex(c, true)));
+        t.add(new CommandSpec(
+                "psetex",
+                4,
+                false,
+                true,
+                "string",
+                "2.6.0",
+                "Sets the value and the expiry (milliseconds) of a key.",
+                c -> setex(c, false)));
+        t.add(new CommandSpec(
+                "getex",
+                -2,
+                false,
+                true,
+                "string",
+                "6.2.0",
                 "Returns the value of a key and sets (EX/PX/EXAT/PXAT) or removes (PERSIST) its expiry.",
                 this::getex));
-        t.add(new CommandSpec("expire", -3, false, true, "generic", "1.0.0",
+        t.add(new CommandSpec(
+                "expire",
+                -3,
+                false,
+                true,
+                "generic",
+                "1.0.0",
                 "Sets a key's time to live in seconds (NX/XX/GT/LT: only under that condition).",
                 c -> expire(c, true, true)));
-        t.add(new CommandSpec("pexpire", -3, false, true, "generic", "2.6.0",
+        t.add(new CommandSpec(
+                "pexpire",
+                -3,
+                false,
+                true,
+                "generic",
+                "2.6.0",
                 "Sets a key's time to live in milliseconds (NX/XX/GT/LT: only under that condition).",
                 c -> expire(c, false, true)));
-        t.add(new CommandSpec("expireat", -3, false, true, "generic", "1.2.0",
+        t.add(new CommandSpec(
+                "expireat",
+                -3,
+                false,
+                true,
+                "generic",
+                "1.2.0",
                 "Sets a key's expiry as a Unix time in seconds (NX/XX/GT/LT: only under that condition).",
                 c -> expire(c, true, false)));
-        t.add(new CommandSpec("pexpireat", -3, false, true, "generic", "2.6.0",
+        t.add(new CommandSpec(
+                "pexpireat",
+                -3,
+                false,
+                true,
+                "generic",
+                "2.6.0",
                 "Sets a key's expiry as a Unix time in milliseconds (NX/XX/GT/LT: only under that condition).",
                 c -> expire(c, false, false)));
-        t.add(new CommandSpec("ttl", 2, false, false, "generic", "1.0.0",
+        t.add(new CommandSpec(
+                "ttl",
+                2,
+                false,
+                false,
+                "generic",
+                "1.0.0",
                 "Returns a key's time to live in seconds (-1 without expiry, -2 if absent).",
                 c -> ttl(c, false, false)));
-        t.add(new CommandSpec("pttl", 2, false, false, "generic", "2.6.0",
+        t.add(new CommandSpec(
+                "pttl",
+                2,
+                false,
+                false,
+                "generic",
+                "2.6.0",
                 "Returns a key's time to live in milliseconds (-1 without expiry, -2 if absent).",
                 c -> ttl(c, true, false)));
-        t.add(new CommandSpec("expiretime", 2, false, false, "generic", "7.0.0",
+        t.add(new CommandSpec(
+                "expiretime",
+                2,
+                false,
+                false,
+                "generic",
+                "7.0.0",
                 "Returns a key's expiry as a Unix time in seconds (-1 without expiry, -2 if absent).",
                 c -> ttl(c, false, true)));
-        t.add(new CommandSpec("pexpiretime", 2, false, false, "generic", "7.0.0",
+        t.add(new CommandSpec(
+                "pexpiretime",
+                2,
+                false,
+                false,
+                "generic",
+                "7.0.0",
                 "Returns a key's expiry as a Unix time in milliseconds (-1 without expiry, -2 if absent).",
                 c -> ttl(c, true, true)));
-        t.add(new CommandSpec("persist", 2, false, true, "generic", "2.2.0",
-                "Removes a key's expiry; replies 1 if it had one.", this::persist));
-        t.add(new CommandSpec("time", 1, false, false, "server", "2.6.0",
+        t.add(new CommandSpec(
+                "persist",
+                2,
+                false,
+                true,
+                "generic",
+                "2.2.0",
+                "Removes a key's expiry; replies 1 if it had one.",
+                this::persist));
+        t.add(new CommandSpec(
+                "time",
+                1,
+                false,
+                false,
+                "server",
+                "2.6.0",
                 "Returns the server's time as Unix seconds and microseconds (the clock of expiry times).",
                 this::time));
     }

@@ -18,8 +18,7 @@ final class ExpiryOptions {
     /** The argument after {@link #unit}. */
     byte[] time;
 
-    private ExpiryOptions() {
-    }
+    private ExpiryOptions() {}
 
     /** SET's options from argument {@code from} on. */
     static ExpiryOptions forSet(Call c, int from) {

@@ -8,8 +8,15 @@ package io.toykv.server.command;
  */
 final class FunctionCommands {
     void register(CommandTable t) {
-        t.add(new CommandSpec("function", -2, false, false, "scripting", "7.0.0",
-                "Function library commands: FLUSH and LIST (no library can be loaded here).", this::function));
+        t.add(new CommandSpec(
+                "function",
+                -2,
+                false,
+                false,
+                "scripting",
+                "7.0.0",
+                "Function library commands: FLUSH and LIST (no library can be loaded here).",
+                this::function));
     }
 
     private void function(Call c) {
@@ -34,10 +41,16 @@ final class FunctionCommands {
                 }
                 c.out().arrayHeader(0);
             }
-            case "HELP" -> Args.help(c, "FUNCTION <subcommand> [<arg> ...]. Subcommands are:",
-                    "FLUSH [ASYNC|SYNC]", "    Delete all the libraries (there are none: functions are not supported).",
-                    "LIST [LIBRARYNAME PATTERN] [WITHCODE]", "    Return general information on all the libraries (none).",
-                    "HELP", "    Print this help.");
+            case "HELP" ->
+                Args.help(
+                        c,
+                        "FUNCTION <subcommand> [<arg> ...]. Subcommands are:",
+                        "FLUSH [ASYNC|SYNC]",
+                        "    Delete all the libraries (there are none: functions are not supported).",
+                        "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+                        "    Return general information on all the libraries (none).",
+                        "HELP",
+                        "    Print this help.");
             default -> throw new ReplyException(Args.subcommandSyntaxError(c));
         }
     }

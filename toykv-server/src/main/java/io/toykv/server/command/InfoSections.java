@@ -119,7 +119,9 @@ final class InfoSections {
 
     private static long residentBytes(long fallback) {
         try {
-            String[] fields = Files.readString(Path.of("/proc/self/statm"), StandardCharsets.US_ASCII).trim().split(" ");
+            String[] fields = Files.readString(Path.of("/proc/self/statm"), StandardCharsets.US_ASCII)
+                    .trim()
+                    .split(" ");
             return Long.parseLong(fields[1]) * 4096;
         } catch (IOException | RuntimeException e) {
             return fallback; // not Linux: the committed heap is the nearest figure
@@ -140,8 +142,10 @@ final class InfoSections {
             // Fields after the command name in parentheses (which may hold spaces): utime is the 14th
             // field of the line, stime the 15th, i.e. the 12th and 13th after ") ".
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return new double[] {Long.parseLong(f[11]) / (double) CLOCK_TICKS_PER_SECOND,
-                Long.parseLong(f[12]) / (double) CLOCK_TICKS_PER_SECOND};
+            return new double[] {
+                Long.parseLong(f[11]) / (double) CLOCK_TICKS_PER_SECOND,
+                Long.parseLong(f[12]) / (double) CLOCK_TICKS_PER_SECOND
+            };
         } catch (IOException | RuntimeException e) {
             if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
                 return new double[] {Math.max(0, os.getProcessCpuTime()) / 1e9, 0};

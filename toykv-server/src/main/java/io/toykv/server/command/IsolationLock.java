@@ -21,8 +21,9 @@ final class IsolationLock {
      * Commands that neither read nor write the keyspace: they cannot see half a transaction, so they
      * run without the lock (a PING is answered while an EXEC runs).
      */
-    private static final Set<String> KEYSPACE_FREE = Set.of("ping", "echo", "quit", "select", "auth", "hello",
-            "client", "command", "config", "multi", "discard", "unwatch", "reset");
+    private static final Set<String> KEYSPACE_FREE = Set.of(
+            "ping", "echo", "quit", "select", "auth", "hello", "client", "command", "config", "multi", "discard",
+            "unwatch", "reset");
 
     private final StampedLock lock = new StampedLock();
 

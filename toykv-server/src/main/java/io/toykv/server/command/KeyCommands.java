@@ -16,22 +16,48 @@ final class KeyCommands {
 
     void register(CommandTable t) {
         t.add(new CommandSpec("get", 2, false, false, "string", "1.0.0", "Returns the value of a key.", this::get));
-        t.add(new CommandSpec("del", -2, false, true, "generic", "1.0.0",
-                "Deletes keys; replies how many existed.", this::del));
-        t.add(new CommandSpec("unlink", -2, false, true, "generic", "4.0.0",
-                "Deletes keys (same as DEL here); replies how many existed.", this::del));
-        t.add(new CommandSpec("exists", -2, false, false, "generic", "1.0.0",
-                "Counts how many of the given keys exist (a key given twice counts twice).", this::exists));
-        t.add(new CommandSpec("touch", -2, false, false, "generic", "3.2.1",
+        t.add(new CommandSpec(
+                "del", -2, false, true, "generic", "1.0.0", "Deletes keys; replies how many existed.", this::del));
+        t.add(new CommandSpec(
+                "unlink",
+                -2,
+                false,
+                true,
+                "generic",
+                "4.0.0",
+                "Deletes keys (same as DEL here); replies how many existed.",
+                this::del));
+        t.add(new CommandSpec(
+                "exists",
+                -2,
+                false,
+                false,
+                "generic",
+                "1.0.0",
+                "Counts how many of the given keys exist (a key given twice counts twice).",
+                this::exists));
+        t.add(new CommandSpec(
+                "touch",
+                -2,
+                false,
+                false,
+                "generic",
+                "3.2.1",
                 "Counts how many of the given keys exist (access times are not kept, so it changes nothing).",
                 this::exists));
-        t.add(new CommandSpec("mget", -2, false, false, "string", "1.0.0", "Returns the values of keys.",
-                this::mget));
+        t.add(new CommandSpec("mget", -2, false, false, "string", "1.0.0", "Returns the values of keys.", this::mget));
         t.add(new CommandSpec("mset", -3, false, true, "string", "1.0.1", "Sets several keys.", this::mset));
-        t.add(new CommandSpec("strlen", 2, false, false, "string", "2.2.0",
-                "Returns the length of a key's value (0 if absent).", this::strlen));
-        t.add(new CommandSpec("type", 2, false, false, "generic", "1.0.0",
-                "Returns the type of a key: string or none.", this::type));
+        t.add(new CommandSpec(
+                "strlen",
+                2,
+                false,
+                false,
+                "string",
+                "2.2.0",
+                "Returns the length of a key's value (0 if absent).",
+                this::strlen));
+        t.add(new CommandSpec(
+                "type", 2, false, false, "generic", "1.0.0", "Returns the type of a key: string or none.", this::type));
     }
 
     private void get(Call c) {

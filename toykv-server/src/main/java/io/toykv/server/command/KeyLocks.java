@@ -46,7 +46,8 @@ final class KeyLocks {
      * taken in index order, each once, so two such calls over overlapping keys cannot deadlock.
      */
     void withKeys(List<byte[]> keys, Runnable body) {
-        int[] stripes = keys.stream().mapToInt(KeyLocks::stripe).sorted().distinct().toArray();
+        int[] stripes =
+                keys.stream().mapToInt(KeyLocks::stripe).sorted().distinct().toArray();
         int held = 0;
         try {
             for (int s : stripes) {

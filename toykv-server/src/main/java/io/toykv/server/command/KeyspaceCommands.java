@@ -32,14 +32,35 @@ final class KeyspaceCommands {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("rename", 3, false, true, "generic", "1.0.0",
-                "Renames a key and overwrites the destination.", c -> rename(c, false)));
-        t.add(new CommandSpec("renamenx", 3, false, true, "generic", "1.0.0",
-                "Renames a key only when the target key name doesn't exist.", c -> rename(c, true)));
-        t.add(new CommandSpec("copy", -3, false, true, "generic", "6.2.0",
-                "Copies the value of a key to a new key.", this::copy));
-        t.add(new CommandSpec("randomkey", 1, false, false, "generic", "1.0.0",
-                "Returns a random key name from the database.", this::randomKey));
+        t.add(new CommandSpec(
+                "rename",
+                3,
+                false,
+                true,
+                "generic",
+                "1.0.0",
+                "Renames a key and overwrites the destination.",
+                c -> rename(c, false)));
+        t.add(new CommandSpec(
+                "renamenx",
+                3,
+                false,
+                true,
+                "generic",
+                "1.0.0",
+                "Renames a key only when the target key name doesn't exist.",
+                c -> rename(c, true)));
+        t.add(new CommandSpec(
+                "copy", -3, false, true, "generic", "6.2.0", "Copies the value of a key to a new key.", this::copy));
+        t.add(new CommandSpec(
+                "randomkey",
+                1,
+                false,
+                false,
+                "generic",
+                "1.0.0",
+                "Returns a random key name from the database.",
+                this::randomKey));
     }
 
     private void rename(Call c, boolean nx) {

@@ -8,8 +8,7 @@ import java.util.Map;
  * ({@code avg_ttl} estimated by {@link AverageTtl}).
  */
 final class KeyspaceInfo {
-    private KeyspaceInfo() {
-    }
+    private KeyspaceInfo() {}
 
     /**
      * {@code selected} stands for database {@code current}: the keyspace the commands see, so that INFO

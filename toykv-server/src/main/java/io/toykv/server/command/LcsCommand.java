@@ -22,8 +22,8 @@ final class LcsCommand {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("lcs", -3, false, false, "string", "7.0.0",
-                "Finds the longest common substring.", this::lcs));
+        t.add(new CommandSpec(
+                "lcs", -3, false, false, "string", "7.0.0", "Finds the longest common substring.", this::lcs));
     }
 
     /** One contiguous match: positions in the first and the second value, inclusive. */
@@ -100,7 +100,8 @@ final class LcsCommand {
         int[] t = new int[(a.length + 1) * width];
         for (int i = 1; i <= a.length; i++) {
             for (int j = 1; j <= b.length; j++) {
-                t[i * width + j] = a[i - 1] == b[j - 1] ? t[(i - 1) * width + j - 1] + 1
+                t[i * width + j] = a[i - 1] == b[j - 1]
+                        ? t[(i - 1) * width + j - 1] + 1
                         : Math.max(t[(i - 1) * width + j], t[i * width + j - 1]);
             }
         }

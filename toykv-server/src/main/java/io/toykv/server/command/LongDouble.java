@@ -23,6 +23,7 @@ final class LongDouble {
     private static final int MAX_CHARS = 5 * 1024;
     /** Decimal exponents of the largest and the smallest (subnormal) x87 long double. */
     private static final int MAX_EXPONENT = 4932;
+
     private static final int MIN_EXPONENT = -4951;
     private static final int PRINTED_DECIMALS = 17;
 

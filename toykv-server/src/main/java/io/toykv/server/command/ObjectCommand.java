@@ -22,14 +22,23 @@ final class ObjectCommand {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("object", -2, false, false, "generic", "2.2.3",
-                "Inspects the internals of a value: ENCODING, FREQ, IDLETIME, REFCOUNT.", this::object));
+        t.add(new CommandSpec(
+                "object",
+                -2,
+                false,
+                false,
+                "generic",
+                "2.2.3",
+                "Inspects the internals of a value: ENCODING, FREQ, IDLETIME, REFCOUNT.",
+                this::object));
     }
 
     private void object(Call c) {
         String sub = c.upper(1);
         if (sub.equals("HELP") && c.argc() == 2) {
-            Args.help(c, "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            Args.help(
+                    c,
+                    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
                     "ENCODING <key>",
                     "    Return the kind of internal representation used in order to store the value",
                     "    associated with a <key>.",
@@ -46,8 +55,8 @@ final class ObjectCommand {
                     "    Print this help.");
             return;
         }
-        boolean known = sub.equals("ENCODING") || sub.equals("FREQ") || sub.equals("IDLETIME")
-                || sub.equals("REFCOUNT");
+        boolean known =
+                sub.equals("ENCODING") || sub.equals("FREQ") || sub.equals("IDLETIME") || sub.equals("REFCOUNT");
         if (!known || c.argc() != 3) {
             throw new ReplyException(Args.subcommandSyntaxError(c));
         }

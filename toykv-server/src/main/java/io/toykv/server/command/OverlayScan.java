@@ -38,8 +38,9 @@ final class OverlayScan implements ScanIterator {
     @Override
     public boolean hasNext() {
         while (next == null && (nextBase != null || nextWrite != null)) {
-            int order = nextBase == null ? 1 : nextWrite == null ? -1
-                    : Arrays.compareUnsigned(nextBase.key(), nextWrite.getKey());
+            int order = nextBase == null
+                    ? 1
+                    : nextWrite == null ? -1 : Arrays.compareUnsigned(nextBase.key(), nextWrite.getKey());
             if (order < 0) {
                 next = nextBase;
                 advanceBase();

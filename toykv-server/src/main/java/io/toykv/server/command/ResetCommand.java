@@ -15,8 +15,7 @@ final class ResetCommand {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("reset", 1, true, false, "connection", "6.2.0", "Resets the connection.",
-                this::reset));
+        t.add(new CommandSpec("reset", 1, true, false, "connection", "6.2.0", "Resets the connection.", this::reset));
     }
 
     private void reset(Call c) {

@@ -10,6 +10,7 @@ import java.util.List;
 final class ScanCommands {
     /** SCAN examines at most this many keys per call whatever COUNT says. */
     static final int MAX_SCAN_COUNT = 100_000;
+
     static final int DEFAULT_RANGE_LIMIT = 100;
     static final int MAX_RANGE_LIMIT = 10_000;
     /** RANGE stops early once its reply holds this many bytes of keys and values (at least one entry). */
@@ -29,13 +30,34 @@ final class ScanCommands {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("keys", 2, false, false, "generic", "1.0.0",
-                "Returns all keys matching a pattern (walks the whole store: use SCAN or RANGE).", this::keys));
-        t.add(new CommandSpec("scan", -2, false, false, "generic", "2.8.0",
-                "Iterates over the keys: SCAN cursor [MATCH pattern] [COUNT n] [TYPE type].", this::scan));
-        t.add(new CommandSpec("range", -3, false, false, "generic", "toykv",
+        t.add(new CommandSpec(
+                "keys",
+                2,
+                false,
+                false,
+                "generic",
+                "1.0.0",
+                "Returns all keys matching a pattern (walks the whole store: use SCAN or RANGE).",
+                this::keys));
+        t.add(new CommandSpec(
+                "scan",
+                -2,
+                false,
+                false,
+                "generic",
+                "2.8.0",
+                "Iterates over the keys: SCAN cursor [MATCH pattern] [COUNT n] [TYPE type].",
+                this::scan));
+        t.add(new CommandSpec(
+                "range",
+                -3,
+                false,
+                false,
+                "generic",
+                "toykv",
                 "Returns keys and values with start <= key < end in key order: RANGE start end [LIMIT n] "
-                        + "[NOVALUES]; replies [next-start or nil, [key, value, ...]].", this::range));
+                        + "[NOVALUES]; replies [next-start or nil, [key, value, ...]].",
+                this::range));
     }
 
     /**

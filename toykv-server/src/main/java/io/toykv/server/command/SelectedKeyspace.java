@@ -1,7 +1,7 @@
 package io.toykv.server.command;
 
-import io.toykv.core.WriteBatch;
 import io.toykv.core.ScanIterator;
+import io.toykv.core.WriteBatch;
 import java.util.Map;
 import java.util.Objects;
 

@@ -19,7 +19,11 @@ final class ServerCommands {
     private final Dispatcher.Stats stats;
     private final InfoSections sections = new InfoSections();
 
-    ServerCommands(Keyspace keyspace, KeyspaceSet databases, ServerControl server, CommandTable table,
+    ServerCommands(
+            Keyspace keyspace,
+            KeyspaceSet databases,
+            ServerControl server,
+            CommandTable table,
             Dispatcher.Stats stats) {
         this.keyspace = keyspace;
         this.databases = databases;
@@ -29,18 +33,53 @@ final class ServerCommands {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("command", -1, false, false, "server", "2.8.13",
-                "Describes the commands: COMMAND [COUNT | DOCS [name ...] | INFO [name ...] | LIST].", this::command));
-        t.add(new CommandSpec("config", -2, false, false, "server", "2.0.0",
-                "Reads settings: CONFIG GET pattern [pattern ...].", this::config));
-        t.add(new CommandSpec("info", -1, false, false, "server", "1.0.0",
-                "Server facts and counters by section.", this::info));
-        t.add(new CommandSpec("dbsize", 1, false, false, "server", "1.0.0", "Returns the number of keys.",
+        t.add(new CommandSpec(
+                "command",
+                -1,
+                false,
+                false,
+                "server",
+                "2.8.13",
+                "Describes the commands: COMMAND [COUNT | DOCS [name ...] | INFO [name ...] | LIST].",
+                this::command));
+        t.add(new CommandSpec(
+                "config",
+                -2,
+                false,
+                false,
+                "server",
+                "2.0.0",
+                "Reads settings: CONFIG GET pattern [pattern ...].",
+                this::config));
+        t.add(new CommandSpec(
+                "info", -1, false, false, "server", "1.0.0", "Server facts and counters by section.", this::info));
+        t.add(new CommandSpec(
+                "dbsize",
+                1,
+                false,
+                false,
+                "server",
+                "1.0.0",
+                "Returns the number of keys.",
                 c -> c.out().integer(keyspace.size())));
-        t.add(new CommandSpec("flushdb", -1, false, true, "server", "1.0.0", "Removes every key of the selected database.",
+        t.add(new CommandSpec(
+                "flushdb",
+                -1,
+                false,
+                true,
+                "server",
+                "1.0.0",
+                "Removes every key of the selected database.",
                 this::flush));
-        t.add(new CommandSpec("shutdown", -1, false, false, "server", "1.0.0",
-                "Stops the server: finishes commands in flight, closes the store, exits 0.", this::shutdown));
+        t.add(new CommandSpec(
+                "shutdown",
+                -1,
+                false,
+                false,
+                "server",
+                "1.0.0",
+                "Stops the server: finishes commands in flight, closes the store, exits 0.",
+                this::shutdown));
     }
 
     private void command(Call c) {
@@ -62,18 +101,26 @@ final class ServerCommands {
                 out.arrayHeader(names.size());
                 names.forEach(out::bulk);
             }
-            case "HELP" -> Args.help(c, "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                    "(no subcommand)", "    Return details about all Redis commands.",
-                    "COUNT", "    Return the total number of commands in this Redis server.",
-                    "LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]",
-                    "    Return a list of all commands in this Redis server.",
-                    "INFO [<command-name> ...]", "    Return details about multiple Redis commands.",
-                    "    If no command names are given, documentation details for all",
-                    "    commands are returned.",
-                    "DOCS [<command-name> ...]", "    Return documentation details about multiple Redis commands.",
-                    "    If no command names are given, documentation details for all",
-                    "    commands are returned.",
-                    "HELP", "    Print this help.");
+            case "HELP" ->
+                Args.help(
+                        c,
+                        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                        "(no subcommand)",
+                        "    Return details about all Redis commands.",
+                        "COUNT",
+                        "    Return the total number of commands in this Redis server.",
+                        "LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]",
+                        "    Return a list of all commands in this Redis server.",
+                        "INFO [<command-name> ...]",
+                        "    Return details about multiple Redis commands.",
+                        "    If no command names are given, documentation details for all",
+                        "    commands are returned.",
+                        "DOCS [<command-name> ...]",
+                        "    Return documentation details about multiple Redis commands.",
+                        "    If no command names are given, documentation details for all",
+                        "    commands are returned.",
+                        "HELP",
+                        "    Print this help.");
             case "INFO" -> {
                 List<CommandSpec> specs = selected(c);
                 out.arrayHeader(specs.size());
@@ -102,8 +149,9 @@ final class ServerCommands {
                     }
                 }
             }
-            default -> throw new ReplyException("ERR unknown subcommand '" + Args.printable(c.arg(1), 128)
-                    + "'. Try COMMAND HELP.");
+            default ->
+                throw new ReplyException(
+                        "ERR unknown subcommand '" + Args.printable(c.arg(1), 128) + "'. Try COMMAND HELP.");
         }
     }
 
@@ -151,8 +199,8 @@ final class ServerCommands {
                 }
                 Map<String, String> matched = new LinkedHashMap<>();
                 for (int i = 2; i < c.argc(); i++) {
-                    Glob glob = new Glob(c.string(i).toLowerCase(Locale.ROOT).getBytes(
-                            java.nio.charset.StandardCharsets.UTF_8));
+                    Glob glob = new Glob(
+                            c.string(i).toLowerCase(Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.UTF_8));
                     for (Map.Entry<String, String> e : server.config().entrySet()) {
                         if (glob.matches(Args.utf8(e.getKey()))) {
                             matched.put(e.getKey(), e.getValue());
@@ -162,8 +210,9 @@ final class ServerCommands {
                 c.out().mapHeader(matched.size());
                 matched.forEach((k, v) -> c.out().bulk(k).bulk(v));
             }
-            case "SET" -> throw new ReplyException("ERR Unknown option or number of arguments for CONFIG SET - '"
-                    + (c.argc() > 2 ? Args.printable(c.arg(2), 128) : "") + "'");
+            case "SET" ->
+                throw new ReplyException("ERR Unknown option or number of arguments for CONFIG SET - '"
+                        + (c.argc() > 2 ? Args.printable(c.arg(2), 128) : "") + "'");
             case "RESETSTAT" -> {
                 ConnectionCommands.subArity(c, 2, "resetstat");
                 stats.commands().reset();
@@ -173,20 +222,39 @@ final class ServerCommands {
                 stats.keyspaceMisses().reset();
                 c.out().ok();
             }
-            case "HELP" -> Args.help(c, "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-                    "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-                    "SET <directive> <value>", "    Set the configuration <directive> to <value> (refused here: "
-                            + "settings are fixed at start).",
-                    "RESETSTAT", "    Reset statistics reported by the INFO command.",
-                    "HELP", "    Print this help.");
-            default -> throw new ReplyException("ERR unknown subcommand '" + Args.printable(c.arg(1), 128)
-                    + "'. Try CONFIG HELP.");
+            case "HELP" ->
+                Args.help(
+                        c,
+                        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                        "GET <pattern>",
+                        "    Return parameters matching the glob-like <pattern> and their values.",
+                        "SET <directive> <value>",
+                        "    Set the configuration <directive> to <value> (refused here: "
+                                + "settings are fixed at start).",
+                        "RESETSTAT",
+                        "    Reset statistics reported by the INFO command.",
+                        "HELP",
+                        "    Print this help.");
+            default ->
+                throw new ReplyException(
+                        "ERR unknown subcommand '" + Args.printable(c.arg(1), 128) + "'. Try CONFIG HELP.");
         }
     }
 
     /** INFO's sections in Redis's order; {@code default} is all but commandstats and latencystats. */
-    private static final List<String> SECTIONS = List.of("server", "clients", "memory", "persistence", "stats",
-            "replication", "cpu", "errorstats", "keyspace", "store", "commandstats");
+    private static final List<String> SECTIONS = List.of(
+            "server",
+            "clients",
+            "memory",
+            "persistence",
+            "stats",
+            "replication",
+            "cpu",
+            "errorstats",
+            "keyspace",
+            "store",
+            "commandstats");
+
     private static final List<String> NOT_DEFAULT = List.of("commandstats");
 
     private void info(Call c) {
@@ -195,7 +263,8 @@ final class ServerCommands {
             String section = c.string(i).toLowerCase(Locale.ROOT);
             switch (section) {
                 case "all", "everything" -> wanted.addAll(SECTIONS);
-                case "default" -> SECTIONS.stream().filter(x -> !NOT_DEFAULT.contains(x)).forEach(wanted::add);
+                case "default" ->
+                    SECTIONS.stream().filter(x -> !NOT_DEFAULT.contains(x)).forEach(wanted::add);
                 default -> wanted.add(section);
             }
         }
@@ -220,8 +289,15 @@ final class ServerCommands {
                     section(sb, "Server", m);
                 }
                 case "clients" -> section(sb, "Clients", server.clientsInfo());
-                case "memory" -> section(sb, "Memory", sections.memory(store,
-                        server.clientsInfo().get("client_buffers_bytes") instanceof Number n ? n.longValue() : 0));
+                case "memory" ->
+                    section(
+                            sb,
+                            "Memory",
+                            sections.memory(
+                                    store,
+                                    server.clientsInfo().get("client_buffers_bytes") instanceof Number n
+                                            ? n.longValue()
+                                            : 0));
                 case "persistence" -> section(sb, "Persistence", persistence(store));
                 case "stats" -> {
                     Map<String, Object> m = new LinkedHashMap<>(server.statsInfo());
@@ -234,9 +310,10 @@ final class ServerCommands {
                 case "replication" -> section(sb, "Replication", sections.replication());
                 case "cpu" -> section(sb, "CPU", sections.cpu());
                 case "errorstats" -> section(sb, "Errorstats", stats.commands().errorLines());
-                case "commandstats" -> section(sb, "Commandstats", stats.commands().commandLines());
-                case "keyspace" -> section(sb, "Keyspace",
-                        KeyspaceInfo.of(databases, SelectedKeyspace.currentDatabase(), keyspace));
+                case "commandstats" ->
+                    section(sb, "Commandstats", stats.commands().commandLines());
+                case "keyspace" ->
+                    section(sb, "Keyspace", KeyspaceInfo.of(databases, SelectedKeyspace.currentDatabase(), keyspace));
                 default -> section(sb, "Store", store);
             }
         }
@@ -283,7 +360,7 @@ final class ServerCommands {
     private void shutdown(Call c) {
         for (int i = 1; i < c.argc(); i++) {
             switch (c.upper(i)) {
-                case "NOSAVE", "SAVE", "NOW", "FORCE" -> { }
+                case "NOSAVE", "SAVE", "NOW", "FORCE" -> {}
                 case "ABORT" -> throw new ReplyException("ERR No shutdown in progress.");
                 default -> throw new ReplyException(Args.SYNTAX_ERROR);
             }

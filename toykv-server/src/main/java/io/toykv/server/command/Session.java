@@ -27,6 +27,7 @@ public final class Session {
     private volatile long lastInteractionMillis;
     /** The arguments of the command being run, null between commands; sized only when CLIENT LIST asks. */
     private volatile List<byte[]> runningArgs;
+
     private long errors;
 
     public Session(long id, String address, boolean authenticated) {

@@ -1,9 +1,9 @@
 package io.toykv.server.command;
 
-import io.toykv.core.WriteBatch;
 import io.toykv.core.ScanIterator;
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
+import io.toykv.core.WriteBatch;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;

@@ -24,22 +24,77 @@ final class StringCommands {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("append", 3, false, true, "string", "2.0.0",
-                "Appends a string to the value of a key. Creates the key if it doesn't exist.", this::append));
-        t.add(new CommandSpec("getrange", 4, false, false, "string", "2.4.0",
-                "Returns a substring of the string stored at a key.", this::getRange));
-        t.add(new CommandSpec("substr", 4, false, false, "string", "1.0.0",
-                "Returns a substring from a string value.", this::getRange));
-        t.add(new CommandSpec("setrange", 4, false, true, "string", "2.2.0",
+        t.add(new CommandSpec(
+                "append",
+                3,
+                false,
+                true,
+                "string",
+                "2.0.0",
+                "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+                this::append));
+        t.add(new CommandSpec(
+                "getrange",
+                4,
+                false,
+                false,
+                "string",
+                "2.4.0",
+                "Returns a substring of the string stored at a key.",
+                this::getRange));
+        t.add(new CommandSpec(
+                "substr",
+                4,
+                false,
+                false,
+                "string",
+                "1.0.0",
+                "Returns a substring from a string value.",
+                this::getRange));
+        t.add(new CommandSpec(
+                "setrange",
+                4,
+                false,
+                true,
+                "string",
+                "2.2.0",
                 "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't "
-                        + "exist.", this::setRange));
-        t.add(new CommandSpec("getdel", 2, false, true, "string", "6.2.0",
-                "Returns the string value of a key after deleting the key.", this::getDel));
-        t.add(new CommandSpec("getset", 3, false, true, "string", "1.0.0",
-                "Returns the previous string value of a key after setting it to a new value.", this::getSet));
-        t.add(new CommandSpec("setnx", 3, false, true, "string", "1.0.0",
-                "Set the string value of a key only when the key doesn't exist.", this::setNx));
-        t.add(new CommandSpec("msetnx", -3, false, true, "string", "1.0.1",
+                        + "exist.",
+                this::setRange));
+        t.add(new CommandSpec(
+                "getdel",
+                2,
+                false,
+                true,
+                "string",
+                "6.2.0",
+                "Returns the string value of a key after deleting the key.",
+                this::getDel));
+        t.add(new CommandSpec(
+                "getset",
+                3,
+                false,
+                true,
+                "string",
+                "1.0.0",
+                "Returns the previous string value of a key after setting it to a new value.",
+                this::getSet));
+        t.add(new CommandSpec(
+                "setnx",
+                3,
+                false,
+                true,
+                "string",
+                "1.0.0",
+                "Set the string value of a key only when the key doesn't exist.",
+                this::setNx));
+        t.add(new CommandSpec(
+                "msetnx",
+                -3,
+                false,
+                true,
+                "string",
+                "1.0.1",
                 "Atomically modifies the string values of one or more keys only when all keys don't exist.",
                 this::msetNx));
     }

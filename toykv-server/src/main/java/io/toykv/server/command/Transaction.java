@@ -21,8 +21,7 @@ final class Transaction {
     static final int WATCHED_KEY_OVERHEAD = 96;
 
     /** A command accepted after MULTI, run by EXEC. */
-    record Queued(CommandSpec spec, List<byte[]> args) {
-    }
+    record Queued(CommandSpec spec, List<byte[]> args) {}
 
     final WatchedKeys watched = new WatchedKeys();
     private BufferBudget budget = BufferBudget.UNLIMITED;

@@ -50,16 +50,36 @@ final class TransactionCommands {
     }
 
     void register(CommandTable t) {
-        t.add(new CommandSpec("multi", 1, false, false, "transactions", "1.2.0",
-                "Starts a transaction.", this::multi));
-        t.add(new CommandSpec("exec", 1, false, false, "transactions", "1.2.0",
-                "Executes all commands in a transaction.", this::exec));
-        t.add(new CommandSpec("discard", 1, false, false, "transactions", "2.0.0",
-                "Discards a transaction.", this::discard));
-        t.add(new CommandSpec("watch", -2, false, false, "transactions", "2.2.0",
-                "Monitors changes to keys to determine the execution of a transaction.", this::watch));
-        t.add(new CommandSpec("unwatch", 1, false, false, "transactions", "2.2.0",
-                "Forgets about watched keys of a transaction.", this::unwatch));
+        t.add(new CommandSpec("multi", 1, false, false, "transactions", "1.2.0", "Starts a transaction.", this::multi));
+        t.add(new CommandSpec(
+                "exec",
+                1,
+                false,
+                false,
+                "transactions",
+                "1.2.0",
+                "Executes all commands in a transaction.",
+                this::exec));
+        t.add(new CommandSpec(
+                "discard", 1, false, false, "transactions", "2.0.0", "Discards a transaction.", this::discard));
+        t.add(new CommandSpec(
+                "watch",
+                -2,
+                false,
+                false,
+                "transactions",
+                "2.2.0",
+                "Monitors changes to keys to determine the execution of a transaction.",
+                this::watch));
+        t.add(new CommandSpec(
+                "unwatch",
+                1,
+                false,
+                false,
+                "transactions",
+                "2.2.0",
+                "Forgets about watched keys of a transaction.",
+                this::unwatch));
     }
 
     /** Whether {@code spec}, sent by a client in MULTI, is queued rather than run. */

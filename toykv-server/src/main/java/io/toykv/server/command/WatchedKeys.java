@@ -13,6 +13,7 @@ final class WatchedKeys {
     final Set<WatchRegistry.Key> keys = new HashSet<>();
     /** The client is gone: nothing more is registered for it. */
     boolean closed;
+
     private volatile boolean dirty;
 
     boolean dirty() {

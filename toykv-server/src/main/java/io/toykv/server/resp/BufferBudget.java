@@ -9,12 +9,10 @@ public interface BufferBudget {
     /** Accounts nothing and refuses nothing. */
     BufferBudget UNLIMITED = new BufferBudget() {
         @Override
-        public void reserve(long bytes) {
-        }
+        public void reserve(long bytes) {}
 
         @Override
-        public void release(long bytes) {
-        }
+        public void release(long bytes) {}
     };
 
     /**

@@ -13,8 +13,7 @@ import java.util.List;
  */
 public final class InlineSplitter {
 
-    private InlineSplitter() {
-    }
+    private InlineSplitter() {}
 
     public static List<byte[]> split(byte[] line, int length) throws ProtocolException {
         List<byte[]> out = new ArrayList<>();
@@ -42,14 +41,15 @@ public final class InlineSplitter {
                         p += 3;
                     } else if (c == '\\' && p + 1 < length) {
                         p++;
-                        current.write(switch (line[p]) {
-                            case 'n' -> '\n';
-                            case 'r' -> '\r';
-                            case 't' -> '\t';
-                            case 'b' -> '\b';
-                            case 'a' -> 7;
-                            default -> line[p];
-                        });
+                        current.write(
+                                switch (line[p]) {
+                                    case 'n' -> '\n';
+                                    case 'r' -> '\r';
+                                    case 't' -> '\t';
+                                    case 'b' -> '\b';
+                                    case 'a' -> 7;
+                                    default -> line[p];
+                                });
                     } else if (c == '"') {
                         if (p + 1 < length && !isSpace(line[p + 1])) {
                             throw unbalanced();

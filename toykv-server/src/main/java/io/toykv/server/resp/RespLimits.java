@@ -33,8 +33,8 @@ public record RespLimits(int maxArgs, int maxBulkLength, int maxInlineLength, lo
     }
 
     public static RespLimits defaults() {
-        return new RespLimits(DEFAULT_MAX_ARGS, DEFAULT_MAX_BULK_LENGTH, DEFAULT_MAX_INLINE_LENGTH,
-                DEFAULT_MAX_REQUEST_BYTES);
+        return new RespLimits(
+                DEFAULT_MAX_ARGS, DEFAULT_MAX_BULK_LENGTH, DEFAULT_MAX_INLINE_LENGTH, DEFAULT_MAX_REQUEST_BYTES);
     }
 
     public RespLimits withMaxBulkLength(int length) {

@@ -29,8 +29,19 @@ public final class RespParser {
         boolean onRequest(List<byte[]> args);
     }
 
-    private enum State { START, INLINE, ARRAY_COUNT, ARRAY_COUNT_LF, BULK_PREFIX, BULK_LENGTH, BULK_LENGTH_LF,
-        BULK_DATA, BULK_CR, BULK_LF, BROKEN }
+    private enum State {
+        START,
+        INLINE,
+        ARRAY_COUNT,
+        ARRAY_COUNT_LF,
+        BULK_PREFIX,
+        BULK_LENGTH,
+        BULK_LENGTH_LF,
+        BULK_DATA,
+        BULK_CR,
+        BULK_LF,
+        BROKEN
+    }
 
     /**
      * Bytes of each request (counted as {@link RespLimits#maxRequestBytes()} counts them) that are not
@@ -296,8 +307,8 @@ public final class RespParser {
             throw broken("too big inline request");
         }
         if (lineLength + n > line.length) {
-            int capacity = (int) Math.min(Math.max((long) line.length * 2, lineLength + n),
-                    (long) limits.maxInlineLength() + 1);
+            int capacity = (int)
+                    Math.min(Math.max((long) line.length * 2, lineLength + n), (long) limits.maxInlineLength() + 1);
             // A line without its LF can hold up to maxInlineLength on every connection: charged before
             // it is allocated, as a bulk string is.
             long growth = capacity - line.length;

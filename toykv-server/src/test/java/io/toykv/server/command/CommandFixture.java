@@ -32,7 +32,10 @@ final class CommandFixture implements AutoCloseable {
     String call(String... args) {
         RespWriter out = new RespWriter(64);
         out.protocol(session.protocol());
-        dispatcher.execute(session, Arrays.stream(args).map(a -> a.getBytes(StandardCharsets.UTF_8)).toList(), out);
+        dispatcher.execute(
+                session,
+                Arrays.stream(args).map(a -> a.getBytes(StandardCharsets.UTF_8)).toList(),
+                out);
         return new String(out.take(), StandardCharsets.UTF_8);
     }
 

@@ -65,8 +65,8 @@ class CounterCommandsTest extends FixtureTest {
 
     @Test
     void incrByFloatRefusesTextStrtoldWouldNotReadWhole() {
-        for (String bad : new String[] {"", " 1", "1 ", "nan", "NaN", "1e", "0x10", "abc", "1.2.3", "1e99999",
-            "1e-99999"}) {
+        for (String bad :
+                new String[] {"", " 1", "1 ", "nan", "NaN", "1e", "0x10", "abc", "1.2.3", "1e99999", "1e-99999"}) {
             assertEquals(NOT_FLOAT, f.call("INCRBYFLOAT", "x", bad), bad);
         }
         f.call("SET", "s", "1\u00002");
@@ -80,8 +80,8 @@ class CounterCommandsTest extends FixtureTest {
         f.call("SET", "x", "0");
         for (String inf : new String[] {"inf", "+inf", "-Infinity", "INF", "1e4933"}) {
             String reply = f.call("INCRBYFLOAT", "x", inf);
-            assertEquals(inf.startsWith("1e") ? NOT_FLOAT : "-ERR increment would produce NaN or Infinity\r\n", reply,
-                    inf);
+            assertEquals(
+                    inf.startsWith("1e") ? NOT_FLOAT : "-ERR increment would produce NaN or Infinity\r\n", reply, inf);
         }
         f.call("SET", "x", "9e4932");
         assertEquals("-ERR increment would produce NaN or Infinity\r\n", f.call("INCRBYFLOAT", "x", "9e4932"));
@@ -116,13 +116,15 @@ class CounterCommandsTest extends FixtureTest {
 
     @Test
     void valuesPastTheStoreLimitAreRefusedAsRedisDoes() {
-        try (CommandFixture small = new CommandFixture(dir.resolve("small"),
-                StoreOptions.defaults().shards(1).maxValueSize(16))) {
+        try (CommandFixture small = new CommandFixture(
+                dir.resolve("small"), StoreOptions.defaults().shards(1).maxValueSize(16))) {
             small.call("SET", "k", "0123456789");
             assertEquals(":16\r\n", small.call("APPEND", "k", "abcdef"));
-            assertEquals("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n",
+            assertEquals(
+                    "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n",
                     small.call("APPEND", "k", "x"));
-            assertEquals("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n",
+            assertEquals(
+                    "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n",
                     small.call("SETRANGE", "k", "16", "x"));
             assertEquals(":16\r\n", small.call("SETRANGE", "k", "15", "x"));
         }

@@ -30,14 +30,15 @@ class DispatcherTest {
         }
 
         @Override
-        public void release(long bytes) {
-        }
+        public void release(long bytes) {}
     };
 
     static final ServerControl SERVER = new QuietServer();
 
     private static List<byte[]> args(String... a) {
-        return java.util.Arrays.stream(a).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
+        return java.util.Arrays.stream(a)
+                .map(s -> s.getBytes(StandardCharsets.UTF_8))
+                .toList();
     }
 
     /**

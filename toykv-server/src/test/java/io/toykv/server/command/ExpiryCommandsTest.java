@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExpiryCommandsTest {
     /** 2026-01-01T00:00:00Z: a start far from 0, so absolute and relative times differ. */
     private static final long START = 1_767_225_600_000L;
+
     private static final String OK = "+OK\r\n";
     private static final String NIL = "$-1\r\n";
 
@@ -48,7 +49,10 @@ class ExpiryCommandsTest {
     private String call(String... args) {
         RespWriter out = new RespWriter(64);
         out.protocol(session.protocol());
-        dispatcher.execute(session, Arrays.stream(args).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList(), out);
+        dispatcher.execute(
+                session,
+                Arrays.stream(args).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList(),
+                out);
         return new String(out.take(), StandardCharsets.UTF_8);
     }
 
@@ -326,7 +330,8 @@ class ExpiryCommandsTest {
         assertEquals(nxError, call("EXPIRE", "k", "10", "NX", "XX"));
         assertEquals(nxError, call("EXPIRE", "k", "10", "GT", "NX"));
         assertEquals(nxError, call("PEXPIRE", "k", "10", "NX", "LT"));
-        assertEquals(error("ERR GT and LT options at the same time are not compatible"),
+        assertEquals(
+                error("ERR GT and LT options at the same time are not compatible"),
                 call("EXPIRE", "k", "10", "GT", "LT"));
         assertEquals(error("ERR Unsupported option foo"), call("EXPIRE", "k", "10", "foo"));
         assertEquals(error("ERR Unsupported option foo"), call("EXPIRE", "k", "ten", "foo"), "options first");
@@ -440,8 +445,10 @@ class ExpiryCommandsTest {
         assertEquals(queued, call("PEXPIRE", "d", "0"));
         assertEquals(queued, call("INFO", "keyspace"));
         String exec = call("EXEC");
-        assertTrue(exec.startsWith("*10\r\n+OK\r\n:5\r\n:1\r\n:1\r\n+OK\r\n:" + (START + 30_000)
-                + "\r\n$-1\r\n+OK\r\n:1\r\n"), exec);
+        assertTrue(
+                exec.startsWith(
+                        "*10\r\n+OK\r\n:5\r\n:1\r\n:1\r\n+OK\r\n:" + (START + 30_000) + "\r\n$-1\r\n+OK\r\n:1\r\n"),
+                exec);
         assertTrue(exec.contains("db0:keys=2,expires=2,avg_ttl="), exec);
         assertEquals(integer(5000), call("PTTL", "k"));
         assertEquals(integer(30), call("TTL", "p"));

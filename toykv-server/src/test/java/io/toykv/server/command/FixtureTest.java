@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class FixtureTest {
     @TempDir
     Path dir;
+
     CommandFixture f;
 
     @BeforeEach

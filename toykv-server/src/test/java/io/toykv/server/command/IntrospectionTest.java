@@ -50,9 +50,18 @@ class IntrospectionTest extends FixtureTest {
         f.call("NOSUCH");
         f.call("GET");
         String defaults = f.call("INFO");
-        for (String field : new String[] {"redis_version:", "used_memory:", "used_memory_human:", "used_cpu_user:",
-            "used_cpu_sys:", "role:master", "connected_slaves:0", "master_repl_offset:0", "errorstat_ERR:count=2",
-            "# Keyspace"}) {
+        for (String field : new String[] {
+            "redis_version:",
+            "used_memory:",
+            "used_memory_human:",
+            "used_cpu_user:",
+            "used_cpu_sys:",
+            "role:master",
+            "connected_slaves:0",
+            "master_repl_offset:0",
+            "errorstat_ERR:count=2",
+            "# Keyspace"
+        }) {
             assertTrue(defaults.contains(field), field);
         }
         assertFalse(defaults.contains("cmdstat_"), "commandstats is not a default section");
@@ -77,7 +86,8 @@ class IntrospectionTest extends FixtureTest {
 
     @Test
     void commandListFilterByAndHelp() {
-        assertEquals("*2\r\n$6\r\nincrby\r\n$11\r\nincrbyfloat\r\n",
+        assertEquals(
+                "*2\r\n$6\r\nincrby\r\n$11\r\nincrbyfloat\r\n",
                 f.call("COMMAND", "LIST", "FILTERBY", "PATTERN", "INCRBY*"));
         assertEquals("*0\r\n", f.call("COMMAND", "LIST", "FILTERBY", "MODULE", "json"));
         assertEquals("*0\r\n", f.call("COMMAND", "LIST", "FILTERBY", "ACLCAT", "nosuchcategory"));

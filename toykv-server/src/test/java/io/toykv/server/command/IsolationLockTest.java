@@ -19,7 +19,6 @@ class IsolationLockTest {
     @TempDir
     Path dir;
 
-
     /** The store's get of key {@code "block"} waits until {@link #release} is counted down. */
     private static final class BlockingKeyspace extends ForwardingKeyspace {
         final CountDownLatch entered = new CountDownLatch(1);
@@ -58,7 +57,8 @@ class IsolationLockTest {
             keyspace.entered.await();
 
             Session other = new Session(2, "other", true);
-            assertEquals("+PONG\r\n",
+            assertEquals(
+                    "+PONG\r\n",
                     CompletableFuture.supplyAsync(() -> run(d, other, "PING")).get(1, TimeUnit.MINUTES));
             Thread[] reader = new Thread[1];
             CompletableFuture<String> mget = new CompletableFuture<>();

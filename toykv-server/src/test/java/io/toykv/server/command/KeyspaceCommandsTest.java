@@ -44,8 +44,7 @@ class KeyspaceCommandsTest extends FixtureTest {
         assertEquals("-ERR source and destination objects are the same\r\n", f.call("COPY", "a", "a"));
         assertEquals("-ERR DB index is out of range\r\n", f.call("COPY", "a", "d", "DB", "1"));
         assertEquals("-ERR value is not an integer or out of range\r\n", f.call("COPY", "a", "d", "DB", "x"));
-        assertEquals("-ERR value is not an integer or out of range\r\n",
-                f.call("COPY", "a", "d", "DB", "4294967296"));
+        assertEquals("-ERR value is not an integer or out of range\r\n", f.call("COPY", "a", "d", "DB", "4294967296"));
         assertEquals("-ERR syntax error\r\n", f.call("COPY", "a", "d", "DB"));
         assertEquals("-ERR syntax error\r\n", f.call("COPY", "a", "d", "NOPE"));
         assertEquals("$-1\r\n", f.call("GET", "d"));
@@ -125,9 +124,11 @@ class KeyspaceCommandsTest extends FixtureTest {
         assertEquals(":1\r\n", f.call("OBJECT", "REFCOUNT", "s"));
         assertTrue(f.call("OBJECT", "FREQ", "s").startsWith("-ERR An LFU maxmemory policy is not selected"));
         assertTrue(f.call("OBJECT", "IDLETIME", "s").startsWith("-ERR idle time is not tracked"));
-        assertEquals("-ERR unknown subcommand or wrong number of arguments for 'ENCODING'. Try OBJECT HELP.\r\n",
+        assertEquals(
+                "-ERR unknown subcommand or wrong number of arguments for 'ENCODING'. Try OBJECT HELP.\r\n",
                 f.call("OBJECT", "ENCODING"));
-        assertEquals("-ERR unknown subcommand or wrong number of arguments for 'nope'. Try OBJECT HELP.\r\n",
+        assertEquals(
+                "-ERR unknown subcommand or wrong number of arguments for 'nope'. Try OBJECT HELP.\r\n",
                 f.call("OBJECT", "nope", "s"));
         assertTrue(f.call("OBJECT", "HELP").startsWith("*15\r\n+OBJECT <subcommand>"));
         f.session.protocol(3);
@@ -139,10 +140,12 @@ class KeyspaceCommandsTest extends FixtureTest {
         assertEquals("+OK\r\n", f.call("FUNCTION", "FLUSH"));
         assertEquals("+OK\r\n", f.call("FUNCTION", "flush", "async"));
         assertEquals("-ERR FUNCTION FLUSH only supports SYNC|ASYNC option\r\n", f.call("FUNCTION", "FLUSH", "x"));
-        assertEquals("-ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP.\r\n",
+        assertEquals(
+                "-ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP.\r\n",
                 f.call("FUNCTION", "FLUSH", "a", "b"));
         assertEquals("*0\r\n", f.call("FUNCTION", "LIST", "WITHCODE"));
-        assertEquals("-ERR unknown subcommand or wrong number of arguments for 'LOAD'. Try FUNCTION HELP.\r\n",
+        assertEquals(
+                "-ERR unknown subcommand or wrong number of arguments for 'LOAD'. Try FUNCTION HELP.\r\n",
                 f.call("FUNCTION", "LOAD", "code"));
     }
 }

@@ -30,8 +30,7 @@ class QuietServer implements ServerControl {
     }
 
     @Override
-    public void requestShutdown(String reason) {
-    }
+    public void requestShutdown(String reason) {}
 
     @Override
     public boolean verbose() {
@@ -39,10 +38,8 @@ class QuietServer implements ServerControl {
     }
 
     @Override
-    public void wrongPassword(Session session, String command) {
-    }
+    public void wrongPassword(Session session, String command) {}
 
     @Override
-    public void log(String line) {
-    }
+    public void log(String line) {}
 }

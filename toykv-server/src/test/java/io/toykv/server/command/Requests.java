@@ -7,8 +7,7 @@ import java.util.List;
 
 /** Runs requests through a dispatcher as a connection would, for tests: the reply as raw text. */
 final class Requests {
-    private Requests() {
-    }
+    private Requests() {}
 
     static List<byte[]> args(String... a) {
         return Arrays.stream(a).map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();

@@ -45,9 +45,11 @@ class StringCommandsTest extends FixtureTest {
         assertEquals(":6\r\n", f.call("SETRANGE", "k", "3", "YYY"));
         assertEquals("$6\r\nXabYYY\r\n", f.call("GET", "k"));
         assertEquals("-ERR offset is out of range\r\n", f.call("SETRANGE", "k", "-1", "x"));
-        assertEquals("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n",
+        assertEquals(
+                "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n",
                 f.call("SETRANGE", "k", Long.toString(Long.MAX_VALUE), "x"));
-        assertEquals("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n",
+        assertEquals(
+                "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n",
                 f.call("SETRANGE", "k", "536870912", "x"));
         assertEquals("-ERR value is not an integer or out of range\r\n", f.call("SETRANGE", "k", "x", "x"));
     }

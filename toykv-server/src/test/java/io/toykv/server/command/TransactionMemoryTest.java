@@ -43,7 +43,6 @@ class TransactionMemoryTest {
         }
     }
 
-
     @Test
     void queuedCommandsAndWatchedKeysAreChargedUntilExecOrUnwatch() throws Exception {
         StoreOptions options = StoreOptions.defaults().shards(1);

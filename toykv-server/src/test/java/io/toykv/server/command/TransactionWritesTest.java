@@ -52,7 +52,8 @@ class TransactionWritesTest {
         try (it) {
             while (it.hasNext()) {
                 var e = it.next();
-                keys.add(new String(e.key(), StandardCharsets.UTF_8) + "=" + new String(e.value(), StandardCharsets.UTF_8));
+                keys.add(new String(e.key(), StandardCharsets.UTF_8) + "="
+                        + new String(e.value(), StandardCharsets.UTF_8));
             }
         }
         return keys;

@@ -20,8 +20,12 @@ class RespParserFuzzTest {
     @Test
     void randomAndMutatedInputYieldsRequestsOrProtocolErrorsOnly() {
         Random random = new Random(SEED);
-        List<String> seeds = List.of("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nvv\r\n", "*1\r\n$4\r\nPING\r\n",
-                "GET \"a\\x41\" 'b'\r\n", "*0\r\n", "*2\r\n$0\r\n\r\n$1\r\nx\r\n");
+        List<String> seeds = List.of(
+                "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nvv\r\n",
+                "*1\r\n$4\r\nPING\r\n",
+                "GET \"a\\x41\" 'b'\r\n",
+                "*0\r\n",
+                "*2\r\n$0\r\n\r\n$1\r\nx\r\n");
         int requests = 0;
         int errors = 0;
         for (int round = 0; round < ROUNDS; round++) {
@@ -36,8 +40,10 @@ class RespParserFuzzTest {
                 }
                 input = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
                 for (int m = 0; m < 1 + random.nextInt(3); m++) {
-                    input[random.nextInt(input.length)] = (byte) (random.nextBoolean()
-                            ? random.nextInt(256) : "0123456789*$-\r\n\"'\\ ".charAt(random.nextInt(19)));
+                    input[random.nextInt(input.length)] = (byte)
+                            (random.nextBoolean()
+                                    ? random.nextInt(256)
+                                    : "0123456789*$-\r\n\"'\\ ".charAt(random.nextInt(19)));
                 }
             }
             RespParser parser = new RespParser(LIMITS);

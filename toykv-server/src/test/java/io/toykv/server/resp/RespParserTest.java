@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 class RespParserTest {
 
     /** A request stream and the requests it holds, arguments joined by '|'. */
-    record Vector(String input, List<String> requests) {
-    }
+    record Vector(String input, List<String> requests) {}
 
     static final List<Vector> VECTORS = List.of(
             new Vector("*1\r\n$4\r\nPING\r\n", List.of("PING")),
@@ -63,7 +62,9 @@ class RespParserTest {
         for (Vector v : VECTORS) {
             byte[] in = bytes(v.input());
             for (int cut = 0; cut <= in.length; cut++) {
-                assertEquals(v.requests(), parseAll(new RespParser(RespLimits.defaults()), in, cut),
+                assertEquals(
+                        v.requests(),
+                        parseAll(new RespParser(RespLimits.defaults()), in, cut),
                         v.input() + " cut at " + cut);
             }
         }
@@ -97,8 +98,8 @@ class RespParserTest {
     static ProtocolException error(RespLimits limits, String input) {
         byte[] in = bytes(input);
         // The error must come whether the bytes arrive whole or one at a time.
-        ProtocolException whole = assertThrows(ProtocolException.class,
-                () -> new RespParser(limits).feed(in, 0, in.length, r -> true));
+        ProtocolException whole =
+                assertThrows(ProtocolException.class, () -> new RespParser(limits).feed(in, 0, in.length, r -> true));
         RespParser p = new RespParser(limits);
         ProtocolException split = assertThrows(ProtocolException.class, () -> {
             for (int i = 0; i < in.length; i++) {
@@ -118,16 +119,21 @@ class RespParserTest {
         assertEquals("invalid bulk length", error("*1\r\n$-1\r\n").getMessage());
         assertEquals("invalid bulk length", error("*1\r\n$\r\n").getMessage());
         assertEquals("invalid bulk length", error("*1\r\n$1x\r\n").getMessage());
-        assertEquals("bulk data not followed by CRLF", error("*1\r\n$1\r\nab\r\n").getMessage());
+        assertEquals(
+                "bulk data not followed by CRLF", error("*1\r\n$1\r\nab\r\n").getMessage());
         assertEquals("unbalanced quotes in request", error("GET \"k\r\n").getMessage());
-        assertEquals("ERR Protocol error: invalid bulk length", error("*1\r\n$-1\r\n").replyText());
+        assertEquals(
+                "ERR Protocol error: invalid bulk length",
+                error("*1\r\n$-1\r\n").replyText());
     }
 
     @Test
     void argumentCountOverTheLimitIsRefusedBeforeReadingArguments() {
         RespLimits limits = new RespLimits(4, 100, 100, 10_000);
         assertEquals("invalid multibulk length", error(limits, "*5\r\n").getMessage());
-        assertEquals("invalid multibulk length", error(limits, "*99999999999999999999999999").getMessage(),
+        assertEquals(
+                "invalid multibulk length",
+                error(limits, "*99999999999999999999999999").getMessage(),
                 "the count is refused at the digit that passes the limit, with no CRLF yet");
     }
 
@@ -135,22 +141,28 @@ class RespParserTest {
     void bulkLengthOverTheLimitIsRefusedBeforeAllocating() {
         RespLimits limits = new RespLimits(4, 100, 100, 10_000);
         assertEquals("invalid bulk length", error(limits, "*1\r\n$101\r\n").getMessage());
-        assertEquals("invalid bulk length", error(limits, "*1\r\n$999999999999999999999").getMessage());
+        assertEquals(
+                "invalid bulk length",
+                error(limits, "*1\r\n$999999999999999999999").getMessage());
     }
 
     @Test
     void bulkLengthAtTheLimitIsAccepted() throws ProtocolException {
         RespLimits limits = new RespLimits(4, 100, 100, 10_000);
         String v = "x".repeat(100);
-        assertEquals(List.of("SET|k|" + v), parseAll(new RespParser(limits),
-                bytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n" + v + "\r\n")));
+        assertEquals(
+                List.of("SET|k|" + v),
+                parseAll(new RespParser(limits), bytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n" + v + "\r\n")));
     }
 
     @Test
     void inlineLineOverTheLimitIsRefused() throws ProtocolException {
         RespLimits limits = new RespLimits(4, 100, 16, 10_000);
-        assertEquals("too big inline request", error(limits, "x".repeat(17) + "\r\n").getMessage());
-        assertEquals("too big inline request", error(limits, "x".repeat(100)).getMessage(),
+        assertEquals(
+                "too big inline request", error(limits, "x".repeat(17) + "\r\n").getMessage());
+        assertEquals(
+                "too big inline request",
+                error(limits, "x".repeat(100)).getMessage(),
                 "refused while the line is still open");
         assertEquals(List.of("x".repeat(16)), parseAll(new RespParser(limits), bytes("x".repeat(16) + "\r\n")));
     }
@@ -159,7 +171,8 @@ class RespParserTest {
     void requestBytesOverTheLimitAreRefused() {
         RespLimits limits = new RespLimits(100, 100, 100, 3 * (50 + RespLimits.ARG_OVERHEAD));
         String arg = "$50\r\n" + "y".repeat(50) + "\r\n";
-        assertEquals("request larger than " + limits.maxRequestBytes() + " bytes",
+        assertEquals(
+                "request larger than " + limits.maxRequestBytes() + " bytes",
                 error(limits, "*4\r\n" + arg + arg + arg + "$50\r\n").getMessage());
     }
 
@@ -167,8 +180,9 @@ class RespParserTest {
     void limitsCanBeRaisedBetweenRequests() throws ProtocolException {
         RespParser p = new RespParser(RespLimits.UNAUTHENTICATED);
         byte[] big = bytes("*11\r\n" + "$1\r\na\r\n".repeat(11));
-        assertThrows(ProtocolException.class, () -> new RespParser(RespLimits.UNAUTHENTICATED)
-                .feed(big, 0, big.length, r -> true));
+        assertThrows(
+                ProtocolException.class,
+                () -> new RespParser(RespLimits.UNAUTHENTICATED).feed(big, 0, big.length, r -> true));
         p.limits(RespLimits.defaults());
         List<String> out = new ArrayList<>();
         p.feed(big, 0, big.length, r -> out.add(join(r)));

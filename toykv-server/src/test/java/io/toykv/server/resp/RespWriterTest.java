@@ -15,10 +15,20 @@ class RespWriterTest {
     @Test
     void writesResp2() {
         RespWriter w = new RespWriter();
-        w.ok().simple("PONG").error("ERR bad\r\nthing").integer(-42).integer(7).bulk("hé").bulk((byte[]) null)
-                .nullArray().arrayHeader(2).mapHeader(2).verbatim("a:b");
-        assertEquals("+OK\r\n+PONG\r\n-ERR bad  thing\r\n:-42\r\n:7\r\n$3\r\nh\u00c3\u00a9\r\n$-1\r\n*-1\r\n*2\r\n*4\r\n"
-                + "$3\r\na:b\r\n", text(w));
+        w.ok().simple("PONG")
+                .error("ERR bad\r\nthing")
+                .integer(-42)
+                .integer(7)
+                .bulk("hé")
+                .bulk((byte[]) null)
+                .nullArray()
+                .arrayHeader(2)
+                .mapHeader(2)
+                .verbatim("a:b");
+        assertEquals(
+                "+OK\r\n+PONG\r\n-ERR bad  thing\r\n:-42\r\n:7\r\n$3\r\nh\u00c3\u00a9\r\n$-1\r\n*-1\r\n*2\r\n*4\r\n"
+                        + "$3\r\na:b\r\n",
+                text(w));
     }
 
     @Test
