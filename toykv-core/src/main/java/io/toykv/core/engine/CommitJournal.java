@@ -41,10 +41,10 @@ import java.util.zip.CRC32C;
  * record (20-byte header, then the key, then the value):
  * 0   4  crc32c of the record's position (8 bytes) and bytes 4..length
  * 4   4  length of the whole record (at least 20)
- * 8   1  kind: 1 PUT, 2 DELETE, 3 CLEAR, 4 EXPIRY, 5 BARRIER, 6 SKIP
+ * 8   1  kind: 1 PUT, 2 DELETE, 3 CLEAR, 4 BARRIER, 5 SKIP
  * 9   1  shard index
  * 10  2  key length k
- * 12  8  PUT: expiry (0 for none); EXPIRY: the new expiry (0 for none); else 0
+ * 12  8  PUT: expiry (0 for none); else 0
  * 20  k  key
  * 20+k   PUT: the value (the rest of the record); SKIP: zeros
  * </pre>
@@ -68,9 +68,8 @@ public final class CommitJournal implements AutoCloseable {
     public static final byte PUT = 1;
     public static final byte DELETE = 2;
     public static final byte CLEAR = 3;
-    public static final byte EXPIRY = 4;
-    public static final byte BARRIER = 5;
-    public static final byte SKIP = 6;
+    public static final byte BARRIER = 4;
+    public static final byte SKIP = 5;
 
     private static final System.Logger LOG = System.getLogger(CommitJournal.class.getName());
 

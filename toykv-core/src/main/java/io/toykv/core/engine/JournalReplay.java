@@ -33,7 +33,6 @@ public final class JournalReplay {
                     case CommitJournal.PUT -> shard.put(r.key(), r.value(), r.expiry());
                     case CommitJournal.DELETE -> shard.delete(r.key());
                     case CommitJournal.CLEAR -> shard.clear();
-                    case CommitJournal.EXPIRY -> shard.setExpiry(r.key(), r.expiry());
                     default -> throw new IllegalStateException("record kind " + r.kind() + " is not replayed");
                 }
             }

@@ -68,7 +68,7 @@ final class ShardWriter {
         CommitJournal journal = state.journal;
         long[] journalEnd = new long[1];
         long sequence = appendJournaled(journal, CommitJournal.recordSize(key, value), () -> {
-            long now = state.clock.getAsLong();
+            long now = now();
             // A plain put into a shard without expiries needs nothing of the key's state: no lookup
             // before the index's own put, which keeps the common case at one descent.
             boolean look = condition != Condition.ALWAYS
@@ -217,11 +217,27 @@ final class ShardWriter {
      * expiry. An expiry that has already passed deletes the key.
      */
     boolean setExpiry(byte[] key, long at) throws IOException {
-        int[] length = new int[1];
         CommitJournal journal = state.journal;
+        while (true) {
+            // The journal record holds the value (below): room for the key's current record, looked up
+            // without the lock, and looked up again under it.
+            int[] peeked = new int[1];
+            int room = state.index.get(key, peeked) < 0 ? 0 : peeked[0];
+            long sequence = setExpiry(key, at, journal, room);
+            if (sequence != RETRY) {
+                return sequence != REFUSED;
+            }
+        }
+    }
+
+    /** What {@link #setExpiry(byte[], long, CommitJournal, int)} returns when the key's value outgrew the room reserved. */
+    private static final long RETRY = -2;
+
+    private long setExpiry(byte[] key, long at, CommitJournal journal, int valueRoom) throws IOException {
+        int[] length = new int[1];
         long[] journalEnd = new long[1];
-        long sequence = appendJournaled(journal, CommitJournal.recordSize(key, null), () -> {
-            long now = state.clock.getAsLong();
+        long sequence = appendJournaled(journal, CommitJournal.RECORD_HEADER + key.length + valueRoom, () -> {
+            long now = now();
             long address = state.index.get(key, length);
             long oldExpiry = address >= 0 ? state.expiries.get(key) : 0;
             if (address < 0 || passed(oldExpiry, now) || at == 0 && oldExpiry == 0) {
@@ -230,17 +246,43 @@ final class ShardWriter {
             if (passed(at, now)) {
                 return removeJournaled(key, journal, journalEnd);
             }
+            if (journal != null && length[0] > valueRoom) {
+                return RETRY; // overwritten by a larger value since the look
+            }
             byte kind = KeyRecord.putKind(at);
             state.keys.ensureRoom(KeyRecord.size(kind, key.length));
             state.keys.appendPut(key, length[0], address, at); // the same value, a new expiry
-            journalEnd[0] = journaled(journal, CommitJournal.EXPIRY, key, null, at);
+            if (journal != null) {
+                // Journaled as a put of the value: replay must re-create the key even where a power
+                // loss took its earlier put from the shard's log and the journal no longer holds it.
+                journalEnd[0] = journaled(journal, CommitJournal.PUT, key, currentValue(key, address, length[0]), at);
+            }
             state.liveKeyRecordBytes +=
                     KeyRecord.size(kind, key.length) - KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
             state.expiries.set(key, at);
             return changed(key);
         });
         syncIfAlways(sequence, journal, journalEnd[0]);
-        return sequence != REFUSED;
+        return sequence;
+    }
+
+    /** The value at {@code address}, which the index holds for {@code key}. Writer only. */
+    private byte[] currentValue(byte[] key, long address, int length) throws IOException {
+        byte[] value = state.values.read(key, address, length);
+        if (value == null) {
+            throw new IllegalStateException("the value of a key in the index is gone from its segment");
+        }
+        return value;
+    }
+
+    /**
+     * The time expiries are compared with; 0 while the open replays the journal, so that each record
+     * redoes what it did when it was written (a put whose expiry has passed since still installs the key,
+     * so that a later change of its expiry applies; keys whose expiry passed are absent to callers anyway,
+     * and removed later).
+     */
+    private long now() {
+        return state.replaying ? 0 : state.clock.getAsLong();
     }
 
     /**
@@ -323,7 +365,7 @@ final class ShardWriter {
             if (state.index.get(key, new int[1]) < 0) {
                 return REFUSED;
             }
-            present[0] = !state.expiries.expired(key, state.clock.getAsLong());
+            present[0] = !state.expiries.expired(key, now());
             return removeJournaled(key, journal, journalEnd);
         });
         syncIfAlways(sequence, journal, journalEnd[0]);

@@ -43,7 +43,7 @@ class CommitJournalTest {
         ends[0] = j.append(CommitJournal.PUT, 0, b("a"), b("value a"), 0);
         ends[1] = j.append(CommitJournal.PUT, 1, b("b"), b("value b"), 1234);
         ends[2] = j.append(CommitJournal.DELETE, 0, b("a"), null, 0);
-        ends[3] = j.append(CommitJournal.EXPIRY, 1, b("b"), null, 99);
+        ends[3] = j.append(CommitJournal.PUT, 1, b("b"), b("value b"), 99);
         j.release(400);
         j.syncTo(ends[3]);
         return ends;
@@ -65,6 +65,7 @@ class CommitJournalTest {
             assertEquals(CommitJournal.DELETE, r.get(2).kind());
             assertNull(r.get(2).value());
             assertEquals(99, r.get(3).expiry());
+            assertArrayEquals(b("value b"), r.get(3).value());
         }
     }
 
