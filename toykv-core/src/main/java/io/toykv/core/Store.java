@@ -7,6 +7,7 @@ import io.toykv.core.engine.BatchOp;
 import io.toykv.core.engine.CommitJournal;
 import io.toykv.core.engine.ExpirySweeper;
 import io.toykv.core.engine.GarbageCollector;
+import io.toykv.core.engine.IncompleteBatches;
 import io.toykv.core.engine.JournalCheckpointer;
 import io.toykv.core.engine.JournalReplay;
 import io.toykv.core.engine.ReadFence;
@@ -118,7 +119,7 @@ public final class Store implements AutoCloseable {
         this.commits = commits;
         this.batches = new AtomicBatches(shards, commits, fence);
         this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
-                ? new BackgroundSyncer(shards, this::syncFailed, () -> lastSyncFailed = false)
+                ? new BackgroundSyncer(shards, this::syncFailed, this::syncedEverySecond)
                 : null;
         this.journal = journal;
         this.checkpointer = journal == null
@@ -186,6 +187,19 @@ public final class Store implements AutoCloseable {
             commits = BatchCommits.open(dir, stored == null || stored.version() < StoreManifest.FIRST_WITH_BATCHES);
             BatchCommits committed = commits;
             shards = openShards(dir, opts, allocator, io, identities, committed::committed);
+            Shard[] opened = shards;
+            IncompleteBatches.drop(
+                    commits,
+                    opened,
+                    i -> Shard.open(
+                            FileNames.shardDir(dir, i), opts, io, allocator, identities[i], committed::committed));
+            for (Shard shard : opened) {
+                shard.settleBatchesWith(() -> committed.settle(() -> {
+                    for (Shard s : opened) {
+                        s.sync();
+                    }
+                }));
+            }
             journal = openJournal(dir, opts, shards);
             if (stored == null) {
                 // The last step of a creation: every shard directory holds its files and its shard
@@ -209,6 +223,9 @@ public final class Store implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (shards != null) {
                 for (Shard shard : shards) {
+                    if (shard == null) {
+                        continue; // an incomplete batch's shard whose reopen failed
+                    }
                     try {
                         shard.close();
                     } catch (IOException | RuntimeException again) {
@@ -700,6 +717,7 @@ public final class Store implements AutoCloseable {
             for (Shard s : shards) {
                 s.sync();
             }
+            commits.force(); // after the shards: any order would do, as a batch counts only if whole
         } catch (IOException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -804,6 +822,9 @@ public final class Store implements AutoCloseable {
             }
         }
         try {
+            if (failure == null && writesStopped.get() == null) {
+                commits.force();
+            }
             commits.close();
         } catch (IOException e) {
             failure = failure == null ? e : failure;
@@ -824,6 +845,16 @@ public final class Store implements AutoCloseable {
         fileIoScope.close();
         if (failure != null) {
             throw Shard.unchecked(failure);
+        }
+    }
+
+    /** After a round of the {@code toykv-sync} thread that synced every shard: the batch commits too. */
+    private void syncedEverySecond() {
+        try {
+            commits.force();
+            lastSyncFailed = false;
+        } catch (IOException | RuntimeException e) {
+            syncFailed(e);
         }
     }
 

@@ -19,23 +19,30 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Commit protocol. A batch takes the write locks of the shards it touches, in shard order (so two
  * batches cannot deadlock, and a single-shard write waits as it would for another put). It gets the next
  * batch id, and in each shard appends its values to the buffer and then one ATOMIC_PART record (its
- * changes in that shard, tagged with the id) to the keys log; then it forces the buffer and keys log of
- * every shard it wrote, and only then appends the id to {@link BatchCommits} and forces that: the commit
- * point. Replay applies a part only if its id is committed, so a crash before the commit leaves parts that
- * replay ignores (their values are garbage), and one after it leaves every part durable. Ids are never
- * reused: numbering starts above every id the keys logs and the commits name.
+ * changes in that shard, tagged with the id) to the keys log; then it appends a commit record to
+ * {@link BatchCommits}: the commit point. In {@code ALWAYS} mode it first forces the buffer and keys log
+ * of every shard it wrote (and journals a BARRIER for each), and forces the commit record, so the batch
+ * is durable when {@link #apply} returns. In the other modes it forces nothing: the commit record says
+ * how many parts the batch wrote, and the open applies the batch only if the record survived and it
+ * finds every part ({@link IncompleteBatches}); the next sync makes the batch durable, as it does a put.
+ * Replay applies a part only if its batch counts, so whatever subset of a batch's pages a crash or power
+ * loss keeps, the batch is whole or absent. Ids are never reused: numbering starts above every id the
+ * keys logs and the commits name.
  *
  * <p>Keys-log rewrites and garbage collection take the same write lock, so neither sees a part before
  * its batch is installed or committed: a rewrite's mark falls before the part (which it then copies as
  * it is, id and all) or after the install (and its walk writes the keys' new state, committed by then).
+ * A rewrite drops the parts before its mark, so before its new files replace the old ones it settles
+ * the batches ({@link BatchCommits#settle}): every shard synced, and a mark in the commit file that
+ * the commits so far need no part found.
  *
  * <p>Visibility. The index changes of all the shards are installed only after the commit, under all the
  * locks, inside the {@link ReadFence}: a {@code get} that finds any change of a batch finds all of them,
  * and a writer of one of its keys waits for the lock. A change to a key that the batch also changes is
  * seen in the order the batch lists them (a later change of the same key wins).
  *
- * <p>Cost: each batch forces the logs of its shards and the commit file, whatever the sync mode, so a
- * batch is durable (survives a power loss) when {@link #apply} returns.
+ * <p>Cost: in {@code ALWAYS} mode a batch forces the logs of its shards, the journal and the commit
+ * file; in the other modes it writes to the page cache only, as a put does.
  */
 public final class AtomicBatches {
     private final Shard[] shards;
@@ -64,7 +71,8 @@ public final class AtomicBatches {
     }
 
     /**
-     * Applies {@code ops} in order, all or nothing, and returns once the batch is durable and visible.
+     * Applies {@code ops} in order, all or nothing, and returns once the batch is visible (and, in
+     * {@code ALWAYS} mode, durable).
      * Returns without writing anything if no change has an effect (deletes of absent keys, say).
      *
      * @throws IllegalArgumentException the changes of one shard do not fit in one ATOMIC_PART record
@@ -120,13 +128,18 @@ public final class AtomicBatches {
             if (written.isEmpty()) {
                 return;
             }
-            for (ShardState state : written) {
-                force(state);
-            }
             if (journal != null) {
+                // ALWAYS: the batch returns durable. Its parts are forced before its commit record.
+                for (ShardState state : written) {
+                    force(state);
+                }
                 barriers(journal, written);
+                commits.commit(id, BatchCommits.FORCED, true);
+            } else {
+                // Nothing forced: the record counts the parts, and the open applies the batch only if
+                // it finds every one (the next sync makes it durable, as it does a put).
+                commits.commit(id, written.size(), false);
             }
-            commits.commit(id);
             fence.beginInstall();
             try {
                 for (int i = 0; i < written.size(); i++) {

@@ -43,6 +43,10 @@ final class IndexRecovery implements KeysFile.RecordSink {
     private final java.util.function.LongPredicate committed;
     /** The highest atomic batch id any ATOMIC_PART replayed names, committed or not. */
     private long maxBatchId;
+    /** The ids of the committed parts accepted. */
+    private long[] parts = new long[16];
+
+    private int partCount;
 
     IndexRecovery(ValuesLog values) {
         this(values, id -> false);
@@ -81,8 +85,10 @@ final class IndexRecovery implements KeysFile.RecordSink {
     /**
      * One shard's part of an atomic batch: its entries count only if the batch committed. A part of a
      * batch that did not (a crash before its commit record) is left out whole; its values are garbage.
-     * Every value of a committed part was durable before the commit record was written, so a body that
-     * does not decode, or an entry whose value did not survive, is corruption.
+     * A committed part whose value did not survive is rejected like a PUT whose value did not (a torn
+     * tail past the synced length, corruption before it: a part before it was forced with its values);
+     * an accepted one is noted, for the store to check that every part of its batch survived. A body
+     * that does not decode is corruption.
      */
     private String acceptPart(KeyRecord record, Path file, long offset) throws CorruptionException {
         long batchId = record.address();
@@ -103,16 +109,24 @@ final class IndexRecovery implements KeysFile.RecordSink {
             if (e.kind() != KeyRecord.DELETE) {
                 String problem = values.checkBuffered(e.key(), e.address(), e.valueLength());
                 if (problem != null) {
-                    throw new CorruptionException(
-                            file, offset, "atomic part of committed batch " + batchId + ": " + problem);
+                    return "atomic part of committed batch " + batchId + ": " + problem;
                 }
             }
         }
+        if (partCount == parts.length) {
+            parts = Arrays.copyOf(parts, partCount * 2);
+        }
+        parts[partCount++] = batchId;
         for (KeyRecord e : entries) {
             add(e.key(), e.address(), e.valueLength(), e.kind() == KeyRecord.DELETE, file, offset);
             expiries[count - 1] = e.expireAt();
         }
         return null;
+    }
+
+    /** The ids of the committed parts the replay accepted, in log order. */
+    long[] committedParts() {
+        return Arrays.copyOf(parts, partCount);
     }
 
     /** The highest atomic batch id the replayed keys log names (0 for none): new batches are numbered above it. */

@@ -49,6 +49,18 @@ final class KeysLogCompaction {
             throw e;
         }
         double packing = liveAtBegin > 0 ? Math.min(1, (double) written / liveAtBegin) : 1;
+        BatchCommits.IoAction settler = state.batchSettler;
+        if (settler != null) {
+            // The new files hold the parts before the mark as plain records. Before they replace the
+            // old ones, every batch committed so far (all of those parts' batches) is made durable in
+            // every shard and marked settled, so no open looks for the parts this rewrite drops.
+            try {
+                settler.run();
+            } catch (IOException | RuntimeException e) {
+                state.keys.abortRewrite(r);
+                throw e;
+            }
+        }
         long dropped;
         state.syncLock.lock();
         try {

@@ -37,6 +37,8 @@ public final class Shard {
     /** The highest atomic batch id the keys log named at open. */
     private long maxBatchId;
 
+    private long[] committedParts = new long[0];
+
     private Shard(ShardState state) {
         this.state = state;
         this.commit = new GroupCommit(state);
@@ -107,6 +109,7 @@ public final class Shard {
             }
             Shard shard = new Shard(state);
             shard.maxBatchId = recovery.maxBatchId();
+            shard.committedParts = recovery.committedParts();
             return shard;
         } catch (IOException | RuntimeException e) {
             if (keys != null) {
@@ -129,6 +132,22 @@ public final class Shard {
     /** The highest atomic batch id the keys log named at open (0 for none). */
     long maxBatchId() {
         return maxBatchId;
+    }
+
+    /**
+     * The ids of the committed atomic batches whose parts the open replayed (the store checks that
+     * every part of each was found: {@link BatchCommits#incomplete}).
+     */
+    public long[] committedParts() {
+        return committedParts.clone();
+    }
+
+    /**
+     * Before a keys-log rewrite drops atomic parts (folded into plain records), every commit so far is
+     * made durable with all its parts ({@link BatchCommits#settle}); null in a shard opened alone.
+     */
+    public void settleBatchesWith(BatchCommits.IoAction settler) {
+        state.batchSettler = settler;
     }
 
     /** What {@link AtomicBatches} works on: the shard's logs, index and locks. */

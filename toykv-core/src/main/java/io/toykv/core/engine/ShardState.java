@@ -41,6 +41,9 @@ final class ShardState {
      * and in the other modes. Each write appends its redo record there under {@link #writeLock}.
      */
     volatile CommitJournal journal;
+
+    /** Run by a keys-log rewrite before it drops atomic parts ({@link Shard#settleBatchesWith}); may be null. */
+    volatile BatchCommits.IoAction batchSettler;
     /** This shard's index in the store, as journal records name it. */
     volatile int shardIndex;
     /** Set while the open replays the journal into this shard: its writes wait for no force. */
