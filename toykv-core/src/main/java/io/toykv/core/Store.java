@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -186,13 +187,8 @@ public final class Store implements AutoCloseable {
             // written, at creation and at the upgrade).
             commits = BatchCommits.open(dir, stored == null || stored.version() < StoreManifest.FIRST_WITH_BATCHES);
             BatchCommits committed = commits;
-            shards = openShards(dir, opts, allocator, io, identities, committed::committed);
+            shards = openShards(dir, opts, allocator, io, identities, committed);
             Shard[] opened = shards;
-            IncompleteBatches.drop(
-                    commits,
-                    opened,
-                    i -> Shard.open(
-                            FileNames.shardDir(dir, i), opts, io, allocator, identities[i], committed::committed));
             for (Shard shard : opened) {
                 shard.settleBatchesWith(() -> committed.settle(() -> {
                     for (Shard s : opened) {
@@ -303,64 +299,107 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Opens the shards in parallel; if any fails, closes the others and throws the first failure. */
+    /**
+     * Opens the shards in parallel: each replays its keys log, then the batches found incomplete are
+     * aborted ({@link IncompleteBatches}), then each builds its index without them. If any fails,
+     * closes the others and throws the first failure.
+     */
     private static Shard[] openShards(
             Path dir,
             StoreOptions opts,
             FileAllocator allocator,
             DirectIo io,
             ShardManifest[] identities,
-            java.util.function.LongPredicate committed)
+            BatchCommits commits)
             throws IOException {
         int n = opts.shards();
-        Shard[] shards = new Shard[n];
         int threads = Math.min(n, Runtime.getRuntime().availableProcessors());
         ExecutorService pool = Executors.newFixedThreadPool(threads, BackgroundThreads.named("toykv-open"));
+        List<Shard.Recovering> recovering = new ArrayList<>();
         try {
-            List<Future<Shard>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int id = i;
-                futures.add(pool.submit(
-                        () -> Shard.open(FileNames.shardDir(dir, id), opts, io, allocator, identities[id], committed)));
-            }
-            Throwable failure = null;
-            for (int i = 0; i < n; i++) {
+            recovering.addAll(onEveryShard(
+                    pool,
+                    n,
+                    id -> Shard.recover(
+                            FileNames.shardDir(dir, id), opts, io, allocator, identities[id], commits::committed),
+                    Shard.Recovering::close));
+            long[] aborted = IncompleteBatches.abort(commits, recovering);
+            List<Shard.Recovering> finishing = List.copyOf(recovering);
+            recovering.clear(); // a finish that fails releases its own files
+            return onEveryShard(
+                            pool,
+                            n,
+                            id -> finishing.get(id).finish(b -> Arrays.binarySearch(aborted, b) >= 0),
+                            Shard::close)
+                    .toArray(new Shard[0]);
+        } catch (IOException | RuntimeException e) {
+            for (Shard.Recovering r : recovering) {
                 try {
-                    shards[i] = futures.get(i).get();
-                } catch (ExecutionException e) {
-                    failure = failure == null ? e.getCause() : failure;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    failure = failure == null ? new IOException("interrupted while opening " + dir) : failure;
+                    r.close();
+                } catch (IOException | RuntimeException again) {
+                    e.addSuppressed(again);
                 }
             }
-            if (failure != null) {
-                for (Shard s : shards) {
-                    if (s != null) {
-                        try {
-                            s.close();
-                        } catch (IOException | RuntimeException e) {
-                            failure.addSuppressed(e);
-                        }
-                    }
-                }
-                if (failure instanceof IOException io2) {
-                    throw io2;
-                }
-                if (failure instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (failure instanceof Error err) {
-                    throw err;
-                }
-                throw new IOException(failure);
-            }
-            return shards;
+            throw e;
         } finally {
-            pool.shutdownNow();
+            pool.shutdown();
         }
     }
 
+    /** A step of the open for one shard. */
+    private interface ShardStep<T> {
+        T run(int shard) throws IOException;
+    }
+
+    /** Releases what a step returned, when another shard's step failed. */
+    private interface Release<T> {
+        void release(T t) throws IOException;
+    }
+
+    /**
+     * Runs {@code step} for every shard on {@code pool}; if any fails, releases what the others returned
+     * and throws the first failure.
+     */
+    private static <T> List<T> onEveryShard(ExecutorService pool, int n, ShardStep<T> step, Release<T> release)
+            throws IOException {
+        List<Future<T>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            futures.add(pool.submit(() -> step.run(id)));
+        }
+        List<T> done = new ArrayList<>();
+        Throwable failure = null;
+        for (int i = 0; i < n; i++) {
+            try {
+                done.add(futures.get(i).get());
+            } catch (ExecutionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure == null ? new IOException("interrupted while opening the shards") : failure;
+            }
+        }
+        if (failure == null) {
+            return done;
+        }
+        for (T t : done) {
+            try {
+                release.release(t);
+            } catch (IOException | RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+        }
+        if (failure instanceof IOException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        throw new IOException(failure);
+    }
     /**
      * Sets {@code key} to {@code value}, without an expiry (one the key had is removed, as Redis SET
      * does). When this returns the write survives a kill -9 of the process;
@@ -554,11 +593,15 @@ public final class Store implements AutoCloseable {
     /**
      * Applies {@code batch}: its puts, deletes and expiry changes, in any shards, in the order it lists
      * them (a later change of a key sees the earlier ones), all or nothing. When this returns the batch
-     * is durable in every sync mode (it survives a kill -9 and a power loss: each batch forces the logs
-     * of its shards and a commit record), and visible whole.
+     * is visible whole and survives a kill -9. Against a power loss it is as durable as a put in the
+     * store's sync mode: in {@link SyncMode#ALWAYS} it is on the device when this returns (the batch
+     * forces the logs of its shards and its commit record); in {@link SyncMode#EVERY_SECOND} the next
+     * sync of the background thread makes it durable (about the last second can be lost); in
+     * {@link SyncMode#NEVER}, {@link #sync()} or {@link #close()} does.
      *
-     * <p>Crashes: after a kill -9 or a power loss, a batch is wholly present (it returned, or its commit
-     * record reached the disk before the crash) or wholly absent; never in part.
+     * <p>Crashes: after a kill -9 or a power loss, a batch is wholly present or wholly absent, never in
+     * part: without forces its commit record counts its parts, and the open applies it only if that
+     * record and every part reached the disk.
      *
      * <p>Readers: {@link #get} never sees part of a batch: once it returns one change of a batch, every
      * later {@code get} (on any thread that saw that result) sees all of them; {@link #getAll} reads
@@ -575,7 +618,8 @@ public final class Store implements AutoCloseable {
      *     or the batch's changes in one shard take more than one record (65535 bytes of keys and about
      *     23 bytes per change): split the batch
      * @throws UncheckedIOException a write or force failed; the batch is absent (unless the failure was
-     *     the commit record's force, after which the store refuses writes and a reopen decides)
+     *     the commit record's write or force, after which a reopen decides, and after a failed force the
+     *     store refuses writes)
      */
     public void apply(WriteBatch batch) {
         Objects.requireNonNull(batch, "batch");

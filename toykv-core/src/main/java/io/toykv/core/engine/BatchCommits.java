@@ -159,6 +159,9 @@ public final class BatchCommits implements AutoCloseable {
         if (covered > 0) {
             settleFirst(b, covered);
         }
+        for (int i = 0; i < count; i++) {
+            unsettled |= parts[i] > 0; // a rewrite must settle these before it drops a part of one
+        }
         end = HEADER_SIZE + (long) n * RECORD_SIZE;
         if (end < size) {
             // Unforced pages survive a power loss out of order: past a bad record nothing is trusted,

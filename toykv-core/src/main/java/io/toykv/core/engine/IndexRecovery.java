@@ -47,6 +47,12 @@ final class IndexRecovery implements KeysFile.RecordSink {
     private long[] parts = new long[16];
 
     private int partCount;
+    /** Of each committed part still in the arrays (since the last CLEAR): its batch id and first record. */
+    private long[] rangeIds = new long[16];
+
+    private int[] rangeStarts = new int[16];
+    private int[] rangeEnds = new int[16];
+    private int rangeCount;
 
     IndexRecovery(ValuesLog values) {
         this(values, id -> false);
@@ -78,6 +84,7 @@ final class IndexRecovery implements KeysFile.RecordSink {
                 return acceptPart(record, file, offset);
             default:
                 count = 0;
+                rangeCount = 0;
                 return null;
         }
     }
@@ -117,10 +124,18 @@ final class IndexRecovery implements KeysFile.RecordSink {
             parts = Arrays.copyOf(parts, partCount * 2);
         }
         parts[partCount++] = batchId;
+        if (rangeCount == rangeIds.length) {
+            rangeIds = Arrays.copyOf(rangeIds, rangeCount * 2);
+            rangeStarts = Arrays.copyOf(rangeStarts, rangeCount * 2);
+            rangeEnds = Arrays.copyOf(rangeEnds, rangeCount * 2);
+        }
+        rangeIds[rangeCount] = batchId;
+        rangeStarts[rangeCount] = count;
         for (KeyRecord e : entries) {
             add(e.key(), e.address(), e.valueLength(), e.kind() == KeyRecord.DELETE, file, offset);
             expiries[count - 1] = e.expireAt();
         }
+        rangeEnds[rangeCount++] = count;
         return null;
     }
 
@@ -168,10 +183,26 @@ final class IndexRecovery implements KeysFile.RecordSink {
      * @throws CorruptionException a live key's value is in no segment
      */
     SegmentCounts loadInto(SortedIndex index, Expiries expiring, long now) throws CorruptionException {
-        int[] order = new int[count];
-        for (int i = 0; i < count; i++) {
-            order[i] = i;
+        return loadInto(index, expiring, now, id -> false);
+    }
+
+    /** As {@link #loadInto(SortedIndex, Expiries, long)}, leaving out the parts of the batches {@code dropped} names. */
+    SegmentCounts loadInto(SortedIndex index, Expiries expiring, long now, java.util.function.LongPredicate dropped)
+            throws CorruptionException {
+        boolean[] skip = new boolean[count];
+        for (int r = 0; r < rangeCount; r++) {
+            if (dropped.test(rangeIds[r])) {
+                Arrays.fill(skip, rangeStarts[r], rangeEnds[r], true);
+            }
         }
+        int[] order = new int[count];
+        int kept = 0;
+        for (int i = 0; i < count; i++) {
+            if (!skip[i]) {
+                order[kept++] = i;
+            }
+        }
+        count = kept; // from here the records are those order names
         mergeSort(order, new int[count], 0, count);
         byte[][] liveKeys = new byte[count][];
         long[] liveAddresses = new long[count];

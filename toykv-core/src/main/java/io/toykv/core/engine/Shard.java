@@ -37,8 +37,6 @@ public final class Shard {
     /** The highest atomic batch id the keys log named at open. */
     private long maxBatchId;
 
-    private long[] committedParts = new long[0];
-
     private Shard(ShardState state) {
         this.state = state;
         this.commit = new GroupCommit(state);
@@ -70,6 +68,22 @@ public final class Shard {
             KeysLog.Chain chain,
             java.util.function.LongPredicate committed)
             throws IOException {
+        return recover(dir, options, io, allocator, chain, committed).finish(id -> false);
+    }
+
+    /**
+     * The first step of an open: replays the keys log of the shard in {@code dir}, accepting the parts
+     * of the atomic batches {@code committed} holds, and stops before the index is built, so that the
+     * store can check every batch whole across its shards ({@link IncompleteBatches}) first.
+     */
+    public static Recovering recover(
+            Path dir,
+            StoreOptions options,
+            DirectIo io,
+            FileAllocator allocator,
+            KeysLog.Chain chain,
+            java.util.function.LongPredicate committed)
+            throws IOException {
         FileIo.of(dir).createDirectories(dir);
         ValuesLog values = ValuesLog.open(
                 dir,
@@ -86,37 +100,77 @@ public final class Shard {
             IndexRecovery recovery = new IndexRecovery(values, committed);
             keys = KeysLog.recover(dir, options.keysFileSize(), allocator, values::flush, recovery, chain);
             values.finishRecovery();
-            SortedIndex index = new SortedIndex();
-            Expiries expiries = new Expiries();
-            java.time.Clock clock = options.clock();
-            SegmentCounts live = recovery.loadInto(index, expiries, clock.millis());
-            values.numberNewSegmentsAbove(recovery.maxSegment());
-            // A killed process leaves records and values in the page cache that replay sees but a power
-            // loss could still take: make them durable now, so nothing decided from them (a segment
-            // found dead and deleted) rests on them.
-            values.force();
-            keys.forceAll();
-            ShardState state =
-                    new ShardState(dir, options.syncMode(), index, values, keys, live, expiries, clock::millis);
-            index.checkWritesUnder(state.writeLock);
-            keys.checkWritesUnder(state.writeLock);
-            values.checkWritesUnder(state.writeLock);
-            state.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
-            // How tightly a rewrite would pack the keys, until one runs: the log as it is bounds it
-            // (exact right after a rewrite), so the first rewrite after a restart is not put off.
-            if (state.liveKeyRecordBytes > 0) {
-                state.keysPacking = Math.min(1, keys.recordBytes() / (double) state.liveKeyRecordBytes);
-            }
-            Shard shard = new Shard(state);
-            shard.maxBatchId = recovery.maxBatchId();
-            shard.committedParts = recovery.committedParts();
-            return shard;
+            return new Recovering(dir, options, values, keys, recovery);
         } catch (IOException | RuntimeException e) {
             if (keys != null) {
                 keys.close();
             }
             values.close();
             throw e;
+        }
+    }
+
+    /** A shard whose keys log is replayed and whose index is not built yet ({@link #recover}). */
+    public static final class Recovering {
+        private final Path dir;
+        private final StoreOptions options;
+        private final ValuesLog values;
+        private final KeysLog keys;
+        private final IndexRecovery recovery;
+
+        private Recovering(Path dir, StoreOptions options, ValuesLog values, KeysLog keys, IndexRecovery recovery) {
+            this.dir = dir;
+            this.options = options;
+            this.values = values;
+            this.keys = keys;
+            this.recovery = recovery;
+        }
+
+        /** The ids of the committed atomic batches whose parts the replay accepted, in log order. */
+        public long[] committedParts() {
+            return recovery.committedParts();
+        }
+
+        /**
+         * Builds the index, leaving out the parts of the batches {@code dropped} names, and makes what
+         * was replayed durable: the open shard. On failure the files are released.
+         */
+        public Shard finish(java.util.function.LongPredicate dropped) throws IOException {
+            try {
+                SortedIndex index = new SortedIndex();
+                Expiries expiries = new Expiries();
+                java.time.Clock clock = options.clock();
+                SegmentCounts live = recovery.loadInto(index, expiries, clock.millis(), dropped);
+                values.numberNewSegmentsAbove(recovery.maxSegment());
+                // A killed process leaves records and values in the page cache that replay sees but a power
+                // loss could still take: make them durable now, so nothing decided from them (a segment
+                // found dead and deleted) rests on them.
+                values.force();
+                keys.forceAll();
+                ShardState state =
+                        new ShardState(dir, options.syncMode(), index, values, keys, live, expiries, clock::millis);
+                index.checkWritesUnder(state.writeLock);
+                keys.checkWritesUnder(state.writeLock);
+                values.checkWritesUnder(state.writeLock);
+                state.liveKeyRecordBytes = recovery.liveKeyRecordBytes();
+                // How tightly a rewrite would pack the keys, until one runs: the log as it is bounds it
+                // (exact right after a rewrite), so the first rewrite after a restart is not put off.
+                if (state.liveKeyRecordBytes > 0) {
+                    state.keysPacking = Math.min(1, keys.recordBytes() / (double) state.liveKeyRecordBytes);
+                }
+                Shard shard = new Shard(state);
+                shard.maxBatchId = recovery.maxBatchId();
+                return shard;
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        /** Releases the files (an open that fails). */
+        public void close() throws IOException {
+            keys.close();
+            values.close();
         }
     }
 
@@ -132,14 +186,6 @@ public final class Shard {
     /** The highest atomic batch id the keys log named at open (0 for none). */
     long maxBatchId() {
         return maxBatchId;
-    }
-
-    /**
-     * The ids of the committed atomic batches whose parts the open replayed (the store checks that
-     * every part of each was found: {@link BatchCommits#incomplete}).
-     */
-    public long[] committedParts() {
-        return committedParts.clone();
     }
 
     /**

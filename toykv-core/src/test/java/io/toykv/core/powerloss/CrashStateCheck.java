@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * Opens one crash state with the real recovery code and checks it against a {@link History.Snapshot}:
  * the open succeeds; each key holds the last value promised durable or a later one (never an older
  * one, so no deleted key comes back unless its delete was not yet durable), with the bytes that put
- * wrote; no key the workload never wrote is there. Then, when asked, that the store keeps working: a
+ * wrote; every atomic batch shows in all its keys or in none; no key the workload never wrote is there. Then, when asked, that the store keeps working: a
  * put, a delete, a collection, a reopen, and every key as expected.
  */
 final class CrashStateCheck {
@@ -49,6 +49,10 @@ final class CrashStateCheck {
         Map<Integer, Long> found;
         try (Store store = Store.open(dir, options(w, expected.now()))) {
             found = verify(store, expected);
+            String partial = expected.partialBatch(found);
+            if (partial != null) {
+                throw new Failed(partial);
+            }
             if (!keepWorking) {
                 return found;
             }

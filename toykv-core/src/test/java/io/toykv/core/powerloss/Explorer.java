@@ -5,6 +5,7 @@ import io.toykv.core.ManualClock;
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.SyncMode;
+import io.toykv.core.WriteBatch;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -273,6 +274,25 @@ final class Explorer {
                             store.delete(Workload.key(op.key()));
                             if (always) {
                                 history.durable(i);
+                            }
+                        }
+                        case BATCH -> {
+                            WriteBatch batch = new WriteBatch();
+                            List<Integer> started = new ArrayList<>();
+                            for (Workload.BatchChange c : op.changes(workload.keys())) {
+                                if (c.size() < 0) {
+                                    started.add(history.start(c.key(), -1, 0));
+                                    batch.delete(Workload.key(c.key()));
+                                } else {
+                                    long write = ++writes;
+                                    started.add(history.start(c.key(), write, c.size()));
+                                    batch.put(Workload.key(c.key()), Workload.value(write, c.size()));
+                                }
+                            }
+                            history.batch(started);
+                            store.apply(batch);
+                            if (always) {
+                                started.forEach(history::durable);
                             }
                         }
                         case SYNC -> {

@@ -28,6 +28,9 @@ final class History {
 
     private final List<Change> changes = new ArrayList<>();
     private final List<Boolean> durable = new ArrayList<>();
+    /** The changes of each atomic batch, by number. */
+    private final List<List<Integer>> batches = new ArrayList<>();
+
     private final int keys;
 
     History(int keys) {
@@ -47,6 +50,11 @@ final class History {
         changes.add(new Change(key, write, size, changes.size(), expireAt));
         durable.add(false);
         return changes.size() - 1;
+    }
+
+    /** Records that the changes numbered {@code changes} (started just before) are one atomic batch. */
+    synchronized void batch(List<Integer> changes) {
+        batches.add(List.copyOf(changes));
     }
 
     /** Records that every key becomes absent (a clear) from now on; returns its number. */
@@ -71,19 +79,21 @@ final class History {
 
     /** What may be found at a crash now, with the clock at {@code now}. */
     synchronized Snapshot snapshot(long now) {
-        return new Snapshot(List.copyOf(changes), List.copyOf(durable), keys, now);
+        return new Snapshot(List.copyOf(changes), List.copyOf(durable), List.copyOf(batches), keys, now);
     }
 
     /** The changes and promises at one moment. */
     static final class Snapshot {
         private final List<Change> changes;
         private final List<Boolean> durable;
+        private final List<List<Integer>> batches;
         private final int keys;
         private final long now;
 
-        private Snapshot(List<Change> changes, List<Boolean> durable, int keys, long now) {
+        private Snapshot(List<Change> changes, List<Boolean> durable, List<List<Integer>> batches, int keys, long now) {
             this.changes = changes;
             this.durable = durable;
+            this.batches = batches;
             this.keys = keys;
             this.now = now;
         }
@@ -140,6 +150,47 @@ final class History {
             return out;
         }
 
+        /**
+         * Null if every atomic batch shows whole or not at all in {@code found} (the write each key holds,
+         * -1 absent), else which one shows in part: a key holds the value a batch put there (each put's
+         * value is its own), while another key of the batch holds what only a change before the batch
+         * explains.
+         */
+        String partialBatch(java.util.Map<Integer, Long> found) {
+            for (List<Integer> batch : batches) {
+                Integer shown = null;
+                for (int i : batch) {
+                    Change c = changes.get(i);
+                    if (c.write >= 0 && found.get(c.key) == c.write) {
+                        shown = i;
+                    }
+                }
+                if (shown == null) {
+                    continue;
+                }
+                for (int i : batch) {
+                    Change c = changes.get(i);
+                    if (!explainedFrom(c.key, found.get(c.key), i)) {
+                        return "an atomic batch shows in part: key " + changes.get(shown).key + " holds its write "
+                                + changes.get(shown).write + ", but key " + c.key + " holds " + found.get(c.key)
+                                + " (-1: absent), which only a change before the batch's (write " + c.write
+                                + ") explains";
+                    }
+                }
+            }
+            return null;
+        }
+
+        /** Whether a change to {@code key} numbered {@code from} or later leaves it holding {@code write}. */
+        private boolean explainedFrom(int key, long write, int from) {
+            for (Change c : changes) {
+                if ((c.key == key || c.key == ALL_KEYS) && c.index >= from && c.writeAt(now) == write) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** The size of the value put number {@code write} wrote, or -1 if there was no such put. */
         int sizeOfWrite(long write) {
             for (Change c : changes) {
@@ -163,7 +214,7 @@ final class History {
             for (int i = 0; i < Math.min(returned, d.size()); i++) {
                 d.set(i, true);
             }
-            return new Snapshot(changes, List.copyOf(d), keys, now);
+            return new Snapshot(changes, List.copyOf(d), batches, keys, now);
         }
     }
 }

@@ -29,6 +29,7 @@ record Workload(
         PERSIST,
         ADVANCE_CLOCK,
         DELETE,
+        BATCH,
         SYNC,
         COMPACT,
         CLEAR,
@@ -54,8 +55,34 @@ record Workload(
                 case PERSIST -> "persist(" + key + ")";
                 case ADVANCE_CLOCK -> "clock +" + millis + " ms";
                 case DELETE -> "delete(" + key + ")";
+                case BATCH -> "apply(from key " + key + ", seed " + millis + ")";
                 default -> kind.name().toLowerCase();
             };
+        }
+
+        /**
+         * A BATCH's changes among {@code keys} keys, from its {@code millis} (a seed): two to five distinct
+         * keys from {@code key} on (at most 16 apart, so distinct in any workload's key space), each a put
+         * of {@code size} bytes or more, or (one in four) a delete.
+         */
+        List<BatchChange> changes(int keys) {
+            SplittableRandom r = new SplittableRandom(millis);
+            int n = 2 + r.nextInt(4);
+            List<BatchChange> out = new ArrayList<>();
+            int k = key;
+            for (int i = 0; i < n; i++) {
+                out.add(new BatchChange(k % keys, r.nextInt(4) == 0 ? -1 : size + r.nextInt(300)));
+                k += 1 + r.nextInt(4);
+            }
+            return out;
+        }
+    }
+
+    /** One change of a BATCH: a put of {@code size} bytes to key {@code key}, or a delete ({@code size} -1). */
+    record BatchChange(int key, int size) {
+        @Override
+        public String toString() {
+            return size < 0 ? "delete " + key : "put " + key + " " + size + " bytes";
         }
     }
 
@@ -69,7 +96,9 @@ record Workload(
         List<Op> ops = new ArrayList<>();
         for (int i = 0; i < length; i++) {
             int x = r.nextInt(1000);
-            if (x < 700) {
+            if (x >= 640 && x < 700) {
+                ops.add(new Op(Kind.BATCH, r.nextInt(keys), 8 + r.nextInt(500), r.nextLong()));
+            } else if (x < 700) {
                 int s = r.nextInt(10);
                 int size =
                         s < 7 ? 8 + r.nextInt(200) : s < 9 ? 200 + r.nextInt(4000) : 4000 + r.nextInt(MAX_VALUE - 4000);
