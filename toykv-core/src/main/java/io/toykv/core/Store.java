@@ -188,6 +188,9 @@ public final class Store implements AutoCloseable {
             commits = BatchCommits.open(dir, stored == null || stored.version() < StoreManifest.FIRST_WITH_BATCHES);
             BatchCommits committed = commits;
             shards = openShards(dir, opts, allocator, io, identities, committed);
+            // The shards forced what they replayed; the commit records of the batches they applied may
+            // be in the page cache only (a killed process): nothing decided from them may rest on them.
+            committed.force();
             Shard[] opened = shards;
             for (Shard shard : opened) {
                 shard.settleBatchesWith(() -> committed.settle(() -> {

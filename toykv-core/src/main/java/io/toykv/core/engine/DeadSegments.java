@@ -36,7 +36,8 @@ final class DeadSegments {
      * made durable first, if they are not yet ({@link ShardState#emptiedAt}), for all of them at once and the way
      * {@link GroupCommit#sync} does it (the buffer written to its segment, not forced through its mapping: each
      * value then reaches the device once): a power loss that took those records would bring back older
-     * ones pointing into a deleted segment. A sealed segment, once dead, stays dead (only the collector
+     * ones pointing into a deleted segment; and, as those records may be parts of atomic batches, the
+     * batches are settled ({@link BatchCommits#settle}). A sealed segment, once dead, stays dead (only the collector
      * points keys into sealed segments, and not into this one).
      */
     void dropIfDead(long[] ids, long[] freed) throws IOException {
@@ -61,6 +62,12 @@ final class DeadSegments {
         }
         if (state.durableSequence < needed) {
             commit.sync(); // usually not needed for a round's victims: its own sync covered the moves that emptied them
+        }
+        BatchCommits.IoAction settler = state.batchSettler;
+        if (settler != null) {
+            // The records that emptied it may be an atomic batch's part: durable here, yet the batch
+            // counts only once its other parts and commit record are too (it settles those).
+            settler.run();
         }
         List<Segment> detached = new ArrayList<>();
         state.writeLock.lock();
