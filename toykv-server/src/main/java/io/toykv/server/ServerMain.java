@@ -181,7 +181,7 @@ public final class ServerMain implements Callable<Integer> {
             names = "--maxmemory-clients",
             paramLabel = "SIZE",
             description = "Most memory all clients' query and reply buffers may hold together, as bytes (64mb) or "
-                    + "a share of the heap (25%); past it the clients with the largest buffers are disconnected. "
+                    + "a share of the heap (25%%); past it the clients with the largest buffers are disconnected. "
                     + "Default: an eighth of the heap (-Xmx).")
     String maxMemoryClients;
 
