@@ -1,4 +1,4 @@
-package io.toykv.cli.resp;
+package io.toykv.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class RespReaderTest {
+class ReplyReaderTest {
 
     /** Golden vectors: wire bytes and the reply they mean. */
     private static final List<Object[]> VECTORS = List.of(
@@ -57,7 +57,7 @@ class RespReaderTest {
     @Test
     void readsEveryGoldenVector() throws IOException {
         for (Object[] v : VECTORS) {
-            assertEquals(v[1], new RespReader(new ByteArrayInputStream(bytes((String) v[0]))).read(), (String) v[0]);
+            assertEquals(v[1], new ReplyReader(new ByteArrayInputStream(bytes((String) v[0]))).read(), (String) v[0]);
         }
     }
 
@@ -66,7 +66,7 @@ class RespReaderTest {
         for (Object[] v : VECTORS) {
             byte[] wire = bytes((String) v[0]);
             for (int split = 1; split < wire.length; split++) {
-                RespReader reader = new RespReader(new ShortReads(wire, split));
+                ReplyReader reader = new ReplyReader(new ShortReads(wire, split));
                 assertEquals(v[1], reader.read(), v[0] + " split at " + split);
             }
         }
@@ -78,7 +78,7 @@ class RespReaderTest {
         for (Object[] v : VECTORS) {
             all.writeBytes(bytes((String) v[0]));
         }
-        RespReader reader = new RespReader(new ShortReads(all.toByteArray(), 3));
+        ReplyReader reader = new ReplyReader(new ShortReads(all.toByteArray(), 3));
         for (Object[] v : VECTORS) {
             assertEquals(v[1], reader.read());
         }
@@ -114,33 +114,33 @@ class RespReaderTest {
                 "$+1\r\na\r\n"
             })
     void brokenFramingIsAProtocolError(String wire) {
-        assertThrows(RespProtocolException.class, () -> read(wire));
+        assertThrows(MalformedReplyException.class, () -> read(wire));
     }
 
     @Test
     void bulkLongerThanTheLimitIsRefusedBeforeAllocating() {
-        RespProtocolException e =
-                assertThrows(RespProtocolException.class, () -> read("$" + (RespReader.MAX_BULK_LENGTH + 1L) + "\r\n"));
+        MalformedReplyException e = assertThrows(
+                MalformedReplyException.class, () -> read("$" + (ReplyReader.MAX_BULK_LENGTH + 1L) + "\r\n"));
         assertTrue(e.getMessage().contains("bulk string length"), e.getMessage());
     }
 
     @Test
     void arrayLongerThanTheLimitIsRefused() {
-        assertThrows(RespProtocolException.class, () -> read("*" + (RespReader.MAX_AGGREGATE_LENGTH + 1L) + "\r\n"));
+        assertThrows(MalformedReplyException.class, () -> read("*" + (ReplyReader.MAX_AGGREGATE_LENGTH + 1L) + "\r\n"));
     }
 
     @Test
     void lineLongerThanTheLimitIsRefused() {
-        String wire = "+" + "x".repeat(RespReader.MAX_LINE_LENGTH + 1) + "\r\n";
-        RespReader reader = new RespReader(new ShortReads(bytes(wire), 1000));
-        assertThrows(RespProtocolException.class, reader::read);
+        String wire = "+" + "x".repeat(ReplyReader.MAX_LINE_LENGTH + 1) + "\r\n";
+        ReplyReader reader = new ReplyReader(new ShortReads(bytes(wire), 1000));
+        assertThrows(MalformedReplyException.class, reader::read);
     }
 
     @Test
     void nestingDeeperThanTheLimitIsRefused() {
-        String wire = "*1\r\n".repeat(RespReader.MAX_DEPTH + 1) + ":1\r\n";
-        assertThrows(RespProtocolException.class, () -> read(wire));
-        String ok = "*1\r\n".repeat(RespReader.MAX_DEPTH) + ":1\r\n";
+        String wire = "*1\r\n".repeat(ReplyReader.MAX_DEPTH + 1) + ":1\r\n";
+        assertThrows(MalformedReplyException.class, () -> read(wire));
+        String ok = "*1\r\n".repeat(ReplyReader.MAX_DEPTH) + ":1\r\n";
         org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> read(ok));
     }
 
@@ -155,15 +155,15 @@ class RespReaderTest {
                         random.nextInt(8) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
             }
             try {
-                new RespReader(new ByteArrayInputStream(wire)).read();
+                new ReplyReader(new ByteArrayInputStream(wire)).read();
             } catch (IOException expected) {
-                // RespProtocolException or EOFException: both fine
+                // MalformedReplyException or EOFException: both fine
             }
         }
     }
 
     private static Reply read(String wire) throws IOException {
-        return new RespReader(new ByteArrayInputStream(bytes(wire))).read();
+        return new ReplyReader(new ByteArrayInputStream(bytes(wire))).read();
     }
 
     /** Returns at most {@code chunk} bytes per read, as a slow socket would. */

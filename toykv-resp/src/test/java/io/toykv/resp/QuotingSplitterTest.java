@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,12 +9,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Redis's quoting rules (sdssplitargs), as a table. */
-class InlineSplitterTest {
+class QuotingSplitterTest {
 
     static List<String> split(String line) throws ProtocolException {
         byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
         List<String> out = new ArrayList<>();
-        for (byte[] a : InlineSplitter.split(b, b.length)) {
+        for (byte[] a : QuotingSplitter.split(b, b.length)) {
             out.add(new String(a, StandardCharsets.ISO_8859_1));
         }
         return out;

@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -11,9 +11,9 @@ import java.util.List;
  * space or the end of the line. A quote left open, or text glued after a closing quote, is the protocol
  * error {@code unbalanced quotes in request}.
  */
-public final class InlineSplitter {
+public final class QuotingSplitter {
 
-    private InlineSplitter() {}
+    private QuotingSplitter() {}
 
     public static List<byte[]> split(byte[] line, int length) throws ProtocolException {
         List<byte[]> out = new ArrayList<>();
