@@ -163,7 +163,12 @@ public final class RequestParser {
                         if (n > 0 && line[n - 1] == '\r') {
                             n--;
                         }
-                        List<byte[]> inlineArgs = QuotingSplitter.split(line, n);
+                        List<byte[]> inlineArgs;
+                        try {
+                            inlineArgs = QuotingSplitter.split(line, n);
+                        } catch (QuotingSplitter.UnbalancedQuotesException e) {
+                            throw broken("unbalanced quotes in request");
+                        }
                         if (line.length > LINE_KEPT) {
                             shrinkLine();
                         }

@@ -17,7 +17,8 @@
  * <p>Client side. {@link io.toykv.resp.RequestWriter} encodes commands as arrays of bulk strings onto a
  * stream; {@link io.toykv.resp.ReplyReader} reads one {@link io.toykv.resp.Reply} at a time off a stream,
  * with named limits, reporting a broken stream as a {@link io.toykv.resp.MalformedReplyException} and an
- * end between replies as a {@link io.toykv.resp.ServerClosedException}.
+ * end between replies as a {@link io.toykv.resp.ServerClosedException}. {@link io.toykv.resp.QuotingSplitter}
+ * is also what turns a typed command line into words.
  *
  * <p>Concurrency: a parser, reader or writer belongs to one connection and is used by one thread at a
  * time; none is thread-safe. {@link io.toykv.resp.RespLimits} and {@link io.toykv.resp.Reply} values are

@@ -25,7 +25,8 @@ class RequestParserTest {
             new Vector("PING\n", List.of("PING")),
             new Vector("\r\n\n   \r\nPING\r\n", List.of("PING")),
             new Vector("SET k \"a b\\x41\\n\"\r\nGET 'k'\r\n", List.of("SET|k|a bA\n", "GET|k")),
-            new Vector("GET k\r\n*1\r\n$4\r\nPING\r\nECHO x\n", List.of("GET|k", "PING", "ECHO|x")));
+            new Vector("GET k\r\n*1\r\n$4\r\nPING\r\nECHO x\n", List.of("GET|k", "PING", "ECHO|x")),
+            new Vector("GET a\0b c\r\nECHO \"x\"\0\"\r\n", List.of("GET|a", "ECHO|x")));
 
     static List<String> parseAll(RequestParser p, byte[] input, int... cuts) throws ProtocolException {
         List<String> out = new ArrayList<>();
