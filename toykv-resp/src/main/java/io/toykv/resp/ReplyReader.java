@@ -1,5 +1,6 @@
 package io.toykv.resp;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +33,10 @@ public final class ReplyReader {
     private final byte[] buf = new byte[BUFFER_SIZE];
     private int pos;
     private int limit;
+    /** While {@link #readRaw} runs: the reply's bytes that left the buffer, and where the rest starts. */
+    private ByteArrayOutputStream raw;
+
+    private int rawFrom;
 
     public ReplyReader(InputStream in) {
         this.in = Objects.requireNonNull(in, "in");
@@ -43,6 +48,25 @@ public final class ReplyReader {
             throw new ServerClosedException();
         }
         return read(0);
+    }
+
+    /**
+     * Reads the next whole reply, checked as {@link #read()} checks it, and returns its bytes as the
+     * server sent them (an attribute with the reply it describes): for tests that compare golden bytes.
+     */
+    public byte[] readRaw() throws IOException {
+        if (pos == limit && !fill()) {
+            throw new ServerClosedException();
+        }
+        raw = new ByteArrayOutputStream();
+        rawFrom = pos;
+        try {
+            read(0);
+            raw.write(buf, rawFrom, pos - rawFrom);
+            return raw.toByteArray();
+        } finally {
+            raw = null;
+        }
     }
 
     private Reply read(int depth) throws IOException {
@@ -187,7 +211,7 @@ public final class ReplyReader {
                 throw new MalformedReplyException("bare LF inside a line");
             }
         }
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {
             int b = next();
             if (b == '\r') {
@@ -243,6 +267,10 @@ public final class ReplyReader {
     }
 
     private boolean fill() throws IOException {
+        if (raw != null) {
+            raw.write(buf, rawFrom, limit - rawFrom);
+            rawFrom = 0;
+        }
         int n = in.read(buf, 0, buf.length);
         if (n <= 0) {
             return false;

@@ -87,6 +87,46 @@ class ReplyReaderTest {
     }
 
     @Test
+    void readRawGivesEachReplysBytesAsSentWhereverTheReadsSplitThem() throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (Object[] v : VECTORS) {
+            all.writeBytes(bytes((String) v[0]));
+        }
+        for (int chunk : new int[] {1, 2, 3, 7, 64 * 1024}) {
+            ReplyReader reader = new ReplyReader(new ShortReads(all.toByteArray(), chunk));
+            for (Object[] v : VECTORS) {
+                assertEquals(v[0], new String(reader.readRaw(), StandardCharsets.UTF_8), "chunk " + chunk);
+            }
+            assertThrows(ServerClosedException.class, reader::readRaw);
+        }
+    }
+
+    @Test
+    void readRawSpansBufferRefillsAndMixesWithRead() throws IOException {
+        String big = "$200000\r\n" + "v".repeat(200_000) + "\r\n";
+        ReplyReader reader = new ReplyReader(new ShortReads(bytes("+first\r\n" + big + ":7\r\n"), 50_000));
+        assertEquals(new Reply.Status("first"), reader.read());
+        assertEquals(big, new String(reader.readRaw(), StandardCharsets.UTF_8));
+        assertEquals(new Reply.Int(7), reader.read());
+    }
+
+    @Test
+    void readRawChecksFramingAsReadDoes() {
+        assertThrows(
+                MalformedReplyException.class, () -> rawReader("$3\r\nabcd\r\n").readRaw());
+        assertThrows(
+                MalformedReplyException.class,
+                () -> rawReader("*2\r\n:1\r\n?\r\n").readRaw());
+        EOFException e =
+                assertThrows(EOFException.class, () -> rawReader("*2\r\n:1\r\n").readRaw());
+        assertEquals("Server closed the connection in the middle of a reply", e.getMessage());
+    }
+
+    private static ReplyReader rawReader(String wire) {
+        return new ReplyReader(new ShortReads(bytes(wire), 2));
+    }
+
+    @Test
     void truncatedReplyIsAnEofMidReply() {
         EOFException e = assertThrows(EOFException.class, () -> read("$5\r\nab"));
         assertEquals("Server closed the connection in the middle of a reply", e.getMessage());
