@@ -1,8 +1,8 @@
 package io.toykv.cli;
 
 import io.toykv.cli.resp.Connection;
-import io.toykv.cli.resp.Reply;
-import io.toykv.cli.resp.ServerClosedException;
+import io.toykv.resp.Reply;
+import io.toykv.resp.ServerClosedException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

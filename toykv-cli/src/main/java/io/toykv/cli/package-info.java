@@ -1,6 +1,7 @@
 /**
  * toykv-cli, a terminal and script client for toykv-server. It speaks RESP2 (RESP3 with -3) over one
- * socket ({@link io.toykv.cli.resp}) and never sees the engine.
+ * socket ({@link io.toykv.cli.resp.Connection}, with toykv-resp's codec {@link io.toykv.resp}) and never
+ * sees the engine.
  *
  * <p>Modes: {@code Cli} reads the process arguments and picks one; {@code Session} runs commands one at
  * a time (interactive, one-shot); {@code ScriptRunner} pipelines a script read from a pipe;

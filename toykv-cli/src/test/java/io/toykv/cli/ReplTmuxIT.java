@@ -3,7 +3,7 @@ package io.toykv.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.toykv.cli.resp.Connection;
-import io.toykv.cli.resp.Reply;
+import io.toykv.resp.Reply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -1,7 +1,7 @@
 package io.toykv.server;
 
 import io.toykv.core.StoreOptions;
-import io.toykv.server.resp.RespLimits;
+import io.toykv.resp.RespLimits;
 import java.nio.file.Path;
 import java.util.Objects;
 

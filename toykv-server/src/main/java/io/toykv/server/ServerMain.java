@@ -3,7 +3,7 @@ package io.toykv.server;
 import io.toykv.core.Databases;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.SyncMode;
-import io.toykv.server.resp.RespLimits;
+import io.toykv.resp.RespLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package io.toykv.cli.resp;
 
+import io.toykv.resp.Reply;
+import io.toykv.resp.ReplyReader;
+import io.toykv.resp.RequestWriter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,13 +20,13 @@ public final class Connection implements AutoCloseable {
     private static final int OUTPUT_BUFFER = 64 * 1024;
 
     private final Socket socket;
-    private final RespWriter writer;
-    private final RespReader reader;
+    private final RequestWriter writer;
+    private final ReplyReader reader;
 
     private Connection(Socket socket) throws IOException {
         this.socket = socket;
-        this.writer = new RespWriter(new BufferedOutputStream(socket.getOutputStream(), OUTPUT_BUFFER));
-        this.reader = new RespReader(socket.getInputStream());
+        this.writer = new RequestWriter(new BufferedOutputStream(socket.getOutputStream(), OUTPUT_BUFFER));
+        this.reader = new ReplyReader(socket.getInputStream());
     }
 
     /** Connects, or throws an IOException whose message says why (e.g. "Connection refused"). */

@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ import java.util.Objects;
  * before they are allocated and released once the handler has run the request (or the parser broke).
  * After a {@link ProtocolException} the parser is broken and must not be fed again.
  */
-public final class RespParser {
+public final class RequestParser {
 
     /** Receives each complete request; returns false to stop parsing (the rest stays unconsumed). */
     @FunctionalInterface
@@ -76,11 +76,11 @@ public final class RespParser {
     /** Bytes of {@link #line} reserved from the budget: its growth past {@link #LINE_START}. */
     private long lineCharged;
 
-    public RespParser(RespLimits limits) {
+    public RequestParser(RespLimits limits) {
         this(limits, BufferBudget.UNLIMITED);
     }
 
-    public RespParser(RespLimits limits, BufferBudget budget) {
+    public RequestParser(RespLimits limits, BufferBudget budget) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.budget = Objects.requireNonNull(budget, "budget");
     }
@@ -163,7 +163,12 @@ public final class RespParser {
                         if (n > 0 && line[n - 1] == '\r') {
                             n--;
                         }
-                        List<byte[]> inlineArgs = InlineSplitter.split(line, n);
+                        List<byte[]> inlineArgs;
+                        try {
+                            inlineArgs = QuotingSplitter.split(line, n);
+                        } catch (QuotingSplitter.UnbalancedQuotesException e) {
+                            throw broken("unbalanced quotes in request");
+                        }
                         if (line.length > LINE_KEPT) {
                             shrinkLine();
                         }

@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,7 +11,7 @@ import java.util.Arrays;
  * <p>Types that RESP2 lacks fall back the way Redis does: a map becomes an array of 2n elements, null
  * becomes {@code $-1} (or {@code *-1} for a null array), a verbatim string becomes a bulk string.
  */
-public final class RespWriter {
+public final class ReplyWriter {
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] NULL_BULK_2 = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_ARRAY_2 = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -29,11 +29,11 @@ public final class RespWriter {
     /** Bytes of {@link #buf} reserved from the budget: its growth past the initial capacity. */
     private long charged;
 
-    public RespWriter() {
+    public ReplyWriter() {
         this(256);
     }
 
-    public RespWriter(int initialCapacity) {
+    public ReplyWriter(int initialCapacity) {
         this(initialCapacity, BufferBudget.UNLIMITED);
     }
 
@@ -41,7 +41,7 @@ public final class RespWriter {
      * A writer whose buffer, past {@code initialCapacity}, grows only as far as {@code budget} grants:
      * a reply that would pass it throws {@link BufferLimitException} before the memory is allocated.
      */
-    public RespWriter(int initialCapacity, BufferBudget budget) {
+    public ReplyWriter(int initialCapacity, BufferBudget budget) {
         this.initialCapacity = Math.max(16, initialCapacity);
         this.budget = java.util.Objects.requireNonNull(budget, "budget");
         buf = new byte[this.initialCapacity];
@@ -64,32 +64,32 @@ public final class RespWriter {
         return protocol;
     }
 
-    public RespWriter ok() {
+    public ReplyWriter ok() {
         return raw(OK);
     }
 
     /** {@code +text}; CR and LF in the text become spaces. */
-    public RespWriter simple(String text) {
+    public ReplyWriter simple(String text) {
         put('+');
         putSanitized(text);
         return raw(CRLF);
     }
 
     /** {@code -text}, text starting with the error code ({@code ERR ...}); CR and LF become spaces. */
-    public RespWriter error(String text) {
+    public ReplyWriter error(String text) {
         put('-');
         putSanitized(text);
         return raw(CRLF);
     }
 
-    public RespWriter integer(long value) {
+    public ReplyWriter integer(long value) {
         put(':');
         putDecimal(value);
         return raw(CRLF);
     }
 
     /** A bulk string, or null for {@code value == null}. */
-    public RespWriter bulk(byte[] value) {
+    public ReplyWriter bulk(byte[] value) {
         if (value == null) {
             return nullBulk();
         }
@@ -100,26 +100,26 @@ public final class RespWriter {
         return raw(CRLF);
     }
 
-    public RespWriter bulk(String value) {
+    public ReplyWriter bulk(String value) {
         return bulk(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
-    public RespWriter nullBulk() {
+    public ReplyWriter nullBulk() {
         return raw(protocol == 3 ? NULL_3 : NULL_BULK_2);
     }
 
-    public RespWriter nullArray() {
+    public ReplyWriter nullArray() {
         return raw(protocol == 3 ? NULL_3 : NULL_ARRAY_2);
     }
 
-    public RespWriter arrayHeader(int count) {
+    public ReplyWriter arrayHeader(int count) {
         put('*');
         putDecimal(count);
         return raw(CRLF);
     }
 
     /** A map of {@code pairs} key/value pairs follows: {@code %n} in RESP3, {@code *2n} in RESP2. */
-    public RespWriter mapHeader(int pairs) {
+    public ReplyWriter mapHeader(int pairs) {
         if (protocol == 3) {
             put('%');
             putDecimal(pairs);
@@ -131,7 +131,7 @@ public final class RespWriter {
     }
 
     /** A text blob: RESP3 verbatim string with format {@code txt}, a bulk string in RESP2. */
-    public RespWriter verbatim(String text) {
+    public ReplyWriter verbatim(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (protocol == 2) {
             return bulk(bytes);
@@ -199,16 +199,16 @@ public final class RespWriter {
      * before the elements written since: for replies whose length is known only once they are written
      * (KEYS), so that they need no list besides the buffer.
      */
-    public RespWriter insertArrayHeader(int mark, long count) {
+    public ReplyWriter insertArrayHeader(int mark, long count) {
         return insert(mark, "*" + count + "\r\n");
     }
 
     /** Inserts a bulk string of ASCII {@code text} at {@code mark}, as {@link #insertArrayHeader} does a header. */
-    public RespWriter insertBulk(int mark, String text) {
+    public ReplyWriter insertBulk(int mark, String text) {
         return insert(mark, "$" + text.length() + "\r\n" + text + "\r\n");
     }
 
-    private RespWriter insert(int mark, String ascii) {
+    private ReplyWriter insert(int mark, String ascii) {
         if (mark < 0 || mark > size) {
             throw new IllegalArgumentException("mark " + mark + " outside 0.." + size);
         }
@@ -228,7 +228,7 @@ public final class RespWriter {
         size = mark;
     }
 
-    private RespWriter raw(byte[] bytes) {
+    private ReplyWriter raw(byte[] bytes) {
         ensure(bytes.length);
         System.arraycopy(bytes, 0, buf, size, bytes.length);
         size += bytes.length;

@@ -1,4 +1,4 @@
-package io.toykv.cli.resp;
+package io.toykv.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,12 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class RespWriterTest {
+class RequestWriterTest {
 
     @Test
     void writesAnArrayOfBulkStrings() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        RespWriter writer = new RespWriter(out);
+        RequestWriter writer = new RequestWriter(out);
         writer.write(List.of(b("SET"), b("k1"), b(""), new byte[] {0, '\r', '\n'}));
         writer.flush();
         assertEquals(
@@ -24,7 +24,7 @@ class RespWriterTest {
     @Test
     void lengthsOfManyDigits() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new RespWriter(out).write(List.of(new byte[1234]));
+        new RequestWriter(out).write(List.of(new byte[1234]));
         assertEquals(
                 "*1\r\n$1234\r\n", out.toString(StandardCharsets.ISO_8859_1).substring(0, 11));
     }
@@ -32,7 +32,7 @@ class RespWriterTest {
     @Test
     void emptyCommandIsRefused() {
         assertThrows(
-                IllegalArgumentException.class, () -> new RespWriter(new ByteArrayOutputStream()).write(List.of()));
+                IllegalArgumentException.class, () -> new RequestWriter(new ByteArrayOutputStream()).write(List.of()));
     }
 
     private static byte[] b(String s) {

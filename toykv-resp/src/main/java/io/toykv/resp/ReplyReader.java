@@ -1,5 +1,6 @@
-package io.toykv.cli.resp;
+package io.toykv.resp;
 
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,10 +14,10 @@ import java.util.Objects;
  *
  * <p>Every header is checked digit by digit and every line end must be CRLF before anything is
  * allocated; a length over one of the limits below is refused before the bytes are read. A broken
- * stream is a {@link RespProtocolException}; an end of stream is a {@link ServerClosedException} between
+ * stream is a {@link MalformedReplyException}; an end of stream is a {@link ServerClosedException} between
  * replies and a plain {@link EOFException} inside one.
  */
-public final class RespReader {
+public final class ReplyReader {
     /** Largest bulk string accepted (Redis's own proto-max-bulk-len default). */
     public static final int MAX_BULK_LENGTH = 512 * 1024 * 1024;
     /** Largest number of items in one array, set or map. */
@@ -32,8 +33,12 @@ public final class RespReader {
     private final byte[] buf = new byte[BUFFER_SIZE];
     private int pos;
     private int limit;
+    /** While {@link #readRaw} runs: the reply's bytes that left the buffer, and where the rest starts. */
+    private ByteArrayOutputStream raw;
 
-    public RespReader(InputStream in) {
+    private int rawFrom;
+
+    public ReplyReader(InputStream in) {
         this.in = Objects.requireNonNull(in, "in");
     }
 
@@ -43,6 +48,25 @@ public final class RespReader {
             throw new ServerClosedException();
         }
         return read(0);
+    }
+
+    /**
+     * Reads the next whole reply, checked as {@link #read()} checks it, and returns its bytes as the
+     * server sent them (an attribute with the reply it describes): for tests that compare golden bytes.
+     */
+    public byte[] readRaw() throws IOException {
+        if (pos == limit && !fill()) {
+            throw new ServerClosedException();
+        }
+        raw = new ByteArrayOutputStream();
+        rawFrom = pos;
+        try {
+            read(0);
+            raw.write(buf, rawFrom, pos - rawFrom);
+            return raw.toByteArray();
+        } finally {
+            raw = null;
+        }
     }
 
     private Reply read(int depth) throws IOException {
@@ -74,7 +98,7 @@ public final class RespReader {
             case '#': {
                 int b = next();
                 if (b != 't' && b != 'f') {
-                    throw new RespProtocolException("boolean must be t or f, got " + describe(b));
+                    throw new MalformedReplyException("boolean must be t or f, got " + describe(b));
                 }
                 expectCrlf();
                 return new Reply.Bool(b == 't');
@@ -86,7 +110,7 @@ public final class RespReader {
             case '=': {
                 int n = readLength(MAX_BULK_LENGTH, "verbatim string");
                 if (n < 4 && n >= 0) {
-                    throw new RespProtocolException("verbatim string shorter than its format prefix: " + n);
+                    throw new MalformedReplyException("verbatim string shorter than its format prefix: " + n);
                 }
                 if (n < 0) {
                     return Reply.Nil.NIL;
@@ -107,13 +131,13 @@ public final class RespReader {
                 return read(depth);
             }
             default:
-                throw new RespProtocolException("unexpected reply type " + describe(type));
+                throw new MalformedReplyException("unexpected reply type " + describe(type));
         }
     }
 
     private List<Reply> readItems(int n, int depth) throws IOException {
         if (depth + 1 > MAX_DEPTH) {
-            throw new RespProtocolException("replies nested deeper than " + MAX_DEPTH);
+            throw new MalformedReplyException("replies nested deeper than " + MAX_DEPTH);
         }
         // Grow as items arrive: the header alone is no reason to allocate n slots.
         List<Reply> items = new ArrayList<>(Math.min(n, 1024));
@@ -137,34 +161,34 @@ public final class RespReader {
             b = next();
         }
         if (b < '0' || b > '9') {
-            throw new RespProtocolException(what + ": expected a digit, got " + describe(b));
+            throw new MalformedReplyException(what + ": expected a digit, got " + describe(b));
         }
         long value = 0;
         int digits = 0;
         while (b >= '0' && b <= '9') {
             if (++digits > 19) {
-                throw new RespProtocolException(what + ": more than 19 digits");
+                throw new MalformedReplyException(what + ": more than 19 digits");
             }
             int d = b - '0';
             // Accumulate negatively so that Long.MIN_VALUE fits.
             if (value < (Long.MIN_VALUE + d) / 10) {
-                throw new RespProtocolException(what + ": out of range");
+                throw new MalformedReplyException(what + ": out of range");
             }
             value = value * 10 - d;
             b = next();
         }
         if (b != '\r') {
-            throw new RespProtocolException(what + ": expected CR after the digits, got " + describe(b));
+            throw new MalformedReplyException(what + ": expected CR after the digits, got " + describe(b));
         }
         expectLf();
         if (!negative) {
             if (value == Long.MIN_VALUE) {
-                throw new RespProtocolException(what + ": out of range");
+                throw new MalformedReplyException(what + ": out of range");
             }
             value = -value;
         }
         if (value < min || value > max) {
-            throw new RespProtocolException(what + " " + value + " outside [" + min + ", " + max + "]");
+            throw new MalformedReplyException(what + " " + value + " outside [" + min + ", " + max + "]");
         }
         return value;
     }
@@ -184,10 +208,10 @@ public final class RespReader {
                 return text;
             }
             if (b == '\n') {
-                throw new RespProtocolException("bare LF inside a line");
+                throw new MalformedReplyException("bare LF inside a line");
             }
         }
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {
             int b = next();
             if (b == '\r') {
@@ -195,10 +219,10 @@ public final class RespReader {
                 return line.toString(StandardCharsets.UTF_8);
             }
             if (b == '\n') {
-                throw new RespProtocolException("bare LF inside a line");
+                throw new MalformedReplyException("bare LF inside a line");
             }
             if (line.size() >= MAX_LINE_LENGTH) {
-                throw new RespProtocolException("line longer than " + MAX_LINE_LENGTH + " bytes");
+                throw new MalformedReplyException("line longer than " + MAX_LINE_LENGTH + " bytes");
             }
             line.write(b);
         }
@@ -223,7 +247,7 @@ public final class RespReader {
     private void expectCrlf() throws IOException {
         int b = next();
         if (b != '\r') {
-            throw new RespProtocolException("expected CR, got " + describe(b));
+            throw new MalformedReplyException("expected CR, got " + describe(b));
         }
         expectLf();
     }
@@ -231,7 +255,7 @@ public final class RespReader {
     private void expectLf() throws IOException {
         int b = next();
         if (b != '\n') {
-            throw new RespProtocolException("expected LF after CR, got " + describe(b));
+            throw new MalformedReplyException("expected LF after CR, got " + describe(b));
         }
     }
 
@@ -243,6 +267,10 @@ public final class RespReader {
     }
 
     private boolean fill() throws IOException {
+        if (raw != null) {
+            raw.write(buf, rawFrom, limit - rawFrom);
+            rawFrom = 0;
+        }
         int n = in.read(buf, 0, buf.length);
         if (n <= 0) {
             return false;

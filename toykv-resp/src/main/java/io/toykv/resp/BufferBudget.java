@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 /**
  * Memory a connection's parser and writer ask for before they allocate it, and give back when they

@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 /**
  * The request limits the parser enforces, each checked before memory is allocated for it.

@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Golden request vectors, each also fed split at every byte and one byte at a time. */
-class RespParserTest {
+class RequestParserTest {
 
     /** A request stream and the requests it holds, arguments joined by '|'. */
     record Vector(String input, List<String> requests) {}
@@ -25,9 +25,10 @@ class RespParserTest {
             new Vector("PING\n", List.of("PING")),
             new Vector("\r\n\n   \r\nPING\r\n", List.of("PING")),
             new Vector("SET k \"a b\\x41\\n\"\r\nGET 'k'\r\n", List.of("SET|k|a bA\n", "GET|k")),
-            new Vector("GET k\r\n*1\r\n$4\r\nPING\r\nECHO x\n", List.of("GET|k", "PING", "ECHO|x")));
+            new Vector("GET k\r\n*1\r\n$4\r\nPING\r\nECHO x\n", List.of("GET|k", "PING", "ECHO|x")),
+            new Vector("GET a\0b c\r\nECHO \"x\"\0\"\r\n", List.of("GET|a", "ECHO|x")));
 
-    static List<String> parseAll(RespParser p, byte[] input, int... cuts) throws ProtocolException {
+    static List<String> parseAll(RequestParser p, byte[] input, int... cuts) throws ProtocolException {
         List<String> out = new ArrayList<>();
         int from = 0;
         for (int cut : cuts) {
@@ -53,7 +54,7 @@ class RespParserTest {
     @Test
     void parsesEveryGoldenVectorWhole() throws ProtocolException {
         for (Vector v : VECTORS) {
-            assertEquals(v.requests(), parseAll(new RespParser(RespLimits.defaults()), bytes(v.input())), v.input());
+            assertEquals(v.requests(), parseAll(new RequestParser(RespLimits.defaults()), bytes(v.input())), v.input());
         }
     }
 
@@ -64,7 +65,7 @@ class RespParserTest {
             for (int cut = 0; cut <= in.length; cut++) {
                 assertEquals(
                         v.requests(),
-                        parseAll(new RespParser(RespLimits.defaults()), in, cut),
+                        parseAll(new RequestParser(RespLimits.defaults()), in, cut),
                         v.input() + " cut at " + cut);
             }
         }
@@ -78,13 +79,13 @@ class RespParserTest {
             for (int i = 0; i < in.length; i++) {
                 cuts[i] = i;
             }
-            assertEquals(v.requests(), parseAll(new RespParser(RespLimits.defaults()), in, cuts), v.input());
+            assertEquals(v.requests(), parseAll(new RequestParser(RespLimits.defaults()), in, cuts), v.input());
         }
     }
 
     @Test
     void handlerReturningFalseStopsAtTheRequestBoundary() throws ProtocolException {
-        RespParser p = new RespParser(RespLimits.defaults());
+        RequestParser p = new RequestParser(RespLimits.defaults());
         byte[] in = bytes("*1\r\n$4\r\nQUIT\r\n*1\r\n$4\r\nPING\r\n");
         int consumed = p.feed(in, 0, in.length, r -> false);
         assertEquals(14, consumed);
@@ -98,9 +99,9 @@ class RespParserTest {
     static ProtocolException error(RespLimits limits, String input) {
         byte[] in = bytes(input);
         // The error must come whether the bytes arrive whole or one at a time.
-        ProtocolException whole =
-                assertThrows(ProtocolException.class, () -> new RespParser(limits).feed(in, 0, in.length, r -> true));
-        RespParser p = new RespParser(limits);
+        ProtocolException whole = assertThrows(
+                ProtocolException.class, () -> new RequestParser(limits).feed(in, 0, in.length, r -> true));
+        RequestParser p = new RequestParser(limits);
         ProtocolException split = assertThrows(ProtocolException.class, () -> {
             for (int i = 0; i < in.length; i++) {
                 p.feed(in, i, 1, r -> true);
@@ -152,7 +153,7 @@ class RespParserTest {
         String v = "x".repeat(100);
         assertEquals(
                 List.of("SET|k|" + v),
-                parseAll(new RespParser(limits), bytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n" + v + "\r\n")));
+                parseAll(new RequestParser(limits), bytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\n" + v + "\r\n")));
     }
 
     @Test
@@ -164,7 +165,7 @@ class RespParserTest {
                 "too big inline request",
                 error(limits, "x".repeat(100)).getMessage(),
                 "refused while the line is still open");
-        assertEquals(List.of("x".repeat(16)), parseAll(new RespParser(limits), bytes("x".repeat(16) + "\r\n")));
+        assertEquals(List.of("x".repeat(16)), parseAll(new RequestParser(limits), bytes("x".repeat(16) + "\r\n")));
     }
 
     @Test
@@ -178,11 +179,11 @@ class RespParserTest {
 
     @Test
     void limitsCanBeRaisedBetweenRequests() throws ProtocolException {
-        RespParser p = new RespParser(RespLimits.UNAUTHENTICATED);
+        RequestParser p = new RequestParser(RespLimits.UNAUTHENTICATED);
         byte[] big = bytes("*11\r\n" + "$1\r\na\r\n".repeat(11));
         assertThrows(
                 ProtocolException.class,
-                () -> new RespParser(RespLimits.UNAUTHENTICATED).feed(big, 0, big.length, r -> true));
+                () -> new RequestParser(RespLimits.UNAUTHENTICATED).feed(big, 0, big.length, r -> true));
         p.limits(RespLimits.defaults());
         List<String> out = new ArrayList<>();
         p.feed(big, 0, big.length, r -> out.add(join(r)));
@@ -191,7 +192,7 @@ class RespParserTest {
 
     @Test
     void feedingAfterAnErrorIsRefused() {
-        RespParser p = new RespParser(RespLimits.defaults());
+        RequestParser p = new RequestParser(RespLimits.defaults());
         byte[] bad = bytes("*x\r\n");
         assertThrows(ProtocolException.class, () -> p.feed(bad, 0, bad.length, r -> true));
         assertThrows(IllegalStateException.class, () -> p.feed(bad, 0, 1, r -> true));

@@ -1,4 +1,4 @@
-package io.toykv.cli.resp;
+package io.toykv.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class RespReaderTest {
+class ReplyReaderTest {
 
     /** Golden vectors: wire bytes and the reply they mean. */
     private static final List<Object[]> VECTORS = List.of(
@@ -57,7 +57,7 @@ class RespReaderTest {
     @Test
     void readsEveryGoldenVector() throws IOException {
         for (Object[] v : VECTORS) {
-            assertEquals(v[1], new RespReader(new ByteArrayInputStream(bytes((String) v[0]))).read(), (String) v[0]);
+            assertEquals(v[1], new ReplyReader(new ByteArrayInputStream(bytes((String) v[0]))).read(), (String) v[0]);
         }
     }
 
@@ -66,7 +66,7 @@ class RespReaderTest {
         for (Object[] v : VECTORS) {
             byte[] wire = bytes((String) v[0]);
             for (int split = 1; split < wire.length; split++) {
-                RespReader reader = new RespReader(new ShortReads(wire, split));
+                ReplyReader reader = new ReplyReader(new ShortReads(wire, split));
                 assertEquals(v[1], reader.read(), v[0] + " split at " + split);
             }
         }
@@ -78,12 +78,52 @@ class RespReaderTest {
         for (Object[] v : VECTORS) {
             all.writeBytes(bytes((String) v[0]));
         }
-        RespReader reader = new RespReader(new ShortReads(all.toByteArray(), 3));
+        ReplyReader reader = new ReplyReader(new ShortReads(all.toByteArray(), 3));
         for (Object[] v : VECTORS) {
             assertEquals(v[1], reader.read());
         }
         EOFException end = assertThrows(EOFException.class, reader::read);
         assertEquals("Server closed the connection", end.getMessage());
+    }
+
+    @Test
+    void readRawGivesEachReplysBytesAsSentWhereverTheReadsSplitThem() throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (Object[] v : VECTORS) {
+            all.writeBytes(bytes((String) v[0]));
+        }
+        for (int chunk : new int[] {1, 2, 3, 7, 64 * 1024}) {
+            ReplyReader reader = new ReplyReader(new ShortReads(all.toByteArray(), chunk));
+            for (Object[] v : VECTORS) {
+                assertEquals(v[0], new String(reader.readRaw(), StandardCharsets.UTF_8), "chunk " + chunk);
+            }
+            assertThrows(ServerClosedException.class, reader::readRaw);
+        }
+    }
+
+    @Test
+    void readRawSpansBufferRefillsAndMixesWithRead() throws IOException {
+        String big = "$200000\r\n" + "v".repeat(200_000) + "\r\n";
+        ReplyReader reader = new ReplyReader(new ShortReads(bytes("+first\r\n" + big + ":7\r\n"), 50_000));
+        assertEquals(new Reply.Status("first"), reader.read());
+        assertEquals(big, new String(reader.readRaw(), StandardCharsets.UTF_8));
+        assertEquals(new Reply.Int(7), reader.read());
+    }
+
+    @Test
+    void readRawChecksFramingAsReadDoes() {
+        assertThrows(
+                MalformedReplyException.class, () -> rawReader("$3\r\nabcd\r\n").readRaw());
+        assertThrows(
+                MalformedReplyException.class,
+                () -> rawReader("*2\r\n:1\r\n?\r\n").readRaw());
+        EOFException e =
+                assertThrows(EOFException.class, () -> rawReader("*2\r\n:1\r\n").readRaw());
+        assertEquals("Server closed the connection in the middle of a reply", e.getMessage());
+    }
+
+    private static ReplyReader rawReader(String wire) {
+        return new ReplyReader(new ShortReads(bytes(wire), 2));
     }
 
     @Test
@@ -114,33 +154,33 @@ class RespReaderTest {
                 "$+1\r\na\r\n"
             })
     void brokenFramingIsAProtocolError(String wire) {
-        assertThrows(RespProtocolException.class, () -> read(wire));
+        assertThrows(MalformedReplyException.class, () -> read(wire));
     }
 
     @Test
     void bulkLongerThanTheLimitIsRefusedBeforeAllocating() {
-        RespProtocolException e =
-                assertThrows(RespProtocolException.class, () -> read("$" + (RespReader.MAX_BULK_LENGTH + 1L) + "\r\n"));
+        MalformedReplyException e = assertThrows(
+                MalformedReplyException.class, () -> read("$" + (ReplyReader.MAX_BULK_LENGTH + 1L) + "\r\n"));
         assertTrue(e.getMessage().contains("bulk string length"), e.getMessage());
     }
 
     @Test
     void arrayLongerThanTheLimitIsRefused() {
-        assertThrows(RespProtocolException.class, () -> read("*" + (RespReader.MAX_AGGREGATE_LENGTH + 1L) + "\r\n"));
+        assertThrows(MalformedReplyException.class, () -> read("*" + (ReplyReader.MAX_AGGREGATE_LENGTH + 1L) + "\r\n"));
     }
 
     @Test
     void lineLongerThanTheLimitIsRefused() {
-        String wire = "+" + "x".repeat(RespReader.MAX_LINE_LENGTH + 1) + "\r\n";
-        RespReader reader = new RespReader(new ShortReads(bytes(wire), 1000));
-        assertThrows(RespProtocolException.class, reader::read);
+        String wire = "+" + "x".repeat(ReplyReader.MAX_LINE_LENGTH + 1) + "\r\n";
+        ReplyReader reader = new ReplyReader(new ShortReads(bytes(wire), 1000));
+        assertThrows(MalformedReplyException.class, reader::read);
     }
 
     @Test
     void nestingDeeperThanTheLimitIsRefused() {
-        String wire = "*1\r\n".repeat(RespReader.MAX_DEPTH + 1) + ":1\r\n";
-        assertThrows(RespProtocolException.class, () -> read(wire));
-        String ok = "*1\r\n".repeat(RespReader.MAX_DEPTH) + ":1\r\n";
+        String wire = "*1\r\n".repeat(ReplyReader.MAX_DEPTH + 1) + ":1\r\n";
+        assertThrows(MalformedReplyException.class, () -> read(wire));
+        String ok = "*1\r\n".repeat(ReplyReader.MAX_DEPTH) + ":1\r\n";
         org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> read(ok));
     }
 
@@ -155,15 +195,15 @@ class RespReaderTest {
                         random.nextInt(8) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
             }
             try {
-                new RespReader(new ByteArrayInputStream(wire)).read();
+                new ReplyReader(new ByteArrayInputStream(wire)).read();
             } catch (IOException expected) {
-                // RespProtocolException or EOFException: both fine
+                // MalformedReplyException or EOFException: both fine
             }
         }
     }
 
     private static Reply read(String wire) throws IOException {
-        return new RespReader(new ByteArrayInputStream(bytes(wire))).read();
+        return new ReplyReader(new ByteArrayInputStream(bytes(wire))).read();
     }
 
     /** Returns at most {@code chunk} bytes per read, as a slow socket would. */

@@ -1,4 +1,4 @@
-package io.toykv.cli.resp;
+package io.toykv.resp;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Objects;
 
 /** Encodes commands as RESP arrays of bulk strings, the one request form every server accepts. */
-public final class RespWriter {
+public final class RequestWriter {
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final OutputStream out;
     private final byte[] digits = new byte[20];
 
-    public RespWriter(OutputStream out) {
+    public RequestWriter(OutputStream out) {
         this.out = Objects.requireNonNull(out, "out");
     }
 

@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 /**
  * A {@link BufferBudget} refused memory: a client's query or reply buffer would pass its limit, or

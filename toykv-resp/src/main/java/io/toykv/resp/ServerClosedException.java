@@ -1,4 +1,4 @@
-package io.toykv.cli.resp;
+package io.toykv.resp;
 
 import java.io.EOFException;
 

@@ -1,4 +1,4 @@
-package io.toykv.cli.resp;
+package io.toykv.resp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

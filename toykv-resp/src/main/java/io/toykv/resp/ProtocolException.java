@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 /**
  * The request stream broke RESP framing or a limit. The message is the text Redis puts after

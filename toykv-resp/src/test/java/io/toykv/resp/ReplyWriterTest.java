@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,15 +6,15 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** Golden reply bytes in RESP2 and RESP3. */
-class RespWriterTest {
+class ReplyWriterTest {
 
-    static String text(RespWriter w) {
+    static String text(ReplyWriter w) {
         return new String(w.take(), StandardCharsets.ISO_8859_1);
     }
 
     @Test
     void writesResp2() {
-        RespWriter w = new RespWriter();
+        ReplyWriter w = new ReplyWriter();
         w.ok().simple("PONG")
                 .error("ERR bad\r\nthing")
                 .integer(-42)
@@ -33,7 +33,7 @@ class RespWriterTest {
 
     @Test
     void writesResp3() {
-        RespWriter w = new RespWriter();
+        ReplyWriter w = new ReplyWriter();
         w.protocol(3);
         w.bulk((byte[]) null).nullArray().mapHeader(2).verbatim("a:b");
         assertEquals("_\r\n_\r\n%2\r\n=7\r\ntxt:a:b\r\n", text(w));
@@ -41,7 +41,7 @@ class RespWriterTest {
 
     @Test
     void takeEmptiesAndTruncateDropsReplies() {
-        RespWriter w = new RespWriter(16);
+        ReplyWriter w = new ReplyWriter(16);
         w.integer(1);
         int mark = w.size();
         w.bulk("x".repeat(100));

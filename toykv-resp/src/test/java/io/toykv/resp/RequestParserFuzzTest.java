@@ -1,4 +1,4 @@
-package io.toykv.server.resp;
+package io.toykv.resp;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * allowed outcomes are requests within the limits and {@link ProtocolException}; any other exception
  * fails the test.
  */
-class RespParserFuzzTest {
+class RequestParserFuzzTest {
     static final long SEED = 4242L;
     static final int ROUNDS = 20_000;
     static final RespLimits LIMITS = new RespLimits(16, 64, 128, 4096);
@@ -46,7 +46,7 @@ class RespParserFuzzTest {
                                     : "0123456789*$-\r\n\"'\\ ".charAt(random.nextInt(19)));
                 }
             }
-            RespParser parser = new RespParser(LIMITS);
+            RequestParser parser = new RequestParser(LIMITS);
             int[] seen = new int[1];
             try {
                 int p = 0;
