@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The one-command-at-a-time session behind the interactive prompt. */
-class SessionTest {
+class ClientSessionTest {
     private FakeRespServer server;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -33,9 +33,9 @@ class SessionTest {
         server.close();
     }
 
-    private Session session(int port) {
-        return new Session(
-                new Address("127.0.0.1", port),
+    private ClientSession session(int port) {
+        return new ClientSession(
+                new ServerAddress("127.0.0.1", port),
                 null,
                 new TerminalPrinter(),
                 out,
@@ -59,7 +59,7 @@ class SessionTest {
 
     @Test
     void promptShowsTheAddressOrNotConnected() {
-        try (Session s = session(server.port())) {
+        try (ClientSession s = session(server.port())) {
             assertEquals("not connected> ", s.prompt());
             assertTrue(s.connect());
             assertEquals("127.0.0.1:" + server.port() + "> ", s.prompt());
@@ -74,7 +74,7 @@ class SessionTest {
         try (java.net.Socket holder = new java.net.Socket()) {
             holder.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
             int port = holder.getLocalPort();
-            try (Session s = session(port)) {
+            try (ClientSession s = session(port)) {
                 assertFalse(s.execute(words("get", "k")));
                 assertEquals("not connected> ", s.prompt());
                 assertEquals(
@@ -86,7 +86,7 @@ class SessionTest {
 
     @Test
     void lostConnectionIsReportedAndTheNextCommandReconnects() {
-        try (Session s = session(server.port())) {
+        try (ClientSession s = session(server.port())) {
             assertTrue(s.execute(words("put", "k", "v")));
             assertFalse(s.execute(words("close")));
             assertEquals("Error: Server closed the connection\n", err.toString(StandardCharsets.UTF_8));
@@ -98,7 +98,7 @@ class SessionTest {
 
     @Test
     void interruptAbandonsASlowCommandAndKeepsTheSessionConnected() throws Exception {
-        try (Session s = session(server.port())) {
+        try (ClientSession s = session(server.port())) {
             assertTrue(s.connect());
             CompletableFuture<Boolean> slow = CompletableFuture.supplyAsync(() -> s.execute(words("sleep", "10000")));
             Thread.sleep(200);
@@ -115,7 +115,7 @@ class SessionTest {
     @Test
     void anAuthTypedInTheSessionIsSentAgainOnReconnect() throws Exception {
         try (FakeRespServer locked = new FakeRespServer("s3cret");
-                Session s = session(locked.port())) {
+                ClientSession s = session(locked.port())) {
             assertFalse(s.execute(words("auth", "wrong")));
             assertTrue(s.execute(words("AUTH", "s3cret")));
             assertFalse(s.execute(words("auth", "wrong-again")), "a refused AUTH does not replace the good one");
@@ -149,8 +149,8 @@ class SessionTest {
                 StandardCharsets.UTF_8)) {
             terminal.setSize(new org.jline.terminal.Size(80, 3));
             Pager pager = new Pager(terminal, true);
-            try (Session s = new Session(
-                    new Address("127.0.0.1", server.port()),
+            try (ClientSession s = new ClientSession(
+                    new ServerAddress("127.0.0.1", server.port()),
                     null,
                     new RawPrinter(),
                     pager,
@@ -163,14 +163,14 @@ class SessionTest {
             }
         }
         assertEquals(
-                "k0000\nv\n" + String.format(Pager.MORE, 2, Session.SCAN_PAGE_SIZE * 2) + "\r\u001b[K",
+                "k0000\nv\n" + String.format(Pager.MORE, 2, ClientSession.SCAN_PAGE_SIZE * 2) + "\r\u001b[K",
                 screen.toString(StandardCharsets.UTF_8));
-        assertEquals(Session.SCAN_PAGE_SIZE, keys.snapshot().size(), "one page fetched, not three");
+        assertEquals(ClientSession.SCAN_PAGE_SIZE, keys.snapshot().size(), "one page fetched, not three");
     }
 
     @Test
     void keysSeenInRepliesBecomeCompletions() {
-        try (Session s = session(server.port())) {
+        try (ClientSession s = session(server.port())) {
             s.execute(words("put", "a", "1"));
             s.execute(words("put", "b", "2"));
             s.execute(words("del", "a"));
@@ -187,7 +187,7 @@ class SessionTest {
 
     @Test
     void ourCommandsCheckTheirArgumentsBeforeSending() {
-        try (Session s = session(server.port())) {
+        try (ClientSession s = session(server.port())) {
             assertFalse(s.execute(words("put", "k")));
             assertFalse(s.execute(words("scan", "a", "b", "c")));
             assertEquals(

@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
  * The commands this client knows by name: their arguments as help shows them, a one-line summary, and
  * how many arguments they take. Any other word goes to the server untouched.
  */
-enum CommandSpec {
+enum KnownCommand {
     GET("key", "Get the value stored under a key", 1, 1),
     PUT("key value", "Store a value under a key (sent as SET)", 2, 2),
     DEL("key [key ...]", "Delete keys; replies with how many existed", 1, Integer.MAX_VALUE),
@@ -27,11 +27,11 @@ enum CommandSpec {
     EXIT("", "End the session", 0, 0);
 
     /** Built with a loop, not a stream: every one-shot command reads this, and a stream's lambdas cost start-up. */
-    private static final Map<String, CommandSpec> BY_NAME = byName();
+    private static final Map<String, KnownCommand> BY_NAME = byName();
 
-    private static Map<String, CommandSpec> byName() {
-        Map<String, CommandSpec> map = new java.util.HashMap<>();
-        for (CommandSpec spec : values()) {
+    private static Map<String, KnownCommand> byName() {
+        Map<String, KnownCommand> map = new java.util.HashMap<>();
+        for (KnownCommand spec : values()) {
             map.put(spec.commandName(), spec);
         }
         return Map.copyOf(map);
@@ -48,7 +48,7 @@ enum CommandSpec {
     private final int minArguments;
     private final int maxArguments;
 
-    CommandSpec(String arguments, String summary, int minArguments, int maxArguments) {
+    KnownCommand(String arguments, String summary, int minArguments, int maxArguments) {
         this.arguments = arguments;
         this.summary = summary;
         this.minArguments = minArguments;
@@ -77,7 +77,7 @@ enum CommandSpec {
     }
 
     /** The command a word names, ignoring case, or null for a word that goes to the server as it is. */
-    static CommandSpec lookup(String word) {
+    static KnownCommand lookup(String word) {
         return BY_NAME.get(word.toLowerCase(Locale.ROOT));
     }
 
@@ -86,8 +86,8 @@ enum CommandSpec {
      * {@link #lookup} on the first word, except that {@code scan CURSOR [MATCH|COUNT|TYPE ...]} is the
      * server's SCAN ({@link ScanRequest#isServerScan}).
      */
-    static CommandSpec of(List<byte[]> words) {
-        CommandSpec spec = lookup(new String(words.get(0), java.nio.charset.StandardCharsets.UTF_8));
+    static KnownCommand of(List<byte[]> words) {
+        KnownCommand spec = lookup(new String(words.get(0), java.nio.charset.StandardCharsets.UTF_8));
         if (spec == SCAN && ScanRequest.isServerScan(words.subList(1, words.size()))) {
             return null;
         }
@@ -96,7 +96,7 @@ enum CommandSpec {
 
     static List<String> names() {
         return java.util.Arrays.stream(values())
-                .map(CommandSpec::commandName)
+                .map(KnownCommand::commandName)
                 .sorted()
                 .collect(Collectors.toList());
     }
@@ -104,7 +104,7 @@ enum CommandSpec {
     /** The text of {@code help}, or of {@code help NAME}. */
     static String helpText(String name) {
         if (name != null) {
-            CommandSpec spec = lookup(name);
+            KnownCommand spec = lookup(name);
             if (spec == null) {
                 return name + " is not a toykv-cli command; it is sent to the server as it is.\n";
             }
@@ -115,7 +115,7 @@ enum CommandSpec {
                 .max()
                 .orElse(0);
         StringBuilder out = new StringBuilder();
-        for (CommandSpec spec : values()) {
+        for (KnownCommand spec : values()) {
             out.append(spec.usage())
                     .append(" ".repeat(width - spec.usage().length() + 2))
                     .append(spec.summary())

@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * name their commands ({@code JSON.GET}, {@code FT.SEARCH}); such a host needs its port
  * ({@code myhost.lan:8888}) or {@code -h}.
  */
-record Address(String host, int port) {
-    static final Address DEFAULT = new Address("127.0.0.1", 8888);
+record ServerAddress(String host, int port) {
+    static final ServerAddress DEFAULT = new ServerAddress("127.0.0.1", 8888);
 
     /**
      * The words that can only be hosts. Compiled on first use, in a holder class: a one-shot command
@@ -29,14 +29,14 @@ record Address(String host, int port) {
                 + "|(?:" + LABEL + "\\.){2,}(?=[0-9-]*[a-z])" + LABEL + "\\.?");
     }
 
-    Address {
+    ServerAddress {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, got " + port);
         }
     }
 
     /** As {@link #parse(String, int)} with the default port. */
-    static Address parse(String text) {
+    static ServerAddress parse(String text) {
         return parse(text, DEFAULT.port());
     }
 
@@ -47,8 +47,8 @@ record Address(String host, int port) {
      * though module commands have one dot, e.g. {@code JSON.GET}). A port out of range throws: {@code host:99999} is a mistyped address, and
      * taking it for a command would send it to the default server instead.
      */
-    static Address parse(String text, int defaultPort) {
-        Address withPort = parseHostPort(text);
+    static ServerAddress parse(String text, int defaultPort) {
+        ServerAddress withPort = parseHostPort(text);
         if (withPort != null) {
             return withPort;
         }
@@ -57,7 +57,7 @@ record Address(String host, int port) {
                 || text.startsWith("[")
                 || text.equalsIgnoreCase("localhost");
         if (mayBeHost && HostOnly.PATTERN.matcher(text).matches()) {
-            return new Address(unbracket(text), defaultPort);
+            return new ServerAddress(unbracket(text), defaultPort);
         }
         return null;
     }
@@ -67,7 +67,7 @@ record Address(String host, int port) {
      * brackets (letters, digits and {@code _:.%}) or one without colons, brackets or blanks; else null.
      * Written out rather than as a regex, which would cost every one-shot command its compilation.
      */
-    private static Address parseHostPort(String text) {
+    private static ServerAddress parseHostPort(String text) {
         int colon = text.lastIndexOf(':');
         int portLength = text.length() - colon - 1;
         if (colon <= 0 || portLength < 1 || portLength > 5 || !allMatch(text, colon + 1, text.length(), "")) {
@@ -82,7 +82,9 @@ record Address(String host, int port) {
         for (int i = 0; plain && i < host.length(); i++) {
             plain = ":[] \t\n\u000B\f\r".indexOf(host.charAt(i)) < 0;
         }
-        return bracketed || plain ? new Address(unbracket(host), Integer.parseInt(text.substring(colon + 1))) : null;
+        return bracketed || plain
+                ? new ServerAddress(unbracket(host), Integer.parseInt(text.substring(colon + 1)))
+                : null;
     }
 
     /** Whether text[from, to) is all ASCII digits, or also ASCII letters and {@code others} when those are given. */

@@ -15,7 +15,7 @@ import java.util.List;
  * thread may send while another reads. {@link #close()} may be called from any thread (it is how a
  * running command is interrupted) and a second call does nothing.
  */
-public final class Connection implements AutoCloseable {
+public final class ServerConnection implements AutoCloseable {
     public static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final int OUTPUT_BUFFER = 64 * 1024;
 
@@ -23,14 +23,14 @@ public final class Connection implements AutoCloseable {
     private final RequestWriter writer;
     private final ReplyReader reader;
 
-    private Connection(Socket socket) throws IOException {
+    private ServerConnection(Socket socket) throws IOException {
         this.socket = socket;
         this.writer = new RequestWriter(new BufferedOutputStream(socket.getOutputStream(), OUTPUT_BUFFER));
         this.reader = new ReplyReader(socket.getInputStream());
     }
 
     /** Connects, or throws an IOException whose message says why (e.g. "Connection refused"). */
-    public static Connection open(String host, int port) throws IOException {
+    public static ServerConnection open(String host, int port) throws IOException {
         return open(host, port, 0);
     }
 
@@ -39,14 +39,14 @@ public final class Connection implements AutoCloseable {
      * (else {@link #CONNECT_TIMEOUT_MILLIS}) and every wait for reply bytes: a silent server then
      * makes {@link #read} throw a {@link java.net.SocketTimeoutException} ("Read timed out").
      */
-    public static Connection open(String host, int port, int timeoutMillis) throws IOException {
+    public static ServerConnection open(String host, int port, int timeoutMillis) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(timeoutMillis);
             socket.connect(
                     new InetSocketAddress(host, port), timeoutMillis > 0 ? timeoutMillis : CONNECT_TIMEOUT_MILLIS);
-            return new Connection(socket);
+            return new ServerConnection(socket);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

@@ -1,6 +1,6 @@
 package io.toykv.cli;
 
-import io.toykv.cli.resp.Connection;
+import io.toykv.cli.resp.ServerConnection;
 import io.toykv.resp.Reply;
 import io.toykv.resp.ServerClosedException;
 import java.io.IOException;
@@ -22,14 +22,14 @@ import java.util.List;
  * stops after its current page; any other command has its connection closed under it (the reply
  * would arrive out of step otherwise) and a fresh one is made quietly.
  */
-final class Session implements AutoCloseable {
+final class ClientSession implements AutoCloseable {
     /** Pairs asked for in one range request. */
     static final int SCAN_PAGE_SIZE = 1000;
     /** Besides INFO, the commands whose string reply is a report to read as text (as redis-cli has them). */
     private static final java.util.Set<String> TEXT_REPORTS = java.util.Set.of(
             "client info", "client list", "memory doctor", "latency doctor", "cluster info", "cluster nodes");
 
-    private final Address address;
+    private final ServerAddress address;
     /** The command that logs in on each new connection: -a's AUTH, then the last AUTH or HELLO ... AUTH
      *  typed in this session that the server accepted (kept in memory only); null for none. */
     private volatile List<byte[]> login;
@@ -44,7 +44,7 @@ final class Session implements AutoCloseable {
     /** The server's COMMAND DOCS, fetched once per session (so per server); null until then. */
     private volatile ServerDocs docs;
 
-    private volatile Connection connection;
+    private volatile ServerConnection connection;
     private volatile boolean interrupted;
     /** -3: each new connection starts with HELLO 3. */
     private volatile boolean resp3;
@@ -57,8 +57,8 @@ final class Session implements AutoCloseable {
     /** Set when the reader stopped the output ({@link Pager}): a scan asks for no more pages. */
     private volatile boolean outputStopped;
 
-    Session(
-            Address address,
+    ClientSession(
+            ServerAddress address,
             String password,
             ReplyPrinter printer,
             OutputStream out,
@@ -68,8 +68,8 @@ final class Session implements AutoCloseable {
     }
 
     /** {@code login} as {@link #authCommand}; {@code db} is selected on each new connection unless 0. */
-    Session(
-            Address address,
+    ClientSession(
+            ServerAddress address,
             List<byte[]> login,
             int db,
             ReplyPrinter printer,
@@ -87,7 +87,7 @@ final class Session implements AutoCloseable {
         this.knownKeys = knownKeys;
     }
 
-    Address address() {
+    ServerAddress address() {
         return address;
     }
 
@@ -131,14 +131,14 @@ final class Session implements AutoCloseable {
     }
 
     /**
-     * Opens a connection (timeoutMillis as {@link Connection#open(String, int, int)}), switches it to
+     * Opens a connection (timeoutMillis as {@link ServerConnection#open(String, int, int)}), switches it to
      * RESP3 if asked, sends {@code login} unless null (a refused login is reported, not fatal) and
      * selects {@code db} unless 0.
      */
-    static Connection open(
-            Address address, List<byte[]> login, int db, boolean resp3, PrintStream err, int timeoutMillis)
+    static ServerConnection open(
+            ServerAddress address, List<byte[]> login, int db, boolean resp3, PrintStream err, int timeoutMillis)
             throws IOException {
-        Connection c = Connection.open(address.host(), address.port(), timeoutMillis);
+        ServerConnection c = ServerConnection.open(address.host(), address.port(), timeoutMillis);
         try {
             if (resp3) {
                 Reply reply = c.call(List.of("HELLO".getBytes(StandardCharsets.US_ASCII), new byte[] {'3'}));
@@ -207,11 +207,11 @@ final class Session implements AutoCloseable {
 
     /** Whether a command goes to the server (help, clear, quit and exit never do). */
     private static boolean isSent(List<byte[]> words) {
-        CommandSpec spec = CommandSpec.of(words);
-        return spec != CommandSpec.HELP
-                && spec != CommandSpec.CLEAR
-                && spec != CommandSpec.QUIT
-                && spec != CommandSpec.EXIT;
+        KnownCommand spec = KnownCommand.of(words);
+        return spec != KnownCommand.HELP
+                && spec != KnownCommand.CLEAR
+                && spec != KnownCommand.QUIT
+                && spec != KnownCommand.EXIT;
     }
 
     /** {@code (0.42 ms)} below a second, {@code (1.25 s)} from there. */
@@ -222,21 +222,21 @@ final class Session implements AutoCloseable {
     }
 
     private boolean dispatch(List<byte[]> words) {
-        CommandSpec spec = CommandSpec.of(words);
+        KnownCommand spec = KnownCommand.of(words);
         List<byte[]> args = words.subList(1, words.size());
         if (spec != null && !spec.acceptsArgumentCount(args.size())) {
             return clientError("wrong number of arguments for '" + spec.commandName() + "', usage: " + spec.usage());
         }
-        if (spec == CommandSpec.HELP) {
+        if (spec == KnownCommand.HELP) {
             String topic = args.isEmpty() ? null : new String(args.get(0), StandardCharsets.UTF_8);
             String text = helpText(topic, docs());
             write(text.getBytes(StandardCharsets.UTF_8));
             return true;
         }
-        if (spec == CommandSpec.CLEAR || spec == CommandSpec.QUIT || spec == CommandSpec.EXIT) {
+        if (spec == KnownCommand.CLEAR || spec == KnownCommand.QUIT || spec == KnownCommand.EXIT) {
             return true;
         }
-        if (spec == CommandSpec.SCAN) {
+        if (spec == KnownCommand.SCAN) {
             ScanRequest request = ScanRequest.parse(args);
             if (request == null) {
                 return clientError("syntax error, usage: " + spec.usage());
@@ -285,11 +285,11 @@ final class Session implements AutoCloseable {
 
     /**
      * {@code help}, {@code help COMMAND} or {@code help @GROUP}: this client's own commands from
-     * {@link CommandSpec}, the server's from its COMMAND DOCS ({@link ServerDocs#NONE} when it has none).
+     * {@link KnownCommand}, the server's from its COMMAND DOCS ({@link ServerDocs#NONE} when it has none).
      */
     static String helpText(String topic, ServerDocs docs) {
         if (topic == null) {
-            String text = CommandSpec.helpText(null);
+            String text = KnownCommand.helpText(null);
             if (!docs.isEmpty()) {
                 text += "The server describes " + docs.names().size() + " commands: help COMMAND, or help @GROUP for "
                         + String.join(
@@ -313,15 +313,15 @@ final class Session implements AutoCloseable {
                                                     .map(g -> "@" + g)
                                                     .toList()) + ".\n");
         }
-        if (CommandSpec.lookup(topic) != null) {
-            return CommandSpec.helpText(topic);
+        if (KnownCommand.lookup(topic) != null) {
+            return KnownCommand.helpText(topic);
         }
         ServerDocs.Doc doc = docs.lookup(topic);
         if (doc != null) {
             return ServerDocs.helpText(doc);
         }
         return docs.isEmpty()
-                ? CommandSpec.helpText(topic)
+                ? KnownCommand.helpText(topic)
                 : NO_HELP + topic
                         + ": neither this client nor the server knows it; it is sent to the server as typed.\n";
     }
@@ -349,7 +349,7 @@ final class Session implements AutoCloseable {
         if (docs != null) {
             return docs;
         }
-        Connection c = connection;
+        ServerConnection c = connection;
         try {
             if (c == null) {
                 c = open(address, login, db, resp3, new PrintStream(OutputStream.nullOutputStream()), timeoutMillis);
@@ -381,7 +381,7 @@ final class Session implements AutoCloseable {
      * On the thread that runs commands.
      */
     List<byte[]> keysStartingWith(String prefix) {
-        Connection c = connection;
+        ServerConnection c = connection;
         List<byte[]> found = new ArrayList<>();
         if (c == null) {
             return found;
@@ -455,7 +455,7 @@ final class Session implements AutoCloseable {
     }
 
     /** Our names become the server's: {@code put} is SET; other words are sent as typed. */
-    static List<byte[]> translate(CommandSpec spec, List<byte[]> words) {
+    static List<byte[]> translate(KnownCommand spec, List<byte[]> words) {
         if (spec == null) {
             return words;
         }
@@ -490,7 +490,7 @@ final class Session implements AutoCloseable {
 
     /** The server went down as asked: no error, and the prompt says not connected. */
     private boolean shutDown() {
-        Connection c = connection;
+        ServerConnection c = connection;
         connection = null;
         if (c != null) {
             c.close();
@@ -508,12 +508,12 @@ final class Session implements AutoCloseable {
                 && words.stream().skip(2).anyMatch(w -> new String(w, StandardCharsets.UTF_8).equalsIgnoreCase("AUTH"));
     }
 
-    private void remember(CommandSpec spec, List<byte[]> args, Reply reply) {
-        if (spec == CommandSpec.GET && reply instanceof Reply.Bulk) {
+    private void remember(KnownCommand spec, List<byte[]> args, Reply reply) {
+        if (spec == KnownCommand.GET && reply instanceof Reply.Bulk) {
             knownKeys.add(args.get(0));
-        } else if (spec == CommandSpec.PUT && reply instanceof Reply.Status) {
+        } else if (spec == KnownCommand.PUT && reply instanceof Reply.Status) {
             knownKeys.add(args.get(0));
-        } else if (spec == CommandSpec.DEL && reply instanceof Reply.Int) {
+        } else if (spec == KnownCommand.DEL && reply instanceof Reply.Int) {
             args.forEach(knownKeys::remove);
         }
     }
@@ -571,7 +571,7 @@ final class Session implements AutoCloseable {
     void interrupt() {
         interrupted = true;
         if (!scanning) {
-            Connection c = connection;
+            ServerConnection c = connection;
             if (c != null) {
                 c.close();
             }
@@ -579,7 +579,7 @@ final class Session implements AutoCloseable {
     }
 
     private boolean lost(IOException e) {
-        Connection c = connection;
+        ServerConnection c = connection;
         connection = null;
         if (c != null) {
             c.close();
@@ -632,7 +632,7 @@ final class Session implements AutoCloseable {
 
     @Override
     public void close() {
-        Connection c = connection;
+        ServerConnection c = connection;
         connection = null;
         if (c != null) {
             c.close();
