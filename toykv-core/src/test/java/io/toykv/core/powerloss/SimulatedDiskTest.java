@@ -234,16 +234,25 @@ class SimulatedDiskTest {
         assertFalse(disk.deleteIfExists(dir.resolve("never")));
     }
 
-    @Test
-    void aConcurrentSyncForcesWhatItsForceCoversAndEveryOtherFileThenIsUndone() throws Exception {
+    /**
+     * A disk running concurrent syncs, with {@code m} allocated ({@code mappedSize} zero bytes) and
+     * {@code o} holding ten unforced 5s, both named durably.
+     */
+    private SimulatedDisk diskForConcurrentSyncs(int mappedSize) throws Exception {
         SimulatedDisk disk = new SimulatedDisk(dir);
         disk.concurrentSyncs(true);
+        disk.allocate(dir.resolve("m"), mappedSize);
+        disk.createFile(dir.resolve("o"));
+        disk.forceDirectory(dir);
+        write(disk, dir.resolve("o"), filled(10, 5), 0);
+        return disk;
+    }
+
+    @Test
+    void aConcurrentSyncForcesWhatItsForceCoversAndEveryOtherFileThenIsUndone() throws Exception {
+        SimulatedDisk disk = diskForConcurrentSyncs(2 * PAGE);
         Path mapped = dir.resolve("m");
         Path other = dir.resolve("o");
-        disk.allocate(mapped, 2 * PAGE);
-        disk.createFile(other);
-        disk.forceDirectory(dir);
-        write(disk, other, filled(10, 5), 0);
         try (FileChannel ch = disk.open(mapped, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             MappedByteBuffer map = disk.mapReadWrite(ch, mapped, 2 * PAGE);
             map.put(0, (byte) 1);
@@ -267,14 +276,9 @@ class SimulatedDiskTest {
 
     @Test
     void aConcurrentSyncStartsBeforeItReadsAnyFileAndKeepsNothingWrittenWhileItRuns() throws Exception {
-        SimulatedDisk disk = new SimulatedDisk(dir);
-        disk.concurrentSyncs(true);
+        SimulatedDisk disk = diskForConcurrentSyncs(PAGE);
         Path mapped = dir.resolve("m");
         Path other = dir.resolve("o");
-        disk.allocate(mapped, PAGE);
-        disk.createFile(other);
-        disk.forceDirectory(dir);
-        write(disk, other, filled(10, 5), 0);
         List<String> events = new ArrayList<>();
         byte[][] seen = new byte[1][];
         disk.crashPoints(new SimulatedDisk.CrashPoints() {
