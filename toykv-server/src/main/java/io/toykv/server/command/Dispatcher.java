@@ -127,11 +127,12 @@ public final class Dispatcher {
     }
 
     /**
-     * The hook for expiry: {@code key} expired (the store dropped it, actively or when touched), so the
-     * EXECs of the clients WATCHing it fail, as after a write. See {@link WatchRegistry#expired}.
+     * The hook for expiry: {@code key} of database {@code db} expired (the store dropped it, actively or
+     * when touched), so the EXECs of the clients WATCHing it fail, as after a write. See
+     * {@link WatchRegistry#expired}.
      */
-    public void keyExpired(byte[] key) {
-        watches.expired(key);
+    public void keyExpired(int db, byte[] key) {
+        watches.expired(db, key);
     }
 
     /** The client is gone: forgets its WATCHed keys. */

@@ -173,11 +173,12 @@ final class TransactionCommands {
             throw new ReplyException("ERR WATCH inside MULTI is not allowed");
         }
         if (!tx.watched.dirty()) { // once dirty, EXEC fails whatever else is watched
+            int db = c.session().database();
             for (int i = 1; i < c.argc(); i++) {
                 byte[] key = c.arg(i);
-                if (!tx.watched.contains(key)) {
+                if (!tx.watched.contains(db, key)) {
                     tx.chargeWatch(key);
-                    watches.watch(tx.watched, key);
+                    watches.watch(tx.watched, db, key);
                     tx.watchedExpiry(keyspace.expiry(key));
                 }
             }
