@@ -3,36 +3,27 @@ package io.toykv.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** WATCH over a real socket: a watched key belongs to the database it was watched in. */
-class WatchDatabasesTest {
+class WatchDatabasesTest extends ServerTest {
     private static final String PONG_ARRAY = "*1\r\n+PONG\r\n";
     private static final String ABORTED = "*-1\r\n";
 
-    @TempDir
-    Path dir;
-
-    private ToykvServer server;
     private RespClient watcher;
     private RespClient writer;
 
     @BeforeEach
-    void start() throws IOException {
-        server = TestServers.start(dir);
-        watcher = new RespClient(server.port());
+    void secondClient() throws IOException {
+        watcher = c;
         writer = new RespClient(server.port());
     }
 
     @AfterEach
-    void stop() {
-        watcher.close();
+    void closeSecondClient() {
         writer.close();
-        server.close();
     }
 
     /** MULTI, PING, EXEC by the watcher: EXEC's reply. */
