@@ -28,8 +28,8 @@ final class TransactionCommands {
 
     /** Commands that run at once even after MULTI (Redis's processCommand). */
     private static final Set<String> NOT_QUEUED = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
-    /** Commands refused after MULTI (Redis's NO_MULTI flag; of those, toykv has SHUTDOWN). */
-    private static final Set<String> REFUSED_IN_MULTI = Set.of("shutdown");
+    /** Commands refused after MULTI (Redis's NO_MULTI flag; of those, toykv has SHUTDOWN and SAVE). */
+    private static final Set<String> REFUSED_IN_MULTI = Set.of("shutdown", "save");
 
     /** Runs one command and writes its reply or error, as the dispatcher does for a request. */
     @FunctionalInterface
