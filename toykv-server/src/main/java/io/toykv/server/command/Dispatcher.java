@@ -52,6 +52,7 @@ public final class Dispatcher {
         new StringCommands(keyspace, locks, stats, rawValues).register(table);
         new KeyspaceCommands(keyspace, databaseCommands, locks).register(table);
         new ObjectCommand(keyspace, rawValues).register(table);
+        new BitCommands(keyspace, locks, rawValues).register(table);
         new LcsCommand(keyspace).register(table);
     }
 
