@@ -1,7 +1,9 @@
 package io.toykv.server;
 
+import io.toykv.core.Databases;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.SyncMode;
+import io.toykv.server.resp.RespLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -54,8 +56,8 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--port",
             paramLabel = "PORT",
-            defaultValue = "${env:SERVER_PORT:-8888}",
-            description = "TCP port (0: any free port). Default: $SERVER_PORT or 8888.")
+            defaultValue = "${env:SERVER_PORT:-" + ServerConfig.DEFAULT_PORT + "}",
+            description = "TCP port (0: any free port). Default: $SERVER_PORT or " + ServerConfig.DEFAULT_PORT + ".")
     int port;
 
     @Option(
@@ -82,14 +84,14 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--max-clients",
             paramLabel = "N",
-            defaultValue = "10000",
+            defaultValue = "" + ServerConfig.DEFAULT_MAX_CLIENTS,
             description = "Most connected clients; past it new ones get an error. Default: ${DEFAULT-VALUE}.")
     int maxClients;
 
     @Option(
             names = "--databases",
             paramLabel = "N",
-            defaultValue = "16",
+            defaultValue = "" + Databases.DEFAULT_COUNT,
             description = "Number of databases (SELECT 0 to N-1). Default: ${DEFAULT-VALUE}.")
     int databases;
 
@@ -116,20 +118,23 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--verbose", description = "Log every operation, e.g. client(7) put (k1, v1).")
     boolean verbose;
 
-    @Option(names = "--shards", paramLabel = "N", description = "Shards of a new store (1-256). Default: 4.")
+    @Option(
+            names = "--shards",
+            paramLabel = "N",
+            description = "Shards of a new store (1-256). Default: " + StoreOptions.DEFAULT_SHARDS + ".")
     Integer shards;
 
     @Option(
             names = "--max-key-size",
             paramLabel = "BYTES",
-            defaultValue = "1024",
+            defaultValue = "" + StoreOptions.DEFAULT_MAX_KEY_SIZE,
             description = "Largest key. Default: ${DEFAULT-VALUE}.")
     int maxKeySize;
 
     @Option(
             names = "--max-value-size",
             paramLabel = "BYTES",
-            defaultValue = "1048576",
+            defaultValue = "" + StoreOptions.DEFAULT_MAX_VALUE_SIZE,
             description = "Largest value; also the largest bulk string a request may carry. Default: ${DEFAULT-VALUE}.")
     int maxValueSize;
 
@@ -154,7 +159,7 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--max-output-buffer",
             paramLabel = "MIB",
-            defaultValue = "256",
+            defaultValue = "" + (ServerConfig.DEFAULT_MAX_OUTPUT_BUFFER >> 20),
             description = "Disconnect a client whose unread replies exceed this many MiB. Default: ${DEFAULT-VALUE}.")
     long maxOutputMib;
 
@@ -169,14 +174,14 @@ public final class ServerMain implements Callable<Integer> {
             names = "--client-query-buffer-limit",
             paramLabel = "SIZE",
             description = "Largest request in bytes (e.g. 256mb); past it the client gets a protocol error and "
-                    + "is closed. Default: 256mb.")
+                    + "is closed. Default: " + (RespLimits.DEFAULT_MAX_REQUEST_BYTES >> 20) + "mb.")
     String clientQueryBufferLimit;
 
     @Option(
             names = "--maxmemory-clients",
             paramLabel = "SIZE",
             description = "Most memory all clients' query and reply buffers may hold together, as bytes (64mb) or "
-                    + "a share of the heap (25%); past it the clients with the largest buffers are disconnected. "
+                    + "a share of the heap (25%%); past it the clients with the largest buffers are disconnected. "
                     + "Default: an eighth of the heap (-Xmx).")
     String maxMemoryClients;
 
@@ -185,7 +190,8 @@ public final class ServerMain implements Callable<Integer> {
             paramLabel = "MIB",
             description = "Size of a values-log segment, 1-2047 MiB, and at least the staging buffer, which "
                     + "holds the largest value: so 2 or more at the default --max-value-size; 1 needs "
-                    + "--max-value-size 1048568 or less. Default: 8. A store that will hold terabytes wants "
+                    + "--max-value-size 1048568 or less. Default: " + (StoreOptions.DEFAULT_SEGMENT_SIZE >> 20)
+                    + ". A store that will hold terabytes wants "
                     + "larger ones (README, Limitations).")
     Integer segmentMib;
 
