@@ -116,6 +116,8 @@ final class CommandArguments {
             Map.entry("getrange", RANGE),
             Map.entry("substr", RANGE),
             Map.entry("setrange", List.of(arg("key", "key"), arg("offset", "integer"), arg("value", "string"))),
+            Map.entry("setbit", List.of(arg("key", "key"), arg("offset", "integer"), arg("value", "integer"))),
+            Map.entry("getbit", List.of(arg("key", "key"), arg("offset", "integer"))),
             Map.entry("msetnx", List.of(multiple(group("data", "block", arg("key", "key"), arg("value", "string"))))),
             Map.entry("rename", List.of(arg("key", "key"), arg("newkey", "key"))),
             Map.entry("renamenx", List.of(arg("key", "key"), arg("newkey", "key"))),

@@ -59,7 +59,7 @@ final class ConnectionCommands {
                 false,
                 "connection",
                 "2.4.0",
-                "Connection commands: SETNAME, GETNAME, SETINFO, ID, INFO.",
+                "Connection commands: SETNAME, GETNAME, SETINFO, ID, INFO, REPLY.",
                 this::client));
     }
 
@@ -200,6 +200,7 @@ final class ConnectionCommands {
                 subArity(c, 2, "id");
                 c.out().integer(c.session().id());
             }
+            case "REPLY" -> reply(c);
             case "INFO" -> clientList.info(c);
             case "LIST" -> clientList.list(c);
             case "KILL" -> clientList.kill(c);
@@ -234,6 +235,8 @@ final class ConnectionCommands {
                     "      Return clients of specified type.",
                     "    * ID <client-id> [<client-id> ...]",
                     "      Return clients of specified IDs only.",
+                    "REPLY (ON|OFF|SKIP)",
+                    "    Control the replies sent to the current connection.",
                     "SETINFO <option> <value>",
                     "    Set client meta attr. Options are LIB-NAME and LIB-VER.",
                     "SETNAME <name>",
@@ -249,6 +252,21 @@ final class ConnectionCommands {
             default ->
                 throw new ReplyException(
                         "ERR unknown subcommand '" + Args.printable(c.arg(1), 128) + "'. Try CLIENT HELP.");
+        }
+    }
+
+    /** CLIENT REPLY ON|OFF|SKIP: only ON replies (see {@link ClientReply}). */
+    private static void reply(Call c) {
+        subArity(c, 3, "reply");
+        ClientReply reply = c.session().reply();
+        switch (c.upper(2)) {
+            case "ON" -> {
+                reply.on();
+                c.out().ok();
+            }
+            case "OFF" -> reply.off();
+            case "SKIP" -> reply.skip();
+            default -> throw new ReplyException(Args.SYNTAX_ERROR);
         }
     }
 

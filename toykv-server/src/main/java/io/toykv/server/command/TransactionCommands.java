@@ -28,8 +28,8 @@ final class TransactionCommands {
 
     /** Commands that run at once even after MULTI (Redis's processCommand). */
     private static final Set<String> NOT_QUEUED = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
-    /** Commands refused after MULTI (Redis's NO_MULTI flag; of those, toykv has SHUTDOWN). */
-    private static final Set<String> REFUSED_IN_MULTI = Set.of("shutdown");
+    /** Commands refused after MULTI (Redis's NO_MULTI flag; of those, toykv has SHUTDOWN and SAVE). */
+    private static final Set<String> REFUSED_IN_MULTI = Set.of("shutdown", "save");
 
     /** Runs one command and writes its reply or error, as the dispatcher does for a request. */
     @FunctionalInterface
@@ -173,11 +173,12 @@ final class TransactionCommands {
             throw new ReplyException("ERR WATCH inside MULTI is not allowed");
         }
         if (!tx.watched.dirty()) { // once dirty, EXEC fails whatever else is watched
+            int db = c.session().database();
             for (int i = 1; i < c.argc(); i++) {
                 byte[] key = c.arg(i);
-                if (!tx.watched.contains(key)) {
+                if (!tx.watched.contains(db, key)) {
                     tx.chargeWatch(key);
-                    watches.watch(tx.watched, key);
+                    watches.watch(tx.watched, db, key);
                     tx.watchedExpiry(keyspace.expiry(key));
                 }
             }
