@@ -187,7 +187,7 @@ public final class RequestParser {
                     } else if (b == '-' && digits == 0 && !negative) {
                         negative = true;
                     } else if (b >= '0' && b <= '9') {
-                        addDigit(b, negative ? Long.MAX_VALUE / 10 : limits.maxArgs(), "invalid multibulk length");
+                        addDigit(b, negative ? Long.MAX_VALUE / 10 : limits.maxArgs(), pastLimit("multibulk length"));
                     } else {
                         throw broken("invalid multibulk length");
                     }
@@ -221,7 +221,7 @@ public final class RequestParser {
                         }
                         state = State.BULK_LENGTH_LF;
                     } else if (b >= '0' && b <= '9') {
-                        addDigit(b, limits.maxBulkLength(), "invalid bulk length");
+                        addDigit(b, limits.maxBulkLength(), pastLimit("bulk length"));
                     } else {
                         throw broken("invalid bulk length");
                     }
@@ -296,6 +296,14 @@ public final class RequestParser {
         number = 0;
         digits = 0;
         negative = false;
+    }
+
+    /**
+     * The error for a count or length past its limit: Redis says "unauthenticated" under the limits of a
+     * client that has not authenticated yet, and "invalid" otherwise.
+     */
+    private String pastLimit(String what) {
+        return (limits == RespLimits.UNAUTHENTICATED ? "unauthenticated " : "invalid ") + what;
     }
 
     private void addDigit(byte b, long limit, String error) throws ProtocolException {

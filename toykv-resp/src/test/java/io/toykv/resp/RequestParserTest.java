@@ -181,9 +181,12 @@ class RequestParserTest {
     void limitsCanBeRaisedBetweenRequests() throws ProtocolException {
         RequestParser p = new RequestParser(RespLimits.UNAUTHENTICATED);
         byte[] big = bytes("*11\r\n" + "$1\r\na\r\n".repeat(11));
-        assertThrows(
-                ProtocolException.class,
-                () -> new RequestParser(RespLimits.UNAUTHENTICATED).feed(big, 0, big.length, r -> true));
+        assertEquals(
+                "unauthenticated multibulk length",
+                assertThrows(
+                                ProtocolException.class,
+                                () -> new RequestParser(RespLimits.UNAUTHENTICATED).feed(big, 0, big.length, r -> true))
+                        .getMessage());
         p.limits(RespLimits.defaults());
         List<String> out = new ArrayList<>();
         p.feed(big, 0, big.length, r -> out.add(join(r)));

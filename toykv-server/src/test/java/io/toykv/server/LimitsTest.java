@@ -182,7 +182,14 @@ class LimitsTest {
         try (ToykvServer server = TestServers.start(TestServers.config(dir).requirePass("pw"));
                 RespClient c = new RespClient(server.port())) {
             c.send("*1\r\n$20000\r\n");
-            assertEquals("-ERR Protocol error: invalid bulk length\r\n", c.readReply());
+            assertEquals("-ERR Protocol error: unauthenticated bulk length\r\n", c.readReply());
+            assertTrue(c.closedByServer());
+        }
+        try (ToykvServer server =
+                        TestServers.start(TestServers.config(dir.resolve("b")).requirePass("pw"));
+                RespClient c = new RespClient(server.port())) {
+            c.send("*11\r\n");
+            assertEquals("-ERR Protocol error: unauthenticated multibulk length\r\n", c.readReply());
             assertTrue(c.closedByServer());
         }
     }
