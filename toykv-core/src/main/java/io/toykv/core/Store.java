@@ -4,8 +4,11 @@ import io.toykv.core.engine.AtomicBatches;
 import io.toykv.core.engine.BackgroundSyncer;
 import io.toykv.core.engine.BatchCommits;
 import io.toykv.core.engine.BatchOp;
+import io.toykv.core.engine.CommitJournal;
 import io.toykv.core.engine.ExpirySweeper;
 import io.toykv.core.engine.GarbageCollector;
+import io.toykv.core.engine.JournalCheckpointer;
+import io.toykv.core.engine.JournalReplay;
 import io.toykv.core.engine.ReadFence;
 import io.toykv.core.engine.Shard;
 import io.toykv.core.engine.ShardManifest;
@@ -79,6 +82,10 @@ public final class Store implements AutoCloseable {
     private final ReadFence fence = new ReadFence();
     private final AtomicBatches batches;
     private final BackgroundSyncer syncer;
+    /** {@link SyncMode#ALWAYS} only: the commit journal and the thread that checkpoints it; else null. */
+    private final CommitJournal journal;
+
+    private final JournalCheckpointer checkpointer;
     private final GarbageCollector gc;
     /** Null when {@link StoreOptions#activeExpiry} is off. */
     private final ExpirySweeper sweeper;
@@ -101,7 +108,8 @@ public final class Store implements AutoCloseable {
             DirectoryLock lock,
             FileIo.Installed fileIoScope,
             Shard[] shards,
-            BatchCommits commits) {
+            BatchCommits commits,
+            CommitJournal journal) {
         this.dir = dir;
         this.options = options;
         this.lock = lock;
@@ -112,6 +120,10 @@ public final class Store implements AutoCloseable {
         this.syncer = options.syncMode() == SyncMode.EVERY_SECOND && options.backgroundSync()
                 ? new BackgroundSyncer(shards, this::syncFailed, () -> lastSyncFailed = false)
                 : null;
+        this.journal = journal;
+        this.checkpointer = journal == null
+                ? null
+                : new JournalCheckpointer(shards, journal, this::syncFailed, () -> lastSyncFailed = false);
         this.gc = new GarbageCollector(
                 shards,
                 options.gcGarbageRatio(),
@@ -155,6 +167,7 @@ public final class Store implements AutoCloseable {
         }
         Shard[] shards = null;
         BatchCommits commits = null;
+        CommitJournal journal = null;
         try {
             StoreManifest.Contents stored = StoreManifest.read(dir);
             ShardManifest[] identities;
@@ -173,6 +186,7 @@ public final class Store implements AutoCloseable {
             commits = BatchCommits.open(dir, stored == null || stored.version() < StoreManifest.FIRST_WITH_BATCHES);
             BatchCommits committed = commits;
             shards = openShards(dir, opts, allocator, io, identities, committed::committed);
+            journal = openJournal(dir, opts, shards);
             if (stored == null) {
                 // The last step of a creation: every shard directory holds its files and its shard
                 // manifest, durably. A crash before this leaves no store manifest and shard directories
@@ -189,7 +203,7 @@ public final class Store implements AutoCloseable {
                         "upgraded " + dir + " from store format version " + stored.version() + " to "
                                 + StoreManifest.VERSION);
             }
-            Store store = new Store(dir, opts, lock, fileIoScope, shards, commits);
+            Store store = new Store(dir, opts, lock, fileIoScope, shards, commits, journal);
             LOG.log(System.Logger.Level.DEBUG, "opened " + dir + " with " + store.size() + " keys");
             return store;
         } catch (IOException | RuntimeException e) {
@@ -202,11 +216,13 @@ public final class Store implements AutoCloseable {
                     }
                 }
             }
-            if (commits != null) {
-                try {
-                    commits.close();
-                } catch (IOException again) {
-                    e.addSuppressed(again);
+            for (AutoCloseable file : new AutoCloseable[] {commits, journal}) {
+                if (file != null) {
+                    try {
+                        file.close();
+                    } catch (Exception again) {
+                        e.addSuppressed(again);
+                    }
                 }
             }
             lock.close();
@@ -214,6 +230,42 @@ public final class Store implements AutoCloseable {
             if (e instanceof CorruptionException c) {
                 throw new CorruptionException(c.file(), c.offset(), c.problem() + REPAIR_HINT, c);
             }
+            throw e;
+        }
+    }
+
+    /**
+     * Replays the commit journal, if the store has one, into the opened shards (a store last opened in
+     * {@link SyncMode#ALWAYS} mode); in that mode returns the journal, created if missing and attached to
+     * the shards, else closes it and returns null. A ring too small for the options' largest record is
+     * replaced, once replayed, by a larger one.
+     */
+    private static CommitJournal openJournal(Path dir, StoreOptions opts, Shard[] shards) throws IOException {
+        boolean always = opts.syncMode() == SyncMode.ALWAYS;
+        long maxRecord = CommitJournal.RECORD_HEADER + (long) opts.maxKeySize() + opts.maxValueSize();
+        CommitJournal journal = CommitJournal.open(dir, maxRecord, opts.bufferSize(), always);
+        if (journal == null) {
+            return null;
+        }
+        try {
+            int replayed = JournalReplay.replay(journal, shards);
+            if (replayed > 0) {
+                LOG.log(System.Logger.Level.INFO, "replayed " + replayed + " commit journal records into " + dir);
+            }
+            if (!always) {
+                journal.close();
+                return null;
+            }
+            if (journal.tooSmallFor(maxRecord)) {
+                journal.close();
+                journal = CommitJournal.replace(dir, maxRecord, opts.bufferSize());
+            }
+            for (int i = 0; i < shards.length; i++) {
+                shards[i].useJournal(journal, i);
+            }
+            return journal;
+        } catch (IOException | RuntimeException e) {
+            journal.close();
             throw e;
         }
     }
@@ -736,6 +788,9 @@ public final class Store implements AutoCloseable {
         if (syncer != null) {
             syncer.close();
         }
+        if (checkpointer != null) {
+            checkpointer.close();
+        }
         IOException failure = null;
         for (Shard s : shards) {
             try {
@@ -752,6 +807,14 @@ public final class Store implements AutoCloseable {
             commits.close();
         } catch (IOException e) {
             failure = failure == null ? e : failure;
+        }
+        if (journal != null) {
+            try {
+                // Every shard closed forced: nothing in the journal needs replaying, and the header says so.
+                journal.close(failure == null && writesStopped.get() == null);
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
         }
         try {
             lock.close();
@@ -774,10 +837,16 @@ public final class Store implements AutoCloseable {
         if (syncer != null) {
             syncer.close();
         }
+        if (checkpointer != null) {
+            checkpointer.close();
+        }
         for (Shard s : shards) {
             s.abandon();
         }
         commits.close();
+        if (journal != null) {
+            journal.close();
+        }
         lock.close();
         fileIoScope.close();
     }
@@ -912,6 +981,9 @@ public final class Store implements AutoCloseable {
         if (writesStopped.compareAndSet(null, t)) {
             for (Shard s : shards) {
                 s.stopWrites(t); // the collector and the sync thread stop too; each shard checks under its locks
+            }
+            if (journal != null) {
+                journal.fail(t); // no later group commit; writers waiting for one fail
             }
             backgroundFailed(t);
         }

@@ -9,8 +9,10 @@ package io.toykv.core;
  */
 public enum SyncMode {
     /**
-     * Each put and delete is on the device before it returns. Concurrent writers to a shard share one
-     * force (group commit).
+     * Each put and delete is on the device before it returns: its redo record is in the store's commit
+     * journal ({@code journal.log}), whose one force acknowledges every writer waiting, of every shard
+     * (group commit). The shards' own logs are forced once a second, as in {@link #EVERY_SECOND}; the
+     * next open replays what the journal holds beyond that.
      */
     ALWAYS,
     /**

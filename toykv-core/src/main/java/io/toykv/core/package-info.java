@@ -23,7 +23,9 @@
  * <li>{@code toykv-flush-<shard>}, one per shard ({@code <shard>} is its directory's name): writes the
  * buffer's pending half to its segment with O_DIRECT and makes the next head segment ahead; started with
  * the shard's first flush, stopped by its close.
- * <li>{@code toykv-sync}: syncs every shard once a second, in {@code EVERY_SECOND} mode only.
+ * <li>{@code toykv-sync}: syncs every shard once a second, in {@code EVERY_SECOND} mode; in {@code ALWAYS}
+ *     mode the same, after which it marks the commit journal covered (a checkpoint), and at once when the
+ *     journal's ring is half used or a writer waits for room in it.
  * <li>{@code toykv-gc}, or {@code toykv-gc-<n>} when there are several: garbage collection, unless
  * {@code autoCompaction} is off; runs at a lowered CPU priority.
  * <li>{@code toykv-expiry}: removes expired keys that nobody touches, every 100 ms, at most 256 keys a
@@ -39,8 +41,8 @@
  *
  * <h2>Durability</h2>
  * When put or delete returns, the write is in the page cache through shared memory mappings and survives
- * a kill -9 of the process. It survives a power loss once synced: at once in {@code ALWAYS} mode (group
- * commit), within about a second in {@code EVERY_SECOND} mode (the default), at {@code sync()} or
+ * a kill -9 of the process. It survives a power loss once synced: at once in {@code ALWAYS} mode (one
+ * force of the store's commit journal for every writer waiting, whatever its shard: group commit), within about a second in {@code EVERY_SECOND} mode (the default), at {@code sync()} or
  * {@code close()} otherwise. See {@code docs/FORMAT.md} for the write order and recovery.
  *
  * <h2>Exceptions</h2>

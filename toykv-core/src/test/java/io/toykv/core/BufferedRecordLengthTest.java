@@ -27,7 +27,7 @@ class BufferedRecordLengthTest {
     void aSyncedPutWithANegativeLengthIntoTheBufferIsCorruptionNotACrash() throws IOException {
         StoreOptions o = StoreOptions.defaults().shards(1).syncMode(SyncMode.ALWAYS);
         Store s = Store.open(dir, o);
-        s.put("k1".getBytes(StandardCharsets.US_ASCII), new byte[] {1, 2, 3}); // forced in the buffer, not flushed
+        s.put("k1".getBytes(StandardCharsets.US_ASCII), new byte[] {1, 2, 3}); // in the buffer, not flushed
         s.abandon();
         Path keys = FileNames.keysFile(FileNames.shardDir(dir, 0), 1);
         try (FileChannel ch = FileChannel.open(keys, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -39,6 +39,12 @@ class BufferedRecordLengthTest {
             CRC32C crc = new CRC32C();
             crc.update(m.slice(pos + 4, 15 + k));
             m.putInt(pos, (int) crc.getValue());
+            // The record is synced: the header's synced length covers it (the journal made the put
+            // durable, so the put itself need not have forced the keys log).
+            m.putLong(16, 8192);
+            CRC32C header = new CRC32C();
+            header.update(m.slice(0, 24));
+            m.putInt(24, (int) header.getValue());
             m.force();
         }
         assertThrows(CorruptionException.class, () -> Store.open(dir, o).close());

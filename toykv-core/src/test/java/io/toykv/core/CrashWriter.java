@@ -35,7 +35,7 @@ public final class CrashWriter {
         BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.US_ASCII));
         Random r = new Random(seed);
         try (Store store = Store.open(dir, options)) {
-            if (mode.equals("gc")) {
+            if (mode.equals("gc") || mode.equals("always")) {
                 // Collect all the time, so the kill lands in the middle of a collection more often than not.
                 Thread gc = new Thread(() -> {
                     while (true) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.io.FileAllocator;
+import io.toykv.core.io.FileIo;
 import io.toykv.core.io.ForceFailedException;
 import io.toykv.core.io.Mappings;
 import io.toykv.core.log.DirectIo;
@@ -360,42 +361,57 @@ class FaultInjectionTest {
     }
 
     /**
-     * Two puts on one shard wait for its sync lock, both past the store's check; the first to force
-     * fails (once: forces work again after it). The second must not force again and be acknowledged:
-     * the shard records the failure before the lock goes.
+     * Two puts wait for one group commit of the journal; its force fails (once: forces work again after
+     * it). The writer that waited for it must not force again and be acknowledged: the journal records
+     * the failure before it wakes the waiters.
      */
     @Test
     void aWriterWaitingForAFailedForceIsNotAcknowledged() throws Exception {
-        StoreOptions options = oneShard(SyncMode.ALWAYS, t -> {});
+        java.util.concurrent.CountDownLatch forcing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch fail = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        FileIo io = new ForwardingFileIo() {
+            @Override
+            public void force(java.nio.channels.FileChannel ch, Path path, boolean metaData) throws IOException {
+                if (path.getFileName().toString().equals("journal.log") && armed.compareAndSet(true, false)) {
+                    forcing.countDown();
+                    try {
+                        fail.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new IOException("Input/output error (injected)");
+                }
+                super.force(ch, path, metaData);
+            }
+        };
+        StoreOptions options = oneShard(SyncMode.ALWAYS, t -> {}).fileIo(io);
         try (Store s = Store.open(dir, options)) {
             s.put("a".getBytes(), "1".getBytes());
-            java.util.concurrent.locks.ReentrantLock syncLock =
-                    s.shardOf("a".getBytes()).syncLock();
             java.util.List<Throwable> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread[] writers = new Thread[2];
-            syncLock.lock();
-            try {
-                for (int i = 0; i < writers.length; i++) {
-                    byte[] key = ("w" + i).getBytes();
-                    writers[i] = new Thread(() -> {
-                        try {
-                            s.put(key, "v".getBytes());
-                            outcomes.add(new AssertionError("acknowledged"));
-                        } catch (RuntimeException e) {
-                            outcomes.add(e);
-                        }
-                    });
-                    writers[i].start();
+            armed.set(true);
+            for (int i = 0; i < writers.length; i++) {
+                byte[] key = ("w" + i).getBytes();
+                writers[i] = new Thread(() -> {
+                    try {
+                        s.put(key, "v".getBytes());
+                        outcomes.add(new AssertionError("acknowledged"));
+                    } catch (RuntimeException e) {
+                        outcomes.add(e);
+                    }
+                });
+                writers[i].start();
+                if (i == 0) {
+                    forcing.await(); // the first leads the round, and blocks in its force
                 }
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                while (syncLock.getQueueLength() < writers.length && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                assertEquals(writers.length, syncLock.getQueueLength(), "both writers wait for the force");
-                Mappings.failNextForces(1);
-            } finally {
-                syncLock.unlock();
             }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (writers[1].getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(Thread.State.WAITING, writers[1].getState(), "the second writer waits for the round");
+            fail.countDown();
             for (Thread t : writers) {
                 t.join(10_000);
             }

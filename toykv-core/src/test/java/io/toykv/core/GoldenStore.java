@@ -24,7 +24,7 @@ import java.util.zip.ZipInputStream;
  * version N left after {@link #writeFixture} (run by that build; then the store was zipped, LOCK left
  * out): two shards, 64 KiB buffers, segments and keys files; sealed segments with garbage; and, as a
  * kill -9 leaves them, the last puts in the buffers only. ({@code v4-store.zip} is
- * {@link FormatVersion4Test}'s own fixture; {@code v5-store.zip} was left by commit a20c2e3.)
+ * {@link FormatVersion4Test}'s own fixture; {@code v5-store.zip} was left by commit a20c2e3, {@code v6-store.zip} by commit 5dfcbd3.)
  */
 final class GoldenStore {
     static final StoreOptions OPTIONS = StoreOptions.defaults()

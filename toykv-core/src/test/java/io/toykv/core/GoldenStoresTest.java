@@ -3,6 +3,7 @@ package io.toykv.core;
 import static io.toykv.core.GoldenStore.OPTIONS;
 import static io.toykv.core.GoldenStore.assertContents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.engine.StoreManifest;
 import java.io.IOException;
@@ -23,7 +24,7 @@ class GoldenStoresTest {
     Path dir;
 
     @ParameterizedTest(name = "version {0}")
-    @ValueSource(ints = {1, 2, 3, 5})
+    @ValueSource(ints = {1, 2, 3, 5, 6})
     void aStoreOfAnEarlierVersionOpensIsUpgradedAndKeepsWorking(int version) throws IOException {
         GoldenStore.unzip(version, dir);
         assertEquals(version, GoldenStore.manifestVersion(dir));
@@ -50,6 +51,29 @@ class GoldenStoresTest {
             s.apply(batch);
             s.abandon();
         }
+        try (Store s = Store.open(dir, OPTIONS)) {
+            assertContents(s, model);
+        }
+    }
+
+    /**
+     * A version 6 store opened in ALWAYS mode gets its commit journal, and the writes made through it
+     * are there after a kill -9, whatever mode reopens the store (any open replays the journal).
+     */
+    @org.junit.jupiter.api.Test
+    void aVersion6StoreOpenedInAlwaysModeJournalsItsWrites() throws IOException {
+        GoldenStore.unzip(6, dir);
+        Map<Integer, byte[]> model = GoldenStore.fixtureContents();
+        try (Store s = Store.open(dir, OPTIONS.copy().syncMode(SyncMode.ALWAYS))) {
+            for (int i = 0; i < 60; i++) {
+                s.put(GoldenStore.key(i), GoldenStore.value(i, 8));
+                model.put(i, GoldenStore.value(i, 8));
+            }
+            s.delete(GoldenStore.key(61));
+            model.remove(61);
+            s.abandon();
+        }
+        assertTrue(java.nio.file.Files.exists(dir.resolve("journal.log")));
         try (Store s = Store.open(dir, OPTIONS)) {
             assertContents(s, model);
         }

@@ -84,6 +84,13 @@ public final class AtomicBatches {
             }
         }
         List<Integer> order = new ArrayList<>(byShard.keySet());
+        // In ALWAYS mode each shard written gets a BARRIER in the journal (reserved before the locks:
+        // room there comes from a checkpoint, which needs them).
+        CommitJournal journal = shards[0].state().journal;
+        long room = journal == null ? 0 : (long) order.size() * CommitJournal.RECORD_HEADER;
+        if (journal != null) {
+            journal.reserve(room);
+        }
         List<ShardState> locked = new ArrayList<>();
         try {
             for (int i : order) { // in shard order: no deadlock between batches
@@ -116,6 +123,9 @@ public final class AtomicBatches {
             for (ShardState state : written) {
                 force(state);
             }
+            if (journal != null) {
+                barriers(journal, written);
+            }
             commits.commit(id);
             fence.beginInstall();
             try {
@@ -134,7 +144,23 @@ public final class AtomicBatches {
             for (int i = locked.size() - 1; i >= 0; i--) {
                 locked.get(i).writeLock.unlock();
             }
+            if (journal != null) {
+                journal.release(room);
+            }
         }
+    }
+
+    /**
+     * Journals a BARRIER for each shard written and forces the journal, before the commit point: the
+     * shards were just forced, so replay must not redo their earlier journal records over the batch. Under
+     * the shards' write locks, so no record of theirs lands between the force and the barrier.
+     */
+    private static void barriers(CommitJournal journal, List<ShardState> written) throws IOException {
+        long end = 0;
+        for (ShardState state : written) {
+            end = journal.append(CommitJournal.BARRIER, state.shardIndex, new byte[0], null, 0);
+        }
+        journal.syncTo(end);
     }
 
     /** Values first, then the keys log, as a group commit forces them; under the write lock. */

@@ -117,6 +117,15 @@ public final class Shard {
         }
     }
 
+    /**
+     * From now on this shard's writes append their redo records to {@code journal} as shard
+     * {@code index}, and in {@code ALWAYS} mode wait for its force instead of their own logs'.
+     */
+    public void useJournal(CommitJournal journal, int index) {
+        state.shardIndex = index;
+        state.journal = journal;
+    }
+
     /** The highest atomic batch id the keys log named at open (0 for none). */
     long maxBatchId() {
         return maxBatchId;

@@ -36,6 +36,16 @@ final class ShardState {
      */
     final ReentrantLock syncLock = new ReentrantLock();
 
+    /**
+     * The store's commit journal in {@code ALWAYS} mode, set once the open has replayed it; null before,
+     * and in the other modes. Each write appends its redo record there under {@link #writeLock}.
+     */
+    volatile CommitJournal journal;
+    /** This shard's index in the store, as journal records name it. */
+    volatile int shardIndex;
+    /** Set while the open replays the journal into this shard: its writes wait for no force. */
+    volatile boolean replaying;
+
     /** Appends since open; under {@link #writeLock}. */
     long appendSequence;
     /**

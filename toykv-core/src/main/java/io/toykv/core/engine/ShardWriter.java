@@ -65,8 +65,10 @@ final class ShardWriter {
     boolean put(byte[] key, byte[] value, long expireAt, Condition condition) throws IOException {
         int recordSize = ValueRecord.size(value.length);
         int[] previousLength = new int[1];
-        long sequence = appendLocked(() -> {
-            long now = state.clock.getAsLong();
+        CommitJournal journal = state.journal;
+        long[] journalEnd = new long[1];
+        long sequence = appendJournaled(journal, CommitJournal.recordSize(key, value), () -> {
+            long now = now();
             // A plain put into a shard without expiries needs nothing of the key's state: no lookup
             // before the index's own put, which keeps the common case at one descent.
             boolean look = condition != Condition.ALWAYS
@@ -81,12 +83,14 @@ final class ShardWriter {
             }
             long at = expireAt == KEEP_EXPIRY ? (present ? oldExpiry : 0) : expireAt;
             if (passed(at, now)) {
-                return inIndex ? removeLocked(key) : NOTHING; // absent before and after
+                // absent before and after, or removed
+                return inIndex ? removeJournaled(key, journal, journalEnd) : NOTHING;
             }
             byte kind = KeyRecord.putKind(at);
             state.keys.ensureRoom(KeyRecord.size(kind, key.length));
             long address = state.values.append(key, value);
             state.keys.appendPut(key, recordSize, address, at);
+            journalEnd[0] = journaled(journal, CommitJournal.PUT, key, value, at);
             long previous = state.index.put(key, address, recordSize, previousLength);
             state.addLive(address, recordSize);
             if (previous >= 0) {
@@ -102,7 +106,7 @@ final class ShardWriter {
         if (sequence == REFUSED) {
             return false;
         }
-        syncIfAlways(sequence);
+        syncIfAlways(sequence, journal, journalEnd[0]);
         pace();
         return true;
     }
@@ -116,6 +120,52 @@ final class ShardWriter {
     @FunctionalInterface
     private interface LockedWrite {
         long run() throws IOException;
+    }
+
+    /**
+     * Runs {@code body} as {@link #appendLocked} does, with {@code bytes} of the journal reserved for its
+     * records (when there is a journal): reserved before the write lock, since room in the journal comes
+     * from a checkpoint, which needs that lock.
+     */
+    private long appendJournaled(CommitJournal journal, int bytes, LockedWrite body) throws IOException {
+        if (journal == null) {
+            return appendLocked(body);
+        }
+        journal.reserve(bytes);
+        try {
+            return appendLocked(body);
+        } finally {
+            journal.release(bytes);
+        }
+    }
+
+    /**
+     * Appends the redo record of a write to the journal, within the caller's reservation; returns its end
+     * ({@link #syncIfAlways} waits for it), or 0 without a journal. Writer only, after the shard's own
+     * records: each shard's journal records are in its log's order.
+     */
+    private long journaled(CommitJournal journal, byte kind, byte[] key, byte[] value, long expiry) {
+        return journal == null ? 0 : journal.append(kind, state.shardIndex, key, value, expiry);
+    }
+
+    /** {@link #removeLocked}, with its DELETE journaled within the caller's reservation. Writer only. */
+    private long removeJournaled(byte[] key, CommitJournal journal, long[] journalEnd) throws IOException {
+        long sequence = removeLocked(key);
+        journalEnd[0] = journaled(journal, CommitJournal.DELETE, key, null, 0);
+        return sequence;
+    }
+
+    /**
+     * {@link #removeLocked} of a key whose expiry passed, journaled if the journal has room: nobody waits
+     * for it, and a replay that misses it finds the key's expiry passed anyway. Writer only.
+     */
+    private long expireLocked(byte[] key) throws IOException {
+        long sequence = removeLocked(key);
+        CommitJournal journal = state.journal;
+        if (journal != null) {
+            journal.tryAppend(CommitJournal.DELETE, state.shardIndex, key, null, 0);
+        }
+        return sequence;
     }
 
     /** Runs {@code body} under the write lock of an open shard; a failed force in it stops the shard's writes. */
@@ -132,9 +182,19 @@ final class ShardWriter {
         }
     }
 
-    /** In {@code ALWAYS} mode, waits until append {@code sequence} (if any) is durable. */
-    private void syncIfAlways(long sequence) throws IOException {
-        if (sequence > NOTHING && state.syncMode == SyncMode.ALWAYS) {
+    /**
+     * In {@code ALWAYS} mode, waits until append {@code sequence} (if any) is durable: until the journal
+     * is forced up to {@code journalEnd}, where the write's redo record ends; without a journal (a shard
+     * opened alone), until the shard's own logs are forced. Not while the open replays the journal: it
+     * forces every shard at its end.
+     */
+    private void syncIfAlways(long sequence, CommitJournal journal, long journalEnd) throws IOException {
+        if (sequence <= NOTHING || state.syncMode != SyncMode.ALWAYS) {
+            return;
+        }
+        if (journal != null) {
+            journal.syncTo(journalEnd);
+        } else if (!state.replaying) {
             commit.syncTo(sequence);
         }
     }
@@ -157,27 +217,72 @@ final class ShardWriter {
      * expiry. An expiry that has already passed deletes the key.
      */
     boolean setExpiry(byte[] key, long at) throws IOException {
+        CommitJournal journal = state.journal;
+        while (true) {
+            // The journal record holds the value (below): room for the key's current record, looked up
+            // without the lock, and looked up again under it.
+            int[] peeked = new int[1];
+            int room = state.index.get(key, peeked) < 0 ? 0 : peeked[0];
+            long sequence = setExpiry(key, at, journal, room);
+            if (sequence != RETRY) {
+                return sequence != REFUSED;
+            }
+        }
+    }
+
+    /** What {@link #setExpiry(byte[], long, CommitJournal, int)} returns when the key's value outgrew the room reserved. */
+    private static final long RETRY = -2;
+
+    private long setExpiry(byte[] key, long at, CommitJournal journal, int valueRoom) throws IOException {
         int[] length = new int[1];
-        long sequence = appendLocked(() -> {
-            long now = state.clock.getAsLong();
+        long[] journalEnd = new long[1];
+        long sequence = appendJournaled(journal, CommitJournal.RECORD_HEADER + key.length + valueRoom, () -> {
+            long now = now();
             long address = state.index.get(key, length);
             long oldExpiry = address >= 0 ? state.expiries.get(key) : 0;
             if (address < 0 || passed(oldExpiry, now) || at == 0 && oldExpiry == 0) {
                 return REFUSED;
             }
             if (passed(at, now)) {
-                return removeLocked(key);
+                return removeJournaled(key, journal, journalEnd);
+            }
+            if (journal != null && length[0] > valueRoom) {
+                return RETRY; // overwritten by a larger value since the look
             }
             byte kind = KeyRecord.putKind(at);
             state.keys.ensureRoom(KeyRecord.size(kind, key.length));
             state.keys.appendPut(key, length[0], address, at); // the same value, a new expiry
+            if (journal != null) {
+                // Journaled as a put of the value: replay must re-create the key even where a power
+                // loss took its earlier put from the shard's log and the journal no longer holds it.
+                journalEnd[0] = journaled(journal, CommitJournal.PUT, key, currentValue(key, address, length[0]), at);
+            }
             state.liveKeyRecordBytes +=
                     KeyRecord.size(kind, key.length) - KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
             state.expiries.set(key, at);
             return changed(key);
         });
-        syncIfAlways(sequence);
-        return sequence != REFUSED;
+        syncIfAlways(sequence, journal, journalEnd[0]);
+        return sequence;
+    }
+
+    /** The value at {@code address}, which the index holds for {@code key}. Writer only. */
+    private byte[] currentValue(byte[] key, long address, int length) throws IOException {
+        byte[] value = state.values.read(key, address, length);
+        if (value == null) {
+            throw new IllegalStateException("the value of a key in the index is gone from its segment");
+        }
+        return value;
+    }
+
+    /**
+     * The time expiries are compared with; 0 while the open replays the journal, so that each record
+     * redoes what it did when it was written (a put whose expiry has passed since still installs the key,
+     * so that a later change of its expiry applies; keys whose expiry passed are absent to callers anyway,
+     * and removed later).
+     */
+    private long now() {
+        return state.replaying ? 0 : state.clock.getAsLong();
     }
 
     /**
@@ -189,7 +294,7 @@ final class ShardWriter {
         int[] removed = new int[1];
         appendLocked(() -> {
             for (byte[] key : state.expiries.due(now, max)) {
-                removeLocked(key);
+                expireLocked(key);
                 removed[0]++;
             }
             return NOTHING;
@@ -199,7 +304,7 @@ final class ShardWriter {
 
     /** Removes {@code key} if its expiry has passed (so that its version shows the change); returns whether it did. */
     boolean expireIfDue(byte[] key) throws IOException {
-        return appendLocked(() -> state.expiries.expired(key, state.clock.getAsLong()) ? removeLocked(key) : REFUSED)
+        return appendLocked(() -> state.expiries.expired(key, state.clock.getAsLong()) ? expireLocked(key) : REFUSED)
                 != REFUSED;
     }
 
@@ -254,41 +359,38 @@ final class ShardWriter {
     /** Removes {@code key}; returns whether it was present (an expired key was not, but goes too). */
     boolean delete(byte[] key) throws IOException {
         boolean[] present = new boolean[1];
-        long sequence = appendLocked(() -> {
+        CommitJournal journal = state.journal;
+        long[] journalEnd = new long[1];
+        long sequence = appendJournaled(journal, CommitJournal.recordSize(key, null), () -> {
             if (state.index.get(key, new int[1]) < 0) {
                 return REFUSED;
             }
-            present[0] = !state.expiries.expired(key, state.clock.getAsLong());
-            return removeLocked(key);
+            present[0] = !state.expiries.expired(key, now());
+            return removeJournaled(key, journal, journalEnd);
         });
-        syncIfAlways(sequence);
+        syncIfAlways(sequence, journal, journalEnd[0]);
         return present[0];
     }
 
     /** Removes every key with one CLEAR record. */
     void clear() throws IOException {
-        long sequence;
-        state.writeLock.lock();
-        try {
-            state.ensureOpen();
+        byte[] noKey = new byte[0];
+        CommitJournal journal = state.journal;
+        long[] journalEnd = new long[1];
+        long sequence = appendJournaled(journal, CommitJournal.recordSize(noKey, null), () -> {
             state.keys.ensureRoom(KeyRecord.size(0));
-            state.keys.append(KeyRecord.CLEAR, new byte[0], 0, 0);
+            state.keys.append(KeyRecord.CLEAR, noKey, 0, 0);
+            journalEnd[0] = journaled(journal, CommitJournal.CLEAR, noKey, null, 0);
             state.index.clear();
             state.expiries.clear();
             state.liveBytes.clear();
             state.clearedAt = state.appendSequence + 1;
             state.liveValueBytes = 0;
             state.liveKeyRecordBytes = 0;
-            sequence = ++state.appendSequence;
-            state.versions.changedAll(sequence);
-        } catch (IOException | RuntimeException e) {
-            state.stopWritesIf(e); // a keys-file roll's force, or the flusher's: before the lock goes
-            throw e;
-        } finally {
-            state.writeLock.unlock();
-        }
-        if (state.syncMode == SyncMode.ALWAYS) {
-            commit.syncTo(sequence);
-        }
+            long cleared = ++state.appendSequence;
+            state.versions.changedAll(cleared);
+            return cleared;
+        });
+        syncIfAlways(sequence, journal, journalEnd[0]);
     }
 }

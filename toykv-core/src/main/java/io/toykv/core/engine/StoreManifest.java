@@ -43,7 +43,9 @@ import java.util.zip.CRC32C;
  */
 public final class StoreManifest {
     public static final int MAGIC = 0x4D564B54;
-    public static final int VERSION = 6;
+    public static final int VERSION = 7;
+    /** The first version that may have a commit journal ({@link CommitJournal}), replayed at open. */
+    public static final int FIRST_WITH_JOURNAL = 7;
     /** The first version with atomic batches: ATOMIC_PART records and the {@link BatchCommits} file. */
     public static final int FIRST_WITH_BATCHES = 6;
     /** The first version with a store id and shard manifests. */

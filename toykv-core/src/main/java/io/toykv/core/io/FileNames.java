@@ -10,6 +10,7 @@ import java.util.Locale;
  * dir/LOCK                      held with an OS file lock while a process has the store open
  * dir/toykv.meta                store manifest: format version and shard count
  * dir/batches.log               commit records of atomic batches
+ * dir/journal.log               the commit journal of SyncMode.ALWAYS (created when first opened so)
  * dir/shard-000/values.b        the staging buffer (memory-mapped)
  * dir/shard-000/00000001.k      keys-log files, replayed in number order at open
  * dir/shard-000/00000001.v      values-log segments, numbered from 1
@@ -21,6 +22,7 @@ public final class FileNames {
     public static final String MANIFEST = "toykv.meta";
     public static final String BUFFER = "values.b";
     public static final String BATCH_COMMITS = "batches.log";
+    public static final String JOURNAL = "journal.log";
     public static final String KEYS_SUFFIX = ".k";
     public static final String SEGMENT_SUFFIX = ".v";
     public static final String TEMP_SUFFIX = ".tmp";
@@ -33,6 +35,10 @@ public final class FileNames {
 
     public static Path batchCommits(Path storeDir) {
         return storeDir.resolve(BATCH_COMMITS);
+    }
+
+    public static Path journal(Path storeDir) {
+        return storeDir.resolve(JOURNAL);
     }
 
     public static Path buffer(Path shardDir) {

@@ -57,7 +57,8 @@ public final class Mappings {
     }
 
     /**
-     * Makes the next {@code count} forces through {@link #force} fail, in this JVM, as an EIO from the
+     * Makes the next {@code count} forces through {@link #force} or {@link FileIo#REAL}'s force of a
+     * channel (fsync, fdatasync) fail, in this JVM, as an EIO from the
      * device would; later ones work again (a retry would succeed: the fsyncgate case). For
      * fault-injection tests only.
      */

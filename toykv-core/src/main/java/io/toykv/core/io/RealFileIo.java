@@ -30,6 +30,9 @@ final class RealFileIo implements FileIo {
 
     @Override
     public void force(FileChannel ch, Path path, boolean metaData) throws IOException {
+        if (Mappings.injectFailure()) {
+            throw new IOException("Input/output error (injected)");
+        }
         ch.force(metaData);
     }
 

@@ -56,7 +56,9 @@ class FormatDumpTest {
         writeTenAndDeleteOne(false);
         String out = dump(true);
         assertTrue(
-                out.matches("(?s)manifest: magic 0x4D564B54 version 6 shards 1 store id [0-9a-f]{16} crc ok\n.*"), out);
+                out.matches("(?s)manifest: magic 0x4D564B54 version " + io.toykv.core.engine.StoreManifest.VERSION
+                        + " shards 1 store id [0-9a-f]{16} crc ok\n.*"),
+                out);
         assertTrue(
                 out.matches(
                         "(?s).*shard.meta: magic 0x53564B54 version 1 store id [0-9a-f]{16} shard 0 of 1 keys files 1 to 1"

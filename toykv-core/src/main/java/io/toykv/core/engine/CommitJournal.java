@@ -1,0 +1,681 @@
+package io.toykv.core.engine;
+
+import io.toykv.core.CorruptionException;
+import io.toykv.core.io.FileIo;
+import io.toykv.core.io.FileNames;
+import io.toykv.core.io.ForceFailedException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+/**
+ * {@code journal.log}: the store's commit journal, written in {@link io.toykv.core.SyncMode#ALWAYS} mode
+ * only. Every acknowledged write of every shard appends a redo record here (under its shard's write lock,
+ * after its own records), and one force of this one file makes a whole group of writers, of all shards,
+ * durable at once ({@link #syncTo}): the shards' own logs are forced later, once a second
+ * ({@link JournalCheckpointer}), after which the records before that point are <em>covered</em> and
+ * their space is reused. At open the records after the covered point are replayed into the shards.
+ *
+ * <p>Little-endian. A 4096-byte header page, then a ring of {@code capacity} bytes. Records have a
+ * 64-bit <em>position</em> that only grows; position {@code p} lies at file offset
+ * {@code 4096 + p mod capacity}.
+ *
+ * <pre>
+ * header: two slots, at offset 0 and 64 (a new header goes to slot sequence &amp; 1):
+ * 0   4  magic 0x4A564B54 ("TKVJ" little-endian)
+ * 4   4  version, 1
+ * 8   8  slot sequence number (the valid slot with the higher one is current)
+ * 16  8  covered: records before this position are durable in the shards' own logs
+ * 24  4  crc32c of bytes 0..24
+ * record (20-byte header, then the key, then the value):
+ * 0   4  crc32c of the record's position (8 bytes) and bytes 4..length
+ * 4   4  length of the whole record (at least 20)
+ * 8   1  kind: 1 PUT, 2 DELETE, 3 CLEAR, 4 BARRIER, 5 SKIP
+ * 9   1  shard index
+ * 10  2  key length k
+ * 12  8  PUT: expiry (0 for none); else 0
+ * 20  k  key
+ * 20+k   PUT: the value (the rest of the record); SKIP: zeros
+ * </pre>
+ *
+ * A record never crosses the ring's end: one that does not fit is preceded by a SKIP filling the rest of
+ * the lap (or, when fewer than 20 bytes are left, by nothing: a reader jumps to the next lap). A BARRIER
+ * says that every earlier record of its shard is durable in that shard's logs (an atomic batch forced
+ * them): replay starts each shard after its last barrier. Replay reads from the covered position and
+ * stops at the first record whose checksum, length or fields fail: a torn tail, never acknowledged
+ * (records are forced in order). Because the checksum covers the position, bytes an earlier lap left are
+ * never taken for a record; each open starts the positions at least a whole ring past the covered point,
+ * so records a crash left past a torn one cannot be read later either.
+ */
+public final class CommitJournal implements AutoCloseable {
+    public static final int MAGIC = 0x4A564B54;
+    public static final int VERSION = 1;
+    public static final int HEADER_SIZE = 4096;
+    static final int SLOT_SIZE = 28;
+    public static final int RECORD_HEADER = 20;
+
+    public static final byte PUT = 1;
+    public static final byte DELETE = 2;
+    public static final byte CLEAR = 3;
+    public static final byte BARRIER = 4;
+    public static final byte SKIP = 5;
+
+    private static final System.Logger LOG = System.getLogger(CommitJournal.class.getName());
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long capacity;
+    /** The largest record the options allow: room for one is kept for a SKIP at the ring's end. */
+    private final long maxRecord;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a round's force ends, when the covered point moves, and on failure. */
+    private final Condition changed = lock.newCondition();
+
+    /** Appended records not yet handed to a force, starting at {@link #pendingStart}; under {@link #lock}. */
+    private ByteBuffer pending = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
+    /** The buffer the next round swaps in; the committer's alone while it writes. */
+    private ByteBuffer spare = ByteBuffer.allocateDirect(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
+
+    private long pendingStart;
+    /** The end of the last record appended; under {@link #lock}. */
+    private long appended;
+    /** Bytes writers reserved ({@link #reserve}) and have not released; under {@link #lock}. */
+    private long reserved;
+    /** Records before this position are forced; under {@link #lock}. */
+    private long durable;
+    /** The covered point of the header on the device; under {@link #lock}. */
+    private long covered;
+    /** Whether a committer is writing and forcing a round; under {@link #lock}. */
+    private boolean forcing;
+    /** A failed write or force: nothing appended after the last good round may be acknowledged. */
+    private Throwable failure;
+
+    private long headerSequence;
+    /** Rounds of group commit since open (each one write and one force of this file). */
+    private long rounds;
+
+    private volatile Runnable checkpointWanted = () -> {};
+    private boolean checkpointAsked;
+
+    private CommitJournal(Path path, FileChannel channel, long capacity, long maxRecord, long headerSequence) {
+        this.path = path;
+        this.channel = channel;
+        this.capacity = capacity;
+        this.maxRecord = maxRecord;
+        this.headerSequence = headerSequence;
+    }
+
+    /** The size of a journal record of {@code key} and {@code value} (null for none). */
+    public static int recordSize(byte[] key, byte[] value) {
+        return RECORD_HEADER + key.length + (value == null ? 0 : value.length);
+    }
+
+    /**
+     * Opens the store's journal: creates it if it is missing and {@code create}, returns null if it is
+     * missing otherwise. A new ring holds four of the largest records ({@code maxRecord} bytes) and eight
+     * of the shards' buffer halves ({@code bufferSize}), whichever is more: a checkpoint's shard syncs
+     * are then due no more often than their buffers fill.
+     */
+    public static CommitJournal open(Path storeDir, long maxRecord, long bufferSize, boolean create)
+            throws IOException {
+        Path path = FileNames.journal(storeDir);
+        if (!Files.exists(path)) {
+            if (!create) {
+                return null;
+            }
+            createFile(path, capacityFor(maxRecord, bufferSize));
+        }
+        FileIo io = FileIo.of(path);
+        FileChannel channel = io.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            long size = channel.size();
+            if (size < HEADER_SIZE + 4096 || (size - HEADER_SIZE) % 4096 != 0) {
+                throw new CorruptionException(path, 0, "commit journal of " + size + " bytes has no ring");
+            }
+            ByteBuffer header = ByteBuffer.allocate(2 * 64).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, header, 0);
+            long[] slot = currentSlot(path, header);
+            CommitJournal journal = new CommitJournal(path, channel, size - HEADER_SIZE, maxRecord, slot[0]);
+            journal.covered = slot[1];
+            journal.appended = slot[1];
+            journal.durable = slot[1];
+            journal.pendingStart = slot[1];
+            return journal;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Replaces the store's journal, every record of which is covered, by an empty one sized for records
+     * of {@code maxRecord} bytes (temp file, force, rename, directory force).
+     */
+    public static CommitJournal replace(Path storeDir, long maxRecord, long bufferSize) throws IOException {
+        createFile(FileNames.journal(storeDir), capacityFor(maxRecord, bufferSize));
+        return open(storeDir, maxRecord, bufferSize, false);
+    }
+
+    static long capacityFor(long maxRecord, long bufferSize) {
+        long c = Math.max(4 * maxRecord, 8 * bufferSize);
+        return (c + 4095) / 4096 * 4096;
+    }
+
+    /** Whether this ring is too small for records of {@code maxRecord} bytes (options changed since). */
+    public boolean tooSmallFor(long maxRecord) {
+        return capacity < 4 * maxRecord;
+    }
+
+    /** {sequence, covered} of the current header slot. */
+    private static long[] currentSlot(Path path, ByteBuffer header) throws CorruptionException {
+        long[] best = null;
+        for (int at = 0; at <= 64; at += 64) {
+            if (header.getInt(at) != MAGIC || header.getInt(at + 4) != VERSION) {
+                continue;
+            }
+            if (header.getInt(at + 24) != crc(header, at, 24)) {
+                continue;
+            }
+            long sequence = header.getLong(at + 8);
+            long covered = header.getLong(at + 16);
+            if (covered < 0) {
+                continue;
+            }
+            if (best == null || sequence > best[0]) {
+                best = new long[] {sequence, covered};
+            }
+        }
+        if (best == null) {
+            throw new CorruptionException(path, 0, "commit journal has no valid header slot");
+        }
+        return best;
+    }
+
+    /** Creates the journal whole: zeros written (not only allocated), header, force, rename, directory force. */
+    private static void createFile(Path path, long capacity) throws IOException {
+        Path temp = FileNames.temp(path);
+        FileIo io = FileIo.of(path);
+        io.deleteIfExists(temp);
+        io.createFile(temp);
+        try (FileChannel ch = io.open(temp, StandardOpenOption.WRITE)) {
+            // Written zeros rather than allocated extents: the first lap's forces then change no
+            // metadata (an unwritten extent's first write is a journal commit of the file system).
+            ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 20);
+            for (long at = 0; at < HEADER_SIZE + capacity; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), HEADER_SIZE + capacity - at));
+                at += io.write(ch, temp, zeros, at);
+            }
+            ByteBuffer slot = slot(1, 0);
+            int slotAt = 64;
+            while (slot.hasRemaining()) {
+                io.write(ch, temp, slot, slotAt + slot.position());
+            }
+            io.force(ch, temp, true);
+        }
+        io.move(temp, path);
+        io.forceDirectory(path.getParent());
+    }
+
+    private static ByteBuffer slot(long sequence, long covered) {
+        ByteBuffer b = ByteBuffer.allocate(SLOT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(MAGIC).putInt(VERSION).putLong(sequence).putLong(covered);
+        b.putInt(crc(b, 0, 24));
+        return b.flip();
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
+        while (b.hasRemaining()) {
+            if (ch.read(b, at + b.position()) < 0) {
+                break;
+            }
+        }
+    }
+
+    /** A record read back by {@link #readRecords}. */
+    public record Record(byte kind, int shard, byte[] key, byte[] value, long expiry, long position) {}
+
+    /**
+     * The records from the covered point to the first that fails its checks, with each shard's records
+     * before its last BARRIER left out: what replay applies, in order.
+     */
+    public List<Record> readRecords(int shards) throws IOException {
+        ByteBuffer ring = ByteBuffer.allocate((int) capacity).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(channel, ring, HEADER_SIZE);
+        List<Record> all = new ArrayList<>();
+        long pos = covered;
+        while (pos < covered + capacity) {
+            long lapEnd = (pos / capacity + 1) * capacity;
+            if (lapEnd - pos < RECORD_HEADER) {
+                pos = lapEnd;
+                continue;
+            }
+            int at = (int) (pos % capacity);
+            int length = ring.getInt(at + 4);
+            if (length < RECORD_HEADER || length > lapEnd - pos) {
+                break;
+            }
+            if (ring.getInt(at) != crc(pos, ring, at + 4, length - 4)) {
+                break;
+            }
+            byte kind = ring.get(at + 8);
+            int shard = ring.get(at + 9) & 0xFF;
+            int keyLength = ring.getShort(at + 10) & 0xFFFF;
+            long expiry = ring.getLong(at + 12);
+            if (kind < PUT || kind > SKIP || shard >= shards || keyLength > length - RECORD_HEADER || expiry < 0) {
+                break; // fields a writer never makes: not a record of this journal
+            }
+            if (kind != SKIP) {
+                byte[] key = new byte[keyLength];
+                ring.get(at + RECORD_HEADER, key);
+                byte[] value = null;
+                if (kind == PUT) {
+                    value = new byte[length - RECORD_HEADER - keyLength];
+                    ring.get(at + RECORD_HEADER + keyLength, value);
+                }
+                all.add(new Record(kind, shard, key, value, expiry, pos));
+            }
+            pos += length;
+        }
+        int[] lastBarrier = new int[shards];
+        java.util.Arrays.fill(lastBarrier, -1);
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).kind() == BARRIER) {
+                lastBarrier[all.get(i).shard()] = i;
+            }
+        }
+        List<Record> replay = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            Record r = all.get(i);
+            if (r.kind() != BARRIER && i > lastBarrier[r.shard()]) {
+                replay.add(r);
+            }
+        }
+        return replay;
+    }
+
+    /**
+     * After the open replayed the records and forced the shards: every record is covered. Positions
+     * start a whole ring past the covered point (so nothing a crash left in the ring can read as a
+     * later record), and the header saying so is forced before anything is appended.
+     */
+    public void restart() throws IOException {
+        lock.lock();
+        try {
+            long start = (covered / capacity + 2) * capacity;
+            writeHeader(start);
+            covered = start;
+            appended = start;
+            durable = start;
+            pendingStart = start;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sets what is run (without locks held) when the ring is half used or a writer waits for room. */
+    void onCheckpointWanted(Runnable r) {
+        checkpointWanted = r;
+    }
+
+    /**
+     * Waits until {@code bytes} more can be appended, and holds them for the caller until
+     * {@link #release}: taken before a shard's write lock, since room comes only from a checkpoint,
+     * which needs that lock.
+     */
+    void reserve(long bytes) throws IOException {
+        lock.lock();
+        try {
+            while (!fits(bytes)) {
+                throwIfFailed();
+                askCheckpoint();
+                changed.await(100, TimeUnit.MILLISECONDS);
+            }
+            reserved += bytes;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for room in " + path, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives back bytes of a {@link #reserve}, used or not. */
+    void release(long bytes) {
+        lock.lock();
+        try {
+            reserved -= bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether {@code bytes} more fit with every reservation honoured: the ring from the point both
+     * covered and forced, less room for one SKIP at its end.
+     */
+    private boolean fits(long bytes) {
+        return appended + reserved + bytes <= Math.min(covered, durable) + capacity - maxRecord;
+    }
+
+    /**
+     * Appends a record within a reservation; returns its end, for {@link #syncTo}. Under the write lock
+     * of {@code shard}, after the shard's own records, so each shard's records are in its log's order.
+     */
+    long append(byte kind, int shard, byte[] key, byte[] value, long expiry) {
+        lock.lock();
+        try {
+            return appendLocked(kind, shard, key, value, expiry);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Appends a record if it fits without a reservation; returns its end, or -1 when it does not fit.
+     * For writes that are not waited for (removals of expired keys).
+     */
+    long tryAppend(byte kind, int shard, byte[] key, byte[] value, long expiry) {
+        lock.lock();
+        try {
+            if (failure != null || !fits(recordSize(key, value))) {
+                return -1;
+            }
+            return appendLocked(kind, shard, key, value, expiry);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long appendLocked(byte kind, int shard, byte[] key, byte[] value, long expiry) {
+        int length = recordSize(key, value);
+        long lapEnd = (appended / capacity + 1) * capacity;
+        if (appended + length > lapEnd) {
+            int gap = (int) (lapEnd - appended);
+            ensurePending(gap);
+            if (gap >= RECORD_HEADER) {
+                put(SKIP, shard, new byte[0], null, 0, gap);
+            } else {
+                for (int i = 0; i < gap; i++) {
+                    pending.put((byte) 0);
+                }
+                appended += gap;
+            }
+        }
+        ensurePending(length);
+        put(kind, shard, key, value, expiry, length);
+        if (appended - covered > capacity / 2) {
+            askCheckpoint();
+        }
+        return appended;
+    }
+
+    /** Wakes the checkpointer, once until its next {@link #cover}. Under {@link #lock}; the wake does not block. */
+    private void askCheckpoint() {
+        if (!checkpointAsked) {
+            checkpointAsked = true;
+            checkpointWanted.run();
+        }
+    }
+
+    /** Writes one record of {@code length} bytes at {@link #appended} into {@link #pending}. */
+    private void put(byte kind, int shard, byte[] key, byte[] value, long expiry, int length) {
+        int start = pending.position();
+        pending.putInt(0).putInt(length).put(kind).put((byte) shard).putShort((short) key.length);
+        pending.putLong(expiry).put(key);
+        if (value != null) {
+            pending.put(value);
+        }
+        for (int i = RECORD_HEADER + key.length + (value == null ? 0 : value.length); i < length; i++) {
+            pending.put((byte) 0); // a SKIP's zeros
+        }
+        pending.putInt(start, crc(appended, pending, start + 4, length - 4));
+        appended += length;
+    }
+
+    private void ensurePending(int bytes) {
+        if (pending.remaining() < bytes) {
+            ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(pending.capacity() * 2, pending.position() + bytes))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            pending.flip();
+            bigger.put(pending);
+            pending = bigger;
+        }
+    }
+
+    /**
+     * Returns once every record up to {@code end} is forced. Writers of all shards share one force:
+     * whoever finds no round under way writes and forces everything appended so far, then wakes the
+     * others; those whose records it covered return.
+     *
+     * @throws IOException a round's write or force failed (nothing after the last good round counts)
+     */
+    void syncTo(long end) throws IOException {
+        lock.lock();
+        try {
+            while (durable < end) {
+                throwIfFailed();
+                if (forcing) {
+                    changed.awaitUninterruptibly();
+                    continue;
+                }
+                commitRound();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One round: takes the pending records, writes and forces them without the lock, then publishes. */
+    private void commitRound() throws IOException {
+        forcing = true;
+        ByteBuffer round = pending;
+        long from = pendingStart;
+        long to = appended;
+        pending = spare.clear();
+        pendingStart = to;
+        lock.unlock();
+        Throwable failed = null;
+        try {
+            round.flip();
+            write(round, from);
+            FileIo.of(path).force(channel, path, false);
+        } catch (IOException | RuntimeException | Error e) {
+            failed = e;
+        } finally {
+            lock.lock();
+        }
+        spare = round;
+        forcing = false;
+        if (failed != null) {
+            // The kernel may have dropped the pages it could not write: a second force could report
+            // success for them, so no later round may run.
+            failure = failed instanceof IOException io && !(failed instanceof ForceFailedException)
+                    ? new ForceFailedException(path, io)
+                    : failed;
+            changed.signalAll();
+            throwIfFailed();
+        }
+        durable = to;
+        rounds++;
+        changed.signalAll();
+    }
+
+    /** Writes {@code round} at position {@code from}, in two writes when it runs past the ring's end. */
+    private void write(ByteBuffer round, long from) throws IOException {
+        FileIo io = FileIo.of(path);
+        long pos = from;
+        while (round.hasRemaining()) {
+            long lapEnd = (pos / capacity + 1) * capacity;
+            int n = (int) Math.min(round.remaining(), lapEnd - pos);
+            ByteBuffer part = round.duplicate();
+            part.limit(round.position() + n);
+            long fileAt = HEADER_SIZE + pos % capacity;
+            while (part.hasRemaining()) {
+                io.write(channel, path, part, fileAt + (part.position() - round.position()));
+            }
+            round.position(round.position() + n);
+            pos += n;
+        }
+    }
+
+    private void throwIfFailed() throws IOException {
+        if (failure instanceof IOException e) {
+            throw e;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+    }
+
+    /** Stops every later round and wait: a force failed elsewhere, and the store refuses writes. */
+    public void fail(Throwable t) {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = t instanceof IOException ? t : new IOException("writes stopped", t);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The end of the last record appended: a checkpoint that forces every shard afterwards covers it. */
+    long appended() {
+        lock.lock();
+        try {
+            return appended;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether every record before {@code position} is covered. */
+    boolean covers(long position) {
+        lock.lock();
+        try {
+            return position <= covered;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records that every record before {@code position} is durable in its shard's logs: forces a header
+     * saying so, and only then lets the ring's space before it be reused.
+     */
+    void cover(long position) throws IOException {
+        lock.lock();
+        try {
+            checkpointAsked = false;
+            if (position <= covered) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        synchronized (this) {
+            writeHeader(position);
+        }
+        lock.lock();
+        try {
+            covered = Math.max(covered, position);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void writeHeader(long position) throws IOException {
+        FileIo io = FileIo.of(path);
+        long sequence = headerSequence + 1;
+        ByteBuffer slot = slot(sequence, position);
+        long at = (sequence & 1) * 64;
+        while (slot.hasRemaining()) {
+            io.write(channel, path, slot, at + slot.position());
+        }
+        try {
+            io.force(channel, path, false);
+        } catch (ForceFailedException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ForceFailedException(path, e);
+        } catch (UncheckedIOException e) {
+            throw new ForceFailedException(path, e.getCause());
+        }
+        headerSequence = sequence;
+    }
+
+    /** Rounds of group commit since open: each is one write and one force of this file. */
+    public long rounds() {
+        lock.lock();
+        try {
+            return rounds;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /**
+     * Closes the file; with {@code covered} (every shard closed and forced), first records that every
+     * record is covered, so the next open replays nothing.
+     */
+    public void close(boolean allCovered) throws IOException {
+        try {
+            if (allCovered) {
+                cover(appended());
+            }
+        } finally {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    /** A record's checksum: of its position (8 bytes), then [from, from + length) of {@code b}. */
+    static int crc(long position, ByteBuffer b, int from, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(
+                ByteBuffer.allocate(8)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(0, position)
+                        .array(),
+                0,
+                8);
+        return update(crc, b, from, length);
+    }
+
+    /** A header slot's checksum: of [from, from + length) of {@code b}. */
+    static int crc(ByteBuffer b, int from, int length) {
+        return update(new CRC32C(), b, from, length);
+    }
+
+    private static int update(CRC32C crc, ByteBuffer b, int from, int length) {
+        ByteBuffer view = b.duplicate();
+        view.limit(from + length).position(from);
+        crc.update(view);
+        return (int) crc.getValue();
+    }
+}
