@@ -223,10 +223,11 @@ public final class Store implements AutoCloseable {
             + " readable into a new store and reports what was lost)";
 
     private static void checkOptions(StoreOptions o) {
-        int largest = ValueRecord.size(o.maxValueSize());
+        int largest = ValueRecord.size(o.largestBufferedValue());
         if (largest > o.bufferSize()) {
-            throw new IllegalArgumentException("a record of the largest value (maxValueSize " + o.maxValueSize()
-                    + ") takes " + largest + " bytes and must fit in bufferSize " + o.bufferSize());
+            throw new IllegalArgumentException("a record of the largest value the buffer takes (maxValueSize "
+                    + o.maxValueSize() + ", largeValueSize " + o.largeValueSize() + ") takes " + largest
+                    + " bytes and must fit in bufferSize " + o.bufferSize());
         }
         if (o.bufferSize() > o.segmentSize()) {
             throw new IllegalArgumentException(

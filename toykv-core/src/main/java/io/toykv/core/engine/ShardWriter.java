@@ -2,7 +2,9 @@ package io.toykv.core.engine;
 
 import io.toykv.core.SyncMode;
 import io.toykv.core.log.KeyRecord;
+import io.toykv.core.log.Segment;
 import io.toykv.core.log.ValueRecord;
+import io.toykv.core.log.ValuesLog;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -65,40 +67,57 @@ final class ShardWriter {
     boolean put(byte[] key, byte[] value, long expireAt, Condition condition) throws IOException {
         int recordSize = ValueRecord.size(value.length);
         int[] previousLength = new int[1];
-        long sequence = appendLocked(() -> {
-            long now = state.clock.getAsLong();
-            // A plain put into a shard without expiries needs nothing of the key's state: no lookup
-            // before the index's own put, which keeps the common case at one descent.
-            boolean look = condition != Condition.ALWAYS
-                    || expireAt == KEEP_EXPIRY
-                    || passed(expireAt, now)
-                    || state.expiries.size() > 0;
-            boolean inIndex = look && state.index.get(key, previousLength) >= 0;
-            long oldExpiry = inIndex ? state.expiries.get(key) : 0;
-            boolean present = inIndex && !passed(oldExpiry, now);
-            if (condition == Condition.IF_ABSENT && present || condition == Condition.IF_PRESENT && !present) {
-                return REFUSED;
+        // A large value is written to its own segment, durably, before the write lock is taken for the
+        // key record: the lock is held for no more than a small put's time whatever the value's size.
+        Segment large = state.values.isLarge(value.length) ? writeLarge(key, value) : null;
+        boolean[] adopted = new boolean[1];
+        long sequence;
+        try {
+            sequence = appendLocked(() -> {
+                long now = state.clock.getAsLong();
+                // A plain put into a shard without expiries needs nothing of the key's state: no lookup
+                // before the index's own put, which keeps the common case at one descent.
+                boolean look = condition != Condition.ALWAYS
+                        || expireAt == KEEP_EXPIRY
+                        || passed(expireAt, now)
+                        || state.expiries.size() > 0;
+                boolean inIndex = look && state.index.get(key, previousLength) >= 0;
+                long oldExpiry = inIndex ? state.expiries.get(key) : 0;
+                boolean present = inIndex && !passed(oldExpiry, now);
+                if (condition == Condition.IF_ABSENT && present || condition == Condition.IF_PRESENT && !present) {
+                    return REFUSED;
+                }
+                long at = expireAt == KEEP_EXPIRY ? (present ? oldExpiry : 0) : expireAt;
+                if (passed(at, now)) {
+                    return inIndex ? removeLocked(key) : NOTHING; // absent before and after
+                }
+                byte kind = KeyRecord.putKind(at);
+                state.keys.ensureRoom(KeyRecord.size(kind, key.length));
+                long address;
+                if (large != null) {
+                    address = state.values.adoptLarge(large);
+                    adopted[0] = true;
+                } else {
+                    address = state.values.append(key, value);
+                }
+                state.keys.appendPut(key, recordSize, address, at);
+                long previous = state.index.put(key, address, recordSize, previousLength);
+                state.addLive(address, recordSize);
+                if (previous >= 0) {
+                    state.addLive(previous, -previousLength[0]);
+                    state.liveKeyRecordBytes -= KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
+                }
+                state.liveKeyRecordBytes += KeyRecord.size(kind, key.length);
+                if (at != oldExpiry) {
+                    state.expiries.set(key, at); // after the index: see Shard#get
+                }
+                return changed(key);
+            });
+        } finally {
+            if (large != null && !adopted[0]) {
+                discard(large);
             }
-            long at = expireAt == KEEP_EXPIRY ? (present ? oldExpiry : 0) : expireAt;
-            if (passed(at, now)) {
-                return inIndex ? removeLocked(key) : NOTHING; // absent before and after
-            }
-            byte kind = KeyRecord.putKind(at);
-            state.keys.ensureRoom(KeyRecord.size(kind, key.length));
-            long address = state.values.append(key, value);
-            state.keys.appendPut(key, recordSize, address, at);
-            long previous = state.index.put(key, address, recordSize, previousLength);
-            state.addLive(address, recordSize);
-            if (previous >= 0) {
-                state.addLive(previous, -previousLength[0]);
-                state.liveKeyRecordBytes -= KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
-            }
-            state.liveKeyRecordBytes += KeyRecord.size(kind, key.length);
-            if (at != oldExpiry) {
-                state.expiries.set(key, at); // after the index: see Shard#get
-            }
-            return changed(key);
-        });
+        }
         if (sequence == REFUSED) {
             return false;
         }
@@ -106,6 +125,26 @@ final class ShardWriter {
         pace();
         return true;
     }
+
+    /** Writes a large value to a segment of its own under a new id ({@link ValuesLog#writeLarge}), outside the lock. */
+    Segment writeLarge(byte[] key, byte[] value) throws IOException {
+        long id = appendLocked(state.values::reserveSegmentId);
+        return state.values.writeLarge(id, key, value);
+    }
+
+    /**
+     * Deletes a large value's segment that no put adopted (its condition failed, or the put threw). A
+     * failed delete leaves a segment no key points at, which the next open finds and a collection deletes.
+     */
+    void discard(Segment large) {
+        try {
+            state.values.discardLarge(large);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete the unused segment " + large.path(), e);
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(ShardWriter.class.getName());
 
     /** What {@link #appendLocked}'s body returns when the write's condition failed: nothing written. */
     private static final long REFUSED = -1;
