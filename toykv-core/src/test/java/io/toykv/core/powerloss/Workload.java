@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
 
 /**
  * A sequence of store calls made from a seed: puts of mixed sizes over a small key space (so that
- * overwrites and deletes leave garbage to collect), deletes, {@code sync()}, {@code compact()},
+ * overwrites and deletes leave garbage to collect; values past {@link #LARGE_VALUE} bytes, about one
+ * put in fourteen, each get a segment of their own), deletes, {@code sync()}, {@code compact()},
  * {@code clear()}, a clean close and reopen, and a power loss followed by a reopen of what it left.
  * The options (sync mode, shard count, 64 KiB files so that segments and keys files roll) come from the
  * seed too.
@@ -18,6 +19,8 @@ import java.util.SplittableRandom;
 record Workload(
         long seed, SyncMode syncMode, int shards, long segmentSize, boolean autoCompaction, int keys, List<Op> ops) {
     static final int MAX_VALUE = 30_000;
+    /** The workloads' {@code largeValueSize}: longer values take the large-value path. */
+    static final int LARGE_VALUE = 8_000;
 
     /** Where the workload's clock starts (StoreOptions.clock): any time after the epoch. */
     static final long CLOCK_START = 1_000_000_000_000L;
@@ -114,6 +117,7 @@ record Workload(
                 .segmentSize(segmentSize)
                 .keysFileSize(64 * 1024)
                 .maxValueSize(MAX_VALUE)
+                .largeValueSize(LARGE_VALUE)
                 .autoCompaction(autoCompaction);
     }
 
