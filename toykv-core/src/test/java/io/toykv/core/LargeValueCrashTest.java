@@ -51,23 +51,10 @@ class LargeValueCrashTest {
                     mode,
                     500 + random.nextInt(1500),
                     ctx);
-            Integer doubtfulKey = null;
-            long doubtfulOp = -1;
-            for (int i = 0; i < lines.size(); i++) {
-                String[] f = lines.get(i).split(" ");
-                if (!f[0].equals("P") && !f[0].equals("D")) {
-                    continue;
-                }
-                int k = Integer.parseInt(f[1]);
-                long op = f[0].equals("P") ? Long.parseLong(f[2]) : -1;
-                nextOp = Math.max(nextOp, op + 1);
-                if (i + 1 < lines.size() && lines.get(i + 1).equals("OK")) {
-                    model.put(k, op);
-                } else {
-                    doubtfulKey = k;
-                    doubtfulOp = op;
-                }
-            }
+            CrashTest.InDoubt doubt = CrashTest.readLines(lines, model);
+            nextOp = Math.max(nextOp, doubt.nextOp());
+            Integer doubtfulKey = doubt.key();
+            long doubtfulOp = doubt.op();
             try (Store s = Store.open(store, LargeValueCrashWriter.options(mode).autoCompaction(false))) {
                 for (int k = 0; k < LargeValueCrashWriter.KEYS; k++) {
                     long op = model.getOrDefault(k, -1L);

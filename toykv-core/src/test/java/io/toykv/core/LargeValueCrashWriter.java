@@ -39,13 +39,7 @@ public final class LargeValueCrashWriter {
         BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.US_ASCII));
         try (Store store = Store.open(dir, options(mode))) {
             if (mode.equals("gc")) {
-                Thread gc = new Thread(() -> {
-                    while (true) {
-                        store.compact();
-                    }
-                });
-                gc.setDaemon(true);
-                gc.start();
+                CrashWriter.collectAllTheTime(store);
             }
             out.write("READY\n");
             out.flush();

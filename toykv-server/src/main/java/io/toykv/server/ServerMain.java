@@ -129,8 +129,10 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--max-value-size",
             paramLabel = "BYTES",
-            defaultValue = "1048576",
-            description = "Largest value; also the largest bulk string a request may carry. Default: ${DEFAULT-VALUE}.")
+            defaultValue = "536870912",
+            description = "Largest value (512 MiB by default, as Redis's proto-max-bulk-len); also the largest "
+                    + "bulk string a request may carry. Values past 1 MiB are written to files of their own. "
+                    + "Default: ${DEFAULT-VALUE}.")
     int maxValueSize;
 
     @Option(names = "--no-direct-io", description = "Write values with buffered I/O instead of O_DIRECT.")
@@ -154,9 +156,9 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--max-output-buffer",
             paramLabel = "MIB",
-            defaultValue = "256",
-            description = "Disconnect a client whose unread replies exceed this many MiB. Default: ${DEFAULT-VALUE}.")
-    long maxOutputMib;
+            description = "Disconnect a client whose unread replies exceed this many MiB. Default: 256, or "
+                    + "enough for one reply of the largest value (--max-value-size) if that is more.")
+    Long maxOutputMib;
 
     @Option(
             names = "--client-output-buffer-limit",
@@ -184,9 +186,9 @@ public final class ServerMain implements Callable<Integer> {
             names = "--segment-size",
             paramLabel = "MIB",
             description = "Size of a values-log segment, 1-2047 MiB, and at least the staging buffer, which "
-                    + "holds the largest value: so 2 or more at the default --max-value-size; 1 needs "
-                    + "--max-value-size 1048568 or less. Default: 8. A store that will hold terabytes wants "
-                    + "larger ones (README, Limitations).")
+                    + "holds values up to 1 MiB (longer ones get files of their own): so 2 or more at the default "
+                    + "--max-value-size; 1 needs --max-value-size 1048568 or less. Default: 8. A store that will "
+                    + "hold terabytes wants larger ones (README, Limitations).")
     Integer segmentMib;
 
     @Option(
@@ -333,7 +335,9 @@ public final class ServerMain implements Callable<Integer> {
         check("--max-clients", () -> config.maxClients(maxClients));
         check("--timeout", () -> config.timeoutSeconds(timeout));
         check("--databases", () -> config.databases(databases));
-        check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
+        if (maxOutputMib != null) {
+            check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
+        }
         // Both name one limit. Options win over the file: a file's client-output-buffer-limit gives way
         // to --max-output-buffer on the command line; given both ways alike, client-output-buffer-limit wins.
         if (clientOutputBufferLimit != null
@@ -421,7 +425,7 @@ public final class ServerMain implements Callable<Integer> {
         long buffer = options.bufferSize();
         if (buffer > options.segmentSize()) {
             throw new IllegalArgumentException((options.segmentSize() >> 20) + " MiB is smaller than the staging "
-                    + "buffer (" + buffer + " bytes, to hold a value of --max-value-size " + options.maxValueSize()
+                    + "buffer (" + buffer + " bytes, to hold a value of " + options.largestBufferedValue()
                     + " bytes); use at least " + ((buffer + (1 << 20) - 1) >> 20)
                     + " MiB or a smaller --max-value-size");
         }
