@@ -21,6 +21,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -256,6 +257,36 @@ class LargeValueTest {
             assertTrue(e.getCause() instanceof CorruptionException, e.toString());
             assertTrue(e.getMessage().contains(file.getFileName().toString()), e.getMessage());
             assertArrayEquals(b("v"), s.get(b("small")));
+        }
+    }
+
+    /**
+     * A large put writes its value without the shard's write lock: while its write is stopped, a small
+     * put to the same shard (the store has one) completes, and the large key is not yet visible. Were
+     * the lock held, the small put would wait forever (the timeout only ends such a hang).
+     */
+    @Test
+    @Timeout(120)
+    void aLargeValueIsWrittenWithoutTheShardsWriteLock() throws Exception {
+        PausingFileIo io = new PausingFileIo(p -> p.getFileName().toString().endsWith(".v.tmp"));
+        try (Store s = Store.open(dir, oneShard().largeValueSize(4096).fileIo(io))) {
+            Throwable[] failed = new Throwable[1];
+            Thread large = new Thread(() -> {
+                try {
+                    s.put(b("large"), value(100_000, 1));
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            });
+            large.start();
+            io.paused.await();
+            s.put(b("small"), b("v"));
+            assertArrayEquals(b("v"), s.get(b("small")));
+            assertNull(s.get(b("large")), "not visible before its key record");
+            io.resume();
+            large.join();
+            assertNull(failed[0]);
+            assertArrayEquals(value(100_000, 1), s.get(b("large")));
         }
     }
 
