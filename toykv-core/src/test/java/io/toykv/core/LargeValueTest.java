@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.toykv.core.io.FileIo;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +21,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -261,6 +266,25 @@ class LargeValueTest {
     }
 
     /**
+     * The real file system, except that the first write to a file {@code at} accepts opens
+     * {@code paused} and waits for {@code resume}.
+     */
+    private static FileIo pausingFirstWrite(Predicate<Path> at, CountDownLatch paused, CountDownLatch resume) {
+        return (FileIo) Proxy.newProxyInstance(
+                FileIo.class.getClassLoader(), new Class<?>[] {FileIo.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("write") && paused.getCount() > 0 && at.test((Path) args[1])) {
+                        paused.countDown();
+                        resume.await();
+                    }
+                    try {
+                        return method.invoke(FileIo.REAL, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /**
      * A large put writes its value without the shard's write lock: while its write is stopped, a small
      * put to the same shard (the store has one) completes, and the large key is not yet visible. Were
      * the lock held, the small put would wait forever (the timeout only ends such a hang).
@@ -268,7 +292,9 @@ class LargeValueTest {
     @Test
     @Timeout(120)
     void aLargeValueIsWrittenWithoutTheShardsWriteLock() throws Exception {
-        PausingFileIo io = new PausingFileIo(p -> p.getFileName().toString().endsWith(".v.tmp"));
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        FileIo io = pausingFirstWrite(p -> p.getFileName().toString().endsWith(".v.tmp"), paused, resume);
         try (Store s = Store.open(dir, oneShard().largeValueSize(4096).fileIo(io))) {
             Throwable[] failed = new Throwable[1];
             Thread large = new Thread(() -> {
@@ -279,11 +305,11 @@ class LargeValueTest {
                 }
             });
             large.start();
-            io.paused.await();
+            paused.await();
             s.put(b("small"), b("v"));
             assertArrayEquals(b("v"), s.get(b("small")));
             assertNull(s.get(b("large")), "not visible before its key record");
-            io.resume();
+            resume.countDown();
             large.join();
             assertNull(failed[0]);
             assertArrayEquals(value(100_000, 1), s.get(b("large")));
