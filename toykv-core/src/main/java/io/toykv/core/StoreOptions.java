@@ -162,7 +162,8 @@ public final class StoreOptions {
      * chunk written to a segment holds. The buffer file holds two halves (one takes puts while the other
      * is written to its segment) plus a 4 KiB header. Default 1 MiB, or enough for the largest record
      * that goes through the buffer (value + 8 bytes: records do not store their keys), that of the
-     * smaller of {@link #maxValueSize} and {@link #largeValueSize}: 1 MiB and 4 KiB at the defaults. An existing store keeps the size it was created with.
+     * smaller of {@link #maxValueSize} and {@link #largeValueSize}: 1 MiB and 4 KiB at the defaults.
+     * An existing store keeps the size it was created with.
      */
     public StoreOptions bufferSize(int bufferSize) {
         if (bufferSize < 64 * 1024 || bufferSize % 4096 != 0) {

@@ -19,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A put appends the value to the buffer, then the key record that points at it to the keys log, then
  * updates the index: values before the key record that points at them, so a crash can leave an
  * unreferenced value (garbage) but never a key whose value is missing. Room in both logs is made
- * before either is written, so a failed allocation (a full disk) writes nothing.
+ * before either is written, so a failed allocation (a full disk) writes nothing. A value longer than
+ * the store's {@code largeValueSize} is instead written, durably and before the write lock is taken,
+ * to a segment of its own ({@link ValuesLog#writeLarge}), which the put adopts under the lock.
  *
  * <p>Expiry: a key that has one is put with a PUT_EXPIRING record, and its expiry is kept in
  * {@link Expiries}. A change of the expiry alone appends a PUT or PUT_EXPIRING record with the address
