@@ -109,7 +109,7 @@ public final class Store implements AutoCloseable {
         this.shards = shards;
         this.commits = commits;
         this.batches = new AtomicBatches(shards, commits, fence);
-        this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
+        this.syncer = options.syncMode() == SyncMode.EVERY_SECOND && options.backgroundSync()
                 ? new BackgroundSyncer(shards, this::syncFailed, () -> lastSyncFailed = false)
                 : null;
         this.gc = new GarbageCollector(

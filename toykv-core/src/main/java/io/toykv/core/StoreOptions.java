@@ -76,6 +76,8 @@ public final class StoreOptions {
     private java.time.Clock clock = java.time.Clock.systemUTC();
     private boolean activeExpiry = true;
     private FileIo fileIo = FileIo.REAL;
+    /** Whether EVERY_SECOND runs its toykv-sync thread; off only in tests that sync themselves ({@link #backgroundSync}). */
+    private boolean backgroundSync = true;
 
     /** Options with every default. */
     public static StoreOptions defaults() {
@@ -101,6 +103,7 @@ public final class StoreOptions {
         c.clock = clock;
         c.activeExpiry = activeExpiry;
         c.fileIo = fileIo;
+        c.backgroundSync = backgroundSync;
         return c;
     }
 
@@ -332,6 +335,20 @@ public final class StoreOptions {
     public StoreOptions fileIo(FileIo fileIo) {
         this.fileIo = Objects.requireNonNull(fileIo, "fileIo");
         return this;
+    }
+
+    /**
+     * For tests of the store itself: without the {@code toykv-sync} thread of {@link SyncMode#EVERY_SECOND}
+     * the test calls {@link Store#sync()} where that thread's round would come, so that a run replays
+     * the same. Package-private: tests reach it through their own helper in this package.
+     */
+    StoreOptions backgroundSync(boolean on) {
+        this.backgroundSync = on;
+        return this;
+    }
+
+    boolean backgroundSync() {
+        return backgroundSync;
     }
 
     /** The {@link FileIo} set by {@link #fileIo(FileIo)}; {@link FileIo#REAL} unless a test set another. */

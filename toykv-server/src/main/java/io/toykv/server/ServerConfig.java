@@ -1,7 +1,7 @@
 package io.toykv.server;
 
 import io.toykv.core.StoreOptions;
-import io.toykv.server.resp.RespLimits;
+import io.toykv.resp.RespLimits;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -78,9 +78,9 @@ public final class ServerConfig {
 
     /** Number of databases, SELECT's 0..n-1 (Redis's {@code databases}). */
     public ServerConfig databases(int databases) {
-        if (databases < 1 || databases > io.toykv.core.engine.DatabaseMap.MAX_DATABASES) {
+        if (databases < 1 || databases > io.toykv.core.Databases.MAX_COUNT) {
             throw new IllegalArgumentException(
-                    "databases must be 1.." + io.toykv.core.engine.DatabaseMap.MAX_DATABASES + ", was " + databases);
+                    "databases must be 1.." + io.toykv.core.Databases.MAX_COUNT + ", was " + databases);
         }
         this.databases = databases;
         return this;

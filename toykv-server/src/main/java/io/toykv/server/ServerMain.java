@@ -1,7 +1,9 @@
 package io.toykv.server;
 
+import io.toykv.core.Databases;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.SyncMode;
+import io.toykv.resp.RespLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -54,8 +56,8 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--port",
             paramLabel = "PORT",
-            defaultValue = "${env:SERVER_PORT:-8888}",
-            description = "TCP port (0: any free port). Default: $SERVER_PORT or 8888.")
+            defaultValue = "${env:SERVER_PORT:-" + ServerConfig.DEFAULT_PORT + "}",
+            description = "TCP port (0: any free port). Default: $SERVER_PORT or " + ServerConfig.DEFAULT_PORT + ".")
     int port;
 
     @Option(
@@ -82,14 +84,14 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--max-clients",
             paramLabel = "N",
-            defaultValue = "10000",
+            defaultValue = "" + ServerConfig.DEFAULT_MAX_CLIENTS,
             description = "Most connected clients; past it new ones get an error. Default: ${DEFAULT-VALUE}.")
     int maxClients;
 
     @Option(
             names = "--databases",
             paramLabel = "N",
-            defaultValue = "16",
+            defaultValue = "" + Databases.DEFAULT_COUNT,
             description = "Number of databases (SELECT 0 to N-1). Default: ${DEFAULT-VALUE}.")
     int databases;
 
@@ -116,20 +118,23 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--verbose", description = "Log every operation, e.g. client(7) put (k1, v1).")
     boolean verbose;
 
-    @Option(names = "--shards", paramLabel = "N", description = "Shards of a new store (1-256). Default: 4.")
+    @Option(
+            names = "--shards",
+            paramLabel = "N",
+            description = "Shards of a new store (1-256). Default: " + StoreOptions.DEFAULT_SHARDS + ".")
     Integer shards;
 
     @Option(
             names = "--max-key-size",
             paramLabel = "BYTES",
-            defaultValue = "1024",
+            defaultValue = "" + StoreOptions.DEFAULT_MAX_KEY_SIZE,
             description = "Largest key. Default: ${DEFAULT-VALUE}.")
     int maxKeySize;
 
     @Option(
             names = "--max-value-size",
             paramLabel = "BYTES",
-            defaultValue = "536870912",
+            defaultValue = "" + StoreOptions.DEFAULT_MAX_VALUE_SIZE,
             description = "Largest value (512 MiB by default, as Redis's proto-max-bulk-len); also the largest "
                     + "bulk string a request may carry. Values past 1 MiB are written to files of their own. "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -156,8 +161,9 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--max-output-buffer",
             paramLabel = "MIB",
-            description = "Disconnect a client whose unread replies exceed this many MiB. Default: 256, or "
-                    + "enough for one reply of the largest value (--max-value-size) if that is more.")
+            description = "Disconnect a client whose unread replies exceed this many MiB. Default: "
+                    + (ServerConfig.DEFAULT_MAX_OUTPUT_BUFFER >> 20)
+                    + ", or enough for one reply of the largest value (--max-value-size) if that is more.")
     Long maxOutputMib;
 
     @Option(
@@ -171,14 +177,15 @@ public final class ServerMain implements Callable<Integer> {
             names = "--client-query-buffer-limit",
             paramLabel = "SIZE",
             description = "Largest request in bytes (e.g. 256mb); past it the client gets a protocol error and "
-                    + "is closed. Default: 256mb.")
+                    + "is closed. Default: " + (RespLimits.DEFAULT_MAX_REQUEST_BYTES >> 20) + "mb; raised to fit "
+                    + "two values of --max-value-size (1 GiB at the default).")
     String clientQueryBufferLimit;
 
     @Option(
             names = "--maxmemory-clients",
             paramLabel = "SIZE",
             description = "Most memory all clients' query and reply buffers may hold together, as bytes (64mb) or "
-                    + "a share of the heap (25%); past it the clients with the largest buffers are disconnected. "
+                    + "a share of the heap (25%%); past it the clients with the largest buffers are disconnected. "
                     + "Default: an eighth of the heap (-Xmx).")
     String maxMemoryClients;
 
@@ -187,8 +194,9 @@ public final class ServerMain implements Callable<Integer> {
             paramLabel = "MIB",
             description = "Size of a values-log segment, 1-2047 MiB, and at least the staging buffer, which "
                     + "holds values up to 1 MiB (longer ones get files of their own): so 2 or more at the default "
-                    + "--max-value-size; 1 needs --max-value-size 1048568 or less. Default: 8. A store that will "
-                    + "hold terabytes wants larger ones (README, Limitations).")
+                    + "--max-value-size; 1 needs --max-value-size 1048568 or less. Default: "
+                    + (StoreOptions.DEFAULT_SEGMENT_SIZE >> 20)
+                    + ". A store that will hold terabytes wants larger ones (README, Limitations).")
     Integer segmentMib;
 
     @Option(

@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.util.List;
 import java.util.Map;
 
@@ -187,7 +187,7 @@ final class CommandArguments {
     }
 
     /** Writes an array of argument maps. */
-    static void write(RespWriter out, List<Arg> args) {
+    static void write(ReplyWriter out, List<Arg> args) {
         out.arrayHeader(args.size());
         for (Arg a : args) {
             out.mapHeader(a.fields());

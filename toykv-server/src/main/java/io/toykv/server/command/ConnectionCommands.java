@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -150,7 +150,7 @@ final class ConnectionCommands {
             c.session().name(name);
         }
         c.session().protocol(protocol);
-        RespWriter out = c.out();
+        ReplyWriter out = c.out();
         out.protocol(protocol);
         out.mapHeader(7);
         out.bulk("server").bulk("toykv");

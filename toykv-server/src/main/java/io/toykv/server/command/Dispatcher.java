@@ -1,7 +1,7 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.BufferLimitException;
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.BufferLimitException;
+import io.toykv.resp.ReplyWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Objects;
@@ -71,7 +71,7 @@ public final class Dispatcher {
     }
 
     /** Executes one request (name first, at least one element) and writes its reply, if any. */
-    public void execute(Session session, List<byte[]> args, RespWriter out) {
+    public void execute(Session session, List<byte[]> args, ReplyWriter out) {
         commandsProcessed.increment();
         CommandSpec spec = table.lookup(args.get(0));
         if (spec == null) {
@@ -108,12 +108,12 @@ public final class Dispatcher {
     }
 
     /** A request refused before it runs: as Redis's rejectCommand, it also makes a MULTI's EXEC abort. */
-    private void refuse(Session session, RespWriter out, String text) {
+    private void refuse(Session session, ReplyWriter out, String text) {
         session.transaction().markFailed();
         error(session, out, text);
     }
 
-    private void queue(Session session, CommandSpec spec, List<byte[]> args, RespWriter out) {
+    private void queue(Session session, CommandSpec spec, List<byte[]> args, ReplyWriter out) {
         String refused;
         try {
             refused = TransactionCommands.queue(session, spec, args, out);
@@ -140,7 +140,7 @@ public final class Dispatcher {
     }
 
     /** Runs a command that passed the checks, turning every failure into an error reply. */
-    private void run(Session session, CommandSpec spec, List<byte[]> args, RespWriter out) {
+    private void run(Session session, CommandSpec spec, List<byte[]> args, ReplyWriter out) {
         String fullName = CommandStats.fullName(spec, args);
         int mark = out.size();
         long errorsBefore = session.errors();
@@ -177,7 +177,7 @@ public final class Dispatcher {
         }
     }
 
-    private void error(Session session, RespWriter out, String text) {
+    private void error(Session session, ReplyWriter out, String text) {
         errorReplies.increment();
         commandStats.error(text);
         session.countError();

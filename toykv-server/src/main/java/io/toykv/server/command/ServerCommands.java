@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +83,7 @@ final class ServerCommands {
     }
 
     private void command(Call c) {
-        RespWriter out = c.out();
+        ReplyWriter out = c.out();
         if (c.argc() == 1) {
             out.arrayHeader(table.size());
             for (CommandSpec spec : table.all()) {
@@ -168,7 +168,7 @@ final class ServerCommands {
         return specs;
     }
 
-    private static void commandInfo(RespWriter out, CommandSpec spec) {
+    private static void commandInfo(ReplyWriter out, CommandSpec spec) {
         int[] keys = CommandKeys.of(spec.name());
         out.arrayHeader(10);
         out.bulk(spec.name());

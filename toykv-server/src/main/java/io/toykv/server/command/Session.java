@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.BufferBudget;
+import io.toykv.resp.BufferBudget;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.util.List;
 import java.util.Set;
 
@@ -34,7 +34,7 @@ final class TransactionCommands {
     /** Runs one command and writes its reply or error, as the dispatcher does for a request. */
     @FunctionalInterface
     interface Runner {
-        void run(Session session, CommandSpec spec, List<byte[]> args, RespWriter out);
+        void run(Session session, CommandSpec spec, List<byte[]> args, ReplyWriter out);
     }
 
     private final WatchRegistry watches;
@@ -95,9 +95,9 @@ final class TransactionCommands {
     /**
      * Queues a command of a client in MULTI and replies {@code +QUEUED}; or returns the error that
      * refuses it (the transaction is then marked to abort). The charge to the client's budget may
-     * throw {@link io.toykv.server.resp.BufferLimitException}.
+     * throw {@link io.toykv.resp.BufferLimitException}.
      */
-    static String queue(Session session, CommandSpec spec, List<byte[]> args, RespWriter out) {
+    static String queue(Session session, CommandSpec spec, List<byte[]> args, ReplyWriter out) {
         Transaction tx = session.transaction();
         if (REFUSED_IN_MULTI.contains(spec.name())) {
             tx.markFailed();
@@ -153,7 +153,7 @@ final class TransactionCommands {
         }
         unwatchAll(tx); // as Redis: the transaction's own writes need not mark its watches
         List<Transaction.Queued> queued = tx.queued();
-        RespWriter out = c.out();
+        ReplyWriter out = c.out();
         out.arrayHeader(queued.size());
         keyspace.begin();
         try {
