@@ -143,7 +143,6 @@ skip() {
   printf '%s\n' "$1" >>"$skip_file"
 }
 # type/string
-skip 'Very big payload in GET/SET'                 # a 4 MB value: large values, handled elsewhere
 skip 'MGET against non-string key'                 # SADD: sets
 skip 'SETRANGE against key with wrong type'        # LPUSH: lists
 skip 'SETBIT against key with wrong type'          # LPUSH: lists

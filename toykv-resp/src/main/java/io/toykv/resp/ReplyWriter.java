@@ -93,6 +93,11 @@ public final class ReplyWriter {
         if (value == null) {
             return nullBulk();
         }
+        if (value.length >= LARGE_BULK) {
+            // Grown once to fit it: the doubling that suits small replies would take twice a large
+            // value's size (a GET of the largest value would pass an output limit sized for it).
+            ensureExactly(BULK_FRAMING + value.length + EXACT_SLACK);
+        }
         put('$');
         putDecimal(value.length);
         raw(CRLF);
@@ -256,13 +261,31 @@ public final class ReplyWriter {
         raw(Long.toString(value).getBytes(StandardCharsets.US_ASCII));
     }
 
+    /** A bulk string at least this long grows the buffer to fit it exactly ({@link #bulk(byte[])}). */
+    static final int LARGE_BULK = 1 << 20;
+    /** A bulk string's bytes besides its value, at most: {@code $}, 10 digits, two CRLFs. */
+    private static final int BULK_FRAMING = 15;
+    /** What a buffer grown exactly keeps besides, for the small replies pipelined after a large one. */
+    private static final int EXACT_SLACK = 512;
+
     private void ensure(int extra) {
+        grow(extra, false);
+    }
+
+    /** Makes room for {@code extra} bytes more, growing the buffer (if it must) to fit them and no more. */
+    private void ensureExactly(long extra) {
+        grow(extra, true);
+    }
+
+    private void grow(long extra, boolean exactly) {
         long needed = (long) size + extra;
         if (needed > buf.length) {
             if (needed > Integer.MAX_VALUE - 16) {
                 throw new IllegalStateException("reply buffer would exceed 2 GiB");
             }
-            int capacity = (int) Math.max(needed, Math.min((long) buf.length * 2, Integer.MAX_VALUE - 16));
+            int capacity = exactly
+                    ? (int) needed
+                    : (int) Math.max(needed, Math.min((long) buf.length * 2, Integer.MAX_VALUE - 16));
             long growth = (long) capacity - Math.max(buf.length, initialCapacity);
             budget.reserve(growth); // before the allocation: throws if the budget refuses it
             charged += growth;

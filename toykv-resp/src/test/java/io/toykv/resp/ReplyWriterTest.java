@@ -1,6 +1,7 @@
 package io.toykv.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,39 @@ class ReplyWriterTest {
 
     static String text(ReplyWriter w) {
         return new String(w.take(), StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * A large bulk string grows the buffer by about its own size, not to the double that growth for
+     * small replies takes, so an output limit sized for the largest value lets its reply through; small
+     * replies after it fit in what is left.
+     */
+    @Test
+    void aLargeBulkGrowsTheBufferByItsSizeOnly() {
+        long[] reserved = new long[1];
+        BufferBudget budget = new BufferBudget() {
+            @Override
+            public void reserve(long bytes) {
+                reserved[0] += bytes;
+            }
+
+            @Override
+            public void release(long bytes) {
+                reserved[0] -= bytes;
+            }
+        };
+        ReplyWriter w = new ReplyWriter(256, budget);
+        byte[] value = new byte[3 << 20];
+        value[value.length - 1] = 'z';
+        w.simple("PONG").bulk(value);
+        long afterBulk = reserved[0];
+        w.simple("PONG").integer(12345);
+        assertEquals(afterBulk, reserved[0], "small replies after it need no growth");
+        assertTrue(afterBulk <= value.length + 1024, "reserved " + afterBulk + " for " + value.length);
+        String text = text(w);
+        assertTrue(text.startsWith("+PONG\r\n$" + value.length + "\r\n"), text.substring(0, 20));
+        assertTrue(text.endsWith("z\r\n+PONG\r\n:12345\r\n"));
+        assertEquals(7 + 10 + value.length + 2 + 7 + 8, text.length());
     }
 
     @Test

@@ -135,7 +135,9 @@ public final class ServerMain implements Callable<Integer> {
             names = "--max-value-size",
             paramLabel = "BYTES",
             defaultValue = "" + StoreOptions.DEFAULT_MAX_VALUE_SIZE,
-            description = "Largest value; also the largest bulk string a request may carry. Default: ${DEFAULT-VALUE}.")
+            description = "Largest value (512 MiB by default, as Redis's proto-max-bulk-len); also the largest "
+                    + "bulk string a request may carry. Values past 1 MiB are written to files of their own. "
+                    + "Default: ${DEFAULT-VALUE}.")
     int maxValueSize;
 
     @Option(names = "--no-direct-io", description = "Write values with buffered I/O instead of O_DIRECT.")
@@ -159,9 +161,10 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--max-output-buffer",
             paramLabel = "MIB",
-            defaultValue = "" + (ServerConfig.DEFAULT_MAX_OUTPUT_BUFFER >> 20),
-            description = "Disconnect a client whose unread replies exceed this many MiB. Default: ${DEFAULT-VALUE}.")
-    long maxOutputMib;
+            description = "Disconnect a client whose unread replies exceed this many MiB. Default: "
+                    + (ServerConfig.DEFAULT_MAX_OUTPUT_BUFFER >> 20)
+                    + ", or enough for one reply of the largest value (--max-value-size) if that is more.")
+    Long maxOutputMib;
 
     @Option(
             names = "--client-output-buffer-limit",
@@ -174,7 +177,8 @@ public final class ServerMain implements Callable<Integer> {
             names = "--client-query-buffer-limit",
             paramLabel = "SIZE",
             description = "Largest request in bytes (e.g. 256mb); past it the client gets a protocol error and "
-                    + "is closed. Default: " + (RespLimits.DEFAULT_MAX_REQUEST_BYTES >> 20) + "mb.")
+                    + "is closed. Default: " + (RespLimits.DEFAULT_MAX_REQUEST_BYTES >> 20) + "mb; raised to fit "
+                    + "two values of --max-value-size (1 GiB at the default).")
     String clientQueryBufferLimit;
 
     @Option(
@@ -189,10 +193,10 @@ public final class ServerMain implements Callable<Integer> {
             names = "--segment-size",
             paramLabel = "MIB",
             description = "Size of a values-log segment, 1-2047 MiB, and at least the staging buffer, which "
-                    + "holds the largest value: so 2 or more at the default --max-value-size; 1 needs "
-                    + "--max-value-size 1048568 or less. Default: " + (StoreOptions.DEFAULT_SEGMENT_SIZE >> 20)
-                    + ". A store that will hold terabytes wants "
-                    + "larger ones (README, Limitations).")
+                    + "holds values up to 1 MiB (longer ones get files of their own): so 2 or more at the default "
+                    + "--max-value-size; 1 needs --max-value-size 1048568 or less. Default: "
+                    + (StoreOptions.DEFAULT_SEGMENT_SIZE >> 20)
+                    + ". A store that will hold terabytes wants larger ones (README, Limitations).")
     Integer segmentMib;
 
     @Option(
@@ -339,7 +343,9 @@ public final class ServerMain implements Callable<Integer> {
         check("--max-clients", () -> config.maxClients(maxClients));
         check("--timeout", () -> config.timeoutSeconds(timeout));
         check("--databases", () -> config.databases(databases));
-        check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
+        if (maxOutputMib != null) {
+            check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
+        }
         // Both name one limit. Options win over the file: a file's client-output-buffer-limit gives way
         // to --max-output-buffer on the command line; given both ways alike, client-output-buffer-limit wins.
         if (clientOutputBufferLimit != null
@@ -427,7 +433,7 @@ public final class ServerMain implements Callable<Integer> {
         long buffer = options.bufferSize();
         if (buffer > options.segmentSize()) {
             throw new IllegalArgumentException((options.segmentSize() >> 20) + " MiB is smaller than the staging "
-                    + "buffer (" + buffer + " bytes, to hold a value of --max-value-size " + options.maxValueSize()
+                    + "buffer (" + buffer + " bytes, to hold a value of " + options.largestBufferedValue()
                     + " bytes); use at least " + ((buffer + (1 << 20) - 1) >> 20)
                     + " MiB or a smaller --max-value-size");
         }

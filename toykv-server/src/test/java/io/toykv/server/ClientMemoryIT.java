@@ -108,6 +108,31 @@ class ClientMemoryIT extends SmallHeapProcessTest {
         return Long.parseLong(m.group(1));
     }
 
+    /**
+     * A SET of a value at the default limit (512 MiB) that the heap cannot take: refused as its length
+     * arrives (before the value is read or allocated) by evicting its client with an error; the server
+     * stays up and serves the others, and a value that fits is stored.
+     */
+    @Test
+    void aSetOf512MiBPastTheClientsBudgetIsRefusedWithAnErrorAndTheServerGoesOn() throws Exception {
+        ServerProcessIT.Server server = startSmallHeap(dir.resolve("data"));
+        try (RespClient c = new RespClient(server.port(), 30_000)) {
+            assertEquals(
+                    "*2\r\n$18\r\nproto-max-bulk-len\r\n$9\r\n536870912\r\n",
+                    c.call("CONFIG", "GET", "proto-max-bulk-len"));
+            c.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$536870912\r\n");
+            String reply = c.readReply();
+            assertTrue(reply.startsWith("-ERR Protocol error: client evicted"), reply);
+            assertTrue(c.closedByServer());
+        }
+        try (RespClient other = new RespClient(server.port(), 30_000)) {
+            assertEquals("+PONG\r\n", other.call("PING"));
+            assertEquals("+OK\r\n", other.call("SET", "fits", "v".repeat(4 << 20)));
+            assertEquals(":" + (4 << 20) + "\r\n", other.call("STRLEN", "fits"));
+            assertEquals(1, infoField(other, "evicted_clients"));
+        }
+    }
+
     /** 40 clients each sending an unfinished MSET of 250 values of 1 MiB. */
     @Test
     void unfinishedHugeMsetsAreEvictedWhileOthersAreServed() throws Exception {

@@ -213,9 +213,9 @@ class ClientMemoryTest {
         assertEquals(0, budget.held.get(), "within the initial capacity: no accounting");
         w.bulk(new byte[3 << 20]);
         assertEquals(w.chargedBytes(), budget.held.get());
-        assertTrue(budget.held.get() >= 3 << 20);
+        assertTrue(budget.held.get() >= (3 << 20) - 1024, "the growth past the first 1 KiB: " + budget.held.get());
         int before = w.size();
-        assertThrows(BufferLimitException.class, () -> w.bulk(new byte[6 << 20]));
+        assertThrows(BufferLimitException.class, () -> w.bulk(new byte[8 << 20]));
         assertTrue(w.size() >= before, "what was written stays until the caller truncates it");
         w.clear();
         assertEquals(0, budget.held.get());

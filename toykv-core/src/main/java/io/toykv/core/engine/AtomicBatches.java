@@ -2,12 +2,13 @@ package io.toykv.core.engine;
 
 import io.toykv.core.log.AtomicPart;
 import io.toykv.core.log.KeyRecord;
-import io.toykv.core.log.KeysLog;
+import io.toykv.core.log.Segment;
 import io.toykv.core.log.ValueRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -83,6 +84,27 @@ public final class AtomicBatches {
                         + " take more than one atomic part's " + AtomicPart.MAX_BODY + " bytes: split the batch");
             }
         }
+        // Large values first, each to a segment of its own, durably and without any lock, as a put writes them.
+        Map<BatchOp, Segment> large = new IdentityHashMap<>();
+        try {
+            for (Map.Entry<Integer, List<BatchOp>> e : byShard.entrySet()) {
+                Shard shard = shards[e.getKey()];
+                for (BatchOp op : e.getValue()) {
+                    if (op.kind() == BatchOp.Kind.PUT && shard.state().values.isLarge(op.value().length)) {
+                        large.put(op, shard.writeLarge(op.key(), op.value()));
+                    }
+                }
+            }
+            applyLocked(byShard, large);
+        } finally {
+            for (Map.Entry<BatchOp, Segment> e : large.entrySet()) { // those no plan adopted
+                shards[ShardRouter.shardOf(e.getKey().key(), shards.length)].discard(e.getValue());
+            }
+        }
+    }
+
+    /** {@link #apply} once the large values are written: {@code large} loses each that a plan adopts. */
+    private void applyLocked(TreeMap<Integer, List<BatchOp>> byShard, Map<BatchOp, Segment> large) throws IOException {
         List<Integer> order = new ArrayList<>(byShard.keySet());
         // In ALWAYS mode each shard written gets a BARRIER in the journal (reserved before the locks:
         // room there comes from a checkpoint, which needs them).
@@ -104,7 +126,7 @@ public final class AtomicBatches {
             List<List<KeyRecord>> changes = new ArrayList<>();
             for (int j = 0; j < locked.size(); j++) {
                 ShardState state = locked.get(j);
-                List<KeyRecord> entries = plan(state, byShard.get(order.get(j)));
+                List<KeyRecord> entries = plan(state, byShard.get(order.get(j)), large);
                 if (entries.isEmpty()) {
                     continue;
                 }
@@ -121,7 +143,7 @@ public final class AtomicBatches {
                 return;
             }
             for (ShardState state : written) {
-                force(state);
+                GroupCommit.forceLocked(state);
             }
             if (journal != null) {
                 barriers(journal, written);
@@ -163,15 +185,6 @@ public final class AtomicBatches {
         journal.syncTo(end);
     }
 
-    /** Values first, then the keys log, as a group commit forces them; under the write lock. */
-    private static void force(ShardState state) {
-        state.ensureForcing();
-        state.values.force();
-        KeysLog.SyncPoint point = state.keys.syncPoint();
-        point.force();
-        point.file().markSynced(point.end());
-    }
-
     /** A key's state as the batch sees it: the index, then the batch's own earlier changes. */
     private static final class Seen {
         boolean exists;
@@ -184,7 +197,8 @@ public final class AtomicBatches {
      * Decides the records {@code ops} make in one shard against its state (and each other), appending
      * the values of the puts to the buffer. Writer only.
      */
-    private static List<KeyRecord> plan(ShardState state, List<BatchOp> ops) throws IOException {
+    private static List<KeyRecord> plan(ShardState state, List<BatchOp> ops, Map<BatchOp, Segment> large)
+            throws IOException {
         long now = state.clock.getAsLong();
         Map<ByteBuffer, Seen> seen = new HashMap<>();
         List<KeyRecord> entries = new ArrayList<>();
@@ -199,7 +213,8 @@ public final class AtomicBatches {
                         deleteIfExists(s, key, entries);
                         break;
                     }
-                    long address = state.values.append(key, op.value());
+                    Segment own = large.remove(op); // adopted: a segment no key ends up in, collection deletes
+                    long address = own != null ? state.values.adoptLarge(own) : state.values.append(key, op.value());
                     s.exists = true;
                     s.address = address;
                     s.length = ValueRecord.size(op.value().length);

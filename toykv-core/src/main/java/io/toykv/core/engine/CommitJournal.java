@@ -174,6 +174,14 @@ public final class CommitJournal implements AutoCloseable {
     }
 
     /** Whether this ring is too small for records of {@code maxRecord} bytes (options changed since). */
+    /**
+     * Whether a record of {@code length} bytes may be appended: no longer than the largest record the ring
+     * keeps room for (a longer one could run past the covered point at the ring's end).
+     */
+    public boolean holds(long length) {
+        return length <= maxRecord;
+    }
+
     public boolean tooSmallFor(long maxRecord) {
         return capacity < 4 * maxRecord;
     }

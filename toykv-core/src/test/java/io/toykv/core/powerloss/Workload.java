@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
 
 /**
  * A sequence of store calls made from a seed: puts of mixed sizes over a small key space (so that
- * overwrites and deletes leave garbage to collect), deletes, {@code sync()}, {@code compact()},
+ * overwrites and deletes leave garbage to collect; values past {@link #LARGE_VALUE} bytes, about one
+ * put in fourteen, each get a segment of their own), deletes, {@code sync()}, {@code compact()},
  * {@code clear()}, a clean close and reopen, and a power loss followed by a reopen of what it left; in
  * {@code EVERY_SECOND} mode, the once-a-second sync's rounds at seeded points, so that a run replays.
  * The options (sync mode, shard count, 64 KiB files so that segments and keys files roll) come from the
@@ -19,6 +20,8 @@ import java.util.SplittableRandom;
 record Workload(
         long seed, SyncMode syncMode, int shards, long segmentSize, boolean autoCompaction, int keys, List<Op> ops) {
     static final int MAX_VALUE = 30_000;
+    /** The workloads' {@code largeValueSize}: longer values take the large-value path. */
+    static final int LARGE_VALUE = 8_000;
     /** One in this many ops of an EVERY_SECOND workload is preceded by a round of the background sync. */
     static final int BACKGROUND_SYNC_RATE = 12;
 
@@ -123,6 +126,7 @@ record Workload(
                 .segmentSize(segmentSize)
                 .keysFileSize(64 * 1024)
                 .maxValueSize(MAX_VALUE)
+                .largeValueSize(LARGE_VALUE)
                 .autoCompaction(autoCompaction);
     }
 
