@@ -408,6 +408,12 @@ public final class CommitJournal implements AutoCloseable {
 
     private long appendLocked(byte kind, int shard, byte[] key, byte[] value, long expiry) {
         int length = recordSize(key, value);
+        if (!holds(length)) {
+            // The ring keeps room for one record of maxRecord at its end: a longer one could run over
+            // records not yet covered. Callers keep such writes out of the journal (ShardWriter).
+            throw new IllegalArgumentException("a journal record of " + length + " bytes is longer than the "
+                    + maxRecord + " the ring of " + path + " is sized for");
+        }
         long lapEnd = (appended / capacity + 1) * capacity;
         if (appended + length > lapEnd) {
             int gap = (int) (lapEnd - appended);
