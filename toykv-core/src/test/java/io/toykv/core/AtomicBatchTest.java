@@ -355,8 +355,8 @@ class AtomicBatchTest {
                         for (int n = 0; n < 100; n++) {
                             WriteBatch batch = new WriteBatch();
                             for (int i = 0; i < k.length; i++) {
-                                // each writer lists the keys in another order
-                                batch.put(k[(i * (id + 1) + id) % k.length], b(id + ":" + n));
+                                // each writer lists every key, in another order (an odd step covers all 16)
+                                batch.put(k[(i * (2 * id + 1) + id) % k.length], b(id + ":" + n));
                             }
                             batch.put(b("w" + id + ":" + n), b("x"));
                             s.apply(batch);
