@@ -180,7 +180,7 @@ public final class AtomicBatches {
     private static void barriers(CommitJournal journal, List<ShardState> written) throws IOException {
         long end = 0;
         for (ShardState state : written) {
-            end = journal.append(CommitJournal.BARRIER, state.shardIndex, new byte[0], null, 0);
+            end = journal.appendBarrier(state.shardIndex);
         }
         journal.syncTo(end);
     }

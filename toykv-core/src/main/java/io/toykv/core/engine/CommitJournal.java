@@ -391,6 +391,14 @@ public final class CommitJournal implements AutoCloseable {
     }
 
     /**
+     * Appends a BARRIER for {@code shard}, within a reservation: every earlier record of the shard is
+     * durable in its logs (the caller forced them, under the shard's write lock it still holds).
+     */
+    long appendBarrier(int shard) {
+        return append(BARRIER, shard, new byte[0], null, 0);
+    }
+
+    /**
      * Appends a record if it fits without a reservation; returns its end, or -1 when it does not fit.
      * For writes that are not waited for (removals of expired keys).
      */

@@ -161,7 +161,7 @@ final class ShardWriter {
         try {
             end = appendLocked(() -> {
                 GroupCommit.forceLocked(state);
-                return journal.append(CommitJournal.BARRIER, state.shardIndex, new byte[0], null, 0);
+                return journal.appendBarrier(state.shardIndex);
             });
         } finally {
             journal.release(CommitJournal.RECORD_HEADER);
