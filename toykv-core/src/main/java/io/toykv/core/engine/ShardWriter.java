@@ -132,7 +132,7 @@ final class ShardWriter {
         if (sequence == REFUSED) {
             return false;
         }
-        if (adopted[0] && journalEnd[0] == 0) {
+        if (adopted[0]) { // a large value: nothing of it in the journal
             syncWithBarrierIfAlways(sequence, journal);
         } else {
             syncIfAlways(sequence, journal, journalEnd[0]);
