@@ -14,6 +14,8 @@
 #   everysec-p16      everysec, SET and GET, 50 clients, -P 16    (pipelined throughput)
 #   everysec-1        everysec, SET and GET, 1 client, -P 1       (one client's round trip)
 #   incr              everysec, INCR, 50 clients, -P 1
+#   multi             everysec, N/10 transactions (MULTI, INCR, SET, EXEC) piped by one redis-cli --pipe
+#                     client; rps is transactions a second (no latencies)
 #   warmup            a fresh pair of servers each time: the first 200k SETs at -P 16 (no warm-up)
 # Every row but warmup runs on servers warmed up by WARMUP requests (SET and GET at -P 16) when they
 # start; a pair of servers serves every row of its sync mode.
@@ -35,7 +37,7 @@ REDIS_PORT="${REDIS_PORT:-6390}"
 TOYKV_PORT="${TOYKV_PORT:-6391}"
 read -ra toykv_args <<<"${TOYKV_ARGS:-}"
 OUT="${OUT:-$root/bench-results/server-$(date +%Y%m%d-%H%M%S).csv}"
-ALL_ROWS="always-set-50,always-set-1,everysec-p1,everysec-p16,everysec-1,incr,warmup"
+ALL_ROWS="always-set-50,always-set-1,everysec-p1,everysec-p16,everysec-1,incr,multi,warmup"
 ROWS="${ROWS:-$ALL_ROWS}"
 jar="$root/toykv-server/target/toykv-server.jar"
 java="java"
@@ -146,6 +148,37 @@ measure() {
       printf "%s,%s,%s,%s,%s,%s,%s\n", row, server, $1, $2, $3, $5, $7 }' >>"$OUT"
 }
 
+# The multi row's input: N/10 transactions in RESP, written once.
+multi_input() {
+  local file="$work/multi.resp" value
+  if [[ ! -f "$file" ]]; then
+    value="$(head -c "$VALUE" /dev/zero | tr '\0' v)"
+    awk -v n="$((N / 10))" -v value="$value" 'BEGIN {
+      for (i = 0; i < n; i++) {
+        c = "counter:" (i % 1000); k = "key:" i
+        printf "*1\r\n$5\r\nMULTI\r\n"
+        printf "*2\r\n$4\r\nINCR\r\n$%d\r\n%s\r\n", length(c), c
+        printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(value), value
+        printf "*1\r\n$4\r\nEXEC\r\n"
+      }
+    }' >"$file"
+  fi
+  echo "$file"
+}
+
+# One measured multi run: server rep; appends its line to the CSV.
+measure_multi() {
+  local server="$1" rep="$2" port="$REDIS_PORT" input start end
+  [[ "$server" == toykv ]] && port="$TOYKV_PORT"
+  input="$(multi_input)"
+  echo "  multi, run $rep of $REPEAT, $server: redis-cli --pipe of $((N / 10)) transactions" >&2
+  start="$(date +%s%N)"
+  redis-cli -h 127.0.0.1 -p "$port" --pipe <"$input" >/dev/null
+  end="$(date +%s%N)"
+  awk -v n="$((N / 10))" -v ns="$((end - start))" -v server="$server" \
+    'BEGIN { printf "multi,%s,MULTI,%.2f,,,\n", server, n / (ns / 1e9) }' >>"$OUT"
+}
+
 row_sync() {
   case "$1" in
     always-*) echo always ;;
@@ -162,6 +195,7 @@ row_shape() {
     everysec-p16) echo "set,get 50 $N 16" ;;
     everysec-1) echo "set,get 1 $((N / 5)) 1" ;;
     incr) echo "incr 50 $N 1" ;;
+    multi) echo "multi 1 $((N / 10)) 1" ;;
     warmup) echo "set 50 200000 16" ;;
   esac
 }
@@ -191,7 +225,11 @@ for sync in always everysec; do
       if ((i % 2 == 0)); then order=(redis toykv); else order=(toykv redis); fi
       i=$((i + 1))
       for server in "${order[@]}"; do
-        measure "$server" "$row" "$rep" "$tests" "$clients" "$n" "$pipeline"
+        if [[ "$row" == multi ]]; then
+          measure_multi "$server" "$rep"
+        else
+          measure "$server" "$row" "$rep" "$tests" "$clients" "$n" "$pipeline"
+        fi
       done
     done
   done

@@ -2,7 +2,8 @@
 # Runs units of Redis's own test suite (tests/ of a Redis 7.0.x release) against toykv-server, one
 # server per run, and prints each unit's counts: ok, err (a failed assertion), exception (the unit
 # stopped there: Redis's runner gives up on a unit at its first runtime error, so the tests after it
-# did not run) and skipped (tags the runner skips on an external server).
+# did not run) and skipped (the tests outside the server's scope, listed below with their reasons, and
+# those the runner itself skips on an external server).
 #
 #   ./mvnw -q -B -pl toykv-server -am package -DskipTests   # builds toykv-server/target/toykv-server.jar
 #   REDIS_GIT=/path/to/redis.git scripts/redis-tests.sh      # every unit below
@@ -11,18 +12,20 @@
 # Nothing is fetched from the network: REDIS_GIT is a git directory (bare or not) of the Redis
 # repository, from which the tag REDIS_TAG (default 7.0.15) gives runtest and tests/. Needs tclsh 8.5+
 # (Debian: apt-get install tcl). Environment: REDIS_GIT (default /work/.mirror/redis+redis/repo),
-# REDIS_TAG, SINGLEDB (1 by default: the runner's --singledb, no SELECT 9, since the server keeps one
-# database; 0 runs as against Redis), TOYKV_ARGS (extra server options), RUNNER_ARGS (extra options of
-# Redis's runner, e.g. "--tags -needs:debug" to leave out the tests that need Redis's DEBUG command, or
-# "--skiptest NAME"), UNIT_TIMEOUT (seconds a unit
-# may take, default 600), KEEP (1 keeps the work directory with each unit's log). The work directory,
-# the server's data and logs included, lives under /tmp and is removed on exit unless KEEP=1.
+# REDIS_TAG, SINGLEDB (0 by default: the runner selects database 9, as against Redis; 1 passes its
+# --singledb), SKIPS (1 by default: leave out the tests outside the server's scope, listed below with
+# their reasons; 0 runs every test), TOYKV_ARGS (extra server options), RUNNER_ARGS (extra options of
+# Redis's runner, e.g. "--skiptest NAME" or "--only /REGEXP"), UNIT_TIMEOUT (seconds a unit may take,
+# default 600), KEEP (1 keeps the work directory with each unit's log and prints each unit's failures).
+# The work directory, the server's data and logs included, lives under /tmp and is removed on exit
+# unless KEEP=1.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 REDIS_GIT="${REDIS_GIT:-/work/.mirror/redis+redis/repo}"
 REDIS_TAG="${REDIS_TAG:-7.0.15}"
-SINGLEDB="${SINGLEDB:-1}"
+SINGLEDB="${SINGLEDB:-0}"
+SKIPS="${SKIPS:-1}"
 TOYKV_ARGS="${TOYKV_ARGS:-}"
 RUNNER_ARGS="${RUNNER_ARGS:-}"
 UNIT_TIMEOUT="${UNIT_TIMEOUT:-600}"
@@ -126,7 +129,80 @@ stop_server() {
   server_pid=""
 }
 
+# The tests outside the server's scope, each after the reason it is left out. By tag: the runner
+# reports them as skipped ([ignore]).
+skip_tags=(
+  needs:debug            # DEBUG, which toykv does not implement
+  needs:repl             # the replication stream, replicas and min-replicas (no replication)
+  needs:config-maxmemory # maxmemory and out-of-memory refusals (no maxmemory eviction)
+)
+# By name (a leading / makes a regular expression), written to a file for the runner's --skipfile.
+skip_file="$work/skipped-tests.txt"
+: >"$skip_file"
+skip() {
+  printf '%s\n' "$1" >>"$skip_file"
+}
+# type/string
+skip 'MGET against non-string key'                 # SADD: sets
+skip 'SETRANGE against key with wrong type'        # LPUSH: lists
+skip 'SETBIT against key with wrong type'          # LPUSH: lists
+skip 'Extended SET GET with incorrect type should result in wrong type error' # LPUSH: lists
+# type/incr
+skip 'INCR fails against a key holding a list' # RPUSH: lists
+skip 'INCRBYFLOAT fails against a key holding a list' # RPUSH: lists
+# expire
+skip 'EXPIRE - write on expire should work' # LPUSH: lists
+# keyspace
+skip 'COPY basic usage for list'                # LPUSH: lists
+skip 'COPY basic usage for intset set'          # SADD: sets
+skip 'COPY basic usage for hashtable set'       # SADD: sets
+skip 'COPY basic usage for listpack sorted set' # ZADD: sorted sets
+skip 'COPY basic usage for skiplist sorted set' # ZADD: sorted sets
+skip 'COPY basic usage for listpack hash'       # HSET: hashes
+skip 'COPY basic usage for hashtable hash'      # HSET: hashes
+skip 'COPY basic usage for stream'              # XADD: streams
+skip 'COPY basic usage for stream-cgroups'      # XADD, XGROUP: streams
+# These two expect database 9 emptied by the skipped stream test's FLUSHDB; both pass when run
+# without it: SKIPS=0 RUNNER_ARGS="--only /^MOVE" scripts/redis-tests.sh keyspace
+skip 'MOVE basic usage'
+skip 'MOVE against key existing in the target DB'
+# multi
+skip 'MULTI / EXEC basics'                # RPUSH, LRANGE: lists
+skip 'DISCARD'                            # RPUSH, LRANGE: lists
+skip 'MULTI where commands alter argc/argv' # SADD, SPOP: sets
+skip 'EXEC fail on WATCHed key modified by SORT with STORE even if the result is empty' # LPUSH, SORT: lists
+skip 'MULTI and script timeout'           # EVAL: scripting
+skip 'EXEC and script timeout'            # EVAL: scripting
+skip 'MULTI-EXEC body and script timeout' # EVAL: scripting
+skip 'just EXEC and script timeout'       # EVAL: scripting
+skip 'Blocking commands ignores the timeout' # BLPOP, BZPOPMIN, XREAD...: lists, sorted sets, streams
+# introspection
+skip 'MONITOR can log executed commands'                     # MONITOR: not implemented
+skip 'MONITOR can log commands issued by the scripting engine' # MONITOR, EVAL: scripting
+skip 'MONITOR can log commands issued by functions'          # MONITOR, FUNCTION LOAD: scripting
+skip 'MONITOR correctly handles multi-exec cases'            # MONITOR: not implemented
+skip 'CONFIG sanity'                  # CONFIG SET of every Redis setting: toykv's are fixed at start
+skip '/^CONFIG SET '                  # CONFIG SET: toykv's settings are fixed at start
+skip 'CONFIG GET hidden configs'      # key-load-delay: a Redis setting toykv does not have
+skip 'CONFIG GET multiple args'       # slaveof, maxmemory-samples: Redis settings toykv does not have
+# protocol
+skip 'raw protocol response'            # SRANDMEMBER: sets
+skip 'raw protocol response - deferred' # SRANDMEMBER: sets
+skip 'raw protocol response - multiline' # SADD, SRANDMEMBER: sets
+skip 'Regression for a crash with blocking ops and pipelining' # BLPOP, RPUSH: lists
+# scan
+skip '/^SSCAN '                           # SADD, SSCAN: sets
+skip '/^HSCAN '                           # HSET, HSCAN: hashes
+skip '/^ZSCAN '                           # ZADD, ZSCAN: sorted sets
+skip 'SCAN regression test for issue #4906' # SADD, SSCAN: sets
+
 runner_options=()
+if [[ "$SKIPS" == 1 ]]; then
+  runner_options+=(--skipfile "$skip_file")
+  for tag in "${skip_tags[@]}"; do
+    runner_options+=(--tags "-$tag")
+  done
+fi
 if [[ "$SINGLEDB" == 1 ]]; then
   runner_options+=(--singledb)
 fi

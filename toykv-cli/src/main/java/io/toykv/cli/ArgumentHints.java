@@ -30,7 +30,7 @@ final class ArgumentHints {
         if (words.isEmpty()) {
             return "";
         }
-        CommandSpec spec = CommandSpec.lookup(words.get(0));
+        KnownCommand spec = KnownCommand.lookup(words.get(0));
         if (spec == null || spec.arguments().isEmpty()) {
             return "";
         }
@@ -39,7 +39,7 @@ final class ArgumentHints {
             return words.size() == 1 ? " " + spec.arguments() : "";
         }
         List<String> args = words.subList(1, words.size());
-        return spec == CommandSpec.SCAN ? scanHint(args) : remaining(spec.arguments(), args.size());
+        return spec == KnownCommand.SCAN ? scanHint(args) : remaining(spec.arguments(), args.size());
     }
 
     /**
@@ -59,12 +59,12 @@ final class ArgumentHints {
             List<String> words = words(line);
             ServerDocs.Doc doc = docs.lookup(words.get(0));
             boolean atNewWord = Character.isWhitespace(line.charAt(line.length() - 1));
-            if (doc == null || doc.usage().isEmpty() || !atNewWord || CommandSpec.lookup(words.get(0)) != null) {
+            if (doc == null || doc.usage().isEmpty() || !atNewWord || KnownCommand.lookup(words.get(0)) != null) {
                 return "";
             }
             return remaining(doc.usage(), words.size() - 1);
         }
-        if (CommandSpec.lookup(word) != null) {
+        if (KnownCommand.lookup(word) != null) {
             return "";
         }
         ServerDocs.Doc doc = docs.lookup(word);

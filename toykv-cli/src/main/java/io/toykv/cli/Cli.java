@@ -1,6 +1,6 @@
 package io.toykv.cli;
 
-import io.toykv.cli.resp.Connection;
+import io.toykv.cli.resp.ServerConnection;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.Console;
@@ -278,11 +278,13 @@ final class Cli implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Address address = Address.DEFAULT;
+        ServerAddress address = ServerAddress.DEFAULT;
         List<String> command = words;
-        Address given;
+        ServerAddress given;
         try {
-            given = words.isEmpty() ? null : Address.parse(words.get(0), port != null ? port : Address.DEFAULT.port());
+            given = words.isEmpty()
+                    ? null
+                    : ServerAddress.parse(words.get(0), port != null ? port : ServerAddress.DEFAULT.port());
         } catch (IllegalArgumentException e) {
             err.println(words.get(0) + ": " + e.getMessage());
             return 2;
@@ -292,8 +294,9 @@ final class Cli implements Callable<Integer> {
             command = words.subList(1, words.size());
         } else if (host != null || port != null) {
             try {
-                address = new Address(
-                        host != null ? host : Address.DEFAULT.host(), port != null ? port : Address.DEFAULT.port());
+                address = new ServerAddress(
+                        host != null ? host : ServerAddress.DEFAULT.host(),
+                        port != null ? port : ServerAddress.DEFAULT.port());
             } catch (IllegalArgumentException e) {
                 err.println(e.getMessage());
                 return 2;
@@ -391,20 +394,20 @@ final class Cli implements Callable<Integer> {
         return null;
     }
 
-    private int runOne(Address address, List<String> command, ReplyPrinter printer) throws IOException {
+    private int runOne(ServerAddress address, List<String> command, ReplyPrinter printer) throws IOException {
         List<byte[]> commandWords = new ArrayList<>();
         command.forEach(w -> commandWords.add(w.getBytes(StandardCharsets.UTF_8)));
         if (lastArgFromStdin) {
             commandWords.add(in.readAllBytes());
         }
         OutputStream buffered = new BufferedOutputStream(out);
-        try (Session session =
-                new Session(address, login(), db, printer, buffered, err, new KnownKeys(), timeoutMillis())) {
-            CommandSpec spec = CommandSpec.lookup(command.get(0));
-            boolean local = spec == CommandSpec.HELP
-                    || spec == CommandSpec.QUIT
-                    || spec == CommandSpec.EXIT
-                    || spec == CommandSpec.CLEAR;
+        try (ClientSession session =
+                new ClientSession(address, login(), db, printer, buffered, err, new KnownKeys(), timeoutMillis())) {
+            KnownCommand spec = KnownCommand.lookup(command.get(0));
+            boolean local = spec == KnownCommand.HELP
+                    || spec == KnownCommand.QUIT
+                    || spec == KnownCommand.EXIT
+                    || spec == KnownCommand.CLEAR;
             session.setTiming(timing);
             session.setResp3(resp3);
             if (!local && !session.connect()) {
@@ -444,7 +447,7 @@ final class Cli implements Callable<Integer> {
         return null;
     }
 
-    private int monitor(Address address) {
+    private int monitor(ServerAddress address) {
         return withConnection(address, connection -> {
             boolean onTerminal = terminalOverride != null ? terminalOverride : stdinAndStdoutAreTerminals();
             Monitors monitors = new Monitors(connection, new BufferedOutputStream(out), onTerminal);
@@ -463,12 +466,12 @@ final class Cli implements Callable<Integer> {
     /** A mode that runs on one connection; its exceptions become messages on stderr. */
     @FunctionalInterface
     private interface ConnectionMode {
-        void run(Connection connection) throws IOException, KeyScanner.ScanException;
+        void run(ServerConnection connection) throws IOException, KeyScanner.ScanException;
     }
 
     /** Connects, runs the mode and returns the exit status: 0, or 1 after saying what went wrong. */
-    private int withConnection(Address address, ConnectionMode mode) {
-        Connection connection = openOrReport(address);
+    private int withConnection(ServerAddress address, ConnectionMode mode) {
+        ServerConnection connection = openOrReport(address);
         if (connection == null) {
             return 1;
         }
@@ -479,7 +482,7 @@ final class Cli implements Callable<Integer> {
             err.println(e.getMessage());
             return 1;
         } catch (IOException e) {
-            err.println("Error: " + Session.reason(e));
+            err.println("Error: " + ClientSession.reason(e));
             return 1;
         }
     }
@@ -502,7 +505,7 @@ final class Cli implements Callable<Integer> {
     }
 
     private java.util.List<byte[]> login() {
-        return Session.authCommand(user, password);
+        return ClientSession.authCommand(user, password);
     }
 
     /** -t in milliseconds; a positive fraction of a millisecond is one (0 would mean no timeout). */
@@ -511,16 +514,16 @@ final class Cli implements Callable<Integer> {
     }
 
     /** A logged-in connection, or null after printing why there is none. */
-    private Connection openOrReport(Address address) {
+    private ServerConnection openOrReport(ServerAddress address) {
         try {
-            return Session.open(address, login(), db, resp3, err, timeoutMillis());
+            return ClientSession.open(address, login(), db, resp3, err, timeoutMillis());
         } catch (IOException e) {
-            err.println("Could not connect to " + address + ": " + Session.reason(e));
+            err.println("Could not connect to " + address + ": " + ClientSession.reason(e));
             return null;
         }
     }
 
-    private int scanKeys(Address address) {
+    private int scanKeys(ServerAddress address) {
         return withConnection(address, connection -> {
             KeyScanner scanner = new KeyScanner(connection::call, new BufferedOutputStream(out, 64 * 1024));
             if (prefix != null) {
@@ -531,8 +534,8 @@ final class Cli implements Callable<Integer> {
         });
     }
 
-    private int script(Address address, ReplyPrinter printer) throws IOException {
-        Connection connection = openOrReport(address);
+    private int script(ServerAddress address, ReplyPrinter printer) throws IOException {
+        ServerConnection connection = openOrReport(address);
         if (connection == null) {
             return 1;
         }
@@ -543,12 +546,12 @@ final class Cli implements Callable<Integer> {
         }
     }
 
-    private int interactive(Address address, ReplyPrinter printer) throws IOException {
+    private int interactive(ServerAddress address, ReplyPrinter printer) throws IOException {
         KnownKeys keys = new KnownKeys();
         try (Terminal terminal = systemTerminal()) {
             // A dumb terminal reads whole lines: it cannot answer the more prompt with one key.
             Pager paged = Repl.isDumb(terminal) ? null : new Pager(terminal, pager);
-            try (Session session = new Session(
+            try (ClientSession session = new ClientSession(
                     address,
                     login(),
                     db,

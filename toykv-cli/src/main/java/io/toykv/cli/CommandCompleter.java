@@ -33,7 +33,7 @@ final class CommandCompleter implements Completer {
 
     private final KnownKeys knownKeys;
     private final java.util.function.Supplier<ServerDocs> docs;
-    /** The server's keys with a prefix ({@link Session#keysStartingWith}); merged with the seen keys. */
+    /** The server's keys with a prefix ({@link ClientSession#keysStartingWith}); merged with the seen keys. */
     private final java.util.function.Function<String, List<byte[]>> serverKeys;
 
     CommandCompleter(KnownKeys knownKeys) {
@@ -52,10 +52,10 @@ final class CommandCompleter implements Completer {
     @Override
     public void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
         boolean helpTopic =
-                line.wordIndex() == 1 && CommandSpec.lookup(line.words().get(0)) == CommandSpec.HELP;
+                line.wordIndex() == 1 && KnownCommand.lookup(line.words().get(0)) == KnownCommand.HELP;
         if (line.wordIndex() == 0 || helpTopic) {
             String typed = line.word().toLowerCase(Locale.ROOT);
-            for (CommandSpec spec : CommandSpec.values()) {
+            for (KnownCommand spec : KnownCommand.values()) {
                 if (spec.commandName().startsWith(typed)) {
                     candidates.add(new Candidate(
                             spec.commandName(), spec.commandName(), null, spec.summary(), null, null, true));
@@ -63,7 +63,7 @@ final class CommandCompleter implements Completer {
             }
             ServerDocs server = docs.get();
             for (String name : server.names()) {
-                if (name.startsWith(typed) && CommandSpec.lookup(name) == null) {
+                if (name.startsWith(typed) && KnownCommand.lookup(name) == null) {
                     candidates.add(
                             new Candidate(name, name, null, server.lookup(name).summary(), null, null, true));
                 }
@@ -129,7 +129,7 @@ final class CommandCompleter implements Completer {
 
     /** Whether the argument at {@code index} (1-based after the command) names a key. */
     static boolean isKeyPosition(String command, int index) {
-        CommandSpec spec = CommandSpec.lookup(command);
+        KnownCommand spec = KnownCommand.lookup(command);
         if (spec == null) {
             return false;
         }

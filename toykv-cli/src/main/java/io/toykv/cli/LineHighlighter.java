@@ -67,7 +67,7 @@ final class LineHighlighter implements Highlighter {
     }
 
     private AttributedStyle styleOfCommand(String word) {
-        if (CommandSpec.lookup(word) != null) {
+        if (KnownCommand.lookup(word) != null) {
             return COMMAND;
         }
         ServerDocs server = docs.get();

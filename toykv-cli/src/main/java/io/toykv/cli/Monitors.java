@@ -1,7 +1,7 @@
 package io.toykv.cli;
 
-import io.toykv.cli.resp.Connection;
-import io.toykv.cli.resp.Reply;
+import io.toykv.cli.resp.ServerConnection;
+import io.toykv.resp.Reply;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,12 +33,12 @@ final class Monitors {
     private static final List<byte[]> PING = List.of(ascii("PING"));
     private static final List<byte[]> INFO = List.of(ascii("INFO"));
 
-    private final Connection connection;
+    private final ServerConnection connection;
     private final OutputStream out;
     private final boolean terminal;
 
     /** {@code terminal}: whether reports refresh one line in place ({@link ReportLine}). */
-    Monitors(Connection connection, OutputStream out, boolean terminal) {
+    Monitors(ServerConnection connection, OutputStream out, boolean terminal) {
         this.connection = connection;
         this.out = out;
         this.terminal = terminal;

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * are percent-decoded; the port defaults to 8888 (ours, not Redis's 6379) and the database to 0. TLS
  * ({@code rediss://}) is not supported.
  */
-record RedisUrl(Address address, String user, String password, int db) {
+record RedisUrl(ServerAddress address, String user, String password, int db) {
     private static final String SCHEME = "redis://";
 
     /** Parses a URL; the IllegalArgumentException's message says what is wrong with it. */
@@ -49,12 +49,12 @@ record RedisUrl(Address address, String user, String password, int db) {
         if (rest.isEmpty()) {
             throw new IllegalArgumentException("no host in " + url);
         }
-        Address address = Address.parse(rest, Address.DEFAULT.port());
+        ServerAddress address = ServerAddress.parse(rest, ServerAddress.DEFAULT.port());
         if (address == null) {
             if (rest.indexOf(':') >= 0 || rest.indexOf('[') >= 0) {
                 throw new IllegalArgumentException("expected host:port, got '" + rest + "'");
             }
-            address = new Address(rest, Address.DEFAULT.port());
+            address = new ServerAddress(rest, ServerAddress.DEFAULT.port());
         }
         return new RedisUrl(address, user, password, db);
     }

@@ -21,14 +21,14 @@ import org.jline.utils.Signals;
  */
 final class Repl {
     private final Terminal terminal;
-    private final Session session;
+    private final ClientSession session;
     private final SessionHistory history;
     private final LineReader reader;
     private final CommandCompleter completer;
     /** The session's output, a screen at a time; null when the session writes to the terminal unpaged. */
     private final Pager pager;
 
-    Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys) {
+    Repl(Terminal terminal, ClientSession session, SessionHistory history, KnownKeys knownKeys) {
         this(terminal, session, history, knownKeys, false, null);
     }
 
@@ -36,7 +36,13 @@ final class Repl {
      * With {@code colour}, the line being typed is highlighted ({@link LineHighlighter}); {@code pager},
      * unless null, is what {@code session} writes to, and {@code :pager} turns it on and off.
      */
-    Repl(Terminal terminal, Session session, SessionHistory history, KnownKeys knownKeys, boolean colour, Pager pager) {
+    Repl(
+            Terminal terminal,
+            ClientSession session,
+            SessionHistory history,
+            KnownKeys knownKeys,
+            boolean colour,
+            Pager pager) {
         this.terminal = terminal;
         this.pager = pager;
         if (pager != null) {
@@ -138,7 +144,7 @@ final class Repl {
      * {@code :pager on|off} (alone, each says which). {@code pager} is null where there is none (a dumb
      * terminal). Returns what to print.
      */
-    static String clientSetting(Session session, Pager pager, String line) {
+    static String clientSetting(ClientSession session, Pager pager, String line) {
         String[] words = line.split("\\s+");
         String name = words[0].toLowerCase(java.util.Locale.ROOT);
         if (words.length > 2 || !(name.equals(":timing") || name.equals(":pager"))) {
@@ -187,11 +193,11 @@ final class Repl {
             terminal.writer().flush();
             return true;
         }
-        CommandSpec spec = CommandSpec.lookup(new String(words.get(0), StandardCharsets.UTF_8));
-        if ((spec == CommandSpec.QUIT || spec == CommandSpec.EXIT) && words.size() == 1) {
+        KnownCommand spec = KnownCommand.lookup(new String(words.get(0), StandardCharsets.UTF_8));
+        if ((spec == KnownCommand.QUIT || spec == KnownCommand.EXIT) && words.size() == 1) {
             return false;
         }
-        if (spec == CommandSpec.CLEAR && words.size() == 1) {
+        if (spec == KnownCommand.CLEAR && words.size() == 1) {
             terminal.puts(Capability.clear_screen);
             terminal.flush();
             return true;

@@ -1,8 +1,8 @@
 package io.toykv.cli;
 
-import io.toykv.cli.resp.Connection;
-import io.toykv.cli.resp.Reply;
-import io.toykv.cli.resp.ServerClosedException;
+import io.toykv.cli.resp.ServerConnection;
+import io.toykv.resp.Reply;
+import io.toykv.resp.ServerClosedException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -43,7 +43,7 @@ final class ScriptRunner {
         }
     }
 
-    private final Connection connection;
+    private final ServerConnection connection;
     private final ReplyPrinter printer;
     private final OutputStream out;
     private final PrintStream err;
@@ -62,7 +62,8 @@ final class ScriptRunner {
     private volatile boolean failed;
     private volatile IOException broken;
 
-    ScriptRunner(Connection connection, ReplyPrinter printer, OutputStream out, PrintStream err, boolean stopOnError) {
+    ScriptRunner(
+            ServerConnection connection, ReplyPrinter printer, OutputStream out, PrintStream err, boolean stopOnError) {
         this.connection = connection;
         this.printer = printer;
         this.out = out;
@@ -88,7 +89,7 @@ final class ScriptRunner {
             out.flush();
         }
         if (broken != null) {
-            err.println("Error: " + Session.reason(broken));
+            err.println("Error: " + ClientSession.reason(broken));
             return 1;
         }
         return failed ? 1 : 0;
@@ -127,9 +128,9 @@ final class ScriptRunner {
             enqueue(new Pending(number, null, e.getMessage()));
             return true;
         }
-        CommandSpec spec = CommandSpec.of(words);
+        KnownCommand spec = KnownCommand.of(words);
         List<byte[]> args = words.subList(1, words.size());
-        if (spec == CommandSpec.QUIT || spec == CommandSpec.EXIT) {
+        if (spec == KnownCommand.QUIT || spec == KnownCommand.EXIT) {
             return false;
         }
         if (spec != null && !spec.acceptsArgumentCount(args.size())) {
@@ -139,21 +140,22 @@ final class ScriptRunner {
                     "wrong number of arguments for '" + spec.commandName() + "', usage: " + spec.usage()));
             return true;
         }
-        if (spec == CommandSpec.CLEAR) {
+        if (spec == KnownCommand.CLEAR) {
             return true;
         }
-        if (spec == CommandSpec.HELP) {
-            String text = CommandSpec.helpText(args.isEmpty() ? null : new String(args.get(0), StandardCharsets.UTF_8));
+        if (spec == KnownCommand.HELP) {
+            String text =
+                    KnownCommand.helpText(args.isEmpty() ? null : new String(args.get(0), StandardCharsets.UTF_8));
             enqueue(new Pending(number, text.getBytes(StandardCharsets.UTF_8), null));
             return true;
         }
-        if (spec == CommandSpec.SCAN) {
+        if (spec == KnownCommand.SCAN) {
             connection.flush();
             awaitQuiet();
             return scan(number, args);
         }
-        connection.send(Session.translate(spec, words));
-        if (Session.isShutdown(words)) {
+        connection.send(ClientSession.translate(spec, words));
+        if (ClientSession.isShutdown(words)) {
             // Nothing after it can reach the server: the script ends here, as after quit.
             enqueue(new Pending(number, null, null, true));
             return false;
@@ -166,7 +168,7 @@ final class ScriptRunner {
     private boolean scan(int number, List<byte[]> args) throws IOException {
         ScanRequest request = ScanRequest.parse(args);
         if (request == null) {
-            reportError(number, "syntax error, usage: " + CommandSpec.SCAN.usage());
+            reportError(number, "syntax error, usage: " + KnownCommand.SCAN.usage());
             return !stopOnError;
         }
         byte[] start = request.start();
@@ -174,7 +176,7 @@ final class ScriptRunner {
         long printed = 0;
         try {
             do {
-                int pageSize = (int) Math.min(Session.SCAN_PAGE_SIZE, remaining);
+                int pageSize = (int) Math.min(ClientSession.SCAN_PAGE_SIZE, remaining);
                 Reply reply = connection.call(RangeCommand.request(start, request.end(), pageSize));
                 if (reply instanceof Reply.Error e) {
                     reportError(number, e.message());

@@ -1,6 +1,6 @@
 package io.toykv.cli;
 
-import io.toykv.cli.resp.Reply;
+import io.toykv.resp.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

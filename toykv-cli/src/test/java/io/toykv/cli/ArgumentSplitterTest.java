@@ -3,6 +3,7 @@ package io.toykv.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.toykv.cli.ArgumentSplitter.InvalidArgumentsException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -82,6 +83,14 @@ class ArgumentSplitterTest {
         assertEquals(2, word.length);
         assertEquals((byte) 0x80, word[0]);
         assertEquals((byte) 0x7f, word[1]);
+    }
+
+    @Test
+    void nulEndsTheLineAsInRedisCli() throws Exception {
+        assertEquals("put|k|a", show(ArgumentSplitter.split("put k a\0b c")));
+        InvalidArgumentsException e =
+                assertThrows(InvalidArgumentsException.class, () -> ArgumentSplitter.split("put k \"a\0b\""));
+        assertEquals("Invalid argument(s)", e.getMessage());
     }
 
     @Test

@@ -204,22 +204,22 @@ class CliTest {
     /** A host without a port is the server at the default port, never a command sent to 127.0.0.1:8888. */
     @Test
     void aHostWithoutAPortUsesTheDefaultPort() {
-        assertEquals(new Address("10.0.0.5", 8888), Address.parse("10.0.0.5"));
-        assertEquals(new Address("::1", 8888), Address.parse("[::1]"));
-        assertEquals(new Address("::1", 8888), Address.parse("::1"));
-        assertEquals(new Address("fe80:0:0:0:0:0:0:1", 8888), Address.parse("fe80:0:0:0:0:0:0:1"));
-        assertEquals(new Address("localhost", 8888), Address.parse("localhost"));
-        assertEquals(null, Address.parse("get"));
-        assertEquals(null, Address.parse("json.get"));
-        assertEquals(null, Address.parse("1.5"));
-        assertEquals(new Address("db.example.com", 8888), Address.parse("db.example.com"));
-        assertEquals(new Address("DB-1.prod.example", 8888), Address.parse("DB-1.prod.example"));
-        assertEquals(new Address("db.example.com.", 7000), Address.parse("db.example.com.", 7000));
-        assertEquals(null, Address.parse("myhost.lan"), "one dot: a module command's shape (JSON.GET)");
-        assertEquals(null, Address.parse("10.0.0.300"), "a top-level domain is never all digits");
-        assertEquals(null, Address.parse("-db.example.com"));
-        assertEquals(null, Address.parse("db..example.com"));
-        assertEquals(null, Address.parse("db.exa_mple.com"));
+        assertEquals(new ServerAddress("10.0.0.5", 8888), ServerAddress.parse("10.0.0.5"));
+        assertEquals(new ServerAddress("::1", 8888), ServerAddress.parse("[::1]"));
+        assertEquals(new ServerAddress("::1", 8888), ServerAddress.parse("::1"));
+        assertEquals(new ServerAddress("fe80:0:0:0:0:0:0:1", 8888), ServerAddress.parse("fe80:0:0:0:0:0:0:1"));
+        assertEquals(new ServerAddress("localhost", 8888), ServerAddress.parse("localhost"));
+        assertEquals(null, ServerAddress.parse("get"));
+        assertEquals(null, ServerAddress.parse("json.get"));
+        assertEquals(null, ServerAddress.parse("1.5"));
+        assertEquals(new ServerAddress("db.example.com", 8888), ServerAddress.parse("db.example.com"));
+        assertEquals(new ServerAddress("DB-1.prod.example", 8888), ServerAddress.parse("DB-1.prod.example"));
+        assertEquals(new ServerAddress("db.example.com.", 7000), ServerAddress.parse("db.example.com.", 7000));
+        assertEquals(null, ServerAddress.parse("myhost.lan"), "one dot: a module command's shape (JSON.GET)");
+        assertEquals(null, ServerAddress.parse("10.0.0.300"), "a top-level domain is never all digits");
+        assertEquals(null, ServerAddress.parse("-db.example.com"));
+        assertEquals(null, ServerAddress.parse("db..example.com"));
+        assertEquals(null, ServerAddress.parse("db.exa_mple.com"));
         Run r = run("", "-p", Integer.toString(server.port()), "127.0.0.1", "ping");
         assertEquals(new Run(0, "PONG\n", ""), r);
         assertEquals(null, server.commandCounts.get("127.0.0.1"));

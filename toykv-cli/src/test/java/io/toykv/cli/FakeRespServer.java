@@ -1,9 +1,10 @@
 package io.toykv.cli;
 
-import java.io.BufferedInputStream;
+import io.toykv.resp.ProtocolException;
+import io.toykv.resp.ReplyWriter;
+import io.toykv.resp.RequestParser;
+import io.toykv.resp.RespLimits;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A stand-in for toykv-server in tests: a loopback socket on an ephemeral port that speaks enough RESP
+ * (read and written with toykv-resp's {@code RequestParser} and {@code ReplyWriter})
  * for the client (GET SET DEL PING DBSIZE INFO ECHO AUTH HELLO SCAN and {@code RANGE start end LIMIT n} as the server's branch defines it),
  * keeping keys in memory in byte order. Two test hooks: {@code CLOSE} drops the connection and
  * {@code SLEEP ms} answers late. Everything else is {@code -ERR unknown command}.
@@ -73,51 +75,59 @@ final class FakeRespServer implements AutoCloseable {
 
     private void serve(Socket socket) {
         try (socket) {
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 65536);
+            InputStream in = socket.getInputStream();
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 65536);
-            boolean authed = password == null;
-            while (true) {
-                List<byte[]> cmd = readCommand(in);
-                if (cmd == null) {
-                    return;
-                }
-                String name = new String(cmd.get(0), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
-                commandCounts
-                        .computeIfAbsent(name, n -> new java.util.concurrent.atomic.LongAdder())
-                        .increment();
-                if (name.equals("CLOSE") || name.equals("SHUTDOWN") && cmd.size() == 1) {
-                    out.flush();
-                    return;
-                }
-                if (name.equals("HELLO") && cmd.size() == 5) {
-                    // HELLO 2 AUTH user password: the only form this server knows besides a bare HELLO.
-                    boolean good = password != null && password.equals(new String(cmd.get(4), StandardCharsets.UTF_8));
-                    authed |= good;
-                    if (!good) {
-                        error(out, "WRONGPASS invalid username-password pair or user is disabled.");
-                    } else {
-                        hello(out);
-                    }
-                } else if (!authed && !name.equals("AUTH") && !name.equals("HELLO")) {
-                    error(out, "NOAUTH Authentication required.");
-                } else {
-                    if (name.equals("AUTH")
-                            && password != null
-                            && password.equals(new String(cmd.get(cmd.size() - 1), StandardCharsets.UTF_8))) {
-                        authed = true;
-                    }
-                    reply(out, name, cmd);
-                }
-                if (in.available() == 0) {
-                    out.flush();
-                }
+            RequestParser parser = new RequestParser(RespLimits.defaults());
+            ReplyWriter replies = new ReplyWriter();
+            boolean[] authed = {password == null};
+            boolean[] closing = {false};
+            byte[] buf = new byte[65536];
+            int n;
+            while (!closing[0] && (n = in.read(buf)) >= 0) {
+                parser.feed(buf, 0, n, cmd -> {
+                    closing[0] = !run(cmd, replies, authed);
+                    return !closing[0];
+                });
+                replies.writeTo(out);
+                out.flush();
             }
-        } catch (IOException e) {
-            // client went away
+        } catch (IOException | ProtocolException e) {
+            // client went away, or sent what this server does not parse
         }
     }
 
-    private void reply(OutputStream out, String name, List<byte[]> cmd) throws IOException {
+    /** Runs one command, its reply into {@code out}; false if the connection is to close instead. */
+    private boolean run(List<byte[]> cmd, ReplyWriter out, boolean[] authed) {
+        String name = new String(cmd.get(0), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+        commandCounts
+                .computeIfAbsent(name, n -> new java.util.concurrent.atomic.LongAdder())
+                .increment();
+        if (name.equals("CLOSE") || name.equals("SHUTDOWN") && cmd.size() == 1) {
+            return false;
+        }
+        if (name.equals("HELLO") && cmd.size() == 5) {
+            // HELLO 2 AUTH user password: the only form this server knows besides a bare HELLO.
+            boolean good = password != null && password.equals(new String(cmd.get(4), StandardCharsets.UTF_8));
+            authed[0] |= good;
+            if (!good) {
+                error(out, "WRONGPASS invalid username-password pair or user is disabled.");
+            } else {
+                hello(out);
+            }
+        } else if (!authed[0] && !name.equals("AUTH") && !name.equals("HELLO")) {
+            error(out, "NOAUTH Authentication required.");
+        } else {
+            if (name.equals("AUTH")
+                    && password != null
+                    && password.equals(new String(cmd.get(cmd.size() - 1), StandardCharsets.UTF_8))) {
+                authed[0] = true;
+            }
+            reply(out, name, cmd);
+        }
+        return true;
+    }
+
+    private void reply(ReplyWriter out, String name, List<byte[]> cmd) {
         int args = cmd.size() - 1;
         switch (name) {
             case "PING":
@@ -145,7 +155,7 @@ final class FakeRespServer implements AutoCloseable {
                 } else {
                     byte[] v = data.get(key(cmd.get(1)));
                     if (v == null) {
-                        out.write("$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.nullBulk();
                     } else {
                         bulk(out, v);
                     }
@@ -215,7 +225,7 @@ final class FakeRespServer implements AutoCloseable {
                 break;
             case "SCAN":
                 // One call walks everything: cursor 0 back, MATCH, COUNT and TYPE ignored.
-                out.write(("*2\r\n$1\r\n0\r\n*" + data.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.arrayHeader(2).bulk("0").arrayHeader(data.size());
                 for (String k : data.keySet()) {
                     bulk(out, k.getBytes(StandardCharsets.ISO_8859_1));
                 }
@@ -235,7 +245,7 @@ final class FakeRespServer implements AutoCloseable {
         }
     }
 
-    private void range(OutputStream out, List<byte[]> cmd) throws IOException {
+    private void range(ReplyWriter out, List<byte[]> cmd) {
         if (cmd.size() != 5 || !new String(cmd.get(3), StandardCharsets.US_ASCII).equalsIgnoreCase("LIMIT")) {
             error(out, "ERR syntax error");
             return;
@@ -254,21 +264,21 @@ final class FakeRespServer implements AutoCloseable {
             }
             page.add(e);
         }
-        out.write("*2\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.arrayHeader(2);
         if (next == null) {
-            out.write("$-1\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.nullBulk();
         } else {
             bulk(out, next.getBytes(StandardCharsets.ISO_8859_1));
         }
-        out.write(("*" + page.size() * 2 + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.arrayHeader(page.size() * 2);
         for (Map.Entry<String, byte[]> e : page) {
             bulk(out, e.getKey().getBytes(StandardCharsets.ISO_8859_1));
             bulk(out, e.getValue());
         }
     }
 
-    private static void hello(OutputStream out) throws IOException {
-        out.write("*4\r\n".getBytes(StandardCharsets.US_ASCII));
+    private static void hello(ReplyWriter out) {
+        out.arrayHeader(4);
         bulk(out, "server".getBytes(StandardCharsets.US_ASCII));
         bulk(out, "fake".getBytes(StandardCharsets.US_ASCII));
         bulk(out, "proto".getBytes(StandardCharsets.US_ASCII));
@@ -279,66 +289,24 @@ final class FakeRespServer implements AutoCloseable {
         return new String(k, StandardCharsets.ISO_8859_1);
     }
 
-    private static void arity(OutputStream out, String name) throws IOException {
+    private static void arity(ReplyWriter out, String name) {
         error(out, "ERR wrong number of arguments for '" + name.toLowerCase(Locale.ROOT) + "' command");
     }
 
-    private static void status(OutputStream out, String s) throws IOException {
-        out.write(("+" + s + "\r\n").getBytes(StandardCharsets.UTF_8));
+    private static void status(ReplyWriter out, String s) {
+        out.simple(s);
     }
 
-    private static void error(OutputStream out, String s) throws IOException {
-        out.write(("-" + s + "\r\n").getBytes(StandardCharsets.UTF_8));
+    private static void error(ReplyWriter out, String s) {
+        out.error(s);
     }
 
-    private static void integer(OutputStream out, long n) throws IOException {
-        out.write((":" + n + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    private static void integer(ReplyWriter out, long n) {
+        out.integer(n);
     }
 
-    private static void bulk(OutputStream out, byte[] b) throws IOException {
-        out.write(("$" + b.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(b);
-        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-    }
-
-    /** Reads one array-of-bulk-strings command; null at a clean end of stream. */
-    private static List<byte[]> readCommand(InputStream in) throws IOException {
-        int first = in.read();
-        if (first < 0) {
-            return null;
-        }
-        if (first != '*') {
-            throw new IOException("fake server understands only arrays, got " + first);
-        }
-        int n = (int) readNumber(in);
-        List<byte[]> words = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            if (in.read() != '$') {
-                throw new IOException("expected a bulk string");
-            }
-            int len = (int) readNumber(in);
-            byte[] b = in.readNBytes(len);
-            if (b.length < len) {
-                throw new EOFException();
-            }
-            in.read();
-            in.read();
-            words.add(b);
-        }
-        return words;
-    }
-
-    private static long readNumber(InputStream in) throws IOException {
-        ByteArrayOutputStream digits = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) != '\r') {
-            if (c < 0) {
-                throw new EOFException();
-            }
-            digits.write(c);
-        }
-        in.read();
-        return Long.parseLong(digits.toString(StandardCharsets.US_ASCII));
+    private static void bulk(ReplyWriter out, byte[] b) {
+        out.bulk(b);
     }
 
     @Override

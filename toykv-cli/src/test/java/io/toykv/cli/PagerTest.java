@@ -201,8 +201,8 @@ class PagerTest {
     @Test
     void pagerSettingTogglesAndReports() throws IOException {
         Pager pager = pager(80, 3, "");
-        try (Session session = new Session(
-                new Address("127.0.0.1", 1),
+        try (ClientSession session = new ClientSession(
+                new ServerAddress("127.0.0.1", 1),
                 null,
                 new RawPrinter(),
                 new ByteArrayOutputStream(),

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.toykv.cli.resp.Reply;
+import io.toykv.resp.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -77,14 +77,14 @@ class RangeCommandTest {
 
     @Test
     void addressesParse() {
-        assertEquals(new Address("127.0.0.1", 8888), Address.parse("127.0.0.1:8888"));
-        assertEquals(new Address("::1", 7000), Address.parse("[::1]:7000"));
-        assertEquals("[::1]:7000", Address.parse("[::1]:7000").toString());
-        assertEquals(new Address("db.local", 1), Address.parse("db.local:1"));
-        assertNull(Address.parse("get"));
-        assertThrows(IllegalArgumentException.class, () -> Address.parse("host:0"));
-        assertThrows(IllegalArgumentException.class, () -> Address.parse("host:99999"));
-        assertNull(Address.parse("a:b:1"));
+        assertEquals(new ServerAddress("127.0.0.1", 8888), ServerAddress.parse("127.0.0.1:8888"));
+        assertEquals(new ServerAddress("::1", 7000), ServerAddress.parse("[::1]:7000"));
+        assertEquals("[::1]:7000", ServerAddress.parse("[::1]:7000").toString());
+        assertEquals(new ServerAddress("db.local", 1), ServerAddress.parse("db.local:1"));
+        assertNull(ServerAddress.parse("get"));
+        assertThrows(IllegalArgumentException.class, () -> ServerAddress.parse("host:0"));
+        assertThrows(IllegalArgumentException.class, () -> ServerAddress.parse("host:99999"));
+        assertNull(ServerAddress.parse("a:b:1"));
     }
 
     private static byte[] b(String s) {

@@ -14,18 +14,20 @@ class RedisUrlTest {
     @Test
     void parsesEveryPart() {
         assertEquals(
-                new RedisUrl(new Address("db.example", 7000), "alice", "p@ss:w+rd", 2),
+                new RedisUrl(new ServerAddress("db.example", 7000), "alice", "p@ss:w+rd", 2),
                 RedisUrl.parse("redis://alice:p%40ss%3Aw+rd@db.example:7000/2"));
     }
 
     @Test
     void defaultsArePort8888TheDefaultUserAndDatabase0() {
-        assertEquals(new RedisUrl(new Address("localhost", 8888), null, null, 0), RedisUrl.parse("redis://localhost"));
         assertEquals(
-                new RedisUrl(new Address("10.0.0.5", 8888), null, "secret", 0),
+                new RedisUrl(new ServerAddress("localhost", 8888), null, null, 0), RedisUrl.parse("redis://localhost"));
+        assertEquals(
+                new RedisUrl(new ServerAddress("10.0.0.5", 8888), null, "secret", 0),
                 RedisUrl.parse("REDIS://:secret@10.0.0.5/"));
         assertEquals(
-                new RedisUrl(new Address("::1", 9000), null, "secret", 0), RedisUrl.parse("redis://secret@[::1]:9000"));
+                new RedisUrl(new ServerAddress("::1", 9000), null, "secret", 0),
+                RedisUrl.parse("redis://secret@[::1]:9000"));
     }
 
     @Test
@@ -51,8 +53,8 @@ class RedisUrlTest {
     @Test
     void promptShowsTheDatabaseAfterASelectTheServerAccepted() throws IOException {
         try (FakeRespServer server = new FakeRespServer();
-                Session session = new Session(
-                        new Address("127.0.0.1", server.port()),
+                ClientSession session = new ClientSession(
+                        new ServerAddress("127.0.0.1", server.port()),
                         null,
                         new RawPrinter(),
                         new ByteArrayOutputStream(),

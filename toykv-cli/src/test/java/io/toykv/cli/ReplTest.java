@@ -44,8 +44,8 @@ class ReplTest {
                 StandardCharsets.UTF_8)) {
             terminal.setSize(new Size(160, 80));
             KnownKeys keys = new KnownKeys();
-            try (Session session = new Session(
-                    new Address("127.0.0.1", server.port()),
+            try (ClientSession session = new ClientSession(
+                    new ServerAddress("127.0.0.1", server.port()),
                     null,
                     new TerminalPrinter(),
                     terminal.output(),
@@ -84,8 +84,8 @@ class ReplTest {
         java.io.PipedInputStream in = new java.io.PipedInputStream(keyboard);
         try (Terminal terminal = new DumbTerminal("test", Terminal.TYPE_DUMB, in, screen, StandardCharsets.UTF_8)) {
             KnownKeys keys = new KnownKeys();
-            try (Session session = new Session(
-                    new Address("127.0.0.1", server.port()),
+            try (ClientSession session = new ClientSession(
+                    new ServerAddress("127.0.0.1", server.port()),
                     null,
                     new TerminalPrinter(),
                     terminal.output(),

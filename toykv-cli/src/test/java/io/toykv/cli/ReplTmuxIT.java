@@ -2,8 +2,8 @@ package io.toykv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.toykv.cli.resp.Connection;
-import io.toykv.cli.resp.Reply;
+import io.toykv.cli.resp.ServerConnection;
+import io.toykv.resp.Reply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -95,7 +95,7 @@ class ReplTmuxIT {
 
     /** Stores a key straight through the protocol, so that the session has never seen it. */
     private static void store(String key, String value) throws IOException {
-        try (Connection c = Connection.open("127.0.0.1", server.port())) {
+        try (ServerConnection c = ServerConnection.open("127.0.0.1", server.port())) {
             Reply reply = c.call(List.of(
                     "SET".getBytes(StandardCharsets.UTF_8),
                     key.getBytes(StandardCharsets.UTF_8),
@@ -106,7 +106,7 @@ class ReplTmuxIT {
 
     /** Stores {@code count} keys {@code prefix000}, {@code prefix001}... over one connection. */
     private static void storeMany(String prefix, int count) throws IOException {
-        try (Connection c = Connection.open("127.0.0.1", server.port())) {
+        try (ServerConnection c = ServerConnection.open("127.0.0.1", server.port())) {
             for (int i = 0; i < count; i++) {
                 Reply reply = c.call(List.of(
                         "SET".getBytes(StandardCharsets.UTF_8),
@@ -118,7 +118,7 @@ class ReplTmuxIT {
     }
 
     private static byte[] valueOf(String key) throws IOException {
-        try (Connection c = Connection.open("127.0.0.1", server.port())) {
+        try (ServerConnection c = ServerConnection.open("127.0.0.1", server.port())) {
             Reply reply = c.call(List.of("GET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8)));
             return reply instanceof Reply.Bulk b ? b.bytes() : null;
         }

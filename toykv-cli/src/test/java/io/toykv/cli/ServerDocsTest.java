@@ -3,7 +3,7 @@ package io.toykv.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.toykv.cli.resp.Reply;
+import io.toykv.resp.Reply;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -125,37 +125,38 @@ class ServerDocsTest {
     void helpForAServerCommand() {
         assertEquals(
                 "strlen\n  Returns the length of a value.\n  group: string  since: 2.2.0\n",
-                Session.helpText("STRLEN", DOCS));
+                ClientSession.helpText("STRLEN", DOCS));
     }
 
     @Test
     void helpForAGroupListsItsCommandsAligned() {
         assertEquals(
                 "set     Sets the value of a key.\nstrlen  Returns the length of a value.\n",
-                Session.helpText("@string", DOCS));
-        assertEquals("No help for @hash; the groups are @connection, @string.\n", Session.helpText("@hash", DOCS));
+                ClientSession.helpText("@string", DOCS));
+        assertEquals(
+                "No help for @hash; the groups are @connection, @string.\n", ClientSession.helpText("@hash", DOCS));
     }
 
     @Test
     void clientCommandsKeepTheirOwnHelp() {
-        assertEquals(CommandSpec.helpText("get"), Session.helpText("get", DOCS));
+        assertEquals(KnownCommand.helpText("get"), ClientSession.helpText("get", DOCS));
         assertEquals(
-                CommandSpec.helpText(null)
+                KnownCommand.helpText(null)
                         + "The server describes 3 commands: help COMMAND, or help @GROUP for @connection, @string.\n",
-                Session.helpText(null, DOCS));
+                ClientSession.helpText(null, DOCS));
     }
 
     @Test
     void withoutServerDocsHelpFallsBackToTheClientsOwn() {
-        assertEquals(CommandSpec.helpText(null), Session.helpText(null, ServerDocs.NONE));
+        assertEquals(KnownCommand.helpText(null), ClientSession.helpText(null, ServerDocs.NONE));
         assertEquals(
                 "strlen is not a toykv-cli command; it is sent to the server as it is.\n",
-                Session.helpText("strlen", ServerDocs.NONE));
+                ClientSession.helpText("strlen", ServerDocs.NONE));
         assertEquals(
                 "No help for @string: the server does not describe its commands (COMMAND DOCS).\n",
-                Session.helpText("@string", ServerDocs.NONE));
+                ClientSession.helpText("@string", ServerDocs.NONE));
         assertEquals(
                 "No help for frob: neither this client nor the server knows it; it is sent to the server as typed.\n",
-                Session.helpText("frob", DOCS));
+                ClientSession.helpText("frob", DOCS));
     }
 }

@@ -21,9 +21,9 @@ class ServerKeyCompletionTest {
     @TempDir
     Path dir;
 
-    private static Session session(int port) {
-        return new Session(
-                new Address("127.0.0.1", port),
+    private static ClientSession session(int port) {
+        return new ClientSession(
+                new ServerAddress("127.0.0.1", port),
                 null,
                 new RawPrinter(),
                 new ByteArrayOutputStream(),
@@ -49,7 +49,7 @@ class ServerKeyCompletionTest {
     @Test
     void findsTheServersKeysWithThePrefixTakenLiterally() throws Exception {
         try (TestServer server = TestServer.start(dir.resolve("db"));
-                Session session = session(server.port())) {
+                ClientSession session = session(server.port())) {
             for (String key : List.of("tab:a", "tab:b", "tab*x", "tabby", "other")) {
                 assertTrue(session.execute(words("put", key, "v")));
             }
@@ -63,7 +63,7 @@ class ServerKeyCompletionTest {
     @Test
     void neverConnectsForTab() throws Exception {
         try (TestServer server = TestServer.start(dir.resolve("db"));
-                Session session = session(server.port())) {
+                ClientSession session = session(server.port())) {
             assertEquals(List.of(), session.keysStartingWith(""));
             assertFalse(session.isConnected());
         }
@@ -72,13 +72,13 @@ class ServerKeyCompletionTest {
     @Test
     void aSilentServerCostsAboutTheTimeBudgetAndTheConnection() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                Session session = session(silent.getLocalPort())) {
+                ClientSession session = session(silent.getLocalPort())) {
             assertTrue(session.connect());
             try (Socket accepted = silent.accept()) {
                 long started = System.nanoTime();
                 assertEquals(List.of(), session.keysStartingWith("k"));
                 long millis = (System.nanoTime() - started) / 1_000_000;
-                assertTrue(millis < 2_000, "bounded by " + Session.COMPLETION_MILLIS + " ms, took " + millis);
+                assertTrue(millis < 2_000, "bounded by " + ClientSession.COMPLETION_MILLIS + " ms, took " + millis);
                 assertFalse(session.isConnected(), "the half-read reply's connection is dropped");
             }
         }
@@ -87,7 +87,7 @@ class ServerKeyCompletionTest {
     @Test
     void tabAsksForTheServersDocsOnlyWhileConnected() throws Exception {
         try (TestServer server = TestServer.start(dir.resolve("db"));
-                Session session = session(server.port())) {
+                ClientSession session = session(server.port())) {
             assertTrue(session.docsIfConnected().isEmpty());
             assertFalse(session.isConnected(), "Tab never connects");
             assertTrue(session.connect());
@@ -98,7 +98,7 @@ class ServerKeyCompletionTest {
 
     @Test
     void globEscapeQuotesEveryWildcard() {
-        assertEquals("a\\*b\\?c\\[d\\]e\\\\f", Session.globEscape("a*b?c[d]e\\f"));
-        assertEquals("plain:key", Session.globEscape("plain:key"));
+        assertEquals("a\\*b\\?c\\[d\\]e\\\\f", ClientSession.globEscape("a*b?c[d]e\\f"));
+        assertEquals("plain:key", ClientSession.globEscape("plain:key"));
     }
 }

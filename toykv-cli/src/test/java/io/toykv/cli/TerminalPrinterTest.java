@@ -2,7 +2,7 @@ package io.toykv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.toykv.cli.resp.Reply;
+import io.toykv.resp.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

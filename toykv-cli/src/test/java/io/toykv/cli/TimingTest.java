@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 class TimingTest {
     @Test
     void elapsedIsMillisecondsBelowASecondThenSeconds() {
-        assertEquals("(0.42 ms)", Session.elapsed(420_000));
-        assertEquals("(999.99 ms)", Session.elapsed(999_990_000));
-        assertEquals("(1.25 s)", Session.elapsed(1_250_000_000));
+        assertEquals("(0.42 ms)", ClientSession.elapsed(420_000));
+        assertEquals("(999.99 ms)", ClientSession.elapsed(999_990_000));
+        assertEquals("(1.25 s)", ClientSession.elapsed(1_250_000_000));
     }
 
     @Test
@@ -25,8 +25,8 @@ class TimingTest {
         try (FakeRespServer server = new FakeRespServer()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            try (Session session = new Session(
-                    new Address("127.0.0.1", server.port()),
+            try (ClientSession session = new ClientSession(
+                    new ServerAddress("127.0.0.1", server.port()),
                     null,
                     new RawPrinter(),
                     out,
@@ -48,8 +48,8 @@ class TimingTest {
 
     @Test
     void timingSettingTogglesAndReports() {
-        try (Session session = new Session(
-                new Address("127.0.0.1", 1),
+        try (ClientSession session = new ClientSession(
+                new ServerAddress("127.0.0.1", 1),
                 null,
                 new RawPrinter(),
                 new ByteArrayOutputStream(),

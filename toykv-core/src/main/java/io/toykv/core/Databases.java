@@ -25,6 +25,9 @@ public final class Databases implements AutoCloseable {
     /** Redis's default number of databases. */
     public static final int DEFAULT_COUNT = 16;
 
+    /** The most databases a directory may hold. */
+    public static final int MAX_COUNT = DatabaseMap.MAX_DATABASES;
+
     private final Path dir;
     private final StoreOptions options;
     private final int count;
@@ -66,7 +69,7 @@ public final class Databases implements AutoCloseable {
      * Opens the store in {@code dir} with {@code count} databases (0..count-1); database 0's store is
      * opened at once, the others when first used.
      *
-     * @throws IllegalArgumentException count is not 1..{@link DatabaseMap#MAX_DATABASES}
+     * @throws IllegalArgumentException count is not 1..{@link #MAX_COUNT}
      * @throws IOException as {@link Store#open(Path, StoreOptions)}, or {@code databases.map} is damaged
      */
     public static Databases open(Path dir, StoreOptions options, int count) throws IOException {

@@ -119,7 +119,7 @@ public final class Store implements AutoCloseable {
         this.shards = shards;
         this.commits = commits;
         this.batches = new AtomicBatches(shards, commits, fence);
-        this.syncer = options.syncMode() == SyncMode.EVERY_SECOND
+        this.syncer = options.syncMode() == SyncMode.EVERY_SECOND && options.backgroundSync()
                 ? new BackgroundSyncer(shards, this::syncFailed, this::syncedEverySecond)
                 : null;
         this.journal = journal;
@@ -258,7 +258,9 @@ public final class Store implements AutoCloseable {
      */
     private static CommitJournal openJournal(Path dir, StoreOptions opts, Shard[] shards) throws IOException {
         boolean always = opts.syncMode() == SyncMode.ALWAYS;
-        long maxRecord = CommitJournal.RECORD_HEADER + (long) opts.maxKeySize() + opts.maxValueSize();
+        // Large values are never copied into the journal (their segments are their redo): its largest
+        // record holds the largest value the buffer takes.
+        long maxRecord = CommitJournal.RECORD_HEADER + (long) opts.maxKeySize() + opts.largestBufferedValue();
         CommitJournal journal = CommitJournal.open(dir, maxRecord, opts.bufferSize(), always);
         if (journal == null) {
             return null;
@@ -291,10 +293,11 @@ public final class Store implements AutoCloseable {
             + " readable into a new store and reports what was lost)";
 
     private static void checkOptions(StoreOptions o) {
-        int largest = ValueRecord.size(o.maxValueSize());
+        int largest = ValueRecord.size(o.largestBufferedValue());
         if (largest > o.bufferSize()) {
-            throw new IllegalArgumentException("a record of the largest value (maxValueSize " + o.maxValueSize()
-                    + ") takes " + largest + " bytes and must fit in bufferSize " + o.bufferSize());
+            throw new IllegalArgumentException("a record of the largest value the buffer takes (maxValueSize "
+                    + o.maxValueSize() + ", largeValueSize " + o.largeValueSize() + ") takes " + largest
+                    + " bytes and must fit in bufferSize " + o.bufferSize());
         }
         if (o.bufferSize() > o.segmentSize()) {
             throw new IllegalArgumentException(

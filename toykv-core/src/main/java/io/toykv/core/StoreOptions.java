@@ -15,7 +15,14 @@ import java.util.function.Consumer;
 public final class StoreOptions {
     public static final int DEFAULT_SHARDS = 4;
     public static final int DEFAULT_MAX_KEY_SIZE = 1024;
-    public static final int DEFAULT_MAX_VALUE_SIZE = 1 << 20;
+    /** 512 MiB, Redis's limit for a string. */
+    public static final int DEFAULT_MAX_VALUE_SIZE = 512 << 20;
+    /**
+     * 1 MiB: values up to it go through the staging buffer and share segments; longer ones are written
+     * to a segment of their own ({@link #largeValueSize}), so the buffer and the segments keep their
+     * sizes whatever {@link #maxValueSize} allows.
+     */
+    public static final int DEFAULT_LARGE_VALUE_SIZE = 1 << 20;
     /**
      * 1 MiB a half, and at least the largest record (so 1 MiB and 4 KiB at the default limits): the
      * buffer file holds two halves, about 2 MiB a shard, 8 MiB over the default four shards (half the
@@ -56,6 +63,7 @@ public final class StoreOptions {
     private SyncMode syncMode = SyncMode.EVERY_SECOND;
     private int maxKeySize = DEFAULT_MAX_KEY_SIZE;
     private int maxValueSize = DEFAULT_MAX_VALUE_SIZE;
+    private int largeValueSize = DEFAULT_LARGE_VALUE_SIZE;
     private Integer bufferSize;
     private Long segmentSize;
     private int keysFileSize = DEFAULT_KEYS_FILE_SIZE;
@@ -68,6 +76,8 @@ public final class StoreOptions {
     private java.time.Clock clock = java.time.Clock.systemUTC();
     private boolean activeExpiry = true;
     private FileIo fileIo = FileIo.REAL;
+    /** Whether EVERY_SECOND runs its toykv-sync thread; off only in tests that sync themselves ({@link #backgroundSync}). */
+    private boolean backgroundSync = true;
 
     /** Options with every default. */
     public static StoreOptions defaults() {
@@ -80,6 +90,7 @@ public final class StoreOptions {
         c.syncMode = syncMode;
         c.maxKeySize = maxKeySize;
         c.maxValueSize = maxValueSize;
+        c.largeValueSize = largeValueSize;
         c.bufferSize = bufferSize;
         c.segmentSize = segmentSize;
         c.keysFileSize = keysFileSize;
@@ -92,6 +103,7 @@ public final class StoreOptions {
         c.clock = clock;
         c.activeExpiry = activeExpiry;
         c.fileIo = fileIo;
+        c.backgroundSync = backgroundSync;
         return c;
     }
 
@@ -122,7 +134,10 @@ public final class StoreOptions {
         return this;
     }
 
-    /** Largest accepted value in bytes; default 1 MiB. A record must fit in the buffer. */
+    /**
+     * Largest accepted value in bytes; default 512 MiB. Values longer than {@link #largeValueSize} do
+     * not go through the buffer, so this limit does not size it.
+     */
     public StoreOptions maxValueSize(int maxValueSize) {
         if (maxValueSize < 0) {
             throw new IllegalArgumentException("maxValueSize must not be negative, was " + maxValueSize);
@@ -132,11 +147,26 @@ public final class StoreOptions {
     }
 
     /**
+     * Longest value (in bytes, at least 0) that goes through the staging buffer; default 1 MiB. A
+     * longer one is written whole, before its key record, to a segment of its own ({@code NNNNNNNN.v}
+     * holding that one record, forced in every sync mode), which is deleted once no key points at it.
+     * The record of a value of this length must fit in {@link #bufferSize}.
+     */
+    public StoreOptions largeValueSize(int largeValueSize) {
+        if (largeValueSize < 0) {
+            throw new IllegalArgumentException("largeValueSize must not be negative, was " + largeValueSize);
+        }
+        this.largeValueSize = largeValueSize;
+        return this;
+    }
+
+    /**
      * Size of one half of the memory-mapped staging buffer per shard, a multiple of 4096: the most one
      * chunk written to a segment holds. The buffer file holds two halves (one takes puts while the other
      * is written to its segment) plus a 4 KiB header. Default 1 MiB, or enough for the largest record
-     * (value + 8 bytes: records do not store their keys) when {@link #maxValueSize} asks for more:
-     * 1 MiB and 4 KiB at the default limits. An existing store keeps the size it was created with.
+     * that goes through the buffer (value + 8 bytes: records do not store their keys), that of the
+     * smaller of {@link #maxValueSize} and {@link #largeValueSize}: 1 MiB and 4 KiB at the defaults.
+     * An existing store keeps the size it was created with.
      */
     public StoreOptions bufferSize(int bufferSize) {
         if (bufferSize < 64 * 1024 || bufferSize % 4096 != 0) {
@@ -307,6 +337,20 @@ public final class StoreOptions {
         return this;
     }
 
+    /**
+     * For tests of the store itself: without the {@code toykv-sync} thread of {@link SyncMode#EVERY_SECOND}
+     * the test calls {@link Store#sync()} where that thread's round would come, so that a run replays
+     * the same. Package-private: tests reach it through their own helper in this package.
+     */
+    StoreOptions backgroundSync(boolean on) {
+        this.backgroundSync = on;
+        return this;
+    }
+
+    boolean backgroundSync() {
+        return backgroundSync;
+    }
+
     /** The {@link FileIo} set by {@link #fileIo(FileIo)}; {@link FileIo#REAL} unless a test set another. */
     public FileIo fileIo() {
         return fileIo;
@@ -347,11 +391,20 @@ public final class StoreOptions {
         return maxValueSize;
     }
 
+    public int largeValueSize() {
+        return largeValueSize;
+    }
+
+    /** The longest value that goes through the staging buffer: the smaller of the two limits. */
+    public int largestBufferedValue() {
+        return Math.min(maxValueSize, largeValueSize);
+    }
+
     public int bufferSize() {
         if (bufferSize != null) {
             return bufferSize;
         }
-        long largestRecord = (long) io.toykv.core.log.ValueRecord.HEADER_SIZE + maxValueSize;
+        long largestRecord = (long) io.toykv.core.log.ValueRecord.HEADER_SIZE + largestBufferedValue();
         return (int)
                 Math.min(Integer.MAX_VALUE - 4095, Math.max(DEFAULT_BUFFER_SIZE, (largestRecord + 4095) / 4096 * 4096));
     }
@@ -371,7 +424,8 @@ public final class StoreOptions {
     @Override
     public String toString() {
         return "StoreOptions[shards=" + shards() + ", syncMode=" + syncMode + ", maxKeySize=" + maxKeySize
-                + ", maxValueSize=" + maxValueSize + ", bufferSize=" + bufferSize() + ", segmentSize="
+                + ", maxValueSize=" + maxValueSize + ", largeValueSize=" + largeValueSize + ", bufferSize="
+                + bufferSize() + ", segmentSize="
                 + segmentSize() + ", keysFileSize=" + keysFileSize + ", directIo=" + directIo + ", autoCompaction="
                 + autoCompaction
                 + ", gcGarbageRatio=" + gcGarbageRatio + ", gcSpaceTarget=" + gcSpaceTarget + ", gcThreads=" + gcThreads

@@ -81,26 +81,10 @@ class CrashTest {
         for (int round = 0; round < rounds; round++) {
             String ctx = "seed " + seed + " round " + round;
             List<String> lines = runAndKill(store, random.nextLong(), nextOp, mode, 300 + random.nextInt(1500), ctx);
-            Integer doubtfulKey = null;
-            Long doubtfulOp = null;
-            for (int i = 0; i < lines.size(); i++) {
-                String[] f = lines.get(i).split(" ");
-                if (!f[0].equals("P") && !f[0].equals("D")) {
-                    continue;
-                }
-                boolean acked = i + 1 < lines.size() && lines.get(i + 1).equals("OK");
-                int k = Integer.parseInt(f[1]);
-                long op = f[0].equals("P") ? Long.parseLong(f[2]) : -1;
-                if (op > 0) {
-                    nextOp = Math.max(nextOp, op + 1);
-                }
-                if (acked) {
-                    model.put(k, op);
-                } else {
-                    doubtfulKey = k;
-                    doubtfulOp = op;
-                }
-            }
+            InDoubt doubt = readLines(lines, model);
+            nextOp = Math.max(nextOp, doubt.nextOp());
+            Integer doubtfulKey = doubt.key();
+            Long doubtfulOp = doubt.op();
             try (Store s = Store.open(store, options(mode).autoCompaction(false))) {
                 int checked = 0;
                 for (Map.Entry<Integer, Long> e : model.entrySet()) {
@@ -134,6 +118,36 @@ class CrashTest {
                 assertTrue(checked > 0 || round > 0, ctx + ": the child acknowledged nothing");
             }
         }
+    }
+
+    /** What a child's lines leave in doubt: the key and operation (-1: a delete) of the last line not acknowledged. */
+    record InDoubt(Integer key, long op, long nextOp) {}
+
+    /**
+     * Reads a child's {@code P key n} and {@code D key} lines, each followed by {@code OK} once
+     * acknowledged: puts each acknowledged one into {@code model} (key to operation, -1 for a delete);
+     * returns the one left in doubt (a null key if none) and the operation after the last one seen.
+     */
+    static InDoubt readLines(List<String> lines, Map<Integer, Long> model) {
+        Integer doubtfulKey = null;
+        long doubtfulOp = -1;
+        long nextOp = 1;
+        for (int i = 0; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(" ");
+            if (!f[0].equals("P") && !f[0].equals("D")) {
+                continue;
+            }
+            int k = Integer.parseInt(f[1]);
+            long op = f[0].equals("P") ? Long.parseLong(f[2]) : -1;
+            nextOp = Math.max(nextOp, op + 1);
+            if (i + 1 < lines.size() && lines.get(i + 1).equals("OK")) {
+                model.put(k, op);
+            } else {
+                doubtfulKey = k;
+                doubtfulOp = op;
+            }
+        }
+        return new InDoubt(doubtfulKey, doubtfulOp, nextOp);
     }
 
     private static List<String> runAndKill(

@@ -26,6 +26,17 @@ public final class CrashWriter {
         return v;
     }
 
+    /** Collects garbage in a thread of its own without pause, so a kill lands in a collection more often than not. */
+    static void collectAllTheTime(Store store) {
+        Thread gc = new Thread(() -> {
+            while (true) {
+                store.compact();
+            }
+        });
+        gc.setDaemon(true);
+        gc.start();
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         long seed = Long.parseLong(args[1]);
@@ -36,14 +47,7 @@ public final class CrashWriter {
         Random r = new Random(seed);
         try (Store store = Store.open(dir, options)) {
             if (mode.equals("gc") || mode.equals("always")) {
-                // Collect all the time, so the kill lands in the middle of a collection more often than not.
-                Thread gc = new Thread(() -> {
-                    while (true) {
-                        store.compact();
-                    }
-                });
-                gc.setDaemon(true);
-                gc.start();
+                collectAllTheTime(store);
             }
             out.write("READY\n");
             out.flush();

@@ -1,7 +1,7 @@
 package io.toykv.server;
 
-import io.toykv.server.resp.BufferBudget;
-import io.toykv.server.resp.BufferLimitException;
+import io.toykv.resp.BufferBudget;
+import io.toykv.resp.BufferLimitException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Cost: a reservation is two atomic adds (the account's, the total's) under the account's
  * uncontended monitor, and a compare; eviction takes a lock, only when the budget is exceeded. Accounts are only touched by requests past
- * {@link io.toykv.server.resp.RespParser#UNCHARGED_REQUEST_BYTES} and replies that grow a writer's
+ * {@link io.toykv.resp.RequestParser#UNCHARGED_REQUEST_BYTES} and replies that grow a writer's
  * buffer or wait in a queue, so small requests cost nothing.
  *
  * <p>Thread-safety: every method may be called from any thread.

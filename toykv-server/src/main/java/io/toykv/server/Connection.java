@@ -1,13 +1,13 @@
 package io.toykv.server;
 
+import io.toykv.resp.BufferLimitException;
+import io.toykv.resp.ProtocolException;
+import io.toykv.resp.ReplyWriter;
+import io.toykv.resp.RequestParser;
+import io.toykv.resp.RespLimits;
 import io.toykv.server.command.ClientView;
 import io.toykv.server.command.Dispatcher;
 import io.toykv.server.command.Session;
-import io.toykv.server.resp.BufferLimitException;
-import io.toykv.server.resp.ProtocolException;
-import io.toykv.server.resp.RespLimits;
-import io.toykv.server.resp.RespParser;
-import io.toykv.server.resp.RespWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,7 +67,7 @@ final class Connection implements ClientView {
     private final ClientMemory.Account memory;
 
     // Used by the reader thread only; handed to a new reader under the lock.
-    private final RespParser parser;
+    private final RequestParser parser;
 
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
@@ -103,7 +103,7 @@ final class Connection implements ClientView {
                 .open(
                         Long.toString(session.id()),
                         () -> forceClose("evicted: all clients' buffers past maxmemory-clients"));
-        this.parser = new RespParser(session.authenticated() ? limits : RespLimits.UNAUTHENTICATED, memory.query);
+        this.parser = new RequestParser(session.authenticated() ? limits : RespLimits.UNAUTHENTICATED, memory.query);
         session.chargeTransactionsTo(memory.query);
     }
 
@@ -224,9 +224,9 @@ final class Connection implements ClientView {
             return;
         }
         byte[] buf = new byte[READ_BUFFER];
-        RespWriter replies = new RespWriter(REPLY_BUFFER, memory.output);
+        ReplyWriter replies = new ReplyWriter(REPLY_BUFFER, memory.output);
         replies.protocol(session.protocol());
-        RespParser.RequestHandler handler = args -> onRequest(args, replies);
+        RequestParser.RequestHandler handler = args -> onRequest(args, replies);
         boolean stillReader = true;
         try {
             while (stillReader) {
@@ -315,7 +315,7 @@ final class Connection implements ClientView {
     }
 
     /** Runs one parsed request; false stops parsing the rest of the read. */
-    private boolean onRequest(List<byte[]> args, RespWriter replies) {
+    private boolean onRequest(List<byte[]> args, ReplyWriter replies) {
         if (server.stopping() || memory.mustClose() != null) {
             return false; // an evicted client runs nothing more: its thread unwinds and its memory is freed
         }
@@ -368,7 +368,7 @@ final class Connection implements ClientView {
      * are copied onto the queue. A writer writes until the queue is empty. Returns whether the caller
      * is still the reader afterwards.
      */
-    private boolean send(RespWriter replies) {
+    private boolean send(ReplyWriter replies) {
         Thread me = Thread.currentThread();
         int size = replies.size();
         boolean direct = false;

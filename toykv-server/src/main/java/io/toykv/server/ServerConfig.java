@@ -1,7 +1,7 @@
 package io.toykv.server;
 
 import io.toykv.core.StoreOptions;
-import io.toykv.server.resp.RespLimits;
+import io.toykv.resp.RespLimits;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -34,7 +34,9 @@ public final class ServerConfig {
     private String requirePass;
     private boolean verbose;
     private boolean quiet;
-    private long maxOutputBuffer = DEFAULT_MAX_OUTPUT_BUFFER;
+    /** Null: {@link #maxOutputBuffer()}'s default. */
+    private Long maxOutputBuffer;
+
     private Threading threading = Threading.AUTO;
     private int maxInlineLength = RespLimits.DEFAULT_MAX_INLINE_LENGTH;
     private int maxArgs = RespLimits.DEFAULT_MAX_ARGS;
@@ -76,9 +78,9 @@ public final class ServerConfig {
 
     /** Number of databases, SELECT's 0..n-1 (Redis's {@code databases}). */
     public ServerConfig databases(int databases) {
-        if (databases < 1 || databases > io.toykv.core.engine.DatabaseMap.MAX_DATABASES) {
+        if (databases < 1 || databases > io.toykv.core.Databases.MAX_COUNT) {
             throw new IllegalArgumentException(
-                    "databases must be 1.." + io.toykv.core.engine.DatabaseMap.MAX_DATABASES + ", was " + databases);
+                    "databases must be 1.." + io.toykv.core.Databases.MAX_COUNT + ", was " + databases);
         }
         this.databases = databases;
         return this;
@@ -173,9 +175,20 @@ public final class ServerConfig {
         return quiet;
     }
 
+    /**
+     * Bytes of replies a client may leave unread ({@code client-output-buffer-limit}). Default
+     * {@link #DEFAULT_MAX_OUTPUT_BUFFER}, or enough for one reply of the longest bulk string if that
+     * is more, so that a GET of any value the store accepts can be answered; a limit set explicitly is
+     * kept as it is.
+     */
     public long maxOutputBuffer() {
-        return maxOutputBuffer;
+        return maxOutputBuffer != null
+                ? maxOutputBuffer
+                : Math.max(DEFAULT_MAX_OUTPUT_BUFFER, limits().maxBulkLength() + REPLY_FRAMING);
     }
+
+    /** Room for a bulk reply's header and CRLF, and a few small replies pipelined with it. */
+    private static final long REPLY_FRAMING = 1024;
 
     public Threading threading() {
         return threading;
@@ -239,7 +252,7 @@ public final class ServerConfig {
      */
     public RespLimits limits() {
         int maxBulk = Math.max(storeOptions.maxValueSize(), storeOptions.maxKeySize());
-        long maxRequest = Math.max(clientQueryBufferLimit, 2L * maxBulk + 1024);
+        long maxRequest = Math.max(clientQueryBufferLimit, 2L * maxBulk + REPLY_FRAMING);
         return new RespLimits(maxArgs, maxBulk, maxInlineLength, maxRequest);
     }
 }

@@ -1,7 +1,9 @@
 package io.toykv.server;
 
+import io.toykv.core.Databases;
 import io.toykv.core.StoreOptions;
 import io.toykv.core.SyncMode;
+import io.toykv.resp.RespLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -54,8 +56,8 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--port",
             paramLabel = "PORT",
-            defaultValue = "${env:SERVER_PORT:-8888}",
-            description = "TCP port (0: any free port). Default: $SERVER_PORT or 8888.")
+            defaultValue = "${env:SERVER_PORT:-" + ServerConfig.DEFAULT_PORT + "}",
+            description = "TCP port (0: any free port). Default: $SERVER_PORT or " + ServerConfig.DEFAULT_PORT + ".")
     int port;
 
     @Option(
@@ -82,14 +84,14 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--max-clients",
             paramLabel = "N",
-            defaultValue = "10000",
+            defaultValue = "" + ServerConfig.DEFAULT_MAX_CLIENTS,
             description = "Most connected clients; past it new ones get an error. Default: ${DEFAULT-VALUE}.")
     int maxClients;
 
     @Option(
             names = "--databases",
             paramLabel = "N",
-            defaultValue = "16",
+            defaultValue = "" + Databases.DEFAULT_COUNT,
             description = "Number of databases (SELECT 0 to N-1). Default: ${DEFAULT-VALUE}.")
     int databases;
 
@@ -116,21 +118,26 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--verbose", description = "Log every operation, e.g. client(7) put (k1, v1).")
     boolean verbose;
 
-    @Option(names = "--shards", paramLabel = "N", description = "Shards of a new store (1-256). Default: 4.")
+    @Option(
+            names = "--shards",
+            paramLabel = "N",
+            description = "Shards of a new store (1-256). Default: " + StoreOptions.DEFAULT_SHARDS + ".")
     Integer shards;
 
     @Option(
             names = "--max-key-size",
             paramLabel = "BYTES",
-            defaultValue = "1024",
+            defaultValue = "" + StoreOptions.DEFAULT_MAX_KEY_SIZE,
             description = "Largest key. Default: ${DEFAULT-VALUE}.")
     int maxKeySize;
 
     @Option(
             names = "--max-value-size",
             paramLabel = "BYTES",
-            defaultValue = "1048576",
-            description = "Largest value; also the largest bulk string a request may carry. Default: ${DEFAULT-VALUE}.")
+            defaultValue = "" + StoreOptions.DEFAULT_MAX_VALUE_SIZE,
+            description = "Largest value (512 MiB by default, as Redis's proto-max-bulk-len); also the largest "
+                    + "bulk string a request may carry. Values past 1 MiB are written to files of their own. "
+                    + "Default: ${DEFAULT-VALUE}.")
     int maxValueSize;
 
     @Option(names = "--no-direct-io", description = "Write values with buffered I/O instead of O_DIRECT.")
@@ -154,9 +161,10 @@ public final class ServerMain implements Callable<Integer> {
     @Option(
             names = "--max-output-buffer",
             paramLabel = "MIB",
-            defaultValue = "256",
-            description = "Disconnect a client whose unread replies exceed this many MiB. Default: ${DEFAULT-VALUE}.")
-    long maxOutputMib;
+            description = "Disconnect a client whose unread replies exceed this many MiB. Default: "
+                    + (ServerConfig.DEFAULT_MAX_OUTPUT_BUFFER >> 20)
+                    + ", or enough for one reply of the largest value (--max-value-size) if that is more.")
+    Long maxOutputMib;
 
     @Option(
             names = "--client-output-buffer-limit",
@@ -169,14 +177,15 @@ public final class ServerMain implements Callable<Integer> {
             names = "--client-query-buffer-limit",
             paramLabel = "SIZE",
             description = "Largest request in bytes (e.g. 256mb); past it the client gets a protocol error and "
-                    + "is closed. Default: 256mb.")
+                    + "is closed. Default: " + (RespLimits.DEFAULT_MAX_REQUEST_BYTES >> 20) + "mb; raised to fit "
+                    + "two values of --max-value-size (1 GiB at the default).")
     String clientQueryBufferLimit;
 
     @Option(
             names = "--maxmemory-clients",
             paramLabel = "SIZE",
             description = "Most memory all clients' query and reply buffers may hold together, as bytes (64mb) or "
-                    + "a share of the heap (25%); past it the clients with the largest buffers are disconnected. "
+                    + "a share of the heap (25%%); past it the clients with the largest buffers are disconnected. "
                     + "Default: an eighth of the heap (-Xmx).")
     String maxMemoryClients;
 
@@ -184,9 +193,10 @@ public final class ServerMain implements Callable<Integer> {
             names = "--segment-size",
             paramLabel = "MIB",
             description = "Size of a values-log segment, 1-2047 MiB, and at least the staging buffer, which "
-                    + "holds the largest value: so 2 or more at the default --max-value-size; 1 needs "
-                    + "--max-value-size 1048568 or less. Default: 8. A store that will hold terabytes wants "
-                    + "larger ones (README, Limitations).")
+                    + "holds values up to 1 MiB (longer ones get files of their own): so 2 or more at the default "
+                    + "--max-value-size; 1 needs --max-value-size 1048568 or less. Default: "
+                    + (StoreOptions.DEFAULT_SEGMENT_SIZE >> 20)
+                    + ". A store that will hold terabytes wants larger ones (README, Limitations).")
     Integer segmentMib;
 
     @Option(
@@ -333,7 +343,9 @@ public final class ServerMain implements Callable<Integer> {
         check("--max-clients", () -> config.maxClients(maxClients));
         check("--timeout", () -> config.timeoutSeconds(timeout));
         check("--databases", () -> config.databases(databases));
-        check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
+        if (maxOutputMib != null) {
+            check("--max-output-buffer", () -> config.maxOutputBuffer(megabytes(maxOutputMib, Long.MAX_VALUE >> 20)));
+        }
         // Both name one limit. Options win over the file: a file's client-output-buffer-limit gives way
         // to --max-output-buffer on the command line; given both ways alike, client-output-buffer-limit wins.
         if (clientOutputBufferLimit != null
@@ -421,7 +433,7 @@ public final class ServerMain implements Callable<Integer> {
         long buffer = options.bufferSize();
         if (buffer > options.segmentSize()) {
             throw new IllegalArgumentException((options.segmentSize() >> 20) + " MiB is smaller than the staging "
-                    + "buffer (" + buffer + " bytes, to hold a value of --max-value-size " + options.maxValueSize()
+                    + "buffer (" + buffer + " bytes, to hold a value of " + options.largestBufferedValue()
                     + " bytes); use at least " + ((buffer + (1 << 20) - 1) >> 20)
                     + " MiB or a smaller --max-value-size");
         }

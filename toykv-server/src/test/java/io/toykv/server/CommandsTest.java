@@ -233,8 +233,21 @@ class CommandsTest {
         assertEquals("*2\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n", c.call("CONFIG", "GET", "append*y"));
         assertEquals("*0\r\n", c.call("CONFIG", "GET", "nosuch"));
         assertEquals(
-                "-ERR Unknown option or number of arguments for CONFIG SET - 'save'\r\n",
-                c.call("CONFIG", "SET", "save", ""));
+                "-ERR CONFIG SET failed (possibly related to argument 'save') - toykv's settings are fixed at start"
+                        + " (see toykv-server --help)\r\n",
+                c.call("CONFIG", "SET", "save", ""),
+                "a setting CONFIG GET shows");
+        assertEquals(
+                "-ERR CONFIG SET failed (possibly related to argument 'MaxMemory') - toykv's settings are fixed at"
+                        + " start (see toykv-server --help)\r\n",
+                c.call("CONFIG", "SET", "MaxMemory", "bla"));
+        assertEquals(
+                "-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n",
+                c.call("CONFIG", "SET", "nosuch", "1"));
+        assertEquals("-ERR wrong number of arguments for 'config|set' command\r\n", c.call("CONFIG", "SET", "save"));
+        assertEquals(
+                "-ERR wrong number of arguments for 'config|set' command\r\n",
+                c.call("CONFIG", "SET", "save", "", "maxmemory"));
         assertEquals("-ERR unknown subcommand 'bogus'. Try CONFIG HELP.\r\n", c.call("CONFIG", "bogus"));
     }
 

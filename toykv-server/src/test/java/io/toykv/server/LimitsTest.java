@@ -182,7 +182,14 @@ class LimitsTest {
         try (ToykvServer server = TestServers.start(TestServers.config(dir).requirePass("pw"));
                 RespClient c = new RespClient(server.port())) {
             c.send("*1\r\n$20000\r\n");
-            assertEquals("-ERR Protocol error: invalid bulk length\r\n", c.readReply());
+            assertEquals("-ERR Protocol error: unauthenticated bulk length\r\n", c.readReply());
+            assertTrue(c.closedByServer());
+        }
+        try (ToykvServer server =
+                        TestServers.start(TestServers.config(dir.resolve("b")).requirePass("pw"));
+                RespClient c = new RespClient(server.port())) {
+            c.send("*11\r\n");
+            assertEquals("-ERR Protocol error: unauthenticated multibulk length\r\n", c.readReply());
             assertTrue(c.closedByServer());
         }
     }
@@ -290,14 +297,23 @@ class LimitsTest {
                 // is lost to the reset, but the eviction is counted below all the same.
                 reply = null;
             }
-            if (reply != null) {
-                assertTrue(reply.startsWith("-ERR Protocol error: client evicted"), reply);
-                assertTrue(c.closedByServer());
-            }
-            try (RespClient other = new RespClient(server.port())) {
-                assertTrue(other.call("INFO", "stats").contains("evicted_clients:1"));
-                assertEquals("+PONG\r\n", other.call("PING"));
-            }
+            assertEvicted(reply, c, server.port());
+        }
+    }
+
+    /**
+     * After a request past all clients' budget: its client got the eviction error (unless a reset took
+     * it: {@code reply} null) and was closed; another client finds the eviction counted and the server
+     * answering.
+     */
+    static void assertEvicted(String reply, RespClient c, int port) throws IOException {
+        if (reply != null) {
+            assertTrue(reply.startsWith("-ERR Protocol error: client evicted"), reply);
+            assertTrue(c.closedByServer());
+        }
+        try (RespClient other = new RespClient(port)) {
+            assertTrue(other.call("INFO", "stats").contains("evicted_clients:1"));
+            assertEquals("+PONG\r\n", other.call("PING"));
         }
     }
 

@@ -1,8 +1,9 @@
 package io.toykv.server;
 
+import io.toykv.resp.ReplyReader;
+import io.toykv.resp.RequestWriter;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,15 +12,19 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A raw RESP client for tests: sends exact bytes, and reads exactly one reply back as the raw bytes
- * the server sent (ISO-8859-1 text), so tests compare golden bytes.
+ * the server sent (ISO-8859-1 text), so tests compare golden bytes. Requests are encoded and replies
+ * framed by toykv-resp's {@link RequestWriter} and {@link ReplyReader}.
  */
 final class RespClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final ReplyReader replies;
 
     RespClient(int port) throws IOException {
         this(port, 10_000);
@@ -31,6 +36,7 @@ final class RespClient implements AutoCloseable {
         socket.setTcpNoDelay(true);
         in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
         out = socket.getOutputStream();
+        replies = new ReplyReader(in);
     }
 
     Socket socket() {
@@ -41,6 +47,10 @@ final class RespClient implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The socket's input. {@link #readReply} may have read past its reply whatever had arrived: read from
+     * here only when no reply is pending behind one read with {@link #readReply}.
+     */
     InputStream in() {
         return in;
     }
@@ -61,69 +71,25 @@ final class RespClient implements AutoCloseable {
     }
 
     static byte[] encode(String... args) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        List<byte[]> words = new ArrayList<>(args.length);
         for (String a : args) {
-            byte[] bytes = a.getBytes(StandardCharsets.UTF_8);
-            b.writeBytes(("$" + bytes.length + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            b.writeBytes(bytes);
-            b.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            words.add(a.getBytes(StandardCharsets.UTF_8));
+        }
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try {
+            new RequestWriter(b).write(words);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
         }
         return b.toByteArray();
     }
 
-    /** One whole reply, raw. Throws EOFException if the server closed the connection first. */
+    /**
+     * One whole reply, raw, checked by toykv-resp's {@link ReplyReader}. Throws EOFException if the server
+     * closed the connection first.
+     */
     String readReply() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        readValue(sb);
-        return sb.toString();
-    }
-
-    private void readValue(StringBuilder sb) throws IOException {
-        String line = readLine();
-        sb.append(line).append("\r\n");
-        char type = line.charAt(0);
-        switch (type) {
-            case '+', '-', ':', '_', '#', ',', '(' -> {}
-            case '$', '=', '!' -> {
-                int n = Integer.parseInt(line.substring(1));
-                if (n >= 0) {
-                    byte[] data = in.readNBytes(n + 2);
-                    if (data.length != n + 2) {
-                        throw new EOFException("short bulk");
-                    }
-                    sb.append(new String(data, StandardCharsets.ISO_8859_1));
-                }
-            }
-            case '*', '~', '>', '%' -> {
-                int n = Integer.parseInt(line.substring(1));
-                if (type == '%') {
-                    n *= 2;
-                }
-                for (int i = 0; i < n; i++) {
-                    readValue(sb);
-                }
-            }
-            default -> throw new IOException("not a RESP reply: " + line);
-        }
-    }
-
-    private String readLine() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        while (true) {
-            int c = in.read();
-            if (c < 0) {
-                throw new EOFException("connection closed after " + sb.length() + " bytes of a line: " + sb);
-            }
-            if (c == '\r') {
-                int lf = in.read();
-                if (lf != '\n') {
-                    throw new IOException("CR without LF");
-                }
-                return sb.toString();
-            }
-            sb.append((char) c);
-        }
+        return new String(replies.readRaw(), StandardCharsets.ISO_8859_1);
     }
 
     /** Whether the server closes the connection (end of stream) within the socket timeout. */

@@ -114,9 +114,8 @@ class ServerMainTest {
         assertEquals(2, cl.execute("--port", "0", "--dir", dir.resolve("never").toString(), "--segment-size", "1"));
         assertTrue(
                 err.toString()
-                        .contains(
-                                "Invalid value for option '--segment-size': 1 MiB is smaller than the staging "
-                                        + "buffer (1052672 bytes, to hold a value of --max-value-size 1048576 bytes); use at least 2 MiB"),
+                        .contains("Invalid value for option '--segment-size': 1 MiB is smaller than the staging "
+                                + "buffer (1052672 bytes, to hold a value of 1048576 bytes); use at least 2 MiB"),
                 err.toString());
 
         cl.parseArgs("--segment-size", "1", "--max-value-size", "1048568");
@@ -352,6 +351,8 @@ class ServerMainTest {
     void bufferLimitsComeFromTheCommandLineInRedisUnits() {
         CommandLine cl = ServerMain.commandLine();
         cl.parseArgs(
+                "--max-value-size",
+                "1048576",
                 "--client-query-buffer-limit",
                 "64mb",
                 "--client-output-buffer-limit",
@@ -366,6 +367,8 @@ class ServerMainTest {
         defaults.parseArgs();
         ServerConfig d = ((ServerMain) defaults.getCommand()).config();
         assertEquals((long) (Runtime.getRuntime().maxMemory() * 0.125), d.maxMemoryClients());
-        assertEquals(256L << 20, d.maxOutputBuffer());
+        assertEquals(512L << 20, d.limits().maxBulkLength());
+        assertEquals((512L << 20) + 1024, d.maxOutputBuffer(), "one reply of the largest value fits");
+        assertEquals((1L << 30) + 1024, d.limits().maxRequestBytes(), "a SET of the largest key and value fits");
     }
 }

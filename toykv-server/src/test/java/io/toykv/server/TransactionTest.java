@@ -117,6 +117,31 @@ class TransactionTest {
     }
 
     @Test
+    void saveMayNotBeQueuedAndRepliesOkOutsideMulti() throws IOException {
+        c.call("MULTI");
+        c.call("SET", "a", "1");
+        assertEquals("-ERR Command not allowed inside a transaction\r\n", c.call("SAVE"));
+        assertEquals("-EXECABORT Transaction discarded because of previous errors.\r\n", c.call("EXEC"));
+        assertEquals("$-1\r\n", c.call("GET", "a"));
+        c.call("SET", "a", "1");
+        c.call("SELECT", "3");
+        c.call("SET", "b", "2");
+        assertEquals("+OK\r\n", c.call("SAVE"));
+        assertEquals("-ERR wrong number of arguments for 'save' command\r\n", c.call("SAVE", "now"));
+    }
+
+    @Test
+    void aRefusedConfigSetTakesItsSlotInExec() throws IOException {
+        c.call("MULTI");
+        c.call("SET", "a", "1");
+        assertEquals("+QUEUED\r\n", c.call("CONFIG", "SET", "maxmemory", "bla"));
+        String reply = c.call("EXEC");
+        assertTrue(
+                reply.startsWith("*2\r\n+OK\r\n-ERR CONFIG SET failed (possibly related to argument 'maxmemory')"),
+                reply);
+    }
+
+    @Test
     void runtimeErrorTakesItsSlotAndTheRestRuns() throws IOException {
         c.call("MULTI");
         c.call("SET", "a", "1");

@@ -2,12 +2,13 @@ package io.toykv.core.engine;
 
 import io.toykv.core.log.AtomicPart;
 import io.toykv.core.log.KeyRecord;
-import io.toykv.core.log.KeysLog;
+import io.toykv.core.log.Segment;
 import io.toykv.core.log.ValueRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -91,6 +92,27 @@ public final class AtomicBatches {
                         + " take more than one atomic part's " + AtomicPart.MAX_BODY + " bytes: split the batch");
             }
         }
+        // Large values first, each to a segment of its own, durably and without any lock, as a put writes them.
+        Map<BatchOp, Segment> large = new IdentityHashMap<>();
+        try {
+            for (Map.Entry<Integer, List<BatchOp>> e : byShard.entrySet()) {
+                Shard shard = shards[e.getKey()];
+                for (BatchOp op : e.getValue()) {
+                    if (op.kind() == BatchOp.Kind.PUT && shard.state().values.isLarge(op.value().length)) {
+                        large.put(op, shard.writeLarge(op.key(), op.value()));
+                    }
+                }
+            }
+            applyLocked(byShard, large);
+        } finally {
+            for (Map.Entry<BatchOp, Segment> e : large.entrySet()) { // those no plan adopted
+                shards[ShardRouter.shardOf(e.getKey().key(), shards.length)].discard(e.getValue());
+            }
+        }
+    }
+
+    /** {@link #apply} once the large values are written: {@code large} loses each that a plan adopts. */
+    private void applyLocked(TreeMap<Integer, List<BatchOp>> byShard, Map<BatchOp, Segment> large) throws IOException {
         List<Integer> order = new ArrayList<>(byShard.keySet());
         // In ALWAYS mode each shard written gets a BARRIER in the journal (reserved before the locks:
         // room there comes from a checkpoint, which needs them).
@@ -112,7 +134,7 @@ public final class AtomicBatches {
             List<List<KeyRecord>> changes = new ArrayList<>();
             for (int j = 0; j < locked.size(); j++) {
                 ShardState state = locked.get(j);
-                List<KeyRecord> entries = plan(state, byShard.get(order.get(j)));
+                List<KeyRecord> entries = plan(state, byShard.get(order.get(j)), large);
                 if (entries.isEmpty()) {
                     continue;
                 }
@@ -131,7 +153,7 @@ public final class AtomicBatches {
             if (journal != null) {
                 // ALWAYS: the batch returns durable. Its parts are forced before its commit record.
                 for (ShardState state : written) {
-                    force(state);
+                    GroupCommit.forceLocked(state);
                 }
                 barriers(journal, written);
                 commits.commit(id, BatchCommits.FORCED, true);
@@ -171,18 +193,9 @@ public final class AtomicBatches {
     private static void barriers(CommitJournal journal, List<ShardState> written) throws IOException {
         long end = 0;
         for (ShardState state : written) {
-            end = journal.append(CommitJournal.BARRIER, state.shardIndex, new byte[0], null, 0);
+            end = journal.appendBarrier(state.shardIndex);
         }
         journal.syncTo(end);
-    }
-
-    /** Values first, then the keys log, as a group commit forces them; under the write lock. */
-    private static void force(ShardState state) {
-        state.ensureForcing();
-        state.values.force();
-        KeysLog.SyncPoint point = state.keys.syncPoint();
-        point.force();
-        point.file().markSynced(point.end());
     }
 
     /** A key's state as the batch sees it: the index, then the batch's own earlier changes. */
@@ -197,7 +210,8 @@ public final class AtomicBatches {
      * Decides the records {@code ops} make in one shard against its state (and each other), appending
      * the values of the puts to the buffer. Writer only.
      */
-    private static List<KeyRecord> plan(ShardState state, List<BatchOp> ops) throws IOException {
+    private static List<KeyRecord> plan(ShardState state, List<BatchOp> ops, Map<BatchOp, Segment> large)
+            throws IOException {
         long now = state.clock.getAsLong();
         Map<ByteBuffer, Seen> seen = new HashMap<>();
         List<KeyRecord> entries = new ArrayList<>();
@@ -212,7 +226,8 @@ public final class AtomicBatches {
                         deleteIfExists(s, key, entries);
                         break;
                     }
-                    long address = state.values.append(key, op.value());
+                    Segment own = large.remove(op); // adopted: a segment no key ends up in, collection deletes
+                    long address = own != null ? state.values.adoptLarge(own) : state.values.append(key, op.value());
                     s.exists = true;
                     s.address = address;
                     s.length = ValueRecord.size(op.value().length);

@@ -174,6 +174,14 @@ public final class CommitJournal implements AutoCloseable {
     }
 
     /** Whether this ring is too small for records of {@code maxRecord} bytes (options changed since). */
+    /**
+     * Whether a record of {@code length} bytes may be appended: no longer than the largest record the ring
+     * keeps room for (a longer one could run past the covered point at the ring's end).
+     */
+    public boolean holds(long length) {
+        return length <= maxRecord;
+    }
+
     public boolean tooSmallFor(long maxRecord) {
         return capacity < 4 * maxRecord;
     }
@@ -383,6 +391,14 @@ public final class CommitJournal implements AutoCloseable {
     }
 
     /**
+     * Appends a BARRIER for {@code shard}, within a reservation: every earlier record of the shard is
+     * durable in its logs (the caller forced them, under the shard's write lock it still holds).
+     */
+    long appendBarrier(int shard) {
+        return append(BARRIER, shard, new byte[0], null, 0);
+    }
+
+    /**
      * Appends a record if it fits without a reservation; returns its end, or -1 when it does not fit.
      * For writes that are not waited for (removals of expired keys).
      */
@@ -400,6 +416,12 @@ public final class CommitJournal implements AutoCloseable {
 
     private long appendLocked(byte kind, int shard, byte[] key, byte[] value, long expiry) {
         int length = recordSize(key, value);
+        if (!holds(length)) {
+            // The ring keeps room for one record of maxRecord at its end: a longer one could run over
+            // records not yet covered. Callers keep such writes out of the journal (ShardWriter).
+            throw new IllegalArgumentException("a journal record of " + length + " bytes is longer than the "
+                    + maxRecord + " the ring of " + path + " is sized for");
+        }
         long lapEnd = (appended / capacity + 1) * capacity;
         if (appended + length > lapEnd) {
             int gap = (int) (lapEnd - appended);

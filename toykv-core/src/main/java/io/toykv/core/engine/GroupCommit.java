@@ -91,4 +91,16 @@ final class GroupCommit {
             state.syncLock.unlock();
         }
     }
+
+    /**
+     * Forces one shard's logs, values first, then the keys log, as a group commit forces them; under the
+     * write lock, so nothing is appended between the force and what the caller does next.
+     */
+    static void forceLocked(ShardState state) {
+        state.ensureForcing();
+        state.values.force();
+        KeysLog.SyncPoint point = state.keys.syncPoint();
+        point.force();
+        point.file().markSynced(point.end());
+    }
 }

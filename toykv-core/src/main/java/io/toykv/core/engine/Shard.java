@@ -89,7 +89,8 @@ public final class Shard {
                 dir,
                 options.bufferSize(),
                 options.segmentSize(),
-                ValueRecord.size(options.maxValueSize()),
+                ValueRecord.size(options.largestBufferedValue()),
+                options.largeValueSize(),
                 io,
                 allocator);
         if (options.onBackgroundFailure() != null) {
@@ -340,6 +341,19 @@ public final class Shard {
                 throw new IllegalStateException("store is closed");
             }
         }
+    }
+
+    /**
+     * Writes a large value ({@link io.toykv.core.log.ValuesLog#isLarge}) durably to a segment of its own
+     * for an atomic batch, which adopts it under the write lock ({@link ShardWriter#writeLarge}).
+     */
+    Segment writeLarge(byte[] key, byte[] value) throws IOException {
+        return writer.writeLarge(key, value);
+    }
+
+    /** Deletes a segment {@link #writeLarge} wrote that no change adopted. */
+    void discard(Segment large) {
+        writer.discard(large);
     }
 
     /** Reads the value at a position a scan found; falls back to a fresh lookup if it moved. */

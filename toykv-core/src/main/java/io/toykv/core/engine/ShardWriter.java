@@ -2,7 +2,9 @@ package io.toykv.core.engine;
 
 import io.toykv.core.SyncMode;
 import io.toykv.core.log.KeyRecord;
+import io.toykv.core.log.Segment;
 import io.toykv.core.log.ValueRecord;
+import io.toykv.core.log.ValuesLog;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -17,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A put appends the value to the buffer, then the key record that points at it to the keys log, then
  * updates the index: values before the key record that points at them, so a crash can leave an
  * unreferenced value (garbage) but never a key whose value is missing. Room in both logs is made
- * before either is written, so a failed allocation (a full disk) writes nothing.
+ * before either is written, so a failed allocation (a full disk) writes nothing. A value longer than
+ * the store's {@code largeValueSize} is instead written, durably and before the write lock is taken,
+ * to a segment of its own ({@link ValuesLog#writeLarge}), which the put adopts under the lock.
  *
  * <p>Expiry: a key that has one is put with a PUT_EXPIRING record, and its expiry is kept in
  * {@link Expiries}. A change of the expiry alone appends a PUT or PUT_EXPIRING record with the address
@@ -65,51 +69,137 @@ final class ShardWriter {
     boolean put(byte[] key, byte[] value, long expireAt, Condition condition) throws IOException {
         int recordSize = ValueRecord.size(value.length);
         int[] previousLength = new int[1];
+        // A large value is written to its own segment, durably, before the write lock is taken for the
+        // key record: the lock is held for no more than a small put's time whatever the value's size.
+        Segment large = state.values.isLarge(value.length) ? writeLarge(key, value) : null;
         CommitJournal journal = state.journal;
         long[] journalEnd = new long[1];
-        long sequence = appendJournaled(journal, CommitJournal.recordSize(key, value), () -> {
-            long now = now();
-            // A plain put into a shard without expiries needs nothing of the key's state: no lookup
-            // before the index's own put, which keeps the common case at one descent.
-            boolean look = condition != Condition.ALWAYS
-                    || expireAt == KEEP_EXPIRY
-                    || passed(expireAt, now)
-                    || state.expiries.size() > 0;
-            boolean inIndex = look && state.index.get(key, previousLength) >= 0;
-            long oldExpiry = inIndex ? state.expiries.get(key) : 0;
-            boolean present = inIndex && !passed(oldExpiry, now);
-            if (condition == Condition.IF_ABSENT && present || condition == Condition.IF_PRESENT && !present) {
-                return REFUSED;
+        boolean[] adopted = new boolean[1];
+        // A large value's redo is its own durable segment, not a copy in the journal (room for a DELETE
+        // only): its put is made durable by forcing the shard, with a barrier (below).
+        int journalBytes = large != null ? CommitJournal.recordSize(key, null) : CommitJournal.recordSize(key, value);
+        long sequence;
+        try {
+            sequence = appendJournaled(journal, journalBytes, () -> {
+                long now = now();
+                // A plain put into a shard without expiries needs nothing of the key's state: no lookup
+                // before the index's own put, which keeps the common case at one descent.
+                boolean look = condition != Condition.ALWAYS
+                        || expireAt == KEEP_EXPIRY
+                        || passed(expireAt, now)
+                        || state.expiries.size() > 0;
+                boolean inIndex = look && state.index.get(key, previousLength) >= 0;
+                long oldExpiry = inIndex ? state.expiries.get(key) : 0;
+                boolean present = inIndex && !passed(oldExpiry, now);
+                if (condition == Condition.IF_ABSENT && present || condition == Condition.IF_PRESENT && !present) {
+                    return REFUSED;
+                }
+                long at = expireAt == KEEP_EXPIRY ? (present ? oldExpiry : 0) : expireAt;
+                if (passed(at, now)) {
+                    // absent before and after, or removed
+                    return inIndex ? removeJournaled(key, journal, journalEnd) : NOTHING;
+                }
+                byte kind = KeyRecord.putKind(at);
+                state.keys.ensureRoom(KeyRecord.size(kind, key.length));
+                long address;
+                if (large != null) {
+                    address = state.values.adoptLarge(large);
+                    adopted[0] = true;
+                } else {
+                    address = state.values.append(key, value);
+                }
+                state.keys.appendPut(key, recordSize, address, at);
+                if (large == null) {
+                    journalEnd[0] = journaled(journal, CommitJournal.PUT, key, value, at);
+                }
+                long previous = state.index.put(key, address, recordSize, previousLength);
+                state.addLive(address, recordSize);
+                if (previous >= 0) {
+                    state.addLive(previous, -previousLength[0]);
+                    state.liveKeyRecordBytes -= KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
+                }
+                state.liveKeyRecordBytes += KeyRecord.size(kind, key.length);
+                if (at != oldExpiry) {
+                    state.expiries.set(key, at); // after the index: see Shard#get
+                }
+                return changed(key);
+            });
+        } finally {
+            if (large != null && !adopted[0]) {
+                discard(large);
             }
-            long at = expireAt == KEEP_EXPIRY ? (present ? oldExpiry : 0) : expireAt;
-            if (passed(at, now)) {
-                // absent before and after, or removed
-                return inIndex ? removeJournaled(key, journal, journalEnd) : NOTHING;
-            }
-            byte kind = KeyRecord.putKind(at);
-            state.keys.ensureRoom(KeyRecord.size(kind, key.length));
-            long address = state.values.append(key, value);
-            state.keys.appendPut(key, recordSize, address, at);
-            journalEnd[0] = journaled(journal, CommitJournal.PUT, key, value, at);
-            long previous = state.index.put(key, address, recordSize, previousLength);
-            state.addLive(address, recordSize);
-            if (previous >= 0) {
-                state.addLive(previous, -previousLength[0]);
-                state.liveKeyRecordBytes -= KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
-            }
-            state.liveKeyRecordBytes += KeyRecord.size(kind, key.length);
-            if (at != oldExpiry) {
-                state.expiries.set(key, at); // after the index: see Shard#get
-            }
-            return changed(key);
-        });
+        }
         if (sequence == REFUSED) {
             return false;
         }
-        syncIfAlways(sequence, journal, journalEnd[0]);
+        if (adopted[0]) { // a large value: nothing of it in the journal
+            syncWithBarrierIfAlways(sequence, journal);
+        } else {
+            syncIfAlways(sequence, journal, journalEnd[0]);
+        }
         pace();
         return true;
     }
+
+    /**
+     * In {@code ALWAYS} mode, makes a write whose redo the journal does not hold durable: a large value's
+     * put or expiry change (the value lies in a segment of its own, durable already; a copy in the journal
+     * would cost its size twice). Forces the shard's logs and journals a BARRIER for it in one hold of the
+     * write lock, then forces the journal: replay skips a shard's records before its last barrier, so it
+     * never redoes an older record of this shard over this write. Not while the open replays the journal.
+     */
+    private void syncWithBarrierIfAlways(long sequence, CommitJournal journal) throws IOException {
+        if (journal == null) {
+            syncIfAlways(sequence, null, 0); // a shard without a journal forces its own logs
+            return;
+        }
+        if (sequence <= NOTHING || state.syncMode != SyncMode.ALWAYS || state.replaying) {
+            return;
+        }
+        journal.reserve(CommitJournal.RECORD_HEADER);
+        long end;
+        try {
+            end = appendLocked(() -> {
+                GroupCommit.forceLocked(state);
+                return journal.appendBarrier(state.shardIndex);
+            });
+        } finally {
+            journal.release(CommitJournal.RECORD_HEADER);
+        }
+        journal.syncTo(end);
+    }
+
+    /**
+     * Whether a change of the expiry of {@code key}, whose value record takes {@code recordLength} bytes,
+     * is made durable without copying the value into the journal ({@link #syncWithBarrierIfAlways}): the
+     * value is large (a segment of its own), or its record would be longer than the journal's largest
+     * (a store reopened with lower limits than it was written with).
+     */
+    private boolean notJournaled(CommitJournal journal, byte[] key, int recordLength) {
+        int valueLength = recordLength - ValueRecord.size(0);
+        return state.values.isLarge(valueLength)
+                || journal != null && !journal.holds(CommitJournal.RECORD_HEADER + (long) key.length + valueLength);
+    }
+
+    /** Writes a large value to a segment of its own under a new id ({@link ValuesLog#writeLarge}), outside the lock. */
+    Segment writeLarge(byte[] key, byte[] value) throws IOException {
+        long id = appendLocked(state.values::reserveSegmentId);
+        return state.values.writeLarge(id, key, value);
+    }
+
+    /**
+     * Deletes a large value's segment that no put adopted (its condition failed, or the put threw). A
+     * failed delete leaves a segment no key points at, which the next open finds and a collection deletes.
+     */
+    void discard(Segment large) {
+        try {
+            state.values.discardLarge(large);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete the unused segment " + large.path(), e);
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(ShardWriter.class.getName());
 
     /** What {@link #appendLocked}'s body returns when the write's condition failed: nothing written. */
     private static final long REFUSED = -1;
@@ -222,7 +312,8 @@ final class ShardWriter {
             // The journal record holds the value (below): room for the key's current record, looked up
             // without the lock, and looked up again under it.
             int[] peeked = new int[1];
-            int room = state.index.get(key, peeked) < 0 ? 0 : peeked[0];
+            // A large value is not copied into the journal (syncWithBarrierIfAlways): no room for it.
+            int room = state.index.get(key, peeked) < 0 || notJournaled(journal, key, peeked[0]) ? 0 : peeked[0];
             long sequence = setExpiry(key, at, journal, room);
             if (sequence != RETRY) {
                 return sequence != REFUSED;
@@ -236,6 +327,7 @@ final class ShardWriter {
     private long setExpiry(byte[] key, long at, CommitJournal journal, int valueRoom) throws IOException {
         int[] length = new int[1];
         long[] journalEnd = new long[1];
+        boolean[] barrier = new boolean[1];
         long sequence = appendJournaled(journal, CommitJournal.RECORD_HEADER + key.length + valueRoom, () -> {
             long now = now();
             long address = state.index.get(key, length);
@@ -246,23 +338,30 @@ final class ShardWriter {
             if (passed(at, now)) {
                 return removeJournaled(key, journal, journalEnd);
             }
-            if (journal != null && length[0] > valueRoom) {
+            boolean large = notJournaled(journal, key, length[0]);
+            if (journal != null && !large && length[0] > valueRoom) {
                 return RETRY; // overwritten by a larger value since the look
             }
             byte kind = KeyRecord.putKind(at);
             state.keys.ensureRoom(KeyRecord.size(kind, key.length));
             state.keys.appendPut(key, length[0], address, at); // the same value, a new expiry
-            if (journal != null) {
+            if (journal != null && !large) {
                 // Journaled as a put of the value: replay must re-create the key even where a power
                 // loss took its earlier put from the shard's log and the journal no longer holds it.
                 journalEnd[0] = journaled(journal, CommitJournal.PUT, key, currentValue(key, address, length[0]), at);
+            } else if (large) {
+                barrier[0] = true;
             }
             state.liveKeyRecordBytes +=
                     KeyRecord.size(kind, key.length) - KeyRecord.size(KeyRecord.putKind(oldExpiry), key.length);
             state.expiries.set(key, at);
             return changed(key);
         });
-        syncIfAlways(sequence, journal, journalEnd[0]);
+        if (barrier[0]) {
+            syncWithBarrierIfAlways(sequence, journal);
+        } else {
+            syncIfAlways(sequence, journal, journalEnd[0]);
+        }
         return sequence;
     }
 

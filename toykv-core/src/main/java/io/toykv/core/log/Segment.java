@@ -164,6 +164,14 @@ public final class Segment {
         release();
     }
 
+    /**
+     * The {@code length} bytes at {@code offset}, in place (little-endian): read without a copy of the
+     * whole record. The caller holds a reference while it uses them.
+     */
+    public ByteBuffer view(long offset, int length) {
+        return map.slice((int) offset, length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** Copies {@code dst.length} bytes at {@code offset}. The caller holds a reference. */
     public void read(long offset, byte[] dst) {
         read(offset, dst, 0, dst.length);

@@ -90,15 +90,34 @@ public final class SegmentBuilder {
      */
     public Path commit(DirectIo io) throws IOException {
         Path path = FileNames.segment(dir, id);
-        Path temp = FileNames.temp(path);
         int length = (int) DirectIo.align(data.position());
         ByteBuffer src = alignedCopy(data.duplicate().position(0).limit(length));
-        FileIo.of(temp).createFile(temp); // fails if it exists: ids are never reused while open
-        try (FileChannel ch = io.openForWrite(temp)) {
+        writeWhole(dir, path, io, (ch, temp) -> {
             long at = 0;
             while (src.hasRemaining()) {
                 at += FileIo.of(temp).write(ch, temp, src, at);
             }
+        });
+        return path;
+    }
+
+    /** What {@link #writeWhole} writes into the temp file's channel. */
+    @FunctionalInterface
+    interface Contents {
+        void writeTo(FileChannel ch, Path temp) throws IOException;
+    }
+
+    /**
+     * Creates segment file {@code path} of {@code dir} whole and durably: temp file, {@code contents}
+     * written through {@code io}, force, atomic rename, force of the directory. On failure nothing of
+     * it is left (a crash leaves a temp file, which the next open deletes, or a segment nothing points
+     * at yet, which the next collection deletes).
+     */
+    static void writeWhole(Path dir, Path path, DirectIo io, Contents contents) throws IOException {
+        Path temp = FileNames.temp(path);
+        FileIo.of(temp).createFile(temp); // fails if it exists: ids are never reused while open
+        try (FileChannel ch = io.openForWrite(temp)) {
+            contents.writeTo(ch, temp);
             try {
                 FileIo.of(temp).force(ch, temp, true);
             } catch (IOException e) {
@@ -116,6 +135,5 @@ public final class SegmentBuilder {
             FileIo.of(path).deleteIfExists(path); // nothing points at it yet
             throw e;
         }
-        return path;
     }
 }

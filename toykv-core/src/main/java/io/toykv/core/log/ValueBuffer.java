@@ -421,6 +421,13 @@ public final class ValueBuffer {
      * left as it is. The header is forced before anything is appended: an address in the new segment
      * is not the old header's, so a key record pointing there would be taken for one whose value is in
      * the segment, which it is not yet. Writer only.
+     *
+     * <p>Whether the header names the pending half is read under this object's lock, with the header
+     * write: the flusher may mark the half written ({@link #pendingWritten}) at any moment. Read before,
+     * a header naming a half already written could be forced after the flusher's, and stay the device's
+     * while nothing forces the half's pages any more (the flag is clear): a power loss would then leave a
+     * header naming a half whose bytes never reached the device, and the open would reject the key
+     * records pointing there and write those bytes over the segment that holds the values.
      */
     public void restart(long newBase) {
         if (writePosition != 0) {
@@ -432,7 +439,9 @@ public final class ValueBuffer {
         } finally {
             resetLock.unlockWrite(stamp);
         }
-        writeHeader(true, pendingUnwritten);
+        synchronized (this) {
+            writeHeader(true, pendingUnwritten);
+        }
     }
 
     /** The pending half's {@link #pendingLength} bytes, as {@link #chunk} gave them: for the write at open. */

@@ -57,6 +57,34 @@ public final class ValueRecord {
     }
 
     /**
+     * Writes the 8-byte header of the keyless record of {@code value} at {@code address} into
+     * {@code header} (little-endian, at 0): the record is then the header followed by the value, which
+     * the caller writes after it ({@link LargeValueWriter}, which never copies the value into one buffer).
+     */
+    static void writeHeader(ByteBuffer header, long address, byte[] key, byte[] value) {
+        header.putInt(VALUE_LENGTH_OFFSET, value.length | KEYLESS);
+        CRC32C crc = seeded(address, key);
+        crc.update(header.slice(VALUE_LENGTH_OFFSET, HEADER_SIZE - VALUE_LENGTH_OFFSET));
+        crc.update(value);
+        header.putInt(0, (int) crc.getValue());
+    }
+
+    /**
+     * Checks the record that is the whole of {@code rec} (little-endian, read in place from
+     * {@code address}: a segment's mapping) and returns a copy of its value, or null when the checksum,
+     * the lengths or the key do not match. The value is copied once, after the check.
+     */
+    static byte[] valueIfValid(ByteBuffer rec, long address, byte[] key) {
+        int at = valueOffset(rec, 0, rec.remaining(), address, key);
+        if (at < 0) {
+            return null;
+        }
+        byte[] value = new byte[rec.remaining() - at];
+        rec.get(at, value);
+        return value;
+    }
+
+    /**
      * Gives the record of {@code size} bytes at absolute position {@code pos} of {@code buf}, copied
      * whole from elsewhere, the checksum it has at {@code address}: the address is covered, not stored.
      */

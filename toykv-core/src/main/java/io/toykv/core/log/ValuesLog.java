@@ -37,6 +37,8 @@ public final class ValuesLog {
     private final DirectIo io;
     private final FileAllocator allocator;
     private final int bufferSize;
+    /** Longest value appended to the buffer; a longer one gets a segment of its own ({@link #writeLarge}). */
+    private final int largeValueSize;
     /** Replaced once, at open, when a version 1 buffer is upgraded ({@link #finishRecovery}). */
     private ValueBuffer buffer;
     /** The pending half on its way to its segment, and the next head made ahead. */
@@ -62,9 +64,16 @@ public final class ValuesLog {
     private volatile BooleanSupplier writer = () -> true;
 
     private ValuesLog(
-            Path dir, int bufferSize, long segmentSize, DirectIo io, FileAllocator allocator, ValueBuffer buffer) {
+            Path dir,
+            int bufferSize,
+            long segmentSize,
+            int largeValueSize,
+            DirectIo io,
+            FileAllocator allocator,
+            ValueBuffer buffer) {
         this.dir = dir;
         this.bufferSize = bufferSize;
+        this.largeValueSize = largeValueSize;
         this.flusher = new Flusher("toykv-flush-" + dir.getFileName());
         this.deleter = new SegmentDeleter(dir);
         this.segmentSize = segmentSize;
@@ -73,8 +82,26 @@ public final class ValuesLog {
         this.buffer = buffer;
     }
 
+    /** A log whose values all go through the buffer: {@link #open(Path, int, long, int, int, DirectIo, FileAllocator)}. */
     public static ValuesLog open(
             Path dir, int bufferSize, long segmentSize, int largestRecord, DirectIo io, FileAllocator allocator)
+            throws IOException {
+        return open(dir, bufferSize, segmentSize, largestRecord, Integer.MAX_VALUE, io, allocator);
+    }
+
+    /**
+     * Opens (or creates) the values log of the shard in {@code dir}. {@code largestRecord}: the largest
+     * record appended to the buffer, which each half must hold; values longer than
+     * {@code largeValueSize} get a segment of their own ({@link #writeLarge}).
+     */
+    public static ValuesLog open(
+            Path dir,
+            int bufferSize,
+            long segmentSize,
+            int largestRecord,
+            int largeValueSize,
+            DirectIo io,
+            FileAllocator allocator)
             throws IOException {
         ValueBuffer buffer = ValueBuffer.open(FileNames.buffer(dir), bufferSize, Address.of(1, 0), allocator);
         if (buffer.capacity() < largestRecord) {
@@ -83,7 +110,7 @@ public final class ValuesLog {
                             + " bytes, but the largest record these limits allow takes " + largestRecord
                             + " (lower maxValueSize, or copy the data into a new store)");
         }
-        ValuesLog log = new ValuesLog(dir, bufferSize, segmentSize, io, allocator, buffer);
+        ValuesLog log = new ValuesLog(dir, bufferSize, segmentSize, largeValueSize, io, allocator, buffer);
         try {
             List<Segment> found = new java.util.ArrayList<>();
             // One table for them all (each addSegment rebuilds it), also when the listing fails midway:
@@ -232,6 +259,34 @@ public final class ValuesLog {
         return buffer.append(key, value);
     }
 
+    /** Whether a value of {@code length} bytes gets a segment of its own instead of going through the buffer. */
+    public boolean isLarge(int length) {
+        return length > largeValueSize;
+    }
+
+    /**
+     * Writes a large value ({@link #isLarge}) durably to a new segment of its own, under {@code id}
+     * ({@link #reserveSegmentId}), and returns it, not yet readable: {@link #adoptLarge} makes it so,
+     * under the write lock, just before the key record that points at it is appended. Takes no lock
+     * (the write takes as long as the value's bytes take to reach the device). A caller that does not
+     * adopt it deletes it with {@link #discardLarge}.
+     */
+    public Segment writeLarge(long id, byte[] key, byte[] value) throws IOException {
+        return LargeValueWriter.write(dir, id, key, value, io);
+    }
+
+    /** Makes a segment {@link #writeLarge} wrote readable and returns its value's address. Writer only. */
+    public long adoptLarge(Segment s) {
+        adopt(s);
+        return Address.of(s.id(), 0);
+    }
+
+    /** Deletes a segment {@link #writeLarge} wrote that was not adopted (its put did not happen). Needs no lock. */
+    public void discardLarge(Segment s) throws IOException {
+        s.retire();
+        FileIo.of(s.path()).deleteIfExists(s.path());
+    }
+
     /**
      * Makes the buffered records the pending half, on its way to the head segment ({@link #awaitWritten}
      * waits for it without the write lock). Waits first for the write before it, if still in flight:
@@ -324,6 +379,12 @@ public final class ValuesLog {
      * its checks: a wrong value is never returned.
      */
     public byte[] read(byte[] key, long address, int length) throws CorruptionException {
+        if (length > ValueRecord.size(largeValueSize) && !ValueBuffer.holds(buffer.base(), address)) {
+            byte[] value = readLarge(key, address, length);
+            if (value != NOT_IN_PLACE) {
+                return value;
+            }
+        }
         byte[] rec = new byte[length];
         Path file = buffer.path();
         long offset;
@@ -351,6 +412,34 @@ public final class ValuesLog {
             throw new CorruptionException(file, offset, "value record checksum, length or key mismatch");
         }
         return value;
+    }
+
+    /** What {@link #readLarge} returns when the record is not valid where it looked. */
+    private static final byte[] NOT_IN_PLACE = new byte[0];
+
+    /**
+     * {@link #read} of a record too long for the buffer (a large value's segment): checked in place in
+     * the segment's mapping and only its value copied, so a read of a value of hundreds of megabytes
+     * allocates it once. The reader holds the segment (never a lock) while it reads. Returns null when
+     * the segment was retired, {@link #NOT_IN_PLACE} when the record there fails its checks: then the
+     * general path decides (a store reopened with a smaller largeValueSize may hold such a record in
+     * the pending half of its buffer, which a flush moves under the reader).
+     */
+    private byte[] readLarge(byte[] key, long address, int length) {
+        Segment s = segment(Address.segment(address));
+        if (s == null || !s.acquire()) {
+            return null;
+        }
+        try {
+            long offset = Address.offset(address);
+            if (offset + length > s.size()) {
+                return NOT_IN_PLACE;
+            }
+            byte[] value = ValueRecord.valueIfValid(s.view(offset, length), address, key);
+            return value != null ? value : NOT_IN_PLACE;
+        } finally {
+            s.release();
+        }
     }
 
     /**

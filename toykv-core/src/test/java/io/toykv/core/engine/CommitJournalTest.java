@@ -50,6 +50,21 @@ class CommitJournalTest {
     }
 
     @Test
+    void aRecordLongerThanTheRingIsSizedForIsRefused() throws IOException {
+        try (CommitJournal j = fresh()) {
+            byte[] value = new byte[(int) MAX_RECORD]; // with the header and the key, past MAX_RECORD
+            j.reserve(2 * MAX_RECORD);
+            try {
+                assertThrows(IllegalArgumentException.class, () -> j.append(CommitJournal.PUT, 0, b("k"), value, 0));
+            } finally {
+                j.release(2 * MAX_RECORD);
+            }
+            long end = j.append(CommitJournal.PUT, 0, b("k"), new byte[10], 0); // the journal goes on
+            j.syncTo(end);
+        }
+    }
+
+    @Test
     void forcedRecordsReadBackInOrder() throws IOException {
         try (CommitJournal j = fresh()) {
             appendAll(j);

@@ -1,6 +1,7 @@
 package io.toykv.core.powerloss;
 
 import io.toykv.core.Abandon;
+import io.toykv.core.BackgroundSync;
 import io.toykv.core.ManualClock;
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
@@ -43,6 +44,9 @@ final class Explorer {
         }
     }
 
+    /** How much later than the crash, at most, a state that keeps working is reopened: past most workload expiries. */
+    private static final long KEEP_WORKING_LATER_MILLIS = 5000;
+
     /** Nanoseconds spent writing states out, checking them, checking that they keep working, and capturing images. */
     private final long[] nanos = new long[4];
 
@@ -58,12 +62,13 @@ final class Explorer {
     private final int sampledPerPoint;
     /** One in this many points that are not forces is explored. */
     private final int betweenRate;
-    /** One in this many states also gets the keep-working check. */
+    /** One in this many states (a seeded choice) also gets the keep-working check; 1: every state. */
     private final int keepWorkingRate;
 
     private long explored;
     private long stateLimit = Long.MAX_VALUE;
     private boolean concurrentSyncs;
+    private boolean syncThread;
     private int runs;
 
     Explorer(Path work, PrintStream out, int sampledPerPoint, int betweenRate, int keepWorkingRate) {
@@ -90,6 +95,15 @@ final class Explorer {
         this.concurrentSyncs = on;
     }
 
+    /**
+     * Runs EVERY_SECOND's own {@code toykv-sync} thread instead of its rounds at the workload's seeded
+     * points ({@link Workload.Kind#BACKGROUND_SYNC}): the thread's timing, not the seed, then decides
+     * where its forces land, so its crash points do not replay.
+     */
+    void syncThread(boolean on) {
+        this.syncThread = on;
+    }
+
     /** Stops exploring (the workloads still run to their end) once this many states were checked in all. */
     void stateLimit(long limit) {
         this.stateLimit = limit;
@@ -110,6 +124,13 @@ final class Explorer {
         History history;
         /** Changes of the ops that returned: the op under way started none of them. */
         volatile int returned;
+        /**
+         * {@link #returned} when the last concurrent sync started ({@link SimulatedDisk.CrashPoints#syncStarting}):
+         * what that sync promises. Not {@link #returned} at its crash point: the sync may run on the flusher's
+         * or the sync thread while this run's thread goes on putting, through mappings, with no call to the
+         * disk, and a put returning after the sync read the files is not in what it forced.
+         */
+        volatile int returnedAtSyncStart;
 
         Failure failure;
         boolean exploring = true;
@@ -133,7 +154,7 @@ final class Explorer {
             nanos[3] += System.nanoTime() - t;
             History.Snapshot snapshot = history.snapshot(clock.millis());
             if (point.kind() == CrashPoint.Kind.CONCURRENT_SYNC) {
-                snapshot = snapshot.durableBefore(returned); // that sync started after the ops before this one returned
+                snapshot = snapshot.durableBefore(returnedAtSyncStart);
             }
             exploring = false; // the checks below make effects of their own (on other disks): no recursion
             try {
@@ -157,7 +178,8 @@ final class Explorer {
                     continue;
                 }
                 explored++;
-                String problem = checkState(state, snapshot, explored % keepWorkingRate == 0);
+                long laterBy = random.nextInt(keepWorkingRate) == 0 ? random.nextLong(KEEP_WORKING_LATER_MILLIS) : -1;
+                String problem = checkState(state, snapshot, laterBy);
                 if (problem != null) {
                     failure = new Failure(workload, point, mode, stateSeed, problem);
                 }
@@ -169,9 +191,9 @@ final class Explorer {
          * in the middle of one of the store's own calls, on its thread, whose thread-local state (the
          * collector's aligned write buffer, say) a store opened on that same thread would overwrite.
          */
-        String checkState(CrashImage.CrashState state, History.Snapshot snapshot, boolean keepWorking) {
+        String checkState(CrashImage.CrashState state, History.Snapshot snapshot, long laterBy) {
             try {
-                return checker.submit(() -> checkStateHere(state, snapshot, keepWorking))
+                return checker.submit(() -> checkStateHere(state, snapshot, laterBy))
                         .get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -181,7 +203,9 @@ final class Explorer {
             }
         }
 
-        private String checkStateHere(CrashImage.CrashState state, History.Snapshot snapshot, boolean keepWorking) {
+        /** Checks {@code state}; with {@code laterBy} not negative, also that it keeps working, reopened that much later. */
+        private String checkStateHere(CrashImage.CrashState state, History.Snapshot snapshot, long laterBy) {
+            boolean keepWorking = laterBy >= 0;
             Path dir = work.resolve("state");
             try {
                 long t0 = System.nanoTime();
@@ -189,7 +213,11 @@ final class Explorer {
                 Files.createDirectories(dir);
                 state.writeTo(dir);
                 long t1 = System.nanoTime();
-                CrashStateCheck.check(dir, workload, snapshot, keepWorking);
+                if (keepWorking) {
+                    CrashStateCheck.checkKeepsWorking(dir, workload, snapshot, laterBy);
+                } else {
+                    CrashStateCheck.check(dir, workload, snapshot);
+                }
                 long t2 = System.nanoTime();
                 nanos[0] += t1 - t0;
                 nanos[keepWorking ? 2 : 1] += t2 - t1;
@@ -217,7 +245,8 @@ final class Explorer {
         }
 
         private StoreOptions options() {
-            return workload.options().fileIo(disk).clock(clock);
+            StoreOptions o = workload.options().fileIo(disk).clock(clock);
+            return syncThread ? o : BackgroundSync.off(o);
         }
 
         Failure execute() throws IOException {
@@ -299,6 +328,12 @@ final class Explorer {
                             store.sync();
                             history.allDurable();
                         }
+                        case BACKGROUND_SYNC -> {
+                            if (!syncThread) { // the round the toykv-sync thread would run about now
+                                store.sync();
+                                history.allDurable(); // it returned: a crash may lose only what comes after
+                            }
+                        }
                         case COMPACT -> store.compact();
                         case CLEAR -> {
                             history.startClear();
@@ -346,9 +381,19 @@ final class Explorer {
         private SimulatedDisk newDisk(Path dir) throws IOException {
             SimulatedDisk d = new SimulatedDisk(dir);
             d.concurrentSyncs(concurrentSyncs);
-            d.crashPoints(p -> {
-                if (d == disk) {
-                    at(p);
+            d.crashPoints(new SimulatedDisk.CrashPoints() {
+                @Override
+                public void at(CrashPoint p) {
+                    if (d == disk) {
+                        Run.this.at(p);
+                    }
+                }
+
+                @Override
+                public void syncStarting() {
+                    if (d == disk) {
+                        returnedAtSyncStart = returned;
+                    }
                 }
             });
             disks.add(d);
@@ -367,7 +412,7 @@ final class Explorer {
             state.writeTo(dir);
             Map<Integer, Long> found;
             try {
-                found = checker.submit(() -> CrashStateCheck.check(dir, workload, snapshot, false))
+                found = checker.submit(() -> CrashStateCheck.check(dir, workload, snapshot))
                         .get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -388,6 +433,7 @@ final class Explorer {
             disk = newDisk(dir);
             Store reopened = Store.open(dir, options());
             history = new History(workload.keys());
+            returned = 0; // what the open recovered is durable (below); the next op counts from there
             for (Map.Entry<Integer, Long> e : found.entrySet()) {
                 int size = e.getValue() < 0 ? 0 : snapshot.sizeOfWrite(e.getValue());
                 long expiry = e.getValue() < 0 ? 0 : reopened.expiry(Workload.key(e.getKey()));

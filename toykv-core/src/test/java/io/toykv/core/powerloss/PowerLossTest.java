@@ -23,8 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code toykv.powerloss.workload}: replay only the workload of this seed (printed with each failure);
  *   <li>{@code toykv.powerloss.ops}: ops a workload (default 120);
  *   <li>{@code toykv.powerloss.keep}: a directory to keep each failing crash state in, for FormatDump;
- *   <li>{@code toykv.powerloss.concurrentSyncs}: also explore another thread's sync landing at each buffer
- *       header change (default false).
+ *   <li>{@code toykv.powerloss.concurrentSyncs}: explore, at each buffer header change, another thread's
+ *       sync landing there (default true; false leaves those crash points out);
+ *   <li>{@code toykv.powerloss.keepWorking}: one in this many states (a seeded choice) is also written to,
+ *       collected, reopened later on the explorer's clock and checked again (default 1: every state);
+ *   <li>{@code toykv.powerloss.syncThread}: EVERY_SECOND stores run their own once-a-second sync thread
+ *       instead of its rounds at seeded points of the workload (default false; true does not replay).
  * </ul>
  * Runs alone with {@code ./mvnw -q -pl toykv-core verify -Dgroups=power-loss}.
  */
@@ -67,9 +71,10 @@ class PowerLossTest {
         long master = Long.getLong("toykv.powerloss.seed", System.nanoTime());
         out.println("power-loss exploration: master seed " + master + " (-Dtoykv.powerloss.seed=" + master + ")"
                 + (only != null ? ", workload " + only : "") + ", " + states + " states");
-        Explorer explorer = new Explorer(work, out, 2, 8, 10);
+        Explorer explorer = new Explorer(work, out, 2, 8, Integer.getInteger("toykv.powerloss.keepWorking", 1));
         explorer.stateLimit(states);
-        explorer.concurrentSyncs(Boolean.getBoolean("toykv.powerloss.concurrentSyncs"));
+        explorer.syncThread(Boolean.getBoolean("toykv.powerloss.syncThread"));
+        explorer.concurrentSyncs(Boolean.parseBoolean(System.getProperty("toykv.powerloss.concurrentSyncs", "true")));
         SplittableRandom seeds = new SplittableRandom(master);
         List<Explorer.Failure> failures = new ArrayList<>();
         long started = System.nanoTime();

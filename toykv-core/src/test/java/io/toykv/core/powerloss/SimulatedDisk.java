@@ -72,6 +72,13 @@ public final class SimulatedDisk implements FileIo {
     /** Called after each effect; may call {@link #capture}. */
     public interface CrashPoints {
         void at(CrashPoint point);
+
+        /**
+         * Another thread's sync ({@link #concurrentForcePoint}) starts now, before it reads or forces
+         * anything: what it promises durable is what returned before this moment, not what returns
+         * while it runs (other threads go on writing through mappings meanwhile).
+         */
+        default void syncStarting() {}
     }
 
     private final Path root;
@@ -329,6 +336,7 @@ public final class SimulatedDisk implements FileIo {
                         .forEach(c -> before.put(c.inode(), c.inode().durable)));
         inCrashPoint = true; // the forces below are part of this point, not points of their own
         try {
+            crashPoints.syncStarting();
             // The other files' bytes are read before the store's own force: the store's writers take no
             // lock of this disk to append through mappings, and key records are appended after the
             // values they name, so records read first name no value the force below leaves out (as in

@@ -15,8 +15,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -232,16 +234,25 @@ class SimulatedDiskTest {
         assertFalse(disk.deleteIfExists(dir.resolve("never")));
     }
 
-    @Test
-    void aConcurrentSyncForcesWhatItsForceCoversAndEveryOtherFileThenIsUndone() throws Exception {
+    /**
+     * A disk running concurrent syncs, with {@code m} allocated ({@code mappedSize} zero bytes) and
+     * {@code o} holding ten unforced 5s, both named durably.
+     */
+    private SimulatedDisk diskForConcurrentSyncs(int mappedSize) throws Exception {
         SimulatedDisk disk = new SimulatedDisk(dir);
         disk.concurrentSyncs(true);
+        disk.allocate(dir.resolve("m"), mappedSize);
+        disk.createFile(dir.resolve("o"));
+        disk.forceDirectory(dir);
+        write(disk, dir.resolve("o"), filled(10, 5), 0);
+        return disk;
+    }
+
+    @Test
+    void aConcurrentSyncForcesWhatItsForceCoversAndEveryOtherFileThenIsUndone() throws Exception {
+        SimulatedDisk disk = diskForConcurrentSyncs(2 * PAGE);
         Path mapped = dir.resolve("m");
         Path other = dir.resolve("o");
-        disk.allocate(mapped, 2 * PAGE);
-        disk.createFile(other);
-        disk.forceDirectory(dir);
-        write(disk, other, filled(10, 5), 0);
         try (FileChannel ch = disk.open(mapped, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             MappedByteBuffer map = disk.mapReadWrite(ch, mapped, 2 * PAGE);
             map.put(0, (byte) 1);
@@ -261,6 +272,38 @@ class SimulatedDiskTest {
             assertArrayEquals(new byte[2 * PAGE], file(disk, Mode.ALL_LOST, 1, "m"), "undone after the point");
             assertArrayEquals(new byte[0], file(disk, Mode.ALL_LOST, 1, "o"));
         }
+    }
+
+    @Test
+    void aConcurrentSyncStartsBeforeItReadsAnyFileAndKeepsNothingWrittenWhileItRuns() throws Exception {
+        SimulatedDisk disk = diskForConcurrentSyncs(PAGE);
+        Path mapped = dir.resolve("m");
+        Path other = dir.resolve("o");
+        List<String> events = new ArrayList<>();
+        byte[][] seen = new byte[1][];
+        disk.crashPoints(new SimulatedDisk.CrashPoints() {
+            @Override
+            public void at(CrashPoint point) {
+                events.add("point");
+                seen[0] = disk.capture().state(Mode.ALL_LOST, new Random(1)).file("o");
+            }
+
+            @Override
+            public void syncStarting() {
+                events.add("start");
+            }
+        });
+        disk.concurrentForcePoint(mapped, () -> {
+            events.add("force");
+            // another thread's write after the sync read the files, made as through a mapping: no call to the disk
+            try (FileChannel ch = FileChannel.open(other, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(filled(10, 6)), 0);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(List.of("start", "force", "point"), events);
+        assertArrayEquals(filled(10, 5), seen[0], "what was written while the sync ran is not what it forced");
     }
 
     @Test

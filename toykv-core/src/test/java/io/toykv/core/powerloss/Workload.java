@@ -10,14 +10,20 @@ import java.util.SplittableRandom;
 
 /**
  * A sequence of store calls made from a seed: puts of mixed sizes over a small key space (so that
- * overwrites and deletes leave garbage to collect), deletes, {@code sync()}, {@code compact()},
- * {@code clear()}, a clean close and reopen, and a power loss followed by a reopen of what it left.
+ * overwrites and deletes leave garbage to collect; values past {@link #LARGE_VALUE} bytes, about one
+ * put in fourteen, each get a segment of their own), deletes, {@code sync()}, {@code compact()},
+ * {@code clear()}, a clean close and reopen, and a power loss followed by a reopen of what it left; in
+ * {@code EVERY_SECOND} mode, the once-a-second sync's rounds at seeded points, so that a run replays.
  * The options (sync mode, shard count, 64 KiB files so that segments and keys files roll) come from the
  * seed too.
  */
 record Workload(
         long seed, SyncMode syncMode, int shards, long segmentSize, boolean autoCompaction, int keys, List<Op> ops) {
     static final int MAX_VALUE = 30_000;
+    /** The workloads' {@code largeValueSize}: longer values take the large-value path. */
+    static final int LARGE_VALUE = 8_000;
+    /** One in this many ops of an EVERY_SECOND workload is preceded by a round of the background sync. */
+    static final int BACKGROUND_SYNC_RATE = 12;
 
     /** Where the workload's clock starts (StoreOptions.clock): any time after the epoch. */
     static final long CLOCK_START = 1_000_000_000_000L;
@@ -31,6 +37,8 @@ record Workload(
         DELETE,
         BATCH,
         SYNC,
+        /** In EVERY_SECOND mode, a round of the once-a-second sync, run at this point of the workload. */
+        BACKGROUND_SYNC,
         COMPACT,
         CLEAR,
         REOPEN,
@@ -56,6 +64,7 @@ record Workload(
                 case ADVANCE_CLOCK -> "clock +" + millis + " ms";
                 case DELETE -> "delete(" + key + ")";
                 case BATCH -> "apply(from key " + key + ", seed " + millis + ")";
+                case BACKGROUND_SYNC -> "background sync";
                 default -> kind.name().toLowerCase();
             };
         }
@@ -95,6 +104,9 @@ record Workload(
         int keys = 20 + r.nextInt(150);
         List<Op> ops = new ArrayList<>();
         for (int i = 0; i < length; i++) {
+            if (mode == SyncMode.EVERY_SECOND && r.nextInt(BACKGROUND_SYNC_RATE) == 0) {
+                ops.add(new Op(Kind.BACKGROUND_SYNC, 0, 0));
+            }
             int x = r.nextInt(1000);
             if (x >= 640 && x < 700) {
                 ops.add(new Op(Kind.BATCH, r.nextInt(keys), 8 + r.nextInt(500), r.nextLong()));
@@ -143,6 +155,7 @@ record Workload(
                 .segmentSize(segmentSize)
                 .keysFileSize(64 * 1024)
                 .maxValueSize(MAX_VALUE)
+                .largeValueSize(LARGE_VALUE)
                 .autoCompaction(autoCompaction);
     }
 

@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -9,10 +9,10 @@ import java.util.Locale;
 public final class Call {
     private final Session session;
     private final List<byte[]> args;
-    private final RespWriter out;
+    private final ReplyWriter out;
     private final CommandSpec spec;
 
-    Call(Session session, List<byte[]> args, RespWriter out, CommandSpec spec) {
+    Call(Session session, List<byte[]> args, ReplyWriter out, CommandSpec spec) {
         this.session = session;
         this.args = args;
         this.out = out;
@@ -23,7 +23,7 @@ public final class Call {
         return session;
     }
 
-    public RespWriter out() {
+    public ReplyWriter out() {
         return out;
     }
 

@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.util.List;
 import java.util.Map;
 
@@ -116,6 +116,8 @@ final class CommandArguments {
             Map.entry("getrange", RANGE),
             Map.entry("substr", RANGE),
             Map.entry("setrange", List.of(arg("key", "key"), arg("offset", "integer"), arg("value", "string"))),
+            Map.entry("setbit", List.of(arg("key", "key"), arg("offset", "integer"), arg("value", "integer"))),
+            Map.entry("getbit", List.of(arg("key", "key"), arg("offset", "integer"))),
             Map.entry("msetnx", List.of(multiple(group("data", "block", arg("key", "key"), arg("value", "string"))))),
             Map.entry("rename", List.of(arg("key", "key"), arg("newkey", "key"))),
             Map.entry("renamenx", List.of(arg("key", "key"), arg("newkey", "key"))),
@@ -187,7 +189,7 @@ final class CommandArguments {
     }
 
     /** Writes an array of argument maps. */
-    static void write(RespWriter out, List<Arg> args) {
+    static void write(ReplyWriter out, List<Arg> args) {
         out.arrayHeader(args.size());
         for (Arg a : args) {
             out.mapHeader(a.fields());

@@ -55,7 +55,7 @@ final class CommandKeyspace implements Keyspace {
             return;
         }
         for (Map.Entry<Integer, TransactionWrites> e : transaction.entrySet()) {
-            e.getValue().applyTo(databases.keyspace(e.getKey()), watches);
+            e.getValue().applyTo(e.getKey(), databases.keyspace(e.getKey()), watches);
         }
         transaction.clear();
     }
@@ -79,8 +79,13 @@ final class CommandKeyspace implements Keyspace {
         try {
             store.put(key, value);
         } finally {
-            watches.touched(key); // also when the put failed half-way: a spurious abort is safe
+            touched(key); // also when the put failed half-way: a spurious abort is safe
         }
+    }
+
+    /** Tells the watchers of {@code key} in the selected database that it changed. */
+    private void touched(byte[] key) {
+        watches.touched(SelectedKeyspace.currentDatabase(), key);
     }
 
     @Override
@@ -111,7 +116,7 @@ final class CommandKeyspace implements Keyspace {
             return changed;
         } finally {
             if (changed) {
-                watches.touched(key);
+                touched(key);
             }
         }
     }
@@ -137,7 +142,8 @@ final class CommandKeyspace implements Keyspace {
             transaction.clear();
             return;
         }
-        watches.flushing(key -> store.get(key) != null);
+        int db = SelectedKeyspace.currentDatabase();
+        watches.flushing((watchedDb, key) -> watchedDb == db && store.get(key) != null);
         store.clear();
     }
 
@@ -166,7 +172,7 @@ final class CommandKeyspace implements Keyspace {
         try {
             store.put(key, value, expireAtMillis);
         } finally {
-            watches.touched(key);
+            touched(key);
         }
     }
 
@@ -214,7 +220,7 @@ final class CommandKeyspace implements Keyspace {
             return changed;
         } finally {
             if (changed) {
-                watches.touched(key);
+                touched(key);
             }
         }
     }

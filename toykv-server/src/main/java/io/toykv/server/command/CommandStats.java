@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.LongAdder;
  * INFO commandstats and errorstats: per command (with its subcommand, {@code client|list}, as Redis
  * names them) the calls, their total run time in microseconds, the calls refused before running
  * (arity, authentication) and the calls that ran and replied an error; per error code (the error's
- * first word, {@code ERR}, {@code WRONGPASS}) how many were replied. CONFIG RESETSTAT clears both.
+ * first word, {@code ERR}, {@code WRONGPASS}) how many were replied; INFO latencystats: per command
+ * the 50th, 99th and 99.9th percentiles of its run time ({@link LatencyHistogram}), as Redis's default
+ * {@code latency-tracking-info-percentiles}. CONFIG RESETSTAT clears them all.
  */
 final class CommandStats {
     /** Commands whose first argument names a subcommand, counted as {@code name|subcommand}. */
@@ -24,7 +26,11 @@ final class CommandStats {
         final LongAdder micros = new LongAdder();
         final LongAdder rejected = new LongAdder();
         final LongAdder failed = new LongAdder();
+        final LatencyHistogram latency = new LatencyHistogram();
     }
+
+    /** Redis's default latency-tracking-info-percentiles. */
+    private static final double[] PERCENTILES = {50, 99, 99.9};
 
     private final Map<String, Counters> byCommand = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> byError = new ConcurrentHashMap<>();
@@ -48,6 +54,7 @@ final class CommandStats {
         Counters c = of(name);
         c.calls.increment();
         c.micros.add(nanos / 1000);
+        c.latency.record(nanos);
         if (failed) {
             c.failed.increment();
         }
@@ -79,6 +86,30 @@ final class CommandStats {
                     "cmdstat_" + name,
                     "calls=" + calls + ",usec=" + micros + ",usec_per_call=" + perCall + ",rejected_calls="
                             + c.rejected.sum() + ",failed_calls=" + c.failed.sum());
+        });
+        return m;
+    }
+
+    /**
+     * INFO latencystats lines, by command name: {@code latency_percentiles_usec_get:p50=1.003,p99=...}, in
+     * microseconds with three decimals, as Redis prints them. Commands refused before running have none.
+     */
+    Map<String, Object> latencyLines() {
+        Map<String, Object> m = new TreeMap<>();
+        byCommand.forEach((name, c) -> {
+            if (c.calls.sum() == 0) {
+                return;
+            }
+            StringBuilder line = new StringBuilder();
+            for (double p : PERCENTILES) {
+                if (line.length() > 0) {
+                    line.append(',');
+                }
+                String label = p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p);
+                line.append('p').append(label).append('=');
+                line.append(String.format(Locale.ROOT, "%.3f", c.latency.valueAt(p) / 1000.0));
+            }
+            m.put("latency_percentiles_usec_" + name, line.toString());
         });
         return m;
     }

@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -59,7 +59,7 @@ final class ConnectionCommands {
                 false,
                 "connection",
                 "2.4.0",
-                "Connection commands: SETNAME, GETNAME, SETINFO, ID, INFO.",
+                "Connection commands: SETNAME, GETNAME, SETINFO, ID, INFO, REPLY.",
                 this::client));
     }
 
@@ -150,7 +150,7 @@ final class ConnectionCommands {
             c.session().name(name);
         }
         c.session().protocol(protocol);
-        RespWriter out = c.out();
+        ReplyWriter out = c.out();
         out.protocol(protocol);
         out.mapHeader(7);
         out.bulk("server").bulk("toykv");
@@ -200,6 +200,7 @@ final class ConnectionCommands {
                 subArity(c, 2, "id");
                 c.out().integer(c.session().id());
             }
+            case "REPLY" -> reply(c);
             case "INFO" -> clientList.info(c);
             case "LIST" -> clientList.list(c);
             case "KILL" -> clientList.kill(c);
@@ -234,6 +235,8 @@ final class ConnectionCommands {
                     "      Return clients of specified type.",
                     "    * ID <client-id> [<client-id> ...]",
                     "      Return clients of specified IDs only.",
+                    "REPLY (ON|OFF|SKIP)",
+                    "    Control the replies sent to the current connection.",
                     "SETINFO <option> <value>",
                     "    Set client meta attr. Options are LIB-NAME and LIB-VER.",
                     "SETNAME <name>",
@@ -249,6 +252,21 @@ final class ConnectionCommands {
             default ->
                 throw new ReplyException(
                         "ERR unknown subcommand '" + Args.printable(c.arg(1), 128) + "'. Try CLIENT HELP.");
+        }
+    }
+
+    /** CLIENT REPLY ON|OFF|SKIP: only ON replies (see {@link ClientReply}). */
+    private static void reply(Call c) {
+        subArity(c, 3, "reply");
+        ClientReply reply = c.session().reply();
+        switch (c.upper(2)) {
+            case "ON" -> {
+                reply.on();
+                c.out().ok();
+            }
+            case "OFF" -> reply.off();
+            case "SKIP" -> reply.skip();
+            default -> throw new ReplyException(Args.SYNTAX_ERROR);
         }
     }
 

@@ -33,7 +33,7 @@ final class DatabaseCommands {
         applyPending.run();
         boolean copied = databases.copy(source, from, destination, to, replace);
         if (copied) {
-            watches.touched(destination);
+            watches.touched(to, destination);
         }
         return copied;
     }
@@ -91,7 +91,8 @@ final class DatabaseCommands {
         byte[] key = c.arg(1);
         boolean moved = databases.move(key, from, to);
         if (moved) {
-            watches.touched(key); // watches are by key name: a watcher of it in either database is told
+            watches.touched(from, key);
+            watches.touched(to, key);
         }
         c.out().integer(moved ? 1 : 0);
     }
@@ -101,8 +102,10 @@ final class DatabaseCommands {
         int b = index(c, 2, "ERR invalid second DB index");
         applyPending.run();
         if (a != b) {
-            watches.flushing(key -> databases.keyspace(a).get(key) != null
-                    || databases.keyspace(b).get(key) != null);
+            // As Redis: a key watched in either database is touched if it exists in either of them.
+            watches.flushing((db, key) -> (db == a || db == b)
+                    && (databases.keyspace(a).get(key) != null
+                            || databases.keyspace(b).get(key) != null));
             databases.swap(a, b);
         }
         c.out().ok();
@@ -111,14 +114,7 @@ final class DatabaseCommands {
     private void flushall(Call c) {
         ServerCommands.checkFlushArguments(c);
         applyPending.run();
-        watches.flushing(key -> {
-            for (int db = 0; db < databases.count(); db++) {
-                if (databases.keyspace(db).get(key) != null) {
-                    return true;
-                }
-            }
-            return false;
-        });
+        watches.flushing((db, key) -> databases.keyspace(db).get(key) != null);
         databases.clearAll();
         c.out().ok();
     }

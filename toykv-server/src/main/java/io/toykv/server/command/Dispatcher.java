@@ -1,7 +1,7 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.BufferLimitException;
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.BufferLimitException;
+import io.toykv.resp.ReplyWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Objects;
@@ -34,6 +34,7 @@ public final class Dispatcher {
         Stats stats = new Stats(commandsProcessed, errorReplies);
         this.commandStats = stats.commands();
         KeyLocks locks = new KeyLocks();
+        RawEncodedValues rawValues = new RawEncodedValues();
         CommandKeyspace commandKeyspace = new CommandKeyspace(keyspace, databases, watches);
         DatabaseCommands databaseCommands = new DatabaseCommands(databases, watches, commandKeyspace::applyPending);
         keyspace = commandKeyspace;
@@ -48,9 +49,10 @@ public final class Dispatcher {
         new ResetCommand(server, transactions).register(table);
         new FunctionCommands().register(table);
         new CounterCommands(keyspace, locks).register(table);
-        new StringCommands(keyspace, locks, stats).register(table);
+        new StringCommands(keyspace, locks, stats, rawValues).register(table);
         new KeyspaceCommands(keyspace, databaseCommands, locks).register(table);
-        new ObjectCommand(keyspace).register(table);
+        new ObjectCommand(keyspace, rawValues).register(table);
+        new BitCommands(keyspace, locks, rawValues).register(table);
         new LcsCommand(keyspace).register(table);
     }
 
@@ -70,8 +72,25 @@ public final class Dispatcher {
         return table;
     }
 
-    /** Executes one request (name first, at least one element) and writes its reply, if any. */
-    public void execute(Session session, List<byte[]> args, RespWriter out) {
+    /**
+     * Executes one request (name first, at least one element) and writes its reply, if any: none when
+     * the client turned its replies off ({@link ClientReply}).
+     */
+    public void execute(Session session, List<byte[]> args, ReplyWriter out) {
+        ClientReply reply = session.reply();
+        reply.commandStarting();
+        int mark = out.size();
+        try {
+            check(session, args, out);
+        } finally {
+            if (reply.commandFinishedSilently() && mark <= out.size()) {
+                out.truncate(mark);
+            }
+        }
+    }
+
+    /** Looks the command up, checks it, and queues or runs it. */
+    private void check(Session session, List<byte[]> args, ReplyWriter out) {
         commandsProcessed.increment();
         CommandSpec spec = table.lookup(args.get(0));
         if (spec == null) {
@@ -108,12 +127,12 @@ public final class Dispatcher {
     }
 
     /** A request refused before it runs: as Redis's rejectCommand, it also makes a MULTI's EXEC abort. */
-    private void refuse(Session session, RespWriter out, String text) {
+    private void refuse(Session session, ReplyWriter out, String text) {
         session.transaction().markFailed();
         error(session, out, text);
     }
 
-    private void queue(Session session, CommandSpec spec, List<byte[]> args, RespWriter out) {
+    private void queue(Session session, CommandSpec spec, List<byte[]> args, ReplyWriter out) {
         String refused;
         try {
             refused = TransactionCommands.queue(session, spec, args, out);
@@ -127,11 +146,12 @@ public final class Dispatcher {
     }
 
     /**
-     * The hook for expiry: {@code key} expired (the store dropped it, actively or when touched), so the
-     * EXECs of the clients WATCHing it fail, as after a write. See {@link WatchRegistry#expired}.
+     * The hook for expiry: {@code key} of database {@code db} expired (the store dropped it, actively or
+     * when touched), so the EXECs of the clients WATCHing it fail, as after a write. See
+     * {@link WatchRegistry#expired}.
      */
-    public void keyExpired(byte[] key) {
-        watches.expired(key);
+    public void keyExpired(int db, byte[] key) {
+        watches.expired(db, key);
     }
 
     /** The client is gone: forgets its WATCHed keys. */
@@ -140,7 +160,7 @@ public final class Dispatcher {
     }
 
     /** Runs a command that passed the checks, turning every failure into an error reply. */
-    private void run(Session session, CommandSpec spec, List<byte[]> args, RespWriter out) {
+    private void run(Session session, CommandSpec spec, List<byte[]> args, ReplyWriter out) {
         String fullName = CommandStats.fullName(spec, args);
         int mark = out.size();
         long errorsBefore = session.errors();
@@ -177,7 +197,7 @@ public final class Dispatcher {
         }
     }
 
-    private void error(Session session, RespWriter out, String text) {
+    private void error(Session session, ReplyWriter out, String text) {
         errorReplies.increment();
         commandStats.error(text);
         session.countError();

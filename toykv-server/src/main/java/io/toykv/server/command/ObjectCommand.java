@@ -2,7 +2,8 @@ package io.toykv.server.command;
 
 /**
  * OBJECT ENCODING, FREQ, IDLETIME, REFCOUNT and HELP. Every value is a string, so ENCODING names the
- * encoding Redis would give the value's text: {@code int} for a 64-bit decimal integer of at most 20
+ * encoding Redis would give the value: {@code raw} for one APPEND or SETRANGE changed in place
+ * ({@link RawEncodedValues}), else by its text: {@code int} for a 64-bit decimal integer of at most 20
  * characters, {@code embstr} up to 44 bytes, {@code raw} past that. REFCOUNT is 1 (values are never
  * shared). FREQ answers Redis's error for a server without an LFU policy, which this server is; IDLETIME
  * answers an error, since access times are not kept. A missing key is a null reply, per protocol.
@@ -12,13 +13,12 @@ final class ObjectCommand {
             + "tracked. Please note that when switching between policies at runtime LRU and LFU data will take "
             + "some time to adjust.";
     static final String IDLE_NOT_TRACKED = "ERR idle time is not tracked: this server keeps no access times";
-    /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT. */
-    private static final int EMBSTR_LIMIT = 44;
-
     private final Keyspace keyspace;
+    private final RawEncodedValues rawValues;
 
-    ObjectCommand(Keyspace keyspace) {
+    ObjectCommand(Keyspace keyspace, RawEncodedValues rawValues) {
         this.keyspace = keyspace;
+        this.rawValues = rawValues;
     }
 
     void register(CommandTable t) {
@@ -66,7 +66,12 @@ final class ObjectCommand {
             return;
         }
         switch (sub) {
-            case "ENCODING" -> c.out().bulk(encoding(value));
+            case "ENCODING" ->
+                c.out()
+                        .bulk(
+                                rawValues.isRaw(SelectedKeyspace.currentDatabase(), c.arg(2), value)
+                                        ? "raw"
+                                        : encoding(value));
             case "REFCOUNT" -> c.out().integer(1);
             case "FREQ" -> throw new ReplyException(LFU_NOT_SELECTED);
             default -> throw new ReplyException(IDLE_NOT_TRACKED);
@@ -82,6 +87,6 @@ final class ObjectCommand {
                 // text, not a number
             }
         }
-        return value.length <= EMBSTR_LIMIT ? "embstr" : "raw";
+        return value.length <= RawEncodedValues.SHORT ? "embstr" : "raw";
     }
 }

@@ -18,7 +18,7 @@ final class ScanCommands {
     /**
      * A walk yields its thread after this many keys (a virtual thread is not preempted, so forty KEYS
      * over millions of keys would otherwise hold every carrier and keep a PING waiting for seconds),
-     * and stops if its client was evicted meanwhile ({@code RespWriter.checkBudget}).
+     * and stops if its client was evicted meanwhile ({@code ReplyWriter.checkBudget}).
      */
     static final int YIELD_EVERY_KEYS = 1024;
 

@@ -32,7 +32,7 @@ final class SelectedKeyspace implements Keyspace {
         };
     }
 
-    /** Restores the thread's previous session. */
+    /** Puts back the session the thread had bound before this binding. */
     interface Binding extends AutoCloseable {
         @Override
         void close();

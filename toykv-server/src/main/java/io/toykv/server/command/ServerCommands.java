@@ -1,13 +1,13 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** COMMAND, CONFIG, INFO, DBSIZE, FLUSHDB, FLUSHALL and SHUTDOWN: commands about the server. */
+/** COMMAND, CONFIG, INFO, DBSIZE, FLUSHDB, SAVE and SHUTDOWN: commands about the server. */
 final class ServerCommands {
     /** The Redis version whose protocol and replies the server follows (HELLO, INFO redis_version). */
     static final String REDIS_VERSION = "7.2.0";
@@ -72,6 +72,15 @@ final class ServerCommands {
                 "Removes every key of the selected database.",
                 this::flush));
         t.add(new CommandSpec(
+                "save",
+                1,
+                false,
+                false,
+                "server",
+                "1.0.0",
+                "Forces every write made so far to the disk, in every database that holds keys.",
+                this::save));
+        t.add(new CommandSpec(
                 "shutdown",
                 -1,
                 false,
@@ -83,7 +92,7 @@ final class ServerCommands {
     }
 
     private void command(Call c) {
-        RespWriter out = c.out();
+        ReplyWriter out = c.out();
         if (c.argc() == 1) {
             out.arrayHeader(table.size());
             for (CommandSpec spec : table.all()) {
@@ -168,7 +177,7 @@ final class ServerCommands {
         return specs;
     }
 
-    private static void commandInfo(RespWriter out, CommandSpec spec) {
+    private static void commandInfo(ReplyWriter out, CommandSpec spec) {
         int[] keys = CommandKeys.of(spec.name());
         out.arrayHeader(10);
         out.bulk(spec.name());
@@ -210,9 +219,7 @@ final class ServerCommands {
                 c.out().mapHeader(matched.size());
                 matched.forEach((k, v) -> c.out().bulk(k).bulk(v));
             }
-            case "SET" ->
-                throw new ReplyException("ERR Unknown option or number of arguments for CONFIG SET - '"
-                        + (c.argc() > 2 ? Args.printable(c.arg(2), 128) : "") + "'");
+            case "SET" -> configSet(c);
             case "RESETSTAT" -> {
                 ConnectionCommands.subArity(c, 2, "resetstat");
                 stats.commands().reset();
@@ -241,6 +248,32 @@ final class ServerCommands {
         }
     }
 
+    /**
+     * CONFIG SET: every setting is fixed at start, so a known one is refused as Redis refuses a value
+     * it cannot apply, an unknown one as Redis refuses an unknown name.
+     */
+    private void configSet(Call c) {
+        if (c.argc() < 4 || c.argc() % 2 != 0) {
+            throw new ReplyException(Dispatcher.wrongArity("config|set"));
+        }
+        String name = Args.printable(c.arg(2), 128);
+        if (!server.config().containsKey(c.string(2).toLowerCase(Locale.ROOT))) {
+            throw new ReplyException("ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'");
+        }
+        throw new ReplyException("ERR CONFIG SET failed (possibly related to argument '" + name
+                + "') - toykv's settings are fixed at start (see toykv-server --help)");
+    }
+
+    /** SAVE: the engine writes as it goes, so saving is forcing what was written to the device. */
+    private void save(Call c) {
+        for (int db = 0; db < databases.count(); db++) {
+            if (databases.size(db) > 0) {
+                databases.keyspace(db).sync();
+            }
+        }
+        c.out().ok();
+    }
+
     /** INFO's sections in Redis's order; {@code default} is all but commandstats and latencystats. */
     private static final List<String> SECTIONS = List.of(
             "server",
@@ -253,9 +286,10 @@ final class ServerCommands {
             "errorstats",
             "keyspace",
             "store",
-            "commandstats");
+            "commandstats",
+            "latencystats");
 
-    private static final List<String> NOT_DEFAULT = List.of("commandstats");
+    private static final List<String> NOT_DEFAULT = List.of("commandstats", "latencystats");
 
     private void info(Call c) {
         java.util.Set<String> wanted = new java.util.HashSet<>();
@@ -312,6 +346,8 @@ final class ServerCommands {
                 case "errorstats" -> section(sb, "Errorstats", stats.commands().errorLines());
                 case "commandstats" ->
                     section(sb, "Commandstats", stats.commands().commandLines());
+                case "latencystats" ->
+                    section(sb, "Latencystats", stats.commands().latencyLines());
                 case "keyspace" ->
                     section(sb, "Keyspace", KeyspaceInfo.of(databases, SelectedKeyspace.currentDatabase(), keyspace));
                 default -> section(sb, "Store", store);

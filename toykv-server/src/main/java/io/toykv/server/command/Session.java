@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.BufferBudget;
+import io.toykv.resp.BufferBudget;
 import java.util.List;
 
 /**
@@ -22,6 +22,7 @@ public final class Session {
     private volatile boolean closeAfterReply;
     private volatile String closeWithoutReply;
     private final Transaction transaction = new Transaction();
+    private final ClientReply reply = new ClientReply();
     private volatile String localAddress = "";
     private volatile String lastCommand = "NULL";
     private volatile long lastInteractionMillis;
@@ -45,6 +46,11 @@ public final class Session {
 
     Transaction transaction() {
         return transaction;
+    }
+
+    /** CLIENT REPLY's state. */
+    ClientReply reply() {
+        return reply;
     }
 
     public long id() {

@@ -16,11 +16,19 @@ final class StringCommands {
     private final Keyspace keyspace;
     private final KeyLocks locks;
     private final Dispatcher.Stats stats;
+    private final RawEncodedValues rawValues;
 
-    StringCommands(Keyspace keyspace, KeyLocks locks, Dispatcher.Stats stats) {
+    StringCommands(Keyspace keyspace, KeyLocks locks, Dispatcher.Stats stats, RawEncodedValues rawValues) {
         this.keyspace = keyspace;
         this.locks = locks;
         this.stats = stats;
+        this.rawValues = rawValues;
+    }
+
+    /** A change in place keeps the expiry, as in Redis, and leaves the value in Redis's raw encoding. */
+    private void putInPlace(byte[] key, byte[] value) {
+        keyspace.put(key, value, Store.KEEP_EXPIRY);
+        rawValues.changedInPlace(SelectedKeyspace.currentDatabase(), key, value);
     }
 
     void register(CommandTable t) {
@@ -117,13 +125,15 @@ final class StringCommands {
         byte[] tail = c.arg(2);
         locks.withKey(key, () -> {
             byte[] old = keyspace.get(key);
-            byte[] value = tail;
-            if (old != null) {
-                checkLength((long) old.length + tail.length);
-                value = Arrays.copyOf(old, old.length + tail.length);
-                System.arraycopy(tail, 0, value, old.length, tail.length);
+            if (old == null) { // a new key, encoded by its text as after SET
+                keyspace.put(key, tail, Store.KEEP_EXPIRY);
+                c.out().integer(tail.length);
+                return;
             }
-            keyspace.put(key, value, Store.KEEP_EXPIRY); // a change in place keeps the expiry, as in Redis
+            checkLength((long) old.length + tail.length);
+            byte[] value = Arrays.copyOf(old, old.length + tail.length);
+            System.arraycopy(tail, 0, value, old.length, tail.length);
+            putInPlace(key, value);
             c.out().integer(value.length);
         });
     }
@@ -183,7 +193,7 @@ final class StringCommands {
             int oldLength = old == null ? 0 : old.length;
             byte[] value = old == null ? new byte[(int) needed] : Arrays.copyOf(old, (int) Math.max(needed, oldLength));
             System.arraycopy(patch, 0, value, (int) offset, patch.length);
-            keyspace.put(key, value, Store.KEEP_EXPIRY); // a change in place keeps the expiry, as in Redis
+            putInPlace(key, value); // a new key too: Redis builds it raw
             c.out().integer(value.length);
         });
     }

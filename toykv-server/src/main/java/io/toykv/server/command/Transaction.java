@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.BufferBudget;
+import io.toykv.resp.BufferBudget;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,7 +50,7 @@ final class Transaction {
         failed = false;
     }
 
-    /** Charges then queues a command (the charge may throw {@link io.toykv.server.resp.BufferLimitException}). */
+    /** Charges then queues a command (the charge may throw {@link io.toykv.resp.BufferLimitException}). */
     void add(CommandSpec spec, List<byte[]> args) {
         long bytes = QUEUED_COMMAND_OVERHEAD;
         for (byte[] a : args) {
@@ -61,7 +61,7 @@ final class Transaction {
         queued.add(new Queued(spec, args));
     }
 
-    /** Charges a key about to be watched (may throw {@link io.toykv.server.resp.BufferLimitException}). */
+    /** Charges a key about to be watched (may throw {@link io.toykv.resp.BufferLimitException}). */
     void chargeWatch(byte[] key) {
         long bytes = key.length + WATCHED_KEY_OVERHEAD;
         budget.reserve(bytes);

@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.util.List;
 import java.util.Set;
 
@@ -28,13 +28,13 @@ final class TransactionCommands {
 
     /** Commands that run at once even after MULTI (Redis's processCommand). */
     private static final Set<String> NOT_QUEUED = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
-    /** Commands refused after MULTI (Redis's NO_MULTI flag; of those, toykv has SHUTDOWN). */
-    private static final Set<String> REFUSED_IN_MULTI = Set.of("shutdown");
+    /** Commands refused after MULTI (Redis's NO_MULTI flag; of those, toykv has SHUTDOWN and SAVE). */
+    private static final Set<String> REFUSED_IN_MULTI = Set.of("shutdown", "save");
 
     /** Runs one command and writes its reply or error, as the dispatcher does for a request. */
     @FunctionalInterface
     interface Runner {
-        void run(Session session, CommandSpec spec, List<byte[]> args, RespWriter out);
+        void run(Session session, CommandSpec spec, List<byte[]> args, ReplyWriter out);
     }
 
     private final WatchRegistry watches;
@@ -95,9 +95,9 @@ final class TransactionCommands {
     /**
      * Queues a command of a client in MULTI and replies {@code +QUEUED}; or returns the error that
      * refuses it (the transaction is then marked to abort). The charge to the client's budget may
-     * throw {@link io.toykv.server.resp.BufferLimitException}.
+     * throw {@link io.toykv.resp.BufferLimitException}.
      */
-    static String queue(Session session, CommandSpec spec, List<byte[]> args, RespWriter out) {
+    static String queue(Session session, CommandSpec spec, List<byte[]> args, ReplyWriter out) {
         Transaction tx = session.transaction();
         if (REFUSED_IN_MULTI.contains(spec.name())) {
             tx.markFailed();
@@ -153,7 +153,7 @@ final class TransactionCommands {
         }
         unwatchAll(tx); // as Redis: the transaction's own writes need not mark its watches
         List<Transaction.Queued> queued = tx.queued();
-        RespWriter out = c.out();
+        ReplyWriter out = c.out();
         out.arrayHeader(queued.size());
         keyspace.begin();
         try {
@@ -173,11 +173,12 @@ final class TransactionCommands {
             throw new ReplyException("ERR WATCH inside MULTI is not allowed");
         }
         if (!tx.watched.dirty()) { // once dirty, EXEC fails whatever else is watched
+            int db = c.session().database();
             for (int i = 1; i < c.argc(); i++) {
                 byte[] key = c.arg(i);
-                if (!tx.watched.contains(key)) {
+                if (!tx.watched.contains(db, key)) {
                     tx.chargeWatch(key);
-                    watches.watch(tx.watched, key);
+                    watches.watch(tx.watched, db, key);
                     tx.watchedExpiry(keyspace.expiry(key));
                 }
             }

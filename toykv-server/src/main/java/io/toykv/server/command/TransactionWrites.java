@@ -220,14 +220,13 @@ final class TransactionWrites implements Keyspace {
     }
 
     /**
-     * Applies the writes to {@code target} (the store), then tells the watchers of the changed keys.
-     * Not atomic: the engine has no batch across shards, so the writes go one by one, the final
-     * value of each key once; a crash (or an I/O error) part-way leaves some of them applied.
+     * Applies the writes to {@code target}, the store of database {@code db}, then tells the watchers
+     * of the changed keys: as one atomic engine batch, or change by change past one batch's size.
      */
-    void applyTo(Keyspace target, WatchRegistry watches) {
+    void applyTo(int db, Keyspace target, WatchRegistry watches) {
         try {
             if (cleared) {
-                watches.flushing(key -> target.get(key) != null);
+                watches.flushing((watchedDb, key) -> watchedDb == db && target.get(key) != null);
                 target.clear();
             }
             if (writes.isEmpty() && expiries.isEmpty()) {
@@ -242,7 +241,7 @@ final class TransactionWrites implements Keyspace {
             // docs/PROTOCOL.md says. Each change was checked against the store's limits when queued.
             applyOneByOne(target);
         } finally {
-            changed.forEach(watches::touched); // also after a failure: what was applied is unknown
+            changed.forEach(key -> watches.touched(db, key)); // also after a failure: what was applied is unknown
         }
     }
 

@@ -4,11 +4,11 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 
 /**
  * Which clients WATCH which keys, server-wide, so that a write can mark its key's watchers dirty
- * (Redis's {@code touchWatchedKey}). Every write path reports here through
+ * (Redis's {@code touchWatchedKey}). A watched key is a key of one database: a write to the same name
+ * in another database leaves its watchers alone. Every write path reports here through
  * {@link CommandKeyspace}; while no key is watched a report costs one volatile read.
  *
  * <p>Ordering: a writer reports after its write is applied. A WATCH registered before the report
@@ -18,31 +18,40 @@ import java.util.function.Predicate;
  * for one client's {@link WatchedKeys} come only from that client's thread.
  */
 final class WatchRegistry {
-    /** A key by its bytes, for hashing. */
-    record Key(byte[] bytes) {
+    /** A key of database {@code db}, by its bytes, for hashing. */
+    record Key(int db, byte[] bytes) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(bytes, k.bytes);
+            return o instanceof Key k && db == k.db && Arrays.equals(bytes, k.bytes);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(bytes);
+            return 31 * db + Arrays.hashCode(bytes);
         }
 
         @Override
         public String toString() {
-            return Args.printable(bytes, 64);
+            return db + ":" + Args.printable(bytes, 64);
         }
+    }
+
+    /** Whether a watched key exists in a keyspace about to be emptied. */
+    @FunctionalInterface
+    interface KeyExists {
+        boolean test(int db, byte[] key);
     }
 
     private final ConcurrentHashMap<Key, Set<WatchedKeys>> watchers = new ConcurrentHashMap<>();
     /** Entries in {@link #watchers}: zero keeps every write's report to this one read. */
     private final AtomicInteger watchedKeys = new AtomicInteger();
 
-    /** Adds {@code key} to the client's watched keys; false if it was watched already or the client is closed. */
-    boolean watch(WatchedKeys client, byte[] key) {
-        Key k = new Key(key.clone());
+    /**
+     * Adds {@code key} of database {@code db} to the client's watched keys; false if it was watched
+     * already or the client is closed.
+     */
+    boolean watch(WatchedKeys client, int db, byte[] key) {
+        Key k = new Key(db, key.clone());
         synchronized (client) {
             if (client.closed || !client.keys.add(k)) {
                 return false;
@@ -97,12 +106,12 @@ final class WatchRegistry {
         });
     }
 
-    /** A write changed (set or deleted) {@code key}: its watchers' EXECs will fail. */
-    void touched(byte[] key) {
+    /** A write changed (set or deleted) {@code key} of database {@code db}: its watchers' EXECs will fail. */
+    void touched(int db, byte[] key) {
         if (watchedKeys.get() == 0) {
             return;
         }
-        Set<WatchedKeys> set = watchers.get(new Key(key));
+        Set<WatchedKeys> set = watchers.get(new Key(db, key));
         if (set != null) {
             set.forEach(WatchedKeys::markDirty);
         }
@@ -114,22 +123,23 @@ final class WatchRegistry {
      * on it: it also fails once the clock reaches the expiry a watched key had when
      * watched ({@link Transaction#watchedKeyExpired}), whether or not the key was dropped yet.
      */
-    void expired(byte[] key) {
-        touched(key);
+    void expired(int db, byte[] key) {
+        touched(db, key);
     }
 
     /**
-     * The whole keyspace is about to be emptied: as Redis, the watchers of each watched key that
-     * {@code exists} now are marked; watchers of absent keys are not (nothing of theirs changes).
-     * Called before the flush, under the shared lock, so no EXEC runs in between; a key created
-     * after the check is marked by its own write's report.
+     * Databases are about to be emptied (or swapped): as Redis, the watchers of each watched key for
+     * which {@code exists} says yes are marked; watchers of absent keys, and of keys of databases the
+     * change leaves alone, are not (nothing of theirs changes). Called before the flush, under the
+     * shared lock, so no EXEC runs in between; a key created after the check is marked by its own
+     * write's report.
      */
-    void flushing(Predicate<byte[]> exists) {
+    void flushing(KeyExists exists) {
         if (watchedKeys.get() == 0) {
             return;
         }
         watchers.forEach((key, set) -> {
-            if (exists.test(key.bytes())) {
+            if (exists.test(key.db(), key.bytes())) {
                 set.forEach(WatchedKeys::markDirty);
             }
         });

@@ -32,7 +32,7 @@ final class WatchedKeys {
         return keys.size();
     }
 
-    synchronized boolean contains(byte[] key) {
-        return keys.contains(new WatchRegistry.Key(key));
+    synchronized boolean contains(int db, byte[] key) {
+        return keys.contains(new WatchRegistry.Key(db, key));
     }
 }

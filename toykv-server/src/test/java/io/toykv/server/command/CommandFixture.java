@@ -2,7 +2,7 @@ package io.toykv.server.command;
 
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ final class CommandFixture implements AutoCloseable {
 
     /** The reply to one command, in the session's protocol. */
     String call(String... args) {
-        RespWriter out = new RespWriter(64);
+        ReplyWriter out = new ReplyWriter(64);
         out.protocol(session.protocol());
         dispatcher.execute(
                 session,

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
-import io.toykv.server.resp.BufferBudget;
-import io.toykv.server.resp.BufferLimitException;
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.BufferBudget;
+import io.toykv.resp.BufferLimitException;
+import io.toykv.resp.ReplyWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +51,7 @@ class DispatcherTest {
         try (Store store = Store.open(dir, options)) {
             Dispatcher d = new Dispatcher(new StoreKeyspace(store, options), SERVER);
             Session session = new Session(1, "test", true);
-            RespWriter out = new RespWriter(16, REFUSING);
+            ReplyWriter out = new ReplyWriter(16, REFUSING);
             out.simple("0123456789ab"); // 15 of the 16 bytes: an earlier reply of the same read
             d.execute(session, args("SET", "k", "v"), out);
             assertArrayEquals("v".getBytes(StandardCharsets.UTF_8), store.get("k".getBytes(StandardCharsets.UTF_8)));
@@ -60,7 +60,7 @@ class DispatcherTest {
             assertTrue(session.closeAfterReply());
 
             Session other = new Session(2, "test", true);
-            RespWriter full = new RespWriter(16, REFUSING);
+            ReplyWriter full = new ReplyWriter(16, REFUSING);
             full.simple("0123456789ab");
             d.execute(other, args("NOSUCHCOMMAND"), full); // an error reply that finds no room either
             assertEquals(15, full.size());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -47,7 +47,7 @@ class ExpiryCommandsTest {
     }
 
     private String call(String... args) {
-        RespWriter out = new RespWriter(64);
+        ReplyWriter out = new ReplyWriter(64);
         out.protocol(session.protocol());
         dispatcher.execute(
                 session,

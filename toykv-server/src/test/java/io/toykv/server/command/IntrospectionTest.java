@@ -77,6 +77,25 @@ class IntrospectionTest extends FixtureTest {
     }
 
     @Test
+    void latencystatsGivesThreePercentilesPerCommandThatRan() {
+        f.call("SET", "k", "v");
+        f.call("GET", "k");
+        f.call("GET", "k");
+        f.call("INCRBY"); // refused before running: no latency
+        String latency = f.call("INFO", "latencystats");
+        assertTrue(latency.contains("# Latencystats\r\n"), latency);
+        Pattern get = Pattern.compile(
+                "latency_percentiles_usec_get:p50=\\d+\\.\\d{3},p99=\\d+\\.\\d{3},p99\\.9=\\d+\\.\\d{3}\r\n");
+        assertTrue(get.matcher(latency).find(), latency);
+        assertTrue(latency.contains("latency_percentiles_usec_set:p50="), latency);
+        assertFalse(latency.contains("usec_incrby"), latency);
+        assertFalse(f.call("INFO").contains("Latencystats"), "not a default section");
+        assertTrue(f.call("INFO", "everything").contains("latency_percentiles_usec_get:"));
+        f.call("CONFIG", "RESETSTAT");
+        assertFalse(f.call("INFO", "latencystats").contains("usec_get"));
+    }
+
+    @Test
     void failedCallsCountErrorsRepliedByTheCommand() {
         f.call("SET", "s", "text");
         f.call("INCR", "s");

@@ -136,6 +136,38 @@ class KeyspaceCommandsTest extends FixtureTest {
     }
 
     @Test
+    void appendToAnExistingValueLeavesItRawUntilOtherBytesAreWritten() {
+        f.call("SET", "n", "12");
+        assertEquals(":3\r\n", f.call("APPEND", "n", "3"));
+        assertEquals("$3\r\nraw\r\n", f.call("OBJECT", "ENCODING", "n"));
+        assertEquals(":124\r\n", f.call("INCR", "n"));
+        assertEquals("$3\r\nint\r\n", f.call("OBJECT", "ENCODING", "n"), "INCR makes a new integer");
+        f.call("APPEND", "n", "x");
+        f.call("SET", "n", "short text");
+        assertEquals("$6\r\nembstr\r\n", f.call("OBJECT", "ENCODING", "n"));
+    }
+
+    @Test
+    void appendCreatingAKeyIsEncodedByItsText() {
+        assertEquals(":2\r\n", f.call("APPEND", "new", "42"));
+        assertEquals("$3\r\nint\r\n", f.call("OBJECT", "ENCODING", "new"));
+    }
+
+    @Test
+    void setrangeThatWritesLeavesTheValueRaw() {
+        f.call("SET", "n", "1234");
+        assertEquals(":4\r\n", f.call("SETRANGE", "n", "0", ""));
+        assertEquals("$3\r\nint\r\n", f.call("OBJECT", "ENCODING", "n"), "nothing written");
+        assertEquals(":4\r\n", f.call("SETRANGE", "n", "1", "3"));
+        assertEquals("$3\r\nraw\r\n", f.call("OBJECT", "ENCODING", "n"));
+        assertEquals(":3\r\n", f.call("SETRANGE", "fresh", "2", "x"));
+        assertEquals("$3\r\nraw\r\n", f.call("OBJECT", "ENCODING", "fresh"), "built by SETRANGE");
+        f.call("DEL", "fresh");
+        f.call("SET", "fresh", "7");
+        assertEquals("$3\r\nint\r\n", f.call("OBJECT", "ENCODING", "fresh"));
+    }
+
+    @Test
     void functionFlushAndListOnAServerWithoutLibraries() {
         assertEquals("+OK\r\n", f.call("FUNCTION", "FLUSH"));
         assertEquals("+OK\r\n", f.call("FUNCTION", "flush", "async"));

@@ -1,6 +1,6 @@
 package io.toykv.server.command;
 
-import io.toykv.server.resp.RespWriter;
+import io.toykv.resp.ReplyWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +15,7 @@ final class Requests {
 
     /** The reply's bytes as ISO-8859-1 text (empty when there is none). */
     static String run(Dispatcher d, Session s, String... a) {
-        RespWriter out = new RespWriter();
+        ReplyWriter out = new ReplyWriter();
         d.execute(s, args(a), out);
         return new String(out.take(), StandardCharsets.ISO_8859_1);
     }

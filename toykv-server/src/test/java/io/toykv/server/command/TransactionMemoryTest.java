@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
-import io.toykv.server.resp.BufferBudget;
-import io.toykv.server.resp.BufferLimitException;
+import io.toykv.resp.BufferBudget;
+import io.toykv.resp.BufferLimitException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

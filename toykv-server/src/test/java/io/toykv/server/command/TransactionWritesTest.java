@@ -74,7 +74,7 @@ class TransactionWritesTest {
         assertArrayEquals(b("1"), store.get(b("a")), "nothing applied yet");
         assertArrayEquals(b("3"), store.get(b("c")));
 
-        tx.applyTo(keyspace, new WatchRegistry());
+        tx.applyTo(0, keyspace, new WatchRegistry());
         assertEquals(List.of("a=one", "b=2", "e=5"), keys(keyspace.scan(null, null)));
     }
 
@@ -87,7 +87,7 @@ class TransactionWritesTest {
         tx.put(b("c"), b("again"));
         assertEquals(List.of("c=again"), keys(tx.scan(null, null)));
         assertEquals(1, tx.size());
-        tx.applyTo(keyspace, new WatchRegistry());
+        tx.applyTo(0, keyspace, new WatchRegistry());
         assertEquals(List.of("c=again"), keys(keyspace.scan(null, null)));
     }
 
@@ -103,16 +103,42 @@ class TransactionWritesTest {
         WatchedKeys setThenDeleted = new WatchedKeys();
         WatchedKeys deletedWhileAbsent = new WatchedKeys();
         WatchedKeys untouched = new WatchedKeys();
-        watches.watch(setThenDeleted, b("n"));
-        watches.watch(deletedWhileAbsent, b("absent"));
-        watches.watch(untouched, b("e"));
+        watches.watch(setThenDeleted, 0, b("n"));
+        watches.watch(deletedWhileAbsent, 0, b("absent"));
+        watches.watch(untouched, 0, b("e"));
         tx.put(b("n"), b("v"));
         tx.delete(b("n"));
         tx.delete(b("absent"));
         assertFalse(setThenDeleted.dirty(), "told only when applied");
-        tx.applyTo(keyspace, watches);
+        tx.applyTo(0, keyspace, watches);
         assertTrue(setThenDeleted.dirty());
         assertFalse(deletedWhileAbsent.dirty());
         assertFalse(untouched.dirty());
+    }
+
+    @Test
+    void applyingToOneDatabaseLeavesWatchersOfTheSameNameInAnotherAlone() {
+        WatchRegistry watches = new WatchRegistry();
+        WatchedKeys sameDatabase = new WatchedKeys();
+        WatchedKeys otherDatabase = new WatchedKeys();
+        watches.watch(sameDatabase, 3, b("a"));
+        watches.watch(otherDatabase, 4, b("a"));
+        tx.put(b("a"), b("changed"));
+        tx.applyTo(3, keyspace, watches);
+        assertTrue(sameDatabase.dirty());
+        assertFalse(otherDatabase.dirty());
+    }
+
+    @Test
+    void aClearInATransactionMarksOnlyItsDatabasesWatchers() {
+        WatchRegistry watches = new WatchRegistry();
+        WatchedKeys sameDatabase = new WatchedKeys();
+        WatchedKeys otherDatabase = new WatchedKeys();
+        watches.watch(sameDatabase, 2, b("a"));
+        watches.watch(otherDatabase, 5, b("a"));
+        tx.clear();
+        tx.applyTo(2, keyspace, watches);
+        assertTrue(sameDatabase.dirty());
+        assertFalse(otherDatabase.dirty());
     }
 }
