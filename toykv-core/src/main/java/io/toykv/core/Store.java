@@ -120,7 +120,7 @@ public final class Store implements AutoCloseable {
         this.commits = commits;
         this.batches = new AtomicBatches(shards, commits, fence);
         this.syncer = options.syncMode() == SyncMode.EVERY_SECOND && options.backgroundSync()
-                ? new BackgroundSyncer(shards, this::syncFailed, this::syncedEverySecond)
+                ? new BackgroundSyncer(shards, this::syncFailed, commits::settleTarget, this::syncedEverySecond)
                 : null;
         this.journal = journal;
         this.checkpointer = journal == null
@@ -192,13 +192,17 @@ public final class Store implements AutoCloseable {
             // be in the page cache only (a killed process): nothing decided from them may rest on them.
             committed.force();
             Shard[] opened = shards;
+            BatchCommits.IoAction settler = () -> committed.settle(() -> {
+                for (Shard s : opened) {
+                    s.sync();
+                }
+            });
             for (Shard shard : opened) {
-                shard.settleBatchesWith(() -> committed.settle(() -> {
-                    for (Shard s : opened) {
-                        s.sync();
-                    }
-                }));
+                shard.settleBatchesWith(settler, committed::isSettled);
             }
+            // The batches this open applied, and those an earlier process left unsettled, are settled
+            // before any write: the values this process tracks as unsettled are then its own batches'.
+            settler.run();
             journal = openJournal(dir, opts, shards);
             if (stored == null) {
                 // The last step of a creation: every shard directory holds its files and its shard
@@ -764,10 +768,12 @@ public final class Store implements AutoCloseable {
         ensureWritable();
         rethrowBackgroundFailure();
         try {
+            long settleTarget = commits.settleTarget(); // before the shards: what their syncs cover
             for (Shard s : shards) {
                 s.sync();
             }
-            commits.force(); // after the shards: any order would do, as a batch counts only if whole
+            // After the shards: the batches committed before they were synced are whole on disk, settled.
+            commits.synced(settleTarget);
         } catch (IOException e) {
             throw failed(e);
         } catch (RuntimeException e) {
@@ -898,10 +904,13 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** After a round of the {@code toykv-sync} thread that synced every shard: the batch commits too. */
-    private void syncedEverySecond() {
+    /**
+     * After a round of the {@code toykv-sync} thread that synced every shard: the batch commits too, and
+     * the batches committed before the round began ({@code settleTarget}) are settled.
+     */
+    private void syncedEverySecond(long settleTarget) {
         try {
-            commits.force();
+            commits.synced(settleTarget);
             lastSyncFailed = false;
         } catch (IOException | RuntimeException e) {
             syncFailed(e);

@@ -32,11 +32,11 @@ class TornBatchTest {
     @TempDir
     Path dir;
 
-    private static StoreOptions options() {
+    static StoreOptions options() {
         return StoreModelTest.smallFiles().shards(3).autoCompaction(false).activeExpiry(false);
     }
 
-    private static byte[] key(int i) {
+    static byte[] key(int i) {
         return ("torn-" + i).getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -127,7 +127,7 @@ class TornBatchTest {
         }
     }
 
-    private static Path lastKeysFile(Path shardDir) throws IOException {
+    static Path lastKeysFile(Path shardDir) throws IOException {
         try (Stream<Path> files = Files.list(shardDir)) {
             return files.filter(f -> FileNames.parseKeysFile(f.getFileName().toString()) >= 0)
                     .max(Comparator.comparingLong(
@@ -137,7 +137,7 @@ class TornBatchTest {
     }
 
     /** The offset of the last ATOMIC_PART record in a keys file, walking its records by their headers; -1 if none. */
-    private static int lastAtomicPart(Path keysFile) throws IOException {
+    static int lastAtomicPart(Path keysFile) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(keysFile)).order(ByteOrder.LITTLE_ENDIAN);
         int found = -1;
         for (int pos = 4096; pos + KeyRecord.HEADER_SIZE <= b.capacity(); ) {
@@ -154,7 +154,7 @@ class TornBatchTest {
         return found;
     }
 
-    private static void zeroFrom(Path file, int offset) throws IOException {
+    static void zeroFrom(Path file, int offset) throws IOException {
         try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
             c.write(ByteBuffer.allocate((int) (c.size() - offset)), offset);
         }

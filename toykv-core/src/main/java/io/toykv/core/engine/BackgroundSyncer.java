@@ -3,6 +3,8 @@ package io.toykv.core.engine;
 import io.toykv.core.io.BackgroundThreads;
 import java.io.IOException;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * The {@link io.toykv.core.SyncMode#EVERY_SECOND} thread, named {@code toykv-sync}: forces every shard once a second.
@@ -17,13 +19,18 @@ public final class BackgroundSyncer implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
 
-    /** {@code onSynced} runs after each round in which every shard's sync succeeded. */
-    public BackgroundSyncer(Shard[] shards, Consumer<Throwable> onFailure, Runnable onSynced) {
+    /**
+     * {@code beforeRound} runs before each round; {@code onSynced} runs, with its answer, after each round
+     * in which every shard's sync succeeded (the store settles its atomic batches so).
+     */
+    public BackgroundSyncer(
+            Shard[] shards, Consumer<Throwable> onFailure, LongSupplier beforeRound, LongConsumer onSynced) {
         thread = BackgroundThreads.newThread("toykv-sync", () -> {
             while (!stopping) {
                 if (BackgroundThreads.sleepUnlessStopped(stop, INTERVAL_MILLIS)) {
                     return;
                 }
+                long noted = beforeRound.getAsLong();
                 boolean allSynced = true;
                 for (Shard shard : shards) {
                     if (stopping) {
@@ -41,7 +48,7 @@ public final class BackgroundSyncer implements AutoCloseable {
                     }
                 }
                 if (allSynced) {
-                    onSynced.run();
+                    onSynced.accept(noted);
                 }
             }
         });

@@ -68,8 +68,17 @@ public final class BatchCommits implements AutoCloseable {
     private int count;
     private long maxId;
     private long end;
-    /** Whether a commit with parts to check was appended since the last settle mark. */
-    private boolean unsettled;
+    /**
+     * How many records, from the first, the next settle mark must cover: just past the last commit
+     * record with parts to check (0 if there is none). Guarded by this.
+     */
+    private long toSettle;
+    /**
+     * How many records, from the first, a durable settle mark covers (or, after a rewrite, hold no
+     * commit with parts to check): their batches are durable with all their parts. Written under this,
+     * after the mark's force.
+     */
+    private volatile long settledThrough;
 
     private BatchCommits(Path path, FileChannel channel) {
         this.path = path;
@@ -140,6 +149,7 @@ public final class BatchCommits implements AutoCloseable {
         }
         int n = (int) ((size - HEADER_SIZE) / RECORD_SIZE);
         int covered = 0;
+        int lastToCheck = 0;
         for (int i = 0; i < n; i++) {
             int pos = HEADER_SIZE + i * RECORD_SIZE;
             long id = b.getLong(pos);
@@ -154,14 +164,16 @@ public final class BatchCommits implements AutoCloseable {
                 covered = Math.max(covered, p);
             } else {
                 add(id, p);
+                if (p > 0) {
+                    lastToCheck = i + 1;
+                }
             }
         }
         if (covered > 0) {
             settleFirst(b, covered);
         }
-        for (int i = 0; i < count; i++) {
-            unsettled |= parts[i] > 0; // a rewrite must settle these before it drops a part of one
-        }
+        settledThrough = covered;
+        toSettle = lastToCheck; // unsettled if past the mark: a rewrite must settle them before it drops a part
         end = HEADER_SIZE + (long) n * RECORD_SIZE;
         if (end < size) {
             // Unforced pages survive a power loss out of order: past a bad record nothing is trusted,
@@ -236,7 +248,15 @@ public final class BatchCommits implements AutoCloseable {
         StoreManifest.writeDurably(path, b);
         channel = FileIo.of(path).open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         end = HEADER_SIZE + (long) count * RECORD_SIZE;
-        unsettled = false;
+        // The records are renumbered: none is covered by a mark, and those with parts still to check
+        // (committed and not settled, not aborted) must be settled before a rewrite drops a part of one.
+        toSettle = 0;
+        for (int i = 0; i < count; i++) {
+            if (parts[i] > 0) {
+                toSettle = i + 1;
+            }
+        }
+        settledThrough = 0;
     }
 
     private static void putRecord(ByteBuffer b, long id, int p) {
@@ -309,15 +329,20 @@ public final class BatchCommits implements AutoCloseable {
     /**
      * Appends the commit record of batch {@code id}, which wrote {@code partCount} parts ({@link #FORCED}
      * if each was forced first), and forces the file if {@code force}: from here the batch counts
-     * (once durable, if every part is).
+     * (once durable, if every part is). Returns the record's number (0 for the first record), which
+     * {@link #isSettled} takes.
      */
-    public synchronized void commit(long id, int partCount, boolean force) throws IOException {
+    public synchronized long commit(long id, int partCount, boolean force) throws IOException {
+        long record = (end - HEADER_SIZE) / RECORD_SIZE;
         append(id, partCount);
         if (force) {
             FileIo.of(path).force(channel, path, false);
         }
         add(id, partCount);
-        unsettled |= partCount > 0;
+        if (partCount > 0) {
+            toSettle = record + 1;
+        }
+        return record;
     }
 
     /** Appends the commit record of batch {@code id}, whose parts were forced, and forces the file. */
@@ -343,33 +368,58 @@ public final class BatchCommits implements AutoCloseable {
     }
 
     /**
-     * Makes every commit appended so far durable with all its parts, and says so in the file: notes
-     * the records, runs {@code syncShards} (which must cover every append made before it starts), then
-     * appends a settle mark for the noted records and forces the file. A keys-log rewrite does this
-     * before it drops the parts it folds into plain records: those parts are then no longer needed.
-     * Does nothing if no commit with parts to check came since the last mark.
+     * Makes every commit appended before this call durable with all its parts, and says so in the file:
+     * notes the records, runs {@code syncShards} (which must cover every append made before it starts),
+     * then appends a settle mark for the noted records and forces the file. Returns only once that is
+     * durable: a concurrent settle that covers the same records does not let this one return before its
+     * own force. Does nothing if no commit with parts to check came before the last durable mark.
+     *
+     * <p>A keys-log rewrite settles before it drops the parts it folds into plain records; a write that
+     * names a value an unsettled batch wrote (an expiry change, a collection's move) settles first,
+     * since a batch aborted at open must not come back through it.
      */
     public void settle(IoAction syncShards) throws IOException {
-        int covered;
-        synchronized (this) {
-            if (!unsettled) {
-                return;
-            }
-            unsettled = false;
-            covered = (int) ((end - HEADER_SIZE) / RECORD_SIZE);
+        long target = settleTarget();
+        if (target <= settledThrough) {
+            return;
         }
-        try {
-            syncShards.run(); // not under this monitor: a batch commits holding its shards' locks
-            synchronized (this) {
-                append(0, covered);
-                FileIo.of(path).force(channel, path, false);
-            }
-        } catch (IOException | RuntimeException e) {
-            synchronized (this) {
-                unsettled = true;
-            }
-            throw e;
+        syncShards.run(); // not under this monitor: a batch commits holding its shards' locks
+        synced(target);
+    }
+
+    /**
+     * The records a settle mark written now would have to cover (see {@link #synced}): note it before
+     * the shards are synced.
+     */
+    public synchronized long settleTarget() {
+        return toSettle;
+    }
+
+    /**
+     * Forces the file once every shard was synced after {@link #settleTarget} returned {@code target}:
+     * the commits up to it are durable with all their parts, so, if a mark does not cover them yet, a
+     * settle mark for them is appended first. The sync's end ({@code Store.sync} and the once-a-second
+     * round) settles this way, so that batches rarely stay unsettled for long.
+     */
+    public synchronized void synced(long target) throws IOException {
+        boolean mark = target > settledThrough;
+        if (mark) {
+            append(0, (int) target);
         }
+        FileIo.of(path).force(channel, path, false);
+        if (mark) {
+            settledThrough = target; // after the force: a settle that finds it covered may return
+        }
+    }
+
+    /** Whether the commit record numbered {@code record} ({@link #commit}'s answer) is covered by a durable settle mark. */
+    public boolean isSettled(long record) {
+        return record < settledThrough;
+    }
+
+    /** The records, from the first, a durable settle mark covers. */
+    public long settledThrough() {
+        return settledThrough;
     }
 
     /** A step that may fail with an {@link IOException}: forcing the shards, or settling. */

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongPredicate;
 
 /**
  * One shard: its own keys log, values log and index, and its own write lock. Keys are routed to shards
@@ -66,7 +67,7 @@ public final class Shard {
             DirectIo io,
             FileAllocator allocator,
             KeysLog.Chain chain,
-            java.util.function.LongPredicate committed)
+            LongPredicate committed)
             throws IOException {
         return recover(dir, options, io, allocator, chain, committed).finish(id -> false);
     }
@@ -82,7 +83,7 @@ public final class Shard {
             DirectIo io,
             FileAllocator allocator,
             KeysLog.Chain chain,
-            java.util.function.LongPredicate committed)
+            LongPredicate committed)
             throws IOException {
         FileIo.of(dir).createDirectories(dir);
         ValuesLog values = ValuesLog.open(
@@ -136,7 +137,7 @@ public final class Shard {
          * Builds the index, leaving out the parts of the batches {@code dropped} names, and makes what
          * was replayed durable: the open shard. On failure the files are released.
          */
-        public Shard finish(java.util.function.LongPredicate dropped) throws IOException {
+        public Shard finish(LongPredicate dropped) throws IOException {
             try {
                 SortedIndex index = new SortedIndex();
                 Expiries expiries = new Expiries();
@@ -190,10 +191,13 @@ public final class Shard {
     }
 
     /**
-     * Before a keys-log rewrite drops atomic parts (folded into plain records), every commit so far is
-     * made durable with all its parts ({@link BatchCommits#settle}); null in a shard opened alone.
+     * Before a keys-log rewrite drops atomic parts (folded into plain records), and before a record names
+     * a value an unsettled batch wrote, every commit so far is made durable with all its parts
+     * ({@code settler}: {@link BatchCommits#settle}); {@code isSettled} tells whether a commit record is
+     * covered by a settle mark ({@link BatchCommits#isSettled}). Not called for a shard opened alone.
      */
-    public void settleBatchesWith(BatchCommits.IoAction settler) {
+    public void settleBatchesWith(BatchCommits.IoAction settler, LongPredicate isSettled) {
+        state.batchValues.settledBy(isSettled);
         state.batchSettler = settler;
     }
 

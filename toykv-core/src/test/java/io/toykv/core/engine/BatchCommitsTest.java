@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.toykv.core.CorruptionException;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -176,6 +178,57 @@ class BatchCommitsTest {
             c.settle(() -> {
                 throw new AssertionError("every commit is settled");
             });
+        }
+    }
+
+    @Test
+    void anAbortLeavesTheOtherUnsettledCommitsToSettle() throws IOException {
+        try (BatchCommits c = BatchCommits.open(dir, true)) {
+            c.commit(1, 2, false);
+            c.commit(2, 2, false);
+        }
+        try (BatchCommits c = BatchCommits.open(dir, false)) {
+            c.abort(new long[] {2});
+            int[] synced = {0};
+            c.settle(() -> synced[0]++);
+            assertEquals(1, synced[0], "batch 1 is still unsettled after the abort of batch 2");
+            assertTrue(c.isSettled(0));
+        }
+    }
+
+    @Test
+    void aSettleDuringAnotherSettlesSyncDoesNotReturnBeforeItsCommitsAreDurable() throws Exception {
+        try (BatchCommits c = BatchCommits.open(dir, true)) {
+            c.commit(1, 2, false);
+            CountDownLatch syncing = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread first = new Thread(() -> {
+                try {
+                    c.settle(() -> {
+                        syncing.countDown();
+                        try {
+                            release.await(); // the first settle's shard syncs, held back
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            first.start();
+            syncing.await();
+            // The first settle has not synced the shards yet: the second may return only once batch 1
+            // is durable, so it syncs them itself (or would wait for the first).
+            int[] synced = {0};
+            c.settle(() -> synced[0]++);
+            assertEquals(1, synced[0], "the second settle synced the shards");
+            assertTrue(c.isSettled(0));
+            release.countDown();
+            first.join();
+        }
+        try (BatchCommits c = BatchCommits.open(dir, false)) {
+            assertArrayEquals(new long[0], c.incomplete(List.of()), "batch 1 is settled");
         }
     }
 
