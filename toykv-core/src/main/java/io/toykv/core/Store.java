@@ -611,7 +611,10 @@ public final class Store implements AutoCloseable {
      *
      * <p>Crashes: after a kill -9 or a power loss, a batch is wholly present or wholly absent, never in
      * part: without forces its commit record counts its parts, and the open applies it only if that
-     * record and every part reached the disk.
+     * record and every part reached the disk. Until a sync settles the batch (every shard it wrote
+     * forced, and a mark in the commit file), no later record names its values: an expiry change of one
+     * of its keys ({@link #expireAt}, {@link #persist}, a later batch's) first settles it, one force of
+     * every shard, and garbage collection does not move them.
      *
      * <p>Readers: {@link #get} never sees part of a batch: once it returns one change of a batch, every
      * later {@code get} (on any thread that saw that result) sees all of them; {@link #getAll} reads

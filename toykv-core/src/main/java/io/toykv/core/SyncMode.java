@@ -18,10 +18,14 @@ public enum SyncMode {
     ALWAYS,
     /**
      * A background thread forces every shard once a second, like Redis's {@code appendfsync everysec}:
-     * a power loss can lose up to about a second of writes (an atomic batch whole or not at all). The
-     * default.
+     * a power loss can lose up to about a second of writes (an atomic batch whole or not at all: a batch
+     * forces nothing, and each round settles the batches before it). The default.
      */
     EVERY_SECOND,
-    /** Forcing is left to the operating system, and to {@link Store#sync()} and {@link Store#close()}. */
+    /**
+     * Forcing is left to the operating system, and to {@link Store#sync()} and {@link Store#close()} (an
+     * atomic batch whole or not at all; it forces nothing, unless a later expiry change of one of its
+     * keys settles it first).
+     */
     NEVER
 }

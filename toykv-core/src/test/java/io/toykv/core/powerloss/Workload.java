@@ -109,7 +109,18 @@ record Workload(
             }
             int x = r.nextInt(1000);
             if (x >= 640 && x < 700) {
-                ops.add(new Op(Kind.BATCH, r.nextInt(keys), 8 + r.nextInt(500), r.nextLong()));
+                Op batch = new Op(Kind.BATCH, r.nextInt(keys), 8 + r.nextInt(500), r.nextLong());
+                ops.add(batch);
+                if (r.nextInt(3) == 0) {
+                    // An expiry change of one of the batch's keys right after it: its record names the
+                    // batch's value (the collections of COMPACT ops move such values too).
+                    List<BatchChange> changes = batch.changes(keys);
+                    int key = changes.get(r.nextInt(changes.size())).key();
+                    ops.add(
+                            r.nextBoolean()
+                                    ? new Op(Kind.EXPIRE_AT, key, 0, 1 + r.nextInt(4000))
+                                    : new Op(Kind.PERSIST, key, 0));
+                }
             } else if (x < 700) {
                 int s = r.nextInt(10);
                 int size =
