@@ -39,14 +39,63 @@ final class GoldenStore {
 
     private GoldenStore() {}
 
+    /**
+     * The keys and values a fixture writes: key {@code i} is {@code prefix} and {@code i} in six digits;
+     * value {@code (i, round)} is random bytes of a length and seed both drawn from {@code i} and
+     * {@code round}, so each round of writes is told apart.
+     */
+    record Pairs(String prefix, int lengthPerKey, int lengthPerRound, int lengthModulus, long seedPerKey) {
+        byte[] key(int i) {
+            return String.format(prefix + "%06d", i).getBytes(StandardCharsets.US_ASCII);
+        }
+
+        byte[] value(int i, int round) {
+            byte[] v = new byte[1 + (i * lengthPerKey + round * lengthPerRound) % lengthModulus];
+            new Random(i * seedPerKey + round).nextBytes(v);
+            return v;
+        }
+
+        /**
+         * What a fixture leaves: every key of round 0, every third of round 1, every seventh from 1
+         * deleted, every fiftieth from 2 of round 2 (key index to value, deleted keys absent).
+         */
+        Map<Integer, byte[]> fixtureContents() {
+            Map<Integer, byte[]> m = new TreeMap<>();
+            for (int i = 0; i < KEYS; i++) {
+                m.put(i, value(i, i % 3 == 0 ? 1 : 0));
+            }
+            for (int i = 1; i < KEYS; i += 7) {
+                m.remove(i);
+            }
+            for (int i = 2; i < KEYS; i += 50) {
+                m.put(i, value(i, 2));
+            }
+            return m;
+        }
+
+        /** {@code others}: how many keys the store holds outside the model's keys. */
+        void assertContents(Store s, Map<Integer, byte[]> model, int others) {
+            assertEquals(model.size() + others, s.size());
+            for (int i = 0; i < KEYS + 100; i++) {
+                byte[] expected = model.get(i);
+                if (expected == null) {
+                    assertNull(s.get(key(i)), "key " + i);
+                } else {
+                    assertArrayEquals(expected, s.get(key(i)), "key " + i);
+                }
+            }
+        }
+    }
+
+    /** The pairs of every golden store but version 4's. */
+    static final Pairs PAIRS = new Pairs("compat:", 31, 7, 120, 3);
+
     static byte[] key(int i) {
-        return String.format("compat:%06d", i).getBytes(StandardCharsets.US_ASCII);
+        return PAIRS.key(i);
     }
 
     static byte[] value(int i, int round) {
-        byte[] v = new byte[1 + (i * 31 + round * 7) % 120];
-        new Random(i * 3L + round).nextBytes(v);
-        return v;
+        return PAIRS.value(i, round);
     }
 
     /** How each fixture was made, by the build of its version. */
@@ -70,17 +119,7 @@ final class GoldenStore {
 
     /** What {@link #writeFixture} leaves: key index to value, deleted keys absent. */
     static Map<Integer, byte[]> fixtureContents() {
-        Map<Integer, byte[]> m = new TreeMap<>();
-        for (int i = 0; i < KEYS; i++) {
-            m.put(i, value(i, i % 3 == 0 ? 1 : 0));
-        }
-        for (int i = 1; i < KEYS; i += 7) {
-            m.remove(i);
-        }
-        for (int i = 2; i < KEYS; i += 50) {
-            m.put(i, value(i, 2));
-        }
-        return m;
+        return PAIRS.fixtureContents();
     }
 
     /** Unzips the golden store of {@code version} into {@code dir}. */
@@ -108,15 +147,7 @@ final class GoldenStore {
     }
 
     static void assertContents(Store s, Map<Integer, byte[]> model) {
-        assertEquals(model.size(), s.size());
-        for (int i = 0; i < KEYS + 100; i++) {
-            byte[] expected = model.get(i);
-            if (expected == null) {
-                assertNull(s.get(key(i)), "key " + i);
-            } else {
-                assertArrayEquals(expected, s.get(key(i)), "key " + i);
-            }
-        }
+        PAIRS.assertContents(s, model, 0);
     }
 
     /**
