@@ -46,9 +46,8 @@ class KeysFileTornPageTest {
         return keys;
     }
 
-    @Test
-    void recoverZeroesTornBytesAfterTheEndSoThatTheFileStaysReadableOnceItIsNotTheLast() throws Exception {
-        Path path = dir.resolve("00000001.k");
+    /** Creates the keys file {@code path} with three forced records; returns where they end. */
+    private static int writeThreeRecords(Path path) throws Exception {
         KeysFile f = KeysFile.create(path, 1, SIZE, FileAllocator.DEFAULT);
         for (int i = 0; i < 3; i++) {
             f.append(KeyRecord.PUT, key(10, i), 10, 4096L * (i + 1));
@@ -56,6 +55,13 @@ class KeysFileTornPageTest {
         f.force();
         int end = f.writePosition();
         f.unmap();
+        return end;
+    }
+
+    @Test
+    void recoverZeroesTornBytesAfterTheEndSoThatTheFileStaysReadableOnceItIsNotTheLast() throws Exception {
+        Path path = dir.resolve("00000001.k");
+        int end = writeThreeRecords(path);
         int nextRecord = KeyRecord.size(21);
         byte[] torn = new byte[30];
         Arrays.fill(torn, (byte) '.'); // a later record's key bytes, after a zero gap
@@ -87,13 +93,7 @@ class KeysFileTornPageTest {
     @ValueSource(ints = {0, 1, 2, 7, 8, 9, 4099, SIZE / 2 + 3})
     void recoverDropsATornByteWhereverItLiesAfterTheRecords(int fromFileEnd) throws Exception {
         Path path = dir.resolve("00000001.k");
-        KeysFile f = KeysFile.create(path, 1, SIZE, FileAllocator.DEFAULT);
-        for (int i = 0; i < 3; i++) {
-            f.append(KeyRecord.PUT, key(10, i), 10, 4096L * (i + 1));
-        }
-        f.force();
-        int end = f.writePosition();
-        f.unmap();
+        int end = writeThreeRecords(path);
         for (int stray : new int[] {SIZE - 1 - fromFileEnd, end + fromFileEnd}) {
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
                 ch.write(ByteBuffer.wrap(new byte[] {(byte) 0x5A}), stray);
