@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -80,7 +79,10 @@ public final class CommitJournal implements AutoCloseable {
     private final long maxRecord;
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when a round's force ends, when the covered point moves, and on failure. */
+    /**
+     * Signalled when a round's force ends, when the covered point moves, when a reservation is given
+     * back, on failure and at the close.
+     */
     private final Condition changed = lock.newCondition();
 
     /** Appended records not yet handed to a force, starting at {@link #pendingStart}; under {@link #lock}. */
@@ -99,7 +101,10 @@ public final class CommitJournal implements AutoCloseable {
     private long covered;
     /** Whether a committer is writing and forcing a round; under {@link #lock}. */
     private boolean forcing;
-    /** A failed write or force: nothing appended after the last good round may be acknowledged. */
+    /**
+     * A failed write or force (nothing appended after the last good round may be acknowledged), or the
+     * close; under {@link #lock}.
+     */
     private Throwable failure;
 
     private long headerSequence;
@@ -107,6 +112,7 @@ public final class CommitJournal implements AutoCloseable {
     private long rounds;
 
     private volatile Runnable checkpointWanted = () -> {};
+    /** Whether the checkpointer was woken and has not started a round since; under {@link #lock}. */
     private boolean checkpointAsked;
 
     private CommitJournal(Path path, FileChannel channel, long capacity, long maxRecord, long headerSequence) {
@@ -173,7 +179,6 @@ public final class CommitJournal implements AutoCloseable {
         return (c + 4095) / 4096 * 4096;
     }
 
-    /** Whether this ring is too small for records of {@code maxRecord} bytes (options changed since). */
     /**
      * Whether a record of {@code length} bytes may be appended: no longer than the largest record the ring
      * keeps room for (a longer one could run past the covered point at the ring's end).
@@ -182,6 +187,7 @@ public final class CommitJournal implements AutoCloseable {
         return length <= maxRecord;
     }
 
+    /** Whether this ring is too small for records of {@code maxRecord} bytes (options changed since). */
     public boolean tooSmallFor(long maxRecord) {
         return capacity < 4 * maxRecord;
     }
@@ -259,55 +265,37 @@ public final class CommitJournal implements AutoCloseable {
      * before its last BARRIER left out: what replay applies, in order.
      */
     public List<Record> readRecords(int shards) throws IOException {
-        ByteBuffer ring = ByteBuffer.allocate((int) capacity).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(channel, ring, HEADER_SIZE);
-        List<Record> all = new ArrayList<>();
-        long pos = covered;
-        while (pos < covered + capacity) {
-            long lapEnd = (pos / capacity + 1) * capacity;
-            if (lapEnd - pos < RECORD_HEADER) {
-                pos = lapEnd;
-                continue;
-            }
-            int at = (int) (pos % capacity);
-            int length = ring.getInt(at + 4);
-            if (length < RECORD_HEADER || length > lapEnd - pos) {
-                break;
-            }
-            if (ring.getInt(at) != crc(pos, ring, at + 4, length - 4)) {
-                break;
-            }
-            byte kind = ring.get(at + 8);
-            int shard = ring.get(at + 9) & 0xFF;
-            int keyLength = ring.getShort(at + 10) & 0xFFFF;
-            long expiry = ring.getLong(at + 12);
-            if (kind < PUT || kind > SKIP || shard >= shards || keyLength > length - RECORD_HEADER || expiry < 0) {
-                break; // fields a writer never makes: not a record of this journal
-            }
-            if (kind != SKIP) {
-                byte[] key = new byte[keyLength];
-                ring.get(at + RECORD_HEADER, key);
-                byte[] value = null;
-                if (kind == PUT) {
-                    value = new byte[length - RECORD_HEADER - keyLength];
-                    ring.get(at + RECORD_HEADER + keyLength, value);
-                }
-                all.add(new Record(kind, shard, key, value, expiry, pos));
-            }
-            pos += length;
-        }
+        return replayable(scan(shards, JournalScan.WINDOW).entries(), shards);
+    }
+
+    /** As {@link #readRecords(int)}, reading the ring {@code window} bytes at a time. */
+    List<Record> readRecords(int shards, int window) throws IOException {
+        return replayable(scan(shards, window).entries(), shards);
+    }
+
+    /** Every record from the covered point on (SKIPs and BARRIERs too), and where and why the reading stopped. */
+    public JournalScan.Result scan(int shards) throws IOException {
+        return scan(shards, JournalScan.WINDOW);
+    }
+
+    private JournalScan.Result scan(int shards, int window) throws IOException {
+        return JournalScan.scan(channel, HEADER_SIZE, capacity, covered, shards, window);
+    }
+
+    /** Of {@code entries} (in journal order), what replay applies: no SKIP, and no record of a shard before its last BARRIER. */
+    public static List<Record> replayable(List<JournalScan.Entry> entries, int shards) {
         int[] lastBarrier = new int[shards];
         java.util.Arrays.fill(lastBarrier, -1);
-        for (int i = 0; i < all.size(); i++) {
-            if (all.get(i).kind() == BARRIER) {
-                lastBarrier[all.get(i).shard()] = i;
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).kind() == BARRIER) {
+                lastBarrier[entries.get(i).shard()] = i;
             }
         }
         List<Record> replay = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) {
-            Record r = all.get(i);
-            if (r.kind() != BARRIER && i > lastBarrier[r.shard()]) {
-                replay.add(r);
+        for (int i = 0; i < entries.size(); i++) {
+            JournalScan.Entry e = entries.get(i);
+            if (e.kind() != BARRIER && e.kind() != SKIP && i > lastBarrier[e.shard()]) {
+                replay.add(e.record());
             }
         }
         return replay;
@@ -345,10 +333,13 @@ public final class CommitJournal implements AutoCloseable {
     void reserve(long bytes) throws IOException {
         lock.lock();
         try {
+            throwIfFailed();
             while (!fits(bytes)) {
-                throwIfFailed();
                 askCheckpoint();
-                changed.await(100, TimeUnit.MILLISECONDS);
+                // Woken by whatever can make room (a round forced, the covered point moved, a
+                // reservation given back) and by a failure or the close, which end the wait.
+                changed.await();
+                throwIfFailed();
             }
             reserved += bytes;
         } catch (InterruptedException e) {
@@ -364,6 +355,7 @@ public final class CommitJournal implements AutoCloseable {
         lock.lock();
         try {
             reserved -= bytes;
+            changed.signalAll(); // a writer waiting for room may fit now, or must ask for a checkpoint again
         } finally {
             lock.unlock();
         }
@@ -443,7 +435,10 @@ public final class CommitJournal implements AutoCloseable {
         return appended;
     }
 
-    /** Wakes the checkpointer, once until its next {@link #cover}. Under {@link #lock}; the wake does not block. */
+    /**
+     * Wakes the checkpointer, once until it starts its next round ({@link #startCheckpoint}): a request
+     * made while a round runs wakes it again after that round. Under {@link #lock}; the wake does not block.
+     */
     private void askCheckpoint() {
         if (!checkpointAsked) {
             checkpointAsked = true;
@@ -577,6 +572,21 @@ public final class CommitJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * A checkpoint round starts: returns the end of the last record appended, which the round covers once
+     * it has forced every shard, and takes the requests made so far, so that any made from now on wakes
+     * the checkpointer for another round.
+     */
+    long startCheckpoint() {
+        lock.lock();
+        try {
+            checkpointAsked = false;
+            return appended;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The end of the last record appended: a checkpoint that forces every shard afterwards covers it. */
     long appended() {
         lock.lock();
@@ -604,7 +614,6 @@ public final class CommitJournal implements AutoCloseable {
     void cover(long position) throws IOException {
         lock.lock();
         try {
-            checkpointAsked = false;
             if (position <= covered) {
                 return;
             }
@@ -667,12 +676,25 @@ public final class CommitJournal implements AutoCloseable {
                 cover(appended());
             }
         } finally {
-            channel.close();
+            close();
         }
     }
 
+    /**
+     * Closes the file. Every writer waiting for room or for a round, and every later call, fails: no
+     * checkpoint will make room any more, whether or not the close's last header write succeeded.
+     */
     @Override
     public void close() throws IOException {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = new IOException("commit journal " + path + " is closed");
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
         channel.close();
     }
 
