@@ -26,14 +26,14 @@ import java.util.zip.CRC32C;
  * ({@link JournalCheckpointer}), after which the records before that point are <em>covered</em> and
  * their space is reused. At open the records after the covered point are replayed into the shards.
  *
- * <p>Little-endian. A 4096-byte header page, then a ring of {@code capacity} bytes. Records have a
- * 64-bit <em>position</em> that only grows; position {@code p} lies at file offset
- * {@code 4096 + p mod capacity}.
+ * <p>Little-endian. An 8192-byte header, then a ring of {@code capacity} bytes. Records have a 64-bit
+ * <em>position</em> that only grows; position {@code p} lies at file offset {@code 8192 + p mod capacity}.
  *
  * <pre>
- * header: two slots, at offset 0 and 64 (a new header goes to slot sequence &amp; 1):
+ * header: two slots, at offset 0 and 4096, each in a sector (and a page) of its own, so that a torn
+ * write of one leaves the other (a new header goes to slot sequence &amp; 1):
  * 0   4  magic 0x4A564B54 ("TKVJ" little-endian)
- * 4   4  version, 1
+ * 4   4  version, 2
  * 8   8  slot sequence number (the valid slot with the higher one is current)
  * 16  8  covered: records before this position are durable in the shards' own logs
  * 24  4  crc32c of bytes 0..24
@@ -56,11 +56,25 @@ import java.util.zip.CRC32C;
  * (records are forced in order). Because the checksum covers the position, bytes an earlier lap left are
  * never taken for a record; each open starts the positions at least a whole ring past the covered point,
  * so records a crash left past a torn one cannot be read later either.
+ *
+ * <p>Version 1 (store format 7) kept both slots in the first sector, at offset 0 and 64, and its ring after
+ * a 4096-byte header: such a journal is read, replayed and written in its own layout, and the open
+ * replaces it (in {@code ALWAYS} mode) by one of this layout once it is replayed. A file's layout is the
+ * one its valid slots name: a version 1 slot at 0 or 64, else version 2 slots at 0 and 4096 (a journal is
+ * only ever replaced whole, never rewritten in another layout in place).
  */
 public final class CommitJournal implements AutoCloseable {
     public static final int MAGIC = 0x4A564B54;
-    public static final int VERSION = 1;
-    public static final int HEADER_SIZE = 4096;
+    /** The layout written: {@link #HEADER_SIZE} and {@link #SLOT_SPACING}. */
+    public static final int VERSION = 2;
+
+    public static final int HEADER_SIZE = 8192;
+    /** The distance of the second slot from the first: a sector and a page apart. */
+    public static final int SLOT_SPACING = 4096;
+    /** The header size and slot distance of version 1. */
+    static final int V1_HEADER_SIZE = 4096;
+
+    static final int V1_SLOT_SPACING = 64;
     static final int SLOT_SIZE = 28;
     public static final int RECORD_HEADER = 20;
 
@@ -74,6 +88,11 @@ public final class CommitJournal implements AutoCloseable {
 
     private final Path path;
     private final FileChannel channel;
+    /** This file's layout: {@link #VERSION}, or 1 for a journal of store format 7. */
+    private final int version;
+    /** The file offset of the ring: the header's size in this file's layout. */
+    private final long ringStart;
+
     private final long capacity;
     /** The largest record the options allow: room for one is kept for a SKIP at the ring's end. */
     private final long maxRecord;
@@ -115,9 +134,12 @@ public final class CommitJournal implements AutoCloseable {
     /** Whether the checkpointer was woken and has not started a round since; under {@link #lock}. */
     private boolean checkpointAsked;
 
-    private CommitJournal(Path path, FileChannel channel, long capacity, long maxRecord, long headerSequence) {
+    private CommitJournal(
+            Path path, FileChannel channel, int version, long capacity, long maxRecord, long headerSequence) {
         this.path = path;
         this.channel = channel;
+        this.version = version;
+        this.ringStart = headerSize(version);
         this.capacity = capacity;
         this.maxRecord = maxRecord;
         this.headerSequence = headerSequence;
@@ -147,13 +169,22 @@ public final class CommitJournal implements AutoCloseable {
         FileChannel channel = io.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             long size = channel.size();
-            if (size < HEADER_SIZE + 4096 || (size - HEADER_SIZE) % 4096 != 0) {
+            ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, header, 0);
+            int version = 1;
+            long[] slot = currentSlot(header, version);
+            if (slot == null) {
+                version = VERSION;
+                slot = currentSlot(header, version);
+            }
+            if (slot == null) {
+                throw new CorruptionException(path, 0, "commit journal has no valid header slot");
+            }
+            long ringStart = headerSize(version);
+            if (size < ringStart + 4096 || (size - ringStart) % 4096 != 0) {
                 throw new CorruptionException(path, 0, "commit journal of " + size + " bytes has no ring");
             }
-            ByteBuffer header = ByteBuffer.allocate(2 * 64).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(channel, header, 0);
-            long[] slot = currentSlot(path, header);
-            CommitJournal journal = new CommitJournal(path, channel, size - HEADER_SIZE, maxRecord, slot[0]);
+            CommitJournal journal = new CommitJournal(path, channel, version, size - ringStart, maxRecord, slot[0]);
             journal.covered = slot[1];
             journal.appended = slot[1];
             journal.durable = slot[1];
@@ -187,16 +218,32 @@ public final class CommitJournal implements AutoCloseable {
         return length <= maxRecord;
     }
 
+    /**
+     * Whether this file has an older layout than {@link #VERSION} (both header slots in one sector): the
+     * open replaces it once it is replayed.
+     */
+    public boolean olderLayout() {
+        return version < VERSION;
+    }
+
     /** Whether this ring is too small for records of {@code maxRecord} bytes (options changed since). */
     public boolean tooSmallFor(long maxRecord) {
         return capacity < 4 * maxRecord;
     }
 
-    /** {sequence, covered} of the current header slot. */
-    private static long[] currentSlot(Path path, ByteBuffer header) throws CorruptionException {
+    private static int headerSize(int version) {
+        return version == 1 ? V1_HEADER_SIZE : HEADER_SIZE;
+    }
+
+    private static int slotSpacing(int version) {
+        return version == 1 ? V1_SLOT_SPACING : SLOT_SPACING;
+    }
+
+    /** {sequence, covered} of the valid slot of layout {@code version} with the higher sequence, or null. */
+    private static long[] currentSlot(ByteBuffer header, int version) {
         long[] best = null;
-        for (int at = 0; at <= 64; at += 64) {
-            if (header.getInt(at) != MAGIC || header.getInt(at + 4) != VERSION) {
+        for (int at = 0; at <= slotSpacing(version); at += slotSpacing(version)) {
+            if (header.getInt(at) != MAGIC || header.getInt(at + 4) != version) {
                 continue;
             }
             if (header.getInt(at + 24) != crc(header, at, 24)) {
@@ -210,9 +257,6 @@ public final class CommitJournal implements AutoCloseable {
             if (best == null || sequence > best[0]) {
                 best = new long[] {sequence, covered};
             }
-        }
-        if (best == null) {
-            throw new CorruptionException(path, 0, "commit journal has no valid header slot");
         }
         return best;
     }
@@ -231,8 +275,8 @@ public final class CommitJournal implements AutoCloseable {
                 zeros.clear().limit((int) Math.min(zeros.capacity(), HEADER_SIZE + capacity - at));
                 at += io.write(ch, temp, zeros, at);
             }
-            ByteBuffer slot = slot(1, 0);
-            int slotAt = 64;
+            ByteBuffer slot = slot(VERSION, 1, 0);
+            int slotAt = SLOT_SPACING;
             while (slot.hasRemaining()) {
                 io.write(ch, temp, slot, slotAt + slot.position());
             }
@@ -242,9 +286,9 @@ public final class CommitJournal implements AutoCloseable {
         io.forceDirectory(path.getParent());
     }
 
-    private static ByteBuffer slot(long sequence, long covered) {
+    private static ByteBuffer slot(int version, long sequence, long covered) {
         ByteBuffer b = ByteBuffer.allocate(SLOT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MAGIC).putInt(VERSION).putLong(sequence).putLong(covered);
+        b.putInt(MAGIC).putInt(version).putLong(sequence).putLong(covered);
         b.putInt(crc(b, 0, 24));
         return b.flip();
     }
@@ -279,7 +323,7 @@ public final class CommitJournal implements AutoCloseable {
     }
 
     private JournalScan.Result scan(int shards, int window) throws IOException {
-        return JournalScan.scan(channel, HEADER_SIZE, capacity, covered, shards, window);
+        return JournalScan.scan(channel, ringStart, capacity, covered, shards, window);
     }
 
     /** Of {@code entries} (in journal order), what replay applies: no SKIP, and no record of a shard before its last BARRIER. */
@@ -538,7 +582,7 @@ public final class CommitJournal implements AutoCloseable {
             int n = (int) Math.min(round.remaining(), lapEnd - pos);
             ByteBuffer part = round.duplicate();
             part.limit(round.position() + n);
-            long fileAt = HEADER_SIZE + pos % capacity;
+            long fileAt = ringStart + pos % capacity;
             while (part.hasRemaining()) {
                 io.write(channel, path, part, fileAt + (part.position() - round.position()));
             }
@@ -635,8 +679,8 @@ public final class CommitJournal implements AutoCloseable {
     private void writeHeader(long position) throws IOException {
         FileIo io = FileIo.of(path);
         long sequence = headerSequence + 1;
-        ByteBuffer slot = slot(sequence, position);
-        long at = (sequence & 1) * 64;
+        ByteBuffer slot = slot(version, sequence, position);
+        long at = (sequence & 1) * slotSpacing(version);
         while (slot.hasRemaining()) {
             io.write(channel, path, slot, at + slot.position());
         }

@@ -331,8 +331,42 @@ class CommitJournalTest {
         try (CommitJournal j = CommitJournal.open(dir, MAX_RECORD, BUFFER, false)) {
             assertEquals(List.of(), j.readRecords(2)); // the old slot's covered point is a ring before
         }
-        corrupt(64 + 4);
+        corrupt(CommitJournal.SLOT_SPACING + 4);
         assertThrows(CorruptionException.class, () -> CommitJournal.open(dir, MAX_RECORD, BUFFER, false));
+    }
+
+    /**
+     * A power loss tears the header write of a checkpoint: the whole sector holding the newer slot is
+     * lost, and the other slot, in a sector of its own, still names an earlier covered point. Replay
+     * starts there: the ring's space past it was not reused, since that waits for the header's force,
+     * so every record from there on is read (the covered ones again, to the same effect).
+     */
+    @Test
+    void aTornSectorOfTheNewerSlotLeavesTheOlderOne() throws IOException {
+        try (CommitJournal j = fresh()) {
+            long[] ends = appendAll(j);
+            j.cover(ends[1]); // slot 1 (sequence 3): the first two records are covered
+            j.reserve(100);
+            long end = j.append(CommitJournal.CLEAR, 1, new byte[0], null, 0);
+            j.release(100);
+            j.syncTo(end);
+        }
+        try (CommitJournal j = CommitJournal.open(dir, MAX_RECORD, BUFFER, false)) {
+            assertEquals(3, j.readRecords(2).size());
+        }
+        zero(CommitJournal.SLOT_SPACING / 512 * 512, 512); // the 512-byte sector that holds slot 1
+        try (CommitJournal j = CommitJournal.open(dir, MAX_RECORD, BUFFER, false)) {
+            List<CommitJournal.Record> r = j.readRecords(2);
+            assertEquals(5, r.size(), "replayed from slot 0's covered point");
+            assertArrayEquals(b("value a"), r.get(0).value());
+            assertEquals(CommitJournal.CLEAR, r.get(4).kind());
+        }
+    }
+
+    private void zero(long offset, int length) throws IOException {
+        try (FileChannel ch = FileChannel.open(FileNames.journal(dir), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(length), offset);
+        }
     }
 
     @Test
