@@ -13,8 +13,8 @@ import java.nio.file.Path;
  * file: the journal on the device stays uncovered from the open on, as a power loss before a
  * checkpoint's header leaves it (the shards' logs keep whatever reached them).
  */
-final class UncoveredJournal extends ForwardingFileIo {
-    static final FileIo IO = new UncoveredJournal();
+public final class UncoveredJournal extends ForwardingFileIo {
+    public static final FileIo IO = new UncoveredJournal();
 
     private UncoveredJournal() {}
 
