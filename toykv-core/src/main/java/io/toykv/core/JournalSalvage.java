@@ -37,14 +37,16 @@ final class JournalSalvage {
         String name = file.getFileName().toString();
         Path copyDir = scratch.resolve("journal");
         Files.createDirectories(copyDir);
-        Files.copy(file, FileNames.journal(copyDir));
         List<CommitJournal.Record> records;
         JournalScan.Result scan;
         StoreOptions o = target.options();
         long maxRecord = CommitJournal.RECORD_HEADER + (long) o.maxKeySize() + o.largestBufferedValue();
-        try (CommitJournal journal = CommitJournal.open(copyDir, maxRecord, o.bufferSize(), false)) {
-            scan = journal.scan(shards);
-            records = CommitJournal.replayable(scan.entries(), shards);
+        try {
+            Files.copy(file, FileNames.journal(copyDir)); // a read error of the damaged file is its damage too
+            try (CommitJournal journal = CommitJournal.open(copyDir, maxRecord, o.bufferSize(), false)) {
+                scan = journal.scan(shards);
+                records = CommitJournal.replayable(scan.entries(), shards);
+            }
         } catch (IOException | RuntimeException e) {
             note.accept(name + " cannot be read (" + e.getMessage()
                     + "): the acknowledged writes only it held (ALWAYS mode, since the last checkpoint) are lost");

@@ -26,8 +26,7 @@ import java.util.zip.ZipInputStream;
  * kill -9 leaves them, the last puts in the buffers only. From version 7 on, {@link #writeJournalFixture}
  * then leaves writes in the commit journal that no checkpoint covered. ({@code v4-store.zip} is
  * {@link FormatVersion4Test}'s own fixture; {@code v5-store.zip} was left by commit a20c2e3, {@code v6-store.zip}
- * by commit 5dfcbd3, {@code v7-store.zip} by the build of branch journalfix before the journal's
- * header slots moved a sector apart.)
+ * by commit 5dfcbd3, {@code v7-store.zip} by commit 3665989, {@code v8-store.zip} by commit 7fa8616.)
  */
 final class GoldenStore {
     static final StoreOptions OPTIONS = StoreOptions.defaults()

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A store of every earlier format version, left by that version's last build as a kill -9 leaves it
+ * A store of every format version, left by that version's last build as a kill -9 leaves it
  * ({@link GoldenStore}), opened by this one: it recovers, reads back, is upgraded to the current version,
  * takes writes, survives garbage collection and a crash. Version 1's own upgrade (its keyed records and
  * one-half buffer) is checked in detail by {@link FormatVersion1Test}.
@@ -25,7 +25,7 @@ class GoldenStoresTest {
     Path dir;
 
     @ParameterizedTest(name = "version {0}")
-    @ValueSource(ints = {1, 2, 3, 5, 6, 7})
+    @ValueSource(ints = {1, 2, 3, 5, 6, 7, 8})
     void aStoreOfAnEarlierVersionOpensIsUpgradedAndKeepsWorking(int version) throws IOException {
         GoldenStore.unzip(version, dir);
         assertEquals(version, GoldenStore.manifestVersion(dir));
