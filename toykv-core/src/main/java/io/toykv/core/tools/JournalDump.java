@@ -90,7 +90,7 @@ final class JournalDump {
         for (int i = 0; i < 2; i++) {
             int at = i * spacing;
             ByteBuffer s = read(ch, at, 28);
-            boolean ok = s.getInt(0) == MAGIC && s.getInt(4) == version && crc(s, 0, 24) == s.getInt(24);
+            boolean ok = s.getInt(0) == MAGIC && s.getInt(4) == version && FormatDump.crc(s, 0, 24) == s.getInt(24);
             if (print && s.getInt(4) == version) {
                 out.printf(
                         Locale.ROOT,
@@ -209,11 +209,5 @@ final class JournalDump {
             }
         }
         return true;
-    }
-
-    private static int crc(ByteBuffer b, int from, int length) {
-        CRC32C c = new CRC32C();
-        c.update(b.slice(from, length));
-        return (int) c.getValue();
     }
 }
