@@ -237,8 +237,8 @@ public final class Store implements AutoCloseable {
     /**
      * Replays the commit journal, if the store has one, into the opened shards (a store last opened in
      * {@link SyncMode#ALWAYS} mode); in that mode returns the journal, created if missing and attached to
-     * the shards, else closes it and returns null. A ring too small for the options' largest record is
-     * replaced, once replayed, by a larger one.
+     * the shards, else closes it and returns null. A ring too small for the options' largest record, or of
+     * an older layout, is replaced, once replayed, by one of the current layout large enough.
      */
     private static CommitJournal openJournal(Path dir, StoreOptions opts, Shard[] shards) throws IOException {
         boolean always = opts.syncMode() == SyncMode.ALWAYS;
@@ -258,7 +258,8 @@ public final class Store implements AutoCloseable {
                 journal.close();
                 return null;
             }
-            if (journal.tooSmallFor(maxRecord)) {
+            // A ring too small for the options, or of the older layout (both header slots in one sector).
+            if (journal.tooSmallFor(maxRecord) || journal.olderLayout()) {
                 journal.close();
                 journal = CommitJournal.replace(dir, maxRecord, opts.bufferSize());
             }

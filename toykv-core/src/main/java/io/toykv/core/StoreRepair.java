@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  * directories) are re-routed, not dropped. Each shard's keys come from the directory that holds its
  * files, when there is one: a key live only elsewhere (a stray copy) is reported and kept out, never
  * brought back after its shard deleted it. A shard directory of another store is reported and not
- * imported, unless asked for.
+ * imported, unless asked for. Last, the commit journal's records are redone in the new store
+ * ({@link JournalSalvage}): the writes acknowledged in {@code ALWAYS} mode that only the journal holds.
  *
  * <p>Taking the lock writes this process's pid into the damaged store's {@code LOCK}, as an open does;
  * nothing else in the damaged store is written.
@@ -66,7 +67,44 @@ public final class StoreRepair {
             int segmentsMissing,
             List<String> notes,
             long keysNotRestored,
-            int foreignDirsNotImported) {
+            int foreignDirsNotImported,
+            long journalRecordsReplayed,
+            int journalsUnreadable) {
+        /** A report without the journal's counts: no journal, or nothing in it. */
+        public Report(
+                Path source,
+                Path output,
+                int shards,
+                long keysCopied,
+                long keysRerouted,
+                long duplicatesDropped,
+                long keysWithoutValue,
+                int shardDirsMissing,
+                int keysFilesMissing,
+                int keysFilesDamaged,
+                int segmentsMissing,
+                List<String> notes,
+                long keysNotRestored,
+                int foreignDirsNotImported) {
+            this(
+                    source,
+                    output,
+                    shards,
+                    keysCopied,
+                    keysRerouted,
+                    duplicatesDropped,
+                    keysWithoutValue,
+                    shardDirsMissing,
+                    keysFilesMissing,
+                    keysFilesDamaged,
+                    segmentsMissing,
+                    notes,
+                    keysNotRestored,
+                    foreignDirsNotImported,
+                    0,
+                    0);
+        }
+
         /** A report without the counts of keys kept out and of another store's directories: none. */
         public Report(
                 Path source,
@@ -95,6 +133,8 @@ public final class StoreRepair {
                     segmentsMissing,
                     notes,
                     0,
+                    0,
+                    0,
                     0);
         }
 
@@ -104,7 +144,8 @@ public final class StoreRepair {
                     && shardDirsMissing == 0
                     && keysFilesMissing == 0
                     && keysFilesDamaged == 0
-                    && segmentsMissing == 0;
+                    && segmentsMissing == 0
+                    && journalsUnreadable == 0;
         }
 
         @Override
@@ -127,7 +168,9 @@ public final class StoreRepair {
                     .append(keysNotRestored)
                     .append(" keys live only outside their shard's directory; did not import ")
                     .append(foreignDirsNotImported)
-                    .append(" directories of another store\n");
+                    .append(" directories of another store; replayed ")
+                    .append(journalRecordsReplayed)
+                    .append(" commit journal records\n");
             b.append("lost: ")
                     .append(shardDirsMissing)
                     .append(" shard directories, ")
@@ -138,7 +181,9 @@ public final class StoreRepair {
                     .append(segmentsMissing)
                     .append(" segments missing, ")
                     .append(keysWithoutValue)
-                    .append(" keys whose values are gone\n");
+                    .append(" keys whose values are gone, ")
+                    .append(journalsUnreadable)
+                    .append(" commit journals unreadable\n");
             for (String n : notes) {
                 b.append("  ").append(n).append('\n');
             }
@@ -161,6 +206,7 @@ public final class StoreRepair {
     private int segmentsMissing;
     private long notRestored;
     private int foreignNotImported;
+    private JournalSalvage.Outcome journal = new JournalSalvage.Outcome(0, false);
     /** Which atomic batches committed, by the store's {@code batches.log} (none if it cannot be read). */
     private java.util.function.LongPredicate committed = id -> false;
 
@@ -229,6 +275,8 @@ public final class StoreRepair {
                     }
                 }
                 r.copyAll(found, target);
+                // After the shards' keys: the journal's records are the latest acknowledged changes.
+                r.journal = JournalSalvage.replay(src, scratch, target, r.shards, r::note);
             } finally {
                 for (Salvaged d : found) {
                     if (d.values() != null) {
@@ -252,7 +300,9 @@ public final class StoreRepair {
                 r.segmentsMissing,
                 List.copyOf(r.notes),
                 r.notRestored,
-                r.foreignNotImported);
+                r.foreignNotImported,
+                r.journal.replayed(),
+                r.journal.unreadable() ? 1 : 0);
     }
 
     private void note(String line) {

@@ -20,7 +20,7 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * 0  4  magic 0x4D564B54 ("TKVM" little-endian)
- * 4  4  format version (6; 1 to 5 are read and upgraded, below)
+ * 4  4  format version (8; 1 to 7 are read and upgraded, below)
  * 8  4  shard count
  * 12 8  store id: random, never 0; each shard's {@link ShardManifest} repeats it
  * 20 4  crc32c of bytes 0..20
@@ -38,14 +38,18 @@ import java.util.zip.CRC32C;
  * hold PUT_EXPIRING records and records of the empty key ({@link io.toykv.core.log.KeyRecord}); a
  * version 4 store's files are read as they are. Version 6 keys logs may hold ATOMIC_PART records, and
  * the store has a {@link BatchCommits} file (made at creation, or at the upgrade before the manifest
- * is written). Bumping the version on that first open is
+ * is written). Version 7 stores may have a {@link CommitJournal}; version 8 journals keep their two
+ * header slots a sector apart (a version 7 journal, both slots in one sector, is read and replaced once
+ * replayed, in ALWAYS mode). Bumping the version on that first open is
  * what makes an older build refuse the store instead of failing on the new records or buffer.
  */
 public final class StoreManifest {
     public static final int MAGIC = 0x4D564B54;
-    public static final int VERSION = 7;
+    public static final int VERSION = 8;
     /** The first version that may have a commit journal ({@link CommitJournal}), replayed at open. */
     public static final int FIRST_WITH_JOURNAL = 7;
+    /** The first version whose commit journal keeps its header slots in sectors of their own. */
+    public static final int FIRST_WITH_SECTOR_SLOTS = 8;
     /** The first version with atomic batches: ATOMIC_PART records and the {@link BatchCommits} file. */
     public static final int FIRST_WITH_BATCHES = 6;
     /** The first version with a store id and shard manifests. */
