@@ -64,11 +64,13 @@ final class CommandKeyspace implements Keyspace {
             }
         }
         try {
-            if (written.size() == 1) {
-                // One database: its store's atomic batch, the cheap path.
+            if (written.size() == 1 && !(written.get(0).getValue().clearsAndWrites() && databases.count() > 1)) {
+                // One database: its store's atomic batch, the cheap path. A FLUSHDB or FLUSHALL followed
+                // by writes would be two durable steps there (the clear, then the batch): the redo log
+                // makes them one, where the server has it (more than one database).
                 Map.Entry<Integer, TransactionWrites> e = written.get(0);
                 e.getValue().applyTo(e.getKey(), databases.keyspace(e.getKey()), watches);
-            } else if (written.size() > 1) {
+            } else if (!written.isEmpty()) {
                 applyAcrossDatabases(written);
             }
         } finally {

@@ -246,6 +246,11 @@ final class TransactionWrites implements Keyspace {
         }
     }
 
+    /** Whether the transaction clears this database (FLUSHDB, FLUSHALL) and then writes to it. */
+    boolean clearsAndWrites() {
+        return cleared && !(writes.isEmpty() && expiries.isEmpty());
+    }
+
     /** Whether the transaction wrote nothing to this database. */
     boolean isEmpty() {
         return !cleared && writes.isEmpty() && expiries.isEmpty();
