@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.toykv.core.engine.ShardRouter;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Review of branch journalfix: the repair's replay of journal.log. */
-class ReviewJournalRepairTest {
+/** The repair's replay of journal.log: what it cannot redo counts as lost, and a routine end is not damage. */
+class StoreRepairJournalLossTest {
     private static final StoreOptions ALWAYS = StoreOptions.defaults()
             .shards(2)
             .syncMode(SyncMode.ALWAYS)
@@ -35,36 +33,16 @@ class ReviewJournalRepairTest {
     @TempDir
     Path aside;
 
+    private void crashWithJournalOnlyWrites(StoreRepairJournalTest.StoreWrites journalOnly) throws IOException {
+        StoreRepairJournalTest.crashWithJournalOnlyWrites(store, aside, ALWAYS, journalOnly);
+    }
+
     private static byte[] key(int i) {
-        return String.format("key-%03d", i).getBytes(StandardCharsets.US_ASCII);
+        return StoreRepairJournalTest.key(i);
     }
 
     private static byte[] value(String round, int i) {
-        return String.format("%s-%03d", round, i).getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** 100 keys in the shards' logs; then {@code journalOnly} runs in ALWAYS mode and the shards lose it. */
-    private void crashWithJournalOnlyWrites(IoBody journalOnly) throws IOException {
-        try (Store s = Store.open(store, ALWAYS)) {
-            for (int i = 0; i < 100; i++) {
-                s.put(key(i), value("v0", i));
-            }
-        }
-        for (int i = 0; i < 2; i++) {
-            copyTree(FileNames.shardDir(store, i), aside.resolve("shard-" + i));
-        }
-        Store s = Store.open(store, ALWAYS.copy().fileIo(UncoveredJournal.IO));
-        journalOnly.run(s);
-        s.abandon();
-        for (int i = 0; i < 2; i++) {
-            Path dir = FileNames.shardDir(store, i);
-            MissingFilesTest.deleteTree(dir);
-            copyTree(aside.resolve("shard-" + i), dir);
-        }
-    }
-
-    interface IoBody {
-        void run(Store s) throws IOException;
+        return StoreRepairJournalTest.value(round, i);
     }
 
     /**
@@ -128,18 +106,5 @@ class ReviewJournalRepairTest {
         StoreRepair.Report r = StoreRepair.repair(store, output, StoreOptions.defaults());
 
         assertFalse(r.toString().contains("damage"), r.toString());
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }
