@@ -16,45 +16,60 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Review of branch journalfix: the v1 -> v2 journal replacement and the store format bump. */
-class ReviewJournalUpgradeTest {
+/** The version 1 to 2 journal replacement comes after the store format 8 manifest, and writes no v1 header. */
+class JournalLayoutUpgradeOrderTest {
     @TempDir
     Path dir;
 
     /**
-     * A crash after the open replaced the version 1 journal by a version 2 one and before it wrote the
-     * manifest of format 8 (here: the manifest's rename fails) leaves a store of format 7 whose journal
-     * has no slot a format-7 build reads (main's CommitJournal.open: version 1 slots at 0 and 64 only).
-     * The previous build does not refuse it as "written by a newer toykv": it fails the open with
-     * "commit journal has no valid header slot" and points at the repair tool. Writing the manifest
-     * (format 8) before replacing the journal would leave instead a format 8 store with a version 1
-     * journal, which this build reads and an older one refuses clearly.
+     * A crash before the manifest of format 8 is written (here: its rename fails) leaves the version 1
+     * journal in place: a store of format 7 that a format-7 build reads (a version 1 slot at 0 or 64).
      */
     @Test
-    void aCrashBetweenTheJournalsReplacementAndTheManifestLeavesAStoreTheOlderBuildCannotOpen()
-            throws IOException {
+    void aCrashBeforeTheManifestLeavesTheVersionOneJournal() throws IOException {
         GoldenStore.unzip(7, dir);
-        FileIo crashBeforeManifest = new ForwardingFileIo() {
+        FileIo crashBeforeManifest = failingMoveTo(FileNames.MANIFEST);
+        assertThrows(
+                IOException.class,
+                () -> Store.open(
+                        dir,
+                        GoldenStore.OPTIONS.copy().syncMode(SyncMode.ALWAYS).fileIo(crashBeforeManifest)));
+
+        assertEquals(7, GoldenStore.manifestVersion(dir), "the manifest still says format 7");
+        assertTrue(formatSevenBuildFindsASlot(FileNames.journal(dir)), "a format 7 build finds a version 1 slot");
+    }
+
+    /**
+     * A crash after the manifest of format 8 and before the journal's replacement (here: its rename
+     * fails) leaves a store of format 8 with a version 1 journal, which this build opens.
+     */
+    @Test
+    void aCrashBeforeTheJournalsReplacementLeavesAFormatEightStoreThisBuildOpens() throws IOException {
+        GoldenStore.unzip(7, dir);
+        FileIo crashBeforeJournal =
+                failingMoveTo(FileNames.journal(dir).getFileName().toString());
+        StoreOptions always = GoldenStore.OPTIONS.copy().syncMode(SyncMode.ALWAYS);
+        assertThrows(IOException.class, () -> Store.open(dir, always.copy().fileIo(crashBeforeJournal)));
+
+        assertEquals(
+                8, GoldenStore.manifestVersion(dir), "the manifest says format 8 before the journal's replacement");
+        assertTrue(formatSevenBuildFindsASlot(FileNames.journal(dir)), "the version 1 journal is still in place");
+        try (Store s = Store.open(dir, always)) {
+            GoldenStore.assertContents(s, GoldenStore.fixtureContents(7)); // the journal's records too
+        }
+        assertEquals(CommitJournal.VERSION, intAt(FileNames.journal(dir), CommitJournal.SLOT_SPACING + 4));
+    }
+
+    private static FileIo failingMoveTo(String name) {
+        return new ForwardingFileIo() {
             @Override
             public void move(Path from, Path to) throws IOException {
-                if (to.getFileName().toString().equals(FileNames.MANIFEST)) {
-                    throw new IOException("injected: power loss before the manifest's rename");
+                if (to.getFileName().toString().equals(name)) {
+                    throw new IOException("injected: power loss before the rename to " + name);
                 }
                 super.move(from, to);
             }
         };
-        assertThrows(
-                IOException.class,
-                () -> Store.open(dir, GoldenStore.OPTIONS.copy().syncMode(SyncMode.ALWAYS).fileIo(crashBeforeManifest)));
-
-        assertEquals(7, GoldenStore.manifestVersion(dir), "the manifest still says format 7");
-        Path journal = FileNames.journal(dir);
-        assertEquals(CommitJournal.VERSION, intAt(journal, CommitJournal.SLOT_SPACING + 4), "journal replaced");
-        // What a format-7 build (main) accepts: a version 1 slot at offset 0 or 64.
-        assertTrue(
-                formatSevenBuildFindsASlot(journal),
-                "a format 7 store whose journal a format 7 build cannot read: that build fails the open with"
-                        + " 'commit journal has no valid header slot' instead of 'written by a newer toykv'");
     }
 
     /**
@@ -78,7 +93,8 @@ class ReviewJournalUpgradeTest {
                 return super.write(ch, path, src, position);
             }
         };
-        try (Store s = Store.open(dir, GoldenStore.OPTIONS.copy().syncMode(SyncMode.ALWAYS).fileIo(watch))) {
+        try (Store s = Store.open(
+                dir, GoldenStore.OPTIONS.copy().syncMode(SyncMode.ALWAYS).fileIo(watch))) {
             assertEquals(java.util.List.of(), v1HeaderWrites, "header writes in the version 1 layout");
         }
     }
@@ -90,7 +106,9 @@ class ReviewJournalUpgradeTest {
             for (int at = 0; at <= 64; at += 64) {
                 CRC32C crc = new CRC32C();
                 crc.update(h.array(), at, 24);
-                if (h.getInt(at) == CommitJournal.MAGIC && h.getInt(at + 4) == 1 && h.getInt(at + 24) == (int) crc.getValue()) {
+                if (h.getInt(at) == CommitJournal.MAGIC
+                        && h.getInt(at + 4) == 1
+                        && h.getInt(at + 24) == (int) crc.getValue()) {
                     return true;
                 }
             }
