@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review of branch journalfix: the windowed scan against what was appended, over many laps of a small
+ * The windowed scan checked against what was appended, over many laps of a small
  * ring, with covered points that are not lap-aligned, SKIPs and zero gaps at lap ends, and windows down
  * to one record header.
  */
-class ReviewJournalScanTest {
+class JournalScanWindowTest {
     private static final long MAX_RECORD = 1600;
 
     @TempDir
@@ -48,7 +48,9 @@ class ReviewJournalScanTest {
                         // Full: force and cover some of it (not lap-aligned), then retry.
                         long upTo = j.appended();
                         j.syncTo(upTo);
-                        long coverAt = live.isEmpty() ? upTo : live.get(rnd.nextInt(live.size())).position();
+                        long coverAt = live.isEmpty()
+                                ? upTo
+                                : live.get(rnd.nextInt(live.size())).position();
                         if (rnd.nextBoolean()) {
                             coverAt = upTo;
                         }
