@@ -49,6 +49,7 @@ final class JournalSalvage {
         List<CommitJournal.Record> records;
         JournalScan.Result scan;
         int journalShards = shards;
+        long damageAt = -1;
         StoreOptions o = target.options();
         long maxRecord = CommitJournal.RECORD_HEADER + (long) o.maxKeySize() + o.largestBufferedValue();
         try {
@@ -60,16 +61,20 @@ final class JournalSalvage {
                     journalShards = Math.max(journalShards, e.shard() + 1);
                 }
                 records = CommitJournal.replayable(scan.entries(), journalShards);
+                // Where the reading stops is the end of what was written (a write torn by the crash,
+                // never acknowledged, or what an earlier lap left) unless a record checks out past it.
+                if (!scan.endIsZeros()) {
+                    damageAt = journal.recordPast(scan.end(), shardsGuessed ? StoreOptions.MAX_SHARDS : shards);
+                }
             }
         } catch (IOException | RuntimeException e) {
             note.accept(name + " cannot be read (" + e.getMessage()
                     + "): the acknowledged writes only it held (ALWAYS mode, since the last checkpoint) are lost");
             return new Outcome(0, 0, 0, true);
         }
-        if (!scan.endIsZeros()) {
-            note.accept(name + ": reading stopped at position " + scan.end() + " (" + scan.stop() + "): a write"
-                    + " torn by the crash (never acknowledged), what an earlier lap of the ring left, or damage,"
-                    + " after which any record is lost");
+        if (damageAt >= 0) {
+            note.accept(name + ": reading stopped at position " + scan.end() + " (" + scan.stop() + "), yet a record"
+                    + " checks out at position " + damageAt + " past it: damage, after which the records are lost");
         }
         if (journalShards > shards) {
             note.accept(name + ": has records of shard " + (journalShards - 1) + ", so the store had at least "

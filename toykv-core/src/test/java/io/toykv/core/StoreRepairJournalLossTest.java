@@ -1,7 +1,9 @@
 package io.toykv.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.engine.ShardRouter;
 import io.toykv.core.io.FileNames;
@@ -47,9 +49,8 @@ class StoreRepairJournalLossTest {
 
     /**
      * An acknowledged put only the journal holds, whose key the new store's limits refuse (the CLI always
-     * repairs with default options: maxKeySize 1024), is only noted: the report says nothing was lost and
-     * bin/toykv-repair exits 0, though the write is gone. The same key found in a shard directory is
-     * counted as lost (copyAll).
+     * repairs with default options: maxKeySize 1024), counts as lost, as the same key found in a shard
+     * directory does.
      */
     @Test
     void aJournalRecordTheNewStoreRefusesCountsAsLost() throws IOException {
@@ -59,14 +60,14 @@ class StoreRepairJournalLossTest {
 
         StoreRepair.Report r = StoreRepair.repair(store, output, StoreOptions.defaults());
 
+        assertEquals(1, r.journalRecordsLost(), r.toString());
         assertFalse(r.lostNothing(), "an acknowledged write was not redone, yet:\n" + r);
     }
 
     /**
      * Manifest unreadable and the last shard's directory gone: the repair takes 1 shard (the highest
-     * directory). The journal's first record of shard 1 then fails the scan's field check (shard >=
-     * shards), so every later record, of shard 0 too, is dropped: acknowledged overwrites of shard 0's
-     * keys that only the journal held are lost (and the report still says nothing was lost).
+     * directory). The journal's records of shard 1 do not end its reading: the later records of shard 0,
+     * acknowledged overwrites only the journal held, are redone, and the missing shard counts as lost.
      */
     @Test
     void aGuessedShardCountDoesNotEndTheJournalAtTheFirstRecordOfAHigherShard() throws IOException {
@@ -80,6 +81,8 @@ class StoreRepairJournalLossTest {
 
         StoreRepair.Report r = StoreRepair.repair(store, output, StoreOptions.defaults());
 
+        assertEquals(1, r.shardDirsMissing(), "shard 1's directory, which the journal shows\n" + r);
+        assertFalse(r.lostNothing(), r.toString());
         try (Store s = Store.open(output)) {
             for (int i = 0; i < 50; i++) {
                 if (ShardRouter.shardOf(key(i), 2) == 0) {
@@ -91,9 +94,8 @@ class StoreRepairJournalLossTest {
 
     /**
      * Nothing damaged: a crash left journal-only writes in a ring past its first lap (the positions of
-     * each open start two laps on, so the bytes after the last record are an earlier lap's). The repair
-     * still says the reading stopped on "a write torn by the crash ..., or damage, after which any record
-     * is lost": the routine end of every journal past its first lap reads as possible damage.
+     * each open start two laps on, so the bytes after the last record are an earlier lap's). That routine
+     * end of the reading is not reported as possible damage: no record checks out past it.
      */
     @Test
     void anUndamagedJournalIsNotReportedAsPossiblyDamaged() throws IOException {
@@ -105,6 +107,37 @@ class StoreRepairJournalLossTest {
 
         StoreRepair.Report r = StoreRepair.repair(store, output, StoreOptions.defaults());
 
-        assertFalse(r.toString().contains("damage"), r.toString());
+        // The notes: the report's counts always name "keys files damaged".
+        assertFalse(r.notes().stream().anyMatch(n -> n.contains("damage")), r.toString());
+    }
+
+    /** A record damaged among the journal-only ones: records check out past where the reading stopped. */
+    @Test
+    void aDamagedRecordWithRecordsPastItIsReportedAsDamage() throws IOException {
+        crashWithJournalOnlyWrites(s -> {
+            for (int i = 0; i < 10; i++) {
+                s.put(key(i), value("v1", i));
+            }
+        });
+        Path journal = FileNames.journal(store);
+        byte[] bytes = Files.readAllBytes(journal);
+        byte[] fourth = value("v1", 3);
+        int at = indexOf(bytes, fourth);
+        bytes[at] ^= 0x40; // the fourth record's value: its checksum fails
+        Files.write(journal, bytes);
+
+        StoreRepair.Report r = StoreRepair.repair(store, output, StoreOptions.defaults());
+
+        assertTrue(r.notes().stream().anyMatch(n -> n.contains("damage")), r.toString());
+        assertEquals(3, r.journalRecordsReplayed(), r.toString());
+    }
+
+    private static int indexOf(byte[] in, byte[] what) {
+        for (int i = 0; i + what.length <= in.length; i++) {
+            if (Arrays.equals(in, i, i + what.length, what, 0, what.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not in the journal");
     }
 }
