@@ -19,56 +19,82 @@ import java.util.function.Consumer;
  * A journal that cannot be read is reported and leaves the rest of the repair as it is.
  */
 final class JournalSalvage {
-    /** What the journal gave: the records replayed, and whether it could not be read at all. */
-    record Outcome(long replayed, boolean unreadable) {}
+    /**
+     * What the journal gave: the records replayed, the records the new store refused (lost), the shards
+     * the journal has records of beyond the repair's shard count (their directories are missing, the
+     * count was guessed without them), and whether it could not be read at all.
+     */
+    record Outcome(long replayed, long lost, int shardsBeyond, boolean unreadable) {
+        static final Outcome NONE = new Outcome(0, 0, 0, false);
+    }
 
     private JournalSalvage() {}
 
     /**
      * Reads a copy (in {@code scratch}) of {@code source}'s journal, if it has one, and redoes its
      * records in {@code target}, a store of {@code shards} shards; each finding goes to {@code note}.
+     * With {@code shardsGuessed} (no manifest said the count), the records of any shard are read, and
+     * the count is taken as at least the journal's highest shard + 1.
      */
-    static Outcome replay(Path source, Path scratch, Store target, int shards, Consumer<String> note)
+    static Outcome replay(
+            Path source, Path scratch, Store target, int shards, boolean shardsGuessed, Consumer<String> note)
             throws IOException {
         Path file = FileNames.journal(source);
         if (!Files.exists(file)) {
-            return new Outcome(0, false); // never opened in ALWAYS mode: nothing was journaled
+            return Outcome.NONE; // never opened in ALWAYS mode: nothing was journaled
         }
         String name = file.getFileName().toString();
         Path copyDir = scratch.resolve("journal");
         Files.createDirectories(copyDir);
         List<CommitJournal.Record> records;
         JournalScan.Result scan;
+        int journalShards = shards;
+        long damageAt = -1;
         StoreOptions o = target.options();
         long maxRecord = CommitJournal.RECORD_HEADER + (long) o.maxKeySize() + o.largestBufferedValue();
         try {
             Files.copy(file, FileNames.journal(copyDir)); // a read error of the damaged file is its damage too
             try (CommitJournal journal = CommitJournal.open(copyDir, maxRecord, o.bufferSize(), false)) {
-                scan = journal.scan(shards);
-                records = CommitJournal.replayable(scan.entries(), shards);
+                // A guessed count may miss the highest shards: a record of one must not end the reading.
+                scan = journal.scan(shardsGuessed ? StoreOptions.MAX_SHARDS : shards);
+                for (JournalScan.Entry e : scan.entries()) {
+                    journalShards = Math.max(journalShards, e.shard() + 1);
+                }
+                records = CommitJournal.replayable(scan.entries(), journalShards);
+                // Where the reading stops is the end of what was written (a write torn by the crash,
+                // never acknowledged, or what an earlier lap left) unless a record checks out past it.
+                if (!scan.endIsZeros()) {
+                    damageAt = journal.recordPast(scan.end(), shardsGuessed ? StoreOptions.MAX_SHARDS : shards);
+                }
             }
         } catch (IOException | RuntimeException e) {
             note.accept(name + " cannot be read (" + e.getMessage()
                     + "): the acknowledged writes only it held (ALWAYS mode, since the last checkpoint) are lost");
-            return new Outcome(0, true);
+            return new Outcome(0, 0, 0, true);
         }
-        if (!scan.endIsZeros()) {
-            note.accept(name + ": reading stopped at position " + scan.end() + " (" + scan.stop() + "): a write"
-                    + " torn by the crash (never acknowledged), what an earlier lap of the ring left, or damage,"
-                    + " after which any record is lost");
+        if (damageAt >= 0) {
+            note.accept(name + ": reading stopped at position " + scan.end() + " (" + scan.stop() + "), yet a record"
+                    + " checks out at position " + damageAt + " past it: damage, after which the records are lost");
+        }
+        if (journalShards > shards) {
+            note.accept(name + ": has records of shard " + (journalShards - 1) + ", so the store had at least "
+                    + journalShards + " shards; the keys of shards " + shards + " to " + (journalShards - 1)
+                    + " that only their missing directories held are lost");
         }
         long replayed = 0;
+        long lost = 0;
         for (CommitJournal.Record r : records) {
             try {
-                redo(r, target, shards);
+                redo(r, target, journalShards);
                 replayed++;
             } catch (IllegalArgumentException tooLarge) {
-                note.accept(name + ": a record at position " + r.position() + " exceeds the new store's limits: "
-                        + tooLarge.getMessage());
+                lost++;
+                note.accept(name + ": a record at position " + r.position() + " exceeds the new store's limits"
+                        + " (its write is lost): " + tooLarge.getMessage());
             }
         }
         note.accept(name + ": replayed " + replayed + " records the shards' logs may lack");
-        return new Outcome(replayed, false);
+        return new Outcome(replayed, lost, journalShards - shards, false);
     }
 
     /** Redoes one record as the open's replay would (a passed expiry deletes, as it does at the end of an open). */

@@ -193,25 +193,29 @@ public final class Store implements AutoCloseable {
             commits = BatchCommits.open(dir, stored == null || stored.version() < StoreManifest.FIRST_WITH_BATCHES);
             BatchCommits committed = commits;
             shards = openShards(dir, opts, allocator, io, identities, committed::committed);
-            journal = openJournal(dir, opts, shards);
-            if (stored == null) {
-                // The last step of a creation: every shard directory holds its files and its shard
-                // manifest, durably. A crash before this leaves no store manifest and shard directories
-                // without a key record, which the next open takes for a creation to finish.
-                StoreManifest.write(dir, opts.shards(), identities[0].storeId());
-            } else if (stored.version() < StoreManifest.VERSION) {
-                // After the shards opened, and before the store starts: its collector and its puts
-                // write records an older build cannot read. (An open that fails leaves the manifest as
-                // it was; the shards it opened may have replaced their version 1 buffers already,
+            if (stored != null && stored.version() < StoreManifest.VERSION) {
+                // After the shards opened, and before the journal's replacement and the store's start:
+                // the journal of the current layout, the collector and the puts write what an older
+                // build cannot read. A crash between this and the journal's replacement leaves a store
+                // of this format with a journal of the older layout, which this build reads and an
+                // older one refuses by the manifest. (An open that fails before this leaves the manifest
+                // as it was; the shards it opened may have replaced their version 1 buffers already,
                 // which this build reads and a build of version 2 or older refuses.)
                 StoreManifest.write(dir, stored.shards(), identities[0].storeId());
                 LOG.log(
                         System.Logger.Level.INFO,
                         "upgraded " + dir + " from store format version " + stored.version() + " to "
                                 + StoreManifest.VERSION);
+            }
+            journal = openJournal(dir, opts, shards);
+            if (stored == null) {
+                // The last step of a creation: every shard directory holds its files and its shard
+                // manifest, durably. A crash before this leaves no store manifest and shard directories
+                // without a key record, which the next open takes for a creation to finish.
+                StoreManifest.write(dir, opts.shards(), identities[0].storeId());
             } else if (stored.clearing()) {
-                // A clear was cut short: some shards may hold their keys still. Finished before the
-                // store starts, so no reader sees them.
+                // A clear was cut short: some shards may hold their keys still. Finished after the
+                // journal's replay and before the store starts, so no reader sees them.
                 clearShards(shards);
                 StoreManifest.write(dir, stored.shards(), identities[0].storeId(), false);
                 LOG.log(System.Logger.Level.INFO, "finished the clear of " + dir + " that a crash cut short");
@@ -263,7 +267,11 @@ public final class Store implements AutoCloseable {
             return null;
         }
         try {
-            int replayed = JournalReplay.replay(journal, shards);
+            // A ring too small for the options, or of the older layout (both header slots in one
+            // sector), is replaced once replayed: the replacement covers every record, so the replay
+            // writes no header into the file it leaves.
+            boolean replace = always && (journal.tooSmallFor(maxRecord) || journal.olderLayout());
+            int replayed = JournalReplay.replay(journal, shards, !replace);
             if (replayed > 0) {
                 LOG.log(System.Logger.Level.INFO, "replayed " + replayed + " commit journal records into " + dir);
             }
@@ -271,8 +279,7 @@ public final class Store implements AutoCloseable {
                 journal.close();
                 return null;
             }
-            // A ring too small for the options, or of the older layout (both header slots in one sector).
-            if (journal.tooSmallFor(maxRecord) || journal.olderLayout()) {
+            if (replace) {
                 journal.close();
                 journal = CommitJournal.replace(dir, maxRecord, opts.bufferSize());
             }

@@ -69,7 +69,8 @@ public final class StoreRepair {
             long keysNotRestored,
             int foreignDirsNotImported,
             long journalRecordsReplayed,
-            int journalsUnreadable) {
+            int journalsUnreadable,
+            long journalRecordsLost) {
         /** A report without the journal's counts: no journal, or nothing in it. */
         public Report(
                 Path source,
@@ -101,6 +102,7 @@ public final class StoreRepair {
                     notes,
                     keysNotRestored,
                     foreignDirsNotImported,
+                    0,
                     0,
                     0);
         }
@@ -135,6 +137,7 @@ public final class StoreRepair {
                     0,
                     0,
                     0,
+                    0,
                     0);
         }
 
@@ -145,7 +148,8 @@ public final class StoreRepair {
                     && keysFilesMissing == 0
                     && keysFilesDamaged == 0
                     && segmentsMissing == 0
-                    && journalsUnreadable == 0;
+                    && journalsUnreadable == 0
+                    && journalRecordsLost == 0;
         }
 
         @Override
@@ -183,7 +187,9 @@ public final class StoreRepair {
                     .append(keysWithoutValue)
                     .append(" keys whose values are gone, ")
                     .append(journalsUnreadable)
-                    .append(" commit journals unreadable\n");
+                    .append(" commit journals unreadable, ")
+                    .append(journalRecordsLost)
+                    .append(" commit journal records the new store refused\n");
             for (String n : notes) {
                 b.append("  ").append(n).append('\n');
             }
@@ -196,6 +202,9 @@ public final class StoreRepair {
     private final List<String> notes = new ArrayList<>();
     private long storeId;
     private int shards;
+    /** Whether {@link #shards} is a guess (no readable manifest said it). */
+    private boolean shardsGuessed;
+
     private long copied;
     private long rerouted;
     private long duplicates;
@@ -206,7 +215,7 @@ public final class StoreRepair {
     private int segmentsMissing;
     private long notRestored;
     private int foreignNotImported;
-    private JournalSalvage.Outcome journal = new JournalSalvage.Outcome(0, false);
+    private JournalSalvage.Outcome journal = JournalSalvage.Outcome.NONE;
     /** Which atomic batches committed, by the store's {@code batches.log} (none if it cannot be read). */
     private java.util.function.LongPredicate committed = id -> false;
 
@@ -276,7 +285,8 @@ public final class StoreRepair {
                 }
                 r.copyAll(found, target);
                 // After the shards' keys: the journal's records are the latest acknowledged changes.
-                r.journal = JournalSalvage.replay(src, scratch, target, r.shards, r::note);
+                r.journal = JournalSalvage.replay(src, scratch, target, r.shards, r.shardsGuessed, r::note);
+                r.shardDirsMissing += r.journal.shardsBeyond();
             } finally {
                 for (Salvaged d : found) {
                     if (d.values() != null) {
@@ -302,7 +312,8 @@ public final class StoreRepair {
                 r.notRestored,
                 r.foreignNotImported,
                 r.journal.replayed(),
-                r.journal.unreadable() ? 1 : 0);
+                r.journal.unreadable() ? 1 : 0,
+                r.journal.lost());
     }
 
     private void note(String line) {
@@ -369,7 +380,10 @@ public final class StoreRepair {
         if (m != null) {
             shards = m.shards();
             storeId = m.storeId();
-        } else if (!dirs.isEmpty()) {
+            return;
+        }
+        shardsGuessed = true;
+        if (!dirs.isEmpty()) {
             shards = dirs.lastKey() + 1;
             note("store manifest missing or unreadable: " + shards + " shards, as the highest shard directory says");
         } else {

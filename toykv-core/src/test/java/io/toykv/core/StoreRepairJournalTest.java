@@ -48,11 +48,11 @@ class StoreRepairJournalTest {
     @TempDir
     Path aside;
 
-    private static byte[] key(int i) {
+    static byte[] key(int i) {
         return String.format("key-%03d", i).getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static byte[] value(String round, int i) {
+    static byte[] value(String round, int i) {
         return String.format("%s-%03d", round, i).getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -65,35 +65,56 @@ class StoreRepairJournalTest {
      */
     private Map<Integer, byte[]> storeWhoseShardsLackTheJournalsWrites() throws IOException {
         Map<Integer, byte[]> model = new TreeMap<>();
-        try (Store s = Store.open(store, ALWAYS)) {
+        for (int i = 0; i < 100; i++) {
+            model.put(i, value("v0", i));
+        }
+        crashWithJournalOnlyWrites(store, aside, ALWAYS, s -> {
+            for (int i = 0; i < 50; i++) {
+                s.put(key(i), value("v1", i));
+                model.put(i, value("v1", i));
+            }
+            for (int i = 50; i < 60; i++) {
+                s.delete(key(i));
+                model.remove(i);
+            }
+            for (int i = 100; i < 120; i++) {
+                s.put(key(i), value("v2", i));
+                model.put(i, value("v2", i));
+            }
+        });
+        return model;
+    }
+
+    /** Writes made in a store by {@link #crashWithJournalOnlyWrites}. */
+    interface StoreWrites {
+        void run(Store s) throws IOException;
+    }
+
+    /**
+     * Puts keys 0-99 (closed cleanly: in the shards' logs) in {@code store} with {@code always} options,
+     * keeps a copy of the shard directories in {@code aside}, then runs {@code journalOnly} in ALWAYS mode
+     * and crashes; the shard directories are then put back as they were before those writes, as a power
+     * loss that took the unforced shard pages leaves them ({@link UncoveredJournal} keeps the journal
+     * uncovered).
+     */
+    static void crashWithJournalOnlyWrites(Path store, Path aside, StoreOptions always, StoreWrites journalOnly)
+            throws IOException {
+        try (Store s = Store.open(store, always)) {
             for (int i = 0; i < 100; i++) {
                 s.put(key(i), value("v0", i));
-                model.put(i, value("v0", i));
             }
         }
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < always.shards(); i++) {
             copyTree(FileNames.shardDir(store, i), aside.resolve("shard-" + i));
         }
-        Store s = Store.open(store, ALWAYS.copy().fileIo(UncoveredJournal.IO));
-        for (int i = 0; i < 50; i++) {
-            s.put(key(i), value("v1", i));
-            model.put(i, value("v1", i));
-        }
-        for (int i = 50; i < 60; i++) {
-            s.delete(key(i));
-            model.remove(i);
-        }
-        for (int i = 100; i < 120; i++) {
-            s.put(key(i), value("v2", i));
-            model.put(i, value("v2", i));
-        }
+        Store s = Store.open(store, always.copy().fileIo(UncoveredJournal.IO));
+        journalOnly.run(s);
         s.abandon();
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < always.shards(); i++) {
             Path dir = FileNames.shardDir(store, i);
             MissingFilesTest.deleteTree(dir);
             copyTree(aside.resolve("shard-" + i), dir);
         }
-        return model;
     }
 
     @Test
@@ -168,7 +189,7 @@ class StoreRepairJournalTest {
         }
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 Path target = to.resolve(from.relativize(p).toString());

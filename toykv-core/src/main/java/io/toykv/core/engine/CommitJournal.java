@@ -322,6 +322,14 @@ public final class CommitJournal implements AutoCloseable {
         return scan(shards, JournalScan.WINDOW);
     }
 
+    /**
+     * The first position past {@code end} (where a {@link #scan} stopped) within a ring's length of the
+     * covered point where a record of a shard below {@code shards} checks out, or -1 for none.
+     */
+    public long recordPast(long end, int shards) throws IOException {
+        return JournalScan.recordPast(channel, ringStart, capacity, covered, end, shards);
+    }
+
     private JournalScan.Result scan(int shards, int window) throws IOException {
         return JournalScan.scan(channel, ringStart, capacity, covered, shards, window);
     }

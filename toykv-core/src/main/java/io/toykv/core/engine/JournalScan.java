@@ -63,6 +63,54 @@ public final class JournalScan {
         return new JournalScan(channel, ringStart, capacity, windowSize).readFrom(from, shards);
     }
 
+    /**
+     * The first position after {@code end} and before {@code from} + the ring's capacity where a record
+     * of a shard below {@code shards} checks out (its checksum covers its position, so what an earlier
+     * lap left does not), or -1: a record there means the reading from {@code from} stopped at damage,
+     * not at the end of what was written. Tries every byte position: a cost for the repair, not an open.
+     */
+    public static long recordPast(FileChannel channel, long ringStart, long capacity, long from, long end, int shards)
+            throws IOException {
+        JournalScan scan = new JournalScan(channel, ringStart, capacity, WINDOW);
+        for (long pos = end + 1; pos < from + capacity; pos++) {
+            long lapEnd = (pos / capacity + 1) * capacity;
+            if (lapEnd - pos < CommitJournal.RECORD_HEADER) {
+                pos = lapEnd - 1;
+                continue;
+            }
+            if (scan.checksOut(pos, lapEnd, shards)) {
+                return pos;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether a record of a shard below {@code shards} checks out at {@code pos} (its lap ending at {@code lapEnd}). */
+    private boolean checksOut(long pos, long lapEnd, int shards) throws IOException {
+        long at = pos % capacity;
+        ByteBuffer header = bytes(at, CommitJournal.RECORD_HEADER);
+        int base = header.position();
+        int length = header.getInt(base + 4);
+        if (length < CommitJournal.RECORD_HEADER || length > lapEnd - pos) {
+            return false;
+        }
+        int stored = header.getInt(base);
+        byte kind = header.get(base + 8);
+        int shard = header.get(base + 9) & 0xFF;
+        int keyLength = header.getShort(base + 10) & 0xFFFF;
+        long expiry = header.getLong(base + 12);
+        return !fieldsFail(kind, shard, keyLength, length, expiry, shards) && stored == checksum(pos, at, length);
+    }
+
+    /** Fields a writer never makes. */
+    private static boolean fieldsFail(byte kind, int shard, int keyLength, int length, long expiry, int shards) {
+        return kind < CommitJournal.PUT
+                || kind > CommitJournal.SKIP
+                || shard >= shards
+                || keyLength > length - CommitJournal.RECORD_HEADER
+                || expiry < 0;
+    }
+
     private Result readFrom(long from, int shards) throws IOException {
         List<Entry> entries = new ArrayList<>();
         long pos = from;
@@ -87,11 +135,7 @@ public final class JournalScan {
             if (stored != checksum(pos, at, length)) {
                 return new Result(entries, pos, "checksum", false);
             }
-            if (kind < CommitJournal.PUT
-                    || kind > CommitJournal.SKIP
-                    || shard >= shards
-                    || keyLength > length - CommitJournal.RECORD_HEADER
-                    || expiry < 0) {
+            if (fieldsFail(kind, shard, keyLength, length, expiry, shards)) {
                 // A checksum that holds over fields a writer never makes: not a record of this store's journal.
                 return new Result(entries, pos, "fields (kind " + kind + ", shard " + shard + ")", false);
             }
