@@ -73,6 +73,11 @@ public final class Store implements AutoCloseable {
 
     private final Path dir;
     private final StoreOptions options;
+    /** The id in the store manifest, which {@link #clear} rewrites. */
+    private final long storeId;
+    /** Held by {@link #clear} from its mark to its mark's removal, so that two clears never interleave. */
+    private final Object clearLock = new Object();
+
     private final DirectoryLock lock;
     /** Routes the store's file changes to {@link StoreOptions#fileIo()}; released last at close. */
     private final FileIo.Installed fileIoScope;
@@ -105,6 +110,7 @@ public final class Store implements AutoCloseable {
     private Store(
             Path dir,
             StoreOptions options,
+            long storeId,
             DirectoryLock lock,
             FileIo.Installed fileIoScope,
             Shard[] shards,
@@ -112,6 +118,7 @@ public final class Store implements AutoCloseable {
             CommitJournal journal) {
         this.dir = dir;
         this.options = options;
+        this.storeId = storeId;
         this.lock = lock;
         this.fileIoScope = fileIoScope;
         this.shards = shards;
@@ -202,8 +209,14 @@ public final class Store implements AutoCloseable {
                         System.Logger.Level.INFO,
                         "upgraded " + dir + " from store format version " + stored.version() + " to "
                                 + StoreManifest.VERSION);
+            } else if (stored.clearing()) {
+                // A clear was cut short: some shards may hold their keys still. Finished before the
+                // store starts, so no reader sees them.
+                clearShards(shards);
+                StoreManifest.write(dir, stored.shards(), identities[0].storeId(), false);
+                LOG.log(System.Logger.Level.INFO, "finished the clear of " + dir + " that a crash cut short");
             }
-            Store store = new Store(dir, opts, lock, fileIoScope, shards, commits, journal);
+            Store store = new Store(dir, opts, identities[0].storeId(), lock, fileIoScope, shards, commits, journal);
             LOG.log(System.Logger.Level.DEBUG, "opened " + dir + " with " + store.size() + " keys");
             return store;
         } catch (IOException | RuntimeException e) {
@@ -623,21 +636,41 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Removes every key. Each shard writes one record; the space is reclaimed by garbage collection. Not
-     * one atomic change: a crash while it runs may leave the keys of the shards it had not reached yet.
+     * Removes every key. Each shard writes one record; the space is reclaimed by garbage collection.
+     * All or nothing for crashes: a kill -9 or a power loss while it runs leaves every key or none (the
+     * next open finishes a clear that had begun), and once it returns the clear is durable in every sync
+     * mode. Readers may see it shard by shard while it runs; a write of another thread that runs at the
+     * same time may land before or after it, and, if the process dies before the clear returns, may be
+     * removed by the open that finishes it.
+     *
+     * <p>Protocol: the store manifest is rewritten with {@link StoreManifest#CLEARING} (durably), each
+     * shard appends its CLEAR record, every shard is forced, and the manifest is rewritten without the
+     * flag (durably). An open that finds the flag clears and forces every shard, then removes it.
      */
     public void clear() {
         ensureOpen();
         ensureWritable();
         rethrowBackgroundFailure();
         try {
-            for (Shard s : shards) {
-                s.clear();
+            synchronized (clearLock) {
+                StoreManifest.write(dir, shards.length, storeId, true);
+                clearShards(shards);
+                StoreManifest.write(dir, shards.length, storeId, false);
             }
         } catch (IOException e) {
             throw failed(e);
         } catch (RuntimeException e) {
             throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
+        }
+    }
+
+    /** Appends a CLEAR record to every shard, then forces every shard: the middle of {@link #clear}'s protocol. */
+    private static void clearShards(Shard[] shards) throws IOException {
+        for (Shard s : shards) {
+            s.clear();
+        }
+        for (Shard s : shards) {
+            s.sync();
         }
     }
 
