@@ -41,7 +41,8 @@ class RevDbClearMarkLeftTest {
     @Test
     void aWriteAcknowledgedAfterAFailedClearSurvivesAReopen() throws IOException {
         FailManifestMoveIo io = new FailManifestMoveIo();
-        StoreOptions options = StoreModelTest.smallFiles().shards(3).activeExpiry(false).autoCompaction(false);
+        StoreOptions options =
+                StoreModelTest.smallFiles().shards(3).activeExpiry(false).autoCompaction(false);
         try (Store store = Store.open(tmp, options.copy().fileIo(io))) {
             store.put(b("before"), b("1"));
             io.moves.set(0);

@@ -26,7 +26,11 @@ class RevDbPowerLossMoveTest {
     }
 
     private static StoreOptions options() {
-        return StoreModelTest.smallFiles().shards(2).activeExpiry(false).autoCompaction(false).backgroundSync(false);
+        return StoreModelTest.smallFiles()
+                .shards(2)
+                .activeExpiry(false)
+                .autoCompaction(false)
+                .backgroundSync(false);
     }
 
     @Test
@@ -53,7 +57,8 @@ class RevDbPowerLossMoveTest {
         Path after = tmp.resolve("after");
         Files.createDirectories(after);
         // CrashState.writeTo checks the parent only; an entry whose grandparent was lost is dropped here too.
-        for (CrashImage.CrashState.Entry e : image.state(CrashImage.Mode.ALL_LOST, new Random(1)).entries()) {
+        for (CrashImage.CrashState.Entry e :
+                image.state(CrashImage.Mode.ALL_LOST, new Random(1)).entries()) {
             Path p = after.resolve(e.path().toString());
             if (!Files.isDirectory(p.getParent())) {
                 System.out.println("lost with its directory: " + e.path());
