@@ -28,11 +28,11 @@ class ClearCrashTest {
         Random random = new Random(seed);
         long next = 1;
         int clearsCut = 0;
-        for (int round = 0; round < 6; round++) {
+        for (int round = 0; round < 12 && clearsCut < 3; round++) {
             String ctx = "seed " + seed + " round " + round;
             String mode = round % 2 == 0 ? "EVERY_SECOND" : "ALWAYS";
             List<String> lines = CrashTest.runAndKill(
-                    ClearCrashWriter.class, dir, random.nextLong(), next, mode, 300 + random.nextInt(1500), ctx);
+                    ClearCrashWriter.class, dir, random.nextLong(), next, mode, 500 + random.nextInt(2500), ctx);
             // The state before the last step: after a W acknowledged, every database full of its value.
             long filled = -1;
             String inFlight = null;

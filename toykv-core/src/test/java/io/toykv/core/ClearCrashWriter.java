@@ -43,7 +43,7 @@ public final class ClearCrashWriter {
                     dbs.database(db).apply(batch);
                 }
                 DatabasesCrashWriter.say(out, "OK");
-                if (r.nextBoolean()) {
+                if (r.nextInt(3) == 0) {
                     DatabasesCrashWriter.say(out, "F");
                     dbs.clearAll();
                 } else {

@@ -63,7 +63,7 @@ class DatabasesCrashTest {
                     random.nextLong(),
                     nextOp,
                     mode,
-                    500 + random.nextInt(1500),
+                    1500 + random.nextInt(2500), // each move and apply forces its log and databases
                     ctx);
             List<List<Map<Integer, Long>>> candidates = List.of(model);
             for (int i = 0; i < lines.size(); i++) {

@@ -72,6 +72,33 @@ class DatabaseCommandsTest {
     }
 
     @Test
+    void anExecAcrossDatabasesWithMoveCopyAndFlushallSeesItsOwnWritesAndLeavesThemAfterARestart() throws IOException {
+        c.call("SET", "old", "x");
+        c.call("SELECT", "2");
+        c.call("SET", "gone", "y");
+        c.call("SELECT", "0");
+        assertEquals("+OK\r\n", c.call("MULTI"));
+        c.call("FLUSHALL");
+        c.call("SET", "a", "1");
+        c.call("MOVE", "a", "1");
+        c.call("MOVE", "a", "1");
+        c.call("SELECT", "1");
+        c.call("GET", "a");
+        c.call("COPY", "a", "c", "DB", "3");
+        c.call("SET", "b", "2");
+        c.call("DBSIZE");
+        assertEquals("*9\r\n+OK\r\n+OK\r\n:1\r\n:0\r\n+OK\r\n$1\r\n1\r\n:1\r\n+OK\r\n:2\r\n", c.call("EXEC"));
+        restart(TestServers.config(dir));
+        assertEquals(":0\r\n", c.call("DBSIZE"));
+        c.call("SELECT", "1");
+        assertEquals("*2\r\n$1\r\na\r\n$1\r\nb\r\n", c.call("KEYS", "*"));
+        c.call("SELECT", "2");
+        assertEquals(":0\r\n", c.call("DBSIZE"), "FLUSHALL in the EXEC cleared database 2");
+        c.call("SELECT", "3");
+        assertEquals("$1\r\n1\r\n", c.call("GET", "c"));
+    }
+
+    @Test
     void moveTakesAKeyToADatabaseWithoutIt() throws IOException {
         c.call("SET", "k", "v");
         assertEquals(":1\r\n", c.call("MOVE", "k", "3"));

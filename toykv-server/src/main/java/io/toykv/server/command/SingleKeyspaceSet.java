@@ -1,7 +1,6 @@
 package io.toykv.server.command;
 
 import io.toykv.core.DatabaseChanges;
-
 import java.util.Objects;
 
 /** One database, 0: a server over a single {@link Keyspace} (tests that inject faults into one). */
