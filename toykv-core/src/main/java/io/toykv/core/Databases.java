@@ -31,7 +31,9 @@ import java.util.Objects;
  * applied to its store and forced ({@link Store#apply}, {@link Store#clear}, {@link Store#sync}); then a
  * done mark is forced before the call returns. An open finds every set without its done mark and
  * applies it again, before anything reads. Invariant: once the set's record is on the device, every
- * database ends up with its part (now or at the next open); before that, none has any of it.
+ * database ends up with its part (now or at the next open); before that, none has any of it. A failure
+ * after the record is durable stops writes on every open database until a reopen redoes the set, so
+ * no write acknowledged after the failure can be overwritten by that redo.
  *
  * <p><b>The rule for callers:</b> a redo overwrites the keys the set names with the set's values. So
  * from the call until it returns, no other thread may write those keys (nor clear those databases):
@@ -187,7 +189,9 @@ public final class Databases implements AutoCloseable {
      *     options allow; nothing was written
      * @throws UncheckedIOException the log or a database could not be written: if the log's record was
      *     not forced, no database changed; if it was, the next open applies the changes whole, and until
-     *     then this refuses every other set of changes
+     *     then this refuses every other set of changes and every open database's store takes no more
+     *     writes (as after a failed force, {@link StoreStats#writesStopped}; reads go on, and may see
+     *     the changes in part): a write acknowledged in between could be overwritten by the redo
      */
     public synchronized void apply(DatabaseChanges changes) {
         Objects.requireNonNull(changes, "changes");
@@ -224,10 +228,31 @@ public final class Databases implements AutoCloseable {
             log.done(sequence);
         } catch (IOException e) {
             log.fail(e);
+            stopWrites(e);
             throw new UncheckedIOException("changes of several databases failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            log.fail(e instanceof UncheckedIOException u ? u.getCause() : new IOException(e));
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : new IOException(e);
+            log.fail(cause);
+            stopWrites(cause);
             throw e;
+        }
+    }
+
+    /**
+     * A logged set of changes failed before its done mark: the next open redoes it, over whatever the
+     * stores would acknowledge until then. So every open store is forced (what it acknowledged before
+     * stays, best effort) and then takes no more writes ({@link Store#stopWrites}) until a reopen.
+     */
+    private void stopWrites(IOException cause) {
+        for (Store store : open) {
+            if (store != null) {
+                try {
+                    store.sync();
+                } catch (RuntimeException e) {
+                    cause.addSuppressed(e);
+                }
+                store.stopWrites(cause);
+            }
         }
     }
 
