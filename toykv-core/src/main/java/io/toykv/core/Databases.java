@@ -3,6 +3,7 @@ package io.toykv.core;
 import io.toykv.core.engine.BatchOp;
 import io.toykv.core.engine.DatabaseMap;
 import io.toykv.core.engine.TransactionLog;
+import io.toykv.core.io.Directories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -139,13 +140,13 @@ public final class Databases implements AutoCloseable {
                 int d = part.directory();
                 if (d < open.length) {
                     if (open[d] == null) {
-                        open[d] = Store.open(DatabaseMap.directory(dir, d), options);
+                        open[d] = openDirectory(d);
                         publish();
                     }
                     applyPart(open[d], part);
                 } else {
                     // A directory past this open's count (the store was opened with more databases).
-                    try (Store store = Store.open(DatabaseMap.directory(dir, d), options)) {
+                    try (Store store = openDirectory(d)) {
                         applyPart(store, part);
                     }
                 }
@@ -293,13 +294,37 @@ public final class Databases implements AutoCloseable {
         int d = map[n];
         if (open[d] == null) {
             try {
-                open[d] = Store.open(DatabaseMap.directory(dir, d), options);
+                open[d] = openDirectory(d);
                 publish();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open database " + n + ": " + e.getMessage(), e);
             }
         }
         return open[d];
+    }
+
+    /**
+     * Opens (or creates) the store of directory number {@code d} other than 0, and forces the entries
+     * that lead to it: {@code db-d} in {@code databases/} and {@code databases} in the store directory.
+     * Before anything is written to it, so a power loss cannot drop a database whose writes (or whose
+     * part of a set of changes) were forced and acknowledged. Forced at every first use in a process: a
+     * directory created before a kill -9 may still have its entries only in the page cache.
+     */
+    private Store openDirectory(int d) throws IOException {
+        Path path = DatabaseMap.directory(dir, d);
+        Store store = Store.open(path, options);
+        try {
+            Directories.force(path.getParent());
+            Directories.force(dir);
+        } catch (IOException | RuntimeException e) {
+            try {
+                store.close();
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        return store;
     }
 
     /** Whether database {@code n} holds no keys; does not open (or create) a database never used. */

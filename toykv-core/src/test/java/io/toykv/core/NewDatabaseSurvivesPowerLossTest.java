@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review finding: a MOVE (or an EXEC) to a database never used before creates databases/db-N, whose
- * entry in databases/ is never forced. After the move returns, a power loss can lose db-N whole while
- * the source's delete (forced) and the DONE mark (forced) stay: the key is in neither database.
+ * A database's directory (databases/db-N) and the entries that lead to it are forced before anything is
+ * written to it: a MOVE to a database never used that returned survives a power loss, though the
+ * source's delete and the DONE mark are forced too.
  */
-class RevDbPowerLossMoveTest {
+class NewDatabaseSurvivesPowerLossTest {
     @TempDir
     Path tmp;
 
