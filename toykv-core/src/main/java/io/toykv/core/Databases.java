@@ -3,6 +3,7 @@ package io.toykv.core;
 import io.toykv.core.engine.BatchOp;
 import io.toykv.core.engine.DatabaseMap;
 import io.toykv.core.engine.TransactionLog;
+import io.toykv.core.io.Directories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,7 +32,9 @@ import java.util.Objects;
  * applied to its store and forced ({@link Store#apply}, {@link Store#clear}, {@link Store#sync}); then a
  * done mark is forced before the call returns. An open finds every set without its done mark and
  * applies it again, before anything reads. Invariant: once the set's record is on the device, every
- * database ends up with its part (now or at the next open); before that, none has any of it.
+ * database ends up with its part (now or at the next open); before that, none has any of it. A failure
+ * after the record is durable stops writes on every open database until a reopen redoes the set, so
+ * no write acknowledged after the failure can be overwritten by that redo.
  *
  * <p><b>The rule for callers:</b> a redo overwrites the keys the set names with the set's values. So
  * from the call until it returns, no other thread may write those keys (nor clear those databases):
@@ -137,13 +140,13 @@ public final class Databases implements AutoCloseable {
                 int d = part.directory();
                 if (d < open.length) {
                     if (open[d] == null) {
-                        open[d] = Store.open(DatabaseMap.directory(dir, d), options);
+                        open[d] = openDirectory(d);
                         publish();
                     }
                     applyPart(open[d], part);
                 } else {
                     // A directory past this open's count (the store was opened with more databases).
-                    try (Store store = Store.open(DatabaseMap.directory(dir, d), options)) {
+                    try (Store store = openDirectory(d)) {
                         applyPart(store, part);
                     }
                 }
@@ -187,7 +190,9 @@ public final class Databases implements AutoCloseable {
      *     options allow; nothing was written
      * @throws UncheckedIOException the log or a database could not be written: if the log's record was
      *     not forced, no database changed; if it was, the next open applies the changes whole, and until
-     *     then this refuses every other set of changes
+     *     then this refuses every other set of changes and every open database's store takes no more
+     *     writes (as after a failed force, {@link StoreStats#writesStopped}; reads go on, and may see
+     *     the changes in part): a write acknowledged in between could be overwritten by the redo
      */
     public synchronized void apply(DatabaseChanges changes) {
         Objects.requireNonNull(changes, "changes");
@@ -224,10 +229,31 @@ public final class Databases implements AutoCloseable {
             log.done(sequence);
         } catch (IOException e) {
             log.fail(e);
+            stopWrites(e);
             throw new UncheckedIOException("changes of several databases failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            log.fail(e instanceof UncheckedIOException u ? u.getCause() : new IOException(e));
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : new IOException(e);
+            log.fail(cause);
+            stopWrites(cause);
             throw e;
+        }
+    }
+
+    /**
+     * A logged set of changes failed before its done mark: the next open redoes it, over whatever the
+     * stores would acknowledge until then. So every open store is forced (what it acknowledged before
+     * stays, best effort) and then takes no more writes ({@link Store#stopWrites}) until a reopen.
+     */
+    private void stopWrites(IOException cause) {
+        for (Store store : open) {
+            if (store != null) {
+                try {
+                    store.sync();
+                } catch (RuntimeException e) {
+                    cause.addSuppressed(e);
+                }
+                store.stopWrites(cause);
+            }
         }
     }
 
@@ -268,13 +294,37 @@ public final class Databases implements AutoCloseable {
         int d = map[n];
         if (open[d] == null) {
             try {
-                open[d] = Store.open(DatabaseMap.directory(dir, d), options);
+                open[d] = openDirectory(d);
                 publish();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open database " + n + ": " + e.getMessage(), e);
             }
         }
         return open[d];
+    }
+
+    /**
+     * Opens (or creates) the store of directory number {@code d} other than 0, and forces the entries
+     * that lead to it: {@code db-d} in {@code databases/} and {@code databases} in the store directory.
+     * Before anything is written to it, so a power loss cannot drop a database whose writes (or whose
+     * part of a set of changes) were forced and acknowledged. Forced at every first use in a process: a
+     * directory created before a kill -9 may still have its entries only in the page cache.
+     */
+    private Store openDirectory(int d) throws IOException {
+        Path path = DatabaseMap.directory(dir, d);
+        Store store = Store.open(path, options);
+        try {
+            Directories.force(path.getParent());
+            Directories.force(dir);
+        } catch (IOException | RuntimeException e) {
+            try {
+                store.close();
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        return store;
     }
 
     /** Whether database {@code n} holds no keys; does not open (or create) a database never used. */

@@ -653,21 +653,33 @@ public final class Store implements AutoCloseable {
      *
      * <p>Protocol: the store manifest is rewritten with {@link StoreManifest#CLEARING} (durably), each
      * shard appends its CLEAR record, every shard is forced, and the manifest is rewritten without the
-     * flag (durably). An open that finds the flag clears and forces every shard, then removes it.
+     * flag (durably). An open that finds the flag clears and forces every shard, then removes it. So a
+     * failure of any kind once the flag is durable, and before it is removed, stops every later write
+     * (as a failed force does, {@link StoreStats#writesStopped}): the next open clears the store, and
+     * would remove a write acknowledged in between.
      */
     public void clear() {
         ensureOpen();
         ensureWritable();
         rethrowBackgroundFailure();
+        boolean marked = false;
         try {
             synchronized (clearLock) {
                 StoreManifest.write(dir, shards.length, storeId, true);
+                marked = true;
                 clearShards(shards);
                 StoreManifest.write(dir, shards.length, storeId, false);
+                marked = false;
             }
         } catch (IOException e) {
+            if (marked) {
+                forceFailed(e);
+            }
             throw failed(e);
         } catch (RuntimeException e) {
+            if (marked) {
+                forceFailed(e);
+            }
             throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
         }
     }
@@ -1031,6 +1043,15 @@ public final class Store implements AutoCloseable {
             }
             backgroundFailed(t);
         }
+    }
+
+    /**
+     * Stops every later write, sync and compaction as a failed force does ({@link #forceFailed}), for
+     * {@code cause}: a change that spans this store and others failed half done, and the next open
+     * finishes it, over anything this store would acknowledge in between. Reopening recovers.
+     */
+    void stopWrites(Throwable cause) {
+        forceFailed(cause);
     }
 
     private void ensureWritable() {
