@@ -23,8 +23,10 @@ import java.util.zip.ZipInputStream;
  * The golden stores under {@code compat/}: {@code vN-store.zip} is what the last build of store format
  * version N left after {@link #writeFixture} (run by that build; then the store was zipped, LOCK left
  * out): two shards, 64 KiB buffers, segments and keys files; sealed segments with garbage; and, as a
- * kill -9 leaves them, the last puts in the buffers only. ({@code v4-store.zip} is
- * {@link FormatVersion4Test}'s own fixture; {@code v5-store.zip} was left by commit a20c2e3, {@code v6-store.zip} by commit 5dfcbd3.)
+ * kill -9 leaves them, the last puts in the buffers only. From version 7 on, {@link #writeJournalFixture}
+ * then leaves writes in the commit journal that no checkpoint covered. ({@code v4-store.zip} is
+ * {@link FormatVersion4Test}'s own fixture; {@code v5-store.zip} was left by commit a20c2e3, {@code v6-store.zip}
+ * by commit 5dfcbd3, {@code v7-store.zip} by commit 3665989, {@code v8-store.zip} by commit 7fa8616.)
  */
 final class GoldenStore {
     static final StoreOptions OPTIONS = StoreOptions.defaults()
@@ -115,6 +117,32 @@ final class GoldenStore {
             s.put(key(i), value(i, 2));
         }
         s.abandon();
+    }
+
+    /**
+     * From version 7 on, after {@link #writeFixture}: puts of keys 0-59 and a delete of key 61 in
+     * {@code ALWAYS} mode, journaled, with the checkpoints' headers kept from the file
+     * ({@link UncoveredJournal}), then a kill -9: the journal holds them uncovered.
+     */
+    static void writeJournalFixture(Path at) throws IOException {
+        Store s = Store.open(at, OPTIONS.copy().syncMode(SyncMode.ALWAYS).fileIo(UncoveredJournal.IO));
+        for (int i = 0; i < 60; i++) {
+            s.put(key(i), value(i, 8));
+        }
+        s.delete(key(61));
+        s.abandon();
+    }
+
+    /** What the golden store of {@code version} holds: key index to value, deleted keys absent. */
+    static Map<Integer, byte[]> fixtureContents(int version) {
+        Map<Integer, byte[]> m = fixtureContents();
+        if (version >= 7) {
+            for (int i = 0; i < 60; i++) {
+                m.put(i, value(i, 8));
+            }
+            m.remove(61);
+        }
+        return m;
     }
 
     /** What {@link #writeFixture} leaves: key index to value, deleted keys absent. */

@@ -36,7 +36,7 @@ public final class Dispatcher {
         KeyLocks locks = new KeyLocks();
         RawEncodedValues rawValues = new RawEncodedValues();
         CommandKeyspace commandKeyspace = new CommandKeyspace(keyspace, databases, watches);
-        DatabaseCommands databaseCommands = new DatabaseCommands(databases, watches, commandKeyspace::applyPending);
+        DatabaseCommands databaseCommands = new DatabaseCommands(databases, watches, commandKeyspace);
         keyspace = commandKeyspace;
         transactions = new TransactionCommands(watches, isolation, commandKeyspace, this::run);
         new ConnectionCommands(server).register(table);
@@ -126,6 +126,8 @@ public final class Dispatcher {
             queue(session, spec, args, out);
         } else if (TransactionCommands.isExec(spec) || IsolationLock.needsNoLock(spec)) {
             run(session, spec, fullName, args, out); // EXEC takes the isolation lock exclusively itself
+        } else if (IsolationLock.needsExclusive(spec)) {
+            isolation.exclusive(() -> run(session, spec, fullName, args, out));
         } else {
             long stamp = isolation.enterShared();
             try {
