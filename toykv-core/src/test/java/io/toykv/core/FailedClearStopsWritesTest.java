@@ -49,7 +49,9 @@ class FailedClearStopsWritesTest {
             io.moves.set(0);
             io.failAt = failingRename;
             assertThrows(UncheckedIOException.class, store::clear);
-            assertThrows(UncheckedIOException.class, () -> store.put(b("after"), b("refused")));
+            UncheckedIOException refused =
+                    assertThrows(UncheckedIOException.class, () -> store.put(b("after"), b("refused")));
+            assertTrue(refused.getMessage().contains("after a failed change"), refused.getMessage());
             assertTrue(store.stats().writesStopped());
         } finally {
             assertThrows(UncheckedIOException.class, store::close); // says writes were stopped
