@@ -1,10 +1,15 @@
 package io.toykv.core;
 
+import io.toykv.core.engine.BatchOp;
 import io.toykv.core.engine.DatabaseMap;
+import io.toykv.core.engine.TransactionLog;
+import io.toykv.core.io.Directories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,6 +25,22 @@ import java.util.Objects;
  * <p>Thread-safe; {@link #database} takes no lock once the database is open. It returns the store that
  * holds a database at the time of the call:
  * an operation already running on it when a {@link #swap} happens completes on that store.
+ *
+ * <p><b>Changes of several databases</b> ({@link #apply}, and {@link #move} and {@link #clearAll},
+ * which use it) are all or nothing for crashes: the whole set is written to the redo log
+ * {@code databases/transactions.log} ({@link TransactionLog}) and forced; then each database's part is
+ * applied to its store and forced ({@link Store#apply}, {@link Store#clear}, {@link Store#sync}); then a
+ * done mark is forced before the call returns. An open finds every set without its done mark and
+ * applies it again, before anything reads. Invariant: once the set's record is on the device, every
+ * database ends up with its part (now or at the next open); before that, none has any of it. A failure
+ * after the record is durable stops writes on every open database until a reopen redoes the set, so
+ * no write acknowledged after the failure can be overwritten by that redo.
+ *
+ * <p><b>The rule for callers:</b> a redo overwrites the keys the set names with the set's values. So
+ * from the call until it returns, no other thread may write those keys (nor clear those databases):
+ * such a write could be undone by the redo after a crash. The server keeps every other command out
+ * (it runs these holding its isolation lock exclusively). Readers of the databases may see the set
+ * applied database by database while the call runs.
  */
 public final class Databases implements AutoCloseable {
     /** Redis's default number of databases. */
@@ -31,8 +52,8 @@ public final class Databases implements AutoCloseable {
     private final Path dir;
     private final StoreOptions options;
     private final int count;
-    /** Held while a key moves, so that two moves never interleave. */
-    private final Object moveLock = new Object();
+    /** Guarded by this: the redo log of {@link #apply}. */
+    private final TransactionLog log;
     /** Guarded by this: directory number of each database. */
     private final int[] map;
     /** Guarded by this: the open store of each directory number, or null. */
@@ -46,13 +67,14 @@ public final class Databases implements AutoCloseable {
 
     private volatile boolean closed;
 
-    private Databases(Path dir, StoreOptions options, Store root, int count, int[] map) {
+    private Databases(Path dir, StoreOptions options, Store root, int count, int[] map, TransactionLog log) {
         this.dir = dir;
         this.options = options;
         this.count = count;
         this.map = map;
         this.open = new Store[map.length];
         this.open[0] = root;
+        this.log = log;
         publish();
     }
 
@@ -80,13 +102,170 @@ public final class Databases implements AutoCloseable {
         }
         // The store in dir first: its lock makes this process the only one to read and write the map.
         Store root = Store.open(dir, options);
+        TransactionLog log = null;
+        Databases databases = null;
         try {
+            int[] map = DatabaseMap.read(dir, count);
+            log = TransactionLog.open(TransactionLog.path(dir));
             // If database 0 was swapped away, the store in dir stays open (it holds the lock) under its
             // directory number 0, whichever database that is.
-            return new Databases(dir, options, root, count, DatabaseMap.read(dir, count));
+            databases = new Databases(dir, options, root, count, map, log);
+            databases.redo();
+            return databases;
         } catch (IOException | RuntimeException e) {
-            root.close();
+            if (databases != null) {
+                try {
+                    databases.close();
+                } catch (RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+            } else {
+                if (log != null) {
+                    log.close();
+                }
+                root.close();
+            }
             throw e;
+        }
+    }
+
+    /**
+     * At open, before anything reads: applies again every set of changes of the log without its done
+     * mark, in order, forces the databases, and resets the log.
+     */
+    private synchronized void redo() throws IOException {
+        List<TransactionLog.Transaction> pending = log.pending();
+        for (TransactionLog.Transaction t : pending) {
+            for (TransactionLog.Part part : t.parts()) {
+                int d = part.directory();
+                if (d < open.length) {
+                    if (open[d] == null) {
+                        open[d] = openDirectory(d);
+                        publish();
+                    }
+                    applyPart(open[d], part);
+                } else {
+                    // A directory past this open's count (the store was opened with more databases).
+                    try (Store store = openDirectory(d)) {
+                        applyPart(store, part);
+                    }
+                }
+            }
+        }
+        if (!pending.isEmpty()) {
+            System.getLogger(Databases.class.getName())
+                    .log(
+                            System.Logger.Level.INFO,
+                            "redid " + pending.size() + " changes of several databases in " + dir
+                                    + " that a crash cut short");
+        }
+        if (log.hasRecords()) {
+            log.reset();
+        }
+    }
+
+    /** One database's part of a set of changes: its clear, its changes, then a force. */
+    private static void applyPart(Store store, TransactionLog.Part part) {
+        if (part.clear()) {
+            store.clear();
+        }
+        if (!part.ops().isEmpty()) {
+            try {
+                store.apply(DatabaseChanges.batchOf(part.ops()));
+            } catch (IllegalArgumentException tooLarge) {
+                // More than one atomic batch of the store holds (every change was checked before it was
+                // logged): applied change by change, which the log makes all or nothing for crashes.
+                DatabaseChanges.applyOneByOne(store, part.ops());
+            }
+        }
+        store.sync();
+    }
+
+    /**
+     * Applies {@code changes} to their databases, all or nothing for crashes (see the class comment,
+     * with the rule that no other thread writes the keys named until this returns). When this returns
+     * the changes are durable in every sync mode.
+     *
+     * @throws IllegalArgumentException a database is out of range, or a key or value is longer than the
+     *     options allow; nothing was written
+     * @throws UncheckedIOException the log or a database could not be written: if the log's record was
+     *     not forced, no database changed; if it was, the next open applies the changes whole, and until
+     *     then this refuses every other set of changes and every open database's store takes no more
+     *     writes (as after a failed force, {@link StoreStats#writesStopped}; reads go on, and may see
+     *     the changes in part): a write acknowledged in between could be overwritten by the redo
+     */
+    public synchronized void apply(DatabaseChanges changes) {
+        Objects.requireNonNull(changes, "changes");
+        List<TransactionLog.Part> parts = new ArrayList<>();
+        List<Store> stores = new ArrayList<>();
+        for (int db : changes.databases()) {
+            check(db);
+            List<BatchOp> ops = changes.ops(db);
+            for (BatchOp op : ops) {
+                checkSizes(op);
+            }
+            if (changes.clears(db) || !ops.isEmpty()) {
+                parts.add(new TransactionLog.Part(map[db], changes.clears(db), ops));
+            }
+        }
+        if (parts.isEmpty()) {
+            return;
+        }
+        for (int db : changes.databases()) {
+            if (changes.clears(db) || !changes.ops(db).isEmpty()) {
+                stores.add(database(db));
+            }
+        }
+        long sequence;
+        try {
+            sequence = log.append(parts);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot log changes of several databases: " + e.getMessage(), e);
+        }
+        try {
+            for (int i = 0; i < parts.size(); i++) {
+                applyPart(stores.get(i), parts.get(i));
+            }
+            log.done(sequence);
+        } catch (IOException e) {
+            log.fail(e);
+            stopWrites(e);
+            throw new UncheckedIOException("changes of several databases failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : new IOException(e);
+            log.fail(cause);
+            stopWrites(cause);
+            throw e;
+        }
+    }
+
+    /**
+     * A logged set of changes failed before its done mark: the next open redoes it, over whatever the
+     * stores would acknowledge until then. So every open store is forced (what it acknowledged before
+     * stays, best effort) and then takes no more writes ({@link Store#stopWrites}) until a reopen.
+     */
+    private void stopWrites(IOException cause) {
+        for (Store store : open) {
+            if (store != null) {
+                try {
+                    store.sync();
+                } catch (RuntimeException e) {
+                    cause.addSuppressed(e);
+                }
+                store.stopWrites(cause);
+            }
+        }
+    }
+
+    /** What the store would refuse, refused before the log holds it (a logged change must apply). */
+    private void checkSizes(BatchOp op) {
+        if (op.key().length > options.maxKeySize()) {
+            throw new IllegalArgumentException(
+                    "key of " + op.key().length + " bytes exceeds maxKeySize " + options.maxKeySize());
+        }
+        if (op.value() != null && op.value().length > options.maxValueSize()) {
+            throw new IllegalArgumentException(
+                    "value of " + op.value().length + " bytes exceeds maxValueSize " + options.maxValueSize());
         }
     }
 
@@ -115,13 +294,37 @@ public final class Databases implements AutoCloseable {
         int d = map[n];
         if (open[d] == null) {
             try {
-                open[d] = Store.open(DatabaseMap.directory(dir, d), options);
+                open[d] = openDirectory(d);
                 publish();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open database " + n + ": " + e.getMessage(), e);
             }
         }
         return open[d];
+    }
+
+    /**
+     * Opens (or creates) the store of directory number {@code d} other than 0, and forces the entries
+     * that lead to it: {@code db-d} in {@code databases/} and {@code databases} in the store directory.
+     * Before anything is written to it, so a power loss cannot drop a database whose writes (or whose
+     * part of a set of changes) were forced and acknowledged. Forced at every first use in a process: a
+     * directory created before a kill -9 may still have its entries only in the page cache.
+     */
+    private Store openDirectory(int d) throws IOException {
+        Path path = DatabaseMap.directory(dir, d);
+        Store store = Store.open(path, options);
+        try {
+            Directories.force(path.getParent());
+            Directories.force(dir);
+        } catch (IOException | RuntimeException e) {
+            try {
+                store.close();
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
+        return store;
     }
 
     /** Whether database {@code n} holds no keys; does not open (or create) a database never used. */
@@ -161,37 +364,29 @@ public final class Databases implements AutoCloseable {
 
     /**
      * Moves {@code key} from database {@code from} to {@code to} with its expiry (Redis's MOVE): only
-     * if it is present in {@code from} and absent from {@code to}. Returns whether it moved. Atomic with
-     * respect to other callers of move and to writers of the key in {@code to}; the key is written to {@code to} before it is deleted from
-     * {@code from}, so a crash between the two leaves it in both, never in neither.
+     * if it is present in {@code from} and absent from {@code to}. Returns whether it moved. One set of
+     * changes ({@link #apply}): a crash leaves the key in one of the two databases, never in both or
+     * neither. Atomic with respect to other moves, applies and clears of all; a caller must keep other
+     * writers of the key out of both databases until this returns (see the class comment).
      *
      * @throws IllegalArgumentException from equals to, or either is out of range
      */
-    public boolean move(byte[] key, int from, int to) {
+    public synchronized boolean move(byte[] key, int from, int to) {
         if (from == to) {
             throw new IllegalArgumentException("source and destination databases are the same");
         }
-        Store source;
-        Store target;
-        synchronized (this) {
-            source = database(from);
-            target = database(to);
+        Store source = database(from);
+        Store target = database(to);
+        byte[] value = source.get(key);
+        if (value == null) {
+            return false;
         }
-        synchronized (moveLock) {
-            byte[] value = source.get(key);
-            if (value == null) {
-                return false;
-            }
-            long expiry = source.expiry(key);
-            if (expiry == Store.NO_KEY) {
-                return false; // expired between the two reads
-            }
-            if (!target.putIfAbsent(key, value, expiry)) {
-                return false;
-            }
-            source.delete(key);
-            return true;
+        long expiry = source.expiry(key);
+        if (expiry == Store.NO_KEY || target.get(key) != null) {
+            return false; // expired between the two reads, or present in the target
         }
+        apply(new DatabaseChanges().put(to, key, value, expiry).delete(from, key));
+        return true;
     }
 
     /**
@@ -214,13 +409,29 @@ public final class Databases implements AutoCloseable {
         return target.putIfAbsent(destination, value, expiry);
     }
 
-    /** Removes every key of every database (Redis's FLUSHALL); databases never used stay without files. */
+    /**
+     * Removes every key of every database (Redis's FLUSHALL), as one set of changes ({@link #apply}): a
+     * crash leaves every database cleared or none. Databases never used stay without files.
+     */
     public synchronized void clearAll() {
+        DatabaseChanges changes = new DatabaseChanges();
         for (int n = 0; n < count; n++) {
             if (open[map[n]] != null || Files.exists(DatabaseMap.directory(dir, map[n]))) {
-                database(n).clear();
+                changes.clear(n);
             }
         }
+        apply(changes);
+    }
+
+    /** Drops every open database without flushing or forcing, as a kill -9 would leave them. For crash tests. */
+    synchronized void abandon() throws IOException {
+        closed = true;
+        for (int d = open.length - 1; d >= 0; d--) {
+            if (open[d] != null) {
+                open[d].abandon();
+            }
+        }
+        log.close();
     }
 
     private void check(int n) {
@@ -251,6 +462,15 @@ public final class Databases implements AutoCloseable {
                         failure.addSuppressed(e);
                     }
                 }
+            }
+        }
+        try {
+            log.close();
+        } catch (IOException e) {
+            if (failure == null) {
+                failure = new UncheckedIOException(e);
+            } else {
+                failure.addSuppressed(e);
             }
         }
         if (failure != null) {

@@ -75,6 +75,11 @@ public final class Store implements AutoCloseable {
 
     private final Path dir;
     private final StoreOptions options;
+    /** The id in the store manifest, which {@link #clear} rewrites. */
+    private final long storeId;
+    /** Held by {@link #clear} from its mark to its mark's removal, so that two clears never interleave. */
+    private final Object clearLock = new Object();
+
     private final DirectoryLock lock;
     /** Routes the store's file changes to {@link StoreOptions#fileIo()}; released last at close. */
     private final FileIo.Installed fileIoScope;
@@ -107,6 +112,7 @@ public final class Store implements AutoCloseable {
     private Store(
             Path dir,
             StoreOptions options,
+            long storeId,
             DirectoryLock lock,
             FileIo.Installed fileIoScope,
             Shard[] shards,
@@ -114,6 +120,7 @@ public final class Store implements AutoCloseable {
             CommitJournal journal) {
         this.dir = dir;
         this.options = options;
+        this.storeId = storeId;
         this.lock = lock;
         this.fileIoScope = fileIoScope;
         this.shards = shards;
@@ -187,7 +194,10 @@ public final class Store implements AutoCloseable {
             // written, at creation and at the upgrade).
             commits = BatchCommits.open(dir, stored == null || stored.version() < StoreManifest.FIRST_WITH_BATCHES);
             BatchCommits committed = commits;
-            shards = openShards(dir, opts, allocator, io, identities, committed);
+            // Stores of format 8 and older were written by builds that skipped a part without a commit
+            // record and went on writing after it: their logs are not cut there (IncompleteBatches).
+            boolean cutUncommitted = stored == null || stored.version() >= StoreManifest.FIRST_WITH_CUTS;
+            shards = openShards(dir, opts, allocator, io, identities, committed, cutUncommitted);
             // The shards forced what they replayed; the commit records of the batches they applied may
             // be in the page cache only (a killed process): nothing decided from them may rest on them.
             committed.force();
@@ -198,21 +208,25 @@ public final class Store implements AutoCloseable {
                 }
             });
             for (Shard shard : opened) {
-                shard.settleBatchesWith(settler, committed::isSettled);
+                shard.settleBatchesWith(settler);
             }
             // The batches this open applied, and those an earlier process left unsettled, are settled
-            // before any write: the values this process tracks as unsettled are then its own batches'.
+            // before any write: a later open never cuts a log at a part this one accepted.
             settler.run();
-            journal = openJournal(dir, opts, shards);
-            if (stored == null) {
-                // The last step of a creation: every shard directory holds its files and its shard
-                // manifest, durably. A crash before this leaves no store manifest and shard directories
-                // without a key record, which the next open takes for a creation to finish.
-                StoreManifest.write(dir, opts.shards(), identities[0].storeId());
-            } else if (stored.version() < StoreManifest.VERSION) {
-                // After the shards opened, and before the store starts: its collector and its puts
-                // write records an older build cannot read. (An open that fails leaves the manifest as
-                // it was; the shards it opened may have replaced their version 1 buffers already,
+            for (Shard shard : opened) {
+                if (shard.rewriteAtOpen()) {
+                    // After the settle (the rewrite folds committed parts into plain records) and before
+                    // any write: the records the open left out must not stay in front of new ones.
+                    shard.compactKeysLog();
+                }
+            }
+            if (stored != null && stored.version() < StoreManifest.VERSION) {
+                // After the shards opened, and before the journal's replacement and the store's start:
+                // the journal of the current layout, the collector and the puts write what an older
+                // build cannot read. A crash between this and the journal's replacement leaves a store
+                // of this format with a journal of the older layout, which this build reads and an
+                // older one refuses by the manifest. (An open that fails before this leaves the manifest
+                // as it was; the shards it opened may have replaced their version 1 buffers already,
                 // which this build reads and a build of version 2 or older refuses.)
                 StoreManifest.write(dir, stored.shards(), identities[0].storeId());
                 LOG.log(
@@ -220,7 +234,20 @@ public final class Store implements AutoCloseable {
                         "upgraded " + dir + " from store format version " + stored.version() + " to "
                                 + StoreManifest.VERSION);
             }
-            Store store = new Store(dir, opts, lock, fileIoScope, shards, commits, journal);
+            journal = openJournal(dir, opts, shards);
+            if (stored == null) {
+                // The last step of a creation: every shard directory holds its files and its shard
+                // manifest, durably. A crash before this leaves no store manifest and shard directories
+                // without a key record, which the next open takes for a creation to finish.
+                StoreManifest.write(dir, opts.shards(), identities[0].storeId());
+            } else if (stored.clearing()) {
+                // A clear was cut short: some shards may hold their keys still. Finished after the
+                // journal's replay and before the store starts, so no reader sees them.
+                clearShards(shards);
+                StoreManifest.write(dir, stored.shards(), identities[0].storeId(), false);
+                LOG.log(System.Logger.Level.INFO, "finished the clear of " + dir + " that a crash cut short");
+            }
+            Store store = new Store(dir, opts, identities[0].storeId(), lock, fileIoScope, shards, commits, journal);
             LOG.log(System.Logger.Level.DEBUG, "opened " + dir + " with " + store.size() + " keys");
             return store;
         } catch (IOException | RuntimeException e) {
@@ -257,8 +284,8 @@ public final class Store implements AutoCloseable {
     /**
      * Replays the commit journal, if the store has one, into the opened shards (a store last opened in
      * {@link SyncMode#ALWAYS} mode); in that mode returns the journal, created if missing and attached to
-     * the shards, else closes it and returns null. A ring too small for the options' largest record is
-     * replaced, once replayed, by a larger one.
+     * the shards, else closes it and returns null. A ring too small for the options' largest record, or of
+     * an older layout, is replaced, once replayed, by one of the current layout large enough.
      */
     private static CommitJournal openJournal(Path dir, StoreOptions opts, Shard[] shards) throws IOException {
         boolean always = opts.syncMode() == SyncMode.ALWAYS;
@@ -270,7 +297,11 @@ public final class Store implements AutoCloseable {
             return null;
         }
         try {
-            int replayed = JournalReplay.replay(journal, shards);
+            // A ring too small for the options, or of the older layout (both header slots in one
+            // sector), is replaced once replayed: the replacement covers every record, so the replay
+            // writes no header into the file it leaves.
+            boolean replace = always && (journal.tooSmallFor(maxRecord) || journal.olderLayout());
+            int replayed = JournalReplay.replay(journal, shards, !replace);
             if (replayed > 0) {
                 LOG.log(System.Logger.Level.INFO, "replayed " + replayed + " commit journal records into " + dir);
             }
@@ -278,7 +309,7 @@ public final class Store implements AutoCloseable {
                 journal.close();
                 return null;
             }
-            if (journal.tooSmallFor(maxRecord)) {
+            if (replace) {
                 journal.close();
                 journal = CommitJournal.replace(dir, maxRecord, opts.bufferSize());
             }
@@ -320,7 +351,8 @@ public final class Store implements AutoCloseable {
             FileAllocator allocator,
             DirectIo io,
             ShardManifest[] identities,
-            BatchCommits commits)
+            BatchCommits commits,
+            boolean cutUncommitted)
             throws IOException {
         int n = opts.shards();
         int threads = Math.min(n, Runtime.getRuntime().availableProcessors());
@@ -333,7 +365,7 @@ public final class Store implements AutoCloseable {
                     id -> Shard.recover(
                             FileNames.shardDir(dir, id), opts, io, allocator, identities[id], commits::committed),
                     Shard.Recovering::close));
-            long[] aborted = IncompleteBatches.abort(commits, recovering);
+            long[] aborted = IncompleteBatches.abort(commits, recovering, cutUncommitted);
             List<Shard.Recovering> finishing = List.copyOf(recovering);
             recovering.clear(); // a finish that fails releases its own files
             return onEveryShard(
@@ -694,21 +726,57 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Removes every key. Each shard writes one record; the space is reclaimed by garbage collection. Not
-     * one atomic change: a crash while it runs may leave the keys of the shards it had not reached yet.
+     * Removes every key. Each shard writes one record; the space is reclaimed by garbage collection.
+     * All or nothing for crashes: a kill -9 or a power loss while it runs leaves every key or none (the
+     * next open finishes a clear that had begun), and once it returns the clear is durable in every sync
+     * mode. Readers may see it shard by shard while it runs; a write of another thread that runs at the
+     * same time may land before or after it, and, if the process dies before the clear returns, may be
+     * removed by the open that finishes it.
+     *
+     * <p>Protocol: the store manifest is rewritten with {@link StoreManifest#CLEARING} (durably), each
+     * shard appends its CLEAR record, every shard is forced, and the manifest is rewritten without the
+     * flag (durably). An open that finds the flag clears and forces every shard, then removes it. So a
+     * failure of any kind once the flag is durable, and before it is removed, stops every later write
+     * (as a failed force does, {@link StoreStats#writesStopped}): the next open clears the store, and
+     * would remove a write acknowledged in between.
      */
     public void clear() {
         ensureOpen();
         ensureWritable();
         rethrowBackgroundFailure();
+        boolean marked = false;
         try {
-            for (Shard s : shards) {
-                s.clear();
+            synchronized (clearLock) {
+                StoreManifest.write(dir, shards.length, storeId, true);
+                marked = true;
+                long settleTarget = commits.settleTarget(); // before the CLEARs: every batch they follow
+                clearShards(shards);
+                // Settled before the flag goes: a batch a power loss could still drop would take each
+                // shard's records after its part, the CLEAR among them (IncompleteBatches).
+                commits.synced(settleTarget);
+                StoreManifest.write(dir, shards.length, storeId, false);
+                marked = false;
             }
         } catch (IOException e) {
+            if (marked) {
+                forceFailed(e);
+            }
             throw failed(e);
         } catch (RuntimeException e) {
+            if (marked) {
+                forceFailed(e);
+            }
             throw failed(e); // an msync's failure (Mappings.force) comes as an UncheckedIOException
+        }
+    }
+
+    /** Appends a CLEAR record to every shard, then forces every shard: the middle of {@link #clear}'s protocol. */
+    private static void clearShards(Shard[] shards) throws IOException {
+        for (Shard s : shards) {
+            s.clear();
+        }
+        for (Shard s : shards) {
+            s.sync();
         }
     }
 
@@ -1080,6 +1148,15 @@ public final class Store implements AutoCloseable {
             }
             backgroundFailed(t);
         }
+    }
+
+    /**
+     * Stops every later write, sync and compaction as a failed force does ({@link #forceFailed}), for
+     * {@code cause}: a change that spans this store and others failed half done, and the next open
+     * finishes it, over anything this store would acknowledge in between. Reopening recovers.
+     */
+    void stopWrites(Throwable cause) {
+        forceFailed(cause);
     }
 
     private void ensureWritable() {

@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  * directories) are re-routed, not dropped. Each shard's keys come from the directory that holds its
  * files, when there is one: a key live only elsewhere (a stray copy) is reported and kept out, never
  * brought back after its shard deleted it. A shard directory of another store is reported and not
- * imported, unless asked for.
+ * imported, unless asked for. Last, the commit journal's records are redone in the new store
+ * ({@link JournalSalvage}): the writes acknowledged in {@code ALWAYS} mode that only the journal holds.
  *
  * <p>Taking the lock writes this process's pid into the damaged store's {@code LOCK}, as an open does;
  * nothing else in the damaged store is written.
@@ -66,7 +67,46 @@ public final class StoreRepair {
             int segmentsMissing,
             List<String> notes,
             long keysNotRestored,
-            int foreignDirsNotImported) {
+            int foreignDirsNotImported,
+            long journalRecordsReplayed,
+            int journalsUnreadable,
+            long journalRecordsLost) {
+        /** A report without the journal's counts: no journal, or nothing in it. */
+        public Report(
+                Path source,
+                Path output,
+                int shards,
+                long keysCopied,
+                long keysRerouted,
+                long duplicatesDropped,
+                long keysWithoutValue,
+                int shardDirsMissing,
+                int keysFilesMissing,
+                int keysFilesDamaged,
+                int segmentsMissing,
+                List<String> notes,
+                long keysNotRestored,
+                int foreignDirsNotImported) {
+            this(
+                    source,
+                    output,
+                    shards,
+                    keysCopied,
+                    keysRerouted,
+                    duplicatesDropped,
+                    keysWithoutValue,
+                    shardDirsMissing,
+                    keysFilesMissing,
+                    keysFilesDamaged,
+                    segmentsMissing,
+                    notes,
+                    keysNotRestored,
+                    foreignDirsNotImported,
+                    0,
+                    0,
+                    0);
+        }
+
         /** A report without the counts of keys kept out and of another store's directories: none. */
         public Report(
                 Path source,
@@ -95,6 +135,9 @@ public final class StoreRepair {
                     segmentsMissing,
                     notes,
                     0,
+                    0,
+                    0,
+                    0,
                     0);
         }
 
@@ -104,7 +147,9 @@ public final class StoreRepair {
                     && shardDirsMissing == 0
                     && keysFilesMissing == 0
                     && keysFilesDamaged == 0
-                    && segmentsMissing == 0;
+                    && segmentsMissing == 0
+                    && journalsUnreadable == 0
+                    && journalRecordsLost == 0;
         }
 
         @Override
@@ -127,7 +172,9 @@ public final class StoreRepair {
                     .append(keysNotRestored)
                     .append(" keys live only outside their shard's directory; did not import ")
                     .append(foreignDirsNotImported)
-                    .append(" directories of another store\n");
+                    .append(" directories of another store; replayed ")
+                    .append(journalRecordsReplayed)
+                    .append(" commit journal records\n");
             b.append("lost: ")
                     .append(shardDirsMissing)
                     .append(" shard directories, ")
@@ -138,7 +185,11 @@ public final class StoreRepair {
                     .append(segmentsMissing)
                     .append(" segments missing, ")
                     .append(keysWithoutValue)
-                    .append(" keys whose values are gone\n");
+                    .append(" keys whose values are gone, ")
+                    .append(journalsUnreadable)
+                    .append(" commit journals unreadable, ")
+                    .append(journalRecordsLost)
+                    .append(" commit journal records the new store refused\n");
             for (String n : notes) {
                 b.append("  ").append(n).append('\n');
             }
@@ -151,6 +202,9 @@ public final class StoreRepair {
     private final List<String> notes = new ArrayList<>();
     private long storeId;
     private int shards;
+    /** Whether {@link #shards} is a guess (no readable manifest said it). */
+    private boolean shardsGuessed;
+
     private long copied;
     private long rerouted;
     private long duplicates;
@@ -161,6 +215,7 @@ public final class StoreRepair {
     private int segmentsMissing;
     private long notRestored;
     private int foreignNotImported;
+    private JournalSalvage.Outcome journal = JournalSalvage.Outcome.NONE;
     /** Which atomic batches committed, by the store's {@code batches.log} (none if it cannot be read). */
     private java.util.function.LongPredicate committed = id -> false;
 
@@ -229,6 +284,9 @@ public final class StoreRepair {
                     }
                 }
                 r.copyAll(found, target);
+                // After the shards' keys: the journal's records are the latest acknowledged changes.
+                r.journal = JournalSalvage.replay(src, scratch, target, r.shards, r.shardsGuessed, r::note);
+                r.shardDirsMissing += r.journal.shardsBeyond();
             } finally {
                 for (Salvaged d : found) {
                     if (d.values() != null) {
@@ -252,7 +310,10 @@ public final class StoreRepair {
                 r.segmentsMissing,
                 List.copyOf(r.notes),
                 r.notRestored,
-                r.foreignNotImported);
+                r.foreignNotImported,
+                r.journal.replayed(),
+                r.journal.unreadable() ? 1 : 0,
+                r.journal.lost());
     }
 
     private void note(String line) {
@@ -319,7 +380,10 @@ public final class StoreRepair {
         if (m != null) {
             shards = m.shards();
             storeId = m.storeId();
-        } else if (!dirs.isEmpty()) {
+            return;
+        }
+        shardsGuessed = true;
+        if (!dirs.isEmpty()) {
             shards = dirs.lastKey() + 1;
             note("store manifest missing or unreadable: " + shards + " shards, as the highest shard directory says");
         } else {

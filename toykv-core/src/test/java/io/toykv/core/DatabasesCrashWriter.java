@@ -10,7 +10,8 @@ import java.util.Random;
  * The child process of {@link DatabasesCrashTest}: writes to {@link #DATABASES} databases in
  * {@code ALWAYS} mode until it is killed. Before each operation it prints its intent, {@code OK} after it
  * returns: {@code P db key n} (a put of value n), {@code D db key} (delete), {@code M key from to}
- * (move), {@code S a b} (swap), {@code C db} (clear).
+ * (move), {@code S a b} (swap), {@code C db} (clear), {@code F} (clear of all), {@code X a k1 n b k2 k3}
+ * (one {@link Databases#apply}: put value n to k1 of a and to k3 of b, delete k2 of b).
  */
 public final class DatabasesCrashWriter {
     static final int DATABASES = 4;
@@ -35,18 +36,29 @@ public final class DatabasesCrashWriter {
                 int db = r.nextInt(DATABASES);
                 int other = (db + 1 + r.nextInt(DATABASES - 1)) % DATABASES;
                 int what = r.nextInt(100);
-                if (what < 55) {
+                if (what < 45) {
                     say(out, "P " + db + " " + k + " " + n);
                     dbs.database(db).put(CrashWriter.key(k), CrashWriter.value(n));
-                } else if (what < 70) {
+                } else if (what < 57) {
                     say(out, "D " + db + " " + k);
                     dbs.database(db).delete(CrashWriter.key(k));
-                } else if (what < 93) {
+                } else if (what < 70) {
+                    int k2 = r.nextInt(KEYS);
+                    int k3 = r.nextInt(KEYS);
+                    say(out, "X " + db + " " + k + " " + n + " " + other + " " + k2 + " " + k3);
+                    dbs.apply(new DatabaseChanges()
+                            .put(db, CrashWriter.key(k), CrashWriter.value(n), Store.NO_EXPIRY)
+                            .delete(other, CrashWriter.key(k2))
+                            .put(other, CrashWriter.key(k3), CrashWriter.value(n), Store.NO_EXPIRY));
+                } else if (what < 92) {
                     say(out, "M " + k + " " + db + " " + other);
                     dbs.move(CrashWriter.key(k), db, other);
-                } else if (what < 99) {
+                } else if (what < 97) {
                     say(out, "S " + db + " " + other);
                     dbs.swap(db, other);
+                } else if (what < 99) {
+                    say(out, "F");
+                    dbs.clearAll();
                 } else {
                     say(out, "C " + db);
                     dbs.database(db).clear();
@@ -56,7 +68,7 @@ public final class DatabasesCrashWriter {
         }
     }
 
-    private static void say(BufferedWriter out, String line) throws java.io.IOException {
+    static void say(BufferedWriter out, String line) throws java.io.IOException {
         out.write(line + "\n");
         out.flush();
     }

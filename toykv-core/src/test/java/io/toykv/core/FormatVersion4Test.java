@@ -2,16 +2,12 @@ package io.toykv.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.engine.StoreManifest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,27 +23,19 @@ import org.junit.jupiter.api.io.TempDir;
  * last puts in the buffers only.
  */
 class FormatVersion4Test {
-    static final StoreOptions OPTIONS = StoreOptions.defaults()
-            .shards(2)
-            .syncMode(SyncMode.NEVER)
-            .bufferSize(64 * 1024)
-            .segmentSize(64 * 1024)
-            .keysFileSize(64 * 1024)
-            .maxValueSize(4000)
-            .autoCompaction(false);
-    private static final int KEYS = 1500;
+    static final StoreOptions OPTIONS = GoldenStore.OPTIONS;
+    private static final int KEYS = GoldenStore.KEYS;
+    private static final GoldenStore.Pairs PAIRS = new GoldenStore.Pairs("v4:", 37, 11, 150, 5);
 
     @TempDir
     Path dir;
 
     static byte[] key(int i) {
-        return String.format("v4:%06d", i).getBytes(StandardCharsets.US_ASCII);
+        return PAIRS.key(i);
     }
 
     static byte[] value(int i, int round) {
-        byte[] v = new byte[1 + (i * 37 + round * 11) % 150];
-        new Random(i * 5L + round).nextBytes(v);
-        return v;
+        return PAIRS.value(i, round);
     }
 
     /** How the fixture was made (run by the version 4 build; then the store was zipped, LOCK left out). */
@@ -70,19 +58,8 @@ class FormatVersion4Test {
         s.abandon();
     }
 
-    /** What {@link #writeFixture} leaves: key index to value, deleted keys absent. */
     private static Map<Integer, byte[]> fixtureContents() {
-        Map<Integer, byte[]> m = new TreeMap<>();
-        for (int i = 0; i < KEYS; i++) {
-            m.put(i, value(i, i % 3 == 0 ? 1 : 0));
-        }
-        for (int i = 1; i < KEYS; i += 7) {
-            m.remove(i);
-        }
-        for (int i = 2; i < KEYS; i += 50) {
-            m.put(i, value(i, 2));
-        }
-        return m;
+        return PAIRS.fixtureContents();
     }
 
     private void unzipFixture() throws IOException {
@@ -93,21 +70,13 @@ class FormatVersion4Test {
         return GoldenStore.manifestVersion(dir);
     }
 
-    private static void assertContents(Store s, Map<Integer, byte[]> model) throws IOException {
-        assertContents(s, model, 0);
+    private static void assertContents(Store s, Map<Integer, byte[]> model) {
+        PAIRS.assertContents(s, model, 0);
     }
 
     /** {@code others}: keys outside the model (the empty key). */
-    private static void assertContents(Store s, Map<Integer, byte[]> model, int others) throws IOException {
-        assertEquals(model.size() + others, s.size());
-        for (int i = 0; i < KEYS + 100; i++) {
-            byte[] expected = model.get(i);
-            if (expected == null) {
-                assertNull(s.get(key(i)), "key " + i);
-            } else {
-                assertArrayEquals(expected, s.get(key(i)), "key " + i);
-            }
-        }
+    private static void assertContents(Store s, Map<Integer, byte[]> model, int others) {
+        PAIRS.assertContents(s, model, others);
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 
 /** The real file system, each call of which a test may override to watch or change it. */
-class ForwardingFileIo implements FileIo {
+public class ForwardingFileIo implements FileIo {
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
         return REAL.open(path, options);

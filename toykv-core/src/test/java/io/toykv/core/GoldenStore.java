@@ -23,8 +23,10 @@ import java.util.zip.ZipInputStream;
  * The golden stores under {@code compat/}: {@code vN-store.zip} is what the last build of store format
  * version N left after {@link #writeFixture} (run by that build; then the store was zipped, LOCK left
  * out): two shards, 64 KiB buffers, segments and keys files; sealed segments with garbage; and, as a
- * kill -9 leaves them, the last puts in the buffers only. ({@code v4-store.zip} is
- * {@link FormatVersion4Test}'s own fixture; {@code v5-store.zip} was left by commit a20c2e3, {@code v6-store.zip} by commit 5dfcbd3.)
+ * kill -9 leaves them, the last puts in the buffers only. From version 7 on, {@link #writeJournalFixture}
+ * then leaves writes in the commit journal that no checkpoint covered. ({@code v4-store.zip} is
+ * {@link FormatVersion4Test}'s own fixture; {@code v5-store.zip} was left by commit a20c2e3, {@code v6-store.zip}
+ * by commit 5dfcbd3, {@code v7-store.zip} by commit 3665989, {@code v8-store.zip} by commit 7fa8616.)
  */
 final class GoldenStore {
     static final StoreOptions OPTIONS = StoreOptions.defaults()
@@ -39,14 +41,63 @@ final class GoldenStore {
 
     private GoldenStore() {}
 
+    /**
+     * The keys and values a fixture writes: key {@code i} is {@code prefix} and {@code i} in six digits;
+     * value {@code (i, round)} is random bytes of a length and seed both drawn from {@code i} and
+     * {@code round}, so each round of writes is told apart.
+     */
+    record Pairs(String prefix, int lengthPerKey, int lengthPerRound, int lengthModulus, long seedPerKey) {
+        byte[] key(int i) {
+            return String.format(prefix + "%06d", i).getBytes(StandardCharsets.US_ASCII);
+        }
+
+        byte[] value(int i, int round) {
+            byte[] v = new byte[1 + (i * lengthPerKey + round * lengthPerRound) % lengthModulus];
+            new Random(i * seedPerKey + round).nextBytes(v);
+            return v;
+        }
+
+        /**
+         * What a fixture leaves: every key of round 0, every third of round 1, every seventh from 1
+         * deleted, every fiftieth from 2 of round 2 (key index to value, deleted keys absent).
+         */
+        Map<Integer, byte[]> fixtureContents() {
+            Map<Integer, byte[]> m = new TreeMap<>();
+            for (int i = 0; i < KEYS; i++) {
+                m.put(i, value(i, i % 3 == 0 ? 1 : 0));
+            }
+            for (int i = 1; i < KEYS; i += 7) {
+                m.remove(i);
+            }
+            for (int i = 2; i < KEYS; i += 50) {
+                m.put(i, value(i, 2));
+            }
+            return m;
+        }
+
+        /** {@code others}: how many keys the store holds outside the model's keys. */
+        void assertContents(Store s, Map<Integer, byte[]> model, int others) {
+            assertEquals(model.size() + others, s.size());
+            for (int i = 0; i < KEYS + 100; i++) {
+                byte[] expected = model.get(i);
+                if (expected == null) {
+                    assertNull(s.get(key(i)), "key " + i);
+                } else {
+                    assertArrayEquals(expected, s.get(key(i)), "key " + i);
+                }
+            }
+        }
+    }
+
+    /** The pairs of every golden store but version 4's. */
+    static final Pairs PAIRS = new Pairs("compat:", 31, 7, 120, 3);
+
     static byte[] key(int i) {
-        return String.format("compat:%06d", i).getBytes(StandardCharsets.US_ASCII);
+        return PAIRS.key(i);
     }
 
     static byte[] value(int i, int round) {
-        byte[] v = new byte[1 + (i * 31 + round * 7) % 120];
-        new Random(i * 3L + round).nextBytes(v);
-        return v;
+        return PAIRS.value(i, round);
     }
 
     /** How each fixture was made, by the build of its version. */
@@ -68,19 +119,35 @@ final class GoldenStore {
         s.abandon();
     }
 
-    /** What {@link #writeFixture} leaves: key index to value, deleted keys absent. */
-    static Map<Integer, byte[]> fixtureContents() {
-        Map<Integer, byte[]> m = new TreeMap<>();
-        for (int i = 0; i < KEYS; i++) {
-            m.put(i, value(i, i % 3 == 0 ? 1 : 0));
+    /**
+     * From version 7 on, after {@link #writeFixture}: puts of keys 0-59 and a delete of key 61 in
+     * {@code ALWAYS} mode, journaled, with the checkpoints' headers kept from the file
+     * ({@link UncoveredJournal}), then a kill -9: the journal holds them uncovered.
+     */
+    static void writeJournalFixture(Path at) throws IOException {
+        Store s = Store.open(at, OPTIONS.copy().syncMode(SyncMode.ALWAYS).fileIo(UncoveredJournal.IO));
+        for (int i = 0; i < 60; i++) {
+            s.put(key(i), value(i, 8));
         }
-        for (int i = 1; i < KEYS; i += 7) {
-            m.remove(i);
-        }
-        for (int i = 2; i < KEYS; i += 50) {
-            m.put(i, value(i, 2));
+        s.delete(key(61));
+        s.abandon();
+    }
+
+    /** What the golden store of {@code version} holds: key index to value, deleted keys absent. */
+    static Map<Integer, byte[]> fixtureContents(int version) {
+        Map<Integer, byte[]> m = fixtureContents();
+        if (version >= 7) {
+            for (int i = 0; i < 60; i++) {
+                m.put(i, value(i, 8));
+            }
+            m.remove(61);
         }
         return m;
+    }
+
+    /** What {@link #writeFixture} leaves: key index to value, deleted keys absent. */
+    static Map<Integer, byte[]> fixtureContents() {
+        return PAIRS.fixtureContents();
     }
 
     /** Unzips the golden store of {@code version} into {@code dir}. */
@@ -108,15 +175,7 @@ final class GoldenStore {
     }
 
     static void assertContents(Store s, Map<Integer, byte[]> model) {
-        assertEquals(model.size(), s.size());
-        for (int i = 0; i < KEYS + 100; i++) {
-            byte[] expected = model.get(i);
-            if (expected == null) {
-                assertNull(s.get(key(i)), "key " + i);
-            } else {
-                assertArrayEquals(expected, s.get(key(i)), "key " + i);
-            }
-        }
+        PAIRS.assertContents(s, model, 0);
     }
 
     /**

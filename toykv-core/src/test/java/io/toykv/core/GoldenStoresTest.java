@@ -5,6 +5,7 @@ import static io.toykv.core.GoldenStore.assertContents;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.toykv.core.engine.CommitJournal;
 import io.toykv.core.engine.StoreManifest;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A store of every earlier format version, left by that version's last build as a kill -9 leaves it
+ * A store of every format version, left by that version's last build as a kill -9 leaves it
  * ({@link GoldenStore}), opened by this one: it recovers, reads back, is upgraded to the current version,
  * takes writes, survives garbage collection and a crash. Version 1's own upgrade (its keyed records and
  * one-half buffer) is checked in detail by {@link FormatVersion1Test}.
@@ -24,15 +25,46 @@ class GoldenStoresTest {
     Path dir;
 
     @ParameterizedTest(name = "version {0}")
-    @ValueSource(ints = {1, 2, 3, 5, 6})
+    @ValueSource(ints = {1, 2, 3, 5, 6, 7, 8})
     void aStoreOfAnEarlierVersionOpensIsUpgradedAndKeepsWorking(int version) throws IOException {
         GoldenStore.unzip(version, dir);
         assertEquals(version, GoldenStore.manifestVersion(dir));
-        Map<Integer, byte[]> model = GoldenStore.fixtureContents();
+        Map<Integer, byte[]> model = GoldenStore.fixtureContents(version);
         Store s = Store.open(dir, OPTIONS);
         assertEquals(StoreManifest.VERSION, GoldenStore.manifestVersion(dir), "upgraded on open");
         assertContents(s, model);
         GoldenStore.writeCollectCrashAndReopen(s, dir, model);
+    }
+
+    /**
+     * A version 7 store's journal keeps both header slots in its first sector, and holds writes no
+     * checkpoint covered: it is replayed as it is, then, in ALWAYS mode, replaced by a journal whose slots
+     * lie a sector apart (version 2), which takes the writes from then on.
+     */
+    @org.junit.jupiter.api.Test
+    void aVersion7JournalIsReplayedAndReplacedByOneWithASectorPerSlot() throws IOException {
+        GoldenStore.unzip(7, dir);
+        Path journal = dir.resolve("journal.log");
+        assertEquals(1, intAt(journal, 4), "the golden journal's slot 0 is of version 1");
+        Map<Integer, byte[]> model = GoldenStore.fixtureContents(7);
+        try (Store s = Store.open(dir, OPTIONS.copy().syncMode(SyncMode.ALWAYS))) {
+            assertContents(s, model);
+            assertEquals(CommitJournal.VERSION, intAt(journal, CommitJournal.SLOT_SPACING + 4), "replaced");
+            s.put(GoldenStore.key(70), GoldenStore.value(70, 9));
+            model.put(70, GoldenStore.value(70, 9));
+            s.abandon();
+        }
+        try (Store s = Store.open(dir, OPTIONS)) {
+            assertContents(s, model);
+        }
+    }
+
+    private static int intAt(Path file, long at) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            ch.read(b, at);
+            return b.getInt(0);
+        }
     }
 
     /** A version 5 store has no batch commit file: the upgrade makes one, and the store takes atomic batches. */

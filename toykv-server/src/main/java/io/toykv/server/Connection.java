@@ -8,6 +8,7 @@ import io.toykv.resp.RespLimits;
 import io.toykv.server.command.ClientView;
 import io.toykv.server.command.Dispatcher;
 import io.toykv.server.command.Session;
+import io.toykv.server.command.SessionBinding;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -228,7 +229,7 @@ final class Connection implements ClientView {
         replies.protocol(session.protocol());
         RequestParser.RequestHandler handler = args -> onRequest(args, replies);
         boolean stillReader = true;
-        try {
+        try (SessionBinding bound = dispatcher.bindToThread(session)) {
             while (stillReader) {
                 int n;
                 try {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,6 +70,60 @@ class DatabaseCommandsTest {
         assertEquals("-ERR value is not an integer or out of range\r\n", c.call("SELECT", "1.5"));
         assertEquals("-ERR wrong number of arguments for 'select' command\r\n", c.call("SELECT"));
         assertEquals("$1\r\nv\r\n", c.call("GET", "k"), "a refused SELECT keeps the database");
+    }
+
+    @Test
+    void anExecAcrossDatabasesWithMoveCopyAndFlushallSeesItsOwnWritesAndLeavesThemAfterARestart() throws IOException {
+        c.call("SET", "old", "x");
+        c.call("SELECT", "2");
+        c.call("SET", "gone", "y");
+        c.call("SELECT", "0");
+        assertEquals("+OK\r\n", c.call("MULTI"));
+        c.call("FLUSHALL");
+        c.call("SET", "a", "1");
+        c.call("MOVE", "a", "1");
+        c.call("MOVE", "a", "1");
+        c.call("SELECT", "1");
+        c.call("GET", "a");
+        c.call("COPY", "a", "c", "DB", "3");
+        c.call("SET", "b", "2");
+        c.call("DBSIZE");
+        assertEquals("*9\r\n+OK\r\n+OK\r\n:1\r\n:0\r\n+OK\r\n$1\r\n1\r\n:1\r\n+OK\r\n:2\r\n", c.call("EXEC"));
+        restart(TestServers.config(dir));
+        assertEquals(":0\r\n", c.call("DBSIZE"));
+        c.call("SELECT", "1");
+        assertEquals("*2\r\n$1\r\na\r\n$1\r\nb\r\n", c.call("KEYS", "*"));
+        c.call("SELECT", "2");
+        assertEquals(":0\r\n", c.call("DBSIZE"), "FLUSHALL in the EXEC cleared database 2");
+        c.call("SELECT", "3");
+        assertEquals("$1\r\n1\r\n", c.call("GET", "c"));
+    }
+
+    /**
+     * An EXEC on one database that clears it and then writes is one record of the databases' redo log
+     * (all or nothing across a crash), while one that only writes stays the store's own batch.
+     */
+    @Test
+    void anExecThatFlushesAndWritesOneDatabaseGoesThroughTheRedoLog() throws IOException {
+        Path log = dir.resolve("databases").resolve("transactions.log"); // docs/FORMAT.md
+        c.call("SET", "old", "x");
+        long before = sizeOrZero(log);
+        c.call("MULTI");
+        c.call("SET", "plain", "1");
+        assertEquals("*1\r\n+OK\r\n", c.call("EXEC"));
+        assertEquals(before, sizeOrZero(log), "a plain EXEC stays the store's batch");
+        c.call("MULTI");
+        c.call("FLUSHDB");
+        c.call("SET", "new", "2");
+        assertEquals("*2\r\n+OK\r\n+OK\r\n", c.call("EXEC"));
+        assertTrue(sizeOrZero(log) > before, "FLUSHDB and a write in one EXEC: a record of the redo log");
+        restart(TestServers.config(dir));
+        assertEquals("*1\r\n$3\r\nnew\r\n", c.call("KEYS", "*"));
+    }
+
+    /** The log is made when first used. */
+    private static long sizeOrZero(Path file) throws IOException {
+        return Files.exists(file) ? Files.size(file) : 0;
     }
 
     @Test

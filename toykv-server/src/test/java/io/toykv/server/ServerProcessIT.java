@@ -265,6 +265,90 @@ class ServerProcessIT {
         assertTrue(again.process().waitFor(30, TimeUnit.SECONDS));
     }
 
+    /**
+     * MOVEs of ten keys back and forth between databases 0 and 1, and EXECs that set a key in each
+     * database to one counter value, killed with SIGKILL mid-stream: after the restart every key is in
+     * exactly one database (where its last acknowledged move put it, or where the one in flight did),
+     * and the two keys of the EXECs hold one value, at least the last acknowledged one.
+     */
+    @Test
+    void movesAndExecsAcrossDatabasesAreWholeAfterKillNine() throws Exception {
+        Server server = startJar(dir);
+        int keys = 10;
+        try (RespClient c = new RespClient(server.port(), 10_000)) {
+            for (int i = 0; i < keys; i++) {
+                assertEquals("+OK\r\n", c.call("SET", "mv" + i, "v" + i));
+            }
+        }
+        int[] acked = new int[keys]; // the database of each key after its last acknowledged move
+        int[] inFlight = {-1};
+        java.util.concurrent.atomic.AtomicLong execs = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> {
+            int[] at = new int[keys];
+            try (RespClient c = new RespClient(server.port(), 10_000)) {
+                for (long n = 1; ; n++) {
+                    int i = (int) (n % keys);
+                    c.call("SELECT", Integer.toString(at[i]));
+                    synchronized (acked) {
+                        inFlight[0] = i;
+                    }
+                    if (!c.call("MOVE", "mv" + i, Integer.toString(1 - at[i])).equals(":1\r\n")) {
+                        return;
+                    }
+                    at[i] = 1 - at[i];
+                    synchronized (acked) {
+                        acked[i] = at[i];
+                        inFlight[0] = -1;
+                    }
+                    c.call("MULTI");
+                    c.call("SELECT", "0");
+                    c.call("SET", "x:a", Long.toString(n));
+                    c.call("SELECT", "1");
+                    c.call("SET", "x:b", Long.toString(n));
+                    if (!c.call("EXEC").startsWith("*4\r\n")) {
+                        return;
+                    }
+                    execs.set(n);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the kill ends the connection
+            }
+        });
+        writer.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (execs.get() < 200 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        server.process().destroyForcibly(); // SIGKILL
+        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+        writer.join(30_000);
+        long last = execs.get();
+        assertTrue(last > 0, "no EXEC was acknowledged");
+        Server again = startJar(dir);
+        try (RespClient c = new RespClient(again.port(), 10_000)) {
+            for (int i = 0; i < keys; i++) {
+                c.call("SELECT", "0");
+                boolean in0 = c.call("EXISTS", "mv" + i).equals(":1\r\n");
+                c.call("SELECT", "1");
+                boolean in1 = c.call("EXISTS", "mv" + i).equals(":1\r\n");
+                assertTrue(in0 != in1, "key mv" + i + " in database 0: " + in0 + ", in 1: " + in1);
+                synchronized (acked) {
+                    if (inFlight[0] != i) {
+                        assertEquals(acked[i] == 1, in1, "key mv" + i + " is not where its last move put it");
+                    }
+                }
+            }
+            c.call("SELECT", "0");
+            String a = c.call("GET", "x:a");
+            c.call("SELECT", "1");
+            assertEquals(a, c.call("GET", "x:b"), "the two keys of one EXEC after the kill");
+            long value = Long.parseLong(a.substring(a.indexOf("\r\n") + 2, a.length() - 2));
+            assertTrue(value >= last, "EXEC " + last + " was acknowledged, the keys hold " + value);
+        }
+        again.process().destroy();
+        assertTrue(again.process().waitFor(30, TimeUnit.SECONDS));
+    }
+
     @Test
     void shutdownCommandExitsZero() throws Exception {
         Server server = startJar(dir);

@@ -116,72 +116,34 @@ public record Result(
     }
 
     public Result withBytes(long userBytes, long writeBytes) {
-        return new Result(
-                suite,
-                rep,
-                engine,
-                shape,
-                threads,
-                workload,
-                ops,
-                seconds,
-                p50Us,
-                p99Us,
-                p999Us,
-                userBytes,
-                writeBytes,
-                diskBytes,
-                liveBytes,
-                heapBytesPerKey,
-                offHeapBytesPerKey,
-                reopenMs);
+        return withFootprint(
+                userBytes, writeBytes, diskBytes, liveBytes, heapBytesPerKey, offHeapBytesPerKey, reopenMs);
     }
 
     public Result withSpace(long diskBytes, long liveBytes) {
-        return new Result(
-                suite,
-                rep,
-                engine,
-                shape,
-                threads,
-                workload,
-                ops,
-                seconds,
-                p50Us,
-                p99Us,
-                p999Us,
-                userBytes,
-                writeBytes,
-                diskBytes,
-                liveBytes,
-                heapBytesPerKey,
-                offHeapBytesPerKey,
-                reopenMs);
+        return withFootprint(
+                userBytes, writeBytes, diskBytes, liveBytes, heapBytesPerKey, offHeapBytesPerKey, reopenMs);
     }
 
     public Result withMemory(double heapBytesPerKey, double offHeapBytesPerKey) {
-        return new Result(
-                suite,
-                rep,
-                engine,
-                shape,
-                threads,
-                workload,
-                ops,
-                seconds,
-                p50Us,
-                p99Us,
-                p999Us,
-                userBytes,
-                writeBytes,
-                diskBytes,
-                liveBytes,
-                heapBytesPerKey,
-                offHeapBytesPerKey,
-                reopenMs);
+        return withFootprint(
+                userBytes, writeBytes, diskBytes, liveBytes, heapBytesPerKey, offHeapBytesPerKey, reopenMs);
     }
 
     public Result withReopenMs(double reopenMs) {
+        return withFootprint(
+                userBytes, writeBytes, diskBytes, liveBytes, heapBytesPerKey, offHeapBytesPerKey, reopenMs);
+    }
+
+    /** This phase and its timing with the given figures after the timing (the withers' one copy). */
+    private Result withFootprint(
+            long userBytes,
+            long writeBytes,
+            long diskBytes,
+            long liveBytes,
+            double heapBytesPerKey,
+            double offHeapBytesPerKey,
+            double reopenMs) {
         return new Result(
                 suite,
                 rep,

@@ -199,8 +199,7 @@ public final class EmbeddedSuite {
                     }
                 },
                 out);
-        return Result.timed(
-                SUITE, rep, kind.label(), shape.name(), threads, w.label(), o.ops(), o.seconds(), o.latencies());
+        return timed(kind, shape, threads, rep, w, o);
     }
 
     private Result readRandom(Engine engine, EngineKind kind, Shape shape, int threads, int rep) throws IOException {
@@ -229,16 +228,7 @@ public final class EmbeddedSuite {
                     }
                 },
                 out);
-        return Result.timed(
-                SUITE,
-                rep,
-                kind.label(),
-                shape.name(),
-                threads,
-                Workload.READRANDOM.label(),
-                o.ops(),
-                o.seconds(),
-                o.latencies());
+        return timed(kind, shape, threads, rep, Workload.READRANDOM, o);
     }
 
     private Result readMissing(Engine engine, EngineKind kind, Shape shape, int threads, int rep) throws IOException {
@@ -261,16 +251,7 @@ public final class EmbeddedSuite {
                     }
                 },
                 out);
-        return Result.timed(
-                SUITE,
-                rep,
-                kind.label(),
-                shape.name(),
-                threads,
-                Workload.READMISSING.label(),
-                o.ops(),
-                o.seconds(),
-                o.latencies());
+        return timed(kind, shape, threads, rep, Workload.READMISSING, o);
     }
 
     private Result seekRandom(Engine engine, EngineKind kind, Shape shape, int threads, int rep) throws IOException {
@@ -303,16 +284,7 @@ public final class EmbeddedSuite {
                     }
                 },
                 out);
-        return Result.timed(
-                SUITE,
-                rep,
-                kind.label(),
-                shape.name(),
-                threads,
-                Workload.SEEKRANDOM.label(),
-                o.ops(),
-                o.seconds(),
-                o.latencies());
+        return timed(kind, shape, threads, rep, Workload.SEEKRANDOM, o);
     }
 
     /** One scan on one thread; the row carries the run's thread count so that it groups with its run. */
@@ -355,16 +327,7 @@ public final class EmbeddedSuite {
                     }
                 },
                 out);
-        return Result.timed(
-                SUITE,
-                rep,
-                kind.label(),
-                shape.name(),
-                threads,
-                Workload.DELETERANDOM.label(),
-                o.ops(),
-                o.seconds(),
-                o.latencies());
+        return timed(kind, shape, threads, rep, Workload.DELETERANDOM, o);
     }
 
     private void checkPresent(Engine engine, Shape shape, int id) throws IOException {
@@ -424,5 +387,20 @@ public final class EmbeddedSuite {
         List<EngineKind> r = new ArrayList<>(engines);
         java.util.Collections.rotate(r, -(rep - 1));
         return r;
+    }
+
+    /** The row of a timed phase of this suite. */
+    private static Result timed(
+            EngineKind kind, Shape shape, int threads, int rep, Workload workload, Phase.Outcome outcome) {
+        return Result.timed(
+                SUITE,
+                rep,
+                kind.label(),
+                shape.name(),
+                threads,
+                workload.label(),
+                outcome.ops(),
+                outcome.seconds(),
+                outcome.latencies());
     }
 }

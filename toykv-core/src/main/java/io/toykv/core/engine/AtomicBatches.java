@@ -103,19 +103,7 @@ public final class AtomicBatches {
                     }
                 }
             }
-            BatchCommits.IoAction settler = shards[0].state().batchSettler;
-            while (true) {
-                int outcome = applyLocked(byShard, large);
-                if (outcome == APPLIED || settler == null) {
-                    break; // (no settler: a store's shards always have one, and only a store applies batches)
-                }
-                // Settled without any lock held: before an expiry change that names a value an unsettled
-                // batch wrote (and then the batch applies), or after a batch that leaves many values unsettled.
-                settler.run();
-                if (outcome == APPLIED_MANY_UNSETTLED) {
-                    break;
-                }
-            }
+            applyLocked(byShard, large);
         } finally {
             for (Map.Entry<BatchOp, Segment> e : large.entrySet()) { // those no plan adopted
                 shards[ShardRouter.shardOf(e.getKey().key(), shards.length)].discard(e.getValue());
@@ -123,24 +111,10 @@ public final class AtomicBatches {
         }
     }
 
-    /** {@link #applyLocked}: the batch applied (or had nothing to do). */
-    private static final int APPLIED = 0;
-    /** {@link #applyLocked}: nothing written, as an expiry change names a value of an unsettled batch: settle first. */
-    private static final int SETTLE_FIRST = 1;
-    /** {@link #applyLocked}: applied, and a shard holds more than {@link #MAX_UNSETTLED_VALUES} unsettled values. */
-    private static final int APPLIED_MANY_UNSETTLED = 2;
-    /**
-     * Unsettled batch values a shard may hold before a batch settles after it returns: a bound on the
-     * memory {@link UnsettledBatchValues} takes in a mode where nothing syncs on its own (one force of every
-     * shard for this many values).
-     */
-    static final int MAX_UNSETTLED_VALUES = 1 << 16;
-
     /**
      * {@link #apply} once the large values are written: {@code large} loses each that a plan adopts.
-     * Returns {@link #APPLIED}, {@link #SETTLE_FIRST} or {@link #APPLIED_MANY_UNSETTLED}.
      */
-    private int applyLocked(TreeMap<Integer, List<BatchOp>> byShard, Map<BatchOp, Segment> large) throws IOException {
+    private void applyLocked(TreeMap<Integer, List<BatchOp>> byShard, Map<BatchOp, Segment> large) throws IOException {
         List<Integer> order = new ArrayList<>(byShard.keySet());
         // In ALWAYS mode each shard written gets a BARRIER in the journal (reserved before the locks:
         // room there comes from a checkpoint, which needs them).
@@ -157,19 +131,12 @@ public final class AtomicBatches {
                 locked.add(state);
                 state.ensureOpen();
             }
-            for (int j = 0; j < locked.size(); j++) {
-                if (namesUnsettledValue(locked.get(j), byShard.get(order.get(j)))) {
-                    return SETTLE_FIRST; // nothing written yet
-                }
-            }
             long id = nextId.getAndIncrement();
             List<ShardState> written = new ArrayList<>();
             List<List<KeyRecord>> changes = new ArrayList<>();
-            List<List<Long>> freshValues = new ArrayList<>();
             for (int j = 0; j < locked.size(); j++) {
                 ShardState state = locked.get(j);
-                List<Long> fresh = new ArrayList<>();
-                List<KeyRecord> entries = plan(state, byShard.get(order.get(j)), large, fresh);
+                List<KeyRecord> entries = plan(state, byShard.get(order.get(j)), large);
                 if (entries.isEmpty()) {
                     continue;
                 }
@@ -181,10 +148,9 @@ public final class AtomicBatches {
                 state.keys.appendAtomicPart(id, part);
                 written.add(state);
                 changes.add(entries);
-                freshValues.add(fresh);
             }
             if (written.isEmpty()) {
-                return APPLIED;
+                return;
             }
             if (journal != null) {
                 // ALWAYS: the batch returns durable. Its parts are forced before its commit record.
@@ -196,14 +162,9 @@ public final class AtomicBatches {
             } else {
                 // Nothing forced: the record counts the parts, and the open applies the batch only if
                 // it finds every one (the next sync makes it durable, as it does a put).
-                long record = commits.commit(id, written.size(), false);
-                // Until a settle mark covers this record, an open may abort the batch: no later record
-                // may name these values (UnsettledBatchValues).
-                for (int i = 0; i < written.size(); i++) {
-                    for (long address : freshValues.get(i)) {
-                        written.get(i).batchValues.add(record, address);
-                    }
-                }
+                // Until a settle covers it, an open may drop the batch, and then cuts each shard's log at
+                // its part (IncompleteBatches): no later record of these shards outlives it.
+                commits.commit(id, written.size(), false);
             }
             fence.beginInstall();
             try {
@@ -213,12 +174,6 @@ public final class AtomicBatches {
             } finally {
                 fence.endInstall();
             }
-            for (ShardState state : written) {
-                if (state.batchValues.size() > MAX_UNSETTLED_VALUES) {
-                    return APPLIED_MANY_UNSETTLED;
-                }
-            }
-            return APPLIED;
         } catch (IOException | RuntimeException e) {
             for (ShardState state : locked) {
                 state.stopWritesIf(e); // a failed force: before the locks go
@@ -247,23 +202,6 @@ public final class AtomicBatches {
         journal.syncTo(end);
     }
 
-    /**
-     * Whether an expiry change among {@code ops} would name a value that an unsettled batch wrote (the
-     * key's value in the index): its entry would bring that value back if the open aborted that batch.
-     * Under the shard's write lock.
-     */
-    private static boolean namesUnsettledValue(ShardState state, List<BatchOp> ops) {
-        for (BatchOp op : ops) {
-            if (op.kind() == BatchOp.Kind.EXPIRE) {
-                long address = state.index.get(op.key(), new int[1]);
-                if (address >= 0 && state.batchValues.holds(address)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     /** A key's state as the batch sees it: the index, then the batch's own earlier changes. */
     private static final class Seen {
         boolean exists;
@@ -276,8 +214,8 @@ public final class AtomicBatches {
      * Decides the records {@code ops} make in one shard against its state (and each other), appending
      * the values of the puts to the buffer. Writer only.
      */
-    private static List<KeyRecord> plan(
-            ShardState state, List<BatchOp> ops, Map<BatchOp, Segment> large, List<Long> fresh) throws IOException {
+    private static List<KeyRecord> plan(ShardState state, List<BatchOp> ops, Map<BatchOp, Segment> large)
+            throws IOException {
         long now = state.clock.getAsLong();
         Map<ByteBuffer, Seen> seen = new HashMap<>();
         List<KeyRecord> entries = new ArrayList<>();
@@ -294,7 +232,6 @@ public final class AtomicBatches {
                     }
                     Segment own = large.remove(op); // adopted: a segment no key ends up in, collection deletes
                     long address = own != null ? state.values.adoptLarge(own) : state.values.append(key, op.value());
-                    fresh.add(address);
                     s.exists = true;
                     s.address = address;
                     s.length = ValueRecord.size(op.value().length);

@@ -374,9 +374,9 @@ public final class BatchCommits implements AutoCloseable {
      * durable: a concurrent settle that covers the same records does not let this one return before its
      * own force. Does nothing if no commit with parts to check came before the last durable mark.
      *
-     * <p>A keys-log rewrite settles before it drops the parts it folds into plain records; a write that
-     * names a value an unsettled batch wrote (an expiry change, a collection's move) settles first,
-     * since a batch aborted at open must not come back through it.
+     * <p>A keys-log rewrite settles before it drops the parts it folds into plain records, and garbage
+     * collection before it deletes a segment: an open that drops an unsettled batch cuts each shard's
+     * log at its part ({@link IncompleteBatches}), which would bring back records pointing into it.
      */
     public void settle(IoAction syncShards) throws IOException {
         long target = settleTarget();

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -27,14 +26,14 @@ import java.util.zip.CRC32C;
  * ({@link JournalCheckpointer}), after which the records before that point are <em>covered</em> and
  * their space is reused. At open the records after the covered point are replayed into the shards.
  *
- * <p>Little-endian. A 4096-byte header page, then a ring of {@code capacity} bytes. Records have a
- * 64-bit <em>position</em> that only grows; position {@code p} lies at file offset
- * {@code 4096 + p mod capacity}.
+ * <p>Little-endian. An 8192-byte header, then a ring of {@code capacity} bytes. Records have a 64-bit
+ * <em>position</em> that only grows; position {@code p} lies at file offset {@code 8192 + p mod capacity}.
  *
  * <pre>
- * header: two slots, at offset 0 and 64 (a new header goes to slot sequence &amp; 1):
+ * header: two slots, at offset 0 and 4096, each in a sector (and a page) of its own, so that a torn
+ * write of one leaves the other (a new header goes to slot sequence &amp; 1):
  * 0   4  magic 0x4A564B54 ("TKVJ" little-endian)
- * 4   4  version, 1
+ * 4   4  version, 2
  * 8   8  slot sequence number (the valid slot with the higher one is current)
  * 16  8  covered: records before this position are durable in the shards' own logs
  * 24  4  crc32c of bytes 0..24
@@ -57,11 +56,25 @@ import java.util.zip.CRC32C;
  * (records are forced in order). Because the checksum covers the position, bytes an earlier lap left are
  * never taken for a record; each open starts the positions at least a whole ring past the covered point,
  * so records a crash left past a torn one cannot be read later either.
+ *
+ * <p>Version 1 (store format 7) kept both slots in the first sector, at offset 0 and 64, and its ring after
+ * a 4096-byte header: such a journal is read, replayed and written in its own layout, and the open
+ * replaces it (in {@code ALWAYS} mode) by one of this layout once it is replayed. A file's layout is the
+ * one its valid slots name: a version 1 slot at 0 or 64, else version 2 slots at 0 and 4096 (a journal is
+ * only ever replaced whole, never rewritten in another layout in place).
  */
 public final class CommitJournal implements AutoCloseable {
     public static final int MAGIC = 0x4A564B54;
-    public static final int VERSION = 1;
-    public static final int HEADER_SIZE = 4096;
+    /** The layout written: {@link #HEADER_SIZE} and {@link #SLOT_SPACING}. */
+    public static final int VERSION = 2;
+
+    public static final int HEADER_SIZE = 8192;
+    /** The distance of the second slot from the first: a sector and a page apart. */
+    public static final int SLOT_SPACING = 4096;
+    /** The header size and slot distance of version 1. */
+    static final int V1_HEADER_SIZE = 4096;
+
+    static final int V1_SLOT_SPACING = 64;
     static final int SLOT_SIZE = 28;
     public static final int RECORD_HEADER = 20;
 
@@ -75,12 +88,20 @@ public final class CommitJournal implements AutoCloseable {
 
     private final Path path;
     private final FileChannel channel;
+    /** This file's layout: {@link #VERSION}, or 1 for a journal of store format 7. */
+    private final int version;
+    /** The file offset of the ring: the header's size in this file's layout. */
+    private final long ringStart;
+
     private final long capacity;
     /** The largest record the options allow: room for one is kept for a SKIP at the ring's end. */
     private final long maxRecord;
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when a round's force ends, when the covered point moves, and on failure. */
+    /**
+     * Signalled when a round's force ends, when the covered point moves, when a reservation is given
+     * back, on failure and at the close.
+     */
     private final Condition changed = lock.newCondition();
 
     /** Appended records not yet handed to a force, starting at {@link #pendingStart}; under {@link #lock}. */
@@ -99,7 +120,10 @@ public final class CommitJournal implements AutoCloseable {
     private long covered;
     /** Whether a committer is writing and forcing a round; under {@link #lock}. */
     private boolean forcing;
-    /** A failed write or force: nothing appended after the last good round may be acknowledged. */
+    /**
+     * A failed write or force (nothing appended after the last good round may be acknowledged), or the
+     * close; under {@link #lock}.
+     */
     private Throwable failure;
 
     private long headerSequence;
@@ -107,11 +131,15 @@ public final class CommitJournal implements AutoCloseable {
     private long rounds;
 
     private volatile Runnable checkpointWanted = () -> {};
+    /** Whether the checkpointer was woken and has not started a round since; under {@link #lock}. */
     private boolean checkpointAsked;
 
-    private CommitJournal(Path path, FileChannel channel, long capacity, long maxRecord, long headerSequence) {
+    private CommitJournal(
+            Path path, FileChannel channel, int version, long capacity, long maxRecord, long headerSequence) {
         this.path = path;
         this.channel = channel;
+        this.version = version;
+        this.ringStart = headerSize(version);
         this.capacity = capacity;
         this.maxRecord = maxRecord;
         this.headerSequence = headerSequence;
@@ -141,13 +169,22 @@ public final class CommitJournal implements AutoCloseable {
         FileChannel channel = io.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             long size = channel.size();
-            if (size < HEADER_SIZE + 4096 || (size - HEADER_SIZE) % 4096 != 0) {
+            ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, header, 0);
+            int version = 1;
+            long[] slot = currentSlot(header, version);
+            if (slot == null) {
+                version = VERSION;
+                slot = currentSlot(header, version);
+            }
+            if (slot == null) {
+                throw new CorruptionException(path, 0, "commit journal has no valid header slot");
+            }
+            long ringStart = headerSize(version);
+            if (size < ringStart + 4096 || (size - ringStart) % 4096 != 0) {
                 throw new CorruptionException(path, 0, "commit journal of " + size + " bytes has no ring");
             }
-            ByteBuffer header = ByteBuffer.allocate(2 * 64).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(channel, header, 0);
-            long[] slot = currentSlot(path, header);
-            CommitJournal journal = new CommitJournal(path, channel, size - HEADER_SIZE, maxRecord, slot[0]);
+            CommitJournal journal = new CommitJournal(path, channel, version, size - ringStart, maxRecord, slot[0]);
             journal.covered = slot[1];
             journal.appended = slot[1];
             journal.durable = slot[1];
@@ -173,7 +210,6 @@ public final class CommitJournal implements AutoCloseable {
         return (c + 4095) / 4096 * 4096;
     }
 
-    /** Whether this ring is too small for records of {@code maxRecord} bytes (options changed since). */
     /**
      * Whether a record of {@code length} bytes may be appended: no longer than the largest record the ring
      * keeps room for (a longer one could run past the covered point at the ring's end).
@@ -182,15 +218,32 @@ public final class CommitJournal implements AutoCloseable {
         return length <= maxRecord;
     }
 
+    /**
+     * Whether this file has an older layout than {@link #VERSION} (both header slots in one sector): the
+     * open replaces it once it is replayed.
+     */
+    public boolean olderLayout() {
+        return version < VERSION;
+    }
+
+    /** Whether this ring is too small for records of {@code maxRecord} bytes (options changed since). */
     public boolean tooSmallFor(long maxRecord) {
         return capacity < 4 * maxRecord;
     }
 
-    /** {sequence, covered} of the current header slot. */
-    private static long[] currentSlot(Path path, ByteBuffer header) throws CorruptionException {
+    private static int headerSize(int version) {
+        return version == 1 ? V1_HEADER_SIZE : HEADER_SIZE;
+    }
+
+    private static int slotSpacing(int version) {
+        return version == 1 ? V1_SLOT_SPACING : SLOT_SPACING;
+    }
+
+    /** {sequence, covered} of the valid slot of layout {@code version} with the higher sequence, or null. */
+    private static long[] currentSlot(ByteBuffer header, int version) {
         long[] best = null;
-        for (int at = 0; at <= 64; at += 64) {
-            if (header.getInt(at) != MAGIC || header.getInt(at + 4) != VERSION) {
+        for (int at = 0; at <= slotSpacing(version); at += slotSpacing(version)) {
+            if (header.getInt(at) != MAGIC || header.getInt(at + 4) != version) {
                 continue;
             }
             if (header.getInt(at + 24) != crc(header, at, 24)) {
@@ -204,9 +257,6 @@ public final class CommitJournal implements AutoCloseable {
             if (best == null || sequence > best[0]) {
                 best = new long[] {sequence, covered};
             }
-        }
-        if (best == null) {
-            throw new CorruptionException(path, 0, "commit journal has no valid header slot");
         }
         return best;
     }
@@ -225,8 +275,8 @@ public final class CommitJournal implements AutoCloseable {
                 zeros.clear().limit((int) Math.min(zeros.capacity(), HEADER_SIZE + capacity - at));
                 at += io.write(ch, temp, zeros, at);
             }
-            ByteBuffer slot = slot(1, 0);
-            int slotAt = 64;
+            ByteBuffer slot = slot(VERSION, 1, 0);
+            int slotAt = SLOT_SPACING;
             while (slot.hasRemaining()) {
                 io.write(ch, temp, slot, slotAt + slot.position());
             }
@@ -236,9 +286,9 @@ public final class CommitJournal implements AutoCloseable {
         io.forceDirectory(path.getParent());
     }
 
-    private static ByteBuffer slot(long sequence, long covered) {
+    private static ByteBuffer slot(int version, long sequence, long covered) {
         ByteBuffer b = ByteBuffer.allocate(SLOT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MAGIC).putInt(VERSION).putLong(sequence).putLong(covered);
+        b.putInt(MAGIC).putInt(version).putLong(sequence).putLong(covered);
         b.putInt(crc(b, 0, 24));
         return b.flip();
     }
@@ -259,55 +309,45 @@ public final class CommitJournal implements AutoCloseable {
      * before its last BARRIER left out: what replay applies, in order.
      */
     public List<Record> readRecords(int shards) throws IOException {
-        ByteBuffer ring = ByteBuffer.allocate((int) capacity).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(channel, ring, HEADER_SIZE);
-        List<Record> all = new ArrayList<>();
-        long pos = covered;
-        while (pos < covered + capacity) {
-            long lapEnd = (pos / capacity + 1) * capacity;
-            if (lapEnd - pos < RECORD_HEADER) {
-                pos = lapEnd;
-                continue;
-            }
-            int at = (int) (pos % capacity);
-            int length = ring.getInt(at + 4);
-            if (length < RECORD_HEADER || length > lapEnd - pos) {
-                break;
-            }
-            if (ring.getInt(at) != crc(pos, ring, at + 4, length - 4)) {
-                break;
-            }
-            byte kind = ring.get(at + 8);
-            int shard = ring.get(at + 9) & 0xFF;
-            int keyLength = ring.getShort(at + 10) & 0xFFFF;
-            long expiry = ring.getLong(at + 12);
-            if (kind < PUT || kind > SKIP || shard >= shards || keyLength > length - RECORD_HEADER || expiry < 0) {
-                break; // fields a writer never makes: not a record of this journal
-            }
-            if (kind != SKIP) {
-                byte[] key = new byte[keyLength];
-                ring.get(at + RECORD_HEADER, key);
-                byte[] value = null;
-                if (kind == PUT) {
-                    value = new byte[length - RECORD_HEADER - keyLength];
-                    ring.get(at + RECORD_HEADER + keyLength, value);
-                }
-                all.add(new Record(kind, shard, key, value, expiry, pos));
-            }
-            pos += length;
-        }
+        return replayable(scan(shards, JournalScan.WINDOW).entries(), shards);
+    }
+
+    /** As {@link #readRecords(int)}, reading the ring {@code window} bytes at a time. */
+    List<Record> readRecords(int shards, int window) throws IOException {
+        return replayable(scan(shards, window).entries(), shards);
+    }
+
+    /** Every record from the covered point on (SKIPs and BARRIERs too), and where and why the reading stopped. */
+    public JournalScan.Result scan(int shards) throws IOException {
+        return scan(shards, JournalScan.WINDOW);
+    }
+
+    /**
+     * The first position past {@code end} (where a {@link #scan} stopped) within a ring's length of the
+     * covered point where a record of a shard below {@code shards} checks out, or -1 for none.
+     */
+    public long recordPast(long end, int shards) throws IOException {
+        return JournalScan.recordPast(channel, ringStart, capacity, covered, end, shards);
+    }
+
+    private JournalScan.Result scan(int shards, int window) throws IOException {
+        return JournalScan.scan(channel, ringStart, capacity, covered, shards, window);
+    }
+
+    /** Of {@code entries} (in journal order), what replay applies: no SKIP, and no record of a shard before its last BARRIER. */
+    public static List<Record> replayable(List<JournalScan.Entry> entries, int shards) {
         int[] lastBarrier = new int[shards];
         java.util.Arrays.fill(lastBarrier, -1);
-        for (int i = 0; i < all.size(); i++) {
-            if (all.get(i).kind() == BARRIER) {
-                lastBarrier[all.get(i).shard()] = i;
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).kind() == BARRIER) {
+                lastBarrier[entries.get(i).shard()] = i;
             }
         }
         List<Record> replay = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) {
-            Record r = all.get(i);
-            if (r.kind() != BARRIER && i > lastBarrier[r.shard()]) {
-                replay.add(r);
+        for (int i = 0; i < entries.size(); i++) {
+            JournalScan.Entry e = entries.get(i);
+            if (e.kind() != BARRIER && e.kind() != SKIP && i > lastBarrier[e.shard()]) {
+                replay.add(e.record());
             }
         }
         return replay;
@@ -345,10 +385,13 @@ public final class CommitJournal implements AutoCloseable {
     void reserve(long bytes) throws IOException {
         lock.lock();
         try {
+            throwIfFailed();
             while (!fits(bytes)) {
-                throwIfFailed();
                 askCheckpoint();
-                changed.await(100, TimeUnit.MILLISECONDS);
+                // Woken by whatever can make room (a round forced, the covered point moved, a
+                // reservation given back) and by a failure or the close, which end the wait.
+                changed.await();
+                throwIfFailed();
             }
             reserved += bytes;
         } catch (InterruptedException e) {
@@ -364,6 +407,7 @@ public final class CommitJournal implements AutoCloseable {
         lock.lock();
         try {
             reserved -= bytes;
+            changed.signalAll(); // a writer waiting for room may fit now, or must ask for a checkpoint again
         } finally {
             lock.unlock();
         }
@@ -443,7 +487,10 @@ public final class CommitJournal implements AutoCloseable {
         return appended;
     }
 
-    /** Wakes the checkpointer, once until its next {@link #cover}. Under {@link #lock}; the wake does not block. */
+    /**
+     * Wakes the checkpointer, once until it starts its next round ({@link #startCheckpoint}): a request
+     * made while a round runs wakes it again after that round. Under {@link #lock}; the wake does not block.
+     */
     private void askCheckpoint() {
         if (!checkpointAsked) {
             checkpointAsked = true;
@@ -543,7 +590,7 @@ public final class CommitJournal implements AutoCloseable {
             int n = (int) Math.min(round.remaining(), lapEnd - pos);
             ByteBuffer part = round.duplicate();
             part.limit(round.position() + n);
-            long fileAt = HEADER_SIZE + pos % capacity;
+            long fileAt = ringStart + pos % capacity;
             while (part.hasRemaining()) {
                 io.write(channel, path, part, fileAt + (part.position() - round.position()));
             }
@@ -577,6 +624,21 @@ public final class CommitJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * A checkpoint round starts: returns the end of the last record appended, which the round covers once
+     * it has forced every shard, and takes the requests made so far, so that any made from now on wakes
+     * the checkpointer for another round.
+     */
+    long startCheckpoint() {
+        lock.lock();
+        try {
+            checkpointAsked = false;
+            return appended;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The end of the last record appended: a checkpoint that forces every shard afterwards covers it. */
     long appended() {
         lock.lock();
@@ -604,7 +666,6 @@ public final class CommitJournal implements AutoCloseable {
     void cover(long position) throws IOException {
         lock.lock();
         try {
-            checkpointAsked = false;
             if (position <= covered) {
                 return;
             }
@@ -626,8 +687,8 @@ public final class CommitJournal implements AutoCloseable {
     private void writeHeader(long position) throws IOException {
         FileIo io = FileIo.of(path);
         long sequence = headerSequence + 1;
-        ByteBuffer slot = slot(sequence, position);
-        long at = (sequence & 1) * 64;
+        ByteBuffer slot = slot(version, sequence, position);
+        long at = (sequence & 1) * slotSpacing(version);
         while (slot.hasRemaining()) {
             io.write(channel, path, slot, at + slot.position());
         }
@@ -667,12 +728,25 @@ public final class CommitJournal implements AutoCloseable {
                 cover(appended());
             }
         } finally {
-            channel.close();
+            close();
         }
     }
 
+    /**
+     * Closes the file. Every writer waiting for room or for a round, and every later call, fails: no
+     * checkpoint will make room any more, whether or not the close's last header write succeeded.
+     */
     @Override
     public void close() throws IOException {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = new IOException("commit journal " + path + " is closed");
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
         channel.close();
     }
 

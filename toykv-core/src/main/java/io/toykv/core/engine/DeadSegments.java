@@ -42,12 +42,14 @@ final class DeadSegments {
      */
     void dropIfDead(long[] ids, long[] freed) throws IOException {
         long needed = -1;
+        boolean[] deadBeforeSettle = new boolean[ids.length];
         state.writeLock.lock();
         try {
             state.ensureOpen();
-            for (long id : ids) {
-                if (state.isDeadAndSealed(id)) {
-                    needed = Math.max(needed, state.emptiedBy(id));
+            for (int i = 0; i < ids.length; i++) {
+                if (state.isDeadAndSealed(ids[i])) {
+                    deadBeforeSettle[i] = true;
+                    needed = Math.max(needed, state.emptiedBy(ids[i]));
                 }
             }
         } finally {
@@ -75,9 +77,11 @@ final class DeadSegments {
             state.ensureOpen();
             long durable = state.durableSequence;
             for (int i = 0; i < ids.length; i++) {
-                // Dead and its emptying durable: one emptied since the look above (a delete after the
-                // sync's snapshot) waits for a later round.
-                if (state.isDeadAndSealed(ids[i]) && state.emptiedBy(ids[i]) <= durable) {
+                // Dead before the settle, and its emptying durable: one emptied since the look above
+                // waits for a later round. (Its emptying may be an atomic batch committed after the
+                // settle noted what to cover: a power loss could still drop that batch, and with it
+                // every later record of this shard, bringing back records that point into it.)
+                if (deadBeforeSettle[i] && state.emptiedBy(ids[i]) <= durable) {
                     Segment s = state.values.detachSegment(ids[i]);
                     if (s != null) {
                         detached.add(s);

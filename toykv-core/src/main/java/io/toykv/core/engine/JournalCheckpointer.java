@@ -61,7 +61,7 @@ public final class JournalCheckpointer implements AutoCloseable {
 
     /** One round; returns whether every shard synced (and the journal was covered). */
     boolean checkpoint() throws IOException {
-        long end = journal.appended();
+        long end = journal.startCheckpoint();
         if (journal.covers(end)) {
             return true; // nothing appended since the last round
         }

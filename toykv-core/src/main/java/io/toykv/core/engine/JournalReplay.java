@@ -20,8 +20,17 @@ import java.util.List;
 public final class JournalReplay {
     private JournalReplay() {}
 
-    /** Replays {@code journal} into {@code shards}; returns the records replayed. */
+    /** Replays {@code journal} into {@code shards}, then restarts it; returns the records replayed. */
     public static int replay(CommitJournal journal, Shard[] shards) throws IOException {
+        return replay(journal, shards, true);
+    }
+
+    /**
+     * Replays {@code journal} into {@code shards}; returns the records replayed. Without {@code restart}
+     * the journal's header is left as it is: for a file the caller replaces next, whose replacement covers
+     * every record (a header write in a layout being replaced is one more write a crash may tear).
+     */
+    public static int replay(CommitJournal journal, Shard[] shards, boolean restart) throws IOException {
         List<CommitJournal.Record> records = journal.readRecords(shards.length);
         for (Shard shard : shards) {
             shard.state().replaying = true;
@@ -46,7 +55,9 @@ public final class JournalReplay {
                 shard.sync();
             }
         }
-        journal.restart();
+        if (restart) {
+            journal.restart();
+        }
         return records.size();
     }
 }

@@ -52,7 +52,6 @@ final class SegmentEvacuation {
         for (Shard.SegmentUsage u : victims) {
             liveBytes += u.live();
         }
-        settleBatchValues();
         CopyTarget out = new CopyTarget(segmentSize, liveBytes);
         List<Move> moves = copyLiveValues(victims, out, stop);
         if (moves.isEmpty() || stop.getAsBoolean()) {
@@ -117,11 +116,6 @@ final class SegmentEvacuation {
                     if (asBatch && expireAt != 0) {
                         continue; // given an expiry since the look above: not moved this round
                     }
-                    if (state.batchValues.holds(m.from())) {
-                        // An atomic batch committed since the settle above wrote it: its copy, named by
-                        // a plain record, would bring the value back if the next open aborted that batch.
-                        continue; // not moved this round: the victim stays until a later round
-                    }
                     if (!asBatch) {
                         state.keys.ensureRoom(KeyRecord.size(KeyRecord.putKind(expireAt), m.key().length));
                     }
@@ -155,29 +149,6 @@ final class SegmentEvacuation {
         // The key records pointing at the copies must be durable before any victim is deleted.
         commit.sync();
         return moved;
-    }
-
-    /**
-     * Settles the store's atomic batches if one not yet settled wrote a value in this shard: a move of
-     * such a value names it in a plain record, which an open that aborted the batch would still apply.
-     * One force of every shard, before the round's copies; the moves skip a value a batch committed
-     * since.
-     */
-    private void settleBatchValues() throws IOException {
-        BatchCommits.IoAction settler = state.batchSettler;
-        if (settler == null) {
-            return;
-        }
-        boolean any;
-        state.writeLock.lock();
-        try {
-            any = state.batchValues.any();
-        } finally {
-            state.writeLock.unlock();
-        }
-        if (any) {
-            settler.run();
-        }
     }
 
     /**

@@ -37,6 +37,15 @@ public final class Shard {
 
     /** The highest atomic batch id the keys log named at open. */
     private long maxBatchId;
+    /**
+     * Whether the open cut this shard's keys log at a dropped atomic part ({@link Recovering#finish}),
+     * or skipped a part without a commit record: those records are still in the files, so the store
+     * rewrites the log ({@link #compactKeysLog}) before any write, or a later open would cut the new
+     * records after them.
+     */
+    private boolean rewriteAtOpen;
+
+    private static final System.Logger LOG = System.getLogger(Shard.class.getName());
 
     private Shard(ShardState state) {
         this.state = state;
@@ -133,16 +142,32 @@ public final class Shard {
             return recovery.committedParts();
         }
 
+        /** The batch ids of every part replayed since the last CLEAR, committed or not, in log order. */
+        public long[] partsInOrder() {
+            return recovery.partsInOrder();
+        }
+
         /**
-         * Builds the index, leaving out the parts of the batches {@code dropped} names, and makes what
-         * was replayed durable: the open shard. On failure the files are released.
+         * Builds the index with the keys log cut at the first part of a batch {@code dropped} names: that
+         * part and every record after it are left out (they were never synced: see {@link
+         * IncompleteBatches}), and the shard must rewrite its keys log before it takes a write ({@link
+         * Shard#rewriteAtOpen}). Then makes what was replayed durable: the open shard. On failure the files
+         * are released.
          */
         public Shard finish(LongPredicate dropped) throws IOException {
             try {
+                long[] order = recovery.partsInOrder();
+                int end = Integer.MAX_VALUE;
+                for (int i = 0; i < order.length; i++) {
+                    if (dropped.test(order[i])) {
+                        end = recovery.partStart(i);
+                        break;
+                    }
+                }
                 SortedIndex index = new SortedIndex();
                 Expiries expiries = new Expiries();
                 java.time.Clock clock = options.clock();
-                SegmentCounts live = recovery.loadInto(index, expiries, clock.millis(), dropped);
+                SegmentCounts live = recovery.loadInto(index, expiries, clock.millis(), end);
                 values.numberNewSegmentsAbove(recovery.maxSegment());
                 // A killed process leaves records and values in the page cache that replay sees but a power
                 // loss could still take: make them durable now, so nothing decided from them (a segment
@@ -162,6 +187,13 @@ public final class Shard {
                 }
                 Shard shard = new Shard(state);
                 shard.maxBatchId = recovery.maxBatchId();
+                shard.rewriteAtOpen = end != Integer.MAX_VALUE || recovery.skippedParts();
+                if (end != Integer.MAX_VALUE) {
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            dir + ": the keys log is cut at an atomic batch a crash left incomplete; "
+                                    + recovery.recordsCut() + " later records, never synced, are dropped");
+                }
                 return shard;
             } catch (IOException | RuntimeException e) {
                 close();
@@ -185,19 +217,22 @@ public final class Shard {
         state.journal = journal;
     }
 
+    /** Whether the open left atomic parts that do not count in this shard's keys log (then it must rewrite it before a write). */
+    public boolean rewriteAtOpen() {
+        return rewriteAtOpen;
+    }
+
     /** The highest atomic batch id the keys log named at open (0 for none). */
     long maxBatchId() {
         return maxBatchId;
     }
 
     /**
-     * Before a keys-log rewrite drops atomic parts (folded into plain records), and before a record names
-     * a value an unsettled batch wrote, every commit so far is made durable with all its parts
-     * ({@code settler}: {@link BatchCommits#settle}); {@code isSettled} tells whether a commit record is
-     * covered by a settle mark ({@link BatchCommits#isSettled}). Not called for a shard opened alone.
+     * Before a keys-log rewrite drops atomic parts (folded into plain records), and before a segment is
+     * deleted, every commit so far is made durable with all its parts ({@code settler}: {@link
+     * BatchCommits#settle}). Not called for a shard opened alone.
      */
-    public void settleBatchesWith(BatchCommits.IoAction settler, LongPredicate isSettled) {
-        state.batchValues.settledBy(isSettled);
+    public void settleBatchesWith(BatchCommits.IoAction settler) {
         state.batchSettler = settler;
     }
 

@@ -44,12 +44,10 @@ final class ShardState {
 
     /**
      * Settles the store's atomic batches ({@link BatchCommits#settle}; {@link Shard#settleBatchesWith}): run
-     * before a keys-log rewrite drops atomic parts, and before a record names a value in
-     * {@link #batchValues}. Null in a shard opened alone.
+     * before a keys-log rewrite drops atomic parts, and before a segment is deleted. Null in a shard
+     * opened alone.
      */
     volatile BatchCommits.IoAction batchSettler;
-    /** The values unsettled atomic batches wrote here; under {@link #writeLock}. */
-    final UnsettledBatchValues batchValues = new UnsettledBatchValues();
     /** This shard's index in the store, as journal records name it. */
     volatile int shardIndex;
     /** Set while the open replays the journal into this shard: its writes wait for no force. */

@@ -315,11 +315,7 @@ final class ShardWriter {
             // A large value is not copied into the journal (syncWithBarrierIfAlways): no room for it.
             int room = state.index.get(key, peeked) < 0 || notJournaled(journal, key, peeked[0]) ? 0 : peeked[0];
             long sequence = setExpiry(key, at, journal, room);
-            if (sequence == SETTLE_FIRST) {
-                // The key's value is an unsettled atomic batch's: a record naming it would bring it back
-                // alone if the next open aborted that batch. Settled (one force of every shard), then done.
-                state.batchSettler.run();
-            } else if (sequence != RETRY) {
+            if (sequence != RETRY) {
                 return sequence != REFUSED;
             }
         }
@@ -327,8 +323,6 @@ final class ShardWriter {
 
     /** What {@link #setExpiry(byte[], long, CommitJournal, int)} returns when the key's value outgrew the room reserved. */
     private static final long RETRY = -2;
-    /** What it returns when the key's value was written by an atomic batch not yet settled ({@link UnsettledBatchValues}). */
-    private static final long SETTLE_FIRST = -3;
 
     private long setExpiry(byte[] key, long at, CommitJournal journal, int valueRoom) throws IOException {
         int[] length = new int[1];
@@ -343,9 +337,6 @@ final class ShardWriter {
             }
             if (passed(at, now)) {
                 return removeJournaled(key, journal, journalEnd);
-            }
-            if (state.batchValues.holds(address)) {
-                return SETTLE_FIRST; // nothing written
             }
             boolean large = notJournaled(journal, key, length[0]);
             if (journal != null && !large && length[0] > valueRoom) {

@@ -20,7 +20,7 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * 0  4  magic 0x4D564B54 ("TKVM" little-endian)
- * 4  4  format version (6; 1 to 5 are read and upgraded, below)
+ * 4  4  format version (8; 1 to 7 are read and upgraded, below), or'ed with {@link #CLEARING}
  * 8  4  shard count
  * 12 8  store id: random, never 0; each shard's {@link ShardManifest} repeats it
  * 20 4  crc32c of bytes 0..20
@@ -38,20 +38,45 @@ import java.util.zip.CRC32C;
  * hold PUT_EXPIRING records and records of the empty key ({@link io.toykv.core.log.KeyRecord}); a
  * version 4 store's files are read as they are. Version 6 keys logs may hold ATOMIC_PART records, and
  * the store has a {@link BatchCommits} file (made at creation, or at the upgrade before the manifest
- * is written). Bumping the version on that first open is
+ * is written). Version 7 stores may have a {@link CommitJournal}; version 8 journals keep their two
+ * header slots a sector apart (a version 7 journal, both slots in one sector, is read and replaced once
+ * replayed, in ALWAYS mode). Bumping the version on that first open is
  * what makes an older build refuse the store instead of failing on the new records or buffer.
+ *
+ * <p>{@link #CLEARING} in the version word marks a {@code Store.clear} under way: written (durably)
+ * before the first shard is cleared and removed (durably) once every shard's clear is forced; an open
+ * that finds it clears every shard before anything reads. A build that does not know the flag
+ * reads the flagged word as a version newer than its own and refuses the store, so it can neither show the half-cleared shards nor add writes that the finishing clear would
+ * then remove. The flag needs no version of its own: it is only ever written by a build that knows it.
  */
 public final class StoreManifest {
     public static final int MAGIC = 0x4D564B54;
-    public static final int VERSION = 7;
+    public static final int VERSION = 9;
+    /**
+     * The first version whose atomic batches may commit without forces ({@code batches.log} version 2),
+     * so that an open drops a batch missing a part and cuts each shard's keys log at a dropped batch's
+     * part ({@link IncompleteBatches}); older stores' builds forced every batch and went on writing
+     * after a part without a commit record, so theirs are skipped, not cut.
+     */
+    public static final int FIRST_WITH_CUTS = 9;
     /** The first version that may have a commit journal ({@link CommitJournal}), replayed at open. */
     public static final int FIRST_WITH_JOURNAL = 7;
+    /** The first version whose commit journal keeps its header slots in sectors of their own. */
+    public static final int FIRST_WITH_SECTOR_SLOTS = 8;
     /** The first version with atomic batches: ATOMIC_PART records and the {@link BatchCommits} file. */
     public static final int FIRST_WITH_BATCHES = 6;
     /** The first version with a store id and shard manifests. */
     public static final int FIRST_WITH_ID = 4;
     /** The oldest version this build opens (upgrading it to {@link #VERSION}). */
     public static final int OLDEST_READABLE = 1;
+
+    /**
+     * Or'ed into the version word while a {@code Store.clear} is under way (see the class comment);
+     * above every version number, so an older build refuses the store while it is set.
+     */
+    public static final int CLEARING = 1 << 16;
+    /** The oldest version a manifest with {@link #CLEARING} may have (the flag is never written on an older one). */
+    public static final int FIRST_WITH_CLEARING = 8;
 
     public static final int SIZE = 24;
     /** The size of a manifest before {@link #FIRST_WITH_ID}. */
@@ -61,8 +86,15 @@ public final class StoreManifest {
 
     private StoreManifest() {}
 
-    /** What a manifest says: the shard count, the format version and the store id (0 before version 4). */
-    public record Contents(int shards, int version, long storeId) {}
+    /**
+     * What a manifest says: the shard count, the format version, the store id (0 before version 4), and
+     * whether a clear is under way ({@link #CLEARING}).
+     */
+    public record Contents(int shards, int version, long storeId, boolean clearing) {
+        public Contents(int shards, int version, long storeId) {
+            this(shards, version, storeId, false);
+        }
+    }
 
     /** A new store id: random, so that a shard directory of another store is told apart; never 0. */
     public static long newStoreId() {
@@ -84,7 +116,10 @@ public final class StoreManifest {
         if (bytes.length < 8 || b.getInt(0) != MAGIC) {
             throw new CorruptionException(file, 0, "not a toykv store manifest (bad magic)");
         }
-        int version = b.getInt(4);
+        int word = b.getInt(4);
+        int version = word & ~CLEARING;
+        boolean clearing = version != word && version >= FIRST_WITH_CLEARING;
+        version = clearing ? version : word; // a flag on an older version is not one: refused below
         if (version < OLDEST_READABLE || version > VERSION) {
             throw new CorruptionException(
                     file,
@@ -109,12 +144,20 @@ public final class StoreManifest {
         if (version >= FIRST_WITH_ID && storeId == 0) {
             throw new CorruptionException(file, 12, "store id 0");
         }
-        return new Contents(shards, version, storeId);
+        return new Contents(shards, version, storeId, clearing);
     }
 
     public static void write(Path dir, int shards, long storeId) throws IOException {
+        write(dir, shards, storeId, false);
+    }
+
+    /** Writes the current version's manifest, with {@link #CLEARING} if {@code clearing}; durably. */
+    public static void write(Path dir, int shards, long storeId, boolean clearing) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0, MAGIC).putInt(4, VERSION).putInt(8, shards).putLong(12, storeId);
+        b.putInt(0, MAGIC)
+                .putInt(4, clearing ? VERSION | CLEARING : VERSION)
+                .putInt(8, shards)
+                .putLong(12, storeId);
         CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, SIZE - 4);
         b.putInt(SIZE - 4, (int) crc.getValue());

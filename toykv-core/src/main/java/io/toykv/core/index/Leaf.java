@@ -344,24 +344,38 @@ final class Leaf extends Node {
         return copy;
     }
 
-    /** Entries [from, to) of sorted parallel arrays as a leaf with room for {@code capacity}. */
-    static Leaf of(byte[][] keys, long[] addresses, int[] lengths, int from, int to, int capacity) {
+    /**
+     * Entries [from, to) of sorted parallel arrays as a leaf with room for {@code capacity}: each key,
+     * its {@link Inner#prefix}, its length. A key of eight bytes or fewer is read from its prefix and
+     * length alone: the key array is not touched (a bulk load of short keys reads no key object).
+     */
+    static Leaf of(
+            byte[][] keys,
+            long[] prefixes,
+            int[] keyLengths,
+            long[] addresses,
+            int[] lengths,
+            int from,
+            int to,
+            int capacity) {
         int m = to - from;
         int total = 0;
         for (int i = from; i < to; i++) {
-            total += Math.max(0, keys[i].length - Inner.PREFIX_BYTES);
+            total += Math.max(0, keyLengths[i] - Inner.PREFIX_BYTES);
         }
         Leaf leaf = new Leaf(capacity, total == 0 ? NO_TAILS : new byte[total]);
         long[] s = leaf.slots;
         int tailEnd = 0;
         for (int i = 0; i < m; i++) {
-            byte[] key = keys[from + i];
-            int tail = Math.max(0, key.length - Inner.PREFIX_BYTES);
-            System.arraycopy(key, key.length - tail, leaf.tails, tailEnd, tail);
-            tailEnd += tail;
-            s[i] = Inner.prefix(key);
+            int keyLength = keyLengths[from + i];
+            int tail = Math.max(0, keyLength - Inner.PREFIX_BYTES);
+            if (tail > 0) {
+                System.arraycopy(keys[from + i], Inner.PREFIX_BYTES, leaf.tails, tailEnd, tail);
+                tailEnd += tail;
+            }
+            s[i] = prefixes[from + i];
             s[capacity + i] = addresses[from + i];
-            s[2 * capacity + i] = meta(lengths[from + i], tailEnd, tail > 0 ? LONG_KEY : key.length);
+            s[2 * capacity + i] = meta(lengths[from + i], tailEnd, tail > 0 ? LONG_KEY : keyLength);
         }
         leaf.size = m;
         return leaf;

@@ -45,6 +45,11 @@ public final class SortedIndex {
     /** Whether the caller may write: holds the shard's write lock once {@link #checkWritesUnder} named it. */
     private volatile BooleanSupplier writer = () -> true;
 
+    /** The first eight bytes of {@code key}, zero-padded, as an unsigned big-endian long: the order of keys' prefixes. */
+    public static long prefix(byte[] key) {
+        return Inner.prefix(key);
+    }
+
     /** Number of keys. */
     public long size() {
         return size;
@@ -271,6 +276,22 @@ public final class SortedIndex {
      * splitting them, and have no spare room; inner nodes are filled to three quarters too.
      */
     public void load(byte[][] sortedKeys, long[] addresses, int[] lengths, int count) {
+        long[] prefixes = new long[count];
+        int[] keyLengths = new int[count];
+        for (int i = 0; i < count; i++) {
+            prefixes[i] = Inner.prefix(sortedKeys[i]);
+            keyLengths[i] = sortedKeys[i].length;
+        }
+        load(sortedKeys, prefixes, keyLengths, addresses, lengths, count);
+    }
+
+    /**
+     * {@link #load(byte[][], long[], int[], int)} with each key's {@link #prefix} and length given: a key
+     * of eight bytes or fewer is then read from them alone, and only the first key of each leaf (the
+     * bound its parent keeps) from {@code sortedKeys}.
+     */
+    public void load(
+            byte[][] sortedKeys, long[] prefixes, int[] keyLengths, long[] addresses, int[] lengths, int count) {
         if (count == 0) {
             clear();
             return;
@@ -281,7 +302,7 @@ public final class SortedIndex {
         for (int l = 0; l < leafCount; l++) {
             int from = l * BULK_LEAF_FILL;
             int to = Math.min(count, from + BULK_LEAF_FILL);
-            level[l] = Leaf.of(sortedKeys, addresses, lengths, from, to, to - from);
+            level[l] = Leaf.of(sortedKeys, prefixes, keyLengths, addresses, lengths, from, to, to - from);
             bounds[l] = l == 0 ? LOWEST : sortedKeys[from];
         }
         while (level.length > 1) {

@@ -36,7 +36,10 @@ final class FileIoScopes {
         Scope scope = new Scope(dir.toAbsolutePath().normalize(), io);
         synchronized (FileIoScopes.class) {
             for (Scope other : scopes) {
-                if (other.dir.startsWith(scope.dir) || scope.dir.startsWith(other.dir)) {
+                // One FileIo over nested directories is one scope in effect (the databases of a
+                // store, under its directory, opened with its options); two would make a path's
+                // FileIo depend on the order of the installs.
+                if (other.io != io && (other.dir.startsWith(scope.dir) || scope.dir.startsWith(other.dir))) {
                     throw new IllegalStateException(dir + " overlaps " + other.dir + ", which has a FileIo installed");
                 }
             }

@@ -44,14 +44,17 @@ public class ForceFailedException extends IOException {
     }
 
     /**
-     * What a write, sync or compaction of the store in {@code dir} throws once {@code failure} (a failed
-     * force, or what it caused) stopped its writes; its cause is the failed force.
+     * What a write, sync or compaction of the store in {@code dir} throws once {@code failure} stopped its
+     * writes: a failed force (or what it caused), or a change spanning stores or shards that failed part
+     * way (a clear, a set of changes of several databases), which only a reopen finishes. Its cause is
+     * the failed force, or the failure itself.
      */
     public static java.io.UncheckedIOException writesStopped(Path dir, Throwable failure) {
         ForceFailedException f = in(failure);
         IOException cause = f != null ? f : failure instanceof IOException io ? io : new IOException(failure);
         return new java.io.UncheckedIOException(
-                "store " + dir + " takes no more writes after a failed force (" + failure.getMessage()
+                "store " + dir + " takes no more writes after " + (f != null ? "a failed force" : "a failed change")
+                        + " (" + failure.getMessage()
                         + "); close and reopen it to recover",
                 cause);
     }

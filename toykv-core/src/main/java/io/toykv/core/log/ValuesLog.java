@@ -379,8 +379,11 @@ public final class ValuesLog {
      * its checks: a wrong value is never returned.
      */
     public byte[] read(byte[] key, long address, int length) throws CorruptionException {
-        if (length > ValueRecord.size(largeValueSize) && !ValueBuffer.holds(buffer.base(), address)) {
-            byte[] value = readLarge(key, address, length);
+        // A record out of the buffer is checked where it lies in its segment's mapping and only its value
+        // copied: no copy of the whole record first. One in the pending half may not be in its segment
+        // yet, and the in-place check of one a flush is writing fails: both take the general path.
+        if (!ValueBuffer.holds(buffer.base(), address) && !buffer.inPending(address)) {
+            byte[] value = readInPlace(key, address, length);
             if (value != NOT_IN_PLACE) {
                 return value;
             }
@@ -414,18 +417,17 @@ public final class ValuesLog {
         return value;
     }
 
-    /** What {@link #readLarge} returns when the record is not valid where it looked. */
+    /** What {@link #readInPlace} returns when the record is not valid where it looked. */
     private static final byte[] NOT_IN_PLACE = new byte[0];
 
     /**
-     * {@link #read} of a record too long for the buffer (a large value's segment): checked in place in
-     * the segment's mapping and only its value copied, so a read of a value of hundreds of megabytes
-     * allocates it once. The reader holds the segment (never a lock) while it reads. Returns null when
-     * the segment was retired, {@link #NOT_IN_PLACE} when the record there fails its checks: then the
+     * {@link #read} of a record in a segment: checked in place in the segment's mapping and only its
+     * value copied, so a read of a large value of hundreds of megabytes allocates it once. The reader
+     * holds the segment (never a lock) while it reads. Returns null when the segment was retired, {@link #NOT_IN_PLACE} when the record there fails its checks: then the
      * general path decides (a store reopened with a smaller largeValueSize may hold such a record in
      * the pending half of its buffer, which a flush moves under the reader).
      */
-    private byte[] readLarge(byte[] key, long address, int length) {
+    private byte[] readInPlace(byte[] key, long address, int length) {
         Segment s = segment(Address.segment(address));
         if (s == null || !s.acquire()) {
             return null;

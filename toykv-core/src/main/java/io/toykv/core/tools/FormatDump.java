@@ -16,7 +16,8 @@ import java.util.zip.CRC32C;
 /**
  * Prints what a store directory holds, read straight from the bytes as {@code docs/FORMAT.md} describes
  * them, without the engine's classes: if the engine and the document drift apart, this tool (and its
- * test) notices. Read-only; run it on a closed store.
+ * test) notices. Read-only; run it on a closed store. The atomic batches' commit records are
+ * {@link BatchesDump}'s, the commit journal {@link JournalDump}'s.
  *
  * <pre>java -cp toykv-core.jar io.toykv.core.tools.FormatDump DIR [--records]</pre>
  */
@@ -72,6 +73,8 @@ public final class FormatDump {
                 out.printf(Locale.ROOT, "  %s: %d bytes%n", v.getFileName(), Files.size(v));
             }
         }
+        new BatchesDump(out, records).dump(dir.resolve("batches.log"));
+        new JournalDump(out, records).dump(dir.resolve("journal.log"));
     }
 
     private void dumpShardManifest(Path file) throws IOException {
@@ -334,7 +337,7 @@ public final class FormatDump {
         return -1;
     }
 
-    private static String printable(byte[] key) {
+    static String printable(byte[] key) {
         StringBuilder sb = new StringBuilder("\"");
         for (byte x : key) {
             int c = x & 0xFF;
@@ -375,7 +378,7 @@ public final class FormatDump {
         return ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    private static int crc(ByteBuffer b, int from, int length) {
+    static int crc(ByteBuffer b, int from, int length) {
         CRC32C c = new CRC32C();
         c.update(b.slice(from, length));
         return (int) c.getValue();

@@ -14,6 +14,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A power loss can tear a keys-file page by 512-byte sectors: the records up to some point, zeros, then
@@ -44,9 +46,8 @@ class KeysFileTornPageTest {
         return keys;
     }
 
-    @Test
-    void recoverZeroesTornBytesAfterTheEndSoThatTheFileStaysReadableOnceItIsNotTheLast() throws Exception {
-        Path path = dir.resolve("00000001.k");
+    /** Creates the keys file {@code path} with three forced records; returns where they end. */
+    private static int writeThreeRecords(Path path) throws Exception {
         KeysFile f = KeysFile.create(path, 1, SIZE, FileAllocator.DEFAULT);
         for (int i = 0; i < 3; i++) {
             f.append(KeyRecord.PUT, key(10, i), 10, 4096L * (i + 1));
@@ -54,6 +55,13 @@ class KeysFileTornPageTest {
         f.force();
         int end = f.writePosition();
         f.unmap();
+        return end;
+    }
+
+    @Test
+    void recoverZeroesTornBytesAfterTheEndSoThatTheFileStaysReadableOnceItIsNotTheLast() throws Exception {
+        Path path = dir.resolve("00000001.k");
+        int end = writeThreeRecords(path);
         int nextRecord = KeyRecord.size(21);
         byte[] torn = new byte[30];
         Arrays.fill(torn, (byte) '.'); // a later record's key bytes, after a zero gap
@@ -74,5 +82,30 @@ class KeysFileTornPageTest {
         KeysFile notLast = KeysFile.open(path, 1); // a later file follows it now: no tail is torn here
         assertEquals(4, replay(notLast, false).size());
         notLast.unmap();
+    }
+
+    /**
+     * One torn byte anywhere in the rest of the last file is found and zeroed, and the count of bytes
+     * dropped runs from the end of the records to it: at the file's very end, in each place of the last
+     * eight-byte words, right after the records, and in between.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 7, 8, 9, 4099, SIZE / 2 + 3})
+    void recoverDropsATornByteWhereverItLiesAfterTheRecords(int fromFileEnd) throws Exception {
+        Path path = dir.resolve("00000001.k");
+        int end = writeThreeRecords(path);
+        for (int stray : new int[] {SIZE - 1 - fromFileEnd, end + fromFileEnd}) {
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {(byte) 0x5A}), stray);
+            }
+            KeysFile reopened = KeysFile.open(path, 1);
+            assertEquals(stray + 1 - end, reopened.recover((rec, file, offset) -> null, true), "torn byte at " + stray);
+            assertEquals(end, reopened.writePosition());
+            reopened.unmap();
+            byte[] bytes = Files.readAllBytes(path);
+            for (int i = end; i < SIZE; i++) {
+                assertEquals(0, bytes[i], "byte " + i + " after the records");
+            }
+        }
     }
 }

@@ -1,7 +1,10 @@
 package io.toykv.server.command;
 
+import io.toykv.core.DatabaseChanges;
 import io.toykv.core.ScanIterator;
 import io.toykv.core.WriteBatch;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -54,10 +57,56 @@ final class CommandKeyspace implements Keyspace {
         if (transaction == null) {
             return;
         }
+        List<Map.Entry<Integer, TransactionWrites>> written = new ArrayList<>();
         for (Map.Entry<Integer, TransactionWrites> e : transaction.entrySet()) {
-            e.getValue().applyTo(e.getKey(), databases.keyspace(e.getKey()), watches);
+            if (!e.getValue().isEmpty()) {
+                written.add(e);
+            }
         }
-        transaction.clear();
+        try {
+            if (written.size() == 1 && !(written.get(0).getValue().clearsAndWrites() && databases.count() > 1)) {
+                // One database: its store's atomic batch, the cheap path. A FLUSHDB or FLUSHALL followed
+                // by writes would be two durable steps there (the clear, then the batch): the redo log
+                // makes them one, where the server has it (more than one database).
+                Map.Entry<Integer, TransactionWrites> e = written.get(0);
+                e.getValue().applyTo(e.getKey(), databases.keyspace(e.getKey()), watches);
+            } else if (!written.isEmpty()) {
+                applyAcrossDatabases(written);
+            }
+        } finally {
+            transaction.clear();
+        }
+    }
+
+    /** The writes of several databases as one set of changes, all or nothing (the databases' redo log). */
+    private void applyAcrossDatabases(List<Map.Entry<Integer, TransactionWrites>> written) {
+        DatabaseChanges changes = new DatabaseChanges();
+        for (Map.Entry<Integer, TransactionWrites> e : written) {
+            e.getValue().flushing(e.getKey(), databases.keyspace(e.getKey()), watches);
+            e.getValue().addTo(e.getKey(), changes);
+        }
+        try {
+            databases.apply(changes);
+        } finally {
+            for (Map.Entry<Integer, TransactionWrites> e : written) {
+                e.getValue().touched(e.getKey(), watches); // also after a failure: what was applied is unknown
+            }
+        }
+    }
+
+    /** Whether EXEC is collecting writes: commands on the databases then work on {@link #collected}. */
+    boolean collecting() {
+        return transaction != null;
+    }
+
+    /** In EXEC, whether the transaction has touched database {@code db} so far. */
+    boolean collecting(int db) {
+        return transaction != null && transaction.containsKey(db);
+    }
+
+    /** In EXEC, the collected writes of database {@code db}, seen over its store (MOVE and FLUSHALL in EXEC). */
+    Keyspace collected(int db) {
+        return transaction.computeIfAbsent(db, n -> new TransactionWrites(databases.keyspace(n)));
     }
 
     /** The current database's collected writes, in EXEC; null outside it. */
@@ -65,8 +114,7 @@ final class CommandKeyspace implements Keyspace {
         if (transaction == null) {
             return null;
         }
-        return transaction.computeIfAbsent(
-                SelectedKeyspace.currentDatabase(), db -> new TransactionWrites(databases.keyspace(db)));
+        return (TransactionWrites) collected(SelectedKeyspace.currentDatabase());
     }
 
     @Override

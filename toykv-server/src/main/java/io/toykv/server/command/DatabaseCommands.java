@@ -3,8 +3,9 @@ package io.toykv.server.command;
 /**
  * SELECT, MOVE, SWAPDB and FLUSHALL: commands about the numbered databases (COPY ... DB is
  * {@link KeyspaceCommands}'). They work on the databases directly, not through the selected keyspace, so
- * each tells the {@link WatchRegistry} what it changed itself, and in EXEC first applies the writes the
- * transaction collected so far, so that it sees them.
+ * each tells the {@link WatchRegistry} what it changed itself. In EXEC, MOVE, COPY and FLUSHALL work on the
+ * transaction's collected writes ({@link CommandKeyspace#collected}), so that they are part of its one
+ * set of changes; SWAPDB first applies the writes collected so far, so that it sees them.
  */
 final class DatabaseCommands {
     static final String OUT_OF_RANGE = "ERR DB index is out of range";
@@ -12,12 +13,12 @@ final class DatabaseCommands {
 
     private final KeyspaceSet databases;
     private final WatchRegistry watches;
-    private final Runnable applyPending;
+    private final CommandKeyspace keyspace;
 
-    DatabaseCommands(KeyspaceSet databases, WatchRegistry watches, Runnable applyPending) {
+    DatabaseCommands(KeyspaceSet databases, WatchRegistry watches, CommandKeyspace keyspace) {
         this.databases = databases;
         this.watches = watches;
-        this.applyPending = applyPending;
+        this.keyspace = keyspace;
     }
 
     /** Databases there are. */
@@ -26,11 +27,14 @@ final class DatabaseCommands {
     }
 
     /**
-     * COPY ... DB to another database (see {@link KeyspaceSet#copy}); in EXEC, after the writes collected
-     * so far, so that it copies what the transaction wrote. Returns whether it copied.
+     * COPY ... DB to another database (see {@link KeyspaceSet#copy}); in EXEC, on the writes collected so
+     * far, so that it copies what the transaction wrote and is part of its one set of changes. Returns
+     * whether it copied.
      */
     boolean copy(byte[] source, int from, byte[] destination, int to, boolean replace) {
-        applyPending.run();
+        if (keyspace.collecting()) {
+            return copyCollected(source, from, destination, to, replace);
+        }
         boolean copied = databases.copy(source, from, destination, to, replace);
         if (copied) {
             watches.touched(to, destination);
@@ -87,8 +91,13 @@ final class DatabaseCommands {
         if (from == to) {
             throw new ReplyException(SAME_OBJECT);
         }
-        applyPending.run();
         byte[] key = c.arg(1);
+        if (keyspace.collecting()) {
+            // In EXEC: on the collected writes, so that the move is part of the transaction's one set
+            // of changes (and its watchers are told when that is applied).
+            c.out().integer(moveCollected(key, from, to) ? 1 : 0);
+            return;
+        }
         boolean moved = databases.move(key, from, to);
         if (moved) {
             watches.touched(from, key);
@@ -97,10 +106,34 @@ final class DatabaseCommands {
         c.out().integer(moved ? 1 : 0);
     }
 
+    /** COPY in EXEC: on the collected writes, as part of the transaction's one set of changes. */
+    private boolean copyCollected(byte[] source, int from, byte[] destination, int to, boolean replace) {
+        Keyspace src = keyspace.collected(from);
+        Keyspace target = keyspace.collected(to);
+        byte[] value = src.get(source);
+        if (value == null || !replace && target.get(destination) != null) {
+            return false;
+        }
+        target.put(destination, value, src.expiry(source));
+        return true;
+    }
+
+    private boolean moveCollected(byte[] key, int from, int to) {
+        Keyspace source = keyspace.collected(from);
+        Keyspace target = keyspace.collected(to);
+        byte[] value = source.get(key);
+        if (value == null || target.get(key) != null) {
+            return false;
+        }
+        target.put(key, value, source.expiry(key));
+        source.delete(key);
+        return true;
+    }
+
     private void swapdb(Call c) {
         int a = index(c, 1, "ERR invalid first DB index");
         int b = index(c, 2, "ERR invalid second DB index");
-        applyPending.run();
+        keyspace.applyPending();
         if (a != b) {
             // As Redis: a key watched in either database is touched if it exists in either of them.
             watches.flushing((db, key) -> (db == a || db == b)
@@ -113,7 +146,17 @@ final class DatabaseCommands {
 
     private void flushall(Call c) {
         ServerCommands.checkFlushArguments(c);
-        applyPending.run();
+        if (keyspace.collecting()) {
+            // In EXEC: part of the transaction's one set of changes (the watchers are told when it is
+            // applied). A database never used has nothing to clear.
+            for (int db = 0; db < databases.count(); db++) {
+                if (databases.size(db) > 0 || keyspace.collecting(db)) {
+                    keyspace.collected(db).clear();
+                }
+            }
+            c.out().ok();
+            return;
+        }
         watches.flushing((db, key) -> databases.keyspace(db).get(key) != null);
         databases.clearAll();
         c.out().ok();

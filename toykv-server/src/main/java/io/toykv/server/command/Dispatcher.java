@@ -36,7 +36,7 @@ public final class Dispatcher {
         KeyLocks locks = new KeyLocks();
         RawEncodedValues rawValues = new RawEncodedValues();
         CommandKeyspace commandKeyspace = new CommandKeyspace(keyspace, databases, watches);
-        DatabaseCommands databaseCommands = new DatabaseCommands(databases, watches, commandKeyspace::applyPending);
+        DatabaseCommands databaseCommands = new DatabaseCommands(databases, watches, commandKeyspace);
         keyspace = commandKeyspace;
         transactions = new TransactionCommands(watches, isolation, commandKeyspace, this::run);
         new ConnectionCommands(server).register(table);
@@ -89,6 +89,16 @@ public final class Dispatcher {
         }
     }
 
+    /**
+     * Binds {@code session} to the calling thread until the returned binding is closed. A connection's
+     * reader thread binds its session for as long as it reads, so that each command it runs finds the
+     * session bound already instead of binding and unbinding it (a thread-local set and remove per
+     * command); {@link #execute} binds it anyway when the caller has not.
+     */
+    public SessionBinding bindToThread(Session session) {
+        return SelectedKeyspace.bind(Objects.requireNonNull(session, "session"));
+    }
+
     /** Looks the command up, checks it, and queues or runs it. */
     private void check(Session session, List<byte[]> args, ReplyWriter out) {
         commandsProcessed.increment();
@@ -115,11 +125,13 @@ public final class Dispatcher {
         if (session.transaction().active() && TransactionCommands.queues(spec)) {
             queue(session, spec, args, out);
         } else if (TransactionCommands.isExec(spec) || IsolationLock.needsNoLock(spec)) {
-            run(session, spec, args, out); // EXEC takes the isolation lock exclusively itself
+            run(session, spec, fullName, args, out); // EXEC takes the isolation lock exclusively itself
+        } else if (IsolationLock.needsExclusive(spec)) {
+            isolation.exclusive(() -> run(session, spec, fullName, args, out));
         } else {
             long stamp = isolation.enterShared();
             try {
-                run(session, spec, args, out);
+                run(session, spec, fullName, args, out);
             } finally {
                 isolation.leaveShared(stamp);
             }
@@ -161,11 +173,15 @@ public final class Dispatcher {
 
     /** Runs a command that passed the checks, turning every failure into an error reply. */
     private void run(Session session, CommandSpec spec, List<byte[]> args, ReplyWriter out) {
-        String fullName = CommandStats.fullName(spec, args);
+        run(session, spec, CommandStats.fullName(spec, args), args, out);
+    }
+
+    /** {@link #run}, with the command's full name for its stats ({@link CommandStats#fullName}). */
+    private void run(Session session, CommandSpec spec, String fullName, List<byte[]> args, ReplyWriter out) {
         int mark = out.size();
         long errorsBefore = session.errors();
         long started = System.nanoTime();
-        try (SelectedKeyspace.Binding bound = SelectedKeyspace.bind(session)) {
+        try (SessionBinding bound = SelectedKeyspace.bind(session)) {
             spec.handler().execute(new Call(session, args, out, spec));
         } catch (ReplyException e) {
             out.truncate(mark);

@@ -25,10 +25,22 @@ final class IsolationLock {
             "ping", "echo", "quit", "select", "auth", "hello", "client", "command", "config", "multi", "discard",
             "unwatch", "reset");
 
+    /**
+     * Commands that run holding the lock exclusively, as EXEC does: those that change several
+     * databases or a whole one (MOVE, FLUSHALL, FLUSHDB). Their changes are redone after a crash
+     * (the databases' redo log, a store's clear mark), which would undo a write of another client made
+     * while they run; and no reader sees a database half cleared.
+     */
+    private static final Set<String> EXCLUSIVE = Set.of("move", "flushall", "flushdb");
+
     private final StampedLock lock = new StampedLock();
 
     static boolean needsNoLock(CommandSpec spec) {
         return KEYSPACE_FREE.contains(spec.name());
+    }
+
+    static boolean needsExclusive(CommandSpec spec) {
+        return EXCLUSIVE.contains(spec.name());
     }
 
     /** Takes the lock shared (any command but EXEC); give the stamp to {@link #leaveShared}. */
@@ -40,7 +52,7 @@ final class IsolationLock {
         lock.unlockRead(stamp);
     }
 
-    /** Runs {@code task} holding the lock exclusively (EXEC's commands, one after another). */
+    /** Runs {@code task} holding the lock exclusively (EXEC's commands, one after another; MOVE, FLUSHALL, FLUSHDB). */
     void exclusive(Runnable task) {
         long stamp = lock.writeLock();
         try {

@@ -1,5 +1,7 @@
 package io.toykv.server.command;
 
+import io.toykv.core.DatabaseChanges;
+
 /**
  * The server's numbered databases (SELECT), each a {@link Keyspace}. Implementations are thread-safe.
  */
@@ -29,6 +31,12 @@ public interface KeyspaceSet {
      */
     boolean copy(byte[] source, int from, byte[] destination, int to, boolean replace);
 
-    /** Removes every key of every database (FLUSHALL). */
+    /** Removes every key of every database (FLUSHALL), all or nothing. */
     void clearAll();
+
+    /**
+     * Applies changes to several databases all or nothing (an EXEC that wrote to more than one); the
+     * caller keeps every other writer out until it returns (the isolation lock, exclusively).
+     */
+    void apply(DatabaseChanges changes);
 }

@@ -19,9 +19,19 @@ final class SelectedKeyspace implements Keyspace {
         this.databases = Objects.requireNonNull(databases, "databases");
     }
 
-    /** Binds {@code session} to this thread until the returned binding is closed. */
-    static Binding bind(Session session) {
+    /** What {@link #bind} returns when the session is bound already: closing it changes nothing. */
+    private static final SessionBinding UNCHANGED = () -> {};
+
+    /**
+     * Binds {@code session} to this thread until the returned binding is closed. Binding the session the
+     * thread has bound already costs a lookup and nothing more: a connection's reader binds its session
+     * once ({@link Dispatcher#bindToThread}), so its commands neither set nor remove the thread-local.
+     */
+    static SessionBinding bind(Session session) {
         Session outer = CURRENT.get();
+        if (outer == session) {
+            return UNCHANGED;
+        }
         CURRENT.set(session);
         return () -> {
             if (outer == null) {
@@ -30,12 +40,6 @@ final class SelectedKeyspace implements Keyspace {
                 CURRENT.set(outer);
             }
         };
-    }
-
-    /** Puts back the session the thread had bound before this binding. */
-    interface Binding extends AutoCloseable {
-        @Override
-        void close();
     }
 
     /** The database the current thread's connection selected (0 with none bound). */

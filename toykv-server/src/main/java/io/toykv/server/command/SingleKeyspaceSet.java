@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import io.toykv.core.DatabaseChanges;
 import java.util.Objects;
 
 /** One database, 0: a server over a single {@link Keyspace} (tests that inject faults into one). */
@@ -59,6 +60,12 @@ public final class SingleKeyspaceSet implements KeyspaceSet {
     @Override
     public void clearAll() {
         keyspace.clear();
+    }
+
+    /** Never called: with one database, every transaction writes to one (see {@link CommandKeyspace#commit}). */
+    @Override
+    public void apply(DatabaseChanges changes) {
+        throw new IllegalStateException("a server of one database has no changes of several");
     }
 
     private static void check(int db) {

@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import io.toykv.core.DatabaseChanges;
 import io.toykv.core.Databases;
 import io.toykv.core.StoreOptions;
 import java.util.Objects;
@@ -54,5 +55,10 @@ public final class StoreKeyspaceSet implements KeyspaceSet {
     @Override
     public void clearAll() {
         databases.clearAll();
+    }
+
+    @Override
+    public void apply(DatabaseChanges changes) {
+        databases.apply(changes);
     }
 }

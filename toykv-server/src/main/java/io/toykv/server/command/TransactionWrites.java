@@ -1,5 +1,6 @@
 package io.toykv.server.command;
 
+import io.toykv.core.DatabaseChanges;
 import io.toykv.core.ScanIterator;
 import io.toykv.core.Store;
 import io.toykv.core.WriteBatch;
@@ -225,8 +226,8 @@ final class TransactionWrites implements Keyspace {
      */
     void applyTo(int db, Keyspace target, WatchRegistry watches) {
         try {
+            flushing(db, target, watches);
             if (cleared) {
-                watches.flushing((watchedDb, key) -> watchedDb == db && target.get(key) != null);
                 target.clear();
             }
             if (writes.isEmpty() && expiries.isEmpty()) {
@@ -241,8 +242,56 @@ final class TransactionWrites implements Keyspace {
             // docs/PROTOCOL.md says. Each change was checked against the store's limits when queued.
             applyOneByOne(target);
         } finally {
-            changed.forEach(key -> watches.touched(db, key)); // also after a failure: what was applied is unknown
+            touched(db, watches); // also after a failure: what was applied is unknown
         }
+    }
+
+    /** Whether the transaction clears this database (FLUSHDB, FLUSHALL) and then writes to it. */
+    boolean clearsAndWrites() {
+        return cleared && !(writes.isEmpty() && expiries.isEmpty());
+    }
+
+    /** Whether the transaction wrote nothing to this database. */
+    boolean isEmpty() {
+        return !cleared && writes.isEmpty() && expiries.isEmpty();
+    }
+
+    /**
+     * Before {@link #addTo}'s changes are applied: tells the watchers of the keys of database {@code db}
+     * (whose keyspace is {@code target}) that a FLUSHDB or FLUSHALL of the transaction removes them.
+     */
+    void flushing(int db, Keyspace target, WatchRegistry watches) {
+        if (cleared) {
+            watches.flushing((watchedDb, key) -> watchedDb == db && target.get(key) != null);
+        }
+    }
+
+    /** Adds the writes to {@code changes} as database {@code db}'s part: its clear, then each key's last change. */
+    void addTo(int db, DatabaseChanges changes) {
+        if (cleared) {
+            changes.clear(db);
+        }
+        for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
+            if (e.getValue() == DELETED) {
+                changes.delete(db, e.getKey());
+            } else {
+                changes.put(db, e.getKey(), e.getValue(), expiries.getOrDefault(e.getKey(), Store.NO_EXPIRY));
+            }
+        }
+        for (Map.Entry<byte[], Long> e : expiries.entrySet()) {
+            if (!writes.containsKey(e.getKey())) { // an expiry change of a value the store holds
+                if (e.getValue() == Store.NO_EXPIRY) {
+                    changes.persist(db, e.getKey());
+                } else {
+                    changes.expireAt(db, e.getKey(), e.getValue());
+                }
+            }
+        }
+    }
+
+    /** After the writes were applied (or failed): tells the watchers of the keys the transaction changed. */
+    void touched(int db, WatchRegistry watches) {
+        changed.forEach(key -> watches.touched(db, key));
     }
 
     /** The transaction's writes and expiry changes as one engine batch. */

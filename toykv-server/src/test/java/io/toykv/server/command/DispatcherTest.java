@@ -34,6 +34,7 @@ class DispatcherTest {
     };
 
     static final ServerControl SERVER = new QuietServer();
+    private static final StoreOptions OPTIONS = StoreOptions.defaults().shards(1);
 
     private static List<byte[]> args(String... a) {
         return java.util.Arrays.stream(a)
@@ -47,9 +48,8 @@ class DispatcherTest {
      */
     @Test
     void writeWhoseReplyPassesALimitIsAppliedAndClosesWithoutAnErrorReply() throws Exception {
-        StoreOptions options = StoreOptions.defaults().shards(1);
-        try (Store store = Store.open(dir, options)) {
-            Dispatcher d = new Dispatcher(new StoreKeyspace(store, options), SERVER);
+        try (Store store = Store.open(dir, OPTIONS)) {
+            Dispatcher d = new Dispatcher(new StoreKeyspace(store, OPTIONS), SERVER);
             Session session = new Session(1, "test", true);
             ReplyWriter out = new ReplyWriter(16, REFUSING);
             out.simple("0123456789ab"); // 15 of the 16 bytes: an earlier reply of the same read
@@ -65,6 +65,35 @@ class DispatcherTest {
             d.execute(other, args("NOSUCHCOMMAND"), full); // an error reply that finds no room either
             assertEquals(15, full.size());
             assertNotNull(other.closeWithoutReply());
+        }
+    }
+
+    /**
+     * A session bound to the thread (as a connection's reader binds its own) is the one the thread's
+     * commands see, before, during and after each command, until the binding is closed; a command of
+     * another session on that thread sees its own and puts the bound one back.
+     */
+    @Test
+    void aSessionBoundToTheThreadStaysBoundAcrossCommandsUntilClosed() throws Exception {
+        try (Store store = Store.open(dir, OPTIONS)) {
+            Dispatcher d = new Dispatcher(new StoreKeyspace(store, OPTIONS), SERVER);
+            Session session = new Session(1, "test", true);
+            session.database(3);
+            Session other = new Session(2, "test", true);
+            other.database(5);
+            ReplyWriter out = new ReplyWriter(64);
+            assertEquals(0, SelectedKeyspace.currentDatabase(), "nothing bound");
+            try (SessionBinding bound = d.bindToThread(session)) {
+                assertEquals(3, SelectedKeyspace.currentDatabase());
+                d.execute(session, args("PING"), out);
+                assertEquals(3, SelectedKeyspace.currentDatabase(), "the command left the binding alone");
+                try (SessionBinding inner = SelectedKeyspace.bind(other)) {
+                    assertEquals(5, SelectedKeyspace.currentDatabase());
+                }
+                assertEquals(3, SelectedKeyspace.currentDatabase(), "the other session's binding put this one back");
+            }
+            assertEquals(0, SelectedKeyspace.currentDatabase(), "closing unbound it");
+            assertEquals("+PONG\r\n", new String(out.take(), StandardCharsets.UTF_8));
         }
     }
 }

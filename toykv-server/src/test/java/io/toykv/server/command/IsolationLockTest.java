@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,34 +22,34 @@ class IsolationLockTest {
     @TempDir
     Path dir;
 
-    /** The store's get of key {@code "block"} waits until {@link #release} is counted down. */
-    private static final class BlockingKeyspace extends ForwardingKeyspace {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-
-        BlockingKeyspace(Keyspace store) {
-            super(store);
-        }
-
-        @Override
-        public byte[] get(byte[] key) {
-            if (Arrays.equals(key, "block".getBytes(StandardCharsets.UTF_8))) {
+    /**
+     * A keyspace passing every call to {@code real}, except that a get of key {@code "block"} first waits
+     * until {@code release} is counted down (a proxy, so that it forwards every method the interface has).
+     */
+    private static Keyspace blockingGet(Keyspace real, CountDownLatch entered, CountDownLatch release) {
+        byte[] blocked = "block".getBytes(StandardCharsets.UTF_8);
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getName().equals("get") && Arrays.equals((byte[]) args[0], blocked)) {
                 entered.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                release.await();
             }
-            return super.get(key);
-        }
+            try {
+                return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Keyspace)
+                Proxy.newProxyInstance(Keyspace.class.getClassLoader(), new Class<?>[] {Keyspace.class}, handler);
     }
 
     @Test
     void keyCommandsWaitForARunningExecAndPingDoesNot() throws Exception {
         StoreOptions options = StoreOptions.defaults().shards(1);
         try (Store store = Store.open(dir, options)) {
-            BlockingKeyspace keyspace = new BlockingKeyspace(new StoreKeyspace(store, options));
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Keyspace keyspace = blockingGet(new StoreKeyspace(store, options), entered, release);
             Dispatcher d = new Dispatcher(keyspace, DispatcherTest.SERVER);
             Session tx = new Session(1, "tx", true);
             run(d, tx, "MULTI");
@@ -54,7 +57,7 @@ class IsolationLockTest {
             run(d, tx, "GET", "block"); // EXEC stops here, holding the lock, until released
             run(d, tx, "SET", "b", "1");
             CompletableFuture<String> exec = CompletableFuture.supplyAsync(() -> run(d, tx, "EXEC"));
-            keyspace.entered.await();
+            entered.await();
 
             Session other = new Session(2, "other", true);
             assertEquals(
@@ -68,7 +71,7 @@ class IsolationLockTest {
                 Thread.onSpinWait(); // until parked on the isolation lock (or done, if it took none)
             }
             assertEquals(false, mget.isDone(), "a reader ran while the EXEC held the lock");
-            keyspace.release.countDown();
+            release.countDown();
             assertEquals("*3\r\n+OK\r\n$-1\r\n+OK\r\n", exec.get(1, TimeUnit.MINUTES));
             assertEquals("*2\r\n$1\r\n1\r\n$1\r\n1\r\n", mget.get(1, TimeUnit.MINUTES), "the whole EXEC, after it");
         }
