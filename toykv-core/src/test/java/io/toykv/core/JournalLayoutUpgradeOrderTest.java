@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.engine.CommitJournal;
+import io.toykv.core.engine.StoreManifest;
 import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
@@ -16,13 +17,13 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The version 1 to 2 journal replacement comes after the store format 8 manifest, and writes no v1 header. */
+/** The version 1 to 2 journal replacement comes after the manifest of the current store format (8 or later), and writes no v1 header. */
 class JournalLayoutUpgradeOrderTest {
     @TempDir
     Path dir;
 
     /**
-     * A crash before the manifest of format 8 is written (here: its rename fails) leaves the version 1
+     * A crash before the manifest of the current format is written (here: its rename fails) leaves the version 1
      * journal in place: a store of format 7 that a format-7 build reads (a version 1 slot at 0 or 64).
      */
     @Test
@@ -40,11 +41,11 @@ class JournalLayoutUpgradeOrderTest {
     }
 
     /**
-     * A crash after the manifest of format 8 and before the journal's replacement (here: its rename
-     * fails) leaves a store of format 8 with a version 1 journal, which this build opens.
+     * A crash after the manifest of the current format and before the journal's replacement (here: its
+     * rename fails) leaves a store of that format with a version 1 journal, which this build opens.
      */
     @Test
-    void aCrashBeforeTheJournalsReplacementLeavesAFormatEightStoreThisBuildOpens() throws IOException {
+    void aCrashBeforeTheJournalsReplacementLeavesAnUpgradedStoreThisBuildOpens() throws IOException {
         GoldenStore.unzip(7, dir);
         FileIo crashBeforeJournal =
                 failingMoveTo(FileNames.journal(dir).getFileName().toString());
@@ -52,7 +53,9 @@ class JournalLayoutUpgradeOrderTest {
         assertThrows(IOException.class, () -> Store.open(dir, always.copy().fileIo(crashBeforeJournal)));
 
         assertEquals(
-                8, GoldenStore.manifestVersion(dir), "the manifest says format 8 before the journal's replacement");
+                StoreManifest.VERSION,
+                GoldenStore.manifestVersion(dir),
+                "the manifest says the current format before the journal's replacement");
         assertTrue(formatSevenBuildFindsASlot(FileNames.journal(dir)), "the version 1 journal is still in place");
         try (Store s = Store.open(dir, always)) {
             GoldenStore.assertContents(s, GoldenStore.fixtureContents(7)); // the journal's records too
