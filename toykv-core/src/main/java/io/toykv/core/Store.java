@@ -7,6 +7,7 @@ import io.toykv.core.engine.BatchOp;
 import io.toykv.core.engine.CommitJournal;
 import io.toykv.core.engine.ExpirySweeper;
 import io.toykv.core.engine.GarbageCollector;
+import io.toykv.core.engine.HalfWrittenBatchException;
 import io.toykv.core.engine.IncompleteBatches;
 import io.toykv.core.engine.JournalCheckpointer;
 import io.toykv.core.engine.JournalReplay;
@@ -684,6 +685,9 @@ public final class Store implements AutoCloseable {
         }
         try {
             batches.apply(ops);
+        } catch (HalfWrittenBatchException e) {
+            forceFailed(e); // every later write refused until a reopen drops the batch
+            throw Shard.unchecked(e);
         } catch (IOException e) {
             throw failed(e);
         } catch (IllegalArgumentException e) {

@@ -124,6 +124,8 @@ public final class AtomicBatches {
             journal.reserve(room);
         }
         List<ShardState> locked = new ArrayList<>();
+        boolean partWritten = false;
+        boolean committed = false;
         try {
             for (int i : order) { // in shard order: no deadlock between batches
                 ShardState state = shards[i].state();
@@ -145,6 +147,7 @@ public final class AtomicBatches {
                     part.add(r.kind(), r.key(), r.valueLength(), r.address(), r.expireAt());
                 }
                 state.keys.ensureRoom(KeyRecord.size(part.length()));
+                partWritten = true; // from here a failure may leave a part behind
                 state.keys.appendAtomicPart(id, part);
                 written.add(state);
                 changes.add(entries);
@@ -159,12 +162,14 @@ public final class AtomicBatches {
                 }
                 barriers(journal, written);
                 commits.commit(id, BatchCommits.FORCED, true);
+                committed = true;
             } else {
                 // Nothing forced: the record counts the parts, and the open applies the batch only if
                 // it finds every one (the next sync makes it durable, as it does a put).
                 // Until a settle covers it, an open may drop the batch, and then cuts each shard's log at
                 // its part (IncompleteBatches): no later record of these shards outlives it.
                 commits.commit(id, written.size(), false);
+                committed = true;
             }
             fence.beginInstall();
             try {
@@ -175,6 +180,15 @@ public final class AtomicBatches {
                 fence.endInstall();
             }
         } catch (IOException | RuntimeException e) {
+            if (partWritten && !committed) {
+                // A part without a commit record: the next open cuts its shards' logs there, so no
+                // later write may be taken (before the locks go).
+                HalfWrittenBatchException half = new HalfWrittenBatchException(e);
+                for (Shard shard : shards) {
+                    shard.state().stopWrites(half);
+                }
+                throw half;
+            }
             for (ShardState state : locked) {
                 state.stopWritesIf(e); // a failed force: before the locks go
             }

@@ -295,9 +295,13 @@ public final class BatchCommits implements AutoCloseable {
     public synchronized long[] incomplete(java.util.List<long[]> found) {
         java.util.Map<Long, Integer> seen = new java.util.HashMap<>();
         for (long[] shard : found) {
+            // A batch writes at most one part a shard; a shard may replay one twice (a keys-log rewrite
+            // copies the records after its mark into its new files, and a crash before the old files
+            // go leaves both to replay), so each shard counts once.
+            java.util.Set<Long> inShard = new java.util.HashSet<>();
             for (long id : shard) {
                 int at = Arrays.binarySearch(ids, 0, count, id);
-                if (at >= 0 && parts[at] > 0) {
+                if (at >= 0 && parts[at] > 0 && inShard.add(id)) {
                     seen.merge(id, 1, Integer::sum);
                 }
             }
