@@ -1,0 +1,101 @@
+package io.toykv.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.toykv.core.engine.Shard;
+import io.toykv.core.engine.ShardRouter;
+import io.toykv.core.io.FileNames;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A store that closed cleanly opens. An {@link Store#apply} whose commit record cannot be appended
+ * leaves its parts without a commit record, and the store goes on: later deletes in that shard leave
+ * segments dead, and garbage collection deletes them (its settle covers only committed batches). The
+ * next open drops the batch and cuts the shard's keys log at its part, which brings back the records
+ * the deletes superseded, pointing into deleted segments: the open fails.
+ */
+class StoreOpensAfterAFailedBatchAndACollectionTest {
+    private static final int SHARDS = 3;
+
+    @TempDir
+    Path dir;
+
+    private static byte[] key(int i) {
+        return ("gc-" + i).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static int shard(byte[] key) {
+        return ShardRouter.shardOf(key, SHARDS);
+    }
+
+    private static byte[] keyIn(int s, int from) {
+        for (int i = from; ; i++) {
+            if (shard(key(i)) == s) {
+                return key(i);
+            }
+        }
+    }
+
+    @Test
+    void aStoreWhoseBatchFailedOpensAfterItsCollectionDeletedSegments() throws IOException {
+        AtomicBoolean failCommit = new AtomicBoolean();
+        Path commitsFile = FileNames.batchCommits(dir).toAbsolutePath().normalize();
+        ForwardingFileIo io = new ForwardingFileIo() {
+            @Override
+            public int write(FileChannel ch, Path path, ByteBuffer src, long position) throws IOException {
+                if (failCommit.get() && path.toAbsolutePath().normalize().equals(commitsFile)) {
+                    throw new IOException(path + ": No space left on device");
+                }
+                return super.write(ch, path, src, position);
+            }
+        };
+        StoreOptions options = TornBatchTest.options().shards(SHARDS);
+        byte[] kept = keyIn(0, 0);
+        try (Store s = Store.open(dir, options.copy().fileIo(io))) {
+            Shard x = s.shardOf(kept);
+            s.put(kept, "kept".getBytes());
+            List<byte[]> fillers = new ArrayList<>();
+            long head = x.headSegmentId();
+            for (int i = 1000; x.headSegmentId() < head + 3; i++) {
+                if (shard(key(i)) == 0) {
+                    s.put(key(i), new byte[7000]);
+                    fillers.add(key(i));
+                }
+            }
+            s.sync();
+            failCommit.set(true);
+            assertThrows(
+                    UncheckedIOException.class,
+                    () -> s.apply(
+                            new WriteBatch().put(keyIn(0, 500), "1".getBytes()).put(keyIn(1, 500), "2".getBytes())));
+            failCommit.set(false); // space is back
+            for (byte[] f : fillers) {
+                s.delete(f);
+            }
+            s.sync(); // the deletes are acknowledged durable
+            long[] ids = x.sealedSegments().stream()
+                    .mapToLong(Shard.SegmentUsage::id)
+                    .toArray();
+            long freed = 0;
+            for (long f : x.dropIfDead(ids)) {
+                freed += f;
+            }
+            assertTrue(freed > 0, "no segment was left dead");
+        }
+        try (Store s = Store.open(dir, options)) {
+            assertEquals(1, s.size(), "only the kept key is live");
+        }
+    }
+}
