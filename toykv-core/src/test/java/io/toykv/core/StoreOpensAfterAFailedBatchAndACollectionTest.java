@@ -2,7 +2,6 @@ package io.toykv.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.toykv.core.engine.Shard;
 import io.toykv.core.engine.ShardRouter;
@@ -21,10 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A store that closed cleanly opens. An {@link Store#apply} whose commit record cannot be appended
- * leaves its parts without a commit record, and the store goes on: later deletes in that shard leave
- * segments dead, and garbage collection deletes them (its settle covers only committed batches). The
- * next open drops the batch and cuts the shard's keys log at its part, which brings back the records
- * the deletes superseded, pointing into deleted segments: the open fails.
+ * leaves its parts without a commit record; if the store went on, later deletes in that shard would leave
+ * segments dead, and garbage collection would delete them (its settle covers only committed batches);
+ * the next open drops the batch and cuts the shard's keys log at its part, which would bring back the
+ * records the deletes superseded, pointing into deleted segments. So the failed batch stops the
+ * store's writes and collections until the reopen.
  */
 class StoreOpensAfterAFailedBatchAndACollectionTest {
     private static final int SHARDS = 3;
@@ -63,10 +63,11 @@ class StoreOpensAfterAFailedBatchAndACollectionTest {
         };
         StoreOptions options = TornBatchTest.options().shards(SHARDS);
         byte[] kept = keyIn(0, 0);
-        try (Store s = Store.open(dir, options.copy().fileIo(io))) {
+        List<byte[]> fillers = new ArrayList<>();
+        Store s = Store.open(dir, options.copy().fileIo(io));
+        {
             Shard x = s.shardOf(kept);
             s.put(kept, "kept".getBytes());
-            List<byte[]> fillers = new ArrayList<>();
             long head = x.headSegmentId();
             for (int i = 1000; x.headSegmentId() < head + 3; i++) {
                 if (shard(key(i)) == 0) {
@@ -81,21 +82,23 @@ class StoreOpensAfterAFailedBatchAndACollectionTest {
                     () -> s.apply(
                             new WriteBatch().put(keyIn(0, 500), "1".getBytes()).put(keyIn(1, 500), "2".getBytes())));
             failCommit.set(false); // space is back
-            for (byte[] f : fillers) {
-                s.delete(f);
-            }
-            s.sync(); // the deletes are acknowledged durable
+            assertThrows(UncheckedIOException.class, () -> s.delete(fillers.get(0)), "writes stop");
             long[] ids = x.sealedSegments().stream()
                     .mapToLong(Shard.SegmentUsage::id)
                     .toArray();
-            long freed = 0;
-            for (long f : x.dropIfDead(ids)) {
-                freed += f;
-            }
-            assertTrue(freed > 0, "no segment was left dead");
+            assertThrows(UncheckedIOException.class, () -> x.dropIfDead(ids), "and so does the collection");
+            assertThrows(UncheckedIOException.class, s::close, "closed without forcing");
         }
-        try (Store s = Store.open(dir, options)) {
-            assertEquals(1, s.size(), "only the kept key is live");
+        try (Store reopened = Store.open(dir, options)) {
+            assertEquals(1 + fillers.size(), reopened.size(), "the kept key and every filler");
+            for (byte[] f : fillers) {
+                reopened.delete(f);
+            }
+            reopened.sync();
+            reopened.compact(); // the collection deletes the segments the deletes left dead
+        }
+        try (Store reopened = Store.open(dir, options)) {
+            assertEquals(1, reopened.size(), "only the kept key is live");
         }
     }
 }
