@@ -142,7 +142,11 @@ public final class AtomicBatches {
                 if (entries.isEmpty()) {
                     continue;
                 }
-                AtomicPart part = new AtomicPart(AtomicPart.MAX_BODY);
+                int size = 0;
+                for (KeyRecord r : entries) {
+                    size += AtomicPart.entrySize(r.kind(), r.key().length);
+                }
+                AtomicPart part = new AtomicPart(size); // fits: checked before the locks (fitsOnePart)
                 for (KeyRecord r : entries) {
                     part.add(r.kind(), r.key(), r.valueLength(), r.address(), r.expireAt());
                 }
