@@ -644,10 +644,10 @@ public final class Store implements AutoCloseable {
      *
      * <p>Crashes: after a kill -9 or a power loss, a batch is wholly present or wholly absent, never in
      * part: without forces its commit record counts its parts, and the open applies it only if that
-     * record and every part reached the disk. Until a sync settles the batch (every shard it wrote
-     * forced, and a mark in the commit file), no later record names its values: an expiry change of one
-     * of its keys ({@link #expireAt}, {@link #persist}, a later batch's) first settles it, one force of
-     * every shard, and garbage collection does not move them.
+     * record and every part reached the disk. An open that drops a batch also leaves out every record its
+     * shards wrote after it (they may depend on it, as an expiry sweep of an expiry it set does); none of
+     * them had been synced: every sync, and whatever relies on a sync, settles the batches first (every
+     * shard forced, then a mark in the commit file).
      *
      * <p>Readers: {@link #get} never sees part of a batch: once it returns one change of a batch, every
      * later {@code get} (on any thread that saw that result) sees all of them; {@link #getAll} reads
@@ -663,9 +663,9 @@ public final class Store implements AutoCloseable {
      * @throws IllegalArgumentException a key or value is too long ({@link #put}), an expiry is invalid,
      *     or the batch's changes in one shard take more than one record (65535 bytes of keys and about
      *     23 bytes per change): split the batch
-     * @throws UncheckedIOException a write or force failed; the batch is absent (unless the failure was
-     *     the commit record's write or force, after which a reopen decides, and after a failed force the
-     *     store refuses writes)
+     * @throws UncheckedIOException a write or force failed; the batch is absent, unless the failure came
+     *     after a part was written: then the store refuses every write until a reopen, which keeps the
+     *     batch whole or drops it (the same after a failed force)
      */
     public void apply(WriteBatch batch) {
         Objects.requireNonNull(batch, "batch");
@@ -686,8 +686,14 @@ public final class Store implements AutoCloseable {
         try {
             batches.apply(ops);
         } catch (HalfWrittenBatchException e) {
-            forceFailed(e); // every later write refused until a reopen drops the batch
+            forceFailed(e); // every later write refused until a reopen decides the batch
             throw Shard.unchecked(e);
+        } catch (Error e) {
+            HalfWrittenBatchException half = batches.halfWritten();
+            if (half != null) {
+                forceFailed(half);
+            }
+            throw e;
         } catch (IOException e) {
             throw failed(e);
         } catch (IllegalArgumentException e) {

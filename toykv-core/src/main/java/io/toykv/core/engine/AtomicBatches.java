@@ -71,6 +71,14 @@ public final class AtomicBatches {
         return bound <= AtomicPart.MAX_BODY;
     }
 
+    /** Set once a batch failed after writing a part and before its commit record (writes then stop). */
+    private volatile HalfWrittenBatchException halfWritten;
+
+    /** The failure of a batch that left a part without a commit record, or null: writes stop until a reopen. */
+    public HalfWrittenBatchException halfWritten() {
+        return halfWritten;
+    }
+
     /**
      * Applies {@code ops} in order, all or nothing, and returns once the batch is visible (and, in
      * {@code ALWAYS} mode, durable).
@@ -183,13 +191,19 @@ public final class AtomicBatches {
             } finally {
                 fence.endInstall();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // Errors too (an OutOfMemoryError from the commit record's write, an InternalError from a
+            // fault on a mapping): a part without a commit record stops writes whatever failed.
             if (partWritten && !committed) {
                 // A part without a commit record: the next open cuts its shards' logs there, so no
-                // later write may be taken (before the locks go).
+                // later write may be taken (before the locks go). An error is rethrown as it is.
                 HalfWrittenBatchException half = new HalfWrittenBatchException(e);
+                halfWritten = half;
                 for (Shard shard : shards) {
                     shard.state().stopWrites(half);
+                }
+                if (e instanceof Error error) {
+                    throw error;
                 }
                 throw half;
             }
