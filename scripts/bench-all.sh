@@ -2,7 +2,7 @@
 # Every benchmark docs/benchmarks/ reports, in one run of one build on one machine, one after another:
 #
 #   ./mvnw -q -B -pl toykv-bench,toykv-server -am package -DskipTests
-#   scripts/bench-all.sh                  # the full run the docs quote (about an hour on 2 cores)
+#   scripts/bench-all.sh                  # the full run the docs quote (about half an hour on 2 cores)
 #   SCALE=smoke scripts/bench-all.sh      # the same steps at a hundredth of the sizes (a check of the script)
 #
 # Steps (STEPS picks some, comma-separated; default all): machine, embedded (k8v256, 1 and 2 threads,

@@ -34,7 +34,7 @@ final class Threads {
      *
      * <p>Why the default stays one per CPU: with redis-benchmark on the same 2-CPU machine, one carrier
      * served 5-25% more requests at -P 1 (fewer carrier wake-ups) but 20-40% fewer at -P 16, where one
-     * carrier is the bottleneck, and doubled the p99 at both (docs/benchmarks.md).
+     * carrier is the bottleneck, and doubled the p99 at both (scripts/bench-server.sh, docs/benchmarks/server.md).
      */
     static void configureCarriers(Integer requested) {
         if (requested != null) {

@@ -46,7 +46,7 @@ public final class GarbageCollector implements AutoCloseable {
      * Live data one round moves, in segments (at least one victim a round, whatever its size). Each
      * round walks the shard's index and forces its keys log once, which would argue for several; but
      * the slow file-system work runs outside the write lock, so one is as fast and chooses better: on
-     * the GC benchmark (docs/benchmarks.md), write amplification 2.34-2.39 against 2.41-2.46 for four,
+     * the GC benchmark (docs/benchmarks/gc.md), write amplification 2.34-2.39 against 2.41-2.46 for four,
      * at the same throughput and space.
      */
     public static final int ROUND_SEGMENTS = 1;
@@ -55,7 +55,7 @@ public final class GarbageCollector implements AutoCloseable {
      * one they started with (the process's; at most 19), below the writers', as RocksDB runs its compactions, so that
      * on a machine short of cores the scheduler runs a put before a round's copying (which pacing
      * still bounds: a collector starved of CPU slows puts down, {@link #paceFor}). On 2 cores it cut the
-     * time the writer waited for a CPU from about 12% of the GC benchmark's run to 5% (docs/benchmarks.md).
+     * time the writer waited for a CPU from about 12% of the GC benchmark's run to 5% (docs/benchmarks/gc.md).
      */
     public static final int THREAD_NICE = 10;
     /** How far over its space target a values log may get before puts are slowed ({@link #paceFor}). */
@@ -383,7 +383,7 @@ public final class GarbageCollector implements AutoCloseable {
      * whole unit (4 us at 0.1 over the slack, about halving a 4 us put), at most {@value #MAX_PACE_NANOS}
      * ns. Without it a writer that outruns the collector (they share the CPU and the device) takes space
      * without bound; with it the values log stays near its target, and puts wait only while it is not.
-     * On the GC benchmark's Zipfian overwrites (docs/benchmarks.md) it held space at the end to 1.55-1.57 against
+     * On the GC benchmark's Zipfian overwrites (docs/benchmarks/gc.md) it held space at the end to 1.55-1.57 against
      * 1.72-1.73, for write amplification 2.47-2.50 against 2.26-2.27; uniform ones hardly reach it.
      * The slack is at least {@code unreachableBytes} per live byte: what of the values log the collector
      * cannot reclaim (the head segment and the buffer).
