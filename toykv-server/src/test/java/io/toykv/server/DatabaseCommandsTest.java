@@ -121,6 +121,28 @@ class DatabaseCommandsTest {
         assertEquals("*1\r\n$3\r\nnew\r\n", c.call("KEYS", "*"));
     }
 
+    /**
+     * An EXEC on one database whose writes pass one engine batch's size (about 1,500 short keys a
+     * shard) is one record of the databases' redo log too, not change after change.
+     */
+    @Test
+    void anExecLargerThanOneBatchGoesThroughTheRedoLog() throws IOException {
+        Path log = dir.resolve("databases").resolve("transactions.log"); // docs/FORMAT.md
+        long before = sizeOrZero(log);
+        int n = 20_000;
+        String longName = "k".repeat(100); // 20,000 keys of 100 bytes: several batches' worth a shard
+        c.call("MULTI");
+        for (int i = 0; i < n; i++) {
+            assertEquals("+QUEUED\r\n", c.call("SET", longName + i, "v" + i));
+        }
+        String reply = c.call("EXEC");
+        assertTrue(reply.startsWith("*" + n + "\r\n+OK\r\n"), reply.substring(0, 40));
+        assertTrue(sizeOrZero(log) > before, "one record of the redo log");
+        restart(TestServers.config(dir));
+        assertEquals(":" + n + "\r\n", c.call("DBSIZE"));
+        assertEquals("$6\r\nv19999\r\n", c.call("GET", longName + 19999));
+    }
+
     /** The log is made when first used. */
     private static long sizeOrZero(Path file) throws IOException {
         return Files.exists(file) ? Files.size(file) : 0;

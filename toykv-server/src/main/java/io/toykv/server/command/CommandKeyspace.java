@@ -64,12 +64,15 @@ final class CommandKeyspace implements Keyspace {
             }
         }
         try {
-            if (written.size() == 1 && !(written.get(0).getValue().clearsAndWrites() && databases.count() > 1)) {
+            boolean redoLog = databases.count() > 1; // the server has the databases' redo log
+            if (written.size() == 1 && !(written.get(0).getValue().clearsAndWrites() && redoLog)) {
                 // One database: its store's atomic batch, the cheap path. A FLUSHDB or FLUSHALL followed
-                // by writes would be two durable steps there (the clear, then the batch): the redo log
-                // makes them one, where the server has it (more than one database).
+                // by writes would be two durable steps there (the clear, then the batch), and writes
+                // past one batch's size many: the redo log makes them one, where the server has it.
                 Map.Entry<Integer, TransactionWrites> e = written.get(0);
-                e.getValue().applyTo(e.getKey(), databases.keyspace(e.getKey()), watches);
+                if (!e.getValue().applyTo(e.getKey(), databases.keyspace(e.getKey()), watches, !redoLog)) {
+                    applyAcrossDatabases(written);
+                }
             } else if (!written.isEmpty()) {
                 applyAcrossDatabases(written);
             }

@@ -222,25 +222,31 @@ final class TransactionWrites implements Keyspace {
 
     /**
      * Applies the writes to {@code target}, the store of database {@code db}, then tells the watchers
-     * of the changed keys: as one atomic engine batch, or change by change past one batch's size.
+     * of the changed keys: as one atomic engine batch. Past one batch's size (about 1,500 short keys a
+     * shard) they are applied change by change if {@code oneByOne}; otherwise nothing is applied and
+     * this returns false (the caller has an atomic way: the databases' redo log).
      */
-    void applyTo(int db, Keyspace target, WatchRegistry watches) {
+    boolean applyTo(int db, Keyspace target, WatchRegistry watches, boolean oneByOne) {
         try {
             flushing(db, target, watches);
             if (cleared) {
                 target.clear();
             }
             if (writes.isEmpty() && expiries.isEmpty()) {
-                return;
+                return true;
             }
-            if (target.applyAtomically(batch())) {
-                return;
+            try {
+                if (target.applyAtomically(batch())) {
+                    return true;
+                }
+            } catch (IllegalArgumentException tooLarge) {
+                // Nothing applied. Each change was checked against the store's limits when queued.
             }
-            applyOneByOne(target);
-        } catch (IllegalArgumentException tooLarge) {
-            // More than one atomic batch holds (about 1,500 short keys a shard): applied in order, as
-            // docs/PROTOCOL.md says. Each change was checked against the store's limits when queued.
-            applyOneByOne(target);
+            if (!oneByOne) {
+                return false;
+            }
+            applyOneByOne(target); // in order, as docs/PROTOCOL.md says
+            return true;
         } finally {
             touched(db, watches); // also after a failure: what was applied is unknown
         }

@@ -74,7 +74,7 @@ class TransactionWritesTest {
         assertArrayEquals(b("1"), store.get(b("a")), "nothing applied yet");
         assertArrayEquals(b("3"), store.get(b("c")));
 
-        tx.applyTo(0, keyspace, new WatchRegistry());
+        tx.applyTo(0, keyspace, new WatchRegistry(), true);
         assertEquals(List.of("a=one", "b=2", "e=5"), keys(keyspace.scan(null, null)));
     }
 
@@ -87,7 +87,7 @@ class TransactionWritesTest {
         tx.put(b("c"), b("again"));
         assertEquals(List.of("c=again"), keys(tx.scan(null, null)));
         assertEquals(1, tx.size());
-        tx.applyTo(0, keyspace, new WatchRegistry());
+        tx.applyTo(0, keyspace, new WatchRegistry(), true);
         assertEquals(List.of("c=again"), keys(keyspace.scan(null, null)));
     }
 
@@ -110,7 +110,7 @@ class TransactionWritesTest {
         tx.delete(b("n"));
         tx.delete(b("absent"));
         assertFalse(setThenDeleted.dirty(), "told only when applied");
-        tx.applyTo(0, keyspace, watches);
+        tx.applyTo(0, keyspace, watches, true);
         assertTrue(setThenDeleted.dirty());
         assertFalse(deletedWhileAbsent.dirty());
         assertFalse(untouched.dirty());
@@ -124,7 +124,7 @@ class TransactionWritesTest {
         watches.watch(sameDatabase, 3, b("a"));
         watches.watch(otherDatabase, 4, b("a"));
         tx.put(b("a"), b("changed"));
-        tx.applyTo(3, keyspace, watches);
+        tx.applyTo(3, keyspace, watches, true);
         assertTrue(sameDatabase.dirty());
         assertFalse(otherDatabase.dirty());
     }
@@ -137,7 +137,7 @@ class TransactionWritesTest {
         watches.watch(sameDatabase, 2, b("a"));
         watches.watch(otherDatabase, 5, b("a"));
         tx.clear();
-        tx.applyTo(2, keyspace, watches);
+        tx.applyTo(2, keyspace, watches, true);
         assertTrue(sameDatabase.dirty());
         assertFalse(otherDatabase.dirty());
     }
