@@ -45,6 +45,8 @@ import java.util.stream.Stream;
  * brought back after its shard deleted it. A shard directory of another store is reported and not
  * imported, unless asked for. Last, the commit journal's records are redone in the new store
  * ({@link JournalSalvage}): the writes acknowledged in {@code ALWAYS} mode that only the journal holds.
+ * A store whose manifest says a clear was under way ({@link StoreManifest#CLEARING}) gives an empty
+ * store, as its open would once it finished the clear.
  *
  * <p>Taking the lock writes this process's pid into the damaged store's {@code LOCK}, as an open does;
  * nothing else in the damaged store is written.
@@ -202,6 +204,8 @@ public final class StoreRepair {
     private final List<String> notes = new ArrayList<>();
     private long storeId;
     private int shards;
+    /** Whether the manifest says a clear was under way ({@link StoreManifest#CLEARING}): the open would finish it. */
+    private boolean clearing;
     /** Whether {@link #shards} is a guess (no readable manifest said it). */
     private boolean shardsGuessed;
 
@@ -273,27 +277,14 @@ public final class StoreRepair {
         try (DirectoryLock lock = DirectoryLock.acquire(src)) {
             TreeMap<Integer, Path> dirs = r.shardDirectories();
             r.readManifest(dirs);
-            Path scratch = Files.createTempDirectory(out.getParent(), ".toykv-repair-");
-            r.readBatchCommits(scratch);
-            List<Salvaged> found = new ArrayList<>();
-            try (Store target = Store.open(out, options.copy().shards(r.shards))) {
-                for (int i = 0; i < Math.max(r.shards, dirs.isEmpty() ? 0 : dirs.lastKey() + 1); i++) {
-                    Salvaged d = r.salvage(i, dirs.get(i), scratch.resolve("shard-" + i));
-                    if (d != null) {
-                        found.add(d);
-                    }
-                }
-                r.copyAll(found, target);
-                // After the shards' keys: the journal's records are the latest acknowledged changes.
-                r.journal = JournalSalvage.replay(src, scratch, target, r.shards, r.shardsGuessed, r::note);
-                r.shardDirsMissing += r.journal.shardsBeyond();
-            } finally {
-                for (Salvaged d : found) {
-                    if (d.values() != null) {
-                        d.values().close();
-                    }
-                }
-                deleteTree(scratch);
+            if (r.clearing) {
+                // An open finishes the clear once it has replayed the shards and the journal: whatever
+                // they hold, it shows no key. So does the new store.
+                Store.open(out, options.copy().shards(r.shards)).close();
+                r.note("a clear (Store.clear) was under way when the store stopped: an open finishes it, so the"
+                        + " new store holds no key (the shard directories and the journal are not read)");
+            } else {
+                r.salvageInto(out, options, dirs);
             }
         }
         return new Report(
@@ -314,6 +305,32 @@ public final class StoreRepair {
                 r.journal.replayed(),
                 r.journal.unreadable() ? 1 : 0,
                 r.journal.lost());
+    }
+
+    /** Copies what the shard directories {@code dirs} and the journal hold into a new store in {@code out}. */
+    private void salvageInto(Path out, StoreOptions options, TreeMap<Integer, Path> dirs) throws IOException {
+        Path scratch = Files.createTempDirectory(out.getParent(), ".toykv-repair-");
+        readBatchCommits(scratch);
+        List<Salvaged> found = new ArrayList<>();
+        try (Store target = Store.open(out, options.copy().shards(shards))) {
+            for (int i = 0; i < Math.max(shards, dirs.isEmpty() ? 0 : dirs.lastKey() + 1); i++) {
+                Salvaged d = salvage(i, dirs.get(i), scratch.resolve("shard-" + i));
+                if (d != null) {
+                    found.add(d);
+                }
+            }
+            copyAll(found, target);
+            // After the shards' keys: the journal's records are the latest acknowledged changes.
+            journal = JournalSalvage.replay(source, scratch, target, shards, shardsGuessed, this::note);
+            shardDirsMissing += journal.shardsBeyond();
+        } finally {
+            for (Salvaged d : found) {
+                if (d.values() != null) {
+                    d.values().close();
+                }
+            }
+            deleteTree(scratch);
+        }
     }
 
     private void note(String line) {
@@ -380,6 +397,7 @@ public final class StoreRepair {
         if (m != null) {
             shards = m.shards();
             storeId = m.storeId();
+            clearing = m.clearing();
             return;
         }
         shardsGuessed = true;
