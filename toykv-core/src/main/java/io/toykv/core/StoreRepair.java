@@ -520,7 +520,9 @@ public final class StoreRepair {
             note(name + ": its values cannot be read (" + e.getMessage() + "); its keys are lost");
         }
         try {
-            SalvageReplay replay = replayKeys(name, dir, scratch, values, identity);
+            // Another store's batches are in its own batches.log: none of its parts count here.
+            SalvageReplay replay = new SalvageReplay(values, foreign ? id -> false : committed);
+            replayKeys(name, dir, scratch, replay, identity);
             if (values != null) {
                 try {
                     values.finishRecovery();
@@ -585,7 +587,8 @@ public final class StoreRepair {
      * commit record (but in a store older than {@link StoreManifest#FIRST_WITH_CUTS}, or of no readable
      * manifest, whose builds went on writing after one), and a batch with a part after a dropped one.
      * Each directory's log is cut at its first part of a dropped batch, as the open cuts it: the records
-     * after it were never synced. Without a readable {@code batches.log} no batch counts, and nothing is cut.
+     * after it were never synced. A directory of another store is not cut (none of its parts counted).
+     * Without a readable {@code batches.log} no batch counts, and nothing is cut.
      */
     private void dropIncompleteBatches(List<Salvaged> found) {
         if (commits == null) {
@@ -610,6 +613,9 @@ public final class StoreRepair {
         java.util.function.LongPredicate cut =
                 id -> java.util.Arrays.binarySearch(dropped, id) >= 0 || (cutUncommitted && !commits.committed(id));
         for (Salvaged d : found) {
+            if (d.foreign()) {
+                continue; // none of its parts counted: its batches are another store's
+            }
             long at = d.replay().cutAt(cut);
             if (at != 0) {
                 note(d.name() + ": its keys log is cut at the part of dropped atomic batch " + at + ", as an open"
@@ -641,9 +647,9 @@ public final class StoreRepair {
         }
     }
 
-    /** Replays the keys files found, in number order, forgiving. */
-    private SalvageReplay replayKeys(
-            String name, Path dir, Path scratch, ValuesLog values, ShardManifest.Contents identity) throws IOException {
+    /** Replays the keys files found, in number order, forgiving, into {@code replay}. */
+    private void replayKeys(String name, Path dir, Path scratch, SalvageReplay replay, ShardManifest.Contents identity)
+            throws IOException {
         TreeSet<Long> numbers = new TreeSet<>();
         try (Stream<Path> s = Files.list(scratch)) {
             s.forEach(p -> {
@@ -665,7 +671,6 @@ public final class StoreRepair {
             keysFilesMissing++;
             note(name + ": no keys file; the keys it held are lost");
         }
-        SalvageReplay replay = new SalvageReplay(values, committed);
         for (long n : numbers) {
             Path file = FileNames.keysFile(scratch, n);
             KeysFile f;
@@ -686,7 +691,6 @@ public final class StoreRepair {
                 f.unmap();
             }
         }
-        return replay;
     }
 
     private void copyLive(Salvaged d, Map<Integer, Salvaged> home, Store target) {
