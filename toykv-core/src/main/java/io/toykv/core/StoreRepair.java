@@ -1,6 +1,7 @@
 package io.toykv.core;
 
 import io.toykv.core.engine.BatchCommits;
+import io.toykv.core.engine.IncompleteBatches;
 import io.toykv.core.engine.ShardManifest;
 import io.toykv.core.engine.ShardRouter;
 import io.toykv.core.engine.StoreManifest;
@@ -10,7 +11,6 @@ import io.toykv.core.io.FileIo;
 import io.toykv.core.io.FileNames;
 import io.toykv.core.log.Address;
 import io.toykv.core.log.DirectIo;
-import io.toykv.core.log.KeyRecord;
 import io.toykv.core.log.KeysFile;
 import io.toykv.core.log.ValuesLog;
 import java.io.IOException;
@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,13 +37,17 @@ import java.util.stream.Stream;
  * count. Each shard directory is copied to a scratch directory (the damaged store is only read) and
  * recovered there as an open would, but file by file and forgiving: a keys file that cannot be read
  * is reported and skipped, a damaged record ends its file's replay, a live key whose value is in a
- * missing segment or fails its checksum is counted as lost. Every key that survives is put into the
+ * missing segment or fails its checksum is counted as lost. An atomic batch counts as the open decides
+ * it: one that lost a part, or its commit record, is left out whole, and each directory's log is cut at
+ * its part ({@link IncompleteBatches}). Every key that survives is put into the
  * new store, which routes it to its shard: keys found in the wrong shard directory (swapped or copied
  * directories) are re-routed, not dropped. Each shard's keys come from the directory that holds its
  * files, when there is one: a key live only elsewhere (a stray copy) is reported and kept out, never
  * brought back after its shard deleted it. A shard directory of another store is reported and not
  * imported, unless asked for. Last, the commit journal's records are redone in the new store
  * ({@link JournalSalvage}): the writes acknowledged in {@code ALWAYS} mode that only the journal holds.
+ * A store whose manifest says a clear was under way ({@link StoreManifest#CLEARING}) gives an empty
+ * store, as its open would once it finished the clear.
  *
  * <p>Taking the lock writes this process's pid into the damaged store's {@code LOCK}, as an open does;
  * nothing else in the damaged store is written.
@@ -70,7 +73,48 @@ public final class StoreRepair {
             int foreignDirsNotImported,
             long journalRecordsReplayed,
             int journalsUnreadable,
-            long journalRecordsLost) {
+            long journalRecordsLost,
+            int batchesDropped) {
+        /** A report without the count of atomic batches dropped: none. */
+        public Report(
+                Path source,
+                Path output,
+                int shards,
+                long keysCopied,
+                long keysRerouted,
+                long duplicatesDropped,
+                long keysWithoutValue,
+                int shardDirsMissing,
+                int keysFilesMissing,
+                int keysFilesDamaged,
+                int segmentsMissing,
+                List<String> notes,
+                long keysNotRestored,
+                int foreignDirsNotImported,
+                long journalRecordsReplayed,
+                int journalsUnreadable,
+                long journalRecordsLost) {
+            this(
+                    source,
+                    output,
+                    shards,
+                    keysCopied,
+                    keysRerouted,
+                    duplicatesDropped,
+                    keysWithoutValue,
+                    shardDirsMissing,
+                    keysFilesMissing,
+                    keysFilesDamaged,
+                    segmentsMissing,
+                    notes,
+                    keysNotRestored,
+                    foreignDirsNotImported,
+                    journalRecordsReplayed,
+                    journalsUnreadable,
+                    journalRecordsLost,
+                    0);
+        }
+
         /** A report without the journal's counts: no journal, or nothing in it. */
         public Report(
                 Path source,
@@ -149,7 +193,8 @@ public final class StoreRepair {
                     && keysFilesDamaged == 0
                     && segmentsMissing == 0
                     && journalsUnreadable == 0
-                    && journalRecordsLost == 0;
+                    && journalRecordsLost == 0
+                    && batchesDropped == 0;
         }
 
         @Override
@@ -189,7 +234,9 @@ public final class StoreRepair {
                     .append(journalsUnreadable)
                     .append(" commit journals unreadable, ")
                     .append(journalRecordsLost)
-                    .append(" commit journal records the new store refused\n");
+                    .append(" commit journal records the new store refused, ")
+                    .append(batchesDropped)
+                    .append(" atomic batches missing a part (left out whole)\n");
             for (String n : notes) {
                 b.append("  ").append(n).append('\n');
             }
@@ -202,6 +249,8 @@ public final class StoreRepair {
     private final List<String> notes = new ArrayList<>();
     private long storeId;
     private int shards;
+    /** Whether the manifest says a clear was under way ({@link StoreManifest#CLEARING}): the open would finish it. */
+    private boolean clearing;
     /** Whether {@link #shards} is a guess (no readable manifest said it). */
     private boolean shardsGuessed;
 
@@ -216,16 +265,24 @@ public final class StoreRepair {
     private long notRestored;
     private int foreignNotImported;
     private JournalSalvage.Outcome journal = JournalSalvage.Outcome.NONE;
-    /** Which atomic batches committed, by the store's {@code batches.log} (none if it cannot be read). */
+    /** A copy of the store's {@code batches.log}; null when it cannot be read (then no atomic batch counts). */
+    private BatchCommits commits;
+    /** Which atomic batches committed, by {@link #commits}. */
     private java.util.function.LongPredicate committed = id -> false;
+    /** The committed atomic batches dropped: a part of each is missing, or one follows such a part. */
+    private int batchesDropped;
 
     /**
      * What one shard directory holds: its live keys ({address, length}, in log order) and its values
      * (null when they cannot be read), and the shard whose files it holds: as its shard manifest says,
      * else the shard most of its keys belong to, else the one its name gives.
      */
-    private record Salvaged(
-            int index, String name, boolean foreign, int held, ValuesLog values, Map<ByteBuffer, long[]> live) {}
+    private record Salvaged(int index, String name, boolean foreign, int held, ValuesLog values, SalvageReplay replay) {
+        /** The live keys: {address, length, expiry} by key, in log order. */
+        Map<ByteBuffer, long[]> live() {
+            return replay.live();
+        }
+    }
 
     private StoreRepair(Path source, boolean importForeign) {
         this.source = source;
@@ -273,27 +330,14 @@ public final class StoreRepair {
         try (DirectoryLock lock = DirectoryLock.acquire(src)) {
             TreeMap<Integer, Path> dirs = r.shardDirectories();
             r.readManifest(dirs);
-            Path scratch = Files.createTempDirectory(out.getParent(), ".toykv-repair-");
-            r.readBatchCommits(scratch);
-            List<Salvaged> found = new ArrayList<>();
-            try (Store target = Store.open(out, options.copy().shards(r.shards))) {
-                for (int i = 0; i < Math.max(r.shards, dirs.isEmpty() ? 0 : dirs.lastKey() + 1); i++) {
-                    Salvaged d = r.salvage(i, dirs.get(i), scratch.resolve("shard-" + i));
-                    if (d != null) {
-                        found.add(d);
-                    }
-                }
-                r.copyAll(found, target);
-                // After the shards' keys: the journal's records are the latest acknowledged changes.
-                r.journal = JournalSalvage.replay(src, scratch, target, r.shards, r.shardsGuessed, r::note);
-                r.shardDirsMissing += r.journal.shardsBeyond();
-            } finally {
-                for (Salvaged d : found) {
-                    if (d.values() != null) {
-                        d.values().close();
-                    }
-                }
-                deleteTree(scratch);
+            if (r.clearing) {
+                // An open finishes the clear once it has replayed the shards and the journal: whatever
+                // they hold, it shows no key. So does the new store.
+                Store.open(out, options.copy().shards(r.shards)).close();
+                r.note("a clear (Store.clear) was under way when the store stopped: an open finishes it, so the"
+                        + " new store holds no key (the shard directories and the journal are not read)");
+            } else {
+                r.salvageInto(out, options, dirs);
             }
         }
         return new Report(
@@ -313,7 +357,38 @@ public final class StoreRepair {
                 r.foreignNotImported,
                 r.journal.replayed(),
                 r.journal.unreadable() ? 1 : 0,
-                r.journal.lost());
+                r.journal.lost(),
+                r.batchesDropped);
+    }
+
+    /** Copies what the shard directories {@code dirs} and the journal hold into a new store in {@code out}. */
+    private void salvageInto(Path out, StoreOptions options, TreeMap<Integer, Path> dirs) throws IOException {
+        Path scratch = Files.createTempDirectory(out.getParent(), ".toykv-repair-");
+        readBatchCommits(scratch);
+        List<Salvaged> found = new ArrayList<>();
+        try (Store target = Store.open(out, options.copy().shards(shards))) {
+            for (int i = 0; i < Math.max(shards, dirs.isEmpty() ? 0 : dirs.lastKey() + 1); i++) {
+                Salvaged d = salvage(i, dirs.get(i), scratch.resolve("shard-" + i));
+                if (d != null) {
+                    found.add(d);
+                }
+            }
+            dropIncompleteBatches(found);
+            copyAll(found, target);
+            // After the shards' keys: the journal's records are the latest acknowledged changes.
+            journal = JournalSalvage.replay(source, scratch, target, shards, shardsGuessed, this::note);
+            shardDirsMissing += journal.shardsBeyond();
+        } finally {
+            for (Salvaged d : found) {
+                if (d.values() != null) {
+                    d.values().close();
+                }
+            }
+            if (commits != null) {
+                commits.close();
+            }
+            deleteTree(scratch);
+        }
     }
 
     private void note(String line) {
@@ -338,7 +413,7 @@ public final class StoreRepair {
     }
 
     /**
-     * Reads a copy of the store's {@code batches.log} (the damaged store is not written): without it no
+     * Opens a copy of the store's {@code batches.log} (the damaged store is not written): without it no
      * atomic batch counts, and the keys only batches wrote are lost.
      */
     private void readBatchCommits(Path scratch) throws IOException {
@@ -353,9 +428,9 @@ public final class StoreRepair {
         Path copy = scratch.resolve("commits");
         Files.createDirectories(copy);
         Files.copy(file, FileNames.batchCommits(copy));
-        try (BatchCommits commits = BatchCommits.open(copy, false)) {
-            long[] ids = commits.ids();
-            committed = id -> java.util.Arrays.binarySearch(ids, id) >= 0;
+        try {
+            commits = BatchCommits.open(copy, false); // a copy: what its open writes stays in the scratch
+            committed = commits::committed;
         } catch (IOException e) {
             note(file.getFileName() + " cannot be read (" + e.getMessage()
                     + "): the changes of atomic batches are lost");
@@ -380,6 +455,7 @@ public final class StoreRepair {
         if (m != null) {
             shards = m.shards();
             storeId = m.storeId();
+            clearing = m.clearing();
             return;
         }
         shardsGuessed = true;
@@ -444,7 +520,9 @@ public final class StoreRepair {
             note(name + ": its values cannot be read (" + e.getMessage() + "); its keys are lost");
         }
         try {
-            Map<ByteBuffer, long[]> live = replayKeys(name, dir, scratch, values, identity);
+            // Another store's batches are in its own batches.log: none of its parts count here.
+            SalvageReplay replay = new SalvageReplay(values, foreign ? id -> false : committed);
+            replayKeys(name, dir, scratch, replay, identity);
             if (values != null) {
                 try {
                     values.finishRecovery();
@@ -452,11 +530,13 @@ public final class StoreRepair {
                     note(name + ": its buffer could not be recovered (" + e.getMessage() + "); reading what it can");
                 }
             }
-            int held = identity != null ? identity.shard() : mostKeysBelongTo(live.keySet(), i);
+            int held = identity != null
+                    ? identity.shard()
+                    : mostKeysBelongTo(replay.live().keySet(), i);
             if (identity == null && held != i) {
                 note(name + ": most of its keys belong to shard " + held + "; taken to hold that shard's files");
             }
-            return new Salvaged(i, name, foreign, held, values, live);
+            return new Salvaged(i, name, foreign, held, values, replay);
         } catch (IOException | RuntimeException e) {
             if (values != null) {
                 values.close();
@@ -482,14 +562,10 @@ public final class StoreRepair {
     }
 
     /**
-     * Copies the live keys of {@code found} into {@code target}. Each shard's keys come from the
-     * directory that holds its files (the one so named first, else the first found; never another
-     * store's): a key that directory does not hold live (deleted, or never written there) stays out,
-     * whatever other directories hold, so a stray copy cannot bring a deleted key back. A key whose
-     * shard has no such directory is copied from the first directory of this store that holds it, and
-     * then, with {@code importForeign}, from another store's.
+     * The directory that holds each shard's files, by shard: the one so named first, else the first
+     * found; never another store's, nor one whose values cannot be read.
      */
-    private void copyAll(List<Salvaged> found, Store target) {
+    private static Map<Integer, Salvaged> homes(List<Salvaged> found) {
         Map<Integer, Salvaged> home = new java.util.HashMap<>();
         for (Salvaged d : found) {
             if (!d.foreign() && d.values() != null && d.held() == d.index()) {
@@ -501,6 +577,64 @@ public final class StoreRepair {
                 home.putIfAbsent(d.held(), d);
             }
         }
+        return home;
+    }
+
+    /**
+     * Leaves out the atomic batches an open would drop ({@link IncompleteBatches}), decided from the
+     * directories that hold the shards' files: a committed batch one of whose parts is missing there (a
+     * power loss kept its commit record, or a part's directory or keys file is gone), a part without a
+     * commit record (but in a store older than {@link StoreManifest#FIRST_WITH_CUTS}, or of no readable
+     * manifest, whose builds went on writing after one), and a batch with a part after a dropped one.
+     * Each directory's log is cut at its first part of a dropped batch, as the open cuts it: the records
+     * after it were never synced. A directory of another store is not cut (none of its parts counted).
+     * Without a readable {@code batches.log} no batch counts, and nothing is cut.
+     */
+    private void dropIncompleteBatches(List<Salvaged> found) {
+        if (commits == null) {
+            return;
+        }
+        List<SalvageReplay> decide =
+                homes(found).values().stream().map(Salvaged::replay).toList();
+        boolean cutUncommitted = manifestVersion() >= StoreManifest.FIRST_WITH_CUTS;
+        long[] dropped = IncompleteBatches.toDrop(
+                commits,
+                decide.stream().map(SalvageReplay::committedParts).toList(),
+                decide.stream().map(SalvageReplay::partsInOrder).toList(),
+                cutUncommitted);
+        long[] lost =
+                java.util.Arrays.stream(dropped).filter(commits::committed).toArray();
+        batchesDropped = lost.length;
+        if (lost.length > 0) {
+            note("atomic batches " + java.util.Arrays.toString(lost) + " are left out whole: a part of each is"
+                    + " missing (a power loss kept its commit record and not the part, or its shard's files are"
+                    + " lost), or one follows such a part in a shard's log; an open drops them too");
+        }
+        java.util.function.LongPredicate cut =
+                id -> java.util.Arrays.binarySearch(dropped, id) >= 0 || (cutUncommitted && !commits.committed(id));
+        for (Salvaged d : found) {
+            if (d.foreign()) {
+                continue; // none of its parts counted: its batches are another store's
+            }
+            long at = d.replay().cutAt(cut);
+            if (at != 0) {
+                note(d.name() + ": its keys log is cut at the part of dropped atomic batch " + at + ", as an open"
+                        + " cuts it: " + d.replay().changesCut()
+                        + " changes to live keys from that part on are left out");
+            }
+        }
+    }
+
+    /**
+     * Copies the live keys of {@code found} into {@code target}. Each shard's keys come from the
+     * directory that holds its files (the one so named first, else the first found; never another
+     * store's): a key that directory does not hold live (deleted, or never written there) stays out,
+     * whatever other directories hold, so a stray copy cannot bring a deleted key back. A key whose
+     * shard has no such directory is copied from the first directory of this store that holds it, and
+     * then, with {@code importForeign}, from another store's.
+     */
+    private void copyAll(List<Salvaged> found, Store target) {
+        Map<Integer, Salvaged> home = homes(found);
         for (Salvaged d : found) {
             if (!d.foreign()) {
                 copyLive(d, home, target);
@@ -513,12 +647,9 @@ public final class StoreRepair {
         }
     }
 
-    /**
-     * Replays the keys files found, in number order, forgiving: returns each live key's {address,
-     * length}, in log order.
-     */
-    private Map<ByteBuffer, long[]> replayKeys(
-            String name, Path dir, Path scratch, ValuesLog values, ShardManifest.Contents identity) throws IOException {
+    /** Replays the keys files found, in number order, forgiving, into {@code replay}. */
+    private void replayKeys(String name, Path dir, Path scratch, SalvageReplay replay, ShardManifest.Contents identity)
+            throws IOException {
         TreeSet<Long> numbers = new TreeSet<>();
         try (Stream<Path> s = Files.list(scratch)) {
             s.forEach(p -> {
@@ -540,31 +671,6 @@ public final class StoreRepair {
             keysFilesMissing++;
             note(name + ": no keys file; the keys it held are lost");
         }
-        Map<ByteBuffer, long[]> live = new LinkedHashMap<>();
-        KeysFile.RecordSink sink = (record, file, offset) -> {
-            switch (record.kind()) {
-                case KeyRecord.PUT:
-                case KeyRecord.PUT_EXPIRING: {
-                    String problem = values == null
-                            ? null
-                            : values.checkBuffered(record.key(), record.address(), record.valueLength());
-                    if (problem == null) {
-                        live.put(
-                                ByteBuffer.wrap(record.key()),
-                                new long[] {record.address(), record.valueLength(), record.expireAt()});
-                    }
-                    return problem;
-                }
-                case KeyRecord.DELETE:
-                    live.remove(ByteBuffer.wrap(record.key()));
-                    return null;
-                case KeyRecord.ATOMIC_PART:
-                    return replayPart(record, values, live);
-                default:
-                    live.clear();
-                    return null;
-            }
-        };
         for (long n : numbers) {
             Path file = FileNames.keysFile(scratch, n);
             KeysFile f;
@@ -576,7 +682,7 @@ public final class StoreRepair {
                 continue;
             }
             try {
-                f.recover(sink, n == numbers.last());
+                f.recover(replay, n == numbers.last());
             } catch (IOException e) {
                 keysFilesDamaged++;
                 note(name + ": keys file " + file.getFileName() + " is damaged; its records after the damage are lost ("
@@ -585,32 +691,6 @@ public final class StoreRepair {
                 f.unmap();
             }
         }
-        return live;
-    }
-
-    /** An atomic batch's part: its entries count if the batch committed; one that does not decode is a bad record. */
-    private String replayPart(KeyRecord record, ValuesLog values, Map<ByteBuffer, long[]> live) {
-        List<KeyRecord> entries;
-        try {
-            entries = io.toykv.core.log.AtomicPart.decode(record.key(), record.valueLength());
-        } catch (IllegalArgumentException e) {
-            return "atomic part: " + e.getMessage();
-        }
-        if (!committed.test(record.address())) {
-            return null;
-        }
-        for (KeyRecord e : entries) {
-            if (e.kind() == KeyRecord.DELETE) {
-                live.remove(ByteBuffer.wrap(e.key()));
-                continue;
-            }
-            String problem = values == null ? null : values.checkBuffered(e.key(), e.address(), e.valueLength());
-            if (problem != null) {
-                return "atomic part: " + problem;
-            }
-            live.put(ByteBuffer.wrap(e.key()), new long[] {e.address(), e.valueLength(), e.expireAt()});
-        }
-        return null;
     }
 
     private void copyLive(Salvaged d, Map<Integer, Salvaged> home, Store target) {

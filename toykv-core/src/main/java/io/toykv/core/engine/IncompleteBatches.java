@@ -36,16 +36,36 @@ public final class IncompleteBatches {
      */
     public static long[] abort(BatchCommits commits, List<Shard.Recovering> shards, boolean cutUncommitted)
             throws IOException {
-        long[] incomplete = commits.incomplete(
-                shards.stream().map(Shard.Recovering::committedParts).toList());
+        long[] all = toDrop(
+                commits,
+                shards.stream().map(Shard.Recovering::committedParts).toList(),
+                shards.stream().map(Shard.Recovering::partsInOrder).toList(),
+                cutUncommitted);
+        long[] toAbort = Arrays.stream(all).filter(commits::committed).toArray();
+        if (toAbort.length > 0) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "atomic batches " + Arrays.toString(toAbort)
+                            + " lost a part in a crash, or follow one that did: none of their changes count");
+            commits.abort(toAbort); // before any index is built: a crash from here on decides the same
+        }
+        return all;
+    }
+
+    /**
+     * The batches to drop, sorted, decided as {@link #abort} decides them but writing nothing (the repair
+     * decides so for the directories it salvages): {@code committedParts} holds each shard's accepted
+     * parts of committed batches, {@code partsInOrder} each shard's parts since its last CLEAR, committed
+     * or not, in log order.
+     */
+    public static long[] toDrop(
+            BatchCommits commits, List<long[]> committedParts, List<long[]> partsInOrder, boolean cutUncommitted) {
         Set<Long> dropped = new HashSet<>();
-        for (long id : incomplete) {
+        for (long id : commits.incomplete(committedParts)) {
             dropped.add(id);
         }
-        List<long[]> orders =
-                shards.stream().map(Shard.Recovering::partsInOrder).toList();
         if (cutUncommitted) {
-            for (long[] order : orders) {
+            for (long[] order : partsInOrder) {
                 for (long id : order) {
                     if (!commits.committed(id)) {
                         dropped.add(id);
@@ -56,7 +76,7 @@ public final class IncompleteBatches {
         boolean moved = !dropped.isEmpty();
         while (moved) {
             moved = false;
-            for (long[] order : orders) {
+            for (long[] order : partsInOrder) {
                 boolean cut = false;
                 for (long id : order) {
                     if (cut) {
@@ -67,15 +87,6 @@ public final class IncompleteBatches {
                 }
             }
         }
-        long[] all = dropped.stream().mapToLong(Long::longValue).sorted().toArray();
-        long[] toAbort = Arrays.stream(all).filter(commits::committed).toArray();
-        if (toAbort.length > 0) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "atomic batches " + Arrays.toString(toAbort)
-                            + " lost a part in a crash, or follow one that did: none of their changes count");
-            commits.abort(toAbort); // before any index is built: a crash from here on decides the same
-        }
-        return all;
+        return dropped.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 }
