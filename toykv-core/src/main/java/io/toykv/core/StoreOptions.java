@@ -25,10 +25,9 @@ public final class StoreOptions {
     public static final int DEFAULT_LARGE_VALUE_SIZE = 1 << 20;
     /**
      * 1 MiB a half, and at least the largest record (so 1 MiB and 4 KiB at the default limits): the
-     * buffer file holds two halves, about 2 MiB a shard, 8 MiB over the default four shards (half the
-     * original's 16 MiB). The buffers are a fixed cost on disk (on the GC benchmark in docs/benchmarks/gc.md,
-     * 4 MiB a shard is 0.064 bytes per live byte); 2 MiB halves cost 0.03 more there for the
-     * same throughput.
+     * buffer file holds two halves, about 2 MiB a shard, 8 MiB over the default four shards. The buffers
+     * are a fixed cost on disk whatever the data (docs/benchmarks/embedded.md counts them in the disk
+     * use); larger halves add to it without making puts faster.
      */
     public static final int DEFAULT_BUFFER_SIZE = 1 << 20;
     /**
@@ -41,9 +40,8 @@ public final class StoreOptions {
 
     public static final double DEFAULT_GC_GARBAGE_RATIO = 0.5;
     /**
-     * 1.36: on the GC benchmark (docs/benchmarks/gc.md), with two collector threads, which keep closer to
-     * the target than one (more write amplification, less time paced), 1.36 holds write amplification
-     * near 2.3-2.4 with space at the end under 1.5 (see {@link #gcSpaceTarget} for 1.34 and 1.38).
+     * 1.36: the balance of space against write amplification that {@link #gcSpaceTarget} describes;
+     * docs/benchmarks/gc.md gives both at this default.
      */
     public static final double DEFAULT_GC_SPACE_TARGET = 1.36;
 
@@ -53,9 +51,8 @@ public final class StoreOptions {
     public static final int MAX_SHARDS = 256;
     /**
      * Background collector threads by default (fewer if the store has fewer shards): two, so that one
-     * shard's round waiting on the device does not hold up another's. On the GC benchmark (docs/benchmarks/gc.md)
-     * two held space at the end to 1.43-1.48 against up to 1.51 with one, and puts were
-     * slowed 0-0.13 s against 0.2-0.9 s, at the same throughput, for 0.15 more write amplification.
+     * shard's round waiting on the device does not hold up another's: the collector keeps closer to its
+     * space target and paces puts less, for a little more write amplification than one thread.
      */
     public static final int DEFAULT_GC_THREADS = 2;
 
@@ -267,11 +264,9 @@ public final class StoreOptions {
      * {@code Double.POSITIVE_INFINITY} turns it off (only the ratio counts). Lower keeps less garbage on
      * disk and rewrites more. It bounds the values log only: the keys log (about 0.05 of the live data
      * for 8-byte keys and 256-byte values), the buffers (0.03 at the defaults) and the value records'
-     * headers come on top, and under a heavy overwrite load the collector runs behind it. On the GC
-     * benchmark (1M keys, 3M overwrites of 256-byte values, docs/benchmarks/gc.md; uniform / Zipfian), the
-     * whole store took at the end, with two collector threads, 1.43-1.44 / 1.47-1.50 bytes on disk per
-     * live byte for write amplification 2.33-2.34 / 2.40-2.42 at 1.36, 1.43 / 1.45 for 2.42 / 2.47 at
-     * 1.34, and 1.46-1.49 / 1.46-1.49 for 2.25 / 2.34-2.36 at 1.38.
+     * headers come on top, and under a heavy overwrite load the collector runs behind it.
+     * docs/benchmarks/gc.md gives the space and the write amplification of the default on its
+     * benchmark.
      */
     public StoreOptions gcSpaceTarget(double gcSpaceTarget) {
         if (!(gcSpaceTarget >= 1)) {

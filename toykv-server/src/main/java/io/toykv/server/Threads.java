@@ -32,9 +32,9 @@ final class Threads {
      * before the first virtual thread is created: the JDK reads the property once, when its scheduler
      * starts.
      *
-     * <p>Why the default stays one per CPU: with redis-benchmark on the same 2-CPU machine, one carrier
-     * served 5-25% more requests at -P 1 (fewer carrier wake-ups) but 20-40% fewer at -P 16, where one
-     * carrier is the bottleneck, and doubled the p99 at both (scripts/bench-server.sh, docs/benchmarks/server.md).
+     * <p>Why the default stays one per CPU: one carrier saves carrier wake-ups at -P 1 but becomes the
+     * bottleneck at -P 16, and a request waits behind every other connection's on it (a higher p99);
+     * measure with scripts/bench-server.sh before changing it.
      */
     static void configureCarriers(Integer requested) {
         if (requested != null) {

@@ -29,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * copies in batches of {@value #BATCH} under the shard's write lock, each key at the entry where the
  * walk that found it saw it (no descent from the root, nor search of the leaf, unless that leaf changed
  * since), after a look at those entries without the lock has dropped keys written meanwhile and brought
- * the rest into the cache (it cut the time writers wait for the batches by about 60%). After a
+ * the rest into the cache, so that writers wait for the batches much less. After a
  * batch that a put waited for, the background thread parks briefly so the put goes first: a put waits at most one batch, and
  * gets never wait. It does not pause otherwise, so that it keeps up with the garbage a heavy overwrite
  * load makes. It sleeps between rounds only when a round found nothing to do. When writers outrun it
@@ -45,17 +45,15 @@ public final class GarbageCollector implements AutoCloseable {
     /**
      * Live data one round moves, in segments (at least one victim a round, whatever its size). Each
      * round walks the shard's index and forces its keys log once, which would argue for several; but
-     * the slow file-system work runs outside the write lock, so one is as fast and chooses better: on
-     * the GC benchmark (docs/benchmarks/gc.md), write amplification 2.34-2.39 against 2.41-2.46 for four,
-     * at the same throughput and space.
+     * the slow file-system work runs outside the write lock, so one is as fast and chooses better: each
+     * round picks its victim from the freshest counts, so less live data is moved for the same space.
      */
     public static final int ROUND_SEGMENTS = 1;
     /**
      * How far the background threads lower their priority: their nice value goes this much above the
      * one they started with (the process's; at most 19), below the writers', as RocksDB runs its compactions, so that
      * on a machine short of cores the scheduler runs a put before a round's copying (which pacing
-     * still bounds: a collector starved of CPU slows puts down, {@link #paceFor}). On 2 cores it cut the
-     * time the writer waited for a CPU from about 12% of the GC benchmark's run to 5% (docs/benchmarks/gc.md).
+     * still bounds: a collector starved of CPU slows puts down, {@link #paceFor}).
      */
     public static final int THREAD_NICE = 10;
     /** How far over its space target a values log may get before puts are slowed ({@link #paceFor}). */
@@ -382,9 +380,8 @@ public final class GarbageCollector implements AutoCloseable {
      * target: in proportion to how far over it is, {@value #PACE_NANOS_PER_UNIT} ns per put for each
      * whole unit (4 us at 0.1 over the slack, about halving a 4 us put), at most {@value #MAX_PACE_NANOS}
      * ns. Without it a writer that outruns the collector (they share the CPU and the device) takes space
-     * without bound; with it the values log stays near its target, and puts wait only while it is not.
-     * On the GC benchmark's Zipfian overwrites (docs/benchmarks/gc.md) it held space at the end to 1.55-1.57 against
-     * 1.72-1.73, for write amplification 2.47-2.50 against 2.26-2.27; uniform ones hardly reach it.
+     * without bound; with it the values log stays near its target, and puts wait only while it is not
+     * (skewed overwrites, whose garbage is spread over many segments, reach it; uniform ones hardly do).
      * The slack is at least {@code unreachableBytes} per live byte: what of the values log the collector
      * cannot reclaim (the head segment and the buffer).
      */
