@@ -531,13 +531,22 @@ class CliIT {
         }
         try (java.net.ServerSocket silent =
                 new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            Process p = new ProcessBuilder("bash", launcher, "-t", "8", "127.0.0.1:" + silent.getLocalPort(), "ping")
+            // env resets the signals to their defaults: a run under nohup inherits SIGHUP ignored, and
+            // a signal ignored when bash starts can be neither trapped nor reset by it.
+            Process p = new ProcessBuilder(
+                            "env",
+                            "--default-signal=HUP,TERM",
+                            "bash",
+                            launcher,
+                            "-t",
+                            "2",
+                            "127.0.0.1:" + silent.getLocalPort(),
+                            "ping")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();
             try (java.net.Socket client = silent.accept()) {
-                // The JVM is connected and waits for a reply that never comes, until -t ends it: long
-                // enough that on a loaded machine the signal reaches the launcher first.
+                // The JVM is connected and waits for a reply that never comes (up to -t).
                 List<ProcessHandle> jvm = p.descendants().toList();
                 new ProcessBuilder("kill", "-s", signal, Long.toString(p.pid()))
                         .inheritIO()
