@@ -117,7 +117,11 @@ class DatabasesCrashTest {
                         after.set(a, after.get(b));
                         after.set(b, t);
                         after.get(a).put(Integer.parseInt(f[5]), op);
-                        after.get(b).remove(Integer.parseInt(f[6]));
+                        if (Boolean.parseBoolean(f[7])) {
+                            after.get(b).clear();
+                        } else {
+                            after.get(b).remove(Integer.parseInt(f[6]));
+                        }
                         nextOp = Math.max(nextOp, op + 1);
                         swapApplies++;
                     }
