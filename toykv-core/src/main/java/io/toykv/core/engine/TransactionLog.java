@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -187,7 +188,7 @@ public final class TransactionLog implements AutoCloseable {
      * sequence, for {@link #done}.
      *
      * @throws IllegalArgumentException the record would be larger than {@link #MAX_PAYLOAD}, or the map
-     *     is not a permutation of 1..{@link DatabaseMap#MAX_DATABASES} numbers; nothing written
+     *     is not a permutation of 0..n-1 for an n of 1..{@link DatabaseMap#MAX_DATABASES}; nothing written
      * @throws IOException as {@link #append(List)}
      */
     public long append(List<Part> parts, int[] map) throws IOException {
@@ -439,19 +440,18 @@ public final class TransactionLog implements AutoCloseable {
                     lengthAt,
                     "map of " + n + " databases where the transaction has " + p.remaining() + " bytes left");
         }
+        long mapAt = base + p.position();
         int[] map = new int[n];
-        boolean[] seen = new boolean[n];
         for (int i = 0; i < n; i++) {
-            int d = p.getInt();
-            if (d < 0 || d >= n || seen[d]) {
-                throw new CorruptionException(
-                        file,
-                        base + p.position() - 4,
-                        "map sends database " + i + " to directory " + d + " (not a permutation of 0.." + (n - 1)
-                                + ")");
-            }
-            seen[d] = true;
-            map[i] = d;
+            map[i] = p.getInt();
+        }
+        int bad = DatabaseMap.notPermuted(map);
+        if (bad >= 0) {
+            throw new CorruptionException(
+                    file,
+                    mapAt + 4L * bad,
+                    "map sends database " + bad + " to directory " + map[bad] + " (not a permutation of 0.." + (n - 1)
+                            + ")");
         }
         return map;
     }
@@ -460,12 +460,8 @@ public final class TransactionLog implements AutoCloseable {
         if (map.length < 1 || map.length > DatabaseMap.MAX_DATABASES) {
             throw new IllegalArgumentException("map of " + map.length + " databases");
         }
-        boolean[] seen = new boolean[map.length];
-        for (int d : map) {
-            if (d < 0 || d >= map.length || seen[d]) {
-                throw new IllegalArgumentException("map is not a permutation: " + java.util.Arrays.toString(map));
-            }
-            seen[d] = true;
+        if (DatabaseMap.notPermuted(map) >= 0) {
+            throw new IllegalArgumentException("map is not a permutation: " + Arrays.toString(map));
         }
     }
 

@@ -19,8 +19,9 @@ import java.util.TreeSet;
  * collects the writes and applies them at the end ({@link #commit}), with the transaction's SWAPDBs
  * ({@link #swapCollected}), as one set of changes.
  *
- * <p>{@link #transaction} and the swap fields are guarded by the {@link IsolationLock}: EXEC sets and clears them holding
- * the lock exclusively, every command reads it holding the lock shared or (EXEC's) exclusively.
+ * <p>{@link #transaction} and the swap fields are guarded by the {@link IsolationLock}: EXEC sets and
+ * clears them holding the lock exclusively, every command reads them holding the lock shared or
+ * (EXEC's) exclusively.
  */
 final class CommandKeyspace implements Keyspace {
     private final Keyspace store;
