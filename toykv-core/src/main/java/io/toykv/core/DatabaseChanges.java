@@ -15,18 +15,34 @@ import java.util.TreeMap;
  * before it). Every change is absolute (a value, a deletion, an expiry time), so that it can be redone
  * after a crash: a put keeps no expiry ({@link Store#KEEP_EXPIRY} is refused). Keys and values are
  * copied as they are added. Not thread-safe.
+ *
+ * <p>A {@link #swap} takes effect where it is added, as Redis's SWAPDB in a transaction: a change added
+ * after {@code swap(a, b)} to database {@code a} is a change of the keys that database {@code b} held,
+ * and once applied, {@code a} holds {@code b}'s keys (with their changes) and {@code b} holds {@code a}'s.
+ * So the changes are kept by the keyspace they change, named by the number it had before the changes
+ * (its {@link #databases}), with the numbers the keyspaces end at ({@link #keyspaceAt}).
  */
 public final class DatabaseChanges {
     /** The changes of each database, by number. */
     private final Map<Integer, WriteBatch> batches = new TreeMap<>();
 
     private final Set<Integer> cleared = new HashSet<>();
+    /**
+     * For each database number a swap named, the number, before the changes, of the keyspace it shows
+     * at this point of the changes; a number absent shows its own.
+     */
+    private final Map<Integer, Integer> shown = new TreeMap<>();
 
-    private WriteBatch of(int db) {
+    private static void checkNumber(int db) {
         if (db < 0) {
             throw new IllegalArgumentException("database " + db + " is negative");
         }
-        return batches.computeIfAbsent(db, n -> new WriteBatch());
+    }
+
+    /** The changes of the keyspace database {@code db} shows at this point of the changes. */
+    private WriteBatch of(int db) {
+        checkNumber(db);
+        return batches.computeIfAbsent(keyspaceAt(db), n -> new WriteBatch());
     }
 
     /**
@@ -64,12 +80,30 @@ public final class DatabaseChanges {
     /** Removes every key of database {@code db} before its changes; the changes added to it so far are dropped. */
     public DatabaseChanges clear(int db) {
         of(db).clear();
-        cleared.add(db);
+        cleared.add(keyspaceAt(db));
+        return this;
+    }
+
+    /**
+     * Swaps databases {@code a} and {@code b} at this point of the changes (Redis's SWAPDB): the changes
+     * added later to {@code a} change the keys {@code b} holds here, and the other way round; once
+     * applied, {@code a} holds what {@code b} holds here, with its later changes, and {@code b} what
+     * {@code a} does. Swapping a database with itself does nothing.
+     */
+    public DatabaseChanges swap(int a, int b) {
+        checkNumber(a);
+        checkNumber(b);
+        int keyspaceOfA = keyspaceAt(a);
+        shown.put(a, keyspaceAt(b));
+        shown.put(b, keyspaceOfA);
         return this;
     }
 
     /** Whether there is nothing to apply. */
     public boolean isEmpty() {
+        if (swaps()) {
+            return false;
+        }
         for (Map.Entry<Integer, WriteBatch> e : batches.entrySet()) {
             if (!e.getValue().isEmpty() || cleared.contains(e.getKey())) {
                 return false;
@@ -78,9 +112,32 @@ public final class DatabaseChanges {
         return true;
     }
 
-    /** The databases named, in number order. */
+    /** The keyspaces changed, each by its number before the changes, in number order. */
     Set<Integer> databases() {
         return Collections.unmodifiableSet(batches.keySet());
+    }
+
+    /**
+     * The number, before the changes, of the keyspace that database {@code db} holds after the swaps
+     * added so far (itself, without swaps).
+     */
+    int keyspaceAt(int db) {
+        return shown.getOrDefault(db, db);
+    }
+
+    /** The database numbers a swap named, in number order (some may show their own keyspace again). */
+    Set<Integer> swapped() {
+        return Collections.unmodifiableSet(shown.keySet());
+    }
+
+    /** Whether a database ends with another's keyspace. */
+    boolean swaps() {
+        for (Map.Entry<Integer, Integer> e : shown.entrySet()) {
+            if (!e.getKey().equals(e.getValue())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean clears(int db) {

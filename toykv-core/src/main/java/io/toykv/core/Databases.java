@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,7 +21,9 @@ import java.util.Objects;
  * used (a database never used has no files).
  *
  * <p>Which directory holds which database is written in {@link DatabaseMap} ({@code databases.map}),
- * changed only by {@link #swap}, in one atomic, durable file replacement.
+ * changed only by swaps, each set of them in one atomic, durable file replacement: by {@link #swap}, or
+ * by {@link #apply} of changes with swaps ({@link DatabaseChanges#swap}), where the map after them is
+ * part of the redo log's record and is written after the databases' parts.
  *
  * <p>Thread-safe; {@link #database} takes no lock once the database is open. It returns the store that
  * holds a database at the time of the call:
@@ -105,8 +108,13 @@ public final class Databases implements AutoCloseable {
         TransactionLog log = null;
         Databases databases = null;
         try {
-            int[] map = DatabaseMap.read(dir, count);
             log = TransactionLog.open(TransactionLog.path(dir));
+            // A transaction to redo may carry a map of more databases than this open's count.
+            int width = count;
+            for (TransactionLog.Transaction t : log.pending()) {
+                width = t.map() == null ? width : Math.max(width, t.map().length);
+            }
+            int[] map = DatabaseMap.read(dir, width);
             // If database 0 was swapped away, the store in dir stays open (it holds the lock) under its
             // directory number 0, whichever database that is.
             databases = new Databases(dir, options, root, count, map, log);
@@ -151,6 +159,16 @@ public final class Databases implements AutoCloseable {
                     }
                 }
             }
+            if (t.map() != null) {
+                // Absolute: the map after the transaction, over the numbers it covers (the map is at
+                // least as wide, see open; the numbers past it were not swapped since).
+                int[] next = map.clone();
+                System.arraycopy(t.map(), 0, next, 0, t.map().length);
+                if (!Arrays.equals(next, map)) {
+                    DatabaseMap.write(dir, next);
+                    adopt(next);
+                }
+            }
         }
         if (!pending.isEmpty()) {
             System.getLogger(Databases.class.getName())
@@ -183,8 +201,9 @@ public final class Databases implements AutoCloseable {
 
     /**
      * Applies {@code changes} to their databases, all or nothing for crashes (see the class comment,
-     * with the rule that no other thread writes the keys named until this returns). When this returns
-     * the changes are durable in every sync mode.
+     * with the rule that no other thread writes the keys named until this returns), swaps included:
+     * readers see the databases swapped once every database has its part. When this returns the
+     * changes are durable in every sync mode.
      *
      * @throws IllegalArgumentException a database is out of range, or a key or value is longer than the
      *     options allow; nothing was written
@@ -196,6 +215,17 @@ public final class Databases implements AutoCloseable {
      */
     public synchronized void apply(DatabaseChanges changes) {
         Objects.requireNonNull(changes, "changes");
+        for (int db : changes.swapped()) {
+            check(db);
+        }
+        // Each keyspace's changes go to the directory it is in now; the swaps become the map after them.
+        int[] next = null;
+        if (changes.swaps()) {
+            next = map.clone();
+            for (int db : changes.swapped()) {
+                next[db] = map[changes.keyspaceAt(db)];
+            }
+        }
         List<TransactionLog.Part> parts = new ArrayList<>();
         List<Store> stores = new ArrayList<>();
         for (int db : changes.databases()) {
@@ -209,6 +239,9 @@ public final class Databases implements AutoCloseable {
             }
         }
         if (parts.isEmpty()) {
+            if (next != null) {
+                writeMap(next); // swaps alone: one file replacement is all or nothing
+            }
             return;
         }
         for (int db : changes.databases()) {
@@ -218,13 +251,18 @@ public final class Databases implements AutoCloseable {
         }
         long sequence;
         try {
-            sequence = log.append(parts);
+            sequence = log.append(parts, next);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot log changes of several databases: " + e.getMessage(), e);
         }
         try {
             for (int i = 0; i < parts.size(); i++) {
                 applyPart(stores.get(i), parts.get(i));
+            }
+            if (next != null) {
+                // After the parts, as the redo does: the map is absolute, so writing it twice is harmless.
+                DatabaseMap.write(dir, next);
+                adopt(next);
             }
             log.done(sequence);
         } catch (IOException e) {
@@ -237,6 +275,22 @@ public final class Databases implements AutoCloseable {
             stopWrites(cause);
             throw e;
         }
+    }
+
+    /** Replaces the map with {@code next} durably, then in memory; under this. */
+    private void writeMap(int[] next) {
+        try {
+            DatabaseMap.write(dir, next);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot swap databases: " + e.getMessage(), e);
+        }
+        adopt(next);
+    }
+
+    /** Takes {@code next} (durable already) as the map: the databases show their new stores. Under this. */
+    private void adopt(int[] next) {
+        System.arraycopy(next, 0, map, 0, map.length);
+        publish();
     }
 
     /**
@@ -347,19 +401,7 @@ public final class Databases implements AutoCloseable {
     public synchronized void swap(int a, int b) {
         check(a);
         check(b);
-        if (a == b) {
-            return;
-        }
-        int[] next = map.clone();
-        next[a] = map[b];
-        next[b] = map[a];
-        try {
-            DatabaseMap.write(dir, next);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot swap databases " + a + " and " + b + ": " + e.getMessage(), e);
-        }
-        System.arraycopy(next, 0, map, 0, map.length);
-        publish();
+        apply(new DatabaseChanges().swap(a, b));
     }
 
     /**

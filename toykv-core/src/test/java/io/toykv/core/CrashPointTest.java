@@ -89,7 +89,19 @@ class CrashPointTest {
                 .put(1, b("only"), b("one"), Store.NO_EXPIRY)
                 .expireAt(2, b("k1"), 4_200_000_000_000L)
                 .persist(2, b("k5"))
-                .put(2, b("k0"), b("three"), Store.NO_EXPIRY)));
+                .put(2, b("k0"), b("three"), Store.NO_EXPIRY))),
+        SWAP(dbs -> dbs.swap(0, 2)),
+        /** Redis's SWAPDB in a transaction, with writes and a clear before and after each swap. */
+        APPLY_WITH_SWAPS(dbs -> dbs.apply(new DatabaseChanges()
+                .put(0, b("k2"), b("before"), 4_100_000_000_000L)
+                .delete(1, b("k4"))
+                .swap(0, 1)
+                .put(0, b("after"), b("swap"), Store.NO_EXPIRY)
+                .expireAt(1, b("k1"), 4_200_000_000_000L)
+                .swap(1, 2)
+                .clear(1)
+                .put(1, b("fresh"), b("one"), Store.NO_EXPIRY)
+                .persist(2, b("k5"))));
 
         final Consumer<Databases> run;
 

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kills a child JVM ({@link DatabasesCrashWriter}) with SIGKILL while it puts, deletes, moves keys
- * between databases, applies changes of two databases, swaps and clears one database or all in
+ * between databases, applies changes of two databases (with a swap between their writes, or without),
+ * swaps and clears one database or all in
  * {@code ALWAYS} mode; reopens and checks every key of every database against what was acknowledged.
  * The operation in flight at the kill shows wholly or not at all: a moved key is in one database, never
  * both or neither, and a clear empties its database (or all) whole or leaves it as it was.
@@ -55,6 +56,7 @@ class DatabasesCrashTest {
         int moves = 0;
         int swaps = 0;
         int applies = 0;
+        int swapApplies = 0;
         for (int round = 0; round < rounds; round++) {
             String ctx = "seed " + seed + " round " + round;
             List<String> lines = CrashTest.runAndKill(
@@ -106,6 +108,23 @@ class DatabasesCrashTest {
                         nextOp = Math.max(nextOp, op + 1);
                         applies++;
                     }
+                    case "W" -> {
+                        int a = Integer.parseInt(f[1]);
+                        int b = Integer.parseInt(f[4]);
+                        long op = Long.parseLong(f[3]);
+                        after.get(a).put(Integer.parseInt(f[2]), op);
+                        Map<Integer, Long> t = after.get(a);
+                        after.set(a, after.get(b));
+                        after.set(b, t);
+                        after.get(a).put(Integer.parseInt(f[5]), op);
+                        if (Boolean.parseBoolean(f[7])) {
+                            after.get(b).clear();
+                        } else {
+                            after.get(b).remove(Integer.parseInt(f[6]));
+                        }
+                        nextOp = Math.max(nextOp, op + 1);
+                        swapApplies++;
+                    }
                     case "F" -> after.forEach(Map::clear);
                     default -> after.get(Integer.parseInt(f[1])).clear();
                 }
@@ -129,8 +148,9 @@ class DatabasesCrashTest {
             }
         }
         assertTrue(
-                moves > 0 && swaps > 0 && applies > 0,
-                "seed " + seed + ": the run made " + moves + " moves, " + applies + " applies and " + swaps + " swaps");
+                moves > 0 && swaps > 0 && applies > 0 && swapApplies > 0,
+                "seed " + seed + ": the run made " + moves + " moves, " + applies + " applies, " + swaps + " swaps and "
+                        + swapApplies + " applies with a swap");
     }
 
     private static List<Map<Integer, byte[]>> read(Databases dbs) {

@@ -11,7 +11,9 @@ import java.util.Random;
  * {@code ALWAYS} mode until it is killed. Before each operation it prints its intent, {@code OK} after it
  * returns: {@code P db key n} (a put of value n), {@code D db key} (delete), {@code M key from to}
  * (move), {@code S a b} (swap), {@code C db} (clear), {@code F} (clear of all), {@code X a k1 n b k2 k3}
- * (one {@link Databases#apply}: put value n to k1 of a and to k3 of b, delete k2 of b).
+ * (one {@link Databases#apply}: put value n to k1 of a and to k3 of b, delete k2 of b), {@code W a k1 n b
+ * k2 k3 clear} (one {@link Databases#apply} with a swap: put value n to k1 of a, swap a and b, put n to
+ * k2 of a, then, after the swap too, clear b if {@code clear}, else delete k3 of b).
  */
 public final class DatabasesCrashWriter {
     static final int DATABASES = 4;
@@ -50,6 +52,16 @@ public final class DatabasesCrashWriter {
                             .put(db, CrashWriter.key(k), CrashWriter.value(n), Store.NO_EXPIRY)
                             .delete(other, CrashWriter.key(k2))
                             .put(other, CrashWriter.key(k3), CrashWriter.value(n), Store.NO_EXPIRY));
+                } else if (what < 75) {
+                    int k2 = r.nextInt(KEYS);
+                    int k3 = r.nextInt(KEYS);
+                    boolean clear = k3 % 4 == 0;
+                    say(out, "W " + db + " " + k + " " + n + " " + other + " " + k2 + " " + k3 + " " + clear);
+                    DatabaseChanges changes = new DatabaseChanges()
+                            .put(db, CrashWriter.key(k), CrashWriter.value(n), Store.NO_EXPIRY)
+                            .swap(db, other)
+                            .put(db, CrashWriter.key(k2), CrashWriter.value(n), Store.NO_EXPIRY);
+                    dbs.apply(clear ? changes.clear(other) : changes.delete(other, CrashWriter.key(k3)));
                 } else if (what < 92) {
                     say(out, "M " + k + " " + db + " " + other);
                     dbs.move(CrashWriter.key(k), db, other);

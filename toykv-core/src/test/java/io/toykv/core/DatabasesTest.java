@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.toykv.core.engine.BatchOp;
 import io.toykv.core.engine.DatabaseMap;
+import io.toykv.core.engine.TransactionLog;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,6 +143,116 @@ class DatabasesTest {
             assertArrayEquals(b("zero"), d.database(0).get(b("k")));
             assertArrayEquals(b("swap"), d.database(3).get(b("after")));
         }
+    }
+
+    @Test
+    void changesWithSwapsChangeTheKeyspaceEachDatabaseShowsAtThatPoint() throws IOException {
+        try (Databases d = open(4)) {
+            d.database(0).put(b("a"), b("zero"));
+            d.database(1).put(b("a"), b("one"));
+            d.database(2).put(b("a"), b("two"));
+            d.apply(new DatabaseChanges()
+                    .put(0, b("before"), b("0"), Store.NO_EXPIRY) // into the keys that end in 1
+                    .swap(0, 1)
+                    .put(0, b("after"), b("0"), Store.NO_EXPIRY) // into the keys of 1, that end in 0
+                    .delete(1, b("a")) // zero's a
+                    .swap(1, 2)
+                    .clear(1) // two's keys, which end in 1
+                    .put(1, b("fresh"), b("1"), Store.NO_EXPIRY)
+                    .put(2, b("late"), b("2"), T0 + 60_000)); // zero's keys, which end in 2
+            assertEquals(List.of("a", "after"), keys(d.database(0)));
+            assertArrayEquals(b("one"), d.database(0).get(b("a")));
+            assertEquals(List.of("fresh"), keys(d.database(1)));
+            assertEquals(List.of("before", "late"), keys(d.database(2)));
+            assertEquals(T0 + 60_000, d.database(2).expiry(b("late")));
+            assertTrue(d.isEmpty(3));
+        }
+        try (Databases d = open(4)) {
+            assertEquals(List.of("a", "after"), keys(d.database(0)));
+            assertEquals(List.of("fresh"), keys(d.database(1)));
+            assertEquals(List.of("before", "late"), keys(d.database(2)));
+        }
+    }
+
+    @Test
+    void swapsThatUndoEachOtherAndSwapsAloneNeedNoRedoLog() throws IOException {
+        try (Databases d = open(4)) {
+            d.database(0).put(b("k"), b("zero"));
+            d.apply(new DatabaseChanges().swap(0, 3).swap(3, 0));
+            assertArrayEquals(b("zero"), d.database(0).get(b("k")));
+            d.apply(new DatabaseChanges().swap(0, 3).swap(3, 2));
+            assertArrayEquals(b("zero"), d.database(2).get(b("k")));
+            assertTrue(d.isEmpty(0));
+            assertTrue(d.isEmpty(3));
+            assertThrows(IllegalArgumentException.class, () -> d.apply(new DatabaseChanges().swap(0, 4)));
+            assertArrayEquals(b("zero"), d.database(2).get(b("k")));
+        }
+        assertFalse(Files.exists(TransactionLog.path(dir)));
+        try (Databases d = open(4)) {
+            assertArrayEquals(b("zero"), d.database(2).get(b("k")));
+        }
+    }
+
+    /** A crash after the record of a transaction with a map: the open redoes its parts, then its map. */
+    @Test
+    void theOpenRedoesATransactionsMapEvenWithFewerDatabasesThanItNames() throws IOException {
+        try (Databases d = open(4)) {
+            d.database(0).put(b("k"), b("zero"));
+            d.database(3).put(b("k"), b("three"));
+        }
+        try (TransactionLog log = TransactionLog.open(TransactionLog.path(dir))) {
+            log.append(
+                    List.of(new TransactionLog.Part(
+                            0, false, List.of(new BatchOp(BatchOp.Kind.PUT, b("x"), b("in zero"), 0)))),
+                    new int[] {3, 1, 2, 0});
+        }
+        try (Databases d = open(2)) {
+            assertArrayEquals(b("three"), d.database(0).get(b("k")));
+            assertNull(d.database(0).get(b("x")));
+        }
+        try (Databases d = open(4)) {
+            assertArrayEquals(b("three"), d.database(0).get(b("k")));
+            assertEquals(List.of("k", "x"), keys(d.database(3)));
+            assertArrayEquals(b("zero"), d.database(3).get(b("k")));
+        }
+    }
+
+    /** A transaction log of version 1 (no maps) left by a crash is redone. */
+    @Test
+    void aVersion1TransactionLogIsRedoneAtOpen() throws IOException {
+        try (Databases d = open(4)) {
+            d.database(2).put(b("k"), b("old"));
+        }
+        ByteBuffer payload = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        payload.putInt(1).putInt(2).put((byte) 0).putInt(1); // one part: directory 2, no clear, one change
+        payload.put((byte) 1).putInt(1).put(b("k")).putLong(0).putInt(3).put(b("new")); // PUT k new
+        payload.flip();
+        ByteBuffer file = ByteBuffer.allocate(16 + 17 + payload.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        file.putInt(0x5854444B).putInt(1).putInt(0).putInt(crc(file.array(), 0, 12));
+        file.put((byte) 1).putLong(1).putInt(payload.remaining());
+        CRC32C crc = new CRC32C();
+        crc.update(file.array(), 16, 13);
+        crc.update(payload.duplicate());
+        file.putInt((int) crc.getValue()).put(payload);
+        Files.write(TransactionLog.path(dir), file.array());
+        try (Databases d = open(4)) {
+            assertArrayEquals(b("new"), d.database(2).get(b("k")));
+            d.apply(new DatabaseChanges()
+                    .put(1, b("k"), b("v"), Store.NO_EXPIRY)
+                    .swap(1, 2));
+        }
+        byte[] log = Files.readAllBytes(TransactionLog.path(dir));
+        assertEquals(2, log[4]); // replaced by a version 2 log at the first append
+        try (Databases d = open(4)) {
+            assertArrayEquals(b("v"), d.database(2).get(b("k")));
+            assertArrayEquals(b("new"), d.database(1).get(b("k")));
+        }
+    }
+
+    private static int crc(byte[] bytes, int from, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, from, length);
+        return (int) crc.getValue();
     }
 
     @Test

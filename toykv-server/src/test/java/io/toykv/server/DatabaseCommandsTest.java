@@ -242,4 +242,188 @@ class DatabaseCommandsTest {
         assertEquals("+OK\r\n", c.call("SELECT", "1"));
         assertEquals("-ERR DB index is out of range\r\n", c.call("SELECT", "2"));
     }
+
+    // SWAPDB inside MULTI/EXEC, against Redis's documented behaviour: the commands queued after it see
+    // the databases swapped (a write to database a lands in the keys that were b's), every connection
+    // sees them swapped once EXEC returns, and the whole transaction, writes and swaps, is one set of
+    // changes (ServerProcessIT#execsWithSwapdbAreWholeAfterKillNine kills the server under such EXECs).
+
+    private static final String OK = "+OK\r\n";
+    private static final String QUEUED = "+QUEUED\r\n";
+
+    private static String bulk(String s) {
+        return "$" + s.length() + "\r\n" + s + "\r\n";
+    }
+
+    /** Queues each command (each must reply QUEUED) after MULTI; returns EXEC's reply. */
+    private String exec(String[]... commands) throws IOException {
+        assertEquals(OK, c.call("MULTI"));
+        for (String[] command : commands) {
+            assertEquals(QUEUED, c.call(command), String.join(" ", command));
+        }
+        return c.call("EXEC");
+    }
+
+    private static String[] cmd(String... args) {
+        return args;
+    }
+
+    /** The keys of database {@code db} and their values, read by another connection: "k=v k=v". */
+    private String contents(int db) throws IOException {
+        try (RespClient other = new RespClient(server.port())) {
+            other.call("SELECT", Integer.toString(db));
+            String keys = other.call("KEYS", "*");
+            StringBuilder out = new StringBuilder();
+            String[] lines = keys.split("\r\n");
+            java.util.TreeSet<String> names = new java.util.TreeSet<>();
+            for (int i = 2; i < lines.length; i += 2) { // "*n", then "$len" and the key, for each key
+                names.add(lines[i]);
+            }
+            for (String key : names) {
+                String v = other.call("GET", key);
+                out.append(out.length() == 0 ? "" : " ")
+                        .append(key)
+                        .append('=')
+                        .append(v.substring(v.indexOf("\r\n") + 2, v.length() - 2));
+            }
+            return out.toString();
+        }
+    }
+
+    @Test
+    void writesBeforeAndAfterSwapdbLandWhereRedisPutsThem() throws IOException {
+        c.call("SET", "a", "zero");
+        c.call("SELECT", "1");
+        c.call("SET", "a", "one");
+        c.call("SELECT", "0");
+        String reply = exec(
+                cmd("SET", "x", "before"),
+                cmd("SWAPDB", "0", "1"),
+                cmd("GET", "a"), // database 0 now holds what was 1
+                cmd("SET", "y", "after"),
+                cmd("SELECT", "1"),
+                cmd("GET", "x"), // written to 0 before the swap: now in 1
+                cmd("GET", "a"),
+                cmd("SET", "z", "in one"));
+        assertEquals("*8\r\n" + OK + OK + bulk("one") + OK + OK + bulk("before") + bulk("zero") + OK, reply);
+        assertEquals("a=one y=after", contents(0));
+        assertEquals("a=zero x=before z=in one", contents(1));
+        assertEquals(bulk("in one"), c.call("GET", "z"), "SELECT in the transaction stays");
+        restart(TestServers.config(dir));
+        assertEquals("a=one y=after", contents(0));
+        assertEquals("a=zero x=before z=in one", contents(1));
+    }
+
+    @Test
+    void flushdbAndFlushallBetweenSwapsClearWhatTheDatabaseShowsThen() throws IOException {
+        for (int db = 0; db < 3; db++) {
+            c.call("SELECT", Integer.toString(db));
+            c.call("SET", "k", "was " + db);
+        }
+        c.call("SELECT", "0");
+        String reply = exec(
+                cmd("SWAPDB", "0", "1"),
+                cmd("FLUSHDB"), // clears what was 1
+                cmd("SET", "n", "new"),
+                cmd("SWAPDB", "1", "2"), // 1 takes what was 2, 2 what was 0
+                cmd("DBSIZE"),
+                cmd("SELECT", "2"),
+                cmd("GET", "k"));
+        assertEquals("*7\r\n" + OK + OK + OK + OK + ":1\r\n" + OK + bulk("was 0"), reply);
+        assertEquals("n=new", contents(0));
+        assertEquals("k=was 2", contents(1));
+        assertEquals("k=was 0", contents(2));
+
+        c.call("SELECT", "0");
+        reply = exec(
+                cmd("SET", "a", "1"),
+                cmd("SWAPDB", "0", "3"),
+                cmd("FLUSHALL"),
+                cmd("SET", "b", "2"), // into what was 3
+                cmd("SWAPDB", "3", "0"),
+                cmd("DBSIZE"),
+                cmd("SELECT", "3"),
+                cmd("GET", "b"));
+        assertEquals("*8\r\n" + OK + OK + OK + OK + OK + ":0\r\n" + OK + bulk("2"), reply);
+        assertEquals("", contents(0));
+        assertEquals("", contents(1));
+        assertEquals("", contents(2));
+        assertEquals("b=2", contents(3));
+        restart(TestServers.config(dir));
+        assertEquals("", contents(0));
+        assertEquals("b=2", contents(3));
+    }
+
+    @Test
+    void swapsAloneAndSwapsThatUndoEachOther() throws IOException {
+        c.call("SET", "k", "zero");
+        assertEquals("*2\r\n" + OK + OK, exec(cmd("SWAPDB", "0", "5"), cmd("SWAPDB", "5", "0")));
+        assertEquals("k=zero", contents(0));
+        assertEquals(
+                "*3\r\n" + OK + OK + OK,
+                exec(cmd("SWAPDB", "0", "5"), cmd("SWAPDB", "5", "6"), cmd("SWAPDB", "4", "4")));
+        assertEquals("", contents(0));
+        assertEquals("", contents(5));
+        assertEquals("k=zero", contents(6));
+        assertEquals("$-1\r\n", c.call("GET", "k"), "this connection's database 0 shows the swap");
+        restart(TestServers.config(dir));
+        assertEquals("k=zero", contents(6));
+    }
+
+    @Test
+    void aSwapdbThatFailsInExecIsItsSlotsErrorAndTheRestRuns() throws IOException {
+        c.call("SET", "k", "zero");
+        String reply = exec(
+                cmd("SWAPDB", "0", "16"), cmd("SWAPDB", "x", "1"), cmd("SET", "k", "changed"), cmd("SWAPDB", "0", "1"));
+        assertEquals("*4\r\n-ERR DB index is out of range\r\n-ERR invalid first DB index\r\n" + OK + OK, reply);
+        assertEquals("", contents(0));
+        assertEquals("k=changed", contents(1));
+    }
+
+    @Test
+    void moveAndCopyAfterSwapdbWorkOnTheSwappedDatabases() throws IOException {
+        c.call("SET", "m", "zero");
+        c.call("SELECT", "1");
+        c.call("SET", "c", "one");
+        c.call("SELECT", "0");
+        String reply = exec(
+                cmd("SWAPDB", "0", "1"),
+                cmd("MOVE", "c", "2"), // c is in database 0 now
+                cmd("MOVE", "m", "2"), // m is in 1 now: nothing to move from 0
+                cmd("SELECT", "1"),
+                cmd("COPY", "m", "m2", "DB", "0"));
+        assertEquals("*5\r\n" + OK + ":1\r\n:0\r\n" + OK + ":1\r\n", reply);
+        assertEquals("m2=zero", contents(0));
+        assertEquals("m=zero", contents(1));
+        assertEquals("c=one", contents(2));
+    }
+
+    @Test
+    void swapdbInExecAbortsTheWatchersOfKeysInEitherDatabase() throws IOException {
+        try (RespClient watcher = new RespClient(server.port());
+                RespClient bystander = new RespClient(server.port())) {
+            c.call("SELECT", "1");
+            c.call("SET", "x", "in one");
+            c.call("SELECT", "0");
+            watcher.call("WATCH", "x"); // absent in 0, present in 1
+            bystander.call("SELECT", "7");
+            bystander.call("WATCH", "x");
+            assertEquals("*2\r\n" + OK + OK, exec(cmd("SET", "y", "1"), cmd("SWAPDB", "0", "1")));
+            watcher.call("MULTI");
+            watcher.call("PING");
+            assertEquals("*-1\r\n", watcher.call("EXEC"), "x appears in database 0");
+            bystander.call("MULTI");
+            bystander.call("PING");
+            assertEquals("*1\r\n+PONG\r\n", bystander.call("EXEC"), "database 7 is untouched");
+
+            watcher.call("SELECT", "1");
+            watcher.call("WATCH", "y"); // y was written to 0 before the swap: it is in 1 now
+            assertEquals("*2\r\n" + OK + OK, exec(cmd("SWAPDB", "0", "1"), cmd("SET", "y", "2")));
+            watcher.call("MULTI");
+            watcher.call("PING");
+            assertEquals("*-1\r\n", watcher.call("EXEC"));
+        }
+        assertEquals("y=2", contents(0));
+        assertEquals("x=in one", contents(1));
+    }
 }

@@ -300,12 +300,13 @@ class ServerProcessIT {
                         acked[i] = at[i];
                         inFlight[0] = -1;
                     }
-                    c.call("MULTI");
-                    c.call("SELECT", "0");
-                    c.call("SET", "x:a", Long.toString(n));
-                    c.call("SELECT", "1");
-                    c.call("SET", "x:b", Long.toString(n));
-                    if (!c.call("EXEC").startsWith("*4\r\n")) {
+                    String value = Long.toString(n);
+                    if (!execOf(
+                            c,
+                            List.of("SELECT", "0"),
+                            List.of("SET", "x:a", value),
+                            List.of("SELECT", "1"),
+                            List.of("SET", "x:b", value))) {
                         return;
                     }
                     execs.set(n);
@@ -314,14 +315,7 @@ class ServerProcessIT {
                 // the kill ends the connection
             }
         });
-        writer.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (execs.get() < 200 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        server.process().destroyForcibly(); // SIGKILL
-        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
-        writer.join(30_000);
+        killOnceExecsPass(server, writer, execs);
         long last = execs.get();
         assertTrue(last > 0, "no EXEC was acknowledged");
         Server again = startJar(dir);
@@ -347,6 +341,98 @@ class ServerProcessIT {
         }
         again.process().destroy();
         assertTrue(again.process().waitFor(30, TimeUnit.SECONDS));
+    }
+
+    /**
+     * EXEC n (from 1) writes tag=n to database 0, swaps 0 and 1, writes tag2=n to database 0 (the keys
+     * that were 1's): once whole, database 1 holds tag=n and database 0 tag2=n, and the databases have
+     * swapped n times (their name keys say which is where). A kill -9 must leave the last EXEC whole or
+     * absent: its writes without its swap, or its swap without its writes, break one of these.
+     */
+    @Test
+    void execsWithSwapdbAreWholeAfterKillNine() throws Exception {
+        Server server = startJar(dir);
+        try (RespClient c = new RespClient(server.port(), 10_000)) {
+            assertEquals("+OK\r\n", c.call("SET", "name", "A"));
+            c.call("SELECT", "1");
+            assertEquals("+OK\r\n", c.call("SET", "name", "B"));
+        }
+        java.util.concurrent.atomic.AtomicLong execs = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> {
+            try (RespClient c = new RespClient(server.port(), 10_000)) {
+                for (long n = 1; ; n++) {
+                    String value = Long.toString(n);
+                    if (!execOf(
+                            c,
+                            List.of("SELECT", "0"),
+                            List.of("SET", "tag", value),
+                            List.of("SWAPDB", "0", "1"),
+                            List.of("SET", "tag2", value))) {
+                        return;
+                    }
+                    execs.set(n);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the kill ends the connection
+            }
+        });
+        killOnceExecsPass(server, writer, execs);
+        long last = execs.get();
+        assertTrue(last > 1, "too few EXECs were acknowledged: " + last);
+        Server again = startJar(dir);
+        try (RespClient c = new RespClient(again.port(), 10_000)) {
+            c.call("SELECT", "0");
+            long m = number(c.call("GET", "tag2"));
+            long tag0 = number(c.call("GET", "tag"));
+            String name0 = c.call("GET", "name");
+            c.call("SELECT", "1");
+            long tag1 = number(c.call("GET", "tag"));
+            long tag2of1 = number(c.call("GET", "tag2"));
+            String name1 = c.call("GET", "name");
+            String state = "after EXEC " + m + ": database 0 tag " + tag0 + " tag2 " + m + " " + name0
+                    + ", database 1 tag " + tag1 + " tag2 " + tag2of1 + " " + name1;
+            assertTrue(m >= last, "EXEC " + last + " was acknowledged; " + state);
+            assertEquals(m, tag1, state);
+            assertEquals(m - 1, tag0, state);
+            assertEquals(m - 1, tag2of1, state);
+            assertEquals(m % 2 == 1 ? "$1\r\nB\r\n" : "$1\r\nA\r\n", name0, state);
+            assertEquals(m % 2 == 1 ? "$1\r\nA\r\n" : "$1\r\nB\r\n", name1, state);
+        }
+        again.process().destroy();
+        assertTrue(again.process().waitFor(30, TimeUnit.SECONDS));
+    }
+
+    /**
+     * Starts {@code writer}, waits until it counts 200 acknowledged EXECs in {@code execs} (or a minute
+     * passes), then kills the server with SIGKILL and waits for the writer to see it.
+     */
+    private static void killOnceExecsPass(Server server, Thread writer, java.util.concurrent.atomic.AtomicLong execs)
+            throws InterruptedException {
+        writer.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (execs.get() < 200 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        server.process().destroyForcibly(); // SIGKILL
+        assertTrue(server.process().waitFor(30, TimeUnit.SECONDS));
+        writer.join(30_000);
+    }
+
+    /** Runs {@code commands} in MULTI/EXEC; returns whether EXEC replied with a reply for each. */
+    @SafeVarargs
+    private static boolean execOf(RespClient c, List<String>... commands) throws IOException {
+        c.call("MULTI");
+        for (List<String> command : commands) {
+            c.call(command.toArray(String[]::new));
+        }
+        return c.call("EXEC").startsWith("*" + commands.length + "\r\n");
+    }
+
+    /** A bulk string reply's number; 0 for nil. */
+    private static long number(String reply) {
+        return reply.equals("$-1\r\n")
+                ? 0
+                : Long.parseLong(reply.substring(reply.indexOf("\r\n") + 2, reply.length() - 2));
     }
 
     @Test

@@ -75,23 +75,38 @@ public final class DatabaseMap {
             throw new CorruptionException(file, 12 + 4L * n, "database map checksum mismatch");
         }
         int[] stored = new int[n];
-        boolean[] seen = new boolean[n];
         for (int i = 0; i < n; i++) {
-            int d = b.getInt(12 + 4 * i);
-            if (d < 0 || d >= n || seen[d]) {
-                throw new CorruptionException(
-                        file,
-                        12 + 4L * i,
-                        "database " + i + " maps to directory " + d + " (not a permutation of 0.." + (n - 1) + ")");
-            }
-            seen[d] = true;
-            stored[i] = d;
+            stored[i] = b.getInt(12 + 4 * i);
+        }
+        int bad = notPermuted(stored);
+        if (bad >= 0) {
+            throw new CorruptionException(
+                    file,
+                    12 + 4L * bad,
+                    "database " + bad + " maps to directory " + stored[bad] + " (not a permutation of 0.." + (n - 1)
+                            + ")");
         }
         if (n >= count) {
             return stored;
         }
         System.arraycopy(stored, 0, map, 0, n);
         return map;
+    }
+
+    /**
+     * The first database of {@code map} whose directory makes it no permutation of 0..n-1 (out of range,
+     * or a directory an earlier database has), or -1 if it is one.
+     */
+    public static int notPermuted(int[] map) {
+        boolean[] seen = new boolean[map.length];
+        for (int i = 0; i < map.length; i++) {
+            int d = map[i];
+            if (d < 0 || d >= map.length || seen[d]) {
+                return i;
+            }
+            seen[d] = true;
+        }
+        return -1;
     }
 
     /** Replaces the map of the store at {@code dir} with {@code map}, durably (see the class comment). */

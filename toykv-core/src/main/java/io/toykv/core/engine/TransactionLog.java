@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,7 +26,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * header, 16 bytes
  * 0   4  magic 0x5854444B ("KDTX" little-endian)
- * 4   4  version (1)
+ * 4   4  version (2; a file of version 1 is read, see below)
  * 8   4  0
  * 12  4  crc32c of bytes 0..12
  * records, one after another
@@ -75,14 +76,24 @@ public final class TransactionLog implements AutoCloseable {
     static final long RESET_SIZE = 1 << 20;
 
     private static final int MAGIC = 0x5854444B;
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    /** The version without a map section, still read. */
+    private static final int VERSION_WITHOUT_MAP = 1;
+
     private static final int CLEAR_FLAG = 1;
 
     /** One database's part of a transaction: a clear first if {@code clear}, then {@code ops} in order. */
     public record Part(int directory, boolean clear, List<BatchOp> ops) {}
 
-    /** A TRANSACTION record. */
-    public record Transaction(long sequence, List<Part> parts) {}
+    /**
+     * A TRANSACTION record: its parts, then, unless {@code map} is null, the database map that follows
+     * them (the transaction swapped databases).
+     */
+    public record Transaction(long sequence, List<Part> parts, int[] map) {
+        public Transaction(long sequence, List<Part> parts) {
+            this(sequence, parts, null);
+        }
+    }
 
     /** What {@link #parse} found: the transactions without a DONE, in order, and where the valid records end. */
     public record Contents(List<Transaction> pending, long end, long lastSequence) {}
@@ -101,6 +112,8 @@ public final class TransactionLog implements AutoCloseable {
     private List<Transaction> pending;
     /** The file's size: {@link #end} and any torn tail past it; 0 while there is no file. */
     private long size;
+    /** The version of the file's header: an older one is {@link #reset} before the first append. */
+    private int version;
 
     private boolean closed;
 
@@ -129,11 +142,13 @@ public final class TransactionLog implements AutoCloseable {
             log.size = 0;
             return log;
         }
-        Contents contents = parse(path, Files.readAllBytes(path));
+        byte[] bytes = Files.readAllBytes(path);
+        Contents contents = parse(path, bytes);
         FileChannel channel = FileIo.of(path).open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         TransactionLog log = new TransactionLog(path, channel, contents.end(), contents.lastSequence());
         log.pending = contents.pending();
         log.size = channel.size();
+        log.version = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
         return log;
     }
 
@@ -164,11 +179,32 @@ public final class TransactionLog implements AutoCloseable {
      *     append fails until the store is reopened (which redoes it if it reached the device)
      */
     public long append(List<Part> parts) throws IOException {
+        return append(parts, null);
+    }
+
+    /**
+     * Appends a TRANSACTION of {@code parts} and, unless {@code map} is null, of the database map that
+     * follows them (a permutation, as {@link DatabaseMap} writes it), and forces it; returns its
+     * sequence, for {@link #done}.
+     *
+     * @throws IllegalArgumentException the record would be larger than {@link #MAX_PAYLOAD}, or the map
+     *     is not a permutation of 0..n-1 for an n of 1..{@link DatabaseMap#MAX_DATABASES}; nothing written
+     * @throws IOException as {@link #append(List)}
+     */
+    public long append(List<Part> parts, int[] map) throws IOException {
         checkUsable();
-        if (channel == null) {
-            reset(); // the first transaction of a store: the file is made, header only, before any record
+        if (map != null) {
+            checkPermutation(map);
         }
-        long payload = payloadSize(parts);
+        if (channel == null || version != VERSION) {
+            // The first transaction of a store: the file is made, header only, before any record. Or a
+            // file of an older version, every record of which is done (the open redid and reset it).
+            if (!open.isEmpty() || !pending.isEmpty()) {
+                throw new IllegalStateException("the transactions of " + path + " are not all done or redone");
+            }
+            reset();
+        }
+        long payload = payloadSize(parts) + 4 + (map == null ? 0 : 4L * map.length);
         if (payload > MAX_PAYLOAD) {
             throw new IllegalArgumentException(
                     "the changes take " + payload + " bytes; one transaction holds at most " + MAX_PAYLOAD);
@@ -188,6 +224,14 @@ public final class TransactionLog implements AutoCloseable {
                 } else if (op.kind() == BatchOp.Kind.EXPIRE) {
                     b.putLong(op.expireAt());
                 }
+            }
+        }
+        if (map == null) {
+            b.putInt(0);
+        } else {
+            b.putInt(map.length);
+            for (int d : map) {
+                b.putInt(d);
             }
         }
         long sequence = lastSequence + 1;
@@ -241,6 +285,7 @@ public final class TransactionLog implements AutoCloseable {
         }
         end = HEADER_SIZE;
         size = HEADER_SIZE;
+        version = VERSION;
         pending = List.of();
     }
 
@@ -321,8 +366,9 @@ public final class TransactionLog implements AutoCloseable {
         if (b.getInt(0) != MAGIC) {
             throw new CorruptionException(file, 0, "not a toykv transaction log (bad magic)");
         }
-        if (b.getInt(4) != VERSION) {
-            throw new CorruptionException(file, 4, "unsupported transaction log version " + b.getInt(4));
+        int version = b.getInt(4);
+        if (version != VERSION && version != VERSION_WITHOUT_MAP) {
+            throw new CorruptionException(file, 4, "unsupported transaction log version " + version);
         }
         CRC32C headerCrc = new CRC32C();
         headerCrc.update(bytes, 0, 12);
@@ -352,7 +398,7 @@ public final class TransactionLog implements AutoCloseable {
                 }
                 lastSequence = sequence;
                 ByteBuffer payload = b.slice(at + RECORD_HEADER, length).order(ByteOrder.LITTLE_ENDIAN);
-                pending.put(sequence, new Transaction(sequence, parts(file, at + RECORD_HEADER, payload)));
+                pending.put(sequence, transaction(file, at + RECORD_HEADER, sequence, payload, version));
             } else if (type == DONE) {
                 if (length != 0) {
                     throw new CorruptionException(file, at + 9, "done record with a payload of " + length + " bytes");
@@ -367,6 +413,56 @@ public final class TransactionLog implements AutoCloseable {
             at += RECORD_HEADER + length;
         }
         return new Contents(List.copyOf(pending.values()), at, lastSequence);
+    }
+
+    /** A TRANSACTION whose payload starts at file offset {@code base}, in a file of {@code version}. */
+    private static Transaction transaction(Path file, long base, long sequence, ByteBuffer p, int version)
+            throws CorruptionException {
+        List<Part> parts = parts(file, base, p);
+        int[] map = version == VERSION_WITHOUT_MAP ? null : map(file, base, p);
+        if (p.hasRemaining()) {
+            throw new CorruptionException(
+                    file, base + p.position(), p.remaining() + " bytes after the end of a transaction");
+        }
+        return new Transaction(sequence, parts, map);
+    }
+
+    /** The map section of a TRANSACTION payload (version 2): null if its length is 0. */
+    private static int[] map(Path file, long base, ByteBuffer p) throws CorruptionException {
+        int n = readCount(file, base, p, "map length");
+        if (n == 0) {
+            return null;
+        }
+        long lengthAt = base + p.position() - 4;
+        if (n > DatabaseMap.MAX_DATABASES || 4L * n > p.remaining()) {
+            throw new CorruptionException(
+                    file,
+                    lengthAt,
+                    "map of " + n + " databases where the transaction has " + p.remaining() + " bytes left");
+        }
+        long mapAt = base + p.position();
+        int[] map = new int[n];
+        for (int i = 0; i < n; i++) {
+            map[i] = p.getInt();
+        }
+        int bad = DatabaseMap.notPermuted(map);
+        if (bad >= 0) {
+            throw new CorruptionException(
+                    file,
+                    mapAt + 4L * bad,
+                    "map sends database " + bad + " to directory " + map[bad] + " (not a permutation of 0.." + (n - 1)
+                            + ")");
+        }
+        return map;
+    }
+
+    private static void checkPermutation(int[] map) {
+        if (map.length < 1 || map.length > DatabaseMap.MAX_DATABASES) {
+            throw new IllegalArgumentException("map of " + map.length + " databases");
+        }
+        if (DatabaseMap.notPermuted(map) >= 0) {
+            throw new IllegalArgumentException("map is not a permutation: " + Arrays.toString(map));
+        }
     }
 
     /** The parts of a TRANSACTION payload that starts at file offset {@code base}. */
@@ -394,10 +490,6 @@ public final class TransactionLog implements AutoCloseable {
                 ops.add(op(file, base, p));
             }
             parts.add(new Part(directory, flags == CLEAR_FLAG, Collections.unmodifiableList(ops)));
-        }
-        if (p.hasRemaining()) {
-            throw new CorruptionException(
-                    file, base + p.position(), p.remaining() + " bytes after the last part of a transaction");
         }
         return Collections.unmodifiableList(parts);
     }

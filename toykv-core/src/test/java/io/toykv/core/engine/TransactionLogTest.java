@@ -119,8 +119,9 @@ class TransactionLogTest {
         assertEquals(1, TransactionLog.parse(file(), whole).pending().size());
     }
 
+    /** The payload of a version 2 record of {@code parts} without a map: part count, parts, map length 0. */
     private static int recordPayload(List<TransactionLog.Part> parts) {
-        int size = 4;
+        int size = 4 + 4;
         for (TransactionLog.Part p : parts) {
             size += 9;
             for (BatchOp op : p.ops()) {
@@ -170,11 +171,16 @@ class TransactionLogTest {
         assertTrue(e.getMessage().contains(message), e.getMessage());
     }
 
-    /** A log of its header and one record whose checksum holds. */
+    /** A log of version 1 (no map section): its header and one record whose checksum holds. */
     private static byte[] withRecord(byte type, long sequence, byte[] payload) {
+        return withRecord(1, type, sequence, payload);
+    }
+
+    /** A log of {@code version}: its header and one record whose checksum holds. */
+    private static byte[] withRecord(int version, byte type, long sequence, byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(TransactionLog.HEADER_SIZE + TransactionLog.RECORD_HEADER + payload.length)
                 .order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0x5854444B).putInt(1).putInt(0).putInt(crc(b.array(), 0, 12, null));
+        b.putInt(0x5854444B).putInt(version).putInt(0).putInt(crc(b.array(), 0, 12, null));
         int at = TransactionLog.HEADER_SIZE;
         b.put(type).putLong(sequence).putInt(payload.length);
         b.putInt(crc(b.array(), at, 13, payload)).put(payload);
@@ -253,7 +259,7 @@ class TransactionLogTest {
         assertCorrupt(
                 withRecord(
                         TransactionLog.TRANSACTION, 1, payload(b -> b.putInt(0).putInt(0))),
-                "4 bytes after the last part");
+                "4 bytes after the end of a transaction");
         assertCorrupt(withRecord(TransactionLog.DONE, 1, new byte[3]), "done record with a payload");
     }
 
@@ -304,5 +310,144 @@ class TransactionLogTest {
         try (TransactionLog log = TransactionLog.open(file())) {
             assertTrue(log.pending().isEmpty());
         }
+    }
+
+    /** A version 2 TRANSACTION: one part (directory 1, a DELETE of "k"), then {@code map} as written by {@code mapSection}. */
+    private static byte[] withMap(Consumer<ByteBuffer> mapSection) {
+        return withRecord(2, TransactionLog.TRANSACTION, 1, payload(b -> {
+            b.putInt(1)
+                    .putInt(1)
+                    .put((byte) 0)
+                    .putInt(1)
+                    .put((byte) 2)
+                    .putInt(1)
+                    .put((byte) 'k');
+            mapSection.accept(b);
+        }));
+    }
+
+    @Test
+    void aTransactionWithAMapReadsBackItsPartsAndMap() throws IOException {
+        int[] map = {2, 0, 1, 3};
+        try (TransactionLog log = TransactionLog.open(file())) {
+            log.append(moveOf("a", 0, 1), map);
+            log.append(moveOf("b", 2, 3));
+        }
+        try (TransactionLog log = TransactionLog.open(file())) {
+            List<TransactionLog.Transaction> pending = log.pending();
+            assertEquals(2, pending.size());
+            assertParts(moveOf("a", 0, 1), pending.get(0).parts());
+            assertArrayEquals(map, pending.get(0).map());
+            assertParts(moveOf("b", 2, 3), pending.get(1).parts());
+            assertEquals(null, pending.get(1).map());
+        }
+        assertEquals(
+                2,
+                ByteBuffer.wrap(Files.readAllBytes(file()))
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .getInt(4));
+    }
+
+    @Test
+    void aMapThatIsNotAPermutationIsRefusedBeforeAnythingIsWritten() throws IOException {
+        try (TransactionLog log = TransactionLog.open(file())) {
+            assertThrows(IllegalArgumentException.class, () -> log.append(moveOf("a", 0, 1), new int[] {0, 0}));
+            assertThrows(IllegalArgumentException.class, () -> log.append(moveOf("a", 0, 1), new int[] {1, 2}));
+            assertThrows(IllegalArgumentException.class, () -> log.append(moveOf("a", 0, 1), new int[0]));
+            log.append(moveOf("b", 0, 1), new int[] {1, 0});
+        }
+        try (TransactionLog log = TransactionLog.open(file())) {
+            assertEquals(1, log.pending().size());
+        }
+    }
+
+    @Test
+    void aVersion1LogIsReadWithoutMapsAndReplacedByVersion2AtItsFirstAppend() throws IOException {
+        Files.createDirectories(file().getParent());
+        Files.write(file(), withRecord(TransactionLog.TRANSACTION, 3, deleteIn(2, 1)));
+        try (TransactionLog log = TransactionLog.open(file())) {
+            assertEquals(1, log.pending().size());
+            assertEquals(2, log.pending().get(0).parts().get(0).directory());
+            assertEquals(null, log.pending().get(0).map());
+            // The open redoes it, then resets: the file is of version 2 from then on.
+            log.reset();
+            log.append(moveOf("a", 0, 1), new int[] {1, 0});
+        }
+        try (TransactionLog log = TransactionLog.open(file())) {
+            assertEquals(1, log.pending().size());
+            assertArrayEquals(new int[] {1, 0}, log.pending().get(0).map());
+            assertTrue(log.pending().get(0).sequence() > 3);
+        }
+        // A version 1 file with its header alone (nothing to redo, so no reset at open).
+        byte[] headerOnly = Arrays.copyOf(withRecord(TransactionLog.DONE, 1, new byte[0]), TransactionLog.HEADER_SIZE);
+        Files.write(file(), headerOnly);
+        try (TransactionLog log = TransactionLog.open(file())) {
+            assertFalse(log.hasRecords());
+            log.append(moveOf("c", 0, 1), new int[] {1, 0});
+        }
+        try (TransactionLog log = TransactionLog.open(file())) {
+            assertArrayEquals(new int[] {1, 0}, log.pending().get(0).map());
+        }
+    }
+
+    @Test
+    void aVersion1RecordWithAMapSectionFailsTheOpen() {
+        // Version 1 has no map: the map length is bytes after the last part.
+        assertCorrupt(
+                withRecord(
+                        1,
+                        TransactionLog.TRANSACTION,
+                        1,
+                        payload(b -> b.putInt(0).putInt(0))),
+                "4 bytes after the end of a transaction");
+    }
+
+    @Test
+    void badMapsInsideAWholeRecordFailTheOpen() throws CorruptionException {
+        assertArrayEquals(
+                new int[] {1, 0},
+                TransactionLog.parse(file(), withMap(b -> b.putInt(2).putInt(1).putInt(0)))
+                        .pending()
+                        .get(0)
+                        .map());
+        assertEquals(
+                null,
+                TransactionLog.parse(file(), withMap(b -> b.putInt(0)))
+                        .pending()
+                        .get(0)
+                        .map());
+        assertCorrupt(withMap(b -> {}), "ends inside a field");
+        assertCorrupt(withMap(b -> b.putInt(-2)), "negative map length -2");
+        assertCorrupt(withMap(b -> b.putInt(3).putInt(1).putInt(0)), "map of 3 databases where the transaction has 8");
+        assertCorrupt(withMap(b -> b.putInt(DatabaseMap.MAX_DATABASES + 1)), "map of 65537 databases");
+        assertCorrupt(withMap(b -> b.putInt(2).putInt(1).putInt(1)), "not a permutation of 0..1");
+        assertCorrupt(withMap(b -> b.putInt(2).putInt(0).putInt(2)), "to directory 2");
+        assertCorrupt(withMap(b -> b.putInt(2).putInt(-1).putInt(0)), "to directory -1");
+        assertCorrupt(withMap(b -> b.putInt(1).putInt(0).put((byte) 9)), "1 bytes after the end of a transaction");
+        assertCorrupt(
+                withRecord(7, TransactionLog.TRANSACTION, 1, deleteIn(0, 0)), "unsupported transaction log version 7");
+    }
+
+    @Test
+    void aRecordWithAMapCutShortOrWithABadChecksumIsATornTail() throws IOException {
+        try (TransactionLog log = TransactionLog.open(file())) {
+            log.done(log.append(moveOf("a", 0, 1)));
+            log.append(moveOf("b", 1, 2), new int[] {0, 2, 1});
+        }
+        byte[] whole = Files.readAllBytes(file());
+        int lastStart = whole.length - (TransactionLog.RECORD_HEADER + recordPayload(moveOf("b", 1, 2)) + 12);
+        for (int cut = lastStart; cut < whole.length; cut++) {
+            TransactionLog.Contents c = TransactionLog.parse(file(), Arrays.copyOf(whole, cut));
+            assertTrue(c.pending().isEmpty(), "cut at " + cut);
+            assertEquals(lastStart, c.end(), "cut at " + cut);
+        }
+        for (int flip = whole.length - 12; flip < whole.length; flip++) {
+            byte[] bad = whole.clone();
+            bad[flip] ^= 0x10; // inside the map: the checksum covers it
+            assertTrue(TransactionLog.parse(file(), bad).pending().isEmpty(), "byte " + flip);
+        }
+        assertArrayEquals(
+                new int[] {0, 2, 1},
+                TransactionLog.parse(file(), whole).pending().get(0).map());
     }
 }

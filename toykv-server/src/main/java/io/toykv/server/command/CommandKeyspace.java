@@ -4,28 +4,48 @@ import io.toykv.core.DatabaseChanges;
 import io.toykv.core.ScanIterator;
 import io.toykv.core.WriteBatch;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The keyspace every command sees. Outside EXEC it is the store's, with each write reported to the
  * {@link WatchRegistry} once applied, so that WATCH sees the changes of every command without each
  * command knowing about WATCH. During EXEC it is that transaction's {@link TransactionWrites}, which
- * collects the writes and applies them at the end ({@link #commit}).
+ * collects the writes and applies them at the end ({@link #commit}), with the transaction's SWAPDBs
+ * ({@link #swapCollected}), as one set of changes.
  *
- * <p>{@link #transaction} is guarded by the {@link IsolationLock}: EXEC sets and clears it holding
- * the lock exclusively, every command reads it holding the lock shared or (EXEC's) exclusively.
+ * <p>{@link #transaction} and the swap fields are guarded by the {@link IsolationLock}: EXEC sets and
+ * clears them holding the lock exclusively, every command reads them holding the lock shared or
+ * (EXEC's) exclusively.
  */
 final class CommandKeyspace implements Keyspace {
     private final Keyspace store;
     private final KeyspaceSet databases;
     private final WatchRegistry watches;
     /**
-     * During EXEC, the writes collected so far, one {@link TransactionWrites} per database the
-     * transaction wrote to (a transaction may SELECT); null outside EXEC.
+     * During EXEC, the writes collected so far, one {@link TransactionWrites} per keyspace the
+     * transaction wrote to (a transaction may SELECT), by the number of its database when EXEC began;
+     * null outside EXEC.
      */
     private Map<Integer, TransactionWrites> transaction;
+    /**
+     * During EXEC, for each database a SWAPDB of the transaction named, the keyspace it shows now (by
+     * its number when EXEC began); a number absent shows its own.
+     */
+    private Map<Integer, Integer> shown;
+    /** During EXEC, the transaction's SWAPDBs in order: applied with its writes, as one set of changes. */
+    private List<int[]> swaps;
+    /**
+     * During EXEC, for each keyspace a SWAPDB moved, every database number it was shown under: its
+     * watchers are told of the transaction's changes to it under each (a superset of Redis's, which
+     * tells the number it had at each write; a spurious abort of a watcher is safe).
+     */
+    private Map<Integer, Set<Integer>> shownAs;
 
     /** {@code store} is the selected database's keyspace ({@link SelectedKeyspace}) over {@code databases}. */
     CommandKeyspace(Keyspace store, KeyspaceSet databases, WatchRegistry watches) {
@@ -37,35 +57,24 @@ final class CommandKeyspace implements Keyspace {
     /** EXEC, holding the isolation lock exclusively: from now the commands' writes are collected. */
     void begin() {
         transaction = new TreeMap<>();
+        shown = new HashMap<>();
+        swaps = new ArrayList<>();
+        shownAs = new HashMap<>();
     }
 
-    /** EXEC, holding the isolation lock exclusively, after its commands: applies their writes. */
+    /** EXEC, holding the isolation lock exclusively, after its commands: applies their writes and swaps. */
     void commit() {
         try {
-            applyPending();
-        } finally {
-            transaction = null;
-        }
-    }
-
-    /**
-     * Applies the writes collected so far, in EXEC, and goes on collecting: before a command that works
-     * on the databases themselves (MOVE, SWAPDB, COPY ... DB, FLUSHALL), so that it sees them. Outside
-     * EXEC, nothing to do.
-     */
-    void applyPending() {
-        if (transaction == null) {
-            return;
-        }
-        List<Map.Entry<Integer, TransactionWrites>> written = new ArrayList<>();
-        for (Map.Entry<Integer, TransactionWrites> e : transaction.entrySet()) {
-            if (!e.getValue().isEmpty()) {
-                written.add(e);
+            List<Map.Entry<Integer, TransactionWrites>> written = new ArrayList<>();
+            for (Map.Entry<Integer, TransactionWrites> e : transaction.entrySet()) {
+                if (!e.getValue().isEmpty()) {
+                    written.add(e);
+                }
             }
-        }
-        try {
             boolean redoLog = databases.count() > 1; // the server has the databases' redo log
-            if (written.size() == 1 && !(written.get(0).getValue().clearsAndWrites() && redoLog)) {
+            if (swaps.isEmpty()
+                    && written.size() == 1
+                    && !(written.get(0).getValue().clearsAndWrites() && redoLog)) {
                 // One database: its store's atomic batch, the cheap path. A FLUSHDB or FLUSHALL followed
                 // by writes would be two durable steps there (the clear, then the batch), and writes
                 // past one batch's size many: the redo log makes them one, where the server has it.
@@ -73,28 +82,50 @@ final class CommandKeyspace implements Keyspace {
                 if (!e.getValue().applyTo(e.getKey(), databases.keyspace(e.getKey()), watches, !redoLog)) {
                     applyAcrossDatabases(written);
                 }
-            } else if (!written.isEmpty()) {
+            } else if (!written.isEmpty() || !swaps.isEmpty()) {
                 applyAcrossDatabases(written);
             }
         } finally {
-            transaction.clear();
+            transaction = null;
+            shown = null;
+            swaps = null;
+            shownAs = null;
         }
     }
 
-    /** The writes of several databases as one set of changes, all or nothing (the databases' redo log). */
+    /**
+     * The writes of several databases, and the transaction's swaps, as one set of changes, all or
+     * nothing (the databases' redo log).
+     */
     private void applyAcrossDatabases(List<Map.Entry<Integer, TransactionWrites>> written) {
         DatabaseChanges changes = new DatabaseChanges();
         for (Map.Entry<Integer, TransactionWrites> e : written) {
-            e.getValue().flushing(e.getKey(), databases.keyspace(e.getKey()), watches);
+            for (int db : numbersOf(e.getKey())) {
+                e.getValue().flushing(db, databases.keyspace(e.getKey()), watches);
+            }
             e.getValue().addTo(e.getKey(), changes);
+        }
+        // After every write: DatabaseChanges keeps the writes added before a swap with the keyspace
+        // they were added to, which is how they were collected (by keyspace, not by database number).
+        for (int[] swap : swaps) {
+            changes.swap(swap[0], swap[1]);
         }
         try {
             databases.apply(changes);
         } finally {
             for (Map.Entry<Integer, TransactionWrites> e : written) {
-                e.getValue().touched(e.getKey(), watches); // also after a failure: what was applied is unknown
+                for (int db : numbersOf(e.getKey())) {
+                    e.getValue().touched(db, watches); // also after a failure: what was applied is unknown
+                }
             }
         }
+    }
+
+    /** The database numbers keyspace {@code keyspace} was shown under in this EXEC, its own first. */
+    private Set<Integer> numbersOf(int keyspace) {
+        Set<Integer> numbers = new TreeSet<>(shownAs.getOrDefault(keyspace, Set.of()));
+        numbers.add(keyspace);
+        return numbers;
     }
 
     /** Whether EXEC is collecting writes: commands on the databases then work on {@link #collected}. */
@@ -102,14 +133,41 @@ final class CommandKeyspace implements Keyspace {
         return transaction != null;
     }
 
-    /** In EXEC, whether the transaction has touched database {@code db} so far. */
-    boolean collecting(int db) {
-        return transaction != null && transaction.containsKey(db);
+    /** In EXEC, the number (when EXEC began) of the keyspace database {@code db} shows now. */
+    private int keyspaceOf(int db) {
+        return shown.getOrDefault(db, db);
     }
 
     /** In EXEC, the collected writes of database {@code db}, seen over its store (MOVE and FLUSHALL in EXEC). */
     Keyspace collected(int db) {
-        return transaction.computeIfAbsent(db, n -> new TransactionWrites(databases.keyspace(n)));
+        return collectedKeyspace(keyspaceOf(db));
+    }
+
+    private TransactionWrites collectedKeyspace(int keyspace) {
+        return transaction.computeIfAbsent(keyspace, n -> new TransactionWrites(databases.keyspace(n)));
+    }
+
+    /** FLUSHALL in EXEC: every keyspace with keys, or written by the transaction, is cleared in it. */
+    void clearAllCollected() {
+        for (int keyspace = 0; keyspace < databases.count(); keyspace++) {
+            if (transaction.containsKey(keyspace) || databases.size(keyspace) > 0) {
+                collectedKeyspace(keyspace).clear();
+            }
+        }
+    }
+
+    /**
+     * SWAPDB in EXEC: from now database {@code a} shows the keyspace {@code b} showed, and the other way
+     * round; the swap is applied with the transaction's writes, in the same set of changes.
+     */
+    void swapCollected(int a, int b) {
+        int keyspaceOfA = keyspaceOf(a);
+        int keyspaceOfB = keyspaceOf(b);
+        shown.put(a, keyspaceOfB);
+        shown.put(b, keyspaceOfA);
+        shownAs.computeIfAbsent(keyspaceOfB, n -> new HashSet<>()).add(a);
+        shownAs.computeIfAbsent(keyspaceOfA, n -> new HashSet<>()).add(b);
+        swaps.add(new int[] {a, b});
     }
 
     /** The current database's collected writes, in EXEC; null outside it. */

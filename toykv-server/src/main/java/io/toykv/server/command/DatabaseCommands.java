@@ -4,8 +4,9 @@ package io.toykv.server.command;
  * SELECT, MOVE, SWAPDB and FLUSHALL: commands about the numbered databases (COPY ... DB is
  * {@link KeyspaceCommands}'). They work on the databases directly, not through the selected keyspace, so
  * each tells the {@link WatchRegistry} what it changed itself. In EXEC, MOVE, COPY and FLUSHALL work on the
- * transaction's collected writes ({@link CommandKeyspace#collected}), so that they are part of its one
- * set of changes; SWAPDB first applies the writes collected so far, so that it sees them.
+ * transaction's collected writes ({@link CommandKeyspace#collected}), and SWAPDB swaps what the
+ * transaction's later commands see ({@link CommandKeyspace#swapCollected}), so that all are part of its
+ * one set of changes.
  */
 final class DatabaseCommands {
     static final String OUT_OF_RANGE = "ERR DB index is out of range";
@@ -133,12 +134,20 @@ final class DatabaseCommands {
     private void swapdb(Call c) {
         int a = index(c, 1, "ERR invalid first DB index");
         int b = index(c, 2, "ERR invalid second DB index");
-        keyspace.applyPending();
-        if (a != b) {
-            // As Redis: a key watched in either database is touched if it exists in either of them.
-            watches.flushing((db, key) -> (db == a || db == b)
-                    && (databases.keyspace(a).get(key) != null
-                            || databases.keyspace(b).get(key) != null));
+        if (a == b) {
+            c.out().ok();
+            return;
+        }
+        boolean inExec = keyspace.collecting();
+        // In EXEC, both databases as the transaction sees them so far.
+        Keyspace first = inExec ? keyspace.collected(a) : databases.keyspace(a);
+        Keyspace second = inExec ? keyspace.collected(b) : databases.keyspace(b);
+        // As Redis: a key watched in either database is touched if it exists in either of them.
+        watches.flushing((db, key) -> (db == a || db == b) && (first.get(key) != null || second.get(key) != null));
+        if (inExec) {
+            // Part of the transaction's one set of changes: the writes after it follow it there.
+            keyspace.swapCollected(a, b);
+        } else {
             databases.swap(a, b);
         }
         c.out().ok();
@@ -149,11 +158,7 @@ final class DatabaseCommands {
         if (keyspace.collecting()) {
             // In EXEC: part of the transaction's one set of changes (the watchers are told when it is
             // applied). A database never used has nothing to clear.
-            for (int db = 0; db < databases.count(); db++) {
-                if (databases.size(db) > 0 || keyspace.collecting(db)) {
-                    keyspace.collected(db).clear();
-                }
-            }
+            keyspace.clearAllCollected();
             c.out().ok();
             return;
         }
