@@ -24,8 +24,8 @@ public enum SyncMode {
     EVERY_SECOND,
     /**
      * Forcing is left to the operating system, and to {@link Store#sync()} and {@link Store#close()} (an
-     * atomic batch whole or not at all; it forces nothing, unless a later expiry change of one of its
-     * keys settles it first).
+     * atomic batch whole or not at all; it forces nothing, and until a sync settles it a power loss that
+     * drops it takes the later writes of its shards with it).
      */
     NEVER
 }
