@@ -55,6 +55,9 @@ public final class Databases implements AutoCloseable {
     private final Path dir;
     private final StoreOptions options;
     private final int count;
+    /** Guarded by this: the failure of a set of changes the next open may redo ({@link #failed}); null if none. */
+    private IOException failure;
+
     /** Guarded by this: the redo log of {@link #apply}. */
     private final TransactionLog log;
     /** Guarded by this: directory number of each database. */
@@ -215,6 +218,7 @@ public final class Databases implements AutoCloseable {
      */
     public synchronized void apply(DatabaseChanges changes) {
         Objects.requireNonNull(changes, "changes");
+        refuseAfterFailure();
         for (int db : changes.swapped()) {
             check(db);
         }
@@ -253,6 +257,8 @@ public final class Databases implements AutoCloseable {
         try {
             sequence = log.append(parts, next);
         } catch (IOException e) {
+            // The record's bytes may be in the file (its force failed): the next open may redo it.
+            failed(e);
             throw new UncheckedIOException("cannot log changes of several databases: " + e.getMessage(), e);
         }
         try {
@@ -267,13 +273,35 @@ public final class Databases implements AutoCloseable {
             log.done(sequence);
         } catch (IOException e) {
             log.fail(e);
-            stopWrites(e);
+            failed(e);
             throw new UncheckedIOException("changes of several databases failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             IOException cause = e instanceof UncheckedIOException u ? u.getCause() : new IOException(e);
             log.fail(cause);
-            stopWrites(cause);
+            failed(cause);
             throw e;
+        }
+    }
+
+    /**
+     * A set of changes may be redone by the next open (its record may be in the log): from now on no
+     * set of changes or swap is taken, and no database, open now or opened later, takes a write, until
+     * a reopen redoes it. Under this.
+     */
+    private void failed(IOException cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+        stopWrites(cause);
+    }
+
+    /** Refuses a change once a set of changes failed ({@link #failed}); under this. */
+    private void refuseAfterFailure() {
+        if (failure != null) {
+            throw new UncheckedIOException(
+                    "changes of several databases are refused until the databases are reopened: a set of changes"
+                            + " failed (" + failure.getMessage() + ") and the next open redoes it",
+                    failure);
         }
     }
 
@@ -349,6 +377,9 @@ public final class Databases implements AutoCloseable {
         if (open[d] == null) {
             try {
                 open[d] = openDirectory(d);
+                if (failure != null) {
+                    open[d].stopWrites(failure); // a redo at the next open could move or overwrite its keys
+                }
                 publish();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open database " + n + ": " + e.getMessage(), e);

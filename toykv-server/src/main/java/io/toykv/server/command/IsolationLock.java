@@ -27,11 +27,12 @@ final class IsolationLock {
 
     /**
      * Commands that run holding the lock exclusively, as EXEC does: those that change several
-     * databases or a whole one (MOVE, FLUSHALL, FLUSHDB). Their changes are redone after a crash
-     * (the databases' redo log, a store's clear mark), which would undo a write of another client made
-     * while they run; and no reader sees a database half cleared.
+     * databases or a whole one (MOVE, FLUSHALL, FLUSHDB, SWAPDB). Their changes are redone after a
+     * crash (the databases' redo log, a store's clear mark), which would undo a write of another client
+     * made while they run; no reader sees a database half cleared; and no command reads a database's
+     * keys before a SWAPDB and writes them after it (an INCR would write into the other database).
      */
-    private static final Set<String> EXCLUSIVE = Set.of("move", "flushall", "flushdb");
+    private static final Set<String> EXCLUSIVE = Set.of("move", "flushall", "flushdb", "swapdb");
 
     private final StampedLock lock = new StampedLock();
 
