@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.toykv.core.engine.ShardRouter;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -26,28 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BatchSurvivesAKeysLogRewriteCutShortTest {
     private static final int SHARDS = 3;
+    private static final ShardKeys KEYS = new ShardKeys("rw-", SHARDS);
 
     @TempDir
     Path root;
 
     private Path store() {
         return root.resolve("store");
-    }
-
-    private static byte[] key(int i) {
-        return ("rw-" + i).getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static int shard(byte[] key) {
-        return ShardRouter.shardOf(key, SHARDS);
-    }
-
-    private static byte[] keyIn(int s, int from) {
-        for (int i = from; ; i++) {
-            if (shard(key(i)) == s) {
-                return key(i);
-            }
-        }
     }
 
     /** Runs {@link #whenSettling} once, at the first force of a mapping under {@link #settlingShard}. */
@@ -88,8 +72,8 @@ class BatchSurvivesAKeysLogRewriteCutShortTest {
         void run() throws IOException;
     }
 
-    private final byte[] k = keyIn(0, 0);
-    private final byte[] j = keyIn(1, 0);
+    private final byte[] k = KEYS.keyIn(0, 0);
+    private final byte[] j = KEYS.keyIn(1, 0);
     private final byte[] bValue = "batch-b".getBytes(StandardCharsets.US_ASCII);
 
     /**
@@ -105,12 +89,12 @@ class BatchSurvivesAKeysLogRewriteCutShortTest {
         Store s = Store.open(store(), options);
         try {
             for (int i = 0; i < 50; i++) {
-                s.put(keyIn(0, 1000 + i * 7), new byte[50]);
-                s.put(keyIn(0, 1000 + i * 7), new byte[60]); // dead records for the rewrite to drop
+                s.put(KEYS.keyIn(0, 1000 + i * 7), new byte[50]);
+                s.put(KEYS.keyIn(0, 1000 + i * 7), new byte[60]); // dead records for the rewrite to drop
             }
             s.sync();
             // An unsettled batch, so the rewrite's settle syncs the shards.
-            s.apply(new WriteBatch().put(keyIn(0, 500), "a".getBytes()).put(keyIn(1, 500), "a".getBytes()));
+            s.apply(new WriteBatch().put(KEYS.keyIn(0, 500), "a".getBytes()).put(KEYS.keyIn(1, 500), "a".getBytes()));
             AtomicReference<Throwable> failure = new AtomicReference<>();
             io.whenSettling = () -> {
                 Thread t = new Thread(() -> {

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.toykv.core.engine.Shard;
-import io.toykv.core.engine.ShardRouter;
 import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,25 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StoreOpensAfterAFailedBatchAndACollectionTest {
     private static final int SHARDS = 3;
+    private static final ShardKeys KEYS = new ShardKeys("gc-", SHARDS);
 
     @TempDir
     Path dir;
-
-    private static byte[] key(int i) {
-        return ("gc-" + i).getBytes(StandardCharsets.US_ASCII);
-    }
-
-    private static int shard(byte[] key) {
-        return ShardRouter.shardOf(key, SHARDS);
-    }
-
-    private static byte[] keyIn(int s, int from) {
-        for (int i = from; ; i++) {
-            if (shard(key(i)) == s) {
-                return key(i);
-            }
-        }
-    }
 
     @Test
     void aStoreWhoseBatchFailedOpensAfterItsCollectionDeletedSegments() throws IOException {
@@ -62,7 +45,7 @@ class StoreOpensAfterAFailedBatchAndACollectionTest {
             }
         };
         StoreOptions options = TornBatchTest.options().shards(SHARDS);
-        byte[] kept = keyIn(0, 0);
+        byte[] kept = KEYS.keyIn(0, 0);
         List<byte[]> fillers = new ArrayList<>();
         Store s = Store.open(dir, options.copy().fileIo(io));
         {
@@ -70,17 +53,18 @@ class StoreOpensAfterAFailedBatchAndACollectionTest {
             s.put(kept, "kept".getBytes());
             long head = x.headSegmentId();
             for (int i = 1000; x.headSegmentId() < head + 3; i++) {
-                if (shard(key(i)) == 0) {
-                    s.put(key(i), new byte[7000]);
-                    fillers.add(key(i));
+                if (KEYS.shard(KEYS.key(i)) == 0) {
+                    s.put(KEYS.key(i), new byte[7000]);
+                    fillers.add(KEYS.key(i));
                 }
             }
             s.sync();
             failCommit.set(true);
             assertThrows(
                     UncheckedIOException.class,
-                    () -> s.apply(
-                            new WriteBatch().put(keyIn(0, 500), "1".getBytes()).put(keyIn(1, 500), "2".getBytes())));
+                    () -> s.apply(new WriteBatch()
+                            .put(KEYS.keyIn(0, 500), "1".getBytes())
+                            .put(KEYS.keyIn(1, 500), "2".getBytes())));
             failCommit.set(false); // space is back
             assertThrows(UncheckedIOException.class, () -> s.delete(fillers.get(0)), "writes stop");
             long[] ids = x.sealedSegments().stream()
