@@ -68,6 +68,8 @@ public final class BatchCommits implements AutoCloseable {
     private int count;
     private long maxId;
     private long end;
+    /** Where the file ended at its last force by {@link #force} or {@link #synced} (-1: not known); guarded by this. */
+    private long forcedEnd = -1;
     /**
      * How many records, from the first, the next settle mark must cover: just past the last commit
      * record with parts to check (0 if there is none). Guarded by this.
@@ -369,6 +371,7 @@ public final class BatchCommits implements AutoCloseable {
     /** Forces the commit records appended so far (a sync). */
     public synchronized void force() throws IOException {
         FileIo.of(path).force(channel, path, false);
+        forcedEnd = end;
     }
 
     /**
@@ -407,10 +410,14 @@ public final class BatchCommits implements AutoCloseable {
      */
     public synchronized void synced(long target) throws IOException {
         boolean mark = target > settledThrough;
+        if (!mark && end == forcedEnd) {
+            return; // nothing appended since the last force: the once-a-second round of an idle store
+        }
         if (mark) {
             append(0, (int) target);
         }
         FileIo.of(path).force(channel, path, false);
+        forcedEnd = end;
         if (mark) {
             settledThrough = target; // after the force: a settle that finds it covered may return
         }
