@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.toykv.core.engine.Shard;
-import io.toykv.core.io.FileNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,17 +29,7 @@ class StoreOpensAfterAFailedBatchAndACollectionTest {
 
     @Test
     void aStoreWhoseBatchFailedOpensAfterItsCollectionDeletedSegments() throws IOException {
-        AtomicBoolean failCommit = new AtomicBoolean();
-        Path commitsFile = FileNames.batchCommits(dir).toAbsolutePath().normalize();
-        ForwardingFileIo io = new ForwardingFileIo() {
-            @Override
-            public int write(FileChannel ch, Path path, ByteBuffer src, long position) throws IOException {
-                if (failCommit.get() && path.toAbsolutePath().normalize().equals(commitsFile)) {
-                    throw new IOException(path + ": No space left on device");
-                }
-                return super.write(ch, path, src, position);
-            }
-        };
+        FullCommitFile io = new FullCommitFile(dir);
         StoreOptions options = TornBatchTest.options().shards(SHARDS);
         byte[] kept = KEYS.keyIn(0, 0);
         List<byte[]> fillers = new ArrayList<>();
@@ -59,13 +45,13 @@ class StoreOpensAfterAFailedBatchAndACollectionTest {
                 }
             }
             s.sync();
-            failCommit.set(true);
+            io.failing.set(true);
             assertThrows(
                     UncheckedIOException.class,
                     () -> s.apply(new WriteBatch()
                             .put(KEYS.keyIn(0, 500), "1".getBytes())
                             .put(KEYS.keyIn(1, 500), "2".getBytes())));
-            failCommit.set(false); // space is back
+            io.failing.set(false); // space is back
             assertThrows(UncheckedIOException.class, () -> s.delete(fillers.get(0)), "writes stop");
             long[] ids = x.sealedSegments().stream()
                     .mapToLong(Shard.SegmentUsage::id)
