@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -268,6 +270,7 @@ class AtomicBatchTest {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<String> failure = new AtomicReference<>();
             Thread[] readers = new Thread[2];
+            CountDownLatch reading = new CountDownLatch(readers.length);
             for (int t = 0; t < readers.length; t++) {
                 boolean forward = t == 0;
                 readers[t] = new Thread(() -> {
@@ -280,10 +283,12 @@ class AtomicBatchTest {
                             }
                             seen = v;
                         }
+                        reading.countDown();
                     }
                 });
                 readers[t].start();
             }
+            assertTrue(reading.await(1, TimeUnit.MINUTES), "the readers ran");
             for (int n = 1; n <= 400 && failure.get() == null; n++) {
                 WriteBatch batch = new WriteBatch();
                 for (byte[] key : k) {
@@ -319,6 +324,7 @@ class AtomicBatchTest {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<String> failure = new AtomicReference<>();
             AtomicReference<Long> reads = new AtomicReference<>(0L);
+            CountDownLatch reading = new CountDownLatch(1);
             Thread reader = new Thread(() -> {
                 long n = 0;
                 while (!stop.get() && failure.get() == null) {
@@ -327,10 +333,13 @@ class AtomicBatchTest {
                         failure.set("read " + s(v[0]) + " and " + s(v[1]));
                     }
                     n++;
+                    reading.countDown();
                 }
                 reads.set(n);
             });
             reader.start();
+            // the batches start once the reader reads, so the two overlap even on a host too busy to run both at once
+            assertTrue(reading.await(1, TimeUnit.MINUTES), "the reader ran");
             for (int n = 1; n <= 500 && failure.get() == null; n++) {
                 s.apply(new WriteBatch().put(a, b(Long.toString(n))).put(other, b(Long.toString(n))));
             }

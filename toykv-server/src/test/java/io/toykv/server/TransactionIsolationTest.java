@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,6 +34,8 @@ class TransactionIsolationTest {
     void readersNeverSeeHalfAnExec() throws Exception {
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong reads = new AtomicLong();
+        // the writers start once every reader has read, so they overlap even on a host too busy to run all at once
+        CountDownLatch reading = new CountDownLatch(READERS);
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS + READERS);
         try (ToykvServer server = TestServers.start(dir)) {
             try (RespClient c = new RespClient(server.port())) {
@@ -43,6 +46,7 @@ class TransactionIsolationTest {
                 int writer = w;
                 writers.add(pool.submit(() -> {
                     try (RespClient c = new RespClient(server.port())) {
+                        assertTrue(reading.await(1, TimeUnit.MINUTES), "the readers ran");
                         for (int i = 0; i < EXECS_PER_WRITER; i++) {
                             String v = writer + "-" + i;
                             c.send(concat(
@@ -69,6 +73,7 @@ class TransactionIsolationTest {
                             assertEquals(5, lines.length, reply);
                             assertEquals(lines[2], lines[4], "a and b differ: half an EXEC seen: " + reply);
                             reads.incrementAndGet();
+                            reading.countDown();
                         }
                     }
                     return null;
