@@ -68,6 +68,9 @@ class DatabaseCommandsTest {
         assertEquals("-ERR DB index is out of range\r\n", c.call("SELECT", "16"));
         assertEquals("-ERR DB index is out of range\r\n", c.call("SELECT", "-1"));
         assertEquals("-ERR value is not an integer or out of range\r\n", c.call("SELECT", "1.5"));
+        assertEquals(
+                "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n",
+                c.call("SELECT", "2147483648"));
         assertEquals("-ERR wrong number of arguments for 'select' command\r\n", c.call("SELECT"));
         assertEquals("$1\r\nv\r\n", c.call("GET", "k"), "a refused SELECT keeps the database");
     }
@@ -159,6 +162,9 @@ class DatabaseCommandsTest {
         assertEquals("$5\r\nagain\r\n", c.call("GET", "k"));
         assertEquals("-ERR source and destination objects are the same\r\n", c.call("MOVE", "k", "0"));
         assertEquals("-ERR DB index is out of range\r\n", c.call("MOVE", "k", "16"));
+        assertEquals(
+                "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n",
+                c.call("MOVE", "k", "-2147483649"));
         assertEquals("-ERR value is not an integer or out of range\r\n", c.call("MOVE", "k", "x"));
         c.call("SELECT", "3");
         assertEquals("$1\r\nv\r\n", c.call("GET", "k"));
@@ -179,6 +185,9 @@ class DatabaseCommandsTest {
         assertEquals("-ERR invalid first DB index\r\n", c.call("SWAPDB", "x", "1"));
         assertEquals("-ERR invalid second DB index\r\n", c.call("SWAPDB", "1", "x"));
         assertEquals("-ERR DB index is out of range\r\n", c.call("SWAPDB", "0", "16"));
+        assertEquals("-ERR invalid first DB index\r\n", c.call("SWAPDB", "4294967296", "1"));
+        assertEquals("-ERR invalid second DB index\r\n", c.call("SWAPDB", "1", "-2147483649"));
+        assertEquals("-ERR DB index is out of range\r\n", c.call("SWAPDB", "-2147483648", "1"));
         assertEquals(":2\r\n", c.call("DBSIZE"));
     }
 
@@ -208,6 +217,9 @@ class DatabaseCommandsTest {
         assertEquals("-ERR source and destination objects are the same\r\n", c.call("COPY", "s", "s", "DB", "0"));
         assertEquals("-ERR DB index is out of range\r\n", c.call("COPY", "s", "x", "DB", "99"));
         assertEquals("-ERR value is not an integer or out of range\r\n", c.call("COPY", "s", "x", "DB", "a"));
+        assertEquals(
+                "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n",
+                c.call("COPY", "s", "x", "DB", "2147483648"));
         assertEquals("-ERR syntax error\r\n", c.call("COPY", "s", "x", "DB"));
         assertEquals("-ERR syntax error\r\n", c.call("COPY", "s", "x", "NOPE"));
         c.call("SELECT", "5");

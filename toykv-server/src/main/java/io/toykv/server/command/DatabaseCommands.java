@@ -10,6 +10,10 @@ package io.toykv.server.command;
  */
 final class DatabaseCommands {
     static final String OUT_OF_RANGE = "ERR DB index is out of range";
+    /** Redis's words for a whole number past a C int where it wants one. */
+    private static final String NOT_AN_INT =
+            "ERR value is out of range, value must between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE;
+
     static final String SAME_OBJECT = "ERR source and destination objects are the same";
 
     private final KeyspaceSet databases;
@@ -67,27 +71,42 @@ final class DatabaseCommands {
                 this::flushall));
     }
 
-    /** The database number in argument {@code i}. */
-    private int index(Call c, int i, String notAnInteger) {
+    /** A database index in SELECT or MOVE: argument {@code i}. */
+    private int index(Call c, int i) {
+        return index(c, i, databases.count());
+    }
+
+    /**
+     * The database index in argument {@code i} of {@code c}, below {@code count}, with Redis's replies for
+     * one that is no whole number, past a C int, or not a database.
+     */
+    static int index(Call c, int i, int count) {
+        return index(c, i, count, Args.NOT_AN_INTEGER, NOT_AN_INT);
+    }
+
+    private static int index(Call c, int i, int count, String notAnInteger, String notAnInt) {
         long db;
         try {
             db = c.longArg(i);
         } catch (ReplyException e) {
             throw new ReplyException(notAnInteger);
         }
-        if (db < 0 || db >= databases.count()) {
+        if (db != (int) db) {
+            throw new ReplyException(notAnInt);
+        }
+        if (db < 0 || db >= count) {
             throw new ReplyException(OUT_OF_RANGE);
         }
         return (int) db;
     }
 
     private void select(Call c) {
-        c.session().database(index(c, 1, Args.NOT_AN_INTEGER));
+        c.session().database(index(c, 1));
         c.out().ok();
     }
 
     private void move(Call c) {
-        int to = index(c, 2, Args.NOT_AN_INTEGER);
+        int to = index(c, 2);
         int from = c.session().database();
         if (from == to) {
             throw new ReplyException(SAME_OBJECT);
@@ -132,8 +151,10 @@ final class DatabaseCommands {
     }
 
     private void swapdb(Call c) {
-        int a = index(c, 1, "ERR invalid first DB index");
-        int b = index(c, 2, "ERR invalid second DB index");
+        String firstBad = "ERR invalid first DB index";
+        String secondBad = "ERR invalid second DB index";
+        int a = index(c, 1, databases.count(), firstBad, firstBad);
+        int b = index(c, 2, databases.count(), secondBad, secondBad);
         if (a == b) {
             c.out().ok();
             return;

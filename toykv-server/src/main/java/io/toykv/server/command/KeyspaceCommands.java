@@ -112,14 +112,7 @@ final class KeyspaceCommands {
             if (option.equals("REPLACE")) {
                 replace = true;
             } else if (option.equals("DB") && i + 1 < c.argc()) {
-                long n = c.longArg(i + 1);
-                if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-                    throw new ReplyException(Args.NOT_AN_INTEGER); // as Redis's getIntFromObjectOrReply
-                }
-                if (n < 0 || n >= databases.count()) {
-                    throw new ReplyException(DatabaseCommands.OUT_OF_RANGE);
-                }
-                db = (int) n;
+                db = DatabaseCommands.index(c, i + 1, databases.count());
                 i++;
             } else {
                 throw new ReplyException(Args.SYNTAX_ERROR);

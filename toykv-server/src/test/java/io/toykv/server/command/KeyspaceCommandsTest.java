@@ -44,7 +44,9 @@ class KeyspaceCommandsTest extends FixtureTest {
         assertEquals("-ERR source and destination objects are the same\r\n", f.call("COPY", "a", "a"));
         assertEquals("-ERR DB index is out of range\r\n", f.call("COPY", "a", "d", "DB", "1"));
         assertEquals("-ERR value is not an integer or out of range\r\n", f.call("COPY", "a", "d", "DB", "x"));
-        assertEquals("-ERR value is not an integer or out of range\r\n", f.call("COPY", "a", "d", "DB", "4294967296"));
+        assertEquals(
+                "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n",
+                f.call("COPY", "a", "d", "DB", "4294967296"));
         assertEquals("-ERR syntax error\r\n", f.call("COPY", "a", "d", "DB"));
         assertEquals("-ERR syntax error\r\n", f.call("COPY", "a", "d", "NOPE"));
         assertEquals("$-1\r\n", f.call("GET", "d"));
