@@ -327,6 +327,19 @@ class DatabaseCommandsTest {
     }
 
     @Test
+    void infoKeyspaceInsideExecCountsEachDatabaseAsTheSwapsLeftIt() throws IOException {
+        c.call("MSET", "a", "1", "b", "2", "c", "3");
+        c.call("SELECT", "3");
+        c.call("SET", "d", "4");
+        c.call("SELECT", "0");
+        String reply = exec(cmd("SWAPDB", "0", "3"), cmd("SET", "e", "5"), cmd("INFO", "keyspace"));
+        assertTrue(reply.contains("db0:keys=2,expires=0,avg_ttl=0\r\n"), reply); // d, and e written after the swap
+        assertTrue(reply.contains("db3:keys=3,expires=0,avg_ttl=0\r\n"), reply);
+        String after = c.call("INFO", "keyspace");
+        assertTrue(after.contains("db0:keys=2,") && after.contains("db3:keys=3,"), after);
+    }
+
+    @Test
     void flushdbAndFlushallBetweenSwapsClearWhatTheDatabaseShowsThen() throws IOException {
         for (int db = 0; db < 3; db++) {
             c.call("SELECT", Integer.toString(db));

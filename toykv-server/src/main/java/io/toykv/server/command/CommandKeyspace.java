@@ -138,6 +138,19 @@ final class CommandKeyspace implements Keyspace {
         return shown.getOrDefault(db, db);
     }
 
+    /**
+     * The keyspace database {@code db} shows the commands (in EXEC, the transaction's writes over the
+     * keyspace a SWAPDB of it put there), or null when it has no keys (a database never used is not made).
+     */
+    Keyspace shown(int db) {
+        int keyspace = transaction == null ? db : keyspaceOf(db);
+        TransactionWrites written = transaction == null ? null : transaction.get(keyspace);
+        if (written != null) {
+            return written;
+        }
+        return databases.size(keyspace) > 0 ? databases.keyspace(keyspace) : null;
+    }
+
     /** In EXEC, the collected writes of database {@code db}, seen over its store (MOVE and FLUSHALL in EXEC). */
     Keyspace collected(int db) {
         return collectedKeyspace(keyspaceOf(db));

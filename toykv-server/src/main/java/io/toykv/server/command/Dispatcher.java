@@ -43,7 +43,7 @@ public final class Dispatcher {
         new KeyCommands(keyspace, locks, stats).register(table);
         new ExpiryCommands(keyspace, locks, stats).register(table);
         new ScanCommands(keyspace).register(table);
-        new ServerCommands(keyspace, databases, server, table, stats).register(table);
+        new ServerCommands(commandKeyspace, databases, server, table, stats).register(table);
         databaseCommands.register(table);
         transactions.register(table);
         new ResetCommand(server, transactions).register(table);

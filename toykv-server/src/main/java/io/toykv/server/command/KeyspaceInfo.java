@@ -2,6 +2,7 @@ package io.toykv.server.command;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * INFO's Keyspace section: a line {@code dbN:keys=...,expires=...,avg_ttl=...} for each database with keys
@@ -11,17 +12,18 @@ final class KeyspaceInfo {
     private KeyspaceInfo() {}
 
     /**
-     * {@code selected} stands for database {@code current}: the keyspace the commands see, so that INFO
-     * inside EXEC counts the transaction's own writes.
+     * {@code shown} gives the keyspace database {@code db} shows the commands (inside EXEC, the
+     * transaction's writes and swaps included), or null for one without keys, left uncreated.
      */
-    static Map<String, Object> of(KeyspaceSet databases, int current, Keyspace selected) {
+    static Map<String, Object> of(int count, IntFunction<Keyspace> shown) {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (int db = 0; db < databases.count(); db++) {
-            long keys = db == current ? selected.size() : databases.size(db);
+        for (int db = 0; db < count; db++) {
+            Keyspace k = shown.apply(db);
+            long keys = k == null ? 0 : k.size();
             if (keys > 0) {
-                Keyspace k = db == current ? selected : databases.keyspace(db);
-                long expiring = db == current ? selected.expiringKeys() : databases.expiring(db);
-                m.put("db" + db, "keys=" + keys + ",expires=" + expiring + ",avg_ttl=" + AverageTtl.estimate(k));
+                m.put(
+                        "db" + db,
+                        "keys=" + keys + ",expires=" + k.expiringKeys() + ",avg_ttl=" + AverageTtl.estimate(k));
             }
         }
         return m;

@@ -12,7 +12,7 @@ final class ServerCommands {
     /** The Redis version whose protocol and replies the server follows (HELLO, INFO redis_version). */
     static final String REDIS_VERSION = "7.2.0";
 
-    private final Keyspace keyspace;
+    private final CommandKeyspace keyspace;
     private final KeyspaceSet databases;
     private final ServerControl server;
     private final CommandTable table;
@@ -20,7 +20,7 @@ final class ServerCommands {
     private final InfoSections sections = new InfoSections();
 
     ServerCommands(
-            Keyspace keyspace,
+            CommandKeyspace keyspace,
             KeyspaceSet databases,
             ServerControl server,
             CommandTable table,
@@ -348,8 +348,7 @@ final class ServerCommands {
                     section(sb, "Commandstats", stats.commands().commandLines());
                 case "latencystats" ->
                     section(sb, "Latencystats", stats.commands().latencyLines());
-                case "keyspace" ->
-                    section(sb, "Keyspace", KeyspaceInfo.of(databases, SelectedKeyspace.currentDatabase(), keyspace));
+                case "keyspace" -> section(sb, "Keyspace", KeyspaceInfo.of(databases.count(), keyspace::shown));
                 default -> section(sb, "Store", store);
             }
         }
