@@ -1,5 +1,6 @@
 package io.toykv.server;
 
+import io.toykv.core.DeferredSync;
 import io.toykv.resp.BufferLimitException;
 import io.toykv.resp.ProtocolException;
 import io.toykv.resp.ReplyWriter;
@@ -245,12 +246,11 @@ final class Connection implements ClientView {
                     closeReason = server.stopping() ? "server shut down" : "client closed the connection";
                     break;
                 }
-                try {
-                    parser.feed(buf, 0, n, handler);
-                } catch (ProtocolException e) {
-                    replies.error(e.replyText());
-                    closeReason = "protocol error: " + e.getMessage();
-                    session.closeAfterReply(true);
+                if (!runDurably(buf, n, handler, replies)) {
+                    replies.clear(); // they would acknowledge writes that may not be on the device
+                    server.log().warn("client(" + session.id() + ") disconnected: " + closeReason);
+                    forceClose(closeReason);
+                    return;
                 }
                 if (session.closeWithoutReply() != null) {
                     // A reply would have passed a buffer limit: as Redis does, the client's pending
@@ -313,6 +313,32 @@ final class Connection implements ClientView {
         if (stillReader) {
             finishReading();
         }
+    }
+
+    /**
+     * Runs the requests of one read, then, before any of their replies can be sent, waits until their
+     * writes are durable as the sync mode promises ({@link DeferredSync}): with {@code --sync always} a
+     * pipeline of writes shares one group commit instead of waiting for one each, as Redis answers
+     * after one fsync for all it read. Returns false (the replies must not be sent) if a write could
+     * not be made durable.
+     */
+    private boolean runDurably(byte[] buf, int n, RequestParser.RequestHandler handler, ReplyWriter replies) {
+        DeferredSync writes = DeferredSync.begin();
+        try {
+            parser.feed(buf, 0, n, handler);
+        } catch (ProtocolException e) {
+            replies.error(e.replyText());
+            closeReason = "protocol error: " + e.getMessage();
+            session.closeAfterReply(true);
+        } finally {
+            try {
+                writes.close();
+            } catch (RuntimeException e) {
+                closeReason = "its writes could not be made durable: " + e.getMessage();
+                return false; // in a finally: whatever else the requests threw, no reply is sent
+            }
+        }
+        return true;
     }
 
     /** Runs one parsed request; false stops parsing the rest of the read. */

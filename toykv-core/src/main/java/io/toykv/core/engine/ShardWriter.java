@@ -274,7 +274,8 @@ final class ShardWriter {
 
     /**
      * In {@code ALWAYS} mode, waits until append {@code sequence} (if any) is durable: until the journal
-     * is forced up to {@code journalEnd}, where the write's redo record ends; without a journal (a shard
+     * is forced up to {@code journalEnd}, where the write's redo record ends (or, in a thread's
+     * {@link DeferredJournalWaits} scope, leaves that wait to the scope's end); without a journal (a shard
      * opened alone), until the shard's own logs are forced. Not while the open replays the journal: it
      * forces every shard at its end.
      */
@@ -283,7 +284,9 @@ final class ShardWriter {
             return;
         }
         if (journal != null) {
-            journal.syncTo(journalEnd);
+            if (!DeferredJournalWaits.defer(journal, journalEnd)) {
+                journal.syncTo(journalEnd);
+            }
         } else if (!state.replaying) {
             commit.syncTo(sequence);
         }

@@ -2,6 +2,7 @@ package io.toykv.core.powerloss;
 
 import io.toykv.core.Abandon;
 import io.toykv.core.BackgroundSync;
+import io.toykv.core.DeferredSync;
 import io.toykv.core.ManualClock;
 import io.toykv.core.Store;
 import io.toykv.core.StoreOptions;
@@ -321,6 +322,24 @@ final class Explorer {
                             history.batch(started);
                             store.apply(batch);
                             if (always) {
+                                started.forEach(history::durable);
+                            }
+                        }
+                        case DEFERRED -> {
+                            List<Integer> started = new ArrayList<>();
+                            try (DeferredSync scope = DeferredSync.begin()) {
+                                for (Workload.BatchChange c : op.changes(workload.keys())) {
+                                    if (c.size() < 0) {
+                                        started.add(history.start(c.key(), -1, 0));
+                                        store.delete(Workload.key(c.key()));
+                                    } else {
+                                        long write = ++writes;
+                                        started.add(history.start(c.key(), write, c.size()));
+                                        store.put(Workload.key(c.key()), Workload.value(write, c.size()));
+                                    }
+                                }
+                            }
+                            if (always) { // promised by the scope's close, not by each write's return
                                 started.forEach(history::durable);
                             }
                         }

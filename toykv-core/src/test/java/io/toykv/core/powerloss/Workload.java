@@ -36,6 +36,8 @@ record Workload(
         ADVANCE_CLOCK,
         DELETE,
         BATCH,
+        /** Puts and deletes in one {@link io.toykv.core.DeferredSync} scope: promised once it closes. */
+        DEFERRED,
         SYNC,
         /** In EVERY_SECOND mode, a round of the once-a-second sync, run at this point of the workload. */
         BACKGROUND_SYNC,
@@ -64,13 +66,14 @@ record Workload(
                 case ADVANCE_CLOCK -> "clock +" + millis + " ms";
                 case DELETE -> "delete(" + key + ")";
                 case BATCH -> "apply(from key " + key + ", seed " + millis + ")";
+                case DEFERRED -> "deferred(from key " + key + ", seed " + millis + ")";
                 case BACKGROUND_SYNC -> "background sync";
                 default -> kind.name().toLowerCase();
             };
         }
 
         /**
-         * A BATCH's changes among {@code keys} keys, from its {@code millis} (a seed): two to five distinct
+         * A BATCH's (or DEFERRED's) changes among {@code keys} keys, from its {@code millis} (a seed): two to five distinct
          * keys from {@code key} on (at most 16 apart, so distinct in any workload's key space), each a put
          * of {@code size} bytes or more, or (one in four) a delete.
          */
@@ -121,6 +124,8 @@ record Workload(
                                     ? new Op(Kind.EXPIRE_AT, key, 0, 1 + r.nextInt(4000))
                                     : new Op(Kind.PERSIST, key, 0));
                 }
+            } else if (x >= 610 && x < 640) {
+                ops.add(new Op(Kind.DEFERRED, r.nextInt(keys), 8 + r.nextInt(500), r.nextLong()));
             } else if (x < 700) {
                 int s = r.nextInt(10);
                 int size =
