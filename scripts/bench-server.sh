@@ -10,6 +10,8 @@
 # Rows (ROWS picks some, comma-separated; default all):
 #   always-set-50     --sync always, SET, 50 clients, -P 1       (a group commit's cost under load)
 #   always-set-1      --sync always, SET, 1 client                (one commit's latency)
+#   always-p16        --sync always, SET, 50 clients, -P 16      (a pipeline's writes sharing a commit)
+#   always-p16-1      --sync always, SET, 1 client, -P 16
 #   everysec-p1       everysec, SET and GET, 50 clients, -P 1     (the cost of one request)
 #   everysec-p16      everysec, SET and GET, 50 clients, -P 16    (pipelined throughput)
 #   everysec-1        everysec, SET and GET, 1 client, -P 1       (one client's round trip)
@@ -37,7 +39,7 @@ REDIS_PORT="${REDIS_PORT:-6390}"
 TOYKV_PORT="${TOYKV_PORT:-6391}"
 read -ra toykv_args <<<"${TOYKV_ARGS:-}"
 OUT="${OUT:-$root/bench-results/server-$(date +%Y%m%d-%H%M%S).csv}"
-ALL_ROWS="always-set-50,always-set-1,everysec-p1,everysec-p16,everysec-1,incr,multi,warmup"
+ALL_ROWS="always-set-50,always-set-1,always-p16,always-p16-1,everysec-p1,everysec-p16,everysec-1,incr,multi,warmup"
 ROWS="${ROWS:-$ALL_ROWS}"
 jar="$root/toykv-server/target/toykv-server.jar"
 java="java"
@@ -191,6 +193,8 @@ row_shape() {
   case "$1" in
     always-set-50) echo "set 50 $((N / 10)) 1" ;;
     always-set-1) echo "set 1 $((N / 50)) 1" ;;
+    always-p16) echo "set 50 $((N / 4)) 16" ;;
+    always-p16-1) echo "set 1 $((N / 20)) 16" ;;
     everysec-p1) echo "set,get 50 $N 1" ;;
     everysec-p16) echo "set,get 50 $N 16" ;;
     everysec-1) echo "set,get 1 $((N / 5)) 1" ;;

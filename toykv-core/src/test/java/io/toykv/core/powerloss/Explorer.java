@@ -24,6 +24,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -250,12 +252,34 @@ final class Explorer {
             return syncThread ? o : BackgroundSync.off(o);
         }
 
+        /** Writes made so far by the run: each put's value carries its number. */
+        private long writes;
+
+        /**
+         * Starts each change of a BATCH or DEFERRED op in the history, then hands it to {@code put} or
+         * {@code delete}; returns the history's indexes of the changes.
+         */
+        private List<Integer> startChanges(Workload.Op op, BiConsumer<byte[], byte[]> put, Consumer<byte[]> delete) {
+            List<Integer> started = new ArrayList<>();
+            for (Workload.BatchChange c : op.changes(workload.keys())) {
+                if (c.size() < 0) {
+                    started.add(history.start(c.key(), -1, 0));
+                    delete.accept(Workload.key(c.key()));
+                } else {
+                    long write = ++writes;
+                    started.add(history.start(c.key(), write, c.size()));
+                    put.accept(Workload.key(c.key()), Workload.value(write, c.size()));
+                }
+            }
+            return started;
+        }
+
         Failure execute() throws IOException {
             history = new History(workload.keys());
             Path dir = newStoreDir();
             disk = newDisk(dir);
             Store store = Store.open(dir, options());
-            long writes = 0;
+            writes = 0;
             try {
                 for (Workload.Op op : workload.ops()) {
                     if (failure != null) {
@@ -308,17 +332,7 @@ final class Explorer {
                         }
                         case BATCH -> {
                             WriteBatch batch = new WriteBatch();
-                            List<Integer> started = new ArrayList<>();
-                            for (Workload.BatchChange c : op.changes(workload.keys())) {
-                                if (c.size() < 0) {
-                                    started.add(history.start(c.key(), -1, 0));
-                                    batch.delete(Workload.key(c.key()));
-                                } else {
-                                    long write = ++writes;
-                                    started.add(history.start(c.key(), write, c.size()));
-                                    batch.put(Workload.key(c.key()), Workload.value(write, c.size()));
-                                }
-                            }
+                            List<Integer> started = startChanges(op, batch::put, batch::delete);
                             history.batch(started);
                             store.apply(batch);
                             if (always) {
@@ -326,18 +340,9 @@ final class Explorer {
                             }
                         }
                         case DEFERRED -> {
-                            List<Integer> started = new ArrayList<>();
+                            List<Integer> started;
                             try (DeferredSync scope = DeferredSync.begin()) {
-                                for (Workload.BatchChange c : op.changes(workload.keys())) {
-                                    if (c.size() < 0) {
-                                        started.add(history.start(c.key(), -1, 0));
-                                        store.delete(Workload.key(c.key()));
-                                    } else {
-                                        long write = ++writes;
-                                        started.add(history.start(c.key(), write, c.size()));
-                                        store.put(Workload.key(c.key()), Workload.value(write, c.size()));
-                                    }
-                                }
+                                started = startChanges(op, store::put, store::delete);
                             }
                             if (always) { // promised by the scope's close, not by each write's return
                                 started.forEach(history::durable);
