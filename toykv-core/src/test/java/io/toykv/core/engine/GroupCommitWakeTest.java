@@ -65,7 +65,7 @@ class GroupCommitWakeTest {
                     CommitJournal j = fresh()) {
                 CompletableFuture<Boolean> leader = gate.leadBlockedRound(j, append(j, "first"));
                 Sync waiter = Sync.start(j, append(j, "second"));
-                awaitParkedIn(j, waiter.thread);
+                awaitWaiting(waiter.thread);
                 waiter.thread.interrupt();
                 gate.open();
                 leader.get();
@@ -169,7 +169,7 @@ class GroupCommitWakeTest {
         CompletableFuture<Boolean>[] done = new CompletableFuture[n];
         for (int i = 0; i < n; i++) {
             Sync s = Sync.start(j, append(j, "waiter" + i));
-            awaitParkedIn(j, s.thread);
+            awaitWaiting(s.thread);
             done[i] = s.done;
         }
         return done;
@@ -195,9 +195,12 @@ class GroupCommitWakeTest {
         }
     }
 
-    /** Waits until {@code t} parks in {@code j} (the enclosing timeout bounds the wait). */
-    private static void awaitParkedIn(CommitJournal j, Thread t) {
-        while (LockSupport.getBlocker(t) != j) {
+    /**
+     * Waits until {@code t} waits (for the round under way: nothing else blocks it for long while the
+     * round's force is held); the enclosing timeout bounds the wait.
+     */
+    private static void awaitWaiting(Thread t) {
+        while (t.getState() != Thread.State.WAITING) {
             assertTrue(t.isAlive(), "the writer returned without waiting");
             LockSupport.parkNanos(1_000_000);
         }
