@@ -126,7 +126,7 @@ public final class CommitJournal implements AutoCloseable {
      * failed write-back once to each open file description: a header's force (the checkpointer's) running
      * beside a round's on one descriptor could take the report that belongs to the round.
      */
-    private FileChannel roundChannel;
+    private final FileChannel roundChannel;
 
     private long pendingStart;
     /** The end of the last record appended; under {@link #lock}. */
@@ -154,9 +154,16 @@ public final class CommitJournal implements AutoCloseable {
     private boolean checkpointAsked;
 
     private CommitJournal(
-            Path path, FileChannel channel, int version, long capacity, long maxRecord, long headerSequence) {
+            Path path,
+            FileChannel channel,
+            FileChannel roundChannel,
+            int version,
+            long capacity,
+            long maxRecord,
+            long headerSequence) {
         this.path = path;
         this.channel = channel;
+        this.roundChannel = roundChannel;
         this.version = version;
         this.ringStart = headerSize(version);
         this.capacity = capacity;
@@ -215,8 +222,9 @@ public final class CommitJournal implements AutoCloseable {
             if (size < ringStart + 4096 || (size - ringStart) % 4096 != 0) {
                 throw new CorruptionException(path, 0, "commit journal of " + size + " bytes has no ring");
             }
-            CommitJournal journal = new CommitJournal(path, channel, version, size - ringStart, maxRecord, slot[0]);
-            journal.roundChannel = io.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel roundChannel = io.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            CommitJournal journal =
+                    new CommitJournal(path, channel, roundChannel, version, size - ringStart, maxRecord, slot[0]);
             journal.covered = slot[1];
             journal.appended = slot[1];
             journal.durable = slot[1];
@@ -613,6 +621,9 @@ public final class CommitJournal implements AutoCloseable {
         pending = spare.clear();
         pendingStart = to;
         lock.unlock();
+        // An interrupt pending on the caller would close the channel at the round's first blocking call,
+        // which would count as a failed force and stop every writer's writes: it is kept for after.
+        boolean interrupted = Thread.interrupted();
         Throwable failed = null;
         try {
             round.flip();
@@ -622,6 +633,9 @@ public final class CommitJournal implements AutoCloseable {
             failed = e;
         } finally {
             lock.lock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         spare = round;
         forcing = false;
@@ -849,12 +863,9 @@ public final class CommitJournal implements AutoCloseable {
         } finally {
             unlockAndWake();
         }
-        try {
-            channel.close();
-        } finally {
-            if (roundChannel != null) {
-                roundChannel.close();
-            }
+        try (FileChannel header = channel;
+                FileChannel rounds = roundChannel) {
+            // closes both; a failure of the second is added to the first as suppressed
         }
     }
 
