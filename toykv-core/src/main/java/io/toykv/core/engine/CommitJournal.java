@@ -111,7 +111,7 @@ public final class CommitJournal implements AutoCloseable {
      * Writers waiting in {@link #syncTo}, each parked until a round covers it, a round can start while its
      * records wait, or a failure; under {@link #lock}. Waking happens after the lock is let go, and a
      * covered writer returns without taking it again: a round's end costs one wake per writer, not a
-     * hand-off of the lock from each to the next (which cost a tenth of the throughput with 50 writers).
+     * hand-off of the lock from each to the next.
      */
     private final List<Waiter> waiters = new ArrayList<>();
     /** Waiters to unpark once the thread that chose them lets the lock go; under {@link #lock}. */
