@@ -20,7 +20,8 @@
 #                     client; rps is transactions a second (no latencies)
 #   warmup            a fresh pair of servers each time: the first 200k SETs at -P 16 (no warm-up)
 # Every row but warmup runs on servers warmed up by WARMUP requests (SET and GET at -P 16) when they
-# start; a pair of servers serves every row of its sync mode.
+# start, and by one pass of the multi row's transactions when that row runs; a pair of servers serves
+# every row of its sync mode.
 #
 # It installs nothing. toykv-server runs through bin/toykv-server, the launcher the README starts it with,
 # so it gets the launcher's JVM options. Environment: N (requests per run and key range -r, default
@@ -131,10 +132,16 @@ start_servers() { # sync mode: everysec or always
   wait_for toykv-server "$TOYKV_PORT" "$toykv_pid" "$work/toykv.log"
 }
 
+# Warms both servers of a sync mode up: SET and GET, and the multi row's transactions when it runs (the
+# JIT compiles EXEC's path too before the clock starts).
 warm_up() {
+  local sync="$1"
   for port in "$REDIS_PORT" "$TOYKV_PORT"; do
     redis-benchmark -h 127.0.0.1 -p "$port" -t set,get -n "$WARMUP" -r "$N" -c 50 -d "$VALUE" -P 16 -q \
       >/dev/null
+    if [[ "$sync" == everysec && ",$ROWS," == *",multi,"* ]]; then
+      redis-cli -h 127.0.0.1 -p "$port" --pipe <"$(multi_input)" >/dev/null
+    fi
   done
 }
 
@@ -220,7 +227,7 @@ for sync in always everysec; do
     [[ "$row" == warmup || "$(row_sync "$row")" != "$sync" ]] && continue
     if [[ -z "$started" ]]; then
       start_servers "$sync"
-      warm_up
+      warm_up "$sync"
       started=yes
     fi
     read -r tests clients n pipeline <<<"$(row_shape "$row")"
