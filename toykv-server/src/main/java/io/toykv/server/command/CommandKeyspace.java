@@ -143,10 +143,13 @@ final class CommandKeyspace implements Keyspace {
      * keyspace a SWAPDB of it put there), or null when it has no keys (a database never used is not made).
      */
     Keyspace shown(int db) {
-        int keyspace = transaction == null ? db : keyspaceOf(db);
-        TransactionWrites written = transaction == null ? null : transaction.get(keyspace);
-        if (written != null) {
-            return written;
+        int keyspace = db;
+        if (transaction != null) {
+            keyspace = keyspaceOf(db);
+            TransactionWrites written = transaction.get(keyspace);
+            if (written != null) {
+                return written;
+            }
         }
         return databases.size(keyspace) > 0 ? databases.keyspace(keyspace) : null;
     }

@@ -16,9 +16,6 @@ public interface KeyspaceSet {
     /** Number of keys in database {@code db}; 0 for a database never used, without creating it. */
     long size(int db);
 
-    /** Number of keys with an expiry in database {@code db}. */
-    long expiring(int db);
-
     /** Exchanges the keys of two databases (SWAPDB), atomically and durably. */
     void swap(int a, int b);
 

@@ -28,11 +28,6 @@ public final class SingleKeyspaceSet implements KeyspaceSet {
     }
 
     @Override
-    public long expiring(int db) {
-        return keyspace(db).expiringKeys();
-    }
-
-    @Override
     public void swap(int a, int b) {
         check(a);
         check(b);

@@ -33,11 +33,6 @@ public final class StoreKeyspaceSet implements KeyspaceSet {
     }
 
     @Override
-    public long expiring(int db) {
-        return databases.isEmpty(db) ? 0 : databases.database(db).expiringKeys();
-    }
-
-    @Override
     public void swap(int a, int b) {
         databases.swap(a, b);
     }

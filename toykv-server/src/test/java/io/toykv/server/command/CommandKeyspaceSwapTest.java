@@ -57,11 +57,6 @@ class CommandKeyspaceSwapTest {
         }
 
         @Override
-        public long expiring(int db) {
-            return inner.expiring(db);
-        }
-
-        @Override
         public void swap(int a, int b) {
             swaps++;
             inner.swap(a, b);
