@@ -84,16 +84,9 @@ final class ClientMemory {
     private synchronized boolean makeRoom(Account asking) {
         long total;
         while ((total = used.get()) > budget) {
-            // On a tie the asking client is the one refused: a new connection's base cost does not
-            // evict an older client of the same size.
-            Account largest = asking != null && !asking.closed ? asking : null;
-            for (Account a : accounts) {
-                if (largest == null || a.bytes() > largest.bytes()) {
-                    largest = a;
-                }
-            }
-            if (largest == null || largest.bytes() == 0) {
-                return true; // nothing to evict: the total is someone's pending release
+            Account largest = toEvict(accounts, asking, total, budget);
+            if (largest == null) {
+                return true;
             }
             if (largest == asking) {
                 return false;
@@ -101,6 +94,36 @@ final class ClientMemory {
             evict(largest, total, true);
         }
         return true;
+    }
+
+    /**
+     * The client to evict while {@code total} is past {@code budget}: the one whose account holds the
+     * most, {@code asking} on a tie (a new connection's base cost does not evict an older client of the
+     * same size); null if none is to go.
+     *
+     * <p>The total may count bytes that no account shows any more: a close or a release, on its
+     * client's thread and without the eviction lock, takes them out of the account (or the account out
+     * of the set) a moment before it takes them out of the total, and the total is read before this
+     * pass. Judged by the total alone, such bytes on their way out would evict whichever client remains
+     * largest, down to an idle one holding only its reader's base charge. So a client goes only if the
+     * bytes the accounts show in this one pass are past the budget too.
+     */
+    static Account toEvict(Iterable<Account> accounts, Account asking, long total, long budget) {
+        Account largest = asking != null && !asking.closed ? asking : null;
+        long largestBytes = largest == null ? 0 : largest.bytes();
+        long shown = 0;
+        for (Account a : accounts) {
+            long bytes = a.bytes();
+            shown += bytes;
+            if (largest == null || bytes > largestBytes) {
+                largest = a;
+                largestBytes = bytes;
+            }
+        }
+        if (Math.min(total, shown) <= budget || largestBytes == 0) {
+            return null; // what is past the budget is someone's pending release
+        }
+        return largest;
     }
 
     /**
