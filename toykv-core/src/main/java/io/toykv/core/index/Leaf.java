@@ -56,9 +56,10 @@ final class Leaf extends Node {
     private volatile int version;
     /**
      * Set (by the writer) once the tree no longer holds this leaf: replaced by a bigger copy or split
-     * into halves. A {@link SortedIndex.Hint} to a retired leaf is ignored. Read and written under
-     * the shard's write lock only. (It takes the object from 32 to 40 bytes: about a third of a byte
-     * a key.)
+     * into halves. A {@link SortedIndex.Hint} to a retired leaf is ignored. Written under the shard's
+     * write lock; a cursor also reads it without the lock, where a late "false" only makes it read the
+     * leaf's last contents, which stay whole. (It takes the object from 32 to 40 bytes: about a third
+     * of a byte a key.)
      */
     private boolean retired;
 

@@ -357,21 +357,28 @@ public final class SortedIndex {
         }
     }
 
-    /** A leaf and the bound it hangs under. */
-    private record LeafAt(Leaf leaf, byte[] bound) {}
+    /**
+     * A leaf, the bound it hangs under, and the inner node that held it at child index {@code slot}
+     * when it was found (null and -1 when the leaf is the root).
+     */
+    private record LeafAt(Leaf leaf, byte[] bound, Inner parent, int slot) {}
 
     private LeafAt leafAt(byte[] key) {
         Node n = root;
         byte[] bound = LOWEST;
+        Inner parent = null;
+        int slot = -1;
         long p = Inner.prefix(key);
         while (n instanceof Inner in) {
             int i = in.childIndex(key, p);
             if (i > 0) {
                 bound = in.bounds[i];
             }
+            parent = in;
+            slot = i;
             n = in.child(i);
         }
-        return new LeafAt((Leaf) n, bound);
+        return new LeafAt((Leaf) n, bound, parent, slot);
     }
 
     /** The first leaf whose bound is greater than {@code bound}, or null. */
@@ -381,20 +388,54 @@ public final class SortedIndex {
 
     private static LeafAt leafAfter(Node n, byte[] nodeBound, byte[] bound, long prefix) {
         if (n instanceof Leaf leaf) {
-            return java.util.Arrays.compareUnsigned(nodeBound, bound) > 0 ? new LeafAt(leaf, nodeBound) : null;
+            return java.util.Arrays.compareUnsigned(nodeBound, bound) > 0
+                    ? new LeafAt(leaf, nodeBound, null, -1)
+                    : null;
         }
         Inner in = (Inner) n;
         int i = in.childIndex(bound, prefix);
-        LeafAt found = leafAfter(in.child(i), i == 0 ? nodeBound : in.bounds[i], bound, prefix);
+        Node child = in.child(i);
+        LeafAt found = leafAfter(child, i == 0 ? nodeBound : in.bounds[i], bound, prefix);
+        if (found != null && found.parent() == null && child instanceof Leaf) {
+            return new LeafAt(found.leaf(), found.bound(), in, i);
+        }
         if (found != null || i + 1 >= in.size()) {
             return found;
         }
+        Inner parent = in;
+        int slot = i + 1;
         Node c = in.child(i + 1);
         byte[] b = in.bounds[i + 1];
         while (c instanceof Inner ci) {
+            parent = ci;
+            slot = 0;
             c = ci.child(0);
         }
-        return new LeafAt((Leaf) c, b);
+        return new LeafAt((Leaf) c, b, parent, slot);
+    }
+
+    /**
+     * The leaf after {@code at} in its parent, or null when it was the parent's last child, the parent
+     * has gone from the tree by a clear or a load since {@code at} was found at the {@code atClears}-th,
+     * or the sibling is retired. Saves a cursor the descent from the root to each next leaf.
+     *
+     * <p>The parent may have left the tree since (a split copies an inner node): its children are then
+     * leaves still in the tree, leaves retired since (refused here, and each a frozen copy of what it
+     * held when retired), or a leaf next to which a split at a leaf's end added a new one. So a cursor
+     * walking a stale parent reads every key present throughout its walk once, and misses only keys
+     * put during it, as it may.
+     */
+    private LeafAt siblingAfter(LeafAt at, long atClears) {
+        Inner parent = at.parent();
+        int slot = at.slot() + 1;
+        if (parent == null || slot >= parent.size() || clears != atClears) {
+            return null;
+        }
+        Node n = parent.child(slot);
+        if (!(n instanceof Leaf leaf) || leaf.retired()) {
+            return null;
+        }
+        return new LeafAt(leaf, parent.bounds[slot], parent, slot);
     }
 
     /**
@@ -410,6 +451,7 @@ public final class SortedIndex {
         private final byte[] from;
         private Hint hint;
         private long leafClears;
+        private LeafAt at;
         private Leaf leaf;
         private byte[] leafBound;
         private int leafVersion = UNPOSITIONED;
@@ -421,7 +463,7 @@ public final class SortedIndex {
         private Cursor(byte[] from) {
             this.from = from;
             leafClears = clears;
-            LeafAt at = leafAt(from == null ? LOWEST : from);
+            at = leafAt(from == null ? LOWEST : from);
             leaf = at.leaf();
             leafBound = at.bound();
         }
@@ -477,10 +519,14 @@ public final class SortedIndex {
                 }
                 pos = p;
                 long c = clears;
-                LeafAt next = leafAfter(leafBound);
+                LeafAt next = siblingAfter(at, leafClears);
+                if (next == null) {
+                    next = leafAfter(leafBound);
+                }
                 if (next == null) {
                     return false;
                 }
+                at = next;
                 leaf = next.leaf();
                 leafBound = next.bound();
                 leafClears = c;

@@ -172,6 +172,60 @@ class SortedIndexTest {
     }
 
     /**
+     * A cursor steps from a leaf to the next one through the parent it found the leaf in, which a
+     * split may have copied meanwhile. Here the writer only adds keys, in random order and in runs at
+     * either end of a leaf, so leaves split in the middle and at their ends and inner nodes split too
+     * while the cursors walk: each walk still sees every stable key once, in order.
+     */
+    @Test
+    void cursorSeesEveryStableKeyWhileInnerNodesSplit() throws Exception {
+        SortedIndex index = new SortedIndex();
+        int[] len = new int[1];
+        int stableCount = 4_000;
+        for (int i = 0; i < stableCount; i++) {
+            index.put(String.format("%08d", i * 1_000).getBytes(), i, 0, len);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            Random r = new Random(23);
+            int[] l = new int[1];
+            int run = 0;
+            while (!stop.get()) {
+                // Between two stable keys; runs of ascending or descending keys split leaves at an end.
+                int gap = r.nextInt(stableCount);
+                int start = 1 + r.nextInt(900);
+                boolean descending = r.nextBoolean();
+                for (int j = 0; j < 40 && !stop.get(); j++, run++) {
+                    int offset = descending ? start + 40 - j : start + j;
+                    index.put(String.format("%08d", gap * 1_000 + offset).getBytes(), run, 0, l);
+                }
+            }
+        });
+        writer.start();
+        try {
+            for (int pass = 0; pass < 40; pass++) {
+                SortedIndex.Cursor c = index.cursor(null);
+                byte[] last = null;
+                int stableSeen = 0;
+                while (c.next()) {
+                    if (last != null) {
+                        assertTrue(Arrays.compareUnsigned(last, c.key()) < 0, "keys out of order or repeated");
+                    }
+                    last = c.key();
+                    if (Integer.parseInt(new String(last)) % 1_000 == 0) {
+                        stableSeen++;
+                    }
+                }
+                assertEquals(stableCount, stableSeen, "pass " + pass);
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertTrue(index.size() > 50_000, "the writer grew the tree by splits: " + index.size());
+    }
+
+    /**
      * Keys that only the packed leaf layout finds hard: keys of at most eight bytes whose zero-padded
      * prefixes tie ("ab" and "ab\0"), long keys sharing their first eight bytes, and the longest key
      * the key-length field allows. Every key's record length is checked too: it shares a slot with
