@@ -214,7 +214,7 @@ final class ClientMemory {
          * The client is gone: its bytes leave the total, and later adds and releases of them do nothing.
          * Adds, releases and close hold the account's monitor (uncontended but for an eviction), so a
          * close can never take an add's bytes out of the account before the add has put them in the
-         * total: that race left them in the total for good, and the budget then evicted idle clients.
+         * total (they would stay in the total for good, and the budget would evict idle clients for them).
          */
         synchronized void close() {
             closed = true;
