@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -223,6 +226,134 @@ class SortedIndexTest {
             writer.join();
         }
         assertTrue(index.size() > 50_000, "the writer grew the tree by splits: " + index.size());
+    }
+
+    /**
+     * A cursor holds no lock, so one thread can change the tree between two of its steps: here, near
+     * the key the cursor just returned, runs of ascending and descending keys split full leaves at
+     * their ends (the full leaf stays, a new one joins it), other puts grow leaves in place of smaller
+     * ones and split them in the middle, inner nodes split above them, keys go, and now and then the
+     * tree is cleared or loaded. So the cursor often steps to a leaf's sibling through a parent the
+     * tree no longer holds. Each walk must return keys in strictly increasing order, every key present
+     * from its start to its end, and only keys with an address they had during it; each step's hint
+     * must move an entry through replaceIf exactly when the key still points where the cursor read it.
+     */
+    @Test
+    void aCursorStepsRightThroughSplitsCopiesAndClearsMadeBetweenItsSteps() {
+        int stepsAfterAMove = 0;
+        int keptThroughout = 0;
+        for (long seed = 1; seed <= 8; seed++) {
+            Random r = new Random(seed);
+            boolean clearing = seed % 4 == 0;
+            SortedIndex index = new SortedIndex();
+            TreeMap<Integer, Long> model = new TreeMap<>();
+            int[] len = new int[1];
+            long nextAddress = 1;
+            for (int i = 0; i < 6_000; i++) {
+                int k = r.nextInt(1_000_000);
+                long a = nextAddress++;
+                index.put(numberedKey(k), a, 1, len);
+                model.put(k, a);
+            }
+            Integer from = r.nextInt(3) == 0 ? null : r.nextInt(1_000_000);
+            SortedIndex.Cursor c = index.cursor(from == null ? null : numberedKey(from));
+            Set<Integer> throughout = new HashSet<>(
+                    from == null ? model.keySet() : model.tailMap(from, true).keySet());
+            Map<Integer, Set<Long>> addressesDuring = new HashMap<>();
+            model.forEach((k, a) ->
+                    addressesDuring.computeIfAbsent(k, x -> new HashSet<>()).add(a));
+            List<Integer> seen = new ArrayList<>();
+            int near = from == null ? 0 : from;
+            int budget = 4_000; // changes in this walk, so that it ends
+            while (c.next()) {
+                int k = Integer.parseInt(new String(c.key(), 4, 8));
+                String where = "seed " + seed + ", key " + k;
+                assertTrue(seen.isEmpty() || seen.get(seen.size() - 1) < k, where + ": out of order or repeated");
+                assertTrue(from == null || k >= from, where + ": before the cursor's start");
+                assertTrue(addressesDuring.getOrDefault(k, Set.of()).contains(c.address()), where);
+                seen.add(k);
+                near = k;
+                Long now = model.get(k);
+                boolean shouldMove = now != null && now == c.address();
+                assertTrue(index.mayPointAt(c.hint(), c.slot(), c.key(), c.address()) || !shouldMove, where);
+                if (r.nextInt(4) == 0) {
+                    long moved = nextAddress++;
+                    assertEquals(
+                            shouldMove, index.replaceIf(c.hint(), c.slot(), c.key(), c.address(), moved, 2), where);
+                    if (shouldMove) {
+                        model.put(k, moved);
+                        addressesDuring.get(k).add(moved);
+                        stepsAfterAMove++;
+                    }
+                }
+                int changes = budget > 0 && r.nextInt(8) == 0 ? r.nextInt(12) : 0;
+                budget -= changes;
+                for (int i = 0; i < changes; i++) {
+                    int op = r.nextInt(100);
+                    int base = near + r.nextInt(4_000) - 200;
+                    if (op < 30) { // an ascending run: full leaves split at their end
+                        int step = 1 + r.nextInt(3);
+                        for (int j = 0; j < 40; j++) {
+                            nextAddress = putAndRecord(index, model, addressesDuring, base + j * step, nextAddress);
+                        }
+                    } else if (op < 50) { // a descending run: full leaves split at their start
+                        for (int j = 0; j < 40; j++) {
+                            nextAddress = putAndRecord(index, model, addressesDuring, base - j, nextAddress);
+                        }
+                    } else if (op < 80) {
+                        nextAddress = putAndRecord(index, model, addressesDuring, base, nextAddress);
+                    } else if (op < 99 || !clearing || r.nextInt(10) > 0) {
+                        Integer gone = model.ceilingKey(base);
+                        if (gone != null) {
+                            assertEquals((long) model.remove(gone), index.remove(numberedKey(gone), len));
+                            throughout.remove(gone);
+                        }
+                    } else if (r.nextBoolean()) {
+                        index.clear();
+                        model.clear();
+                        throughout.clear();
+                    } else { // a load replaces the tree: its keys count as put during the walk
+                        TreeMap<Integer, Long> kept = new TreeMap<>(model.headMap(r.nextInt(1_000_000)));
+                        byte[][] keys = kept.keySet().stream()
+                                .map(SortedIndexTest::numberedKey)
+                                .toArray(byte[][]::new);
+                        long[] addresses = kept.values().stream()
+                                .mapToLong(Long::longValue)
+                                .toArray();
+                        index.load(keys, addresses, new int[keys.length], keys.length);
+                        model = kept;
+                        throughout.clear();
+                    }
+                }
+            }
+            keptThroughout += throughout.size();
+            Set<Integer> returned = new HashSet<>(seen);
+            for (int k : throughout) {
+                assertTrue(
+                        returned.contains(k), "seed " + seed + ": key " + k + " was present throughout, not returned");
+            }
+        }
+        assertTrue(stepsAfterAMove > 1_000, "replaceIf moved only " + stepsAfterAMove + " entries");
+        assertTrue(keptThroughout > 10_000, "only " + keptThroughout + " keys were present throughout a walk");
+    }
+
+    private static byte[] numberedKey(int k) {
+        return String.format("key:%08d", k).getBytes();
+    }
+
+    private static long putAndRecord(
+            SortedIndex index,
+            TreeMap<Integer, Long> model,
+            Map<Integer, Set<Long>> addressesDuring,
+            int k,
+            long address) {
+        if (k < 0) {
+            return address;
+        }
+        index.put(numberedKey(k), address, 1, new int[1]);
+        model.put(k, address);
+        addressesDuring.computeIfAbsent(k, x -> new HashSet<>()).add(address);
+        return address + 1;
     }
 
     /**
