@@ -337,6 +337,71 @@ class SortedIndexTest {
         assertTrue(keptThroughout > 10_000, "only " + keptThroughout + " keys were present throughout a walk");
     }
 
+    /**
+     * The cases of a sibling step through a parent the tree no longer holds, made one by one between two
+     * steps of a cursor. Keys put in ascending order fill leaves of exactly {@value SortedIndex#MAX_LEAF}
+     * under one root: leaf i holds keys 32 i to 32 i + 31 (times ten). The cursor reads the first key of
+     * leaf 10; then leaf 10 splits at its end (it stays, a new leaf follows it), leaf 12 at its start
+     * (its bound moves up, a new leaf takes the old one), leaf 13 in the middle (retired), one of its
+     * halves grows into a bigger copy (retired), keys of leaf 14 go, and the root, the cursor's parent,
+     * splits in two. The rest of the walk still returns every key present throughout once, in order,
+     * with hints that move exactly the entries still where the cursor read them.
+     */
+    @Test
+    void aSiblingStepThroughADetachedParentAfterEndSplitsGrowsAndARootSplit() {
+        SortedIndex index = new SortedIndex();
+        TreeMap<Integer, Long> model = new TreeMap<>();
+        Map<Integer, Set<Long>> addressesDuring = new HashMap<>();
+        int[] len = new int[1];
+        long address = 1;
+        for (int i = 0; i < 120 * SortedIndex.MAX_LEAF; i++) {
+            address = putAndRecord(index, model, addressesDuring, 10 * i, address);
+        }
+        int first = 10 * 32 * 10;
+        SortedIndex.Cursor c = index.cursor(numberedKey(first));
+        assertTrue(c.next());
+        assertArrayEquals(numberedKey(first), c.key());
+        Set<Integer> throughout = new HashSet<>(model.tailMap(first, false).keySet());
+
+        address = putAndRecord(index, model, addressesDuring, 10 * (32 * 10 + 31) + 5, address); // end of leaf 10
+        for (int gone : new int[] {10 * 32 * 12, 10 * (32 * 14 + 3), 10 * (32 * 14 + 31)}) {
+            index.remove(numberedKey(gone), len);
+            model.remove(gone);
+            throughout.remove(gone);
+        }
+        address = putAndRecord(index, model, addressesDuring, 10 * (32 * 12 + 31) + 5, address); // leaf 12 full again
+        address = putAndRecord(index, model, addressesDuring, 10 * 32 * 12 + 5, address); // before its first key
+        address = putAndRecord(index, model, addressesDuring, 10 * (32 * 13 + 5) + 5, address); // middle of leaf 13
+        for (int j = 0; j < 12; j++) { // its right half (16 keys, room for 24) grows into a bigger copy
+            address = putAndRecord(index, model, addressesDuring, 10 * (32 * 13 + 16 + j) + 5, address);
+        }
+        for (int leaf = 40; leaf < 50; leaf++) { // leaves enough for the root to split
+            address = putAndRecord(index, model, addressesDuring, 10 * (32 * leaf + 31) + 5, address);
+        }
+
+        int last = first;
+        Set<Integer> returned = new HashSet<>();
+        while (c.next()) {
+            int k = Integer.parseInt(new String(c.key(), 4, 8));
+            assertTrue(k > last, "key " + k + " after " + last + ": out of order or repeated");
+            assertTrue(addressesDuring.get(k).contains(c.address()), "key " + k);
+            last = k;
+            returned.add(k);
+            boolean shouldMove = model.containsKey(k) && model.get(k) == c.address();
+            assertTrue(index.mayPointAt(c.hint(), c.slot(), c.key(), c.address()) || !shouldMove, "key " + k);
+            assertEquals(shouldMove, index.replaceIf(c.hint(), c.slot(), c.key(), c.address(), address, 2), "key " + k);
+            if (shouldMove) {
+                model.put(k, address++);
+            }
+        }
+        for (int k : throughout) {
+            assertTrue(returned.contains(k), "key " + k + " was present throughout, not returned");
+        }
+        for (Map.Entry<Integer, Long> e : model.entrySet()) {
+            assertEquals(e.getValue(), index.get(numberedKey(e.getKey()), len), "key " + e.getKey());
+        }
+    }
+
     private static byte[] numberedKey(int k) {
         return String.format("key:%08d", k).getBytes();
     }
