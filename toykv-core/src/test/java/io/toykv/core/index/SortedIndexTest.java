@@ -188,25 +188,28 @@ class SortedIndexTest {
         for (int i = 0; i < stableCount; i++) {
             index.put(String.format("%08d", i * 1_000).getBytes(), i, 0, len);
         }
-        AtomicBoolean stop = new AtomicBoolean();
+        // A fixed number of puts, so the tree grows the same way however fast the readers run; the
+        // readers walk until the writer is done.
+        AtomicBoolean done = new AtomicBoolean();
         Thread writer = new Thread(() -> {
             Random r = new Random(23);
             int[] l = new int[1];
-            int run = 0;
-            while (!stop.get()) {
+            for (int run = 0; run < 2_000; run++) {
                 // Between two stable keys; runs of ascending or descending keys split leaves at an end.
                 int gap = r.nextInt(stableCount);
                 int start = 1 + r.nextInt(900);
                 boolean descending = r.nextBoolean();
-                for (int j = 0; j < 40 && !stop.get(); j++, run++) {
+                for (int j = 0; j < 40; j++) {
                     int offset = descending ? start + 40 - j : start + j;
                     index.put(String.format("%08d", gap * 1_000 + offset).getBytes(), run, 0, l);
                 }
             }
+            done.set(true);
         });
         writer.start();
         try {
-            for (int pass = 0; pass < 40; pass++) {
+            int passes = 0;
+            while (!done.get() || passes == 0) {
                 SortedIndex.Cursor c = index.cursor(null);
                 byte[] last = null;
                 int stableSeen = 0;
@@ -219,10 +222,10 @@ class SortedIndexTest {
                         stableSeen++;
                     }
                 }
-                assertEquals(stableCount, stableSeen, "pass " + pass);
+                assertEquals(stableCount, stableSeen, "pass " + passes);
+                passes++;
             }
         } finally {
-            stop.set(true);
             writer.join();
         }
         assertTrue(index.size() > 50_000, "the writer grew the tree by splits: " + index.size());
