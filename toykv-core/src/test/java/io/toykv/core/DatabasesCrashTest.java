@@ -57,7 +57,11 @@ class DatabasesCrashTest {
         int swaps = 0;
         int applies = 0;
         int swapApplies = 0;
-        for (int round = 0; round < rounds; round++) {
+        // At least `rounds` rounds, and more (up to four times as many) until every kind of change has
+        // happened at least once: a slow host gets through few changes before each kill.
+        for (int round = 0;
+                round < rounds || round < 4 * rounds && (moves == 0 || swaps == 0 || applies == 0 || swapApplies == 0);
+                round++) {
             String ctx = "seed " + seed + " round " + round;
             List<String> lines = CrashTest.runAndKill(
                     DatabasesCrashWriter.class,
