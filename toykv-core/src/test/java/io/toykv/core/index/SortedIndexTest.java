@@ -149,18 +149,7 @@ class SortedIndexTest {
         writer.start();
         try {
             for (int pass = 0; pass < 30; pass++) {
-                SortedIndex.Cursor c = index.cursor(null);
-                byte[] last = null;
-                int stableSeen = 0;
-                while (c.next()) {
-                    if (last != null) {
-                        assertTrue(Arrays.compareUnsigned(last, c.key()) < 0, "keys out of order or repeated");
-                    }
-                    last = c.key();
-                    if ((last[7] - '0') % 2 == 0) {
-                        stableSeen++;
-                    }
-                }
+                int stableSeen = walkInOrderCounting(index, k -> (k[7] - '0') % 2 == 0);
                 assertEquals(stable.size(), stableSeen, "pass " + pass);
             }
         } catch (Throwable t) {
@@ -172,6 +161,26 @@ class SortedIndexTest {
         if (failure.get() != null) {
             throw new AssertionError(failure.get());
         }
+    }
+
+    /**
+     * Walks the whole index with a cursor, asserting each key sorts after the one before (no repeat, no
+     * step back); returns how many keys {@code stable} accepts.
+     */
+    private static int walkInOrderCounting(SortedIndex index, java.util.function.Predicate<byte[]> stable) {
+        SortedIndex.Cursor c = index.cursor(null);
+        byte[] last = null;
+        int seen = 0;
+        while (c.next()) {
+            if (last != null) {
+                assertTrue(Arrays.compareUnsigned(last, c.key()) < 0, "keys out of order or repeated");
+            }
+            last = c.key();
+            if (stable.test(last)) {
+                seen++;
+            }
+        }
+        return seen;
     }
 
     /**
@@ -210,18 +219,7 @@ class SortedIndexTest {
         try {
             int passes = 0;
             while (!done.get() || passes == 0) {
-                SortedIndex.Cursor c = index.cursor(null);
-                byte[] last = null;
-                int stableSeen = 0;
-                while (c.next()) {
-                    if (last != null) {
-                        assertTrue(Arrays.compareUnsigned(last, c.key()) < 0, "keys out of order or repeated");
-                    }
-                    last = c.key();
-                    if (Integer.parseInt(new String(last)) % 1_000 == 0) {
-                        stableSeen++;
-                    }
-                }
+                int stableSeen = walkInOrderCounting(index, k -> Integer.parseInt(new String(k)) % 1_000 == 0);
                 assertEquals(stableCount, stableSeen, "pass " + passes);
                 passes++;
             }
